@@ -1,0 +1,104 @@
+// Migrations through Prisma's own schema engine, compiled to WebAssembly, so that they run offline
+// and record `_prisma_migrations` exactly as `prisma migrate deploy` would.
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import {
+  bindMigrationAwareSqlAdapterFactory,
+  type SqlMigrationAwareDriverAdapterFactory,
+} from '@prisma/driver-adapter-utils';
+import * as engineBindings from '@prisma/schema-engine-wasm/schema_engine_bg';
+import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm';
+
+const root = new URL('../../', import.meta.url).pathname;
+export const schemaPath = join(root, 'prisma/schema.prisma');
+export const migrationsDir = join(root, 'prisma/migrations');
+const emptyFilters = { externalTables: [], externalEnums: [] };
+
+let wasmLoaded: Promise<void> | undefined;
+
+/** Instantiates the engine's WebAssembly by hand: importing the .wasm directly needs a Node flag on Node 20. */
+function loadEngineWasm(): Promise<void> {
+  wasmLoaded ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const wasmPath = join(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg'), '../schema_engine_bg.wasm');
+    const { instance } = await WebAssembly.instantiate(readFileSync(wasmPath), {
+      './schema_engine_bg.js': engineBindings as unknown as WebAssembly.ModuleImports,
+    });
+    const exports = instance.exports as WebAssembly.Exports & { __wbindgen_start(): void };
+    (engineBindings as unknown as { __wbg_set_wasm(w: unknown): void }).__wbg_set_wasm(exports);
+    exports.__wbindgen_start();
+  })();
+  return wasmLoaded;
+}
+
+function schemaFiles() {
+  return [{ path: schemaPath, content: readFileSync(schemaPath, 'utf8') }];
+}
+
+async function openEngine(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<SchemaEngine> {
+  await loadEngineWasm();
+  const files = schemaFiles();
+  const SchemaEngineClass = (engineBindings as unknown as { SchemaEngine: typeof SchemaEngine }).SchemaEngine;
+  return SchemaEngineClass.new(
+    { datamodels: files.map((f) => [f.path, f.content]) },
+    () => {},
+    bindMigrationAwareSqlAdapterFactory(adapterFactory),
+  );
+}
+
+export function readMigrations(dir = migrationsDir): MigrationList {
+  const lockPath = join(dir, 'migration_lock.toml');
+  const names = existsSync(dir)
+    ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort()
+    : [];
+  return {
+    baseDir: dir,
+    lockfile: { path: 'migration_lock.toml', content: existsSync(lockPath) ? readFileSync(lockPath, 'utf8') : null },
+    shadowDbInitScript: '',
+    migrationDirectories: names.map((name) => ({
+      path: name,
+      migrationFile: {
+        path: 'migration.sql',
+        content: { tag: 'ok', value: readFileSync(join(dir, name, 'migration.sql'), 'utf8') },
+      },
+    })),
+  };
+}
+
+/** Applies every migration the database has not recorded yet; returns the names applied. */
+export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
+  const engine = await openEngine(adapterFactory);
+  try {
+    const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList: readMigrations(), filters: emptyFilters });
+    return appliedMigrationNames;
+  } finally {
+    engine.free();
+  }
+}
+
+/**
+ * The SQL that takes the (already migrated) database to prisma/schema.prisma.
+ * "-- This is an empty migration." means they agree.
+ */
+export async function diffDatabaseToSchema(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string> {
+  const engine = await openEngine(adapterFactory);
+  try {
+    const files = schemaFiles();
+    const result = await engine.diff({
+      from: { tag: 'schemaDatasource', files, configDir: root },
+      to: { tag: 'schemaDatamodel', files },
+      script: true,
+      exitCode: null,
+      filters: emptyFilters,
+    });
+    return result.stdout ?? '';
+  } finally {
+    engine.free();
+  }
+}
+
+export const EMPTY_MIGRATION = '-- This is an empty migration.';
+export function isEmptyMigration(sql: string): boolean {
+  return sql.trim() === EMPTY_MIGRATION || sql.trim() === '';
+}

@@ -1,0 +1,64 @@
+// The contract itself: lint-clean, derived files current, generated types strict-clean.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { staleGeneratedFiles } from '../scripts/generate.ts';
+import { spec, operations } from './helpers/spec.ts';
+
+const run = promisify(execFile);
+
+describe('openapi/projects.yaml', () => {
+  it('passes redocly lint with no warnings', async () => {
+    const { stdout, stderr } = await run('node_modules/.bin/redocly', ['lint', 'openapi/projects.yaml']);
+    expect(stdout + stderr).toMatch(/Woohoo! Your API description is valid/);
+    expect(stdout + stderr).not.toMatch(/You have \d+ warnings?/);
+  });
+
+  it('gives every operation a verb-noun camelCase operationId, summary, description, tag, examples and errors', () => {
+    expect(operations.length).toBeGreaterThanOrEqual(35);
+    for (const op of operations) {
+      expect(op.operationId, `${op.method} ${op.path}`).toMatch(/^[a-z]+[A-Z][A-Za-z]*$/);
+      expect(op.summary, op.operationId).toBeTruthy();
+      expect(op.description, op.operationId).toBeTruthy();
+      expect(op.tags?.length, op.operationId).toBe(1);
+      const codes = Object.keys(op.responses);
+      expect(codes, op.operationId).toEqual(expect.arrayContaining(['401', '422', '500', '503']));
+      const success = codes.find((c) => c.startsWith('2'))!;
+      const media = op.responses[success]!.content!['application/json']!;
+      expect(media.example ?? media.examples, `${op.operationId} success example`).toBeTruthy();
+      if (op.requestBody) {
+        expect(Object.keys(op.requestBody.content).sort()).toEqual(['application/json', 'application/x-www-form-urlencoded']);
+        for (const m of Object.values(op.requestBody.content)) expect(m.example, op.operationId).toBeTruthy();
+        expect(codes, op.operationId).toEqual(expect.arrayContaining(['400', '413', '415']));
+      }
+      if (op.path.includes('{id}')) expect(codes, op.operationId).toContain('404');
+    }
+  });
+
+  it('has every Grow CRM project operation', () => {
+    const ids = operations.map((o) => o.operationId);
+    expect(ids).toEqual(expect.arrayContaining([
+      'listProjects', 'getProject', 'createProject', 'updateProject', 'deleteProject', 'assignProject',
+      'setProjectManager', 'changeProjectStatus', 'updateProjectProgress', 'setProjectTags', 'archiveProject',
+      'restoreProject', 'stopProjectTimers', 'cloneProject',
+    ]));
+  });
+
+  it('describes nullable fields with type arrays, never oneOf with null', () => {
+    const text = JSON.stringify(spec);
+    expect(text).not.toMatch(/"oneOf":\[[^\]]*"null"/);
+    expect(text).toMatch(/"type":\["string","null"\]/);
+  });
+});
+
+describe('generated files', () => {
+  it('match a fresh `npm run generate`', async () => {
+    expect(await staleGeneratedFiles()).toEqual([]);
+  });
+
+  it('compile under tsc --noEmit with strict and noUncheckedIndexedAccess', async () => {
+    const { stdout } = await run('node_modules/.bin/tsc', [ '--noEmit', '--strict', '--noUncheckedIndexedAccess', '--skipLibCheck',
+      '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022', 'generated/api-types.ts']);
+    expect(stdout).toBe('');
+  });
+});
