@@ -1,0 +1,111 @@
+// The Express application: request → validator → handler → Prisma → mapper → response.
+import { existsSync } from 'node:fs';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import * as OpenApiValidator from 'express-openapi-validator';
+import type { Logger } from 'pino';
+import { verifyApiKey } from './api-keys.ts';
+import type { Config } from './config.ts';
+import type { Database } from './database/connection.ts';
+import { ApiError, errorHandler, UNAUTHORIZED_MESSAGE } from './errors.ts';
+import { formBodyDecoder } from './form-body.ts';
+import { handlers } from './handlers/index.ts';
+import type { Handler, HandlerInput, OperationId } from './handlers/types.ts';
+import { requestLogging } from './logging.ts';
+import { listOperations, loadSpec, specYaml } from './spec.ts';
+
+const docsPath = new URL('../dist/docs/index.html', import.meta.url).pathname;
+
+export interface AppState { shuttingDown: boolean }
+
+export interface AppOptions {
+  db: Database;
+  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses'>;
+  logger: Logger;
+  state?: AppState;
+}
+
+function requireApiKey(db: Database) {
+  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
+    if (!match || !(await verifyApiKey(db.prisma, match[1]!))) throw new ApiError(401, UNAUTHORIZED_MESSAGE);
+    next();
+  };
+}
+
+/** A request that sends no body at all is read as an empty JSON object, so a client learns which fields are required. */
+function emptyBodyAsJson(req: Request, _res: Response, next: NextFunction): void {
+  const hasBody = req.get('transfer-encoding') !== undefined || Number(req.get('content-length') ?? 0) > 0;
+  if (!hasBody && !req.get('content-type') && ['POST', 'PUT', 'PATCH'].includes(req.method)) {
+    req.headers['content-type'] = 'application/json';
+    req.body = {};
+  }
+  next();
+}
+
+/** Adapts a handler to Express. Every path parameter of this contract is a validated integer id. */
+function route<K extends OperationId>(db: Database, handler: Handler<K>) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const path = Object.fromEntries(Object.entries(req.params).map(([name, value]) => [name, Number(value)]));
+    // The validator has already checked query and body against this operation's schemas.
+    const input = { prisma: db.prisma, path, query: req.query, body: req.body ?? {} } as unknown as HandlerInput<K>;
+    const reply = await handler(input);
+    res.status(reply.status).json(reply.body);
+  };
+}
+
+export function createApp({ db, config, logger, state = { shuttingDown: false } }: AppOptions): express.Express {
+  const doc = loadSpec();
+  const app = express();
+  app.disable('x-powered-by');
+  // Bracket arrays in query strings (`tags[]=a`) need the extended parser on Express 5.
+  app.set('query parser', 'extended');
+  app.use(requestLogging(logger));
+
+  app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
+  app.get('/readyz', async (_req, res) => {
+    if (state.shuttingDown) {
+      res.status(503).json({ status: 'shutting down' });
+      return;
+    }
+    try {
+      await db.prisma.$queryRaw`SELECT 1`;
+      res.json({ status: 'ready', database: db.kind });
+    } catch {
+      res.status(503).json({ status: 'database unavailable' });
+    }
+  });
+  app.get('/openapi.yaml', (_req, res) => { res.type('application/yaml').send(specYaml); });
+  const specJson = JSON.stringify(loadSpec());
+  app.get('/openapi.json', (_req, res) => { res.type('application/json').send(specJson); });
+  app.get('/docs', (_req, res) => {
+    if (existsSync(docsPath)) res.sendFile(docsPath);
+    else res.status(503).json({ message: 'The documentation has not been built: run `npm run docs`.' });
+  });
+
+  app.use(express.json({ limit: config.bodyLimitBytes }));
+  // `extended` parses `assigned[]=5` into arrays, as the documented curl examples send them.
+  app.use(express.urlencoded({ extended: true, limit: config.bodyLimitBytes, parameterLimit: 1000 }));
+  app.use('/api', requireApiKey(db));
+  app.use(emptyBodyAsJson);
+  app.use(formBodyDecoder(doc));
+  app.use(
+    OpenApiValidator.middleware({
+      apiSpec: doc as never,
+      validateRequests: { allowUnknownQueryParameters: false, allErrors: true },
+      validateResponses: config.validateResponses,
+      validateSecurity: false,
+      // `full` rejects impossible calendar dates such as 2026-02-30.
+      validateFormats: 'full',
+    }),
+  );
+
+  for (const { method, expressPath, operation } of listOperations(doc)) {
+    const handler = handlers[operation.operationId as OperationId];
+    if (!handler) throw new Error(`No handler for operation ${operation.operationId}`);
+    app[method](expressPath, route(db, handler as Handler<OperationId>));
+  }
+
+  app.use((_req, _res, next) => next(new ApiError(404, 'Not found.')));
+  app.use(errorHandler(logger));
+  return app;
+}

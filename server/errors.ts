@@ -1,0 +1,173 @@
+// The one module that turns anything thrown into the API's error format:
+// `{ message }`, plus `errors: { field: [messages] }` on 422. Nothing a client sends yields a 500.
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+
+export type FieldErrors = Record<string, string[]>;
+
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string, readonly errors?: FieldErrors) {
+    super(message);
+  }
+}
+
+export const VALIDATION_MESSAGE = 'The given data was invalid.';
+export const UNAUTHORIZED_MESSAGE = 'Unauthorized. A valid API key is required.';
+
+export function notFound(resource: string): ApiError {
+  return new ApiError(404, `${resource} not found.`);
+}
+
+export function validationFailed(errors: FieldErrors): ApiError {
+  return new ApiError(422, VALIDATION_MESSAGE, errors);
+}
+
+/** Collects field errors and throws them together, so a client sees every problem at once. */
+export class FieldErrorCollector {
+  private readonly errors: FieldErrors = {};
+  add(field: string, message: string): void {
+    (this.errors[field] ??= []).push(message);
+  }
+  throwIfAny(): void {
+    if (Object.keys(this.errors).length > 0) throw validationFailed(this.errors);
+  }
+}
+
+/** `project_clientid` → "project clientid", as the API's messages name fields. */
+export function fieldLabel(field: string): string {
+  return field.replace(/_/g, ' ');
+}
+
+export function invalidSelection(field: string): string {
+  return `The selected ${fieldLabel(field)} is invalid.`;
+}
+
+interface ValidatorErrorItem { path: string; message: string; errorCode?: string }
+
+/** Where the validator points (`/body/assigned/1`, `/query/limit`) → the field key (`assigned.1`, `limit`). */
+function fieldOf(path: string): string {
+  const parts = path.replace(/^\//, '').split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (['body', 'query', 'params', 'path', 'headers'].includes(parts[0] ?? '')) parts.shift();
+  return parts.join('.') || 'body';
+}
+
+const typeNames: Record<string, string> = {
+  integer: 'an integer', number: 'a number', string: 'a string', array: 'an array', object: 'an object', boolean: 'true or false',
+};
+
+/** One validator complaint → one message in the API's (Laravel-like) wording. */
+function messageFor(item: ValidatorErrorItem, field: string): string {
+  const label = fieldLabel(field);
+  const keyword = item.errorCode?.replace(/\.openapi\.validation$/, '') ?? '';
+  const limit = /(\d+(?:\.\d+)?)/.exec(item.message)?.[1];
+  switch (keyword) {
+    case 'required':
+      return `The ${label} field is required.`;
+    case 'type': {
+      const wanted = item.message.replace(/^must be /, '').split(',').filter((t) => t !== 'null');
+      return `The ${label} field must be ${wanted.map((t) => typeNames[t] ?? t).join(' or ')}.`;
+    }
+    case 'enum':
+      return `The selected ${label} is invalid.`;
+    case 'format':
+    case 'pattern':
+      if (/date-time/.test(item.message)) return `The ${label} field must be a valid date and time.`;
+      if (/date|\\d\{4\}/.test(item.message)) return `The ${label} field must be a valid date in the format YYYY-MM-DD.`;
+      if (/email/.test(item.message)) return `The ${label} field must be a valid email address.`;
+      if (/uri|https/.test(item.message)) return `The ${label} field must be a valid http(s) URL.`;
+      return `The ${label} field format is invalid.`;
+    case 'minimum':
+      return `The ${label} field must be at least ${limit}.`;
+    case 'maximum':
+      return `The ${label} field must not be greater than ${limit}.`;
+    case 'minLength':
+      return limit === '1' ? `The ${label} field is required.` : `The ${label} field must be at least ${limit} characters.`;
+    case 'maxLength':
+      return `The ${label} field must not be greater than ${limit} characters.`;
+    case 'maxItems':
+      return `The ${label} field must not have more than ${limit} items.`;
+    case 'additionalProperties':
+    case 'unevaluatedProperties':
+      return `The ${label} field is not allowed here.`;
+    case 'const':
+      return `The ${label} field is invalid.`;
+    default:
+      return `The ${label} field is invalid.`;
+  }
+}
+
+function fromValidator(items: ValidatorErrorItem[]): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const item of items) {
+    // `oneOf`/`anyOf`/`if` summaries repeat what their branches already said.
+    if (/^(oneOf|anyOf|if)\./.test(item.errorCode ?? '')) continue;
+    let field = fieldOf(item.path);
+    let message: string;
+    const unknownQuery = /^Unknown query parameter '(.+)'$/.exec(item.message);
+    if (unknownQuery) {
+      field = unknownQuery[1]!;
+      message = `The ${fieldLabel(field)} parameter is not supported here.`;
+    } else {
+      message = messageFor(item, field);
+    }
+    const list = (errors[field] ??= []);
+    if (!list.includes(message)) list.push(message);
+  }
+  return errors;
+}
+
+interface HttpLikeError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  code?: string;
+  message?: string;
+  errors?: ValidatorErrorItem[];
+  headers?: Record<string, string>;
+}
+
+/** Maps any thrown value to a status and an API error body. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const e = (error ?? {}) as HttpLikeError;
+  // body-parser
+  if (e.type === 'entity.parse.failed') return new ApiError(400, 'The request body is not valid JSON.');
+  if (e.type === 'entity.too.large') return new ApiError(413, 'The request body is too large.');
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+    return new ApiError(415, 'Unsupported content encoding or charset.');
+  }
+  if (e.type === 'parameters.too.many') return new ApiError(413, 'The request body has too many fields.');
+  const status = e.status ?? e.statusCode;
+  // express-openapi-validator
+  if (status === 400 && Array.isArray(e.errors)) return validationFailed(fromValidator(e.errors));
+  if (status === 401) return new ApiError(401, UNAUTHORIZED_MESSAGE);
+  if (status === 404) return new ApiError(404, 'Not found.');
+  if (status === 405) return new ApiError(405, 'Method not allowed.');
+  if (status === 415) {
+    return new ApiError(415, 'Unsupported content type: send application/json or application/x-www-form-urlencoded.');
+  }
+  if (status === 413) return new ApiError(413, 'The request body is too large.');
+  if (isDatabaseUnavailable(error)) return new ApiError(503, 'The service is temporarily unavailable.');
+  if (typeof status === 'number' && status >= 400 && status < 500) return new ApiError(status, e.message || 'Bad request.');
+  return new ApiError(500, 'Server error.');
+}
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; name?: string; cause?: { code?: string } };
+  const code = e?.code ?? e?.cause?.code;
+  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'P1001', 'P1002', 'P1017', 'P2024', '57P01', '57P03'].includes(code ?? '')
+    || e?.name === 'PrismaClientInitializationError';
+}
+
+export function errorHandler(logger: Logger) {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const apiError = toApiError(error);
+    const log = (req as Request & { log?: Logger }).log ?? logger;
+    if (apiError.status >= 500) log.error({ err: error }, 'request failed');
+    else log.debug({ err: error, status: apiError.status }, 'request refused');
+    if (res.headersSent) return;
+    const allow = (error as HttpLikeError)?.headers?.Allow;
+    if (allow) res.setHeader('Allow', allow);
+    res.status(apiError.status).json(apiError.errors ? { message: apiError.message, errors: apiError.errors } : { message: apiError.message });
+  };
+}

@@ -1,0 +1,28 @@
+// Handlers for project categories.
+import { notFound } from '../errors.ts';
+import { toCategory } from '../mappers.ts';
+import type { Handler } from './types.ts';
+import { loadPage, pageWindow } from './shared.ts';
+
+const sortColumns = { category_name: 'name', category_created: 'createdAt' } as const;
+
+export const listCategories: Handler<'listCategories'> = async ({ prisma, query }) => {
+  const window = pageWindow(query);
+  const where = query.search ? { name: { contains: query.search, mode: 'insensitive' as const } } : {};
+  const column = sortColumns[query.sort ?? 'category_created'];
+  const page = await loadPage(prisma, window,
+    prisma.category.findMany({ where, orderBy: [{ [column]: window.order }, { id: window.order }], skip: window.skip, take: window.take }),
+    prisma.category.count({ where }), toCategory);
+  return { status: 200, body: { ...page, message: 'Categories retrieved successfully.' } };
+};
+
+export const getCategory: Handler<'getCategory'> = async ({ prisma, path }) => {
+  const row = await prisma.category.findUnique({ where: { id: path.id } });
+  if (!row) throw notFound('Category');
+  return { status: 200, body: { data: toCategory(row), message: 'Category retrieved successfully.' } };
+};
+
+export const createCategory: Handler<'createCategory'> = async ({ prisma, body }) => {
+  const row = await prisma.category.create({ data: { name: body.category_name.trim() } });
+  return { status: 201, body: { data: toCategory(row), message: 'Category created successfully.' } };
+};

@@ -1,0 +1,36 @@
+// Handlers for a project's estimates, addressed to the project's client.
+import { FieldErrorCollector } from '../errors.ts';
+import { parseCalendarDate, toEstimate } from '../mappers.ts';
+import type { Handler } from './types.ts';
+import { loadPage, lockProject, mustNotPrecede, pageWindow, requireProject } from './shared.ts';
+
+export const listProjectEstimates: Handler<'listProjectEstimates'> = async ({ prisma, path, query }) => {
+  await requireProject(prisma, path.id);
+  const window = pageWindow(query);
+  const where = { projectId: path.id };
+  const page = await loadPage(prisma, window,
+    prisma.estimate.findMany({ where, orderBy: { id: window.order }, skip: window.skip, take: window.take }),
+    prisma.estimate.count({ where }), toEstimate);
+  return { status: 200, body: { ...page, message: 'Estimates retrieved successfully.' } };
+};
+
+export const createProjectEstimate: Handler<'createProjectEstimate'> = async ({ prisma, path, body }) => {
+  const row = await prisma.$transaction(async (tx) => {
+    await lockProject(tx, path.id, 'share');
+    const errors = new FieldErrorCollector();
+    mustNotPrecede(errors, 'estimate_expiry_date', body.estimate_expiry_date, 'estimate_date', body.estimate_date);
+    errors.throwIfAny();
+    const { clientId } = await tx.project.findUniqueOrThrow({ where: { id: path.id }, select: { clientId: true } });
+    return tx.estimate.create({
+      data: {
+        projectId: path.id,
+        clientId,
+        status: body.estimate_status ?? 'draft',
+        date: parseCalendarDate(body.estimate_date),
+        expiryDate: body.estimate_expiry_date ? parseCalendarDate(body.estimate_expiry_date) : null,
+        amount: body.estimate_amount.toFixed(2),
+      },
+    });
+  });
+  return { status: 201, body: { data: toEstimate(row), message: 'Estimate created successfully.' } };
+};

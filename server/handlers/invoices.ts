@@ -1,0 +1,36 @@
+// Handlers for a project's invoices, billed to the project's client.
+import { FieldErrorCollector } from '../errors.ts';
+import { parseCalendarDate, toInvoice } from '../mappers.ts';
+import type { Handler } from './types.ts';
+import { loadPage, lockProject, mustNotPrecede, pageWindow, requireProject } from './shared.ts';
+
+export const listProjectInvoices: Handler<'listProjectInvoices'> = async ({ prisma, path, query }) => {
+  await requireProject(prisma, path.id);
+  const window = pageWindow(query);
+  const where = { projectId: path.id };
+  const page = await loadPage(prisma, window,
+    prisma.invoice.findMany({ where, orderBy: { id: window.order }, skip: window.skip, take: window.take }),
+    prisma.invoice.count({ where }), toInvoice);
+  return { status: 200, body: { ...page, message: 'Invoices retrieved successfully.' } };
+};
+
+export const createProjectInvoice: Handler<'createProjectInvoice'> = async ({ prisma, path, body }) => {
+  const row = await prisma.$transaction(async (tx) => {
+    await lockProject(tx, path.id, 'share');
+    const errors = new FieldErrorCollector();
+    mustNotPrecede(errors, 'invoice_due_date', body.invoice_due_date, 'invoice_date', body.invoice_date);
+    errors.throwIfAny();
+    const { clientId } = await tx.project.findUniqueOrThrow({ where: { id: path.id }, select: { clientId: true } });
+    return tx.invoice.create({
+      data: {
+        projectId: path.id,
+        clientId,
+        status: body.invoice_status ?? 'draft',
+        date: parseCalendarDate(body.invoice_date),
+        dueDate: parseCalendarDate(body.invoice_due_date),
+        amount: body.invoice_amount.toFixed(2),
+      },
+    });
+  });
+  return { status: 201, body: { data: toInvoice(row), message: 'Invoice created successfully.' } };
+};

@@ -1,0 +1,22 @@
+// Handlers for a project's milestones.
+import { toMilestone } from '../mappers.ts';
+import type { Handler } from './types.ts';
+import { loadPage, lockProject, pageWindow, requireProject } from './shared.ts';
+
+export const listProjectMilestones: Handler<'listProjectMilestones'> = async ({ prisma, path, query }) => {
+  await requireProject(prisma, path.id);
+  const window = pageWindow(query);
+  const where = { projectId: path.id };
+  const page = await loadPage(prisma, window,
+    prisma.milestone.findMany({ where, orderBy: { id: window.order }, skip: window.skip, take: window.take }),
+    prisma.milestone.count({ where }), toMilestone);
+  return { status: 200, body: { ...page, message: 'Milestones retrieved successfully.' } };
+};
+
+export const createProjectMilestone: Handler<'createProjectMilestone'> = async ({ prisma, path, body }) => {
+  const row = await prisma.$transaction(async (tx) => {
+    await lockProject(tx, path.id, 'share');
+    return tx.milestone.create({ data: { projectId: path.id, title: body.milestone_title } });
+  });
+  return { status: 201, body: { data: toMilestone(row), message: 'Milestone created successfully.' } };
+};

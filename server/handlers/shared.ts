@@ -1,0 +1,76 @@
+// Pieces every resource's handlers use: paging, locking the parent project, checking references.
+import type { components } from '../../generated/api-types.ts';
+import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import { FieldErrorCollector, invalidSelection, notFound } from '../errors.ts';
+
+export type Tx = Prisma.TransactionClient;
+export type Db = PrismaClient | Tx;
+
+export interface PageQuery { page?: number; limit?: number; order?: 'asc' | 'desc' }
+export interface PageWindow { skip: number; take: number; order: 'asc' | 'desc'; page: number }
+
+export function pageWindow(query: PageQuery): PageWindow {
+  const page = query.page ?? 1;
+  const take = query.limit ?? 25;
+  return { page, take, skip: (page - 1) * take, order: query.order ?? 'desc' };
+}
+
+/** Loads one page and the total in one consistent read, and maps the rows. */
+export async function loadPage<Row, Item>(
+  prisma: PrismaClient,
+  window: PageWindow,
+  rows: Prisma.PrismaPromise<Row[]>,
+  total: Prisma.PrismaPromise<number>,
+  map: (row: Row) => Item,
+): Promise<{ data: Item[]; meta: components['schemas']['PaginationMeta'] }> {
+  const [found, count] = await prisma.$transaction([rows, total]);
+  return {
+    data: found.map(map),
+    meta: { current_page: window.page, per_page: window.take, total: count, last_page: Math.max(1, Math.ceil(count / window.take)) },
+  };
+}
+
+/**
+ * Locks the project row for the rest of the transaction (or 404s): `update` for changes to the
+ * project itself, `share` while adding children, so a concurrent delete cannot orphan them.
+ */
+export async function lockProject(tx: Tx, id: number, mode: 'update' | 'share'): Promise<void> {
+  const rows = mode === 'update'
+    ? await tx.$queryRaw<{ id: number }[]>`SELECT id FROM projects WHERE id = ${id} FOR UPDATE`
+    : await tx.$queryRaw<{ id: number }[]>`SELECT id FROM projects WHERE id = ${id} FOR SHARE`;
+  if (rows.length === 0) throw notFound('Project');
+}
+
+export async function requireProject(db: Db, id: number): Promise<void> {
+  const found = await db.project.findUnique({ where: { id }, select: { id: true } });
+  if (!found) throw notFound('Project');
+}
+
+/** Adds "The selected … is invalid." to `field` unless the lookup found a row. */
+export async function expectFound(errors: FieldErrorCollector, field: string, lookup: Promise<unknown>): Promise<void> {
+  if (!(await lookup)) errors.add(field, invalidSelection(field));
+}
+
+export const selectId = { select: { id: true } } as const;
+
+export function mustNotPrecede(errors: FieldErrorCollector, field: string, value: string | null | undefined, otherField: string, other: string | null | undefined): void {
+  if (value && other && value < other) {
+    errors.add(field, `The ${field.replace(/_/g, ' ')} field must be a date after or equal to ${otherField.replace(/_/g, ' ')}.`);
+  }
+}
+
+/** Re-derives a project's progress from its tasks unless it is in manual mode. */
+export async function refreshDerivedProgress(tx: Tx, projectId: number): Promise<void> {
+  const project = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: { progressManually: true } });
+  if (project.progressManually) return;
+  const [total, completed] = await Promise.all([
+    tx.task.count({ where: { projectId } }),
+    tx.task.count({ where: { projectId, status: 'completed' } }),
+  ]);
+  await tx.project.update({
+    where: { id: projectId },
+    data: { progress: total === 0 ? 0 : Math.floor((completed * 100) / total) },
+  });
+}
+
+export const isOn = (flag: 'on' | 'off' | undefined): boolean => flag === 'on';

@@ -1,0 +1,35 @@
+// Handlers for a project's tasks.
+import { taskInclude, toTask } from '../mappers.ts';
+import type { Handler } from './types.ts';
+import { loadPage, lockProject, pageWindow, refreshDerivedProgress, requireProject } from './shared.ts';
+
+export const listProjectTasks: Handler<'listProjectTasks'> = async ({ prisma, path, query }) => {
+  await requireProject(prisma, path.id);
+  const window = pageWindow(query);
+  const where = { projectId: path.id };
+  const page = await loadPage(prisma, window,
+    prisma.task.findMany({ where, include: taskInclude, orderBy: { id: window.order }, skip: window.skip, take: window.take }),
+    prisma.task.count({ where }), toTask);
+  return { status: 200, body: { ...page, message: 'Tasks retrieved successfully.' } };
+};
+
+export const createProjectTask: Handler<'createProjectTask'> = async ({ prisma, path, body }) => {
+  const data = await prisma.$transaction(async (tx) => {
+    // `update`: the task changes the project's derived progress.
+    await lockProject(tx, path.id, 'update');
+    const task = await tx.task.create({
+      data: {
+        projectId: path.id,
+        title: body.task_title,
+        description: body.task_description ?? null,
+        status: body.task_status ?? 'new',
+        checklist: { create: (body.task_checklist ?? []).map((text, position) => ({ text, position })) },
+        files: { create: (body.task_files ?? []).map((f) => ({ name: f.file_name, url: f.file_url })) },
+      },
+      include: taskInclude,
+    });
+    await refreshDerivedProgress(tx, path.id);
+    return toTask(task);
+  });
+  return { status: 201, body: { data, message: 'Task created successfully.' } };
+};

@@ -1,0 +1,47 @@
+// Handlers for team users.
+import { Prisma } from '../../generated/prisma/client.ts';
+import { FieldErrorCollector, notFound } from '../errors.ts';
+import { toTeamUser } from '../mappers.ts';
+import type { Handler } from './types.ts';
+import { loadPage, pageWindow } from './shared.ts';
+
+const sortColumns = { first_name: 'firstName', last_name: 'lastName', email: 'email', created: 'createdAt' } as const;
+
+function emailTaken(): never {
+  const errors = new FieldErrorCollector();
+  errors.add('email', 'The email has already been taken.');
+  errors.throwIfAny();
+  throw new Error('unreachable');
+}
+
+export const listTeamUsers: Handler<'listTeamUsers'> = async ({ prisma, query }) => {
+  const window = pageWindow(query);
+  const contains = query.search ? { contains: query.search, mode: 'insensitive' as const } : undefined;
+  const where = contains ? { OR: [{ firstName: contains }, { lastName: contains }, { email: contains }] } : {};
+  const column = sortColumns[query.sort ?? 'created'];
+  const page = await loadPage(prisma, window,
+    prisma.user.findMany({ where, orderBy: [{ [column]: window.order }, { id: window.order }], skip: window.skip, take: window.take }),
+    prisma.user.count({ where }), toTeamUser);
+  return { status: 200, body: { ...page, message: 'Team users retrieved successfully.' } };
+};
+
+export const getTeamUser: Handler<'getTeamUser'> = async ({ prisma, path }) => {
+  const row = await prisma.user.findUnique({ where: { id: path.id } });
+  if (!row) throw notFound('Team user');
+  return { status: 200, body: { data: toTeamUser(row), message: 'Team user retrieved successfully.' } };
+};
+
+export const createTeamUser: Handler<'createTeamUser'> = async ({ prisma, body }) => {
+  const email = body.email.trim().toLowerCase();
+  if (await prisma.user.findUnique({ where: { email }, select: { id: true } })) emailTaken();
+  try {
+    const row = await prisma.user.create({
+      data: { firstName: body.first_name.trim(), lastName: body.last_name.trim(), email, role: 'team' },
+    });
+    return { status: 201, body: { data: toTeamUser(row), message: 'Team user created successfully.' } };
+  } catch (error) {
+    // Another request took the address between the check and the insert.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') emailTaken();
+    throw error;
+  }
+};

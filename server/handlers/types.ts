@@ -1,0 +1,28 @@
+// Handler signatures derived from the generated contract types: a handler's input is what the
+// validator let through, and its reply must be the operation's success body, checked by tsc.
+import type { operations } from '../../generated/api-types.ts';
+import type { PrismaClient } from '../../generated/prisma/client.ts';
+
+export type OperationId = keyof operations;
+
+type JsonBodyOf<Op> = Op extends { requestBody: { content: { 'application/json': infer B } } }
+  ? B
+  : Op extends { requestBody?: { content: { 'application/json': infer B } } } ? B : undefined;
+
+type SuccessOf<Op> = Op extends { responses: infer R }
+  ? { [S in keyof R & (200 | 201)]: R[S] extends { content: { 'application/json': infer C } } ? { status: S; body: C } : never }[keyof R & (200 | 201)]
+  : never;
+
+export interface HandlerInput<K extends OperationId> {
+  prisma: PrismaClient;
+  path: operations[K]['parameters']['path'] extends infer P ? (P extends undefined | never ? Record<string, never> : P) : never;
+  query: NonNullable<operations[K]['parameters']['query']>;
+  body: JsonBodyOf<operations[K]>;
+}
+
+export type Reply<K extends OperationId> = SuccessOf<operations[K]>;
+
+export type Handler<K extends OperationId> = (input: HandlerInput<K>) => Promise<Reply<K>>;
+
+/** Every operation of the contract must have exactly one handler: a missing key fails tsc. */
+export type HandlerRegistry = { [K in OperationId]: Handler<K> };

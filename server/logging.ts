@@ -1,0 +1,29 @@
+// Structured logs (pino) with a request id on every line of a request.
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { pino, type Logger } from 'pino';
+
+export function createLogger(level: string): Logger {
+  return pino({ level, base: undefined, redact: ['req.headers.authorization'] });
+}
+
+declare module 'express-serve-static-core' {
+  interface Request { log: Logger; id: string }
+}
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+export function requestLogging(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const incoming = req.get('x-request-id');
+    req.id = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    req.log = logger.child({ reqId: req.id });
+    res.setHeader('X-Request-Id', req.id);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      req.log.info({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
+    next();
+  };
+}
