@@ -1169,7 +1169,7 @@ export interface components {
         Limit: number;
         /** @description Sort direction. */
         Order: "asc" | "desc";
-        /** @description Free-text search (case-insensitive substring). */
+        /** @description Free-text search (case-insensitive substring). Empty means no search. */
         Search: string;
     };
     requestBodies: never;
@@ -1248,7 +1248,7 @@ export interface operations {
                 client_id?: components["schemas"]["Id"];
                 /** @description Filter by category id. */
                 category_id?: components["schemas"]["Id"];
-                /** @description Free-text search on the project title (case-insensitive substring). */
+                /** @description Free-text search on the project title (case-insensitive substring). Empty means no search. */
                 search?: string;
                 /** @description Sort column. Ties are broken by id in the same order. */
                 sort?: "project_title" | "project_status" | "project_date_start" | "project_date_due" | "project_created" | "project_progress";
@@ -1963,7 +1963,7 @@ export interface operations {
     listClients: {
         parameters: {
             query?: {
-                /** @description Free-text search (case-insensitive substring). */
+                /** @description Free-text search (case-insensitive substring). Empty means no search. */
                 search?: components["parameters"]["Search"];
                 /** @description Sort column. */
                 sort?: "client_company_name" | "client_created";
@@ -2122,7 +2122,7 @@ export interface operations {
     listCategories: {
         parameters: {
             query?: {
-                /** @description Free-text search (case-insensitive substring). */
+                /** @description Free-text search (case-insensitive substring). Empty means no search. */
                 search?: components["parameters"]["Search"];
                 /** @description Sort column. */
                 sort?: "category_name" | "category_created";
@@ -2281,7 +2281,7 @@ export interface operations {
     listTeamUsers: {
         parameters: {
             query?: {
-                /** @description Free-text search (case-insensitive substring). */
+                /** @description Free-text search (case-insensitive substring). Empty means no search. */
                 search?: components["parameters"]["Search"];
                 /** @description Sort column. */
                 sort?: "first_name" | "last_name" | "email" | "created";

@@ -104,9 +104,13 @@ function fromValidator(items: ValidatorErrorItem[]): FieldErrors {
     let field = fieldOf(item.path);
     let message: string;
     const unknownQuery = /^Unknown query parameter '(.+)'$/.exec(item.message);
+    const emptyQuery = /^Empty value found for query parameter '(.+)'$/.exec(item.message);
     if (unknownQuery) {
       field = unknownQuery[1]!;
       message = `The ${fieldLabel(field)} parameter is not supported here.`;
+    } else if (emptyQuery) {
+      field = emptyQuery[1]!;
+      message = `The ${fieldLabel(field)} field must not be empty.`;
     } else {
       message = messageFor(item, field);
     }

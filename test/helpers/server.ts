@@ -1,0 +1,116 @@
+// Starts the real app in-process on a fresh database: in-memory PGlite by default, or the
+// PostgreSQL of DATABASE_URL (its public schema emptied first). Responses are validated
+// against the spec by the server itself (VALIDATE_RESPONSES), so a wrong shape is a 500 here.
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createApiKey } from '../../server/api-keys.ts';
+import { createApp } from '../../server/app.ts';
+import { loadConfig } from '../../server/config.ts';
+import { openDatabase, type Database } from '../../server/database/connection.ts';
+import { prepareDatabase } from '../../server/database/prepare.ts';
+import { createLogger } from '../../server/logging.ts';
+
+export type FormValue = string | number | (string | number)[];
+
+export interface RequestOptions {
+  json?: unknown;
+  /** Sent as application/x-www-form-urlencoded; arrays as `key[]=…`, as the documented curl lines do. */
+  form?: Record<string, FormValue> | string;
+  headers?: Record<string, string>;
+  /** false: no Authorization header at all. */
+  auth?: boolean;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  // Tests read arbitrary fields of whatever came back.
+  body: any;
+}
+
+export interface TestServer {
+  baseUrl: string;
+  key: string;
+  db: Database;
+  api(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
+  close(): Promise<void>;
+}
+
+export function encodeForm(form: Record<string, FormValue>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(form)) {
+    if (Array.isArray(value)) {
+      if (value.length === 0) params.append(`${key}[]`, '');
+      for (const item of value) params.append(`${key}[]`, String(item));
+    } else {
+      params.append(key, String(value));
+    }
+  }
+  return params.toString();
+}
+
+export async function startTestServer(): Promise<TestServer> {
+  const config = loadConfig({ ...process.env, PGLITE_DATA_DIR: 'memory://', VALIDATE_RESPONSES: 'true', DATABASE_POOL_SIZE: '5' });
+  const db = await openDatabase(config);
+  if (db.kind === 'postgresql') {
+    await db.prisma.$executeRawUnsafe('DROP SCHEMA IF EXISTS public CASCADE');
+    await db.prisma.$executeRawUnsafe('CREATE SCHEMA public');
+  }
+  await prepareDatabase(db, config.adminEmail);
+  const { key } = await createApiKey(db.prisma, 'tests');
+  const app = createApp({ db, config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  async function api(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.auth !== false) headers.authorization ??= `Bearer ${key}`;
+    let body: string | undefined;
+    if (options.json !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      body = JSON.stringify(options.json);
+    } else if (options.form !== undefined) {
+      headers['content-type'] ??= 'application/x-www-form-urlencoded';
+      body = typeof options.form === 'string' ? options.form : encodeForm(options.form);
+    }
+    const response = await fetch(baseUrl + path, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try { parsed = JSON.parse(text); } catch { /* not JSON: keep the text */ }
+    return { status: response.status, headers: response.headers, body: parsed };
+  }
+
+  return {
+    baseUrl,
+    key,
+    db,
+    api,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await db.close();
+    },
+  };
+}
+
+/** A client, a category and two team users, created through the API. */
+export async function createFixtures(t: TestServer) {
+  const client = (await t.api('POST', '/api/clients', { json: { client_company_name: 'Acme Inc' } })).body.data;
+  const otherClient = (await t.api('POST', '/api/clients', { json: { client_company_name: 'Globex' } })).body.data;
+  const category = (await t.api('POST', '/api/categories', { json: { category_name: 'Development' } })).body.data;
+  const otherCategory = (await t.api('POST', '/api/categories', { json: { category_name: 'Marketing' } })).body.data;
+  const jane = (await t.api('POST', '/api/users', { json: { first_name: 'Jane', last_name: 'Doe', email: `jane.${Date.now()}@acme.test` } })).body.data;
+  const sam = (await t.api('POST', '/api/users', { json: { first_name: 'Sam', last_name: 'Lee', email: `sam.${Date.now()}@acme.test` } })).body.data;
+  return { client, otherClient, category, otherCategory, jane, sam };
+}
+
+export type Fixtures = Awaited<ReturnType<typeof createFixtures>>;
+
+export async function createProject(t: TestServer, f: Fixtures, extra: Record<string, unknown> = {}) {
+  const response = await t.api('POST', '/api/projects', {
+    json: { project_clientid: f.client.id, project_categoryid: f.category.id, project_title: 'Website Redesign', project_date_start: '2026-06-01', ...extra },
+  });
+  if (response.status !== 201) throw new Error(`createProject failed: ${JSON.stringify(response.body)}`);
+  return response.body.data;
+}

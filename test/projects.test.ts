@@ -1,0 +1,423 @@
+// Behaviour of every project operation, success and error paths, on the configured database.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFixtures, createProject, startTestServer, type Fixtures, type TestServer } from './helpers/server.ts';
+
+let t: TestServer;
+let f: Fixtures;
+beforeAll(async () => {
+  t = await startTestServer();
+  f = await createFixtures(t);
+});
+afterAll(async () => { await t?.close(); });
+
+describe('createProject', () => {
+  it('creates from the documented form body and answers with the full project', async () => {
+    const r = await t.api('POST', '/api/projects', {
+      form: { project_clientid: f.client.id, project_title: 'Website Redesign', project_categoryid: f.category.id, project_date_start: '2026-06-01' },
+    });
+    expect(r.status).toBe(201);
+    expect(r.body.message).toBe('Project created successfully.');
+    expect(r.body.data).toMatchObject({
+      title: 'Website Redesign', description: null, reference: null, status: 'not_started', active_state: 'active',
+      progress: 0, progress_manually: 'no', client: { id: f.client.id, name: 'Acme Inc' },
+      category: { id: f.category.id, name: 'Development' }, dates: { start: '2026-06-01', due: null },
+      billing: { type: 'hourly', rate: '0.00', estimated_hours: 0, costs_estimate: '0.00' },
+      assigned: [], managers: [], tags: [],
+    });
+    expect(r.body.data.dates.created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    const admin = await t.db.prisma.user.findFirstOrThrow({ where: { role: 'admin' } });
+    const row = await t.db.prisma.project.findUniqueOrThrow({ where: { id: r.body.data.id } });
+    expect(row.creatorId).toBe(admin.id);
+  });
+
+  it('takes every body field as JSON', async () => {
+    const r = await t.api('POST', '/api/projects', {
+      json: {
+        project_clientid: f.client.id, project_creatorid: f.jane.id, project_title: 'Full', project_date_start: '2026-06-01',
+        project_date_due: '2026-06-01', project_categoryid: f.category.id, project_description: 'All fields', project_reference: 'PO-7',
+        project_billing_type: 'fixed', project_billing_rate: 120.5, project_billing_estimated_hours: 80.25,
+        project_billing_costs_estimate: 999.999, project_progress_manually: 'on', clientperm_tasks_view: 'on',
+        clientperm_tasks_collaborate: 'on', clientperm_tasks_create: 'off', clientperm_timesheets_view: 'on',
+        clientperm_expenses_view: 'on', assignedperm_tasks_collaborate: 'on',
+      },
+    });
+    expect(r.status).toBe(201);
+    expect(r.body.data).toMatchObject({
+      description: 'All fields', reference: 'PO-7', progress_manually: 'yes', dates: { start: '2026-06-01', due: '2026-06-01' },
+      billing: { type: 'fixed', rate: '120.50', estimated_hours: 80.25, costs_estimate: '1000.00' },
+      permissions: {
+        clientperm_tasks_view: 'yes', clientperm_tasks_collaborate: 'yes', clientperm_tasks_create: 'no',
+        clientperm_timesheets_view: 'yes', clientperm_expenses_view: 'yes', assignedperm_tasks_collaborate: 'yes',
+      },
+    });
+    const row = await t.db.prisma.project.findUniqueOrThrow({ where: { id: r.body.data.id } });
+    expect(row.creatorId).toBe(f.jane.id);
+  });
+
+  it('answers 422 with the page\'s messages, keyed by field', async () => {
+    const r = await t.api('POST', '/api/projects', { form: { project_clientid: 999999, project_categoryid: f.category.id, project_date_start: '2026-06-01' } });
+    expect(r.status).toBe(422);
+    expect(r.body).toEqual({ message: 'The given data was invalid.', errors: { project_title: ['The project title field is required.'] } });
+    const bad = await t.api('POST', '/api/projects', {
+      json: { project_clientid: 999999, project_categoryid: 999999, project_creatorid: 999999, project_title: 'x', project_date_start: '2026-06-01' },
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors).toEqual({
+      project_clientid: ['The selected project clientid is invalid.'],
+      project_categoryid: ['The selected project categoryid is invalid.'],
+      project_creatorid: ['The selected project creatorid is invalid.'],
+    });
+  });
+
+  it.each([
+    [{ project_date_start: '01/06/2026' }, 'project_date_start', 'The project date start field must be a valid date in the format YYYY-MM-DD.'],
+    [{ project_date_start: '2026-02-30' }, 'project_date_start', 'The project date start field must be a valid date in the format YYYY-MM-DD.'],
+    [{ project_date_due: '2026-05-31' }, 'project_date_due', 'The project date due field must be a date after or equal to project date start.'],
+    [{ project_billing_type: 'daily' }, 'project_billing_type', 'The selected project billing type is invalid.'],
+    [{ clientperm_tasks_view: 'yes' }, 'clientperm_tasks_view', 'The selected clientperm tasks view is invalid.'],
+    [{ project_clientid: 'twelve' }, 'project_clientid', 'The project clientid field must be an integer.'],
+    [{ project_billing_rate: -1 }, 'project_billing_rate', 'The project billing rate field must be at least 0.'],
+    [{ project_title: 'x'.repeat(251) }, 'project_title', 'The project title field must not be greater than 250 characters.'],
+    [{ project_title: '' }, 'project_title', 'The project title field is required.'],
+    [{ project_mystery: 1 }, 'project_mystery', 'The project mystery field is not allowed here.'],
+  ])('refuses %j', async (override, field, message) => {
+    const json = { project_clientid: f.client.id, project_categoryid: f.category.id, project_title: 'x', project_date_start: '2026-06-01', ...override };
+    const r = await t.api('POST', '/api/projects', { json });
+    expect(r.status).toBe(422);
+    expect(r.body.errors[field]).toEqual([message]);
+  });
+});
+
+describe('getProject', () => {
+  it('returns the project, 404 for an unknown id, 422 for a malformed one', async () => {
+    const p = await createProject(t, f);
+    const r = await t.api('GET', `/api/projects/${p.id}`);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ data: p, message: 'Project retrieved successfully.' });
+    expect((await t.api('GET', '/api/projects/2147483647')).body).toEqual({ message: 'Project not found.' });
+    expect((await t.api('GET', '/api/projects/abc')).status).toBe(422);
+    expect((await t.api('GET', '/api/projects/0')).status).toBe(422);
+    expect((await t.api('GET', '/api/projects/99999999999')).status).toBe(422);
+  });
+});
+
+describe('listProjects', () => {
+  let ids: number[];
+  beforeAll(async () => {
+    const make = (title: string, extra: Record<string, unknown>) => createProject(t, f, { project_title: title, ...extra });
+    const a = await make('Alpha search-me', { project_date_start: '2026-01-01' });
+    const b = await make('Bravo', { project_date_start: '2026-03-01', project_clientid: f.otherClient.id });
+    const c = await make('Charlie SEARCH-ME', { project_date_start: '2026-02-01', project_categoryid: f.otherCategory.id });
+    await t.api('PUT', `/api/projects/${b.id}/status`, { json: { status: 'on_hold' } });
+    await t.api('PUT', `/api/projects/${c.id}/progress`, { json: { progress: 90 } });
+    ids = [a.id, b.id, c.id];
+  });
+
+  it('filters by status, client, category, and searches the title case-insensitively', async () => {
+    const byStatus = await t.api('GET', '/api/projects?status=on_hold');
+    expect(byStatus.body.data.map((p: { id: number }) => p.id)).toEqual([ids[1]]);
+    const byClient = await t.api('GET', `/api/projects?client_id=${f.otherClient.id}`);
+    expect(byClient.body.data.map((p: { id: number }) => p.id)).toEqual([ids[1]]);
+    const byCategory = await t.api('GET', `/api/projects?category_id=${f.otherCategory.id}`);
+    expect(byCategory.body.data.map((p: { id: number }) => p.id)).toEqual([ids[2]]);
+    const search = await t.api('GET', '/api/projects?search=search-me&sort=project_title&order=asc');
+    expect(search.body.data.map((p: { id: number }) => p.id)).toEqual([ids[0], ids[2]]);
+    expect(search.body.message).toBe('Projects retrieved successfully.');
+  });
+
+  it('sorts by each whitelisted column, desc by default', async () => {
+    const titles = async (qs: string) => (await t.api('GET', `/api/projects?search=&${qs}`)).body.data
+      .filter((p: { id: number }) => ids.includes(p.id)).map((p: { title: string }) => p.title);
+    expect(await titles('sort=project_title')).toEqual(['Charlie SEARCH-ME', 'Bravo', 'Alpha search-me']);
+    expect(await titles('sort=project_date_start&order=asc')).toEqual(['Alpha search-me', 'Charlie SEARCH-ME', 'Bravo']);
+    expect((await titles('sort=project_progress'))[0]).toBe('Charlie SEARCH-ME');
+    expect((await titles('sort=project_created'))).toEqual(['Charlie SEARCH-ME', 'Bravo', 'Alpha search-me']);
+    expect((await titles('sort=project_status&order=asc'))).toHaveLength(3);
+    expect((await titles('sort=project_date_due'))).toHaveLength(3);
+  });
+
+  it('pages with meta', async () => {
+    const all = await t.api('GET', '/api/projects?limit=100');
+    const total = all.body.meta.total;
+    const page2 = await t.api('GET', '/api/projects?limit=2&page=2');
+    expect(page2.body.meta).toEqual({ current_page: 2, per_page: 2, total, last_page: Math.ceil(total / 2) });
+    expect(page2.body.data.map((p: { id: number }) => p.id)).toEqual(all.body.data.slice(2, 4).map((p: { id: number }) => p.id));
+    const beyond = await t.api('GET', '/api/projects?page=1000');
+    expect(beyond.body.data).toEqual([]);
+  });
+
+  it.each([
+    ['limit=101', 'limit', 'The limit field must not be greater than 100.'],
+    ['limit=0', 'limit', 'The limit field must be at least 1.'],
+    ['sort=project_budget', 'sort', 'The selected sort is invalid.'],
+    ['order=up', 'order', 'The selected order is invalid.'],
+    ['status=done', 'status', 'The selected status is invalid.'],
+    ['client_id=x', 'client_id', 'The client id field must be an integer.'],
+    ['unknown=1', 'unknown', 'The unknown parameter is not supported here.'],
+    ['limit=', 'limit', 'The limit field must not be empty.'],
+  ])('refuses ?%s', async (qs, field, message) => {
+    const r = await t.api('GET', `/api/projects?${qs}`);
+    expect(r.status).toBe(422);
+    expect(r.body.errors[field]).toEqual([message]);
+  });
+});
+
+describe('updateProject', () => {
+  it('changes only the fields sent', async () => {
+    const p = await createProject(t, f, { project_description: 'Keep me', project_date_due: '2026-09-01' });
+    const r = await t.api('PATCH', `/api/projects/${p.id}`, { form: { project_title: 'Website Redesign v2', project_categoryid: f.otherCategory.id, project_date_start: '2026-06-01' } });
+    expect(r.status).toBe(200);
+    expect(r.body.message).toBe('Project updated successfully.');
+    expect(r.body.data).toMatchObject({ title: 'Website Redesign v2', description: 'Keep me', category: { id: f.otherCategory.id }, dates: { due: '2026-09-01' } });
+  });
+
+  it('clears nullable fields with an empty form value or null, and turns flags off', async () => {
+    const p = await createProject(t, f, { project_description: 'x', project_date_due: '2026-09-01', clientperm_tasks_view: 'on' });
+    const r = await t.api('PATCH', `/api/projects/${p.id}`, { form: 'project_description=&project_date_due=&clientperm_tasks_view=off' });
+    expect(r.status).toBe(200);
+    expect(r.body.data).toMatchObject({ description: null, dates: { due: null }, permissions: { clientperm_tasks_view: 'no' } });
+    const j = await t.api('PATCH', `/api/projects/${p.id}`, { json: { project_reference: null } });
+    expect(j.body.data.reference).toBeNull();
+  });
+
+  it('refuses a client change, a due date before the stored start, unknown references and unknown ids', async () => {
+    const p = await createProject(t, f, { project_date_start: '2026-06-10' });
+    const client = await t.api('PATCH', `/api/projects/${p.id}`, { json: { project_clientid: f.otherClient.id } });
+    expect(client.status).toBe(422);
+    expect(client.body.errors).toEqual({ project_clientid: ['The project clientid field is not allowed here.'] });
+    const due = await t.api('PATCH', `/api/projects/${p.id}`, { json: { project_date_due: '2026-06-09' } });
+    expect(due.body.errors).toEqual({ project_date_due: ['The project date due field must be a date after or equal to project date start.'] });
+    const start = await t.api('PATCH', `/api/projects/${p.id}`, { json: { project_date_due: '2026-07-01', project_date_start: '2026-07-02' } });
+    expect(start.status).toBe(422);
+    const category = await t.api('PATCH', `/api/projects/${p.id}`, { json: { project_categoryid: 999999 } });
+    expect(category.body.errors).toEqual({ project_categoryid: ['The selected project categoryid is invalid.'] });
+    expect((await t.api('PATCH', '/api/projects/999999', { json: { project_title: 'x' } })).status).toBe(404);
+    const unchanged = await t.api('GET', `/api/projects/${p.id}`);
+    expect(unchanged.body.data.dates).toMatchObject({ start: '2026-06-10', due: null });
+  });
+});
+
+describe('progress', () => {
+  it('derives progress from tasks until set manually, and back again', async () => {
+    const p = await createProject(t, f);
+    for (const status of ['completed', 'new', 'in_progress', 'completed', 'completed']) {
+      await t.api('POST', `/api/projects/${p.id}/tasks`, { json: { task_title: `Task ${status}`, task_status: status } });
+    }
+    expect((await t.api('GET', `/api/projects/${p.id}`)).body.data).toMatchObject({ progress: 60, progress_manually: 'no' });
+    const manual = await t.api('PUT', `/api/projects/${p.id}/progress`, { form: { progress: 50 } });
+    expect(manual.status).toBe(200);
+    expect(manual.body).toMatchObject({ data: { progress: 50, progress_manually: 'yes' }, message: 'Project progress updated successfully.' });
+    await t.api('POST', `/api/projects/${p.id}/tasks`, { json: { task_title: 'another' } });
+    expect((await t.api('GET', `/api/projects/${p.id}`)).body.data.progress).toBe(50);
+    const auto = await t.api('PATCH', `/api/projects/${p.id}`, { json: { project_progress_manually: 'off' } });
+    expect(auto.body.data).toMatchObject({ progress: 50, progress_manually: 'no' }); // 3 of 6 completed
+  });
+
+  it.each([[101], [-1], ['half']])('refuses progress %j', async (progress) => {
+    const p = await createProject(t, f);
+    const r = await t.api('PUT', `/api/projects/${p.id}/progress`, { json: { progress } });
+    expect(r.status).toBe(422);
+    expect(Object.keys(r.body.errors)).toEqual(['progress']);
+  });
+});
+
+describe('assignProject and setProjectManager', () => {
+  it('replaces the full set, answers with names, and clears with an empty array or form value', async () => {
+    const p = await createProject(t, f);
+    const r = await t.api('PUT', `/api/projects/${p.id}/assign`, { form: { assigned: [f.sam.id, f.jane.id, f.jane.id] } });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({
+      data: { id: p.id, assigned: [{ id: f.jane.id, name: 'Jane Doe' }, { id: f.sam.id, name: 'Sam Lee' }] },
+      message: 'Project assignees updated successfully.',
+    });
+    const replaced = await t.api('PUT', `/api/projects/${p.id}/assign`, { json: { assigned: [f.sam.id] } });
+    expect(replaced.body.data.assigned).toEqual([{ id: f.sam.id, name: 'Sam Lee' }]);
+    for (const clear of [{ json: { assigned: [] } }, { form: 'assigned[]=' }, { form: 'assigned=' }]) {
+      await t.api('PUT', `/api/projects/${p.id}/assign`, { json: { assigned: [f.jane.id] } });
+      const cleared = await t.api('PUT', `/api/projects/${p.id}/assign`, clear);
+      expect(cleared.body.data.assigned, JSON.stringify(clear)).toEqual([]);
+    }
+    expect((await t.api('GET', `/api/projects/${p.id}`)).body.data.assigned).toEqual([]);
+  });
+
+  it('refuses unknown users without changing the assignment', async () => {
+    const p = await createProject(t, f);
+    await t.api('PUT', `/api/projects/${p.id}/assign`, { json: { assigned: [f.jane.id] } });
+    const r = await t.api('PUT', `/api/projects/${p.id}/assign`, { json: { assigned: [f.sam.id, 999999] } });
+    expect(r.status).toBe(422);
+    expect(r.body.errors).toEqual({ 'assigned.1': ['The selected assigned.1 is invalid.'] });
+    expect((await t.api('PUT', `/api/projects/${p.id}/assign`, { json: {} })).body.errors).toEqual({ assigned: ['The assigned field is required.'] });
+    expect((await t.api('GET', `/api/projects/${p.id}`)).body.data.assigned).toEqual([{ id: f.jane.id, name: 'Jane Doe' }]);
+    expect((await t.api('PUT', '/api/projects/999999/assign', { json: { assigned: [] } })).status).toBe(404);
+  });
+
+  it('sets, replaces and removes the manager', async () => {
+    const p = await createProject(t, f);
+    const r = await t.api('PUT', `/api/projects/${p.id}/manager`, { form: { manager: f.jane.id } });
+    expect(r.body).toEqual({ data: { id: p.id, managers: [{ id: f.jane.id, name: 'Jane Doe' }] }, message: 'Project manager updated successfully.' });
+    expect((await t.api('PUT', `/api/projects/${p.id}/manager`, { json: { manager: f.sam.id } })).body.data.managers).toEqual([{ id: f.sam.id, name: 'Sam Lee' }]);
+    expect((await t.api('PUT', `/api/projects/${p.id}/manager`, { form: 'manager=' })).body.data.managers).toEqual([]);
+    await t.api('PUT', `/api/projects/${p.id}/manager`, { json: { manager: f.sam.id } });
+    expect((await t.api('PUT', `/api/projects/${p.id}/manager`, { json: { manager: null } })).body.data.managers).toEqual([]);
+    const bad = await t.api('PUT', `/api/projects/${p.id}/manager`, { json: { manager: 999999 } });
+    expect(bad.body.errors).toEqual({ manager: ['The selected manager is invalid.'] });
+    expect((await t.api('PUT', `/api/projects/${p.id}/manager`, { json: {} })).body.errors).toEqual({ manager: ['The manager field is required.'] });
+  });
+});
+
+describe('status, tags, archive, restore', () => {
+  it('changes status and refuses unknown ones', async () => {
+    const p = await createProject(t, f);
+    const r = await t.api('PUT', `/api/projects/${p.id}/status`, { form: { status: 'in_progress' } });
+    expect(r.body).toMatchObject({ data: { id: p.id, status: 'in_progress' }, message: 'Project status updated successfully.' });
+    const bad = await t.api('PUT', `/api/projects/${p.id}/status`, { json: { status: 'done' } });
+    expect(bad.body.errors).toEqual({ status: ['The selected status is invalid.'] });
+  });
+
+  it('replaces tags in order, dropping repeats, and clears them', async () => {
+    const p = await createProject(t, f);
+    const r = await t.api('PUT', `/api/projects/${p.id}/tags`, { form: { tags: ['priority', 'q3', 'priority'] } });
+    expect(r.body).toMatchObject({ data: { tags: ['priority', 'q3'] }, message: 'Project tags updated successfully.' });
+    expect((await t.api('PUT', `/api/projects/${p.id}/tags`, { json: { tags: ['b', 'a'] } })).body.data.tags).toEqual(['b', 'a']);
+    expect((await t.api('PUT', `/api/projects/${p.id}/tags`, { form: 'tags[]=' })).body.data.tags).toEqual([]);
+    const bad = await t.api('PUT', `/api/projects/${p.id}/tags`, { json: { tags: ['ok', '  '] } });
+    expect(bad.body.errors).toEqual({ 'tags.1': ['The tags.1 field is required.'] });
+  });
+
+  it('archives and restores', async () => {
+    const p = await createProject(t, f);
+    const a = await t.api('PUT', `/api/projects/${p.id}/archive`);
+    expect(a.body).toMatchObject({ data: { active_state: 'archived' }, message: 'Project archived successfully.' });
+    expect((await t.api('GET', `/api/projects?active_state=archived&limit=100`)).body.data.map((x: { id: number }) => x.id)).toContain(p.id);
+    const r = await t.api('PUT', `/api/projects/${p.id}/restore`);
+    expect(r.body).toMatchObject({ data: { active_state: 'active' }, message: 'Project restored successfully.' });
+    expect((await t.api('PUT', '/api/projects/999999/archive')).status).toBe(404);
+    expect((await t.api('PUT', '/api/projects/999999/restore')).status).toBe(404);
+  });
+});
+
+describe('stopProjectTimers', () => {
+  it('stops every running timer of the project, recording end and duration', async () => {
+    const p = await createProject(t, f);
+    const other = await createProject(t, f);
+    await t.api('POST', `/api/projects/${p.id}/timers`, { form: { user_id: f.jane.id } });
+    await t.api('POST', `/api/projects/${p.id}/timers`, { json: { user_id: f.sam.id } });
+    await t.api('POST', `/api/projects/${other.id}/timers`, { json: { user_id: f.sam.id } });
+    // Backdate one timer so that its duration is measurable.
+    await t.db.prisma.timer.updateMany({ where: { projectId: p.id, userId: f.jane.id }, data: { startedAt: new Date(Date.now() - 90_000) } });
+    const r = await t.api('PUT', `/api/projects/${p.id}/stop-timers`);
+    expect(r.body).toEqual({ data: { id: p.id, stopped: 2 }, message: 'Project timers stopped successfully.' });
+    const stopped = (await t.api('GET', `/api/projects/${p.id}/timers?status=stopped`)).body.data;
+    expect(stopped).toHaveLength(2);
+    const jane = stopped.find((x: { user: { id: number } }) => x.user.id === f.jane.id);
+    expect(jane.duration).toBeGreaterThanOrEqual(89);
+    expect(jane.stopped).not.toBeNull();
+    expect((await t.api('GET', `/api/projects/${p.id}/timers?status=running`)).body.data).toEqual([]);
+    expect((await t.api('GET', `/api/projects/${other.id}/timers?status=running`)).body.data).toHaveLength(1);
+    expect((await t.api('PUT', `/api/projects/${p.id}/stop-timers`)).body.data.stopped).toBe(0);
+    expect((await t.api('PUT', '/api/projects/999999/stop-timers')).status).toBe(404);
+  });
+});
+
+async function projectWithChildren() {
+  const p = await createProject(t, f, { project_description: 'Source', project_date_due: '2026-09-30', project_billing_rate: 120, clientperm_tasks_view: 'on' });
+  await t.api('PUT', `/api/projects/${p.id}/assign`, { json: { assigned: [f.jane.id] } });
+  await t.api('PUT', `/api/projects/${p.id}/manager`, { json: { manager: f.sam.id } });
+  await t.api('PUT', `/api/projects/${p.id}/tags`, { json: { tags: ['priority'] } });
+  const task = (await t.api('POST', `/api/projects/${p.id}/tasks`, {
+    json: { task_title: 'Wireframes', task_status: 'completed', task_checklist: ['Home', 'About'], task_files: [{ file_name: 'a.pdf', file_url: 'https://files.acme.test/a.pdf' }] },
+  })).body.data;
+  await t.api('POST', `/api/projects/${p.id}/milestones`, { json: { milestone_title: 'Sign-off' } });
+  await t.api('POST', `/api/projects/${p.id}/timers`, { json: { user_id: f.jane.id, task_id: task.id } });
+  await t.api('POST', `/api/projects/${p.id}/files`, { json: { file_name: 'c.pdf', file_url: 'https://files.acme.test/c.pdf' } });
+  await t.api('POST', `/api/projects/${p.id}/invoices`, { json: { invoice_date: '2026-06-30', invoice_due_date: '2026-07-30', invoice_amount: 4800, invoice_status: 'paid' } });
+  await t.api('POST', `/api/projects/${p.id}/estimates`, { json: { estimate_date: '2026-05-20', estimate_amount: 9600, estimate_status: 'accepted' } });
+  return p;
+}
+
+async function countChildren(projectId: number) {
+  const where = { projectId };
+  const taskIds = (await t.db.prisma.task.findMany({ where, select: { id: true } })).map((x) => x.id);
+  return {
+    tasks: taskIds.length,
+    checklist: await t.db.prisma.taskChecklistItem.count({ where: { taskId: { in: taskIds } } }),
+    taskFiles: await t.db.prisma.taskFile.count({ where: { taskId: { in: taskIds } } }),
+    milestones: await t.db.prisma.milestone.count({ where }),
+    timers: await t.db.prisma.timer.count({ where }),
+    files: await t.db.prisma.projectFile.count({ where }),
+    invoices: await t.db.prisma.invoice.count({ where }),
+    estimates: await t.db.prisma.estimate.count({ where }),
+    assignees: await t.db.prisma.projectAssignee.count({ where }),
+    tags: await t.db.prisma.projectTag.count({ where }),
+  };
+}
+
+describe('cloneProject', () => {
+  it('copies the project with the documented defaults and only the children asked for', async () => {
+    const source = await projectWithChildren();
+    const r = await t.api('POST', `/api/projects/${source.id}/clone`, { form: { project_title: 'Website Redesign (copy)', copy_tasks: 'on' } });
+    expect(r.status).toBe(201);
+    expect(r.body.message).toBe('Project cloned successfully.');
+    const clone = r.body.data;
+    expect(clone.id).not.toBe(source.id);
+    expect(clone).toMatchObject({
+      title: 'Website Redesign (copy)', description: 'Source', status: 'not_started', active_state: 'active',
+      client: { id: f.client.id }, category: { id: f.category.id }, dates: { start: '2026-06-01', due: '2026-09-30' },
+      billing: { rate: '120.00' }, permissions: { clientperm_tasks_view: 'yes' },
+      assigned: [{ id: f.jane.id, name: 'Jane Doe' }], managers: [{ id: f.sam.id, name: 'Sam Lee' }], tags: ['priority'],
+      progress: 0,
+    });
+    expect(await countChildren(clone.id)).toEqual({
+      tasks: 1, checklist: 0, taskFiles: 0, milestones: 0, timers: 0, files: 0, invoices: 0, estimates: 0, assignees: 1, tags: 1,
+    });
+    const tasks = (await t.api('GET', `/api/projects/${clone.id}/tasks`)).body.data;
+    expect(tasks[0]).toMatchObject({ title: 'Wireframes', status: 'new', checklist: [], files: [] });
+  });
+
+  it('copies every kind of child when every flag is on, and overrides client, category and dates', async () => {
+    const source = await projectWithChildren();
+    const r = await t.api('POST', `/api/projects/${source.id}/clone`, {
+      json: {
+        project_title: 'Everything', project_clientid: f.otherClient.id, project_categoryid: f.otherCategory.id,
+        project_date_start: '2027-01-01', project_date_due: null, copy_milestones: 'on', copy_tasks: 'on',
+        copy_tasks_files: 'on', copy_tasks_checklist: 'on', copy_invoices: 'on', copy_estimates: 'on', copy_files: 'on',
+      },
+    });
+    expect(r.status).toBe(201);
+    expect(r.body.data).toMatchObject({ client: { id: f.otherClient.id }, category: { id: f.otherCategory.id }, dates: { start: '2027-01-01', due: null } });
+    expect(await countChildren(r.body.data.id)).toEqual({
+      tasks: 1, checklist: 2, taskFiles: 1, milestones: 1, timers: 0, files: 1, invoices: 1, estimates: 1, assignees: 1, tags: 1,
+    });
+    const invoices = (await t.api('GET', `/api/projects/${r.body.data.id}/invoices`)).body.data;
+    expect(invoices[0]).toMatchObject({ status: 'draft', client_id: f.otherClient.id, amount: '4800.00' });
+  });
+
+  it('refuses a missing title, a bad reference, a due date before the start, and unknown sources', async () => {
+    const source = await createProject(t, f, { project_date_due: '2026-06-30' });
+    const before = await t.db.prisma.project.count();
+    expect((await t.api('POST', `/api/projects/${source.id}/clone`, { json: {} })).body.errors).toEqual({ project_title: ['The project title field is required.'] });
+    expect((await t.api('POST', `/api/projects/${source.id}/clone`, { json: { project_title: 'x', project_clientid: 999999 } })).body.errors)
+      .toEqual({ project_clientid: ['The selected project clientid is invalid.'] });
+    expect((await t.api('POST', `/api/projects/${source.id}/clone`, { json: { project_title: 'x', project_date_start: '2026-07-01' } })).body.errors)
+      .toEqual({ project_date_due: ['The project date due field must be a date after or equal to project date start.'] });
+    expect((await t.api('POST', '/api/projects/999999/clone', { json: { project_title: 'x' } })).status).toBe(404);
+    expect(await t.db.prisma.project.count()).toBe(before);
+  });
+});
+
+describe('deleteProject', () => {
+  it('removes the project and every child row in one go', async () => {
+    const p = await projectWithChildren();
+    const before = await countChildren(p.id);
+    expect(Object.values(before).every((n) => n > 0)).toBe(true);
+    const r = await t.api('DELETE', `/api/projects/${p.id}`);
+    expect(r.body).toEqual({ data: { id: p.id }, message: 'Project deleted successfully.' });
+    expect(Object.values(await countChildren(p.id)).every((n) => n === 0)).toBe(true);
+    const orphans = await t.db.prisma.$queryRaw<{ n: bigint }[]>`
+      SELECT (SELECT count(*) FROM task_checklist_items c WHERE NOT EXISTS (SELECT 1 FROM tasks x WHERE x.id = c.task_id))
+           + (SELECT count(*) FROM task_files c WHERE NOT EXISTS (SELECT 1 FROM tasks x WHERE x.id = c.task_id)) AS n`;
+    expect(Number(orphans[0]!.n)).toBe(0);
+    expect((await t.api('GET', `/api/projects/${p.id}`)).status).toBe(404);
+    expect((await t.api('DELETE', `/api/projects/${p.id}`)).status).toBe(404);
+  });
+});
