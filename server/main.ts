@@ -1,4 +1,5 @@
 // Starts the server: configuration → database (migrated) → HTTP, and a graceful SIGTERM.
+import type { AddressInfo } from 'node:net';
 import { countActiveApiKeys } from './api-keys.ts';
 import { createApp, type AppState } from './app.ts';
 import { loadConfig } from './config.ts';
@@ -18,7 +19,8 @@ if ((await countActiveApiKeys(db.prisma)) === 0) {
 const state: AppState = { shuttingDown: false };
 const app = createApp({ db, config, logger, state });
 const server = app.listen(config.port, config.host, () => {
-  logger.info({ port: config.port, host: config.host, database: db.kind }, `listening on http://localhost:${config.port}`);
+  const { port } = server.address() as AddressInfo;
+  logger.info({ port, host: config.host, database: db.kind }, `listening on http://localhost:${port}`);
 });
 
 async function shutdown(signal: string): Promise<void> {

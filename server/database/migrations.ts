@@ -7,6 +7,8 @@ import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlMigrationAwareDriverAdapterFactory,
 } from '@prisma/driver-adapter-utils';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
 import * as engineBindings from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm';
 
@@ -77,11 +79,8 @@ export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAda
   }
 }
 
-/**
- * The SQL that takes the (already migrated) database to prisma/schema.prisma.
- * "-- This is an empty migration." means they agree.
- */
-export async function diffDatabaseToSchema(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string> {
+/** The SQL that takes the (already migrated) database to prisma/schema.prisma. */
+async function diffDatabaseToSchema(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string> {
   const engine = await openEngine(adapterFactory);
   try {
     const files = schemaFiles();
@@ -98,7 +97,19 @@ export async function diffDatabaseToSchema(adapterFactory: SqlMigrationAwareDriv
   }
 }
 
-export const EMPTY_MIGRATION = '-- This is an empty migration.';
-export function isEmptyMigration(sql: string): boolean {
-  return sql.trim() === EMPTY_MIGRATION || sql.trim() === '';
+/**
+ * The SQL that prisma/migrations lacks to reach prisma/schema.prisma ('' when they agree).
+ * The migrations are replayed into a scratch in-memory PGlite, standing in for Prisma's shadow
+ * database; the answer is the same for every PostgreSQL the migrations are later applied to.
+ */
+export async function unmigratedSchemaChanges(): Promise<string> {
+  const pglite = await PGlite.create('memory://');
+  try {
+    const scratch = new PrismaPGlite(pglite);
+    await applyMigrations(scratch);
+    const sql = (await diffDatabaseToSchema(scratch)).trim();
+    return sql === '-- This is an empty migration.' ? '' : sql;
+  } finally {
+    await pglite.close();
+  }
 }

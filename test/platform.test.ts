@@ -1,0 +1,177 @@
+// Everything around the operations: keys, auth, health, docs, transport errors, migrations, process life.
+import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { createApiKey, revokeApiKey, verifyApiKey } from '../server/api-keys.ts';
+import { openDatabase } from '../server/database/connection.ts';
+import { applyMigrations, migrationsDir, unmigratedSchemaChanges } from '../server/database/migrations.ts';
+import { startTestServer, type TestServer } from './helpers/server.ts';
+
+const run = promisify(execFile);
+let t: TestServer;
+beforeAll(async () => { t = await startTestServer(); });
+afterAll(async () => { await t?.close(); });
+
+/** Environment for a child process: the suite's PostgreSQL when set, otherwise a new PGlite directory. */
+function childDatabaseEnv(): NodeJS.ProcessEnv {
+  return process.env.DATABASE_URL
+    ? { ...process.env }
+    : { ...process.env, PGLITE_DATA_DIR: mkdtempSync(join(tmpdir(), 'pglite-')) };
+}
+
+describe('authentication', () => {
+  it.each([
+    ['no Authorization header', undefined],
+    ['another scheme', 'Basic dXNlcjpwYXNz'],
+    ['an unknown key', 'Bearer gcp_not-a-real-key'],
+    ['an empty bearer', 'Bearer '],
+  ])('answers 401 to %s', async (_label, authorization) => {
+    const r = await t.api('GET', '/api/projects', { auth: false, headers: authorization ? { authorization } : {} });
+    expect(r.status).toBe(401);
+    expect(r.body).toEqual({ message: 'Unauthorized. A valid API key is required.' });
+  });
+
+  it('refuses a revoked key, before validating the request', async () => {
+    const { id, key } = await createApiKey(t.db.prisma, 'to revoke');
+    expect((await t.api('GET', '/api/projects', { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
+    expect(await revokeApiKey(t.db.prisma, id)).toBe(true);
+    const r = await t.api('POST', '/api/projects', { headers: { authorization: `Bearer ${key}` }, json: {} });
+    expect(r.status).toBe(401);
+  });
+
+  it('stores only a hash and records last use', async () => {
+    const { id, key } = await createApiKey(t.db.prisma, 'hashed');
+    const row = await t.db.prisma.apiKey.findUniqueOrThrow({ where: { id } });
+    expect(JSON.stringify(row)).not.toContain(key);
+    expect(row.hash).toBe(createHash('sha256').update(key).digest('hex'));
+    expect(row.lastUsedAt).toBeNull();
+    await t.api('GET', '/api/projects', { headers: { authorization: `Bearer ${key}` } });
+    expect((await t.db.prisma.apiKey.findUniqueOrThrow({ where: { id } })).lastUsedAt).toBeInstanceOf(Date);
+  });
+});
+
+describe('npm run keys', () => {
+  it('creates (key alone on the last line), lists and revokes keys', async () => {
+    const env = childDatabaseEnv();
+    const keys = (...args: string[]) => run('node_modules/.bin/tsx', ['scripts/keys.ts', ...args], { env });
+    const created = await keys('create', 'CI robot');
+    const key = created.stdout.trim().split('\n').at(-1)!;
+    expect(key).toMatch(/^gcp_[A-Za-z0-9_-]{43}$/);
+    const listed = (await keys('list')).stdout;
+    expect(listed).toContain('CI robot');
+    expect(listed).not.toContain(key);
+    const db = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.PGLITE_DATA_DIR ?? '', databasePoolSize: 1 });
+    try {
+      expect(await verifyApiKey(db.prisma, key)).toBe(true);
+      const id = (await db.prisma.apiKey.findFirstOrThrow({ where: { name: 'CI robot' }, orderBy: { id: 'desc' } })).id;
+      await db.close();
+      expect((await keys('revoke', String(id))).stdout).toContain(`Revoked API key #${id}`);
+      await expect(keys('revoke', String(id))).rejects.toMatchObject({ code: 1 });
+      await expect(keys('bogus')).rejects.toMatchObject({ code: 2 });
+    } finally {
+      await db.close().catch(() => {});
+    }
+    const db2 = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.PGLITE_DATA_DIR ?? '', databasePoolSize: 1 });
+    expect(await verifyApiKey(db2.prisma, key)).toBe(false);
+    await db2.close();
+  });
+});
+
+describe('service routes', () => {
+  it('health, readiness, the spec in YAML and JSON, and the docs page, without a key', async () => {
+    expect((await t.api('GET', '/healthz', { auth: false })).body).toEqual({ status: 'ok' });
+    expect((await t.api('GET', '/readyz', { auth: false })).body).toMatchObject({ status: 'ready' });
+    const yaml = await t.api('GET', '/openapi.yaml', { auth: false });
+    expect(yaml.headers.get('content-type')).toMatch(/yaml/);
+    const json = await t.api('GET', '/openapi.json', { auth: false });
+    expect(json.body).toEqual(parse(yaml.body, { maxAliasCount: -1 }));
+    const docs = await t.api('GET', '/docs', { auth: false });
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('content-type')).toMatch(/html/);
+    expect(docs.body).toContain('Grow CRM Projects API');
+  });
+
+  it('echoes a sane X-Request-Id and invents one otherwise', async () => {
+    expect((await t.api('GET', '/healthz', { headers: { 'x-request-id': 'abc-123' } })).headers.get('x-request-id')).toBe('abc-123');
+    expect((await t.api('GET', '/healthz', { headers: { 'x-request-id': 'x'.repeat(101) } })).headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('transport errors: a clear 4xx in the API format, never a 500', () => {
+  it.each([
+    ['malformed JSON', { headers: { 'content-type': 'application/json' }, form: '{"project_title":' }, 400, 'The request body is not valid JSON.'],
+    ['a JSON scalar', { headers: { 'content-type': 'application/json' }, form: '"text"' }, 400, 'The request body is not valid JSON.'],
+    ['a wrong content type', { headers: { 'content-type': 'text/plain' }, form: 'project_title=x' }, 415, 'Unsupported content type: send application/json or application/x-www-form-urlencoded.'],
+    ['an oversized body', { json: { project_title: 'x'.repeat(200 * 1024) } }, 413, 'The request body is too large.'],
+  ])('%s', async (_label, options, status, message) => {
+    const r = await t.api('POST', '/api/projects', options as never);
+    expect(r.status).toBe(status);
+    expect(r.body).toEqual({ message });
+  });
+
+  it('unknown routes and methods', async () => {
+    expect((await t.api('GET', '/api/nothing-here')).body).toEqual({ message: 'Not found.' });
+    const wrong = await t.api('DELETE', '/api/projects');
+    expect(wrong.status).toBe(405);
+    expect(wrong.body).toEqual({ message: 'Method not allowed.' });
+  });
+
+  it('a body-less POST lists the required fields', async () => {
+    const r = await t.api('POST', '/api/categories');
+    expect(r.status).toBe(422);
+    expect(r.body.errors).toEqual({ category_name: ['The category name field is required.'] });
+  });
+});
+
+describe('migrations', () => {
+  it('are in Prisma layout, recorded with Prisma checksums, idempotent, and match schema.prisma', async () => {
+    const names = readdirSync(migrationsDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect(name).toMatch(/^\d{14}_[a-z0-9_]+$/);
+    expect(readFileSync(join(migrationsDir, 'migration_lock.toml'), 'utf8')).toContain('provider = "postgresql"');
+    const rows = await t.db.prisma.$queryRaw<{ migration_name: string; checksum: string; finished_at: Date | null }[]>`
+      SELECT migration_name, checksum, finished_at FROM _prisma_migrations ORDER BY migration_name`;
+    expect(rows.map((r) => r.migration_name)).toEqual(names.sort());
+    for (const row of rows) {
+      const sql = readFileSync(join(migrationsDir, row.migration_name, 'migration.sql'));
+      expect(row.checksum).toBe(createHash('sha256').update(sql).digest('hex'));
+      expect(row.finished_at).not.toBeNull();
+    }
+    expect(await applyMigrations(t.db.adapterFactory)).toEqual([]);
+    // Drift: a database built from the migrations must equal prisma/schema.prisma.
+    expect(await unmigratedSchemaChanges(), 'schema.prisma and prisma/migrations differ: run npm run db:migration -- <name>').toBe('');
+  });
+});
+
+describe('the server process', () => {
+  it('says how to create a key on a first start, serves, and stops cleanly on SIGTERM', async () => {
+    const env: NodeJS.ProcessEnv = { ...childDatabaseEnv(), PORT: '0', LOG_LEVEL: 'info' };
+    if (env.DATABASE_URL) {
+      // The suite's database already has keys; this check needs a database without any.
+      await t.db.prisma.apiKey.deleteMany();
+    }
+    const child = spawn('node_modules/.bin/tsx', ['server/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => { output += chunk; });
+    child.stderr.on('data', (chunk) => { output += chunk; });
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no listen line:\n${output}`)), 60_000);
+      child.stdout.on('data', () => {
+        const line = output.split('\n').map((l) => { try { return JSON.parse(l); } catch { return null; } })
+          .find((l) => l?.msg?.startsWith('listening'));
+        if (line) { clearTimeout(timer); resolve(Number(line.port) || 0); }
+      });
+    });
+    expect(output).toContain('npm run -s keys -- create <name>');
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toContain('"msg":"stopped"');
+  });
+});
