@@ -49,13 +49,20 @@ export function encodeForm(form: Record<string, FormValue>): string {
   return params.toString();
 }
 
-export async function startTestServer(): Promise<TestServer> {
-  const config = loadConfig({ ...process.env, PGLITE_DATA_DIR: 'memory://', VALIDATE_RESPONSES: 'true', DATABASE_POOL_SIZE: '5' });
+/** Empties the PostgreSQL database of DATABASE_URL (the test database; files run one at a time). */
+export async function resetPostgres(db: Database): Promise<void> {
+  await db.prisma.$executeRawUnsafe('DROP SCHEMA IF EXISTS public CASCADE');
+  await db.prisma.$executeRawUnsafe('CREATE SCHEMA public');
+}
+
+/**
+ * `pgliteDataDir`: serve an existing embedded database (or, with DATABASE_URL, the PostgreSQL
+ * database as it is) instead of a fresh one.
+ */
+export async function startTestServer(existing?: { pgliteDataDir: string }): Promise<TestServer> {
+  const config = loadConfig({ ...process.env, PGLITE_DATA_DIR: existing?.pgliteDataDir ?? 'memory://', VALIDATE_RESPONSES: 'true', DATABASE_POOL_SIZE: '5' });
   const db = await openDatabase(config);
-  if (db.kind === 'postgresql') {
-    await db.prisma.$executeRawUnsafe('DROP SCHEMA IF EXISTS public CASCADE');
-    await db.prisma.$executeRawUnsafe('CREATE SCHEMA public');
-  }
+  if (db.kind === 'postgresql' && !existing) await resetPostgres(db);
   await prepareDatabase(db, config.adminEmail);
   const { key } = await createApiKey(db.prisma, 'tests');
   const app = createApp({ db, config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });

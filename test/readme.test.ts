@@ -1,0 +1,65 @@
+// The README's curl examples (the documentation's own lines, host and key aside) run verbatim
+// against a server holding the demo data of `npm run db:seed`.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../server/database/connection.ts';
+import { resetPostgres, startTestServer, type TestServer } from './helpers/server.ts';
+
+const run = promisify(execFile);
+const pgliteDataDir = mkdtempSync(join(tmpdir(), 'pglite-seed-'));
+let t: TestServer;
+
+beforeAll(async () => {
+  if (process.env.DATABASE_URL) {
+    const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, pgliteDataDir, databasePoolSize: 1 });
+    await resetPostgres(db);
+    await db.close();
+  }
+  const seeded = await run('node_modules/.bin/tsx', ['scripts/db-seed.ts'], { env: { ...process.env, PGLITE_DATA_DIR: pgliteDataDir } });
+  expect(seeded.stdout).toContain('Seeded 12 clients, 4 categories, 7 team users and 45 projects.');
+  t = await startTestServer({ pgliteDataDir });
+});
+afterAll(async () => { await t?.close(); });
+
+function readmeCurlCommands(): string[] {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## Calling the API with curl'));
+  const block = /```bash\n([\s\S]*?)```/.exec(section)![1]!;
+  return block.split(/\n\s*\n/).map((c) => c.trim()).filter(Boolean);
+}
+
+describe('README curl examples on the seeded demo data', () => {
+  it('db:seed refuses a database that already holds data', async () => {
+    await expect(run('node_modules/.bin/tsx', ['scripts/db-seed.ts'], { env: { ...process.env, PGLITE_DATA_DIR: pgliteDataDir } }))
+      .rejects.toMatchObject({ code: 1 });
+  });
+
+  it('each command succeeds and answers as the documentation shows', async () => {
+    const commands = readmeCurlCommands();
+    expect(commands.length).toBe(14);
+    const answers: { command: string; status: number; body: any }[] = [];
+    for (const command of commands) {
+      const script = `curl() { command curl -s -w '\\n%{http_code}' "$@"; }\n${command
+        .replaceAll('http://localhost:3000', t.baseUrl).replaceAll('YOUR_API_KEY', t.key)}`;
+      const { stdout } = await run('bash', ['-c', script]);
+      const lines = stdout.trimEnd().split('\n');
+      const status = Number(lines.pop());
+      answers.push({ command: command.split('\n')[0]!, status, body: JSON.parse(lines.join('\n')) });
+    }
+    for (const a of answers) expect(a.status, `${a.command}: ${JSON.stringify(a.body)}`).toBeLessThan(300);
+    const [list, get, create, update, assign, manager] = answers.map((a) => a.body);
+    expect(list.meta.per_page).toBe(25);
+    expect(list.data.every((p: { status: string }) => p.status === 'in_progress')).toBe(true);
+    expect(get.data).toMatchObject({ id: 42, title: 'Website Redesign', client: { id: 12, name: 'Acme Inc' }, category: { id: 3, name: 'Development' } });
+    expect(create).toMatchObject({ data: { title: 'Website Redesign', client: { id: 12 } }, message: 'Project created successfully.' });
+    expect(update).toMatchObject({ data: { id: 42, title: 'Website Redesign v2' }, message: 'Project updated successfully.' });
+    expect(assign).toEqual({ data: { id: 42, assigned: [{ id: 5, name: 'Jane Doe' }, { id: 8, name: 'Sam Lee' }] }, message: 'Project assignees updated successfully.' });
+    expect(manager).toEqual({ data: { id: 42, managers: [{ id: 5, name: 'Jane Doe' }] }, message: 'Project manager updated successfully.' });
+    expect(answers.at(-2)!.body).toMatchObject({ data: { title: 'Website Redesign (copy)' }, message: 'Project cloned successfully.' });
+    expect(answers.at(-1)!.body).toEqual({ data: { id: 42 }, message: 'Project deleted successfully.' });
+  });
+});
