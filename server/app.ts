@@ -95,7 +95,8 @@ export function createApp({ db, config, logger, state = { shuttingDown: false } 
       validateResponses: config.validateResponses,
       validateSecurity: false,
       // `full` rejects impossible calendar dates such as 2026-02-30.
-      validateFormats: 'full',
+      validateFormats: true,
+      ajvFormats: { mode: 'full' },
     }),
   );
 

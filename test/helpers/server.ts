@@ -3,18 +3,20 @@
 // against the spec by the server itself (VALIDATE_RESPONSES), so a wrong shape is a 500 here.
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { encodeFormBody } from '../../client/index.ts';
 import { createApiKey } from '../../server/api-keys.ts';
 import { createApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { openDatabase, type Database } from '../../server/database/connection.ts';
 import { prepareDatabase } from '../../server/database/prepare.ts';
 import { createLogger } from '../../server/logging.ts';
+import { contractProblems } from './contract.ts';
 
 export type FormValue = string | number | (string | number)[];
 
 export interface RequestOptions {
   json?: unknown;
-  /** Sent as application/x-www-form-urlencoded; arrays as `key[]=…`, as the documented curl lines do. */
+  /** Sent as application/x-www-form-urlencoded by the client's encoder (arrays as `key[]=…`), or as given. */
   form?: Record<string, FormValue> | string;
   headers?: Record<string, string>;
   /** false: no Authorization header at all. */
@@ -24,7 +26,7 @@ export interface RequestOptions {
 export interface ApiResponse {
   status: number;
   headers: Headers;
-  // Tests read arbitrary fields of whatever came back.
+  // Tests read arbitrary fields of whatever came back; its shape was checked against the spec.
   body: any;
 }
 
@@ -34,19 +36,6 @@ export interface TestServer {
   db: Database;
   api(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
   close(): Promise<void>;
-}
-
-export function encodeForm(form: Record<string, FormValue>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(form)) {
-    if (Array.isArray(value)) {
-      if (value.length === 0) params.append(`${key}[]`, '');
-      for (const item of value) params.append(`${key}[]`, String(item));
-    } else {
-      params.append(key, String(value));
-    }
-  }
-  return params.toString();
 }
 
 /** Empties the PostgreSQL database of DATABASE_URL (the test database; files run one at a time). */
@@ -79,12 +68,14 @@ export async function startTestServer(existing?: { pgliteDataDir: string }): Pro
       body = JSON.stringify(options.json);
     } else if (options.form !== undefined) {
       headers['content-type'] ??= 'application/x-www-form-urlencoded';
-      body = typeof options.form === 'string' ? options.form : encodeForm(options.form);
+      body = typeof options.form === 'string' ? options.form : encodeFormBody(options.form);
     }
     const response = await fetch(baseUrl + path, { method, headers, body });
     const text = await response.text();
     let parsed: unknown = text;
     try { parsed = JSON.parse(text); } catch { /* not JSON: keep the text */ }
+    const problems = contractProblems(method, path, response.status, parsed);
+    if (problems.length > 0) throw new Error(`Response breaks the contract:\n${problems.join('\n')}\n${text.slice(0, 500)}`);
     return { status: response.status, headers: response.headers, body: parsed };
   }
 

@@ -1,0 +1,288 @@
+// Every operation of the contract, called through the typed client against the live server.
+// Results are type-checked by `tsc --noEmit` (npm test); every response is checked against the spec;
+// the last test fails if any operationId of the spec was not exercised here.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProjectsClient, formEncoded, type ProjectsClient } from '../client/index.ts';
+import { contractProblems, findOperation, routes } from './helpers/contract.ts';
+import { createFixtures, startTestServer, type Fixtures, type TestServer } from './helpers/server.ts';
+
+const run = promisify(execFile);
+const root = new URL('..', import.meta.url).pathname;
+let t: TestServer;
+let f: Fixtures;
+let api: ProjectsClient;
+let anonymous: ProjectsClient;
+const exercised = new Set<string>();
+const contractFailures: string[] = [];
+
+/** Records which operation each response belongs to and checks it against the spec. */
+function contractRecorder(client: ProjectsClient): ProjectsClient {
+  client.use({
+    async onResponse({ request, response }) {
+      const url = new URL(request.url);
+      const route = findOperation(request.method, url.pathname);
+      if (route) exercised.add(route.operation.operationId);
+      const body = await response.clone().json().catch(() => undefined);
+      contractFailures.push(...contractProblems(request.method, url.pathname, response.status, body));
+    },
+  });
+  return client;
+}
+
+beforeAll(async () => {
+  t = await startTestServer();
+  f = await createFixtures(t);
+  api = contractRecorder(createProjectsClient({ baseUrl: t.baseUrl, apiKey: t.key }));
+  anonymous = contractRecorder(createProjectsClient({ baseUrl: t.baseUrl, apiKey: 'gcp_wrong' }));
+});
+afterAll(async () => { await t?.close(); });
+
+async function newProject(title = 'Client project') {
+  const { data, error } = await api.POST('/api/projects', {
+    body: { project_clientid: f.client.id, project_categoryid: f.category.id, project_title: title, project_date_start: '2026-06-01' },
+  });
+  if (error) throw new Error(error.message);
+  return data.data;
+}
+
+describe('projects through the typed client', () => {
+  it('createProject: JSON, form, 401, 422', async () => {
+    const { data, response } = await api.POST('/api/projects', {
+      body: { project_clientid: f.client.id, project_categoryid: f.category.id, project_title: 'Typed', project_date_start: '2026-06-01', project_billing_rate: 99 },
+    });
+    expect(response.status).toBe(201);
+    const project = data!.data;
+    const title: string = project.title;
+    const rate: string = project.billing.rate;
+    expect([title, rate, data!.message]).toEqual(['Typed', '99.00', 'Project created successfully.']);
+    const form = await api.POST('/api/projects', {
+      body: { project_clientid: f.client.id, project_categoryid: f.category.id, project_title: 'Form', project_date_start: '2026-06-01', project_date_due: null },
+      ...formEncoded,
+    });
+    expect(form.data?.data.dates.due).toBeNull();
+    expect((await anonymous.POST('/api/projects', { body: { project_clientid: 1, project_categoryid: 1, project_title: 'x', project_date_start: '2026-06-01' } })).error?.message)
+      .toBe('Unauthorized. A valid API key is required.');
+    const invalid = await api.POST('/api/projects', { body: { project_clientid: 999999, project_categoryid: f.category.id, project_title: 'x', project_date_start: '2026-06-01' } });
+    expect(invalid.response.status).toBe(422);
+  });
+
+  it('does not compile calls that break the contract', () => {
+    // Type-level only: these closures are never run; tsc --noEmit fails if any of them compiles.
+    void (() => api.POST('/api/projects', {
+      // @ts-expect-error an unknown field
+      body: { project_clientid: 1, project_categoryid: 1, project_title: 'x', project_date_start: '2026-06-01', project_budget: 5 },
+    }));
+    void (() => api.POST('/api/projects', {
+      // @ts-expect-error a missing required field (project_title)
+      body: { project_clientid: 1, project_categoryid: 1, project_date_start: '2026-06-01' },
+    }));
+    // @ts-expect-error a wrong enum value
+    void (() => api.PUT('/api/projects/{id}/status', { params: { path: { id: 1 } }, body: { status: 'done' } }));
+    // @ts-expect-error a wrong query enum value
+    void (() => api.GET('/api/projects', { params: { query: { sort: 'project_budget' } } }));
+    // @ts-expect-error an unknown path
+    void (() => api.GET('/api/projectz'));
+  });
+
+  it('listProjects and getProject', async () => {
+    const p = await newProject('Listed');
+    const list = await api.GET('/api/projects', { params: { query: { search: 'Listed', sort: 'project_title', order: 'asc', limit: 10, page: 1 } } });
+    const total: number = list.data!.meta.total;
+    expect(total).toBe(1);
+    expect((await api.GET('/api/projects', { params: { query: { limit: 101 } } })).response.status).toBe(422);
+    expect((await anonymous.GET('/api/projects')).response.status).toBe(401);
+    const got = await api.GET('/api/projects/{id}', { params: { path: { id: p.id } } });
+    expect(got.data?.data).toEqual(p);
+    expect((await api.GET('/api/projects/{id}', { params: { path: { id: 999999 } } })).error?.message).toBe('Project not found.');
+    expect((await anonymous.GET('/api/projects/{id}', { params: { path: { id: p.id } } })).response.status).toBe(401);
+  });
+
+  it('updateProject: JSON, form, 404, 422', async () => {
+    const p = await newProject();
+    const json = await api.PATCH('/api/projects/{id}', { params: { path: { id: p.id } }, body: { project_title: 'Renamed', project_description: 'd' } });
+    expect(json.data?.data).toMatchObject({ title: 'Renamed', description: 'd' });
+    const form = await api.PATCH('/api/projects/{id}', { params: { path: { id: p.id } }, body: { project_description: null }, ...formEncoded });
+    expect(form.data?.data.description).toBeNull();
+    expect((await api.PATCH('/api/projects/{id}', { params: { path: { id: 999999 } }, body: { project_title: 'x' } })).response.status).toBe(404);
+    expect((await api.PATCH('/api/projects/{id}', { params: { path: { id: p.id } }, body: { project_date_due: '2000-01-01' } })).response.status).toBe(422);
+    expect((await anonymous.PATCH('/api/projects/{id}', { params: { path: { id: p.id } }, body: {} })).response.status).toBe(401);
+  });
+
+  it('assignProject and setProjectManager: JSON, form, clear, 404, 422', async () => {
+    const p = await newProject();
+    const assigned = await api.PUT('/api/projects/{id}/assign', { params: { path: { id: p.id } }, body: { assigned: [f.jane.id, f.sam.id] }, ...formEncoded });
+    expect(assigned.data?.data.assigned.map((a) => a.name)).toEqual(['Jane Doe', 'Sam Lee']);
+    const cleared = await api.PUT('/api/projects/{id}/assign', { params: { path: { id: p.id } }, body: { assigned: [] }, ...formEncoded });
+    expect(cleared.data?.data.assigned).toEqual([]);
+    expect((await api.PUT('/api/projects/{id}/assign', { params: { path: { id: 999999 } }, body: { assigned: [] } })).response.status).toBe(404);
+    expect((await api.PUT('/api/projects/{id}/assign', { params: { path: { id: p.id } }, body: { assigned: [999999] } })).error)
+      .toEqual({ message: 'The given data was invalid.', errors: { 'assigned.0': ['The selected assigned.0 is invalid.'] } });
+    const manager = await api.PUT('/api/projects/{id}/manager', { params: { path: { id: p.id } }, body: { manager: f.jane.id } });
+    expect(manager.data?.data.managers).toEqual([{ id: f.jane.id, name: 'Jane Doe' }]);
+    const removed = await api.PUT('/api/projects/{id}/manager', { params: { path: { id: p.id } }, body: { manager: null }, ...formEncoded });
+    expect(removed.data?.data.managers).toEqual([]);
+    expect((await api.PUT('/api/projects/{id}/manager', { params: { path: { id: 999999 } }, body: { manager: null } })).response.status).toBe(404);
+    expect((await api.PUT('/api/projects/{id}/manager', { params: { path: { id: p.id } }, body: { manager: 999999 } })).response.status).toBe(422);
+    expect((await anonymous.PUT('/api/projects/{id}/manager', { params: { path: { id: p.id } }, body: { manager: null } })).response.status).toBe(401);
+  });
+
+  it('changeProjectStatus, updateProjectProgress, setProjectTags: JSON, form, 404, 422', async () => {
+    const p = await newProject();
+    const id = { params: { path: { id: p.id } } };
+    const missing = { params: { path: { id: 999999 } } };
+    expect((await api.PUT('/api/projects/{id}/status', { ...id, body: { status: 'on_hold' } })).data?.data.status).toBe('on_hold');
+    expect((await api.PUT('/api/projects/{id}/status', { ...id, body: { status: 'completed' }, ...formEncoded })).data?.data.status).toBe('completed');
+    expect((await api.PUT('/api/projects/{id}/status', { ...missing, body: { status: 'completed' } })).response.status).toBe(404);
+    expect((await api.PUT('/api/projects/{id}/progress', { ...id, body: { progress: 30 } })).data?.data.progress).toBe(30);
+    expect((await api.PUT('/api/projects/{id}/progress', { ...id, body: { progress: 70 }, ...formEncoded })).data?.data.progress_manually).toBe('yes');
+    expect((await api.PUT('/api/projects/{id}/progress', { ...id, body: { progress: 170 } })).response.status).toBe(422);
+    expect((await api.PUT('/api/projects/{id}/progress', { ...missing, body: { progress: 1 } })).response.status).toBe(404);
+    expect((await api.PUT('/api/projects/{id}/tags', { ...id, body: { tags: ['a', 'b'] } })).data?.data.tags).toEqual(['a', 'b']);
+    expect((await api.PUT('/api/projects/{id}/tags', { ...id, body: { tags: [] }, ...formEncoded })).data?.data.tags).toEqual([]);
+    expect((await api.PUT('/api/projects/{id}/tags', { ...id, body: { tags: ['x'.repeat(51)] } })).response.status).toBe(422);
+    expect((await api.PUT('/api/projects/{id}/tags', { ...missing, body: { tags: [] } })).response.status).toBe(404);
+    expect((await anonymous.PUT('/api/projects/{id}/tags', { ...id, body: { tags: [] } })).response.status).toBe(401);
+  });
+
+  it('archiveProject, restoreProject, stopProjectTimers: success, 404, 422 on a bad id, 401', async () => {
+    const p = await newProject();
+    const id = { params: { path: { id: p.id } } };
+    expect((await api.PUT('/api/projects/{id}/archive', id)).data?.data.active_state).toBe('archived');
+    expect((await api.PUT('/api/projects/{id}/restore', id)).data?.data.active_state).toBe('active');
+    await api.POST('/api/projects/{id}/timers', { ...id, body: { user_id: f.jane.id } });
+    const stopped = await api.PUT('/api/projects/{id}/stop-timers', id);
+    const count: number = stopped.data!.data.stopped;
+    expect(count).toBe(1);
+    for (const path of ['/api/projects/{id}/archive', '/api/projects/{id}/restore', '/api/projects/{id}/stop-timers'] as const) {
+      expect((await api.PUT(path, { params: { path: { id: 999999 } } })).response.status).toBe(404);
+      expect((await api.PUT(path, { params: { path: { id: 0 } } })).response.status).toBe(422);
+      expect((await anonymous.PUT(path, id)).response.status).toBe(401);
+    }
+  });
+
+  it('cloneProject and deleteProject: JSON, form, 404, 422', async () => {
+    const p = await newProject();
+    const clone = await api.POST('/api/projects/{id}/clone', { params: { path: { id: p.id } }, body: { project_title: 'Copy', copy_tasks: 'on' } });
+    expect(clone.response.status).toBe(201);
+    const formClone = await api.POST('/api/projects/{id}/clone', { params: { path: { id: p.id } }, body: { project_title: 'Form copy', copy_milestones: 'on' }, ...formEncoded });
+    expect(formClone.data?.data.title).toBe('Form copy');
+    expect((await api.POST('/api/projects/{id}/clone', { params: { path: { id: 999999 } }, body: { project_title: 'x' } })).response.status).toBe(404);
+    expect((await api.POST('/api/projects/{id}/clone', { params: { path: { id: p.id } }, body: { project_title: '' } })).response.status).toBe(422);
+    const deleted = await api.DELETE('/api/projects/{id}', { params: { path: { id: clone.data!.data.id } } });
+    expect(deleted.data).toEqual({ data: { id: clone.data!.data.id }, message: 'Project deleted successfully.' });
+    expect((await api.DELETE('/api/projects/{id}', { params: { path: { id: clone.data!.data.id } } })).response.status).toBe(404);
+    expect((await api.DELETE('/api/projects/{id}', { params: { path: { id: -1 } } })).response.status).toBe(422);
+    expect((await anonymous.DELETE('/api/projects/{id}', { params: { path: { id: p.id } } })).response.status).toBe(401);
+  });
+});
+
+describe('supporting resources through the typed client', () => {
+  it('clients, categories, team users: list, get, create (JSON and form), 401, 404, 422', async () => {
+    const client = await api.POST('/api/clients', { body: { client_company_name: 'Typed Co' }, ...formEncoded });
+    const clientId = client.data!.data.id;
+    expect((await api.GET('/api/clients/{id}', { params: { path: { id: clientId } } })).data?.data.company_name).toBe('Typed Co');
+    expect((await api.GET('/api/clients', { params: { query: { sort: 'client_company_name' } } })).data?.meta.total).toBeGreaterThan(0);
+    expect((await api.GET('/api/clients/{id}', { params: { path: { id: 999999 } } })).response.status).toBe(404);
+    expect((await api.POST('/api/clients', { body: { client_company_name: '' } })).response.status).toBe(422);
+    expect((await anonymous.GET('/api/clients')).response.status).toBe(401);
+
+    const category = await api.POST('/api/categories', { body: { category_name: 'Typed' } });
+    expect((await api.GET('/api/categories/{id}', { params: { path: { id: category.data!.data.id } } })).data?.data.name).toBe('Typed');
+    expect((await api.GET('/api/categories', { params: { query: { search: 'Typ' } } })).data?.data).toHaveLength(1);
+    expect((await api.GET('/api/categories/{id}', { params: { path: { id: 999999 } } })).response.status).toBe(404);
+    expect((await api.POST('/api/categories', { body: { category_name: '' }, ...formEncoded })).response.status).toBe(422);
+
+    const user = await api.POST('/api/users', { body: { first_name: 'Tia', last_name: 'Typed', email: 'tia@typed.test' }, ...formEncoded });
+    const role: 'admin' | 'team' = user.data!.data.role;
+    expect(role).toBe('team');
+    expect((await api.GET('/api/users/{id}', { params: { path: { id: user.data!.data.id } } })).data?.data.name).toBe('Tia Typed');
+    expect((await api.GET('/api/users', { params: { query: { search: 'typed' } } })).data?.data).toHaveLength(1);
+    expect((await api.GET('/api/users/{id}', { params: { path: { id: 999999 } } })).response.status).toBe(404);
+    expect((await api.POST('/api/users', { body: { first_name: 'T', last_name: 'T', email: 'tia@typed.test' } })).response.status).toBe(422);
+  });
+
+  it("a project's tasks, milestones, timers, files, invoices, estimates: list, create (JSON and form), 404, 422", async () => {
+    const p = await newProject();
+    const id = { params: { path: { id: p.id } } };
+    const missing = { params: { path: { id: 999999 } } };
+
+    const task = await api.POST('/api/projects/{id}/tasks', { ...id, body: { task_title: 'T', task_checklist: ['a'], task_files: [{ file_name: 'f', file_url: 'https://x.test/f' }] }, ...formEncoded });
+    expect(task.data?.data.files[0]?.name).toBe('f');
+    expect((await api.POST('/api/projects/{id}/tasks', { ...id, body: { task_title: 'J', task_status: 'testing' } })).data?.data.status).toBe('testing');
+    expect((await api.GET('/api/projects/{id}/tasks', id)).data?.data).toHaveLength(2);
+    expect((await api.POST('/api/projects/{id}/tasks', { ...id, body: { task_title: '' } })).response.status).toBe(422);
+    expect((await api.GET('/api/projects/{id}/tasks', missing)).response.status).toBe(404);
+
+    expect((await api.POST('/api/projects/{id}/milestones', { ...id, body: { milestone_title: 'M' }, ...formEncoded })).response.status).toBe(201);
+    expect((await api.GET('/api/projects/{id}/milestones', id)).data?.data[0]?.title).toBe('M');
+    expect((await api.POST('/api/projects/{id}/milestones', { ...id, body: { milestone_title: '' } })).response.status).toBe(422);
+    expect((await api.GET('/api/projects/{id}/milestones', missing)).response.status).toBe(404);
+
+    const timer = await api.POST('/api/projects/{id}/timers', { ...id, body: { user_id: f.sam.id }, ...formEncoded });
+    expect(timer.data?.data.status).toBe('running');
+    expect((await api.GET('/api/projects/{id}/timers', { params: { path: { id: p.id }, query: { status: 'running' } } })).data?.data).toHaveLength(1);
+    expect((await api.POST('/api/projects/{id}/timers', { ...id, body: { user_id: 999999 } })).response.status).toBe(422);
+    expect((await api.GET('/api/projects/{id}/timers', missing)).response.status).toBe(404);
+
+    expect((await api.POST('/api/projects/{id}/files', { ...id, body: { file_name: 'a.pdf', file_url: 'https://x.test/a.pdf' }, ...formEncoded })).response.status).toBe(201);
+    expect((await api.GET('/api/projects/{id}/files', id)).data?.data[0]?.url).toBe('https://x.test/a.pdf');
+    expect((await api.POST('/api/projects/{id}/files', { ...id, body: { file_name: 'a', file_url: 'not a url' } })).response.status).toBe(422);
+    expect((await api.GET('/api/projects/{id}/files', missing)).response.status).toBe(404);
+
+    const invoice = await api.POST('/api/projects/{id}/invoices', { ...id, body: { invoice_date: '2026-01-01', invoice_due_date: '2026-02-01', invoice_amount: 10 }, ...formEncoded });
+    const amount: string = invoice.data!.data.amount;
+    expect(amount).toBe('10.00');
+    expect((await api.GET('/api/projects/{id}/invoices', id)).data?.data).toHaveLength(1);
+    expect((await api.POST('/api/projects/{id}/invoices', { ...id, body: { invoice_date: '2026-01-01', invoice_due_date: '2026-02-01', invoice_amount: -1 } })).response.status).toBe(422);
+    expect((await api.GET('/api/projects/{id}/invoices', missing)).response.status).toBe(404);
+
+    expect((await api.POST('/api/projects/{id}/estimates', { ...id, body: { estimate_date: '2026-01-01', estimate_amount: 5, estimate_expiry_date: null }, ...formEncoded })).data?.data.expiry_date).toBeNull();
+    expect((await api.GET('/api/projects/{id}/estimates', id)).data?.data).toHaveLength(1);
+    expect((await api.POST('/api/projects/{id}/estimates', { ...id, body: { estimate_date: 'soon', estimate_amount: 5 } })).response.status).toBe(422);
+    expect((await api.GET('/api/projects/{id}/estimates', missing)).response.status).toBe(404);
+    expect((await anonymous.GET('/api/projects/{id}/estimates', id)).response.status).toBe(401);
+  });
+});
+
+describe('the client as a package', () => {
+  it('builds to JS and .d.ts that another package imports by name', async () => {
+    await run('npm', ['run', '-s', 'build']);
+    expect(existsSync(join(root, 'dist/lib/client/index.d.ts'))).toBe(true);
+    const consumer = mkdtempSync(join(tmpdir(), 'consumer-'));
+    mkdirSync(join(consumer, 'node_modules'));
+    symlinkSync(root, join(consumer, 'node_modules', 'growcrm-projects-api'));
+    writeFileSync(join(consumer, 'package.json'), '{"type":"module"}');
+    writeFileSync(join(consumer, 'main.js'), `
+      import { createProjectsClient } from 'growcrm-projects-api';
+      const api = createProjectsClient({ baseUrl: process.env.URL, apiKey: process.env.KEY });
+      const { data } = await api.GET('/api/projects', { params: { query: { limit: 1 } } });
+      console.log(data.message);`);
+    const { stdout } = await run('node', ['main.js'], { cwd: consumer, env: { ...process.env, URL: t.baseUrl, KEY: t.key } });
+    expect(stdout.trim()).toBe('Projects retrieved successfully.');
+  });
+
+  it('the example lists projects', async () => {
+    await newProject('Example project');
+    const listed = await api.GET('/api/projects', { params: { query: { search: 'Example project' } } });
+    await api.PUT('/api/projects/{id}/status', { params: { path: { id: listed.data!.data[0]!.id } }, body: { status: 'in_progress' } });
+    const { stdout } = await run('node_modules/.bin/tsx', ['client/example.ts'], { env: { ...process.env, PROJECTS_API_URL: t.baseUrl, PROJECTS_API_KEY: t.key } });
+    expect(stdout).toMatch(/project\(s\) in progress:/);
+    expect(stdout).toContain('Example project');
+  });
+});
+
+describe('coverage of the contract', () => {
+  it('every response received here matched the spec', () => {
+    expect(contractFailures).toEqual([]);
+  });
+
+  it('every operationId of the spec was exercised through the client', () => {
+    const all = routes.map((r) => r.operation.operationId);
+    expect(all.filter((op) => !exercised.has(op))).toEqual([]);
+  });
+});
