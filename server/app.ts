@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import type { Database } from './database/connection.ts';
 import { ApiError, errorHandler, UNAUTHORIZED_MESSAGE } from './errors.ts';
 import { formBodyDecoder } from './form-body.ts';
+import { refuseMalformedText } from './text-guard.ts';
 import { handlers } from './handlers/index.ts';
 import type { Handler, HandlerInput, OperationId } from './handlers/types.ts';
 import { requestLogging } from './logging.ts';
@@ -87,6 +88,7 @@ export function createApp({ db, config, logger, state = { shuttingDown: false } 
   app.use(express.urlencoded({ extended: true, limit: config.bodyLimitBytes, parameterLimit: 1000 }));
   app.use('/api', requireApiKey(db));
   app.use(emptyBodyAsJson);
+  app.use(refuseMalformedText);
   app.use(formBodyDecoder(doc));
   app.use(
     OpenApiValidator.middleware({

@@ -44,11 +44,21 @@ export function invalidSelection(field: string): string {
 
 interface ValidatorErrorItem { path: string; message: string; errorCode?: string }
 
-/** Where the validator points (`/body/assigned/1`, `/query/limit`) → the field key (`assigned.1`, `limit`). */
-function fieldOf(path: string): string {
-  const parts = path.replace(/^\//, '').split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (['body', 'query', 'params', 'path', 'headers'].includes(parts[0] ?? '')) parts.shift();
-  return parts.join('.') || 'body';
+/** The parts of the request the validator's paths point into (`/body/…`, `/query/…`, `/path/…`). */
+interface RequestParts { body?: unknown; query?: unknown; params?: unknown }
+
+/**
+ * Where the validator points (`/body/assigned/1`, `/query/limit`) → the field key (`assigned.1`, `limit`).
+ * The validator appends a missing or unexpected property's name unescaped, so a top-level name
+ * that the request really holds is used as it is, even when it contains `/`.
+ */
+function fieldOf(path: string, request: RequestParts): string {
+  const [, location = '', ...segments] = path.split('/');
+  const source = location === 'body' ? request.body : location === 'query' ? request.query : location === 'path' || location === 'params' ? request.params : undefined;
+  const rawName = path.slice(location.length + 2);
+  if (source && typeof source === 'object' && Object.hasOwn(source, rawName)) return rawName;
+  if (!['body', 'query', 'params', 'path', 'headers'].includes(location)) segments.unshift(location);
+  return segments.map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')).join('.') || location || 'body';
 }
 
 const typeNames: Record<string, string> = {
@@ -96,12 +106,12 @@ function messageFor(item: ValidatorErrorItem, field: string): string {
   }
 }
 
-function fromValidator(items: ValidatorErrorItem[]): FieldErrors {
+function fromValidator(items: ValidatorErrorItem[], request: RequestParts): FieldErrors {
   const errors: FieldErrors = {};
   for (const item of items) {
     // `oneOf`/`anyOf`/`if` summaries repeat what their branches already said.
     if (/^(oneOf|anyOf|if)\./.test(item.errorCode ?? '')) continue;
-    let field = fieldOf(item.path);
+    let field = fieldOf(item.path, request);
     let message: string;
     const unknownQuery = /^Unknown query parameter '(.+)'$/.exec(item.message);
     const emptyQuery = /^Empty value found for query parameter '(.+)'$/.exec(item.message);
@@ -131,7 +141,7 @@ interface HttpLikeError {
 }
 
 /** Maps any thrown value to a status and an API error body. */
-export function toApiError(error: unknown): ApiError {
+export function toApiError(error: unknown, request: RequestParts = {}): ApiError {
   if (error instanceof ApiError) return error;
   const e = (error ?? {}) as HttpLikeError;
   // body-parser
@@ -143,7 +153,7 @@ export function toApiError(error: unknown): ApiError {
   if (e.type === 'parameters.too.many') return new ApiError(413, 'The request body has too many fields.');
   const status = e.status ?? e.statusCode;
   // express-openapi-validator
-  if (status === 400 && Array.isArray(e.errors)) return validationFailed(fromValidator(e.errors));
+  if (status === 400 && Array.isArray(e.errors)) return validationFailed(fromValidator(e.errors, request));
   if (status === 401) return new ApiError(401, UNAUTHORIZED_MESSAGE);
   if (status === 404) return new ApiError(404, 'Not found.');
   if (status === 405) return new ApiError(405, 'Method not allowed.');
@@ -165,7 +175,7 @@ function isDatabaseUnavailable(error: unknown): boolean {
 
 export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    const apiError = toApiError(error);
+    const apiError = toApiError(error, req);
     const log = (req as Request & { log?: Logger }).log ?? logger;
     if (apiError.status >= 500) log.error({ err: error }, 'request failed');
     else log.debug({ err: error, status: apiError.status }, 'request refused');

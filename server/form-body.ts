@@ -5,6 +5,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { listOperations, resolveSchema, type JsonSchema, type OpenApiDocument } from './spec.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
+/** What a form may send for a number: `12`, `-0.5`, `.5`, `1e3` (as String(number) writes them). */
+const DECIMAL_LITERAL = /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i;
 
 function typesOf(schema: JsonSchema): string[] {
   return schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
@@ -24,7 +26,7 @@ function decode(doc: OpenApiDocument, rawSchema: JsonSchema | undefined, value: 
   }
   if (typeof value !== 'string') return value;
   if (value === '' && types.includes('null')) return null;
-  if ((types.includes('integer') || types.includes('number')) && /^-?\d+(\.\d+)?$/.test(value.trim())) {
+  if ((types.includes('integer') || types.includes('number')) && DECIMAL_LITERAL.test(value)) {
     return Number(value);
   }
   return value;

@@ -23,6 +23,6 @@ export const getCategory: Handler<'getCategory'> = async ({ prisma, path }) => {
 };
 
 export const createCategory: Handler<'createCategory'> = async ({ prisma, body }) => {
-  const row = await prisma.category.create({ data: { name: body.category_name.trim() } });
+  const row = await prisma.category.create({ data: { name: body.category_name } });
   return { status: 201, body: { data: toCategory(row), message: 'Category created successfully.' } };
 };

@@ -23,6 +23,6 @@ export const getClient: Handler<'getClient'> = async ({ prisma, path }) => {
 };
 
 export const createClient: Handler<'createClient'> = async ({ prisma, body }) => {
-  const row = await prisma.client.create({ data: { companyName: body.client_company_name.trim() } });
+  const row = await prisma.client.create({ data: { companyName: body.client_company_name } });
   return { status: 201, body: { data: toClient(row), message: 'Client created successfully.' } };
 };

@@ -214,14 +214,7 @@ export const restoreProject: Handler<'restoreProject'> = async ({ prisma, path }
 };
 
 export const setProjectTags: Handler<'setProjectTags'> = async ({ prisma, path, body }) => {
-  const errors = new FieldErrorCollector();
-  const titles: string[] = [];
-  body.tags.forEach((raw, index) => {
-    const title = raw.trim();
-    if (title === '') errors.add(`tags.${index}`, `The tags.${index} field is required.`);
-    else if (!titles.includes(title)) titles.push(title);
-  });
-  errors.throwIfAny();
+  const titles = [...new Set(body.tags)];
   const data = await prisma.$transaction(async (tx) => {
     await lockProject(tx, path.id, 'update');
     await tx.projectTag.deleteMany({ where: { projectId: path.id } });

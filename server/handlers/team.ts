@@ -32,11 +32,11 @@ export const getTeamUser: Handler<'getTeamUser'> = async ({ prisma, path }) => {
 };
 
 export const createTeamUser: Handler<'createTeamUser'> = async ({ prisma, body }) => {
-  const email = body.email.trim().toLowerCase();
+  const email = body.email.toLowerCase();
   if (await prisma.user.findUnique({ where: { email }, select: { id: true } })) emailTaken();
   try {
     const row = await prisma.user.create({
-      data: { firstName: body.first_name.trim(), lastName: body.last_name.trim(), email, role: 'team' },
+      data: { firstName: body.first_name, lastName: body.last_name, email, role: 'team' },
     });
     return { status: 201, body: { data: toTeamUser(row), message: 'Team user created successfully.' } };
   } catch (error) {
