@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { staleGeneratedFiles } from '../scripts/generate.ts';
+import { handlers } from '../server/handlers/index.ts';
 import { spec, operations } from './helpers/spec.ts';
 
 const run = promisify(execFile);
@@ -48,6 +49,14 @@ describe('openapi/projects.yaml', () => {
     const text = JSON.stringify(spec);
     expect(text).not.toMatch(/"oneOf":\[[^\]]*"null"/);
     expect(text).toMatch(/"type":\["string","null"\]/);
+  });
+});
+
+describe('handlers', () => {
+  it('exist for exactly the operationIds of the spec, each named after its operationId', () => {
+    const ids = operations.map((o) => o.operationId).sort();
+    expect(Object.keys(handlers).sort()).toEqual(ids);
+    for (const [id, handler] of Object.entries(handlers)) expect(handler.name, id).toBe(id);
   });
 });
 
