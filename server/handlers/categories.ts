@@ -10,7 +10,7 @@ export const listCategories: Handler<'listCategories'> = async ({ prisma, query 
   const window = pageWindow(query);
   const where = query.search ? { name: { contains: query.search, mode: 'insensitive' as const } } : {};
   const column = sortColumns[query.sort ?? 'category_created'];
-  const page = await loadPage(prisma, window,
+  const page = await loadPage(window,
     prisma.category.findMany({ where, orderBy: [{ [column]: window.order }, { id: window.order }], skip: window.skip, take: window.take }),
     prisma.category.count({ where }), toCategory);
   return { status: 200, body: { ...page, message: 'Categories retrieved successfully.' } };

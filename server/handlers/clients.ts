@@ -10,7 +10,7 @@ export const listClients: Handler<'listClients'> = async ({ prisma, query }) => 
   const window = pageWindow(query);
   const where = query.search ? { companyName: { contains: query.search, mode: 'insensitive' as const } } : {};
   const column = sortColumns[query.sort ?? 'client_created'];
-  const page = await loadPage(prisma, window,
+  const page = await loadPage(window,
     prisma.client.findMany({ where, orderBy: [{ [column]: window.order }, { id: window.order }], skip: window.skip, take: window.take }),
     prisma.client.count({ where }), toClient);
   return { status: 200, body: { ...page, message: 'Clients retrieved successfully.' } };

@@ -8,7 +8,7 @@ export const listProjectEstimates: Handler<'listProjectEstimates'> = async ({ pr
   await requireProject(prisma, path.id);
   const window = pageWindow(query);
   const where = { projectId: path.id };
-  const page = await loadPage(prisma, window,
+  const page = await loadPage(window,
     prisma.estimate.findMany({ where, orderBy: { id: window.order }, skip: window.skip, take: window.take }),
     prisma.estimate.count({ where }), toEstimate);
   return { status: 200, body: { ...page, message: 'Estimates retrieved successfully.' } };

@@ -7,7 +7,7 @@ export const listProjectFiles: Handler<'listProjectFiles'> = async ({ prisma, pa
   await requireProject(prisma, path.id);
   const window = pageWindow(query);
   const where = { projectId: path.id };
-  const page = await loadPage(prisma, window,
+  const page = await loadPage(window,
     prisma.projectFile.findMany({ where, orderBy: { id: window.order }, skip: window.skip, take: window.take }),
     prisma.projectFile.count({ where }), toProjectFile);
   return { status: 200, body: { ...page, message: 'Files retrieved successfully.' } };

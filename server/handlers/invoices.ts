@@ -8,7 +8,7 @@ export const listProjectInvoices: Handler<'listProjectInvoices'> = async ({ pris
   await requireProject(prisma, path.id);
   const window = pageWindow(query);
   const where = { projectId: path.id };
-  const page = await loadPage(prisma, window,
+  const page = await loadPage(window,
     prisma.invoice.findMany({ where, orderBy: { id: window.order }, skip: window.skip, take: window.take }),
     prisma.invoice.count({ where }), toInvoice);
   return { status: 200, body: { ...page, message: 'Invoices retrieved successfully.' } };

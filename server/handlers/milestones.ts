@@ -7,7 +7,7 @@ export const listProjectMilestones: Handler<'listProjectMilestones'> = async ({ 
   await requireProject(prisma, path.id);
   const window = pageWindow(query);
   const where = { projectId: path.id };
-  const page = await loadPage(prisma, window,
+  const page = await loadPage(window,
     prisma.milestone.findMany({ where, orderBy: { id: window.order }, skip: window.skip, take: window.take }),
     prisma.milestone.count({ where }), toMilestone);
   return { status: 200, body: { ...page, message: 'Milestones retrieved successfully.' } };

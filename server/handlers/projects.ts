@@ -41,11 +41,10 @@ async function mainAdministratorId(tx: Tx): Promise<number> {
 
 /** Checks the referenced rows of a create/update/clone body, adding a 422 message per bad field. */
 async function checkReferences(tx: Tx, errors: FieldErrorCollector, body: Partial<Record<'project_clientid' | 'project_categoryid' | 'project_creatorid', number>>) {
-  await Promise.all([
-    body.project_clientid !== undefined && expectFound(errors, 'project_clientid', tx.client.findUnique({ where: { id: body.project_clientid }, ...selectId })),
-    body.project_categoryid !== undefined && expectFound(errors, 'project_categoryid', tx.category.findUnique({ where: { id: body.project_categoryid }, ...selectId })),
-    body.project_creatorid !== undefined && expectFound(errors, 'project_creatorid', tx.user.findUnique({ where: { id: body.project_creatorid }, ...selectId })),
-  ]);
+  // One after another: a transaction's queries share one connection.
+  if (body.project_clientid !== undefined) await expectFound(errors, 'project_clientid', tx.client.findUnique({ where: { id: body.project_clientid }, ...selectId }));
+  if (body.project_categoryid !== undefined) await expectFound(errors, 'project_categoryid', tx.category.findUnique({ where: { id: body.project_categoryid }, ...selectId }));
+  if (body.project_creatorid !== undefined) await expectFound(errors, 'project_creatorid', tx.user.findUnique({ where: { id: body.project_creatorid }, ...selectId }));
 }
 
 /** The columns an update body sets; fields that are absent stay as they are. */
@@ -80,7 +79,6 @@ export const listProjects: Handler<'listProjects'> = async ({ prisma, query }) =
   };
   const column = sortColumns[query.sort ?? 'project_created'];
   const page = await loadPage(
-    prisma,
     window,
     prisma.project.findMany({
       where,
@@ -242,13 +240,11 @@ export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body
     await lockProject(tx, path.id, 'share');
     const source = await tx.project.findUniqueOrThrow({ where: { id: path.id }, include: { assignees: true, tags: true } });
     const ofSource = { where: { projectId: path.id }, orderBy: { id: 'asc' } } as const;
-    const [milestones, tasks, invoices, estimates, files] = await Promise.all([
-      body.copy_milestones === 'on' ? tx.milestone.findMany(ofSource) : [],
-      body.copy_tasks === 'on' ? tx.task.findMany({ ...ofSource, include: taskInclude }) : [],
-      body.copy_invoices === 'on' ? tx.invoice.findMany(ofSource) : [],
-      body.copy_estimates === 'on' ? tx.estimate.findMany(ofSource) : [],
-      body.copy_files === 'on' ? tx.projectFile.findMany(ofSource) : [],
-    ]);
+    const milestones = body.copy_milestones === 'on' ? await tx.milestone.findMany(ofSource) : [];
+    const tasks = body.copy_tasks === 'on' ? await tx.task.findMany({ ...ofSource, include: taskInclude }) : [];
+    const invoices = body.copy_invoices === 'on' ? await tx.invoice.findMany(ofSource) : [];
+    const estimates = body.copy_estimates === 'on' ? await tx.estimate.findMany(ofSource) : [];
+    const files = body.copy_files === 'on' ? await tx.projectFile.findMany(ofSource) : [];
     const errors = new FieldErrorCollector();
     const start = body.project_date_start ?? calendarDate(source.dateStart);
     const due = body.project_date_due !== undefined ? body.project_date_due : source.dateDue && calendarDate(source.dateDue);

@@ -15,15 +15,17 @@ export function pageWindow(query: PageQuery): PageWindow {
   return { page, take, skip: (page - 1) * take, order: query.order ?? 'desc' };
 }
 
-/** Loads one page and the total in one consistent read, and maps the rows. */
+/**
+ * Loads one page and the total side by side (on PostgreSQL, on two pooled connections) and maps the
+ * rows. No transaction: under READ COMMITTED it would not make the two reads one snapshot anyway.
+ */
 export async function loadPage<Row, Item>(
-  prisma: PrismaClient,
   window: PageWindow,
   rows: Prisma.PrismaPromise<Row[]>,
   total: Prisma.PrismaPromise<number>,
   map: (row: Row) => Item,
 ): Promise<{ data: Item[]; meta: components['schemas']['PaginationMeta'] }> {
-  const [found, count] = await prisma.$transaction([rows, total]);
+  const [found, count] = await Promise.all([rows, total]);
   return {
     data: found.map(map),
     meta: { current_page: window.page, per_page: window.take, total: count, last_page: Math.max(1, Math.ceil(count / window.take)) },
@@ -63,10 +65,8 @@ export function mustNotPrecede(errors: FieldErrorCollector, field: string, value
 export async function refreshDerivedProgress(tx: Tx, projectId: number): Promise<void> {
   const project = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: { progressManually: true } });
   if (project.progressManually) return;
-  const [total, completed] = await Promise.all([
-    tx.task.count({ where: { projectId } }),
-    tx.task.count({ where: { projectId, status: 'completed' } }),
-  ]);
+  const total = await tx.task.count({ where: { projectId } });
+  const completed = await tx.task.count({ where: { projectId, status: 'completed' } });
   await tx.project.update({
     where: { id: projectId },
     data: { progress: total === 0 ? 0 : Math.floor((completed * 100) / total) },

@@ -7,7 +7,7 @@ export const listProjectTasks: Handler<'listProjectTasks'> = async ({ prisma, pa
   await requireProject(prisma, path.id);
   const window = pageWindow(query);
   const where = { projectId: path.id };
-  const page = await loadPage(prisma, window,
+  const page = await loadPage(window,
     prisma.task.findMany({ where, include: taskInclude, orderBy: { id: window.order }, skip: window.skip, take: window.take }),
     prisma.task.count({ where }), toTask);
   return { status: 200, body: { ...page, message: 'Tasks retrieved successfully.' } };

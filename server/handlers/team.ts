@@ -19,7 +19,7 @@ export const listTeamUsers: Handler<'listTeamUsers'> = async ({ prisma, query })
   const contains = query.search ? { contains: query.search, mode: 'insensitive' as const } : undefined;
   const where = contains ? { OR: [{ firstName: contains }, { lastName: contains }, { email: contains }] } : {};
   const column = sortColumns[query.sort ?? 'created'];
-  const page = await loadPage(prisma, window,
+  const page = await loadPage(window,
     prisma.user.findMany({ where, orderBy: [{ [column]: window.order }, { id: window.order }], skip: window.skip, take: window.take }),
     prisma.user.count({ where }), toTeamUser);
   return { status: 200, body: { ...page, message: 'Team users retrieved successfully.' } };

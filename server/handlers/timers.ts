@@ -9,7 +9,7 @@ export const listProjectTimers: Handler<'listProjectTimers'> = async ({ prisma, 
   const window = pageWindow(query);
   const stoppedAt = query.status === 'running' ? null : query.status === 'stopped' ? { not: null } : undefined;
   const where = { projectId: path.id, stoppedAt };
-  const page = await loadPage(prisma, window,
+  const page = await loadPage(window,
     prisma.timer.findMany({ where, include: timerInclude, orderBy: { id: window.order }, skip: window.skip, take: window.take }),
     prisma.timer.count({ where }), toTimer);
   return { status: 200, body: { ...page, message: 'Timers retrieved successfully.' } };
@@ -19,11 +19,10 @@ export const startProjectTimer: Handler<'startProjectTimer'> = async ({ prisma, 
   const row = await prisma.$transaction(async (tx) => {
     await lockProject(tx, path.id, 'share');
     const errors = new FieldErrorCollector();
-    await Promise.all([
-      expectFound(errors, 'user_id', tx.user.findUnique({ where: { id: body.user_id }, ...selectId })),
-      body.task_id !== undefined &&
-        expectFound(errors, 'task_id', tx.task.findFirst({ where: { id: body.task_id, projectId: path.id }, ...selectId })),
-    ]);
+    await expectFound(errors, 'user_id', tx.user.findUnique({ where: { id: body.user_id }, ...selectId }));
+    if (body.task_id !== undefined) {
+      await expectFound(errors, 'task_id', tx.task.findFirst({ where: { id: body.task_id, projectId: path.id }, ...selectId }));
+    }
     errors.throwIfAny();
     return tx.timer.create({
       data: { projectId: path.id, userId: body.user_id, taskId: body.task_id ?? null },
