@@ -1,15 +1,9 @@
 // Concurrent requests never see or join each other's transactions: full-set replacements stay
 // whole, refused requests leave nothing behind, derived values stay consistent.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFixtures, createProject, startTestServer, type Fixtures, type TestServer } from './helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { createProject, useTestServer } from './helpers/server.ts';
 
-let t: TestServer;
-let f: Fixtures;
-beforeAll(async () => {
-  t = await startTestServer();
-  f = await createFixtures(t);
-});
-afterAll(async () => { await t?.close(); });
+const { t, f } = useTestServer();
 
 describe('concurrent requests', () => {
   it('full-set replacements never mix: the final assignment is exactly one of the sets sent', async () => {

@@ -1,14 +1,8 @@
 // Behaviour of every project operation, success and error paths, on the configured database.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFixtures, createProject, startTestServer, type Fixtures, type TestServer } from './helpers/server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createProject, useTestServer } from './helpers/server.ts';
 
-let t: TestServer;
-let f: Fixtures;
-beforeAll(async () => {
-  t = await startTestServer();
-  f = await createFixtures(t);
-});
-afterAll(async () => { await t?.close(); });
+const { t, f } = useTestServer();
 
 describe('createProject', () => {
   it('creates from the documented form body and answers with the full project', async () => {

@@ -1,17 +1,11 @@
 // Property tests: bodies generated from the spec's schemas are accepted and read back as written;
 // bodies broken in one field are refused with 422 on that field and leave the database unchanged.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bodiesFor, schemaNamed } from './helpers/arbitraries.ts';
-import { createFixtures, startTestServer, type Fixtures, type TestServer } from './helpers/server.ts';
+import { useTestServer } from './helpers/server.ts';
 
-let t: TestServer;
-let f: Fixtures;
-beforeAll(async () => {
-  t = await startTestServer();
-  f = await createFixtures(t);
-});
-afterAll(async () => { await t?.close(); });
+const { t, f } = useTestServer();
 
 const runs = Number(process.env.PROPERTY_RUNS ?? 60);
 const money = (n: unknown) => (n as number).toFixed(2);

@@ -1,14 +1,8 @@
 // The supporting resources: clients, categories, team users, and a project's children.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFixtures, createProject, startTestServer, type Fixtures, type TestServer } from './helpers/server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createProject, useTestServer } from './helpers/server.ts';
 
-let t: TestServer;
-let f: Fixtures;
-beforeAll(async () => {
-  t = await startTestServer();
-  f = await createFixtures(t);
-});
-afterAll(async () => { await t?.close(); });
+const { t, f } = useTestServer();
 
 describe('clients, categories and team users', () => {
   it('create, get and list clients, with search and sort', async () => {

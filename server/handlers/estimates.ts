@@ -2,15 +2,11 @@
 import { FieldErrorCollector } from '../errors.ts';
 import { parseCalendarDate, toEstimate } from '../mappers.ts';
 import type { Handler } from './types.ts';
-import { loadPage, lockProject, mustNotPrecede, pageWindow, requireProject } from './shared.ts';
+import { lockProject, mustNotPrecede, projectChildrenPage } from './shared.ts';
 
 export const listProjectEstimates: Handler<'listProjectEstimates'> = async ({ prisma, path, query }) => {
-  await requireProject(prisma, path.id);
-  const window = pageWindow(query);
-  const where = { projectId: path.id };
-  const page = await loadPage(window,
-    prisma.estimate.findMany({ where, orderBy: { id: window.order }, skip: window.skip, take: window.take }),
-    prisma.estimate.count({ where }), toEstimate);
+  const page = await projectChildrenPage(prisma, path.id, query,
+    (args) => prisma.estimate.findMany(args), (args) => prisma.estimate.count(args), toEstimate);
   return { status: 200, body: { ...page, message: 'Estimates retrieved successfully.' } };
 };
 

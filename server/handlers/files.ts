@@ -1,15 +1,11 @@
 // Handlers for a project's files (references by name and URL).
 import { toProjectFile } from '../mappers.ts';
 import type { Handler } from './types.ts';
-import { loadPage, lockProject, pageWindow, requireProject } from './shared.ts';
+import { lockProject, projectChildrenPage } from './shared.ts';
 
 export const listProjectFiles: Handler<'listProjectFiles'> = async ({ prisma, path, query }) => {
-  await requireProject(prisma, path.id);
-  const window = pageWindow(query);
-  const where = { projectId: path.id };
-  const page = await loadPage(window,
-    prisma.projectFile.findMany({ where, orderBy: { id: window.order }, skip: window.skip, take: window.take }),
-    prisma.projectFile.count({ where }), toProjectFile);
+  const page = await projectChildrenPage(prisma, path.id, query,
+    (args) => prisma.projectFile.findMany(args), (args) => prisma.projectFile.count(args), toProjectFile);
   return { status: 200, body: { ...page, message: 'Files retrieved successfully.' } };
 };
 

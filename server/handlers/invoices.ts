@@ -2,15 +2,11 @@
 import { FieldErrorCollector } from '../errors.ts';
 import { parseCalendarDate, toInvoice } from '../mappers.ts';
 import type { Handler } from './types.ts';
-import { loadPage, lockProject, mustNotPrecede, pageWindow, requireProject } from './shared.ts';
+import { lockProject, mustNotPrecede, projectChildrenPage } from './shared.ts';
 
 export const listProjectInvoices: Handler<'listProjectInvoices'> = async ({ prisma, path, query }) => {
-  await requireProject(prisma, path.id);
-  const window = pageWindow(query);
-  const where = { projectId: path.id };
-  const page = await loadPage(window,
-    prisma.invoice.findMany({ where, orderBy: { id: window.order }, skip: window.skip, take: window.take }),
-    prisma.invoice.count({ where }), toInvoice);
+  const page = await projectChildrenPage(prisma, path.id, query,
+    (args) => prisma.invoice.findMany(args), (args) => prisma.invoice.count(args), toInvoice);
   return { status: 200, body: { ...page, message: 'Invoices retrieved successfully.' } };
 };
 

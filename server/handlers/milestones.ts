@@ -1,15 +1,11 @@
 // Handlers for a project's milestones.
 import { toMilestone } from '../mappers.ts';
 import type { Handler } from './types.ts';
-import { loadPage, lockProject, pageWindow, requireProject } from './shared.ts';
+import { lockProject, projectChildrenPage } from './shared.ts';
 
 export const listProjectMilestones: Handler<'listProjectMilestones'> = async ({ prisma, path, query }) => {
-  await requireProject(prisma, path.id);
-  const window = pageWindow(query);
-  const where = { projectId: path.id };
-  const page = await loadPage(window,
-    prisma.milestone.findMany({ where, orderBy: { id: window.order }, skip: window.skip, take: window.take }),
-    prisma.milestone.count({ where }), toMilestone);
+  const page = await projectChildrenPage(prisma, path.id, query,
+    (args) => prisma.milestone.findMany(args), (args) => prisma.milestone.count(args), toMilestone);
   return { status: 200, body: { ...page, message: 'Milestones retrieved successfully.' } };
 };
 

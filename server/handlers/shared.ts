@@ -32,6 +32,27 @@ export async function loadPage<Row, Item>(
   };
 }
 
+interface ChildPageArgs<Where> { where: Where & { projectId: number }; orderBy: { id: 'asc' | 'desc' }; skip: number; take: number }
+
+/**
+ * One page of a project's children of one kind (newest first unless `order=asc`); 404 for an
+ * unknown project. `rows` and `total` run the model's findMany and count with the arguments given.
+ */
+export async function projectChildrenPage<Row, Item, Where extends object = object>(
+  prisma: PrismaClient,
+  projectId: number,
+  query: PageQuery,
+  rows: (args: ChildPageArgs<Where>) => Prisma.PrismaPromise<Row[]>,
+  total: (args: { where: Where & { projectId: number } }) => Prisma.PrismaPromise<number>,
+  map: (row: Row) => Item,
+  filter: Where = {} as Where,
+) {
+  await requireProject(prisma, projectId);
+  const window = pageWindow(query);
+  const where = { ...filter, projectId };
+  return loadPage(window, rows({ where, orderBy: { id: window.order }, skip: window.skip, take: window.take }), total({ where }), map);
+}
+
 /**
  * Locks the project row for the rest of the transaction (or 404s): `update` for changes to the
  * project itself, `share` while adding children, so a concurrent delete cannot orphan them.

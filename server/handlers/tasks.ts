@@ -1,15 +1,11 @@
 // Handlers for a project's tasks.
 import { taskInclude, toTask } from '../mappers.ts';
 import type { Handler } from './types.ts';
-import { loadPage, lockProject, pageWindow, refreshDerivedProgress, requireProject } from './shared.ts';
+import { lockProject, projectChildrenPage, refreshDerivedProgress } from './shared.ts';
 
 export const listProjectTasks: Handler<'listProjectTasks'> = async ({ prisma, path, query }) => {
-  await requireProject(prisma, path.id);
-  const window = pageWindow(query);
-  const where = { projectId: path.id };
-  const page = await loadPage(window,
-    prisma.task.findMany({ where, include: taskInclude, orderBy: { id: window.order }, skip: window.skip, take: window.take }),
-    prisma.task.count({ where }), toTask);
+  const page = await projectChildrenPage(prisma, path.id, query,
+    (args) => prisma.task.findMany({ ...args, include: taskInclude }), (args) => prisma.task.count(args), toTask);
   return { status: 200, body: { ...page, message: 'Tasks retrieved successfully.' } };
 };
 

@@ -2,16 +2,12 @@
 import { FieldErrorCollector } from '../errors.ts';
 import { timerInclude, toTimer } from '../mappers.ts';
 import type { Handler } from './types.ts';
-import { expectFound, loadPage, lockProject, pageWindow, requireProject, selectId } from './shared.ts';
+import { expectFound, lockProject, projectChildrenPage, selectId } from './shared.ts';
 
 export const listProjectTimers: Handler<'listProjectTimers'> = async ({ prisma, path, query }) => {
-  await requireProject(prisma, path.id);
-  const window = pageWindow(query);
   const stoppedAt = query.status === 'running' ? null : query.status === 'stopped' ? { not: null } : undefined;
-  const where = { projectId: path.id, stoppedAt };
-  const page = await loadPage(window,
-    prisma.timer.findMany({ where, include: timerInclude, orderBy: { id: window.order }, skip: window.skip, take: window.take }),
-    prisma.timer.count({ where }), toTimer);
+  const page = await projectChildrenPage(prisma, path.id, query,
+    (args) => prisma.timer.findMany({ ...args, include: timerInclude }), (args) => prisma.timer.count(args), toTimer, { stoppedAt });
   return { status: 200, body: { ...page, message: 'Timers retrieved successfully.' } };
 };
 

@@ -2,6 +2,7 @@
 // PostgreSQL of DATABASE_URL (its public schema emptied first). Responses are validated
 // against the spec by the server itself (VALIDATE_RESPONSES), so a wrong shape is a 500 here.
 import { once } from 'node:events';
+import { afterAll, beforeAll } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { encodeFormBody } from '../../client/index.ts';
 import { createApiKey } from '../../server/api-keys.ts';
@@ -111,4 +112,27 @@ export async function createProject(t: TestServer, f: Fixtures, extra: Record<st
   });
   if (response.status !== 201) throw new Error(`createProject failed: ${JSON.stringify(response.body)}`);
   return response.body.data;
+}
+
+/** Stands for an object that beforeAll has not created yet; reading it earlier is a test bug. */
+function lateBound<T extends object>(get: () => T | undefined, name: string): T {
+  return new Proxy({} as T, {
+    get(_target, key) {
+      const value = get();
+      if (!value) throw new Error(`${name} is only available once beforeAll has run`);
+      return Reflect.get(value, key);
+    },
+  });
+}
+
+/** A fresh server with fixtures for the test file that calls this, closed after its tests. */
+export function useTestServer(): { t: TestServer; f: Fixtures } {
+  let server: TestServer | undefined;
+  let fixtures: Fixtures | undefined;
+  beforeAll(async () => {
+    server = await startTestServer();
+    fixtures = await createFixtures(server);
+  });
+  afterAll(async () => { await server?.close(); });
+  return { t: lateBound(() => server, 'the test server'), f: lateBound(() => fixtures, 'the fixtures') };
 }
