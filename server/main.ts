@@ -31,10 +31,14 @@ async function shutdown(signal: string): Promise<void> {
     logger.warn('in-flight requests did not finish in time; closing their connections');
     server.closeAllConnections();
   }, config.shutdownTimeoutMs);
+  // Keep-alive connections go idle as their last response ends: close each one then, rather than
+  // waiting out the keep-alive timeout.
+  const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();
   });
+  clearInterval(idleSweep);
   clearTimeout(forced);
   await db.close();
   logger.info('stopped');

@@ -1,6 +1,7 @@
 // Everything around the operations: keys, auth, health, docs, transport errors, migrations, process life.
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { request } from 'node:http';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,30 +149,64 @@ describe('migrations', () => {
   });
 });
 
+/** Starts `server/main.ts` as a child process and resolves once it logs the port it listens on. */
+async function spawnServer(env: NodeJS.ProcessEnv) {
+  const child = spawn('node_modules/.bin/tsx', ['server/main.ts'], { env: { ...env, PORT: '0', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stderr.on('data', (chunk) => { output += chunk; });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listening line:\n${output}`)), 60_000);
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = /"port":(\d+)[^\n]*"msg":"listening/.exec(output);
+      if (match) { clearTimeout(timer); resolve(Number(match[1])); }
+    });
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, port, exited, output: () => output };
+}
+
 describe('the server process', () => {
   it('says how to create a key on a first start, serves, and stops cleanly on SIGTERM', async () => {
-    const env: NodeJS.ProcessEnv = { ...childDatabaseEnv(), PORT: '0', LOG_LEVEL: 'info' };
-    if (env.DATABASE_URL) {
-      // The suite's database already has keys; this check needs a database without any.
-      await t.db.prisma.apiKey.deleteMany();
-    }
-    const child = spawn('node_modules/.bin/tsx', ['server/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => { output += chunk; });
-    child.stderr.on('data', (chunk) => { output += chunk; });
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no listen line:\n${output}`)), 60_000);
-      child.stdout.on('data', () => {
-        const line = output.split('\n').map((l) => { try { return JSON.parse(l); } catch { return null; } })
-          .find((l) => l?.msg?.startsWith('listening'));
-        if (line) { clearTimeout(timer); resolve(Number(line.port) || 0); }
-      });
-    });
-    expect(output).toContain('npm run -s keys -- create <name>');
-    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(output).toContain('"msg":"stopped"');
+    const env = childDatabaseEnv();
+    // The suite's database already has keys; this check needs a database without any.
+    if (env.DATABASE_URL) await t.db.prisma.apiKey.deleteMany();
+    const server = await spawnServer(env);
+    expect(server.output()).toContain('npm run -s keys -- create <name>');
+    expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.output()).toContain('"msg":"stopped"');
   });
+
+  it('on SIGTERM finishes a request that is still arriving, then exits', async () => {
+    const env = childDatabaseEnv();
+    const { stdout } = await run('node_modules/.bin/tsx', ['scripts/keys.ts', 'create', 'in-flight'], { env });
+    const key = stdout.trim().split('\n').at(-1)!;
+    const server = await spawnServer(env);
+    const body = JSON.stringify({ client_company_name: 'Arrived after SIGTERM' });
+    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: server.port, method: 'POST', path: '/api/clients',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk) => { text += chunk; });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      req.write(body.slice(0, 10));
+      // The request is in flight (headers and part of the body sent) when the signal arrives.
+      setTimeout(() => {
+        server.child.kill('SIGTERM');
+        setTimeout(() => req.end(body.slice(10)), 300);
+      }, 300);
+    });
+    const { status, text } = await answer;
+    expect(status, text).toBe(201);
+    expect(JSON.parse(text).data.company_name).toBe('Arrived after SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.output()).not.toContain('did not finish in time');
+    await expect(fetch(`http://127.0.0.1:${server.port}/healthz`)).rejects.toThrow();
+  });
+
 });
