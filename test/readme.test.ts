@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../server/database/connection.ts';
 import { resetPostgres, startTestServer, type TestServer } from './helpers/server.ts';
+import { operations } from './helpers/spec.ts';
 
 const run = promisify(execFile);
 const pgliteDataDir = mkdtempSync(join(tmpdir(), 'pglite-seed-'));
@@ -36,6 +37,12 @@ describe('README curl examples on the seeded demo data', () => {
   it('db:seed refuses a database that already holds data', async () => {
     await expect(run('node_modules/.bin/tsx', ['scripts/db-seed.ts'], { env: { ...process.env, PGLITE_DATA_DIR: pgliteDataDir } }))
       .rejects.toMatchObject({ code: 1 });
+  });
+
+  it("are the spec's own curl samples for the project operations (host aside)", () => {
+    const samples = operations.flatMap((op) => ((op as { 'x-codeSamples'?: { source: string }[] })['x-codeSamples'] ?? [])
+      .map((sample) => sample.source.trim().replaceAll('https://your-domain', 'http://localhost:3000')));
+    expect(readmeCurlCommands().sort()).toEqual(samples.sort());
   });
 
   it('each command succeeds and answers as the documentation shows', async () => {
