@@ -1,7 +1,7 @@
 // Handlers for the project operations, one function per operationId.
 import type { components } from '../../generated/api-types.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
-import { FieldErrorCollector, notFound } from '../errors.ts';
+import { FieldErrorCollector, invalidSelection, notFound, validationFailed } from '../errors.ts';
 import { calendarDate, idName, parseCalendarDate, projectInclude, taskInclude, toProject } from '../mappers.ts';
 import type { Handler } from './types.ts';
 import {
@@ -156,7 +156,7 @@ export const assignProject: Handler<'assignProject'> = async ({ prisma, path, bo
     const errors = new FieldErrorCollector();
     const found = new Set(users.map((u) => u.id));
     body.assigned.forEach((id, index) => {
-      if (!found.has(id)) errors.add(`assigned.${index}`, `The selected assigned.${index} is invalid.`);
+      if (!found.has(id)) errors.add(`assigned.${index}`, invalidSelection(`assigned.${index}`));
     });
     errors.throwIfAny();
     await tx.projectAssignee.deleteMany({ where: { projectId: path.id } });
@@ -173,11 +173,7 @@ export const setProjectManager: Handler<'setProjectManager'> = async ({ prisma, 
     const manager = body.manager === null
       ? null
       : await tx.user.findUnique({ where: { id: body.manager }, select: { id: true, firstName: true, lastName: true } });
-    if (body.manager !== null && !manager) {
-      const errors = new FieldErrorCollector();
-      errors.add('manager', 'The selected manager is invalid.');
-      errors.throwIfAny();
-    }
+    if (body.manager !== null && !manager) throw validationFailed({ manager: [invalidSelection('manager')] });
     await tx.project.update({ where: { id: path.id }, data: { managerId: manager?.id ?? null } });
     return manager ? [idName(manager)] : [];
   });

@@ -1,18 +1,13 @@
 // Handlers for team users.
 import { Prisma } from '../../generated/prisma/client.ts';
-import { FieldErrorCollector, notFound } from '../errors.ts';
+import { notFound, validationFailed } from '../errors.ts';
 import { toTeamUser } from '../mappers.ts';
 import type { Handler } from './types.ts';
 import { loadPage, pageWindow } from './shared.ts';
 
 const sortColumns = { first_name: 'firstName', last_name: 'lastName', email: 'email', created: 'createdAt' } as const;
 
-function emailTaken(): never {
-  const errors = new FieldErrorCollector();
-  errors.add('email', 'The email has already been taken.');
-  errors.throwIfAny();
-  throw new Error('unreachable');
-}
+const emailTaken = () => validationFailed({ email: ['The email has already been taken.'] });
 
 export const listTeamUsers: Handler<'listTeamUsers'> = async ({ prisma, query }) => {
   const window = pageWindow(query);
@@ -33,7 +28,7 @@ export const getTeamUser: Handler<'getTeamUser'> = async ({ prisma, path }) => {
 
 export const createTeamUser: Handler<'createTeamUser'> = async ({ prisma, body }) => {
   const email = body.email.toLowerCase();
-  if (await prisma.user.findUnique({ where: { email }, select: { id: true } })) emailTaken();
+  if (await prisma.user.findUnique({ where: { email }, select: { id: true } })) throw emailTaken();
   try {
     const row = await prisma.user.create({
       data: { firstName: body.first_name, lastName: body.last_name, email, role: 'team' },
@@ -41,7 +36,7 @@ export const createTeamUser: Handler<'createTeamUser'> = async ({ prisma, body }
     return { status: 201, body: { data: toTeamUser(row), message: 'Team user created successfully.' } };
   } catch (error) {
     // Another request took the address between the check and the insert.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') emailTaken();
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw emailTaken();
     throw error;
   }
 };
