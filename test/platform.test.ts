@@ -210,3 +210,30 @@ describe('the server process', () => {
   });
 
 });
+
+// Several instances share only a PostgreSQL database (PGlite is one process's), so this exists in the
+// PostgreSQL pass of the suite, which CI runs.
+if (process.env.DATABASE_URL) {
+  describe('several instances on one PostgreSQL', () => {
+    it('start together on a fresh database: one applies the migrations, all serve', async () => {
+      const database = `projects_instances_${Date.now()}`;
+      await t.db.prisma.$executeRawUnsafe(`CREATE DATABASE ${database}`);
+      const url = new URL(process.env.DATABASE_URL!);
+      url.pathname = `/${database}`;
+      const env = { ...process.env, DATABASE_URL: url.toString() };
+      try {
+        const servers = await Promise.all([spawnServer(env), spawnServer(env), spawnServer(env)]);
+        for (const server of servers) expect((await fetch(`http://127.0.0.1:${server.port}/readyz`)).status).toBe(200);
+        const applied = servers.filter((server) => server.output().includes('applied database migrations'));
+        expect(applied).toHaveLength(1);
+        for (const server of servers) server.child.kill('SIGTERM');
+        expect(await Promise.all(servers.map((server) => server.exited))).toEqual([0, 0, 0]);
+        const db = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: '', databasePoolSize: 1 });
+        expect(await db.prisma.user.count({ where: { role: 'admin' } })).toBe(1);
+        await db.close();
+      } finally {
+        await t.db.prisma.$executeRawUnsafe(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      }
+    });
+  });
+}

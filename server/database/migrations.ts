@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
   bindMigrationAwareSqlAdapterFactory,
+  type SqlDriverAdapter,
   type SqlMigrationAwareDriverAdapterFactory,
 } from '@prisma/driver-adapter-utils';
 import { PGlite } from '@electric-sql/pglite';
@@ -38,15 +39,34 @@ function schemaFiles() {
   return [{ path: schemaPath, content: readFileSync(schemaPath, 'utf8') }];
 }
 
-async function openEngine(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<SchemaEngine> {
+interface OpenEngine { engine: SchemaEngine; close(): Promise<void> }
+
+/**
+ * Opens the schema engine on the database of `adapterFactory`. `close()` also disposes the
+ * connections the engine opened: on PostgreSQL its session holds the migration advisory lock
+ * (pg_advisory_lock), which other instances starting at the same time wait for.
+ */
+async function openEngine(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<OpenEngine> {
   await loadEngineWasm();
+  const opened: SqlDriverAdapter[] = [];
+  const tracking = Object.create(adapterFactory, {
+    connect: { value: async () => { const adapter = await adapterFactory.connect(); opened.push(adapter); return adapter; } },
+    connectToShadowDb: { value: async () => { const adapter = await adapterFactory.connectToShadowDb(); opened.push(adapter); return adapter; } },
+  }) as SqlMigrationAwareDriverAdapterFactory;
   const files = schemaFiles();
   const SchemaEngineClass = (engineBindings as unknown as { SchemaEngine: typeof SchemaEngine }).SchemaEngine;
-  return SchemaEngineClass.new(
+  const engine = await SchemaEngineClass.new(
     { datamodels: files.map((f) => [f.path, f.content]) },
     () => {},
-    bindMigrationAwareSqlAdapterFactory(adapterFactory),
+    bindMigrationAwareSqlAdapterFactory(tracking),
   );
+  return {
+    engine,
+    close: async () => {
+      engine.free();
+      await Promise.all(opened.map((adapter) => adapter.dispose()));
+    },
+  };
 }
 
 export function readMigrations(dir = migrationsDir): MigrationList {
@@ -70,18 +90,18 @@ export function readMigrations(dir = migrationsDir): MigrationList {
 
 /** Applies every migration the database has not recorded yet; returns the names applied. */
 export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
-  const engine = await openEngine(adapterFactory);
+  const { engine, close } = await openEngine(adapterFactory);
   try {
     const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList: readMigrations(), filters: emptyFilters });
     return appliedMigrationNames;
   } finally {
-    engine.free();
+    await close();
   }
 }
 
 /** The SQL that takes the (already migrated) database to prisma/schema.prisma. */
 async function diffDatabaseToSchema(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string> {
-  const engine = await openEngine(adapterFactory);
+  const { engine, close } = await openEngine(adapterFactory);
   try {
     const files = schemaFiles();
     const result = await engine.diff({
@@ -93,7 +113,7 @@ async function diffDatabaseToSchema(adapterFactory: SqlMigrationAwareDriverAdapt
     });
     return result.stdout ?? '';
   } finally {
-    engine.free();
+    await close();
   }
 }
 
