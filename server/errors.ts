@@ -18,13 +18,18 @@ export function notFound(resource: string): ApiError {
   return new ApiError(404, `${resource} not found.`);
 }
 
+/** A field-error map with no prototype: a client's field may be called `__proto__` or `constructor`. */
+export function emptyFieldErrors(): FieldErrors {
+  return Object.create(null) as FieldErrors;
+}
+
 export function validationFailed(errors: FieldErrors): ApiError {
   return new ApiError(422, VALIDATION_MESSAGE, errors);
 }
 
 /** Collects field errors and throws them together, so a client sees every problem at once. */
 export class FieldErrorCollector {
-  private readonly errors: FieldErrors = {};
+  private readonly errors = emptyFieldErrors();
   add(field: string, message: string): void {
     (this.errors[field] ??= []).push(message);
   }
@@ -107,7 +112,7 @@ function messageFor(item: ValidatorErrorItem, field: string): string {
 }
 
 function fromValidator(items: ValidatorErrorItem[], request: RequestParts): FieldErrors {
-  const errors: FieldErrors = {};
+  const errors = emptyFieldErrors();
   for (const item of items) {
     // `oneOf`/`anyOf`/`if` summaries repeat what their branches already said.
     if (/^(oneOf|anyOf|if)\./.test(item.errorCode ?? '')) continue;
@@ -175,8 +180,15 @@ function isDatabaseUnavailable(error: unknown): boolean {
 
 export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    const apiError = toApiError(error, req);
     const log = (req as Request & { log?: Logger }).log ?? logger;
+    let apiError: ApiError;
+    try {
+      apiError = toApiError(error, req);
+    } catch (mappingError) {
+      // Never let Express's own handler answer (HTML with a stack trace).
+      log.error({ err: mappingError, original: error }, 'could not map an error');
+      apiError = new ApiError(500, 'Server error.');
+    }
     if (apiError.status >= 500) log.error({ err: error }, 'request failed');
     else log.debug({ err: error, status: apiError.status }, 'request refused');
     if (res.headersSent) return;

@@ -115,6 +115,13 @@ describe('transport errors: a clear 4xx in the API format, never a 500', () => {
     expect(r.body).toEqual({ message });
   });
 
+  it.each(['__proto__', 'constructor', 'hasOwnProperty'])('a body field named %s is refused like any unknown field', async (field) => {
+    const r = await t.api('POST', '/api/categories', { headers: { 'content-type': 'application/json' }, form: `{"category_name":"x","${field}":{"a":1}}` });
+    expect(r.status).toBe(422);
+    expect(Object.keys(r.body.errors)).toEqual([field]);
+    expect(r.body.errors[field]).toEqual([`The ${field.replace(/_/g, ' ')} field is not allowed here.`]);
+  });
+
   it('unknown routes and methods', async () => {
     expect((await t.api('GET', '/api/nothing-here')).body).toEqual({ message: 'Not found.' });
     const wrong = await t.api('DELETE', '/api/projects');
