@@ -156,6 +156,7 @@ export function toApiError(error: unknown, request: RequestParts = {}): ApiError
     return new ApiError(415, 'Unsupported content encoding or charset.');
   }
   if (e.type === 'parameters.too.many') return new ApiError(413, 'The request body has too many fields.');
+  if (e.type === 'querystring.parse.rangeError') return new ApiError(400, 'The request is nested too deeply.');
   const status = e.status ?? e.statusCode;
   // express-openapi-validator
   if (status === 400 && Array.isArray(e.errors)) return validationFailed(fromValidator(e.errors, request));

@@ -122,6 +122,21 @@ describe('transport errors: a clear 4xx in the API format, never a 500', () => {
     expect(r.body.errors[field]).toEqual([`The ${field.replace(/_/g, ' ')} field is not allowed here.`]);
   });
 
+  it('deeply nested bodies are a 400, whatever the depth', async () => {
+    const json = `{"category_name":"x","a":${'['.repeat(45_000)}${']'.repeat(45_000)}}`;
+    const deepJson = await t.api('POST', '/api/categories', { headers: { 'content-type': 'application/json' }, form: json });
+    expect(deepJson.status).toBe(400);
+    expect(deepJson.body).toEqual({ message: 'The request is nested too deeply.' });
+    const deepForm = await t.api('POST', '/api/categories', { form: `category_name=x&a${'[b]'.repeat(40)}=1` });
+    expect(deepForm.body).toEqual({ message: 'The request is nested too deeply.' });
+  });
+
+  it.each(['0x10', '1e3', '1.0', '+5'])('a path id must be digits: %s is a 422', async (id) => {
+    const r = await t.api('GET', `/api/projects/${id}`);
+    expect(r.status).toBe(422);
+    expect(r.body.errors).toEqual({ id: ['The id field must be an integer.'] });
+  });
+
   it('unknown routes and methods', async () => {
     expect((await t.api('GET', '/api/nothing-here')).body).toEqual({ message: 'Not found.' });
     const wrong = await t.api('DELETE', '/api/projects');

@@ -119,6 +119,16 @@ describe('listProjects', () => {
     expect(search.body.message).toBe('Projects retrieved successfully.');
   });
 
+  it('searches %, _ and \\ literally, not as LIKE wildcards', async () => {
+    const make = (title: string) => createProject(t, f, { project_title: title });
+    const [percent, underscore, backslash] = [await make('Wild 100% done'), await make('Wild snake_case'), await make('Wild back\\slash')];
+    const found = async (search: string) => (await t.api('GET', `/api/projects?search=${encodeURIComponent(search)}&limit=100`)).body.data.map((p: { id: number }) => p.id);
+    expect(await found('%')).toEqual([percent.id]);
+    expect(await found('_')).toEqual([underscore.id]);
+    expect(await found('\\')).toEqual([backslash.id]);
+    expect(await found('Wild')).toHaveLength(3);
+  });
+
   it('sorts by each whitelisted column, desc by default', async () => {
     const titles = async (qs: string) => (await t.api('GET', `/api/projects?search=&${qs}`)).body.data
       .filter((p: { id: number }) => ids.includes(p.id)).map((p: { title: string }) => p.title);

@@ -2,13 +2,13 @@
 import { notFound } from '../errors.ts';
 import { toCategory } from '../mappers.ts';
 import type { Handler } from './types.ts';
-import { loadPage, pageWindow } from './shared.ts';
+import { containsText, loadPage, pageWindow } from './shared.ts';
 
 const sortColumns = { category_name: 'name', category_created: 'createdAt' } as const;
 
 export const listCategories: Handler<'listCategories'> = async ({ prisma, query }) => {
   const window = pageWindow(query);
-  const where = query.search ? { name: { contains: query.search, mode: 'insensitive' as const } } : {};
+  const where = query.search ? { name: containsText(query.search) } : {};
   const column = sortColumns[query.sort ?? 'category_created'];
   const page = await loadPage(window,
     prisma.category.findMany({ where, orderBy: [{ [column]: window.order }, { id: window.order }], skip: window.skip, take: window.take }),

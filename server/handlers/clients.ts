@@ -2,13 +2,13 @@
 import { notFound } from '../errors.ts';
 import { toClient } from '../mappers.ts';
 import type { Handler } from './types.ts';
-import { loadPage, pageWindow } from './shared.ts';
+import { containsText, loadPage, pageWindow } from './shared.ts';
 
 const sortColumns = { client_company_name: 'companyName', client_created: 'createdAt' } as const;
 
 export const listClients: Handler<'listClients'> = async ({ prisma, query }) => {
   const window = pageWindow(query);
-  const where = query.search ? { companyName: { contains: query.search, mode: 'insensitive' as const } } : {};
+  const where = query.search ? { companyName: containsText(query.search) } : {};
   const column = sortColumns[query.sort ?? 'client_created'];
   const page = await loadPage(window,
     prisma.client.findMany({ where, orderBy: [{ [column]: window.order }, { id: window.order }], skip: window.skip, take: window.take }),

@@ -5,7 +5,7 @@ import { FieldErrorCollector, invalidSelection, notFound, validationFailed } fro
 import { calendarDate, idName, parseCalendarDate, projectInclude, taskInclude, toProject } from '../mappers.ts';
 import type { Handler } from './types.ts';
 import {
-  expectFound, isOn, loadPage, lockProject, mustNotPrecede, pageWindow, refreshDerivedProgress, selectId, type Tx,
+  containsText, expectFound, isOn, loadPage, lockProject, mustNotPrecede, pageWindow, refreshDerivedProgress, selectId, type Tx,
 } from './shared.ts';
 
 type UpdateBody = components['schemas']['ProjectUpdateBody'];
@@ -75,7 +75,7 @@ export const listProjects: Handler<'listProjects'> = async ({ prisma, query }) =
     activeState: query.active_state,
     clientId: query.client_id,
     categoryId: query.category_id,
-    ...(query.search ? { title: { contains: query.search, mode: 'insensitive' } } : {}),
+    ...(query.search ? { title: containsText(query.search) } : {}),
   };
   const column = sortColumns[query.sort ?? 'project_created'];
   const page = await loadPage(

@@ -76,6 +76,14 @@ export async function expectFound(errors: FieldErrorCollector, field: string, lo
 
 export const selectId = { select: { id: true } } as const;
 
+/**
+ * A case-insensitive substring filter for a client's search text. Prisma's `contains` passes `%`
+ * and `_` on as LIKE wildcards (and `\` as LIKE's escape), so they are escaped to match literally.
+ */
+export function containsText(search: string) {
+  return { contains: search.replace(/[\\%_]/g, '\\$&'), mode: 'insensitive' as const };
+}
+
 export function mustNotPrecede(errors: FieldErrorCollector, field: string, value: string | null | undefined, otherField: string, other: string | null | undefined): void {
   if (value && other && value < other) {
     errors.add(field, `The ${field.replace(/_/g, ' ')} field must be a date after or equal to ${otherField.replace(/_/g, ' ')}.`);

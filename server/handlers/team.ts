@@ -3,7 +3,7 @@ import { Prisma } from '../../generated/prisma/client.ts';
 import { notFound, validationFailed } from '../errors.ts';
 import { toTeamUser } from '../mappers.ts';
 import type { Handler } from './types.ts';
-import { loadPage, pageWindow } from './shared.ts';
+import { containsText, loadPage, pageWindow } from './shared.ts';
 
 const sortColumns = { first_name: 'firstName', last_name: 'lastName', email: 'email', created: 'createdAt' } as const;
 
@@ -11,7 +11,7 @@ const emailTaken = () => validationFailed({ email: ['The email has already been 
 
 export const listTeamUsers: Handler<'listTeamUsers'> = async ({ prisma, query }) => {
   const window = pageWindow(query);
-  const contains = query.search ? { contains: query.search, mode: 'insensitive' as const } : undefined;
+  const contains = query.search ? containsText(query.search) : undefined;
   const where = contains ? { OR: [{ firstName: contains }, { lastName: contains }, { email: contains }] } : {};
   const column = sortColumns[query.sort ?? 'created'];
   const page = await loadPage(window,
