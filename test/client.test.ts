@@ -2,7 +2,7 @@
 // Results are type-checked by `tsc --noEmit` (npm test); every response is checked against the spec;
 // the last test fails if any operationId of the spec was not exercised here.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -264,6 +264,17 @@ describe('the client as a package', () => {
       console.log(data.message);`);
     const { stdout } = await run('node', ['main.js'], { cwd: consumer, env: { ...process.env, URL: t.baseUrl, KEY: t.key } });
     expect(stdout.trim()).toBe('Projects retrieved successfully.');
+  });
+
+  it("the README's TypeScript snippet compiles against the built package", async () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Calling the API from TypeScript'));
+    const snippet = /```ts\n([\s\S]*?)```/.exec(section)![1]!;
+    // Inside the package directory, so that `growcrm-projects-api` resolves to this package's exports.
+    const file = join(root, 'dist', 'readme-snippet.ts');
+    writeFileSync(file, `${snippet}\nexport {};\n`);
+    await run('node_modules/.bin/tsc', ['--noEmit', '--strict', '--noUncheckedIndexedAccess', '--skipLibCheck', '--module', 'NodeNext',
+      '--moduleResolution', 'NodeNext', '--target', 'ES2022', '--types', 'node', file]);
   });
 
   it('the example lists projects', async () => {
