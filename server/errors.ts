@@ -13,6 +13,7 @@ export class ApiError extends Error {
 
 export const VALIDATION_MESSAGE = 'The given data was invalid.';
 export const UNAUTHORIZED_MESSAGE = 'Unauthorized. A valid API key is required.';
+export const TOO_DEEP_MESSAGE = 'The request is nested too deeply.';
 
 export function notFound(resource: string): ApiError {
   return new ApiError(404, `${resource} not found.`);
@@ -156,7 +157,7 @@ export function toApiError(error: unknown, request: RequestParts = {}): ApiError
     return new ApiError(415, 'Unsupported content encoding or charset.');
   }
   if (e.type === 'parameters.too.many') return new ApiError(413, 'The request body has too many fields.');
-  if (e.type === 'querystring.parse.rangeError') return new ApiError(400, 'The request is nested too deeply.');
+  if (e.type === 'querystring.parse.rangeError') return new ApiError(400, TOO_DEEP_MESSAGE);
   const status = e.status ?? e.statusCode;
   // express-openapi-validator
   if (status === 400 && Array.isArray(e.errors)) return validationFailed(fromValidator(e.errors, request));

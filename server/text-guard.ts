@@ -4,11 +4,10 @@
 // - no body of this API nests deeper than a few levels: a deeper one is refused with a 400.
 // The walk is iterative, so no nesting depth can exhaust the call stack.
 import type { NextFunction, Request, Response } from 'express';
-import { ApiError, FieldErrorCollector, fieldLabel } from './errors.ts';
+import { ApiError, FieldErrorCollector, fieldLabel, TOO_DEEP_MESSAGE } from './errors.ts';
 
 /** Deeper than any body or query of the contract (the deepest is `task_files.0.file_name`). */
 const MAX_DEPTH = 32;
-export const TOO_DEEP_MESSAGE = 'The request is nested too deeply.';
 
 function checkText(root: unknown, errors: FieldErrorCollector): void {
   const pending: { value: unknown; field: string; depth: number }[] = [{ value: root, field: '', depth: 0 }];
