@@ -1,5 +1,5 @@
-// API keys: shown once at creation, stored only as SHA-256 hashes, compared in constant time.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+// API keys: shown once at creation, stored only as SHA-256 hashes.
+import { createHash, randomBytes } from 'node:crypto';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
 const KEY_PREFIX = 'gcp_';
@@ -35,17 +35,76 @@ export async function countActiveApiKeys(prisma: PrismaClient): Promise<number> 
   return prisma.apiKey.count({ where: { revokedAt: null } });
 }
 
-/** True when `key` is an active key; records its use. */
-export async function verifyApiKey(prisma: PrismaClient, key: string): Promise<boolean> {
-  if (!key.startsWith(KEY_PREFIX) || key.length > 200) return false;
-  const digest = hashKey(key);
-  const row = await prisma.apiKey.findUnique({ where: { hash: digest.toString('hex') } });
-  if (!row || row.revokedAt) return false;
-  // The lookup already matched on the hash; this comparison keeps the decision itself constant-time.
-  if (!timingSafeEqual(Buffer.from(row.hash, 'hex'), digest)) return false;
-  const now = Date.now();
-  if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    await prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
+/** The shape of every key this server issues; anything else is refused without a lookup. */
+const KEY_FORMAT = /^gcp_[A-Za-z0-9_-]{43}$/;
+/** An unknown key reloads the active keys at most this often, however many unknown keys arrive. */
+const MISS_RELOAD_INTERVAL_MS = 1000;
+
+interface ActiveKey { id: number; lastUsedAt: Date | null }
+
+/**
+ * Decides whether a bearer key is active, from an in-memory copy of the (few) active keys' hashes.
+ * The copy is reloaded when it is older than `maxAgeMs` (so a key revoked by any process stops
+ * working within that bound) and when an unknown key arrives (so a new key works at once), but an
+ * unknown key triggers at most one reload per second: a flood of wrong keys costs the database one
+ * small query a second instead of one per request.
+ */
+export class ApiKeyVerifier {
+  private readonly prisma: PrismaClient;
+  private readonly maxAgeMs: number;
+  private active = new Map<string, ActiveKey>();
+  /** When the query behind `active` started: a change committed before then is in it. */
+  private loadedAt = Number.NEGATIVE_INFINITY;
+  /** A copy whose query started at or before this instant may predate a change made here. */
+  private changedAt = Number.NEGATIVE_INFINITY;
+  private loading: Promise<void> | undefined;
+
+  constructor(prisma: PrismaClient, options: { maxAgeMs: number }) {
+    this.prisma = prisma;
+    this.maxAgeMs = options.maxAgeMs;
   }
-  return true;
+
+  /** Forget the copy: this process has just created or revoked a key. */
+  invalidate(): void {
+    this.changedAt = Date.now();
+    this.loadedAt = Number.NEGATIVE_INFINITY;
+  }
+
+  /** True when `key` is an active key; records its use (at most once a minute per key). */
+  async verify(key: string): Promise<boolean> {
+    if (!KEY_FORMAT.test(key)) return false;
+    const arrivedAt = Date.now();
+    if (arrivedAt - this.loadedAt > this.maxAgeMs) await this.reloadSince(arrivedAt, 0);
+    // The map is keyed by a SHA-256 digest: lookup timing says nothing about the key itself.
+    const hash = hashKey(key).toString('hex');
+    let found = this.active.get(hash);
+    if (!found) {
+      await this.reloadSince(arrivedAt, MISS_RELOAD_INTERVAL_MS);
+      found = this.active.get(hash);
+      if (!found) return false;
+    }
+    if (!found.lastUsedAt || arrivedAt - found.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+      found.lastUsedAt = new Date(arrivedAt);
+      await this.prisma.apiKey.update({ where: { id: found.id }, data: { lastUsedAt: found.lastUsedAt } });
+    }
+    return true;
+  }
+
+  /**
+   * Waits for a reload whose query started at or after `since`. Reloads run one at a time and at
+   * least `spacingMs` apart; requests that arrive meanwhile share the next one.
+   */
+  private async reloadSince(since: number, spacingMs: number): Promise<void> {
+    while (this.loadedAt < since) {
+      this.loading ??= (async () => {
+        const wait = this.loadedAt + spacingMs - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        const startedAt = Date.now();
+        const rows = await this.prisma.apiKey.findMany({ where: { revokedAt: null }, select: { id: true, hash: true, lastUsedAt: true } });
+        this.active = new Map(rows.map((row) => [row.hash, { id: row.id, lastUsedAt: row.lastUsedAt }]));
+        this.loadedAt = startedAt > this.changedAt ? startedAt : Number.NEGATIVE_INFINITY;
+      })().finally(() => { this.loading = undefined; });
+      await this.loading;
+    }
+  }
 }

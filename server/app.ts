@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { Logger } from 'pino';
-import { verifyApiKey } from './api-keys.ts';
+import { ApiKeyVerifier } from './api-keys.ts';
 import type { Config } from './config.ts';
 import type { Database } from './database/connection.ts';
 import { ApiError, errorHandler, FieldErrorCollector, UNAUTHORIZED_MESSAGE } from './errors.ts';
@@ -20,15 +20,17 @@ export interface AppState { shuttingDown: boolean }
 
 export interface AppOptions {
   db: Database;
-  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs'>;
   logger: Logger;
   state?: AppState;
+  /** Given by a caller that must tell it about keys it changes; otherwise the app makes its own. */
+  apiKeys?: ApiKeyVerifier;
 }
 
-function requireApiKey(db: Database) {
+function requireApiKey(apiKeys: ApiKeyVerifier) {
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
-    if (!match || !(await verifyApiKey(db.prisma, match[1]!))) throw new ApiError(401, UNAUTHORIZED_MESSAGE);
+    if (!match || !(await apiKeys.verify(match[1]!))) throw new ApiError(401, UNAUTHORIZED_MESSAGE);
     next();
   };
 }
@@ -75,7 +77,7 @@ function route<K extends OperationId>(db: Database, handler: Handler<K>) {
   };
 }
 
-export function createApp({ db, config, logger, state = { shuttingDown: false } }: AppOptions): express.Express {
+export function createApp({ db, config, logger, state = { shuttingDown: false }, apiKeys = new ApiKeyVerifier(db.prisma, { maxAgeMs: config.apiKeyCacheMs }) }: AppOptions): express.Express {
   const doc = loadSpec();
   const app = express();
   app.disable('x-powered-by');
@@ -107,7 +109,7 @@ export function createApp({ db, config, logger, state = { shuttingDown: false } 
   app.use(express.json({ limit: config.bodyLimitBytes }));
   // `extended` parses `assigned[]=5` into arrays, as the documented curl examples send them.
   app.use(express.urlencoded({ extended: true, limit: config.bodyLimitBytes, parameterLimit: 1000 }));
-  app.use('/api', requireApiKey(db));
+  app.use('/api', requireApiKey(apiKeys));
   app.use(emptyBodyAsJson);
   app.use(refuseMalformedText);
   app.use(formBodyDecoder(doc));

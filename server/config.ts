@@ -19,6 +19,8 @@ export interface Config {
   adminEmail: string;
   /** Validate every response against the spec (on in tests; costs time in production). */
   validateResponses: boolean;
+  /** How long a server may go on accepting a key that another process has revoked. */
+  apiKeyCacheMs: number;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -50,5 +52,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     adminEmail,
     validateResponses: env.VALIDATE_RESPONSES === 'true',
+    apiKeyCacheMs: integer(env, 'API_KEY_CACHE_MS', 5_000, 0, 600_000),
   };
 }

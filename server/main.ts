@@ -1,26 +1,36 @@
 // Starts the server: configuration → database (migrated) → HTTP, and a graceful SIGTERM.
 import type { AddressInfo } from 'node:net';
-import { countActiveApiKeys } from './api-keys.ts';
+import { runAdminCommand } from './admin/commands.ts';
+import { ApiKeyVerifier, countActiveApiKeys } from './api-keys.ts';
 import { createApp, type AppState } from './app.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase } from './database/connection.ts';
+import { DataDirectoryInUse } from './database/data-directory.ts';
 import { prepareDatabase } from './database/prepare.ts';
 import { createLogger } from './logging.ts';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
-const db = await openDatabase(config);
+const db = await openDatabase(config).catch((error: unknown) => {
+  if (!(error instanceof DataDirectoryInUse)) throw error;
+  logger.fatal({ pid: error.owner.pid, owner: error.owner.role, directory: error.directory },
+    `${error.message} A second process must not open it: stop that one first, or set PGLITE_DATA_DIR to another directory.`);
+  process.exit(1);
+});
 await prepareDatabase(db, config.adminEmail, logger);
+const apiKeys = new ApiKeyVerifier(db.prisma, { maxAgeMs: config.apiKeyCacheMs });
+// `npm run keys` / `db:seed` / `db:migrate` started beside this server run here, on its database.
+db.dataDirectory?.acceptCommands((request) => runAdminCommand({ db, keysChanged: () => apiKeys.invalidate() }, request));
 
 if ((await countActiveApiKeys(db.prisma)) === 0) {
   logger.warn('No API key exists yet: every /api request will get 401. Create one with: npm run -s keys -- create <name>');
 }
 
 const state: AppState = { shuttingDown: false };
-const app = createApp({ db, config, logger, state });
+const app = createApp({ db, config, logger, state, apiKeys });
 const server = app.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;
-  logger.info({ port, host: config.host, database: db.kind }, `listening on http://localhost:${port}`);
+  logger.info({ port, host: config.host, database: db.kind, pid: process.pid }, `listening on http://localhost:${port}`);
 });
 
 async function shutdown(signal: string): Promise<void> {

@@ -8,14 +8,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { createApiKey, revokeApiKey, verifyApiKey } from '../server/api-keys.ts';
+import { ApiKeyVerifier, createApiKey, revokeApiKey } from '../server/api-keys.ts';
 import { openDatabase } from '../server/database/connection.ts';
 import { applyMigrations, migrationsDir, unmigratedSchemaChanges } from '../server/database/migrations.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
 const run = promisify(execFile);
+const API_KEY_CACHE_MS = 1500;
 let t: TestServer;
-beforeAll(async () => { t = await startTestServer(); });
+beforeAll(async () => { t = await startTestServer({ env: { API_KEY_CACHE_MS: String(API_KEY_CACHE_MS) } }); });
 afterAll(async () => { await t?.close(); });
 
 /** Environment for a child process: the suite's PostgreSQL when set, otherwise a new PGlite directory. */
@@ -37,12 +38,43 @@ describe('authentication', () => {
     expect(r.body).toEqual({ message: 'Unauthorized. A valid API key is required.' });
   });
 
-  it('refuses a revoked key, before validating the request', async () => {
+  it('refuses a key revoked by another process within API_KEY_CACHE_MS, before validating the request', async () => {
     const { id, key } = await createApiKey(t.db.prisma, 'to revoke');
-    expect((await t.api('GET', '/api/projects', { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
+    const headers = { authorization: `Bearer ${key}` };
+    expect((await t.api('GET', '/api/projects', { headers })).status).toBe(200);
+    // Revoked behind the server's back, as another instance or a command on PostgreSQL does.
     expect(await revokeApiKey(t.db.prisma, id)).toBe(true);
-    const r = await t.api('POST', '/api/projects', { headers: { authorization: `Bearer ${key}` }, json: {} });
-    expect(r.status).toBe(401);
+    const revokedAt = Date.now();
+    let status = 200;
+    while (status === 200) {
+      status = (await t.api('POST', '/api/projects', { headers, json: {} })).status;
+      if (status === 200 || status === 422) {
+        expect(Date.now() - revokedAt).toBeLessThan(API_KEY_CACHE_MS);
+        status = 200;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    expect(status).toBe(401);
+    expect(Date.now() - revokedAt).toBeLessThan(API_KEY_CACHE_MS + 1000);
+  });
+
+  it('a key created by another process works on its first request', async () => {
+    const { key } = await createApiKey(t.db.prisma, 'created elsewhere');
+    expect((await t.api('GET', '/api/projects', { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
+  });
+
+  it('wrong keys cost the database at most one lookup a second, however many arrive', async () => {
+    let lookups = 0;
+    // The real database behind a counter of the verifier's one query.
+    const counting = { apiKey: { findMany: (args: never) => { lookups++; return t.db.prisma.apiKey.findMany(args); } } };
+    const verifier = new ApiKeyVerifier(counting as unknown as typeof t.db.prisma, { maxAgeMs: 60_000 });
+    const started = Date.now();
+    const wrong = Array.from({ length: 300 }, (_, i) => `gcp_${String(i).padStart(43, 'x')}`);
+    for (let i = 0; i < 3; i++) expect(await Promise.all(wrong.map((k) => verifier.verify(k)))).not.toContain(true);
+    const seconds = (Date.now() - started) / 1000;
+    expect(lookups).toBeGreaterThan(0);
+    expect(lookups).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
+    expect(await verifier.verify('not-even-a-key')).toBe(false);
   });
 
   it('stores only a hash and records last use', async () => {
@@ -68,7 +100,7 @@ describe('npm run keys', () => {
     expect(listed).not.toContain(key);
     const db = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.PGLITE_DATA_DIR ?? '', databasePoolSize: 1 });
     try {
-      expect(await verifyApiKey(db.prisma, key)).toBe(true);
+      expect(await new ApiKeyVerifier(db.prisma, { maxAgeMs: 0 }).verify(key)).toBe(true);
       const id = (await db.prisma.apiKey.findFirstOrThrow({ where: { name: 'CI robot' }, orderBy: { id: 'desc' } })).id;
       await db.close();
       expect((await keys('revoke', String(id))).stdout).toContain(`Revoked API key #${id}`);
@@ -78,7 +110,7 @@ describe('npm run keys', () => {
       await db.close().catch(() => {});
     }
     const db2 = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.PGLITE_DATA_DIR ?? '', databasePoolSize: 1 });
-    expect(await verifyApiKey(db2.prisma, key)).toBe(false);
+    expect(await new ApiKeyVerifier(db2.prisma, { maxAgeMs: 0 }).verify(key)).toBe(false);
     await db2.close();
   });
 });

@@ -47,12 +47,12 @@ export async function resetPostgres(db: Database): Promise<void> {
 
 /**
  * `pgliteDataDir`: serve an existing embedded database (or, with DATABASE_URL, the PostgreSQL
- * database as it is) instead of a fresh one.
+ * database as it is) instead of a fresh one. `env`: configuration that differs from the defaults.
  */
-export async function startTestServer(existing?: { pgliteDataDir: string }): Promise<TestServer> {
-  const config = loadConfig({ ...process.env, PGLITE_DATA_DIR: existing?.pgliteDataDir ?? 'memory://', VALIDATE_RESPONSES: 'true', DATABASE_POOL_SIZE: '5' });
+export async function startTestServer(options: { pgliteDataDir?: string; env?: Record<string, string> } = {}): Promise<TestServer> {
+  const config = loadConfig({ ...process.env, PGLITE_DATA_DIR: options.pgliteDataDir ?? 'memory://', VALIDATE_RESPONSES: 'true', DATABASE_POOL_SIZE: '5', ...options.env });
   const db = await openDatabase(config);
-  if (db.kind === 'postgresql' && !existing) await resetPostgres(db);
+  if (db.kind === 'postgresql' && !options.pgliteDataDir) await resetPostgres(db);
   await prepareDatabase(db, config.adminEmail);
   const { key } = await createApiKey(db.prisma, 'tests');
   const app = createApp({ db, config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });

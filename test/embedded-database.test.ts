@@ -1,0 +1,130 @@
+// The embedded database belongs to one process at a time. The README's commands, run beside a
+// running server, act through it (a key works or stops working at once); a second server refuses;
+// nothing forks or corrupts the data, however often the cycle is repeated.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../server/database/connection.ts';
+
+const execFileAsync = promisify(execFile);
+const dataDir = mkdtempSync(join(tmpdir(), 'pglite-owned-'));
+// This file is about the embedded database, whichever database the rest of the suite uses.
+const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: '', PGLITE_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+
+async function command(script: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync('node_modules/.bin/tsx', [script, ...args], { env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const keys = (...args: string[]) => command('scripts/keys.ts', ...args);
+
+function startServer() {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env: { ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stderr.on('data', (chunk) => { output += chunk; });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let pid = 0;
+  const port = new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = /"port":(\d+)[^\n]*"pid":(\d+)[^\n]*"msg":"listening/.exec(output);
+      if (match) { pid = Number(match[2]); resolve(Number(match[1])); }
+    });
+    void exited.then((code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+  port.catch(() => {});
+  running.add(child);
+  void exited.then(() => running.delete(child));
+  return { child, port, exited, output: () => output, pid: () => pid };
+}
+
+const running = new Set<ReturnType<typeof spawn>>();
+afterEach(() => { for (const child of running) child.kill('SIGKILL'); });
+
+async function status(port: number, key: string, path = '/api/projects'): Promise<number> {
+  return (await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${key}` } })).status;
+}
+
+describe('the embedded database beside a running server', () => {
+  it('keys and seed act through the server at once; a second server refuses; data survives restarts', async () => {
+    const survivors: string[] = [];
+    const revoked: string[] = [];
+    for (let round = 1; round <= 2; round++) {
+      const server = startServer();
+      const port = await server.port;
+      for (const key of survivors) expect(await status(port, key), `a key from an earlier round, round ${round}`).toBe(200);
+      for (const key of revoked) expect(await status(port, key), `a key revoked in an earlier round, round ${round}`).toBe(401);
+
+      const created = await keys('create', `round ${round}`);
+      expect(created.code, created.stderr).toBe(0);
+      const key = created.stdout.trim().split('\n').at(-1)!;
+      expect(await status(port, key)).toBe(200);
+
+      const doomed = (await keys('create', `doomed ${round}`)).stdout.trim().split('\n').at(-1)!;
+      expect(await status(port, doomed)).toBe(200);
+      const id = new RegExp(`#(\\d+)\\t[^\\n]*doomed ${round}`).exec((await keys('list')).stdout)![1]!;
+      const revoke = await keys('revoke', id);
+      expect(revoke.stdout, revoke.stderr).toContain(`Revoked API key #${id}.`);
+      expect(await status(port, doomed)).toBe(401);
+
+      const seeded = await command('scripts/db-seed.ts');
+      if (round === 1) {
+        expect(seeded.code, seeded.stderr).toBe(0);
+        expect(seeded.stdout).toContain('Seeded 12 clients');
+      } else {
+        expect(seeded.code).toBe(1);
+        expect(seeded.stderr).toContain('already holds data');
+      }
+      expect(await status(port, key, '/api/projects/42')).toBe(200);
+      expect((await command('scripts/db-migrate.ts')).stdout).toContain('The database is up to date.');
+
+      const second = startServer();
+      await expect(second.port).rejects.toThrow(/exited with 1/);
+      expect(second.output()).toContain(`in use by process ${server.pid()} (server`);
+
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      survivors.push(key);
+      revoked.push(doomed);
+    }
+    const listed = (await keys('list')).stdout;
+    expect(listed.match(/\tactive\t/g)).toHaveLength(2);
+    expect(listed.match(/\trevoked /g)).toHaveLength(2);
+    const db = await openDatabase({ databaseUrl: undefined, pgliteDataDir: dataDir, databasePoolSize: 1 }, 'test');
+    try {
+      expect(await db.prisma.project.count()).toBe(45);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('a command waits for another command that holds the database, then runs', async () => {
+    const holder = await openDatabase({ databaseUrl: undefined, pgliteDataDir: dataDir, databasePoolSize: 1 }, 'a test holding it');
+    const listing = keys('list');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await holder.close();
+    const { code, stdout } = await listing;
+    expect(code).toBe(0);
+    expect(stdout).toContain('round 1');
+  });
+
+  it('opening a directory that another process owns names that process', async () => {
+    const server = startServer();
+    await server.port;
+    try {
+      await expect(openDatabase({ databaseUrl: undefined, pgliteDataDir: dataDir, databasePoolSize: 1 }, 'test'))
+        .rejects.toThrow(`in use by process ${server.pid()} (server, since`);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+});
