@@ -1,6 +1,7 @@
 // The one module that turns database rows into the API's shapes.
 import type { components } from '../generated/api-types.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
+import type { ProjectViewRow } from './database/project-view.ts';
 
 type Schemas = components['schemas'];
 type Decimalish = { toFixed(digits: number): string; toNumber(): number };
@@ -33,51 +34,36 @@ export function idName(user: UserName): Schemas['IdName'] {
   return { id: user.id, name: `${user.firstName} ${user.lastName}` };
 }
 
-export const projectInclude = {
-  client: { select: { id: true, companyName: true } },
-  category: { select: { id: true, name: true } },
-  manager: userName,
-  assignees: { select: { user: userName }, orderBy: { userId: 'asc' } },
-  tags: { select: { title: true }, orderBy: { position: 'asc' } },
-} satisfies Prisma.ProjectInclude;
-
-export type ProjectRow = Prisma.ProjectGetPayload<{ include: typeof projectInclude }>;
-
-export function toProject(row: ProjectRow): Schemas['Project'] {
+export function toProject(row: ProjectViewRow): Schemas['Project'] {
   return {
     id: row.id,
     title: row.title,
     description: row.description,
     reference: row.reference,
     status: row.status,
-    active_state: row.activeState,
+    active_state: row.active_state,
     progress: row.progress,
-    progress_manually: yesNo(row.progressManually),
-    client: { id: row.client.id, name: row.client.companyName },
-    category: { id: row.category.id, name: row.category.name },
-    dates: {
-      start: calendarDate(row.dateStart),
-      due: row.dateDue ? calendarDate(row.dateDue) : null,
-      created: timestamp(row.createdAt),
-      updated: timestamp(row.updatedAt),
-    },
+    progress_manually: yesNo(row.progress_manually),
+    client: { id: row.client_id, name: row.client_name },
+    category: { id: row.category_id, name: row.category_name },
+    dates: { start: row.date_start, due: row.date_due, created: row.created, updated: row.updated },
     billing: {
-      type: row.billingType,
-      rate: money(row.billingRate),
-      estimated_hours: row.billingEstimatedHours.toNumber(),
-      costs_estimate: money(row.billingCostsEstimate),
+      type: row.billing_type,
+      rate: row.billing_rate,
+      estimated_hours: row.billing_estimated_hours,
+      costs_estimate: row.billing_costs_estimate,
     },
     permissions: {
-      clientperm_tasks_view: yesNo(row.clientpermTasksView),
-      clientperm_tasks_collaborate: yesNo(row.clientpermTasksCollaborate),
-      clientperm_tasks_create: yesNo(row.clientpermTasksCreate),
-      clientperm_timesheets_view: yesNo(row.clientpermTimesheetsView),
-      clientperm_expenses_view: yesNo(row.clientpermExpensesView),
-      assignedperm_tasks_collaborate: yesNo(row.assignedpermTasksCollaborate),
+      clientperm_tasks_view: yesNo(row.clientperm_tasks_view),
+      clientperm_tasks_collaborate: yesNo(row.clientperm_tasks_collaborate),
+      clientperm_tasks_create: yesNo(row.clientperm_tasks_create),
+      clientperm_timesheets_view: yesNo(row.clientperm_timesheets_view),
+      clientperm_expenses_view: yesNo(row.clientperm_expenses_view),
+      assignedperm_tasks_collaborate: yesNo(row.assignedperm_tasks_collaborate),
     },
-    assigned: row.assignees.map((a) => idName(a.user)),
-    managers: row.manager ? [idName(row.manager)] : [],
-    tags: row.tags.map((t) => t.title),
+    assigned: row.assigned,
+    managers: row.manager_id === null ? [] : [{ id: row.manager_id, name: row.manager_name! }],
+    tags: row.tags,
   };
 }
 

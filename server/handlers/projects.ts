@@ -1,23 +1,25 @@
 // Handlers for the project operations, one function per operationId.
-import type { components } from '../../generated/api-types.ts';
-import type { Prisma } from '../../generated/prisma/client.ts';
+import type { components, operations } from '../../generated/api-types.ts';
+import { Prisma } from '../../generated/prisma/client.ts';
+import { countProjects, findProjectView, findProjectViews } from '../database/project-view.ts';
 import { FieldErrorCollector, invalidSelection, notFound, validationFailed } from '../errors.ts';
-import { calendarDate, idName, parseCalendarDate, projectInclude, taskInclude, toProject } from '../mappers.ts';
+import { calendarDate, idName, parseCalendarDate, taskInclude, toProject } from '../mappers.ts';
 import type { Handler } from './types.ts';
 import {
-  containsText, expectFound, isOn, loadPage, lockProject, mustNotPrecede, pageWindow, refreshDerivedProgress, selectId, type Tx,
+  escapeLike, isOn, loadPage, lockProject, mustNotPrecede, pageWindow, refreshDerivedProgress, type Db, type Tx,
 } from './shared.ts';
 
 type UpdateBody = components['schemas']['ProjectUpdateBody'];
+type ListQuery = NonNullable<operations['listProjects']['parameters']['query']>;
 
 const sortColumns = {
-  project_title: 'title',
-  project_status: 'status',
-  project_date_start: 'dateStart',
-  project_date_due: 'dateDue',
-  project_created: 'createdAt',
-  project_progress: 'progress',
-} as const;
+  project_title: 'p.title',
+  project_status: 'p.status',
+  project_date_start: 'p.date_start',
+  project_date_due: 'p.date_due',
+  project_created: 'p.created_at',
+  project_progress: 'p.progress',
+} as const satisfies Record<NonNullable<ListQuery['sort']>, string>;
 
 const flagColumns = {
   project_progress_manually: 'progressManually',
@@ -29,22 +31,42 @@ const flagColumns = {
   assignedperm_tasks_collaborate: 'assignedpermTasksCollaborate',
 } as const;
 
-async function loadProject(tx: Tx, id: number) {
-  return toProject(await tx.project.findUniqueOrThrow({ where: { id }, include: projectInclude }));
+async function loadProject(db: Db, id: number) {
+  const row = await findProjectView(db, id);
+  if (!row) throw notFound('Project');
+  return toProject(row);
 }
 
-/** The main administrator: the first admin user (created at start-up). */
-async function mainAdministratorId(tx: Tx): Promise<number> {
-  const admin = await tx.user.findFirstOrThrow({ where: { role: 'admin' }, orderBy: { id: 'asc' }, select: { id: true } });
-  return admin.id;
+/** The list's filters as conditions on `p`; every value is a bound parameter. */
+function projectFilter(query: ListQuery): Prisma.Sql {
+  const conditions: Prisma.Sql[] = [Prisma.sql`TRUE`];
+  if (query.status !== undefined) conditions.push(Prisma.sql`p.status = ${query.status}::"ProjectStatus"`);
+  if (query.active_state !== undefined) conditions.push(Prisma.sql`p.active_state = ${query.active_state}::"ActiveState"`);
+  if (query.client_id !== undefined) conditions.push(Prisma.sql`p.client_id = ${query.client_id}`);
+  if (query.category_id !== undefined) conditions.push(Prisma.sql`p.category_id = ${query.category_id}`);
+  if (query.search) conditions.push(Prisma.sql`p.title ILIKE ${`%${escapeLike(query.search)}%`}`);
+  return Prisma.join(conditions, ' AND ');
 }
 
-/** Checks the referenced rows of a create/update/clone body, adding a 422 message per bad field. */
-async function checkReferences(tx: Tx, errors: FieldErrorCollector, body: Partial<Record<'project_clientid' | 'project_categoryid' | 'project_creatorid', number>>) {
-  // One after another: a transaction's queries share one connection.
-  if (body.project_clientid !== undefined) await expectFound(errors, 'project_clientid', tx.client.findUnique({ where: { id: body.project_clientid }, ...selectId }));
-  if (body.project_categoryid !== undefined) await expectFound(errors, 'project_categoryid', tx.category.findUnique({ where: { id: body.project_categoryid }, ...selectId }));
-  if (body.project_creatorid !== undefined) await expectFound(errors, 'project_creatorid', tx.user.findUnique({ where: { id: body.project_creatorid }, ...selectId }));
+type References = Partial<Record<'project_clientid' | 'project_categoryid' | 'project_creatorid', number>>;
+
+/**
+ * Checks the referenced rows of a create/update/clone body in one statement, adding a 422 message
+ * per bad field; returns the main administrator (the first admin user), a create's default creator.
+ */
+async function checkReferences(db: Db, errors: FieldErrorCollector, body: References): Promise<{ mainAdministratorId: number }> {
+  const client = body.project_clientid ?? null;
+  const category = body.project_categoryid ?? null;
+  const creator = body.project_creatorid ?? null;
+  const [found] = await db.$queryRaw<{ client: boolean; category: boolean; creator: boolean; admin: number }[]>`
+    SELECT (${client}::int IS NULL OR EXISTS (SELECT 1 FROM clients WHERE id = ${client}::int)) AS client,
+           (${category}::int IS NULL OR EXISTS (SELECT 1 FROM categories WHERE id = ${category}::int)) AS category,
+           (${creator}::int IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = ${creator}::int)) AS creator,
+           (SELECT id FROM users WHERE role = 'admin' ORDER BY id LIMIT 1) AS admin`;
+  if (!found!.client) errors.add('project_clientid', invalidSelection('project_clientid'));
+  if (!found!.category) errors.add('project_categoryid', invalidSelection('project_categoryid'));
+  if (!found!.creator) errors.add('project_creatorid', invalidSelection('project_creatorid'));
+  return { mainAdministratorId: found!.admin };
 }
 
 /** The columns an update body sets; fields that are absent stay as they are. */
@@ -70,55 +92,45 @@ function updateColumns(body: UpdateBody): Prisma.ProjectUncheckedUpdateInput {
 
 export const listProjects: Handler<'listProjects'> = async ({ prisma, query }) => {
   const window = pageWindow(query);
-  const where: Prisma.ProjectWhereInput = {
-    status: query.status,
-    activeState: query.active_state,
-    clientId: query.client_id,
-    categoryId: query.category_id,
-    ...(query.search ? { title: containsText(query.search) } : {}),
-  };
-  const column = sortColumns[query.sort ?? 'project_created'];
+  const where = projectFilter(query);
+  const direction = Prisma.raw(window.order === 'asc' ? 'ASC' : 'DESC');
+  const orderBy = Prisma.sql`${Prisma.raw(sortColumns[query.sort ?? 'project_created'])} ${direction}, p.id ${direction}`;
   const page = await loadPage(
     window,
-    prisma.project.findMany({
-      where,
-      include: projectInclude,
-      orderBy: [{ [column]: window.order }, { id: window.order }],
-      skip: window.skip,
-      take: window.take,
-    }),
-    prisma.project.count({ where }),
+    findProjectViews(prisma, where, orderBy, window.take, window.skip),
+    countProjects(prisma, where),
     toProject,
   );
   return { status: 200, body: { ...page, message: 'Projects retrieved successfully.' } };
 };
 
 export const getProject: Handler<'getProject'> = async ({ prisma, path }) => {
-  const row = await prisma.project.findUnique({ where: { id: path.id }, include: projectInclude });
+  const row = await findProjectView(prisma, path.id);
   if (!row) throw notFound('Project');
   return { status: 200, body: { data: toProject(row), message: 'Project retrieved successfully.' } };
 };
 
+/**
+ * No transaction: the references are checked, then the row inserted and read back, three round
+ * trips. Clients, categories and users cannot be deleted, so a checked reference stays valid.
+ */
 export const createProject: Handler<'createProject'> = async ({ prisma, body }) => {
-  const data = await prisma.$transaction(async (tx) => {
-    const errors = new FieldErrorCollector();
-    mustNotPrecede(errors, 'project_date_due', body.project_date_due, 'project_date_start', body.project_date_start);
-    await checkReferences(tx, errors, body);
-    errors.throwIfAny();
-    const { id } = await tx.project.create({
-      data: {
-        ...(updateColumns(body) as Prisma.ProjectUncheckedCreateInput),
-        title: body.project_title,
-        clientId: body.project_clientid,
-        categoryId: body.project_categoryid,
-        dateStart: parseCalendarDate(body.project_date_start),
-        creatorId: body.project_creatorid ?? (await mainAdministratorId(tx)),
-      },
-      select: { id: true },
-    });
-    return loadProject(tx, id);
+  const errors = new FieldErrorCollector();
+  mustNotPrecede(errors, 'project_date_due', body.project_date_due, 'project_date_start', body.project_date_start);
+  const { mainAdministratorId } = await checkReferences(prisma, errors, body);
+  errors.throwIfAny();
+  const { id } = await prisma.project.create({
+    data: {
+      ...(updateColumns(body) as Prisma.ProjectUncheckedCreateInput),
+      title: body.project_title,
+      clientId: body.project_clientid,
+      categoryId: body.project_categoryid,
+      dateStart: parseCalendarDate(body.project_date_start),
+      creatorId: body.project_creatorid ?? mainAdministratorId,
+    },
+    select: { id: true },
   });
-  return { status: 201, body: { data, message: 'Project created successfully.' } };
+  return { status: 201, body: { data: await loadProject(prisma, id), message: 'Project created successfully.' } };
 };
 
 export const updateProject: Handler<'updateProject'> = async ({ prisma, path, body }) => {
@@ -180,30 +192,33 @@ export const setProjectManager: Handler<'setProjectManager'> = async ({ prisma, 
   return { status: 200, body: { data: { id: path.id, managers }, message: 'Project manager updated successfully.' } };
 };
 
-/** Applies a one-column change to a project and returns the whole project. */
-async function changeProject(tx: Tx, id: number, data: Prisma.ProjectUncheckedUpdateInput) {
-  await lockProject(tx, id, 'update');
-  await tx.project.update({ where: { id }, data });
-  return loadProject(tx, id);
+/**
+ * Applies a change of the project's own columns and returns the whole project: two statements, no
+ * transaction (the UPDATE locks the row while it runs; the read shows the row as committed).
+ */
+async function changeProject(db: Db, id: number, data: Prisma.ProjectUncheckedUpdateInput) {
+  const { count } = await db.project.updateMany({ where: { id }, data });
+  if (count === 0) throw notFound('Project');
+  return loadProject(db, id);
 }
 
 export const changeProjectStatus: Handler<'changeProjectStatus'> = async ({ prisma, path, body }) => {
-  const data = await prisma.$transaction((tx) => changeProject(tx, path.id, { status: body.status }));
+  const data = await changeProject(prisma, path.id, { status: body.status });
   return { status: 200, body: { data, message: 'Project status updated successfully.' } };
 };
 
 export const updateProjectProgress: Handler<'updateProjectProgress'> = async ({ prisma, path, body }) => {
-  const data = await prisma.$transaction((tx) => changeProject(tx, path.id, { progressManually: true, progress: body.progress }));
+  const data = await changeProject(prisma, path.id, { progressManually: true, progress: body.progress });
   return { status: 200, body: { data, message: 'Project progress updated successfully.' } };
 };
 
 export const archiveProject: Handler<'archiveProject'> = async ({ prisma, path }) => {
-  const data = await prisma.$transaction((tx) => changeProject(tx, path.id, { activeState: 'archived' }));
+  const data = await changeProject(prisma, path.id, { activeState: 'archived' });
   return { status: 200, body: { data, message: 'Project archived successfully.' } };
 };
 
 export const restoreProject: Handler<'restoreProject'> = async ({ prisma, path }) => {
-  const data = await prisma.$transaction((tx) => changeProject(tx, path.id, { activeState: 'active' }));
+  const data = await changeProject(prisma, path.id, { activeState: 'active' });
   return { status: 200, body: { data, message: 'Project restored successfully.' } };
 };
 

@@ -21,8 +21,8 @@ export function pageWindow(query: PageQuery): PageWindow {
  */
 export async function loadPage<Row, Item>(
   window: PageWindow,
-  rows: Prisma.PrismaPromise<Row[]>,
-  total: Prisma.PrismaPromise<number>,
+  rows: Promise<Row[]>,
+  total: Promise<number>,
   map: (row: Row) => Item,
 ): Promise<{ data: Item[]; meta: components['schemas']['PaginationMeta'] }> {
   const [found, count] = await Promise.all([rows, total]);
@@ -76,12 +76,14 @@ export async function expectFound(errors: FieldErrorCollector, field: string, lo
 
 export const selectId = { select: { id: true } } as const;
 
-/**
- * A case-insensitive substring filter for a client's search text. Prisma's `contains` passes `%`
- * and `_` on as LIKE wildcards (and `\` as LIKE's escape), so they are escaped to match literally.
- */
+/** `%`, `_` and LIKE's escape `\` in a client's search text, escaped so that they match literally. */
+export function escapeLike(search: string): string {
+  return search.replace(/[\\%_]/g, '\\$&');
+}
+
+/** A case-insensitive substring filter for a client's search text (Prisma's `contains` is a LIKE). */
 export function containsText(search: string) {
-  return { contains: search.replace(/[\\%_]/g, '\\$&'), mode: 'insensitive' as const };
+  return { contains: escapeLike(search), mode: 'insensitive' as const };
 }
 
 export function mustNotPrecede(errors: FieldErrorCollector, field: string, value: string | null | undefined, otherField: string, other: string | null | undefined): void {
