@@ -1,5 +1,6 @@
 // The Express application: request → validator → handler → Prisma → mapper → response.
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { Logger } from 'pino';
@@ -12,9 +13,10 @@ import { refuseMalformedText } from './text-guard.ts';
 import { handlers } from './handlers/index.ts';
 import type { Handler, HandlerInput, OperationId } from './handlers/types.ts';
 import { requestLogging } from './logging.ts';
-import { listOperations, loadSpec, specYaml } from './spec.ts';
+import { projectRoot } from './project-root.ts';
+import { listOperations, loadSpec, specJson, specYaml } from './spec.ts';
 
-const docsPath = new URL('../dist/docs/index.html', import.meta.url).pathname;
+const docsPath = join(projectRoot, 'dist/docs/index.html');
 
 export interface AppState { shuttingDown: boolean }
 
@@ -99,7 +101,6 @@ export function createApp({ db, config, logger, state = { shuttingDown: false },
     }
   });
   app.get('/openapi.yaml', (_req, res) => { res.type('application/yaml').send(specYaml); });
-  const specJson = JSON.stringify(loadSpec());
   app.get('/openapi.json', (_req, res) => { res.type('application/json').send(specJson); });
   app.get('/docs', (_req, res) => {
     if (existsSync(docsPath)) res.sendFile(docsPath);

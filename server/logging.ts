@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { pino, type Logger } from 'pino';
 
-export function createLogger(level: string): Logger {
-  return pino({ level, base: undefined, redact: ['req.headers.authorization'] });
+/** `fd` 2 for commands, whose standard output is their answer (a new key, a listing). */
+export function createLogger(level: string, fd: 1 | 2 = 1): Logger {
+  return pino({ level, base: undefined, redact: ['req.headers.authorization'] }, pino.destination({ fd, sync: fd === 2 }));
 }
 
 declare module 'express-serve-static-core' {

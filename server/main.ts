@@ -9,6 +9,8 @@ import { DataDirectoryInUse } from './database/data-directory.ts';
 import { prepareDatabase } from './database/prepare.ts';
 import { createLogger } from './logging.ts';
 
+// Read before anything else: see the watch on npm at the end.
+const parentAtStart = process.ppid;
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
 const db = await openDatabase(config).catch((error: unknown) => {
@@ -57,3 +59,10 @@ async function shutdown(signal: string): Promise<void> {
 
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+
+// Under `npm start`, a SIGTERM sent to npm reaches only the shell npm runs the script in; the shell
+// dies without passing it on, and this process is left to init. Losing the parent npm is therefore
+// taken as the stop signal. Only under npm: a server started by nohup or a supervisor keeps running.
+if (process.env.npm_lifecycle_event) {
+  setInterval(() => { if (process.ppid !== parentAtStart) void shutdown('npm exited'); }, 250).unref();
+}

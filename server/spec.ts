@@ -1,9 +1,11 @@
 // The contract, loaded once: served at /openapi.yaml and /openapi.json, handed to the validator,
 // and walked to route operations and decode form bodies.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'yaml';
+import { projectRoot } from './project-root.ts';
 
-export const specPath = new URL('../openapi/projects.yaml', import.meta.url).pathname;
+export const specPath = join(projectRoot, 'openapi/projects.yaml');
 export const specYaml = readFileSync(specPath, 'utf8');
 
 export interface JsonSchema {
@@ -26,9 +28,13 @@ export interface OpenApiDocument {
   [key: string]: unknown;
 }
 
-/** A fresh parsed copy each call: the validator mutates the document it is given. */
+const parsedSpec = parse(specYaml, { maxAliasCount: -1 }) as OpenApiDocument;
+/** The spec as JSON text, served at /openapi.json. */
+export const specJson = JSON.stringify(parsedSpec);
+
+/** A copy of the parsed spec (parsed once per process): the validator mutates the document it is given. */
 export function loadSpec(): OpenApiDocument {
-  return parse(specYaml, { maxAliasCount: -1 }) as OpenApiDocument;
+  return structuredClone(parsedSpec);
 }
 
 export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;

@@ -221,6 +221,28 @@ async function spawnServer(env: NodeJS.ProcessEnv) {
 }
 
 describe('the server process', () => {
+  it('npm start runs the compiled server under node itself, and a SIGTERM sent to npm stops it', async () => {
+    const npm = spawn('npm', ['start'], { env: { ...childDatabaseEnv(), PORT: '0', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    npm.stderr.on('data', (chunk) => { output += chunk; });
+    const pid = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no listening line:\n${output}`)), 60_000);
+      npm.stdout.on('data', (chunk) => {
+        output += chunk;
+        const match = /"pid":(\d+)[^\n]*"msg":"listening/.exec(output);
+        if (match) { clearTimeout(timer); resolve(Number(match[1])); }
+      });
+    });
+    const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    expect(commandLine[0]).toMatch(/node$/);
+    expect(commandLine[1]).toBe('dist/app/server/main.js');
+    npm.kill('SIGTERM');
+    const deadline = Date.now() + 10_000;
+    const alive = () => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    while (alive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(alive(), output).toBe(false);
+  });
+
   it('says how to create a key on a first start, serves, and stops cleanly on SIGTERM', async () => {
     const env = childDatabaseEnv();
     // The suite's database already has keys; this check needs a database without any.

@@ -16,7 +16,7 @@ async function runHere(request: AdminRequest, role: string): Promise<AdminResult
   const config = loadConfig();
   const db = await openDatabase({ ...config, databasePoolSize: 1 }, role);
   try {
-    await prepareDatabase(db, config.adminEmail, createLogger(config.logLevel));
+    await prepareDatabase(db, config.adminEmail, createLogger(config.logLevel, 2));
     return await runAdminCommand({ db }, request);
   } finally {
     await db.close();

@@ -10,10 +10,11 @@ import {
 } from '@prisma/driver-adapter-utils';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { projectRoot } from '../project-root.ts';
 import * as engineBindings from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm';
 
-const root = new URL('../../', import.meta.url).pathname;
+const root = projectRoot;
 export const schemaPath = join(root, 'prisma/schema.prisma');
 export const migrationsDir = join(root, 'prisma/migrations');
 const emptyFilters = { externalTables: [], externalEnums: [] };
