@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
+import './validator-route-cache.ts';
 import type { Logger } from 'pino';
 import { ApiKeyVerifier } from './api-keys.ts';
 import type { Config } from './config.ts';
