@@ -1,5 +1,6 @@
 // Opens the configured database: PostgreSQL through @prisma/adapter-pg, or the embedded PGlite.
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
@@ -17,6 +18,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** An embedded PostgreSQL with the extensions the migrations use (pg_trgm backs the title search). */
+export function createPglite(dataDir: string): Promise<PGlite> {
+  return PGlite.create(dataDir, { extensions: { pg_trgm } });
+}
+
 /**
  * `role` names this process to others that find the embedded database's directory taken
  * (`server`, `keys create`, …); opening a directory another process owns throws DataDirectoryInUse.
@@ -30,7 +36,7 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'pgliteD
   const dataDirectory = config.pgliteDataDir.startsWith('memory://') ? undefined : await claimDataDirectory(config.pgliteDataDir, role);
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(dataDirectory?.directory ?? config.pgliteDataDir);
+    pglite = await createPglite(dataDirectory?.directory ?? config.pgliteDataDir);
   } catch (error) {
     await dataDirectory?.release();
     throw error;

@@ -8,9 +8,9 @@ import {
   type SqlDriverAdapter,
   type SqlMigrationAwareDriverAdapterFactory,
 } from '@prisma/driver-adapter-utils';
-import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { projectRoot } from '../project-root.ts';
+import { createPglite } from './connection.ts';
 import * as engineBindings from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm';
 
@@ -124,7 +124,7 @@ async function diffDatabaseToSchema(adapterFactory: SqlMigrationAwareDriverAdapt
  * database; the answer is the same for every PostgreSQL the migrations are later applied to.
  */
 export async function unmigratedSchemaChanges(): Promise<string> {
-  const pglite = await PGlite.create('memory://');
+  const pglite = await createPglite('memory://');
   try {
     const scratch = new PrismaPGlite(pglite);
     await applyMigrations(scratch);

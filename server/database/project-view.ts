@@ -3,7 +3,10 @@
 // Prisma's include issues one query per relation (8 for one project); this is one round trip, and
 // it leaves the mapper (server/mappers.ts toProject) little to build and the collector little to free.
 import { Prisma } from '../../generated/prisma/client.ts';
-import type { Db } from '../handlers/shared.ts';
+import type { operations } from '../../generated/api-types.ts';
+import { escapeLike, type Db, type PageWindow } from '../handlers/shared.ts';
+
+export type ListQuery = NonNullable<operations['listProjects']['parameters']['query']>;
 
 /** One row of PROJECT_VIEW: what toProject turns into the API's project. */
 export interface ProjectViewRow {
@@ -70,12 +73,37 @@ export async function findProjectView(db: Db, id: number): Promise<ProjectViewRo
   return rows[0];
 }
 
-/** The projects that `where` selects (conditions on `p`), in `orderBy` order, one page of them. */
-export function findProjectViews(db: Db, where: Prisma.Sql, orderBy: Prisma.Sql, take: number, skip: number): Promise<ProjectViewRow[]> {
-  return db.$queryRaw<ProjectViewRow[]>`${PROJECT_VIEW} WHERE ${where} ORDER BY ${orderBy} LIMIT ${take} OFFSET ${skip}`;
+const sortColumns = {
+  project_title: 'p.title',
+  project_status: 'p.status',
+  project_date_start: 'p.date_start',
+  project_date_due: 'p.date_due',
+  project_created: 'p.created_at',
+  project_progress: 'p.progress',
+} as const satisfies Record<NonNullable<ListQuery['sort']>, string>;
+
+/** The list's filters as conditions on `p`; every value is a bound parameter. */
+function projectFilter(query: ListQuery): Prisma.Sql {
+  const conditions: Prisma.Sql[] = [Prisma.sql`TRUE`];
+  if (query.status !== undefined) conditions.push(Prisma.sql`p.status = ${query.status}::"ProjectStatus"`);
+  if (query.active_state !== undefined) conditions.push(Prisma.sql`p.active_state = ${query.active_state}::"ActiveState"`);
+  if (query.client_id !== undefined) conditions.push(Prisma.sql`p.client_id = ${query.client_id}`);
+  if (query.category_id !== undefined) conditions.push(Prisma.sql`p.category_id = ${query.category_id}`);
+  if (query.search) conditions.push(Prisma.sql`p.title ILIKE ${`%${escapeLike(query.search)}%`}`);
+  return Prisma.join(conditions, ' AND ');
 }
 
-export async function countProjects(db: Db, where: Prisma.Sql): Promise<number> {
-  const [row] = await db.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total FROM projects p WHERE ${where}`;
-  return row!.total;
+/**
+ * The two statements of a page of `GET /api/projects`: the page of rows and the total. Built here,
+ * apart from the handler, so that a test can EXPLAIN exactly what runs (every filter and sort must
+ * use an index).
+ */
+export function projectListStatements(query: ListQuery, window: PageWindow): { page: Prisma.Sql; count: Prisma.Sql } {
+  const where = projectFilter(query);
+  const direction = Prisma.raw(window.order === 'asc' ? 'ASC' : 'DESC');
+  const column = Prisma.raw(sortColumns[query.sort ?? 'project_created']);
+  return {
+    page: Prisma.sql`${PROJECT_VIEW} WHERE ${where} ORDER BY ${column} ${direction}, p.id ${direction} LIMIT ${window.take} OFFSET ${window.skip}`,
+    count: Prisma.sql`SELECT count(*)::int AS total FROM projects p WHERE ${where}`,
+  };
 }

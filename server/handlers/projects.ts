@@ -1,25 +1,15 @@
 // Handlers for the project operations, one function per operationId.
-import type { components, operations } from '../../generated/api-types.ts';
+import type { components } from '../../generated/api-types.ts';
 import { Prisma } from '../../generated/prisma/client.ts';
-import { countProjects, findProjectView, findProjectViews } from '../database/project-view.ts';
+import { findProjectView, projectListStatements, type ProjectViewRow } from '../database/project-view.ts';
 import { FieldErrorCollector, invalidSelection, notFound, validationFailed } from '../errors.ts';
 import { calendarDate, idName, parseCalendarDate, taskInclude, toProject } from '../mappers.ts';
 import type { Handler } from './types.ts';
 import {
-  escapeLike, isOn, loadPage, lockProject, mustNotPrecede, pageWindow, refreshDerivedProgress, type Db, type Tx,
+  isOn, loadPage, lockProject, mustNotPrecede, pageWindow, refreshDerivedProgress, type Db, type Tx,
 } from './shared.ts';
 
 type UpdateBody = components['schemas']['ProjectUpdateBody'];
-type ListQuery = NonNullable<operations['listProjects']['parameters']['query']>;
-
-const sortColumns = {
-  project_title: 'p.title',
-  project_status: 'p.status',
-  project_date_start: 'p.date_start',
-  project_date_due: 'p.date_due',
-  project_created: 'p.created_at',
-  project_progress: 'p.progress',
-} as const satisfies Record<NonNullable<ListQuery['sort']>, string>;
 
 const flagColumns = {
   project_progress_manually: 'progressManually',
@@ -35,17 +25,6 @@ async function loadProject(db: Db, id: number) {
   const row = await findProjectView(db, id);
   if (!row) throw notFound('Project');
   return toProject(row);
-}
-
-/** The list's filters as conditions on `p`; every value is a bound parameter. */
-function projectFilter(query: ListQuery): Prisma.Sql {
-  const conditions: Prisma.Sql[] = [Prisma.sql`TRUE`];
-  if (query.status !== undefined) conditions.push(Prisma.sql`p.status = ${query.status}::"ProjectStatus"`);
-  if (query.active_state !== undefined) conditions.push(Prisma.sql`p.active_state = ${query.active_state}::"ActiveState"`);
-  if (query.client_id !== undefined) conditions.push(Prisma.sql`p.client_id = ${query.client_id}`);
-  if (query.category_id !== undefined) conditions.push(Prisma.sql`p.category_id = ${query.category_id}`);
-  if (query.search) conditions.push(Prisma.sql`p.title ILIKE ${`%${escapeLike(query.search)}%`}`);
-  return Prisma.join(conditions, ' AND ');
 }
 
 type References = Partial<Record<'project_clientid' | 'project_categoryid' | 'project_creatorid', number>>;
@@ -92,13 +71,11 @@ function updateColumns(body: UpdateBody): Prisma.ProjectUncheckedUpdateInput {
 
 export const listProjects: Handler<'listProjects'> = async ({ prisma, query }) => {
   const window = pageWindow(query);
-  const where = projectFilter(query);
-  const direction = Prisma.raw(window.order === 'asc' ? 'ASC' : 'DESC');
-  const orderBy = Prisma.sql`${Prisma.raw(sortColumns[query.sort ?? 'project_created'])} ${direction}, p.id ${direction}`;
+  const statements = projectListStatements(query, window);
   const page = await loadPage(
     window,
-    findProjectViews(prisma, where, orderBy, window.take, window.skip),
-    countProjects(prisma, where),
+    prisma.$queryRaw<ProjectViewRow[]>(statements.page),
+    prisma.$queryRaw<{ total: number }[]>(statements.count).then(([row]) => row!.total),
     toProject,
   );
   return { status: 200, body: { ...page, message: 'Projects retrieved successfully.' } };

@@ -57,6 +57,9 @@ export async function startTestServer(options: { pgliteDataDir?: string; env?: R
   const { key } = await createApiKey(db.prisma, 'tests');
   const app = createApp({ db, config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
   const server = app.listen(0, '127.0.0.1');
+  // The client shares this process's event loop with an in-memory PGlite, whose long statements block
+  // it: a keep-alive timeout that fires late would race the client's next request on that connection.
+  server.keepAliveTimeout = 60_000;
   await once(server, 'listening');
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

@@ -1,0 +1,77 @@
+// Every filter and every sort of GET /api/projects is served by an index at 100,000 projects: the
+// statements the handler runs (projectListStatements) are EXPLAINed, and a sequential scan of
+// `projects` fails the test. On the suite's database: PGlite, or PostgreSQL when DATABASE_URL is set.
+import { describe, expect, it } from 'vitest';
+import { Prisma } from '../generated/prisma/client.ts';
+import { projectListStatements, type ListQuery } from '../server/database/project-view.ts';
+import { pageWindow } from '../server/handlers/shared.ts';
+import { useTestServer } from './helpers/server.ts';
+
+const PROJECTS = 100_000;
+const { t, f } = useTestServer();
+
+async function seedProjects(): Promise<void> {
+  const { prisma } = t.db;
+  const statuses = Prisma.raw(`ARRAY['not_started','in_progress','on_hold','cancelled','completed']::"ProjectStatus"[]`);
+  await prisma.$executeRaw`
+    INSERT INTO projects (title, status, active_state, progress, client_id, category_id, creator_id, date_start, date_due, created_at, updated_at)
+    SELECT (ARRAY['Website','Mobile App','Brand','CRM','Checkout','Intranet'])[1 + i % 6] || ' ' || (ARRAY['Redesign','Launch','Audit','Rollout'])[1 + i % 4] || ' ' || i,
+           (${statuses})[1 + i % 5],
+           (CASE WHEN i % 10 = 0 THEN 'archived' ELSE 'active' END)::"ActiveState",
+           i % 101,
+           CASE WHEN i % 50 = 0 THEN ${f.otherClient.id}::int ELSE ${f.client.id}::int END,
+           CASE WHEN i % 40 = 0 THEN ${f.otherCategory.id}::int ELSE ${f.category.id}::int END,
+           (SELECT min(id) FROM users),
+           DATE '2026-01-01' + (i % 700),
+           DATE '2026-03-01' + (i % 900),
+           TIMESTAMPTZ '2025-01-01' + i * INTERVAL '5 minutes',
+           TIMESTAMPTZ '2025-01-01' + i * INTERVAL '5 minutes'
+      FROM generate_series(1, ${PROJECTS}::int) AS i`;
+  await prisma.$executeRawUnsafe('VACUUM ANALYZE projects');
+}
+
+async function plan(sql: Prisma.Sql): Promise<string> {
+  const rows = await t.db.prisma.$queryRaw<{ 'QUERY PLAN': string }[]>`EXPLAIN ${sql}`;
+  return rows.map((row) => row['QUERY PLAN']).join('\n');
+}
+
+const filters: [string, () => ListQuery][] = [
+  ['status', () => ({ status: 'on_hold' })],
+  ['active_state', () => ({ active_state: 'archived' })],
+  ['client_id', () => ({ client_id: f.otherClient.id })],
+  ['category_id', () => ({ category_id: f.otherCategory.id })],
+  ['search', () => ({ search: 'Audit 4217' })],
+];
+const sorts = ['project_title', 'project_status', 'project_date_start', 'project_date_due', 'project_created', 'project_progress'] as const;
+
+describe(`GET /api/projects at ${PROJECTS.toLocaleString('en')} projects`, () => {
+  it('every filter (page and total) and every sort (both directions) uses an index', async () => {
+    await seedProjects();
+    const scans: string[] = [];
+    const check = async (label: string, sql: Prisma.Sql) => {
+      const text = await plan(sql);
+      if (/Seq Scan on projects/.test(text)) scans.push(`${label}:\n${text}`);
+    };
+    for (const [name, query] of filters) {
+      const statements = projectListStatements(query(), pageWindow({}));
+      await check(`filter ${name}, page`, statements.page);
+      await check(`filter ${name}, total`, statements.count);
+    }
+    for (const sort of sorts) {
+      for (const order of ['asc', 'desc'] as const) {
+        await check(`sort ${sort} ${order}`, projectListStatements({ sort, order }, pageWindow({ order, page: 3 })).page);
+      }
+    }
+    expect(scans).toEqual([]);
+  });
+
+  it('answers a filtered, sorted page with the rows the filter selects', async () => {
+    const one = await t.api('GET', '/api/projects?search=app%20launch%2099997');
+    expect(one.body.meta.total).toBe(1);
+    expect(one.body.data[0].title).toBe('Mobile App Launch 99997');
+    const page = await t.api('GET', `/api/projects?client_id=${f.otherClient.id}&active_state=archived&sort=project_title&order=asc&limit=100`);
+    expect(page.body.meta.total).toBe(PROJECTS / 50);
+    const titles = page.body.data.map((p: { title: string }) => p.title);
+    expect(titles).toEqual([...titles].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
+});
