@@ -2,7 +2,7 @@
 //   npm run bench                                    embedded PGlite (a temporary directory)
 //   BENCH_DATABASE_URL=postgresql://… npm run bench  PostgreSQL (its public schema is emptied first!)
 // BENCH_SECONDS (default 5) per scenario, BENCH_CONCURRENCY (default 16) requests in flight,
-// BENCH_PROJECTS (default 5000) rows in the dataset. The server runs in its own process.
+// BENCH_PROJECTS (default 5000) rows in the dataset. The compiled server runs in its own process.
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,7 +46,8 @@ async function prepareDataset(): Promise<string> {
 }
 
 async function startServer(): Promise<{ baseUrl: string; stop: () => Promise<void> }> {
-  const child = spawn('node_modules/.bin/tsx', ['server/main.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  // The compiled server, as `npm start` runs it (`npm run build` first after changing the code).
+  const child = spawn(process.execPath, ['dist/app/server/main.js'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let output = '';
     // The listening line carries the port; later request logs are read and dropped, as a log shipper would.
