@@ -9,6 +9,7 @@ import {
   type SqlMigrationAwareDriverAdapterFactory,
 } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { projectRoot } from '../project-root.ts';
 import { createPglite } from './connection.ts';
 import * as engineBindings from '@prisma/schema-engine-wasm/schema_engine_bg';
@@ -70,11 +71,30 @@ async function openEngine(adapterFactory: SqlMigrationAwareDriverAdapterFactory)
   };
 }
 
+function migrationNames(dir = migrationsDir): string[] {
+  return existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort() : [];
+}
+
+/**
+ * True when the database has recorded every migration of prisma/migrations as applied. Checked with
+ * one query before the schema engine is loaded: on an up-to-date database (every start but the first
+ * after a deployment) the engine's WebAssembly, 30 MB and most of the start-up time, is not needed.
+ */
+export async function migrationsUpToDate(prisma: PrismaClient): Promise<boolean> {
+  let applied: { migration_name: string }[];
+  try {
+    applied = await prisma.$queryRaw`
+      SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
+  } catch {
+    return false; // no migrations table yet: a new database
+  }
+  const recorded = new Set(applied.map((row) => row.migration_name));
+  return migrationNames().every((name) => recorded.has(name));
+}
+
 export function readMigrations(dir = migrationsDir): MigrationList {
   const lockPath = join(dir, 'migration_lock.toml');
-  const names = existsSync(dir)
-    ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort()
-    : [];
+  const names = migrationNames(dir);
   return {
     baseDir: dir,
     lockfile: { path: 'migration_lock.toml', content: existsSync(lockPath) ? readFileSync(lockPath, 'utf8') : null },

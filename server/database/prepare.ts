@@ -2,11 +2,13 @@
 import type { Logger } from 'pino';
 import { Prisma } from '../../generated/prisma/client.ts';
 import type { Database } from './connection.ts';
-import { applyMigrations } from './migrations.ts';
+import { applyMigrations, migrationsUpToDate } from './migrations.ts';
 
 export async function prepareDatabase(db: Database, adminEmail: string, logger?: Logger): Promise<void> {
-  const applied = await applyMigrations(db.adapterFactory);
-  if (applied.length > 0) logger?.info({ migrations: applied }, 'applied database migrations');
+  if (!(await migrationsUpToDate(db.prisma))) {
+    const applied = await applyMigrations(db.adapterFactory);
+    if (applied.length > 0) logger?.info({ migrations: applied }, 'applied database migrations');
+  }
   const hasAdmin = await db.prisma.user.findFirst({ where: { role: 'admin' }, select: { id: true } });
   if (hasAdmin) return;
   try {
