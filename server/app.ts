@@ -6,13 +6,14 @@ import type { Logger } from 'pino';
 import { verifyApiKey } from './api-keys.ts';
 import type { Config } from './config.ts';
 import type { Database } from './database/connection.ts';
-import { ApiError, errorHandler, FieldErrorCollector, UNAUTHORIZED_MESSAGE } from './errors.ts';
+import { ApiError, errorHandler, UNAUTHORIZED_MESSAGE } from './errors.ts';
 import { formBodyDecoder } from './form-body.ts';
 import { refuseMalformedText } from './text-guard.ts';
 import { handlers } from './handlers/index.ts';
 import type { Handler, HandlerInput, OperationId } from './handlers/types.ts';
 import { requestLogging } from './logging.ts';
 import { listOperations, loadSpec, specYaml } from './spec.ts';
+import { completeValidation } from './validation.ts';
 
 const docsPath = new URL('../dist/docs/index.html', import.meta.url).pathname;
 
@@ -43,31 +44,11 @@ function emptyBodyAsJson(req: Request, _res: Response, next: NextFunction): void
   next();
 }
 
-/**
- * Every path parameter of this contract is an integer id. The validator has checked its range, but
- * it also accepts what JavaScript reads as a number (`0x10`, `1e3`, `1.0`) and replaces req.params
- * with its coerced values: the raw segments are read from the path, and only digits are an id here.
- */
-function pathIds(req: Request): Record<string, number> {
-  const pattern = String(req.route?.path ?? '').split('/');
-  const actual = req.path.split('/');
-  const errors = new FieldErrorCollector();
-  const ids: Record<string, number> = {};
-  pattern.forEach((segment, index) => {
-    if (!segment.startsWith(':')) return;
-    const name = segment.slice(1);
-    const raw = actual[index] ?? '';
-    if (/^\d+$/.test(raw)) ids[name] = Number(raw);
-    else errors.add(name, `The ${name} field must be an integer.`);
-  });
-  errors.throwIfAny();
-  return ids;
-}
-
 /** Adapts a handler to Express. */
 function route<K extends OperationId>(db: Database, handler: Handler<K>) {
   return async (req: Request, res: Response): Promise<void> => {
-    const path = pathIds(req);
+    // Every path parameter of this contract is an id, which completeValidation has checked (digits, in range).
+    const path = Object.fromEntries(Object.entries(req.params).map(([name, raw]) => [name, Number(raw)]));
     // The validator has already checked query and body against this operation's schemas.
     const input = { prisma: db.prisma, path, query: req.query, body: req.body ?? {} } as unknown as HandlerInput<K>;
     const reply = await handler(input);
@@ -122,6 +103,7 @@ export function createApp({ db, config, logger, state = { shuttingDown: false } 
       ajvFormats: { mode: 'full' },
     }),
   );
+  app.use(completeValidation(doc, db));
 
   for (const { method, expressPath, operation } of listOperations(doc)) {
     const handler = handlers[operation.operationId as OperationId];

@@ -31,11 +31,25 @@ export function validationFailed(errors: FieldErrors): ApiError {
 /** Collects field errors and throws them together, so a client sees every problem at once. */
 export class FieldErrorCollector {
   private readonly errors = emptyFieldErrors();
+  constructor(initial: FieldErrors = emptyFieldErrors()) {
+    for (const [field, messages] of Object.entries(initial)) for (const message of messages) this.add(field, message);
+  }
   add(field: string, message: string): void {
-    (this.errors[field] ??= []).push(message);
+    const messages = (this.errors[field] ??= []);
+    if (!messages.includes(message)) messages.push(message);
+  }
+  has(field: string): boolean {
+    return Object.hasOwn(this.errors, field);
+  }
+  /** True when `field` or anything inside it (`field.0`, `field.name`) has an error. */
+  touches(field: string): boolean {
+    return Object.keys(this.errors).some((name) => name === field || name.startsWith(`${field}.`));
+  }
+  get isEmpty(): boolean {
+    return Object.keys(this.errors).length === 0;
   }
   throwIfAny(): void {
-    if (Object.keys(this.errors).length > 0) throw validationFailed(this.errors);
+    if (!this.isEmpty) throw validationFailed(this.errors);
   }
 }
 
@@ -146,6 +160,12 @@ interface HttpLikeError {
   headers?: Record<string, string>;
 }
 
+/** express-openapi-validator's verdict that the request breaks the operation's schemas. */
+export function isSchemaFailure(error: unknown): boolean {
+  const e = (error ?? {}) as HttpLikeError;
+  return (e.status ?? e.statusCode) === 400 && Array.isArray(e.errors);
+}
+
 /** Maps any thrown value to a status and an API error body. */
 export function toApiError(error: unknown, request: RequestParts = {}): ApiError {
   if (error instanceof ApiError) return error;
@@ -160,7 +180,7 @@ export function toApiError(error: unknown, request: RequestParts = {}): ApiError
   if (e.type === 'querystring.parse.rangeError') return new ApiError(400, TOO_DEEP_MESSAGE);
   const status = e.status ?? e.statusCode;
   // express-openapi-validator
-  if (status === 400 && Array.isArray(e.errors)) return validationFailed(fromValidator(e.errors, request));
+  if (isSchemaFailure(error)) return validationFailed(fromValidator(e.errors!, request));
   if (status === 401) return new ApiError(401, UNAUTHORIZED_MESSAGE);
   if (status === 404) return new ApiError(404, 'Not found.');
   if (status === 405) return new ApiError(405, 'Method not allowed.');

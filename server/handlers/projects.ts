@@ -3,9 +3,10 @@ import type { components } from '../../generated/api-types.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { FieldErrorCollector, invalidSelection, notFound, validationFailed } from '../errors.ts';
 import { calendarDate, idName, parseCalendarDate, projectInclude, taskInclude, toProject } from '../mappers.ts';
+import { bodyChecks } from './checks.ts';
 import type { Handler } from './types.ts';
 import {
-  containsText, expectFound, isOn, loadPage, lockProject, mustNotPrecede, pageWindow, refreshDerivedProgress, selectId, type Tx,
+  containsText, isOn, loadPage, lockProject, mustNotPrecede, pageWindow, refreshDerivedProgress, type Tx,
 } from './shared.ts';
 
 type UpdateBody = components['schemas']['ProjectUpdateBody'];
@@ -37,14 +38,6 @@ async function loadProject(tx: Tx, id: number) {
 async function mainAdministratorId(tx: Tx): Promise<number> {
   const admin = await tx.user.findFirstOrThrow({ where: { role: 'admin' }, orderBy: { id: 'asc' }, select: { id: true } });
   return admin.id;
-}
-
-/** Checks the referenced rows of a create/update/clone body, adding a 422 message per bad field. */
-async function checkReferences(tx: Tx, errors: FieldErrorCollector, body: Partial<Record<'project_clientid' | 'project_categoryid' | 'project_creatorid', number>>) {
-  // One after another: a transaction's queries share one connection.
-  if (body.project_clientid !== undefined) await expectFound(errors, 'project_clientid', tx.client.findUnique({ where: { id: body.project_clientid }, ...selectId }));
-  if (body.project_categoryid !== undefined) await expectFound(errors, 'project_categoryid', tx.category.findUnique({ where: { id: body.project_categoryid }, ...selectId }));
-  if (body.project_creatorid !== undefined) await expectFound(errors, 'project_creatorid', tx.user.findUnique({ where: { id: body.project_creatorid }, ...selectId }));
 }
 
 /** The columns an update body sets; fields that are absent stay as they are. */
@@ -99,11 +92,10 @@ export const getProject: Handler<'getProject'> = async ({ prisma, path }) => {
   return { status: 200, body: { data: toProject(row), message: 'Project retrieved successfully.' } };
 };
 
-export const createProject: Handler<'createProject'> = async ({ prisma, body }) => {
+export const createProject: Handler<'createProject'> = async ({ prisma, path, body }) => {
   const data = await prisma.$transaction(async (tx) => {
     const errors = new FieldErrorCollector();
-    mustNotPrecede(errors, 'project_date_due', body.project_date_due, 'project_date_start', body.project_date_start);
-    await checkReferences(tx, errors, body);
+    await bodyChecks.createProject(tx, { path, body }, errors);
     errors.throwIfAny();
     const { id } = await tx.project.create({
       data: {
@@ -130,7 +122,7 @@ export const updateProject: Handler<'updateProject'> = async ({ prisma, path, bo
     const start = body.project_date_start ?? calendarDate(current.dateStart);
     const due = body.project_date_due !== undefined ? body.project_date_due : current.dateDue && calendarDate(current.dateDue);
     mustNotPrecede(errors, 'project_date_due', due, 'project_date_start', start);
-    await checkReferences(tx, errors, body);
+    await bodyChecks.updateProject(tx, { path, body }, errors);
     errors.throwIfAny();
     await tx.project.update({ where: { id: path.id }, data: updateColumns(body) });
     if (current.progressManually && body.project_progress_manually === 'off') await refreshDerivedProgress(tx, path.id);
@@ -245,7 +237,7 @@ export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body
     const start = body.project_date_start ?? calendarDate(source.dateStart);
     const due = body.project_date_due !== undefined ? body.project_date_due : source.dateDue && calendarDate(source.dateDue);
     mustNotPrecede(errors, 'project_date_due', due, 'project_date_start', start);
-    await checkReferences(tx, errors, body);
+    await bodyChecks.cloneProject(tx, { path, body }, errors);
     errors.throwIfAny();
     const clientId = body.project_clientid ?? source.clientId;
     const clone = await tx.project.create({

@@ -1,0 +1,115 @@
+// The edge of the API: what clients send that the happy path never does, and what the server tells
+// them about itself (headers, logs).
+import { describe, expect, it } from 'vitest';
+import { createProject, useTestServer } from './helpers/server.ts';
+
+const { t, f } = useTestServer();
+
+/** Sends raw bytes with the test key (or none), bypassing the helper's JSON/form encoding. */
+async function sendRaw(method: string, path: string, body: Uint8Array | string, headers: Record<string, string>, auth = true) {
+  const response = await fetch(t.baseUrl + path, {
+    method, body: typeof body === 'string' ? body : new Uint8Array(body), headers: { ...(auth ? { authorization: `Bearer ${t.key}` } : {}), ...headers },
+  });
+  return { status: response.status, headers: response.headers, body: await response.json() as { message: string; errors?: Record<string, string[]> } };
+}
+
+describe('numbers too large to represent are a 422 naming the field, never a 500', () => {
+  it.each([
+    ['limit=Infinity', 'limit', 'The limit field must not be greater than 100.'],
+    ['limit=1e309', 'limit', 'The limit field must not be greater than 100.'],
+    ['page=-Infinity', 'page', 'The page field must be at least 1.'],
+    ['category_id=1e309', 'category_id', 'The category id field must not be greater than 2147483647.'],
+    ['client_id=%2BInfinity', 'client_id', 'The client id field must not be greater than 2147483647.'],
+    ['client_id=-1e999&status=bogus', 'client_id', 'The client id field must be at least 1.'],
+  ])('GET /api/projects?%s', async (query, field, message) => {
+    const r = await t.api('GET', `/api/projects?${query}`);
+    expect(r.status).toBe(422);
+    expect(r.body.errors[field]).toEqual([message]);
+    // Reported together with what the schema says about the rest.
+    if (query.includes('status=')) expect(Object.keys(r.body.errors).sort()).toEqual([field, 'status']);
+  });
+
+  it.each([309, 400])('a path id of %i digits', async (digits) => {
+    const id = '9'.repeat(digits);
+    for (const path of [`/api/projects/${id}`, `/api/clients/${id}`, `/api/projects/${id}/tasks`]) {
+      const r = await t.api('GET', path);
+      expect(r.status, path).toBe(422);
+      expect(r.body.errors, path).toEqual({ id: ['The id field must not be greater than 2147483647.'] });
+    }
+  });
+
+  it('an infinite number in a body is a type error', async () => {
+    const r = await t.api('POST', '/api/categories', { form: 'category_name=x&category_id=1e309' });
+    expect(r.status).toBe(422);
+    const json = await sendRaw('POST', '/api/projects', `{"project_title":"x","project_clientid":1e309,"project_date_start":"2026-06-01","project_categoryid":${f.category.id}}`, { 'content-type': 'application/json' });
+    expect(json.status).toBe(422);
+    expect(json.body.errors).toEqual({ project_clientid: ['The project clientid field must be an integer.'] });
+  });
+});
+
+describe('one 422 names every bad field', () => {
+  it('a missing title and an unknown client together (the Grow page\'s own example), as JSON and as a form', async () => {
+    const expected = {
+      project_title: ['The project title field is required.'],
+      project_clientid: ['The selected project clientid is invalid.'],
+    };
+    const body = { project_clientid: 999999, project_categoryid: f.category.id, project_date_start: '2026-06-01' };
+    for (const r of [await t.api('POST', '/api/projects', { json: body }), await t.api('POST', '/api/projects', { form: body })]) {
+      expect(r.status).toBe(422);
+      expect(r.body.errors).toEqual(expected);
+    }
+  });
+
+  it('schema errors, unknown references and dates out of order, each once', async () => {
+    const r = await t.api('POST', '/api/projects', {
+      json: {
+        project_title: '', project_clientid: 999999, project_categoryid: 'three', project_creatorid: 999999,
+        project_date_start: '2026-06-10', project_date_due: '2026-06-01', project_billing_type: 'weekly',
+      },
+    });
+    expect(r.status).toBe(422);
+    expect(r.body.errors).toEqual({
+      project_title: ['The project title field is required.'],
+      project_categoryid: ['The project categoryid field must be an integer.'],
+      project_billing_type: ['The selected project billing type is invalid.'],
+      project_date_due: ['The project date due field must be a date after or equal to project date start.'],
+      project_clientid: ['The selected project clientid is invalid.'],
+      project_creatorid: ['The selected project creatorid is invalid.'],
+    });
+  });
+
+  it('on update, clone, timers, invoices and estimates too', async () => {
+    const project = await createProject(t, f);
+    const update = await t.api('PATCH', `/api/projects/${project.id}`, { json: { project_title: 7, project_categoryid: 999999 } });
+    expect(update.body.errors).toEqual({
+      project_title: ['The project title field must be a string.'],
+      project_categoryid: ['The selected project categoryid is invalid.'],
+    });
+    const clone = await t.api('POST', `/api/projects/${project.id}/clone`, { json: { project_clientid: 999999 } });
+    expect(clone.body.errors).toEqual({
+      project_title: ['The project title field is required.'],
+      project_clientid: ['The selected project clientid is invalid.'],
+    });
+    const timer = await t.api('POST', `/api/projects/${project.id}/timers`, { json: { user_id: 'me', task_id: 999999 } });
+    expect(timer.body.errors).toEqual({
+      user_id: ['The user id field must be an integer.'],
+      task_id: ['The selected task id is invalid.'],
+    });
+    const invoice = await t.api('POST', `/api/projects/${project.id}/invoices`, { json: { invoice_date: '2026-06-10', invoice_due_date: '2026-06-01' } });
+    expect(invoice.body.errors).toEqual({
+      invoice_amount: ['The invoice amount field is required.'],
+      invoice_due_date: ['The invoice due date field must be a date after or equal to invoice date.'],
+    });
+    const estimate = await t.api('POST', `/api/projects/${project.id}/estimates`, { json: { estimate_date: '2026-06-10', estimate_expiry_date: '2026-06-01', estimate_amount: -1 } });
+    expect(estimate.body.errors).toEqual({
+      estimate_amount: ['The estimate amount field must be at least 0.'],
+      estimate_expiry_date: ['The estimate expiry date field must be a date after or equal to estimate date.'],
+    });
+  });
+
+  it('a bad path id and a bad body reference together', async () => {
+    const r = await t.api('POST', '/api/projects/0x10/timers', { json: { user_id: 999999 } });
+    expect(r.status).toBe(422);
+    expect(r.body.errors).toEqual({ id: ['The id field must be an integer.'], user_id: ['The selected user id is invalid.'] });
+  });
+});
