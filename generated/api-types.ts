@@ -1042,7 +1042,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The API key is missing, unknown or revoked. */
+        /** @description The API key is missing, unknown or revoked. Checked before the body is read. */
         Unauthorized: {
             headers: {
                 [name: string]: unknown;

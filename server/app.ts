@@ -85,10 +85,11 @@ export function createApp({ db, config, logger, state = { shuttingDown: false } 
     else res.status(503).json({ message: 'The documentation has not been built: run `npm run docs`.' });
   });
 
+  // The key first: a client without one learns nothing about how its body would be read.
+  app.use('/api', requireApiKey(db));
   app.use(express.json({ limit: config.bodyLimitBytes }));
   // `extended` parses `assigned[]=5` into arrays, as the documented curl examples send them.
   app.use(express.urlencoded({ extended: true, limit: config.bodyLimitBytes, parameterLimit: 1000 }));
-  app.use('/api', requireApiKey(db));
   app.use(emptyBodyAsJson);
   app.use(refuseMalformedText);
   app.use(formBodyDecoder(doc));

@@ -47,6 +47,20 @@ describe('numbers too large to represent are a 422 naming the field, never a 500
   });
 });
 
+describe('the API key is checked before the body is read', () => {
+  it.each([
+    ['malformed JSON', '{"project_title":', { 'content-type': 'application/json' }],
+    ['an oversized body', JSON.stringify({ project_title: 'x'.repeat(200 * 1024) }), { 'content-type': 'application/json' }],
+    ['invalid UTF-8', Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]), { 'content-type': 'application/json' }],
+    ['a broken gzip body', 'not gzip', { 'content-type': 'application/json', 'content-encoding': 'gzip' }],
+    ['an unsupported content type', 'x', { 'content-type': 'text/plain' }],
+  ])('%s without a key is a 401', async (_label, body, headers) => {
+    const r = await sendRaw('POST', '/api/projects', body, headers, false);
+    expect(r.status).toBe(401);
+    expect(r.body).toEqual({ message: 'Unauthorized. A valid API key is required.' });
+  });
+});
+
 describe('one 422 names every bad field', () => {
   it('a missing title and an unknown client together (the Grow page\'s own example), as JSON and as a form', async () => {
     const expected = {
