@@ -4,6 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { Logger } from 'pino';
 import { verifyApiKey } from './api-keys.ts';
+import { bodyParsers } from './body.ts';
 import type { Config } from './config.ts';
 import type { Database } from './database/connection.ts';
 import { ApiError, errorHandler, UNAUTHORIZED_MESSAGE } from './errors.ts';
@@ -87,9 +88,7 @@ export function createApp({ db, config, logger, state = { shuttingDown: false } 
 
   // The key first: a client without one learns nothing about how its body would be read.
   app.use('/api', requireApiKey(db));
-  app.use(express.json({ limit: config.bodyLimitBytes }));
-  // `extended` parses `assigned[]=5` into arrays, as the documented curl examples send them.
-  app.use(express.urlencoded({ extended: true, limit: config.bodyLimitBytes, parameterLimit: 1000 }));
+  app.use(bodyParsers(config.bodyLimitBytes));
   app.use(emptyBodyAsJson);
   app.use(refuseMalformedText);
   app.use(formBodyDecoder(doc));

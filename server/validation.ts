@@ -3,12 +3,16 @@
 // - numbers it lets through as infinite: Ajv coerces `Infinity`, `1e309` or an id of 309 digits to
 //   ±Infinity and then checks no range, so `limit=Infinity` reached the database as a 500;
 // - path ids other than plain digits: it reads `0x10`, `1e3` and `1.0` as numbers;
+// - fields that qs drops without a word (`__proto__`), in the query string or a form body;
 // - when anything failed, the operation's body checks (handlers/checks.ts) on the fields that passed,
 //   so that a missing title and an unknown client are reported together. When nothing failed, the
 //   handler runs those checks itself, in its transaction.
 import type { NextFunction, Request, Response } from 'express';
+import { formFieldsDropped, prototypeFields } from './body.ts';
 import type { Database } from './database/connection.ts';
-import { emptyFieldErrors, FieldErrorCollector, fieldLabel, isSchemaFailure, toApiError, type FieldErrors } from './errors.ts';
+import {
+  emptyFieldErrors, FieldErrorCollector, fieldLabel, fieldNotAllowed, isSchemaFailure, parameterNotSupported, toApiError, type FieldErrors,
+} from './errors.ts';
 import { bodyChecks } from './handlers/checks.ts';
 import type { BodyCheck, BodyCheckRegistry, OperationId } from './handlers/types.ts';
 import { listOperations, resolveSchema, typesOf, type JsonSchema, type OpenApiDocument, type RoutedOperation } from './spec.ts';
@@ -73,6 +77,9 @@ export function completeValidation(doc: OpenApiDocument, db: Database) {
     // Not an operation of the contract: the validator let it through to the 404.
     if (!route) return errors;
     const path = checkParameters(doc, req, route, errors);
+    const query = req.originalUrl.split('?').slice(1).join('?');
+    for (const field of prototypeFields(query)) errors.add(field, parameterNotSupported(field));
+    for (const field of formFieldsDropped(req)) errors.add(field, fieldNotAllowed(field));
     if (errors.isEmpty) return errors;
     const check = checks[route.operation.operationId as OperationId] as BodyCheck<OperationId> | undefined;
     if (check && isPlainObject(req.body)) {

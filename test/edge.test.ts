@@ -1,5 +1,6 @@
 // The edge of the API: what clients send that the happy path never does, and what the server tells
 // them about itself (headers, logs).
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createProject, useTestServer } from './helpers/server.ts';
 
@@ -58,6 +59,83 @@ describe('the API key is checked before the body is read', () => {
     const r = await sendRaw('POST', '/api/projects', body, headers, false);
     expect(r.status).toBe(401);
     expect(r.body).toEqual({ message: 'Unauthorized. A valid API key is required.' });
+  });
+});
+
+describe('fields the parsers would hide', () => {
+  it.each([
+    ['__proto__=x', '__proto__'],
+    ['__proto__[project_title]=x', '__proto__'],
+    ['project_title=Kept&constructor=x', 'constructor'],
+    ['prototype=x', 'prototype'],
+  ])('a PATCH form body %s is refused, nothing changed', async (form, field) => {
+    const project = await createProject(t, f);
+    const r = await t.api('PATCH', `/api/projects/${project.id}`, { form });
+    expect(r.status).toBe(422);
+    expect(r.body.errors).toEqual({ [field]: [`The ${field.replace(/_/g, ' ')} field is not allowed here.`] });
+    expect((await t.api('GET', `/api/projects/${project.id}`)).body.data.title).toBe(project.title);
+  });
+
+  it('a nested __proto__ in a form body is named where it is', async () => {
+    const project = await createProject(t, f);
+    const r = await t.api('POST', `/api/projects/${project.id}/tasks`, { form: 'task_title=x&task_files[0][__proto__]=y' });
+    expect(r.status).toBe(422);
+    expect(r.body.errors['task_files.0.__proto__']).toEqual(['The task files.0.  proto   field is not allowed here.']);
+  });
+
+  it.each(['__proto__=x', '__proto__[a]=x', 'constructor=x', 'prototype=x', '%5F%5Fproto%5F%5F=x'])('a query string %s is refused', async (query) => {
+    const r = await t.api('GET', `/api/projects?${query}`);
+    expect(r.status).toBe(422);
+    const field = decodeURIComponent(query).replace(/[[=].*$/, '');
+    expect(r.body.errors).toEqual({ [field]: [`The ${field.replace(/_/g, ' ')} parameter is not supported here.`] });
+  });
+
+  it('a __proto__ field is reported with the schema errors', async () => {
+    const r = await t.api('POST', '/api/projects', { form: `__proto__=x&project_clientid=${f.client.id}` });
+    expect(r.status).toBe(422);
+    expect(Object.keys(r.body.errors).sort()).toEqual(['__proto__', 'project_categoryid', 'project_date_start', 'project_title']);
+  });
+});
+
+describe('bodies that are not text, or do not decompress', () => {
+  const invalidUtf8 = [
+    ['a JSON body with a raw 0xFF byte', Buffer.concat([Buffer.from('{"category_name":"'), Buffer.from([0xff]), Buffer.from('"}')]), 'application/json'],
+    ['a JSON body with an overlong encoding', Buffer.concat([Buffer.from('{"category_name":"'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')]), 'application/json'],
+    ['a form body with a raw 0xFF byte', Buffer.concat([Buffer.from('category_name='), Buffer.from([0xff])]), 'application/x-www-form-urlencoded'],
+    ['a form body with an escaped 0xFF byte', 'category_name=%FF', 'application/x-www-form-urlencoded'],
+    ['a form body with an escaped surrogate', 'category_name=%ED%A0%80', 'application/x-www-form-urlencoded'],
+  ] as const;
+  it.each(invalidUtf8)('%s is a 400, nothing stored', async (_label, body, type) => {
+    const before = await t.db.prisma.category.count();
+    const r = await sendRaw('POST', '/api/categories', body, { 'content-type': type });
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual({ message: 'The request body is not valid UTF-8.' });
+    expect(await t.db.prisma.category.count()).toBe(before);
+  });
+
+  it('a literal % in a form body is still text, and a latin-1 form is read as latin-1', async () => {
+    const percent = await t.api('POST', '/api/categories', { form: 'category_name=100%' });
+    expect(percent.status).toBe(201);
+    expect(percent.body.data.name).toBe('100%');
+    const latin1 = await sendRaw('POST', '/api/categories', Buffer.from('category_name=caf%E9'), { 'content-type': 'application/x-www-form-urlencoded; charset=iso-8859-1' });
+    expect(latin1.status).toBe(201);
+    expect((latin1.body as unknown as { data: { name: string } }).data.name).toBe('café');
+  });
+
+  it.each([
+    ['gzip', 'not gzip at all'],
+    ['gzip', gzipSync('{"category_name":"x"}').subarray(0, 15)],
+    ['deflate', 'not deflate'],
+    ['br', 'not brotli'],
+  ])('a body that does not decompress as %s says is a 400 in our words', async (encoding, body) => {
+    const r = await sendRaw('POST', '/api/categories', body, { 'content-type': 'application/json', 'content-encoding': encoding });
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual({ message: 'The request body could not be decompressed: it does not match its Content-Encoding.' });
+  });
+
+  it('a gzip body that does decompress is read', async () => {
+    const r = await sendRaw('POST', '/api/categories', gzipSync('{"category_name":"zipped"}'), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    expect(r.status).toBe(201);
   });
 });
 
