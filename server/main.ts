@@ -6,6 +6,7 @@ import { loadConfig } from './config.ts';
 import { openDatabase } from './database/connection.ts';
 import { prepareDatabase } from './database/prepare.ts';
 import { createLogger } from './logging.ts';
+import { attachProtocolErrorHandlers } from './protocol-errors.ts';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
@@ -22,6 +23,7 @@ const server = app.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;
   logger.info({ port, host: config.host, database: db.kind }, `listening on http://localhost:${port}`);
 });
+attachProtocolErrorHandlers(server, logger);
 
 async function shutdown(signal: string): Promise<void> {
   if (state.shuttingDown) return;

@@ -1,5 +1,6 @@
 // The edge of the API: what clients send that the happy path never does, and what the server tells
 // them about itself (headers, logs).
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createProject, useTestServer } from './helpers/server.ts';
@@ -13,6 +14,49 @@ async function sendRaw(method: string, path: string, body: Uint8Array | string, 
   });
   return { status: response.status, headers: response.headers, body: await response.json() as { message: string; errors?: Record<string, string[]> } };
 }
+
+/** Writes `request` on a fresh connection and reads the answer until the server closes it. */
+function exchange(request: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  const { port } = new URL(t.baseUrl);
+  return new Promise((resolve, reject) => {
+    // Not half-closed after writing: Node drops the answer to a request whose client has ended.
+    const socket = connect(Number(port), '127.0.0.1', () => socket.write(request));
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk) => { text += chunk; });
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const [head = '', body = ''] = text.split('\r\n\r\n');
+      const [statusLine = '', ...lines] = head.split('\r\n');
+      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body });
+    });
+  });
+}
+
+describe('requests refused by the HTTP parser are answered in the error format', () => {
+  it.each([
+    ['a URL over the header size limit', `GET /api/projects?search=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431, 'The request URL or headers are too large.'],
+    ['a header over the size limit', `GET /api/projects HTTP/1.1\r\nHost: x\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`, 431, 'The request URL or headers are too large.'],
+    ['a malformed header line', 'GET /api/projects HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n', 400, 'The request is not valid HTTP.'],
+    ['a request line that is not HTTP', 'HELLO THERE\r\n\r\n', 400, 'The request is not valid HTTP.'],
+    ['a bad chunked body', 'POST /api/categories HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', 400, 'The request is not valid HTTP.'],
+    ['an Expect other than 100-continue', 'GET /api/projects HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\n\r\n', 417, 'The Expect header is not supported: only 100-continue is.'],
+  ])('%s', async (_label, request, status, message) => {
+    const r = await exchange(request);
+    expect(r.status).toBe(status);
+    expect(r.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+    expect(JSON.parse(r.body)).toEqual({ message });
+  });
+
+  it('Expect: 100-continue still works', async () => {
+    const body = '{"category_name":"continued"}';
+    const r = await exchange(`POST /api/categories HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${t.key}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n${body}`);
+    expect(r.status).toBe(100);
+    expect(r.body).toContain('201 Created');
+  });
+});
 
 describe('numbers too large to represent are a 422 naming the field, never a 500', () => {
   it.each([

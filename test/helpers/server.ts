@@ -11,6 +11,7 @@ import { loadConfig } from '../../server/config.ts';
 import { openDatabase, type Database } from '../../server/database/connection.ts';
 import { prepareDatabase } from '../../server/database/prepare.ts';
 import { createLogger } from '../../server/logging.ts';
+import { attachProtocolErrorHandlers } from '../../server/protocol-errors.ts';
 import { contractProblems } from './contract.ts';
 
 export type FormValue = string | number | (string | number)[];
@@ -55,8 +56,10 @@ export async function startTestServer(existing?: { pgliteDataDir: string }): Pro
   if (db.kind === 'postgresql' && !existing) await resetPostgres(db);
   await prepareDatabase(db, config.adminEmail);
   const { key } = await createApiKey(db.prisma, 'tests');
-  const app = createApp({ db, config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const app = createApp({ db, config, logger });
   const server = app.listen(0, '127.0.0.1');
+  attachProtocolErrorHandlers(server, logger);
   await once(server, 'listening');
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
