@@ -1049,6 +1049,8 @@ export interface components {
         /** @description The API key is missing, unknown or revoked. Checked before the body is read. */
         Unauthorized: {
             headers: {
+                /** @description The scheme to authenticate with. */
+                "WWW-Authenticate"?: "Bearer";
                 [name: string]: unknown;
             };
             content: {

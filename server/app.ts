@@ -1,12 +1,14 @@
 // The Express application: request → validator → handler → Prisma → mapper → response.
-import { existsSync } from 'node:fs';
+import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
+import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { verifyApiKey } from './api-keys.ts';
 import { bodyParsers } from './body.ts';
 import type { Config } from './config.ts';
 import type { Database } from './database/connection.ts';
+import { docsPage } from './docs-page.ts';
 import { ApiError, errorHandler, UNAUTHORIZED_MESSAGE } from './errors.ts';
 import { formBodyDecoder } from './form-body.ts';
 import { refuseMalformedText } from './text-guard.ts';
@@ -16,13 +18,11 @@ import { requestLogging } from './logging.ts';
 import { listOperations, loadSpec, specYaml } from './spec.ts';
 import { completeValidation } from './validation.ts';
 
-const docsPath = new URL('../dist/docs/index.html', import.meta.url).pathname;
-
 export interface AppState { shuttingDown: boolean }
 
 export interface AppOptions {
   db: Database;
-  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'corsOrigins'>;
   logger: Logger;
   state?: AppState;
 }
@@ -64,6 +64,19 @@ export function createApp({ db, config, logger, state = { shuttingDown: false } 
   // Bracket arrays in query strings (`tags[]=a`) need the extended parser on Express 5.
   app.set('query parser', 'extended');
   app.use(requestLogging(logger));
+  // helmet's headers (nosniff, no framing, …); API answers are JSON, which may load or run nothing.
+  // /docs sets its own policy.
+  app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
+  if (config.corsOrigins.length > 0) {
+    // Before the key check: a browser's preflight carries no key.
+    app.use(cors({
+      origin: config.corsOrigins,
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      exposedHeaders: ['X-Request-Id'],
+      maxAge: 600,
+    }));
+  }
 
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/readyz', async (_req, res) => {
@@ -81,11 +94,10 @@ export function createApp({ db, config, logger, state = { shuttingDown: false } 
   app.get('/openapi.yaml', (_req, res) => { res.type('application/yaml').send(specYaml); });
   const specJson = JSON.stringify(loadSpec());
   app.get('/openapi.json', (_req, res) => { res.type('application/json').send(specJson); });
-  app.get('/docs', (_req, res) => {
-    if (existsSync(docsPath)) res.sendFile(docsPath);
-    else res.status(503).json({ message: 'The documentation has not been built: run `npm run docs`.' });
-  });
+  app.get('/docs', docsPage());
 
+  // API answers carry the account's data: no cache, shared or private, may keep them.
+  app.use('/api', (_req, res, next) => { res.setHeader('Cache-Control', 'no-store'); next(); });
   // The key first: a client without one learns nothing about how its body would be read.
   app.use('/api', requireApiKey(db));
   app.use(bodyParsers(config.bodyLimitBytes));

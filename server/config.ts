@@ -19,6 +19,8 @@ export interface Config {
   adminEmail: string;
   /** Validate every response against the spec (on in tests; costs time in production). */
   validateResponses: boolean;
+  /** Browser origins allowed to call the API across origins (CORS); empty: no CORS headers at all. */
+  corsOrigins: string[];
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -29,6 +31,18 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}".`);
   }
   return value;
+}
+
+/** `https://app.example.com,http://localhost:5173` → the origins, each exactly as a browser sends it. */
+function origins(env: NodeJS.ProcessEnv, name: string): string[] {
+  return (env[name] ?? '').split(',').map((item) => item.trim()).filter(Boolean).map((item) => {
+    let origin: string | undefined;
+    try { origin = new URL(item).origin; } catch { /* reported below */ }
+    if (!origin || origin === 'null' || origin !== item.replace(/\/$/, '')) {
+      throw new Error(`${name} must be a comma-separated list of origins such as https://app.example.com, got "${item}"${origin && origin !== 'null' ? ` (write it as ${origin})` : ''}.`);
+    }
+    return origin;
+  });
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -50,5 +64,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     adminEmail,
     validateResponses: env.VALIDATE_RESPONSES === 'true',
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
   };
 }

@@ -236,6 +236,8 @@ export function errorHandler(logger: Logger) {
     if (res.headersSent) return;
     const allow = (error as HttpLikeError)?.headers?.Allow;
     if (allow) res.setHeader('Allow', allow);
+    // RFC 6750: a 401 names the scheme that the client must use.
+    if (apiError.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
     res.status(apiError.status).json(apiError.errors ? { message: apiError.message, errors: apiError.errors } : { message: apiError.message });
   };
 }

@@ -2,8 +2,8 @@
 // them about itself (headers, logs).
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
-import { createProject, useTestServer } from './helpers/server.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProject, startSibling, useTestServer, type TestServer } from './helpers/server.ts';
 
 const { t, f } = useTestServer();
 
@@ -247,5 +247,88 @@ describe('one 422 names every bad field', () => {
     const r = await t.api('POST', '/api/projects/0x10/timers', { json: { user_id: 999999 } });
     expect(r.status).toBe(422);
     expect(r.body.errors).toEqual({ id: ['The id field must be an integer.'], user_id: ['The selected user id is invalid.'] });
+  });
+});
+
+describe('security headers', () => {
+  it.each([
+    ['a success', 'GET', '/api/projects', {}, 200],
+    ['a 401', 'GET', '/api/projects', { auth: false }, 401],
+    ['a 404', 'GET', '/api/projects/999999', {}, 404],
+    ['a 422', 'GET', '/api/projects?limit=0', {}, 422],
+    ['an unknown route', 'GET', '/api/nothing-here', {}, 404],
+  ] as const)('every /api answer, %s too: nosniff, no-store, no framing', async (_label, method, path, options, status) => {
+    const r = await t.api(method, path, options);
+    expect(r.status).toBe(status);
+    expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(r.headers.get('cache-control')).toBe('no-store');
+    expect(r.headers.get('content-security-policy')).toBe("default-src 'none';frame-ancestors 'none'");
+    expect(r.headers.get('x-powered-by')).toBeNull();
+  });
+
+  it('a 401 names the Bearer scheme; other answers do not', async () => {
+    for (const authorization of [undefined, 'Bearer gcp_unknown', 'Basic dXNlcjpwYXNz']) {
+      const r = await t.api('POST', '/api/projects', { auth: false, headers: authorization ? { authorization } : {}, json: {} });
+      expect(r.status).toBe(401);
+      expect(r.headers.get('www-authenticate')).toBe('Bearer');
+    }
+    expect((await t.api('GET', '/api/projects')).headers.get('www-authenticate')).toBeNull();
+  });
+
+  it('/docs may run only its own scripts and reach only this server', async () => {
+    const r = await fetch(`${t.baseUrl}/docs`);
+    expect(r.status).toBe(200);
+    const directives = new Map((r.headers.get('content-security-policy') ?? '').split(';').map((d) => {
+      const [name = '', ...values] = d.trim().split(/\s+/);
+      return [name, values] as const;
+    }));
+    expect(directives.get('default-src')).toEqual(["'none'"]);
+    expect(directives.get('connect-src')).toEqual(["'self'"]);
+    expect(directives.get('img-src')).toEqual(["'self'", 'data:']);
+    expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+    // Only the page's inline scripts, by hash: neither 'unsafe-inline', 'unsafe-eval' nor any host.
+    const scripts = directives.get('script-src') ?? [];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const source of scripts) expect(source).toMatch(/^'sha256-[A-Za-z0-9+/]+=*'$/);
+    expect(r.headers.get('cache-control')).toBeNull();
+  });
+});
+
+describe('an instance with CORS_ORIGINS set', () => {
+  const origin = 'https://app.example.com';
+  let cors: TestServer;
+  beforeAll(async () => {
+    cors = await startSibling(t, { env: { CORS_ORIGINS: `${origin}, http://localhost:5173` } });
+  });
+  afterAll(async () => { await cors?.close(); });
+
+  const preflight = (server: TestServer, from: string) => fetch(`${server.baseUrl}/api/projects`, {
+    method: 'OPTIONS',
+    headers: { origin: from, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+  });
+
+  describe('CORS', () => {
+    it('a preflight from a listed origin is answered without a key', async () => {
+      const r = await preflight(cors, origin);
+      expect(r.status).toBe(204);
+      expect(r.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(r.headers.get('access-control-allow-methods')).toContain('PATCH');
+      expect(r.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
+    });
+
+    it('a request from a listed origin may read the answer and its request id', async () => {
+      const r = await cors.api('GET', '/api/projects', { headers: { origin: 'http://localhost:5173' } });
+      expect(r.status).toBe(200);
+      expect(r.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+      expect(r.headers.get('access-control-expose-headers')).toBe('X-Request-Id');
+    });
+
+    it('another origin gets no CORS headers, and a server without CORS_ORIGINS sends none to anyone', async () => {
+      for (const r of [await preflight(cors, 'https://evil.example'), await preflight(t, origin), await fetch(`${t.baseUrl}/api/projects`, { headers: { origin, authorization: `Bearer ${t.key}` } })]) {
+        expect(r.headers.get('access-control-allow-origin')).toBeNull();
+      }
+      // Without CORS a preflight is just an unauthenticated request.
+      expect((await preflight(t, origin)).status).toBe(401);
+    });
   });
 });
