@@ -2,7 +2,8 @@
 // them about itself (headers, logs).
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createLogger } from '../server/logging.ts';
 import { createProject, startSibling, useTestServer, type TestServer } from './helpers/server.ts';
 
 const { t, f } = useTestServer();
@@ -294,11 +295,15 @@ describe('security headers', () => {
   });
 });
 
-describe('an instance with CORS_ORIGINS set', () => {
+describe('an instance with CORS_ORIGINS set, its log captured', () => {
   const origin = 'https://app.example.com';
+  const lines: string[] = [];
   let cors: TestServer;
   beforeAll(async () => {
-    cors = await startSibling(t, { env: { CORS_ORIGINS: `${origin}, http://localhost:5173` } });
+    cors = await startSibling(t, {
+      env: { CORS_ORIGINS: `${origin}, http://localhost:5173` },
+      logger: createLogger('info', { write: (line: string) => { lines.push(line); } }),
+    });
   });
   afterAll(async () => { await cors?.close(); });
 
@@ -330,5 +335,27 @@ describe('an instance with CORS_ORIGINS set', () => {
       // Without CORS a preflight is just an unauthenticated request.
       expect((await preflight(t, origin)).status).toBe(401);
     });
+  });
+
+  it('the request log holds no key, whether sent in a header or the URL', async () => {
+    lines.length = 0;
+    const key = cors.key;
+    const paths = [
+      `/api/projects?api_key=${key}`, `/api/projects?limit=5&key=${key}`, `/api/projects?token=${encodeURIComponent(key)}`,
+      `/api/projects?access_token=abc123`, `/api/projects?search=${key}`, `/api/projects/${key}`, `/api/projects?${key}`,
+    ];
+    for (const path of paths) await cors.api('GET', path);
+    await cors.api('GET', '/api/projects?limit=7');
+    await vi.waitFor(() => expect(lines.filter((l) => l.includes('"msg":"request"'))).toHaveLength(paths.length + 1));
+    const logged = lines.join('');
+    expect(logged).not.toContain(key);
+    expect(logged).not.toContain(key.slice(4));
+    expect(logged).not.toContain('abc123');
+    const urls = lines.map((l) => JSON.parse(l) as { url?: string }).map((l) => l.url).filter(Boolean);
+    expect(urls).toEqual(expect.arrayContaining([
+      '/api/projects?api_key=[REDACTED]', '/api/projects?limit=5&key=[REDACTED]', '/api/projects?token=[REDACTED]',
+      '/api/projects?access_token=[REDACTED]', '/api/projects?search=[REDACTED]', '/api/projects/[REDACTED]', '/api/projects?[REDACTED]',
+      '/api/projects?limit=7',
+    ]));
   });
 });
