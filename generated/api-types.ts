@@ -1028,7 +1028,11 @@ export interface components {
         };
     };
     responses: {
-        /** @description The body could not be parsed (for example malformed JSON). */
+        /**
+         * @description The body could not be read: malformed JSON (`The request body is not valid JSON.`), bytes that
+         *     are not UTF-8 (`The request body is not valid UTF-8.`), or a compressed body that does not
+         *     decompress (`The request body could not be decompressed: it does not match its Content-Encoding.`).
+         */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -1042,9 +1046,11 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The API key is missing, unknown or revoked. */
+        /** @description The API key is missing, unknown or revoked. Checked before the body is read. */
         Unauthorized: {
             headers: {
+                /** @description The scheme to authenticate with. */
+                "WWW-Authenticate"?: "Bearer";
                 [name: string]: unknown;
             };
             content: {

@@ -1,29 +1,29 @@
 // The Express application: request → validator → handler → Prisma → mapper → response.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import './validator-route-cache.ts';
+import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { ApiKeyVerifier } from './api-keys.ts';
+import { bodyParsers } from './body.ts';
 import type { Config } from './config.ts';
 import type { Database } from './database/connection.ts';
-import { ApiError, errorHandler, FieldErrorCollector, UNAUTHORIZED_MESSAGE } from './errors.ts';
+import { docsPage } from './docs-page.ts';
+import { ApiError, errorHandler, UNAUTHORIZED_MESSAGE } from './errors.ts';
 import { formBodyDecoder } from './form-body.ts';
 import { refuseMalformedText } from './text-guard.ts';
 import { handlers } from './handlers/index.ts';
 import type { Handler, HandlerInput, OperationId } from './handlers/types.ts';
 import { requestLogging } from './logging.ts';
-import { projectRoot } from './project-root.ts';
 import { listOperations, loadSpec, specJson, specYaml } from './spec.ts';
-
-const docsPath = join(projectRoot, 'dist/docs/index.html');
+import { completeValidation } from './validation.ts';
 
 export interface AppState { shuttingDown: boolean }
 
 export interface AppOptions {
   db: Database;
-  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins'>;
   logger: Logger;
   state?: AppState;
   /** Given by a caller that must tell it about keys it changes; otherwise the app makes its own. */
@@ -48,31 +48,11 @@ function emptyBodyAsJson(req: Request, _res: Response, next: NextFunction): void
   next();
 }
 
-/**
- * Every path parameter of this contract is an integer id. The validator has checked its range, but
- * it also accepts what JavaScript reads as a number (`0x10`, `1e3`, `1.0`) and replaces req.params
- * with its coerced values: the raw segments are read from the path, and only digits are an id here.
- */
-function pathIds(req: Request): Record<string, number> {
-  const pattern = String(req.route?.path ?? '').split('/');
-  const actual = req.path.split('/');
-  const errors = new FieldErrorCollector();
-  const ids: Record<string, number> = {};
-  pattern.forEach((segment, index) => {
-    if (!segment.startsWith(':')) return;
-    const name = segment.slice(1);
-    const raw = actual[index] ?? '';
-    if (/^\d+$/.test(raw)) ids[name] = Number(raw);
-    else errors.add(name, `The ${name} field must be an integer.`);
-  });
-  errors.throwIfAny();
-  return ids;
-}
-
 /** Adapts a handler to Express. */
 function route<K extends OperationId>(db: Database, handler: Handler<K>) {
   return async (req: Request, res: Response): Promise<void> => {
-    const path = pathIds(req);
+    // Every path parameter of this contract is an id, which completeValidation has checked (digits, in range).
+    const path = Object.fromEntries(Object.entries(req.params).map(([name, raw]) => [name, Number(raw)]));
     // The validator has already checked query and body against this operation's schemas.
     const input = { prisma: db.prisma, path, query: req.query, body: req.body ?? {} } as unknown as HandlerInput<K>;
     const reply = await handler(input);
@@ -87,6 +67,19 @@ export function createApp({ db, config, logger, state = { shuttingDown: false },
   // Bracket arrays in query strings (`tags[]=a`) need the extended parser on Express 5.
   app.set('query parser', 'extended');
   app.use(requestLogging(logger));
+  // helmet's headers (nosniff, no framing, …); API answers are JSON, which may load or run nothing.
+  // /docs sets its own policy.
+  app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
+  if (config.corsOrigins.length > 0) {
+    // Before the key check: a browser's preflight carries no key.
+    app.use(cors({
+      origin: config.corsOrigins,
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      exposedHeaders: ['X-Request-Id'],
+      maxAge: 600,
+    }));
+  }
 
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/readyz', async (_req, res) => {
@@ -103,15 +96,13 @@ export function createApp({ db, config, logger, state = { shuttingDown: false },
   });
   app.get('/openapi.yaml', (_req, res) => { res.type('application/yaml').send(specYaml); });
   app.get('/openapi.json', (_req, res) => { res.type('application/json').send(specJson); });
-  app.get('/docs', (_req, res) => {
-    if (existsSync(docsPath)) res.sendFile(docsPath);
-    else res.status(503).json({ message: 'The documentation has not been built: run `npm run docs`.' });
-  });
+  app.get('/docs', docsPage());
 
-  app.use(express.json({ limit: config.bodyLimitBytes }));
-  // `extended` parses `assigned[]=5` into arrays, as the documented curl examples send them.
-  app.use(express.urlencoded({ extended: true, limit: config.bodyLimitBytes, parameterLimit: 1000 }));
+  // API answers carry the account's data: no cache, shared or private, may keep them.
+  app.use('/api', (_req, res, next) => { res.setHeader('Cache-Control', 'no-store'); next(); });
+  // The key first: a client without one learns nothing about how its body would be read.
   app.use('/api', requireApiKey(apiKeys));
+  app.use(bodyParsers(config.bodyLimitBytes));
   app.use(emptyBodyAsJson);
   app.use(refuseMalformedText);
   app.use(formBodyDecoder(doc));
@@ -126,6 +117,7 @@ export function createApp({ db, config, logger, state = { shuttingDown: false },
       ajvFormats: { mode: 'full' },
     }),
   );
+  app.use(completeValidation(doc, db));
 
   for (const { method, expressPath, operation } of listOperations(doc)) {
     const handler = handlers[operation.operationId as OperationId];

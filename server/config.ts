@@ -21,6 +21,8 @@ export interface Config {
   validateResponses: boolean;
   /** How long a server may go on accepting a key that another process has revoked. */
   apiKeyCacheMs: number;
+  /** Browser origins allowed to call the API across origins (CORS); empty: no CORS headers at all. */
+  corsOrigins: string[];
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -31,6 +33,18 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}".`);
   }
   return value;
+}
+
+/** `https://app.example.com,http://localhost:5173` → the origins, each exactly as a browser sends it. */
+function origins(env: NodeJS.ProcessEnv, name: string): string[] {
+  return (env[name] ?? '').split(',').map((item) => item.trim()).filter(Boolean).map((item) => {
+    let origin: string | undefined;
+    try { origin = new URL(item).origin; } catch { /* reported below */ }
+    if (!origin || origin === 'null' || origin !== item.replace(/\/$/, '')) {
+      throw new Error(`${name} must be a comma-separated list of origins such as https://app.example.com, got "${item}"${origin && origin !== 'null' ? ` (write it as ${origin})` : ''}.`);
+    }
+    return origin;
+  });
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -53,5 +67,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminEmail,
     validateResponses: env.VALIDATE_RESPONSES === 'true',
     apiKeyCacheMs: integer(env, 'API_KEY_CACHE_MS', 5_000, 0, 600_000),
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
   };
 }

@@ -14,6 +14,8 @@ export class ApiError extends Error {
 export const VALIDATION_MESSAGE = 'The given data was invalid.';
 export const UNAUTHORIZED_MESSAGE = 'Unauthorized. A valid API key is required.';
 export const TOO_DEEP_MESSAGE = 'The request is nested too deeply.';
+export const INVALID_UTF8_MESSAGE = 'The request body is not valid UTF-8.';
+export const UNDECOMPRESSABLE_MESSAGE = 'The request body could not be decompressed: it does not match its Content-Encoding.';
 
 export function notFound(resource: string): ApiError {
   return new ApiError(404, `${resource} not found.`);
@@ -31,11 +33,25 @@ export function validationFailed(errors: FieldErrors): ApiError {
 /** Collects field errors and throws them together, so a client sees every problem at once. */
 export class FieldErrorCollector {
   private readonly errors = emptyFieldErrors();
+  constructor(initial: FieldErrors = emptyFieldErrors()) {
+    for (const [field, messages] of Object.entries(initial)) for (const message of messages) this.add(field, message);
+  }
   add(field: string, message: string): void {
-    (this.errors[field] ??= []).push(message);
+    const messages = (this.errors[field] ??= []);
+    if (!messages.includes(message)) messages.push(message);
+  }
+  has(field: string): boolean {
+    return Object.hasOwn(this.errors, field);
+  }
+  /** True when `field` or anything inside it (`field.0`, `field.name`) has an error. */
+  touches(field: string): boolean {
+    return Object.keys(this.errors).some((name) => name === field || name.startsWith(`${field}.`));
+  }
+  get isEmpty(): boolean {
+    return Object.keys(this.errors).length === 0;
   }
   throwIfAny(): void {
-    if (Object.keys(this.errors).length > 0) throw validationFailed(this.errors);
+    if (!this.isEmpty) throw validationFailed(this.errors);
   }
 }
 
@@ -46,6 +62,14 @@ export function fieldLabel(field: string): string {
 
 export function invalidSelection(field: string): string {
   return `The selected ${fieldLabel(field)} is invalid.`;
+}
+
+export function fieldNotAllowed(field: string): string {
+  return `The ${fieldLabel(field)} field is not allowed here.`;
+}
+
+export function parameterNotSupported(field: string): string {
+  return `The ${fieldLabel(field)} parameter is not supported here.`;
 }
 
 interface ValidatorErrorItem { path: string; message: string; errorCode?: string }
@@ -104,7 +128,7 @@ function messageFor(item: ValidatorErrorItem, field: string): string {
       return `The ${label} field must not have more than ${limit} items.`;
     case 'additionalProperties':
     case 'unevaluatedProperties':
-      return `The ${label} field is not allowed here.`;
+      return fieldNotAllowed(field);
     case 'const':
       return `The ${label} field is invalid.`;
     default:
@@ -123,7 +147,7 @@ function fromValidator(items: ValidatorErrorItem[], request: RequestParts): Fiel
     const emptyQuery = /^Empty value found for query parameter '(.+)'$/.exec(item.message);
     if (unknownQuery) {
       field = unknownQuery[1]!;
-      message = `The ${fieldLabel(field)} parameter is not supported here.`;
+      message = parameterNotSupported(field);
     } else if (emptyQuery) {
       field = emptyQuery[1]!;
       message = `The ${fieldLabel(field)} field must not be empty.`;
@@ -141,9 +165,24 @@ interface HttpLikeError {
   statusCode?: number;
   type?: string;
   code?: string;
+  errno?: number;
   message?: string;
   errors?: ValidatorErrorItem[];
   headers?: Record<string, string>;
+}
+
+/** express-openapi-validator's verdict that the request breaks the operation's schemas. */
+export function isSchemaFailure(error: unknown): boolean {
+  const e = (error ?? {}) as HttpLikeError;
+  return (e.status ?? e.statusCode) === 400 && Array.isArray(e.errors);
+}
+
+/**
+ * A body that does not decompress as its Content-Encoding says: zlib's, brotli's or zstd's own error,
+ * which body-parser passes on with no type. It has a numeric errno and, unlike a socket's, no syscall.
+ */
+function isDecompressionFailure(e: HttpLikeError): boolean {
+  return e.type === undefined && typeof e.errno === 'number' && !('syscall' in e);
 }
 
 /** Maps any thrown value to a status and an API error body. */
@@ -159,8 +198,9 @@ export function toApiError(error: unknown, request: RequestParts = {}): ApiError
   if (e.type === 'parameters.too.many') return new ApiError(413, 'The request body has too many fields.');
   if (e.type === 'querystring.parse.rangeError') return new ApiError(400, TOO_DEEP_MESSAGE);
   const status = e.status ?? e.statusCode;
+  if (status === 400 && isDecompressionFailure(e)) return new ApiError(400, UNDECOMPRESSABLE_MESSAGE);
   // express-openapi-validator
-  if (status === 400 && Array.isArray(e.errors)) return validationFailed(fromValidator(e.errors, request));
+  if (isSchemaFailure(error)) return validationFailed(fromValidator(e.errors!, request));
   if (status === 401) return new ApiError(401, UNAUTHORIZED_MESSAGE);
   if (status === 404) return new ApiError(404, 'Not found.');
   if (status === 405) return new ApiError(405, 'Method not allowed.');
@@ -196,6 +236,8 @@ export function errorHandler(logger: Logger) {
     if (res.headersSent) return;
     const allow = (error as HttpLikeError)?.headers?.Allow;
     if (allow) res.setHeader('Allow', allow);
+    // RFC 6750: a 401 names the scheme that the client must use.
+    if (apiError.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
     res.status(apiError.status).json(apiError.errors ? { message: apiError.message, errors: apiError.errors } : { message: apiError.message });
   };
 }

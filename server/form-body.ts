@@ -2,15 +2,11 @@
 // validator sees them: a form carries only strings, while the contract speaks of integers, numbers,
 // arrays and nulls. An empty value means "clear": null for a nullable field, [] for an array.
 import type { NextFunction, Request, Response } from 'express';
-import { listOperations, resolveSchema, type JsonSchema, type OpenApiDocument } from './spec.ts';
+import { listOperations, resolveSchema, typesOf, type JsonSchema, type OpenApiDocument } from './spec.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
 /** What a form may send for a number: `12`, `-0.5`, `.5`, `1e3` (as String(number) writes them). */
 const DECIMAL_LITERAL = /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i;
-
-function typesOf(schema: JsonSchema): string[] {
-  return schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
-}
 
 function decode(doc: OpenApiDocument, rawSchema: JsonSchema | undefined, value: unknown): unknown {
   const schema = resolveSchema(doc, rawSchema);

@@ -1,11 +1,38 @@
 // Structured logs (pino) with a request id on every line of a request.
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
-/** `fd` 2 for commands, whose standard output is their answer (a new key, a listing). */
-export function createLogger(level: string, fd: 1 | 2 = 1): Logger {
-  return pino({ level, base: undefined, redact: ['req.headers.authorization'] }, pino.destination({ fd, sync: fd === 2 }));
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino({ level, base: undefined, redact: ['req.headers.authorization'] }, destination);
+}
+
+/** Query parameters that carry a credential, whatever their value looks like. */
+const SECRET_PARAMETER = /^(api[-_]?key|key|token|access[-_]?token|auth|authorization|password|secret)$/i;
+/** This server's API keys begin `gcp_` (api-keys.ts): one sent anywhere in a URL is still a key. */
+const KEY_LIKE = /gcp_/i;
+const REDACTED = '[REDACTED]';
+
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}
+
+/** The URL as a log may hold it: no value of a secret-named parameter, nothing that looks like a key. */
+export function redactUrl(url: string): string {
+  const [path = '', ...rest] = url.split('?');
+  const safePath = path.split('/').map((segment) => (KEY_LIKE.test(decoded(segment)) ? REDACTED : segment)).join('/');
+  if (rest.length === 0) return safePath;
+  const query = rest.join('?').split('&').map((pair) => {
+    const [name = '', ...value] = pair.split('=');
+    if (KEY_LIKE.test(decoded(name))) return REDACTED;
+    const secret = SECRET_PARAMETER.test(decoded(name).replace(/\[.*$/, '')) || KEY_LIKE.test(decoded(value.join('=')));
+    return secret && value.length > 0 ? `${name}=${REDACTED}` : pair;
+  });
+  return `${safePath}?${query.join('&')}`;
 }
 
 declare module 'express-serve-static-core' {
@@ -23,7 +50,7 @@ export function requestLogging(logger: Logger) {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      req.log.info({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      req.log.info({ method: req.method, url: redactUrl(req.originalUrl), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
     });
     next();
   };

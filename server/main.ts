@@ -8,6 +8,7 @@ import { openDatabase } from './database/connection.ts';
 import { DataDirectoryInUse } from './database/data-directory.ts';
 import { prepareDatabase } from './database/prepare.ts';
 import { createLogger } from './logging.ts';
+import { attachProtocolErrorHandlers } from './protocol-errors.ts';
 
 // Read before anything else: see the watch on npm at the end.
 const parentAtStart = process.ppid;
@@ -34,6 +35,7 @@ const server = app.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;
   logger.info({ port, host: config.host, database: db.kind, pid: process.pid }, `listening on http://localhost:${port}`);
 });
+attachProtocolErrorHandlers(server, logger);
 
 async function shutdown(signal: string): Promise<void> {
   if (state.shuttingDown) return;

@@ -37,13 +37,16 @@ export interface JsonSchema {
 }
 
 interface MediaType { schema?: JsonSchema }
+export interface SpecParameter { name: string; in: 'query' | 'path' | 'header' | 'cookie'; schema?: JsonSchema }
+type ParameterOrRef = SpecParameter | { $ref: string };
 export interface SpecOperation {
   operationId: string;
+  parameters?: ParameterOrRef[];
   requestBody?: { content: Record<string, MediaType> };
 }
 export interface OpenApiDocument {
-  paths: Record<string, Record<string, unknown>>;
-  components: { schemas: Record<string, JsonSchema> };
+  paths: Record<string, Record<string, unknown> & { parameters?: ParameterOrRef[] }>;
+  components: { schemas: Record<string, JsonSchema>; parameters?: Record<string, SpecParameter> };
   [key: string]: unknown;
 }
 
@@ -65,17 +68,33 @@ export interface RoutedOperation {
   /** `/api/projects/{id}` → `/api/projects/:id` */
   expressPath: string;
   operation: SpecOperation;
+  /** The path item's parameters and the operation's own (which win), references resolved. */
+  parameters: SpecParameter[];
+}
+
+function resolveParameter(doc: OpenApiDocument, parameter: ParameterOrRef): SpecParameter {
+  if (!('$ref' in parameter)) return parameter;
+  const resolved = doc.components.parameters?.[parameter.$ref.replace('#/components/parameters/', '')];
+  if (!resolved) throw new Error(`Unresolvable parameter ${parameter.$ref}`);
+  return resolved;
 }
 
 export function listOperations(doc: OpenApiDocument): RoutedOperation[] {
   return Object.entries(doc.paths).flatMap(([path, item]) =>
-    HTTP_METHODS.filter((m) => item[m]).map((method) => ({
-      method,
-      specPath: path,
-      expressPath: path.replace(/\{(\w+)\}/g, ':$1'),
-      operation: item[method] as SpecOperation,
-    })),
+    HTTP_METHODS.filter((m) => item[m]).map((method) => {
+      const operation = item[method] as SpecOperation;
+      const own = (operation.parameters ?? []).map((p) => resolveParameter(doc, p));
+      const inherited = (item.parameters ?? []).map((p) => resolveParameter(doc, p))
+        .filter((p) => !own.some((o) => o.name === p.name && o.in === p.in));
+      return { method, specPath: path, expressPath: path.replace(/\{(\w+)\}/g, ':$1'), operation, parameters: [...inherited, ...own] };
+    }),
   );
+}
+
+/** The JSON types a schema allows (`type: [integer, 'null']` → both), or [] when it does not say. */
+export function typesOf(schema: JsonSchema | undefined): string[] {
+  const type = schema?.type;
+  return type === undefined ? [] : Array.isArray(type) ? type : [type];
 }
 
 /** Follows `$ref`s and single-schema `allOf` wrappers to the schema that says what a value is. */

@@ -51,7 +51,11 @@ describe('createProject', () => {
   it('answers 422 with the page\'s messages, keyed by field', async () => {
     const r = await t.api('POST', '/api/projects', { form: { project_clientid: 999999, project_categoryid: f.category.id, project_date_start: '2026-06-01' } });
     expect(r.status).toBe(422);
-    expect(r.body).toEqual({ message: 'The given data was invalid.', errors: { project_title: ['The project title field is required.'] } });
+    // The page's own example: the missing title and the unknown client, in one answer.
+    expect(r.body).toEqual({
+      message: 'The given data was invalid.',
+      errors: { project_title: ['The project title field is required.'], project_clientid: ['The selected project clientid is invalid.'] },
+    });
     const bad = await t.api('POST', '/api/projects', {
       json: { project_clientid: 999999, project_categoryid: 999999, project_creatorid: 999999, project_title: 'x', project_date_start: '2026-06-01' },
     });

@@ -2,6 +2,7 @@
 // between processes. On the embedded database, only one process may open its directory: if the
 // running server owns it, the server runs the command (so a new or revoked key takes effect at once);
 // if another command owns it, this one waits for it a while; it never opens the files beside them.
+import { pino } from 'pino';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../database/connection.ts';
 import { DataDirectoryInUse, sendAdminRequest, type AdminRequest, type AdminResult } from '../database/data-directory.ts';
@@ -16,7 +17,8 @@ async function runHere(request: AdminRequest, role: string): Promise<AdminResult
   const config = loadConfig();
   const db = await openDatabase({ ...config, databasePoolSize: 1 }, role);
   try {
-    await prepareDatabase(db, config.adminEmail, createLogger(config.logLevel, 2));
+    // Logs go to standard error: standard output is the command's answer (a new key, a listing).
+    await prepareDatabase(db, config.adminEmail, createLogger(config.logLevel, pino.destination({ fd: 2, sync: true })));
     return await runAdminCommand({ db }, request);
   } finally {
     await db.close();

@@ -1,8 +1,9 @@
 // Handlers for a project's estimates, addressed to the project's client.
 import { FieldErrorCollector } from '../errors.ts';
 import { parseCalendarDate, toEstimate } from '../mappers.ts';
+import { bodyChecks } from './checks.ts';
 import type { Handler } from './types.ts';
-import { lockProject, mustNotPrecede, projectChildrenPage } from './shared.ts';
+import { lockProject, projectChildrenPage } from './shared.ts';
 
 export const listProjectEstimates: Handler<'listProjectEstimates'> = async ({ prisma, path, query }) => {
   const page = await projectChildrenPage(prisma, path.id, query,
@@ -14,7 +15,7 @@ export const createProjectEstimate: Handler<'createProjectEstimate'> = async ({ 
   const row = await prisma.$transaction(async (tx) => {
     await lockProject(tx, path.id, 'share');
     const errors = new FieldErrorCollector();
-    mustNotPrecede(errors, 'estimate_expiry_date', body.estimate_expiry_date, 'estimate_date', body.estimate_date);
+    await bodyChecks.createProjectEstimate(tx, { path, body }, errors);
     errors.throwIfAny();
     const { clientId } = await tx.project.findUniqueOrThrow({ where: { id: path.id }, select: { clientId: true } });
     return tx.estimate.create({

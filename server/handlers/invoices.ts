@@ -1,8 +1,9 @@
 // Handlers for a project's invoices, billed to the project's client.
 import { FieldErrorCollector } from '../errors.ts';
 import { parseCalendarDate, toInvoice } from '../mappers.ts';
+import { bodyChecks } from './checks.ts';
 import type { Handler } from './types.ts';
-import { lockProject, mustNotPrecede, projectChildrenPage } from './shared.ts';
+import { lockProject, projectChildrenPage } from './shared.ts';
 
 export const listProjectInvoices: Handler<'listProjectInvoices'> = async ({ prisma, path, query }) => {
   const page = await projectChildrenPage(prisma, path.id, query,
@@ -14,7 +15,7 @@ export const createProjectInvoice: Handler<'createProjectInvoice'> = async ({ pr
   const row = await prisma.$transaction(async (tx) => {
     await lockProject(tx, path.id, 'share');
     const errors = new FieldErrorCollector();
-    mustNotPrecede(errors, 'invoice_due_date', body.invoice_due_date, 'invoice_date', body.invoice_date);
+    await bodyChecks.createProjectInvoice(tx, { path, body }, errors);
     errors.throwIfAny();
     const { clientId } = await tx.project.findUniqueOrThrow({ where: { id: path.id }, select: { clientId: true } });
     return tx.invoice.create({

@@ -4,6 +4,7 @@ import type { Prisma } from '../../generated/prisma/client.ts';
 import { findProjectView, projectListStatements, type ProjectViewRow } from '../database/project-view.ts';
 import { FieldErrorCollector, invalidSelection, notFound, validationFailed } from '../errors.ts';
 import { calendarDate, idName, parseCalendarDate, taskInclude, toProject } from '../mappers.ts';
+import { bodyChecks } from './checks.ts';
 import type { Handler } from './types.ts';
 import {
   isOn, loadPage, lockProject, mustNotPrecede, pageWindow, refreshDerivedProgress, type Db, type Tx,
@@ -25,27 +26,6 @@ async function loadProject(db: Db, id: number) {
   const row = await findProjectView(db, id);
   if (!row) throw notFound('Project');
   return toProject(row);
-}
-
-type References = Partial<Record<'project_clientid' | 'project_categoryid' | 'project_creatorid', number>>;
-
-/**
- * Checks the referenced rows of a create/update/clone body in one statement, adding a 422 message
- * per bad field; returns the main administrator (the first admin user), a create's default creator.
- */
-async function checkReferences(db: Db, errors: FieldErrorCollector, body: References): Promise<{ mainAdministratorId: number }> {
-  const client = body.project_clientid ?? null;
-  const category = body.project_categoryid ?? null;
-  const creator = body.project_creatorid ?? null;
-  const [found] = await db.$queryRaw<{ client: boolean; category: boolean; creator: boolean; admin: number }[]>`
-    SELECT (${client}::int IS NULL OR EXISTS (SELECT 1 FROM clients WHERE id = ${client}::int)) AS client,
-           (${category}::int IS NULL OR EXISTS (SELECT 1 FROM categories WHERE id = ${category}::int)) AS category,
-           (${creator}::int IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = ${creator}::int)) AS creator,
-           (SELECT id FROM users WHERE role = 'admin' ORDER BY id LIMIT 1) AS admin`;
-  if (!found!.client) errors.add('project_clientid', invalidSelection('project_clientid'));
-  if (!found!.category) errors.add('project_categoryid', invalidSelection('project_categoryid'));
-  if (!found!.creator) errors.add('project_creatorid', invalidSelection('project_creatorid'));
-  return { mainAdministratorId: found!.admin };
 }
 
 /** The columns an update body sets; fields that are absent stay as they are. */
@@ -88,13 +68,13 @@ export const getProject: Handler<'getProject'> = async ({ prisma, path }) => {
 };
 
 /**
- * No transaction: the references are checked, then the row inserted and read back, three round
- * trips. Clients, categories and users cannot be deleted, so a checked reference stays valid.
+ * No transaction: the body checks (one statement, which also finds the default creator), then the
+ * row inserted and read back: three round trips. Clients, categories and users cannot be deleted,
+ * so a reference checked here is still valid when the row is inserted.
  */
-export const createProject: Handler<'createProject'> = async ({ prisma, body }) => {
+export const createProject: Handler<'createProject'> = async ({ prisma, path, body }) => {
   const errors = new FieldErrorCollector();
-  mustNotPrecede(errors, 'project_date_due', body.project_date_due, 'project_date_start', body.project_date_start);
-  const { mainAdministratorId } = await checkReferences(prisma, errors, body);
+  const { mainAdministratorId } = await bodyChecks.createProject(prisma, { path, body }, errors);
   errors.throwIfAny();
   const { id } = await prisma.project.create({
     data: {
@@ -119,7 +99,7 @@ export const updateProject: Handler<'updateProject'> = async ({ prisma, path, bo
     const start = body.project_date_start ?? calendarDate(current.dateStart);
     const due = body.project_date_due !== undefined ? body.project_date_due : current.dateDue && calendarDate(current.dateDue);
     mustNotPrecede(errors, 'project_date_due', due, 'project_date_start', start);
-    await checkReferences(tx, errors, body);
+    await bodyChecks.updateProject(tx, { path, body }, errors);
     errors.throwIfAny();
     await tx.project.update({ where: { id: path.id }, data: updateColumns(body) });
     if (current.progressManually && body.project_progress_manually === 'off') await refreshDerivedProgress(tx, path.id);
@@ -237,7 +217,7 @@ export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body
     const start = body.project_date_start ?? calendarDate(source.dateStart);
     const due = body.project_date_due !== undefined ? body.project_date_due : source.dateDue && calendarDate(source.dateDue);
     mustNotPrecede(errors, 'project_date_due', due, 'project_date_start', start);
-    await checkReferences(tx, errors, body);
+    await bodyChecks.cloneProject(tx, { path, body }, errors);
     errors.throwIfAny();
     const clientId = body.project_clientid ?? source.clientId;
     const clone = await tx.project.create({

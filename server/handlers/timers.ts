@@ -1,8 +1,9 @@
 // Handlers for a project's timers. Timers stop through the project's `stop-timers` action.
 import { FieldErrorCollector } from '../errors.ts';
 import { timerInclude, toTimer } from '../mappers.ts';
+import { bodyChecks } from './checks.ts';
 import type { Handler } from './types.ts';
-import { expectFound, lockProject, projectChildrenPage, selectId } from './shared.ts';
+import { lockProject, projectChildrenPage } from './shared.ts';
 
 export const listProjectTimers: Handler<'listProjectTimers'> = async ({ prisma, path, query }) => {
   const stoppedAt = query.status === 'running' ? null : query.status === 'stopped' ? { not: null } : undefined;
@@ -15,10 +16,7 @@ export const startProjectTimer: Handler<'startProjectTimer'> = async ({ prisma, 
   const row = await prisma.$transaction(async (tx) => {
     await lockProject(tx, path.id, 'share');
     const errors = new FieldErrorCollector();
-    await expectFound(errors, 'user_id', tx.user.findUnique({ where: { id: body.user_id }, ...selectId }));
-    if (body.task_id !== undefined) {
-      await expectFound(errors, 'task_id', tx.task.findFirst({ where: { id: body.task_id, projectId: path.id }, ...selectId }));
-    }
+    await bodyChecks.startProjectTimer(tx, { path, body }, errors);
     errors.throwIfAny();
     return tx.timer.create({
       data: { projectId: path.id, userId: body.user_id, taskId: body.task_id ?? null },

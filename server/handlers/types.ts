@@ -2,6 +2,8 @@
 // validator let through, and its reply must be the operation's success body, checked by tsc.
 import type { operations } from '../../generated/api-types.ts';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
+import type { FieldErrorCollector } from '../errors.ts';
+import type { Db } from './shared.ts';
 
 export type OperationId = keyof operations;
 
@@ -26,3 +28,16 @@ export type Handler<K extends OperationId> = (input: HandlerInput<K>) => Promise
 
 /** Every operation of the contract must have exactly one handler: a missing key fails tsc. */
 export type HandlerRegistry = { [K in OperationId]: Handler<K> };
+
+/**
+ * An operation's rules on its body beyond the schema (rows it refers to must exist, dates in order).
+ * Any field may be absent: after a schema failure only the fields that passed are given.
+ */
+export type BodyCheck<K extends OperationId> = (
+  db: Db,
+  input: { path: Partial<HandlerInput<K>['path']>; body: Partial<NonNullable<HandlerInput<K>['body']>> },
+  errors: FieldErrorCollector,
+  // A check may return what it looked up on the way (createProject: the default creator).
+) => Promise<unknown>;
+
+export type BodyCheckRegistry = { [K in OperationId]?: BodyCheck<K> };

@@ -4,6 +4,7 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll } from 'vitest';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
 import { encodeFormBody } from '../../client/index.ts';
 import { createApiKey } from '../../server/api-keys.ts';
 import { createApp } from '../../server/app.ts';
@@ -11,6 +12,7 @@ import { loadConfig } from '../../server/config.ts';
 import { openDatabase, type Database } from '../../server/database/connection.ts';
 import { prepareDatabase } from '../../server/database/prepare.ts';
 import { createLogger } from '../../server/logging.ts';
+import { attachProtocolErrorHandlers } from '../../server/protocol-errors.ts';
 import { contractProblems } from './contract.ts';
 
 export type FormValue = string | number | (string | number)[];
@@ -45,21 +47,43 @@ export async function resetPostgres(db: Database): Promise<void> {
   await db.prisma.$executeRawUnsafe('CREATE SCHEMA public');
 }
 
-/**
- * `pgliteDataDir`: serve an existing embedded database (or, with DATABASE_URL, the PostgreSQL
- * database as it is) instead of a fresh one. `env`: configuration that differs from the defaults.
- */
-export async function startTestServer(options: { pgliteDataDir?: string; env?: Record<string, string> } = {}): Promise<TestServer> {
-  const config = loadConfig({ ...process.env, PGLITE_DATA_DIR: options.pgliteDataDir ?? 'memory://', VALIDATE_RESPONSES: 'true', DATABASE_POOL_SIZE: '5', ...options.env });
+export interface TestServerOptions {
+  /** Serve an existing embedded database (or, with DATABASE_URL, the PostgreSQL database as it is) instead of a fresh one. */
+  pgliteDataDir?: string;
+  /** Configuration on top of the process environment. */
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+}
+
+function testConfig(options: TestServerOptions) {
+  return loadConfig({
+    ...process.env, PGLITE_DATA_DIR: options.pgliteDataDir ?? 'memory://', VALIDATE_RESPONSES: 'true', DATABASE_POOL_SIZE: '5', ...options.env,
+  });
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const config = testConfig(options);
   const db = await openDatabase(config);
   if (db.kind === 'postgresql' && !options.pgliteDataDir) await resetPostgres(db);
   await prepareDatabase(db, config.adminEmail);
   const { key } = await createApiKey(db.prisma, 'tests');
-  const app = createApp({ db, config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
+  return serve(db, key, options, async () => { await db.close(); });
+}
+
+/** One more instance of the app on the database of `t` (its key works), configured by `options`; close it before `t`. */
+export function startSibling(t: TestServer, options: TestServerOptions): Promise<TestServer> {
+  return serve(t.db, t.key, options, async () => {});
+}
+
+async function serve(db: Database, key: string, options: TestServerOptions, closeDatabase: () => Promise<void>): Promise<TestServer> {
+  const config = testConfig(options);
+  const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const app = createApp({ db, config, logger });
   const server = app.listen(0, '127.0.0.1');
   // The client shares this process's event loop with an in-memory PGlite, whose long statements block
   // it: a keep-alive timeout that fires late would race the client's next request on that connection.
   server.keepAliveTimeout = 60_000;
+  attachProtocolErrorHandlers(server, logger);
   await once(server, 'listening');
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -91,7 +115,7 @@ export async function startTestServer(options: { pgliteDataDir?: string; env?: R
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      await db.close();
+      await closeDatabase();
     },
   };
 }

@@ -1,0 +1,50 @@
+// Rules on a request body that its schema cannot state: the rows it refers to must exist, and dates
+// given together must be in order. A handler runs its operation's rules in its transaction; when the
+// schema validation fails, completeValidation runs them on the fields that passed, so that one 422
+// names every bad field of the request.
+import { invalidSelection, type FieldErrorCollector } from '../errors.ts';
+import type { BodyCheckRegistry } from './types.ts';
+import { expectFound, mustNotPrecede, selectId, type Db } from './shared.ts';
+
+type ProjectReferences = Partial<Record<'project_clientid' | 'project_categoryid' | 'project_creatorid', number>>;
+
+/**
+ * Adds a 422 message per referenced client, category or creator that does not exist, in one
+ * statement; returns the main administrator (the first admin user), a new project's default creator.
+ */
+async function checkProjectReferences(db: Db, errors: FieldErrorCollector, body: ProjectReferences): Promise<{ mainAdministratorId: number }> {
+  const client = body.project_clientid ?? null;
+  const category = body.project_categoryid ?? null;
+  const creator = body.project_creatorid ?? null;
+  const [found] = await db.$queryRaw<{ client: boolean; category: boolean; creator: boolean; admin: number }[]>`
+    SELECT (${client}::int IS NULL OR EXISTS (SELECT 1 FROM clients WHERE id = ${client}::int)) AS client,
+           (${category}::int IS NULL OR EXISTS (SELECT 1 FROM categories WHERE id = ${category}::int)) AS category,
+           (${creator}::int IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = ${creator}::int)) AS creator,
+           (SELECT id FROM users WHERE role = 'admin' ORDER BY id LIMIT 1) AS admin`;
+  if (!found!.client) errors.add('project_clientid', invalidSelection('project_clientid'));
+  if (!found!.category) errors.add('project_categoryid', invalidSelection('project_categoryid'));
+  if (!found!.creator) errors.add('project_creatorid', invalidSelection('project_creatorid'));
+  return { mainAdministratorId: found!.admin };
+}
+
+export const bodyChecks = {
+  createProject: (db, { body }, errors) => {
+    mustNotPrecede(errors, 'project_date_due', body.project_date_due, 'project_date_start', body.project_date_start);
+    return checkProjectReferences(db, errors, body);
+  },
+  // Their dates are checked against the stored project, once the request is otherwise valid.
+  updateProject: (db, { body }, errors) => checkProjectReferences(db, errors, body),
+  cloneProject: (db, { body }, errors) => checkProjectReferences(db, errors, body),
+  startProjectTimer: async (db, { path, body }, errors) => {
+    if (body.user_id !== undefined) await expectFound(errors, 'user_id', db.user.findUnique({ where: { id: body.user_id }, ...selectId }));
+    if (body.task_id !== undefined && path.id !== undefined) {
+      await expectFound(errors, 'task_id', db.task.findFirst({ where: { id: body.task_id, projectId: path.id }, ...selectId }));
+    }
+  },
+  createProjectInvoice: async (_db, { body }, errors) => {
+    mustNotPrecede(errors, 'invoice_due_date', body.invoice_due_date, 'invoice_date', body.invoice_date);
+  },
+  createProjectEstimate: async (_db, { body }, errors) => {
+    mustNotPrecede(errors, 'estimate_expiry_date', body.estimate_expiry_date, 'estimate_date', body.estimate_date);
+  },
+} satisfies BodyCheckRegistry;

@@ -1,0 +1,102 @@
+// Completes the schema validator's verdict, so that one 422 names every bad field of a request. Checked
+// after the validator, whether it passed or failed:
+// - numbers it lets through as infinite: Ajv coerces `Infinity`, `1e309` or an id of 309 digits to
+//   ±Infinity and then checks no range, so `limit=Infinity` reached the database as a 500;
+// - path ids other than plain digits: it reads `0x10`, `1e3` and `1.0` as numbers;
+// - fields that qs drops without a word (`__proto__`), in the query string or a form body;
+// - when anything failed, the operation's body checks (handlers/checks.ts) on the fields that passed,
+//   so that a missing title and an unknown client are reported together. When nothing failed, the
+//   handler runs those checks itself, in its transaction.
+import type { NextFunction, Request, Response } from 'express';
+import { formFieldsDropped, prototypeFields } from './body.ts';
+import type { Database } from './database/connection.ts';
+import {
+  emptyFieldErrors, FieldErrorCollector, fieldLabel, fieldNotAllowed, isSchemaFailure, parameterNotSupported, toApiError, type FieldErrors,
+} from './errors.ts';
+import { bodyChecks } from './handlers/checks.ts';
+import type { BodyCheck, BodyCheckRegistry, OperationId } from './handlers/types.ts';
+import { listOperations, resolveSchema, typesOf, type JsonSchema, type OpenApiDocument, type RoutedOperation } from './spec.ts';
+
+/** What express-openapi-validator records on a request whose route it matched. */
+interface MatchedRequest { openapi?: { schema?: { operationId?: string } } }
+
+/** The message the validator gives a finite number past the same bound. */
+function infiniteMessage(name: string, schema: JsonSchema, value: number): string {
+  const label = fieldLabel(name);
+  if (value > 0 && typeof schema.maximum === 'number') return `The ${label} field must not be greater than ${schema.maximum}.`;
+  if (value < 0 && typeof schema.minimum === 'number') return `The ${label} field must be at least ${schema.minimum}.`;
+  return `The ${label} field must be ${typesOf(schema).includes('integer') ? 'an integer' : 'a number'}.`;
+}
+
+function asNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  return typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+}
+
+/** Checks the path ids and numeric query parameters; returns the path ids that are valid. */
+function checkParameters(doc: OpenApiDocument, req: Request, route: RoutedOperation, errors: FieldErrorCollector): Record<string, number> {
+  const ids: Record<string, number> = {};
+  const actual = req.path.split('/');
+  route.expressPath.split('/').forEach((segment, index) => {
+    if (!segment.startsWith(':')) return;
+    const name = segment.slice(1);
+    const raw = actual[index] ?? '';
+    if (errors.has(name)) return;
+    if (!/^\d+$/.test(raw)) errors.add(name, `The ${fieldLabel(name)} field must be an integer.`);
+    else ids[name] = Number(raw);
+  });
+  for (const parameter of route.parameters) {
+    const schema = resolveSchema(doc, parameter.schema);
+    if (!schema || !typesOf(schema).some((t) => t === 'integer' || t === 'number') || errors.has(parameter.name)) continue;
+    const value = parameter.in === 'path' ? ids[parameter.name] : parameter.in === 'query' ? asNumber((req.query as Record<string, unknown>)[parameter.name]) : Number.NaN;
+    if (value === Infinity || value === -Infinity) {
+      errors.add(parameter.name, infiniteMessage(parameter.name, schema, value));
+      delete ids[parameter.name];
+    }
+  }
+  return ids;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The body's top-level fields that the schema accepted: no error names them or anything inside them. */
+function passedFields(body: Record<string, unknown>, errors: FieldErrorCollector): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body).filter(([field]) => !errors.touches(field)));
+}
+
+export function completeValidation(doc: OpenApiDocument, db: Database) {
+  const routes = new Map(listOperations(doc).map((route) => [route.operation.operationId, route]));
+  const checks: BodyCheckRegistry = bodyChecks;
+
+  /** The schema's errors and everything else wrong with the request, body checks included once anything is. */
+  async function collect(req: Request, schemaErrors: FieldErrors): Promise<FieldErrorCollector> {
+    const errors = new FieldErrorCollector(schemaErrors);
+    const route = routes.get((req as MatchedRequest).openapi?.schema?.operationId ?? '');
+    // Not an operation of the contract: the validator let it through to the 404.
+    if (!route) return errors;
+    const path = checkParameters(doc, req, route, errors);
+    const query = req.originalUrl.split('?').slice(1).join('?');
+    for (const field of prototypeFields(query)) errors.add(field, parameterNotSupported(field));
+    for (const field of formFieldsDropped(req)) errors.add(field, fieldNotAllowed(field));
+    if (errors.isEmpty) return errors;
+    const check = checks[route.operation.operationId as OperationId] as BodyCheck<OperationId> | undefined;
+    if (check && isPlainObject(req.body)) {
+      await check(db.prisma, { path, body: passedFields(req.body, errors) } as Parameters<BodyCheck<OperationId>>[1], errors);
+    }
+    return errors;
+  }
+
+  return [
+    async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+      (await collect(req, emptyFieldErrors())).throwIfAny();
+      next();
+    },
+    async (error: unknown, req: Request, _res: Response, next: NextFunction): Promise<void> => {
+      if (!isSchemaFailure(error)) return next(error);
+      (await collect(req, toApiError(error, req).errors ?? emptyFieldErrors())).throwIfAny();
+      next(error);
+    },
+  ];
+}
