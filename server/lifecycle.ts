@@ -135,20 +135,21 @@ async function acceptPendingConnections(server: Server): Promise<void> {
  *    Every response from now on carries `Connection: close`, so each client closes its connection
  *    after its answer; idle ones close at the keep-alive timeout (5 s), which clients are told of.
  * 3. At SHUTDOWN_TIMEOUT_MS whatever is still open is closed.
- * 4. The database gets up to a second to close; a database that does not answer cannot hold the
- *    process, and an unref'd timer ends it if anything else does.
+ * 4. The database gets a second to close, and no later than 250 ms past that deadline (100 ms at
+ *    least): a database that does not answer cannot hold the process, and an unref'd timer ends it
+ *    at the deadline + 1 s if anything else does.
  * Exit code 0 when everything closed in time, 1 otherwise.
  */
 export function handleShutdownSignals(server: Server, db: Database, state: AppState, config: Pick<Config, 'shutdownTimeoutMs'>, logger: Logger): void {
-  const unanswered = new Set<ServerResponse>();
+  const inProgress = new Set<ServerResponse>();
   // Before the app's own listener, so that the header is set before any handler answers.
   server.prependListener('request', (_req, res: ServerResponse) => {
     if (state.shuttingDown) {
       res.setHeader('Connection', 'close');
       return;
     }
-    unanswered.add(res);
-    res.once('finish', () => unanswered.delete(res)).once('close', () => unanswered.delete(res));
+    inProgress.add(res);
+    res.once('finish', () => inProgress.delete(res)).once('close', () => inProgress.delete(res));
   });
 
   async function shutdown(signal: string): Promise<void> {
@@ -160,17 +161,17 @@ export function handleShutdownSignals(server: Server, db: Database, state: AppSt
       process.exit(1);
     }, config.shutdownTimeoutMs + 1000).unref();
     logger.info({ signal }, 'shutting down: no new connections, answering requests on open ones with Connection: close');
-    for (const res of unanswered) if (!res.headersSent) res.setHeader('Connection', 'close');
-    unanswered.clear();
+    for (const res of inProgress) if (!res.headersSent) res.setHeader('Connection', 'close');
+    inProgress.clear();
 
     await acceptPendingConnections(server);
     const closed = new Promise<void>((resolve) => { NetServer.prototype.close.call(server, () => resolve()); });
-    let clean = await within(closed.then(() => true), config.shutdownTimeoutMs, false);
+    let clean = await within(closed.then(() => true), deadline - Date.now(), false);
     if (!clean) {
       logger.warn('connections still open at SHUTDOWN_TIMEOUT_MS; closing them');
       server.closeAllConnections();
     }
-    const dbClosed = await within(db.close().then(() => true, () => false), Math.min(1000, Math.max(deadline + 500 - Date.now(), 100)), false);
+    const dbClosed = await within(db.close().then(() => true, () => false), Math.min(1000, Math.max(deadline + 250 - Date.now(), 100)), false);
     if (!dbClosed) {
       logger.warn('the database did not close in time; exiting without waiting for it');
       clean = false;
