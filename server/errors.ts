@@ -219,7 +219,7 @@ interface DatabaseErrorLike {
 function databaseTrouble(error: unknown): 'busy' | 'unavailable' | undefined {
   const e = (error ?? {}) as DatabaseErrorLike;
   const driver = e.meta?.driverAdapterError?.cause;
-  const sqlState = driver?.originalCode ?? '';
+  const sqlState = driver?.originalCode ?? e.code ?? '';
   if (e.code === 'P2028' || e.code === 'P2037' || sqlState === '57014' || sqlState === '53300') return 'busy';
   if (PG_BUSY_MESSAGES.test(e.message ?? '')) return 'busy';
   if (UNAVAILABLE_PRISMA_CODES.includes(e.code ?? '') || UNAVAILABLE_SQLSTATES.test(sqlState)) return 'unavailable';
