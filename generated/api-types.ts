@@ -1143,17 +1143,21 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The database is unreachable or the server is shutting down; retry later. */
+        /**
+         * @description The request was not carried out, and can be sent again after `Retry-After` seconds:
+         *     - `The server is busy: retry shortly.` (`Retry-After: 1`): every database connection was in use
+         *       and the wait queue full (`DATABASE_QUEUE_LIMIT`), so the request was refused at once; or no
+         *       connection became free in time; or the statement or transaction ran out of time.
+         *     - `The service is temporarily unavailable.` (`Retry-After: 5`): the database is unreachable,
+         *       refuses connections, or does not answer.
+         */
         ServiceUnavailable: {
             headers: {
+                /** @description Seconds to wait before sending the request again. */
+                "Retry-After": number;
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "message": "The service is temporarily unavailable."
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };

@@ -10,7 +10,7 @@ import { bodyParsers } from './body.ts';
 import type { Config } from './config.ts';
 import type { Database } from './database/connection.ts';
 import { docsPage } from './docs-page.ts';
-import { ApiError, errorHandler, UNAUTHORIZED_MESSAGE } from './errors.ts';
+import { ApiError, errorHandler, serverBusy, UNAUTHORIZED_MESSAGE } from './errors.ts';
 import { formBodyDecoder } from './form-body.ts';
 import { refuseMalformedText } from './text-guard.ts';
 import { handlers } from './handlers/index.ts';
@@ -23,7 +23,7 @@ export interface AppState { shuttingDown: boolean }
 
 export interface AppOptions {
   db: Database;
-  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins' | 'databaseQueueLimit'>;
   logger: Logger;
   state?: AppState;
   /** Given by a caller that must tell it about keys it changes; otherwise the app makes its own. */
@@ -36,6 +36,37 @@ function requireApiKey(apiKeys: ApiKeyVerifier) {
     if (!match || !(await apiKeys.verify(match[1]!))) throw new ApiError(401, UNAUTHORIZED_MESSAGE);
     next();
   };
+}
+
+/**
+ * Sheds load before it queues for the database: at most `limit` API requests are in progress, and
+ * any more are refused at once with 503 and Retry-After. A counter rather than a library: p-limit
+ * or p-queue would hold the requests in a second, in-process queue; the only need is to refuse,
+ * synchronously and exactly, once the database's connections and wait queue are taken.
+ */
+function admitWithin(limit: number) {
+  let inProgress = 0;
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    if (inProgress >= limit) throw serverBusy();
+    inProgress += 1;
+    res.once('close', () => { inProgress -= 1; });
+    next();
+  };
+}
+
+/** How long /readyz waits for the database before it answers 503. */
+const READY_TIMEOUT_MS = 1000;
+
+/** True when the database answers `SELECT 1` within READY_TIMEOUT_MS. */
+async function databaseAnswers(db: Database): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS); });
+  const query = db.prisma.$queryRaw`SELECT 1`.then(() => true, () => false);
+  try {
+    return await Promise.race([query, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A request that sends no body at all is read as an empty JSON object, so a client learns which fields are required. */
@@ -80,6 +111,7 @@ export function createApp({ db, config, logger, state = { shuttingDown: false },
       maxAge: 600,
     }));
   }
+  app.use('/api', admitWithin(db.capacity + config.databaseQueueLimit));
 
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/readyz', async (_req, res) => {
@@ -87,12 +119,8 @@ export function createApp({ db, config, logger, state = { shuttingDown: false },
       res.status(503).json({ status: 'shutting down' });
       return;
     }
-    try {
-      await db.prisma.$queryRaw`SELECT 1`;
-      res.json({ status: 'ready', database: db.kind });
-    } catch {
-      res.status(503).json({ status: 'database unavailable' });
-    }
+    if (await databaseAnswers(db)) res.json({ status: 'ready', database: db.kind });
+    else res.status(503).json({ status: 'database unavailable' });
   });
   app.get('/openapi.yaml', (_req, res) => { res.type('application/yaml').send(specYaml); });
   app.get('/openapi.json', (_req, res) => { res.type('application/json').send(specJson); });

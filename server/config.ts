@@ -10,6 +10,19 @@ export interface Config {
   pgliteDataDir: string;
   /** Connections per instance in the PostgreSQL pool. */
   databasePoolSize: number;
+  /**
+   * Requests that may wait for the database beyond those it is serving (the pool size; 1 on
+   * PGlite). Any more are refused at once with 503 and Retry-After.
+   */
+  databaseQueueLimit: number;
+  /** Longest wait to open a connection, to get one from the pool, or to start a transaction. */
+  databaseConnectTimeoutMs: number;
+  /** Longest a statement may run (PostgreSQL's statement_timeout) and the client waits for its answer. */
+  databaseQueryTimeoutMs: number;
+  /** Longest an interactive transaction may stay open before it is rolled back. */
+  databaseTransactionTimeoutMs: number;
+  /** How long start-up keeps retrying a database it cannot reach before it gives up. */
+  databaseStartupTimeoutMs: number;
   logLevel: string;
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes: number;
@@ -25,12 +38,19 @@ export interface Config {
   corsOrigins: string[];
 }
 
+/** A configuration value that cannot be used; its message names the variable and what it accepts. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}".`);
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}".`);
   }
   return value;
 }
@@ -50,18 +70,28 @@ function origins(env: NodeJS.ProcessEnv, name: string): string[] {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new Error('DATABASE_URL must start with postgresql:// (leave it unset for the embedded database).');
+    throw new ConfigError('DATABASE_URL must start with postgresql:// (leave it unset for the embedded database).');
+  }
+  if (databaseUrl !== undefined && !URL.canParse(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL is not a valid URL (postgresql://user:password@host:5432/database; percent-encode special characters).');
   }
   const dataDir = env.PGLITE_DATA_DIR || './data/pglite';
   const adminEmail = (env.ADMIN_EMAIL || 'admin@example.com').trim().toLowerCase();
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(adminEmail)) throw new Error(`ADMIN_EMAIL must be an email address, got "${adminEmail}".`);
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}".`);
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(adminEmail)) throw new ConfigError(`ADMIN_EMAIL must be an email address, got "${adminEmail}".`);
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '0.0.0.0',
     databaseUrl,
     pgliteDataDir: dataDir.startsWith('memory://') ? dataDir : resolve(dataDir),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
-    logLevel: env.LOG_LEVEL || 'info',
+    databaseQueueLimit: integer(env, 'DATABASE_QUEUE_LIMIT', 50, 0, 100_000),
+    databaseConnectTimeoutMs: integer(env, 'DATABASE_CONNECT_TIMEOUT_MS', 2000, 100, 600_000),
+    databaseQueryTimeoutMs: integer(env, 'DATABASE_QUERY_TIMEOUT_MS', 2500, 100, 3_600_000),
+    databaseTransactionTimeoutMs: integer(env, 'DATABASE_TRANSACTION_TIMEOUT_MS', 4000, 100, 3_600_000),
+    databaseStartupTimeoutMs: integer(env, 'DATABASE_STARTUP_TIMEOUT_MS', 30_000, 0, 3_600_000),
+    logLevel,
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024, 50 * 1024 * 1024),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     adminEmail,

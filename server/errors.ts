@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 export type FieldErrors = Record<string, string[]>;
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly errors?: FieldErrors) {
+  constructor(readonly status: number, message: string, readonly errors?: FieldErrors, readonly headers?: Record<string, string>) {
     super(message);
   }
 }
@@ -16,6 +16,21 @@ export const UNAUTHORIZED_MESSAGE = 'Unauthorized. A valid API key is required.'
 export const TOO_DEEP_MESSAGE = 'The request is nested too deeply.';
 export const INVALID_UTF8_MESSAGE = 'The request body is not valid UTF-8.';
 export const UNDECOMPRESSABLE_MESSAGE = 'The request body could not be decompressed: it does not match its Content-Encoding.';
+
+export const BUSY_MESSAGE = 'The server is busy: retry shortly.';
+export const UNAVAILABLE_MESSAGE = 'The service is temporarily unavailable.';
+
+/**
+ * 503s tell the client when to retry: soon when the database is only busy (every connection in use,
+ * the wait queue full), later when it is unreachable or not answering.
+ */
+export function serverBusy(): ApiError {
+  return new ApiError(503, BUSY_MESSAGE, undefined, { 'Retry-After': '1' });
+}
+
+export function serviceUnavailable(): ApiError {
+  return new ApiError(503, UNAVAILABLE_MESSAGE, undefined, { 'Retry-After': '5' });
+}
 
 export function notFound(resource: string): ApiError {
   return new ApiError(404, `${resource} not found.`);
@@ -208,16 +223,50 @@ export function toApiError(error: unknown, request: RequestParts = {}): ApiError
     return new ApiError(415, 'Unsupported content type: send application/json or application/x-www-form-urlencoded.');
   }
   if (status === 413) return new ApiError(413, 'The request body is too large.');
-  if (isDatabaseUnavailable(error)) return new ApiError(503, 'The service is temporarily unavailable.');
+  const database = databaseTrouble(error);
+  if (database === 'busy') return serverBusy();
+  if (database === 'unavailable') return serviceUnavailable();
   if (typeof status === 'number' && status >= 400 && status < 500) return new ApiError(status, e.message || 'Bad request.');
   return new ApiError(500, 'Server error.');
 }
 
-function isDatabaseUnavailable(error: unknown): boolean {
-  const e = error as { code?: string; name?: string; cause?: { code?: string } };
-  const code = e?.code ?? e?.cause?.code;
-  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'P1001', 'P1002', 'P1017', 'P2024', '57P01', '57P03'].includes(code ?? '')
-    || e?.name === 'PrismaClientInitializationError';
+/** Prisma's codes for a database that is not there, or not answering. */
+const UNAVAILABLE_PRISMA_CODES = ['P1001', 'P1002', 'P1008', 'P1017'];
+/** PostgreSQL's: shutting down, starting up, crashed, or the connection failed (class 08). */
+const UNAVAILABLE_SQLSTATES = /^(57P0[123]|08...)$/;
+/** The socket errors that mean "not reachable", as Node reports them. */
+const UNAVAILABLE_SOCKET_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE'];
+/**
+ * node-postgres reports its own timeouts and lost connections as plain Errors, which the Prisma
+ * adapter passes through unchanged: their messages are all there is to recognise them by.
+ */
+const PG_UNAVAILABLE_MESSAGES = /^(Query read timeout|Connection terminated|Client has encountered a connection error|Client was closed|Cannot use a pool after calling end)/;
+const PG_BUSY_MESSAGES = /^timeout exceeded when trying to connect$/;
+
+interface DatabaseErrorLike {
+  code?: string;
+  name?: string;
+  message?: string;
+  cause?: { code?: string };
+  meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string } } };
+}
+
+/**
+ * 'busy': the database answers but had no room in time (no free connection, a transaction that
+ * could not start or outlived its timeout, a statement cancelled by statement_timeout, too many
+ * connections). 'unavailable': unreachable, closed, or not answering.
+ */
+function databaseTrouble(error: unknown): 'busy' | 'unavailable' | undefined {
+  const e = (error ?? {}) as DatabaseErrorLike;
+  const driver = e.meta?.driverAdapterError?.cause;
+  const sqlState = driver?.originalCode ?? e.code ?? '';
+  if (e.code === 'P2028' || e.code === 'P2037' || sqlState === '57014' || sqlState === '53300') return 'busy';
+  if (PG_BUSY_MESSAGES.test(e.message ?? '')) return 'busy';
+  if (UNAVAILABLE_PRISMA_CODES.includes(e.code ?? '') || UNAVAILABLE_SQLSTATES.test(sqlState)) return 'unavailable';
+  if (['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout'].includes(driver?.kind ?? '')) return 'unavailable';
+  if (UNAVAILABLE_SOCKET_CODES.includes(e.code ?? e.cause?.code ?? '')) return 'unavailable';
+  if (e.name === 'PrismaClientInitializationError' || PG_UNAVAILABLE_MESSAGES.test(e.message ?? '')) return 'unavailable';
+  return undefined;
 }
 
 export function errorHandler(logger: Logger) {
@@ -238,6 +287,7 @@ export function errorHandler(logger: Logger) {
     if (allow) res.setHeader('Allow', allow);
     // RFC 6750: a 401 names the scheme that the client must use.
     if (apiError.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    for (const [name, value] of Object.entries(apiError.headers ?? {})) res.setHeader(name, value);
     res.status(apiError.status).json(apiError.errors ? { message: apiError.message, errors: apiError.errors } : { message: apiError.message });
   };
 }

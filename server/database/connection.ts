@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../../generated/prisma/client.ts';
 import type { Config } from '../config.ts';
@@ -13,9 +14,67 @@ export interface Database {
   /** The adapter factory, also used by the schema engine to migrate the same database. */
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   kind: 'postgresql' | 'pglite';
+  /** How many requests the database serves at once (the pool size; PGlite has one connection). */
+  capacity: number;
   /** An embedded database kept in a directory: this process's exclusive hold on it. */
   dataDirectory?: DataDirectoryClaim;
   close(): Promise<void>;
+}
+
+type DatabaseTimeouts = Pick<Config, 'databaseConnectTimeoutMs' | 'databaseQueryTimeoutMs' | 'databaseTransactionTimeoutMs'>;
+/** Without the timeouts (scripts, tests opening a second handle), the libraries' defaults apply. */
+export type DatabaseOptions = Pick<Config, 'databaseUrl' | 'pgliteDataDir' | 'databasePoolSize'> & Partial<DatabaseTimeouts>;
+
+/**
+ * pg's query_timeout rejects the query but leaves it running on the connection: a ROLLBACK queued
+ * behind it would wait for its own timeout, and the connection could go back to the pool with the
+ * transaction still open. Ending the connection fails everything queued on it at once, and the
+ * pool discards an ended client on release instead of reusing it.
+ */
+class EndOnTimeoutClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const result = (super.query as (...a: unknown[]) => unknown)(...args);
+    if (result instanceof Promise) {
+      result.catch((error: Error) => { if (error?.message === 'Query read timeout') void this.end(); });
+    }
+    return result as never;
+  }
+}
+
+function openPostgres(config: DatabaseOptions & { databaseUrl: string }): Database {
+  const pool = new pg.Pool({
+    connectionString: config.databaseUrl,
+    max: config.databasePoolSize,
+    // Bounds opening a connection and also waiting for a free one (pg uses one setting for both).
+    connectionTimeoutMillis: config.databaseConnectTimeoutMs,
+    // statement_timeout: PostgreSQL cancels a slow statement itself and the connection stays usable;
+    // query_timeout: the client stops waiting for a server that does not answer at all.
+    statement_timeout: config.databaseQueryTimeoutMs,
+    query_timeout: config.databaseQueryTimeoutMs,
+    Client: EndOnTimeoutClient,
+  });
+  // An idle connection that the server closes emits 'error' on the pool: without a listener that
+  // would end the process. The pool has already discarded the connection; the next query opens another.
+  pool.on('error', () => {});
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: transactionOptions(config) });
+  // Migrations get their own connections, ended after use (the session holds the migration advisory
+  // lock), without the statement timeouts: a migration, or waiting for another instance's, may take long.
+  const adapterFactory = new PrismaPg({ connectionString: config.databaseUrl, max: config.databasePoolSize, connectionTimeoutMillis: config.databaseConnectTimeoutMs });
+  return {
+    prisma,
+    adapterFactory,
+    kind: 'postgresql',
+    capacity: config.databasePoolSize,
+    close: async () => {
+      await prisma.$disconnect();
+      // An external pool is not ended by the adapter.
+      await pool.end();
+    },
+  };
+}
+
+function transactionOptions(config: Partial<DatabaseTimeouts>) {
+  return { maxWait: config.databaseConnectTimeoutMs, timeout: config.databaseTransactionTimeoutMs };
 }
 
 /** An embedded PostgreSQL with the extensions the migrations use (pg_trgm backs the title search). */
@@ -27,12 +86,8 @@ export function createPglite(dataDir: string): Promise<PGlite> {
  * `role` names this process to others that find the embedded database's directory taken
  * (`server`, `keys create`, …); opening a directory another process owns throws DataDirectoryInUse.
  */
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'pgliteDataDir' | 'databasePoolSize'>, role = 'server'): Promise<Database> {
-  if (config.databaseUrl) {
-    const adapterFactory = new PrismaPg({ connectionString: config.databaseUrl, max: config.databasePoolSize });
-    const prisma = new PrismaClient({ adapter: adapterFactory });
-    return { prisma, adapterFactory, kind: 'postgresql', close: () => prisma.$disconnect() };
-  }
+export async function openDatabase(config: DatabaseOptions, role = 'server'): Promise<Database> {
+  if (config.databaseUrl) return openPostgres({ ...config, databaseUrl: config.databaseUrl });
   const dataDirectory = config.pgliteDataDir.startsWith('memory://') ? undefined : await claimDataDirectory(config.pgliteDataDir, role);
   let pglite: PGlite;
   try {
@@ -42,11 +97,12 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'pgliteD
     throw error;
   }
   const adapterFactory = new PrismaPGlite(pglite);
-  const prisma = new PrismaClient({ adapter: adapterFactory });
+  const prisma = new PrismaClient({ adapter: adapterFactory, transactionOptions: transactionOptions(config) });
   return {
     prisma,
     adapterFactory,
     kind: 'pglite',
+    capacity: 1,
     dataDirectory,
     close: async () => {
       try {

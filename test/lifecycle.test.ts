@@ -1,0 +1,223 @@
+// The server process (server/main.ts) at start-up and shutdown: a bad configuration value, a port
+// already in use or an unreachable database end in one clear log line and exit 1; SIGTERM ends the
+// process in bounded time even when the database hangs, and answers every request that keep-alive
+// clients send while it drains.
+//
+// The server runs as `node --import tsx server/main.ts`, one process: the tsx CLI would put a parent
+// process in front of it that SIGKILLs the server when it does not acknowledge a signal within
+// 30 ms (a busy event loop), which is not the behaviour under test.
+import { spawn } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { createApiKey } from '../server/api-keys.ts';
+import { openDatabase } from '../server/database/connection.ts';
+import { prepareDatabase } from '../server/database/prepare.ts';
+import { startTcpProxy } from './helpers/tcp-proxy.ts';
+
+const DATABASE_URL = process.env.DATABASE_URL;
+
+interface Child {
+  exited: Promise<number | null>;
+  output(): string;
+  /** Resolves with the port once the server logs that it listens. */
+  listening: Promise<number>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+function startServer(env: Record<string, string>): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', PGLITE_DATA_DIR: 'memory://', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let onListening: (port: number) => void;
+  const listening = new Promise<number>((resolve) => { onListening = resolve; });
+  const read = (chunk: Buffer) => {
+    output += chunk;
+    const match = /"port":(\d+)[^\n]*"msg":"listening/.exec(output);
+    if (match) onListening(Number(match[1]));
+  };
+  child.stdout.on('data', read);
+  child.stderr.on('data', read);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { exited, output: () => output, listening, kill: (signal) => child.kill(signal) };
+}
+
+function lines(output: string): string[] {
+  return output.split('\n').filter((line) => line.trim() !== '');
+}
+
+/** The output is JSON log lines only, with no stack trace, and the last one is a fatal line. */
+function expectOneClearFatalLine(output: string, message: RegExp): void {
+  const all = lines(output);
+  for (const line of all) expect(() => JSON.parse(line), `not a log line: ${line}`).not.toThrow();
+  expect(output).not.toMatch(/TypeError|\n\s+at /);
+  const fatal = all.map((line) => JSON.parse(line)).filter((entry) => entry.level === 60);
+  expect(fatal).toHaveLength(1);
+  expect(JSON.parse(all.at(-1)!)).toEqual(fatal[0]);
+  expect(fatal[0].msg).toMatch(message);
+}
+
+/** A TCP port on which nothing listens: connections to it are refused. */
+async function closedPort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('start-up failures: one clear log line and exit 1', () => {
+  it.each([
+    ['PORT', 'abc', /PORT must be an integer/],
+    ['DATABASE_POOL_SIZE', '0', /DATABASE_POOL_SIZE must be an integer from 1/],
+    ['DATABASE_QUEUE_LIMIT', '-1', /DATABASE_QUEUE_LIMIT must be an integer/],
+    ['SHUTDOWN_TIMEOUT_MS', 'soon', /SHUTDOWN_TIMEOUT_MS must be an integer/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
+    ['DATABASE_URL', 'mysql://localhost/projects', /DATABASE_URL must start with postgresql:\/\//],
+    ['DATABASE_URL', 'postgresql://user:pass@host:99999/db', /DATABASE_URL is not a valid URL/],
+  ])('%s=%s', async (name, value, message) => {
+    const server = startServer({ [name]: value });
+    expect(await server.exited).toBe(1);
+    expectOneClearFatalLine(server.output(), message);
+    expect(lines(server.output())).toHaveLength(1);
+  });
+
+  it('a port already in use', async () => {
+    const taken = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => taken.once('listening', resolve));
+    try {
+      const { port } = taken.address() as AddressInfo;
+      const server = startServer({ PORT: String(port), HOST: '127.0.0.1' });
+      expect(await server.exited).toBe(1);
+      expectOneClearFatalLine(server.output(), new RegExp(`cannot listen on 127.0.0.1:${port}: the address is already in use`));
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('a database that is down: retried, each failure logged, until DATABASE_STARTUP_TIMEOUT_MS, then exit 1', async () => {
+    const started = Date.now();
+    const server = startServer({ DATABASE_URL: `postgresql://postgres@127.0.0.1:${await closedPort()}/projects`, DATABASE_STARTUP_TIMEOUT_MS: '1500' });
+    expect(await server.exited).toBe(1);
+    const elapsed = Date.now() - started;
+    expectOneClearFatalLine(server.output(), /cannot open the database \(gave up after \d+ attempts in 1500 ms\)/);
+    const retries = lines(server.output()).map((line) => JSON.parse(line)).filter((entry) => entry.level === 40);
+    expect(retries.length).toBeGreaterThanOrEqual(2);
+    for (const retry of retries) expect(retry.msg).toBe('database not reachable yet; retrying');
+    expect(JSON.parse(lines(server.output()).at(-1)!).error).toMatch(/Can't reach database server/);
+    // 1.5 s of retries plus the time Node takes to start and load the server.
+    expect(elapsed).toBeLessThan(15_000);
+  });
+});
+
+describe.runIf(DATABASE_URL)('start-up and shutdown against a faulty PostgreSQL (through a TCP proxy)', () => {
+  it('a database that comes up during the start-up retries: the server starts', async () => {
+    const target = new URL(DATABASE_URL!);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    await proxy.refuse();
+    try {
+      const server = startServer({ DATABASE_URL: proxy.url(DATABASE_URL!), DATABASE_STARTUP_TIMEOUT_MS: '30000' });
+      // The database comes up once the server has found it down (however long Node takes to start).
+      for (const started = Date.now(); !server.output().includes('database not reachable yet; retrying'); ) {
+        expect(Date.now() - started, server.output()).toBeLessThan(30_000);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await proxy.listen();
+      const port = await server.listening;
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+      server.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('SIGTERM while the database is frozen ends the process within SHUTDOWN_TIMEOUT_MS + 1 s', async () => {
+    const target = new URL(DATABASE_URL!);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    try {
+      // Longer query and transaction timeouts than the shutdown's: only the shutdown can end this.
+      const server = startServer({
+        DATABASE_URL: proxy.url(DATABASE_URL!), SHUTDOWN_TIMEOUT_MS: '2000',
+        DATABASE_QUERY_TIMEOUT_MS: '60000', DATABASE_TRANSACTION_TIMEOUT_MS: '60000', DATABASE_CONNECT_TIMEOUT_MS: '60000',
+      });
+      const port = await server.listening;
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+      proxy.pause();
+      const stuck = fetch(`http://127.0.0.1:${port}/api/projects`, { headers: { authorization: 'Bearer gcp_unknown' } }).then((r) => r.status, () => 0);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const signalled = Date.now();
+      server.kill('SIGTERM');
+      const code = await server.exited;
+      const took = Date.now() - signalled;
+      console.log('SIGTERM with a frozen database: exit', code, 'after', took, 'ms; the stuck request saw', await stuck);
+      expect(took).toBeLessThan(3000);
+      expect(code).toBe(1);
+      expect(server.output()).toContain('connections still open at SHUTDOWN_TIMEOUT_MS');
+    } finally {
+      proxy.resume();
+      await proxy.close();
+    }
+  });
+});
+
+// PostgreSQL only: with the embedded PGlite the server at times leaves new connections unaccepted for
+// seconds under load (in the kernel's accept queue; those still there at SIGTERM are reset), an open
+// problem of its own (README, Reliability) rather than the drain under test here.
+describe.runIf(DATABASE_URL)('SIGTERM with keep-alive clients sending continuously', () => {
+  it('answers every request sent on an open connection (with Connection: close); the rest are refused at connect', async () => {
+    const db = await openDatabase({ databaseUrl: DATABASE_URL, pgliteDataDir: '', databasePoolSize: 1 });
+    await prepareDatabase(db, 'admin@example.com');
+    const { key } = await createApiKey(db.prisma, 'drain');
+    await db.close();
+    const server = startServer({});
+    const port = await server.listening;
+
+    const outcomes = { answered: 0, withConnectionClose: 0, refused: 0, reset: 0, resets: [] as string[] };
+    let signalledAt = 0;
+    const send = (agent: Agent, i: number) => new Promise<'refused' | 'other'>((resolve) => {
+      const body = JSON.stringify({ client_company_name: `drain ${i}` });
+      const write = i % 2 === 0;
+      const req = request({
+        host: '127.0.0.1', port, agent, method: write ? 'POST' : 'GET', path: write ? '/api/clients' : '/api/projects?limit=5',
+        headers: { authorization: `Bearer ${key}`, ...(write ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}) },
+      }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          outcomes.answered += 1;
+          if (signalledAt && res.headers.connection === 'close') outcomes.withConnectionClose += 1;
+          resolve('other');
+        });
+      });
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ECONNREFUSED') {
+          outcomes.refused += 1;
+          resolve('refused');
+        } else {
+          outcomes.reset += 1;
+          outcomes.resets.push(`${error.code ?? error.message}, reused connection: ${req.reusedSocket}`);
+          resolve('other');
+        }
+      });
+      req.end(write ? body : undefined);
+    });
+    const started = Date.now();
+    const workers = Array.from({ length: 32 }, async (_, w) => {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      for (let i = 0; Date.now() - started < 30_000; i += 1) {
+        if ((await send(agent, w * 100_000 + i)) === 'refused') break;
+      }
+      agent.destroy();
+    });
+    setTimeout(() => { signalledAt = Date.now(); server.kill('SIGTERM'); }, 1500);
+    await Promise.all(workers);
+    const code = await server.exited;
+    console.log('keep-alive drain (32 clients):', { ...outcomes, exitCode: code, exitedAfterMs: Date.now() - signalledAt });
+    expect(outcomes.resets).toEqual([]);
+    expect(outcomes.refused).toBe(32);
+    expect(outcomes.withConnectionClose).toBeGreaterThan(0);
+    expect(code).toBe(0);
+  });
+});
