@@ -6,8 +6,14 @@ import type { Logger } from 'pino';
 export type FieldErrors = Record<string, string[]>;
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly errors?: FieldErrors, readonly headers?: Record<string, string>) {
+  readonly status: number;
+  readonly errors: FieldErrors | undefined;
+  readonly headers: Record<string, string> | undefined;
+  constructor(status: number, message: string, errors?: FieldErrors, headers?: Record<string, string>) {
     super(message);
+    this.status = status;
+    this.errors = errors;
+    this.headers = headers;
   }
 }
 
