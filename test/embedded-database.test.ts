@@ -1,13 +1,14 @@
 // The embedded database belongs to one process at a time. The README's commands, run beside a
 // running server, act through it (a key works or stops working at once); a second server refuses;
 // nothing forks or corrupts the data, however often the cycle is repeated.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../server/database/connection.ts';
+import { killServerProcesses, spawnServer } from './helpers/process.ts';
 
 const execFileAsync = promisify(execFile);
 const dataDir = mkdtempSync(join(tmpdir(), 'pglite-owned-'));
@@ -26,28 +27,8 @@ async function command(script: string, ...args: string[]): Promise<{ code: numbe
 
 const keys = (...args: string[]) => command('scripts/keys.ts', ...args);
 
-function startServer() {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env: { ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stderr.on('data', (chunk) => { output += chunk; });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let pid = 0;
-  const port = new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /"port":(\d+)[^\n]*"pid":(\d+)[^\n]*"msg":"listening/.exec(output);
-      if (match) { pid = Number(match[2]); resolve(Number(match[1])); }
-    });
-    void exited.then((code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-  });
-  port.catch(() => {});
-  running.add(child);
-  void exited.then(() => running.delete(child));
-  return { child, port, exited, output: () => output, pid: () => pid };
-}
-
-const running = new Set<ReturnType<typeof spawn>>();
-afterEach(() => { for (const child of running) child.kill('SIGKILL'); });
+const startServer = () => spawnServer(env);
+afterEach(killServerProcesses);
 
 async function status(port: number, key: string, path = '/api/projects'): Promise<number> {
   return (await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${key}` } })).status;
@@ -59,7 +40,7 @@ describe('the embedded database beside a running server', () => {
     const revoked: string[] = [];
     for (let round = 1; round <= 2; round++) {
       const server = startServer();
-      const port = await server.port;
+      const port = await server.listening;
       for (const key of survivors) expect(await status(port, key), `a key from an earlier round, round ${round}`).toBe(200);
       for (const key of revoked) expect(await status(port, key), `a key revoked in an earlier round, round ${round}`).toBe(401);
 
@@ -87,7 +68,7 @@ describe('the embedded database beside a running server', () => {
       expect((await command('scripts/db-migrate.ts')).stdout).toContain('The database is up to date.');
 
       const second = startServer();
-      await expect(second.port).rejects.toThrow(/exited with 1/);
+      await expect(second.listening).rejects.toThrow(/exited \(1\)/);
       expect(second.output()).toContain(`in use by process ${server.pid()} (server`);
 
       server.child.kill('SIGTERM');
@@ -118,7 +99,7 @@ describe('the embedded database beside a running server', () => {
 
   it('opening a directory that another process owns names that process', async () => {
     const server = startServer();
-    await server.port;
+    await server.listening;
     try {
       await expect(openDatabase({ databaseUrl: undefined, pgliteDataDir: dataDir, databasePoolSize: 1 }, 'test'))
         .rejects.toThrow(`in use by process ${server.pid()} (server, since`);

@@ -6,42 +6,21 @@
 // The server runs as `node --import tsx server/main.ts`, one process: the tsx CLI would put a parent
 // process in front of it that SIGKILLs the server when it does not acknowledge a signal within
 // 30 ms (a busy event loop), which is not the behaviour under test.
-import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createApiKey } from '../server/api-keys.ts';
 import { openDatabase } from '../server/database/connection.ts';
 import { prepareDatabase } from '../server/database/prepare.ts';
+import { spawnServer } from './helpers/process.ts';
 import { startTcpProxy } from './helpers/tcp-proxy.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 
-interface Child {
-  exited: Promise<number | null>;
-  output(): string;
-  /** Resolves with the port once the server logs that it listens. */
-  listening: Promise<number>;
-  kill(signal: NodeJS.Signals): void;
-}
-
-function startServer(env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', PGLITE_DATA_DIR: 'memory://', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  let onListening: (port: number) => void;
-  const listening = new Promise<number>((resolve) => { onListening = resolve; });
-  const read = (chunk: Buffer) => {
-    output += chunk;
-    const match = /"port":(\d+)[^\n]*"msg":"listening/.exec(output);
-    if (match) onListening(Number(match[1]));
-  };
-  child.stdout.on('data', read);
-  child.stderr.on('data', read);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { exited, output: () => output, listening, kill: (signal) => child.kill(signal) };
+/** The server from its sources, on an in-memory database unless `env` says otherwise. */
+function startServer(env: Record<string, string>) {
+  const server = spawnServer({ ...process.env, PGLITE_DATA_DIR: 'memory://', ...env });
+  return { ...server, kill: (signal: NodeJS.Signals) => server.child.kill(signal) };
 }
 
 function lines(output: string): string[] {

@@ -1,5 +1,5 @@
 // Everything around the operations: keys, auth, health, docs, transport errors, migrations, process life.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnServer } from './helpers/process.ts';
 import { parse } from 'yaml';
 import { ApiKeyVerifier, createApiKey, revokeApiKey } from '../server/api-keys.ts';
 import { openDatabase } from '../server/database/connection.ts';
@@ -203,51 +204,32 @@ describe('migrations', () => {
   });
 });
 
-/** Starts `server/main.ts` as a child process and resolves once it logs the port it listens on. */
-async function spawnServer(env: NodeJS.ProcessEnv) {
-  const child = spawn('node_modules/.bin/tsx', ['server/main.ts'], { env: { ...env, PORT: '0', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stderr.on('data', (chunk) => { output += chunk; });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line:\n${output}`)), 60_000);
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /"port":(\d+)[^\n]*"msg":"listening/.exec(output);
-      if (match) { clearTimeout(timer); resolve(Number(match[1])); }
-    });
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, port, exited, output: () => output };
+/** The server from its sources, listening. */
+async function startServer(env: NodeJS.ProcessEnv) {
+  const server = spawnServer(env);
+  return { ...server, port: await server.listening };
 }
 
 describe('the server process', () => {
   it('npm start runs the compiled server under node itself, and a SIGTERM sent to npm stops it', async () => {
-    const npm = spawn('npm', ['start'], { env: { ...childDatabaseEnv(), PORT: '0', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    npm.stderr.on('data', (chunk) => { output += chunk; });
-    const pid = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no listening line:\n${output}`)), 60_000);
-      npm.stdout.on('data', (chunk) => {
-        output += chunk;
-        const match = /"pid":(\d+)[^\n]*"msg":"listening/.exec(output);
-        if (match) { clearTimeout(timer); resolve(Number(match[1])); }
-      });
-    });
+    const npm = spawnServer(childDatabaseEnv(), ['npm', 'start']);
+    await npm.listening;
+    const pid = npm.pid();
     const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     expect(commandLine[0]).toMatch(/node$/);
     expect(commandLine[1]).toBe('dist/app/server/main.js');
-    npm.kill('SIGTERM');
+    npm.child.kill('SIGTERM');
     const deadline = Date.now() + 10_000;
     const alive = () => { try { process.kill(pid, 0); return true; } catch { return false; } };
     while (alive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(alive(), output).toBe(false);
+    expect(alive(), npm.output()).toBe(false);
   });
 
   it('says how to create a key on a first start, serves, and stops cleanly on SIGTERM', async () => {
     const env = childDatabaseEnv();
     // The suite's database already has keys; this check needs a database without any.
     if (env.DATABASE_URL) await t.db.prisma.apiKey.deleteMany();
-    const server = await spawnServer(env);
+    const server = await startServer(env);
     expect(server.output()).toContain('npm run -s keys -- create <name>');
     expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
     server.child.kill('SIGTERM');
@@ -259,7 +241,7 @@ describe('the server process', () => {
     const env = childDatabaseEnv();
     const { stdout } = await run('node_modules/.bin/tsx', ['scripts/keys.ts', 'create', 'in-flight'], { env });
     const key = stdout.trim().split('\n').at(-1)!;
-    const server = await spawnServer(env);
+    const server = await startServer(env);
     const body = JSON.stringify({ client_company_name: 'Arrived after SIGTERM' });
     const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = request({ host: '127.0.0.1', port: server.port, method: 'POST', path: '/api/clients',
@@ -298,7 +280,7 @@ if (process.env.DATABASE_URL) {
       url.pathname = `/${database}`;
       const env = { ...process.env, DATABASE_URL: url.toString() };
       try {
-        const servers = await Promise.all([spawnServer(env), spawnServer(env), spawnServer(env)]);
+        const servers = await Promise.all([startServer(env), startServer(env), startServer(env)]);
         for (const server of servers) expect((await fetch(`http://127.0.0.1:${server.port}/readyz`)).status).toBe(200);
         const applied = servers.filter((server) => server.output().includes('applied database migrations'));
         expect(applied).toHaveLength(1);

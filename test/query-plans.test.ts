@@ -8,7 +8,8 @@ import { pageWindow } from '../server/handlers/shared.ts';
 import { useTestServer } from './helpers/server.ts';
 
 const PROJECTS = 100_000;
-const { t, f } = useTestServer();
+// Inserting and indexing 100,000 rows takes longer than the server's statement timeout allows.
+const { t, f } = useTestServer({ env: { DATABASE_QUERY_TIMEOUT_MS: '300000', DATABASE_TRANSACTION_TIMEOUT_MS: '300000' } });
 
 async function seedProjects(): Promise<void> {
   const { prisma } = t.db;

@@ -153,11 +153,11 @@ function lateBound<T extends object>(get: () => T | undefined, name: string): T 
 }
 
 /** A fresh server with fixtures for the test file that calls this, closed after its tests. */
-export function useTestServer(): { t: TestServer; f: Fixtures } {
+export function useTestServer(options: TestServerOptions = {}): { t: TestServer; f: Fixtures } {
   let server: TestServer | undefined;
   let fixtures: Fixtures | undefined;
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer(options);
     fixtures = await createFixtures(server);
   });
   afterAll(async () => { await server?.close(); });
