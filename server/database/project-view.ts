@@ -8,7 +8,7 @@ import { escapeLike, type Db, type PageWindow } from '../handlers/shared.ts';
 
 export type ListQuery = NonNullable<operations['listProjects']['parameters']['query']>;
 
-/** One row of PROJECT_VIEW: what toProject turns into the API's project. */
+/** One row of PROJECT_COLUMNS: what toProject turns into the API's project. */
 export interface ProjectViewRow {
   id: number;
   title: string;
@@ -47,7 +47,7 @@ export interface ProjectViewRow {
 
 const TIMESTAMP_FORMAT = `'YYYY-MM-DD"T"HH24:MI:SS.MS"000Z"'`;
 
-const PROJECT_VIEW = Prisma.raw(`
+const PROJECT_COLUMNS = Prisma.raw(`
 SELECT p.id, p.title, p.description, p.reference, p.status::text AS status, p.active_state::text AS active_state,
        p.progress, p.progress_manually,
        p.client_id, c.company_name AS client_name, p.category_id, k.name AS category_name,
@@ -61,15 +61,17 @@ SELECT p.id, p.title, p.description, p.reference, p.status::text AS status, p.ac
        m.id AS manager_id, m.first_name || ' ' || m.last_name AS manager_name,
        COALESCE((SELECT json_agg(json_build_object('id', u.id, 'name', u.first_name || ' ' || u.last_name) ORDER BY a.user_id)
                    FROM project_assignees a JOIN users u ON u.id = a.user_id WHERE a.project_id = p.id), '[]') AS assigned,
-       COALESCE((SELECT json_agg(t.title ORDER BY t.position) FROM project_tags t WHERE t.project_id = p.id), '[]') AS tags
-  FROM projects p
+       COALESCE((SELECT json_agg(t.title ORDER BY t.position) FROM project_tags t WHERE t.project_id = p.id), '[]') AS tags`);
+
+/** Joined to `p`, a set of projects rows. */
+const PROJECT_JOINS = Prisma.raw(`
   JOIN clients c ON c.id = p.client_id
   JOIN categories k ON k.id = p.category_id
   LEFT JOIN users m ON m.id = p.manager_id`);
 
 /** The project with this id, or undefined. */
 export async function findProjectView(db: Db, id: number): Promise<ProjectViewRow | undefined> {
-  const rows = await db.$queryRaw<ProjectViewRow[]>`${PROJECT_VIEW} WHERE p.id = ${id}`;
+  const rows = await db.$queryRaw<ProjectViewRow[]>`${PROJECT_COLUMNS} FROM projects p ${PROJECT_JOINS} WHERE p.id = ${id}`;
   return rows[0];
 }
 
@@ -103,7 +105,11 @@ export function projectListStatements(query: ListQuery, window: PageWindow): { p
   const direction = Prisma.raw(window.order === 'asc' ? 'ASC' : 'DESC');
   const column = Prisma.raw(sortColumns[query.sort ?? 'project_created']);
   return {
-    page: Prisma.sql`${PROJECT_VIEW} WHERE ${where} ORDER BY ${column} ${direction}, p.id ${direction} LIMIT ${window.take} OFFSET ${window.skip}`,
+    // The page's rows are chosen first: the joins and aggregates run for those rows only, not for
+    // every row an OFFSET skips (a deep page would otherwise compute them for the whole table).
+    page: Prisma.sql`${PROJECT_COLUMNS}
+      FROM (SELECT * FROM projects p WHERE ${where} ORDER BY ${column} ${direction}, p.id ${direction} LIMIT ${window.take} OFFSET ${window.skip}) p
+      ${PROJECT_JOINS} ORDER BY ${column} ${direction}, p.id ${direction}`,
     count: Prisma.sql`SELECT count(*)::int AS total FROM projects p WHERE ${where}`,
   };
 }
