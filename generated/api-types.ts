@@ -1090,7 +1090,13 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The body's content type is neither `application/json` nor `application/x-www-form-urlencoded`. */
+        /**
+         * @description The body's content type is neither `application/json` nor `application/x-www-form-urlencoded`
+         *     (`Unsupported content type: …`), the body has no `Content-Type` at all (`The request body has no
+         *     Content-Type: …`), or it is a JSON document declared as a form (`The request body looks like
+         *     JSON but was sent as application/x-www-form-urlencoded: send it with the header Content-Type:
+         *     application/json.`).
+         */
         UnsupportedMediaType: {
             headers: {
                 [name: string]: unknown;
