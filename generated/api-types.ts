@@ -63,7 +63,9 @@ export interface paths {
          * Update a project
          * @description Partial update: every field of **Create** is optional here and only the fields sent change.
          *     `project_clientid` cannot be changed (sending it is a 422). Send `project_date_due`,
-         *     `project_description` or `project_reference` empty or `null` to clear them. A flag is enabled
+         *     `project_description` or `project_reference` as `null` (or empty in a form; in JSON an empty
+         *     `project_date_due` clears it too, an empty description or reference is stored as empty text) to
+         *     clear them. A flag is enabled
          *     with `on` and disabled with `off`. Turning `project_progress_manually` off returns the project to
          *     progress derived from its tasks. The due date must be on or after the start date, whether
          *     either or both are sent. Assignment is managed via the **assign**\/**manager** actions, not here.
@@ -116,7 +118,7 @@ export interface paths {
         /**
          * Set the manager
          * @description Sets the project's manager (a single team user), replacing any existing manager. Send `null`
-         *     (in a form body an empty value, `manager=`) to remove the manager. `managers` in the response
+         *     or an empty value (`manager=` in a form, `"manager": ""` in JSON) to remove the manager. `managers` in the response
          *     holds zero or one entry.
          */
         put: operations["setProjectManager"];
@@ -225,7 +227,8 @@ export interface paths {
         get?: never;
         /**
          * Archive a project
-         * @description No body. Sets `active_state` to `archived` (archiving an archived project changes nothing).
+         * @description No body. Sets `active_state` to `archived`. Archiving an archived project changes nothing, not
+         *     even `dates.updated`: the answer is the project as it was.
          */
         put: operations["archiveProject"];
         post?: never;
@@ -251,7 +254,8 @@ export interface paths {
         get?: never;
         /**
          * Restore a project
-         * @description No body. Sets `active_state` back to `active`.
+         * @description No body. Sets `active_state` back to `active`. Restoring an active project changes nothing, not
+         *     even `dates.updated`.
          */
         put: operations["restoreProject"];
         post?: never;
@@ -307,7 +311,9 @@ export interface paths {
         /**
          * Clone a project
          * @description Creates a new project from an existing one, in one transaction. Client, category and dates
-         *     default to the source project's; description, reference, billing, permissions, progress mode,
+         *     default to the source project's. Given a new `project_date_start` but no `project_date_due`, the
+         *     clone keeps the source's duration: its due date moves by as many days as the start date did
+         *     (a source due 29 days after its start gives a clone due 29 days after the new start). Description, reference, billing, permissions, progress mode,
          *     tags, assignees and manager are copied. The clone starts `not_started` and `active`; a manual
          *     progress value is copied, otherwise progress is derived from the copied tasks.
          *
@@ -788,6 +794,10 @@ export interface components {
             /** @enum {string} */
             project_billing_type?: "hourly" | "fixed";
             project_billing_rate?: components["schemas"]["MoneyInput"];
+            /**
+             * @description Hours, to the hundredth (`80.25`): stored exactly as sent. A value with more than two decimal
+             *     places (`80.256`) is refused with a 422, never rounded.
+             */
             project_billing_estimated_hours?: number;
             project_billing_costs_estimate?: components["schemas"]["MoneyInput"];
             project_progress_manually?: components["schemas"]["OnOff"];
@@ -823,6 +833,10 @@ export interface components {
             /** @enum {string} */
             project_billing_type?: "hourly" | "fixed";
             project_billing_rate?: components["schemas"]["MoneyInput"];
+            /**
+             * @description Hours, to the hundredth (`80.25`): stored exactly as sent. A value with more than two decimal
+             *     places (`80.256`) is refused with a 422, never rounded.
+             */
             project_billing_estimated_hours?: number;
             project_billing_costs_estimate?: components["schemas"]["MoneyInput"];
             project_progress_manually?: components["schemas"]["OnOff"];
@@ -838,7 +852,7 @@ export interface components {
             assigned: components["schemas"]["Id"][];
         };
         ManagerBody: {
-            /** @description Team user id, or null (empty) to remove the manager. */
+            /** @description Team user id, or null to remove the manager (in a form `manager=`, in JSON also `""`). */
             manager: number | null;
         };
         StatusBody: {
@@ -862,7 +876,8 @@ export interface components {
             project_date_start?: components["schemas"]["Date"];
             /**
              * Format: date
-             * @description Defaults to the source project's due date; null or empty for none. On or after the start date.
+             * @description Defaults to the source project's due date, moved by as many days as `project_date_start` moves
+             *     the start; null or empty for none. On or after the start date.
              */
             project_date_due?: string | null;
             copy_milestones?: components["schemas"]["OnOff"];

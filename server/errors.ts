@@ -167,7 +167,8 @@ const formatRules: Record<string, string> = {
 
 /** What the spec's `pattern`s that no `format` explains ask of a value. */
 const patternRules: Record<string, string> = {
-  '\\S': 'must not be blank',
+  // Titles and names: white space alone is no title, and reads as missing.
+  '\\S': 'is required',
 };
 
 function allowedValues(schema: JsonSchema | undefined): string {

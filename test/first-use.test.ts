@@ -75,3 +75,68 @@ describe('messages that tell the client what to send', () => {
     expect(r.body.errors).toEqual({ category_colour: ['The "category_colour" field is not allowed here.'] });
   });
 });
+
+describe('projects as the page describes them', () => {
+  it('estimated hours keep the two decimals the spec allows; more decimals are refused, never rounded', async () => {
+    const kept = await createProject(t, f, { project_billing_estimated_hours: 80.25 });
+    expect(kept.billing.estimated_hours).toBe(80.25);
+    const more = await t.api('POST', '/api/projects', {
+      json: { project_clientid: f.client.id, project_categoryid: f.category.id, project_title: 'Hours', project_date_start: '2026-06-01', project_billing_estimated_hours: 80.256 },
+    });
+    expect(more.status).toBe(422);
+    expect(more.body.errors).toEqual({ project_billing_estimated_hours: ['The project billing estimated hours field must not have more than 2 decimal places.'] });
+    const patched = await t.api('PATCH', `/api/projects/${kept.id}`, { form: 'project_billing_estimated_hours=0.001' });
+    expect(patched.body.errors).toEqual({ project_billing_estimated_hours: ['The project billing estimated hours field must not have more than 2 decimal places.'] });
+    expect((await t.api('GET', `/api/projects/${kept.id}`)).body.data.billing.estimated_hours).toBe(80.25);
+  });
+
+  it('a clone given only a later start date keeps the source\'s duration: the due date moves with it', async () => {
+    const source = await createProject(t, f, { project_date_start: '2026-06-01', project_date_due: '2026-06-30' });
+    const r = await t.api('POST', `/api/projects/${source.id}/clone`, { json: { project_title: 'Next month', project_date_start: '2026-07-15' } });
+    expect(r.status).toBe(201);
+    expect(r.body.data.dates).toMatchObject({ start: '2026-07-15', due: '2026-08-13' });
+    const earlier = await t.api('POST', `/api/projects/${source.id}/clone`, { json: { project_title: 'Earlier', project_date_start: '2026-05-01' } });
+    expect(earlier.body.data.dates).toMatchObject({ start: '2026-05-01', due: '2026-05-30' });
+    const explicit = await t.api('POST', `/api/projects/${source.id}/clone`, { json: { project_title: 'Own due', project_date_start: '2026-07-15', project_date_due: null } });
+    expect(explicit.body.data.dates).toMatchObject({ start: '2026-07-15', due: null });
+  });
+
+  it('archiving an archived project (or restoring an active one) changes nothing, not even dates.updated', async () => {
+    const project = await createProject(t, f);
+    const archived = (await t.api('PUT', `/api/projects/${project.id}/archive`)).body.data;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const again = await t.api('PUT', `/api/projects/${project.id}/archive`);
+    expect(again.status).toBe(200);
+    expect(again.body.data).toEqual(archived);
+    const restored = (await t.api('PUT', `/api/projects/${project.id}/restore`)).body.data;
+    expect(restored.active_state).toBe('active');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await t.api('PUT', `/api/projects/${project.id}/restore`)).body.data).toEqual(restored);
+    expect((await t.api('PUT', '/api/projects/999999/archive')).status).toBe(404);
+  });
+
+  it('"manager": "" in JSON removes the manager, as empty/null does in a form', async () => {
+    const project = await createProject(t, f);
+    await t.api('PUT', `/api/projects/${project.id}/manager`, { json: { manager: f.jane.id } });
+    const r = await t.api('PUT', `/api/projects/${project.id}/manager`, { json: { manager: '' } });
+    expect(r.status).toBe(200);
+    expect(r.body.data).toEqual({ id: project.id, managers: [] });
+  });
+
+  it('a JSON empty string clears a nullable date, as in a form', async () => {
+    const project = await createProject(t, f, { project_date_due: '2026-09-01' });
+    const r = await t.api('PATCH', `/api/projects/${project.id}`, { json: { project_date_due: '' } });
+    expect(r.status).toBe(200);
+    expect(r.body.data.dates.due).toBeNull();
+  });
+
+  it.each(['   ', '\t\n', '\u00a0\u3000'])('a title of only white space (%j) is refused like a missing one; other text is stored as sent', async (title) => {
+    const r = await t.api('POST', '/api/projects', {
+      json: { project_clientid: f.client.id, project_categoryid: f.category.id, project_title: title, project_date_start: '2026-06-01' },
+    });
+    expect(r.status).toBe(422);
+    expect(r.body.errors).toEqual({ project_title: ['The project title field is required.'] });
+    const padded = await createProject(t, f, { project_title: `  ${title}Padded  ` });
+    expect(padded.title).toBe(`  ${title}Padded  `);
+  });
+});

@@ -406,7 +406,7 @@ describe('cloneProject', () => {
     expect((await t.api('POST', `/api/projects/${source.id}/clone`, { json: {} })).body.errors).toEqual({ project_title: ['The project title field is required.'] });
     expect((await t.api('POST', `/api/projects/${source.id}/clone`, { json: { project_title: 'x', project_clientid: 999999 } })).body.errors)
       .toEqual({ project_clientid: ['The selected project clientid is invalid.'] });
-    expect((await t.api('POST', `/api/projects/${source.id}/clone`, { json: { project_title: 'x', project_date_start: '2026-07-01' } })).body.errors)
+    expect((await t.api('POST', `/api/projects/${source.id}/clone`, { json: { project_title: 'x', project_date_start: '2026-07-01', project_date_due: '2026-06-15' } })).body.errors)
       .toEqual({ project_date_due: ['The project date due field must be a date after or equal to project date start.'] });
     expect((await t.api('POST', '/api/projects/999999/clone', { json: { project_title: 'x' } })).status).toBe(404);
     expect(await t.db.prisma.project.count()).toBe(before);

@@ -17,6 +17,8 @@ function validCreateBodies() {
     project_clientid: fc.constantFrom(f.client.id, f.otherClient.id),
     project_categoryid: fc.constantFrom(f.category.id, f.otherCategory.id),
     project_creatorid: fc.constantFrom(f.jane.id, f.sam.id),
+    // Hundredths of an hour: more decimals are refused (handlers/checks.ts).
+    project_billing_estimated_hours: fc.integer({ min: 0, max: 100_000_000 }).map((hundredths) => hundredths / 100),
   }).map((body) => {
     const due = body.project_date_due as string | null | undefined;
     if (due && due < (body.project_date_start as string)) {

@@ -92,6 +92,13 @@ export function mustNotPrecede(errors: FieldErrorCollector, field: string, value
   }
 }
 
+/** Refuses a number with more decimal places than `places` (the nearest double to 80.25 has two; to 80.256, three). */
+export function mustHaveAtMostDecimals(errors: FieldErrorCollector, field: string, value: number | undefined, places: number): void {
+  if (value !== undefined && Number(value.toFixed(places)) !== value) {
+    errors.add(field, `The ${field.replace(/_/g, ' ')} field must not have more than ${places} decimal places.`);
+  }
+}
+
 /** Re-derives a project's progress from its tasks unless it is in manual mode. */
 export async function refreshDerivedProgress(tx: Tx, projectId: number): Promise<void> {
   const project = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: { progressManually: true } });
