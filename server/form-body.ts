@@ -44,12 +44,12 @@ function emptyMeansNull(schema: JsonSchema | undefined): boolean {
   return types.includes('null') && (!types.includes('string') || schema?.format !== undefined);
 }
 
+/** In place: a JSON body may hold an own `__proto__` key, which copying by assignment would turn into a prototype. */
 function decodeJsonObject(doc: OpenApiDocument, schema: JsonSchema, body: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
-    out[key] = value === '' && emptyMeansNull(resolveSchema(doc, schema.properties?.[key])) ? null : value;
+    if (value === '' && emptyMeansNull(resolveSchema(doc, schema.properties?.[key]))) body[key] = null;
   }
-  return out;
+  return body;
 }
 
 interface BodyRoute { method: string; pattern: RegExp; media: typeof FORM | typeof JSON_TYPE; schema: JsonSchema }
