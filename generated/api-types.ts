@@ -1281,7 +1281,18 @@ export interface operations {
                 category_id?: components["schemas"]["Id"];
                 /** @description Free-text search on the project title (case-insensitive substring). Empty means no search. */
                 search?: string;
-                /** @description Sort column. Ties are broken by id in the same order. */
+                /**
+                 * @description Sort column. Ties are broken by id in the same order. The order is the same on every
+                 *     database the server runs on:
+                 *     - `project_title` is alphabetical without regard to case: the Unicode Collation Algorithm's
+                 *       root order (ICU `und`), in which letters compare regardless of case and accents first
+                 *       (`alpha`, `Beta`, `delta`, `Éclair`, `Gamma`, `zeta`); case and accents only decide
+                 *       between titles that are otherwise equal.
+                 *     - `project_status` follows the workflow, in the order the statuses are listed:
+                 *       `not_started`, `in_progress`, `on_hold`, `cancelled`, `completed` (not alphabetical).
+                 *     - `project_date_due`: projects without a due date come last in ascending order, first in
+                 *       descending order.
+                 */
                 sort?: "project_title" | "project_status" | "project_date_start" | "project_date_due" | "project_created" | "project_progress";
                 /** @description Sort direction. */
                 order?: components["parameters"]["Order"];

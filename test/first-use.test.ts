@@ -90,6 +90,21 @@ describe('projects as the page describes them', () => {
     expect((await t.api('GET', `/api/projects/${kept.id}`)).body.data.billing.estimated_hours).toBe(80.25);
   });
 
+  it('sorts titles case-insensitively and statuses in their listed order, the same on both databases', async () => {
+    const client = (await t.api('POST', '/api/clients', { json: { client_company_name: 'Sort Test Ltd' } })).body.data;
+    const titles = ['Beta', 'zeta', 'Gamma', 'alpha', 'Éclair', 'delta'];
+    const statuses = resolveSchema(doc, { $ref: '#/components/schemas/ProjectStatus' })!.enum as string[];
+    for (const [index, title] of titles.entries()) {
+      const project = await createProject(t, f, { project_clientid: client.id, project_title: title });
+      await t.api('PUT', `/api/projects/${project.id}/status`, { json: { status: statuses[(index * 2) % statuses.length] } });
+    }
+    const list = async (query: string) => (await t.api('GET', `/api/projects?client_id=${client.id}&limit=100&${query}`)).body.data as { title: string; status: string }[];
+    expect((await list('sort=project_title&order=asc')).map((p) => p.title)).toEqual(['alpha', 'Beta', 'delta', 'Éclair', 'Gamma', 'zeta']);
+    expect((await list('sort=project_title&order=desc')).map((p) => p.title)).toEqual(['zeta', 'Gamma', 'Éclair', 'delta', 'Beta', 'alpha']);
+    const byStatus = (await list('sort=project_status&order=asc')).map((p) => statuses.indexOf(p.status));
+    expect(byStatus).toEqual([...byStatus].sort((a, b) => a - b));
+  });
+
   it('a clone given only a later start date keeps the source\'s duration: the due date moves with it', async () => {
     const source = await createProject(t, f, { project_date_start: '2026-06-01', project_date_due: '2026-06-30' });
     const r = await t.api('POST', `/api/projects/${source.id}/clone`, { json: { project_title: 'Next month', project_date_start: '2026-07-15' } });
