@@ -54,7 +54,7 @@ export interface paths {
         /**
          * Delete a project
          * @description Deletes the project and all of its related records (tasks with their checklists and files,
-         *     milestones, timers, files, invoices, estimates, assignments, tags) in one transaction.
+         *     milestones, timers, files, invoices, estimates, comments, assignments, tags) in one transaction.
          */
         delete: operations["deleteProject"];
         options?: never;
@@ -319,8 +319,9 @@ export interface paths {
          *
          *     Each `copy_*` flag set to `on` copies that kind of child: milestones, tasks (with status reset to
          *     `new`), task files and task checklists (only together with `copy_tasks`; checklist items come
-         *     back unticked), invoices and estimates (as `draft`, billed to the clone's client) and project
-         *     files. Timers are never copied.
+         *     back unticked), invoices and estimates (as `draft`, billed to the clone's client), project
+         *     files and comments (same text and writer, dated at the clone). Timers are never copied, and
+         *     nothing is copied without its flag.
          */
         post: operations["cloneProject"];
         delete?: never;
@@ -594,6 +595,70 @@ export interface paths {
          */
         post: operations["createProjectFile"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project's id (`project_id`).
+                 * @example 42
+                 */
+                id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List a project's comments
+         * @description Lists the project's comments, newest first unless `order=asc`.
+         */
+        get: operations["listProjectComments"];
+        put?: never;
+        /**
+         * Add a comment
+         * @description Adds a comment to the project, written by `comment_creatorid` (an existing team user; by
+         *     default the main administrator, on whose rights an API key acts). Comments are not edited:
+         *     delete one and add another.
+         */
+        post: operations["createProjectComment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{id}/comments/{comment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project's id (`project_id`).
+                 * @example 42
+                 */
+                id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The comment's id.
+                 * @example 17
+                 */
+                comment_id: components["parameters"]["CommentId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a comment
+         * @description Deletes one comment of the project. A comment id that belongs to another project is a 404
+         *     (`Comment not found.`), as is an unknown one; an unknown project is `Project not found.`.
+         */
+        delete: operations["deleteProjectComment"];
         options?: never;
         head?: never;
         patch?: never;
@@ -887,6 +952,7 @@ export interface components {
             copy_invoices?: components["schemas"]["OnOff"];
             copy_estimates?: components["schemas"]["OnOff"];
             copy_files?: components["schemas"]["OnOff"];
+            copy_comments?: components["schemas"]["OnOff"];
         };
         Client: {
             id: components["schemas"]["Id"];
@@ -996,6 +1062,19 @@ export interface components {
             /** Format: uri */
             url: string;
             created: components["schemas"]["Timestamp"];
+        };
+        Comment: {
+            id: components["schemas"]["Id"];
+            project_id: components["schemas"]["Id"];
+            text: string;
+            /** @description The team user who wrote the comment. */
+            creator: components["schemas"]["IdName"];
+            created: components["schemas"]["Timestamp"];
+        };
+        CommentCreateBody: {
+            comment_text: string;
+            /** @description Existing team user id of the writer. Defaults to the main administrator. */
+            comment_creatorid?: components["schemas"]["Id"];
         };
         /** @enum {string} */
         InvoiceStatus: "draft" | "due" | "paid" | "overdue";
@@ -1190,6 +1269,11 @@ export interface components {
          */
         ProjectId: components["schemas"]["Id"];
         /**
+         * @description The comment's id.
+         * @example 17
+         */
+        CommentId: components["schemas"]["Id"];
+        /**
          * @description The resource's id.
          * @example 12
          */
@@ -1246,6 +1330,8 @@ export type SchemaMilestoneCreateBody = components['schemas']['MilestoneCreateBo
 export type SchemaTimer = components['schemas']['Timer'];
 export type SchemaTimerStartBody = components['schemas']['TimerStartBody'];
 export type SchemaProjectFile = components['schemas']['ProjectFile'];
+export type SchemaComment = components['schemas']['Comment'];
+export type SchemaCommentCreateBody = components['schemas']['CommentCreateBody'];
 export type SchemaInvoiceStatus = components['schemas']['InvoiceStatus'];
 export type SchemaInvoice = components['schemas']['Invoice'];
 export type SchemaInvoiceCreateBody = components['schemas']['InvoiceCreateBody'];
@@ -1261,6 +1347,7 @@ export type ResponseValidationFailed = components['responses']['ValidationFailed
 export type ResponseInternalError = components['responses']['InternalError'];
 export type ResponseServiceUnavailable = components['responses']['ServiceUnavailable'];
 export type ParameterProjectId = components['parameters']['ProjectId'];
+export type ParameterCommentId = components['parameters']['CommentId'];
 export type ParameterResourceId = components['parameters']['ResourceId'];
 export type ParameterPage = components['parameters']['Page'];
 export type ParameterLimit = components['parameters']['Limit'];
@@ -3056,6 +3143,190 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listProjectComments: {
+        parameters: {
+            query?: {
+                /** @description Sort direction. */
+                order?: components["parameters"]["Order"];
+                /** @description Results per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+                /** @description Page number, from 1. A page past the last one returns an empty `data`. */
+                page?: components["parameters"]["Page"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The project's id (`project_id`).
+                 * @example 42
+                 */
+                id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of comments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 17,
+                     *           "project_id": 42,
+                     *           "text": "The client approved the wireframes.",
+                     *           "creator": {
+                     *             "id": 5,
+                     *             "name": "Jane Doe"
+                     *           },
+                     *           "created": "2026-06-15T09:30:00.000000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "current_page": 1,
+                     *         "per_page": 25,
+                     *         "total": 1,
+                     *         "last_page": 1
+                     *       },
+                     *       "message": "Comments retrieved successfully."
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["Comment"][];
+                        meta: components["schemas"]["PaginationMeta"];
+                        /** @constant */
+                        message: "Comments retrieved successfully.";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createProjectComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project's id (`project_id`).
+                 * @example 42
+                 */
+                id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "comment_text": "The client approved the wireframes.",
+                 *       "comment_creatorid": 5
+                 *     }
+                 */
+                "application/json": components["schemas"]["CommentCreateBody"];
+                /**
+                 * @example {
+                 *       "comment_text": "The client approved the wireframes.",
+                 *       "comment_creatorid": 5
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["CommentCreateBody"];
+            };
+        };
+        responses: {
+            /** @description The new comment. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": 17,
+                     *         "project_id": 42,
+                     *         "text": "The client approved the wireframes.",
+                     *         "creator": {
+                     *           "id": 5,
+                     *           "name": "Jane Doe"
+                     *         },
+                     *         "created": "2026-06-15T09:30:00.000000Z"
+                     *       },
+                     *       "message": "Comment created successfully."
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["Comment"];
+                        /** @constant */
+                        message: "Comment created successfully.";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteProjectComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project's id (`project_id`).
+                 * @example 42
+                 */
+                id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The comment's id.
+                 * @example 17
+                 */
+                comment_id: components["parameters"]["CommentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The comment was deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": 17
+                     *       },
+                     *       "message": "Comment deleted successfully."
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["IdOnly"];
+                        /** @constant */
+                        message: "Comment deleted successfully.";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

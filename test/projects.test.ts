@@ -340,6 +340,7 @@ async function projectWithChildren() {
   await t.api('POST', `/api/projects/${p.id}/files`, { json: { file_name: 'c.pdf', file_url: 'https://files.acme.test/c.pdf' } });
   await t.api('POST', `/api/projects/${p.id}/invoices`, { json: { invoice_date: '2026-06-30', invoice_due_date: '2026-07-30', invoice_amount: 4800, invoice_status: 'paid' } });
   await t.api('POST', `/api/projects/${p.id}/estimates`, { json: { estimate_date: '2026-05-20', estimate_amount: 9600, estimate_status: 'accepted' } });
+  await t.api('POST', `/api/projects/${p.id}/comments`, { json: { comment_text: 'Kick-off went well.', comment_creatorid: f.jane.id } });
   return p;
 }
 
@@ -357,6 +358,7 @@ async function countChildren(projectId: number) {
     estimates: await t.db.prisma.estimate.count({ where }),
     assignees: await t.db.prisma.projectAssignee.count({ where }),
     tags: await t.db.prisma.projectTag.count({ where }),
+    comments: await t.db.prisma.projectComment.count({ where }),
   };
 }
 
@@ -376,7 +378,7 @@ describe('cloneProject', () => {
       progress: 0,
     });
     expect(await countChildren(clone.id)).toEqual({
-      tasks: 1, checklist: 0, taskFiles: 0, milestones: 0, timers: 0, files: 0, invoices: 0, estimates: 0, assignees: 1, tags: 1,
+      tasks: 1, checklist: 0, taskFiles: 0, milestones: 0, timers: 0, files: 0, invoices: 0, estimates: 0, assignees: 1, tags: 1, comments: 0,
     });
     const tasks = (await t.api('GET', `/api/projects/${clone.id}/tasks`)).body.data;
     expect(tasks[0]).toMatchObject({ title: 'Wireframes', status: 'new', checklist: [], files: [] });
@@ -388,14 +390,16 @@ describe('cloneProject', () => {
       json: {
         project_title: 'Everything', project_clientid: f.otherClient.id, project_categoryid: f.otherCategory.id,
         project_date_start: '2027-01-01', project_date_due: null, copy_milestones: 'on', copy_tasks: 'on',
-        copy_tasks_files: 'on', copy_tasks_checklist: 'on', copy_invoices: 'on', copy_estimates: 'on', copy_files: 'on',
+        copy_tasks_files: 'on', copy_tasks_checklist: 'on', copy_invoices: 'on', copy_estimates: 'on', copy_files: 'on', copy_comments: 'on',
       },
     });
     expect(r.status).toBe(201);
     expect(r.body.data).toMatchObject({ client: { id: f.otherClient.id }, category: { id: f.otherCategory.id }, dates: { start: '2027-01-01', due: null } });
     expect(await countChildren(r.body.data.id)).toEqual({
-      tasks: 1, checklist: 2, taskFiles: 1, milestones: 1, timers: 0, files: 1, invoices: 1, estimates: 1, assignees: 1, tags: 1,
+      tasks: 1, checklist: 2, taskFiles: 1, milestones: 1, timers: 0, files: 1, invoices: 1, estimates: 1, assignees: 1, tags: 1, comments: 1,
     });
+    const comments = (await t.api('GET', `/api/projects/${r.body.data.id}/comments`)).body.data;
+    expect(comments).toMatchObject([{ project_id: r.body.data.id, text: 'Kick-off went well.', creator: { id: f.jane.id, name: 'Jane Doe' } }]);
     const invoices = (await t.api('GET', `/api/projects/${r.body.data.id}/invoices`)).body.data;
     expect(invoices[0]).toMatchObject({ status: 'draft', client_id: f.otherClient.id, amount: '4800.00' });
   });

@@ -52,6 +52,11 @@ export const bodyChecks = {
       await expectFound(errors, 'task_id', db.task.findFirst({ where: { id: body.task_id, projectId: path.id }, ...selectId }));
     }
   },
+  createProjectComment: async (db, { body }, errors) => {
+    if (body.comment_creatorid !== undefined) {
+      await expectFound(errors, 'comment_creatorid', db.user.findUnique({ where: { id: body.comment_creatorid }, ...selectId }));
+    }
+  },
   createProjectInvoice: async (_db, { body }, errors) => {
     mustNotPrecede(errors, 'invoice_due_date', body.invoice_due_date, 'invoice_date', body.invoice_date);
   },

@@ -236,6 +236,7 @@ export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body
     const invoices = body.copy_invoices === 'on' ? await tx.invoice.findMany(ofSource) : [];
     const estimates = body.copy_estimates === 'on' ? await tx.estimate.findMany(ofSource) : [];
     const files = body.copy_files === 'on' ? await tx.projectFile.findMany(ofSource) : [];
+    const comments = body.copy_comments === 'on' ? await tx.projectComment.findMany(ofSource) : [];
     const errors = new FieldErrorCollector();
     const start = body.project_date_start ?? calendarDate(source.dateStart);
     const due = body.project_date_due !== undefined ? body.project_date_due : source.dateDue && shiftedDue(source.dateStart, source.dateDue, start, errors);
@@ -270,6 +271,7 @@ export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body
         tags: { create: source.tags.map((t) => ({ title: t.title, position: t.position })) },
         milestones: { create: milestones.map((m) => ({ title: m.title })) },
         files: { create: files.map((f) => ({ name: f.name, url: f.url })) },
+        comments: { create: comments.map((c) => ({ creatorId: c.creatorId, text: c.text })) },
         invoices: { create: invoices.map((i) => ({ clientId, status: 'draft', date: i.date, dueDate: i.dueDate, amount: i.amount })) },
         estimates: { create: estimates.map((e) => ({ clientId, status: 'draft', date: e.date, expiryDate: e.expiryDate, amount: e.amount })) },
       },

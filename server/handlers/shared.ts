@@ -64,6 +64,12 @@ export async function lockProject(tx: Tx, id: number, mode: 'update' | 'share'):
   if (rows.length === 0) throw notFound('Project');
 }
 
+/** The main administrator (the first admin user): who a project or comment is by unless the request says. */
+export async function mainAdministratorId(db: Db): Promise<number> {
+  const admin = await db.user.findFirstOrThrow({ where: { role: 'admin' }, orderBy: { id: 'asc' }, select: { id: true } });
+  return admin.id;
+}
+
 export async function requireProject(db: Db, id: number): Promise<void> {
   const found = await db.project.findUnique({ where: { id }, select: { id: true } });
   if (!found) throw notFound('Project');
