@@ -54,7 +54,7 @@ export interface paths {
         /**
          * Delete a project
          * @description Deletes the project and all of its related records (tasks with their checklists and files,
-         *     milestones, timers, files, invoices, estimates, assignments, tags) in one transaction.
+         *     milestones, timers, files, invoices, estimates, comments, assignments, tags) in one transaction.
          */
         delete: operations["deleteProject"];
         options?: never;
@@ -63,7 +63,9 @@ export interface paths {
          * Update a project
          * @description Partial update: every field of **Create** is optional here and only the fields sent change.
          *     `project_clientid` cannot be changed (sending it is a 422). Send `project_date_due`,
-         *     `project_description` or `project_reference` empty or `null` to clear them. A flag is enabled
+         *     `project_description` or `project_reference` as `null` (or empty in a form; in JSON an empty
+         *     `project_date_due` clears it too, an empty description or reference is stored as empty text) to
+         *     clear them. A flag is enabled
          *     with `on` and disabled with `off`. Turning `project_progress_manually` off returns the project to
          *     progress derived from its tasks. The due date must be on or after the start date, whether
          *     either or both are sent. Assignment is managed via the **assign**\/**manager** actions, not here.
@@ -116,7 +118,7 @@ export interface paths {
         /**
          * Set the manager
          * @description Sets the project's manager (a single team user), replacing any existing manager. Send `null`
-         *     (in a form body an empty value, `manager=`) to remove the manager. `managers` in the response
+         *     or an empty value (`manager=` in a form, `"manager": ""` in JSON) to remove the manager. `managers` in the response
          *     holds zero or one entry.
          */
         put: operations["setProjectManager"];
@@ -225,7 +227,8 @@ export interface paths {
         get?: never;
         /**
          * Archive a project
-         * @description No body. Sets `active_state` to `archived` (archiving an archived project changes nothing).
+         * @description No body. Sets `active_state` to `archived`. Archiving an archived project changes nothing, not
+         *     even `dates.updated`: the answer is the project as it was.
          */
         put: operations["archiveProject"];
         post?: never;
@@ -251,7 +254,8 @@ export interface paths {
         get?: never;
         /**
          * Restore a project
-         * @description No body. Sets `active_state` back to `active`.
+         * @description No body. Sets `active_state` back to `active`. Restoring an active project changes nothing, not
+         *     even `dates.updated`.
          */
         put: operations["restoreProject"];
         post?: never;
@@ -307,14 +311,17 @@ export interface paths {
         /**
          * Clone a project
          * @description Creates a new project from an existing one, in one transaction. Client, category and dates
-         *     default to the source project's; description, reference, billing, permissions, progress mode,
+         *     default to the source project's. Given a new `project_date_start` but no `project_date_due`, the
+         *     clone keeps the source's duration: its due date moves by as many days as the start date did
+         *     (a source due 29 days after its start gives a clone due 29 days after the new start). Description, reference, billing, permissions, progress mode,
          *     tags, assignees and manager are copied. The clone starts `not_started` and `active`; a manual
          *     progress value is copied, otherwise progress is derived from the copied tasks.
          *
          *     Each `copy_*` flag set to `on` copies that kind of child: milestones, tasks (with status reset to
          *     `new`), task files and task checklists (only together with `copy_tasks`; checklist items come
-         *     back unticked), invoices and estimates (as `draft`, billed to the clone's client) and project
-         *     files. Timers are never copied.
+         *     back unticked), invoices and estimates (as `draft`, billed to the clone's client), project
+         *     files and comments (same text and writer, dated at the clone). Timers are never copied, and
+         *     nothing is copied without its flag.
          */
         post: operations["cloneProject"];
         delete?: never;
@@ -593,6 +600,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project's id (`project_id`).
+                 * @example 42
+                 */
+                id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List a project's comments
+         * @description Lists the project's comments, newest first unless `order=asc`.
+         */
+        get: operations["listProjectComments"];
+        put?: never;
+        /**
+         * Add a comment
+         * @description Adds a comment to the project, written by `comment_creatorid` (an existing team user; by
+         *     default the main administrator, on whose rights an API key acts). Comments are not edited:
+         *     delete one and add another.
+         */
+        post: operations["createProjectComment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{id}/comments/{comment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project's id (`project_id`).
+                 * @example 42
+                 */
+                id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The comment's id.
+                 * @example 17
+                 */
+                comment_id: components["parameters"]["CommentId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a comment
+         * @description Deletes one comment of the project. A comment id that belongs to another project is a 404
+         *     (`Comment not found.`), as is an unknown one; an unknown project is `Project not found.`.
+         */
+        delete: operations["deleteProjectComment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{id}/invoices": {
         parameters: {
             query?: never;
@@ -788,6 +859,10 @@ export interface components {
             /** @enum {string} */
             project_billing_type?: "hourly" | "fixed";
             project_billing_rate?: components["schemas"]["MoneyInput"];
+            /**
+             * @description Hours, to the hundredth (`80.25`): stored exactly as sent. A value with more than two decimal
+             *     places (`80.256`) is refused with a 422, never rounded.
+             */
             project_billing_estimated_hours?: number;
             project_billing_costs_estimate?: components["schemas"]["MoneyInput"];
             project_progress_manually?: components["schemas"]["OnOff"];
@@ -823,6 +898,10 @@ export interface components {
             /** @enum {string} */
             project_billing_type?: "hourly" | "fixed";
             project_billing_rate?: components["schemas"]["MoneyInput"];
+            /**
+             * @description Hours, to the hundredth (`80.25`): stored exactly as sent. A value with more than two decimal
+             *     places (`80.256`) is refused with a 422, never rounded.
+             */
             project_billing_estimated_hours?: number;
             project_billing_costs_estimate?: components["schemas"]["MoneyInput"];
             project_progress_manually?: components["schemas"]["OnOff"];
@@ -838,7 +917,7 @@ export interface components {
             assigned: components["schemas"]["Id"][];
         };
         ManagerBody: {
-            /** @description Team user id, or null (empty) to remove the manager. */
+            /** @description Team user id, or null to remove the manager (in a form `manager=`, in JSON also `""`). */
             manager: number | null;
         };
         StatusBody: {
@@ -862,7 +941,8 @@ export interface components {
             project_date_start?: components["schemas"]["Date"];
             /**
              * Format: date
-             * @description Defaults to the source project's due date; null or empty for none. On or after the start date.
+             * @description Defaults to the source project's due date, moved by as many days as `project_date_start` moves
+             *     the start; null or empty for none. On or after the start date.
              */
             project_date_due?: string | null;
             copy_milestones?: components["schemas"]["OnOff"];
@@ -872,6 +952,7 @@ export interface components {
             copy_invoices?: components["schemas"]["OnOff"];
             copy_estimates?: components["schemas"]["OnOff"];
             copy_files?: components["schemas"]["OnOff"];
+            copy_comments?: components["schemas"]["OnOff"];
         };
         Client: {
             id: components["schemas"]["Id"];
@@ -982,6 +1063,19 @@ export interface components {
             url: string;
             created: components["schemas"]["Timestamp"];
         };
+        Comment: {
+            id: components["schemas"]["Id"];
+            project_id: components["schemas"]["Id"];
+            text: string;
+            /** @description The team user who wrote the comment. */
+            creator: components["schemas"]["IdName"];
+            created: components["schemas"]["Timestamp"];
+        };
+        CommentCreateBody: {
+            comment_text: string;
+            /** @description Existing team user id of the writer. Defaults to the main administrator. */
+            comment_creatorid?: components["schemas"]["Id"];
+        };
         /** @enum {string} */
         InvoiceStatus: "draft" | "due" | "paid" | "overdue";
         Invoice: {
@@ -1090,7 +1184,13 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The body's content type is neither `application/json` nor `application/x-www-form-urlencoded`. */
+        /**
+         * @description The body's content type is neither `application/json` nor `application/x-www-form-urlencoded`
+         *     (`Unsupported content type: …`), the body has no `Content-Type` at all (`The request body has no
+         *     Content-Type: …`), or it is a JSON document declared as a form (`The request body looks like
+         *     JSON but was sent as application/x-www-form-urlencoded: send it with the header Content-Type:
+         *     application/json.`).
+         */
         UnsupportedMediaType: {
             headers: {
                 [name: string]: unknown;
@@ -1169,6 +1269,11 @@ export interface components {
          */
         ProjectId: components["schemas"]["Id"];
         /**
+         * @description The comment's id.
+         * @example 17
+         */
+        CommentId: components["schemas"]["Id"];
+        /**
          * @description The resource's id.
          * @example 12
          */
@@ -1225,6 +1330,8 @@ export type SchemaMilestoneCreateBody = components['schemas']['MilestoneCreateBo
 export type SchemaTimer = components['schemas']['Timer'];
 export type SchemaTimerStartBody = components['schemas']['TimerStartBody'];
 export type SchemaProjectFile = components['schemas']['ProjectFile'];
+export type SchemaComment = components['schemas']['Comment'];
+export type SchemaCommentCreateBody = components['schemas']['CommentCreateBody'];
 export type SchemaInvoiceStatus = components['schemas']['InvoiceStatus'];
 export type SchemaInvoice = components['schemas']['Invoice'];
 export type SchemaInvoiceCreateBody = components['schemas']['InvoiceCreateBody'];
@@ -1240,6 +1347,7 @@ export type ResponseValidationFailed = components['responses']['ValidationFailed
 export type ResponseInternalError = components['responses']['InternalError'];
 export type ResponseServiceUnavailable = components['responses']['ServiceUnavailable'];
 export type ParameterProjectId = components['parameters']['ProjectId'];
+export type ParameterCommentId = components['parameters']['CommentId'];
 export type ParameterResourceId = components['parameters']['ResourceId'];
 export type ParameterPage = components['parameters']['Page'];
 export type ParameterLimit = components['parameters']['Limit'];
@@ -1260,7 +1368,18 @@ export interface operations {
                 category_id?: components["schemas"]["Id"];
                 /** @description Free-text search on the project title (case-insensitive substring). Empty means no search. */
                 search?: string;
-                /** @description Sort column. Ties are broken by id in the same order. */
+                /**
+                 * @description Sort column. Ties are broken by id in the same order. The order is the same on every
+                 *     database the server runs on:
+                 *     - `project_title` is alphabetical without regard to case: the Unicode Collation Algorithm's
+                 *       root order (ICU `und`), in which letters compare regardless of case and accents first
+                 *       (`alpha`, `Beta`, `delta`, `Éclair`, `Gamma`, `zeta`); case and accents only decide
+                 *       between titles that are otherwise equal.
+                 *     - `project_status` follows the workflow, in the order the statuses are listed:
+                 *       `not_started`, `in_progress`, `on_hold`, `cancelled`, `completed` (not alphabetical).
+                 *     - `project_date_due`: projects without a due date come last in ascending order, first in
+                 *       descending order.
+                 */
                 sort?: "project_title" | "project_status" | "project_date_start" | "project_date_due" | "project_created" | "project_progress";
                 /** @description Sort direction. */
                 order?: components["parameters"]["Order"];
@@ -3024,6 +3143,190 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listProjectComments: {
+        parameters: {
+            query?: {
+                /** @description Sort direction. */
+                order?: components["parameters"]["Order"];
+                /** @description Results per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+                /** @description Page number, from 1. A page past the last one returns an empty `data`. */
+                page?: components["parameters"]["Page"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The project's id (`project_id`).
+                 * @example 42
+                 */
+                id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of comments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 17,
+                     *           "project_id": 42,
+                     *           "text": "The client approved the wireframes.",
+                     *           "creator": {
+                     *             "id": 5,
+                     *             "name": "Jane Doe"
+                     *           },
+                     *           "created": "2026-06-15T09:30:00.000000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "current_page": 1,
+                     *         "per_page": 25,
+                     *         "total": 1,
+                     *         "last_page": 1
+                     *       },
+                     *       "message": "Comments retrieved successfully."
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["Comment"][];
+                        meta: components["schemas"]["PaginationMeta"];
+                        /** @constant */
+                        message: "Comments retrieved successfully.";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createProjectComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project's id (`project_id`).
+                 * @example 42
+                 */
+                id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "comment_text": "The client approved the wireframes.",
+                 *       "comment_creatorid": 5
+                 *     }
+                 */
+                "application/json": components["schemas"]["CommentCreateBody"];
+                /**
+                 * @example {
+                 *       "comment_text": "The client approved the wireframes.",
+                 *       "comment_creatorid": 5
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["CommentCreateBody"];
+            };
+        };
+        responses: {
+            /** @description The new comment. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": 17,
+                     *         "project_id": 42,
+                     *         "text": "The client approved the wireframes.",
+                     *         "creator": {
+                     *           "id": 5,
+                     *           "name": "Jane Doe"
+                     *         },
+                     *         "created": "2026-06-15T09:30:00.000000Z"
+                     *       },
+                     *       "message": "Comment created successfully."
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["Comment"];
+                        /** @constant */
+                        message: "Comment created successfully.";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteProjectComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project's id (`project_id`).
+                 * @example 42
+                 */
+                id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The comment's id.
+                 * @example 17
+                 */
+                comment_id: components["parameters"]["CommentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The comment was deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": 17
+                     *       },
+                     *       "message": "Comment deleted successfully."
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["IdOnly"];
+                        /** @constant */
+                        message: "Comment deleted successfully.";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

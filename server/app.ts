@@ -54,6 +54,12 @@ function admitWithin(limit: number) {
   };
 }
 
+/**
+ * The parameter that jQuery's `cache: false` and other clients append to a GET (`_=<timestamp>`) to
+ * defeat caches. No answer of this API is cached (no-store), so it is ignored rather than refused.
+ */
+const CACHE_BUSTER = '_';
+
 /** How long /readyz waits for the database before it answers 503. */
 const READY_TIMEOUT_MS = 1000;
 
@@ -97,6 +103,12 @@ export function createApp({ db, config, logger, state = { shuttingDown: false },
   app.disable('x-powered-by');
   // Bracket arrays in query strings (`tags[]=a`) need the extended parser on Express 5.
   app.set('query parser', 'extended');
+  const parseQuery = app.get('query parser fn') as (text: string) => Record<string, unknown>;
+  app.set('query parser', (text: string) => {
+    const query = parseQuery(text);
+    delete query[CACHE_BUSTER];
+    return query;
+  });
   app.use(requestLogging(logger));
   // helmet's headers (nosniff, no framing, …); API answers are JSON, which may load or run nothing.
   // /docs sets its own policy.

@@ -1,11 +1,12 @@
 // Reads request bodies (JSON and forms, up to the configured size) and what their parsers would hide:
 // - bytes that are not UTF-8 would be decoded to U+FFFD and stored so: such a body is refused (400);
+// - a JSON document sent as a form (curl's `-d '{…}'` without a Content-Type) is refused (415) as such;
 // - qs drops a form field or query parameter named `__proto__` without a word (a PATCH would answer
 //   200 as an empty update): the names are recorded here, for completeValidation to refuse them.
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import express, { type Request, type RequestHandler } from 'express';
-import { ApiError, INVALID_UTF8_MESSAGE } from './errors.ts';
+import { ApiError, INVALID_UTF8_MESSAGE, JSON_AS_FORM_MESSAGE } from './errors.ts';
 
 function refuseInvalidUtf8(body: Buffer, charset: string): void {
   if (charset === 'utf-8' && !isUtf8(body)) throw new ApiError(400, INVALID_UTF8_MESSAGE);
@@ -21,6 +22,21 @@ function refuseInvalidEscapes(form: string): void {
   } catch {
     throw new ApiError(400, INVALID_UTF8_MESSAGE);
   }
+}
+
+/**
+ * A body that is a JSON object or array as a whole: never a form (a form's first field would be
+ * named `{"…":`), but what `curl -d '{…}'` sends when the Content-Type header is left out.
+ */
+function refuseJsonAsForm(form: string): void {
+  const text = form.trim();
+  if (!text.startsWith('{') && !text.startsWith('[')) return;
+  try {
+    JSON.parse(text);
+  } catch {
+    return;
+  }
+  throw new ApiError(415, JSON_AS_FORM_MESSAGE);
 }
 
 function decodeComponent(text: string): string {
@@ -72,6 +88,7 @@ export function bodyParsers(limit: number): RequestHandler[] {
         // The other charset a form may declare, iso-8859-1, gives every byte and escape a meaning.
         const form = body.toString(charset === 'utf-8' ? 'utf8' : 'latin1');
         if (charset === 'utf-8') refuseInvalidEscapes(form);
+        refuseJsonAsForm(form);
         const dropped = prototypeFields(form);
         if (dropped.length > 0) droppedFormFields.set(req, dropped);
       },

@@ -2,6 +2,7 @@
 // `{ message }`, plus `errors: { field: [messages] }` on 422. Nothing a client sends yields a 500.
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { schemaAt, typesOf, type JsonSchema, type OpenApiDocument, type RoutedOperation } from './spec.ts';
 
 export type FieldErrors = Record<string, string[]>;
 
@@ -22,6 +23,11 @@ export const UNAUTHORIZED_MESSAGE = 'Unauthorized. A valid API key is required.'
 export const TOO_DEEP_MESSAGE = 'The request is nested too deeply.';
 export const INVALID_UTF8_MESSAGE = 'The request body is not valid UTF-8.';
 export const UNDECOMPRESSABLE_MESSAGE = 'The request body could not be decompressed: it does not match its Content-Encoding.';
+
+export const UNSUPPORTED_TYPE_MESSAGE = 'Unsupported content type: send application/json or application/x-www-form-urlencoded.';
+export const NO_CONTENT_TYPE_MESSAGE = 'The request body has no Content-Type: send application/json or application/x-www-form-urlencoded.';
+/** curl's `-d '{…}'` declares a form unless told otherwise. */
+export const JSON_AS_FORM_MESSAGE = 'The request body looks like JSON but was sent as application/x-www-form-urlencoded: send it with the header Content-Type: application/json.';
 
 export const BUSY_MESSAGE = 'The server is busy: retry shortly.';
 export const UNAVAILABLE_MESSAGE = 'The service is temporarily unavailable.';
@@ -76,7 +82,7 @@ export class FieldErrorCollector {
   }
 }
 
-/** `project_clientid` → "project clientid", as the API's messages name fields. */
+/** `project_clientid` → "project clientid", as the API's messages name the fields it defines. */
 export function fieldLabel(field: string): string {
   return field.replace(/_/g, ' ');
 }
@@ -85,98 +91,161 @@ export function invalidSelection(field: string): string {
   return `The selected ${fieldLabel(field)} is invalid.`;
 }
 
+/** A field the body may not carry, named exactly as the client sent it. */
 export function fieldNotAllowed(field: string): string {
-  return `The ${fieldLabel(field)} field is not allowed here.`;
+  return `The ${JSON.stringify(field)} field is not allowed here.`;
 }
 
-export function parameterNotSupported(field: string): string {
-  return `The ${fieldLabel(field)} parameter is not supported here.`;
+/** A query parameter the operation does not define, named exactly as sent, with those it does. */
+export function parameterNotSupported(name: string, supported: readonly string[]): string {
+  const list = supported.length > 0 ? ` Supported parameters: ${supported.join(', ')}.` : ' This operation takes no query parameters.';
+  return `The ${JSON.stringify(name)} parameter is not supported here.${list}`;
 }
 
+/**
+ * One complaint of express-openapi-validator: where (`path`) and which JSON Schema keyword failed
+ * (`errorCode`, `<keyword>.openapi.validation`). Its own checks of the query string (unknown or
+ * empty parameters) come without an errorCode. Messages are built from these and from the schema
+ * the path points to, never from the validator's English `message`.
+ */
 interface ValidatorErrorItem { path: string; message: string; errorCode?: string }
 
 /** The parts of the request the validator's paths point into (`/body/…`, `/query/…`, `/path/…`). */
-interface RequestParts { body?: unknown; query?: unknown; params?: unknown }
+interface RequestParts { body?: unknown; query?: unknown; params?: unknown; headers?: Record<string, unknown> }
+
+/** Where in the request a complaint points, and at which field. */
+interface Location { source: 'body' | 'query' | 'path' | 'other'; field: string; segments: string[] }
 
 /**
  * Where the validator points (`/body/assigned/1`, `/query/limit`) → the field key (`assigned.1`, `limit`).
  * The validator appends a missing or unexpected property's name unescaped, so a top-level name
  * that the request really holds is used as it is, even when it contains `/`.
  */
-function fieldOf(path: string, request: RequestParts): string {
-  const [, location = '', ...segments] = path.split('/');
-  const source = location === 'body' ? request.body : location === 'query' ? request.query : location === 'path' || location === 'params' ? request.params : undefined;
+function locate(path: string, request: RequestParts): Location {
+  const [, location = '', ...escaped] = path.split('/');
+  const source = location === 'body' ? 'body' : location === 'query' ? 'query' : location === 'path' || location === 'params' ? 'path' : 'other';
+  const values = source === 'body' ? request.body : source === 'query' ? request.query : source === 'path' ? request.params : undefined;
   const rawName = path.slice(location.length + 2);
-  if (source && typeof source === 'object' && Object.hasOwn(source, rawName)) return rawName;
-  if (!['body', 'query', 'params', 'path', 'headers'].includes(location)) segments.unshift(location);
-  return segments.map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')).join('.') || location || 'body';
+  if (values && typeof values === 'object' && Object.hasOwn(values, rawName)) return { source, field: rawName, segments: [rawName] };
+  const segments = escaped.map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (source === 'other' && location !== 'headers') segments.unshift(location);
+  return { source, field: segments.join('.') || location || 'body', segments };
+}
+
+/** The contract's view of the request that failed: the operation the validator matched, in the document. */
+export interface OperationContext { doc: OpenApiDocument; operation: RoutedOperation }
+
+const BODY_MEDIA_TYPES = ['application/json', 'application/x-www-form-urlencoded'];
+
+/** The schema that the located value had to match, or undefined when the contract has none there. */
+function schemaOf(context: OperationContext, { source, segments }: Location): JsonSchema | undefined {
+  const { doc, operation } = context;
+  if (source === 'body') {
+    const content = operation.operation.requestBody?.content ?? {};
+    const media = BODY_MEDIA_TYPES.find((type) => content[type]) ?? Object.keys(content)[0];
+    return schemaAt(doc, media ? content[media]?.schema : undefined, segments);
+  }
+  if (source === 'query' || source === 'path') {
+    const [name, ...inner] = segments;
+    const parameter = operation.parameters.find((p) => p.name === name && p.in === source);
+    return schemaAt(doc, parameter?.schema, inner);
+  }
+  return undefined;
 }
 
 const typeNames: Record<string, string> = {
   integer: 'an integer', number: 'a number', string: 'a string', array: 'an array', object: 'an object', boolean: 'true or false',
 };
 
-/** One validator complaint → one message in the API's (Laravel-like) wording. */
-function messageFor(item: ValidatorErrorItem, field: string): string {
+/** What a `format` asks of a value, as the messages say it. */
+const formatRules: Record<string, string> = {
+  date: 'must be a valid date in the format YYYY-MM-DD',
+  'date-time': 'must be a valid date and time',
+  email: 'must be a valid email address',
+  uri: 'must be a valid http(s) URL',
+};
+
+/** What the spec's `pattern`s that no `format` explains ask of a value. */
+const patternRules: Record<string, string> = {
+  // Titles and names: white space alone is no title, and reads as missing.
+  '\\S': 'is required',
+};
+
+function allowedValues(schema: JsonSchema | undefined): string {
+  const values = schema?.enum;
+  return Array.isArray(values) && values.length > 0 ? ` Allowed values: ${values.map(String).join(', ')}.` : '';
+}
+
+/** One schema complaint → one message in the API's (Laravel-like) wording, from the keyword and the schema. */
+function schemaMessage(keyword: string, field: string, schema: JsonSchema | undefined): string {
   const label = fieldLabel(field);
-  const keyword = item.errorCode?.replace(/\.openapi\.validation$/, '') ?? '';
-  const limit = /(\d+(?:\.\d+)?)/.exec(item.message)?.[1];
+  const invalid = `The ${label} field is invalid.`;
+  const limit = (name: string) => (typeof schema?.[name] === 'number' ? schema[name] as number : undefined);
   switch (keyword) {
     case 'required':
       return `The ${label} field is required.`;
     case 'type': {
-      const wanted = item.message.replace(/^must be /, '').split(',').filter((t) => t !== 'null');
-      return `The ${label} field must be ${wanted.map((t) => typeNames[t] ?? t).join(' or ')}.`;
+      const wanted = typesOf(schema).filter((type) => type !== 'null');
+      return wanted.length > 0 ? `The ${label} field must be ${wanted.map((type) => typeNames[type] ?? type).join(' or ')}.` : invalid;
     }
     case 'enum':
-      return `The selected ${label} is invalid.`;
+      return `${invalidSelection(field)}${allowedValues(schema)}`;
     case 'format':
-    case 'pattern':
-      if (/date-time/.test(item.message)) return `The ${label} field must be a valid date and time.`;
-      if (/date|\\d\{4\}/.test(item.message)) return `The ${label} field must be a valid date in the format YYYY-MM-DD.`;
-      if (/email/.test(item.message)) return `The ${label} field must be a valid email address.`;
-      if (/uri|https/.test(item.message)) return `The ${label} field must be a valid http(s) URL.`;
-      return `The ${label} field format is invalid.`;
+    case 'pattern': {
+      const rule = formatRules[String(schema?.format)] ?? patternRules[String(schema?.pattern)];
+      return rule ? `The ${label} field ${rule}.` : `The ${label} field format is invalid.`;
+    }
     case 'minimum':
-      return `The ${label} field must be at least ${limit}.`;
+      return limit('minimum') === undefined ? invalid : `The ${label} field must be at least ${limit('minimum')}.`;
     case 'maximum':
-      return `The ${label} field must not be greater than ${limit}.`;
+      return limit('maximum') === undefined ? invalid : `The ${label} field must not be greater than ${limit('maximum')}.`;
     case 'minLength':
-      return limit === '1' ? `The ${label} field is required.` : `The ${label} field must be at least ${limit} characters.`;
+      if (limit('minLength') === undefined) return invalid;
+      return limit('minLength') === 1 ? `The ${label} field is required.` : `The ${label} field must be at least ${limit('minLength')} characters.`;
     case 'maxLength':
-      return `The ${label} field must not be greater than ${limit} characters.`;
+      return limit('maxLength') === undefined ? invalid : `The ${label} field must not be greater than ${limit('maxLength')} characters.`;
+    case 'minItems':
+      return limit('minItems') === undefined ? invalid : `The ${label} field must have at least ${limit('minItems')} items.`;
     case 'maxItems':
-      return `The ${label} field must not have more than ${limit} items.`;
+      return limit('maxItems') === undefined ? invalid : `The ${label} field must not have more than ${limit('maxItems')} items.`;
     case 'additionalProperties':
     case 'unevaluatedProperties':
       return fieldNotAllowed(field);
-    case 'const':
-      return `The ${label} field is invalid.`;
     default:
-      return `The ${label} field is invalid.`;
+      return invalid;
   }
 }
 
-function fromValidator(items: ValidatorErrorItem[], request: RequestParts): FieldErrors {
+/**
+ * The validator's own query-string checks, which carry no keyword: a parameter the operation does
+ * not define, or one sent empty that may not be.
+ */
+function queryMessage(location: Location, context: OperationContext, request: RequestParts): string {
+  const name = location.segments[0] ?? location.field;
+  const defined = context.operation.parameters.filter((p) => p.in === 'query').map((p) => p.name);
+  if (!defined.includes(name)) return parameterNotSupported(name, defined);
+  const value = (request.query as Record<string, unknown> | undefined)?.[name];
+  return value === '' ? `The ${fieldLabel(name)} field must not be empty.` : `The ${fieldLabel(name)} field is invalid.`;
+}
+
+/** The field errors of express-openapi-validator's verdict (a 400 with `errors`) on the request of `context`. */
+export function schemaFailureErrors(error: unknown, request: RequestParts, context: OperationContext): FieldErrors {
   const errors = emptyFieldErrors();
-  for (const item of items) {
+  const add = (field: string, message: string) => {
+    const messages = (errors[field] ??= []);
+    if (!messages.includes(message)) messages.push(message);
+  };
+  for (const item of (error as HttpLikeError).errors ?? []) {
+    const keyword = item.errorCode?.replace(/\.openapi\.validation$/, '');
     // `oneOf`/`anyOf`/`if` summaries repeat what their branches already said.
-    if (/^(oneOf|anyOf|if)\./.test(item.errorCode ?? '')) continue;
-    let field = fieldOf(item.path, request);
-    let message: string;
-    const unknownQuery = /^Unknown query parameter '(.+)'$/.exec(item.message);
-    const emptyQuery = /^Empty value found for query parameter '(.+)'$/.exec(item.message);
-    if (unknownQuery) {
-      field = unknownQuery[1]!;
-      message = parameterNotSupported(field);
-    } else if (emptyQuery) {
-      field = emptyQuery[1]!;
-      message = `The ${fieldLabel(field)} field must not be empty.`;
+    if (keyword === 'oneOf' || keyword === 'anyOf' || keyword === 'if') continue;
+    const location = locate(item.path, request);
+    if (keyword === undefined) {
+      const name = location.segments[0] ?? location.field;
+      add(name, location.source === 'query' ? queryMessage(location, context, request) : `The ${fieldLabel(name)} field is invalid.`);
     } else {
-      message = messageFor(item, field);
+      add(location.field, schemaMessage(keyword, location.field, schemaOf(context, location)));
     }
-    const list = (errors[field] ??= []);
-    if (!list.includes(message)) list.push(message);
   }
   return errors;
 }
@@ -220,14 +289,13 @@ export function toApiError(error: unknown, request: RequestParts = {}): ApiError
   if (e.type === 'querystring.parse.rangeError') return new ApiError(400, TOO_DEEP_MESSAGE);
   const status = e.status ?? e.statusCode;
   if (status === 400 && isDecompressionFailure(e)) return new ApiError(400, UNDECOMPRESSABLE_MESSAGE);
-  // express-openapi-validator
-  if (isSchemaFailure(error)) return validationFailed(fromValidator(e.errors!, request));
+  // express-openapi-validator. Its schema failures on an operation are read by completeValidation;
+  // one that reaches here came before any operation matched: a path whose escapes do not decode.
+  if (isSchemaFailure(error)) return new ApiError(404, 'Not found.');
   if (status === 401) return new ApiError(401, UNAUTHORIZED_MESSAGE);
   if (status === 404) return new ApiError(404, 'Not found.');
   if (status === 405) return new ApiError(405, 'Method not allowed.');
-  if (status === 415) {
-    return new ApiError(415, 'Unsupported content type: send application/json or application/x-www-form-urlencoded.');
-  }
+  if (status === 415) return new ApiError(415, request.headers?.['content-type'] === undefined ? NO_CONTENT_TYPE_MESSAGE : UNSUPPORTED_TYPE_MESSAGE);
   if (status === 413) return new ApiError(413, 'The request body is too large.');
   const database = databaseTrouble(error);
   if (database === 'busy') return serverBusy();

@@ -129,6 +129,12 @@ export function toProjectFile(row: Prisma.ProjectFileGetPayload<object>): Schema
   return { id: row.id, project_id: row.projectId, name: row.name, url: row.url, created: timestamp(row.createdAt) };
 }
 
+export const commentInclude = { creator: userName } satisfies Prisma.ProjectCommentInclude;
+
+export function toComment(row: Prisma.ProjectCommentGetPayload<{ include: typeof commentInclude }>): Schemas['Comment'] {
+  return { id: row.id, project_id: row.projectId, text: row.text, creator: idName(row.creator), created: timestamp(row.createdAt) };
+}
+
 export function toInvoice(row: Prisma.InvoiceGetPayload<object>): Schemas['Invoice'] {
   return {
     id: row.id,

@@ -111,3 +111,16 @@ export function resolveSchema(doc: OpenApiDocument, schema: JsonSchema | undefin
   }
   return current;
 }
+
+/**
+ * The schema of the value at `segments` (property names and array indexes) inside a value of
+ * `schema`, each step resolved as resolveSchema does; undefined where the schema says nothing.
+ */
+export function schemaAt(doc: OpenApiDocument, schema: JsonSchema | undefined, segments: readonly string[]): JsonSchema | undefined {
+  let current = resolveSchema(doc, schema);
+  for (const segment of segments) {
+    if (!current) return undefined;
+    current = resolveSchema(doc, typesOf(current).includes('array') ? current.items : current.properties?.[segment]);
+  }
+  return current;
+}

@@ -11,7 +11,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { formFieldsDropped, prototypeFields } from './body.ts';
 import type { Database } from './database/connection.ts';
 import {
-  emptyFieldErrors, FieldErrorCollector, fieldLabel, fieldNotAllowed, isSchemaFailure, parameterNotSupported, toApiError, type FieldErrors,
+  emptyFieldErrors, FieldErrorCollector, fieldLabel, fieldNotAllowed, isSchemaFailure, parameterNotSupported, schemaFailureErrors, type FieldErrors,
 } from './errors.ts';
 import { bodyChecks } from './handlers/checks.ts';
 import type { BodyCheck, BodyCheckRegistry, OperationId } from './handlers/types.ts';
@@ -71,14 +71,12 @@ export function completeValidation(doc: OpenApiDocument, db: Database) {
   const checks: BodyCheckRegistry = bodyChecks;
 
   /** The schema's errors and everything else wrong with the request, body checks included once anything is. */
-  async function collect(req: Request, schemaErrors: FieldErrors): Promise<FieldErrorCollector> {
+  async function collect(req: Request, route: RoutedOperation, schemaErrors: FieldErrors): Promise<FieldErrorCollector> {
     const errors = new FieldErrorCollector(schemaErrors);
-    const route = routes.get((req as MatchedRequest).openapi?.schema?.operationId ?? '');
-    // Not an operation of the contract: the validator let it through to the 404.
-    if (!route) return errors;
     const path = checkParameters(doc, req, route, errors);
     const query = req.originalUrl.split('?').slice(1).join('?');
-    for (const field of prototypeFields(query)) errors.add(field, parameterNotSupported(field));
+    const supported = route.parameters.filter((p) => p.in === 'query').map((p) => p.name);
+    for (const field of prototypeFields(query)) errors.add(field, parameterNotSupported(field, supported));
     for (const field of formFieldsDropped(req)) errors.add(field, fieldNotAllowed(field));
     if (errors.isEmpty) return errors;
     const check = checks[route.operation.operationId as OperationId] as BodyCheck<OperationId> | undefined;
@@ -88,14 +86,19 @@ export function completeValidation(doc: OpenApiDocument, db: Database) {
     return errors;
   }
 
+  /** The operation the validator matched; none for a path outside the contract, which goes on to the 404. */
+  const routeOf = (req: Request) => routes.get((req as MatchedRequest).openapi?.schema?.operationId ?? '');
+
   return [
     async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
-      (await collect(req, emptyFieldErrors())).throwIfAny();
+      const route = routeOf(req);
+      if (route) (await collect(req, route, emptyFieldErrors())).throwIfAny();
       next();
     },
     async (error: unknown, req: Request, _res: Response, next: NextFunction): Promise<void> => {
-      if (!isSchemaFailure(error)) return next(error);
-      (await collect(req, toApiError(error, req).errors ?? emptyFieldErrors())).throwIfAny();
+      const route = routeOf(req);
+      if (!isSchemaFailure(error) || !route) return next(error);
+      (await collect(req, route, schemaFailureErrors(error, req, { doc, operation: route }))).throwIfAny();
       next(error);
     },
   ];

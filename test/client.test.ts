@@ -206,7 +206,7 @@ describe('supporting resources through the typed client', () => {
     expect((await api.POST('/api/users', { body: { first_name: 'T', last_name: 'T', email: 'tia@typed.test' } })).response.status).toBe(422);
   });
 
-  it("a project's tasks, milestones, timers, files, invoices, estimates: list, create (JSON and form), 404, 422", async () => {
+  it("a project's tasks, milestones, timers, files, comments, invoices, estimates: list, create (JSON and form), 404, 422", async () => {
     const p = await newProject();
     const id = { params: { path: { id: p.id } } };
     const missing = { params: { path: { id: 999999 } } };
@@ -233,6 +233,14 @@ describe('supporting resources through the typed client', () => {
     expect((await api.GET('/api/projects/{id}/files', id)).data?.data[0]?.url).toBe('https://x.test/a.pdf');
     expect((await api.POST('/api/projects/{id}/files', { ...id, body: { file_name: 'a', file_url: 'not a url' } })).response.status).toBe(422);
     expect((await api.GET('/api/projects/{id}/files', missing)).response.status).toBe(404);
+
+    const comment = await api.POST('/api/projects/{id}/comments', { ...id, body: { comment_text: 'Looks good', comment_creatorid: f.sam.id }, ...formEncoded });
+    expect(comment.data?.data.creator).toEqual({ id: f.sam.id, name: 'Sam Lee' });
+    expect((await api.GET('/api/projects/{id}/comments', id)).data?.data[0]?.text).toBe('Looks good');
+    expect((await api.POST('/api/projects/{id}/comments', { ...id, body: { comment_text: ' ' } })).response.status).toBe(422);
+    const commentPath = { params: { path: { id: p.id, comment_id: comment.data!.data.id } } };
+    expect((await api.DELETE('/api/projects/{id}/comments/{comment_id}', commentPath)).data?.data.id).toBe(comment.data!.data.id);
+    expect((await api.DELETE('/api/projects/{id}/comments/{comment_id}', commentPath)).response.status).toBe(404);
 
     const invoice = await api.POST('/api/projects/{id}/invoices', { ...id, body: { invoice_date: '2026-01-01', invoice_due_date: '2026-02-01', invoice_amount: 10 }, ...formEncoded });
     const amount: string = invoice.data!.data.amount;

@@ -117,7 +117,7 @@ describe('fields the parsers would hide', () => {
     const project = await createProject(t, f);
     const r = await t.api('PATCH', `/api/projects/${project.id}`, { form });
     expect(r.status).toBe(422);
-    expect(r.body.errors).toEqual({ [field]: [`The ${field.replace(/_/g, ' ')} field is not allowed here.`] });
+    expect(r.body.errors).toEqual({ [field]: [`The "${field}" field is not allowed here.`] });
     expect((await t.api('GET', `/api/projects/${project.id}`)).body.data.title).toBe(project.title);
   });
 
@@ -125,14 +125,14 @@ describe('fields the parsers would hide', () => {
     const project = await createProject(t, f);
     const r = await t.api('POST', `/api/projects/${project.id}/tasks`, { form: 'task_title=x&task_files[0][__proto__]=y' });
     expect(r.status).toBe(422);
-    expect(r.body.errors['task_files.0.__proto__']).toEqual(['The task files.0.  proto   field is not allowed here.']);
+    expect(r.body.errors['task_files.0.__proto__']).toEqual(['The "task_files.0.__proto__" field is not allowed here.']);
   });
 
   it.each(['__proto__=x', '__proto__[a]=x', 'constructor=x', 'prototype=x', '%5F%5Fproto%5F%5F=x'])('a query string %s is refused', async (query) => {
     const r = await t.api('GET', `/api/projects?${query}`);
     expect(r.status).toBe(422);
     const field = decodeURIComponent(query).replace(/[[=].*$/, '');
-    expect(r.body.errors).toEqual({ [field]: [`The ${field.replace(/_/g, ' ')} parameter is not supported here.`] });
+    expect(r.body.errors).toEqual({ [field]: [`The "${field}" parameter is not supported here. Supported parameters: status, active_state, client_id, category_id, search, sort, order, limit, page.`] });
   });
 
   it('a __proto__ field is reported with the schema errors', async () => {
@@ -208,7 +208,7 @@ describe('one 422 names every bad field', () => {
     expect(r.body.errors).toEqual({
       project_title: ['The project title field is required.'],
       project_categoryid: ['The project categoryid field must be an integer.'],
-      project_billing_type: ['The selected project billing type is invalid.'],
+      project_billing_type: ['The selected project billing type is invalid. Allowed values: hourly, fixed.'],
       project_date_due: ['The project date due field must be a date after or equal to project date start.'],
       project_clientid: ['The selected project clientid is invalid.'],
       project_creatorid: ['The selected project creatorid is invalid.'],

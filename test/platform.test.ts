@@ -152,7 +152,7 @@ describe('transport errors: a clear 4xx in the API format, never a 500', () => {
     const r = await t.api('POST', '/api/categories', { headers: { 'content-type': 'application/json' }, form: `{"category_name":"x","${field}":{"a":1}}` });
     expect(r.status).toBe(422);
     expect(Object.keys(r.body.errors)).toEqual([field]);
-    expect(r.body.errors[field]).toEqual([`The ${field.replace(/_/g, ' ')} field is not allowed here.`]);
+    expect(r.body.errors[field]).toEqual([`The "${field}" field is not allowed here.`]);
   });
 
   it('deeply nested bodies are a 400, whatever the depth', async () => {

@@ -71,13 +71,13 @@ describe('createProject', () => {
     [{ project_date_start: '01/06/2026' }, 'project_date_start', 'The project date start field must be a valid date in the format YYYY-MM-DD.'],
     [{ project_date_start: '2026-02-30' }, 'project_date_start', 'The project date start field must be a valid date in the format YYYY-MM-DD.'],
     [{ project_date_due: '2026-05-31' }, 'project_date_due', 'The project date due field must be a date after or equal to project date start.'],
-    [{ project_billing_type: 'daily' }, 'project_billing_type', 'The selected project billing type is invalid.'],
-    [{ clientperm_tasks_view: 'yes' }, 'clientperm_tasks_view', 'The selected clientperm tasks view is invalid.'],
+    [{ project_billing_type: 'daily' }, 'project_billing_type', 'The selected project billing type is invalid. Allowed values: hourly, fixed.'],
+    [{ clientperm_tasks_view: 'yes' }, 'clientperm_tasks_view', 'The selected clientperm tasks view is invalid. Allowed values: on, off.'],
     [{ project_clientid: 'twelve' }, 'project_clientid', 'The project clientid field must be an integer.'],
     [{ project_billing_rate: -1 }, 'project_billing_rate', 'The project billing rate field must be at least 0.'],
     [{ project_title: 'x'.repeat(251) }, 'project_title', 'The project title field must not be greater than 250 characters.'],
     [{ project_title: '' }, 'project_title', 'The project title field is required.'],
-    [{ project_mystery: 1 }, 'project_mystery', 'The project mystery field is not allowed here.'],
+    [{ project_mystery: 1 }, 'project_mystery', 'The "project_mystery" field is not allowed here.'],
   ])('refuses %j', async (override, field, message) => {
     const json = { project_clientid: f.client.id, project_categoryid: f.category.id, project_title: 'x', project_date_start: '2026-06-01', ...override };
     const r = await t.api('POST', '/api/projects', { json });
@@ -157,11 +157,11 @@ describe('listProjects', () => {
   it.each([
     ['limit=101', 'limit', 'The limit field must not be greater than 100.'],
     ['limit=0', 'limit', 'The limit field must be at least 1.'],
-    ['sort=project_budget', 'sort', 'The selected sort is invalid.'],
-    ['order=up', 'order', 'The selected order is invalid.'],
-    ['status=done', 'status', 'The selected status is invalid.'],
+    ['sort=project_budget', 'sort', 'The selected sort is invalid. Allowed values: project_title, project_status, project_date_start, project_date_due, project_created, project_progress.'],
+    ['order=up', 'order', 'The selected order is invalid. Allowed values: asc, desc.'],
+    ['status=done', 'status', 'The selected status is invalid. Allowed values: not_started, in_progress, on_hold, cancelled, completed.'],
     ['client_id=x', 'client_id', 'The client id field must be an integer.'],
-    ['unknown=1', 'unknown', 'The unknown parameter is not supported here.'],
+    ['unknown=1', 'unknown', 'The "unknown" parameter is not supported here. Supported parameters: status, active_state, client_id, category_id, search, sort, order, limit, page.'],
     ['limit=', 'limit', 'The limit field must not be empty.'],
   ])('refuses ?%s', async (qs, field, message) => {
     const r = await t.api('GET', `/api/projects?${qs}`);
@@ -192,7 +192,7 @@ describe('updateProject', () => {
     const p = await createProject(t, f, { project_date_start: '2026-06-10' });
     const client = await t.api('PATCH', `/api/projects/${p.id}`, { json: { project_clientid: f.otherClient.id } });
     expect(client.status).toBe(422);
-    expect(client.body.errors).toEqual({ project_clientid: ['The project clientid field is not allowed here.'] });
+    expect(client.body.errors).toEqual({ project_clientid: ['The "project_clientid" field is not allowed here.'] });
     const due = await t.api('PATCH', `/api/projects/${p.id}`, { json: { project_date_due: '2026-06-09' } });
     expect(due.body.errors).toEqual({ project_date_due: ['The project date due field must be a date after or equal to project date start.'] });
     const start = await t.api('PATCH', `/api/projects/${p.id}`, { json: { project_date_due: '2026-07-01', project_date_start: '2026-07-02' } });
@@ -279,7 +279,7 @@ describe('status, tags, archive, restore', () => {
     const r = await t.api('PUT', `/api/projects/${p.id}/status`, { form: { status: 'in_progress' } });
     expect(r.body).toMatchObject({ data: { id: p.id, status: 'in_progress' }, message: 'Project status updated successfully.' });
     const bad = await t.api('PUT', `/api/projects/${p.id}/status`, { json: { status: 'done' } });
-    expect(bad.body.errors).toEqual({ status: ['The selected status is invalid.'] });
+    expect(bad.body.errors).toEqual({ status: ['The selected status is invalid. Allowed values: not_started, in_progress, on_hold, cancelled, completed.'] });
   });
 
   it('replaces tags in order, dropping repeats, and clears them', async () => {
@@ -340,6 +340,7 @@ async function projectWithChildren() {
   await t.api('POST', `/api/projects/${p.id}/files`, { json: { file_name: 'c.pdf', file_url: 'https://files.acme.test/c.pdf' } });
   await t.api('POST', `/api/projects/${p.id}/invoices`, { json: { invoice_date: '2026-06-30', invoice_due_date: '2026-07-30', invoice_amount: 4800, invoice_status: 'paid' } });
   await t.api('POST', `/api/projects/${p.id}/estimates`, { json: { estimate_date: '2026-05-20', estimate_amount: 9600, estimate_status: 'accepted' } });
+  await t.api('POST', `/api/projects/${p.id}/comments`, { json: { comment_text: 'Kick-off went well.', comment_creatorid: f.jane.id } });
   return p;
 }
 
@@ -357,6 +358,7 @@ async function countChildren(projectId: number) {
     estimates: await t.db.prisma.estimate.count({ where }),
     assignees: await t.db.prisma.projectAssignee.count({ where }),
     tags: await t.db.prisma.projectTag.count({ where }),
+    comments: await t.db.prisma.projectComment.count({ where }),
   };
 }
 
@@ -376,7 +378,7 @@ describe('cloneProject', () => {
       progress: 0,
     });
     expect(await countChildren(clone.id)).toEqual({
-      tasks: 1, checklist: 0, taskFiles: 0, milestones: 0, timers: 0, files: 0, invoices: 0, estimates: 0, assignees: 1, tags: 1,
+      tasks: 1, checklist: 0, taskFiles: 0, milestones: 0, timers: 0, files: 0, invoices: 0, estimates: 0, assignees: 1, tags: 1, comments: 0,
     });
     const tasks = (await t.api('GET', `/api/projects/${clone.id}/tasks`)).body.data;
     expect(tasks[0]).toMatchObject({ title: 'Wireframes', status: 'new', checklist: [], files: [] });
@@ -388,14 +390,16 @@ describe('cloneProject', () => {
       json: {
         project_title: 'Everything', project_clientid: f.otherClient.id, project_categoryid: f.otherCategory.id,
         project_date_start: '2027-01-01', project_date_due: null, copy_milestones: 'on', copy_tasks: 'on',
-        copy_tasks_files: 'on', copy_tasks_checklist: 'on', copy_invoices: 'on', copy_estimates: 'on', copy_files: 'on',
+        copy_tasks_files: 'on', copy_tasks_checklist: 'on', copy_invoices: 'on', copy_estimates: 'on', copy_files: 'on', copy_comments: 'on',
       },
     });
     expect(r.status).toBe(201);
     expect(r.body.data).toMatchObject({ client: { id: f.otherClient.id }, category: { id: f.otherCategory.id }, dates: { start: '2027-01-01', due: null } });
     expect(await countChildren(r.body.data.id)).toEqual({
-      tasks: 1, checklist: 2, taskFiles: 1, milestones: 1, timers: 0, files: 1, invoices: 1, estimates: 1, assignees: 1, tags: 1,
+      tasks: 1, checklist: 2, taskFiles: 1, milestones: 1, timers: 0, files: 1, invoices: 1, estimates: 1, assignees: 1, tags: 1, comments: 1,
     });
+    const comments = (await t.api('GET', `/api/projects/${r.body.data.id}/comments`)).body.data;
+    expect(comments).toMatchObject([{ project_id: r.body.data.id, text: 'Kick-off went well.', creator: { id: f.jane.id, name: 'Jane Doe' } }]);
     const invoices = (await t.api('GET', `/api/projects/${r.body.data.id}/invoices`)).body.data;
     expect(invoices[0]).toMatchObject({ status: 'draft', client_id: f.otherClient.id, amount: '4800.00' });
   });
@@ -406,7 +410,7 @@ describe('cloneProject', () => {
     expect((await t.api('POST', `/api/projects/${source.id}/clone`, { json: {} })).body.errors).toEqual({ project_title: ['The project title field is required.'] });
     expect((await t.api('POST', `/api/projects/${source.id}/clone`, { json: { project_title: 'x', project_clientid: 999999 } })).body.errors)
       .toEqual({ project_clientid: ['The selected project clientid is invalid.'] });
-    expect((await t.api('POST', `/api/projects/${source.id}/clone`, { json: { project_title: 'x', project_date_start: '2026-07-01' } })).body.errors)
+    expect((await t.api('POST', `/api/projects/${source.id}/clone`, { json: { project_title: 'x', project_date_start: '2026-07-01', project_date_due: '2026-06-15' } })).body.errors)
       .toEqual({ project_date_due: ['The project date due field must be a date after or equal to project date start.'] });
     expect((await t.api('POST', '/api/projects/999999/clone', { json: { project_title: 'x' } })).status).toBe(404);
     expect(await t.db.prisma.project.count()).toBe(before);

@@ -73,7 +73,7 @@ describe("a project's children", () => {
     expect(list.body.message).toBe('Tasks retrieved successfully.');
     const bad = await t.api('POST', `/api/projects/${projectId}/tasks`, { json: { task_title: 'x', task_status: 'done', task_files: [{ file_name: 'a', file_url: 'ftp://x' }] } });
     expect(bad.body.errors).toEqual({
-      task_status: ['The selected task status is invalid.'],
+      task_status: ['The selected task status is invalid. Allowed values: new, in_progress, testing, awaiting_feedback, completed.'],
       'task_files.0.file_url': ['The task files.0.file url field must be a valid http(s) URL.'],
     });
   });
@@ -103,7 +103,7 @@ describe("a project's children", () => {
     const otherTask = (await t.api('POST', `/api/projects/${other.id}/tasks`, { json: { task_title: 'Elsewhere' } })).body.data;
     const bad = await t.api('POST', `/api/projects/${projectId}/timers`, { json: { user_id: 999999, task_id: otherTask.id } });
     expect(bad.body.errors).toEqual({ user_id: ['The selected user id is invalid.'], task_id: ['The selected task id is invalid.'] });
-    expect((await t.api('GET', `/api/projects/${projectId}/timers?status=paused`)).body.errors).toEqual({ status: ['The selected status is invalid.'] });
+    expect((await t.api('GET', `/api/projects/${projectId}/timers?status=paused`)).body.errors).toEqual({ status: ['The selected status is invalid. Allowed values: running, stopped.'] });
   });
 
   it("invoices and estimates: billed to the project's client, dates in order", async () => {

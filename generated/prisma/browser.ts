@@ -83,6 +83,11 @@ export type Timer = Prisma.TimerModel
  */
 export type ProjectFile = Prisma.ProjectFileModel
 /**
+ * Model ProjectComment
+ * 
+ */
+export type ProjectComment = Prisma.ProjectCommentModel
+/**
  * Model Invoice
  * 
  */

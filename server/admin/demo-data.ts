@@ -1,5 +1,5 @@
 // Loads a realistic demo set into an empty database: clients, categories, a team, and projects
-// with tasks, milestones, timers, files, invoices and estimates. Ids line up with the examples of
+// with tasks, milestones, timers, files, invoices, estimates and comments. Ids line up with the examples of
 // the Grow CRM documentation (client 12 "Acme Inc", category 3 "Development", users 2, 5 and 8,
 // project 42 "Website Redesign"), so the documented curl lines work verbatim against it.
 import type { PrismaClient } from '../../generated/prisma/client.ts';
@@ -19,6 +19,7 @@ const team = [
 const projectWords = ['Website', 'Mobile App', 'Brand', 'CRM', 'Checkout', 'Newsletter', 'Intranet', 'Data Warehouse', 'Support Portal'];
 const projectActions = ['Redesign', 'Launch', 'Migration', 'Audit', 'Refresh', 'Integration', 'Rollout'];
 const taskTitles = ['Kick-off meeting', 'Requirements', 'Wireframes', 'Visual design', 'Build', 'Content', 'QA', 'Launch checklist', 'Handover'];
+const demoComments = ['The client approved the wireframes.', 'Waiting for the final copy from marketing.'];
 const statuses = ['not_started', 'in_progress', 'in_progress', 'on_hold', 'completed', 'cancelled'] as const;
 const PROJECTS = 45;
 
@@ -63,6 +64,7 @@ async function insertDemoData(prisma: PrismaClient) {
           tags: { create: (isExample ? ['priority', 'q3'] : r.next() < 0.5 ? ['q' + r.int(1, 4)] : []).map((title, position) => ({ title, position })) },
           milestones: { create: [{ title: 'Discovery complete' }, { title: 'Design sign-off' }, { title: 'Go live' }].slice(0, r.int(1, 3)) },
           files: { create: [{ name: 'statement-of-work.pdf', url: `https://files.grow-demo.test/projects/${id}/sow.pdf` }] },
+          comments: { create: demoComments.slice(0, isExample ? 2 : r.int(0, 2)).map((text) => ({ text, creatorId: isExample ? 5 : r.pick(userIds) })) },
           invoices: r.next() < 0.6 ? { create: [{ clientId, status: r.pick(['draft', 'due', 'paid'] as const), date: due, dueDate: new Date(due.getTime() + 30 * 86_400_000), amount: r.int(5, 80) * 100 }] } : undefined,
           estimates: { create: [{ clientId, status: r.pick(['accepted', 'new', 'declined'] as const), date: start, expiryDate: new Date(start.getTime() + 30 * 86_400_000), amount: r.int(5, 120) * 100 }] },
         },

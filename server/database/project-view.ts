@@ -75,8 +75,12 @@ export async function findProjectView(db: Db, id: number): Promise<ProjectViewRo
   return rows[0];
 }
 
+/**
+ * What each sort orders by. Titles in the Unicode root collation, the same on every database
+ * (projects_title_icu_id_idx); statuses in the enum's order, the workflow order the spec lists.
+ */
 const sortColumns = {
-  project_title: 'p.title',
+  project_title: 'p.title COLLATE "und-x-icu"',
   project_status: 'p.status',
   project_date_start: 'p.date_start',
   project_date_due: 'p.date_due',

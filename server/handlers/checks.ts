@@ -4,7 +4,7 @@
 // names every bad field of the request.
 import { invalidSelection, type FieldErrorCollector } from '../errors.ts';
 import type { BodyCheckRegistry } from './types.ts';
-import { expectFound, mustNotPrecede, selectId, type Db } from './shared.ts';
+import { expectFound, mustHaveAtMostDecimals, mustNotPrecede, selectId, type Db } from './shared.ts';
 
 type ProjectReferences = Partial<Record<'project_clientid' | 'project_categoryid' | 'project_creatorid', number>>;
 
@@ -27,18 +27,34 @@ async function checkProjectReferences(db: Db, errors: FieldErrorCollector, body:
   return { mainAdministratorId: found!.admin };
 }
 
+/**
+ * Estimated hours are stored to the hundredth of an hour: a value with more decimals is refused, never
+ * rounded. (The schema cannot say it: the validator's `multipleOf: 0.01` divides in binary floating
+ * point, and refuses 80.26.)
+ */
+const HOURS_DECIMALS = 2;
+
 export const bodyChecks = {
   createProject: (db, { body }, errors) => {
     mustNotPrecede(errors, 'project_date_due', body.project_date_due, 'project_date_start', body.project_date_start);
+    mustHaveAtMostDecimals(errors, 'project_billing_estimated_hours', body.project_billing_estimated_hours, HOURS_DECIMALS);
     return checkProjectReferences(db, errors, body);
   },
   // Their dates are checked against the stored project, once the request is otherwise valid.
-  updateProject: (db, { body }, errors) => checkProjectReferences(db, errors, body),
+  updateProject: (db, { body }, errors) => {
+    mustHaveAtMostDecimals(errors, 'project_billing_estimated_hours', body.project_billing_estimated_hours, HOURS_DECIMALS);
+    return checkProjectReferences(db, errors, body);
+  },
   cloneProject: (db, { body }, errors) => checkProjectReferences(db, errors, body),
   startProjectTimer: async (db, { path, body }, errors) => {
     if (body.user_id !== undefined) await expectFound(errors, 'user_id', db.user.findUnique({ where: { id: body.user_id }, ...selectId }));
     if (body.task_id !== undefined && path.id !== undefined) {
       await expectFound(errors, 'task_id', db.task.findFirst({ where: { id: body.task_id, projectId: path.id }, ...selectId }));
+    }
+  },
+  createProjectComment: async (db, { body }, errors) => {
+    if (body.comment_creatorid !== undefined) {
+      await expectFound(errors, 'comment_creatorid', db.user.findUnique({ where: { id: body.comment_creatorid }, ...selectId }));
     }
   },
   createProjectInvoice: async (_db, { body }, errors) => {

@@ -2,6 +2,7 @@
 import type { HandlerRegistry } from './types.ts';
 import * as categories from './categories.ts';
 import * as clients from './clients.ts';
+import * as comments from './comments.ts';
 import * as estimates from './estimates.ts';
 import * as files from './files.ts';
 import * as invoices from './invoices.ts';
@@ -12,5 +13,5 @@ import * as tasks from './tasks.ts';
 import * as timers from './timers.ts';
 
 export const handlers: HandlerRegistry = {
-  ...projects, ...clients, ...categories, ...team, ...tasks, ...milestones, ...timers, ...files, ...invoices, ...estimates,
+  ...projects, ...clients, ...categories, ...team, ...tasks, ...milestones, ...timers, ...files, ...invoices, ...estimates, ...comments,
 };

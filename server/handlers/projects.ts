@@ -169,13 +169,22 @@ export const updateProjectProgress: Handler<'updateProjectProgress'> = async ({ 
   return { status: 200, body: { data, message: 'Project progress updated successfully.' } };
 };
 
+/**
+ * Archives or restores. Only a change of state is an update: archiving an archived project leaves
+ * it as it was, `dates.updated` included (the UPDATE matches no row, the read 404s an unknown id).
+ */
+async function setActiveState(db: Db, id: number, activeState: 'active' | 'archived') {
+  await db.project.updateMany({ where: { id, activeState: { not: activeState } }, data: { activeState } });
+  return loadProject(db, id);
+}
+
 export const archiveProject: Handler<'archiveProject'> = async ({ prisma, path }) => {
-  const data = await changeProject(prisma, path.id, { activeState: 'archived' });
+  const data = await setActiveState(prisma, path.id, 'archived');
   return { status: 200, body: { data, message: 'Project archived successfully.' } };
 };
 
 export const restoreProject: Handler<'restoreProject'> = async ({ prisma, path }) => {
-  const data = await changeProject(prisma, path.id, { activeState: 'active' });
+  const data = await setActiveState(prisma, path.id, 'active');
   return { status: 200, body: { data, message: 'Project restored successfully.' } };
 };
 
@@ -203,6 +212,20 @@ export const stopProjectTimers: Handler<'stopProjectTimers'> = async ({ prisma, 
   return { status: 200, body: { data: { id: path.id, stopped }, message: 'Project timers stopped successfully.' } };
 };
 
+/** The latest date the contract can express (`YYYY-MM-DD`). */
+const LAST_DATE = '9999-12-31';
+
+/**
+ * A clone given a new start but no due date keeps the source's duration: its due date moves by as
+ * many days as its start did (or is refused, on the start date, when it would pass LAST_DATE).
+ */
+function shiftedDue(sourceStart: Date, sourceDue: Date, start: string, errors: FieldErrorCollector): string | null {
+  const due = calendarDate(new Date(sourceDue.getTime() + parseCalendarDate(start).getTime() - sourceStart.getTime()));
+  if (due.length === 10 && due <= LAST_DATE) return due;
+  errors.add('project_date_start', `The project date start field moves the copied due date past ${LAST_DATE}: send project date due as well.`);
+  return null;
+}
+
 export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body }) => {
   const data = await prisma.$transaction(async (tx) => {
     await lockProject(tx, path.id, 'share');
@@ -213,9 +236,10 @@ export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body
     const invoices = body.copy_invoices === 'on' ? await tx.invoice.findMany(ofSource) : [];
     const estimates = body.copy_estimates === 'on' ? await tx.estimate.findMany(ofSource) : [];
     const files = body.copy_files === 'on' ? await tx.projectFile.findMany(ofSource) : [];
+    const comments = body.copy_comments === 'on' ? await tx.projectComment.findMany(ofSource) : [];
     const errors = new FieldErrorCollector();
     const start = body.project_date_start ?? calendarDate(source.dateStart);
-    const due = body.project_date_due !== undefined ? body.project_date_due : source.dateDue && calendarDate(source.dateDue);
+    const due = body.project_date_due !== undefined ? body.project_date_due : source.dateDue && shiftedDue(source.dateStart, source.dateDue, start, errors);
     mustNotPrecede(errors, 'project_date_due', due, 'project_date_start', start);
     await bodyChecks.cloneProject(tx, { path, body }, errors);
     errors.throwIfAny();
@@ -247,6 +271,7 @@ export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body
         tags: { create: source.tags.map((t) => ({ title: t.title, position: t.position })) },
         milestones: { create: milestones.map((m) => ({ title: m.title })) },
         files: { create: files.map((f) => ({ name: f.name, url: f.url })) },
+        comments: { create: comments.map((c) => ({ creatorId: c.creatorId, text: c.text })) },
         invoices: { create: invoices.map((i) => ({ clientId, status: 'draft', date: i.date, dueDate: i.dueDate, amount: i.amount })) },
         estimates: { create: estimates.map((e) => ({ clientId, status: 'draft', date: e.date, expiryDate: e.expiryDate, amount: e.amount })) },
       },

@@ -64,6 +64,12 @@ export async function lockProject(tx: Tx, id: number, mode: 'update' | 'share'):
   if (rows.length === 0) throw notFound('Project');
 }
 
+/** The main administrator (the first admin user): who a project or comment is by unless the request says. */
+export async function mainAdministratorId(db: Db): Promise<number> {
+  const admin = await db.user.findFirstOrThrow({ where: { role: 'admin' }, orderBy: { id: 'asc' }, select: { id: true } });
+  return admin.id;
+}
+
 export async function requireProject(db: Db, id: number): Promise<void> {
   const found = await db.project.findUnique({ where: { id }, select: { id: true } });
   if (!found) throw notFound('Project');
@@ -89,6 +95,13 @@ export function containsText(search: string) {
 export function mustNotPrecede(errors: FieldErrorCollector, field: string, value: string | null | undefined, otherField: string, other: string | null | undefined): void {
   if (value && other && value < other) {
     errors.add(field, `The ${field.replace(/_/g, ' ')} field must be a date after or equal to ${otherField.replace(/_/g, ' ')}.`);
+  }
+}
+
+/** Refuses a number with more decimal places than `places` (the nearest double to 80.25 has two; to 80.256, three). */
+export function mustHaveAtMostDecimals(errors: FieldErrorCollector, field: string, value: number | undefined, places: number): void {
+  if (value !== undefined && Number(value.toFixed(places)) !== value) {
+    errors.add(field, `The ${field.replace(/_/g, ' ')} field must not have more than ${places} decimal places.`);
   }
 }
 

@@ -29,7 +29,8 @@ export function arbitraryFor(raw: JsonSchema): fc.Arbitrary<unknown> {
         if (schema.format === 'date') return calendarDate;
         if (schema.format === 'uri') return fc.webUrl({ validSchemes: ['https'] }).filter((u) => u.length <= 2000);
         if (schema.format === 'email') return fc.emailAddress();
-        return fc.string({ unit: codePoint, minLength: (schema.minLength as number) ?? 0, maxLength: Math.min((schema.maxLength as number) ?? 300, 300) });
+        return fc.string({ unit: codePoint, minLength: (schema.minLength as number) ?? 0, maxLength: Math.min((schema.maxLength as number) ?? 300, 300) })
+          .filter((text) => typeof schema.pattern !== 'string' || new RegExp(schema.pattern, 'u').test(text));
       case 'integer':
         return fc.integer({ min: (schema.minimum as number) ?? -1000, max: (schema.maximum as number) ?? 1000 });
       case 'number':

@@ -410,6 +410,7 @@ export const ModelName = {
   Milestone: 'Milestone',
   Timer: 'Timer',
   ProjectFile: 'ProjectFile',
+  ProjectComment: 'ProjectComment',
   Invoice: 'Invoice',
   Estimate: 'Estimate'
 } as const
@@ -427,7 +428,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "user" | "apiKey" | "client" | "category" | "project" | "projectAssignee" | "projectTag" | "task" | "taskChecklistItem" | "taskFile" | "milestone" | "timer" | "projectFile" | "invoice" | "estimate"
+    modelProps: "user" | "apiKey" | "client" | "category" | "project" | "projectAssignee" | "projectTag" | "task" | "taskChecklistItem" | "taskFile" | "milestone" | "timer" | "projectFile" | "projectComment" | "invoice" | "estimate"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1393,6 +1394,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    ProjectComment: {
+      payload: Prisma.$ProjectCommentPayload<ExtArgs>
+      fields: Prisma.ProjectCommentFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ProjectCommentFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectCommentPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ProjectCommentFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectCommentPayload>
+        }
+        findFirst: {
+          args: Prisma.ProjectCommentFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectCommentPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ProjectCommentFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectCommentPayload>
+        }
+        findMany: {
+          args: Prisma.ProjectCommentFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectCommentPayload>[]
+        }
+        create: {
+          args: Prisma.ProjectCommentCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectCommentPayload>
+        }
+        createMany: {
+          args: Prisma.ProjectCommentCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ProjectCommentCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectCommentPayload>[]
+        }
+        delete: {
+          args: Prisma.ProjectCommentDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectCommentPayload>
+        }
+        update: {
+          args: Prisma.ProjectCommentUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectCommentPayload>
+        }
+        deleteMany: {
+          args: Prisma.ProjectCommentDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ProjectCommentUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ProjectCommentUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectCommentPayload>[]
+        }
+        upsert: {
+          args: Prisma.ProjectCommentUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectCommentPayload>
+        }
+        aggregate: {
+          args: Prisma.ProjectCommentAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateProjectComment>
+        }
+        groupBy: {
+          args: Prisma.ProjectCommentGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ProjectCommentGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ProjectCommentCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ProjectCommentCountAggregateOutputType> | number
+        }
+      }
+    }
     Invoice: {
       payload: Prisma.$InvoicePayload<ExtArgs>
       fields: Prisma.InvoiceFieldRefs
@@ -1738,6 +1813,17 @@ export const ProjectFileScalarFieldEnum = {
 } as const
 
 export type ProjectFileScalarFieldEnum = (typeof ProjectFileScalarFieldEnum)[keyof typeof ProjectFileScalarFieldEnum]
+
+
+export const ProjectCommentScalarFieldEnum = {
+  id: 'id',
+  projectId: 'projectId',
+  creatorId: 'creatorId',
+  text: 'text',
+  createdAt: 'createdAt'
+} as const
+
+export type ProjectCommentScalarFieldEnum = (typeof ProjectCommentScalarFieldEnum)[keyof typeof ProjectCommentScalarFieldEnum]
 
 
 export const InvoiceScalarFieldEnum = {
@@ -2136,6 +2222,7 @@ export type GlobalOmitConfig = {
   milestone?: Prisma.MilestoneOmit
   timer?: Prisma.TimerOmit
   projectFile?: Prisma.ProjectFileOmit
+  projectComment?: Prisma.ProjectCommentOmit
   invoice?: Prisma.InvoiceOmit
   estimate?: Prisma.EstimateOmit
 }

@@ -64,6 +64,7 @@ export const ModelName = {
   Milestone: 'Milestone',
   Timer: 'Timer',
   ProjectFile: 'ProjectFile',
+  ProjectComment: 'ProjectComment',
   Invoice: 'Invoice',
   Estimate: 'Estimate'
 } as const
@@ -242,6 +243,17 @@ export const ProjectFileScalarFieldEnum = {
 } as const
 
 export type ProjectFileScalarFieldEnum = (typeof ProjectFileScalarFieldEnum)[keyof typeof ProjectFileScalarFieldEnum]
+
+
+export const ProjectCommentScalarFieldEnum = {
+  id: 'id',
+  projectId: 'projectId',
+  creatorId: 'creatorId',
+  text: 'text',
+  createdAt: 'createdAt'
+} as const
+
+export type ProjectCommentScalarFieldEnum = (typeof ProjectCommentScalarFieldEnum)[keyof typeof ProjectCommentScalarFieldEnum]
 
 
 export const InvoiceScalarFieldEnum = {

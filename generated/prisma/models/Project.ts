@@ -428,6 +428,7 @@ export type ProjectWhereInput = {
   files?: Prisma.ProjectFileListRelationFilter
   invoices?: Prisma.InvoiceListRelationFilter
   estimates?: Prisma.EstimateListRelationFilter
+  comments?: Prisma.ProjectCommentListRelationFilter
 }
 
 export type ProjectOrderByWithRelationInput = {
@@ -469,6 +470,7 @@ export type ProjectOrderByWithRelationInput = {
   files?: Prisma.ProjectFileOrderByRelationAggregateInput
   invoices?: Prisma.InvoiceOrderByRelationAggregateInput
   estimates?: Prisma.EstimateOrderByRelationAggregateInput
+  comments?: Prisma.ProjectCommentOrderByRelationAggregateInput
 }
 
 export type ProjectWhereUniqueInput = Prisma.AtLeast<{
@@ -513,6 +515,7 @@ export type ProjectWhereUniqueInput = Prisma.AtLeast<{
   files?: Prisma.ProjectFileListRelationFilter
   invoices?: Prisma.InvoiceListRelationFilter
   estimates?: Prisma.EstimateListRelationFilter
+  comments?: Prisma.ProjectCommentListRelationFilter
 }, "id">
 
 export type ProjectOrderByWithAggregationInput = {
@@ -615,6 +618,7 @@ export type ProjectCreateInput = {
   files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateInput = {
@@ -652,6 +656,7 @@ export type ProjectUncheckedCreateInput = {
   files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUpdateInput = {
@@ -688,6 +693,7 @@ export type ProjectUpdateInput = {
   files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateInput = {
@@ -725,6 +731,7 @@ export type ProjectUncheckedUpdateInput = {
   files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateManyInput = {
@@ -1223,6 +1230,20 @@ export type ProjectUpdateOneRequiredWithoutFilesNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.ProjectUpdateToOneWithWhereWithoutFilesInput, Prisma.ProjectUpdateWithoutFilesInput>, Prisma.ProjectUncheckedUpdateWithoutFilesInput>
 }
 
+export type ProjectCreateNestedOneWithoutCommentsInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutCommentsInput, Prisma.ProjectUncheckedCreateWithoutCommentsInput>
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutCommentsInput
+  connect?: Prisma.ProjectWhereUniqueInput
+}
+
+export type ProjectUpdateOneRequiredWithoutCommentsNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutCommentsInput, Prisma.ProjectUncheckedCreateWithoutCommentsInput>
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutCommentsInput
+  upsert?: Prisma.ProjectUpsertWithoutCommentsInput
+  connect?: Prisma.ProjectWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ProjectUpdateToOneWithWhereWithoutCommentsInput, Prisma.ProjectUpdateWithoutCommentsInput>, Prisma.ProjectUncheckedUpdateWithoutCommentsInput>
+}
+
 export type ProjectCreateNestedOneWithoutInvoicesInput = {
   create?: Prisma.XOR<Prisma.ProjectCreateWithoutInvoicesInput, Prisma.ProjectUncheckedCreateWithoutInvoicesInput>
   connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutInvoicesInput
@@ -1284,6 +1305,7 @@ export type ProjectCreateWithoutCreatorInput = {
   files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutCreatorInput = {
@@ -1320,6 +1342,7 @@ export type ProjectUncheckedCreateWithoutCreatorInput = {
   files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutCreatorInput = {
@@ -1365,6 +1388,7 @@ export type ProjectCreateWithoutManagerInput = {
   files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutManagerInput = {
@@ -1401,6 +1425,7 @@ export type ProjectUncheckedCreateWithoutManagerInput = {
   files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutManagerInput = {
@@ -1510,6 +1535,7 @@ export type ProjectCreateWithoutClientInput = {
   files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutClientInput = {
@@ -1546,6 +1572,7 @@ export type ProjectUncheckedCreateWithoutClientInput = {
   files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutClientInput = {
@@ -1607,6 +1634,7 @@ export type ProjectCreateWithoutCategoryInput = {
   files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutCategoryInput = {
@@ -1643,6 +1671,7 @@ export type ProjectUncheckedCreateWithoutCategoryInput = {
   files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutCategoryInput = {
@@ -1704,6 +1733,7 @@ export type ProjectCreateWithoutAssigneesInput = {
   files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutAssigneesInput = {
@@ -1740,6 +1770,7 @@ export type ProjectUncheckedCreateWithoutAssigneesInput = {
   files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutAssigneesInput = {
@@ -1791,6 +1822,7 @@ export type ProjectUpdateWithoutAssigneesInput = {
   files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutAssigneesInput = {
@@ -1827,6 +1859,7 @@ export type ProjectUncheckedUpdateWithoutAssigneesInput = {
   files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutTagsInput = {
@@ -1862,6 +1895,7 @@ export type ProjectCreateWithoutTagsInput = {
   files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutTagsInput = {
@@ -1898,6 +1932,7 @@ export type ProjectUncheckedCreateWithoutTagsInput = {
   files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutTagsInput = {
@@ -1949,6 +1984,7 @@ export type ProjectUpdateWithoutTagsInput = {
   files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutTagsInput = {
@@ -1985,6 +2021,7 @@ export type ProjectUncheckedUpdateWithoutTagsInput = {
   files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutTasksInput = {
@@ -2020,6 +2057,7 @@ export type ProjectCreateWithoutTasksInput = {
   files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutTasksInput = {
@@ -2056,6 +2094,7 @@ export type ProjectUncheckedCreateWithoutTasksInput = {
   files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutTasksInput = {
@@ -2107,6 +2146,7 @@ export type ProjectUpdateWithoutTasksInput = {
   files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutTasksInput = {
@@ -2143,6 +2183,7 @@ export type ProjectUncheckedUpdateWithoutTasksInput = {
   files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutMilestonesInput = {
@@ -2178,6 +2219,7 @@ export type ProjectCreateWithoutMilestonesInput = {
   files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutMilestonesInput = {
@@ -2214,6 +2256,7 @@ export type ProjectUncheckedCreateWithoutMilestonesInput = {
   files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutMilestonesInput = {
@@ -2265,6 +2308,7 @@ export type ProjectUpdateWithoutMilestonesInput = {
   files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutMilestonesInput = {
@@ -2301,6 +2345,7 @@ export type ProjectUncheckedUpdateWithoutMilestonesInput = {
   files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutTimersInput = {
@@ -2336,6 +2381,7 @@ export type ProjectCreateWithoutTimersInput = {
   files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutTimersInput = {
@@ -2372,6 +2418,7 @@ export type ProjectUncheckedCreateWithoutTimersInput = {
   files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutTimersInput = {
@@ -2423,6 +2470,7 @@ export type ProjectUpdateWithoutTimersInput = {
   files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutTimersInput = {
@@ -2459,6 +2507,7 @@ export type ProjectUncheckedUpdateWithoutTimersInput = {
   files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutFilesInput = {
@@ -2494,6 +2543,7 @@ export type ProjectCreateWithoutFilesInput = {
   timers?: Prisma.TimerCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutFilesInput = {
@@ -2530,6 +2580,7 @@ export type ProjectUncheckedCreateWithoutFilesInput = {
   timers?: Prisma.TimerUncheckedCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutFilesInput = {
@@ -2581,6 +2632,7 @@ export type ProjectUpdateWithoutFilesInput = {
   timers?: Prisma.TimerUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutFilesInput = {
@@ -2615,6 +2667,169 @@ export type ProjectUncheckedUpdateWithoutFilesInput = {
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
   milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
   timers?: Prisma.TimerUncheckedUpdateManyWithoutProjectNestedInput
+  invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
+  estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+}
+
+export type ProjectCreateWithoutCommentsInput = {
+  title: string
+  description?: string | null
+  reference?: string | null
+  status?: $Enums.ProjectStatus
+  activeState?: $Enums.ActiveState
+  progress?: number
+  progressManually?: boolean
+  dateStart: Date | string
+  dateDue?: Date | string | null
+  billingType?: $Enums.BillingType
+  billingRate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: boolean
+  clientpermTasksCollaborate?: boolean
+  clientpermTasksCreate?: boolean
+  clientpermTimesheetsView?: boolean
+  clientpermExpensesView?: boolean
+  assignedpermTasksCollaborate?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  client: Prisma.ClientCreateNestedOneWithoutProjectsInput
+  category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
+  creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
+  manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
+  tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
+  tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
+  milestones?: Prisma.MilestoneCreateNestedManyWithoutProjectInput
+  timers?: Prisma.TimerCreateNestedManyWithoutProjectInput
+  files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
+  invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
+  estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+}
+
+export type ProjectUncheckedCreateWithoutCommentsInput = {
+  id?: number
+  title: string
+  description?: string | null
+  reference?: string | null
+  status?: $Enums.ProjectStatus
+  activeState?: $Enums.ActiveState
+  progress?: number
+  progressManually?: boolean
+  clientId: number
+  categoryId: number
+  creatorId: number
+  managerId?: number | null
+  dateStart: Date | string
+  dateDue?: Date | string | null
+  billingType?: $Enums.BillingType
+  billingRate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: boolean
+  clientpermTasksCollaborate?: boolean
+  clientpermTasksCreate?: boolean
+  clientpermTimesheetsView?: boolean
+  clientpermExpensesView?: boolean
+  assignedpermTasksCollaborate?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
+  tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
+  tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
+  milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
+  timers?: Prisma.TimerUncheckedCreateNestedManyWithoutProjectInput
+  files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
+  invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
+  estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+}
+
+export type ProjectCreateOrConnectWithoutCommentsInput = {
+  where: Prisma.ProjectWhereUniqueInput
+  create: Prisma.XOR<Prisma.ProjectCreateWithoutCommentsInput, Prisma.ProjectUncheckedCreateWithoutCommentsInput>
+}
+
+export type ProjectUpsertWithoutCommentsInput = {
+  update: Prisma.XOR<Prisma.ProjectUpdateWithoutCommentsInput, Prisma.ProjectUncheckedUpdateWithoutCommentsInput>
+  create: Prisma.XOR<Prisma.ProjectCreateWithoutCommentsInput, Prisma.ProjectUncheckedCreateWithoutCommentsInput>
+  where?: Prisma.ProjectWhereInput
+}
+
+export type ProjectUpdateToOneWithWhereWithoutCommentsInput = {
+  where?: Prisma.ProjectWhereInput
+  data: Prisma.XOR<Prisma.ProjectUpdateWithoutCommentsInput, Prisma.ProjectUncheckedUpdateWithoutCommentsInput>
+}
+
+export type ProjectUpdateWithoutCommentsInput = {
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  progress?: Prisma.IntFieldUpdateOperationsInput | number
+  progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
+  billingRate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCreate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTimesheetsView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermExpensesView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
+  category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
+  creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
+  manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
+  tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
+  tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
+  milestones?: Prisma.MilestoneUpdateManyWithoutProjectNestedInput
+  timers?: Prisma.TimerUpdateManyWithoutProjectNestedInput
+  files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
+  invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
+  estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+}
+
+export type ProjectUncheckedUpdateWithoutCommentsInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  progress?: Prisma.IntFieldUpdateOperationsInput | number
+  progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientId?: Prisma.IntFieldUpdateOperationsInput | number
+  categoryId?: Prisma.IntFieldUpdateOperationsInput | number
+  creatorId?: Prisma.IntFieldUpdateOperationsInput | number
+  managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
+  billingRate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCreate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTimesheetsView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermExpensesView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
+  tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
+  tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
+  milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
+  timers?: Prisma.TimerUncheckedUpdateManyWithoutProjectNestedInput
+  files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
 }
@@ -2652,6 +2867,7 @@ export type ProjectCreateWithoutInvoicesInput = {
   timers?: Prisma.TimerCreateNestedManyWithoutProjectInput
   files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutInvoicesInput = {
@@ -2688,6 +2904,7 @@ export type ProjectUncheckedCreateWithoutInvoicesInput = {
   timers?: Prisma.TimerUncheckedCreateNestedManyWithoutProjectInput
   files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutInvoicesInput = {
@@ -2739,6 +2956,7 @@ export type ProjectUpdateWithoutInvoicesInput = {
   timers?: Prisma.TimerUpdateManyWithoutProjectNestedInput
   files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutInvoicesInput = {
@@ -2775,6 +2993,7 @@ export type ProjectUncheckedUpdateWithoutInvoicesInput = {
   timers?: Prisma.TimerUncheckedUpdateManyWithoutProjectNestedInput
   files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutEstimatesInput = {
@@ -2810,6 +3029,7 @@ export type ProjectCreateWithoutEstimatesInput = {
   timers?: Prisma.TimerCreateNestedManyWithoutProjectInput
   files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutEstimatesInput = {
@@ -2846,6 +3066,7 @@ export type ProjectUncheckedCreateWithoutEstimatesInput = {
   timers?: Prisma.TimerUncheckedCreateNestedManyWithoutProjectInput
   files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutEstimatesInput = {
@@ -2897,6 +3118,7 @@ export type ProjectUpdateWithoutEstimatesInput = {
   timers?: Prisma.TimerUpdateManyWithoutProjectNestedInput
   files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutEstimatesInput = {
@@ -2933,6 +3155,7 @@ export type ProjectUncheckedUpdateWithoutEstimatesInput = {
   timers?: Prisma.TimerUncheckedUpdateManyWithoutProjectNestedInput
   files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateManyCreatorInput = {
@@ -3024,6 +3247,7 @@ export type ProjectUpdateWithoutCreatorInput = {
   files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutCreatorInput = {
@@ -3060,6 +3284,7 @@ export type ProjectUncheckedUpdateWithoutCreatorInput = {
   files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateManyWithoutCreatorInput = {
@@ -3123,6 +3348,7 @@ export type ProjectUpdateWithoutManagerInput = {
   files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutManagerInput = {
@@ -3159,6 +3385,7 @@ export type ProjectUncheckedUpdateWithoutManagerInput = {
   files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateManyWithoutManagerInput = {
@@ -3250,6 +3477,7 @@ export type ProjectUpdateWithoutClientInput = {
   files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutClientInput = {
@@ -3286,6 +3514,7 @@ export type ProjectUncheckedUpdateWithoutClientInput = {
   files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateManyWithoutClientInput = {
@@ -3377,6 +3606,7 @@ export type ProjectUpdateWithoutCategoryInput = {
   files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutCategoryInput = {
@@ -3413,6 +3643,7 @@ export type ProjectUncheckedUpdateWithoutCategoryInput = {
   files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateManyWithoutCategoryInput = {
@@ -3457,6 +3688,7 @@ export type ProjectCountOutputType = {
   files: number
   invoices: number
   estimates: number
+  comments: number
 }
 
 export type ProjectCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -3468,6 +3700,7 @@ export type ProjectCountOutputTypeSelect<ExtArgs extends runtime.Types.Extension
   files?: boolean | ProjectCountOutputTypeCountFilesArgs
   invoices?: boolean | ProjectCountOutputTypeCountInvoicesArgs
   estimates?: boolean | ProjectCountOutputTypeCountEstimatesArgs
+  comments?: boolean | ProjectCountOutputTypeCountCommentsArgs
 }
 
 /**
@@ -3536,6 +3769,13 @@ export type ProjectCountOutputTypeCountEstimatesArgs<ExtArgs extends runtime.Typ
   where?: Prisma.EstimateWhereInput
 }
 
+/**
+ * ProjectCountOutputType without action
+ */
+export type ProjectCountOutputTypeCountCommentsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ProjectCommentWhereInput
+}
+
 
 export type ProjectSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -3576,6 +3816,7 @@ export type ProjectSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   files?: boolean | Prisma.Project$filesArgs<ExtArgs>
   invoices?: boolean | Prisma.Project$invoicesArgs<ExtArgs>
   estimates?: boolean | Prisma.Project$estimatesArgs<ExtArgs>
+  comments?: boolean | Prisma.Project$commentsArgs<ExtArgs>
   _count?: boolean | Prisma.ProjectCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["project"]>
 
@@ -3688,6 +3929,7 @@ export type ProjectInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs
   files?: boolean | Prisma.Project$filesArgs<ExtArgs>
   invoices?: boolean | Prisma.Project$invoicesArgs<ExtArgs>
   estimates?: boolean | Prisma.Project$estimatesArgs<ExtArgs>
+  comments?: boolean | Prisma.Project$commentsArgs<ExtArgs>
   _count?: boolean | Prisma.ProjectCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type ProjectIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -3718,6 +3960,7 @@ export type $ProjectPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     files: Prisma.$ProjectFilePayload<ExtArgs>[]
     invoices: Prisma.$InvoicePayload<ExtArgs>[]
     estimates: Prisma.$EstimatePayload<ExtArgs>[]
+    comments: Prisma.$ProjectCommentPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: number
@@ -4152,6 +4395,7 @@ export interface Prisma__ProjectClient<T, Null = never, ExtArgs extends runtime.
   files<T extends Prisma.Project$filesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$filesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectFilePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   invoices<T extends Prisma.Project$invoicesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$invoicesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$InvoicePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   estimates<T extends Prisma.Project$estimatesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$estimatesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$EstimatePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  comments<T extends Prisma.Project$commentsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$commentsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectCommentPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -4816,6 +5060,30 @@ export type Project$estimatesArgs<ExtArgs extends runtime.Types.Extensions.Inter
   take?: number
   skip?: number
   distinct?: Prisma.EstimateScalarFieldEnum | Prisma.EstimateScalarFieldEnum[]
+}
+
+/**
+ * Project.comments
+ */
+export type Project$commentsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ProjectComment
+   */
+  select?: Prisma.ProjectCommentSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ProjectComment
+   */
+  omit?: Prisma.ProjectCommentOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProjectCommentInclude<ExtArgs> | null
+  where?: Prisma.ProjectCommentWhereInput
+  orderBy?: Prisma.ProjectCommentOrderByWithRelationInput | Prisma.ProjectCommentOrderByWithRelationInput[]
+  cursor?: Prisma.ProjectCommentWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ProjectCommentScalarFieldEnum | Prisma.ProjectCommentScalarFieldEnum[]
 }
 
 /**

@@ -228,6 +228,7 @@ export type UserWhereInput = {
   managedProjects?: Prisma.ProjectListRelationFilter
   assignments?: Prisma.ProjectAssigneeListRelationFilter
   timers?: Prisma.TimerListRelationFilter
+  comments?: Prisma.ProjectCommentListRelationFilter
 }
 
 export type UserOrderByWithRelationInput = {
@@ -241,6 +242,7 @@ export type UserOrderByWithRelationInput = {
   managedProjects?: Prisma.ProjectOrderByRelationAggregateInput
   assignments?: Prisma.ProjectAssigneeOrderByRelationAggregateInput
   timers?: Prisma.TimerOrderByRelationAggregateInput
+  comments?: Prisma.ProjectCommentOrderByRelationAggregateInput
 }
 
 export type UserWhereUniqueInput = Prisma.AtLeast<{
@@ -257,6 +259,7 @@ export type UserWhereUniqueInput = Prisma.AtLeast<{
   managedProjects?: Prisma.ProjectListRelationFilter
   assignments?: Prisma.ProjectAssigneeListRelationFilter
   timers?: Prisma.TimerListRelationFilter
+  comments?: Prisma.ProjectCommentListRelationFilter
 }, "id" | "email">
 
 export type UserOrderByWithAggregationInput = {
@@ -295,6 +298,7 @@ export type UserCreateInput = {
   managedProjects?: Prisma.ProjectCreateNestedManyWithoutManagerInput
   assignments?: Prisma.ProjectAssigneeCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerCreateNestedManyWithoutUserInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutCreatorInput
 }
 
 export type UserUncheckedCreateInput = {
@@ -308,6 +312,7 @@ export type UserUncheckedCreateInput = {
   managedProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutManagerInput
   assignments?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerUncheckedCreateNestedManyWithoutUserInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutCreatorInput
 }
 
 export type UserUpdateInput = {
@@ -320,6 +325,7 @@ export type UserUpdateInput = {
   managedProjects?: Prisma.ProjectUpdateManyWithoutManagerNestedInput
   assignments?: Prisma.ProjectAssigneeUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUpdateManyWithoutUserNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutCreatorNestedInput
 }
 
 export type UserUncheckedUpdateInput = {
@@ -333,6 +339,7 @@ export type UserUncheckedUpdateInput = {
   managedProjects?: Prisma.ProjectUncheckedUpdateManyWithoutManagerNestedInput
   assignments?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUncheckedUpdateManyWithoutUserNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutCreatorNestedInput
 }
 
 export type UserCreateManyInput = {
@@ -484,6 +491,20 @@ export type UserUpdateOneRequiredWithoutTimersNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.UserUpdateToOneWithWhereWithoutTimersInput, Prisma.UserUpdateWithoutTimersInput>, Prisma.UserUncheckedUpdateWithoutTimersInput>
 }
 
+export type UserCreateNestedOneWithoutCommentsInput = {
+  create?: Prisma.XOR<Prisma.UserCreateWithoutCommentsInput, Prisma.UserUncheckedCreateWithoutCommentsInput>
+  connectOrCreate?: Prisma.UserCreateOrConnectWithoutCommentsInput
+  connect?: Prisma.UserWhereUniqueInput
+}
+
+export type UserUpdateOneRequiredWithoutCommentsNestedInput = {
+  create?: Prisma.XOR<Prisma.UserCreateWithoutCommentsInput, Prisma.UserUncheckedCreateWithoutCommentsInput>
+  connectOrCreate?: Prisma.UserCreateOrConnectWithoutCommentsInput
+  upsert?: Prisma.UserUpsertWithoutCommentsInput
+  connect?: Prisma.UserWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.UserUpdateToOneWithWhereWithoutCommentsInput, Prisma.UserUpdateWithoutCommentsInput>, Prisma.UserUncheckedUpdateWithoutCommentsInput>
+}
+
 export type UserCreateWithoutCreatedProjectsInput = {
   firstName: string
   lastName: string
@@ -493,6 +514,7 @@ export type UserCreateWithoutCreatedProjectsInput = {
   managedProjects?: Prisma.ProjectCreateNestedManyWithoutManagerInput
   assignments?: Prisma.ProjectAssigneeCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerCreateNestedManyWithoutUserInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutCreatorInput
 }
 
 export type UserUncheckedCreateWithoutCreatedProjectsInput = {
@@ -505,6 +527,7 @@ export type UserUncheckedCreateWithoutCreatedProjectsInput = {
   managedProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutManagerInput
   assignments?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerUncheckedCreateNestedManyWithoutUserInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutCreatorInput
 }
 
 export type UserCreateOrConnectWithoutCreatedProjectsInput = {
@@ -521,6 +544,7 @@ export type UserCreateWithoutManagedProjectsInput = {
   createdProjects?: Prisma.ProjectCreateNestedManyWithoutCreatorInput
   assignments?: Prisma.ProjectAssigneeCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerCreateNestedManyWithoutUserInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutCreatorInput
 }
 
 export type UserUncheckedCreateWithoutManagedProjectsInput = {
@@ -533,6 +557,7 @@ export type UserUncheckedCreateWithoutManagedProjectsInput = {
   createdProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutCreatorInput
   assignments?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerUncheckedCreateNestedManyWithoutUserInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutCreatorInput
 }
 
 export type UserCreateOrConnectWithoutManagedProjectsInput = {
@@ -560,6 +585,7 @@ export type UserUpdateWithoutCreatedProjectsInput = {
   managedProjects?: Prisma.ProjectUpdateManyWithoutManagerNestedInput
   assignments?: Prisma.ProjectAssigneeUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUpdateManyWithoutUserNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutCreatorNestedInput
 }
 
 export type UserUncheckedUpdateWithoutCreatedProjectsInput = {
@@ -572,6 +598,7 @@ export type UserUncheckedUpdateWithoutCreatedProjectsInput = {
   managedProjects?: Prisma.ProjectUncheckedUpdateManyWithoutManagerNestedInput
   assignments?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUncheckedUpdateManyWithoutUserNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutCreatorNestedInput
 }
 
 export type UserUpsertWithoutManagedProjectsInput = {
@@ -594,6 +621,7 @@ export type UserUpdateWithoutManagedProjectsInput = {
   createdProjects?: Prisma.ProjectUpdateManyWithoutCreatorNestedInput
   assignments?: Prisma.ProjectAssigneeUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUpdateManyWithoutUserNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutCreatorNestedInput
 }
 
 export type UserUncheckedUpdateWithoutManagedProjectsInput = {
@@ -606,6 +634,7 @@ export type UserUncheckedUpdateWithoutManagedProjectsInput = {
   createdProjects?: Prisma.ProjectUncheckedUpdateManyWithoutCreatorNestedInput
   assignments?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUncheckedUpdateManyWithoutUserNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutCreatorNestedInput
 }
 
 export type UserCreateWithoutAssignmentsInput = {
@@ -617,6 +646,7 @@ export type UserCreateWithoutAssignmentsInput = {
   createdProjects?: Prisma.ProjectCreateNestedManyWithoutCreatorInput
   managedProjects?: Prisma.ProjectCreateNestedManyWithoutManagerInput
   timers?: Prisma.TimerCreateNestedManyWithoutUserInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutCreatorInput
 }
 
 export type UserUncheckedCreateWithoutAssignmentsInput = {
@@ -629,6 +659,7 @@ export type UserUncheckedCreateWithoutAssignmentsInput = {
   createdProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutCreatorInput
   managedProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutManagerInput
   timers?: Prisma.TimerUncheckedCreateNestedManyWithoutUserInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutCreatorInput
 }
 
 export type UserCreateOrConnectWithoutAssignmentsInput = {
@@ -656,6 +687,7 @@ export type UserUpdateWithoutAssignmentsInput = {
   createdProjects?: Prisma.ProjectUpdateManyWithoutCreatorNestedInput
   managedProjects?: Prisma.ProjectUpdateManyWithoutManagerNestedInput
   timers?: Prisma.TimerUpdateManyWithoutUserNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutCreatorNestedInput
 }
 
 export type UserUncheckedUpdateWithoutAssignmentsInput = {
@@ -668,6 +700,7 @@ export type UserUncheckedUpdateWithoutAssignmentsInput = {
   createdProjects?: Prisma.ProjectUncheckedUpdateManyWithoutCreatorNestedInput
   managedProjects?: Prisma.ProjectUncheckedUpdateManyWithoutManagerNestedInput
   timers?: Prisma.TimerUncheckedUpdateManyWithoutUserNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutCreatorNestedInput
 }
 
 export type UserCreateWithoutTimersInput = {
@@ -679,6 +712,7 @@ export type UserCreateWithoutTimersInput = {
   createdProjects?: Prisma.ProjectCreateNestedManyWithoutCreatorInput
   managedProjects?: Prisma.ProjectCreateNestedManyWithoutManagerInput
   assignments?: Prisma.ProjectAssigneeCreateNestedManyWithoutUserInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutCreatorInput
 }
 
 export type UserUncheckedCreateWithoutTimersInput = {
@@ -691,6 +725,7 @@ export type UserUncheckedCreateWithoutTimersInput = {
   createdProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutCreatorInput
   managedProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutManagerInput
   assignments?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutUserInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutCreatorInput
 }
 
 export type UserCreateOrConnectWithoutTimersInput = {
@@ -718,6 +753,7 @@ export type UserUpdateWithoutTimersInput = {
   createdProjects?: Prisma.ProjectUpdateManyWithoutCreatorNestedInput
   managedProjects?: Prisma.ProjectUpdateManyWithoutManagerNestedInput
   assignments?: Prisma.ProjectAssigneeUpdateManyWithoutUserNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutCreatorNestedInput
 }
 
 export type UserUncheckedUpdateWithoutTimersInput = {
@@ -730,6 +766,73 @@ export type UserUncheckedUpdateWithoutTimersInput = {
   createdProjects?: Prisma.ProjectUncheckedUpdateManyWithoutCreatorNestedInput
   managedProjects?: Prisma.ProjectUncheckedUpdateManyWithoutManagerNestedInput
   assignments?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutUserNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutCreatorNestedInput
+}
+
+export type UserCreateWithoutCommentsInput = {
+  firstName: string
+  lastName: string
+  email: string
+  role?: $Enums.UserRole
+  createdAt?: Date | string
+  createdProjects?: Prisma.ProjectCreateNestedManyWithoutCreatorInput
+  managedProjects?: Prisma.ProjectCreateNestedManyWithoutManagerInput
+  assignments?: Prisma.ProjectAssigneeCreateNestedManyWithoutUserInput
+  timers?: Prisma.TimerCreateNestedManyWithoutUserInput
+}
+
+export type UserUncheckedCreateWithoutCommentsInput = {
+  id?: number
+  firstName: string
+  lastName: string
+  email: string
+  role?: $Enums.UserRole
+  createdAt?: Date | string
+  createdProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutCreatorInput
+  managedProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutManagerInput
+  assignments?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutUserInput
+  timers?: Prisma.TimerUncheckedCreateNestedManyWithoutUserInput
+}
+
+export type UserCreateOrConnectWithoutCommentsInput = {
+  where: Prisma.UserWhereUniqueInput
+  create: Prisma.XOR<Prisma.UserCreateWithoutCommentsInput, Prisma.UserUncheckedCreateWithoutCommentsInput>
+}
+
+export type UserUpsertWithoutCommentsInput = {
+  update: Prisma.XOR<Prisma.UserUpdateWithoutCommentsInput, Prisma.UserUncheckedUpdateWithoutCommentsInput>
+  create: Prisma.XOR<Prisma.UserCreateWithoutCommentsInput, Prisma.UserUncheckedCreateWithoutCommentsInput>
+  where?: Prisma.UserWhereInput
+}
+
+export type UserUpdateToOneWithWhereWithoutCommentsInput = {
+  where?: Prisma.UserWhereInput
+  data: Prisma.XOR<Prisma.UserUpdateWithoutCommentsInput, Prisma.UserUncheckedUpdateWithoutCommentsInput>
+}
+
+export type UserUpdateWithoutCommentsInput = {
+  firstName?: Prisma.StringFieldUpdateOperationsInput | string
+  lastName?: Prisma.StringFieldUpdateOperationsInput | string
+  email?: Prisma.StringFieldUpdateOperationsInput | string
+  role?: Prisma.EnumUserRoleFieldUpdateOperationsInput | $Enums.UserRole
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  createdProjects?: Prisma.ProjectUpdateManyWithoutCreatorNestedInput
+  managedProjects?: Prisma.ProjectUpdateManyWithoutManagerNestedInput
+  assignments?: Prisma.ProjectAssigneeUpdateManyWithoutUserNestedInput
+  timers?: Prisma.TimerUpdateManyWithoutUserNestedInput
+}
+
+export type UserUncheckedUpdateWithoutCommentsInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  firstName?: Prisma.StringFieldUpdateOperationsInput | string
+  lastName?: Prisma.StringFieldUpdateOperationsInput | string
+  email?: Prisma.StringFieldUpdateOperationsInput | string
+  role?: Prisma.EnumUserRoleFieldUpdateOperationsInput | $Enums.UserRole
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  createdProjects?: Prisma.ProjectUncheckedUpdateManyWithoutCreatorNestedInput
+  managedProjects?: Prisma.ProjectUncheckedUpdateManyWithoutManagerNestedInput
+  assignments?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutUserNestedInput
+  timers?: Prisma.TimerUncheckedUpdateManyWithoutUserNestedInput
 }
 
 
@@ -742,6 +845,7 @@ export type UserCountOutputType = {
   managedProjects: number
   assignments: number
   timers: number
+  comments: number
 }
 
 export type UserCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -749,6 +853,7 @@ export type UserCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.I
   managedProjects?: boolean | UserCountOutputTypeCountManagedProjectsArgs
   assignments?: boolean | UserCountOutputTypeCountAssignmentsArgs
   timers?: boolean | UserCountOutputTypeCountTimersArgs
+  comments?: boolean | UserCountOutputTypeCountCommentsArgs
 }
 
 /**
@@ -789,6 +894,13 @@ export type UserCountOutputTypeCountTimersArgs<ExtArgs extends runtime.Types.Ext
   where?: Prisma.TimerWhereInput
 }
 
+/**
+ * UserCountOutputType without action
+ */
+export type UserCountOutputTypeCountCommentsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ProjectCommentWhereInput
+}
+
 
 export type UserSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -801,6 +913,7 @@ export type UserSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   managedProjects?: boolean | Prisma.User$managedProjectsArgs<ExtArgs>
   assignments?: boolean | Prisma.User$assignmentsArgs<ExtArgs>
   timers?: boolean | Prisma.User$timersArgs<ExtArgs>
+  comments?: boolean | Prisma.User$commentsArgs<ExtArgs>
   _count?: boolean | Prisma.UserCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["user"]>
 
@@ -837,6 +950,7 @@ export type UserInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   managedProjects?: boolean | Prisma.User$managedProjectsArgs<ExtArgs>
   assignments?: boolean | Prisma.User$assignmentsArgs<ExtArgs>
   timers?: boolean | Prisma.User$timersArgs<ExtArgs>
+  comments?: boolean | Prisma.User$commentsArgs<ExtArgs>
   _count?: boolean | Prisma.UserCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type UserIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -849,6 +963,7 @@ export type $UserPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
     managedProjects: Prisma.$ProjectPayload<ExtArgs>[]
     assignments: Prisma.$ProjectAssigneePayload<ExtArgs>[]
     timers: Prisma.$TimerPayload<ExtArgs>[]
+    comments: Prisma.$ProjectCommentPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: number
@@ -1255,6 +1370,7 @@ export interface Prisma__UserClient<T, Null = never, ExtArgs extends runtime.Typ
   managedProjects<T extends Prisma.User$managedProjectsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$managedProjectsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   assignments<T extends Prisma.User$assignmentsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$assignmentsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectAssigneePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   timers<T extends Prisma.User$timersArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$timersArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$TimerPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  comments<T extends Prisma.User$commentsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$commentsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectCommentPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1776,6 +1892,30 @@ export type User$timersArgs<ExtArgs extends runtime.Types.Extensions.InternalArg
   take?: number
   skip?: number
   distinct?: Prisma.TimerScalarFieldEnum | Prisma.TimerScalarFieldEnum[]
+}
+
+/**
+ * User.comments
+ */
+export type User$commentsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ProjectComment
+   */
+  select?: Prisma.ProjectCommentSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ProjectComment
+   */
+  omit?: Prisma.ProjectCommentOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProjectCommentInclude<ExtArgs> | null
+  where?: Prisma.ProjectCommentWhereInput
+  orderBy?: Prisma.ProjectCommentOrderByWithRelationInput | Prisma.ProjectCommentOrderByWithRelationInput[]
+  cursor?: Prisma.ProjectCommentWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ProjectCommentScalarFieldEnum | Prisma.ProjectCommentScalarFieldEnum[]
 }
 
 /**

@@ -1,0 +1,33 @@
+// Handlers for a project's comments.
+import { FieldErrorCollector, notFound } from '../errors.ts';
+import { commentInclude, toComment } from '../mappers.ts';
+import { bodyChecks } from './checks.ts';
+import type { Handler } from './types.ts';
+import { lockProject, mainAdministratorId, projectChildrenPage, requireProject } from './shared.ts';
+
+export const listProjectComments: Handler<'listProjectComments'> = async ({ prisma, path, query }) => {
+  const page = await projectChildrenPage(prisma, path.id, query,
+    (args) => prisma.projectComment.findMany({ ...args, include: commentInclude }), (args) => prisma.projectComment.count(args), toComment);
+  return { status: 200, body: { ...page, message: 'Comments retrieved successfully.' } };
+};
+
+export const createProjectComment: Handler<'createProjectComment'> = async ({ prisma, path, body }) => {
+  const row = await prisma.$transaction(async (tx) => {
+    await lockProject(tx, path.id, 'share');
+    const errors = new FieldErrorCollector();
+    await bodyChecks.createProjectComment(tx, { path, body }, errors);
+    errors.throwIfAny();
+    const creatorId = body.comment_creatorid ?? await mainAdministratorId(tx);
+    return tx.projectComment.create({ data: { projectId: path.id, creatorId, text: body.comment_text }, include: commentInclude });
+  });
+  return { status: 201, body: { data: toComment(row), message: 'Comment created successfully.' } };
+};
+
+export const deleteProjectComment: Handler<'deleteProjectComment'> = async ({ prisma, path }) => {
+  const { count } = await prisma.projectComment.deleteMany({ where: { id: path.comment_id, projectId: path.id } });
+  if (count === 0) {
+    await requireProject(prisma, path.id);
+    throw notFound('Comment');
+  }
+  return { status: 200, body: { data: { id: path.comment_id }, message: 'Comment deleted successfully.' } };
+};
