@@ -1106,7 +1106,8 @@ export interface components {
         };
         /**
          * @description Validation failed. `errors` maps each offending field (body field, query parameter, or path
-         *     parameter; array items as `field.N`) to its messages.
+         *     parameter; array items as `field.N`) to its messages. An `Idempotency-Key` already used with a
+         *     different request is reported under `Idempotency-Key`, naming the request it was first used for.
          */
         ValidationFailed: {
             headers: {
@@ -1161,6 +1162,25 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /**
+         * @description The first request with this `Idempotency-Key` was still running after the retry had waited
+         *     for it; nothing was done. Retry after `Retry-After` seconds to get its answer.
+         */
+        IdempotencyConflict: {
+            headers: {
+                /** @description Seconds to wait before sending the request again. */
+                "Retry-After": number;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "A request with this Idempotency-Key is still being processed: retry once it has completed."
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: {
         /**
@@ -1179,11 +1199,25 @@ export interface components {
         Limit: number;
         /** @description Sort direction. */
         Order: "asc" | "desc";
+        /**
+         * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+         *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+         *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+         *     itself is made once. A retry sent while the first request is still running waits for it (up to
+         *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+         *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+         *     are not stored: the retry runs the request again.
+         * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+         */
+        IdempotencyKey: string;
         /** @description Free-text search (case-insensitive substring). Empty means no search. */
         Search: string;
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description `true` when this answer is the stored answer to an earlier request with the same `Idempotency-Key`. */
+        IdempotentReplayed: "true";
+    };
     pathItems: never;
 }
 export type SchemaId = components['schemas']['Id'];
@@ -1239,12 +1273,15 @@ export type ResponseUnsupportedMediaType = components['responses']['UnsupportedM
 export type ResponseValidationFailed = components['responses']['ValidationFailed'];
 export type ResponseInternalError = components['responses']['InternalError'];
 export type ResponseServiceUnavailable = components['responses']['ServiceUnavailable'];
+export type ResponseIdempotencyConflict = components['responses']['IdempotencyConflict'];
 export type ParameterProjectId = components['parameters']['ProjectId'];
 export type ParameterResourceId = components['parameters']['ResourceId'];
 export type ParameterPage = components['parameters']['Page'];
 export type ParameterLimit = components['parameters']['Limit'];
 export type ParameterOrder = components['parameters']['Order'];
+export type ParameterIdempotencyKey = components['parameters']['IdempotencyKey'];
 export type ParameterSearch = components['parameters']['Search'];
+export type HeaderIdempotentReplayed = components['headers']['IdempotentReplayed'];
 export type $defs = Record<string, never>;
 export interface operations {
     listProjects: {
@@ -1298,7 +1335,19 @@ export interface operations {
     createProject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored: the retry runs the request again.
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1328,6 +1377,7 @@ export interface operations {
             /** @description The new project. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1340,6 +1390,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -1385,7 +1436,19 @@ export interface operations {
     deleteProject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored: the retry runs the request again.
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1400,6 +1463,7 @@ export interface operations {
             /** @description The project was deleted. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1420,6 +1484,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -1428,7 +1493,19 @@ export interface operations {
     updateProject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored: the retry runs the request again.
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1462,6 +1539,7 @@ export interface operations {
             /** @description The updated project. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1475,6 +1553,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -1485,7 +1564,19 @@ export interface operations {
     assignProject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored: the retry runs the request again.
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1521,6 +1612,7 @@ export interface operations {
             /** @description The project's new assignees. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1555,6 +1647,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -1565,7 +1658,19 @@ export interface operations {
     setProjectManager: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored: the retry runs the request again.
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1595,6 +1700,7 @@ export interface operations {
             /** @description The project's manager. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1625,6 +1731,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -1635,7 +1742,19 @@ export interface operations {
     changeProjectStatus: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored: the retry runs the request again.
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1665,6 +1784,7 @@ export interface operations {
             /** @description The updated project. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1678,6 +1798,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -1688,7 +1809,19 @@ export interface operations {
     updateProjectProgress: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored: the retry runs the request again.
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1718,6 +1851,7 @@ export interface operations {
             /** @description The updated project. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1731,6 +1865,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -1741,7 +1876,19 @@ export interface operations {
     setProjectTags: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored: the retry runs the request again.
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1777,6 +1924,7 @@ export interface operations {
             /** @description The updated project. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1790,6 +1938,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -1800,7 +1949,19 @@ export interface operations {
     archiveProject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored: the retry runs the request again.
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1815,6 +1976,7 @@ export interface operations {
             /** @description The archived project. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1827,6 +1989,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -1835,7 +1998,19 @@ export interface operations {
     restoreProject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored: the retry runs the request again.
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1850,6 +2025,7 @@ export interface operations {
             /** @description The restored project. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1862,6 +2038,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -1870,7 +2047,19 @@ export interface operations {
     stopProjectTimers: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored: the retry runs the request again.
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1885,6 +2074,7 @@ export interface operations {
             /** @description The timers were stopped. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1910,6 +2100,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -1918,7 +2109,19 @@ export interface operations {
     cloneProject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored: the retry runs the request again.
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1950,6 +2153,7 @@ export interface operations {
             /** @description The **new** project. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1963,6 +2167,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -2031,7 +2236,19 @@ export interface operations {
     createClient: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored: the retry runs the request again.
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2055,6 +2272,7 @@ export interface operations {
             /** @description The new client. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2077,6 +2295,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -2190,7 +2409,19 @@ export interface operations {
     createCategory: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored: the retry runs the request again.
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2214,6 +2445,7 @@ export interface operations {
             /** @description The new category. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2236,6 +2468,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -2353,7 +2586,19 @@ export interface operations {
     createTeamUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored: the retry runs the request again.
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2381,6 +2626,7 @@ export interface operations {
             /** @description The new teamuser. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2407,6 +2653,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -2545,7 +2792,19 @@ export interface operations {
     createProjectTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored: the retry runs the request again.
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -2583,6 +2842,7 @@ export interface operations {
             /** @description The new projecttask. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2624,6 +2884,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -2696,7 +2957,19 @@ export interface operations {
     createProjectMilestone: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored: the retry runs the request again.
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -2726,6 +2999,7 @@ export interface operations {
             /** @description The new milestone. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2750,6 +3024,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -2831,7 +3106,19 @@ export interface operations {
     startProjectTimer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored: the retry runs the request again.
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -2861,6 +3148,7 @@ export interface operations {
             /** @description The new timer. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2892,6 +3180,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -2965,7 +3254,19 @@ export interface operations {
     createProjectFile: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored: the retry runs the request again.
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -2997,6 +3298,7 @@ export interface operations {
             /** @description The new projectfile. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3022,6 +3324,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -3098,7 +3401,19 @@ export interface operations {
     createProjectInvoice: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored: the retry runs the request again.
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -3132,6 +3447,7 @@ export interface operations {
             /** @description The new invoice. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3160,6 +3476,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -3236,7 +3553,19 @@ export interface operations {
     createProjectEstimate: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored: the retry runs the request again.
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -3270,6 +3599,7 @@ export interface operations {
             /** @description The new estimate. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3298,6 +3628,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];

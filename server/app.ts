@@ -12,6 +12,7 @@ import type { Database } from './database/connection.ts';
 import { docsPage } from './docs-page.ts';
 import { ApiError, errorHandler, serverBusy, UNAUTHORIZED_MESSAGE } from './errors.ts';
 import { formBodyDecoder } from './form-body.ts';
+import { IDEMPOTENCY_HEADER, IdempotencyStore, joiningTransaction, REPLAY_HEADER, type Answer } from './idempotency.ts';
 import { refuseMalformedText } from './text-guard.ts';
 import { handlers } from './handlers/index.ts';
 import type { Handler, HandlerInput, OperationId } from './handlers/types.ts';
@@ -23,17 +24,22 @@ export interface AppState { shuttingDown: boolean }
 
 export interface AppOptions {
   db: Database;
-  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins' | 'databaseQueueLimit'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins' | 'databaseQueueLimit' | 'idempotencyKeyTtlMs' | 'idempotencyWaitMs'>;
   logger: Logger;
   state?: AppState;
   /** Given by a caller that must tell it about keys it changes; otherwise the app makes its own. */
   apiKeys?: ApiKeyVerifier;
 }
 
+/** What the app keeps about a request in `res.locals`. */
+interface RequestLocals { apiKeyId?: number }
+
 function requireApiKey(apiKeys: ApiKeyVerifier) {
-  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+  return async (req: Request, res: Response<unknown, RequestLocals>, next: NextFunction): Promise<void> => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
-    if (!match || !(await apiKeys.verify(match[1]!))) throw new ApiError(401, UNAUTHORIZED_MESSAGE);
+    const apiKeyId = match ? await apiKeys.identify(match[1]!) : undefined;
+    if (apiKeyId === undefined) throw new ApiError(401, UNAUTHORIZED_MESSAGE);
+    res.locals.apiKeyId = apiKeyId;
     next();
   };
 }
@@ -79,20 +85,39 @@ function emptyBodyAsJson(req: Request, _res: Response, next: NextFunction): void
   next();
 }
 
-/** Adapts a handler to Express. */
-function route<K extends OperationId>(db: Database, handler: Handler<K>) {
-  return async (req: Request, res: Response): Promise<void> => {
+function send(res: Response, answer: Answer): void {
+  res.status(answer.status).set(answer.headers).type('application/json').send(answer.body);
+}
+
+/**
+ * Adapts a handler to Express. A write sent with an Idempotency-Key runs in the idempotency
+ * store's transaction (the handler's own transaction joins it) and its answer is stored there.
+ */
+function route<K extends OperationId>(db: Database, idempotency: IdempotencyStore, handler: Handler<K>, isWrite: boolean) {
+  return async (req: Request, res: Response<unknown, RequestLocals>): Promise<void> => {
     // Every path parameter of this contract is an id, which completeValidation has checked (digits, in range).
     const path = Object.fromEntries(Object.entries(req.params).map(([name, raw]) => [name, Number(raw)]));
-    // The validator has already checked query and body against this operation's schemas.
+    // The validator has already checked query, headers and body against this operation's schemas.
     const input = { prisma: db.prisma, path, query: req.query, body: req.body ?? {} } as unknown as HandlerInput<K>;
-    const reply = await handler(input);
-    res.status(reply.status).json(reply.body);
+    const key = isWrite ? req.get(IDEMPOTENCY_HEADER) : undefined;
+    if (key === undefined) {
+      const reply = await handler(input);
+      res.status(reply.status).json(reply.body);
+      return;
+    }
+    const request = { apiKeyId: res.locals.apiKeyId!, key, method: req.method, url: req.originalUrl, body: input.body };
+    const { replayed, answer } = await idempotency.run(request, async (tx) => {
+      const reply = await handler({ ...input, prisma: joiningTransaction(tx) });
+      return { status: reply.status, body: JSON.stringify(reply.body), headers: {} };
+    });
+    if (replayed) res.setHeader(REPLAY_HEADER, 'true');
+    send(res, answer);
   };
 }
 
 export function createApp({ db, config, logger, state = { shuttingDown: false }, apiKeys = new ApiKeyVerifier(db.prisma, { maxAgeMs: config.apiKeyCacheMs }) }: AppOptions): express.Express {
   const doc = loadSpec();
+  const idempotency = new IdempotencyStore(db.prisma, { ttlMs: config.idempotencyKeyTtlMs, waitMs: config.idempotencyWaitMs });
   const app = express();
   app.disable('x-powered-by');
   // Bracket arrays in query strings (`tags[]=a`) need the extended parser on Express 5.
@@ -150,7 +175,7 @@ export function createApp({ db, config, logger, state = { shuttingDown: false },
   for (const { method, expressPath, operation } of listOperations(doc)) {
     const handler = handlers[operation.operationId as OperationId];
     if (!handler) throw new Error(`No handler for operation ${operation.operationId}`);
-    app[method](expressPath, route(db, handler as Handler<OperationId>));
+    app[method](expressPath, route(db, idempotency, handler as Handler<OperationId>, method !== 'get'));
   }
 
   app.use((_req, _res, next) => next(new ApiError(404, 'Not found.')));

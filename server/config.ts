@@ -36,6 +36,10 @@ export interface Config {
   apiKeyCacheMs: number;
   /** Browser origins allowed to call the API across origins (CORS); empty: no CORS headers at all. */
   corsOrigins: string[];
+  /** How long an Idempotency-Key and its stored answer are kept. */
+  idempotencyKeyTtlMs: number;
+  /** How long a retry waits for the first request with its Idempotency-Key to finish before it is a 409. */
+  idempotencyWaitMs: number;
 }
 
 /** A configuration value that cannot be used; its message names the variable and what it accepts. */
@@ -98,5 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     validateResponses: env.VALIDATE_RESPONSES === 'true',
     apiKeyCacheMs: integer(env, 'API_KEY_CACHE_MS', 5_000, 0, 600_000),
     corsOrigins: origins(env, 'CORS_ORIGINS'),
+    idempotencyKeyTtlMs: integer(env, 'IDEMPOTENCY_KEY_TTL_SECONDS', 24 * 3600, 1, 30 * 24 * 3600) * 1000,
+    idempotencyWaitMs: integer(env, 'IDEMPOTENCY_WAIT_MS', 2000, 0, 60_000),
   };
 }

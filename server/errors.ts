@@ -108,6 +108,8 @@ function fieldOf(path: string, request: RequestParts): string {
   const source = location === 'body' ? request.body : location === 'query' ? request.query : location === 'path' || location === 'params' ? request.params : undefined;
   const rawName = path.slice(location.length + 2);
   if (source && typeof source === 'object' && Object.hasOwn(source, rawName)) return rawName;
+  // Node lower-cases header names; the API names them as its spec does (`Idempotency-Key`).
+  if (location === 'headers') return segments.join('-').replace(/(^|-)([a-z])/g, (_m, dash: string, letter: string) => dash + letter.toUpperCase());
   if (!['body', 'query', 'params', 'path', 'headers'].includes(location)) segments.unshift(location);
   return segments.map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')).join('.') || location || 'body';
 }
@@ -275,6 +277,11 @@ function databaseTrouble(error: unknown): 'busy' | 'unavailable' | undefined {
   return undefined;
 }
 
+/** The body of an error answer: `{ message }`, with `errors` on validation failures. */
+export function errorBody(apiError: ApiError): { message: string; errors?: FieldErrors } {
+  return apiError.errors ? { message: apiError.message, errors: apiError.errors } : { message: apiError.message };
+}
+
 export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const log = (req as Request & { log?: Logger }).log ?? logger;
@@ -294,6 +301,6 @@ export function errorHandler(logger: Logger) {
     // RFC 6750: a 401 names the scheme that the client must use.
     if (apiError.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
     for (const [name, value] of Object.entries(apiError.headers ?? {})) res.setHeader(name, value);
-    res.status(apiError.status).json(apiError.errors ? { message: apiError.message, errors: apiError.errors } : { message: apiError.message });
+    res.status(apiError.status).json(errorBody(apiError));
   };
 }

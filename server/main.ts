@@ -4,8 +4,12 @@ import { runAdminCommand } from './admin/commands.ts';
 import { ApiKeyVerifier, countActiveApiKeys } from './api-keys.ts';
 import { createApp, type AppState } from './app.ts';
 import { handleShutdownSignals, listenOrExit, loadConfigOrExit, logCrashes, openDatabaseOrExit } from './lifecycle.ts';
+import { sweepExpiredIdempotencyKeys } from './idempotency.ts';
 import { createLogger } from './logging.ts';
 import { attachProtocolErrorHandlers } from './protocol-errors.ts';
+
+/** Expired keys are already ignored when a request comes; the sweep only reclaims their space. */
+const IDEMPOTENCY_SWEEP_INTERVAL_MS = 10 * 60_000;
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
@@ -24,3 +28,4 @@ const app = createApp({ db, config, logger, state, apiKeys });
 const server = await listenOrExit(app, config, db, logger);
 attachProtocolErrorHandlers(server, logger);
 handleShutdownSignals(server, db, state, config, logger);
+sweepExpiredIdempotencyKeys(db.prisma, IDEMPOTENCY_SWEEP_INTERVAL_MS, logger);
