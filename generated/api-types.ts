@@ -1162,6 +1162,33 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The project is still at the version given in `If-None-Match`; there is no body. */
+        NotModified: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /**
+         * @description The project has changed since the version given in `If-Match`: nothing was changed. `ETag`
+         *     carries the current version; get the project again, reapply the change and send it with the
+         *     new tag.
+         */
+        PreconditionFailed: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "The project has changed since the version in If-Match: get it again and reapply your change."
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /**
          * @description The first request with this `Idempotency-Key` was still running after the retry had waited
          *     for it; nothing was done. Retry after `Retry-After` seconds to get its answer.
@@ -1210,11 +1237,32 @@ export interface components {
          * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
          */
         IdempotencyKey: string;
+        /**
+         * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
+         *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
+         *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
+         *     never match. Without If-Match the change is made whatever the version.
+         * @example "v7"
+         */
+        IfMatch: string;
+        /**
+         * @description The `ETag` of the copy you have; when the project is still at that version the answer is a 304 without a body.
+         * @example "v7"
+         */
+        IfNoneMatch: string;
         /** @description Free-text search (case-insensitive substring). Empty means no search. */
         Search: string;
     };
     requestBodies: never;
     headers: {
+        /**
+         * @description The project's version as a strong entity tag (`"v7"`), changed by every change of the project
+         *     (including its tags, assignees, manager and the progress its tasks derive). Send it back in
+         *     `If-Match` to change the project only if nobody else has, or in `If-None-Match` to get a 304
+         *     while your copy is current.
+         * @example "v7"
+         */
+        ETag: string;
         /** @description `true` when this answer is the stored answer to an earlier request with the same `Idempotency-Key`. */
         IdempotentReplayed: "true";
     };
@@ -1273,6 +1321,8 @@ export type ResponseUnsupportedMediaType = components['responses']['UnsupportedM
 export type ResponseValidationFailed = components['responses']['ValidationFailed'];
 export type ResponseInternalError = components['responses']['InternalError'];
 export type ResponseServiceUnavailable = components['responses']['ServiceUnavailable'];
+export type ResponseNotModified = components['responses']['NotModified'];
+export type ResponsePreconditionFailed = components['responses']['PreconditionFailed'];
 export type ResponseIdempotencyConflict = components['responses']['IdempotencyConflict'];
 export type ParameterProjectId = components['parameters']['ProjectId'];
 export type ParameterResourceId = components['parameters']['ResourceId'];
@@ -1280,7 +1330,10 @@ export type ParameterPage = components['parameters']['Page'];
 export type ParameterLimit = components['parameters']['Limit'];
 export type ParameterOrder = components['parameters']['Order'];
 export type ParameterIdempotencyKey = components['parameters']['IdempotencyKey'];
+export type ParameterIfMatch = components['parameters']['IfMatch'];
+export type ParameterIfNoneMatch = components['parameters']['IfNoneMatch'];
 export type ParameterSearch = components['parameters']['Search'];
+export type HeaderETag = components['headers']['ETag'];
 export type HeaderIdempotentReplayed = components['headers']['IdempotentReplayed'];
 export type $defs = Record<string, never>;
 export interface operations {
@@ -1378,6 +1431,7 @@ export interface operations {
             201: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1401,7 +1455,13 @@ export interface operations {
     getProject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of the copy you have; when the project is still at that version the answer is a 304 without a body.
+                 * @example "v7"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1416,6 +1476,7 @@ export interface operations {
             /** @description The project. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1426,6 +1487,7 @@ export interface operations {
                     };
                 };
             };
+            304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
@@ -1505,6 +1567,14 @@ export interface operations {
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
+                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
+                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
+                 *     never match. Without If-Match the change is made whatever the version.
+                 * @example "v7"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
                 /**
@@ -1540,6 +1610,7 @@ export interface operations {
             200: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1554,6 +1625,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -1576,6 +1648,14 @@ export interface operations {
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
+                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
+                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
+                 *     never match. Without If-Match the change is made whatever the version.
+                 * @example "v7"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
                 /**
@@ -1613,6 +1693,7 @@ export interface operations {
             200: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1648,6 +1729,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -1670,6 +1752,14 @@ export interface operations {
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
+                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
+                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
+                 *     never match. Without If-Match the change is made whatever the version.
+                 * @example "v7"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
                 /**
@@ -1701,6 +1791,7 @@ export interface operations {
             200: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1732,6 +1823,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -1754,6 +1846,14 @@ export interface operations {
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
+                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
+                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
+                 *     never match. Without If-Match the change is made whatever the version.
+                 * @example "v7"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
                 /**
@@ -1785,6 +1885,7 @@ export interface operations {
             200: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1799,6 +1900,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -1821,6 +1923,14 @@ export interface operations {
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
+                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
+                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
+                 *     never match. Without If-Match the change is made whatever the version.
+                 * @example "v7"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
                 /**
@@ -1852,6 +1962,7 @@ export interface operations {
             200: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1866,6 +1977,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -1888,6 +2000,14 @@ export interface operations {
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
+                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
+                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
+                 *     never match. Without If-Match the change is made whatever the version.
+                 * @example "v7"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
                 /**
@@ -1925,6 +2045,7 @@ export interface operations {
             200: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1939,6 +2060,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -1961,6 +2083,14 @@ export interface operations {
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
+                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
+                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
+                 *     never match. Without If-Match the change is made whatever the version.
+                 * @example "v7"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
                 /**
@@ -1977,6 +2107,7 @@ export interface operations {
             200: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1990,6 +2121,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
+            412: components["responses"]["PreconditionFailed"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2010,6 +2142,14 @@ export interface operations {
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
+                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
+                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
+                 *     never match. Without If-Match the change is made whatever the version.
+                 * @example "v7"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
                 /**
@@ -2026,6 +2166,7 @@ export interface operations {
             200: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2039,6 +2180,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
+            412: components["responses"]["PreconditionFailed"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2059,6 +2201,14 @@ export interface operations {
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
+                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
+                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
+                 *     never match. Without If-Match the change is made whatever the version.
+                 * @example "v7"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
                 /**
@@ -2075,6 +2225,7 @@ export interface operations {
             200: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2101,6 +2252,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
+            412: components["responses"]["PreconditionFailed"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2154,6 +2306,7 @@ export interface operations {
             201: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {

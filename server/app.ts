@@ -11,6 +11,7 @@ import type { Config } from './config.ts';
 import type { Database } from './database/connection.ts';
 import { docsPage } from './docs-page.ts';
 import { ApiError, errorHandler, serverBusy, UNAUTHORIZED_MESSAGE } from './errors.ts';
+import { parseIfMatch, stillCurrent } from './entity-tags.ts';
 import { formBodyDecoder } from './form-body.ts';
 import { IDEMPOTENCY_HEADER, IdempotencyStore, joiningTransaction, REPLAY_HEADER, type Answer } from './idempotency.ts';
 import { refuseMalformedText } from './text-guard.ts';
@@ -98,17 +99,22 @@ function route<K extends OperationId>(db: Database, idempotency: IdempotencyStor
     // Every path parameter of this contract is an id, which completeValidation has checked (digits, in range).
     const path = Object.fromEntries(Object.entries(req.params).map(([name, raw]) => [name, Number(raw)]));
     // The validator has already checked query, headers and body against this operation's schemas.
-    const input = { prisma: db.prisma, path, query: req.query, body: req.body ?? {} } as unknown as HandlerInput<K>;
+    const input = {
+      prisma: db.prisma, path, query: req.query, body: req.body ?? {}, ifMatch: isWrite ? parseIfMatch(req.get('if-match')) : undefined,
+    } as unknown as HandlerInput<K>;
     const key = isWrite ? req.get(IDEMPOTENCY_HEADER) : undefined;
     if (key === undefined) {
       const reply = await handler(input);
-      res.status(reply.status).json(reply.body);
+      if (reply.etag) res.setHeader('ETag', reply.etag);
+      if (reply.etag && !isWrite && stillCurrent(req.get('if-none-match'), reply.etag)) res.status(304).end();
+      else res.status(reply.status).json(reply.body);
       return;
     }
     const request = { apiKeyId: res.locals.apiKeyId!, key, method: req.method, url: req.originalUrl, body: input.body };
     const { replayed, answer } = await idempotency.run(request, async (tx) => {
       const reply = await handler({ ...input, prisma: joiningTransaction(tx) });
-      return { status: reply.status, body: JSON.stringify(reply.body), headers: {} };
+      const headers: Record<string, string> = reply.etag ? { ETag: reply.etag } : {};
+      return { status: reply.status, body: JSON.stringify(reply.body), headers };
     });
     if (replayed) res.setHeader(REPLAY_HEADER, 'true');
     send(res, answer);
@@ -120,6 +126,8 @@ export function createApp({ db, config, logger, state = { shuttingDown: false },
   const idempotency = new IdempotencyStore(db.prisma, { ttlMs: config.idempotencyKeyTtlMs, waitMs: config.idempotencyWaitMs });
   const app = express();
   app.disable('x-powered-by');
+  // No ETag hashed from the body: project answers carry their row version's (server/entity-tags.ts).
+  app.set('etag', false);
   // Bracket arrays in query strings (`tags[]=a`) need the extended parser on Express 5.
   app.set('query parser', 'extended');
   app.use(requestLogging(logger));
@@ -131,8 +139,8 @@ export function createApp({ db, config, logger, state = { shuttingDown: false },
     app.use(cors({
       origin: config.corsOrigins,
       methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-      exposedHeaders: ['X-Request-Id'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'Idempotency-Key', 'If-Match', 'If-None-Match'],
+      exposedHeaders: ['X-Request-Id', 'ETag', 'Idempotent-Replayed', 'Retry-After'],
       maxAge: 600,
     }));
   }

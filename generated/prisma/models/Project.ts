@@ -36,6 +36,7 @@ export type ProjectAvgAggregateOutputType = {
   billingRate: runtime.Decimal | null
   billingEstimatedHours: runtime.Decimal | null
   billingCostsEstimate: runtime.Decimal | null
+  version: number | null
 }
 
 export type ProjectSumAggregateOutputType = {
@@ -48,6 +49,7 @@ export type ProjectSumAggregateOutputType = {
   billingRate: runtime.Decimal | null
   billingEstimatedHours: runtime.Decimal | null
   billingCostsEstimate: runtime.Decimal | null
+  version: number | null
 }
 
 export type ProjectMinAggregateOutputType = {
@@ -77,6 +79,7 @@ export type ProjectMinAggregateOutputType = {
   assignedpermTasksCollaborate: boolean | null
   createdAt: Date | null
   updatedAt: Date | null
+  version: number | null
 }
 
 export type ProjectMaxAggregateOutputType = {
@@ -106,6 +109,7 @@ export type ProjectMaxAggregateOutputType = {
   assignedpermTasksCollaborate: boolean | null
   createdAt: Date | null
   updatedAt: Date | null
+  version: number | null
 }
 
 export type ProjectCountAggregateOutputType = {
@@ -135,6 +139,7 @@ export type ProjectCountAggregateOutputType = {
   assignedpermTasksCollaborate: number
   createdAt: number
   updatedAt: number
+  version: number
   _all: number
 }
 
@@ -149,6 +154,7 @@ export type ProjectAvgAggregateInputType = {
   billingRate?: true
   billingEstimatedHours?: true
   billingCostsEstimate?: true
+  version?: true
 }
 
 export type ProjectSumAggregateInputType = {
@@ -161,6 +167,7 @@ export type ProjectSumAggregateInputType = {
   billingRate?: true
   billingEstimatedHours?: true
   billingCostsEstimate?: true
+  version?: true
 }
 
 export type ProjectMinAggregateInputType = {
@@ -190,6 +197,7 @@ export type ProjectMinAggregateInputType = {
   assignedpermTasksCollaborate?: true
   createdAt?: true
   updatedAt?: true
+  version?: true
 }
 
 export type ProjectMaxAggregateInputType = {
@@ -219,6 +227,7 @@ export type ProjectMaxAggregateInputType = {
   assignedpermTasksCollaborate?: true
   createdAt?: true
   updatedAt?: true
+  version?: true
 }
 
 export type ProjectCountAggregateInputType = {
@@ -248,6 +257,7 @@ export type ProjectCountAggregateInputType = {
   assignedpermTasksCollaborate?: true
   createdAt?: true
   updatedAt?: true
+  version?: true
   _all?: true
 }
 
@@ -364,6 +374,7 @@ export type ProjectGroupByOutputType = {
   assignedpermTasksCollaborate: boolean
   createdAt: Date
   updatedAt: Date
+  version: number
   _count: ProjectCountAggregateOutputType | null
   _avg: ProjectAvgAggregateOutputType | null
   _sum: ProjectSumAggregateOutputType | null
@@ -416,6 +427,7 @@ export type ProjectWhereInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFilter<"Project"> | boolean
   createdAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Project"> | Date | string
+  version?: Prisma.IntFilter<"Project"> | number
   client?: Prisma.XOR<Prisma.ClientScalarRelationFilter, Prisma.ClientWhereInput>
   category?: Prisma.XOR<Prisma.CategoryScalarRelationFilter, Prisma.CategoryWhereInput>
   creator?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
@@ -457,6 +469,7 @@ export type ProjectOrderByWithRelationInput = {
   assignedpermTasksCollaborate?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  version?: Prisma.SortOrder
   client?: Prisma.ClientOrderByWithRelationInput
   category?: Prisma.CategoryOrderByWithRelationInput
   creator?: Prisma.UserOrderByWithRelationInput
@@ -501,6 +514,7 @@ export type ProjectWhereUniqueInput = Prisma.AtLeast<{
   assignedpermTasksCollaborate?: Prisma.BoolFilter<"Project"> | boolean
   createdAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Project"> | Date | string
+  version?: Prisma.IntFilter<"Project"> | number
   client?: Prisma.XOR<Prisma.ClientScalarRelationFilter, Prisma.ClientWhereInput>
   category?: Prisma.XOR<Prisma.CategoryScalarRelationFilter, Prisma.CategoryWhereInput>
   creator?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
@@ -542,6 +556,7 @@ export type ProjectOrderByWithAggregationInput = {
   assignedpermTasksCollaborate?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  version?: Prisma.SortOrder
   _count?: Prisma.ProjectCountOrderByAggregateInput
   _avg?: Prisma.ProjectAvgOrderByAggregateInput
   _max?: Prisma.ProjectMaxOrderByAggregateInput
@@ -579,6 +594,7 @@ export type ProjectScalarWhereWithAggregatesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolWithAggregatesFilter<"Project"> | boolean
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Project"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Project"> | Date | string
+  version?: Prisma.IntWithAggregatesFilter<"Project"> | number
 }
 
 export type ProjectCreateInput = {
@@ -603,6 +619,7 @@ export type ProjectCreateInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -644,6 +661,7 @@ export type ProjectUncheckedCreateInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -676,6 +694,7 @@ export type ProjectUpdateInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -717,6 +736,7 @@ export type ProjectUncheckedUpdateInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -754,6 +774,7 @@ export type ProjectCreateManyInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
 }
 
 export type ProjectUpdateManyMutationInput = {
@@ -778,6 +799,7 @@ export type ProjectUpdateManyMutationInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type ProjectUncheckedUpdateManyInput = {
@@ -807,6 +829,7 @@ export type ProjectUncheckedUpdateManyInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type ProjectListRelationFilter = {
@@ -846,6 +869,7 @@ export type ProjectCountOrderByAggregateInput = {
   assignedpermTasksCollaborate?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  version?: Prisma.SortOrder
 }
 
 export type ProjectAvgOrderByAggregateInput = {
@@ -858,6 +882,7 @@ export type ProjectAvgOrderByAggregateInput = {
   billingRate?: Prisma.SortOrder
   billingEstimatedHours?: Prisma.SortOrder
   billingCostsEstimate?: Prisma.SortOrder
+  version?: Prisma.SortOrder
 }
 
 export type ProjectMaxOrderByAggregateInput = {
@@ -887,6 +912,7 @@ export type ProjectMaxOrderByAggregateInput = {
   assignedpermTasksCollaborate?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  version?: Prisma.SortOrder
 }
 
 export type ProjectMinOrderByAggregateInput = {
@@ -916,6 +942,7 @@ export type ProjectMinOrderByAggregateInput = {
   assignedpermTasksCollaborate?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  version?: Prisma.SortOrder
 }
 
 export type ProjectSumOrderByAggregateInput = {
@@ -928,6 +955,7 @@ export type ProjectSumOrderByAggregateInput = {
   billingRate?: Prisma.SortOrder
   billingEstimatedHours?: Prisma.SortOrder
   billingCostsEstimate?: Prisma.SortOrder
+  version?: Prisma.SortOrder
 }
 
 export type ProjectScalarRelationFilter = {
@@ -1261,6 +1289,7 @@ export type ProjectCreateWithoutCreatorInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
@@ -1300,6 +1329,7 @@ export type ProjectUncheckedCreateWithoutCreatorInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -1342,6 +1372,7 @@ export type ProjectCreateWithoutManagerInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -1381,6 +1412,7 @@ export type ProjectUncheckedCreateWithoutManagerInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -1447,6 +1479,7 @@ export type ProjectScalarWhereInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFilter<"Project"> | boolean
   createdAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Project"> | Date | string
+  version?: Prisma.IntFilter<"Project"> | number
 }
 
 export type ProjectUpsertWithWhereUniqueWithoutManagerInput = {
@@ -1487,6 +1520,7 @@ export type ProjectCreateWithoutClientInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
@@ -1526,6 +1560,7 @@ export type ProjectUncheckedCreateWithoutClientInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -1584,6 +1619,7 @@ export type ProjectCreateWithoutCategoryInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
@@ -1623,6 +1659,7 @@ export type ProjectUncheckedCreateWithoutCategoryInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -1681,6 +1718,7 @@ export type ProjectCreateWithoutAssigneesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -1721,6 +1759,7 @@ export type ProjectUncheckedCreateWithoutAssigneesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
   milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
@@ -1768,6 +1807,7 @@ export type ProjectUpdateWithoutAssigneesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -1808,6 +1848,7 @@ export type ProjectUncheckedUpdateWithoutAssigneesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
   milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
@@ -1839,6 +1880,7 @@ export type ProjectCreateWithoutTagsInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -1879,6 +1921,7 @@ export type ProjectUncheckedCreateWithoutTagsInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
   milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
@@ -1926,6 +1969,7 @@ export type ProjectUpdateWithoutTagsInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -1966,6 +2010,7 @@ export type ProjectUncheckedUpdateWithoutTagsInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
   milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
@@ -1997,6 +2042,7 @@ export type ProjectCreateWithoutTasksInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -2037,6 +2083,7 @@ export type ProjectUncheckedCreateWithoutTasksInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
@@ -2084,6 +2131,7 @@ export type ProjectUpdateWithoutTasksInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2124,6 +2172,7 @@ export type ProjectUncheckedUpdateWithoutTasksInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
@@ -2155,6 +2204,7 @@ export type ProjectCreateWithoutMilestonesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -2195,6 +2245,7 @@ export type ProjectUncheckedCreateWithoutMilestonesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -2242,6 +2293,7 @@ export type ProjectUpdateWithoutMilestonesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2282,6 +2334,7 @@ export type ProjectUncheckedUpdateWithoutMilestonesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -2313,6 +2366,7 @@ export type ProjectCreateWithoutTimersInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -2353,6 +2407,7 @@ export type ProjectUncheckedCreateWithoutTimersInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -2400,6 +2455,7 @@ export type ProjectUpdateWithoutTimersInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2440,6 +2496,7 @@ export type ProjectUncheckedUpdateWithoutTimersInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -2471,6 +2528,7 @@ export type ProjectCreateWithoutFilesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -2511,6 +2569,7 @@ export type ProjectUncheckedCreateWithoutFilesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -2558,6 +2617,7 @@ export type ProjectUpdateWithoutFilesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2598,6 +2658,7 @@ export type ProjectUncheckedUpdateWithoutFilesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -2629,6 +2690,7 @@ export type ProjectCreateWithoutInvoicesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -2669,6 +2731,7 @@ export type ProjectUncheckedCreateWithoutInvoicesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -2716,6 +2779,7 @@ export type ProjectUpdateWithoutInvoicesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2756,6 +2820,7 @@ export type ProjectUncheckedUpdateWithoutInvoicesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -2787,6 +2852,7 @@ export type ProjectCreateWithoutEstimatesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -2827,6 +2893,7 @@ export type ProjectUncheckedCreateWithoutEstimatesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -2874,6 +2941,7 @@ export type ProjectUpdateWithoutEstimatesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2914,6 +2982,7 @@ export type ProjectUncheckedUpdateWithoutEstimatesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -2949,6 +3018,7 @@ export type ProjectCreateManyCreatorInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
 }
 
 export type ProjectCreateManyManagerInput = {
@@ -2977,6 +3047,7 @@ export type ProjectCreateManyManagerInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
 }
 
 export type ProjectUpdateWithoutCreatorInput = {
@@ -3001,6 +3072,7 @@ export type ProjectUpdateWithoutCreatorInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
@@ -3040,6 +3112,7 @@ export type ProjectUncheckedUpdateWithoutCreatorInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3076,6 +3149,7 @@ export type ProjectUncheckedUpdateManyWithoutCreatorInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type ProjectUpdateWithoutManagerInput = {
@@ -3100,6 +3174,7 @@ export type ProjectUpdateWithoutManagerInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -3139,6 +3214,7 @@ export type ProjectUncheckedUpdateWithoutManagerInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3175,6 +3251,7 @@ export type ProjectUncheckedUpdateManyWithoutManagerInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type ProjectCreateManyClientInput = {
@@ -3203,6 +3280,7 @@ export type ProjectCreateManyClientInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
 }
 
 export type ProjectUpdateWithoutClientInput = {
@@ -3227,6 +3305,7 @@ export type ProjectUpdateWithoutClientInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
@@ -3266,6 +3345,7 @@ export type ProjectUncheckedUpdateWithoutClientInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3302,6 +3382,7 @@ export type ProjectUncheckedUpdateManyWithoutClientInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type ProjectCreateManyCategoryInput = {
@@ -3330,6 +3411,7 @@ export type ProjectCreateManyCategoryInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
 }
 
 export type ProjectUpdateWithoutCategoryInput = {
@@ -3354,6 +3436,7 @@ export type ProjectUpdateWithoutCategoryInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
@@ -3393,6 +3476,7 @@ export type ProjectUncheckedUpdateWithoutCategoryInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3429,6 +3513,7 @@ export type ProjectUncheckedUpdateManyWithoutCategoryInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 
@@ -3552,6 +3637,7 @@ export type ProjectSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   assignedpermTasksCollaborate?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  version?: boolean
   client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
@@ -3594,6 +3680,7 @@ export type ProjectSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   assignedpermTasksCollaborate?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  version?: boolean
   client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
@@ -3627,6 +3714,7 @@ export type ProjectSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   assignedpermTasksCollaborate?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  version?: boolean
   client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
@@ -3660,9 +3748,10 @@ export type ProjectSelectScalar = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  version?: boolean
 }
 
-export type ProjectOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "title" | "description" | "reference" | "status" | "activeState" | "progress" | "progressManually" | "clientId" | "categoryId" | "creatorId" | "managerId" | "dateStart" | "dateDue" | "billingType" | "billingRate" | "billingEstimatedHours" | "billingCostsEstimate" | "clientpermTasksView" | "clientpermTasksCollaborate" | "clientpermTasksCreate" | "clientpermTimesheetsView" | "clientpermExpensesView" | "assignedpermTasksCollaborate" | "createdAt" | "updatedAt", ExtArgs["result"]["project"]>
+export type ProjectOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "title" | "description" | "reference" | "status" | "activeState" | "progress" | "progressManually" | "clientId" | "categoryId" | "creatorId" | "managerId" | "dateStart" | "dateDue" | "billingType" | "billingRate" | "billingEstimatedHours" | "billingCostsEstimate" | "clientpermTasksView" | "clientpermTasksCollaborate" | "clientpermTasksCreate" | "clientpermTimesheetsView" | "clientpermExpensesView" | "assignedpermTasksCollaborate" | "createdAt" | "updatedAt" | "version", ExtArgs["result"]["project"]>
 export type ProjectInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
@@ -3734,6 +3823,7 @@ export type $ProjectPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     assignedpermTasksCollaborate: boolean
     createdAt: Date
     updatedAt: Date
+    version: number
   }, ExtArgs["result"]["project"]>
   composites: {}
 }
@@ -4195,6 +4285,7 @@ export interface ProjectFieldRefs {
   readonly assignedpermTasksCollaborate: Prisma.FieldRef<"Project", 'Boolean'>
   readonly createdAt: Prisma.FieldRef<"Project", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Project", 'DateTime'>
+  readonly version: Prisma.FieldRef<"Project", 'Int'>
 }
     
 
