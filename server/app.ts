@@ -13,6 +13,7 @@ import { docsPage } from './docs-page.ts';
 import { ApiError, errorHandler, serverBusy, UNAUTHORIZED_MESSAGE } from './errors.ts';
 import { parseIfMatch, stillCurrent } from './entity-tags.ts';
 import { formBodyDecoder } from './form-body.ts';
+import { createRateLimits, type RateLimits, type RateLimitSettings } from './rate-limits.ts';
 import { IDEMPOTENCY_HEADER, IdempotencyStore, joiningTransaction, REPLAY_HEADER, type Answer } from './idempotency.ts';
 import { refuseMalformedText } from './text-guard.ts';
 import { handlers } from './handlers/index.ts';
@@ -25,24 +26,30 @@ export interface AppState { shuttingDown: boolean }
 
 export interface AppOptions {
   db: Database;
-  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins' | 'databaseQueueLimit' | 'idempotencyKeyTtlMs' | 'idempotencyWaitMs'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins' | 'databaseQueueLimit' | 'idempotencyKeyTtlMs' | 'idempotencyWaitMs'> & RateLimitSettings;
   logger: Logger;
   state?: AppState;
   /** Given by a caller that must tell it about keys it changes; otherwise the app makes its own. */
   apiKeys?: ApiKeyVerifier;
+  /** Given by a caller that closes its Redis connection; otherwise the app makes its own from `config`. */
+  rateLimits?: RateLimits;
 }
 
 /** What the app keeps about a request in `res.locals`. */
 interface RequestLocals { apiKeyId?: number }
 
-function requireApiKey(apiKeys: ApiKeyVerifier) {
+/** Notes which active key the request carries, if any: the rate limit counts by it. */
+function identifyApiKey(apiKeys: ApiKeyVerifier) {
   return async (req: Request, res: Response<unknown, RequestLocals>, next: NextFunction): Promise<void> => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
-    const apiKeyId = match ? await apiKeys.identify(match[1]!) : undefined;
-    if (apiKeyId === undefined) throw new ApiError(401, UNAUTHORIZED_MESSAGE);
-    res.locals.apiKeyId = apiKeyId;
+    res.locals.apiKeyId = match ? await apiKeys.identify(match[1]!) : undefined;
     next();
   };
+}
+
+function requireApiKey(_req: Request, res: Response<unknown, RequestLocals>, next: NextFunction): void {
+  if (res.locals.apiKeyId === undefined) throw new ApiError(401, UNAUTHORIZED_MESSAGE);
+  next();
 }
 
 /**
@@ -121,7 +128,10 @@ function route<K extends OperationId>(db: Database, idempotency: IdempotencyStor
   };
 }
 
-export function createApp({ db, config, logger, state = { shuttingDown: false }, apiKeys = new ApiKeyVerifier(db.prisma, { maxAgeMs: config.apiKeyCacheMs }) }: AppOptions): express.Express {
+export function createApp({
+  db, config, logger, state = { shuttingDown: false }, apiKeys = new ApiKeyVerifier(db.prisma, { maxAgeMs: config.apiKeyCacheMs }),
+  rateLimits = createRateLimits(config, logger),
+}: AppOptions): express.Express {
   const doc = loadSpec();
   const idempotency = new IdempotencyStore(db.prisma, { ttlMs: config.idempotencyKeyTtlMs, waitMs: config.idempotencyWaitMs });
   const app = express();
@@ -140,7 +150,7 @@ export function createApp({ db, config, logger, state = { shuttingDown: false },
       origin: config.corsOrigins,
       methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'Idempotency-Key', 'If-Match', 'If-None-Match'],
-      exposedHeaders: ['X-Request-Id', 'ETag', 'Idempotent-Replayed', 'Retry-After'],
+      exposedHeaders: ['X-Request-Id', 'ETag', 'Idempotent-Replayed', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
       maxAge: 600,
     }));
   }
@@ -161,8 +171,9 @@ export function createApp({ db, config, logger, state = { shuttingDown: false },
 
   // API answers carry the account's data: no cache, shared or private, may keep them.
   app.use('/api', (_req, res, next) => { res.setHeader('Cache-Control', 'no-store'); next(); });
-  // The key first: a client without one learns nothing about how its body would be read.
-  app.use('/api', requireApiKey(apiKeys));
+  // The key first: a client without one learns nothing about how its body would be read. The rate
+  // limit counts by key, or by address for requests without a valid key (bounding key guessing).
+  app.use('/api', identifyApiKey(apiKeys), rateLimits.middleware, requireApiKey);
   app.use(bodyParsers(config.bodyLimitBytes));
   app.use(emptyBodyAsJson);
   app.use(refuseMalformedText);
