@@ -1255,7 +1255,8 @@ export interface components {
          *     itself is made once. A retry sent while the first request is still running waits for it (up to
          *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
          *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-         *     are not stored: the retry runs the request again.
+         *     are not stored (the retry runs the request again), nor are requests refused before they run
+         *     (401, 429, 413, 415, a body that breaks the schema).
          * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
          */
         IdempotencyKey: string;
@@ -1439,7 +1440,8 @@ export interface operations {
                  *     itself is made once. A retry sent while the first request is still running waits for it (up to
                  *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored: the retry runs the request again.
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -1555,7 +1557,8 @@ export interface operations {
                  *     itself is made once. A retry sent while the first request is still running waits for it (up to
                  *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored: the retry runs the request again.
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -1615,7 +1618,8 @@ export interface operations {
                  *     itself is made once. A retry sent while the first request is still running waits for it (up to
                  *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored: the retry runs the request again.
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -1699,7 +1703,8 @@ export interface operations {
                  *     itself is made once. A retry sent while the first request is still running waits for it (up to
                  *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored: the retry runs the request again.
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -1806,7 +1811,8 @@ export interface operations {
                  *     itself is made once. A retry sent while the first request is still running waits for it (up to
                  *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored: the retry runs the request again.
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -1903,7 +1909,8 @@ export interface operations {
                  *     itself is made once. A retry sent while the first request is still running waits for it (up to
                  *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored: the retry runs the request again.
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -1983,7 +1990,8 @@ export interface operations {
                  *     itself is made once. A retry sent while the first request is still running waits for it (up to
                  *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored: the retry runs the request again.
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2063,7 +2071,8 @@ export interface operations {
                  *     itself is made once. A retry sent while the first request is still running waits for it (up to
                  *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored: the retry runs the request again.
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2149,7 +2158,8 @@ export interface operations {
                  *     itself is made once. A retry sent while the first request is still running waits for it (up to
                  *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored: the retry runs the request again.
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2211,7 +2221,8 @@ export interface operations {
                  *     itself is made once. A retry sent while the first request is still running waits for it (up to
                  *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored: the retry runs the request again.
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2273,7 +2284,8 @@ export interface operations {
                  *     itself is made once. A retry sent while the first request is still running waits for it (up to
                  *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored: the retry runs the request again.
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2348,7 +2360,8 @@ export interface operations {
                  *     itself is made once. A retry sent while the first request is still running waits for it (up to
                  *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored: the retry runs the request again.
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2482,7 +2495,8 @@ export interface operations {
                  *     itself is made once. A retry sent while the first request is still running waits for it (up to
                  *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored: the retry runs the request again.
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2664,7 +2678,8 @@ export interface operations {
                  *     itself is made once. A retry sent while the first request is still running waits for it (up to
                  *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored: the retry runs the request again.
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2850,7 +2865,8 @@ export interface operations {
                  *     itself is made once. A retry sent while the first request is still running waits for it (up to
                  *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored: the retry runs the request again.
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3065,7 +3081,8 @@ export interface operations {
                  *     itself is made once. A retry sent while the first request is still running waits for it (up to
                  *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored: the retry runs the request again.
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3236,7 +3253,8 @@ export interface operations {
                  *     itself is made once. A retry sent while the first request is still running waits for it (up to
                  *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored: the retry runs the request again.
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3391,7 +3409,8 @@ export interface operations {
                  *     itself is made once. A retry sent while the first request is still running waits for it (up to
                  *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored: the retry runs the request again.
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3545,7 +3564,8 @@ export interface operations {
                  *     itself is made once. A retry sent while the first request is still running waits for it (up to
                  *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored: the retry runs the request again.
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3698,7 +3718,8 @@ export interface operations {
                  *     itself is made once. A retry sent while the first request is still running waits for it (up to
                  *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored: the retry runs the request again.
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3856,7 +3877,8 @@ export interface operations {
                  *     itself is made once. A retry sent while the first request is still running waits for it (up to
                  *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored: the retry runs the request again.
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];

@@ -158,7 +158,7 @@ export class IdempotencyStore {
             created_at = now(), expires_at = EXCLUDED.expires_at
         WHERE idempotency_keys.expires_at <= now()
       RETURNING key`;
-    await tx.$executeRaw`RESET lock_timeout`;
+    await tx.$executeRaw`SET LOCAL lock_timeout TO DEFAULT`;
     if (claimed.length > 0) return undefined;
     const stored = await tx.idempotencyKey.findUnique({
       where: { apiKeyId_key: { apiKeyId: request.apiKeyId, key: request.key } },

@@ -1,10 +1,17 @@
 // Idempotency-Key: a retried write is carried out once and every retry gets the first answer.
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createApiKey } from '../server/api-keys.ts';
+import { createApp } from '../server/app.ts';
+import { loadConfig } from '../server/config.ts';
+import { openDatabase } from '../server/database/connection.ts';
+import { createLogger } from '../server/logging.ts';
 import { removeExpiredIdempotencyKeys } from '../server/idempotency.ts';
 import { createProject, startSibling, useTestServer, type ApiResponse } from './helpers/server.ts';
+import { startTcpProxy } from './helpers/tcp-proxy.ts';
 
 const { t, f } = useTestServer();
 const onPostgres = Boolean(process.env.DATABASE_URL);
@@ -126,7 +133,7 @@ describe('Idempotency-Key', () => {
     }
   });
 
-  it.runIf(onPostgres)('a retry while the first request is still running is a 409, then gets its answer (PostgreSQL)', async () => {
+  if (onPostgres) it('a retry while the first request is still running is a 409, then gets its answer (PostgreSQL)', async () => {
     const p = await createProject(t, f);
     const sibling = await startSibling(t, { env: { IDEMPOTENCY_WAIT_MS: '300' } });
     // Another session holds the project's row: the first PATCH claims its key, then waits for the row.
@@ -153,6 +160,54 @@ describe('Idempotency-Key', () => {
     } finally {
       await holder.end();
       await sibling.close();
+    }
+  });
+
+  if (onPostgres) it('a database connection lost mid-request leaves neither the change nor its answer; the retry makes it once (PostgreSQL)', async () => {
+    const p = await createProject(t, f);
+    const target = new URL(process.env.DATABASE_URL!);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const config = loadConfig({ ...process.env, DATABASE_URL: proxy.url(process.env.DATABASE_URL!), VALIDATE_RESPONSES: 'true', DATABASE_POOL_SIZE: '2' });
+    const db = await openDatabase(config);
+    const server = createApp({ db, config, logger: createLogger('silent') }).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/projects/${p.id}`;
+    const key = randomUUID();
+    const patch = () => fetch(url, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${t.key}`, 'content-type': 'application/json', 'Idempotency-Key': key },
+      body: JSON.stringify({ project_title: 'Changed once' }),
+    });
+    // Another session holds the row: the PATCH claims its key, then waits inside its transaction.
+    const holder = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT id FROM projects WHERE id = $1 FOR UPDATE', [p.id]);
+      const first = patch();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      proxy.drop();
+      expect((await first).status).toBe(503);
+      await holder.query('COMMIT');
+      // Its transaction never committed: neither the key nor the change is there (the backend rolls
+      // it back once it notices the lost client; a retry's claim waits for that).
+      expect(await t.db.prisma.idempotencyKey.count({ where: { key } })).toBe(0);
+      expect((await t.api('GET', `/api/projects/${p.id}`)).body.data.title).toBe(p.title);
+
+      const retry = await patch();
+      expect(retry.status).toBe(200);
+      expect(retry.headers.get('idempotent-replayed')).toBeNull();
+      const again = await patch();
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect(await again.json()).toEqual(await retry.json());
+      expect((await t.api('GET', `/api/projects/${p.id}`)).body.data.title).toBe('Changed once');
+      expect(await t.db.prisma.idempotencyKey.findMany({ where: { key }, select: { status: true } })).toEqual([{ status: 200 }]);
+    } finally {
+      await holder.end();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await db.close();
+      await proxy.close();
     }
   });
 });
