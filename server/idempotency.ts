@@ -10,7 +10,7 @@
 // exactly the window in which a crash loses it.
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { ApiError, errorBody, toApiError, VALIDATION_MESSAGE } from './errors.ts';
 import type { Tx } from './handlers/shared.ts';
 
