@@ -83,3 +83,55 @@ export const formEncoded = {
   bodySerializer: encodeFormBody,
   headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
 } as const;
+
+/** The quota an answer was counted against (`RateLimit-Policy`) and what is left of it (`RateLimit`). */
+export interface RateLimitState {
+  /** `per-key`, or `per-ip` for requests without a valid key. */
+  policy: string;
+  /** Requests allowed per window. */
+  limit: number;
+  windowSeconds: number;
+  remaining: number;
+  /** Seconds until the window resets. */
+  resetSeconds: number;
+}
+
+/** What an answer's headers say about retrying, versions and limits. */
+export interface AnswerHeaders {
+  /** The project's version (`"v7"`): send it as `If-Match` or `If-None-Match`. */
+  etag: string | undefined;
+  /** True when the answer is the stored answer to an earlier request with the same `Idempotency-Key`. */
+  replayed: boolean;
+  /** On 429, 409 and 503: seconds to wait before sending the request again. */
+  retryAfterSeconds: number | undefined;
+  rateLimit: RateLimitState | undefined;
+}
+
+/** The parameters (`q=5`, `t=42`) of the first item of a structured-field list header. */
+function firstItemParameters(value: string | null): Map<string, string> & { name?: string } {
+  const parameters: Map<string, string> & { name?: string } = new Map();
+  const [name, ...rest] = (value ?? '').split(',')[0]!.split(';').map((part) => part.trim());
+  parameters.name = name?.replace(/^"|"$/g, '');
+  for (const part of rest) {
+    const [key, raw = ''] = part.split('=');
+    if (key) parameters.set(key, raw);
+  }
+  return parameters;
+}
+
+/** Reads the headers of any answer (`response` of a client call) into numbers and flags. */
+export function answerHeaders(response: Response): AnswerHeaders {
+  const retryAfter = response.headers.get('Retry-After');
+  const policy = firstItemParameters(response.headers.get('RateLimit-Policy'));
+  const state = firstItemParameters(response.headers.get('RateLimit'));
+  const numbers = [policy.get('q'), policy.get('w'), state.get('r'), state.get('t')].map(Number);
+  const rateLimit = policy.name && numbers.every(Number.isFinite)
+    ? { policy: policy.name, limit: numbers[0]!, windowSeconds: numbers[1]!, remaining: numbers[2]!, resetSeconds: numbers[3]! }
+    : undefined;
+  return {
+    etag: response.headers.get('ETag') ?? undefined,
+    replayed: response.headers.get('Idempotent-Replayed') === 'true',
+    retryAfterSeconds: retryAfter === null ? undefined : Number(retryAfter),
+    rateLimit,
+  };
+}

@@ -1206,7 +1206,8 @@ export interface components {
         };
         /**
          * @description Validation failed. `errors` maps each offending field (body field, query parameter, or path
-         *     parameter; array items as `field.N`) to its messages.
+         *     parameter; array items as `field.N`) to its messages. An `Idempotency-Key` already used with a
+         *     different request is reported under `Idempotency-Key`, naming the request it was first used for.
          */
         ValidationFailed: {
             headers: {
@@ -1261,6 +1262,74 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /**
+         * @description The quota in `RateLimit-Policy` is used up for this window: the request was not carried out.
+         *     Send it again after `Retry-After` seconds (when the window resets). With several instances
+         *     sharing Redis, the count is shared; while Redis is unreachable each instance counts on its own.
+         */
+        TooManyRequests: {
+            headers: {
+                /** @description Seconds until the window resets and requests are accepted again. */
+                "Retry-After": number;
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "Too many requests for this API key: at most 300000 per 60 s. Retry after the seconds in Retry-After."
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The project is still at the version given in `If-None-Match`; there is no body. */
+        NotModified: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /**
+         * @description The project has changed since the version given in `If-Match`: nothing was changed. `ETag`
+         *     carries the current version; get the project again, reapply the change and send it with the
+         *     new tag.
+         */
+        PreconditionFailed: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "The project has changed since the version in If-Match: get it again and reapply your change."
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description The first request with this `Idempotency-Key` was still running after the retry had waited
+         *     for it; nothing was done. Retry after `Retry-After` seconds to get its answer.
+         */
+        IdempotencyConflict: {
+            headers: {
+                /** @description Seconds to wait before sending the request again. */
+                "Retry-After": number;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "A request with this Idempotency-Key is still being processed: retry once it has completed."
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: {
         /**
@@ -1284,11 +1353,62 @@ export interface components {
         Limit: number;
         /** @description Sort direction. */
         Order: "asc" | "desc";
+        /**
+         * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+         *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+         *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+         *     itself is made once. A retry sent while the first request is still running waits for it (up to
+         *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+         *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+         *     are not stored (the retry runs the request again), nor are requests refused before they run
+         *     (401, 429, 413, 415, a body that breaks the schema).
+         * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+         */
+        IdempotencyKey: string;
+        /**
+         * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
+         *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
+         *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
+         *     never match. Without If-Match the change is made whatever the version.
+         * @example "v7"
+         */
+        IfMatch: string;
+        /**
+         * @description The `ETag` of the copy you have; when the project is still at that version the answer is a 304 without a body.
+         * @example "v7"
+         */
+        IfNoneMatch: string;
         /** @description Free-text search (case-insensitive substring). Empty means no search. */
         Search: string;
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /**
+         * @description What is left of the quota that this request was counted against (IETF draft
+         *     `draft-ietf-httpapi-ratelimit-headers`): `"per-key"; r=299990; t=42` — `r` requests remain in
+         *     the current window, which resets in `t` seconds. Requests with a valid API key count per key
+         *     (`per-key`), others per client address (`per-ip`).
+         * @example "per-key"; r=299990; t=42
+         */
+        RateLimit: string;
+        /**
+         * @description The quota this request was counted against: `"per-key"; q=300000; w=60; pk=:…:` — `q`
+         *     requests per window of `w` seconds (`RATE_LIMIT_PER_KEY`, `RATE_LIMIT_PER_IP`,
+         *     `RATE_LIMIT_WINDOW_SECONDS`); `pk` identifies the partition (the key or address, hashed).
+         * @example "per-key"; q=300000; w=60; pk=:MmU5YTk0ZGVhMmJk:
+         */
+        RateLimitPolicy: string;
+        /**
+         * @description The project's version as a strong entity tag (`"v7"`), changed by every change of the project
+         *     (including its tags, assignees, manager and the progress its tasks derive). Send it back in
+         *     `If-Match` to change the project only if nobody else has, or in `If-None-Match` to get a 304
+         *     while your copy is current.
+         * @example "v7"
+         */
+        ETag: string;
+        /** @description `true` when this answer is the stored answer to an earlier request with the same `Idempotency-Key`. */
+        IdempotentReplayed: "true";
+    };
     pathItems: never;
 }
 export type SchemaId = components['schemas']['Id'];
@@ -1346,13 +1466,24 @@ export type ResponseUnsupportedMediaType = components['responses']['UnsupportedM
 export type ResponseValidationFailed = components['responses']['ValidationFailed'];
 export type ResponseInternalError = components['responses']['InternalError'];
 export type ResponseServiceUnavailable = components['responses']['ServiceUnavailable'];
+export type ResponseTooManyRequests = components['responses']['TooManyRequests'];
+export type ResponseNotModified = components['responses']['NotModified'];
+export type ResponsePreconditionFailed = components['responses']['PreconditionFailed'];
+export type ResponseIdempotencyConflict = components['responses']['IdempotencyConflict'];
 export type ParameterProjectId = components['parameters']['ProjectId'];
 export type ParameterCommentId = components['parameters']['CommentId'];
 export type ParameterResourceId = components['parameters']['ResourceId'];
 export type ParameterPage = components['parameters']['Page'];
 export type ParameterLimit = components['parameters']['Limit'];
 export type ParameterOrder = components['parameters']['Order'];
+export type ParameterIdempotencyKey = components['parameters']['IdempotencyKey'];
+export type ParameterIfMatch = components['parameters']['IfMatch'];
+export type ParameterIfNoneMatch = components['parameters']['IfNoneMatch'];
 export type ParameterSearch = components['parameters']['Search'];
+export type HeaderRateLimit = components['headers']['RateLimit'];
+export type HeaderRateLimitPolicy = components['headers']['RateLimitPolicy'];
+export type HeaderETag = components['headers']['ETag'];
+export type HeaderIdempotentReplayed = components['headers']['IdempotentReplayed'];
 export type $defs = Record<string, never>;
 export interface operations {
     listProjects: {
@@ -1397,6 +1528,8 @@ export interface operations {
             /** @description A page of projects. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1410,6 +1543,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1417,7 +1551,20 @@ export interface operations {
     createProject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1447,6 +1594,10 @@ export interface operations {
             /** @description The new project. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    ETag: components["headers"]["ETag"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1459,9 +1610,11 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1469,7 +1622,13 @@ export interface operations {
     getProject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of the copy you have; when the project is still at that version the answer is a 304 without a body.
+                 * @example "v7"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1484,6 +1643,9 @@ export interface operations {
             /** @description The project. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1494,9 +1656,11 @@ export interface operations {
                     };
                 };
             };
+            304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1504,7 +1668,20 @@ export interface operations {
     deleteProject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1519,6 +1696,9 @@ export interface operations {
             /** @description The project was deleted. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1539,7 +1719,9 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1547,7 +1729,28 @@ export interface operations {
     updateProject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
+                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
+                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
+                 *     never match. Without If-Match the change is made whatever the version.
+                 * @example "v7"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1581,6 +1784,10 @@ export interface operations {
             /** @description The updated project. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    ETag: components["headers"]["ETag"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1594,9 +1801,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1604,7 +1814,28 @@ export interface operations {
     assignProject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
+                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
+                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
+                 *     never match. Without If-Match the change is made whatever the version.
+                 * @example "v7"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1640,6 +1871,10 @@ export interface operations {
             /** @description The project's new assignees. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    ETag: components["headers"]["ETag"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1674,9 +1909,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1684,7 +1922,28 @@ export interface operations {
     setProjectManager: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
+                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
+                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
+                 *     never match. Without If-Match the change is made whatever the version.
+                 * @example "v7"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1714,6 +1973,10 @@ export interface operations {
             /** @description The project's manager. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    ETag: components["headers"]["ETag"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1744,9 +2007,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1754,7 +2020,28 @@ export interface operations {
     changeProjectStatus: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
+                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
+                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
+                 *     never match. Without If-Match the change is made whatever the version.
+                 * @example "v7"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1784,6 +2071,10 @@ export interface operations {
             /** @description The updated project. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    ETag: components["headers"]["ETag"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1797,9 +2088,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1807,7 +2101,28 @@ export interface operations {
     updateProjectProgress: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
+                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
+                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
+                 *     never match. Without If-Match the change is made whatever the version.
+                 * @example "v7"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1837,6 +2152,10 @@ export interface operations {
             /** @description The updated project. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    ETag: components["headers"]["ETag"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1850,9 +2169,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1860,7 +2182,28 @@ export interface operations {
     setProjectTags: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
+                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
+                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
+                 *     never match. Without If-Match the change is made whatever the version.
+                 * @example "v7"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1896,6 +2239,10 @@ export interface operations {
             /** @description The updated project. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    ETag: components["headers"]["ETag"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1909,9 +2256,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1919,7 +2269,28 @@ export interface operations {
     archiveProject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
+                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
+                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
+                 *     never match. Without If-Match the change is made whatever the version.
+                 * @example "v7"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1934,6 +2305,10 @@ export interface operations {
             /** @description The archived project. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    ETag: components["headers"]["ETag"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1946,7 +2321,10 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
+            412: components["responses"]["PreconditionFailed"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1954,7 +2332,28 @@ export interface operations {
     restoreProject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
+                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
+                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
+                 *     never match. Without If-Match the change is made whatever the version.
+                 * @example "v7"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1969,6 +2368,10 @@ export interface operations {
             /** @description The restored project. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    ETag: components["headers"]["ETag"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1981,7 +2384,10 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
+            412: components["responses"]["PreconditionFailed"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1989,7 +2395,28 @@ export interface operations {
     stopProjectTimers: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
+                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
+                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
+                 *     never match. Without If-Match the change is made whatever the version.
+                 * @example "v7"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -2004,6 +2431,10 @@ export interface operations {
             /** @description The timers were stopped. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    ETag: components["headers"]["ETag"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2029,7 +2460,10 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
+            412: components["responses"]["PreconditionFailed"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2037,7 +2471,20 @@ export interface operations {
     cloneProject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -2069,6 +2516,10 @@ export interface operations {
             /** @description The **new** project. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    ETag: components["headers"]["ETag"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2082,9 +2533,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2112,6 +2565,8 @@ export interface operations {
             /** @description A page of clients. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2143,6 +2598,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2150,7 +2606,20 @@ export interface operations {
     createClient: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2174,6 +2643,9 @@ export interface operations {
             /** @description The new client. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2196,9 +2668,11 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2221,6 +2695,8 @@ export interface operations {
             /** @description The client. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2244,6 +2720,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2271,6 +2748,8 @@ export interface operations {
             /** @description A page of categories. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2302,6 +2781,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2309,7 +2789,20 @@ export interface operations {
     createCategory: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2333,6 +2826,9 @@ export interface operations {
             /** @description The new category. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2355,9 +2851,11 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2380,6 +2878,8 @@ export interface operations {
             /** @description The category. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2403,6 +2903,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2430,6 +2931,8 @@ export interface operations {
             /** @description A page of team users. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2465,6 +2968,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2472,7 +2976,20 @@ export interface operations {
     createTeamUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2500,6 +3017,9 @@ export interface operations {
             /** @description The new teamuser. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2526,9 +3046,11 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2551,6 +3073,8 @@ export interface operations {
             /** @description The teamuser. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2578,6 +3102,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2607,6 +3132,8 @@ export interface operations {
             /** @description A page of tasks. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2657,6 +3184,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2664,7 +3192,20 @@ export interface operations {
     createProjectTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -2702,6 +3243,9 @@ export interface operations {
             /** @description The new projecttask. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2743,9 +3287,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2775,6 +3321,8 @@ export interface operations {
             /** @description A page of milestones. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2808,6 +3356,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2815,7 +3364,20 @@ export interface operations {
     createProjectMilestone: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -2845,6 +3407,9 @@ export interface operations {
             /** @description The new milestone. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2869,9 +3434,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2903,6 +3470,8 @@ export interface operations {
             /** @description A page of timers. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2943,6 +3512,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2950,7 +3520,20 @@ export interface operations {
     startProjectTimer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -2980,6 +3563,9 @@ export interface operations {
             /** @description The new timer. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3011,9 +3597,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3043,6 +3631,8 @@ export interface operations {
             /** @description A page of files. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3077,6 +3667,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3084,7 +3675,20 @@ export interface operations {
     createProjectFile: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -3116,6 +3720,9 @@ export interface operations {
             /** @description The new projectfile. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3141,9 +3748,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3173,6 +3782,8 @@ export interface operations {
             /** @description A page of comments. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3210,6 +3821,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3217,7 +3829,20 @@ export interface operations {
     createProjectComment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -3249,6 +3874,9 @@ export interface operations {
             /** @description The new comment. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3277,9 +3905,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3287,7 +3917,20 @@ export interface operations {
     deleteProjectComment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -3307,6 +3950,9 @@ export interface operations {
             /** @description The comment was deleted. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3327,7 +3973,9 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3357,6 +4005,8 @@ export interface operations {
             /** @description A page of invoices. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3394,6 +4044,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3401,7 +4052,20 @@ export interface operations {
     createProjectInvoice: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -3435,6 +4099,9 @@ export interface operations {
             /** @description The new invoice. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3463,9 +4130,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3495,6 +4164,8 @@ export interface operations {
             /** @description A page of estimates. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3532,6 +4203,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3539,7 +4211,20 @@ export interface operations {
     createProjectEstimate: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -3573,6 +4258,9 @@ export interface operations {
             /** @description The new estimate. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3601,9 +4289,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };

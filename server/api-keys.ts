@@ -72,7 +72,12 @@ export class ApiKeyVerifier {
 
   /** True when `key` is an active key; records its use (at most once a minute per key). */
   async verify(key: string): Promise<boolean> {
-    if (!KEY_FORMAT.test(key)) return false;
+    return (await this.identify(key)) !== undefined;
+  }
+
+  /** The id of the active key `key`, or undefined; records its use (at most once a minute per key). */
+  async identify(key: string): Promise<number | undefined> {
+    if (!KEY_FORMAT.test(key)) return undefined;
     const arrivedAt = Date.now();
     if (arrivedAt - this.loadedAt > this.maxAgeMs) await this.reloadSince(arrivedAt, 0);
     // The map is keyed by a SHA-256 digest: lookup timing says nothing about the key itself.
@@ -81,13 +86,13 @@ export class ApiKeyVerifier {
     if (!found) {
       await this.reloadSince(arrivedAt, MISS_RELOAD_INTERVAL_MS);
       found = this.active.get(hash);
-      if (!found) return false;
+      if (!found) return undefined;
     }
     if (!found.lastUsedAt || arrivedAt - found.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       found.lastUsedAt = new Date(arrivedAt);
       await this.prisma.apiKey.update({ where: { id: found.id }, data: { lastUsedAt: found.lastUsedAt } });
     }
-    return true;
+    return found.id;
   }
 
   /**

@@ -11,7 +11,10 @@ import type { Config } from './config.ts';
 import type { Database } from './database/connection.ts';
 import { docsPage } from './docs-page.ts';
 import { ApiError, errorHandler, serverBusy, UNAUTHORIZED_MESSAGE } from './errors.ts';
+import { parseIfMatch, stillCurrent } from './entity-tags.ts';
 import { formBodyDecoder } from './form-body.ts';
+import { createRateLimits, type RateLimits, type RateLimitSettings } from './rate-limits.ts';
+import { IDEMPOTENCY_HEADER, IdempotencyStore, joiningTransaction, REPLAY_HEADER, type Answer } from './idempotency.ts';
 import { refuseMalformedText } from './text-guard.ts';
 import { handlers } from './handlers/index.ts';
 import type { Handler, HandlerInput, OperationId } from './handlers/types.ts';
@@ -23,19 +26,30 @@ export interface AppState { shuttingDown: boolean }
 
 export interface AppOptions {
   db: Database;
-  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins' | 'databaseQueueLimit'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins' | 'databaseQueueLimit' | 'idempotencyKeyTtlMs' | 'idempotencyWaitMs'> & RateLimitSettings;
   logger: Logger;
   state?: AppState;
   /** Given by a caller that must tell it about keys it changes; otherwise the app makes its own. */
   apiKeys?: ApiKeyVerifier;
+  /** Given by a caller that closes its Redis connection; otherwise the app makes its own from `config`. */
+  rateLimits?: RateLimits;
 }
 
-function requireApiKey(apiKeys: ApiKeyVerifier) {
-  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+/** What the app keeps about a request in `res.locals`. */
+interface RequestLocals { apiKeyId?: number }
+
+/** Notes which active key the request carries, if any: the rate limit counts by it. */
+function identifyApiKey(apiKeys: ApiKeyVerifier) {
+  return async (req: Request, res: Response<unknown, RequestLocals>, next: NextFunction): Promise<void> => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
-    if (!match || !(await apiKeys.verify(match[1]!))) throw new ApiError(401, UNAUTHORIZED_MESSAGE);
+    res.locals.apiKeyId = match ? await apiKeys.identify(match[1]!) : undefined;
     next();
   };
+}
+
+function requireApiKey(_req: Request, res: Response<unknown, RequestLocals>, next: NextFunction): void {
+  if (res.locals.apiKeyId === undefined) throw new ApiError(401, UNAUTHORIZED_MESSAGE);
+  next();
 }
 
 /**
@@ -85,22 +99,51 @@ function emptyBodyAsJson(req: Request, _res: Response, next: NextFunction): void
   next();
 }
 
-/** Adapts a handler to Express. */
-function route<K extends OperationId>(db: Database, handler: Handler<K>) {
-  return async (req: Request, res: Response): Promise<void> => {
+function send(res: Response, answer: Answer): void {
+  res.status(answer.status).set(answer.headers).type('application/json').send(answer.body);
+}
+
+/**
+ * Adapts a handler to Express. A write sent with an Idempotency-Key runs in the idempotency
+ * store's transaction (the handler's own transaction joins it) and its answer is stored there.
+ */
+function route<K extends OperationId>(db: Database, idempotency: IdempotencyStore, handler: Handler<K>, isWrite: boolean) {
+  return async (req: Request, res: Response<unknown, RequestLocals>): Promise<void> => {
     // Every path parameter of this contract is an id, which completeValidation has checked (digits, in range).
     const path = Object.fromEntries(Object.entries(req.params).map(([name, raw]) => [name, Number(raw)]));
-    // The validator has already checked query and body against this operation's schemas.
-    const input = { prisma: db.prisma, path, query: req.query, body: req.body ?? {} } as unknown as HandlerInput<K>;
-    const reply = await handler(input);
-    res.status(reply.status).json(reply.body);
+    // The validator has already checked query, headers and body against this operation's schemas.
+    const input = {
+      prisma: db.prisma, path, query: req.query, body: req.body ?? {}, ifMatch: isWrite ? parseIfMatch(req.get('if-match')) : undefined,
+    } as unknown as HandlerInput<K>;
+    const key = isWrite ? req.get(IDEMPOTENCY_HEADER) : undefined;
+    if (key === undefined) {
+      const reply = await handler(input);
+      if (reply.etag) res.setHeader('ETag', reply.etag);
+      if (reply.etag && !isWrite && stillCurrent(req.get('if-none-match'), reply.etag)) res.status(304).end();
+      else res.status(reply.status).json(reply.body);
+      return;
+    }
+    const request = { apiKeyId: res.locals.apiKeyId!, key, method: req.method, url: req.originalUrl, body: input.body };
+    const { replayed, answer } = await idempotency.run(request, async (tx) => {
+      const reply = await handler({ ...input, prisma: joiningTransaction(tx) });
+      const headers: Record<string, string> = reply.etag ? { ETag: reply.etag } : {};
+      return { status: reply.status, body: JSON.stringify(reply.body), headers };
+    });
+    if (replayed) res.setHeader(REPLAY_HEADER, 'true');
+    send(res, answer);
   };
 }
 
-export function createApp({ db, config, logger, state = { shuttingDown: false }, apiKeys = new ApiKeyVerifier(db.prisma, { maxAgeMs: config.apiKeyCacheMs }) }: AppOptions): express.Express {
+export function createApp({
+  db, config, logger, state = { shuttingDown: false }, apiKeys = new ApiKeyVerifier(db.prisma, { maxAgeMs: config.apiKeyCacheMs }),
+  rateLimits = createRateLimits(config, logger),
+}: AppOptions): express.Express {
   const doc = loadSpec();
+  const idempotency = new IdempotencyStore(db.prisma, { ttlMs: config.idempotencyKeyTtlMs, waitMs: config.idempotencyWaitMs });
   const app = express();
   app.disable('x-powered-by');
+  // No ETag hashed from the body: project answers carry their row version's (server/entity-tags.ts).
+  app.set('etag', false);
   // Bracket arrays in query strings (`tags[]=a`) need the extended parser on Express 5.
   app.set('query parser', 'extended');
   const parseQuery = app.get('query parser fn') as (text: string) => Record<string, unknown>;
@@ -118,8 +161,8 @@ export function createApp({ db, config, logger, state = { shuttingDown: false },
     app.use(cors({
       origin: config.corsOrigins,
       methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-      exposedHeaders: ['X-Request-Id'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'Idempotency-Key', 'If-Match', 'If-None-Match'],
+      exposedHeaders: ['X-Request-Id', 'ETag', 'Idempotent-Replayed', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
       maxAge: 600,
     }));
   }
@@ -140,8 +183,9 @@ export function createApp({ db, config, logger, state = { shuttingDown: false },
 
   // API answers carry the account's data: no cache, shared or private, may keep them.
   app.use('/api', (_req, res, next) => { res.setHeader('Cache-Control', 'no-store'); next(); });
-  // The key first: a client without one learns nothing about how its body would be read.
-  app.use('/api', requireApiKey(apiKeys));
+  // The key first: a client without one learns nothing about how its body would be read. The rate
+  // limit counts by key, or by address for requests without a valid key (bounding key guessing).
+  app.use('/api', identifyApiKey(apiKeys), rateLimits.middleware, requireApiKey);
   app.use(bodyParsers(config.bodyLimitBytes));
   app.use(emptyBodyAsJson);
   app.use(refuseMalformedText);
@@ -162,7 +206,7 @@ export function createApp({ db, config, logger, state = { shuttingDown: false },
   for (const { method, expressPath, operation } of listOperations(doc)) {
     const handler = handlers[operation.operationId as OperationId];
     if (!handler) throw new Error(`No handler for operation ${operation.operationId}`);
-    app[method](expressPath, route(db, handler as Handler<OperationId>));
+    app[method](expressPath, route(db, idempotency, handler as Handler<OperationId>, method !== 'get'));
   }
 
   app.use((_req, _res, next) => next(new ApiError(404, 'Not found.')));

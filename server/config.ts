@@ -36,6 +36,20 @@ export interface Config {
   apiKeyCacheMs: number;
   /** Browser origins allowed to call the API across origins (CORS); empty: no CORS headers at all. */
   corsOrigins: string[];
+  /** How long an Idempotency-Key and its stored answer are kept. */
+  idempotencyKeyTtlMs: number;
+  /** How long a retry waits for the first request with its Idempotency-Key to finish before it is a 409. */
+  idempotencyWaitMs: number;
+  /** `redis://…`: instances share their rate-limit counts there; unset: each process counts alone. */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key this server writes. */
+  rateLimitPrefix: string;
+  /** The rate-limit window. */
+  rateLimitWindowMs: number;
+  /** Requests per window for each API key. */
+  rateLimitPerKey: number;
+  /** Requests per window from one IP address without a valid API key. */
+  rateLimitPerIp: number;
 }
 
 /** A configuration value that cannot be used; its message names the variable and what it accepts. */
@@ -75,6 +89,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl !== undefined && !URL.canParse(databaseUrl)) {
     throw new ConfigError('DATABASE_URL is not a valid URL (postgresql://user:password@host:5432/database; percent-encode special characters).');
   }
+  const redisUrl = env.REDIS_URL || undefined;
+  if (redisUrl !== undefined && !(/^rediss?:\/\//.test(redisUrl) && URL.canParse(redisUrl))) {
+    throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL (leave it unset to count rate limits per process).');
+  }
   const dataDir = env.PGLITE_DATA_DIR || './data/pglite';
   const adminEmail = (env.ADMIN_EMAIL || 'admin@example.com').trim().toLowerCase();
   const logLevel = env.LOG_LEVEL || 'info';
@@ -98,5 +116,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     validateResponses: env.VALIDATE_RESPONSES === 'true',
     apiKeyCacheMs: integer(env, 'API_KEY_CACHE_MS', 5_000, 0, 600_000),
     corsOrigins: origins(env, 'CORS_ORIGINS'),
+    idempotencyKeyTtlMs: integer(env, 'IDEMPOTENCY_KEY_TTL_SECONDS', 24 * 3600, 1, 30 * 24 * 3600) * 1000,
+    idempotencyWaitMs: integer(env, 'IDEMPOTENCY_WAIT_MS', 2000, 0, 60_000),
+    redisUrl,
+    rateLimitPrefix: env.RATE_LIMIT_PREFIX ?? 'projects-api:',
+    rateLimitWindowMs: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 24 * 3600) * 1000,
+    // High enough that no real integration (nor a benchmark at a few thousand requests a second)
+    // meets it; a deployment sets its own fair share.
+    rateLimitPerKey: integer(env, 'RATE_LIMIT_PER_KEY', 300_000, 1, 1_000_000_000),
+    rateLimitPerIp: integer(env, 'RATE_LIMIT_PER_IP', 600, 1, 1_000_000_000),
   };
 }

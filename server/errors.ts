@@ -114,7 +114,12 @@ interface ValidatorErrorItem { path: string; message: string; errorCode?: string
 interface RequestParts { body?: unknown; query?: unknown; params?: unknown; headers?: Record<string, unknown> }
 
 /** Where in the request a complaint points, and at which field. */
-interface Location { source: 'body' | 'query' | 'path' | 'other'; field: string; segments: string[] }
+interface Location { source: 'body' | 'query' | 'path' | 'header' | 'other'; field: string; segments: string[] }
+
+/** `idempotency-key` → `Idempotency-Key`. */
+function canonicalHeaderName(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase());
+}
 
 /**
  * Where the validator points (`/body/assigned/1`, `/query/limit`) → the field key (`assigned.1`, `limit`).
@@ -123,12 +128,14 @@ interface Location { source: 'body' | 'query' | 'path' | 'other'; field: string;
  */
 function locate(path: string, request: RequestParts): Location {
   const [, location = '', ...escaped] = path.split('/');
-  const source = location === 'body' ? 'body' : location === 'query' ? 'query' : location === 'path' || location === 'params' ? 'path' : 'other';
+  const source = location === 'body' ? 'body' : location === 'query' ? 'query' : location === 'path' || location === 'params' ? 'path' : location === 'headers' ? 'header' : 'other';
   const values = source === 'body' ? request.body : source === 'query' ? request.query : source === 'path' ? request.params : undefined;
   const rawName = path.slice(location.length + 2);
   if (values && typeof values === 'object' && Object.hasOwn(values, rawName)) return { source, field: rawName, segments: [rawName] };
   const segments = escaped.map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (source === 'other' && location !== 'headers') segments.unshift(location);
+  // Node lower-cases header names; the API names them as its spec does (`Idempotency-Key`).
+  if (source === 'header') return { source, field: canonicalHeaderName(segments.join('-')), segments };
+  if (source === 'other') segments.unshift(location);
   return { source, field: segments.join('.') || location || 'body', segments };
 }
 
@@ -138,7 +145,7 @@ export interface OperationContext { doc: OpenApiDocument; operation: RoutedOpera
 const BODY_MEDIA_TYPES = ['application/json', 'application/x-www-form-urlencoded'];
 
 /** The schema that the located value had to match, or undefined when the contract has none there. */
-function schemaOf(context: OperationContext, { source, segments }: Location): JsonSchema | undefined {
+function schemaOf(context: OperationContext, { source, field, segments }: Location): JsonSchema | undefined {
   const { doc, operation } = context;
   if (source === 'body') {
     const content = operation.operation.requestBody?.content ?? {};
@@ -149,6 +156,10 @@ function schemaOf(context: OperationContext, { source, segments }: Location): Js
     const [name, ...inner] = segments;
     const parameter = operation.parameters.find((p) => p.name === name && p.in === source);
     return schemaAt(doc, parameter?.schema, inner);
+  }
+  if (source === 'header') {
+    const parameter = operation.parameters.find((p) => p.in === 'header' && p.name.toLowerCase() === field.toLowerCase());
+    return schemaAt(doc, parameter?.schema, []);
   }
   return undefined;
 }
@@ -343,6 +354,11 @@ function databaseTrouble(error: unknown): 'busy' | 'unavailable' | undefined {
   return undefined;
 }
 
+/** The body of an error answer: `{ message }`, with `errors` on validation failures. */
+export function errorBody(apiError: ApiError): { message: string; errors?: FieldErrors } {
+  return apiError.errors ? { message: apiError.message, errors: apiError.errors } : { message: apiError.message };
+}
+
 export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const log = (req as Request & { log?: Logger }).log ?? logger;
@@ -362,6 +378,6 @@ export function errorHandler(logger: Logger) {
     // RFC 6750: a 401 names the scheme that the client must use.
     if (apiError.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
     for (const [name, value] of Object.entries(apiError.headers ?? {})) res.setHeader(name, value);
-    res.status(apiError.status).json(apiError.errors ? { message: apiError.message, errors: apiError.errors } : { message: apiError.message });
+    res.status(apiError.status).json(errorBody(apiError));
   };
 }

@@ -4,8 +4,13 @@ import { runAdminCommand } from './admin/commands.ts';
 import { ApiKeyVerifier, countActiveApiKeys } from './api-keys.ts';
 import { createApp, type AppState } from './app.ts';
 import { handleShutdownSignals, listenOrExit, loadConfigOrExit, logCrashes, openDatabaseOrExit } from './lifecycle.ts';
+import { sweepExpiredIdempotencyKeys } from './idempotency.ts';
 import { createLogger } from './logging.ts';
+import { createRateLimits } from './rate-limits.ts';
 import { attachProtocolErrorHandlers } from './protocol-errors.ts';
+
+/** Expired keys are already ignored when a request comes; the sweep only reclaims their space. */
+const IDEMPOTENCY_SWEEP_INTERVAL_MS = 10 * 60_000;
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
@@ -20,7 +25,10 @@ if ((await countActiveApiKeys(db.prisma)) === 0) {
 }
 
 const state: AppState = { shuttingDown: false };
-const app = createApp({ db, config, logger, state, apiKeys });
+const rateLimits = createRateLimits(config, logger);
+logger.info({ rateLimits: rateLimits.kind }, rateLimits.kind === 'redis' ? 'rate limits are shared through Redis' : 'rate limits are counted in this process (no REDIS_URL)');
+const app = createApp({ db, config, logger, state, apiKeys, rateLimits });
 const server = await listenOrExit(app, config, db, logger);
 attachProtocolErrorHandlers(server, logger);
 handleShutdownSignals(server, db, state, config, logger);
+sweepExpiredIdempotencyKeys(db.prisma, IDEMPOTENCY_SWEEP_INTERVAL_MS, logger);

@@ -36,6 +36,29 @@ describe('openapi/projects.yaml', () => {
     }
   });
 
+  it('declares rate limits on every operation, Idempotency-Key on every write, versions on project answers', () => {
+    type Declared = { parameters?: { $ref?: string }[]; responses: Record<string, { $ref?: string; headers?: Record<string, unknown> }> };
+    for (const op of operations) {
+      const { parameters = [], responses } = op as unknown as Declared;
+      const refs = parameters.map((p) => p.$ref);
+      const success = Object.keys(responses).find((c) => c.startsWith('2'))!;
+      const headers = Object.keys(responses[success]!.headers ?? {});
+      expect(responses['429']?.$ref, op.operationId).toBe('#/components/responses/TooManyRequests');
+      expect(headers, op.operationId).toEqual(expect.arrayContaining(['RateLimit', 'RateLimit-Policy']));
+      if (op.method !== 'get') {
+        expect(refs, op.operationId).toContain('#/components/parameters/IdempotencyKey');
+        expect(Object.keys(responses), op.operationId).toContain('409');
+        expect(headers, op.operationId).toContain('Idempotent-Replayed');
+      }
+      // PATCH and the PUT actions of a project are conditional on its version.
+      if (op.path.startsWith('/api/projects/{id}') && ['put', 'patch'].includes(op.method)) {
+        expect(refs, op.operationId).toContain('#/components/parameters/IfMatch');
+        expect(Object.keys(responses), op.operationId).toContain('412');
+        expect(headers, op.operationId).toContain('ETag');
+      }
+    }
+  });
+
   it('has every Grow CRM project operation', () => {
     const ids = operations.map((o) => o.operationId);
     expect(ids).toEqual(expect.arrayContaining([

@@ -321,11 +321,11 @@ describe('an instance with CORS_ORIGINS set, its log captured', () => {
       expect(r.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
     });
 
-    it('a request from a listed origin may read the answer and its request id', async () => {
+    it('a request from a listed origin may read the answer, its request id and the headers of retries, versions and limits', async () => {
       const r = await cors.api('GET', '/api/projects', { headers: { origin: 'http://localhost:5173' } });
       expect(r.status).toBe(200);
       expect(r.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
-      expect(r.headers.get('access-control-expose-headers')).toBe('X-Request-Id');
+      expect(r.headers.get('access-control-expose-headers')).toBe('X-Request-Id,ETag,Idempotent-Replayed,Retry-After,RateLimit,RateLimit-Policy');
     });
 
     it('another origin gets no CORS headers, and a server without CORS_ORIGINS sends none to anyone', async () => {

@@ -10,6 +10,7 @@
  */
 export type * from './models/User.ts'
 export type * from './models/ApiKey.ts'
+export type * from './models/IdempotencyKey.ts'
 export type * from './models/Client.ts'
 export type * from './models/Category.ts'
 export type * from './models/Project.ts'

@@ -3,6 +3,7 @@
 // the Grow CRM documentation (client 12 "Acme Inc", category 3 "Development", users 2, 5 and 8,
 // project 42 "Website Redesign"), so the documented curl lines work verbatim against it.
 import type { PrismaClient } from '../../generated/prisma/client.ts';
+import { nextVersion } from '../handlers/shared.ts';
 
 /** A small deterministic generator, so every seeded database is the same. */
 function random(seed: number) {
@@ -94,7 +95,7 @@ async function insertDemoData(prisma: PrismaClient) {
           });
         }
       }
-      await tx.project.update({ where: { id }, data: { progress: isExample ? 40 : Math.floor((completed * 100) / taskCount), progressManually: isExample } });
+      await tx.project.update({ where: { id }, data: { progress: isExample ? 40 : Math.floor((completed * 100) / taskCount), progressManually: isExample, ...nextVersion } });
     }
   }, { timeout: 120_000 });
   await resetSequences(prisma);

@@ -43,6 +43,8 @@ export interface ProjectViewRow {
   manager_name: string | null;
   assigned: { id: number; name: string }[];
   tags: string[];
+  /** The row's version: the project's ETag (server/entity-tags.ts). */
+  version: number;
 }
 
 const TIMESTAMP_FORMAT = `'YYYY-MM-DD"T"HH24:MI:SS.MS"000Z"'`;
@@ -61,7 +63,8 @@ SELECT p.id, p.title, p.description, p.reference, p.status::text AS status, p.ac
        m.id AS manager_id, m.first_name || ' ' || m.last_name AS manager_name,
        COALESCE((SELECT json_agg(json_build_object('id', u.id, 'name', u.first_name || ' ' || u.last_name) ORDER BY a.user_id)
                    FROM project_assignees a JOIN users u ON u.id = a.user_id WHERE a.project_id = p.id), '[]') AS assigned,
-       COALESCE((SELECT json_agg(t.title ORDER BY t.position) FROM project_tags t WHERE t.project_id = p.id), '[]') AS tags`);
+       COALESCE((SELECT json_agg(t.title ORDER BY t.position) FROM project_tags t WHERE t.project_id = p.id), '[]') AS tags,
+       p.version`);
 
 /** Joined to `p`, a set of projects rows. */
 const PROJECT_JOINS = Prisma.raw(`

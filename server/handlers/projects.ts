@@ -2,12 +2,13 @@
 import type { components } from '../../generated/api-types.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { findProjectView, projectListStatements, type ProjectViewRow } from '../database/project-view.ts';
+import { allows, entityTag, preconditionFailed, type VersionCondition } from '../entity-tags.ts';
 import { FieldErrorCollector, invalidSelection, notFound, validationFailed } from '../errors.ts';
 import { calendarDate, idName, parseCalendarDate, taskInclude, toProject } from '../mappers.ts';
 import { bodyChecks } from './checks.ts';
 import type { Handler } from './types.ts';
 import {
-  isOn, loadPage, lockProject, mustNotPrecede, pageWindow, refreshDerivedProgress, type Db, type Tx,
+  isOn, loadPage, lockProject, mustNotPrecede, nextVersion, pageWindow, refreshDerivedProgress, type Db, type Tx,
 } from './shared.ts';
 
 type UpdateBody = components['schemas']['ProjectUpdateBody'];
@@ -22,10 +23,11 @@ const flagColumns = {
   assignedperm_tasks_collaborate: 'assignedpermTasksCollaborate',
 } as const;
 
+/** The project as the API shows it, with its ETag. */
 async function loadProject(db: Db, id: number) {
   const row = await findProjectView(db, id);
   if (!row) throw notFound('Project');
-  return toProject(row);
+  return { data: toProject(row), etag: entityTag(row.version) };
 }
 
 /** The columns an update body sets; fields that are absent stay as they are. */
@@ -62,9 +64,8 @@ export const listProjects: Handler<'listProjects'> = async ({ prisma, query }) =
 };
 
 export const getProject: Handler<'getProject'> = async ({ prisma, path }) => {
-  const row = await findProjectView(prisma, path.id);
-  if (!row) throw notFound('Project');
-  return { status: 200, body: { data: toProject(row), message: 'Project retrieved successfully.' } };
+  const { data, etag } = await loadProject(prisma, path.id);
+  return { status: 200, body: { data, message: 'Project retrieved successfully.' }, etag };
 };
 
 /**
@@ -87,12 +88,13 @@ export const createProject: Handler<'createProject'> = async ({ prisma, path, bo
     },
     select: { id: true },
   });
-  return { status: 201, body: { data: await loadProject(prisma, id), message: 'Project created successfully.' } };
+  const { data, etag } = await loadProject(prisma, id);
+  return { status: 201, body: { data, message: 'Project created successfully.' }, etag };
 };
 
-export const updateProject: Handler<'updateProject'> = async ({ prisma, path, body }) => {
-  const data = await prisma.$transaction(async (tx) => {
-    await lockProject(tx, path.id, 'update');
+export const updateProject: Handler<'updateProject'> = async ({ prisma, path, body, ifMatch }) => {
+  const { data, etag } = await prisma.$transaction(async (tx) => {
+    await lockProject(tx, path.id, 'update', ifMatch);
     const current = await tx.project.findUniqueOrThrow({ where: { id: path.id }, select: { dateStart: true, dateDue: true, progressManually: true } });
     const errors = new FieldErrorCollector();
     // The rule holds for the resulting pair, whichever of the two dates the body changes.
@@ -101,11 +103,11 @@ export const updateProject: Handler<'updateProject'> = async ({ prisma, path, bo
     mustNotPrecede(errors, 'project_date_due', due, 'project_date_start', start);
     await bodyChecks.updateProject(tx, { path, body }, errors);
     errors.throwIfAny();
-    await tx.project.update({ where: { id: path.id }, data: updateColumns(body) });
+    await tx.project.update({ where: { id: path.id }, data: { ...updateColumns(body), ...nextVersion } });
     if (current.progressManually && body.project_progress_manually === 'off') await refreshDerivedProgress(tx, path.id);
     return loadProject(tx, path.id);
   });
-  return { status: 200, body: { data, message: 'Project updated successfully.' } };
+  return { status: 200, body: { data, message: 'Project updated successfully.' }, etag };
 };
 
 export const deleteProject: Handler<'deleteProject'> = async ({ prisma, path }) => {
@@ -117,10 +119,10 @@ export const deleteProject: Handler<'deleteProject'> = async ({ prisma, path }) 
   return { status: 200, body: { data: { id: path.id }, message: 'Project deleted successfully.' } };
 };
 
-export const assignProject: Handler<'assignProject'> = async ({ prisma, path, body }) => {
+export const assignProject: Handler<'assignProject'> = async ({ prisma, path, body, ifMatch }) => {
   const userIds = [...new Set(body.assigned)];
-  const assigned = await prisma.$transaction(async (tx) => {
-    await lockProject(tx, path.id, 'update');
+  const { assigned, version } = await prisma.$transaction(async (tx) => {
+    await lockProject(tx, path.id, 'update', ifMatch);
     const users = await tx.user.findMany({ where: { id: { in: userIds } }, select: { id: true, firstName: true, lastName: true } });
     const errors = new FieldErrorCollector();
     const found = new Set(users.map((u) => u.id));
@@ -130,86 +132,103 @@ export const assignProject: Handler<'assignProject'> = async ({ prisma, path, bo
     errors.throwIfAny();
     await tx.projectAssignee.deleteMany({ where: { projectId: path.id } });
     await tx.projectAssignee.createMany({ data: userIds.map((userId) => ({ projectId: path.id, userId })) });
-    await tx.project.update({ where: { id: path.id }, data: { updatedAt: new Date() } });
-    return users.sort((a, b) => a.id - b.id).map(idName);
+    const { version } = await tx.project.update({ where: { id: path.id }, data: { updatedAt: new Date(), ...nextVersion }, select: { version: true } });
+    return { assigned: users.sort((a, b) => a.id - b.id).map(idName), version };
   });
-  return { status: 200, body: { data: { id: path.id, assigned }, message: 'Project assignees updated successfully.' } };
+  return { status: 200, body: { data: { id: path.id, assigned }, message: 'Project assignees updated successfully.' }, etag: entityTag(version) };
 };
 
-export const setProjectManager: Handler<'setProjectManager'> = async ({ prisma, path, body }) => {
-  const managers = await prisma.$transaction(async (tx) => {
-    await lockProject(tx, path.id, 'update');
+export const setProjectManager: Handler<'setProjectManager'> = async ({ prisma, path, body, ifMatch }) => {
+  const { managers, version } = await prisma.$transaction(async (tx) => {
+    await lockProject(tx, path.id, 'update', ifMatch);
     const manager = body.manager === null
       ? null
       : await tx.user.findUnique({ where: { id: body.manager }, select: { id: true, firstName: true, lastName: true } });
     if (body.manager !== null && !manager) throw validationFailed({ manager: [invalidSelection('manager')] });
-    await tx.project.update({ where: { id: path.id }, data: { managerId: manager?.id ?? null } });
-    return manager ? [idName(manager)] : [];
+    const { version } = await tx.project.update({ where: { id: path.id }, data: { managerId: manager?.id ?? null, ...nextVersion }, select: { version: true } });
+    return { managers: manager ? [idName(manager)] : [], version };
   });
-  return { status: 200, body: { data: { id: path.id, managers }, message: 'Project manager updated successfully.' } };
+  return { status: 200, body: { data: { id: path.id, managers }, message: 'Project manager updated successfully.' }, etag: entityTag(version) };
 };
 
 /**
  * Applies a change of the project's own columns and returns the whole project: two statements, no
- * transaction (the UPDATE locks the row while it runs; the read shows the row as committed).
+ * transaction (the UPDATE locks the row while it runs and checks If-Match's versions in its WHERE;
+ * the read shows the row as committed). A third statement only to tell a 404 from a 412.
  */
-async function changeProject(db: Db, id: number, data: Prisma.ProjectUncheckedUpdateInput) {
-  const { count } = await db.project.updateMany({ where: { id }, data });
-  if (count === 0) throw notFound('Project');
+async function changeProject(db: Db, id: number, data: Prisma.ProjectUncheckedUpdateInput, ifMatch: VersionCondition | undefined) {
+  const versions = ifMatch && !ifMatch.any ? { version: { in: ifMatch.versions } } : {};
+  const { count } = await db.project.updateMany({ where: { id, ...versions }, data: { ...data, ...nextVersion } });
+  if (count === 0) {
+    const current = await db.project.findUnique({ where: { id }, select: { version: true } });
+    if (!current) throw notFound('Project');
+    // The project is there, so If-Match's versions did not include the one the UPDATE found.
+    throw preconditionFailed(current.version);
+  }
   return loadProject(db, id);
 }
 
-export const changeProjectStatus: Handler<'changeProjectStatus'> = async ({ prisma, path, body }) => {
-  const data = await changeProject(prisma, path.id, { status: body.status });
-  return { status: 200, body: { data, message: 'Project status updated successfully.' } };
+export const changeProjectStatus: Handler<'changeProjectStatus'> = async ({ prisma, path, body, ifMatch }) => {
+  const { data, etag } = await changeProject(prisma, path.id, { status: body.status }, ifMatch);
+  return { status: 200, body: { data, message: 'Project status updated successfully.' }, etag };
 };
 
-export const updateProjectProgress: Handler<'updateProjectProgress'> = async ({ prisma, path, body }) => {
-  const data = await changeProject(prisma, path.id, { progressManually: true, progress: body.progress });
-  return { status: 200, body: { data, message: 'Project progress updated successfully.' } };
+export const updateProjectProgress: Handler<'updateProjectProgress'> = async ({ prisma, path, body, ifMatch }) => {
+  const { data, etag } = await changeProject(prisma, path.id, { progressManually: true, progress: body.progress }, ifMatch);
+  return { status: 200, body: { data, message: 'Project progress updated successfully.' }, etag };
 };
 
 /**
  * Archives or restores. Only a change of state is an update: archiving an archived project leaves
- * it as it was, `dates.updated` included (the UPDATE matches no row, the read 404s an unknown id).
+ * it as it was, `dates.updated` and its ETag included (the UPDATE matches no row). If-Match is
+ * checked all the same: a stale one is a 412 whether or not there was anything to change.
  */
-async function setActiveState(db: Db, id: number, activeState: 'active' | 'archived') {
-  await db.project.updateMany({ where: { id, activeState: { not: activeState } }, data: { activeState } });
+async function setActiveState(db: Db, id: number, activeState: 'active' | 'archived', ifMatch: VersionCondition | undefined) {
+  const versions = ifMatch && !ifMatch.any ? { version: { in: ifMatch.versions } } : {};
+  const { count } = await db.project.updateMany({ where: { id, activeState: { not: activeState }, ...versions }, data: { activeState, ...nextVersion } });
+  if (count === 0) {
+    const current = await db.project.findUnique({ where: { id }, select: { version: true } });
+    if (!current) throw notFound('Project');
+    if (!allows(ifMatch, current.version)) throw preconditionFailed(current.version);
+  }
   return loadProject(db, id);
 }
 
-export const archiveProject: Handler<'archiveProject'> = async ({ prisma, path }) => {
-  const data = await setActiveState(prisma, path.id, 'archived');
-  return { status: 200, body: { data, message: 'Project archived successfully.' } };
+export const archiveProject: Handler<'archiveProject'> = async ({ prisma, path, ifMatch }) => {
+  const { data, etag } = await setActiveState(prisma, path.id, 'archived', ifMatch);
+  return { status: 200, body: { data, message: 'Project archived successfully.' }, etag };
 };
 
-export const restoreProject: Handler<'restoreProject'> = async ({ prisma, path }) => {
-  const data = await setActiveState(prisma, path.id, 'active');
-  return { status: 200, body: { data, message: 'Project restored successfully.' } };
+export const restoreProject: Handler<'restoreProject'> = async ({ prisma, path, ifMatch }) => {
+  const { data, etag } = await setActiveState(prisma, path.id, 'active', ifMatch);
+  return { status: 200, body: { data, message: 'Project restored successfully.' }, etag };
 };
 
-export const setProjectTags: Handler<'setProjectTags'> = async ({ prisma, path, body }) => {
+export const setProjectTags: Handler<'setProjectTags'> = async ({ prisma, path, body, ifMatch }) => {
   const titles = [...new Set(body.tags)];
-  const data = await prisma.$transaction(async (tx) => {
-    await lockProject(tx, path.id, 'update');
+  const { data, etag } = await prisma.$transaction(async (tx) => {
+    await lockProject(tx, path.id, 'update', ifMatch);
     await tx.projectTag.deleteMany({ where: { projectId: path.id } });
     await tx.projectTag.createMany({ data: titles.map((title, position) => ({ projectId: path.id, title, position })) });
-    return changeProject(tx, path.id, { updatedAt: new Date() });
+    // The row is locked and its version checked: no condition left for the UPDATE.
+    return changeProject(tx, path.id, { updatedAt: new Date() }, undefined);
   });
-  return { status: 200, body: { data, message: 'Project tags updated successfully.' } };
+  return { status: 200, body: { data, message: 'Project tags updated successfully.' }, etag };
 };
 
-export const stopProjectTimers: Handler<'stopProjectTimers'> = async ({ prisma, path }) => {
-  const stopped = await prisma.$transaction(async (tx) => {
-    await lockProject(tx, path.id, 'update');
+/** Stopping timers leaves the project as it was: its ETag stays. */
+export const stopProjectTimers: Handler<'stopProjectTimers'> = async ({ prisma, path, ifMatch }) => {
+  const { stopped, version } = await prisma.$transaction(async (tx) => {
+    const version = await lockProject(tx, path.id, 'update', ifMatch);
     // One statement: every running timer gets the same end time and its whole-second duration.
-    return tx.$executeRaw`
+    const stopped = await tx.$executeRaw`
       UPDATE timers
          SET stopped_at = now(),
              duration_seconds = GREATEST(0, FLOOR(EXTRACT(EPOCH FROM (now() - started_at))))::int
        WHERE project_id = ${path.id} AND stopped_at IS NULL`;
+    return { stopped, version };
   });
-  return { status: 200, body: { data: { id: path.id, stopped }, message: 'Project timers stopped successfully.' } };
+  return { status: 200, body: { data: { id: path.id, stopped }, message: 'Project timers stopped successfully.' }, etag: entityTag(version) };
 };
 
 /** The latest date the contract can express (`YYYY-MM-DD`). */
@@ -227,7 +246,7 @@ function shiftedDue(sourceStart: Date, sourceDue: Date, start: string, errors: F
 }
 
 export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body }) => {
-  const data = await prisma.$transaction(async (tx) => {
+  const { data, etag } = await prisma.$transaction(async (tx) => {
     await lockProject(tx, path.id, 'share');
     const source = await tx.project.findUniqueOrThrow({ where: { id: path.id }, include: { assignees: true, tags: true } });
     const ofSource = { where: { projectId: path.id }, orderBy: { id: 'asc' } } as const;
@@ -294,5 +313,5 @@ export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body
     await refreshDerivedProgress(tx, clone.id);
     return loadProject(tx, clone.id);
   });
-  return { status: 201, body: { data, message: 'Project cloned successfully.' } };
+  return { status: 201, body: { data, message: 'Project cloned successfully.' }, etag };
 };

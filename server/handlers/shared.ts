@@ -1,6 +1,7 @@
 // Pieces every resource's handlers use: paging, locking the parent project, checking references.
 import type { components } from '../../generated/api-types.ts';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import { allows, preconditionFailed, type VersionCondition } from '../entity-tags.ts';
 import { FieldErrorCollector, invalidSelection, notFound } from '../errors.ts';
 
 export type Tx = Prisma.TransactionClient;
@@ -56,12 +57,16 @@ export async function projectChildrenPage<Row, Item, Where extends object = obje
 /**
  * Locks the project row for the rest of the transaction (or 404s): `update` for changes to the
  * project itself, `share` while adding children, so a concurrent delete cannot orphan them.
+ * With an If-Match condition, a project whose version it does not allow is a 412. Returns the version.
  */
-export async function lockProject(tx: Tx, id: number, mode: 'update' | 'share'): Promise<void> {
+export async function lockProject(tx: Tx, id: number, mode: 'update' | 'share', ifMatch?: VersionCondition): Promise<number> {
   const rows = mode === 'update'
-    ? await tx.$queryRaw<{ id: number }[]>`SELECT id FROM projects WHERE id = ${id} FOR UPDATE`
-    : await tx.$queryRaw<{ id: number }[]>`SELECT id FROM projects WHERE id = ${id} FOR SHARE`;
+    ? await tx.$queryRaw<{ version: number }[]>`SELECT version FROM projects WHERE id = ${id} FOR UPDATE`
+    : await tx.$queryRaw<{ version: number }[]>`SELECT version FROM projects WHERE id = ${id} FOR SHARE`;
   if (rows.length === 0) throw notFound('Project');
+  const { version } = rows[0]!;
+  if (!allows(ifMatch, version)) throw preconditionFailed(version);
+  return version;
 }
 
 /** The main administrator (the first admin user): who a project or comment is by unless the request says. */
@@ -69,6 +74,9 @@ export async function mainAdministratorId(db: Db): Promise<number> {
   const admin = await db.user.findFirstOrThrow({ where: { role: 'admin' }, orderBy: { id: 'asc' }, select: { id: true } });
   return admin.id;
 }
+
+/** Spread into the data of every update of a project row: each change gives the project a new ETag. */
+export const nextVersion = { version: { increment: 1 } } as const;
 
 export async function requireProject(db: Db, id: number): Promise<void> {
   const found = await db.project.findUnique({ where: { id }, select: { id: true } });
@@ -113,7 +121,7 @@ export async function refreshDerivedProgress(tx: Tx, projectId: number): Promise
   const completed = await tx.task.count({ where: { projectId, status: 'completed' } });
   await tx.project.update({
     where: { id: projectId },
-    data: { progress: total === 0 ? 0 : Math.floor((completed * 100) / total) },
+    data: { progress: total === 0 ? 0 : Math.floor((completed * 100) / total), ...nextVersion },
   });
 }
 

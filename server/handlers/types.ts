@@ -2,6 +2,7 @@
 // validator let through, and its reply must be the operation's success body, checked by tsc.
 import type { operations } from '../../generated/api-types.ts';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
+import type { VersionCondition } from '../entity-tags.ts';
 import type { FieldErrorCollector } from '../errors.ts';
 import type { Db } from './shared.ts';
 
@@ -11,8 +12,11 @@ type JsonBodyOf<Op> = Op extends { requestBody: { content: { 'application/json':
   ? B
   : Op extends { requestBody?: { content: { 'application/json': infer B } } } ? B : undefined;
 
+/** A success answer that the spec gives an ETag must carry one (server/entity-tags.ts); others carry none. */
+type EntityTagOf<Response> = Response extends { headers: { ETag: string } } ? { etag: string } : { etag?: never };
+
 type SuccessOf<Op> = Op extends { responses: infer R }
-  ? { [S in keyof R & (200 | 201)]: R[S] extends { content: { 'application/json': infer C } } ? { status: S; body: C } : never }[keyof R & (200 | 201)]
+  ? { [S in keyof R & (200 | 201)]: R[S] extends { content: { 'application/json': infer C } } ? { status: S; body: C } & EntityTagOf<R[S]> : never }[keyof R & (200 | 201)]
   : never;
 
 export interface HandlerInput<K extends OperationId> {
@@ -20,6 +24,8 @@ export interface HandlerInput<K extends OperationId> {
   path: operations[K]['parameters']['path'] extends infer P ? (P extends undefined | never ? Record<string, never> : P) : never;
   query: NonNullable<operations[K]['parameters']['query']>;
   body: JsonBodyOf<operations[K]>;
+  /** The If-Match precondition, on the operations that declare it; undefined without one. */
+  ifMatch: VersionCondition | undefined;
 }
 
 export type Reply<K extends OperationId> = SuccessOf<operations[K]>;

@@ -28,6 +28,10 @@ export function contractProblems(method: string, url: string, status: number, bo
   if (!route) return [];
   const declared = route.responses[String(status)];
   if (!declared) return [`${route.operation.operationId} answered ${status}, which the spec does not declare`];
+  const shared = (doc.components as { responses?: Record<string, ResponseObject> }).responses ?? {};
+  const resolved = declared.$ref ? shared[declared.$ref.split('/').pop()!] : declared;
+  // A response without content (304): there is no body to check.
+  if (!resolved?.content) return body === '' || body === undefined ? [] : [`${route.operation.operationId} ${status} has a body, which the spec does not declare`];
   const pointer = declared.$ref
     ? `spec${declared.$ref}/content/application~1json/schema`
     : `spec#/paths/${escape(route.specPath)}/${route.method}/responses/${status}/content/application~1json/schema`;

@@ -13,6 +13,7 @@ import { openDatabase, type Database } from '../../server/database/connection.ts
 import { prepareDatabase } from '../../server/database/prepare.ts';
 import { createLogger } from '../../server/logging.ts';
 import { attachProtocolErrorHandlers } from '../../server/protocol-errors.ts';
+import { createRateLimits } from '../../server/rate-limits.ts';
 import { contractProblems } from './contract.ts';
 
 export type FormValue = string | number | (string | number)[];
@@ -78,7 +79,8 @@ export function startSibling(t: TestServer, options: TestServerOptions): Promise
 async function serve(db: Database, key: string, options: TestServerOptions, closeDatabase: () => Promise<void>): Promise<TestServer> {
   const config = testConfig(options);
   const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const app = createApp({ db, config, logger });
+  const rateLimits = createRateLimits(config, logger);
+  const app = createApp({ db, config, logger, rateLimits });
   const server = app.listen(0, '127.0.0.1');
   // The client shares this process's event loop with an in-memory PGlite, whose long statements block
   // it: a keep-alive timeout that fires late would race the client's next request on that connection.
@@ -115,6 +117,7 @@ async function serve(db: Database, key: string, options: TestServerOptions, clos
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await rateLimits.close();
       await closeDatabase();
     },
   };

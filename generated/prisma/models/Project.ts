@@ -36,6 +36,7 @@ export type ProjectAvgAggregateOutputType = {
   billingRate: runtime.Decimal | null
   billingEstimatedHours: runtime.Decimal | null
   billingCostsEstimate: runtime.Decimal | null
+  version: number | null
 }
 
 export type ProjectSumAggregateOutputType = {
@@ -48,6 +49,7 @@ export type ProjectSumAggregateOutputType = {
   billingRate: runtime.Decimal | null
   billingEstimatedHours: runtime.Decimal | null
   billingCostsEstimate: runtime.Decimal | null
+  version: number | null
 }
 
 export type ProjectMinAggregateOutputType = {
@@ -77,6 +79,7 @@ export type ProjectMinAggregateOutputType = {
   assignedpermTasksCollaborate: boolean | null
   createdAt: Date | null
   updatedAt: Date | null
+  version: number | null
 }
 
 export type ProjectMaxAggregateOutputType = {
@@ -106,6 +109,7 @@ export type ProjectMaxAggregateOutputType = {
   assignedpermTasksCollaborate: boolean | null
   createdAt: Date | null
   updatedAt: Date | null
+  version: number | null
 }
 
 export type ProjectCountAggregateOutputType = {
@@ -135,6 +139,7 @@ export type ProjectCountAggregateOutputType = {
   assignedpermTasksCollaborate: number
   createdAt: number
   updatedAt: number
+  version: number
   _all: number
 }
 
@@ -149,6 +154,7 @@ export type ProjectAvgAggregateInputType = {
   billingRate?: true
   billingEstimatedHours?: true
   billingCostsEstimate?: true
+  version?: true
 }
 
 export type ProjectSumAggregateInputType = {
@@ -161,6 +167,7 @@ export type ProjectSumAggregateInputType = {
   billingRate?: true
   billingEstimatedHours?: true
   billingCostsEstimate?: true
+  version?: true
 }
 
 export type ProjectMinAggregateInputType = {
@@ -190,6 +197,7 @@ export type ProjectMinAggregateInputType = {
   assignedpermTasksCollaborate?: true
   createdAt?: true
   updatedAt?: true
+  version?: true
 }
 
 export type ProjectMaxAggregateInputType = {
@@ -219,6 +227,7 @@ export type ProjectMaxAggregateInputType = {
   assignedpermTasksCollaborate?: true
   createdAt?: true
   updatedAt?: true
+  version?: true
 }
 
 export type ProjectCountAggregateInputType = {
@@ -248,6 +257,7 @@ export type ProjectCountAggregateInputType = {
   assignedpermTasksCollaborate?: true
   createdAt?: true
   updatedAt?: true
+  version?: true
   _all?: true
 }
 
@@ -364,6 +374,7 @@ export type ProjectGroupByOutputType = {
   assignedpermTasksCollaborate: boolean
   createdAt: Date
   updatedAt: Date
+  version: number
   _count: ProjectCountAggregateOutputType | null
   _avg: ProjectAvgAggregateOutputType | null
   _sum: ProjectSumAggregateOutputType | null
@@ -416,6 +427,7 @@ export type ProjectWhereInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFilter<"Project"> | boolean
   createdAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Project"> | Date | string
+  version?: Prisma.IntFilter<"Project"> | number
   client?: Prisma.XOR<Prisma.ClientScalarRelationFilter, Prisma.ClientWhereInput>
   category?: Prisma.XOR<Prisma.CategoryScalarRelationFilter, Prisma.CategoryWhereInput>
   creator?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
@@ -458,6 +470,7 @@ export type ProjectOrderByWithRelationInput = {
   assignedpermTasksCollaborate?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  version?: Prisma.SortOrder
   client?: Prisma.ClientOrderByWithRelationInput
   category?: Prisma.CategoryOrderByWithRelationInput
   creator?: Prisma.UserOrderByWithRelationInput
@@ -503,6 +516,7 @@ export type ProjectWhereUniqueInput = Prisma.AtLeast<{
   assignedpermTasksCollaborate?: Prisma.BoolFilter<"Project"> | boolean
   createdAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Project"> | Date | string
+  version?: Prisma.IntFilter<"Project"> | number
   client?: Prisma.XOR<Prisma.ClientScalarRelationFilter, Prisma.ClientWhereInput>
   category?: Prisma.XOR<Prisma.CategoryScalarRelationFilter, Prisma.CategoryWhereInput>
   creator?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
@@ -545,6 +559,7 @@ export type ProjectOrderByWithAggregationInput = {
   assignedpermTasksCollaborate?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  version?: Prisma.SortOrder
   _count?: Prisma.ProjectCountOrderByAggregateInput
   _avg?: Prisma.ProjectAvgOrderByAggregateInput
   _max?: Prisma.ProjectMaxOrderByAggregateInput
@@ -582,6 +597,7 @@ export type ProjectScalarWhereWithAggregatesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolWithAggregatesFilter<"Project"> | boolean
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Project"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Project"> | Date | string
+  version?: Prisma.IntWithAggregatesFilter<"Project"> | number
 }
 
 export type ProjectCreateInput = {
@@ -606,6 +622,7 @@ export type ProjectCreateInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -648,6 +665,7 @@ export type ProjectUncheckedCreateInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -681,6 +699,7 @@ export type ProjectUpdateInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -723,6 +742,7 @@ export type ProjectUncheckedUpdateInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -761,6 +781,7 @@ export type ProjectCreateManyInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
 }
 
 export type ProjectUpdateManyMutationInput = {
@@ -785,6 +806,7 @@ export type ProjectUpdateManyMutationInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type ProjectUncheckedUpdateManyInput = {
@@ -814,6 +836,7 @@ export type ProjectUncheckedUpdateManyInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type ProjectListRelationFilter = {
@@ -853,6 +876,7 @@ export type ProjectCountOrderByAggregateInput = {
   assignedpermTasksCollaborate?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  version?: Prisma.SortOrder
 }
 
 export type ProjectAvgOrderByAggregateInput = {
@@ -865,6 +889,7 @@ export type ProjectAvgOrderByAggregateInput = {
   billingRate?: Prisma.SortOrder
   billingEstimatedHours?: Prisma.SortOrder
   billingCostsEstimate?: Prisma.SortOrder
+  version?: Prisma.SortOrder
 }
 
 export type ProjectMaxOrderByAggregateInput = {
@@ -894,6 +919,7 @@ export type ProjectMaxOrderByAggregateInput = {
   assignedpermTasksCollaborate?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  version?: Prisma.SortOrder
 }
 
 export type ProjectMinOrderByAggregateInput = {
@@ -923,6 +949,7 @@ export type ProjectMinOrderByAggregateInput = {
   assignedpermTasksCollaborate?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  version?: Prisma.SortOrder
 }
 
 export type ProjectSumOrderByAggregateInput = {
@@ -935,6 +962,7 @@ export type ProjectSumOrderByAggregateInput = {
   billingRate?: Prisma.SortOrder
   billingEstimatedHours?: Prisma.SortOrder
   billingCostsEstimate?: Prisma.SortOrder
+  version?: Prisma.SortOrder
 }
 
 export type ProjectScalarRelationFilter = {
@@ -1110,10 +1138,6 @@ export type ProjectUncheckedUpdateManyWithoutCategoryNestedInput = {
   deleteMany?: Prisma.ProjectScalarWhereInput | Prisma.ProjectScalarWhereInput[]
 }
 
-export type NullableStringFieldUpdateOperationsInput = {
-  set?: string | null
-}
-
 export type EnumProjectStatusFieldUpdateOperationsInput = {
   set?: $Enums.ProjectStatus
 }
@@ -1136,14 +1160,6 @@ export type DecimalFieldUpdateOperationsInput = {
   decrement?: runtime.Decimal | runtime.DecimalJsLike | number | string
   multiply?: runtime.Decimal | runtime.DecimalJsLike | number | string
   divide?: runtime.Decimal | runtime.DecimalJsLike | number | string
-}
-
-export type NullableIntFieldUpdateOperationsInput = {
-  set?: number | null
-  increment?: number
-  decrement?: number
-  multiply?: number
-  divide?: number
 }
 
 export type ProjectCreateNestedOneWithoutAssigneesInput = {
@@ -1294,6 +1310,7 @@ export type ProjectCreateWithoutCreatorInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
@@ -1334,6 +1351,7 @@ export type ProjectUncheckedCreateWithoutCreatorInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -1377,6 +1395,7 @@ export type ProjectCreateWithoutManagerInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -1417,6 +1436,7 @@ export type ProjectUncheckedCreateWithoutManagerInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -1484,6 +1504,7 @@ export type ProjectScalarWhereInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFilter<"Project"> | boolean
   createdAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Project"> | Date | string
+  version?: Prisma.IntFilter<"Project"> | number
 }
 
 export type ProjectUpsertWithWhereUniqueWithoutManagerInput = {
@@ -1524,6 +1545,7 @@ export type ProjectCreateWithoutClientInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
@@ -1564,6 +1586,7 @@ export type ProjectUncheckedCreateWithoutClientInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -1623,6 +1646,7 @@ export type ProjectCreateWithoutCategoryInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
@@ -1663,6 +1687,7 @@ export type ProjectUncheckedCreateWithoutCategoryInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -1722,6 +1747,7 @@ export type ProjectCreateWithoutAssigneesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -1763,6 +1789,7 @@ export type ProjectUncheckedCreateWithoutAssigneesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
   milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
@@ -1811,6 +1838,7 @@ export type ProjectUpdateWithoutAssigneesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -1852,6 +1880,7 @@ export type ProjectUncheckedUpdateWithoutAssigneesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
   milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
@@ -1884,6 +1913,7 @@ export type ProjectCreateWithoutTagsInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -1925,6 +1955,7 @@ export type ProjectUncheckedCreateWithoutTagsInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
   milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
@@ -1973,6 +2004,7 @@ export type ProjectUpdateWithoutTagsInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2014,6 +2046,7 @@ export type ProjectUncheckedUpdateWithoutTagsInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
   milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
@@ -2046,6 +2079,7 @@ export type ProjectCreateWithoutTasksInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -2087,6 +2121,7 @@ export type ProjectUncheckedCreateWithoutTasksInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
@@ -2135,6 +2170,7 @@ export type ProjectUpdateWithoutTasksInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2176,6 +2212,7 @@ export type ProjectUncheckedUpdateWithoutTasksInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
@@ -2208,6 +2245,7 @@ export type ProjectCreateWithoutMilestonesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -2249,6 +2287,7 @@ export type ProjectUncheckedCreateWithoutMilestonesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -2297,6 +2336,7 @@ export type ProjectUpdateWithoutMilestonesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2338,6 +2378,7 @@ export type ProjectUncheckedUpdateWithoutMilestonesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -2370,6 +2411,7 @@ export type ProjectCreateWithoutTimersInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -2411,6 +2453,7 @@ export type ProjectUncheckedCreateWithoutTimersInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -2459,6 +2502,7 @@ export type ProjectUpdateWithoutTimersInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2500,6 +2544,7 @@ export type ProjectUncheckedUpdateWithoutTimersInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -2532,6 +2577,7 @@ export type ProjectCreateWithoutFilesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -2573,6 +2619,7 @@ export type ProjectUncheckedCreateWithoutFilesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -2621,6 +2668,7 @@ export type ProjectUpdateWithoutFilesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2662,6 +2710,7 @@ export type ProjectUncheckedUpdateWithoutFilesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -2694,6 +2743,7 @@ export type ProjectCreateWithoutCommentsInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -2735,6 +2785,7 @@ export type ProjectUncheckedCreateWithoutCommentsInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -2783,6 +2834,7 @@ export type ProjectUpdateWithoutCommentsInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2824,6 +2876,7 @@ export type ProjectUncheckedUpdateWithoutCommentsInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -2856,6 +2909,7 @@ export type ProjectCreateWithoutInvoicesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -2897,6 +2951,7 @@ export type ProjectUncheckedCreateWithoutInvoicesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -2945,6 +3000,7 @@ export type ProjectUpdateWithoutInvoicesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2986,6 +3042,7 @@ export type ProjectUncheckedUpdateWithoutInvoicesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3018,6 +3075,7 @@ export type ProjectCreateWithoutEstimatesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -3059,6 +3117,7 @@ export type ProjectUncheckedCreateWithoutEstimatesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -3107,6 +3166,7 @@ export type ProjectUpdateWithoutEstimatesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -3148,6 +3208,7 @@ export type ProjectUncheckedUpdateWithoutEstimatesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3184,6 +3245,7 @@ export type ProjectCreateManyCreatorInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
 }
 
 export type ProjectCreateManyManagerInput = {
@@ -3212,6 +3274,7 @@ export type ProjectCreateManyManagerInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
 }
 
 export type ProjectUpdateWithoutCreatorInput = {
@@ -3236,6 +3299,7 @@ export type ProjectUpdateWithoutCreatorInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
@@ -3276,6 +3340,7 @@ export type ProjectUncheckedUpdateWithoutCreatorInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3313,6 +3378,7 @@ export type ProjectUncheckedUpdateManyWithoutCreatorInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type ProjectUpdateWithoutManagerInput = {
@@ -3337,6 +3403,7 @@ export type ProjectUpdateWithoutManagerInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -3377,6 +3444,7 @@ export type ProjectUncheckedUpdateWithoutManagerInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3414,6 +3482,7 @@ export type ProjectUncheckedUpdateManyWithoutManagerInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type ProjectCreateManyClientInput = {
@@ -3442,6 +3511,7 @@ export type ProjectCreateManyClientInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
 }
 
 export type ProjectUpdateWithoutClientInput = {
@@ -3466,6 +3536,7 @@ export type ProjectUpdateWithoutClientInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
@@ -3506,6 +3577,7 @@ export type ProjectUncheckedUpdateWithoutClientInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3543,6 +3615,7 @@ export type ProjectUncheckedUpdateManyWithoutClientInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type ProjectCreateManyCategoryInput = {
@@ -3571,6 +3644,7 @@ export type ProjectCreateManyCategoryInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  version?: number
 }
 
 export type ProjectUpdateWithoutCategoryInput = {
@@ -3595,6 +3669,7 @@ export type ProjectUpdateWithoutCategoryInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
@@ -3635,6 +3710,7 @@ export type ProjectUncheckedUpdateWithoutCategoryInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3672,6 +3748,7 @@ export type ProjectUncheckedUpdateManyWithoutCategoryInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 
@@ -3804,6 +3881,7 @@ export type ProjectSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   assignedpermTasksCollaborate?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  version?: boolean
   client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
@@ -3847,6 +3925,7 @@ export type ProjectSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   assignedpermTasksCollaborate?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  version?: boolean
   client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
@@ -3880,6 +3959,7 @@ export type ProjectSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   assignedpermTasksCollaborate?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  version?: boolean
   client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
@@ -3913,9 +3993,10 @@ export type ProjectSelectScalar = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  version?: boolean
 }
 
-export type ProjectOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "title" | "description" | "reference" | "status" | "activeState" | "progress" | "progressManually" | "clientId" | "categoryId" | "creatorId" | "managerId" | "dateStart" | "dateDue" | "billingType" | "billingRate" | "billingEstimatedHours" | "billingCostsEstimate" | "clientpermTasksView" | "clientpermTasksCollaborate" | "clientpermTasksCreate" | "clientpermTimesheetsView" | "clientpermExpensesView" | "assignedpermTasksCollaborate" | "createdAt" | "updatedAt", ExtArgs["result"]["project"]>
+export type ProjectOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "title" | "description" | "reference" | "status" | "activeState" | "progress" | "progressManually" | "clientId" | "categoryId" | "creatorId" | "managerId" | "dateStart" | "dateDue" | "billingType" | "billingRate" | "billingEstimatedHours" | "billingCostsEstimate" | "clientpermTasksView" | "clientpermTasksCollaborate" | "clientpermTasksCreate" | "clientpermTimesheetsView" | "clientpermExpensesView" | "assignedpermTasksCollaborate" | "createdAt" | "updatedAt" | "version", ExtArgs["result"]["project"]>
 export type ProjectInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
@@ -3989,6 +4070,7 @@ export type $ProjectPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     assignedpermTasksCollaborate: boolean
     createdAt: Date
     updatedAt: Date
+    version: number
   }, ExtArgs["result"]["project"]>
   composites: {}
 }
@@ -4451,6 +4533,7 @@ export interface ProjectFieldRefs {
   readonly assignedpermTasksCollaborate: Prisma.FieldRef<"Project", 'Boolean'>
   readonly createdAt: Prisma.FieldRef<"Project", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Project", 'DateTime'>
+  readonly version: Prisma.FieldRef<"Project", 'Int'>
 }
     
 
