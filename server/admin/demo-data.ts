@@ -60,7 +60,7 @@ async function insertDemoData(prisma: PrismaClient) {
           clientpermTasksView: true,
           clientpermTasksCollaborate: r.next() < 0.5,
           assignees: { create: [...new Set([r.pick(userIds), r.pick(userIds), isExample ? 5 : r.pick(userIds)])].map((userId) => ({ userId })) },
-          tags: { create: (isExample ? ['priority', 'q3'] : r.next() < 0.5 ? ['q' + r.int(1, 4)] : []).map((title, position) => ({ title, position })) },
+          tags: { create: (isExample ? ['priority', 'q3'] : r.next() < 0.5 ? [`q${r.int(1, 4)}`] : []).map((title, position) => ({ title, position })) },
           milestones: { create: [{ title: 'Discovery complete' }, { title: 'Design sign-off' }, { title: 'Go live' }].slice(0, r.int(1, 3)) },
           files: { create: [{ name: 'statement-of-work.pdf', url: `https://files.grow-demo.test/projects/${id}/sow.pdf` }] },
           invoices: r.next() < 0.6 ? { create: [{ clientId, status: r.pick(['draft', 'due', 'paid'] as const), date: due, dueDate: new Date(due.getTime() + 30 * 86_400_000), amount: r.int(5, 80) * 100 }] } : undefined,

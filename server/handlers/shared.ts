@@ -1,7 +1,7 @@
 // Pieces every resource's handlers use: paging, locking the parent project, checking references.
 import type { components } from '../../generated/api-types.ts';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
-import { FieldErrorCollector, invalidSelection, notFound } from '../errors.ts';
+import { type FieldErrorCollector, invalidSelection, notFound } from '../errors.ts';
 
 export type Tx = Prisma.TransactionClient;
 export type Db = PrismaClient | Tx;
