@@ -16,6 +16,8 @@ import { refuseMalformedText } from './text-guard.ts';
 import { handlers } from './handlers/index.ts';
 import type { Handler, HandlerInput, OperationId } from './handlers/types.ts';
 import { requestLogging } from './logging.ts';
+import { createMetrics } from './metrics.ts';
+import { requestSpans } from './tracing.ts';
 import { listOperations, loadSpec, specJson, specYaml } from './spec.ts';
 import { completeValidation } from './validation.ts';
 
@@ -23,7 +25,7 @@ export interface AppState { shuttingDown: boolean }
 
 export interface AppOptions {
   db: Database;
-  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins' | 'databaseQueueLimit'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins' | 'databaseQueueLimit' | 'metricsEnabled' | 'metricsToken' | 'otelEndpoint'>;
   logger: Logger;
   state?: AppState;
   /** Given by a caller that must tell it about keys it changes; otherwise the app makes its own. */
@@ -97,7 +99,10 @@ export function createApp({ db, config, logger, state = { shuttingDown: false },
   app.disable('x-powered-by');
   // Bracket arrays in query strings (`tags[]=a`) need the extended parser on Express 5.
   app.set('query parser', 'extended');
+  const metrics = config.metricsEnabled ? createMetrics(doc, db, { token: config.metricsToken }) : undefined;
+  if (metrics) app.use(metrics.observe);
   app.use(requestLogging(logger));
+  if (config.otelEndpoint) app.use(requestSpans());
   // helmet's headers (nosniff, no framing, …); API answers are JSON, which may load or run nothing.
   // /docs sets its own policy.
   app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
@@ -113,6 +118,7 @@ export function createApp({ db, config, logger, state = { shuttingDown: false },
   }
   app.use('/api', admitWithin(db.capacity + config.databaseQueueLimit));
 
+  if (metrics) app.get('/metrics', metrics.endpoint);
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/readyz', async (_req, res) => {
     if (state.shuttingDown) {

@@ -36,6 +36,12 @@ export interface Config {
   apiKeyCacheMs: number;
   /** Browser origins allowed to call the API across origins (CORS); empty: no CORS headers at all. */
   corsOrigins: string[];
+  /** Serve Prometheus metrics at /metrics. */
+  metricsEnabled: boolean;
+  /** When set, a scrape of /metrics must send `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
+  /** OTLP/HTTP endpoint (`http://collector:4318`) to send traces to; unset: no tracing. */
+  otelEndpoint: string | undefined;
 }
 
 /** A configuration value that cannot be used; its message names the variable and what it accepts. */
@@ -53,6 +59,13 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}".`);
   }
   return value;
+}
+
+function boolean(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new ConfigError(`${name} must be true or false, got "${raw}".`);
 }
 
 /** `https://app.example.com,http://localhost:5173` → the origins, each exactly as a browser sends it. */
@@ -78,6 +91,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = env.PGLITE_DATA_DIR || './data/pglite';
   const adminEmail = (env.ADMIN_EMAIL || 'admin@example.com').trim().toLowerCase();
   const logLevel = env.LOG_LEVEL || 'info';
+  const metricsEnabled = boolean(env, 'METRICS_ENABLED');
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && !metricsEnabled) throw new ConfigError('METRICS_TOKEN is set but METRICS_ENABLED is not true: set METRICS_ENABLED=true to serve /metrics.');
+  if (metricsToken !== undefined && metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN must be at least 16 characters long.');
+  const otelEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined;
+  if (otelEndpoint !== undefined && !/^https?:\/\//.test(otelEndpoint)) {
+    throw new ConfigError(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL (OTLP over HTTP), got "${otelEndpoint}".`);
+  }
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}".`);
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(adminEmail)) throw new ConfigError(`ADMIN_EMAIL must be an email address, got "${adminEmail}".`);
   return {
@@ -98,5 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     validateResponses: env.VALIDATE_RESPONSES === 'true',
     apiKeyCacheMs: integer(env, 'API_KEY_CACHE_MS', 5_000, 0, 600_000),
     corsOrigins: origins(env, 'CORS_ORIGINS'),
+    metricsEnabled,
+    metricsToken,
+    otelEndpoint,
   };
 }

@@ -5,11 +5,14 @@ import { ApiKeyVerifier, countActiveApiKeys } from './api-keys.ts';
 import { createApp, type AppState } from './app.ts';
 import { handleShutdownSignals, listenOrExit, loadConfigOrExit, logCrashes, openDatabaseOrExit } from './lifecycle.ts';
 import { createLogger } from './logging.ts';
+import { startTracing } from './tracing.ts';
 import { attachProtocolErrorHandlers } from './protocol-errors.ts';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
 logCrashes(logger);
+// Before the database opens, so that Prisma's instrumentation sees every query.
+const tracing = config.otelEndpoint ? await startTracing(config.otelEndpoint, logger) : undefined;
 const db = await openDatabaseOrExit(config, logger);
 const apiKeys = new ApiKeyVerifier(db.prisma, { maxAgeMs: config.apiKeyCacheMs });
 // `npm run keys` / `db:seed` / `db:migrate` started beside this server run here, on its database.
@@ -23,4 +26,4 @@ const state: AppState = { shuttingDown: false };
 const app = createApp({ db, config, logger, state, apiKeys });
 const server = await listenOrExit(app, config, db, logger);
 attachProtocolErrorHandlers(server, logger);
-handleShutdownSignals(server, db, state, config, logger);
+handleShutdownSignals(server, db, state, config, logger, tracing);

@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -211,9 +211,16 @@ async function startServer(env: NodeJS.ProcessEnv) {
 }
 
 describe('the server process', () => {
-  it('npm start runs the compiled server under node itself, and a SIGTERM sent to npm stops it', async () => {
+  it('npm start runs the compiled server under node itself, prints only its log lines, and a SIGTERM sent to npm stops it', async () => {
+    const docsPage = new URL('../dist/docs/index.html', import.meta.url);
+    const docsBuilt = statSync(docsPage).mtimeMs;
     const npm = spawnServer(childDatabaseEnv(), ['npm', 'start']);
     await npm.listening;
+    // npm's own two lines, then JSON log lines alone: no tool's banner, no build on start.
+    const lines = npm.output().split('\n').filter(Boolean);
+    expect(lines.filter((line) => !line.startsWith('{"level":')), npm.output())
+      .toEqual([expect.stringMatching(/^> growcrm-projects-api@\S+ start$/), '> node dist/app/server/main.js']);
+    expect(statSync(docsPage).mtimeMs).toBe(docsBuilt);
     const pid = npm.pid();
     const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     expect(commandLine[0]).toMatch(/node$/);
