@@ -16,8 +16,8 @@ import { refuseMalformedText } from './text-guard.ts';
 import { handlers } from './handlers/index.ts';
 import type { Handler, HandlerInput, OperationId } from './handlers/types.ts';
 import { requestLogging } from './logging.ts';
-import { createMetrics } from './metrics.ts';
-import { requestSpans } from './tracing.ts';
+import type { Metrics } from './metrics.ts';
+import type { Tracing } from './tracing.ts';
 import { listOperations, loadSpec, specJson, specYaml } from './spec.ts';
 import { completeValidation } from './validation.ts';
 
@@ -25,9 +25,13 @@ export interface AppState { shuttingDown: boolean }
 
 export interface AppOptions {
   db: Database;
-  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins' | 'databaseQueueLimit' | 'metricsEnabled' | 'metricsToken' | 'otelEndpoint'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins' | 'databaseQueueLimit'>;
   logger: Logger;
   state?: AppState;
+  /** Prometheus metrics (METRICS_ENABLED): served at /metrics, observed on every request. */
+  metrics?: Metrics;
+  /** OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT): a server span per request. */
+  tracing?: Pick<Tracing, 'requestSpans'>;
   /** Given by a caller that must tell it about keys it changes; otherwise the app makes its own. */
   apiKeys?: ApiKeyVerifier;
 }
@@ -93,16 +97,15 @@ function route<K extends OperationId>(db: Database, handler: Handler<K>) {
   };
 }
 
-export function createApp({ db, config, logger, state = { shuttingDown: false }, apiKeys = new ApiKeyVerifier(db.prisma, { maxAgeMs: config.apiKeyCacheMs }) }: AppOptions): express.Express {
+export function createApp({ db, config, logger, state = { shuttingDown: false }, metrics, tracing, apiKeys = new ApiKeyVerifier(db.prisma, { maxAgeMs: config.apiKeyCacheMs }) }: AppOptions): express.Express {
   const doc = loadSpec();
   const app = express();
   app.disable('x-powered-by');
   // Bracket arrays in query strings (`tags[]=a`) need the extended parser on Express 5.
   app.set('query parser', 'extended');
-  const metrics = config.metricsEnabled ? createMetrics(doc, db, { token: config.metricsToken }) : undefined;
   if (metrics) app.use(metrics.observe);
   app.use(requestLogging(logger));
-  if (config.otelEndpoint) app.use(requestSpans());
+  if (tracing) app.use(tracing.requestSpans);
   // helmet's headers (nosniff, no framing, …); API answers are JSON, which may load or run nothing.
   // /docs sets its own policy.
   app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));

@@ -5,6 +5,7 @@ import { ApiKeyVerifier, countActiveApiKeys } from './api-keys.ts';
 import { createApp, type AppState } from './app.ts';
 import { handleShutdownSignals, listenOrExit, loadConfigOrExit, logCrashes, openDatabaseOrExit } from './lifecycle.ts';
 import { createLogger } from './logging.ts';
+import { createMetrics } from './metrics.ts';
 import { startTracing } from './tracing.ts';
 import { attachProtocolErrorHandlers } from './protocol-errors.ts';
 
@@ -23,7 +24,8 @@ if ((await countActiveApiKeys(db.prisma)) === 0) {
 }
 
 const state: AppState = { shuttingDown: false };
-const app = createApp({ db, config, logger, state, apiKeys });
+const metrics = config.metricsEnabled ? await createMetrics(db, { token: config.metricsToken }) : undefined;
+const app = createApp({ db, config, logger, state, apiKeys, metrics, tracing });
 const server = await listenOrExit(app, config, db, logger);
 attachProtocolErrorHandlers(server, logger);
 handleShutdownSignals(server, db, state, config, logger, tracing);

@@ -1,19 +1,22 @@
 // Optional OpenTelemetry tracing, on when OTEL_EXPORTER_OTLP_ENDPOINT is set: one server span per
 // request (continuing a caller's W3C `traceparent`), and Prisma's own spans for every query and
 // transaction beneath it, sent in batches over OTLP/HTTP. Without the endpoint none of the
-// OpenTelemetry packages is even loaded.
-import { context, diag, DiagLogLevel, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+// OpenTelemetry packages is even loaded (they would add a tenth to the start-up time).
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 
 export const TRACER_NAME = 'growcrm-projects-api';
 
 export interface Tracing {
+  /** Starts each request's server span (the app's first middleware but the request log). */
+  requestSpans: RequestHandler;
   /** Sends the spans still buffered and stops the exporter (at shutdown). */
   shutdown(): Promise<void>;
 }
 
 export async function startTracing(endpoint: string, logger: Logger, serviceName = TRACER_NAME): Promise<Tracing> {
+  const api = await import('@opentelemetry/api');
+  const { diag, DiagLogLevel } = api;
   // OpenTelemetry reports a collector it cannot reach through its own diagnostics, silent by default.
   // An export failure arrives as the error serialised to JSON: its message is what an operator needs.
   const report = (message: string) => {
@@ -39,7 +42,7 @@ export async function startTracing(endpoint: string, logger: Logger, serviceName
   // The global provider, AsyncLocalStorage context and the W3C trace-context propagator.
   provider.register();
   registerInstrumentations({ tracerProvider: provider, instrumentations: [new PrismaInstrumentation()] });
-  return { shutdown: () => provider.shutdown() };
+  return { requestSpans: requestSpans(api), shutdown: () => provider.shutdown() };
 }
 
 /**
@@ -47,7 +50,7 @@ export async function startTracing(endpoint: string, logger: Logger, serviceName
  * must patch `node:http` before anything imports it, which an ES-module start-up cannot promise
  * without a `--import` flag on every way the server is started.
  */
-export function requestSpans(): RequestHandler {
+function requestSpans({ context, propagation, SpanKind, SpanStatusCode, trace }: typeof import('@opentelemetry/api')): RequestHandler {
   const tracer = trace.getTracer(TRACER_NAME);
   return (req: Request, res: Response, next: NextFunction) => {
     const parent = propagation.extract(context.active(), req.headers);

@@ -16,7 +16,8 @@ const hasSystemdAnalyze = (() => {
 })();
 
 describe('the systemd unit', () => {
-  it.runIf(hasSystemdAnalyze)('passes systemd-analyze verify without a warning', async () => {
+  // Registered where systemd's tools are installed (Debian, as here and on CI).
+  if (hasSystemdAnalyze) it('passes systemd-analyze verify without a warning', async () => {
     const { stderr } = await run('systemd-analyze', ['verify', unitPath]);
     expect(stderr).toBe('');
   });

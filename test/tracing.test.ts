@@ -29,7 +29,7 @@ beforeAll(async () => {
   await once(collector, 'listening');
   const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
   tracing = await startTracing(endpoint, createLogger('silent'), 'projects-api-under-test');
-  t = await startTestServer({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint } });
+  t = await startTestServer({ tracing });
   f = await createFixtures(t);
 });
 afterAll(async () => {
