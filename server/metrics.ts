@@ -45,7 +45,7 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-/** Loads prom-client only when metrics are enabled: it is a tenth of the start-up time otherwise spent for nothing. */
+/** Loads prom-client only when metrics are enabled (its import took 0.2 s here, on a start of about 2 s). */
 export async function createMetrics(db: Database, options: { token: string | undefined }): Promise<Metrics> {
   const { collectDefaultMetrics, Gauge, Histogram, Registry } = await import('prom-client');
   const registry = new Registry();

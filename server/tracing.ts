@@ -1,7 +1,7 @@
 // Optional OpenTelemetry tracing, on when OTEL_EXPORTER_OTLP_ENDPOINT is set: one server span per
 // request (continuing a caller's W3C `traceparent`), and Prisma's own spans for every query and
 // transaction beneath it, sent in batches over OTLP/HTTP. Without the endpoint none of the
-// OpenTelemetry packages is even loaded (they would add a tenth to the start-up time).
+// OpenTelemetry packages is even loaded (@opentelemetry/api alone took 0.1 s to import here).
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 
