@@ -1,16 +1,47 @@
 // A typed client for the Projects API: openapi-fetch over the types generated from the spec.
-import createClient, { type Client, type FetchResponse, type MaybeOptionalInit, type Middleware } from 'openapi-fetch';
-import type { HttpMethod, PathsWithMethod, RequiredKeysOf } from 'openapi-typescript-helpers';
-import type { components, operations, paths } from '../generated/api-types.ts';
+import createClient, { type Client, type ClientPathsWithMethod, type FetchResponse, type MaybeOptionalInit, type Middleware } from 'openapi-fetch';
+import type { operations, paths } from '../generated/api-types.ts';
 
-export type { components, operations, paths };
+// Every generated type: `paths`, `operations`, `components` and one `Schema…` alias per schema of the
+// spec (`SchemaProject`, `SchemaProjectCreateBody`, …), so no hand-kept list can fall behind it.
+export type * from '../generated/api-types.ts';
+
+/** The spec's operationIds: `listProjects`, `createProject`, … */
+export type OperationId = keyof operations;
+
+/** The JSON body an operation takes (`never` for an operation without a body). */
+export type RequestBody<Op extends OperationId> = operations[Op] extends { requestBody?: { content: { 'application/json': infer Body } } }
+  ? Body
+  : never;
+
+/** An operation's query parameters (`never` when it has none). */
+export type QueryParams<Op extends OperationId> = NonNullable<operations[Op]['parameters']['query']>;
+
+/** An operation's path parameters (`never` when it has none). */
+export type PathParams<Op extends OperationId> = NonNullable<operations[Op]['parameters']['path']>;
+
+/** The statuses an operation may answer with. */
+export type ResponseStatus<Op extends OperationId> = keyof operations[Op]['responses'];
+
+/** The JSON body of one of an operation's answers: `ResponseBody<'getProject', 404>` is `{ message }`. */
+export type ResponseBody<Op extends OperationId, Status extends ResponseStatus<Op>> = operations[Op]['responses'][Status] extends {
+  content: { 'application/json': infer Body };
+}
+  ? Body
+  : never;
+
+/** The body of an operation's success answer (200 or 201). */
+export type SuccessBody<Op extends OperationId> = ResponseBody<Op, ResponseStatus<Op> & (200 | 201)>;
+
+type HttpMethod = 'get' | 'put' | 'post' | 'delete' | 'options' | 'head' | 'patch' | 'trace';
+type RequiredKeysOf<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];
 
 /**
  * openapi-fetch infers each call's options as a generic, which switches off TypeScript's excess
  * property check: an unknown body field would compile. Typing the options from the path alone
  * keeps object literals exact, so a misspelt or unknown field is a compile error.
  */
-type ExactMethod<Method extends HttpMethod> = <Path extends PathsWithMethod<paths, Method>>(
+type ExactMethod<Method extends HttpMethod> = <Path extends ClientPathsWithMethod<Client<paths>, Method>>(
   url: Path,
   ...init: RequiredKeysOf<MaybeOptionalInit<paths[Path], Method>> extends never
     ? [MaybeOptionalInit<paths[Path], Method>?]

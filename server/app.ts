@@ -19,6 +19,8 @@ import { refuseMalformedText } from './text-guard.ts';
 import { handlers } from './handlers/index.ts';
 import type { Handler, HandlerInput, OperationId } from './handlers/types.ts';
 import { requestLogging } from './logging.ts';
+import type { Metrics } from './metrics.ts';
+import type { Tracing } from './tracing.ts';
 import { listOperations, loadSpec, specJson, specYaml } from './spec.ts';
 import { completeValidation } from './validation.ts';
 
@@ -29,6 +31,10 @@ export interface AppOptions {
   config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins' | 'databaseQueueLimit' | 'idempotencyKeyTtlMs' | 'idempotencyWaitMs'> & RateLimitSettings;
   logger: Logger;
   state?: AppState;
+  /** Prometheus metrics (METRICS_ENABLED): served at /metrics, observed on every request. */
+  metrics?: Metrics;
+  /** OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT): a server span per request. */
+  tracing?: Pick<Tracing, 'requestSpans'>;
   /** Given by a caller that must tell it about keys it changes; otherwise the app makes its own. */
   apiKeys?: ApiKeyVerifier;
   /** Given by a caller that closes its Redis connection; otherwise the app makes its own from `config`. */
@@ -135,7 +141,7 @@ function route<K extends OperationId>(db: Database, idempotency: IdempotencyStor
 }
 
 export function createApp({
-  db, config, logger, state = { shuttingDown: false }, apiKeys = new ApiKeyVerifier(db.prisma, { maxAgeMs: config.apiKeyCacheMs }),
+  db, config, logger, state = { shuttingDown: false }, metrics, tracing, apiKeys = new ApiKeyVerifier(db.prisma, { maxAgeMs: config.apiKeyCacheMs }),
   rateLimits = createRateLimits(config, logger),
 }: AppOptions): express.Express {
   const doc = loadSpec();
@@ -152,7 +158,9 @@ export function createApp({
     delete query[CACHE_BUSTER];
     return query;
   });
+  if (metrics) app.use(metrics.observe);
   app.use(requestLogging(logger));
+  if (tracing) app.use(tracing.requestSpans);
   // helmet's headers (nosniff, no framing, …); API answers are JSON, which may load or run nothing.
   // /docs sets its own policy.
   app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
@@ -168,6 +176,7 @@ export function createApp({
   }
   app.use('/api', admitWithin(db.capacity + config.databaseQueueLimit));
 
+  if (metrics) app.get('/metrics', metrics.endpoint);
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/readyz', async (_req, res) => {
     if (state.shuttingDown) {

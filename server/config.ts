@@ -50,6 +50,12 @@ export interface Config {
   rateLimitPerKey: number;
   /** Requests per window from one IP address without a valid API key. */
   rateLimitPerIp: number;
+  /** Serve Prometheus metrics at /metrics. */
+  metricsEnabled: boolean;
+  /** When set, a scrape of /metrics must send `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
+  /** OTLP/HTTP endpoint (`http://collector:4318`) to send traces to; unset: no tracing. */
+  otelEndpoint: string | undefined;
 }
 
 /** A configuration value that cannot be used; its message names the variable and what it accepts. */
@@ -67,6 +73,13 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}".`);
   }
   return value;
+}
+
+function boolean(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new ConfigError(`${name} must be true or false, got "${raw}".`);
 }
 
 /** `https://app.example.com,http://localhost:5173` → the origins, each exactly as a browser sends it. */
@@ -96,6 +109,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = env.PGLITE_DATA_DIR || './data/pglite';
   const adminEmail = (env.ADMIN_EMAIL || 'admin@example.com').trim().toLowerCase();
   const logLevel = env.LOG_LEVEL || 'info';
+  const metricsEnabled = boolean(env, 'METRICS_ENABLED');
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && !metricsEnabled) throw new ConfigError('METRICS_TOKEN is set but METRICS_ENABLED is not true: set METRICS_ENABLED=true to serve /metrics.');
+  if (metricsToken !== undefined && metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN must be at least 16 characters long.');
+  const otelEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined;
+  if (otelEndpoint !== undefined && !/^https?:\/\//.test(otelEndpoint)) {
+    throw new ConfigError(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL (OTLP over HTTP), got "${otelEndpoint}".`);
+  }
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}".`);
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(adminEmail)) throw new ConfigError(`ADMIN_EMAIL must be an email address, got "${adminEmail}".`);
   return {
@@ -125,5 +146,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // meets it; a deployment sets its own fair share.
     rateLimitPerKey: integer(env, 'RATE_LIMIT_PER_KEY', 300_000, 1, 1_000_000_000),
     rateLimitPerIp: integer(env, 'RATE_LIMIT_PER_IP', 600, 1, 1_000_000_000),
+    metricsEnabled,
+    metricsToken,
+    otelEndpoint,
   };
 }

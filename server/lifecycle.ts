@@ -11,6 +11,7 @@ import { openDatabase, type Database } from './database/connection.ts';
 import { DataDirectoryInUse } from './database/data-directory.ts';
 import { prepareDatabase } from './database/prepare.ts';
 import { createLogger } from './logging.ts';
+import type { Tracing } from './tracing.ts';
 
 /** Logs why the process cannot go on, as one line, and exits 1. */
 function fail(logger: Logger, message: string, error?: unknown): never {
@@ -147,7 +148,7 @@ async function acceptPendingConnections(server: Server): Promise<void> {
  *    at the deadline + 1 s if anything else does.
  * Exit code 0 when everything closed in time, 1 otherwise.
  */
-export function handleShutdownSignals(server: Server, db: Database, state: AppState, config: Pick<Config, 'shutdownTimeoutMs'>, logger: Logger): void {
+export function handleShutdownSignals(server: Server, db: Database, state: AppState, config: Pick<Config, 'shutdownTimeoutMs'>, logger: Logger, tracing?: Tracing): void {
   const inProgress = new Set<ServerResponse>();
   // Before the app's own listener, so that the header is set before any handler answers.
   server.prependListener('request', (_req, res: ServerResponse) => {
@@ -183,6 +184,8 @@ export function handleShutdownSignals(server: Server, db: Database, state: AppSt
       logger.warn('the database did not close in time; exiting without waiting for it');
       clean = false;
     }
+    // The last spans (this very drain's requests) get half a second to reach the collector.
+    if (tracing) await within(tracing.shutdown().then(() => true, () => false), 500, false);
     logger.info('stopped');
     process.exit(clean ? 0 : 1);
   }

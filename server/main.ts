@@ -7,6 +7,8 @@ import { handleShutdownSignals, listenOrExit, loadConfigOrExit, logCrashes, open
 import { sweepExpiredIdempotencyKeys } from './idempotency.ts';
 import { createLogger } from './logging.ts';
 import { createRateLimits } from './rate-limits.ts';
+import { createMetrics } from './metrics.ts';
+import { startTracing } from './tracing.ts';
 import { attachProtocolErrorHandlers } from './protocol-errors.ts';
 
 /** Expired keys are already ignored when a request comes; the sweep only reclaims their space. */
@@ -15,6 +17,8 @@ const IDEMPOTENCY_SWEEP_INTERVAL_MS = 10 * 60_000;
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
 logCrashes(logger);
+// Before the database opens, so that Prisma's instrumentation sees every query.
+const tracing = config.otelEndpoint ? await startTracing(config.otelEndpoint, logger) : undefined;
 const db = await openDatabaseOrExit(config, logger);
 const apiKeys = new ApiKeyVerifier(db.prisma, { maxAgeMs: config.apiKeyCacheMs });
 // `npm run keys` / `db:seed` / `db:migrate` started beside this server run here, on its database.
@@ -27,8 +31,9 @@ if ((await countActiveApiKeys(db.prisma)) === 0) {
 const state: AppState = { shuttingDown: false };
 const rateLimits = createRateLimits(config, logger);
 logger.info({ rateLimits: rateLimits.kind }, rateLimits.kind === 'redis' ? 'rate limits are shared through Redis' : 'rate limits are counted in this process (no REDIS_URL)');
-const app = createApp({ db, config, logger, state, apiKeys, rateLimits });
+const metrics = config.metricsEnabled ? await createMetrics(db, { token: config.metricsToken }) : undefined;
+const app = createApp({ db, config, logger, state, apiKeys, rateLimits, metrics, tracing });
 const server = await listenOrExit(app, config, db, logger);
 attachProtocolErrorHandlers(server, logger);
-handleShutdownSignals(server, db, state, config, logger);
+handleShutdownSignals(server, db, state, config, logger, tracing);
 sweepExpiredIdempotencyKeys(db.prisma, IDEMPOTENCY_SWEEP_INTERVAL_MS, logger);

@@ -2,16 +2,24 @@
 // Results are type-checked by `tsc --noEmit` (npm test); every response is checked against the spec;
 // the last test fails if any operationId of the spec was not exercised here.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProjectsClient, formEncoded, type ProjectsClient } from '../client/index.ts';
 import { contractProblems, findOperation, routes } from './helpers/contract.ts';
+import { spec } from './helpers/spec.ts';
 import { createFixtures, startTestServer, type Fixtures, type TestServer } from './helpers/server.ts';
 
 const run = promisify(execFile);
+
+/** Bytes of every file under `dir` (what an install puts on disk, without the file system's blocks). */
+function treeSize(dir: string): number {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((name) => statSync(join(dir, name)))
+    .reduce((sum, entry) => sum + (entry.isFile() ? entry.size : 0), 0);
+}
 const root = new URL('..', import.meta.url).pathname;
 let t: TestServer;
 let f: Fixtures;
@@ -258,31 +266,72 @@ describe('supporting resources through the typed client', () => {
 });
 
 describe('the client as a package', () => {
-  it('builds to JS and .d.ts that another package imports by name', async () => {
-    await run('npm', ['run', '-s', 'build']);
-    expect(existsSync(join(root, 'dist/lib/client/index.d.ts'))).toBe(true);
-    const consumer = mkdtempSync(join(tmpdir(), 'consumer-'));
-    mkdirSync(join(consumer, 'node_modules'));
-    symlinkSync(root, join(consumer, 'node_modules', 'growcrm-projects-api'));
-    writeFileSync(join(consumer, 'package.json'), '{"type":"module"}');
-    writeFileSync(join(consumer, 'main.js'), `
-      import { createProjectsClient } from 'growcrm-projects-api';
-      const api = createProjectsClient({ baseUrl: process.env.URL, apiKey: process.env.KEY });
-      const { data } = await api.GET('/api/projects', { params: { query: { limit: 1 } } });
-      console.log(data.message);`);
-    const { stdout } = await run('node', ['main.js'], { cwd: consumer, env: { ...process.env, URL: t.baseUrl, KEY: t.key } });
-    expect(stdout.trim()).toBe('Projects retrieved successfully.');
+  it("has the spec's version", () => {
+    const client = JSON.parse(readFileSync(join(root, 'client/package.json'), 'utf8')) as { version: string };
+    expect(client.version).toBe(spec.info.version);
   });
 
-  it("the README's TypeScript snippet compiles against the built package", async () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## Calling the API from TypeScript'));
-    const snippet = /```ts\n([\s\S]*?)```/.exec(section)![1]!;
-    // Inside the package directory, so that `growcrm-projects-api` resolves to this package's exports.
-    const file = join(root, 'dist', 'readme-snippet.ts');
-    writeFileSync(file, `${snippet}\nexport {};\n`);
+  it('packs, installs alone in an empty project, type-checks a consumer and calls the server', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'client-package-'));
+    const packed = await run('npm', ['pack', '--workspace', 'client', '--pack-destination', scratch, '--json'], { cwd: root });
+    const [{ filename }] = JSON.parse(packed.stdout) as [{ filename: string }];
+    const consumer = join(scratch, 'consumer');
+    mkdirSync(consumer);
+    writeFileSync(join(consumer, 'package.json'), '{ "name": "consumer", "private": true, "type": "module" }');
+    // From the local cache when it has the packages (it does after the repository's own install).
+    await run('npm', ['install', join(scratch, filename), '--prefer-offline', '--no-audit', '--no-fund'], { cwd: consumer });
+
+    const lock = JSON.parse(readFileSync(join(consumer, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
+    const installed = Object.keys(lock.packages).filter((p) => p !== '').map((p) => p.replace(/^.*node_modules\//, '')).sort();
+    const bytes = treeSize(join(consumer, 'node_modules'));
+    console.log(`client package: ${installed.length} packages installed (${installed.join(', ')}), ${(bytes / 1024).toFixed(0)} KiB on disk`);
+    expect(installed).toEqual(['growcrm-projects-client', 'openapi-fetch', 'openapi-typescript-helpers']);
+    expect(bytes).toBeLessThan(1024 * 1024);
+
+    // The package's own declarations are type-checked too (no skipLibCheck); no @types/node needed.
+    writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', lib: ['ES2022', 'DOM'], types: [], outDir: 'out' },
+      files: ['main.ts'],
+    }));
+    writeFileSync(join(consumer, 'main.ts'), `
+      declare const process: { env: Record<string, string | undefined> };
+      import { createProjectsClient, type RequestBody, type SchemaProject, type SuccessBody } from 'growcrm-projects-client';
+      const api = createProjectsClient({ baseUrl: process.env.URL!, apiKey: process.env.KEY! });
+      const body: RequestBody<'createProject'> = {
+        project_clientid: Number(process.env.CLIENT_ID), project_categoryid: Number(process.env.CATEGORY_ID),
+        project_title: 'From the package', project_date_start: '2026-06-01',
+      };
+      const created = await api.POST('/api/projects', { body });
+      if (!created.data) throw new Error(created.error.message);
+      const project: SchemaProject = created.data.data;
+      const listed: SuccessBody<'listProjects'> | undefined = (await api.GET('/api/projects', { params: { query: { search: project.title } } })).data;
+      // @ts-expect-error the compiler refuses a status outside the spec's enum
+      void (() => api.PUT('/api/projects/{id}/status', { params: { path: { id: 1 } }, body: { status: 'done' } }));
+      console.log(project.title, listed?.meta.total);
+    `);
+    await run(join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], { cwd: consumer }).catch((e: { stdout: string }) => {
+      throw new Error(`the consumer does not compile:\n${e.stdout}`);
+    });
+    const { stdout } = await run('node', ['out/main.js'], {
+      cwd: consumer,
+      env: { ...process.env, URL: t.baseUrl, KEY: t.key, CLIENT_ID: String(f.client.id), CATEGORY_ID: String(f.category.id) },
+    });
+    expect(stdout.trim()).toBe('From the package 1');
+  });
+
+  it("the TypeScript snippets of the README and of the client's README compile against the built package", async () => {
+    const snippet = (readmePath: string, heading: string) => {
+      const readme = readFileSync(join(root, readmePath), 'utf8');
+      return /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf(heading)))![1]!;
+    };
+    // Inside the repository, where the workspace links `growcrm-projects-client` to `client/`.
+    const files = [snippet('README.md', '## Calling the API from TypeScript'), snippet('client/README.md', '## Use')].map((code, index) => {
+      const file = join(root, 'dist', `readme-snippet-${index}.ts`);
+      writeFileSync(file, `${code}\nexport {};\n`);
+      return file;
+    });
     await run('node_modules/.bin/tsc', ['--noEmit', '--strict', '--noUncheckedIndexedAccess', '--skipLibCheck', '--module', 'NodeNext',
-      '--moduleResolution', 'NodeNext', '--target', 'ES2022', '--types', 'node', file]);
+      '--moduleResolution', 'NodeNext', '--target', 'ES2022', '--types', 'node', ...files]);
   });
 
   it('the example lists projects', async () => {

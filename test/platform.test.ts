@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +15,7 @@ import { applyMigrations, migrationsDir, unmigratedSchemaChanges } from '../serv
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
 const run = promisify(execFile);
+const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
 const API_KEY_CACHE_MS = 1500;
 let t: TestServer;
 beforeAll(async () => { t = await startTestServer({ env: { API_KEY_CACHE_MS: String(API_KEY_CACHE_MS) } }); });
@@ -211,14 +212,20 @@ async function startServer(env: NodeJS.ProcessEnv) {
 }
 
 describe('the server process', () => {
-  it('npm start runs the compiled server under node itself, and a SIGTERM sent to npm stops it', async () => {
+  it('npm start runs the compiled server under node itself, prints only its log lines, and a SIGTERM sent to npm stops it', async () => {
+    const docsPage = new URL('../dist/docs/index.html', import.meta.url);
+    const docsBuilt = statSync(docsPage).mtimeMs;
     const npm = spawnServer(childDatabaseEnv(), ['npm', 'start']);
     await npm.listening;
+    // npm's own two lines, then JSON log lines alone: no tool's banner, no build on start.
+    const lines = npm.output().split('\n').filter(Boolean);
+    expect(lines.filter((line) => !line.startsWith('{"level":')), npm.output())
+      .toEqual([expect.stringMatching(/^> growcrm-projects-api@\S+ start$/), `> ${packageJson.scripts.start}`]);
+    expect(statSync(docsPage).mtimeMs).toBe(docsBuilt);
     const pid = npm.pid();
     const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     expect(commandLine[0]).toMatch(/node$/);
     expect(commandLine.filter(Boolean).at(-1)).toBe('scripts/start.js');
-    expect(npm.output()).not.toMatch(/building/i);
     npm.child.kill('SIGTERM');
     const deadline = Date.now() + 10_000;
     const alive = () => { try { process.kill(pid, 0); return true; } catch { return false; } };

@@ -2,15 +2,16 @@
 // bodies broken in one field are refused with 422 on that field and leave the database unchanged.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { components } from '../generated/api-types.ts';
+import type { Project as ProjectRow } from '../generated/prisma/client.ts';
+import { loadSpec, resolveSchema, type JsonSchema } from '../server/spec.ts';
 import { bodiesFor, schemaNamed } from './helpers/arbitraries.ts';
 import { useTestServer } from './helpers/server.ts';
 
 const { t, f } = useTestServer();
 
 const runs = Number(process.env.PROPERTY_RUNS ?? 60);
-const money = (n: unknown) => (n as number).toFixed(2);
-const flag = (v: unknown) => (v === 'on' ? 'yes' : 'no');
-
+const doc = loadSpec();
 /** Valid create bodies: references drawn from existing rows, due never before start. */
 function validCreateBodies() {
   return bodiesFor('ProjectCreateBody', {
@@ -28,32 +29,77 @@ function validCreateBodies() {
   });
 }
 
-/** What the project object must say for a body that was accepted. In a form, '' means null. */
+type CreateBody = components['schemas']['ProjectCreateBody'];
+type Project = components['schemas']['Project'];
+/** The dotted paths of the project object's fields (`billing.rate`, `client.id`, …). */
+type FieldPath<T> = { [K in keyof T & string]: T[K] extends unknown[] ? K : T[K] extends object ? `${K}.${FieldPath<T[K]>}` : K }[keyof T & string];
+
+/**
+ * Where each create-body field reads back, over every field of the generated body type (a field added
+ * to the spec does not compile until it is placed), and the value a field the body leaves out takes.
+ * How the value reads there is derived from the two fields' schemas in the spec (expectedValue).
+ */
+const readBackAt = {
+  project_clientid: { at: 'client.id' },
+  project_creatorid: { column: 'creatorId' }, // not part of the project object: checked on the row
+  project_title: { at: 'title' },
+  project_date_start: { at: 'dates.start' },
+  project_date_due: { at: 'dates.due' },
+  project_categoryid: { at: 'category.id' },
+  project_description: { at: 'description' },
+  project_reference: { at: 'reference' },
+  project_billing_type: { at: 'billing.type', absent: 'hourly' },
+  project_billing_rate: { at: 'billing.rate', absent: 0 },
+  project_billing_estimated_hours: { at: 'billing.estimated_hours', absent: 0 },
+  project_billing_costs_estimate: { at: 'billing.costs_estimate', absent: 0 },
+  project_progress_manually: { at: 'progress_manually', absent: 'off' },
+  clientperm_tasks_view: { at: 'permissions.clientperm_tasks_view', absent: 'off' },
+  clientperm_tasks_collaborate: { at: 'permissions.clientperm_tasks_collaborate', absent: 'off' },
+  clientperm_tasks_create: { at: 'permissions.clientperm_tasks_create', absent: 'off' },
+  clientperm_timesheets_view: { at: 'permissions.clientperm_timesheets_view', absent: 'off' },
+  clientperm_expenses_view: { at: 'permissions.clientperm_expenses_view', absent: 'off' },
+  assignedperm_tasks_collaborate: { at: 'permissions.assignedperm_tasks_collaborate', absent: 'off' },
+} satisfies { [F in keyof CreateBody]-?: { at: FieldPath<Project>; absent?: NonNullable<CreateBody[F]> } | { column: keyof ProjectRow } };
+
+const createBodySchema = schemaNamed('ProjectCreateBody');
+const bodyField = (field: string) => resolveSchema(doc, createBodySchema.properties![field])!;
+function projectField(path: string) {
+  let schema = resolveSchema(doc, schemaNamed('Project'))!;
+  for (const segment of path.split('.')) schema = resolveSchema(doc, schema.properties![segment])!;
+  return schema;
+}
+const nullable = (schema: JsonSchema) => Array.isArray(schema.type) && schema.type.includes('null');
+
+/**
+ * What the project shows for a body field's value, from the two schemas: an enum answers the value
+ * at the same position of its own enum (`on`/`off` → `yes`/`no`); a string with two decimals
+ * (Money) or a number shows an amount kept to two decimals; a nullable field left out, or sent
+ * empty in a form, is null.
+ */
+function expectedValue(field: keyof CreateBody, at: string, sent: unknown, viaForm: boolean): unknown {
+  const input = bodyField(field);
+  const output = projectField(at);
+  const value = sent === undefined ? (readBackAt[field] as { absent?: unknown }).absent : sent;
+  if (value === undefined || (viaForm && value === '' && nullable(input))) return null;
+  if (value === null) return null;
+  if (Array.isArray(output.enum) && Array.isArray(input.enum)) return output.enum[input.enum.indexOf(value)];
+  if (typeof value === 'number' && output.type === 'string' && output.pattern) return value.toFixed(2);
+  if (typeof value === 'number' && output.type === 'number') return Number(value.toFixed(2));
+  return value;
+}
+
+/** What the project object must say for a body that was accepted: every field the spec's body has. */
 function expectedProject(body: Record<string, unknown>, viaForm: boolean) {
-  const text = (v: unknown) => (v === undefined ? null : viaForm && v === '' ? null : v);
-  return {
-    title: body.project_title,
-    description: text(body.project_description),
-    reference: text(body.project_reference),
-    client: { id: body.project_clientid },
-    category: { id: body.project_categoryid },
-    dates: { start: body.project_date_start, due: text(body.project_date_due) },
-    billing: {
-      type: body.project_billing_type ?? 'hourly',
-      rate: body.project_billing_rate === undefined ? '0.00' : money(body.project_billing_rate),
-      estimated_hours: body.project_billing_estimated_hours === undefined ? 0 : Number(money(body.project_billing_estimated_hours)),
-      costs_estimate: body.project_billing_costs_estimate === undefined ? '0.00' : money(body.project_billing_costs_estimate),
-    },
-    progress_manually: flag(body.project_progress_manually),
-    permissions: {
-      clientperm_tasks_view: flag(body.clientperm_tasks_view),
-      clientperm_tasks_collaborate: flag(body.clientperm_tasks_collaborate),
-      clientperm_tasks_create: flag(body.clientperm_tasks_create),
-      clientperm_timesheets_view: flag(body.clientperm_timesheets_view),
-      clientperm_expenses_view: flag(body.clientperm_expenses_view),
-      assignedperm_tasks_collaborate: flag(body.assignedperm_tasks_collaborate),
-    },
-  };
+  const expected: Record<string, unknown> = {};
+  for (const field of Object.keys(createBodySchema.properties!) as (keyof CreateBody)[]) {
+    const place = readBackAt[field];
+    if (!('at' in place)) continue;
+    const segments = place.at.split('.');
+    let node = expected;
+    for (const segment of segments.slice(0, -1)) node = (node[segment] ??= {}) as Record<string, unknown>;
+    node[segments.at(-1)!] = expectedValue(field, place.at, body[field], viaForm);
+  }
+  return expected;
 }
 
 const send = (body: unknown, viaForm: boolean) => (viaForm ? { form: body as Record<string, string> } : { json: body });
@@ -66,23 +112,28 @@ describe('createProject properties', () => {
       const read = await t.api('GET', `/api/projects/${created.body.data.id}`);
       expect(read.body.data).toEqual(created.body.data);
       expect(read.body.data).toMatchObject(expectedProject(body, viaForm));
+      const row = await t.db.prisma.project.findUniqueOrThrow({ where: { id: created.body.data.id } });
+      if (body.project_creatorid !== undefined) expect(row[readBackAt.project_creatorid.column]).toBe(body.project_creatorid);
     }), { numRuns: runs });
   });
 
-  const required = schemaNamed('ProjectCreateBody').required as string[];
+  const required = createBodySchema.required as string[];
+  // The fields of each kind, from the spec: a field added there is broken here too.
+  const typeOf = (schema: JsonSchema) => [schema.type].flat().find((type) => type !== 'null');
+  const fieldsWhere = (test: (schema: JsonSchema) => boolean) => Object.keys(createBodySchema.properties!).filter((field) => test(bodyField(field)));
   const breakages: fc.Arbitrary<{ field: string; value?: unknown; drop?: boolean }> = fc.oneof(
     fc.constantFrom(...required).map((field) => ({ field, drop: true })),
-    fc.constantFrom('project_clientid', 'project_categoryid', 'project_creatorid').chain((field) =>
+    fc.constantFrom(...fieldsWhere((f) => typeOf(f) === 'integer')).chain((field) =>
       fc.oneof(fc.constant('x'), fc.constant(0), fc.constant(2147483648), fc.constant(1.5), fc.constant(999999)).map((value) => ({ field, value }))),
-    // An empty due date is no breakage: in JSON as in a form, it clears the (nullable) date.
-    fc.constantFrom('project_date_start', 'project_date_due').chain((field) =>
-      fc.oneof(fc.constant('2026-02-30'), fc.constant('01/06/2026'), fc.string({ maxLength: 12 }).filter((s) => !/^\d{4}-\d\d-\d\d$/.test(s) && (s !== '' || field === 'project_date_start'))).map((value) => ({ field, value }))),
-    fc.constantFrom('project_billing_type', 'project_progress_manually', 'clientperm_tasks_view').map((field) => ({ field, value: 'maybe' })),
-    fc.constantFrom('project_billing_rate', 'project_billing_estimated_hours').chain((field) =>
+    // An empty nullable date is no breakage: in JSON as in a form, it clears the date.
+    fc.constantFrom(...fieldsWhere((f) => f.format === 'date')).chain((field) =>
+      fc.oneof(fc.constant('2026-02-30'), fc.constant('01/06/2026'), fc.string({ maxLength: 12 }).filter((s) => !/^\d{4}-\d\d-\d\d$/.test(s) && (s !== '' || !nullable(bodyField(field))))).map((value) => ({ field, value }))),
+    fc.constantFrom(...fieldsWhere((f) => Array.isArray(f.enum))).map((field) => ({ field, value: 'maybe' })),
+    fc.constantFrom(...fieldsWhere((f) => typeOf(f) === 'number')).chain((field) =>
       fc.oneof(fc.constant(-0.01), fc.constant(1e12), fc.constant('ten')).map((value) => ({ field, value }))),
-    fc.constantFrom('project_title', 'project_description').chain((field) =>
+    fc.constantFrom(...fieldsWhere((f) => typeOf(f) === 'string' && !f.format && !f.enum)).chain((field) =>
       fc.oneof(fc.constant('a\u0000b'), fc.constant('\ud800'), fc.constant('x'.repeat(20001)), fc.constant(42)).map((value) => ({ field, value }))),
-    fc.string({ minLength: 1, maxLength: 20 }).filter((k) => !(k in (schemaNamed('ProjectCreateBody').properties ?? {})) && !/[[\]]/.test(k))
+    fc.string({ minLength: 1, maxLength: 20 }).filter((k) => !(k in createBodySchema.properties!) && !/[[\]]/.test(k))
       .map((field) => ({ field, value: 'unexpected' })),
   );
 

@@ -62,7 +62,7 @@ async function insertDemoData(prisma: PrismaClient) {
           clientpermTasksView: true,
           clientpermTasksCollaborate: r.next() < 0.5,
           assignees: { create: [...new Set([r.pick(userIds), r.pick(userIds), isExample ? 5 : r.pick(userIds)])].map((userId) => ({ userId })) },
-          tags: { create: (isExample ? ['priority', 'q3'] : r.next() < 0.5 ? ['q' + r.int(1, 4)] : []).map((title, position) => ({ title, position })) },
+          tags: { create: (isExample ? ['priority', 'q3'] : r.next() < 0.5 ? [`q${r.int(1, 4)}`] : []).map((title, position) => ({ title, position })) },
           milestones: { create: [{ title: 'Discovery complete' }, { title: 'Design sign-off' }, { title: 'Go live' }].slice(0, r.int(1, 3)) },
           files: { create: [{ name: 'statement-of-work.pdf', url: `https://files.grow-demo.test/projects/${id}/sow.pdf` }] },
           comments: { create: demoComments.slice(0, isExample ? 2 : r.int(0, 2)).map((text) => ({ text, creatorId: isExample ? 5 : r.pick(userIds) })) },

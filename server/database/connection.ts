@@ -16,6 +16,8 @@ export interface Database {
   kind: 'postgresql' | 'pglite';
   /** How many requests the database serves at once (the pool size; PGlite has one connection). */
   capacity: number;
+  /** The PostgreSQL connection pool's size and current use (for /metrics); PGlite has none. */
+  pool?: { max: number; stats(): { inUse: number; idle: number; waiting: number } };
   /** An embedded database kept in a directory: this process's exclusive hold on it. */
   dataDirectory?: DataDirectoryClaim;
   close(): Promise<void>;
@@ -65,6 +67,10 @@ function openPostgres(config: DatabaseOptions & { databaseUrl: string }): Databa
     adapterFactory,
     kind: 'postgresql',
     capacity: config.databasePoolSize,
+    pool: {
+      max: config.databasePoolSize,
+      stats: () => ({ inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    },
     close: async () => {
       await prisma.$disconnect();
       // An external pool is not ended by the adapter.

@@ -1,6 +1,6 @@
 // Handlers for the project operations, one function per operationId.
 import type { components } from '../../generated/api-types.ts';
-import type { Prisma } from '../../generated/prisma/client.ts';
+import type { Prisma, Project as ProjectRow } from '../../generated/prisma/client.ts';
 import { findProjectView, projectListStatements, type ProjectViewRow } from '../database/project-view.ts';
 import { allows, entityTag, preconditionFailed, type VersionCondition } from '../entity-tags.ts';
 import { FieldErrorCollector, invalidSelection, notFound, validationFailed } from '../errors.ts';
@@ -8,47 +8,64 @@ import { calendarDate, idName, parseCalendarDate, taskInclude, toProject } from 
 import { bodyChecks } from './checks.ts';
 import type { Handler } from './types.ts';
 import {
-  isOn, loadPage, lockProject, mustNotPrecede, nextVersion, pageWindow, refreshDerivedProgress, type Db, type Tx,
+  isOn, loadPage, lockProject, mustNotPrecede, nextVersion, pageWindow, refreshDerivedProgress, type Db,
 } from './shared.ts';
 
+type CreateBody = components['schemas']['ProjectCreateBody'];
 type UpdateBody = components['schemas']['ProjectUpdateBody'];
+type ProjectColumns = Prisma.ProjectUncheckedCreateInput;
 
-const flagColumns = {
-  project_progress_manually: 'progressManually',
-  clientperm_tasks_view: 'clientpermTasksView',
-  clientperm_tasks_collaborate: 'clientpermTasksCollaborate',
-  clientperm_tasks_create: 'clientpermTasksCreate',
-  clientperm_timesheets_view: 'clientpermTimesheetsView',
-  clientperm_expenses_view: 'clientpermExpensesView',
-  assignedperm_tasks_collaborate: 'assignedpermTasksCollaborate',
-} as const;
+/**
+ * How each field of a body sets the project's columns, one entry per field of the generated body
+ * type: a field added to the spec does not compile until it is written somewhere.
+ */
+type ColumnWriters<Body> = { [Field in keyof Body]-?: (value: Exclude<Body[Field], undefined>) => Partial<ProjectColumns> };
+
+const updateColumnWriters = {
+  project_title: (title) => ({ title }),
+  project_creatorid: (creatorId) => ({ creatorId }),
+  project_categoryid: (categoryId) => ({ categoryId }),
+  project_date_start: (start) => ({ dateStart: parseCalendarDate(start) }),
+  project_date_due: (due) => ({ dateDue: due === null ? null : parseCalendarDate(due) }),
+  project_description: (description) => ({ description }),
+  project_reference: (reference) => ({ reference }),
+  project_billing_type: (billingType) => ({ billingType }),
+  project_billing_rate: (rate) => ({ billingRate: rate.toFixed(2) }),
+  project_billing_estimated_hours: (hours) => ({ billingEstimatedHours: hours.toFixed(2) }),
+  project_billing_costs_estimate: (costs) => ({ billingCostsEstimate: costs.toFixed(2) }),
+  project_progress_manually: (flag) => ({ progressManually: isOn(flag) }),
+  clientperm_tasks_view: (flag) => ({ clientpermTasksView: isOn(flag) }),
+  clientperm_tasks_collaborate: (flag) => ({ clientpermTasksCollaborate: isOn(flag) }),
+  clientperm_tasks_create: (flag) => ({ clientpermTasksCreate: isOn(flag) }),
+  clientperm_timesheets_view: (flag) => ({ clientpermTimesheetsView: isOn(flag) }),
+  clientperm_expenses_view: (flag) => ({ clientpermExpensesView: isOn(flag) }),
+  assignedperm_tasks_collaborate: (flag) => ({ assignedpermTasksCollaborate: isOn(flag) }),
+} satisfies ColumnWriters<UpdateBody>;
+
+const createColumnWriters = {
+  ...updateColumnWriters,
+  project_clientid: (clientId) => ({ clientId }),
+} satisfies ColumnWriters<CreateBody>;
+
+/** The columns a body sets; fields that are absent stay as they are (or take the column's default). */
+function columnsOf<Body extends object>(body: Body, writers: ColumnWriters<Body>): Partial<ProjectColumns> {
+  const data: Partial<ProjectColumns> = {};
+  for (const field of Object.keys(writers) as (keyof Body)[]) {
+    const value = body[field];
+    // `writers[field]` takes this very field's value; TypeScript cannot pair the two over a union of keys.
+    if (value !== undefined) Object.assign(data, (writers[field] as (v: unknown) => Partial<ProjectColumns>)(value));
+  }
+  return data;
+}
+
+/** Columns a clone does not take from its source: a new identity, fresh timestamps and workflow state. */
+type ColumnsACloneStartsAfresh = 'id' | 'createdAt' | 'updatedAt' | 'version' | 'status' | 'activeState';
 
 /** The project as the API shows it, with its ETag. */
 async function loadProject(db: Db, id: number) {
   const row = await findProjectView(db, id);
   if (!row) throw notFound('Project');
   return { data: toProject(row), etag: entityTag(row.version) };
-}
-
-/** The columns an update body sets; fields that are absent stay as they are. */
-function updateColumns(body: UpdateBody): Prisma.ProjectUncheckedUpdateInput {
-  const data: Prisma.ProjectUncheckedUpdateInput = {};
-  if (body.project_title !== undefined) data.title = body.project_title;
-  if (body.project_creatorid !== undefined) data.creatorId = body.project_creatorid;
-  if (body.project_categoryid !== undefined) data.categoryId = body.project_categoryid;
-  if (body.project_date_start !== undefined) data.dateStart = parseCalendarDate(body.project_date_start);
-  if (body.project_date_due !== undefined) data.dateDue = body.project_date_due === null ? null : parseCalendarDate(body.project_date_due);
-  if (body.project_description !== undefined) data.description = body.project_description;
-  if (body.project_reference !== undefined) data.reference = body.project_reference;
-  if (body.project_billing_type !== undefined) data.billingType = body.project_billing_type;
-  if (body.project_billing_rate !== undefined) data.billingRate = body.project_billing_rate.toFixed(2);
-  if (body.project_billing_estimated_hours !== undefined) data.billingEstimatedHours = body.project_billing_estimated_hours.toFixed(2);
-  if (body.project_billing_costs_estimate !== undefined) data.billingCostsEstimate = body.project_billing_costs_estimate.toFixed(2);
-  for (const [field, column] of Object.entries(flagColumns)) {
-    const flag = body[field as keyof typeof flagColumns];
-    if (flag !== undefined) data[column] = isOn(flag);
-  }
-  return data;
 }
 
 export const listProjects: Handler<'listProjects'> = async ({ prisma, query }) => {
@@ -77,17 +94,9 @@ export const createProject: Handler<'createProject'> = async ({ prisma, path, bo
   const errors = new FieldErrorCollector();
   const { mainAdministratorId } = await bodyChecks.createProject(prisma, { path, body }, errors);
   errors.throwIfAny();
-  const { id } = await prisma.project.create({
-    data: {
-      ...(updateColumns(body) as Prisma.ProjectUncheckedCreateInput),
-      title: body.project_title,
-      clientId: body.project_clientid,
-      categoryId: body.project_categoryid,
-      dateStart: parseCalendarDate(body.project_date_start),
-      creatorId: body.project_creatorid ?? mainAdministratorId,
-    },
-    select: { id: true },
-  });
+  // The schema requires title, client, category and start date, so the body sets every required column but the creator.
+  const columns = { ...columnsOf(body, createColumnWriters), creatorId: body.project_creatorid ?? mainAdministratorId } as ProjectColumns;
+  const { id } = await prisma.project.create({ data: columns, select: { id: true } });
   const { data, etag } = await loadProject(prisma, id);
   return { status: 201, body: { data, message: 'Project created successfully.' }, etag };
 };
@@ -103,7 +112,7 @@ export const updateProject: Handler<'updateProject'> = async ({ prisma, path, bo
     mustNotPrecede(errors, 'project_date_due', due, 'project_date_start', start);
     await bodyChecks.updateProject(tx, { path, body }, errors);
     errors.throwIfAny();
-    await tx.project.update({ where: { id: path.id }, data: { ...updateColumns(body), ...nextVersion } });
+    await tx.project.update({ where: { id: path.id }, data: { ...columnsOf(body, updateColumnWriters), ...nextVersion } });
     if (current.progressManually && body.project_progress_manually === 'off') await refreshDerivedProgress(tx, path.id);
     return loadProject(tx, path.id);
   });
@@ -246,46 +255,58 @@ function shiftedDue(sourceStart: Date, sourceDue: Date, start: string, errors: F
 }
 
 export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body }) => {
+  // Every field of the generated body type, by name: a field added to the spec is a compile error below until used.
+  const {
+    project_title, project_clientid, project_categoryid, project_date_start, project_date_due,
+    copy_milestones, copy_tasks, copy_tasks_files, copy_tasks_checklist, copy_invoices, copy_estimates, copy_files, copy_comments,
+    ...unhandled
+  } = body;
+  unhandled satisfies Record<string, never>;
   const { data, etag } = await prisma.$transaction(async (tx) => {
     await lockProject(tx, path.id, 'share');
     const source = await tx.project.findUniqueOrThrow({ where: { id: path.id }, include: { assignees: true, tags: true } });
     const ofSource = { where: { projectId: path.id }, orderBy: { id: 'asc' } } as const;
-    const milestones = body.copy_milestones === 'on' ? await tx.milestone.findMany(ofSource) : [];
-    const tasks = body.copy_tasks === 'on' ? await tx.task.findMany({ ...ofSource, include: taskInclude }) : [];
-    const invoices = body.copy_invoices === 'on' ? await tx.invoice.findMany(ofSource) : [];
-    const estimates = body.copy_estimates === 'on' ? await tx.estimate.findMany(ofSource) : [];
-    const files = body.copy_files === 'on' ? await tx.projectFile.findMany(ofSource) : [];
-    const comments = body.copy_comments === 'on' ? await tx.projectComment.findMany(ofSource) : [];
+    const milestones = copy_milestones === 'on' ? await tx.milestone.findMany(ofSource) : [];
+    const tasks = copy_tasks === 'on' ? await tx.task.findMany({ ...ofSource, include: taskInclude }) : [];
+    const invoices = copy_invoices === 'on' ? await tx.invoice.findMany(ofSource) : [];
+    const estimates = copy_estimates === 'on' ? await tx.estimate.findMany(ofSource) : [];
+    const files = copy_files === 'on' ? await tx.projectFile.findMany(ofSource) : [];
+    const comments = copy_comments === 'on' ? await tx.projectComment.findMany(ofSource) : [];
     const errors = new FieldErrorCollector();
-    const start = body.project_date_start ?? calendarDate(source.dateStart);
-    const due = body.project_date_due !== undefined ? body.project_date_due : source.dateDue && shiftedDue(source.dateStart, source.dateDue, start, errors);
+    const start = project_date_start ?? calendarDate(source.dateStart);
+    const due = project_date_due !== undefined ? project_date_due : source.dateDue && shiftedDue(source.dateStart, source.dateDue, start, errors);
     mustNotPrecede(errors, 'project_date_due', due, 'project_date_start', start);
     await bodyChecks.cloneProject(tx, { path, body }, errors);
     errors.throwIfAny();
-    const clientId = body.project_clientid ?? source.clientId;
+    const clientId = project_clientid ?? source.clientId;
+    // One entry per column of the Prisma model: a column added to the schema does not compile until
+    // the clone decides what it takes.
+    const columns = {
+      title: project_title,
+      description: source.description,
+      reference: source.reference,
+      clientId,
+      categoryId: project_categoryid ?? source.categoryId,
+      creatorId: source.creatorId,
+      managerId: source.managerId,
+      dateStart: parseCalendarDate(start),
+      dateDue: due ? parseCalendarDate(due) : null,
+      progressManually: source.progressManually,
+      progress: source.progressManually ? source.progress : 0,
+      billingType: source.billingType,
+      billingRate: source.billingRate,
+      billingEstimatedHours: source.billingEstimatedHours,
+      billingCostsEstimate: source.billingCostsEstimate,
+      clientpermTasksView: source.clientpermTasksView,
+      clientpermTasksCollaborate: source.clientpermTasksCollaborate,
+      clientpermTasksCreate: source.clientpermTasksCreate,
+      clientpermTimesheetsView: source.clientpermTimesheetsView,
+      clientpermExpensesView: source.clientpermExpensesView,
+      assignedpermTasksCollaborate: source.assignedpermTasksCollaborate,
+    } satisfies { [C in Exclude<keyof ProjectRow, ColumnsACloneStartsAfresh>]: ProjectColumns[C] };
     const clone = await tx.project.create({
       data: {
-        title: body.project_title,
-        description: source.description,
-        reference: source.reference,
-        clientId,
-        categoryId: body.project_categoryid ?? source.categoryId,
-        creatorId: source.creatorId,
-        managerId: source.managerId,
-        dateStart: parseCalendarDate(start),
-        dateDue: due ? parseCalendarDate(due) : null,
-        progressManually: source.progressManually,
-        progress: source.progressManually ? source.progress : 0,
-        billingType: source.billingType,
-        billingRate: source.billingRate,
-        billingEstimatedHours: source.billingEstimatedHours,
-        billingCostsEstimate: source.billingCostsEstimate,
-        clientpermTasksView: source.clientpermTasksView,
-        clientpermTasksCollaborate: source.clientpermTasksCollaborate,
-        clientpermTasksCreate: source.clientpermTasksCreate,
-        clientpermTimesheetsView: source.clientpermTimesheetsView,
-        clientpermExpensesView: source.clientpermExpensesView,
-        assignedpermTasksCollaborate: source.assignedpermTasksCollaborate,
+        ...columns,
         assignees: { create: source.assignees.map((a) => ({ userId: a.userId })) },
         tags: { create: source.tags.map((t) => ({ title: t.title, position: t.position })) },
         milestones: { create: milestones.map((m) => ({ title: m.title })) },
@@ -303,10 +324,10 @@ export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body
           title: task.title,
           description: task.description,
           status: 'new',
-          checklist: body.copy_tasks_checklist === 'on'
+          checklist: copy_tasks_checklist === 'on'
             ? { create: task.checklist.map((c) => ({ text: c.text, position: c.position, completed: false })) }
             : undefined,
-          files: body.copy_tasks_files === 'on' ? { create: task.files.map((f) => ({ name: f.name, url: f.url })) } : undefined,
+          files: copy_tasks_files === 'on' ? { create: task.files.map((f) => ({ name: f.name, url: f.url })) } : undefined,
         },
       });
     }

@@ -2,7 +2,7 @@
 import type { components } from '../../generated/api-types.ts';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import { allows, preconditionFailed, type VersionCondition } from '../entity-tags.ts';
-import { FieldErrorCollector, invalidSelection, notFound } from '../errors.ts';
+import { type FieldErrorCollector, invalidSelection, notFound } from '../errors.ts';
 
 export type Tx = Prisma.TransactionClient;
 export type Db = PrismaClient | Tx;

@@ -9,7 +9,7 @@ const ajv = new Ajv2020({ strict: false, allErrors: true });
 (addFormatsPlugin as unknown as (a: Ajv2020) => void)(ajv);
 ajv.addSchema(doc as object, 'spec');
 
-const escape = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
+const escapePointer = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
 
 interface ResponseObject { $ref?: string; content?: Record<string, unknown> }
 export const routes = listOperations(doc).map((r) => ({
@@ -34,7 +34,7 @@ export function contractProblems(method: string, url: string, status: number, bo
   if (!resolved?.content) return body === '' || body === undefined ? [] : [`${route.operation.operationId} ${status} has a body, which the spec does not declare`];
   const pointer = declared.$ref
     ? `spec${declared.$ref}/content/application~1json/schema`
-    : `spec#/paths/${escape(route.specPath)}/${route.method}/responses/${status}/content/application~1json/schema`;
+    : `spec#/paths/${escapePointer(route.specPath)}/${route.method}/responses/${status}/content/application~1json/schema`;
   if (!ajv.validate({ $ref: pointer }, body)) {
     return (ajv.errors ?? []).map((e) => `${route.operation.operationId} ${status}: ${e.instancePath || '/'} ${e.message}`);
   }

@@ -12,6 +12,8 @@ import { loadConfig } from '../../server/config.ts';
 import { openDatabase, type Database } from '../../server/database/connection.ts';
 import { prepareDatabase } from '../../server/database/prepare.ts';
 import { createLogger } from '../../server/logging.ts';
+import { createMetrics } from '../../server/metrics.ts';
+import type { Tracing } from '../../server/tracing.ts';
 import { attachProtocolErrorHandlers } from '../../server/protocol-errors.ts';
 import { createRateLimits } from '../../server/rate-limits.ts';
 import { contractProblems } from './contract.ts';
@@ -54,6 +56,8 @@ export interface TestServerOptions {
   /** Configuration on top of the process environment. */
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
+  /** Tracing started by the test (startTracing), whose request spans the app then makes. */
+  tracing?: Tracing;
 }
 
 function testConfig(options: TestServerOptions) {
@@ -80,7 +84,8 @@ async function serve(db: Database, key: string, options: TestServerOptions, clos
   const config = testConfig(options);
   const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const rateLimits = createRateLimits(config, logger);
-  const app = createApp({ db, config, logger, rateLimits });
+  const metrics = config.metricsEnabled ? await createMetrics(db, { token: config.metricsToken }) : undefined;
+  const app = createApp({ db, config, logger, rateLimits, metrics, tracing: options.tracing });
   const server = app.listen(0, '127.0.0.1');
   // The client shares this process's event loop with an in-memory PGlite, whose long statements block
   // it: a keep-alive timeout that fires late would race the client's next request on that connection.

@@ -15,6 +15,7 @@ export interface SpecOperation {
 }
 
 export const spec = parse(readFileSync(new URL('../../openapi/projects.yaml', import.meta.url), 'utf8'), { maxAliasCount: -1 }) as {
+  info: { title: string; version: string };
   paths: Record<string, Record<string, unknown>>;
   components: Record<string, Record<string, unknown>>;
 };
