@@ -7,11 +7,12 @@
 // instance still enforces the limit on its own), with one warning when Redis is lost and one line
 // when it is back. Refusing every request because a counter is away would turn a cache outage into
 // an API outage; not counting at all would lift the limit exactly when the system is degraded.
+import { createRequire } from 'node:module';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, MemoryStore, rateLimit, type IncrementResponse, type Options, type Store } from 'express-rate-limit';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { RedisStore } from 'rate-limit-redis';
+import type { RedisStore } from 'rate-limit-redis';
 import type { Config } from './config.ts';
 import { ApiError } from './errors.ts';
 
@@ -23,6 +24,10 @@ const REDIS_COMMAND_TIMEOUT_MS = 250;
 const REDIS_PROBE_INTERVAL_MS = 1000;
 /** How long start-up waits for the first connection before it warns and counts locally. */
 const REDIS_CONNECT_WAIT_MS = 2000;
+
+// ioredis takes about as long to load as Express: it and rate-limit-redis are loaded only when
+// REDIS_URL is set, so that a start without Redis does not pay for them.
+const load = createRequire(import.meta.url);
 
 /**
  * The Redis store while Redis answers, a per-process MemoryStore while it does not. Written here
@@ -42,7 +47,8 @@ class RedisOrLocalStore implements Store {
   constructor(redis: Redis, prefix: string, logger: Logger) {
     this.redis = redis;
     this.logger = logger;
-    this.shared = new RedisStore({ prefix, sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as never });
+    const { RedisStore: SharedStore } = load('rate-limit-redis') as typeof import('rate-limit-redis');
+    this.shared = new SharedStore({ prefix, sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as never });
   }
 
   init(options: Options): void {
@@ -131,7 +137,7 @@ export interface RateLimits {
 
 export function createRateLimits(settings: RateLimitSettings, logger: Logger): RateLimits {
   const hasKey = (res: Response) => (res.locals as { apiKeyId?: number }).apiKeyId !== undefined;
-  const redis = settings.redisUrl === undefined ? undefined : new Redis(settings.redisUrl, {
+  const redis = settings.redisUrl === undefined ? undefined : new (load('ioredis') as typeof import('ioredis')).Redis(settings.redisUrl, {
     // Fail at once while disconnected, and give up on a command Redis does not answer: a request
     // never waits for the limiter longer than REDIS_COMMAND_TIMEOUT_MS.
     enableOfflineQueue: false,
