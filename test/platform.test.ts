@@ -252,7 +252,7 @@ describe('the server process', () => {
     expect(second.output()).not.toMatch(/building/i);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-  });
+  }, 180_000); // a whole build (tsc twice, the docs) comes first
 
   it('says how to create a key on a first start, serves, and stops cleanly on SIGTERM', async () => {
     const env = childDatabaseEnv();
