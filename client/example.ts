@@ -8,7 +8,7 @@ const api = createProjectsClient({
 });
 
 const { data, error, response } = await api.GET('/api/projects', {
-  params: { query: { status: 'in_progress', sort: 'project_title', order: 'asc', limit: 25 } },
+  params: { query: { status: ['in_progress'], sort: 'project_title', order: 'asc', limit: 25 } },
 });
 if (error) {
   console.error(`${response.status}: ${error.message}`);

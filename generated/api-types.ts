@@ -12,8 +12,14 @@ export interface paths {
         };
         /**
          * List / search projects
-         * @description Lists projects, newest first unless `sort`/`order` say otherwise. Filters combine with AND;
-         *     `search` matches a case-insensitive substring of the title.
+         * @description Lists projects, newest first unless `sort`/`order` say otherwise. Every filter given must hold
+         *     (they combine with AND); `search` matches a case-insensitive substring of the title, the
+         *     description, the reference or the client's company name.
+         *
+         *     Date filters (`date_start_from`, `date_start_to`, `date_due_from`, `date_due_to`) are calendar
+         *     days and include both ends. Timestamp filters (`updated_since`, `created_from`, `created_to`)
+         *     include their instant too: a client that syncs passes the `dates.updated` of the newest project
+         *     it has seen as `updated_since` and may see that project again, but never misses a change.
          */
         get: operations["listProjects"];
         put?: never;
@@ -1250,15 +1256,53 @@ export interface operations {
     listProjects: {
         parameters: {
             query?: {
-                /** @description Filter by project status. */
-                status?: components["schemas"]["ProjectStatus"];
+                /**
+                 * @description Filter by project status: one status, or several separated by commas (any of them matches),
+                 *     e.g. `status=not_started,in_progress`. Repeating the parameter (`status=a&status=b`) works too.
+                 */
+                status?: components["schemas"]["ProjectStatus"][];
                 /** @description Filter by active state (by default both active and archived projects are listed). */
                 active_state?: components["schemas"]["ActiveState"];
                 /** @description Filter by client id. */
                 client_id?: components["schemas"]["Id"];
                 /** @description Filter by category id. */
                 category_id?: components["schemas"]["Id"];
-                /** @description Free-text search on the project title (case-insensitive substring). Empty means no search. */
+                /** @description Projects managed by this team user. */
+                manager_id?: components["schemas"]["Id"];
+                /** @description Projects this team user is assigned to (one of `assigned`). */
+                assigned_id?: components["schemas"]["Id"];
+                /**
+                 * @description Projects carrying this tag (exact, case-sensitive tag title).
+                 * @example priority
+                 */
+                tag?: string;
+                /** @description Projects starting on or after this day. */
+                date_start_from?: components["schemas"]["Date"];
+                /** @description Projects starting on or before this day. */
+                date_start_to?: components["schemas"]["Date"];
+                /** @description Projects due on or after this day (projects without a due date never match). */
+                date_due_from?: components["schemas"]["Date"];
+                /** @description Projects due on or before this day (projects without a due date never match). */
+                date_due_to?: components["schemas"]["Date"];
+                /**
+                 * @description `true`: only overdue projects, `false`: only projects that are not overdue. A project is
+                 *     **overdue** when it has a due date before today (UTC) and its status is neither `completed`
+                 *     nor `cancelled`. A project due today is not overdue yet.
+                 */
+                overdue?: boolean;
+                /**
+                 * @description Projects changed at or after this instant (`dates.updated`), for syncing.
+                 * @example 2026-06-15T09:30:00.000000Z
+                 */
+                updated_since?: string;
+                /** @description Projects created at or after this instant (`dates.created`). */
+                created_from?: string;
+                /** @description Projects created at or before this instant (`dates.created`). */
+                created_to?: string;
+                /**
+                 * @description Free-text search (case-insensitive substring) over the title, the description, the reference
+                 *     and the client's company name; a project matches when any of them contains the text. Empty means no search.
+                 */
                 search?: string;
                 /** @description Sort column. Ties are broken by id in the same order. */
                 sort?: "project_title" | "project_status" | "project_date_start" | "project_date_due" | "project_created" | "project_progress";

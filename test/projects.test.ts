@@ -159,7 +159,7 @@ describe('listProjects', () => {
     ['limit=0', 'limit', 'The limit field must be at least 1.'],
     ['sort=project_budget', 'sort', 'The selected sort is invalid.'],
     ['order=up', 'order', 'The selected order is invalid.'],
-    ['status=done', 'status', 'The selected status is invalid.'],
+    ['status=done', 'status.0', 'The selected status.0 is invalid.'],
     ['client_id=x', 'client_id', 'The client id field must be an integer.'],
     ['unknown=1', 'unknown', 'The unknown parameter is not supported here.'],
     ['limit=', 'limit', 'The limit field must not be empty.'],
@@ -167,6 +167,91 @@ describe('listProjects', () => {
     const r = await t.api('GET', `/api/projects?${qs}`);
     expect(r.status).toBe(422);
     expect(r.body.errors[field]).toEqual([message]);
+  });
+});
+
+describe('listProjects filters', () => {
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  const idsOf = (r: { body: { data: { id: number }[] } }) => r.body.data.map((p) => p.id).sort((a, b) => a - b);
+  let p: Record<'managed' | 'assigned' | 'overdue' | 'dueToday' | 'doneLate' | 'tagged' | 'described' | 'otherClient', { id: number; dates: { created: string; updated: string } }>;
+  let mark: string;
+  beforeAll(async () => {
+    mark = `F${Date.now()}`;
+    const make = (extra: Record<string, unknown>) => createProject(t, f, { project_title: `${mark} filtered`, project_date_start: '2020-01-01', ...extra });
+    p = {
+      managed: await make({ project_date_start: '2021-05-10' }),
+      assigned: await make({ project_date_start: '2021-05-20' }),
+      overdue: await make({ project_date_due: day(-1) }),
+      dueToday: await make({ project_date_due: day(0) }),
+      doneLate: await make({ project_date_due: day(-3) }),
+      tagged: await make({ project_date_due: day(30) }),
+      described: await make({ project_description: `Needle ${mark} in the description`, project_reference: `REF-${mark}` }),
+      otherClient: await make({ project_clientid: f.otherClient.id }),
+    };
+    await t.api('PUT', `/api/projects/${p.managed.id}/manager`, { json: { manager: f.jane.id } });
+    await t.api('PUT', `/api/projects/${p.assigned.id}/assign`, { json: { assigned: [f.sam.id, f.jane.id] } });
+    await t.api('PUT', `/api/projects/${p.doneLate.id}/status`, { json: { status: 'completed' } });
+    await t.api('PUT', `/api/projects/${p.overdue.id}/status`, { json: { status: 'on_hold' } });
+    await t.api('PUT', `/api/projects/${p.tagged.id}/tags`, { json: { tags: ['priority', `tag-${mark}`] } });
+  });
+  const list = (qs: string) => t.api('GET', `/api/projects?search=${mark}&limit=100&${qs}`);
+
+  it('by manager and by assignee', async () => {
+    expect(idsOf(await list(`manager_id=${f.jane.id}`))).toEqual([p.managed.id]);
+    expect(idsOf(await list(`assigned_id=${f.sam.id}`))).toEqual([p.assigned.id]);
+    expect(idsOf(await list(`assigned_id=${f.jane.id}`))).toEqual([p.assigned.id]);
+  });
+
+  it('by several statuses, comma-separated or repeated', async () => {
+    const expected = [p.overdue.id, p.doneLate.id].sort((a, b) => a - b);
+    expect(idsOf(await list('status=on_hold,completed'))).toEqual(expected);
+    expect(idsOf(await list('status=on_hold&status=completed'))).toEqual(expected);
+    expect(idsOf(await list('status=completed'))).toEqual([p.doneLate.id]);
+    const bad = await list('status=on_hold,finished');
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors['status.1']).toEqual(['The selected status.1 is invalid.']);
+  });
+
+  it('by start and due date ranges, both ends included', async () => {
+    expect(idsOf(await list('date_start_from=2021-05-10&date_start_to=2021-05-20'))).toEqual([p.managed.id, p.assigned.id]);
+    expect(idsOf(await list('date_start_from=2021-05-11'))).toEqual([p.assigned.id]);
+    expect(idsOf(await list(`date_due_from=${day(-3)}&date_due_to=${day(0)}`))).toEqual([p.overdue.id, p.dueToday.id, p.doneLate.id]);
+    expect(idsOf(await list(`date_due_to=${day(-2)}`))).toEqual([p.doneLate.id]);
+    expect((await list('date_due_from=2026-02-30')).body.errors.date_due_from).toEqual(['The date due from field must be a valid date in the format YYYY-MM-DD.']);
+  });
+
+  it('overdue: a due date before today and a status that is neither completed nor cancelled', async () => {
+    expect(idsOf(await list('overdue=true'))).toEqual([p.overdue.id]);
+    const notOverdue = idsOf(await list('overdue=false'));
+    expect(notOverdue).toHaveLength(7);
+    expect(notOverdue).not.toContain(p.overdue.id);
+    await t.api('PUT', `/api/projects/${p.overdue.id}/status`, { json: { status: 'cancelled' } });
+    expect(idsOf(await list('overdue=true'))).toEqual([]);
+    await t.api('PUT', `/api/projects/${p.overdue.id}/status`, { json: { status: 'on_hold' } });
+    expect((await list('overdue=maybe')).body.errors.overdue).toEqual(['The overdue field must be true or false.']);
+  });
+
+  it('by tag, exactly', async () => {
+    expect(idsOf(await list(`tag=tag-${mark}`))).toEqual([p.tagged.id]);
+    expect(idsOf(await list(`tag=TAG-${mark}`))).toEqual([]);
+  });
+
+  it('updated_since and the created range include their instant', async () => {
+    const since = (await t.api('PUT', `/api/projects/${p.otherClient.id}/status`, { json: { status: 'in_progress' } })).body.data.dates.updated;
+    await t.api('PUT', `/api/projects/${p.managed.id}/status`, { json: { status: 'in_progress' } });
+    expect(idsOf(await list(`updated_since=${since}`))).toEqual([p.managed.id, p.otherClient.id]);
+    const created = await list(`created_from=${p.overdue.dates.created}&created_to=${p.doneLate.dates.created}`);
+    expect(idsOf(created)).toEqual([p.overdue.id, p.dueToday.id, p.doneLate.id]);
+    expect((await list('updated_since=yesterday')).body.errors.updated_since).toEqual(['The updated since field must be a valid date and time.']);
+  });
+
+  it('search covers title, description, reference and client name', async () => {
+    expect(idsOf(await t.api('GET', `/api/projects?search=needle%20${mark.toLowerCase()}`))).toEqual([p.described.id]);
+    expect(idsOf(await t.api('GET', `/api/projects?search=ref-${mark}`))).toEqual([p.described.id]);
+    const byClient = await t.api('GET', '/api/projects?search=globe&limit=100');
+    expect(byClient.body.data.length).toBeGreaterThan(0);
+    expect(byClient.body.data.every((row: { client: { id: number } }) => row.client.id === f.otherClient.id)).toBe(true);
+    expect(idsOf(byClient)).toContain(p.otherClient.id);
   });
 });
 

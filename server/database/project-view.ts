@@ -84,14 +84,121 @@ const sortColumns = {
   project_progress: 'p.progress',
 } as const satisfies Record<NonNullable<ListQuery['sort']>, string>;
 
+/** How a filter compares a field with the value(s) a client gave. */
+export type FilterOperator = 'eq' | 'not_eq' | 'contains' | 'not_contains' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'not_in';
+type FilterValue = string | number | boolean;
+/** One field's condition: the operator and its value (a list for `in` and `not_in`). */
+type FieldCondition = (operator: FilterOperator, value: FilterValue | FilterValue[]) => Prisma.Sql;
+
+const list = (value: FilterValue | FilterValue[]): FilterValue[] => (Array.isArray(value) ? value : [value]);
+const likePattern = (value: FilterValue) => `%${escapeLike(String(value))}%`;
+
+/**
+ * A column of `p` (or an expression over it) compared with bound values cast to `type`. `not_eq`,
+ * `not_in` and `not_contains` also match a nullable column's NULL: "not X" includes "no value".
+ */
+function columnCondition(column: string, type: string, nullable = false): FieldCondition {
+  const sql = Prisma.raw(column);
+  const cast = (value: FilterValue) => Prisma.sql`${value}::${Prisma.raw(type)}`;
+  const orNull = (condition: Prisma.Sql) => (nullable ? Prisma.sql`(${sql} IS NULL OR ${condition})` : condition);
+  return (operator, value) => {
+    const one = () => cast(list(value)[0]!);
+    switch (operator) {
+      case 'eq': return Prisma.sql`${sql} = ${one()}`;
+      case 'not_eq': return orNull(Prisma.sql`${sql} <> ${one()}`);
+      case 'in': return Prisma.sql`${sql} IN (${Prisma.join(list(value).map(cast))})`;
+      case 'not_in': return orNull(Prisma.sql`${sql} NOT IN (${Prisma.join(list(value).map(cast))})`);
+      case 'contains': return Prisma.sql`${sql} ILIKE ${likePattern(list(value)[0]!)}`;
+      case 'not_contains': return orNull(Prisma.sql`${sql} NOT ILIKE ${likePattern(list(value)[0]!)}`);
+      case 'gt': return Prisma.sql`${sql} > ${one()}`;
+      case 'gte': return Prisma.sql`${sql} >= ${one()}`;
+      case 'lt': return Prisma.sql`${sql} < ${one()}`;
+      case 'lte': return Prisma.sql`${sql} <= ${one()}`;
+    }
+  };
+}
+
+/**
+ * A condition on rows related to the project (its client, assignees or tags): membership of `key`
+ * in the ids that `select … WHERE match` finds in the related table. `= ANY(ARRAY(…))` runs the
+ * subquery once and probes an index of projects, where a join or EXISTS may be planned as a scan of
+ * every project. A negated operator (`not_eq`, …) keeps the projects that no related row matches.
+ */
+function relatedCondition(key: string, select: string, match: FieldCondition): FieldCondition {
+  return (operator, value) => {
+    const negated = operator.startsWith('not_');
+    const found = Prisma.sql`${Prisma.raw(select)} WHERE ${match(operator.replace(/^not_/, '') as FilterOperator, value)}`;
+    return negated ? Prisma.sql`${Prisma.raw(key)} <> ALL(ARRAY(${found}))` : Prisma.sql`${Prisma.raw(key)} = ANY(ARRAY(${found}))`;
+  };
+}
+
+/** Today in UTC, the day `overdue` compares due dates with. */
+const TODAY = Prisma.raw(`(now() AT TIME ZONE 'UTC')::date`);
+const OPEN_STATUSES = Prisma.raw(`p.status IN ('not_started', 'in_progress', 'on_hold')`);
+const overdueCondition: FieldCondition = (operator, value) => {
+  const overdue = (list(value)[0] === true) === (operator === 'eq');
+  return overdue
+    ? Prisma.sql`(p.date_due < ${TODAY} AND ${OPEN_STATUSES})`
+    : Prisma.sql`(p.date_due IS NULL OR p.date_due >= ${TODAY} OR NOT ${OPEN_STATUSES})`;
+};
+
+/** Every field a list can be filtered on, and how its conditions read in SQL. */
+export const filterFields = {
+  id: columnCondition('p.id', 'int'),
+  title: columnCondition('p.title', 'text'),
+  description: columnCondition('p.description', 'text', true),
+  reference: columnCondition('p.reference', 'text', true),
+  status: columnCondition('p.status', '"ProjectStatus"'),
+  active_state: columnCondition('p.active_state', '"ActiveState"'),
+  progress: columnCondition('p.progress', 'int'),
+  client_id: columnCondition('p.client_id', 'int'),
+  client_company_name: relatedCondition('p.client_id', 'SELECT id FROM clients', columnCondition('company_name', 'text')),
+  category_id: columnCondition('p.category_id', 'int'),
+  manager_id: columnCondition('p.manager_id', 'int', true),
+  assigned_id: relatedCondition('p.id', 'SELECT project_id FROM project_assignees', columnCondition('user_id', 'int')),
+  tag: relatedCondition('p.id', 'SELECT project_id FROM project_tags', columnCondition('title', 'text')),
+  date_start: columnCondition('p.date_start', 'date'),
+  date_due: columnCondition('p.date_due', 'date', true),
+  overdue: overdueCondition,
+  created: columnCondition('p.created_at', 'timestamptz'),
+  updated: columnCondition('p.updated_at', 'timestamptz'),
+} satisfies Record<string, FieldCondition>;
+
+export type FilterField = keyof typeof filterFields;
+
+/** `search`: the text anywhere in the title, description, reference or client's company name. */
+function searchCondition(text: string): Prisma.Sql {
+  const arms = (['title', 'description', 'reference', 'client_company_name'] as const).map((field) => filterFields[field]('contains', text));
+  return Prisma.sql`(${Prisma.join(arms, ' OR ')})`;
+}
+
+/** The simple query parameters, each as the filter field and operator it stands for. */
+const simpleFilters = {
+  status: ['status', 'in'],
+  active_state: ['active_state', 'eq'],
+  client_id: ['client_id', 'eq'],
+  category_id: ['category_id', 'eq'],
+  manager_id: ['manager_id', 'eq'],
+  assigned_id: ['assigned_id', 'eq'],
+  tag: ['tag', 'eq'],
+  date_start_from: ['date_start', 'gte'],
+  date_start_to: ['date_start', 'lte'],
+  date_due_from: ['date_due', 'gte'],
+  date_due_to: ['date_due', 'lte'],
+  overdue: ['overdue', 'eq'],
+  updated_since: ['updated', 'gte'],
+  created_from: ['created', 'gte'],
+  created_to: ['created', 'lte'],
+} as const satisfies { [K in Exclude<keyof ListQuery, 'search' | 'sort' | 'order' | 'limit' | 'page'>]-?: readonly [FilterField, FilterOperator] };
+
 /** The list's filters as conditions on `p`; every value is a bound parameter. */
 function projectFilter(query: ListQuery): Prisma.Sql {
   const conditions: Prisma.Sql[] = [Prisma.sql`TRUE`];
-  if (query.status !== undefined) conditions.push(Prisma.sql`p.status = ${query.status}::"ProjectStatus"`);
-  if (query.active_state !== undefined) conditions.push(Prisma.sql`p.active_state = ${query.active_state}::"ActiveState"`);
-  if (query.client_id !== undefined) conditions.push(Prisma.sql`p.client_id = ${query.client_id}`);
-  if (query.category_id !== undefined) conditions.push(Prisma.sql`p.category_id = ${query.category_id}`);
-  if (query.search) conditions.push(Prisma.sql`p.title ILIKE ${`%${escapeLike(query.search)}%`}`);
+  for (const [parameter, [field, operator]] of Object.entries(simpleFilters)) {
+    const value = query[parameter as keyof typeof simpleFilters];
+    if (value !== undefined) conditions.push(filterFields[field](operator, value));
+  }
+  if (query.search) conditions.push(searchCondition(query.search));
   return Prisma.join(conditions, ' AND ');
 }
 
