@@ -1304,8 +1304,14 @@ export interface operations {
                  *     and the client's company name; a project matches when any of them contains the text. Empty means no search.
                  */
                 search?: string;
-                /** @description Sort column. Ties are broken by id in the same order. */
-                sort?: "project_title" | "project_status" | "project_date_start" | "project_date_due" | "project_created" | "project_progress";
+                /**
+                 * @description Sort column. Ties are broken by id in the same order. `project_updated` sorts by `dates.updated`;
+                 *     `client_company_name` by the client's company name (clients of the same name by client id).
+                 *     `project_status` follows the lifecycle order `not_started`, `in_progress`, `on_hold`,
+                 *     `cancelled`, `completed`. With `project_date_due`, projects without a due date come last in
+                 *     ascending order and first in descending order.
+                 */
+                sort?: "project_title" | "project_status" | "project_date_start" | "project_date_due" | "project_created" | "project_progress" | "project_updated" | "client_company_name";
                 /** @description Sort direction. */
                 order?: components["parameters"]["Order"];
                 /** @description Results per page (at most 100). */

@@ -142,6 +142,12 @@ describe('listProjects', () => {
     expect((await titles('sort=project_created'))).toEqual(['Charlie SEARCH-ME', 'Bravo', 'Alpha search-me']);
     expect((await titles('sort=project_status&order=asc'))).toHaveLength(3);
     expect((await titles('sort=project_date_due'))).toHaveLength(3);
+    expect(await titles('sort=project_updated')).toEqual(['Charlie SEARCH-ME', 'Bravo', 'Alpha search-me']);
+    await t.api('PUT', `/api/projects/${ids[0]}/tags`, { json: { tags: ['touched'] } });
+    expect(await titles('sort=project_updated')).toEqual(['Alpha search-me', 'Charlie SEARCH-ME', 'Bravo']);
+    // Acme Inc before Globex; within a client, by id in the same direction.
+    expect(await titles('sort=client_company_name&order=asc')).toEqual(['Alpha search-me', 'Charlie SEARCH-ME', 'Bravo']);
+    expect(await titles('sort=client_company_name')).toEqual(['Bravo', 'Charlie SEARCH-ME', 'Alpha search-me']);
   });
 
   it('pages with meta', async () => {

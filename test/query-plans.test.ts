@@ -71,7 +71,7 @@ const filters: [string, () => ListQuery][] = [
   ['search (reference)', () => ({ search: 'PO-4218' })],
   ['search (client)', () => ({ search: 'Globex' })],
 ];
-const sorts = ['project_title', 'project_status', 'project_date_start', 'project_date_due', 'project_created', 'project_progress'] as const;
+const sorts = ['project_title', 'project_status', 'project_date_start', 'project_date_due', 'project_created', 'project_progress', 'project_updated', 'client_company_name'] as const;
 
 describe(`GET /api/projects at ${PROJECTS.toLocaleString('en')} projects`, () => {
   it('every filter (page and total) and every sort (both directions) uses an index', async () => {

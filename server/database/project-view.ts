@@ -75,14 +75,28 @@ export async function findProjectView(db: Db, id: number): Promise<ProjectViewRo
   return rows[0];
 }
 
-const sortColumns = {
-  project_title: 'p.title',
-  project_status: 'p.status',
-  project_date_start: 'p.date_start',
-  project_date_due: 'p.date_due',
-  project_created: 'p.created_at',
-  project_progress: 'p.progress',
-} as const satisfies Record<NonNullable<ListQuery['sort']>, string>;
+/** One expression a sort orders by, and the type its cursor value is cast back to. */
+interface SortKey { expression: string; type: string; nullable?: true }
+type ListSort = NonNullable<ListQuery['sort']>;
+
+/** The sort columns; the project id follows them all and breaks ties. Each prefix is an index. */
+const sortKeys = {
+  project_title: [{ expression: 'p.title', type: 'text' }],
+  project_status: [{ expression: 'p.status', type: '"ProjectStatus"' }],
+  project_date_start: [{ expression: 'p.date_start', type: 'date' }],
+  project_date_due: [{ expression: 'p.date_due', type: 'date', nullable: true }],
+  project_created: [{ expression: 'p.created_at', type: 'timestamptz' }],
+  project_progress: [{ expression: 'p.progress', type: 'int' }],
+  project_updated: [{ expression: 'p.updated_at', type: 'timestamptz' }],
+  // Clients of the same name are told apart by id: the order that the clients index (company_name, id)
+  // and the projects index (client_id, id) produce together, without a sort.
+  client_company_name: [{ expression: 'c.company_name', type: 'text' }, { expression: 'p.client_id', type: 'int' }],
+} as const satisfies Record<ListSort, readonly SortKey[]>;
+
+/** Sorts on a column of another table: the rows of the page are chosen with that table joined. */
+const sortJoins: Partial<Record<ListSort, Prisma.Sql>> = {
+  client_company_name: Prisma.raw('JOIN clients c ON c.id = p.client_id'),
+};
 
 /** How a filter compares a field with the value(s) a client gave. */
 export type FilterOperator = 'eq' | 'not_eq' | 'contains' | 'not_contains' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'not_in';
@@ -209,14 +223,15 @@ function projectFilter(query: ListQuery): Prisma.Sql {
  */
 export function projectListStatements(query: ListQuery, window: PageWindow): { page: Prisma.Sql; count: Prisma.Sql } {
   const where = projectFilter(query);
-  const direction = Prisma.raw(window.order === 'asc' ? 'ASC' : 'DESC');
-  const column = Prisma.raw(sortColumns[query.sort ?? 'project_created']);
+  const sort = query.sort ?? 'project_created';
+  const direction = window.order === 'asc' ? 'ASC' : 'DESC';
+  const orderBy = Prisma.raw([...sortKeys[sort].map((key) => key.expression), 'p.id'].map((e) => `${e} ${direction}`).join(', '));
   return {
     // The page's rows are chosen first: the joins and aggregates run for those rows only, not for
     // every row an OFFSET skips (a deep page would otherwise compute them for the whole table).
     page: Prisma.sql`${PROJECT_COLUMNS}
-      FROM (SELECT * FROM projects p WHERE ${where} ORDER BY ${column} ${direction}, p.id ${direction} LIMIT ${window.take} OFFSET ${window.skip}) p
-      ${PROJECT_JOINS} ORDER BY ${column} ${direction}, p.id ${direction}`,
+      FROM (SELECT p.* FROM projects p ${sortJoins[sort] ?? Prisma.empty} WHERE ${where} ORDER BY ${orderBy} LIMIT ${window.take} OFFSET ${window.skip}) p
+      ${PROJECT_JOINS} ORDER BY ${orderBy}`,
     count: Prisma.sql`SELECT count(*)::int AS total FROM projects p WHERE ${where}`,
   };
 }
