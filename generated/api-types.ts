@@ -714,6 +714,25 @@ export interface components {
             /** @description At least 1, even when `total` is 0. */
             last_page: number;
         };
+        /**
+         * @description Page mode (no `after`): the page's position and the exact total of projects the filters select,
+         *     and `next_cursor` to go on from this page with `after` (null on the last page).
+         */
+        ProjectPageMeta: components["schemas"]["PaginationMeta"] & {
+            /** @description Send as `after` for the projects after this page; null when this is the last page. */
+            next_cursor: string | null;
+        };
+        /**
+         * @description Cursor mode (`after` given): no page number and no total (counting would cost a scan per page);
+         *     `next_cursor` is null when no project follows this page.
+         */
+        ProjectCursorMeta: {
+            per_page: number;
+            /** @description The cursor this page follows (the request's `after`). */
+            after: string;
+            /** @description Send as `after` for the next page; null when this is the last page. */
+            next_cursor: string | null;
+        };
         Error: {
             message: string;
         };
@@ -1205,6 +1224,8 @@ export type SchemaTaskStatus = components['schemas']['TaskStatus'];
 export type SchemaIdName = components['schemas']['IdName'];
 export type SchemaIdOnly = components['schemas']['IdOnly'];
 export type SchemaPaginationMeta = components['schemas']['PaginationMeta'];
+export type SchemaProjectPageMeta = components['schemas']['ProjectPageMeta'];
+export type SchemaProjectCursorMeta = components['schemas']['ProjectCursorMeta'];
 export type SchemaError = components['schemas']['Error'];
 export type SchemaValidationError = components['schemas']['ValidationError'];
 export type SchemaProject = components['schemas']['Project'];
@@ -1318,6 +1339,17 @@ export interface operations {
                 limit?: components["parameters"]["Limit"];
                 /** @description Page number, from 1. A page past the last one returns an empty `data`. */
                 page?: components["parameters"]["Page"];
+                /**
+                 * @description Cursor pagination: the `meta.next_cursor` of the previous page. The page holds the `limit`
+                 *     projects that follow the last project of the previous page in the sort order, so projects
+                 *     created or changed meanwhile do not shift it (a project moved past the cursor by a change
+                 *     shows up later in the walk; none is skipped or repeated because others were inserted).
+                 *     Opaque: send it back unchanged, with the same `sort` and `order` (a 422 otherwise; the
+                 *     filters may change). Cannot be combined with `page`. In cursor mode `meta` has no total:
+                 *     the walk ends when `next_cursor` is null.
+                 * @example eyJzIjoicHJvamVjdF91cGRhdGVkIiwibyI6ImFzYyIsInYiOlsiMjAyNi0wNi0xNVQwOTozMDowMC4wMDAwMDBaIl0sImlkIjo0Mn0
+                 */
+                after?: string;
             };
             header?: never;
             path?: never;
@@ -1333,7 +1365,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["Project"][];
-                        meta: components["schemas"]["PaginationMeta"];
+                        meta: components["schemas"]["ProjectPageMeta"] | components["schemas"]["ProjectCursorMeta"];
                         /** @constant */
                         message: "Projects retrieved successfully.";
                     };

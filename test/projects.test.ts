@@ -154,7 +154,9 @@ describe('listProjects', () => {
     const all = await t.api('GET', '/api/projects?limit=100');
     const total = all.body.meta.total;
     const page2 = await t.api('GET', '/api/projects?limit=2&page=2');
-    expect(page2.body.meta).toEqual({ current_page: 2, per_page: 2, total, last_page: Math.ceil(total / 2) });
+    expect(page2.body.meta).toEqual({ current_page: 2, per_page: 2, total, last_page: Math.ceil(total / 2), next_cursor: expect.any(String) });
+    const next = await t.api('GET', `/api/projects?limit=2&after=${page2.body.meta.next_cursor}`);
+    expect(next.body.data.map((p: { id: number }) => p.id)).toEqual(all.body.data.slice(4, 6).map((p: { id: number }) => p.id));
     expect(page2.body.data.map((p: { id: number }) => p.id)).toEqual(all.body.data.slice(2, 4).map((p: { id: number }) => p.id));
     const beyond = await t.api('GET', '/api/projects?page=1000');
     expect(beyond.body.data).toEqual([]);
@@ -258,6 +260,86 @@ describe('listProjects filters', () => {
     expect(byClient.body.data.length).toBeGreaterThan(0);
     expect(byClient.body.data.every((row: { client: { id: number } }) => row.client.id === f.otherClient.id)).toBe(true);
     expect(idsOf(byClient)).toContain(p.otherClient.id);
+  });
+});
+
+describe('listProjects cursor pagination', () => {
+  let mark: string;
+  let created: number[];
+  beforeAll(async () => {
+    mark = `C${Date.now()}`;
+    created = [];
+    for (const [i, due] of ['2026-07-01', null, '2026-07-01', '2026-06-01', null, '2026-08-01'].entries()) {
+      created.push((await createProject(t, f, { project_title: `${mark} ${i % 2 ? 'b' : 'a'}`, project_date_due: due })).id);
+    }
+  });
+  const listed = (qs: string) => t.api('GET', `/api/projects?search=${mark}&${qs}`);
+
+  /** Follows next_cursor from the first page to the end; `during` runs after the first page. */
+  async function walk(qs: string, during: () => Promise<void> = async () => {}): Promise<number[]> {
+    const first = await listed(`${qs}&limit=2`);
+    expect(first.body.meta).toMatchObject({ current_page: 1, per_page: 2 });
+    await during();
+    const ids = first.body.data.map((p: { id: number }) => p.id);
+    let cursor: string | null = first.body.meta.next_cursor;
+    while (cursor) {
+      const r = await listed(`${qs}&limit=2&after=${encodeURIComponent(cursor)}`);
+      expect(r.status).toBe(200);
+      expect(Object.keys(r.body.meta).sort()).toEqual(['after', 'next_cursor', 'per_page']);
+      expect(r.body.meta.after).toBe(cursor);
+      ids.push(...r.body.data.map((p: { id: number }) => p.id));
+      cursor = r.body.meta.next_cursor;
+    }
+    return ids;
+  }
+
+  it.each([
+    'sort=project_created', 'sort=project_title&order=asc', 'sort=project_date_due&order=asc', 'sort=project_date_due&order=desc',
+    'sort=project_status', 'sort=project_updated&order=asc', 'sort=client_company_name&order=asc',
+  ])('walks every project once, in the page order (%s)', async (qs) => {
+    const all = (await listed(`${qs}&limit=100`)).body;
+    expect(all.meta.next_cursor).toBeNull();
+    expect(await walk(qs)).toEqual(all.data.map((p: { id: number }) => p.id));
+  });
+
+  it('is stable under inserts: a project created during the walk neither shifts nor repeats a page', async () => {
+    let extra = 0;
+    const ids = await walk('sort=project_created&order=asc', async () => {
+      extra = (await createProject(t, f, { project_title: `${mark} late` })).id;
+    });
+    expect(ids).toEqual([...created, extra]);
+    const newestFirst = await walk('sort=project_created', async () => {
+      await createProject(t, f, { project_title: `${mark} later` });
+    });
+    // Newest first: the walk had passed the newest end already, so the one created meanwhile is not in it.
+    expect(newestFirst).toEqual([...created, extra].reverse());
+  });
+
+  it('a page mode answer without a following page has a null next_cursor; a last page in cursor mode too', async () => {
+    const page = await listed('sort=project_title&order=asc&limit=100');
+    expect(page.body.meta.next_cursor).toBeNull();
+    const two = await listed('sort=project_title&order=asc&limit=7');
+    const end = await listed(`sort=project_title&order=asc&limit=7&after=${two.body.meta.next_cursor}`);
+    expect(end.body.meta.next_cursor).toBeNull();
+    expect(end.body.data.length).toBe(page.body.data.length - 7);
+  });
+
+  it('refuses a malformed or tampered cursor, another sort or order, and a page with it', async () => {
+    const cursor = (await listed('sort=project_title&order=asc&limit=1')).body.meta.next_cursor as string;
+    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    const forged = (change: object) => Buffer.from(JSON.stringify({ ...decoded, ...change })).toString('base64url');
+    for (const bad of ['nonsense', forged({ v: [1] }), forged({ id: 'x' }), forged({ s: 'project_budget' }), forged({ v: [] }),
+      Buffer.from(JSON.stringify({ ...decoded, s: 'project_created', v: ['2026-02-30T00:00:00.000000Z'] })).toString('base64url')]) {
+      const r = await listed(`sort=${decoded.s}&order=${decoded.o}&after=${bad}`);
+      expect(r.status).toBe(422);
+      expect(r.body.errors).toEqual({ after: ['The after cursor is invalid: send back a next_cursor unchanged.'] });
+    }
+    const otherSort = await listed(`sort=project_created&order=asc&after=${cursor}`);
+    expect(otherSort.body.errors).toEqual({ after: ['The after cursor was made for sort=project_title and order=asc: send those with it.'] });
+    const otherOrder = await listed(`sort=project_title&after=${cursor}`);
+    expect(otherOrder.status).toBe(422);
+    const withPage = await listed(`sort=project_title&order=asc&page=2&after=${cursor}`);
+    expect(withPage.body.errors).toEqual({ page: ['The page field cannot be combined with after.'] });
   });
 });
 

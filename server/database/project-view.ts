@@ -4,6 +4,7 @@
 // it leaves the mapper (server/mappers.ts toProject) little to build and the collector little to free.
 import { Prisma } from '../../generated/prisma/client.ts';
 import type { operations } from '../../generated/api-types.ts';
+import { validationFailed } from '../errors.ts';
 import { escapeLike, type Db, type PageWindow } from '../handlers/shared.ts';
 
 export type ListQuery = NonNullable<operations['listProjects']['parameters']['query']>;
@@ -203,7 +204,7 @@ const simpleFilters = {
   updated_since: ['updated', 'gte'],
   created_from: ['created', 'gte'],
   created_to: ['created', 'lte'],
-} as const satisfies { [K in Exclude<keyof ListQuery, 'search' | 'sort' | 'order' | 'limit' | 'page'>]-?: readonly [FilterField, FilterOperator] };
+} as const satisfies { [K in Exclude<keyof ListQuery, 'search' | 'sort' | 'order' | 'limit' | 'page' | 'after'>]-?: readonly [FilterField, FilterOperator] };
 
 /** The list's filters as conditions on `p`; every value is a bound parameter. */
 function projectFilter(query: ListQuery): Prisma.Sql {
@@ -216,22 +217,105 @@ function projectFilter(query: ListQuery): Prisma.Sql {
   return Prisma.join(conditions, ' AND ');
 }
 
+/** The value a sort key's cursor holds: text that casts back to the key's type exactly. */
+function cursorText(key: SortKey): string {
+  return key.type === 'timestamptz'
+    ? `to_char(${key.expression} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+    : `${key.expression}::text`;
+}
+
+/** A row of the list: the project, and its sort keys' values for a cursor after it. */
+export interface ProjectListRow extends ProjectViewRow { sort_values: (string | null)[] }
+
 /**
- * The two statements of a page of `GET /api/projects`: the page of rows and the total. Built here,
- * apart from the handler, so that a test can EXPLAIN exactly what runs (every filter and sort must
- * use an index).
+ * What an `after` cursor holds: the sort and order it was made for, the sort keys' values of the
+ * last project of its page and that project's id. Values rather than only the id: the walk goes on
+ * from where that project was, even when it has been changed (and moved) or deleted since.
  */
-export function projectListStatements(query: ListQuery, window: PageWindow): { page: Prisma.Sql; count: Prisma.Sql } {
+interface ListCursor { s: ListSort; o: 'asc' | 'desc'; v: (string | null)[]; id: number }
+
+export function projectCursor(query: ListQuery, order: 'asc' | 'desc', row: ProjectListRow): string {
+  const cursor: ListCursor = { s: query.sort ?? 'project_created', o: order, v: row.sort_values, id: row.id };
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+const STATUSES: readonly string[] = ['not_started', 'in_progress', 'on_hold', 'cancelled', 'completed'];
+const isCalendarDate = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+/** Checks a cursor value against its key's type, so that a tampered cursor is a 422, never a failed cast. */
+const cursorValueChecks: Record<string, (v: string) => boolean> = {
+  text: () => true,
+  '"ProjectStatus"': (v) => STATUSES.includes(v),
+  date: isCalendarDate,
+  timestamptz: (v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(v) && isCalendarDate(v.slice(0, 10)) && !Number.isNaN(Date.parse(v)),
+  int: (v) => /^-?\d{1,10}$/.test(v) && Math.abs(Number(v)) <= 2147483647,
+};
+
+const INVALID_CURSOR = 'The after cursor is invalid: send back a next_cursor unchanged.';
+
+/** The `after` cursor of `query`, checked against the request's sort and order. */
+function readCursor(query: ListQuery, order: 'asc' | 'desc'): ListCursor {
+  const sort = query.sort ?? 'project_created';
+  let cursor: Partial<ListCursor>;
+  try {
+    cursor = JSON.parse(Buffer.from(query.after!, 'base64url').toString('utf8')) as Partial<ListCursor>;
+  } catch {
+    throw validationFailed({ after: [INVALID_CURSOR] });
+  }
+  const keys: readonly SortKey[] = sortKeys[cursor?.s as ListSort] ?? [];
+  const valid = typeof cursor === 'object' && cursor !== null && keys.length > 0 && (cursor.o === 'asc' || cursor.o === 'desc')
+    && Number.isInteger(cursor.id) && cursor.id! >= 1 && cursor.id! <= 2147483647
+    && Array.isArray(cursor.v) && cursor.v.length === keys.length
+    && cursor.v.every((v, i) => (v === null ? keys[i]!.nullable === true : typeof v === 'string' && cursorValueChecks[keys[i]!.type]!(v)));
+  if (!valid) throw validationFailed({ after: [INVALID_CURSOR] });
+  if (cursor.s !== sort || cursor.o !== order) {
+    throw validationFailed({ after: [`The after cursor was made for sort=${cursor.s} and order=${cursor.o}: send those with it.`] });
+  }
+  return cursor as ListCursor;
+}
+
+/**
+ * The rows after the cursor in the sort's order, as one row comparison over the sort keys and the
+ * id (an index range when the keys are one index). A nullable key (the due date) sorts its NULLs
+ * last ascending and first descending, as PostgreSQL does, and a comparison with NULL is never true.
+ */
+function afterCursor(keys: readonly SortKey[], cursor: ListCursor, order: 'asc' | 'desc'): Prisma.Sql {
+  const after = Prisma.raw(order === 'asc' ? '>' : '<');
+  const columns = Prisma.raw([...keys.map((key) => key.expression), 'p.id'].join(', '));
+  const values = Prisma.join([...keys.map((key, i) => Prisma.sql`${cursor.v[i]}::${Prisma.raw(key.type)}`), Prisma.sql`${cursor.id}::int`]);
+  if (!keys[0]!.nullable) return Prisma.sql`(${columns}) ${after} (${values})`;
+  const column = Prisma.raw(keys[0]!.expression);
+  if (cursor.v[0] === null) {
+    return order === 'asc'
+      ? Prisma.sql`(${column} IS NULL AND p.id > ${cursor.id}::int)`
+      : Prisma.sql`((${column} IS NULL AND p.id < ${cursor.id}::int) OR ${column} IS NOT NULL)`;
+  }
+  return order === 'asc' ? Prisma.sql`((${columns}) > (${values}) OR ${column} IS NULL)` : Prisma.sql`(${columns}) < (${values})`;
+}
+
+/**
+ * The statements of a page of `GET /api/projects`: the page of rows and, in page mode, the total.
+ * In cursor mode (`after`) there is no count, and the page reads one row more than `limit`, to tell
+ * whether another page follows. Built here, apart from the handler, so that a test can EXPLAIN
+ * exactly what runs (every filter and sort must use an index).
+ */
+export function projectListStatements(query: ListQuery, window: PageWindow): { page: Prisma.Sql; count?: Prisma.Sql } {
   const where = projectFilter(query);
   const sort = query.sort ?? 'project_created';
+  const keys: readonly SortKey[] = sortKeys[sort];
   const direction = window.order === 'asc' ? 'ASC' : 'DESC';
-  const orderBy = Prisma.raw([...sortKeys[sort].map((key) => key.expression), 'p.id'].map((e) => `${e} ${direction}`).join(', '));
+  const orderBy = Prisma.raw([...keys.map((key) => key.expression), 'p.id'].map((e) => `${e} ${direction}`).join(', '));
+  const sortValues = Prisma.raw(`json_build_array(${keys.map(cursorText).join(', ')}) AS sort_values`);
+  const chosen = (condition: Prisma.Sql, limit: number, offset: number) => Prisma.sql`${PROJECT_COLUMNS}, ${sortValues}
+      FROM (SELECT p.* FROM projects p ${sortJoins[sort] ?? Prisma.empty} WHERE ${condition} ORDER BY ${orderBy} LIMIT ${limit} OFFSET ${offset}) p
+      ${PROJECT_JOINS} ORDER BY ${orderBy}`;
+  if (query.after !== undefined) {
+    if (window.page !== 1) throw validationFailed({ page: ['The page field cannot be combined with after.'] });
+    return { page: chosen(Prisma.sql`${where} AND ${afterCursor(keys, readCursor(query, window.order), window.order)}`, window.take + 1, 0) };
+  }
   return {
     // The page's rows are chosen first: the joins and aggregates run for those rows only, not for
     // every row an OFFSET skips (a deep page would otherwise compute them for the whole table).
-    page: Prisma.sql`${PROJECT_COLUMNS}
-      FROM (SELECT p.* FROM projects p ${sortJoins[sort] ?? Prisma.empty} WHERE ${where} ORDER BY ${orderBy} LIMIT ${window.take} OFFSET ${window.skip}) p
-      ${PROJECT_JOINS} ORDER BY ${orderBy}`,
+    page: chosen(where, window.take, window.skip),
     count: Prisma.sql`SELECT count(*)::int AS total FROM projects p WHERE ${where}`,
   };
 }
