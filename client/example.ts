@@ -17,5 +17,5 @@ if (error) {
 // Without `after` the answer is in page mode, whose meta carries the total (cursor mode's does not).
 if ('total' in data.meta) console.log(`${data.meta.total} project(s) in progress:`);
 for (const project of data.data) {
-  console.log(`#${project.id}  ${project.title}  (${project.client.name}, ${project.progress}%)`);
+  console.log(`#${project.id}  ${project.title}  (${project.client?.name}, ${project.progress}%)`);
 }

@@ -743,24 +743,29 @@ export interface components {
                 [key: string]: string[];
             };
         };
-        /** @description A project, as every endpoint that returns one shows it. */
-        Project: {
+        /** @description A project, as every endpoint that returns one shows it (every field of `ProjectFieldset`). */
+        Project: WithRequired<components["schemas"]["ProjectFieldset"], "id" | "title" | "description" | "reference" | "status" | "active_state" | "progress" | "progress_manually" | "client" | "category" | "dates" | "billing" | "permissions" | "assigned" | "managers" | "tags">;
+        /**
+         * @description A project's fields. `Project` holds them all; the list's sparse fieldsets (`fields=`) hold `id`
+         *     and exactly the fields that `fields` names, and leave every other field out.
+         */
+        ProjectFieldset: {
             id: components["schemas"]["Id"];
             /** @description Project title. */
-            title: string;
+            title?: string;
             /** @description Project description. */
-            description: string | null;
+            description?: string | null;
             /** @description Optional external reference. */
-            reference: string | null;
-            status: components["schemas"]["ProjectStatus"];
-            active_state: components["schemas"]["ActiveState"];
+            reference?: string | null;
+            status?: components["schemas"]["ProjectStatus"];
+            active_state?: components["schemas"]["ActiveState"];
             /** @description Completion percentage. */
-            progress: number;
+            progress?: number;
             /** @description `yes` if progress is set manually, otherwise `no` (derived from tasks). */
-            progress_manually: components["schemas"]["YesNo"];
-            client: components["schemas"]["IdName"];
-            category: components["schemas"]["IdName"];
-            dates: {
+            progress_manually?: components["schemas"]["YesNo"];
+            client?: components["schemas"]["IdName"];
+            category?: components["schemas"]["IdName"];
+            dates?: {
                 start: components["schemas"]["Date"];
                 /**
                  * Format: date
@@ -770,7 +775,7 @@ export interface components {
                 created: components["schemas"]["Timestamp"];
                 updated: components["schemas"]["Timestamp"];
             };
-            billing: {
+            billing?: {
                 /** @enum {string} */
                 type: "hourly" | "fixed";
                 rate: components["schemas"]["Money"];
@@ -778,7 +783,7 @@ export interface components {
                 costs_estimate: components["schemas"]["Money"];
             };
             /** @description Client and assignee permission flags. */
-            permissions: {
+            permissions?: {
                 clientperm_tasks_view: components["schemas"]["YesNo"];
                 clientperm_tasks_collaborate: components["schemas"]["YesNo"];
                 clientperm_tasks_create: components["schemas"]["YesNo"];
@@ -787,11 +792,11 @@ export interface components {
                 assignedperm_tasks_collaborate: components["schemas"]["YesNo"];
             };
             /** @description Assigned team members, set via the **assign** action. */
-            assigned: components["schemas"]["IdName"][];
+            assigned?: components["schemas"]["IdName"][];
             /** @description The project manager (zero or one), set via the **manager** action. */
-            managers: components["schemas"]["IdName"][];
+            managers?: components["schemas"]["IdName"][];
             /** @description Tag titles, in the order they were set. */
-            tags: string[];
+            tags?: string[];
         };
         /** @description Every field optional; only the fields sent change. */
         ProjectUpdateBody: {
@@ -1229,6 +1234,7 @@ export type SchemaProjectCursorMeta = components['schemas']['ProjectCursorMeta']
 export type SchemaError = components['schemas']['Error'];
 export type SchemaValidationError = components['schemas']['ValidationError'];
 export type SchemaProject = components['schemas']['Project'];
+export type SchemaProjectFieldset = components['schemas']['ProjectFieldset'];
 export type SchemaProjectUpdateBody = components['schemas']['ProjectUpdateBody'];
 export type SchemaProjectCreateBody = components['schemas']['ProjectCreateBody'];
 export type SchemaAssignBody = components['schemas']['AssignBody'];
@@ -1340,6 +1346,17 @@ export interface operations {
                 /** @description Page number, from 1. A page past the last one returns an empty `data`. */
                 page?: components["parameters"]["Page"];
                 /**
+                 * @description Sparse fieldset: the project fields to return, separated by commas (e.g. `fields=title,status,dates`).
+                 *     Each project then holds `id` and the fields named, and no other (see `ProjectFieldset`);
+                 *     without `fields` every field is returned.
+                 * @example [
+                 *       "title",
+                 *       "status",
+                 *       "dates"
+                 *     ]
+                 */
+                fields?: ("id" | "title" | "description" | "reference" | "status" | "active_state" | "progress" | "progress_manually" | "client" | "category" | "dates" | "billing" | "permissions" | "assigned" | "managers" | "tags")[];
+                /**
                  * @description Cursor pagination: the `meta.next_cursor` of the previous page. The page holds the `limit`
                  *     projects that follow the last project of the previous page in the sort order, so projects
                  *     created or changed meanwhile do not shift it (a project moved past the cursor by a change
@@ -1364,7 +1381,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: components["schemas"]["Project"][];
+                        /** @description Whole projects, or with `fields` only `id` and the fields named. */
+                        data: (components["schemas"]["Project"] | components["schemas"]["ProjectFieldset"])[];
                         meta: components["schemas"]["ProjectPageMeta"] | components["schemas"]["ProjectCursorMeta"];
                         /** @constant */
                         message: "Projects retrieved successfully.";
@@ -3388,3 +3406,6 @@ export interface operations {
         };
     };
 }
+type WithRequired<T, K extends keyof T> = T & {
+    [P in K]-?: T[P];
+};

@@ -162,6 +162,20 @@ describe('listProjects', () => {
     expect(beyond.body.data).toEqual([]);
   });
 
+  it('returns only id and the fields named by fields=', async () => {
+    const full = await t.api('GET', '/api/projects?sort=project_title&order=asc&limit=5');
+    const sparse = await t.api('GET', '/api/projects?sort=project_title&order=asc&limit=5&fields=title,status,dates');
+    expect(sparse.body.data).toEqual(full.body.data.map(({ id, title, status, dates }: Record<string, unknown>) => ({ id, title, status, dates })));
+    expect(sparse.body.meta).toEqual(full.body.meta);
+    const cursor = await t.api('GET', `/api/projects?sort=project_title&order=asc&limit=5&fields=client,tags&after=${full.body.meta.next_cursor}`);
+    expect(Object.keys(cursor.body.data[0]).sort()).toEqual(['client', 'id', 'tags']);
+    const repeated = await t.api('GET', '/api/projects?fields=title&fields=id');
+    expect(Object.keys(repeated.body.data[0]).sort()).toEqual(['id', 'title']);
+    const unknown = await t.api('GET', '/api/projects?fields=title,budget');
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.errors).toEqual({ 'fields.1': ['The selected fields.1 is invalid.'] });
+  });
+
   it.each([
     ['limit=101', 'limit', 'The limit field must not be greater than 100.'],
     ['limit=0', 'limit', 'The limit field must be at least 1.'],

@@ -1,7 +1,7 @@
 // Handlers for the project operations, one function per operationId.
 import type { components } from '../../generated/api-types.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
-import { findProjectView, projectCursor, projectListStatements, type ProjectListRow } from '../database/project-view.ts';
+import { findProjectView, projectCursor, projectListStatements, type ListQuery, type ProjectListRow } from '../database/project-view.ts';
 import { FieldErrorCollector, invalidSelection, notFound, validationFailed } from '../errors.ts';
 import { calendarDate, idName, parseCalendarDate, taskInclude, toProject } from '../mappers.ts';
 import { bodyChecks } from './checks.ts';
@@ -49,16 +49,26 @@ function updateColumns(body: UpdateBody): Prisma.ProjectUncheckedUpdateInput {
   return data;
 }
 
+type ProjectField = NonNullable<ListQuery['fields']>[number];
+
+/** The mapper for a list's rows: whole projects, or with `fields` only `id` and the fields named. */
+function listItem(fields: ProjectField[] | undefined): (row: ProjectListRow) => components['schemas']['Project'] | components['schemas']['ProjectFieldset'] {
+  if (!fields) return toProject;
+  const kept = new Set<ProjectField>(['id', ...fields]);
+  return (row) => Object.fromEntries(Object.entries(toProject(row)).filter(([field]) => kept.has(field as ProjectField))) as components['schemas']['ProjectFieldset'];
+}
+
 export const listProjects: Handler<'listProjects'> = async ({ prisma, query }) => {
   const window = pageWindow(query);
   const statements = projectListStatements(query, window);
   const message = 'Projects retrieved successfully.' as const;
+  const item = listItem(query.fields);
   const cursorAfter = (row: ProjectListRow | undefined) => (row ? projectCursor(query, window.order, row) : null);
   if (!statements.count) {
     const rows = await prisma.$queryRaw<ProjectListRow[]>(statements.page);
     const page = rows.slice(0, window.take);
     const next_cursor = rows.length > window.take ? cursorAfter(page.at(-1)) : null;
-    return { status: 200, body: { data: page.map(toProject), meta: { per_page: window.take, after: query.after!, next_cursor }, message } };
+    return { status: 200, body: { data: page.map(item), meta: { per_page: window.take, after: query.after!, next_cursor }, message } };
   }
   const page = await loadPage(
     window,
@@ -67,7 +77,7 @@ export const listProjects: Handler<'listProjects'> = async ({ prisma, query }) =
     (row) => row,
   );
   const next_cursor = window.skip + page.data.length < page.meta.total ? cursorAfter(page.data.at(-1)) : null;
-  return { status: 200, body: { data: page.data.map(toProject), meta: { ...page.meta, next_cursor }, message } };
+  return { status: 200, body: { data: page.data.map(item), meta: { ...page.meta, next_cursor }, message } };
 };
 
 export const getProject: Handler<'getProject'> = async ({ prisma, path }) => {
