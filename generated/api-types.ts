@@ -798,6 +798,117 @@ export interface components {
             /** @description Tag titles, in the order they were set. */
             tags?: string[];
         };
+        /** @description Operators on an id. */
+        FilterId: {
+            eq?: components["schemas"]["Id"];
+            not_eq?: components["schemas"]["Id"];
+            in?: components["schemas"]["Id"][];
+            not_in?: components["schemas"]["Id"][];
+        };
+        /** @description Operators on a whole number. */
+        FilterInteger: {
+            eq?: number;
+            not_eq?: number;
+            in?: number[];
+            not_in?: number[];
+            gt?: number;
+            gte?: number;
+            lt?: number;
+            lte?: number;
+        };
+        /** @description Operators on text (`eq`, `in`: exact and case-sensitive; `contains`: case-insensitive substring). */
+        FilterText: {
+            eq?: string;
+            not_eq?: string;
+            in?: string[];
+            not_in?: string[];
+            contains?: string;
+            not_contains?: string;
+        };
+        /** @description Operators on the project status. */
+        FilterStatus: {
+            eq?: components["schemas"]["ProjectStatus"];
+            not_eq?: components["schemas"]["ProjectStatus"];
+            in?: components["schemas"]["ProjectStatus"][];
+            not_in?: components["schemas"]["ProjectStatus"][];
+        };
+        /** @description Operators on the active state. */
+        FilterActiveState: {
+            eq?: components["schemas"]["ActiveState"];
+            not_eq?: components["schemas"]["ActiveState"];
+        };
+        /** @description Operators on a calendar date (`YYYY-MM-DD`). */
+        FilterDate: {
+            eq?: components["schemas"]["Date"];
+            not_eq?: components["schemas"]["Date"];
+            gt?: components["schemas"]["Date"];
+            gte?: components["schemas"]["Date"];
+            lt?: components["schemas"]["Date"];
+            lte?: components["schemas"]["Date"];
+        };
+        /** @description Operators on a timestamp. */
+        FilterTimestamp: {
+            /** Format: date-time */
+            gt?: string;
+            /** Format: date-time */
+            gte?: string;
+            /** Format: date-time */
+            lt?: string;
+            /** Format: date-time */
+            lte?: string;
+        };
+        /** @description Operators on a yes/no property. */
+        FilterBoolean: {
+            eq?: boolean;
+        };
+        /** @description Conditions on the fields of a project, each field with the operators it takes; all of them hold. */
+        ProjectFilterConditions: {
+            /** @description The project id. */
+            id?: components["schemas"]["FilterInteger"];
+            /** @description The title. */
+            title?: components["schemas"]["FilterText"];
+            /** @description The description. */
+            description?: components["schemas"]["FilterText"];
+            /** @description The reference. */
+            reference?: components["schemas"]["FilterText"];
+            /** @description The status. */
+            status?: components["schemas"]["FilterStatus"];
+            /** @description The active state. */
+            active_state?: components["schemas"]["FilterActiveState"];
+            /** @description The progress (0 to 100). */
+            progress?: components["schemas"]["FilterInteger"];
+            /** @description The client's id. */
+            client_id?: components["schemas"]["FilterId"];
+            /** @description The client's company name. */
+            client_company_name?: components["schemas"]["FilterText"];
+            /** @description The category's id. */
+            category_id?: components["schemas"]["FilterId"];
+            /** @description The manager's team user id. */
+            manager_id?: components["schemas"]["FilterId"];
+            /** @description An assigned team user id (any of `assigned`). */
+            assigned_id?: components["schemas"]["FilterId"];
+            /** @description A tag title (any of `tags`). */
+            tag?: components["schemas"]["FilterText"];
+            /** @description The start date. */
+            date_start?: components["schemas"]["FilterDate"];
+            /** @description The due date. */
+            date_due?: components["schemas"]["FilterDate"];
+            /** @description Overdue (see the `overdue` parameter). */
+            overdue?: components["schemas"]["FilterBoolean"];
+            /** @description `dates.created`. */
+            created?: components["schemas"]["FilterTimestamp"];
+            /** @description `dates.updated`. */
+            updated?: components["schemas"]["FilterTimestamp"];
+        };
+        /** @description A group of `and` or `or`: conditions that all hold. */
+        ProjectFilterGroup: components["schemas"]["ProjectFilterConditions"];
+        /** @description The `filter` parameter: conditions, and `and` / `or` groups of conditions. */
+        ProjectFilter: {
+            /** @description Groups that must all hold. */
+            and?: components["schemas"]["ProjectFilterGroup"][];
+            /** @description Groups of which at least one must hold. */
+            or?: components["schemas"]["ProjectFilterGroup"][];
+        } & components["schemas"]["ProjectFilterConditions"];
         /** @description Every field optional; only the fields sent change. */
         ProjectUpdateBody: {
             /** @description Existing user id to attribute the project to. */
@@ -1235,6 +1346,17 @@ export type SchemaError = components['schemas']['Error'];
 export type SchemaValidationError = components['schemas']['ValidationError'];
 export type SchemaProject = components['schemas']['Project'];
 export type SchemaProjectFieldset = components['schemas']['ProjectFieldset'];
+export type SchemaFilterId = components['schemas']['FilterId'];
+export type SchemaFilterInteger = components['schemas']['FilterInteger'];
+export type SchemaFilterText = components['schemas']['FilterText'];
+export type SchemaFilterStatus = components['schemas']['FilterStatus'];
+export type SchemaFilterActiveState = components['schemas']['FilterActiveState'];
+export type SchemaFilterDate = components['schemas']['FilterDate'];
+export type SchemaFilterTimestamp = components['schemas']['FilterTimestamp'];
+export type SchemaFilterBoolean = components['schemas']['FilterBoolean'];
+export type SchemaProjectFilterConditions = components['schemas']['ProjectFilterConditions'];
+export type SchemaProjectFilterGroup = components['schemas']['ProjectFilterGroup'];
+export type SchemaProjectFilter = components['schemas']['ProjectFilter'];
 export type SchemaProjectUpdateBody = components['schemas']['ProjectUpdateBody'];
 export type SchemaProjectCreateBody = components['schemas']['ProjectCreateBody'];
 export type SchemaAssignBody = components['schemas']['AssignBody'];
@@ -1326,6 +1448,29 @@ export interface operations {
                 created_from?: string;
                 /** @description Projects created at or before this instant (`dates.created`). */
                 created_to?: string;
+                /**
+                 * @description The filter grammar, for conditions the simple parameters cannot state:
+                 *     `filter[field][operator]=value`. Every condition must hold, together with the simple
+                 *     parameters. `filter[or][N][field][operator]=value` adds groups of which at least one must
+                 *     hold (the conditions of one group all hold); `filter[and][N][…]` groups must all hold (to
+                 *     state two conditions with the same field and operator). Groups hold conditions only: they
+                 *     do not nest. At most 20 groups of each kind, numbered from 0.
+                 *
+                 *     Operators: `eq` equals; `not_eq` differs (a project without a value, e.g. no due date, also
+                 *     differs); `in` / `not_in` is / is not one of a list (`filter[status][in][]=on_hold&filter[status][in][]=cancelled`,
+                 *     or numbered `[in][0]=…`); `contains` / `not_contains` a case-insensitive substring, matched
+                 *     literally as `search` is; `gt`, `gte`, `lt`, `lte` compare (after, on or after, before, on or
+                 *     before, for dates and timestamps). Several operators on one field all hold
+                 *     (`filter[progress][gte]=20&filter[progress][lte]=80`). `ProjectFilterConditions` lists every
+                 *     field with the operators it takes; the fields are named like the simple parameters and sorts:
+                 *     `tag` and `assigned_id` match when any of the project's tags or assignees does (`not_eq`:
+                 *     none does), `client_company_name` is the client's company name, `created` and `updated` are
+                 *     `dates.created` and `dates.updated`, `overdue` is the rule of the `overdue` parameter.
+                 *
+                 *     An unknown field or operator, a value of the wrong type and a nested group are each a 422
+                 *     naming the offending key (`filter.budget`, `filter.status.like`).
+                 */
+                filter?: components["schemas"]["ProjectFilter"];
                 /**
                  * @description Free-text search (case-insensitive substring) over the title, the description, the reference
                  *     and the client's company name; a project matches when any of them contains the text. Empty means no search.

@@ -357,6 +357,79 @@ describe('listProjects cursor pagination', () => {
   });
 });
 
+describe('listProjects filter grammar', () => {
+  let mark: string;
+  let p: Record<'low' | 'mid' | 'high' | 'urgent', { id: number }>;
+  beforeAll(async () => {
+    mark = `G${Date.now()}`;
+    const make = (extra: Record<string, unknown>) => createProject(t, f, { project_title: `${mark} grammar`, ...extra });
+    p = {
+      low: await make({ project_date_start: '2026-01-01', project_date_due: '2026-02-01', project_reference: 'R-1' }),
+      mid: await make({ project_date_start: '2026-03-01', project_clientid: f.otherClient.id }),
+      high: await make({ project_date_start: '2026-05-01', project_date_due: '2026-12-31', project_description: 'Big one' }),
+      urgent: await make({ project_date_start: '2026-05-01' }),
+    };
+    await t.api('PUT', `/api/projects/${p.low.id}/progress`, { json: { progress: 10 } });
+    await t.api('PUT', `/api/projects/${p.mid.id}/progress`, { json: { progress: 50 } });
+    await t.api('PUT', `/api/projects/${p.high.id}/progress`, { json: { progress: 90 } });
+    await t.api('PUT', `/api/projects/${p.high.id}/status`, { json: { status: 'on_hold' } });
+    await t.api('PUT', `/api/projects/${p.urgent.id}/tags`, { json: { tags: ['urgent'] } });
+    await t.api('PUT', `/api/projects/${p.urgent.id}/assign`, { json: { assigned: [f.sam.id] } });
+  });
+  const ids = async (qs: string) => {
+    const r = await t.api('GET', `/api/projects?filter[title][contains]=${mark}&limit=100&sort=project_created&order=asc&${qs}`);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    return r.body.data.map((row: { id: number }) => row.id);
+  };
+
+  it('compares fields with each operator; several operators on one field all hold', async () => {
+    expect(await ids('filter[progress][gte]=10&filter[progress][lt]=90')).toEqual([p.low.id, p.mid.id]);
+    expect(await ids('filter[progress][gt]=10&filter[progress][lte]=90')).toEqual([p.mid.id, p.high.id]);
+    expect(await ids('filter[progress][eq]=50')).toEqual([p.mid.id]);
+    expect(await ids('filter[progress][in][]=10&filter[progress][in][]=90')).toEqual([p.low.id, p.high.id]);
+    expect(await ids('filter[status][not_eq]=on_hold')).toEqual([p.low.id, p.mid.id, p.urgent.id]);
+    expect(await ids('filter[status][in][0]=on_hold&filter[status][in][1]=completed')).toEqual([p.high.id]);
+    expect(await ids('filter[status][not_in][]=on_hold&filter[status][not_in][]=not_started')).toEqual([]);
+    expect(await ids('filter[date_start][gt]=2026-01-01&filter[date_start][lt]=2026-05-01')).toEqual([p.mid.id]);
+    expect(await ids('filter[date_due][not_eq]=2026-02-01')).toEqual([p.mid.id, p.high.id, p.urgent.id]);
+    expect(await ids('filter[description][contains]=BIG')).toEqual([p.high.id]);
+    expect(await ids('filter[description][not_contains]=big')).toEqual([p.low.id, p.mid.id, p.urgent.id]);
+    expect(await ids('filter[reference][eq]=R-1')).toEqual([p.low.id]);
+    expect(await ids(`filter[client_company_name][eq]=Globex`)).toEqual([p.mid.id]);
+    expect(await ids(`filter[client_company_name][not_contains]=glob`)).toEqual([p.low.id, p.high.id, p.urgent.id]);
+    expect(await ids(`filter[client_id][not_in][]=${f.otherClient.id}`)).toEqual([p.low.id, p.high.id, p.urgent.id]);
+    expect(await ids('filter[tag][eq]=urgent')).toEqual([p.urgent.id]);
+    expect(await ids('filter[tag][not_eq]=urgent')).toEqual([p.low.id, p.mid.id, p.high.id]);
+    expect(await ids(`filter[assigned_id][in][]=${f.sam.id}&filter[assigned_id][in][]=${f.jane.id}`)).toEqual([p.urgent.id]);
+    expect(await ids(`filter[id][gte]=${p.mid.id}&filter[id][not_eq]=${p.high.id}`)).toEqual([p.mid.id, p.urgent.id]);
+    expect(await ids('filter[overdue][eq]=true')).toEqual([p.low.id]);
+    expect(await ids('filter[active_state][eq]=archived')).toEqual([]);
+    expect(await ids('filter[updated][gte]=2000-01-01T00:00:00Z&filter[created][lt]=2000-01-01T00:00:00Z')).toEqual([]);
+  });
+
+  it('or groups: at least one holds; and groups: all hold; with the simple parameters', async () => {
+    expect(await ids('filter[or][0][tag][eq]=urgent&filter[or][1][progress][gte]=90')).toEqual([p.high.id, p.urgent.id]);
+    expect(await ids('filter[or][0][tag][eq]=urgent&filter[or][1][progress][gte]=50&filter[or][1][status][eq]=not_started')).toEqual([p.mid.id, p.urgent.id]);
+    expect(await ids('filter[and][0][status][not_eq]=on_hold&filter[and][1][status][not_eq]=not_started')).toEqual([]);
+    expect(await ids('filter[or][0][tag][eq]=urgent&filter[or][1][progress][gte]=90&status=on_hold')).toEqual([p.high.id]);
+  });
+
+  it.each([
+    ['filter[budget][eq]=1', 'filter.budget', 'The filter.budget field is not allowed here.'],
+    ['filter[status][like]=on_hold', 'filter.status.like', 'The filter.status.like field is not allowed here.'],
+    ['filter[progress][contains]=5', 'filter.progress.contains', 'The filter.progress.contains field is not allowed here.'],
+    ['filter[progress][gt]=many', 'filter.progress.gt', 'The filter.progress.gt field must be an integer.'],
+    ['filter[status][eq]=done', 'filter.status.eq', 'The selected filter.status.eq is invalid.'],
+    ['filter[date_due][lt]=2026-02-30', 'filter.date_due.lt', 'The filter.date due.lt field must be a valid date in the format YYYY-MM-DD.'],
+    ['filter[or][0][or][0][status][eq]=on_hold', 'filter.or.0.or', 'The filter.or.0.or field is not allowed here.'],
+    ['filter[or][0][budget][eq]=1', 'filter.or.0.budget', 'The filter.or.0.budget field is not allowed here.'],
+  ])('refuses ?%s with a 422 naming it', async (qs, field, message) => {
+    const r = await t.api('GET', `/api/projects?${qs}`);
+    expect(r.status).toBe(422);
+    expect(r.body.errors[field]).toEqual([message]);
+  });
+});
+
 describe('updateProject', () => {
   it('changes only the fields sent', async () => {
     const p = await createProject(t, f, { project_description: 'Keep me', project_date_due: '2026-09-01' });

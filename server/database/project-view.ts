@@ -3,7 +3,7 @@
 // Prisma's include issues one query per relation (8 for one project); this is one round trip, and
 // it leaves the mapper (server/mappers.ts toProject) little to build and the collector little to free.
 import { Prisma } from '../../generated/prisma/client.ts';
-import type { operations } from '../../generated/api-types.ts';
+import type { components, operations } from '../../generated/api-types.ts';
 import { validationFailed } from '../errors.ts';
 import { escapeLike, type Db, type PageWindow } from '../handlers/shared.ts';
 
@@ -99,6 +99,9 @@ const sortJoins: Partial<Record<ListSort, Prisma.Sql>> = {
   client_company_name: Prisma.raw('JOIN clients c ON c.id = p.client_id'),
 };
 
+/** The filter grammar's conditions (`filter[field][operator]=value`), as the spec defines them. */
+type FilterConditions = components['schemas']['ProjectFilterConditions'];
+
 /** How a filter compares a field with the value(s) a client gave. */
 export type FilterOperator = 'eq' | 'not_eq' | 'contains' | 'not_contains' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'not_in';
 type FilterValue = string | number | boolean;
@@ -177,7 +180,7 @@ export const filterFields = {
   overdue: overdueCondition,
   created: columnCondition('p.created_at', 'timestamptz'),
   updated: columnCondition('p.updated_at', 'timestamptz'),
-} satisfies Record<string, FieldCondition>;
+} satisfies Record<keyof FilterConditions, FieldCondition>;
 
 export type FilterField = keyof typeof filterFields;
 
@@ -204,7 +207,7 @@ const simpleFilters = {
   updated_since: ['updated', 'gte'],
   created_from: ['created', 'gte'],
   created_to: ['created', 'lte'],
-} as const satisfies { [K in Exclude<keyof ListQuery, 'search' | 'sort' | 'order' | 'limit' | 'page' | 'after' | 'fields'>]-?: readonly [FilterField, FilterOperator] };
+} as const satisfies { [K in Exclude<keyof ListQuery, 'search' | 'sort' | 'order' | 'limit' | 'page' | 'after' | 'fields' | 'filter'>]-?: readonly [FilterField, FilterOperator] };
 
 /** The list's filters as conditions on `p`; every value is a bound parameter. */
 function projectFilter(query: ListQuery): Prisma.Sql {
@@ -214,7 +217,27 @@ function projectFilter(query: ListQuery): Prisma.Sql {
     if (value !== undefined) conditions.push(filterFields[field](operator, value));
   }
   if (query.search) conditions.push(searchCondition(query.search));
+  if (query.filter) conditions.push(...grammarConditions(query.filter));
   return Prisma.join(conditions, ' AND ');
+}
+
+/** Every condition of one set (`filter[…]` or one group): each field's operators, all of them. */
+function fieldConditions(set: FilterConditions): Prisma.Sql[] {
+  return Object.entries(set).flatMap(([field, operators]) =>
+    Object.entries(operators as Record<FilterOperator, FilterValue | FilterValue[]>)
+      .map(([operator, value]) => filterFields[field as FilterField](operator as FilterOperator, value)));
+}
+
+const allOf = (conditions: Prisma.Sql[]) => Prisma.sql`(${Prisma.join(conditions, ' AND ')})`;
+
+/**
+ * The filter grammar (`filter`): its own conditions, every `and` group, and at least one `or`
+ * group. The validator has checked fields, operators, value types and that groups do not nest.
+ */
+function grammarConditions({ and = [], or = [], ...own }: NonNullable<ListQuery['filter']>): Prisma.Sql[] {
+  const conditions = [...fieldConditions(own), ...and.map((group) => allOf(fieldConditions(group)))];
+  if (or.length > 0) conditions.push(Prisma.sql`(${Prisma.join(or.map((group) => allOf(fieldConditions(group))), ' OR ')})`);
+  return conditions;
 }
 
 /** The value a sort key's cursor holds: text that casts back to the key's type exactly. */
