@@ -284,7 +284,7 @@ function readCursor(query: ListQuery, order: 'asc' | 'desc'): ListCursor {
   } catch {
     throw validationFailed({ after: [INVALID_CURSOR] });
   }
-  const keys: readonly SortKey[] = sortKeys[cursor?.s as ListSort] ?? [];
+  const keys: readonly SortKey[] = cursor && typeof cursor === 'object' && Object.hasOwn(sortKeys, cursor.s ?? '') ? sortKeys[cursor.s!] : [];
   const valid = typeof cursor === 'object' && cursor !== null && keys.length > 0 && (cursor.o === 'asc' || cursor.o === 'desc')
     && Number.isInteger(cursor.id) && cursor.id! >= 1 && cursor.id! <= 2147483647
     && Array.isArray(cursor.v) && cursor.v.length === keys.length
