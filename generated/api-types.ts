@@ -12,8 +12,14 @@ export interface paths {
         };
         /**
          * List / search projects
-         * @description Lists projects, newest first unless `sort`/`order` say otherwise. Filters combine with AND;
-         *     `search` matches a case-insensitive substring of the title.
+         * @description Lists projects, newest first unless `sort`/`order` say otherwise. Every filter given must hold
+         *     (they combine with AND); `search` matches a case-insensitive substring of the title, the
+         *     description, the reference or the client's company name.
+         *
+         *     Date filters (`date_start_from`, `date_start_to`, `date_due_from`, `date_due_to`) are calendar
+         *     days and include both ends. Timestamp filters (`updated_since`, `created_from`, `created_to`)
+         *     include their instant too: a client that syncs passes the `dates.updated` of the newest project
+         *     it has seen as `updated_since` and may see that project again, but never misses a change.
          */
         get: operations["listProjects"];
         put?: never;
@@ -54,7 +60,7 @@ export interface paths {
         /**
          * Delete a project
          * @description Deletes the project and all of its related records (tasks with their checklists and files,
-         *     milestones, timers, files, invoices, estimates, comments, assignments, tags) in one transaction.
+         *     milestones, timers, files, invoices, estimates, assignments, tags) in one transaction.
          */
         delete: operations["deleteProject"];
         options?: never;
@@ -63,9 +69,7 @@ export interface paths {
          * Update a project
          * @description Partial update: every field of **Create** is optional here and only the fields sent change.
          *     `project_clientid` cannot be changed (sending it is a 422). Send `project_date_due`,
-         *     `project_description` or `project_reference` as `null` (or empty in a form; in JSON an empty
-         *     `project_date_due` clears it too, an empty description or reference is stored as empty text) to
-         *     clear them. A flag is enabled
+         *     `project_description` or `project_reference` empty or `null` to clear them. A flag is enabled
          *     with `on` and disabled with `off`. Turning `project_progress_manually` off returns the project to
          *     progress derived from its tasks. The due date must be on or after the start date, whether
          *     either or both are sent. Assignment is managed via the **assign**\/**manager** actions, not here.
@@ -118,7 +122,7 @@ export interface paths {
         /**
          * Set the manager
          * @description Sets the project's manager (a single team user), replacing any existing manager. Send `null`
-         *     or an empty value (`manager=` in a form, `"manager": ""` in JSON) to remove the manager. `managers` in the response
+         *     (in a form body an empty value, `manager=`) to remove the manager. `managers` in the response
          *     holds zero or one entry.
          */
         put: operations["setProjectManager"];
@@ -227,8 +231,7 @@ export interface paths {
         get?: never;
         /**
          * Archive a project
-         * @description No body. Sets `active_state` to `archived`. Archiving an archived project changes nothing, not
-         *     even `dates.updated`: the answer is the project as it was.
+         * @description No body. Sets `active_state` to `archived` (archiving an archived project changes nothing).
          */
         put: operations["archiveProject"];
         post?: never;
@@ -254,8 +257,7 @@ export interface paths {
         get?: never;
         /**
          * Restore a project
-         * @description No body. Sets `active_state` back to `active`. Restoring an active project changes nothing, not
-         *     even `dates.updated`.
+         * @description No body. Sets `active_state` back to `active`.
          */
         put: operations["restoreProject"];
         post?: never;
@@ -311,17 +313,14 @@ export interface paths {
         /**
          * Clone a project
          * @description Creates a new project from an existing one, in one transaction. Client, category and dates
-         *     default to the source project's. Given a new `project_date_start` but no `project_date_due`, the
-         *     clone keeps the source's duration: its due date moves by as many days as the start date did
-         *     (a source due 29 days after its start gives a clone due 29 days after the new start). Description, reference, billing, permissions, progress mode,
+         *     default to the source project's; description, reference, billing, permissions, progress mode,
          *     tags, assignees and manager are copied. The clone starts `not_started` and `active`; a manual
          *     progress value is copied, otherwise progress is derived from the copied tasks.
          *
          *     Each `copy_*` flag set to `on` copies that kind of child: milestones, tasks (with status reset to
          *     `new`), task files and task checklists (only together with `copy_tasks`; checklist items come
-         *     back unticked), invoices and estimates (as `draft`, billed to the clone's client), project
-         *     files and comments (same text and writer, dated at the clone). Timers are never copied, and
-         *     nothing is copied without its flag.
+         *     back unticked), invoices and estimates (as `draft`, billed to the clone's client) and project
+         *     files. Timers are never copied.
          */
         post: operations["cloneProject"];
         delete?: never;
@@ -600,70 +599,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/projects/{id}/comments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The project's id (`project_id`).
-                 * @example 42
-                 */
-                id: components["parameters"]["ProjectId"];
-            };
-            cookie?: never;
-        };
-        /**
-         * List a project's comments
-         * @description Lists the project's comments, newest first unless `order=asc`.
-         */
-        get: operations["listProjectComments"];
-        put?: never;
-        /**
-         * Add a comment
-         * @description Adds a comment to the project, written by `comment_creatorid` (an existing team user; by
-         *     default the main administrator, on whose rights an API key acts). Comments are not edited:
-         *     delete one and add another.
-         */
-        post: operations["createProjectComment"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/projects/{id}/comments/{comment_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The project's id (`project_id`).
-                 * @example 42
-                 */
-                id: components["parameters"]["ProjectId"];
-                /**
-                 * @description The comment's id.
-                 * @example 17
-                 */
-                comment_id: components["parameters"]["CommentId"];
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /**
-         * Delete a comment
-         * @description Deletes one comment of the project. A comment id that belongs to another project is a 404
-         *     (`Comment not found.`), as is an unknown one; an unknown project is `Project not found.`.
-         */
-        delete: operations["deleteProjectComment"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/projects/{id}/invoices": {
         parameters: {
             query?: never;
@@ -779,6 +714,25 @@ export interface components {
             /** @description At least 1, even when `total` is 0. */
             last_page: number;
         };
+        /**
+         * @description Page mode (no `after`): the page's position and the exact total of projects the filters select,
+         *     and `next_cursor` to go on from this page with `after` (null on the last page).
+         */
+        ProjectPageMeta: components["schemas"]["PaginationMeta"] & {
+            /** @description Send as `after` for the projects after this page; null when this is the last page. */
+            next_cursor: string | null;
+        };
+        /**
+         * @description Cursor mode (`after` given): no page number and no total (counting would cost a scan per page);
+         *     `next_cursor` is null when no project follows this page.
+         */
+        ProjectCursorMeta: {
+            per_page: number;
+            /** @description The cursor this page follows (the request's `after`). */
+            after: string;
+            /** @description Send as `after` for the next page; null when this is the last page. */
+            next_cursor: string | null;
+        };
         Error: {
             message: string;
         };
@@ -789,24 +743,29 @@ export interface components {
                 [key: string]: string[];
             };
         };
-        /** @description A project, as every endpoint that returns one shows it. */
-        Project: {
+        /** @description A project, as every endpoint that returns one shows it (every field of `ProjectFieldset`). */
+        Project: WithRequired<components["schemas"]["ProjectFieldset"], "id" | "title" | "description" | "reference" | "status" | "active_state" | "progress" | "progress_manually" | "client" | "category" | "dates" | "billing" | "permissions" | "assigned" | "managers" | "tags">;
+        /**
+         * @description A project's fields. `Project` holds them all; the list's sparse fieldsets (`fields=`) hold `id`
+         *     and exactly the fields that `fields` names, and leave every other field out.
+         */
+        ProjectFieldset: {
             id: components["schemas"]["Id"];
             /** @description Project title. */
-            title: string;
+            title?: string;
             /** @description Project description. */
-            description: string | null;
+            description?: string | null;
             /** @description Optional external reference. */
-            reference: string | null;
-            status: components["schemas"]["ProjectStatus"];
-            active_state: components["schemas"]["ActiveState"];
+            reference?: string | null;
+            status?: components["schemas"]["ProjectStatus"];
+            active_state?: components["schemas"]["ActiveState"];
             /** @description Completion percentage. */
-            progress: number;
+            progress?: number;
             /** @description `yes` if progress is set manually, otherwise `no` (derived from tasks). */
-            progress_manually: components["schemas"]["YesNo"];
-            client: components["schemas"]["IdName"];
-            category: components["schemas"]["IdName"];
-            dates: {
+            progress_manually?: components["schemas"]["YesNo"];
+            client?: components["schemas"]["IdName"];
+            category?: components["schemas"]["IdName"];
+            dates?: {
                 start: components["schemas"]["Date"];
                 /**
                  * Format: date
@@ -816,7 +775,7 @@ export interface components {
                 created: components["schemas"]["Timestamp"];
                 updated: components["schemas"]["Timestamp"];
             };
-            billing: {
+            billing?: {
                 /** @enum {string} */
                 type: "hourly" | "fixed";
                 rate: components["schemas"]["Money"];
@@ -824,7 +783,7 @@ export interface components {
                 costs_estimate: components["schemas"]["Money"];
             };
             /** @description Client and assignee permission flags. */
-            permissions: {
+            permissions?: {
                 clientperm_tasks_view: components["schemas"]["YesNo"];
                 clientperm_tasks_collaborate: components["schemas"]["YesNo"];
                 clientperm_tasks_create: components["schemas"]["YesNo"];
@@ -833,12 +792,123 @@ export interface components {
                 assignedperm_tasks_collaborate: components["schemas"]["YesNo"];
             };
             /** @description Assigned team members, set via the **assign** action. */
-            assigned: components["schemas"]["IdName"][];
+            assigned?: components["schemas"]["IdName"][];
             /** @description The project manager (zero or one), set via the **manager** action. */
-            managers: components["schemas"]["IdName"][];
+            managers?: components["schemas"]["IdName"][];
             /** @description Tag titles, in the order they were set. */
-            tags: string[];
+            tags?: string[];
         };
+        /** @description Operators on an id. */
+        FilterId: {
+            eq?: components["schemas"]["Id"];
+            not_eq?: components["schemas"]["Id"];
+            in?: components["schemas"]["Id"][];
+            not_in?: components["schemas"]["Id"][];
+        };
+        /** @description Operators on a whole number. */
+        FilterInteger: {
+            eq?: number;
+            not_eq?: number;
+            in?: number[];
+            not_in?: number[];
+            gt?: number;
+            gte?: number;
+            lt?: number;
+            lte?: number;
+        };
+        /** @description Operators on text (`eq`, `in`: exact and case-sensitive; `contains`: case-insensitive substring). */
+        FilterText: {
+            eq?: string;
+            not_eq?: string;
+            in?: string[];
+            not_in?: string[];
+            contains?: string;
+            not_contains?: string;
+        };
+        /** @description Operators on the project status. */
+        FilterStatus: {
+            eq?: components["schemas"]["ProjectStatus"];
+            not_eq?: components["schemas"]["ProjectStatus"];
+            in?: components["schemas"]["ProjectStatus"][];
+            not_in?: components["schemas"]["ProjectStatus"][];
+        };
+        /** @description Operators on the active state. */
+        FilterActiveState: {
+            eq?: components["schemas"]["ActiveState"];
+            not_eq?: components["schemas"]["ActiveState"];
+        };
+        /** @description Operators on a calendar date (`YYYY-MM-DD`). */
+        FilterDate: {
+            eq?: components["schemas"]["Date"];
+            not_eq?: components["schemas"]["Date"];
+            gt?: components["schemas"]["Date"];
+            gte?: components["schemas"]["Date"];
+            lt?: components["schemas"]["Date"];
+            lte?: components["schemas"]["Date"];
+        };
+        /** @description Operators on a timestamp. */
+        FilterTimestamp: {
+            /** Format: date-time */
+            gt?: string;
+            /** Format: date-time */
+            gte?: string;
+            /** Format: date-time */
+            lt?: string;
+            /** Format: date-time */
+            lte?: string;
+        };
+        /** @description Operators on a yes/no property. */
+        FilterBoolean: {
+            eq?: boolean;
+        };
+        /** @description Conditions on the fields of a project, each field with the operators it takes; all of them hold. */
+        ProjectFilterConditions: {
+            /** @description The project id. */
+            id?: components["schemas"]["FilterInteger"];
+            /** @description The title. */
+            title?: components["schemas"]["FilterText"];
+            /** @description The description. */
+            description?: components["schemas"]["FilterText"];
+            /** @description The reference. */
+            reference?: components["schemas"]["FilterText"];
+            /** @description The status. */
+            status?: components["schemas"]["FilterStatus"];
+            /** @description The active state. */
+            active_state?: components["schemas"]["FilterActiveState"];
+            /** @description The progress (0 to 100). */
+            progress?: components["schemas"]["FilterInteger"];
+            /** @description The client's id. */
+            client_id?: components["schemas"]["FilterId"];
+            /** @description The client's company name. */
+            client_company_name?: components["schemas"]["FilterText"];
+            /** @description The category's id. */
+            category_id?: components["schemas"]["FilterId"];
+            /** @description The manager's team user id. */
+            manager_id?: components["schemas"]["FilterId"];
+            /** @description An assigned team user id (any of `assigned`). */
+            assigned_id?: components["schemas"]["FilterId"];
+            /** @description A tag title (any of `tags`). */
+            tag?: components["schemas"]["FilterText"];
+            /** @description The start date. */
+            date_start?: components["schemas"]["FilterDate"];
+            /** @description The due date. */
+            date_due?: components["schemas"]["FilterDate"];
+            /** @description Overdue (see the `overdue` parameter). */
+            overdue?: components["schemas"]["FilterBoolean"];
+            /** @description `dates.created`. */
+            created?: components["schemas"]["FilterTimestamp"];
+            /** @description `dates.updated`. */
+            updated?: components["schemas"]["FilterTimestamp"];
+        };
+        /** @description A group of `and` or `or`: conditions that all hold. */
+        ProjectFilterGroup: components["schemas"]["ProjectFilterConditions"];
+        /** @description The `filter` parameter: conditions, and `and` / `or` groups of conditions. */
+        ProjectFilter: {
+            /** @description Groups that must all hold. */
+            and?: components["schemas"]["ProjectFilterGroup"][];
+            /** @description Groups of which at least one must hold. */
+            or?: components["schemas"]["ProjectFilterGroup"][];
+        } & components["schemas"]["ProjectFilterConditions"];
         /** @description Every field optional; only the fields sent change. */
         ProjectUpdateBody: {
             /** @description Existing user id to attribute the project to. */
@@ -859,10 +929,6 @@ export interface components {
             /** @enum {string} */
             project_billing_type?: "hourly" | "fixed";
             project_billing_rate?: components["schemas"]["MoneyInput"];
-            /**
-             * @description Hours, to the hundredth (`80.25`): stored exactly as sent. A value with more than two decimal
-             *     places (`80.256`) is refused with a 422, never rounded.
-             */
             project_billing_estimated_hours?: number;
             project_billing_costs_estimate?: components["schemas"]["MoneyInput"];
             project_progress_manually?: components["schemas"]["OnOff"];
@@ -898,10 +964,6 @@ export interface components {
             /** @enum {string} */
             project_billing_type?: "hourly" | "fixed";
             project_billing_rate?: components["schemas"]["MoneyInput"];
-            /**
-             * @description Hours, to the hundredth (`80.25`): stored exactly as sent. A value with more than two decimal
-             *     places (`80.256`) is refused with a 422, never rounded.
-             */
             project_billing_estimated_hours?: number;
             project_billing_costs_estimate?: components["schemas"]["MoneyInput"];
             project_progress_manually?: components["schemas"]["OnOff"];
@@ -917,7 +979,7 @@ export interface components {
             assigned: components["schemas"]["Id"][];
         };
         ManagerBody: {
-            /** @description Team user id, or null to remove the manager (in a form `manager=`, in JSON also `""`). */
+            /** @description Team user id, or null (empty) to remove the manager. */
             manager: number | null;
         };
         StatusBody: {
@@ -941,8 +1003,7 @@ export interface components {
             project_date_start?: components["schemas"]["Date"];
             /**
              * Format: date
-             * @description Defaults to the source project's due date, moved by as many days as `project_date_start` moves
-             *     the start; null or empty for none. On or after the start date.
+             * @description Defaults to the source project's due date; null or empty for none. On or after the start date.
              */
             project_date_due?: string | null;
             copy_milestones?: components["schemas"]["OnOff"];
@@ -952,7 +1013,6 @@ export interface components {
             copy_invoices?: components["schemas"]["OnOff"];
             copy_estimates?: components["schemas"]["OnOff"];
             copy_files?: components["schemas"]["OnOff"];
-            copy_comments?: components["schemas"]["OnOff"];
         };
         Client: {
             id: components["schemas"]["Id"];
@@ -1063,19 +1123,6 @@ export interface components {
             url: string;
             created: components["schemas"]["Timestamp"];
         };
-        Comment: {
-            id: components["schemas"]["Id"];
-            project_id: components["schemas"]["Id"];
-            text: string;
-            /** @description The team user who wrote the comment. */
-            creator: components["schemas"]["IdName"];
-            created: components["schemas"]["Timestamp"];
-        };
-        CommentCreateBody: {
-            comment_text: string;
-            /** @description Existing team user id of the writer. Defaults to the main administrator. */
-            comment_creatorid?: components["schemas"]["Id"];
-        };
         /** @enum {string} */
         InvoiceStatus: "draft" | "due" | "paid" | "overdue";
         Invoice: {
@@ -1184,13 +1231,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /**
-         * @description The body's content type is neither `application/json` nor `application/x-www-form-urlencoded`
-         *     (`Unsupported content type: …`), the body has no `Content-Type` at all (`The request body has no
-         *     Content-Type: …`), or it is a JSON document declared as a form (`The request body looks like
-         *     JSON but was sent as application/x-www-form-urlencoded: send it with the header Content-Type:
-         *     application/json.`).
-         */
+        /** @description The body's content type is neither `application/json` nor `application/x-www-form-urlencoded`. */
         UnsupportedMediaType: {
             headers: {
                 [name: string]: unknown;
@@ -1206,8 +1247,7 @@ export interface components {
         };
         /**
          * @description Validation failed. `errors` maps each offending field (body field, query parameter, or path
-         *     parameter; array items as `field.N`) to its messages. An `Idempotency-Key` already used with a
-         *     different request is reported under `Idempotency-Key`, naming the request it was first used for.
+         *     parameter; array items as `field.N`) to its messages.
          */
         ValidationFailed: {
             headers: {
@@ -1262,74 +1302,6 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /**
-         * @description The quota in `RateLimit-Policy` is used up for this window: the request was not carried out.
-         *     Send it again after `Retry-After` seconds (when the window resets). With several instances
-         *     sharing Redis, the count is shared; while Redis is unreachable each instance counts on its own.
-         */
-        TooManyRequests: {
-            headers: {
-                /** @description Seconds until the window resets and requests are accepted again. */
-                "Retry-After": number;
-                RateLimit: components["headers"]["RateLimit"];
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                [name: string]: unknown;
-            };
-            content: {
-                /**
-                 * @example {
-                 *       "message": "Too many requests for this API key: at most 300000 per 60 s. Retry after the seconds in Retry-After."
-                 *     }
-                 */
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description The project is still at the version given in `If-None-Match`; there is no body. */
-        NotModified: {
-            headers: {
-                ETag: components["headers"]["ETag"];
-                [name: string]: unknown;
-            };
-            content?: never;
-        };
-        /**
-         * @description The project has changed since the version given in `If-Match`: nothing was changed. `ETag`
-         *     carries the current version; get the project again, reapply the change and send it with the
-         *     new tag.
-         */
-        PreconditionFailed: {
-            headers: {
-                ETag: components["headers"]["ETag"];
-                [name: string]: unknown;
-            };
-            content: {
-                /**
-                 * @example {
-                 *       "message": "The project has changed since the version in If-Match: get it again and reapply your change."
-                 *     }
-                 */
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /**
-         * @description The first request with this `Idempotency-Key` was still running after the retry had waited
-         *     for it; nothing was done. Retry after `Retry-After` seconds to get its answer.
-         */
-        IdempotencyConflict: {
-            headers: {
-                /** @description Seconds to wait before sending the request again. */
-                "Retry-After": number;
-                [name: string]: unknown;
-            };
-            content: {
-                /**
-                 * @example {
-                 *       "message": "A request with this Idempotency-Key is still being processed: retry once it has completed."
-                 *     }
-                 */
-                "application/json": components["schemas"]["Error"];
-            };
-        };
     };
     parameters: {
         /**
@@ -1337,11 +1309,6 @@ export interface components {
          * @example 42
          */
         ProjectId: components["schemas"]["Id"];
-        /**
-         * @description The comment's id.
-         * @example 17
-         */
-        CommentId: components["schemas"]["Id"];
         /**
          * @description The resource's id.
          * @example 12
@@ -1353,62 +1320,11 @@ export interface components {
         Limit: number;
         /** @description Sort direction. */
         Order: "asc" | "desc";
-        /**
-         * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-         *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-         *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-         *     itself is made once. A retry sent while the first request is still running waits for it (up to
-         *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-         *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-         *     are not stored (the retry runs the request again), nor are requests refused before they run
-         *     (401, 429, 413, 415, a body that breaks the schema).
-         * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-         */
-        IdempotencyKey: string;
-        /**
-         * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
-         *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
-         *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
-         *     never match. Without If-Match the change is made whatever the version.
-         * @example "v7"
-         */
-        IfMatch: string;
-        /**
-         * @description The `ETag` of the copy you have; when the project is still at that version the answer is a 304 without a body.
-         * @example "v7"
-         */
-        IfNoneMatch: string;
         /** @description Free-text search (case-insensitive substring). Empty means no search. */
         Search: string;
     };
     requestBodies: never;
-    headers: {
-        /**
-         * @description What is left of the quota that this request was counted against (IETF draft
-         *     `draft-ietf-httpapi-ratelimit-headers`): `"per-key"; r=299990; t=42` — `r` requests remain in
-         *     the current window, which resets in `t` seconds. Requests with a valid API key count per key
-         *     (`per-key`), others per client address (`per-ip`).
-         * @example "per-key"; r=299990; t=42
-         */
-        RateLimit: string;
-        /**
-         * @description The quota this request was counted against: `"per-key"; q=300000; w=60; pk=:…:` — `q`
-         *     requests per window of `w` seconds (`RATE_LIMIT_PER_KEY`, `RATE_LIMIT_PER_IP`,
-         *     `RATE_LIMIT_WINDOW_SECONDS`); `pk` identifies the partition (the key or address, hashed).
-         * @example "per-key"; q=300000; w=60; pk=:MmU5YTk0ZGVhMmJk:
-         */
-        RateLimitPolicy: string;
-        /**
-         * @description The project's version as a strong entity tag (`"v7"`), changed by every change of the project
-         *     (including its tags, assignees, manager and the progress its tasks derive). Send it back in
-         *     `If-Match` to change the project only if nobody else has, or in `If-None-Match` to get a 304
-         *     while your copy is current.
-         * @example "v7"
-         */
-        ETag: string;
-        /** @description `true` when this answer is the stored answer to an earlier request with the same `Idempotency-Key`. */
-        IdempotentReplayed: "true";
-    };
+    headers: never;
     pathItems: never;
 }
 export type SchemaId = components['schemas']['Id'];
@@ -1424,9 +1340,23 @@ export type SchemaTaskStatus = components['schemas']['TaskStatus'];
 export type SchemaIdName = components['schemas']['IdName'];
 export type SchemaIdOnly = components['schemas']['IdOnly'];
 export type SchemaPaginationMeta = components['schemas']['PaginationMeta'];
+export type SchemaProjectPageMeta = components['schemas']['ProjectPageMeta'];
+export type SchemaProjectCursorMeta = components['schemas']['ProjectCursorMeta'];
 export type SchemaError = components['schemas']['Error'];
 export type SchemaValidationError = components['schemas']['ValidationError'];
 export type SchemaProject = components['schemas']['Project'];
+export type SchemaProjectFieldset = components['schemas']['ProjectFieldset'];
+export type SchemaFilterId = components['schemas']['FilterId'];
+export type SchemaFilterInteger = components['schemas']['FilterInteger'];
+export type SchemaFilterText = components['schemas']['FilterText'];
+export type SchemaFilterStatus = components['schemas']['FilterStatus'];
+export type SchemaFilterActiveState = components['schemas']['FilterActiveState'];
+export type SchemaFilterDate = components['schemas']['FilterDate'];
+export type SchemaFilterTimestamp = components['schemas']['FilterTimestamp'];
+export type SchemaFilterBoolean = components['schemas']['FilterBoolean'];
+export type SchemaProjectFilterConditions = components['schemas']['ProjectFilterConditions'];
+export type SchemaProjectFilterGroup = components['schemas']['ProjectFilterGroup'];
+export type SchemaProjectFilter = components['schemas']['ProjectFilter'];
 export type SchemaProjectUpdateBody = components['schemas']['ProjectUpdateBody'];
 export type SchemaProjectCreateBody = components['schemas']['ProjectCreateBody'];
 export type SchemaAssignBody = components['schemas']['AssignBody'];
@@ -1450,8 +1380,6 @@ export type SchemaMilestoneCreateBody = components['schemas']['MilestoneCreateBo
 export type SchemaTimer = components['schemas']['Timer'];
 export type SchemaTimerStartBody = components['schemas']['TimerStartBody'];
 export type SchemaProjectFile = components['schemas']['ProjectFile'];
-export type SchemaComment = components['schemas']['Comment'];
-export type SchemaCommentCreateBody = components['schemas']['CommentCreateBody'];
 export type SchemaInvoiceStatus = components['schemas']['InvoiceStatus'];
 export type SchemaInvoice = components['schemas']['Invoice'];
 export type SchemaInvoiceCreateBody = components['schemas']['InvoiceCreateBody'];
@@ -1466,58 +1394,124 @@ export type ResponseUnsupportedMediaType = components['responses']['UnsupportedM
 export type ResponseValidationFailed = components['responses']['ValidationFailed'];
 export type ResponseInternalError = components['responses']['InternalError'];
 export type ResponseServiceUnavailable = components['responses']['ServiceUnavailable'];
-export type ResponseTooManyRequests = components['responses']['TooManyRequests'];
-export type ResponseNotModified = components['responses']['NotModified'];
-export type ResponsePreconditionFailed = components['responses']['PreconditionFailed'];
-export type ResponseIdempotencyConflict = components['responses']['IdempotencyConflict'];
 export type ParameterProjectId = components['parameters']['ProjectId'];
-export type ParameterCommentId = components['parameters']['CommentId'];
 export type ParameterResourceId = components['parameters']['ResourceId'];
 export type ParameterPage = components['parameters']['Page'];
 export type ParameterLimit = components['parameters']['Limit'];
 export type ParameterOrder = components['parameters']['Order'];
-export type ParameterIdempotencyKey = components['parameters']['IdempotencyKey'];
-export type ParameterIfMatch = components['parameters']['IfMatch'];
-export type ParameterIfNoneMatch = components['parameters']['IfNoneMatch'];
 export type ParameterSearch = components['parameters']['Search'];
-export type HeaderRateLimit = components['headers']['RateLimit'];
-export type HeaderRateLimitPolicy = components['headers']['RateLimitPolicy'];
-export type HeaderETag = components['headers']['ETag'];
-export type HeaderIdempotentReplayed = components['headers']['IdempotentReplayed'];
 export type $defs = Record<string, never>;
 export interface operations {
     listProjects: {
         parameters: {
             query?: {
-                /** @description Filter by project status. */
-                status?: components["schemas"]["ProjectStatus"];
+                /**
+                 * @description Filter by project status: one status, or several separated by commas (any of them matches),
+                 *     e.g. `status=not_started,in_progress`. Repeating the parameter (`status=a&status=b`) works too.
+                 */
+                status?: components["schemas"]["ProjectStatus"][];
                 /** @description Filter by active state (by default both active and archived projects are listed). */
                 active_state?: components["schemas"]["ActiveState"];
                 /** @description Filter by client id. */
                 client_id?: components["schemas"]["Id"];
                 /** @description Filter by category id. */
                 category_id?: components["schemas"]["Id"];
-                /** @description Free-text search on the project title (case-insensitive substring). Empty means no search. */
+                /** @description Projects managed by this team user. */
+                manager_id?: components["schemas"]["Id"];
+                /** @description Projects this team user is assigned to (one of `assigned`). */
+                assigned_id?: components["schemas"]["Id"];
+                /**
+                 * @description Projects carrying this tag (exact, case-sensitive tag title).
+                 * @example priority
+                 */
+                tag?: string;
+                /** @description Projects starting on or after this day. */
+                date_start_from?: components["schemas"]["Date"];
+                /** @description Projects starting on or before this day. */
+                date_start_to?: components["schemas"]["Date"];
+                /** @description Projects due on or after this day (projects without a due date never match). */
+                date_due_from?: components["schemas"]["Date"];
+                /** @description Projects due on or before this day (projects without a due date never match). */
+                date_due_to?: components["schemas"]["Date"];
+                /**
+                 * @description `true`: only overdue projects, `false`: only projects that are not overdue. A project is
+                 *     **overdue** when it has a due date before today (UTC) and its status is neither `completed`
+                 *     nor `cancelled`. A project due today is not overdue yet.
+                 */
+                overdue?: boolean;
+                /**
+                 * @description Projects changed at or after this instant (`dates.updated`), for syncing.
+                 * @example 2026-06-15T09:30:00.000000Z
+                 */
+                updated_since?: string;
+                /** @description Projects created at or after this instant (`dates.created`). */
+                created_from?: string;
+                /** @description Projects created at or before this instant (`dates.created`). */
+                created_to?: string;
+                /**
+                 * @description The filter grammar, for conditions the simple parameters cannot state:
+                 *     `filter[field][operator]=value`. Every condition must hold, together with the simple
+                 *     parameters. `filter[or][N][field][operator]=value` adds groups of which at least one must
+                 *     hold (the conditions of one group all hold); `filter[and][N][…]` groups must all hold (to
+                 *     state two conditions with the same field and operator). Groups hold conditions only: they
+                 *     do not nest. At most 20 groups of each kind, numbered from 0.
+                 *
+                 *     Operators: `eq` equals; `not_eq` differs (a project without a value, e.g. no due date, also
+                 *     differs); `in` / `not_in` is / is not one of a list (`filter[status][in][]=on_hold&filter[status][in][]=cancelled`,
+                 *     or numbered `[in][0]=…`); `contains` / `not_contains` a case-insensitive substring, matched
+                 *     literally as `search` is; `gt`, `gte`, `lt`, `lte` compare (after, on or after, before, on or
+                 *     before, for dates and timestamps). Several operators on one field all hold
+                 *     (`filter[progress][gte]=20&filter[progress][lte]=80`). `ProjectFilterConditions` lists every
+                 *     field with the operators it takes; the fields are named like the simple parameters and sorts:
+                 *     `tag` and `assigned_id` match when any of the project's tags or assignees does (`not_eq`:
+                 *     none does), `client_company_name` is the client's company name, `created` and `updated` are
+                 *     `dates.created` and `dates.updated`, `overdue` is the rule of the `overdue` parameter.
+                 *
+                 *     An unknown field or operator, a value of the wrong type and a nested group are each a 422
+                 *     naming the offending key (`filter.budget`, `filter.status.like`).
+                 */
+                filter?: components["schemas"]["ProjectFilter"];
+                /**
+                 * @description Free-text search (case-insensitive substring) over the title, the description, the reference
+                 *     and the client's company name; a project matches when any of them contains the text. Empty means no search.
+                 */
                 search?: string;
                 /**
-                 * @description Sort column. Ties are broken by id in the same order. The order is the same on every
-                 *     database the server runs on:
-                 *     - `project_title` is alphabetical without regard to case: the Unicode Collation Algorithm's
-                 *       root order (ICU `und`), in which letters compare regardless of case and accents first
-                 *       (`alpha`, `Beta`, `delta`, `Éclair`, `Gamma`, `zeta`); case and accents only decide
-                 *       between titles that are otherwise equal.
-                 *     - `project_status` follows the workflow, in the order the statuses are listed:
-                 *       `not_started`, `in_progress`, `on_hold`, `cancelled`, `completed` (not alphabetical).
-                 *     - `project_date_due`: projects without a due date come last in ascending order, first in
-                 *       descending order.
+                 * @description Sort column. Ties are broken by id in the same order. `project_updated` sorts by `dates.updated`;
+                 *     `client_company_name` by the client's company name (clients of the same name by client id).
+                 *     `project_status` follows the lifecycle order `not_started`, `in_progress`, `on_hold`,
+                 *     `cancelled`, `completed`. With `project_date_due`, projects without a due date come last in
+                 *     ascending order and first in descending order.
                  */
-                sort?: "project_title" | "project_status" | "project_date_start" | "project_date_due" | "project_created" | "project_progress";
+                sort?: "project_title" | "project_status" | "project_date_start" | "project_date_due" | "project_created" | "project_progress" | "project_updated" | "client_company_name";
                 /** @description Sort direction. */
                 order?: components["parameters"]["Order"];
                 /** @description Results per page (at most 100). */
                 limit?: components["parameters"]["Limit"];
                 /** @description Page number, from 1. A page past the last one returns an empty `data`. */
                 page?: components["parameters"]["Page"];
+                /**
+                 * @description Sparse fieldset: the project fields to return, separated by commas (e.g. `fields=title,status,dates`).
+                 *     Each project then holds `id` and the fields named, and no other (see `ProjectFieldset`);
+                 *     without `fields` every field is returned.
+                 * @example [
+                 *       "title",
+                 *       "status",
+                 *       "dates"
+                 *     ]
+                 */
+                fields?: ("id" | "title" | "description" | "reference" | "status" | "active_state" | "progress" | "progress_manually" | "client" | "category" | "dates" | "billing" | "permissions" | "assigned" | "managers" | "tags")[];
+                /**
+                 * @description Cursor pagination: the `meta.next_cursor` of the previous page. The page holds the `limit`
+                 *     projects that follow the last project of the previous page in the sort order, so projects
+                 *     created or changed meanwhile do not shift it (a project moved past the cursor by a change
+                 *     shows up later in the walk; none is skipped or repeated because others were inserted).
+                 *     Opaque: send it back unchanged, with the same `sort` and `order` (a 422 otherwise; the
+                 *     filters may change). Cannot be combined with `page`. In cursor mode `meta` has no total:
+                 *     the walk ends when `next_cursor` is null.
+                 * @example eyJzIjoicHJvamVjdF91cGRhdGVkIiwibyI6ImFzYyIsInYiOlsiMjAyNi0wNi0xNVQwOTozMDowMC4wMDAwMDBaIl0sImlkIjo0Mn0
+                 */
+                after?: string;
             };
             header?: never;
             path?: never;
@@ -1528,14 +1522,13 @@ export interface operations {
             /** @description A page of projects. */
             200: {
                 headers: {
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        data: components["schemas"]["Project"][];
-                        meta: components["schemas"]["PaginationMeta"];
+                        /** @description Whole projects, or with `fields` only `id` and the fields named. */
+                        data: (components["schemas"]["Project"] | components["schemas"]["ProjectFieldset"])[];
+                        meta: components["schemas"]["ProjectPageMeta"] | components["schemas"]["ProjectCursorMeta"];
                         /** @constant */
                         message: "Projects retrieved successfully.";
                     };
@@ -1543,7 +1536,6 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1551,20 +1543,7 @@ export interface operations {
     createProject: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
-                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored (the retry runs the request again), nor are requests refused before they run
-                 *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1594,10 +1573,6 @@ export interface operations {
             /** @description The new project. */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    ETag: components["headers"]["ETag"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1610,11 +1585,9 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1622,13 +1595,7 @@ export interface operations {
     getProject: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description The `ETag` of the copy you have; when the project is still at that version the answer is a 304 without a body.
-                 * @example "v7"
-                 */
-                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
-            };
+            header?: never;
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1643,9 +1610,6 @@ export interface operations {
             /** @description The project. */
             200: {
                 headers: {
-                    ETag: components["headers"]["ETag"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1656,11 +1620,9 @@ export interface operations {
                     };
                 };
             };
-            304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1668,20 +1630,7 @@ export interface operations {
     deleteProject: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
-                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored (the retry runs the request again), nor are requests refused before they run
-                 *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1696,9 +1645,6 @@ export interface operations {
             /** @description The project was deleted. */
             200: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1719,9 +1665,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["IdempotencyConflict"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1729,28 +1673,7 @@ export interface operations {
     updateProject: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
-                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored (the retry runs the request again), nor are requests refused before they run
-                 *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /**
-                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
-                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
-                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
-                 *     never match. Without If-Match the change is made whatever the version.
-                 * @example "v7"
-                 */
-                "If-Match"?: components["parameters"]["IfMatch"];
-            };
+            header?: never;
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1784,10 +1707,6 @@ export interface operations {
             /** @description The updated project. */
             200: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    ETag: components["headers"]["ETag"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1801,12 +1720,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["IdempotencyConflict"];
-            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1814,28 +1730,7 @@ export interface operations {
     assignProject: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
-                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored (the retry runs the request again), nor are requests refused before they run
-                 *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /**
-                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
-                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
-                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
-                 *     never match. Without If-Match the change is made whatever the version.
-                 * @example "v7"
-                 */
-                "If-Match"?: components["parameters"]["IfMatch"];
-            };
+            header?: never;
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1871,10 +1766,6 @@ export interface operations {
             /** @description The project's new assignees. */
             200: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    ETag: components["headers"]["ETag"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1909,12 +1800,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["IdempotencyConflict"];
-            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1922,28 +1810,7 @@ export interface operations {
     setProjectManager: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
-                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored (the retry runs the request again), nor are requests refused before they run
-                 *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /**
-                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
-                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
-                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
-                 *     never match. Without If-Match the change is made whatever the version.
-                 * @example "v7"
-                 */
-                "If-Match"?: components["parameters"]["IfMatch"];
-            };
+            header?: never;
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -1973,10 +1840,6 @@ export interface operations {
             /** @description The project's manager. */
             200: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    ETag: components["headers"]["ETag"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2007,12 +1870,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["IdempotencyConflict"];
-            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2020,28 +1880,7 @@ export interface operations {
     changeProjectStatus: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
-                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored (the retry runs the request again), nor are requests refused before they run
-                 *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /**
-                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
-                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
-                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
-                 *     never match. Without If-Match the change is made whatever the version.
-                 * @example "v7"
-                 */
-                "If-Match"?: components["parameters"]["IfMatch"];
-            };
+            header?: never;
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -2071,10 +1910,6 @@ export interface operations {
             /** @description The updated project. */
             200: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    ETag: components["headers"]["ETag"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2088,12 +1923,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["IdempotencyConflict"];
-            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2101,28 +1933,7 @@ export interface operations {
     updateProjectProgress: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
-                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored (the retry runs the request again), nor are requests refused before they run
-                 *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /**
-                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
-                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
-                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
-                 *     never match. Without If-Match the change is made whatever the version.
-                 * @example "v7"
-                 */
-                "If-Match"?: components["parameters"]["IfMatch"];
-            };
+            header?: never;
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -2152,10 +1963,6 @@ export interface operations {
             /** @description The updated project. */
             200: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    ETag: components["headers"]["ETag"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2169,12 +1976,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["IdempotencyConflict"];
-            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2182,28 +1986,7 @@ export interface operations {
     setProjectTags: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
-                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored (the retry runs the request again), nor are requests refused before they run
-                 *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /**
-                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
-                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
-                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
-                 *     never match. Without If-Match the change is made whatever the version.
-                 * @example "v7"
-                 */
-                "If-Match"?: components["parameters"]["IfMatch"];
-            };
+            header?: never;
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -2239,10 +2022,6 @@ export interface operations {
             /** @description The updated project. */
             200: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    ETag: components["headers"]["ETag"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2256,12 +2035,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["IdempotencyConflict"];
-            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2269,28 +2045,7 @@ export interface operations {
     archiveProject: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
-                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored (the retry runs the request again), nor are requests refused before they run
-                 *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /**
-                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
-                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
-                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
-                 *     never match. Without If-Match the change is made whatever the version.
-                 * @example "v7"
-                 */
-                "If-Match"?: components["parameters"]["IfMatch"];
-            };
+            header?: never;
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -2305,10 +2060,6 @@ export interface operations {
             /** @description The archived project. */
             200: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    ETag: components["headers"]["ETag"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2321,10 +2072,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["IdempotencyConflict"];
-            412: components["responses"]["PreconditionFailed"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2332,28 +2080,7 @@ export interface operations {
     restoreProject: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
-                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored (the retry runs the request again), nor are requests refused before they run
-                 *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /**
-                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
-                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
-                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
-                 *     never match. Without If-Match the change is made whatever the version.
-                 * @example "v7"
-                 */
-                "If-Match"?: components["parameters"]["IfMatch"];
-            };
+            header?: never;
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -2368,10 +2095,6 @@ export interface operations {
             /** @description The restored project. */
             200: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    ETag: components["headers"]["ETag"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2384,10 +2107,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["IdempotencyConflict"];
-            412: components["responses"]["PreconditionFailed"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2395,28 +2115,7 @@ export interface operations {
     stopProjectTimers: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
-                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored (the retry runs the request again), nor are requests refused before they run
-                 *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /**
-                 * @description Apply the change only if the project is still at this version: the `ETag` of its last answer
-                 *     (`"v7"`), several (`"v7", "v8"`), or `*` (any version). When the project has changed since,
-                 *     nothing is changed and the answer is a 412 carrying the current `ETag`. Weak tags (`W/"v7"`)
-                 *     never match. Without If-Match the change is made whatever the version.
-                 * @example "v7"
-                 */
-                "If-Match"?: components["parameters"]["IfMatch"];
-            };
+            header?: never;
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -2431,10 +2130,6 @@ export interface operations {
             /** @description The timers were stopped. */
             200: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    ETag: components["headers"]["ETag"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2460,10 +2155,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["IdempotencyConflict"];
-            412: components["responses"]["PreconditionFailed"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2471,20 +2163,7 @@ export interface operations {
     cloneProject: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
-                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored (the retry runs the request again), nor are requests refused before they run
-                 *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -2516,10 +2195,6 @@ export interface operations {
             /** @description The **new** project. */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    ETag: components["headers"]["ETag"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2533,11 +2208,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2565,8 +2238,6 @@ export interface operations {
             /** @description A page of clients. */
             200: {
                 headers: {
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2598,7 +2269,6 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2606,20 +2276,7 @@ export interface operations {
     createClient: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
-                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored (the retry runs the request again), nor are requests refused before they run
-                 *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2643,9 +2300,6 @@ export interface operations {
             /** @description The new client. */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2668,11 +2322,9 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2695,8 +2347,6 @@ export interface operations {
             /** @description The client. */
             200: {
                 headers: {
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2720,7 +2370,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2748,8 +2397,6 @@ export interface operations {
             /** @description A page of categories. */
             200: {
                 headers: {
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2781,7 +2428,6 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2789,20 +2435,7 @@ export interface operations {
     createCategory: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
-                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored (the retry runs the request again), nor are requests refused before they run
-                 *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2826,9 +2459,6 @@ export interface operations {
             /** @description The new category. */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2851,11 +2481,9 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2878,8 +2506,6 @@ export interface operations {
             /** @description The category. */
             200: {
                 headers: {
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2903,7 +2529,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2931,8 +2556,6 @@ export interface operations {
             /** @description A page of team users. */
             200: {
                 headers: {
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2968,7 +2591,6 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2976,20 +2598,7 @@ export interface operations {
     createTeamUser: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
-                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored (the retry runs the request again), nor are requests refused before they run
-                 *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -3017,9 +2626,6 @@ export interface operations {
             /** @description The new teamuser. */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3046,11 +2652,9 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3073,8 +2677,6 @@ export interface operations {
             /** @description The teamuser. */
             200: {
                 headers: {
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3102,7 +2704,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3132,8 +2733,6 @@ export interface operations {
             /** @description A page of tasks. */
             200: {
                 headers: {
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3184,7 +2783,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3192,20 +2790,7 @@ export interface operations {
     createProjectTask: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
-                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored (the retry runs the request again), nor are requests refused before they run
-                 *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -3243,9 +2828,6 @@ export interface operations {
             /** @description The new projecttask. */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3287,11 +2869,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3321,8 +2901,6 @@ export interface operations {
             /** @description A page of milestones. */
             200: {
                 headers: {
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3356,7 +2934,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3364,20 +2941,7 @@ export interface operations {
     createProjectMilestone: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
-                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored (the retry runs the request again), nor are requests refused before they run
-                 *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -3407,9 +2971,6 @@ export interface operations {
             /** @description The new milestone. */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3434,11 +2995,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3470,8 +3029,6 @@ export interface operations {
             /** @description A page of timers. */
             200: {
                 headers: {
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3512,7 +3069,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3520,20 +3076,7 @@ export interface operations {
     startProjectTimer: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
-                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored (the retry runs the request again), nor are requests refused before they run
-                 *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -3563,9 +3106,6 @@ export interface operations {
             /** @description The new timer. */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3597,11 +3137,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3631,8 +3169,6 @@ export interface operations {
             /** @description A page of files. */
             200: {
                 headers: {
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3667,7 +3203,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3675,20 +3210,7 @@ export interface operations {
     createProjectFile: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
-                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored (the retry runs the request again), nor are requests refused before they run
-                 *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -3720,9 +3242,6 @@ export interface operations {
             /** @description The new projectfile. */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3748,234 +3267,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
-        };
-    };
-    listProjectComments: {
-        parameters: {
-            query?: {
-                /** @description Sort direction. */
-                order?: components["parameters"]["Order"];
-                /** @description Results per page (at most 100). */
-                limit?: components["parameters"]["Limit"];
-                /** @description Page number, from 1. A page past the last one returns an empty `data`. */
-                page?: components["parameters"]["Page"];
-            };
-            header?: never;
-            path: {
-                /**
-                 * @description The project's id (`project_id`).
-                 * @example 42
-                 */
-                id: components["parameters"]["ProjectId"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of comments. */
-            200: {
-                headers: {
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "data": [
-                     *         {
-                     *           "id": 17,
-                     *           "project_id": 42,
-                     *           "text": "The client approved the wireframes.",
-                     *           "creator": {
-                     *             "id": 5,
-                     *             "name": "Jane Doe"
-                     *           },
-                     *           "created": "2026-06-15T09:30:00.000000Z"
-                     *         }
-                     *       ],
-                     *       "meta": {
-                     *         "current_page": 1,
-                     *         "per_page": 25,
-                     *         "total": 1,
-                     *         "last_page": 1
-                     *       },
-                     *       "message": "Comments retrieved successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["Comment"][];
-                        meta: components["schemas"]["PaginationMeta"];
-                        /** @constant */
-                        message: "Comments retrieved successfully.";
-                    };
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            404: components["responses"]["NotFound"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
-        };
-    };
-    createProjectComment: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
-                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored (the retry runs the request again), nor are requests refused before they run
-                 *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
-            path: {
-                /**
-                 * @description The project's id (`project_id`).
-                 * @example 42
-                 */
-                id: components["parameters"]["ProjectId"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "comment_text": "The client approved the wireframes.",
-                 *       "comment_creatorid": 5
-                 *     }
-                 */
-                "application/json": components["schemas"]["CommentCreateBody"];
-                /**
-                 * @example {
-                 *       "comment_text": "The client approved the wireframes.",
-                 *       "comment_creatorid": 5
-                 *     }
-                 */
-                "application/x-www-form-urlencoded": components["schemas"]["CommentCreateBody"];
-            };
-        };
-        responses: {
-            /** @description The new comment. */
-            201: {
-                headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 17,
-                     *         "project_id": 42,
-                     *         "text": "The client approved the wireframes.",
-                     *         "creator": {
-                     *           "id": 5,
-                     *           "name": "Jane Doe"
-                     *         },
-                     *         "created": "2026-06-15T09:30:00.000000Z"
-                     *       },
-                     *       "message": "Comment created successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["Comment"];
-                        /** @constant */
-                        message: "Comment created successfully.";
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["IdempotencyConflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
-        };
-    };
-    deleteProjectComment: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
-                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored (the retry runs the request again), nor are requests refused before they run
-                 *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
-            path: {
-                /**
-                 * @description The project's id (`project_id`).
-                 * @example 42
-                 */
-                id: components["parameters"]["ProjectId"];
-                /**
-                 * @description The comment's id.
-                 * @example 17
-                 */
-                comment_id: components["parameters"]["CommentId"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The comment was deleted. */
-            200: {
-                headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 17
-                     *       },
-                     *       "message": "Comment deleted successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["IdOnly"];
-                        /** @constant */
-                        message: "Comment deleted successfully.";
-                    };
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["IdempotencyConflict"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -4005,8 +3299,6 @@ export interface operations {
             /** @description A page of invoices. */
             200: {
                 headers: {
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4044,7 +3336,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -4052,20 +3343,7 @@ export interface operations {
     createProjectInvoice: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
-                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored (the retry runs the request again), nor are requests refused before they run
-                 *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -4099,9 +3377,6 @@ export interface operations {
             /** @description The new invoice. */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4130,11 +3405,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -4164,8 +3437,6 @@ export interface operations {
             /** @description A page of estimates. */
             200: {
                 headers: {
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4203,7 +3474,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -4211,20 +3481,7 @@ export interface operations {
     createProjectEstimate: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
-                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
-                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
-                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
-                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
-                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
-                 *     are not stored (the retry runs the request again), nor are requests refused before they run
-                 *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
-                 */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path: {
                 /**
                  * @description The project's id (`project_id`).
@@ -4258,9 +3515,6 @@ export interface operations {
             /** @description The new estimate. */
             201: {
                 headers: {
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4289,13 +3543,14 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
 }
+type WithRequired<T, K extends keyof T> = T & {
+    [P in K]-?: T[P];
+};
