@@ -8,13 +8,14 @@ const api = createProjectsClient({
 });
 
 const { data, error, response } = await api.GET('/api/projects', {
-  params: { query: { status: 'in_progress', sort: 'project_title', order: 'asc', limit: 25 } },
+  params: { query: { status: ['in_progress'], sort: 'project_title', order: 'asc', limit: 25 } },
 });
 if (error) {
   console.error(`${response.status}: ${error.message}`);
   process.exit(1);
 }
-console.log(`${data.meta.total} project(s) in progress:`);
+// Without `after` the answer is in page mode, whose meta carries the total (cursor mode's does not).
+if ('total' in data.meta) console.log(`${data.meta.total} project(s) in progress:`);
 for (const project of data.data) {
-  console.log(`#${project.id}  ${project.title}  (${project.client.name}, ${project.progress}%)`);
+  console.log(`#${project.id}  ${project.title}  (${project.client?.name}, ${project.progress}%)`);
 }

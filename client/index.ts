@@ -75,7 +75,13 @@ function bearerAuth(apiKey: string): Middleware {
 }
 
 export function createProjectsClient({ baseUrl, apiKey, fetch }: ProjectsClientOptions): ProjectsClient {
-  const client = createClient<paths>({ baseUrl: baseUrl.replace(/\/+$/, ''), ...(fetch ? { fetch } : {}) });
+  const client = createClient<paths>({
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    // openapi-fetch writes objects one level deep only; the filter grammar nests
+    // (`filter[or][0][status][in][]=on_hold`).
+    querySerializer: encodeQuery,
+    ...(fetch ? { fetch } : {}),
+  });
   client.use(bearerAuth(apiKey));
   return client as ProjectsClient;
 }
@@ -102,11 +108,24 @@ function appendField(params: URLSearchParams, key: string, value: unknown): void
  * arrays as `assigned[]=5`, nested objects as `task_files[0][file_name]=…`, null and [] as empty values.
  */
 export function encodeFormBody(body: unknown): string {
+  return fieldPairs(body).toString();
+}
+
+function fieldPairs(body: unknown): URLSearchParams {
   const params = new URLSearchParams();
   if (body && typeof body === 'object') {
     for (const [key, value] of Object.entries(body)) appendField(params, key, value);
   }
-  return params.toString();
+  return params;
+}
+
+/**
+ * A query string in the same bracket notation (`status[]=on_hold`, `filter[or][0][tag][eq]=x`),
+ * percent-encoded throughout: the server refuses a literal `+` in a query value, which a form
+ * encoding would write for a space.
+ */
+export function encodeQuery(query: unknown): string {
+  return [...fieldPairs(query)].map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&');
 }
 
 /** Spread into a call's options to send its body form-encoded instead of as JSON. */

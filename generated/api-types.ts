@@ -12,8 +12,14 @@ export interface paths {
         };
         /**
          * List / search projects
-         * @description Lists projects, newest first unless `sort`/`order` say otherwise. Filters combine with AND;
-         *     `search` matches a case-insensitive substring of the title.
+         * @description Lists projects, newest first unless `sort`/`order` say otherwise. Every filter given must hold
+         *     (they combine with AND); `search` matches a case-insensitive substring of the title, the
+         *     description, the reference or the client's company name.
+         *
+         *     Date filters (`date_start_from`, `date_start_to`, `date_due_from`, `date_due_to`) are calendar
+         *     days and include both ends. Timestamp filters (`updated_since`, `created_from`, `created_to`)
+         *     include their instant too: a client that syncs passes the `dates.updated` of the newest project
+         *     it has seen as `updated_since` and may see that project again, but never misses a change.
          */
         get: operations["listProjects"];
         put?: never;
@@ -779,6 +785,25 @@ export interface components {
             /** @description At least 1, even when `total` is 0. */
             last_page: number;
         };
+        /**
+         * @description Page mode (no `after`): the page's position and the exact total of projects the filters select,
+         *     and `next_cursor` to go on from this page with `after` (null on the last page).
+         */
+        ProjectPageMeta: components["schemas"]["PaginationMeta"] & {
+            /** @description Send as `after` for the projects after this page; null when this is the last page. */
+            next_cursor: string | null;
+        };
+        /**
+         * @description Cursor mode (`after` given): no page number and no total (counting would cost a scan per page);
+         *     `next_cursor` is null when no project follows this page.
+         */
+        ProjectCursorMeta: {
+            per_page: number;
+            /** @description The cursor this page follows (the request's `after`). */
+            after: string;
+            /** @description Send as `after` for the next page; null when this is the last page. */
+            next_cursor: string | null;
+        };
         Error: {
             message: string;
         };
@@ -789,24 +814,29 @@ export interface components {
                 [key: string]: string[];
             };
         };
-        /** @description A project, as every endpoint that returns one shows it. */
-        Project: {
+        /** @description A project, as every endpoint that returns one shows it (every field of `ProjectFieldset`). */
+        Project: WithRequired<components["schemas"]["ProjectFieldset"], "id" | "title" | "description" | "reference" | "status" | "active_state" | "progress" | "progress_manually" | "client" | "category" | "dates" | "billing" | "permissions" | "assigned" | "managers" | "tags">;
+        /**
+         * @description A project's fields. `Project` holds them all; the list's sparse fieldsets (`fields=`) hold `id`
+         *     and exactly the fields that `fields` names, and leave every other field out.
+         */
+        ProjectFieldset: {
             id: components["schemas"]["Id"];
             /** @description Project title. */
-            title: string;
+            title?: string;
             /** @description Project description. */
-            description: string | null;
+            description?: string | null;
             /** @description Optional external reference. */
-            reference: string | null;
-            status: components["schemas"]["ProjectStatus"];
-            active_state: components["schemas"]["ActiveState"];
+            reference?: string | null;
+            status?: components["schemas"]["ProjectStatus"];
+            active_state?: components["schemas"]["ActiveState"];
             /** @description Completion percentage. */
-            progress: number;
+            progress?: number;
             /** @description `yes` if progress is set manually, otherwise `no` (derived from tasks). */
-            progress_manually: components["schemas"]["YesNo"];
-            client: components["schemas"]["IdName"];
-            category: components["schemas"]["IdName"];
-            dates: {
+            progress_manually?: components["schemas"]["YesNo"];
+            client?: components["schemas"]["IdName"];
+            category?: components["schemas"]["IdName"];
+            dates?: {
                 start: components["schemas"]["Date"];
                 /**
                  * Format: date
@@ -816,7 +846,7 @@ export interface components {
                 created: components["schemas"]["Timestamp"];
                 updated: components["schemas"]["Timestamp"];
             };
-            billing: {
+            billing?: {
                 /** @enum {string} */
                 type: "hourly" | "fixed";
                 rate: components["schemas"]["Money"];
@@ -824,7 +854,7 @@ export interface components {
                 costs_estimate: components["schemas"]["Money"];
             };
             /** @description Client and assignee permission flags. */
-            permissions: {
+            permissions?: {
                 clientperm_tasks_view: components["schemas"]["YesNo"];
                 clientperm_tasks_collaborate: components["schemas"]["YesNo"];
                 clientperm_tasks_create: components["schemas"]["YesNo"];
@@ -833,12 +863,123 @@ export interface components {
                 assignedperm_tasks_collaborate: components["schemas"]["YesNo"];
             };
             /** @description Assigned team members, set via the **assign** action. */
-            assigned: components["schemas"]["IdName"][];
+            assigned?: components["schemas"]["IdName"][];
             /** @description The project manager (zero or one), set via the **manager** action. */
-            managers: components["schemas"]["IdName"][];
+            managers?: components["schemas"]["IdName"][];
             /** @description Tag titles, in the order they were set. */
-            tags: string[];
+            tags?: string[];
         };
+        /** @description Operators on an id. */
+        FilterId: {
+            eq?: components["schemas"]["Id"];
+            not_eq?: components["schemas"]["Id"];
+            in?: components["schemas"]["Id"][];
+            not_in?: components["schemas"]["Id"][];
+        };
+        /** @description Operators on a whole number. */
+        FilterInteger: {
+            eq?: number;
+            not_eq?: number;
+            in?: number[];
+            not_in?: number[];
+            gt?: number;
+            gte?: number;
+            lt?: number;
+            lte?: number;
+        };
+        /** @description Operators on text (`eq`, `in`: exact and case-sensitive; `contains`: case-insensitive substring). */
+        FilterText: {
+            eq?: string;
+            not_eq?: string;
+            in?: string[];
+            not_in?: string[];
+            contains?: string;
+            not_contains?: string;
+        };
+        /** @description Operators on the project status. */
+        FilterStatus: {
+            eq?: components["schemas"]["ProjectStatus"];
+            not_eq?: components["schemas"]["ProjectStatus"];
+            in?: components["schemas"]["ProjectStatus"][];
+            not_in?: components["schemas"]["ProjectStatus"][];
+        };
+        /** @description Operators on the active state. */
+        FilterActiveState: {
+            eq?: components["schemas"]["ActiveState"];
+            not_eq?: components["schemas"]["ActiveState"];
+        };
+        /** @description Operators on a calendar date (`YYYY-MM-DD`). */
+        FilterDate: {
+            eq?: components["schemas"]["Date"];
+            not_eq?: components["schemas"]["Date"];
+            gt?: components["schemas"]["Date"];
+            gte?: components["schemas"]["Date"];
+            lt?: components["schemas"]["Date"];
+            lte?: components["schemas"]["Date"];
+        };
+        /** @description Operators on a timestamp. */
+        FilterTimestamp: {
+            /** Format: date-time */
+            gt?: string;
+            /** Format: date-time */
+            gte?: string;
+            /** Format: date-time */
+            lt?: string;
+            /** Format: date-time */
+            lte?: string;
+        };
+        /** @description Operators on a yes/no property. */
+        FilterBoolean: {
+            eq?: boolean;
+        };
+        /** @description Conditions on the fields of a project, each field with the operators it takes; all of them hold. */
+        ProjectFilterConditions: {
+            /** @description The project id. */
+            id?: components["schemas"]["FilterInteger"];
+            /** @description The title. */
+            title?: components["schemas"]["FilterText"];
+            /** @description The description. */
+            description?: components["schemas"]["FilterText"];
+            /** @description The reference. */
+            reference?: components["schemas"]["FilterText"];
+            /** @description The status. */
+            status?: components["schemas"]["FilterStatus"];
+            /** @description The active state. */
+            active_state?: components["schemas"]["FilterActiveState"];
+            /** @description The progress (0 to 100). */
+            progress?: components["schemas"]["FilterInteger"];
+            /** @description The client's id. */
+            client_id?: components["schemas"]["FilterId"];
+            /** @description The client's company name. */
+            client_company_name?: components["schemas"]["FilterText"];
+            /** @description The category's id. */
+            category_id?: components["schemas"]["FilterId"];
+            /** @description The manager's team user id. */
+            manager_id?: components["schemas"]["FilterId"];
+            /** @description An assigned team user id (any of `assigned`). */
+            assigned_id?: components["schemas"]["FilterId"];
+            /** @description A tag title (any of `tags`). */
+            tag?: components["schemas"]["FilterText"];
+            /** @description The start date. */
+            date_start?: components["schemas"]["FilterDate"];
+            /** @description The due date. */
+            date_due?: components["schemas"]["FilterDate"];
+            /** @description Overdue (see the `overdue` parameter). */
+            overdue?: components["schemas"]["FilterBoolean"];
+            /** @description `dates.created`. */
+            created?: components["schemas"]["FilterTimestamp"];
+            /** @description `dates.updated`. */
+            updated?: components["schemas"]["FilterTimestamp"];
+        };
+        /** @description A group of `and` or `or`: conditions that all hold. */
+        ProjectFilterGroup: components["schemas"]["ProjectFilterConditions"];
+        /** @description The `filter` parameter: conditions, and `and` / `or` groups of conditions. */
+        ProjectFilter: {
+            /** @description Groups that must all hold. */
+            and?: components["schemas"]["ProjectFilterGroup"][];
+            /** @description Groups of which at least one must hold. */
+            or?: components["schemas"]["ProjectFilterGroup"][];
+        } & components["schemas"]["ProjectFilterConditions"];
         /** @description Every field optional; only the fields sent change. */
         ProjectUpdateBody: {
             /** @description Existing user id to attribute the project to. */
@@ -1424,9 +1565,23 @@ export type SchemaTaskStatus = components['schemas']['TaskStatus'];
 export type SchemaIdName = components['schemas']['IdName'];
 export type SchemaIdOnly = components['schemas']['IdOnly'];
 export type SchemaPaginationMeta = components['schemas']['PaginationMeta'];
+export type SchemaProjectPageMeta = components['schemas']['ProjectPageMeta'];
+export type SchemaProjectCursorMeta = components['schemas']['ProjectCursorMeta'];
 export type SchemaError = components['schemas']['Error'];
 export type SchemaValidationError = components['schemas']['ValidationError'];
 export type SchemaProject = components['schemas']['Project'];
+export type SchemaProjectFieldset = components['schemas']['ProjectFieldset'];
+export type SchemaFilterId = components['schemas']['FilterId'];
+export type SchemaFilterInteger = components['schemas']['FilterInteger'];
+export type SchemaFilterText = components['schemas']['FilterText'];
+export type SchemaFilterStatus = components['schemas']['FilterStatus'];
+export type SchemaFilterActiveState = components['schemas']['FilterActiveState'];
+export type SchemaFilterDate = components['schemas']['FilterDate'];
+export type SchemaFilterTimestamp = components['schemas']['FilterTimestamp'];
+export type SchemaFilterBoolean = components['schemas']['FilterBoolean'];
+export type SchemaProjectFilterConditions = components['schemas']['ProjectFilterConditions'];
+export type SchemaProjectFilterGroup = components['schemas']['ProjectFilterGroup'];
+export type SchemaProjectFilter = components['schemas']['ProjectFilter'];
 export type SchemaProjectUpdateBody = components['schemas']['ProjectUpdateBody'];
 export type SchemaProjectCreateBody = components['schemas']['ProjectCreateBody'];
 export type SchemaAssignBody = components['schemas']['AssignBody'];
@@ -1489,15 +1644,76 @@ export interface operations {
     listProjects: {
         parameters: {
             query?: {
-                /** @description Filter by project status. */
-                status?: components["schemas"]["ProjectStatus"];
+                /**
+                 * @description Filter by project status: one status, or several separated by commas (any of them matches),
+                 *     e.g. `status=not_started,in_progress`. Repeating the parameter (`status=a&status=b`) works too.
+                 */
+                status?: components["schemas"]["ProjectStatus"][];
                 /** @description Filter by active state (by default both active and archived projects are listed). */
                 active_state?: components["schemas"]["ActiveState"];
                 /** @description Filter by client id. */
                 client_id?: components["schemas"]["Id"];
                 /** @description Filter by category id. */
                 category_id?: components["schemas"]["Id"];
-                /** @description Free-text search on the project title (case-insensitive substring). Empty means no search. */
+                /** @description Projects managed by this team user. */
+                manager_id?: components["schemas"]["Id"];
+                /** @description Projects this team user is assigned to (one of `assigned`). */
+                assigned_id?: components["schemas"]["Id"];
+                /**
+                 * @description Projects carrying this tag (exact, case-sensitive tag title).
+                 * @example priority
+                 */
+                tag?: string;
+                /** @description Projects starting on or after this day. */
+                date_start_from?: components["schemas"]["Date"];
+                /** @description Projects starting on or before this day. */
+                date_start_to?: components["schemas"]["Date"];
+                /** @description Projects due on or after this day (projects without a due date never match). */
+                date_due_from?: components["schemas"]["Date"];
+                /** @description Projects due on or before this day (projects without a due date never match). */
+                date_due_to?: components["schemas"]["Date"];
+                /**
+                 * @description `true`: only overdue projects, `false`: only projects that are not overdue. A project is
+                 *     **overdue** when it has a due date before today (UTC) and its status is neither `completed`
+                 *     nor `cancelled`. A project due today is not overdue yet.
+                 */
+                overdue?: boolean;
+                /**
+                 * @description Projects changed at or after this instant (`dates.updated`), for syncing.
+                 * @example 2026-06-15T09:30:00.000000Z
+                 */
+                updated_since?: string;
+                /** @description Projects created at or after this instant (`dates.created`). */
+                created_from?: string;
+                /** @description Projects created at or before this instant (`dates.created`). */
+                created_to?: string;
+                /**
+                 * @description The filter grammar, for conditions the simple parameters cannot state:
+                 *     `filter[field][operator]=value`. Every condition must hold, together with the simple
+                 *     parameters. `filter[or][N][field][operator]=value` adds groups of which at least one must
+                 *     hold (the conditions of one group all hold); `filter[and][N][…]` groups must all hold (to
+                 *     state two conditions with the same field and operator). Groups hold conditions only: they
+                 *     do not nest. At most 20 groups of each kind, numbered from 0.
+                 *
+                 *     Operators: `eq` equals; `not_eq` differs (a project without a value, e.g. no due date, also
+                 *     differs); `in` / `not_in` is / is not one of a list (`filter[status][in][]=on_hold&filter[status][in][]=cancelled`,
+                 *     or numbered `[in][0]=…`); `contains` / `not_contains` a case-insensitive substring, matched
+                 *     literally as `search` is; `gt`, `gte`, `lt`, `lte` compare (after, on or after, before, on or
+                 *     before, for dates and timestamps). Several operators on one field all hold
+                 *     (`filter[progress][gte]=20&filter[progress][lte]=80`). `ProjectFilterConditions` lists every
+                 *     field with the operators it takes; the fields are named like the simple parameters and sorts:
+                 *     `tag` and `assigned_id` match when any of the project's tags or assignees does (`not_eq`:
+                 *     none does), `client_company_name` is the client's company name, `created` and `updated` are
+                 *     `dates.created` and `dates.updated`, `overdue` is the rule of the `overdue` parameter.
+                 *
+                 *     An unknown field or operator, a value of the wrong type and a nested group are each a 422
+                 *     naming the offending key (`filter.budget`, `filter.status.like`).
+                 */
+                filter?: components["schemas"]["ProjectFilter"];
+                /**
+                 * @description Free-text search (case-insensitive substring) over the title, the description, the reference
+                 *     and the client's company name; a project matches when any of them contains the text. Empty means no search.
+                 */
                 search?: string;
                 /**
                  * @description Sort column. Ties are broken by id in the same order. The order is the same on every
@@ -1510,14 +1726,38 @@ export interface operations {
                  *       `not_started`, `in_progress`, `on_hold`, `cancelled`, `completed` (not alphabetical).
                  *     - `project_date_due`: projects without a due date come last in ascending order, first in
                  *       descending order.
+                 *     - `project_updated` sorts by `dates.updated`; `client_company_name` by the client's company
+                 *       name (clients of the same name by client id).
                  */
-                sort?: "project_title" | "project_status" | "project_date_start" | "project_date_due" | "project_created" | "project_progress";
+                sort?: "project_title" | "project_status" | "project_date_start" | "project_date_due" | "project_created" | "project_progress" | "project_updated" | "client_company_name";
                 /** @description Sort direction. */
                 order?: components["parameters"]["Order"];
                 /** @description Results per page (at most 100). */
                 limit?: components["parameters"]["Limit"];
                 /** @description Page number, from 1. A page past the last one returns an empty `data`. */
                 page?: components["parameters"]["Page"];
+                /**
+                 * @description Sparse fieldset: the project fields to return, separated by commas (e.g. `fields=title,status,dates`).
+                 *     Each project then holds `id` and the fields named, and no other (see `ProjectFieldset`);
+                 *     without `fields` every field is returned.
+                 * @example [
+                 *       "title",
+                 *       "status",
+                 *       "dates"
+                 *     ]
+                 */
+                fields?: ("id" | "title" | "description" | "reference" | "status" | "active_state" | "progress" | "progress_manually" | "client" | "category" | "dates" | "billing" | "permissions" | "assigned" | "managers" | "tags")[];
+                /**
+                 * @description Cursor pagination: the `meta.next_cursor` of the previous page. The page holds the `limit`
+                 *     projects that follow the last project of the previous page in the sort order, so projects
+                 *     created or changed meanwhile do not shift it (a project moved past the cursor by a change
+                 *     shows up later in the walk; none is skipped or repeated because others were inserted).
+                 *     Opaque: send it back unchanged, with the same `sort` and `order` (a 422 otherwise; the
+                 *     filters may change). Cannot be combined with `page`. In cursor mode `meta` has no total:
+                 *     the walk ends when `next_cursor` is null.
+                 * @example eyJzIjoicHJvamVjdF91cGRhdGVkIiwibyI6ImFzYyIsInYiOlsiMjAyNi0wNi0xNVQwOTozMDowMC4wMDAwMDBaIl0sImlkIjo0Mn0
+                 */
+                after?: string;
             };
             header?: never;
             path?: never;
@@ -1534,8 +1774,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: components["schemas"]["Project"][];
-                        meta: components["schemas"]["PaginationMeta"];
+                        /** @description Whole projects, or with `fields` only `id` and the fields named. */
+                        data: (components["schemas"]["Project"] | components["schemas"]["ProjectFieldset"])[];
+                        meta: components["schemas"]["ProjectPageMeta"] | components["schemas"]["ProjectCursorMeta"];
                         /** @constant */
                         message: "Projects retrieved successfully.";
                     };
@@ -4299,3 +4540,6 @@ export interface operations {
         };
     };
 }
+type WithRequired<T, K extends keyof T> = T & {
+    [P in K]-?: T[P];
+};

@@ -16,8 +16,29 @@ const pathOf = (specPath: string) => specPath.replace('{id}', String(specPath.st
 const anyText = fc.string({ unit: 'binary', maxLength: 40 });
 const formBody = fc.array(fc.tuple(fc.oneof(anyText, fc.constantFrom('assigned[]', 'tags[]', 'task_files[0][file_url]', 'manager', 'project_title')), anyText), { maxLength: 8 })
   .map((pairs) => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'));
-const queryString = fc.array(fc.tuple(fc.oneof(anyText, fc.constantFrom('limit', 'page', 'sort', 'order', 'search', 'status', 'client_id')), anyText), { maxLength: 6 })
+const queryString = fc.array(fc.tuple(fc.oneof(anyText, fc.constantFrom('limit', 'page', 'sort', 'order', 'search', 'status', 'client_id', 'after', 'fields', 'overdue', 'updated_since',
+  'filter[status][in][]', 'filter[or][0][tag][eq]', 'filter[progress][gt]', 'filter[and][0][date_due][lt]', 'filter[title]')), anyText), { maxLength: 6 })
   .map((pairs) => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'));
+
+describe('fuzzing the project list cursor', () => {
+  it('listProjects: a forged after cursor is a 422, never a 5xx', async () => {
+    const sorts = ['project_title', 'project_status', 'project_date_due', 'project_created', 'project_progress', 'project_updated', 'client_company_name'];
+    const value = fc.oneof(anyText, fc.integer(), fc.constant(null), fc.date({ noInvalidDate: true }).map((d) => d.toISOString().replace('Z', '000Z')));
+    const cursor = fc.record({
+      s: fc.oneof(fc.constantFrom(...sorts, 'constructor', '__proto__', 'toString'), anyText),
+      o: fc.oneof(fc.constantFrom('asc', 'desc'), anyText),
+      v: fc.oneof(fc.array(value, { maxLength: 3 }), value),
+      id: fc.oneof(fc.integer(), anyText),
+    }, { requiredKeys: [] });
+    await fc.assert(fc.asyncProperty(cursor, async (forged) => {
+      const after = Buffer.from(JSON.stringify(forged)).toString('base64url');
+      const sort = sorts.includes(String(forged.s)) ? String(forged.s) : 'project_created';
+      const order = forged.o === 'asc' ? 'asc' : 'desc';
+      const answer = await t.api('GET', `/api/projects?sort=${sort}&order=${order}&after=${after}`);
+      expect(answer.status, JSON.stringify({ forged, answer: answer.body })).toBeLessThan(500);
+    }), { numRuns: runs * 20 });
+  });
+});
 
 describe('fuzzing every operation', () => {
   for (const route of routes) {

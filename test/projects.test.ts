@@ -142,28 +142,288 @@ describe('listProjects', () => {
     expect((await titles('sort=project_created'))).toEqual(['Charlie SEARCH-ME', 'Bravo', 'Alpha search-me']);
     expect((await titles('sort=project_status&order=asc'))).toHaveLength(3);
     expect((await titles('sort=project_date_due'))).toHaveLength(3);
+    expect(await titles('sort=project_updated')).toEqual(['Charlie SEARCH-ME', 'Bravo', 'Alpha search-me']);
+    await t.api('PUT', `/api/projects/${ids[0]}/tags`, { json: { tags: ['touched'] } });
+    expect(await titles('sort=project_updated')).toEqual(['Alpha search-me', 'Charlie SEARCH-ME', 'Bravo']);
+    // Acme Inc before Globex; within a client, by id in the same direction.
+    expect(await titles('sort=client_company_name&order=asc')).toEqual(['Alpha search-me', 'Charlie SEARCH-ME', 'Bravo']);
+    expect(await titles('sort=client_company_name')).toEqual(['Bravo', 'Charlie SEARCH-ME', 'Alpha search-me']);
   });
 
   it('pages with meta', async () => {
     const all = await t.api('GET', '/api/projects?limit=100');
     const total = all.body.meta.total;
     const page2 = await t.api('GET', '/api/projects?limit=2&page=2');
-    expect(page2.body.meta).toEqual({ current_page: 2, per_page: 2, total, last_page: Math.ceil(total / 2) });
+    expect(page2.body.meta).toEqual({ current_page: 2, per_page: 2, total, last_page: Math.ceil(total / 2), next_cursor: expect.any(String) });
+    const next = await t.api('GET', `/api/projects?limit=2&after=${page2.body.meta.next_cursor}`);
+    expect(next.body.data.map((p: { id: number }) => p.id)).toEqual(all.body.data.slice(4, 6).map((p: { id: number }) => p.id));
     expect(page2.body.data.map((p: { id: number }) => p.id)).toEqual(all.body.data.slice(2, 4).map((p: { id: number }) => p.id));
     const beyond = await t.api('GET', '/api/projects?page=1000');
     expect(beyond.body.data).toEqual([]);
   });
 
+  it('returns only id and the fields named by fields=', async () => {
+    const full = await t.api('GET', '/api/projects?sort=project_title&order=asc&limit=5');
+    const sparse = await t.api('GET', '/api/projects?sort=project_title&order=asc&limit=5&fields=title,status,dates');
+    expect(sparse.body.data).toEqual(full.body.data.map(({ id, title, status, dates }: Record<string, unknown>) => ({ id, title, status, dates })));
+    expect(sparse.body.meta).toEqual(full.body.meta);
+    const cursor = await t.api('GET', `/api/projects?sort=project_title&order=asc&limit=5&fields=client,tags&after=${full.body.meta.next_cursor}`);
+    expect(Object.keys(cursor.body.data[0]).sort()).toEqual(['client', 'id', 'tags']);
+    const repeated = await t.api('GET', '/api/projects?fields=title&fields=id');
+    expect(Object.keys(repeated.body.data[0]).sort()).toEqual(['id', 'title']);
+    const unknown = await t.api('GET', '/api/projects?fields=title,budget');
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.errors).toEqual({ 'fields.1': ['The selected fields.1 is invalid.'] });
+  });
+
   it.each([
     ['limit=101', 'limit', 'The limit field must not be greater than 100.'],
     ['limit=0', 'limit', 'The limit field must be at least 1.'],
-    ['sort=project_budget', 'sort', 'The selected sort is invalid. Allowed values: project_title, project_status, project_date_start, project_date_due, project_created, project_progress.'],
+    ['sort=project_budget', 'sort', 'The selected sort is invalid. Allowed values: project_title, project_status, project_date_start, project_date_due, project_created, project_progress, project_updated, client_company_name.'],
     ['order=up', 'order', 'The selected order is invalid. Allowed values: asc, desc.'],
-    ['status=done', 'status', 'The selected status is invalid. Allowed values: not_started, in_progress, on_hold, cancelled, completed.'],
+    ['status=done', 'status.0', 'The selected status.0 is invalid. Allowed values: not_started, in_progress, on_hold, cancelled, completed.'],
     ['client_id=x', 'client_id', 'The client id field must be an integer.'],
     ['unknown=1', 'unknown', 'The "unknown" parameter is not supported here. Supported parameters: status, active_state, client_id, category_id, search, sort, order, limit, page.'],
     ['limit=', 'limit', 'The limit field must not be empty.'],
   ])('refuses ?%s', async (qs, field, message) => {
+    const r = await t.api('GET', `/api/projects?${qs}`);
+    expect(r.status).toBe(422);
+    expect(r.body.errors[field]).toEqual([message]);
+  });
+});
+
+describe('listProjects filters', () => {
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  const idsOf = (r: { body: { data: { id: number }[] } }) => r.body.data.map((p) => p.id).sort((a, b) => a - b);
+  let p: Record<'managed' | 'assigned' | 'overdue' | 'dueToday' | 'doneLate' | 'tagged' | 'described' | 'otherClient', { id: number; dates: { created: string; updated: string } }>;
+  let mark: string;
+  beforeAll(async () => {
+    mark = `F${Date.now()}`;
+    const make = (extra: Record<string, unknown>) => createProject(t, f, { project_title: `${mark} filtered`, project_date_start: '2020-01-01', ...extra });
+    p = {
+      managed: await make({ project_date_start: '2021-05-10' }),
+      assigned: await make({ project_date_start: '2021-05-20' }),
+      overdue: await make({ project_date_due: day(-1) }),
+      dueToday: await make({ project_date_due: day(0) }),
+      doneLate: await make({ project_date_due: day(-3) }),
+      tagged: await make({ project_date_due: day(30) }),
+      described: await make({ project_description: `Needle ${mark} in the description`, project_reference: `REF-${mark}` }),
+      otherClient: await make({ project_clientid: f.otherClient.id }),
+    };
+    await t.api('PUT', `/api/projects/${p.managed.id}/manager`, { json: { manager: f.jane.id } });
+    await t.api('PUT', `/api/projects/${p.assigned.id}/assign`, { json: { assigned: [f.sam.id, f.jane.id] } });
+    await t.api('PUT', `/api/projects/${p.doneLate.id}/status`, { json: { status: 'completed' } });
+    await t.api('PUT', `/api/projects/${p.overdue.id}/status`, { json: { status: 'on_hold' } });
+    await t.api('PUT', `/api/projects/${p.tagged.id}/tags`, { json: { tags: ['priority', `tag-${mark}`] } });
+  });
+  const list = (qs: string) => t.api('GET', `/api/projects?search=${mark}&limit=100&${qs}`);
+
+  it('by manager and by assignee', async () => {
+    expect(idsOf(await list(`manager_id=${f.jane.id}`))).toEqual([p.managed.id]);
+    expect(idsOf(await list(`assigned_id=${f.sam.id}`))).toEqual([p.assigned.id]);
+    expect(idsOf(await list(`assigned_id=${f.jane.id}`))).toEqual([p.assigned.id]);
+  });
+
+  it('by several statuses, comma-separated or repeated', async () => {
+    const expected = [p.overdue.id, p.doneLate.id].sort((a, b) => a - b);
+    expect(idsOf(await list('status=on_hold,completed'))).toEqual(expected);
+    expect(idsOf(await list('status=on_hold&status=completed'))).toEqual(expected);
+    expect(idsOf(await list('status=completed'))).toEqual([p.doneLate.id]);
+    const bad = await list('status=on_hold,finished');
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors['status.1']).toEqual(['The selected status.1 is invalid.']);
+  });
+
+  it('by start and due date ranges, both ends included', async () => {
+    expect(idsOf(await list('date_start_from=2021-05-10&date_start_to=2021-05-20'))).toEqual([p.managed.id, p.assigned.id]);
+    expect(idsOf(await list('date_start_from=2021-05-11'))).toEqual([p.assigned.id]);
+    expect(idsOf(await list(`date_due_from=${day(-3)}&date_due_to=${day(0)}`))).toEqual([p.overdue.id, p.dueToday.id, p.doneLate.id]);
+    expect(idsOf(await list(`date_due_to=${day(-2)}`))).toEqual([p.doneLate.id]);
+    expect((await list('date_due_from=2026-02-30')).body.errors.date_due_from).toEqual(['The date due from field must be a valid date in the format YYYY-MM-DD.']);
+  });
+
+  it('overdue: a due date before today and a status that is neither completed nor cancelled', async () => {
+    expect(idsOf(await list('overdue=true'))).toEqual([p.overdue.id]);
+    const notOverdue = idsOf(await list('overdue=false'));
+    expect(notOverdue).toHaveLength(7);
+    expect(notOverdue).not.toContain(p.overdue.id);
+    await t.api('PUT', `/api/projects/${p.overdue.id}/status`, { json: { status: 'cancelled' } });
+    expect(idsOf(await list('overdue=true'))).toEqual([]);
+    await t.api('PUT', `/api/projects/${p.overdue.id}/status`, { json: { status: 'on_hold' } });
+    expect((await list('overdue=maybe')).body.errors.overdue).toEqual(['The overdue field must be true or false.']);
+  });
+
+  it('by tag, exactly', async () => {
+    expect(idsOf(await list(`tag=tag-${mark}`))).toEqual([p.tagged.id]);
+    expect(idsOf(await list(`tag=TAG-${mark}`))).toEqual([]);
+  });
+
+  it('updated_since and the created range include their instant', async () => {
+    const since = (await t.api('PUT', `/api/projects/${p.otherClient.id}/status`, { json: { status: 'in_progress' } })).body.data.dates.updated;
+    await t.api('PUT', `/api/projects/${p.managed.id}/status`, { json: { status: 'in_progress' } });
+    expect(idsOf(await list(`updated_since=${since}`))).toEqual([p.managed.id, p.otherClient.id]);
+    const created = await list(`created_from=${p.overdue.dates.created}&created_to=${p.doneLate.dates.created}`);
+    expect(idsOf(created)).toEqual([p.overdue.id, p.dueToday.id, p.doneLate.id]);
+    expect((await list('updated_since=yesterday')).body.errors.updated_since).toEqual(['The updated since field must be a valid date and time.']);
+  });
+
+  it('search covers title, description, reference and client name', async () => {
+    expect(idsOf(await t.api('GET', `/api/projects?search=needle%20${mark.toLowerCase()}`))).toEqual([p.described.id]);
+    expect(idsOf(await t.api('GET', `/api/projects?search=ref-${mark}`))).toEqual([p.described.id]);
+    const byClient = await t.api('GET', '/api/projects?search=globe&limit=100');
+    expect(byClient.body.data.length).toBeGreaterThan(0);
+    expect(byClient.body.data.every((row: { client: { id: number } }) => row.client.id === f.otherClient.id)).toBe(true);
+    expect(idsOf(byClient)).toContain(p.otherClient.id);
+  });
+});
+
+describe('listProjects cursor pagination', () => {
+  let mark: string;
+  let created: number[];
+  beforeAll(async () => {
+    mark = `C${Date.now()}`;
+    created = [];
+    for (const [i, due] of ['2026-07-01', null, '2026-07-01', '2026-06-01', null, '2026-08-01'].entries()) {
+      created.push((await createProject(t, f, { project_title: `${mark} ${i % 2 ? 'b' : 'a'}`, project_date_due: due })).id);
+    }
+  });
+  const listed = (qs: string) => t.api('GET', `/api/projects?search=${mark}&${qs}`);
+
+  /** Follows next_cursor from the first page to the end; `during` runs after the first page. */
+  async function walk(qs: string, during: () => Promise<void> = async () => {}): Promise<number[]> {
+    const first = await listed(`${qs}&limit=2`);
+    expect(first.body.meta).toMatchObject({ current_page: 1, per_page: 2 });
+    await during();
+    const ids = first.body.data.map((p: { id: number }) => p.id);
+    let cursor: string | null = first.body.meta.next_cursor;
+    while (cursor) {
+      const r = await listed(`${qs}&limit=2&after=${encodeURIComponent(cursor)}`);
+      expect(r.status).toBe(200);
+      expect(Object.keys(r.body.meta).sort()).toEqual(['after', 'next_cursor', 'per_page']);
+      expect(r.body.meta.after).toBe(cursor);
+      ids.push(...r.body.data.map((p: { id: number }) => p.id));
+      cursor = r.body.meta.next_cursor;
+    }
+    return ids;
+  }
+
+  it.each([
+    'sort=project_created', 'sort=project_title&order=asc', 'sort=project_date_due&order=asc', 'sort=project_date_due&order=desc',
+    'sort=project_status', 'sort=project_updated&order=asc', 'sort=client_company_name&order=asc',
+  ])('walks every project once, in the page order (%s)', async (qs) => {
+    const all = (await listed(`${qs}&limit=100`)).body;
+    expect(all.meta.next_cursor).toBeNull();
+    expect(await walk(qs)).toEqual(all.data.map((p: { id: number }) => p.id));
+  });
+
+  it('is stable under inserts: a project created during the walk neither shifts nor repeats a page', async () => {
+    let extra = 0;
+    const ids = await walk('sort=project_created&order=asc', async () => {
+      extra = (await createProject(t, f, { project_title: `${mark} late` })).id;
+    });
+    expect(ids).toEqual([...created, extra]);
+    const newestFirst = await walk('sort=project_created', async () => {
+      await createProject(t, f, { project_title: `${mark} later` });
+    });
+    // Newest first: the walk had passed the newest end already, so the one created meanwhile is not in it.
+    expect(newestFirst).toEqual([...created, extra].reverse());
+  });
+
+  it('a page mode answer without a following page has a null next_cursor; a last page in cursor mode too', async () => {
+    const page = await listed('sort=project_title&order=asc&limit=100');
+    expect(page.body.meta.next_cursor).toBeNull();
+    const two = await listed('sort=project_title&order=asc&limit=7');
+    const end = await listed(`sort=project_title&order=asc&limit=7&after=${two.body.meta.next_cursor}`);
+    expect(end.body.meta.next_cursor).toBeNull();
+    expect(end.body.data.length).toBe(page.body.data.length - 7);
+  });
+
+  it('refuses a malformed or tampered cursor, another sort or order, and a page with it', async () => {
+    const cursor = (await listed('sort=project_title&order=asc&limit=1')).body.meta.next_cursor as string;
+    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    const forged = (change: object) => Buffer.from(JSON.stringify({ ...decoded, ...change })).toString('base64url');
+    for (const bad of ['nonsense', forged({ v: [1] }), forged({ id: 'x' }), forged({ s: 'project_budget' }), forged({ v: [] }),
+      Buffer.from(JSON.stringify({ ...decoded, s: 'project_created', v: ['2026-02-30T00:00:00.000000Z'] })).toString('base64url')]) {
+      const r = await listed(`sort=${decoded.s}&order=${decoded.o}&after=${bad}`);
+      expect(r.status).toBe(422);
+      expect(r.body.errors).toEqual({ after: ['The after cursor is invalid: send back a next_cursor unchanged.'] });
+    }
+    const otherSort = await listed(`sort=project_created&order=asc&after=${cursor}`);
+    expect(otherSort.body.errors).toEqual({ after: ['The after cursor was made for sort=project_title and order=asc: send those with it.'] });
+    const otherOrder = await listed(`sort=project_title&after=${cursor}`);
+    expect(otherOrder.status).toBe(422);
+    const withPage = await listed(`sort=project_title&order=asc&page=2&after=${cursor}`);
+    expect(withPage.body.errors).toEqual({ page: ['The page field cannot be combined with after.'] });
+  });
+});
+
+describe('listProjects filter grammar', () => {
+  let mark: string;
+  let p: Record<'low' | 'mid' | 'high' | 'urgent', { id: number }>;
+  beforeAll(async () => {
+    mark = `G${Date.now()}`;
+    const make = (extra: Record<string, unknown>) => createProject(t, f, { project_title: `${mark} grammar`, ...extra });
+    p = {
+      low: await make({ project_date_start: '2026-01-01', project_date_due: '2026-02-01', project_reference: 'R-1' }),
+      mid: await make({ project_date_start: '2026-03-01', project_clientid: f.otherClient.id }),
+      high: await make({ project_date_start: '2026-05-01', project_date_due: '2026-12-31', project_description: 'Big one' }),
+      urgent: await make({ project_date_start: '2026-05-01' }),
+    };
+    await t.api('PUT', `/api/projects/${p.low.id}/progress`, { json: { progress: 10 } });
+    await t.api('PUT', `/api/projects/${p.mid.id}/progress`, { json: { progress: 50 } });
+    await t.api('PUT', `/api/projects/${p.high.id}/progress`, { json: { progress: 90 } });
+    await t.api('PUT', `/api/projects/${p.high.id}/status`, { json: { status: 'on_hold' } });
+    await t.api('PUT', `/api/projects/${p.urgent.id}/tags`, { json: { tags: ['urgent'] } });
+    await t.api('PUT', `/api/projects/${p.urgent.id}/assign`, { json: { assigned: [f.sam.id] } });
+  });
+  const ids = async (qs: string) => {
+    const r = await t.api('GET', `/api/projects?filter[title][contains]=${mark}&limit=100&sort=project_created&order=asc&${qs}`);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    return r.body.data.map((row: { id: number }) => row.id);
+  };
+
+  it('compares fields with each operator; several operators on one field all hold', async () => {
+    expect(await ids('filter[progress][gte]=10&filter[progress][lt]=90')).toEqual([p.low.id, p.mid.id]);
+    expect(await ids('filter[progress][gt]=10&filter[progress][lte]=90')).toEqual([p.mid.id, p.high.id]);
+    expect(await ids('filter[progress][eq]=50')).toEqual([p.mid.id]);
+    expect(await ids('filter[progress][in][]=10&filter[progress][in][]=90')).toEqual([p.low.id, p.high.id]);
+    expect(await ids('filter[status][not_eq]=on_hold')).toEqual([p.low.id, p.mid.id, p.urgent.id]);
+    expect(await ids('filter[status][in][0]=on_hold&filter[status][in][1]=completed')).toEqual([p.high.id]);
+    expect(await ids('filter[status][not_in][]=on_hold&filter[status][not_in][]=not_started')).toEqual([]);
+    expect(await ids('filter[date_start][gt]=2026-01-01&filter[date_start][lt]=2026-05-01')).toEqual([p.mid.id]);
+    expect(await ids('filter[date_due][not_eq]=2026-02-01')).toEqual([p.mid.id, p.high.id, p.urgent.id]);
+    expect(await ids('filter[description][contains]=BIG')).toEqual([p.high.id]);
+    expect(await ids('filter[description][not_contains]=big')).toEqual([p.low.id, p.mid.id, p.urgent.id]);
+    expect(await ids('filter[reference][eq]=R-1')).toEqual([p.low.id]);
+    expect(await ids(`filter[client_company_name][eq]=Globex`)).toEqual([p.mid.id]);
+    expect(await ids(`filter[client_company_name][not_contains]=glob`)).toEqual([p.low.id, p.high.id, p.urgent.id]);
+    expect(await ids(`filter[client_id][not_in][]=${f.otherClient.id}`)).toEqual([p.low.id, p.high.id, p.urgent.id]);
+    expect(await ids('filter[tag][eq]=urgent')).toEqual([p.urgent.id]);
+    expect(await ids('filter[tag][not_eq]=urgent')).toEqual([p.low.id, p.mid.id, p.high.id]);
+    expect(await ids(`filter[assigned_id][in][]=${f.sam.id}&filter[assigned_id][in][]=${f.jane.id}`)).toEqual([p.urgent.id]);
+    expect(await ids(`filter[id][gte]=${p.mid.id}&filter[id][not_eq]=${p.high.id}`)).toEqual([p.mid.id, p.urgent.id]);
+    expect(await ids('filter[overdue][eq]=true')).toEqual([p.low.id]);
+    expect(await ids('filter[active_state][eq]=archived')).toEqual([]);
+    expect(await ids('filter[updated][gte]=2000-01-01T00:00:00Z&filter[created][lt]=2000-01-01T00:00:00Z')).toEqual([]);
+  });
+
+  it('or groups: at least one holds; and groups: all hold; with the simple parameters', async () => {
+    expect(await ids('filter[or][0][tag][eq]=urgent&filter[or][1][progress][gte]=90')).toEqual([p.high.id, p.urgent.id]);
+    expect(await ids('filter[or][0][tag][eq]=urgent&filter[or][1][progress][gte]=50&filter[or][1][status][eq]=not_started')).toEqual([p.mid.id, p.urgent.id]);
+    expect(await ids('filter[and][0][status][not_eq]=on_hold&filter[and][1][status][not_eq]=not_started')).toEqual([]);
+    expect(await ids('filter[or][0][tag][eq]=urgent&filter[or][1][progress][gte]=90&status=on_hold')).toEqual([p.high.id]);
+  });
+
+  it.each([
+    ['filter[budget][eq]=1', 'filter.budget', 'The filter.budget field is not allowed here.'],
+    ['filter[status][like]=on_hold', 'filter.status.like', 'The filter.status.like field is not allowed here.'],
+    ['filter[progress][contains]=5', 'filter.progress.contains', 'The filter.progress.contains field is not allowed here.'],
+    ['filter[progress][gt]=many', 'filter.progress.gt', 'The filter.progress.gt field must be an integer.'],
+    ['filter[status][eq]=done', 'filter.status.eq', 'The selected filter.status.eq is invalid.'],
+    ['filter[date_due][lt]=2026-02-30', 'filter.date_due.lt', 'The filter.date due.lt field must be a valid date in the format YYYY-MM-DD.'],
+    ['filter[or][0][or][0][status][eq]=on_hold', 'filter.or.0.or', 'The filter.or.0.or field is not allowed here.'],
+    ['filter[or][0][budget][eq]=1', 'filter.or.0.budget', 'The filter.or.0.budget field is not allowed here.'],
+  ])('refuses ?%s with a 422 naming it', async (qs, field, message) => {
     const r = await t.api('GET', `/api/projects?${qs}`);
     expect(r.status).toBe(422);
     expect(r.body.errors[field]).toEqual([message]);

@@ -26,9 +26,9 @@ beforeAll(async () => {
 });
 afterAll(async () => { await t?.close(); });
 
-function readmeCurlCommands(): string[] {
+function readmeCurlCommands(heading = '## Calling the API with curl'): string[] {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const section = readme.slice(readme.indexOf('## Calling the API with curl'));
+  const section = readme.slice(readme.indexOf(heading));
   const block = /```bash\n([\s\S]*?)```/.exec(section)![1]!;
   return block.split(/\n\s*\n/).map((c) => c.trim()).filter(Boolean);
 }
@@ -68,5 +68,35 @@ describe('README curl examples on the seeded demo data', () => {
     expect(manager).toEqual({ data: { id: 42, managers: [{ id: 5, name: 'Jane Doe' }] }, message: 'Project manager updated successfully.' });
     expect(answers.at(-2)!.body).toMatchObject({ data: { title: 'Website Redesign (copy)' }, message: 'Project cloned successfully.' });
     expect(answers.at(-1)!.body).toEqual({ data: { id: 42 }, message: 'Project deleted successfully.' });
+  });
+
+  it('the finding-projects queries answer as the text says', async () => {
+    const [overdue, changed, next, grammar] = await (async () => {
+      const bodies: any[] = [];
+      for (const command of readmeCurlCommands('### Finding projects')) {
+        const cursor = bodies.at(-1)?.meta?.next_cursor ?? '';
+        const script = `curl() { command curl -s -w '\\n%{http_code}' "$@"; }\n${command
+          .replaceAll('http://localhost:3000', t.baseUrl).replaceAll('YOUR_API_KEY', t.key).replaceAll('NEXT_CURSOR', cursor)}`;
+        const { stdout } = await run('bash', ['-c', script]);
+        const lines = stdout.trimEnd().split('\n');
+        expect(Number(lines.pop()), `${command}: ${lines.join('\n')}`).toBe(200);
+        bodies.push(JSON.parse(lines.join('\n')));
+      }
+      return bodies;
+    })();
+    const today = new Date().toISOString().slice(0, 10);
+    expect(overdue.data.length).toBeGreaterThan(0);
+    expect(grammar.data.length).toBeGreaterThan(0);
+    for (const p of overdue.data) {
+      expect(p.managers).toEqual([{ id: 5, name: 'Jane Doe' }]);
+      expect(p.dates.due < today && !['completed', 'cancelled'].includes(p.status)).toBe(true);
+    }
+    expect(changed.data).toHaveLength(20);
+    expect(Object.keys(changed.data[0]).sort()).toEqual(['dates', 'id', 'status', 'title']);
+    expect(next.meta.after).toBe(changed.meta.next_cursor);
+    const seen = [...changed.data, ...next.data].map((p: { id: number }) => p.id);
+    expect(new Set(seen).size).toBe(seen.length);
+    for (const p of grammar.data) expect(['in_progress', 'on_hold']).toContain(p.status);
+    expect(grammar.data.every((p: { tags: string[]; dates: { due: string | null } }) => p.tags.includes('priority') || (p.dates.due !== null && p.dates.due < '2026-07-01'))).toBe(true);
   });
 });

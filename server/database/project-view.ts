@@ -3,7 +3,8 @@
 // Prisma's include issues one query per relation (8 for one project); this is one round trip, and
 // it leaves the mapper (server/mappers.ts toProject) little to build and the collector little to free.
 import { Prisma } from '../../generated/prisma/client.ts';
-import type { operations } from '../../generated/api-types.ts';
+import type { components, operations } from '../../generated/api-types.ts';
+import { validationFailed } from '../errors.ts';
 import { escapeLike, type Db, type PageWindow } from '../handlers/shared.ts';
 
 export type ListQuery = NonNullable<operations['listProjects']['parameters']['query']>;
@@ -78,45 +79,273 @@ export async function findProjectView(db: Db, id: number): Promise<ProjectViewRo
   return rows[0];
 }
 
+/** One expression a sort orders by, and the type its cursor value is cast back to. */
+interface SortKey { expression: string; type: string; nullable?: true }
+type ListSort = NonNullable<ListQuery['sort']>;
+
 /**
- * What each sort orders by. Titles in the Unicode root collation, the same on every database
- * (projects_title_icu_id_idx); statuses in the enum's order, the workflow order the spec lists.
+ * The sort columns; the project id follows them all and breaks ties. Each prefix is an index. Titles
+ * sort in the Unicode root collation, the same on every database (projects_title_icu_id_idx);
+ * statuses in the enum's order, the workflow order the spec lists.
  */
-const sortColumns = {
-  project_title: 'p.title COLLATE "und-x-icu"',
-  project_status: 'p.status',
-  project_date_start: 'p.date_start',
-  project_date_due: 'p.date_due',
-  project_created: 'p.created_at',
-  project_progress: 'p.progress',
-} as const satisfies Record<NonNullable<ListQuery['sort']>, string>;
+const sortKeys = {
+  project_title: [{ expression: 'p.title COLLATE "und-x-icu"', type: 'text' }],
+  project_status: [{ expression: 'p.status', type: '"ProjectStatus"' }],
+  project_date_start: [{ expression: 'p.date_start', type: 'date' }],
+  project_date_due: [{ expression: 'p.date_due', type: 'date', nullable: true }],
+  project_created: [{ expression: 'p.created_at', type: 'timestamptz' }],
+  project_progress: [{ expression: 'p.progress', type: 'int' }],
+  project_updated: [{ expression: 'p.updated_at', type: 'timestamptz' }],
+  // Clients of the same name are told apart by id: the order that the clients index (company_name, id)
+  // and the projects index (client_id, id) produce together, without a sort.
+  client_company_name: [{ expression: 'c.company_name', type: 'text' }, { expression: 'p.client_id', type: 'int' }],
+} as const satisfies Record<ListSort, readonly SortKey[]>;
+
+/** Sorts on a column of another table: the rows of the page are chosen with that table joined. */
+const sortJoins: Partial<Record<ListSort, Prisma.Sql>> = {
+  client_company_name: Prisma.raw('JOIN clients c ON c.id = p.client_id'),
+};
+
+/** The filter grammar's conditions (`filter[field][operator]=value`), as the spec defines them. */
+type FilterConditions = components['schemas']['ProjectFilterConditions'];
+
+/** How a filter compares a field with the value(s) a client gave. */
+export type FilterOperator = 'eq' | 'not_eq' | 'contains' | 'not_contains' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'not_in';
+type FilterValue = string | number | boolean;
+/** One field's condition: the operator and its value (a list for `in` and `not_in`). */
+type FieldCondition = (operator: FilterOperator, value: FilterValue | FilterValue[]) => Prisma.Sql;
+
+const list = (value: FilterValue | FilterValue[]): FilterValue[] => (Array.isArray(value) ? value : [value]);
+const likePattern = (value: FilterValue) => `%${escapeLike(String(value))}%`;
+
+/**
+ * A column of `p` (or an expression over it) compared with bound values cast to `type`. `not_eq`,
+ * `not_in` and `not_contains` also match a nullable column's NULL: "not X" includes "no value".
+ */
+function columnCondition(column: string, type: string, nullable = false): FieldCondition {
+  const sql = Prisma.raw(column);
+  const cast = (value: FilterValue) => Prisma.sql`${value}::${Prisma.raw(type)}`;
+  const orNull = (condition: Prisma.Sql) => (nullable ? Prisma.sql`(${sql} IS NULL OR ${condition})` : condition);
+  return (operator, value) => {
+    const one = () => cast(list(value)[0]!);
+    switch (operator) {
+      case 'eq': return Prisma.sql`${sql} = ${one()}`;
+      case 'not_eq': return orNull(Prisma.sql`${sql} <> ${one()}`);
+      case 'in': return Prisma.sql`${sql} IN (${Prisma.join(list(value).map(cast))})`;
+      case 'not_in': return orNull(Prisma.sql`${sql} NOT IN (${Prisma.join(list(value).map(cast))})`);
+      case 'contains': return Prisma.sql`${sql} ILIKE ${likePattern(list(value)[0]!)}`;
+      case 'not_contains': return orNull(Prisma.sql`${sql} NOT ILIKE ${likePattern(list(value)[0]!)}`);
+      case 'gt': return Prisma.sql`${sql} > ${one()}`;
+      case 'gte': return Prisma.sql`${sql} >= ${one()}`;
+      case 'lt': return Prisma.sql`${sql} < ${one()}`;
+      case 'lte': return Prisma.sql`${sql} <= ${one()}`;
+    }
+  };
+}
+
+/**
+ * A condition on rows related to the project (its client, assignees or tags): membership of `key`
+ * in the ids that `select … WHERE match` finds in the related table. `= ANY(ARRAY(…))` runs the
+ * subquery once and probes an index of projects, where a join or EXISTS may be planned as a scan of
+ * every project. A negated operator (`not_eq`, …) keeps the projects that no related row matches.
+ */
+function relatedCondition(key: string, select: string, match: FieldCondition): FieldCondition {
+  return (operator, value) => {
+    const negated = operator.startsWith('not_');
+    const found = Prisma.sql`${Prisma.raw(select)} WHERE ${match(operator.replace(/^not_/, '') as FilterOperator, value)}`;
+    return negated ? Prisma.sql`${Prisma.raw(key)} <> ALL(ARRAY(${found}))` : Prisma.sql`${Prisma.raw(key)} = ANY(ARRAY(${found}))`;
+  };
+}
+
+/** Today in UTC, the day `overdue` compares due dates with. */
+const TODAY = Prisma.raw(`(now() AT TIME ZONE 'UTC')::date`);
+const OPEN_STATUSES = Prisma.raw(`p.status IN ('not_started', 'in_progress', 'on_hold')`);
+const overdueCondition: FieldCondition = (operator, value) => {
+  const overdue = (list(value)[0] === true) === (operator === 'eq');
+  return overdue
+    ? Prisma.sql`(p.date_due < ${TODAY} AND ${OPEN_STATUSES})`
+    : Prisma.sql`(p.date_due IS NULL OR p.date_due >= ${TODAY} OR NOT ${OPEN_STATUSES})`;
+};
+
+/** Every field a list can be filtered on, and how its conditions read in SQL. */
+export const filterFields = {
+  id: columnCondition('p.id', 'int'),
+  title: columnCondition('p.title', 'text'),
+  description: columnCondition('p.description', 'text', true),
+  reference: columnCondition('p.reference', 'text', true),
+  status: columnCondition('p.status', '"ProjectStatus"'),
+  active_state: columnCondition('p.active_state', '"ActiveState"'),
+  progress: columnCondition('p.progress', 'int'),
+  client_id: columnCondition('p.client_id', 'int'),
+  client_company_name: relatedCondition('p.client_id', 'SELECT id FROM clients', columnCondition('company_name', 'text')),
+  category_id: columnCondition('p.category_id', 'int'),
+  manager_id: columnCondition('p.manager_id', 'int', true),
+  assigned_id: relatedCondition('p.id', 'SELECT project_id FROM project_assignees', columnCondition('user_id', 'int')),
+  tag: relatedCondition('p.id', 'SELECT project_id FROM project_tags', columnCondition('title', 'text')),
+  date_start: columnCondition('p.date_start', 'date'),
+  date_due: columnCondition('p.date_due', 'date', true),
+  overdue: overdueCondition,
+  created: columnCondition('p.created_at', 'timestamptz'),
+  updated: columnCondition('p.updated_at', 'timestamptz'),
+} satisfies Record<keyof FilterConditions, FieldCondition>;
+
+export type FilterField = keyof typeof filterFields;
+
+/** `search`: the text anywhere in the title, description, reference or client's company name. */
+function searchCondition(text: string): Prisma.Sql {
+  const arms = (['title', 'description', 'reference', 'client_company_name'] as const).map((field) => filterFields[field]('contains', text));
+  return Prisma.sql`(${Prisma.join(arms, ' OR ')})`;
+}
+
+/** The simple query parameters, each as the filter field and operator it stands for. */
+const simpleFilters = {
+  status: ['status', 'in'],
+  active_state: ['active_state', 'eq'],
+  client_id: ['client_id', 'eq'],
+  category_id: ['category_id', 'eq'],
+  manager_id: ['manager_id', 'eq'],
+  assigned_id: ['assigned_id', 'eq'],
+  tag: ['tag', 'eq'],
+  date_start_from: ['date_start', 'gte'],
+  date_start_to: ['date_start', 'lte'],
+  date_due_from: ['date_due', 'gte'],
+  date_due_to: ['date_due', 'lte'],
+  overdue: ['overdue', 'eq'],
+  updated_since: ['updated', 'gte'],
+  created_from: ['created', 'gte'],
+  created_to: ['created', 'lte'],
+} as const satisfies { [K in Exclude<keyof ListQuery, 'search' | 'sort' | 'order' | 'limit' | 'page' | 'after' | 'fields' | 'filter'>]-?: readonly [FilterField, FilterOperator] };
 
 /** The list's filters as conditions on `p`; every value is a bound parameter. */
 function projectFilter(query: ListQuery): Prisma.Sql {
   const conditions: Prisma.Sql[] = [Prisma.sql`TRUE`];
-  if (query.status !== undefined) conditions.push(Prisma.sql`p.status = ${query.status}::"ProjectStatus"`);
-  if (query.active_state !== undefined) conditions.push(Prisma.sql`p.active_state = ${query.active_state}::"ActiveState"`);
-  if (query.client_id !== undefined) conditions.push(Prisma.sql`p.client_id = ${query.client_id}`);
-  if (query.category_id !== undefined) conditions.push(Prisma.sql`p.category_id = ${query.category_id}`);
-  if (query.search) conditions.push(Prisma.sql`p.title ILIKE ${`%${escapeLike(query.search)}%`}`);
+  for (const [parameter, [field, operator]] of Object.entries(simpleFilters)) {
+    const value = query[parameter as keyof typeof simpleFilters];
+    if (value !== undefined) conditions.push(filterFields[field](operator, value));
+  }
+  if (query.search) conditions.push(searchCondition(query.search));
+  if (query.filter) conditions.push(...grammarConditions(query.filter));
   return Prisma.join(conditions, ' AND ');
 }
 
+/** Every condition of one set (`filter[…]` or one group): each field's operators, all of them. */
+function fieldConditions(set: FilterConditions): Prisma.Sql[] {
+  return Object.entries(set).flatMap(([field, operators]) =>
+    Object.entries(operators as Record<FilterOperator, FilterValue | FilterValue[]>)
+      .map(([operator, value]) => filterFields[field as FilterField](operator as FilterOperator, value)));
+}
+
+const allOf = (conditions: Prisma.Sql[]) => Prisma.sql`(${Prisma.join(conditions, ' AND ')})`;
+
 /**
- * The two statements of a page of `GET /api/projects`: the page of rows and the total. Built here,
- * apart from the handler, so that a test can EXPLAIN exactly what runs (every filter and sort must
- * use an index).
+ * The filter grammar (`filter`): its own conditions, every `and` group, and at least one `or`
+ * group. The validator has checked fields, operators, value types and that groups do not nest.
  */
-export function projectListStatements(query: ListQuery, window: PageWindow): { page: Prisma.Sql; count: Prisma.Sql } {
+function grammarConditions({ and = [], or = [], ...own }: NonNullable<ListQuery['filter']>): Prisma.Sql[] {
+  const conditions = [...fieldConditions(own), ...and.map((group) => allOf(fieldConditions(group)))];
+  if (or.length > 0) conditions.push(Prisma.sql`(${Prisma.join(or.map((group) => allOf(fieldConditions(group))), ' OR ')})`);
+  return conditions;
+}
+
+/** The value a sort key's cursor holds: text that casts back to the key's type exactly. */
+function cursorText(key: SortKey): string {
+  return key.type === 'timestamptz'
+    ? `to_char(${key.expression} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+    : `${key.expression}::text`;
+}
+
+/** A row of the list: the project, and its sort keys' values for a cursor after it. */
+export interface ProjectListRow extends ProjectViewRow { sort_values: (string | null)[] }
+
+/**
+ * What an `after` cursor holds: the sort and order it was made for, the sort keys' values of the
+ * last project of its page and that project's id. Values rather than only the id: the walk goes on
+ * from where that project was, even when it has been changed (and moved) or deleted since.
+ */
+interface ListCursor { s: ListSort; o: 'asc' | 'desc'; v: (string | null)[]; id: number }
+
+export function projectCursor(query: ListQuery, order: 'asc' | 'desc', row: ProjectListRow): string {
+  const cursor: ListCursor = { s: query.sort ?? 'project_created', o: order, v: row.sort_values, id: row.id };
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+const STATUSES: readonly string[] = ['not_started', 'in_progress', 'on_hold', 'cancelled', 'completed'];
+const isCalendarDate = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+/** Checks a cursor value against its key's type, so that a tampered cursor is a 422, never a failed cast. */
+const cursorValueChecks: Record<string, (v: string) => boolean> = {
+  text: () => true,
+  '"ProjectStatus"': (v) => STATUSES.includes(v),
+  date: isCalendarDate,
+  timestamptz: (v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(v) && isCalendarDate(v.slice(0, 10)) && !Number.isNaN(Date.parse(v)),
+  int: (v) => /^-?\d{1,10}$/.test(v) && Math.abs(Number(v)) <= 2147483647,
+};
+
+const INVALID_CURSOR = 'The after cursor is invalid: send back a next_cursor unchanged.';
+
+/** The `after` cursor of `query`, checked against the request's sort and order. */
+function readCursor(query: ListQuery, order: 'asc' | 'desc'): ListCursor {
+  const sort = query.sort ?? 'project_created';
+  let cursor: Partial<ListCursor>;
+  try {
+    cursor = JSON.parse(Buffer.from(query.after!, 'base64url').toString('utf8')) as Partial<ListCursor>;
+  } catch {
+    throw validationFailed({ after: [INVALID_CURSOR] });
+  }
+  const keys: readonly SortKey[] = cursor && typeof cursor === 'object' && Object.hasOwn(sortKeys, cursor.s ?? '') ? sortKeys[cursor.s!] : [];
+  const valid = typeof cursor === 'object' && cursor !== null && keys.length > 0 && (cursor.o === 'asc' || cursor.o === 'desc')
+    && Number.isInteger(cursor.id) && cursor.id! >= 1 && cursor.id! <= 2147483647
+    && Array.isArray(cursor.v) && cursor.v.length === keys.length
+    && cursor.v.every((v, i) => (v === null ? keys[i]!.nullable === true : typeof v === 'string' && cursorValueChecks[keys[i]!.type]!(v)));
+  if (!valid) throw validationFailed({ after: [INVALID_CURSOR] });
+  if (cursor.s !== sort || cursor.o !== order) {
+    throw validationFailed({ after: [`The after cursor was made for sort=${cursor.s} and order=${cursor.o}: send those with it.`] });
+  }
+  return cursor as ListCursor;
+}
+
+/**
+ * The rows after the cursor in the sort's order, as one row comparison over the sort keys and the
+ * id (an index range when the keys are one index). A nullable key (the due date) sorts its NULLs
+ * last ascending and first descending, as PostgreSQL does, and a comparison with NULL is never true.
+ */
+function afterCursor(keys: readonly SortKey[], cursor: ListCursor, order: 'asc' | 'desc'): Prisma.Sql {
+  const after = Prisma.raw(order === 'asc' ? '>' : '<');
+  const columns = Prisma.raw([...keys.map((key) => key.expression), 'p.id'].join(', '));
+  const values = Prisma.join([...keys.map((key, i) => Prisma.sql`${cursor.v[i]}::${Prisma.raw(key.type)}`), Prisma.sql`${cursor.id}::int`]);
+  if (!keys[0]!.nullable) return Prisma.sql`(${columns}) ${after} (${values})`;
+  const column = Prisma.raw(keys[0]!.expression);
+  if (cursor.v[0] === null) {
+    return order === 'asc'
+      ? Prisma.sql`(${column} IS NULL AND p.id > ${cursor.id}::int)`
+      : Prisma.sql`((${column} IS NULL AND p.id < ${cursor.id}::int) OR ${column} IS NOT NULL)`;
+  }
+  return order === 'asc' ? Prisma.sql`((${columns}) > (${values}) OR ${column} IS NULL)` : Prisma.sql`(${columns}) < (${values})`;
+}
+
+/**
+ * The statements of a page of `GET /api/projects`: the page of rows and, in page mode, the total.
+ * In cursor mode (`after`) there is no count, and the page reads one row more than `limit`, to tell
+ * whether another page follows. Built here, apart from the handler, so that a test can EXPLAIN
+ * exactly what runs (every filter and sort must use an index).
+ */
+export function projectListStatements(query: ListQuery, window: PageWindow): { page: Prisma.Sql; count?: Prisma.Sql } {
   const where = projectFilter(query);
-  const direction = Prisma.raw(window.order === 'asc' ? 'ASC' : 'DESC');
-  const column = Prisma.raw(sortColumns[query.sort ?? 'project_created']);
+  const sort = query.sort ?? 'project_created';
+  const keys: readonly SortKey[] = sortKeys[sort];
+  const direction = window.order === 'asc' ? 'ASC' : 'DESC';
+  const orderBy = Prisma.raw([...keys.map((key) => key.expression), 'p.id'].map((e) => `${e} ${direction}`).join(', '));
+  const sortValues = Prisma.raw(`json_build_array(${keys.map(cursorText).join(', ')}) AS sort_values`);
+  const chosen = (condition: Prisma.Sql, limit: number, offset: number) => Prisma.sql`${PROJECT_COLUMNS}, ${sortValues}
+      FROM (SELECT p.* FROM projects p ${sortJoins[sort] ?? Prisma.empty} WHERE ${condition} ORDER BY ${orderBy} LIMIT ${limit} OFFSET ${offset}) p
+      ${PROJECT_JOINS} ORDER BY ${orderBy}`;
+  if (query.after !== undefined) {
+    if (window.page !== 1) throw validationFailed({ page: ['The page field cannot be combined with after.'] });
+    return { page: chosen(Prisma.sql`${where} AND ${afterCursor(keys, readCursor(query, window.order), window.order)}`, window.take + 1, 0) };
+  }
   return {
     // The page's rows are chosen first: the joins and aggregates run for those rows only, not for
     // every row an OFFSET skips (a deep page would otherwise compute them for the whole table).
-    page: Prisma.sql`${PROJECT_COLUMNS}
-      FROM (SELECT * FROM projects p WHERE ${where} ORDER BY ${column} ${direction}, p.id ${direction} LIMIT ${window.take} OFFSET ${window.skip}) p
-      ${PROJECT_JOINS} ORDER BY ${column} ${direction}, p.id ${direction}`,
+    page: chosen(where, window.take, window.skip),
     count: Prisma.sql`SELECT count(*)::int AS total FROM projects p WHERE ${where}`,
   };
 }

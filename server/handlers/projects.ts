@@ -1,7 +1,7 @@
 // Handlers for the project operations, one function per operationId.
 import type { components } from '../../generated/api-types.ts';
 import type { Prisma, Project as ProjectRow } from '../../generated/prisma/client.ts';
-import { findProjectView, projectListStatements, type ProjectViewRow } from '../database/project-view.ts';
+import { findProjectView, projectCursor, projectListStatements, type ListQuery, type ProjectListRow } from '../database/project-view.ts';
 import { allows, entityTag, preconditionFailed, type VersionCondition } from '../entity-tags.ts';
 import { FieldErrorCollector, invalidSelection, notFound, validationFailed } from '../errors.ts';
 import { calendarDate, idName, parseCalendarDate, taskInclude, toProject } from '../mappers.ts';
@@ -68,16 +68,35 @@ async function loadProject(db: Db, id: number) {
   return { data: toProject(row), etag: entityTag(row.version) };
 }
 
+type ProjectField = NonNullable<ListQuery['fields']>[number];
+
+/** The mapper for a list's rows: whole projects, or with `fields` only `id` and the fields named. */
+function listItem(fields: ProjectField[] | undefined): (row: ProjectListRow) => components['schemas']['Project'] | components['schemas']['ProjectFieldset'] {
+  if (!fields) return toProject;
+  const kept = new Set<ProjectField>(['id', ...fields]);
+  return (row) => Object.fromEntries(Object.entries(toProject(row)).filter(([field]) => kept.has(field as ProjectField))) as components['schemas']['ProjectFieldset'];
+}
+
 export const listProjects: Handler<'listProjects'> = async ({ prisma, query }) => {
   const window = pageWindow(query);
   const statements = projectListStatements(query, window);
+  const message = 'Projects retrieved successfully.' as const;
+  const item = listItem(query.fields);
+  const cursorAfter = (row: ProjectListRow | undefined) => (row ? projectCursor(query, window.order, row) : null);
+  if (!statements.count) {
+    const rows = await prisma.$queryRaw<ProjectListRow[]>(statements.page);
+    const page = rows.slice(0, window.take);
+    const next_cursor = rows.length > window.take ? cursorAfter(page.at(-1)) : null;
+    return { status: 200, body: { data: page.map(item), meta: { per_page: window.take, after: query.after!, next_cursor }, message } };
+  }
   const page = await loadPage(
     window,
-    prisma.$queryRaw<ProjectViewRow[]>(statements.page),
+    prisma.$queryRaw<ProjectListRow[]>(statements.page),
     prisma.$queryRaw<{ total: number }[]>(statements.count).then(([row]) => row!.total),
-    toProject,
+    (row) => row,
   );
-  return { status: 200, body: { ...page, message: 'Projects retrieved successfully.' } };
+  const next_cursor = window.skip + page.data.length < page.meta.total ? cursorAfter(page.data.at(-1)) : null;
+  return { status: 200, body: { data: page.data.map(item), meta: { ...page.meta, next_cursor }, message } };
 };
 
 export const getProject: Handler<'getProject'> = async ({ prisma, path }) => {
