@@ -322,7 +322,7 @@ describe('the client as a package', () => {
       const listed: SuccessBody<'listProjects'> | undefined = (await api.GET('/api/projects', { params: { query: { search: project.title } } })).data;
       // @ts-expect-error the compiler refuses a status outside the spec's enum
       void (() => api.PUT('/api/projects/{id}/status', { params: { path: { id: 1 } }, body: { status: 'done' } }));
-      console.log(project.title, listed?.meta.total);
+      console.log(project.title, listed && 'total' in listed.meta ? listed.meta.total : undefined);
     `);
     await run(join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], { cwd: consumer }).catch((e: { stdout: string }) => {
       throw new Error(`the consumer does not compile:\n${e.stdout}`);

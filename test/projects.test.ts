@@ -173,7 +173,7 @@ describe('listProjects', () => {
     expect(Object.keys(repeated.body.data[0]).sort()).toEqual(['id', 'title']);
     const unknown = await t.api('GET', '/api/projects?fields=title,budget');
     expect(unknown.status).toBe(422);
-    expect(unknown.body.errors).toEqual({ 'fields.1': ['The selected fields.1 is invalid.'] });
+    expect(unknown.body.errors).toEqual({ 'fields.1': ['The selected fields.1 is invalid. Allowed values: id, title, description, reference, status, active_state, progress, progress_manually, client, category, dates, billing, permissions, assigned, managers, tags.'] });
   });
 
   it.each([
@@ -183,7 +183,7 @@ describe('listProjects', () => {
     ['order=up', 'order', 'The selected order is invalid. Allowed values: asc, desc.'],
     ['status=done', 'status.0', 'The selected status.0 is invalid. Allowed values: not_started, in_progress, on_hold, cancelled, completed.'],
     ['client_id=x', 'client_id', 'The client id field must be an integer.'],
-    ['unknown=1', 'unknown', 'The "unknown" parameter is not supported here. Supported parameters: status, active_state, client_id, category_id, search, sort, order, limit, page.'],
+    ['unknown=1', 'unknown', 'The "unknown" parameter is not supported here. Supported parameters: status, active_state, client_id, category_id, manager_id, assigned_id, tag, date_start_from, date_start_to, date_due_from, date_due_to, overdue, updated_since, created_from, created_to, filter, search, sort, order, limit, page, fields, after.'],
     ['limit=', 'limit', 'The limit field must not be empty.'],
   ])('refuses ?%s', async (qs, field, message) => {
     const r = await t.api('GET', `/api/projects?${qs}`);
@@ -231,7 +231,7 @@ describe('listProjects filters', () => {
     expect(idsOf(await list('status=completed'))).toEqual([p.doneLate.id]);
     const bad = await list('status=on_hold,finished');
     expect(bad.status).toBe(422);
-    expect(bad.body.errors['status.1']).toEqual(['The selected status.1 is invalid.']);
+    expect(bad.body.errors['status.1']).toEqual(['The selected status.1 is invalid. Allowed values: not_started, in_progress, on_hold, cancelled, completed.']);
   });
 
   it('by start and due date ranges, both ends included', async () => {
@@ -415,14 +415,14 @@ describe('listProjects filter grammar', () => {
   });
 
   it.each([
-    ['filter[budget][eq]=1', 'filter.budget', 'The filter.budget field is not allowed here.'],
-    ['filter[status][like]=on_hold', 'filter.status.like', 'The filter.status.like field is not allowed here.'],
-    ['filter[progress][contains]=5', 'filter.progress.contains', 'The filter.progress.contains field is not allowed here.'],
+    ['filter[budget][eq]=1', 'filter.budget', 'The "filter.budget" field is not allowed here.'],
+    ['filter[status][like]=on_hold', 'filter.status.like', 'The "filter.status.like" field is not allowed here.'],
+    ['filter[progress][contains]=5', 'filter.progress.contains', 'The "filter.progress.contains" field is not allowed here.'],
     ['filter[progress][gt]=many', 'filter.progress.gt', 'The filter.progress.gt field must be an integer.'],
-    ['filter[status][eq]=done', 'filter.status.eq', 'The selected filter.status.eq is invalid.'],
+    ['filter[status][eq]=done', 'filter.status.eq', 'The selected filter.status.eq is invalid. Allowed values: not_started, in_progress, on_hold, cancelled, completed.'],
     ['filter[date_due][lt]=2026-02-30', 'filter.date_due.lt', 'The filter.date due.lt field must be a valid date in the format YYYY-MM-DD.'],
-    ['filter[or][0][or][0][status][eq]=on_hold', 'filter.or.0.or', 'The filter.or.0.or field is not allowed here.'],
-    ['filter[or][0][budget][eq]=1', 'filter.or.0.budget', 'The filter.or.0.budget field is not allowed here.'],
+    ['filter[or][0][or][0][status][eq]=on_hold', 'filter.or.0.or', 'The "filter.or.0.or" field is not allowed here.'],
+    ['filter[or][0][budget][eq]=1', 'filter.or.0.budget', 'The "filter.or.0.budget" field is not allowed here.'],
   ])('refuses ?%s with a 422 naming it', async (qs, field, message) => {
     const r = await t.api('GET', `/api/projects?${qs}`);
     expect(r.status).toBe(422);
