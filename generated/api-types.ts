@@ -3252,27 +3252,21 @@ export interface operations {
                     /**
                      * @example {
                      *       "data": {
-                     *         "id": 7,
+                     *         "id": 8,
                      *         "project_id": 42,
                      *         "title": "Wireframes",
                      *         "description": null,
                      *         "status": "in_progress",
                      *         "checklist": [
                      *           {
-                     *             "id": 1,
+                     *             "id": 2,
                      *             "text": "Home page",
                      *             "completed": false
                      *           }
                      *         ],
-                     *         "files": [
-                     *           {
-                     *             "id": 3,
-                     *             "name": "brief.pdf",
-                     *             "url": "https://files.acme.test/brief.pdf"
-                     *           }
-                     *         ],
-                     *         "created": "2026-06-15T09:30:00.000000Z",
-                     *         "updated": "2026-06-15T09:30:00.000000Z"
+                     *         "files": [],
+                     *         "created": "2026-06-20T08:00:00.000000Z",
+                     *         "updated": "2026-06-20T08:00:00.000000Z"
                      *       },
                      *       "message": "Task created successfully."
                      *     }
