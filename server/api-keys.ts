@@ -70,11 +70,6 @@ export class ApiKeyVerifier {
     this.loadedAt = Number.NEGATIVE_INFINITY;
   }
 
-  /** True when `key` is an active key; records its use (at most once a minute per key). */
-  async verify(key: string): Promise<boolean> {
-    return (await this.identify(key)) !== undefined;
-  }
-
   /** The id of the active key `key`, or undefined; records its use (at most once a minute per key). */
   async identify(key: string): Promise<number | undefined> {
     if (!KEY_FORMAT.test(key)) return undefined;

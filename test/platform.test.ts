@@ -72,11 +72,11 @@ describe('authentication', () => {
     const verifier = new ApiKeyVerifier(counting as unknown as typeof t.db.prisma, { maxAgeMs: 60_000 });
     const started = Date.now();
     const wrong = Array.from({ length: 300 }, (_, i) => `gcp_${String(i).padStart(43, 'x')}`);
-    for (let i = 0; i < 3; i++) expect(await Promise.all(wrong.map((k) => verifier.verify(k)))).not.toContain(true);
+    for (let i = 0; i < 3; i++) expect((await Promise.all(wrong.map((k) => verifier.identify(k)))).filter((id) => id !== undefined)).toEqual([]);
     const seconds = (Date.now() - started) / 1000;
     expect(lookups).toBeGreaterThan(0);
     expect(lookups).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
-    expect(await verifier.verify('not-even-a-key')).toBe(false);
+    expect(await verifier.identify('not-even-a-key')).toBeUndefined();
   });
 
   it('stores only a hash and records last use', async () => {
@@ -102,7 +102,7 @@ describe('npm run keys', () => {
     expect(listed).not.toContain(key);
     const db = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.PGLITE_DATA_DIR ?? '', databasePoolSize: 1 });
     try {
-      expect(await new ApiKeyVerifier(db.prisma, { maxAgeMs: 0 }).verify(key)).toBe(true);
+      expect(await new ApiKeyVerifier(db.prisma, { maxAgeMs: 0 }).identify(key)).toBeTypeOf('number');
       const id = (await db.prisma.apiKey.findFirstOrThrow({ where: { name: 'CI robot' }, orderBy: { id: 'desc' } })).id;
       await db.close();
       expect((await keys('revoke', String(id))).stdout).toContain(`Revoked API key #${id}`);
@@ -112,7 +112,7 @@ describe('npm run keys', () => {
       await db.close().catch(() => {});
     }
     const db2 = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.PGLITE_DATA_DIR ?? '', databasePoolSize: 1 });
-    expect(await new ApiKeyVerifier(db2.prisma, { maxAgeMs: 0 }).verify(key)).toBe(false);
+    expect(await new ApiKeyVerifier(db2.prisma, { maxAgeMs: 0 }).identify(key)).toBeUndefined();
     await db2.close();
   });
 });
