@@ -28,7 +28,7 @@ export interface AppState { shuttingDown: boolean }
 
 export interface AppOptions {
   db: Database;
-  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins' | 'databaseQueueLimit' | 'idempotencyKeyTtlMs' | 'idempotencyWaitMs'> & RateLimitSettings;
+  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins' | 'databaseQueueLimit' | 'idempotencyKeyTtlMs' | 'idempotencyWaitMs' | 'trustProxy'> & RateLimitSettings;
   logger: Logger;
   state?: AppState;
   /** Prometheus metrics (METRICS_ENABLED): served at /metrics, observed on every request. */
@@ -150,6 +150,7 @@ export function createApp({
   app.disable('x-powered-by');
   // No ETag hashed from the body: project answers carry their row version's (server/entity-tags.ts).
   app.set('etag', false);
+  app.set('trust proxy', config.trustProxy);
   // Bracket arrays in query strings (`tags[]=a`) need the extended parser on Express 5.
   app.set('query parser', 'extended');
   const parseQuery = app.get('query parser fn') as (text: string) => Record<string, unknown>;

@@ -1,4 +1,5 @@
 // The one place that reads the environment. Everything else receives a Config.
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 export interface Config {
@@ -56,6 +57,11 @@ export interface Config {
   metricsToken: string | undefined;
   /** OTLP/HTTP endpoint (`http://collector:4318`) to send traces to; unset: no tracing. */
   otelEndpoint: string | undefined;
+  /**
+   * Express's `trust proxy`: which proxies in front may set X-Forwarded-For, so that the client address
+   * (per-address rate limit, logs) is the caller's and not the proxy's. false: trust none.
+   */
+  trustProxy: boolean | number | string[];
 }
 
 /** A configuration value that cannot be used; its message names the variable and what it accepts. */
@@ -83,6 +89,22 @@ function boolean(env: NodeJS.ProcessEnv, name: string): boolean {
 }
 
 /** `https://app.example.com,http://localhost:5173` → the origins, each exactly as a browser sends it. */
+/** TRUST_PROXY: `true`, `false`, a number of proxy hops, or a comma-separated list of addresses/CIDRs. */
+function trustProxy(env: NodeJS.ProcessEnv, name: string): boolean | number | string[] {
+  const text = env[name]?.trim();
+  if (!text || text === 'false') return false;
+  if (text === 'true') return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = text.split(',').map((entry) => entry.trim());
+  const named = ['loopback', 'linklocal', 'uniquelocal'];
+  for (const entry of entries) {
+    const [address, bits, ...rest] = entry.split('/');
+    if (named.includes(entry) || (address && isIP(address) && rest.length === 0 && (bits === undefined || /^\d{1,3}$/.test(bits)))) continue;
+    throw new ConfigError(`${name} must be true, false, a number of proxy hops, or a comma-separated list of addresses or CIDR ranges (or loopback, linklocal, uniquelocal), got "${entry}".`);
+  }
+  return entries;
+}
+
 function origins(env: NodeJS.ProcessEnv, name: string): string[] {
   return (env[name] ?? '').split(',').map((item) => item.trim()).filter(Boolean).map((item) => {
     let origin: string | undefined;
@@ -149,5 +171,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsEnabled,
     metricsToken,
     otelEndpoint,
+    trustProxy: trustProxy(env, 'TRUST_PROXY'),
   };
 }

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { answerHeaders, createProjectsClient } from '../client/index.ts';
 import { createApiKey } from '../server/api-keys.ts';
+import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/logging.ts';
 import { startSibling, useTestServer, type ApiResponse, type TestServer } from './helpers/server.ts';
 import { startTcpProxy } from './helpers/tcp-proxy.ts';
@@ -13,7 +14,7 @@ import { startTcpProxy } from './helpers/tcp-proxy.ts';
 const { t } = useTestServer();
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Every Redis key these tests write starts with this (the sandbox's prefix, then a run of its own). */
-const prefix = `h9:test:${randomUUID()}:`;
+const prefix = `rate-limits-test:${randomUUID()}:`;
 const redis = new Redis(REDIS_URL);
 
 afterAll(async () => {
@@ -94,6 +95,25 @@ describe('rate limits', () => {
       // A valid key is not held back by the address's failures.
       expect((await s.api('GET', '/api/projects')).status).toBe(200);
     });
+  });
+
+  it('behind a trusted proxy the address is the one X-Forwarded-For names; an untrusted header is ignored', async () => {
+    const guess = (s: { api: typeof t.api }, from: string) =>
+      s.api('GET', '/api/projects', { headers: { authorization: `Bearer gcp_${'x'.repeat(43)}`, 'x-forwarded-for': from } });
+    await withSibling({ RATE_LIMIT_PER_IP: '2', TRUST_PROXY: 'loopback' }, async (s) => {
+      expect([(await guess(s, '203.0.113.7')).status, (await guess(s, '203.0.113.7')).status, (await guess(s, '203.0.113.7')).status]).toEqual([401, 401, 429]);
+      expect((await guess(s, '198.51.100.9')).status).toBe(401);
+    });
+    await withSibling({ RATE_LIMIT_PER_IP: '2' }, async (s) => {
+      expect([(await guess(s, '203.0.113.7')).status, (await guess(s, '198.51.100.9')).status, (await guess(s, '192.0.2.1')).status]).toEqual([401, 401, 429]);
+    });
+  });
+
+  it('TRUST_PROXY accepts hops, addresses and ranges, and names what it cannot read', () => {
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,::1' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', '::1']);
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(() => loadConfig({ TRUST_PROXY: 'proxy.internal' })).toThrow('TRUST_PROXY must be true, false, a number of proxy hops, or a comma-separated list of addresses or CIDR ranges (or loopback, linklocal, uniquelocal), got "proxy.internal".');
   });
 
   it('a burst past the limit gets 429 with a correct Retry-After from either of two instances sharing Redis', async () => {
