@@ -730,6 +730,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List events (the change feed)
+         * @description Every change made through the API, oldest first: one event per change, written in the same
+         *     transaction as the change (a change that fails leaves no event; an event is never written for a
+         *     change that did not happen). Events stay after their project is deleted.
+         *
+         *     **Polling.** Start without `after`, then send each answer's `meta.next_cursor` as `after`; when a
+         *     page comes back empty, poll again later with the same `after`. The walk never skips an event:
+         *     an event appears only once every change that started before it has committed or failed, so a
+         *     cursor cannot pass an event that is still being written. `id` is stable: a client that may see
+         *     an event twice (after a crash between reading and saving its cursor) de-duplicates on it.
+         *
+         *     Time filters (`occurred_from`, `occurred_to`) include their instant.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{id}/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project's id (`project_id`).
+                 * @example 42
+                 */
+                id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List a project's activities
+         * @description The project's events (see `GET /api/events`): every change to the project and to its tasks,
+         *     milestones, timers, files, comments, invoices and estimates, newest first unless `order=asc`.
+         *     A deleted project has no activities here (404); its events stay in `GET /api/events`.
+         */
+        get: operations["listProjectActivities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1261,6 +1319,53 @@ export interface components {
             /** @description Defaults to `draft`. */
             estimate_status?: components["schemas"]["EstimateStatus"];
         };
+        /**
+         * @description What changed. `project.*` events carry the project (`data`, a `Project`) after the change
+         *     (`project.deleted`: as it was; `project.timers_stopped`: `{ id, stopped }`); the others carry
+         *     the resource they name (`task.created`: a `ProjectTask`, `comment.deleted`: `{ id }`, …).
+         * @enum {string}
+         */
+        EventType: "project.created" | "project.updated" | "project.deleted" | "project.cloned" | "project.assigned" | "project.manager_changed" | "project.status_changed" | "project.progress_changed" | "project.tags_changed" | "project.archived" | "project.restored" | "project.timers_stopped" | "task.created" | "milestone.created" | "timer.started" | "file.created" | "comment.created" | "comment.deleted" | "invoice.created" | "estimate.created" | "client.created" | "category.created" | "team_user.created";
+        /**
+         * @description One change. A change that leaves everything as it was (archiving an archived project, stopping
+         *     the timers of a project with none running) writes no event.
+         */
+        Event: {
+            /** @description Stable and unique (de-duplicate on it); increasing, but not without gaps or in commit order. */
+            id: number;
+            type: components["schemas"]["EventType"];
+            occurred_at: components["schemas"]["Timestamp"];
+            /** @description The project changed, or whose child changed; null for clients, categories and team users. */
+            project_id: number | null;
+            /** @description The id of the API key that made the change. */
+            api_key_id: number;
+            /**
+             * @description For changes to an existing project (`project.updated`, the project's actions): the fields of
+             *     `data` that differ from before, as dotted paths (`title`, `billing.rate`, `dates.updated`;
+             *     lists such as `assigned` and `tags` as a whole). Empty for the other types.
+             */
+            changed_fields: string[];
+            /** @description The values of `changed_fields` before the change, by path; null when `changed_fields` is empty. */
+            previous: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The resource after the change (see `EventType`). */
+            data: components["schemas"]["Project"] | components["schemas"]["ProjectTask"] | components["schemas"]["Milestone"] | components["schemas"]["Timer"] | components["schemas"]["ProjectFile"] | components["schemas"]["Comment"] | components["schemas"]["Invoice"] | components["schemas"]["Estimate"] | components["schemas"]["Client"] | components["schemas"]["Category"] | components["schemas"]["TeamUser"] | components["schemas"]["TimersStopped"] | components["schemas"]["IdOnly"];
+        };
+        TimersStopped: {
+            /** @description The project's id. */
+            id: number;
+            /** @description How many running timers were stopped. */
+            stopped: number;
+        };
+        EventPageMeta: {
+            per_page: number;
+            /**
+             * @description Send as `after` for the events after this page; null when the page is empty (poll again
+             *     with the same `after`).
+             */
+            next_cursor: string | null;
+        };
     };
     responses: {
         /**
@@ -1486,6 +1591,31 @@ export interface components {
     };
     parameters: {
         /**
+         * @description Only events of these types: one, or several separated by commas (any of them matches), e.g.
+         *     `type=project.created,project.deleted`.
+         * @example [
+         *       "project.created",
+         *       "project.updated"
+         *     ]
+         */
+        EventTypes: components["schemas"]["EventType"][];
+        /**
+         * @description Events that occurred at or after this instant.
+         * @example 2026-06-15T00:00:00Z
+         */
+        OccurredFrom: string;
+        /**
+         * @description Events that occurred at or before this instant.
+         * @example 2026-06-16T00:00:00Z
+         */
+        OccurredTo: string;
+        /**
+         * @description The `meta.next_cursor` of the previous page: the page holds the events that follow it in the
+         *     order asked for. Opaque: send it back unchanged (a 422 otherwise).
+         * @example eyJ0IjoiNzQ1IiwiaSI6IjEyMyJ9
+         */
+        EventCursor: string;
+        /**
          * @description The project's id (`project_id`).
          * @example 42
          */
@@ -1632,6 +1762,10 @@ export type SchemaInvoiceCreateBody = components['schemas']['InvoiceCreateBody']
 export type SchemaEstimateStatus = components['schemas']['EstimateStatus'];
 export type SchemaEstimate = components['schemas']['Estimate'];
 export type SchemaEstimateCreateBody = components['schemas']['EstimateCreateBody'];
+export type SchemaEventType = components['schemas']['EventType'];
+export type SchemaEvent = components['schemas']['Event'];
+export type SchemaTimersStopped = components['schemas']['TimersStopped'];
+export type SchemaEventPageMeta = components['schemas']['EventPageMeta'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseNotFound = components['responses']['NotFound'];
@@ -1644,6 +1778,10 @@ export type ResponseTooManyRequests = components['responses']['TooManyRequests']
 export type ResponseNotModified = components['responses']['NotModified'];
 export type ResponsePreconditionFailed = components['responses']['PreconditionFailed'];
 export type ResponseIdempotencyConflict = components['responses']['IdempotencyConflict'];
+export type ParameterEventTypes = components['parameters']['EventTypes'];
+export type ParameterOccurredFrom = components['parameters']['OccurredFrom'];
+export type ParameterOccurredTo = components['parameters']['OccurredTo'];
+export type ParameterEventCursor = components['parameters']['EventCursor'];
 export type ParameterProjectId = components['parameters']['ProjectId'];
 export type ParameterCommentId = components['parameters']['CommentId'];
 export type ParameterResourceId = components['parameters']['ResourceId'];
@@ -4585,6 +4723,141 @@ export interface operations {
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only events of these types: one, or several separated by commas (any of them matches), e.g.
+                 *     `type=project.created,project.deleted`.
+                 * @example [
+                 *       "project.created",
+                 *       "project.updated"
+                 *     ]
+                 */
+                type?: components["parameters"]["EventTypes"];
+                /** @description Only the events of this project (its id; a deleted project's events included). */
+                project_id?: components["schemas"]["Id"];
+                /**
+                 * @description Events that occurred at or after this instant.
+                 * @example 2026-06-15T00:00:00Z
+                 */
+                occurred_from?: components["parameters"]["OccurredFrom"];
+                /**
+                 * @description Events that occurred at or before this instant.
+                 * @example 2026-06-16T00:00:00Z
+                 */
+                occurred_to?: components["parameters"]["OccurredTo"];
+                /**
+                 * @description The `meta.next_cursor` of the previous page: the page holds the events that follow it in the
+                 *     order asked for. Opaque: send it back unchanged (a 422 otherwise).
+                 * @example eyJ0IjoiNzQ1IiwiaSI6IjEyMyJ9
+                 */
+                after?: components["parameters"]["EventCursor"];
+                /** @description Results per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+                /** @description `asc` (the default): oldest first, the order to poll in. `desc`: newest first. */
+                order?: "asc" | "desc";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Event"][];
+                        meta: components["schemas"]["EventPageMeta"];
+                        /** @constant */
+                        message: "Events retrieved successfully.";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listProjectActivities: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only events of these types: one, or several separated by commas (any of them matches), e.g.
+                 *     `type=project.created,project.deleted`.
+                 * @example [
+                 *       "project.created",
+                 *       "project.updated"
+                 *     ]
+                 */
+                type?: components["parameters"]["EventTypes"];
+                /**
+                 * @description Events that occurred at or after this instant.
+                 * @example 2026-06-15T00:00:00Z
+                 */
+                occurred_from?: components["parameters"]["OccurredFrom"];
+                /**
+                 * @description Events that occurred at or before this instant.
+                 * @example 2026-06-16T00:00:00Z
+                 */
+                occurred_to?: components["parameters"]["OccurredTo"];
+                /**
+                 * @description The `meta.next_cursor` of the previous page: the page holds the events that follow it in the
+                 *     order asked for. Opaque: send it back unchanged (a 422 otherwise).
+                 * @example eyJ0IjoiNzQ1IiwiaSI6IjEyMyJ9
+                 */
+                after?: components["parameters"]["EventCursor"];
+                /** @description Results per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+                /** @description Sort direction. */
+                order?: components["parameters"]["Order"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The project's id (`project_id`).
+                 * @example 42
+                 */
+                id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the project's events. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Event"][];
+                        meta: components["schemas"]["EventPageMeta"];
+                        /** @constant */
+                        message: "Activities retrieved successfully.";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];

@@ -19,6 +19,8 @@ import { refuseMalformedText } from './text-guard.ts';
 import { handlers } from './handlers/index.ts';
 import type { Handler, HandlerInput, OperationId } from './handlers/types.ts';
 import { requestLogging } from './logging.ts';
+import { isWriteOperation, runRecorded } from './events.ts';
+import type { Tx } from './handlers/shared.ts';
 import type { Metrics } from './metrics.ts';
 import type { Tracing } from './tracing.ts';
 import { listOperations, loadSpec, specJson, specYaml } from './spec.ts';
@@ -110,10 +112,12 @@ function send(res: Response, answer: Answer): void {
 }
 
 /**
- * Adapts a handler to Express. A write sent with an Idempotency-Key runs in the idempotency
- * store's transaction (the handler's own transaction joins it) and its answer is stored there.
+ * Adapts a handler to Express. A write runs in a transaction with the event it records
+ * (server/events.ts); sent with an Idempotency-Key, in the idempotency store's transaction (the
+ * handler's own transaction joins it), where its answer is stored too.
  */
-function route<K extends OperationId>(db: Database, idempotency: IdempotencyStore, handler: Handler<K>, isWrite: boolean) {
+function route<K extends OperationId>(db: Database, idempotency: IdempotencyStore, operationId: K, handler: Handler<K>) {
+  const isWrite = isWriteOperation(operationId);
   return async (req: Request, res: Response<unknown, RequestLocals>): Promise<void> => {
     // Every path parameter of this contract is an id, which completeValidation has checked (digits, in range).
     const path = Object.fromEntries(Object.entries(req.params).map(([name, raw]) => [name, Number(raw)]));
@@ -121,17 +125,19 @@ function route<K extends OperationId>(db: Database, idempotency: IdempotencyStor
     const input = {
       prisma: db.prisma, path, query: req.query, body: req.body ?? {}, ifMatch: isWrite ? parseIfMatch(req.get('if-match')) : undefined,
     } as unknown as HandlerInput<K>;
+    const apiKeyId = res.locals.apiKeyId!;
+    const recorded = (tx: Tx) => runRecorded(operationId, handler, { ...input, prisma: joiningTransaction(tx) }, tx, apiKeyId);
     const key = isWrite ? req.get(IDEMPOTENCY_HEADER) : undefined;
     if (key === undefined) {
-      const reply = await handler(input);
+      const reply = isWrite ? await db.prisma.$transaction(recorded) : await handler(input);
       if (reply.etag) res.setHeader('ETag', reply.etag);
       if (reply.etag && !isWrite && stillCurrent(req.get('if-none-match'), reply.etag)) res.status(304).end();
       else res.status(reply.status).json(reply.body);
       return;
     }
-    const request = { apiKeyId: res.locals.apiKeyId!, key, method: req.method, url: req.originalUrl, body: input.body };
+    const request = { apiKeyId, key, method: req.method, url: req.originalUrl, body: input.body };
     const { replayed, answer } = await idempotency.run(request, async (tx) => {
-      const reply = await handler({ ...input, prisma: joiningTransaction(tx) });
+      const reply = await recorded(tx);
       const headers: Record<string, string> = reply.etag ? { ETag: reply.etag } : {};
       return { status: reply.status, body: JSON.stringify(reply.body), headers };
     });
@@ -214,9 +220,12 @@ export function createApp({
   app.use(completeValidation(doc, db));
 
   for (const { method, expressPath, operation } of listOperations(doc)) {
-    const handler = handlers[operation.operationId as OperationId];
-    if (!handler) throw new Error(`No handler for operation ${operation.operationId}`);
-    app[method](expressPath, route(db, idempotency, handler as Handler<OperationId>, method !== 'get'));
+    const operationId = operation.operationId as OperationId;
+    const handler = handlers[operationId];
+    if (!handler) throw new Error(`No handler for operation ${operationId}`);
+    // server/events.ts lists the writes; the methods must agree, or a change would go unrecorded.
+    if ((method !== 'get') !== isWriteOperation(operationId)) throw new Error(`${operationId}: ${method} disagrees with server/events.ts`);
+    app[method](expressPath, route(db, idempotency, operationId, handler as Handler<OperationId>));
   }
 
   app.use((_req, _res, next) => next(new ApiError(404, 'Not found.')));

@@ -1,6 +1,7 @@
 // The one module that turns database rows into the API's shapes.
 import type { components } from '../generated/api-types.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
+import type { EventRow } from './database/event-feed.ts';
 import type { ProjectViewRow } from './database/project-view.ts';
 
 type Schemas = components['schemas'];
@@ -158,5 +159,19 @@ export function toEstimate(row: Prisma.EstimateGetPayload<object>): Schemas['Est
     expiry_date: row.expiryDate ? calendarDate(row.expiryDate) : null,
     amount: money(row.amount),
     created: timestamp(row.createdAt),
+  };
+}
+
+/** An event as the feed read it: its data and previous values were stored in the API's shapes. */
+export function toEvent(row: EventRow): Schemas['Event'] {
+  return {
+    id: Number(row.id),
+    type: row.type as Schemas['EventType'],
+    occurred_at: row.occurred_at,
+    project_id: row.project_id,
+    api_key_id: row.api_key_id,
+    changed_fields: row.changed_fields,
+    previous: row.previous,
+    data: row.data as Schemas['Event']['data'],
   };
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProjectsClient, formEncoded, type ProjectsClient } from '../client/index.ts';
+import { createProjectsClient, formEncoded, type ProjectsClient, type SchemaEvent } from '../client/index.ts';
 import { contractProblems, findOperation, routes } from './helpers/contract.ts';
 import { spec } from './helpers/spec.ts';
 import { createFixtures, startTestServer, type Fixtures, type TestServer } from './helpers/server.ts';
@@ -277,6 +277,26 @@ describe('supporting resources through the typed client', () => {
     expect((await api.POST('/api/projects/{id}/estimates', { ...id, body: { estimate_date: 'soon', estimate_amount: 5 } })).response.status).toBe(422);
     expect((await api.GET('/api/projects/{id}/estimates', missing)).response.status).toBe(404);
     expect((await anonymous.GET('/api/projects/{id}/estimates', id)).response.status).toBe(401);
+  });
+});
+
+describe('the change feed through the typed client', () => {
+  it('listEvents and listProjectActivities: filters, cursor, 404, 422', async () => {
+    const project = await newProject('Feed project');
+    await api.PUT('/api/projects/{id}/status', { params: { path: { id: project.id } }, body: { status: 'on_hold' } });
+    const feed = await api.GET('/api/events', { params: { query: { project_id: project.id, type: ['project.created', 'project.status_changed'] } } });
+    if (!feed.data) throw new Error(feed.error.message);
+    const events: SchemaEvent[] = feed.data.data;
+    expect(events.map((e) => e.type)).toEqual(['project.created', 'project.status_changed']);
+    expect(events[1]!.changed_fields).toEqual(expect.arrayContaining(['status']));
+    const rest = await api.GET('/api/events', { params: { query: { project_id: project.id, after: feed.data.meta.next_cursor! } } });
+    expect(rest.data?.data).toEqual([]);
+    const activities = await api.GET('/api/projects/{id}/activities', { params: { path: { id: project.id }, query: { limit: 1 } } });
+    expect(activities.data?.data.map((e) => e.type)).toEqual(['project.status_changed']);
+    const missing = await api.GET('/api/projects/{id}/activities', { params: { path: { id: 999999 } } });
+    expect(missing.response.status).toBe(404);
+    const tampered = await api.GET('/api/events', { params: { query: { after: 'not-a-cursor' } } });
+    expect(tampered.response.status).toBe(422);
   });
 });
 

@@ -99,4 +99,22 @@ describe('README curl examples on the seeded demo data', () => {
     for (const p of grammar.data) expect(['in_progress', 'on_hold']).toContain(p.status);
     expect(grammar.data.every((p: { tags: string[]; dates: { due: string | null } }) => p.tags.includes('priority') || (p.dates.due !== null && p.dates.due < '2026-07-01'))).toBe(true);
   });
+
+  it('the following-changes commands show a change made through the API, then nothing new, then the project\'s activity', async () => {
+    expect((await t.api('PATCH', '/api/projects/7', { json: { project_title: 'Renamed for the feed' } })).status).toBe(200);
+    const bodies: any[] = [];
+    for (const command of readmeCurlCommands('### Following changes')) {
+      const cursor = bodies.at(-1)?.meta?.next_cursor ?? '';
+      const script = `curl() { command curl -s -w '\\n%{http_code}' "$@"; }\n${command
+        .replaceAll('http://localhost:3000', t.baseUrl).replaceAll('YOUR_API_KEY', t.key).replaceAll('NEXT_CURSOR', cursor)}`;
+      const { stdout } = await run('bash', ['-c', script]);
+      const lines = stdout.trimEnd().split('\n');
+      expect(Number(lines.pop()), `${command}: ${lines.join('\n')}`).toBe(200);
+      bodies.push(JSON.parse(lines.join('\n')));
+    }
+    const [first, next, activities] = bodies;
+    expect(first.data.at(-1)).toMatchObject({ type: 'project.updated', project_id: 7, data: { title: 'Renamed for the feed' } });
+    expect(next).toMatchObject({ data: [], meta: { next_cursor: null } });
+    expect(activities.data[0]).toMatchObject({ type: 'project.updated', changed_fields: expect.arrayContaining(['title']) });
+  });
 });

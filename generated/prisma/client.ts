@@ -126,3 +126,8 @@ export type Invoice = Prisma.InvoiceModel
  * 
  */
 export type Estimate = Prisma.EstimateModel
+/**
+ * Model Event
+ * 
+ */
+export type Event = Prisma.EventModel

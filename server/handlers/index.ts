@@ -4,6 +4,7 @@ import * as categories from './categories.ts';
 import * as clients from './clients.ts';
 import * as comments from './comments.ts';
 import * as estimates from './estimates.ts';
+import * as events from './events.ts';
 import * as files from './files.ts';
 import * as invoices from './invoices.ts';
 import * as milestones from './milestones.ts';
@@ -13,5 +14,5 @@ import * as tasks from './tasks.ts';
 import * as timers from './timers.ts';
 
 export const handlers: HandlerRegistry = {
-  ...projects, ...clients, ...categories, ...team, ...tasks, ...milestones, ...timers, ...files, ...invoices, ...estimates, ...comments,
+  ...projects, ...clients, ...categories, ...team, ...tasks, ...milestones, ...timers, ...files, ...invoices, ...estimates, ...comments, ...events,
 };

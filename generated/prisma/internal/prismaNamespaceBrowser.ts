@@ -67,7 +67,8 @@ export const ModelName = {
   ProjectFile: 'ProjectFile',
   ProjectComment: 'ProjectComment',
   Invoice: 'Invoice',
-  Estimate: 'Estimate'
+  Estimate: 'Estimate',
+  Event: 'Event'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -301,6 +302,21 @@ export const EstimateScalarFieldEnum = {
 export type EstimateScalarFieldEnum = (typeof EstimateScalarFieldEnum)[keyof typeof EstimateScalarFieldEnum]
 
 
+export const EventScalarFieldEnum = {
+  id: 'id',
+  transactionId: 'transactionId',
+  type: 'type',
+  projectId: 'projectId',
+  apiKeyId: 'apiKeyId',
+  occurredAt: 'occurredAt',
+  changedFields: 'changedFields',
+  previous: 'previous',
+  data: 'data'
+} as const
+
+export type EventScalarFieldEnum = (typeof EventScalarFieldEnum)[keyof typeof EventScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
@@ -315,6 +331,13 @@ export const NullableJsonNullValueInput = {
 } as const
 
 export type NullableJsonNullValueInput = (typeof NullableJsonNullValueInput)[keyof typeof NullableJsonNullValueInput]
+
+
+export const JsonNullValueInput = {
+  JsonNull: JsonNull
+} as const
+
+export type JsonNullValueInput = (typeof JsonNullValueInput)[keyof typeof JsonNullValueInput]
 
 
 export const QueryMode = {

@@ -1,0 +1,183 @@
+// The outbox: which event each write operation records, and recording it in the change's own
+// transaction (server/app.ts runs every write in one). Readers: server/handlers/events.ts.
+import type { components } from '../generated/api-types.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import { findProjectView } from './database/project-view.ts';
+import type { Handler, HandlerInput, OperationId, Reply } from './handlers/types.ts';
+import type { Tx } from './handlers/shared.ts';
+import { toProject } from './mappers.ts';
+
+type Schemas = components['schemas'];
+export type EventType = Schemas['EventType'];
+type Project = Schemas['Project'];
+
+/** What a change records, before the database adds its id, transaction and time. */
+export interface EventDraft {
+  projectId: number | null;
+  data: Schemas['Event']['data'];
+  changedFields: string[];
+  previous: Record<string, unknown> | null;
+}
+
+interface Change<K extends OperationId> {
+  tx: Tx;
+  input: HandlerInput<K>;
+  reply: Reply<K>;
+  /** The project as it was before the change, for sources that ask for it (`projectBefore`). */
+  before: Project | undefined;
+}
+
+interface EventSource<K extends OperationId> {
+  type: EventType;
+  /** The project of `path.id` is read, and locked, before the handler runs. */
+  projectBefore?: true;
+  /** The event, or undefined when the operation changed nothing. */
+  describe(change: Change<K>): EventDraft | undefined | Promise<EventDraft | undefined>;
+}
+
+/** A leaf of a project, by dotted path: nested objects are walked, lists compared whole. */
+function leaves(value: unknown, prefix: string, into: Map<string, unknown>): Map<string, unknown> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [key, inner] of Object.entries(value)) leaves(inner, prefix ? `${prefix}.${key}` : key, into);
+  } else {
+    into.set(prefix, value);
+  }
+  return into;
+}
+
+/** The project's change from `before` to `after`, or undefined when nothing the API shows differs. */
+export function projectChange(before: Project | undefined, after: Project): EventDraft | undefined {
+  const old = leaves(before, '', new Map());
+  const changedFields: string[] = [];
+  const previous: Record<string, unknown> = {};
+  for (const [path, value] of leaves(after, '', new Map())) {
+    if (JSON.stringify(value) !== JSON.stringify(old.get(path))) {
+      changedFields.push(path);
+      previous[path] = old.get(path) ?? null;
+    }
+  }
+  if (changedFields.length === 0) return undefined;
+  return { projectId: after.id, data: after, changedFields, previous };
+}
+
+/** A new resource: no fields changed, no previous values. */
+function created(projectId: number | null, data: EventDraft['data']): EventDraft {
+  return { projectId, data, changedFields: [], previous: null };
+}
+
+/** The project as it is now, inside the change's transaction. */
+async function projectNow(tx: Tx, id: number): Promise<Project> {
+  const row = await findProjectView(tx, id);
+  return toProject(row!);
+}
+
+/** A change of a project whose handler answers with the whole project. */
+function projectAction<K extends OperationId>(type: EventType): EventSource<K> {
+  return { type, projectBefore: true, describe: ({ before, reply }) => projectChange(before, (reply.body as { data: Project }).data) };
+}
+
+/** A change of a project whose handler answers with part of it: the project is read again. */
+function projectPartAction<K extends OperationId>(type: EventType): EventSource<K> {
+  return { type, projectBefore: true, describe: async ({ before, tx, input }) => projectChange(before, await projectNow(tx, (input.path as { id: number }).id)) };
+}
+
+/** A resource created under the project of `path.id` (or, for `projectId: null`, under none). */
+function childCreated<K extends OperationId>(type: EventType, projectId: 'path' | null): EventSource<K> {
+  return {
+    type,
+    describe: ({ input, reply }) => created(projectId === 'path' ? (input.path as { id: number }).id : null, (reply.body as { data: EventDraft['data'] }).data),
+  };
+}
+
+/**
+ * The event of every operation: `null` for reads. A new operation does not compile until it is
+ * listed here, so no change can slip past the feed.
+ */
+export const eventSources = {
+  listProjects: null,
+  getProject: null,
+  createProject: { type: 'project.created', describe: ({ reply }) => created(reply.body.data.id, reply.body.data) },
+  updateProject: projectAction('project.updated'),
+  deleteProject: { type: 'project.deleted', projectBefore: true, describe: ({ before }) => before && created(before.id, before) },
+  assignProject: projectPartAction('project.assigned'),
+  setProjectManager: projectPartAction('project.manager_changed'),
+  changeProjectStatus: projectAction('project.status_changed'),
+  updateProjectProgress: projectAction('project.progress_changed'),
+  setProjectTags: projectAction('project.tags_changed'),
+  archiveProject: projectAction('project.archived'),
+  restoreProject: projectAction('project.restored'),
+  stopProjectTimers: {
+    type: 'project.timers_stopped',
+    describe: ({ reply }) => (reply.body.data.stopped > 0 ? created(reply.body.data.id, reply.body.data) : undefined),
+  },
+  cloneProject: { type: 'project.cloned', describe: ({ reply }) => created(reply.body.data.id, reply.body.data) },
+  listClients: null,
+  createClient: childCreated('client.created', null),
+  getClient: null,
+  listCategories: null,
+  createCategory: childCreated('category.created', null),
+  getCategory: null,
+  listTeamUsers: null,
+  createTeamUser: childCreated('team_user.created', null),
+  getTeamUser: null,
+  listProjectTasks: null,
+  createProjectTask: childCreated('task.created', 'path'),
+  listProjectMilestones: null,
+  createProjectMilestone: childCreated('milestone.created', 'path'),
+  listProjectTimers: null,
+  startProjectTimer: childCreated('timer.started', 'path'),
+  listProjectFiles: null,
+  createProjectFile: childCreated('file.created', 'path'),
+  listProjectComments: null,
+  createProjectComment: childCreated('comment.created', 'path'),
+  deleteProjectComment: childCreated('comment.deleted', 'path'),
+  listProjectInvoices: null,
+  createProjectInvoice: childCreated('invoice.created', 'path'),
+  listProjectEstimates: null,
+  createProjectEstimate: childCreated('estimate.created', 'path'),
+  listEvents: null,
+  listProjectActivities: null,
+} satisfies { [K in OperationId]: EventSource<K> | null };
+
+/** Locks the project (or finds none, which the handler then answers with its 404) and reads it. */
+async function lockedProject(tx: Tx, id: number): Promise<Project | undefined> {
+  await tx.$queryRaw`SELECT 1 FROM projects WHERE id = ${id} FOR UPDATE`;
+  const row = await findProjectView(tx, id);
+  return row && toProject(row);
+}
+
+/**
+ * Runs a write operation's handler in `tx` and records its event there: the change and its event
+ * commit together or not at all.
+ */
+export async function runRecorded<K extends OperationId>(
+  operationId: K,
+  handler: Handler<K>,
+  input: HandlerInput<K>,
+  tx: Tx,
+  apiKeyId: number,
+): Promise<Reply<K>> {
+  const source = eventSources[operationId] as EventSource<K> | null;
+  if (!source) throw new Error(`${operationId} is not a write: it records no event`);
+  const before = source.projectBefore ? await lockedProject(tx, (input.path as { id: number }).id) : undefined;
+  const reply = await handler(input);
+  const draft = await source.describe({ tx, input, reply, before });
+  if (draft) {
+    await tx.event.createMany({
+      data: [{
+        type: source.type,
+        projectId: draft.projectId,
+        apiKeyId,
+        changedFields: draft.changedFields,
+        data: draft.data as Prisma.InputJsonValue,
+        ...(draft.previous ? { previous: draft.previous as Prisma.InputJsonValue } : {}),
+      }],
+    });
+  }
+  return reply;
+}
+
+/** True for operations that change something (and so record events). */
+export function isWriteOperation(operationId: OperationId): boolean {
+  return eventSources[operationId] !== null;
+}
