@@ -814,6 +814,160 @@ export interface components {
                 [key: string]: string[];
             };
         };
+        /** @description What the operation did, in a sentence fixed per operation (each operation gives its value). */
+        SuccessMessage: string;
+        /** @description One whole project. */
+        ProjectEnvelope: {
+            data: components["schemas"]["Project"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of projects, in page mode (`meta` with the total) or cursor mode (`after` given). */
+        ProjectPage: {
+            /** @description Whole projects, or with `fields` only `id` and the fields named. */
+            data: (components["schemas"]["Project"] | components["schemas"]["ProjectFieldset"])[];
+            meta: components["schemas"]["ProjectPageMeta"] | components["schemas"]["ProjectCursorMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description The project's id and its assignees. */
+        ProjectAssigneesEnvelope: {
+            data: {
+                id: components["schemas"]["Id"];
+                assigned: components["schemas"]["IdName"][];
+            };
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description The project's id and its manager (zero or one). */
+        ProjectManagerEnvelope: {
+            data: {
+                id: components["schemas"]["Id"];
+                managers: components["schemas"]["IdName"][];
+            };
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description The project's id and how many of its timers were stopped. */
+        ProjectTimersStoppedEnvelope: {
+            data: {
+                id: components["schemas"]["Id"];
+                /** @description Number of timers stopped by this call. */
+                stopped: number;
+            };
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description The id of what was deleted. */
+        DeletedEnvelope: {
+            data: components["schemas"]["IdOnly"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description One client. */
+        ClientEnvelope: {
+            data: components["schemas"]["Client"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of clients. */
+        ClientPage: {
+            data: components["schemas"]["Client"][];
+            meta: components["schemas"]["PaginationMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description One category. */
+        CategoryEnvelope: {
+            data: components["schemas"]["Category"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of categories. */
+        CategoryPage: {
+            data: components["schemas"]["Category"][];
+            meta: components["schemas"]["PaginationMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description One team user. */
+        TeamUserEnvelope: {
+            data: components["schemas"]["TeamUser"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of team users. */
+        TeamUserPage: {
+            data: components["schemas"]["TeamUser"][];
+            meta: components["schemas"]["PaginationMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description One task. */
+        TaskEnvelope: {
+            data: components["schemas"]["ProjectTask"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of tasks. */
+        TaskPage: {
+            data: components["schemas"]["ProjectTask"][];
+            meta: components["schemas"]["PaginationMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description One milestone. */
+        MilestoneEnvelope: {
+            data: components["schemas"]["Milestone"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of milestones. */
+        MilestonePage: {
+            data: components["schemas"]["Milestone"][];
+            meta: components["schemas"]["PaginationMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description One timer. */
+        TimerEnvelope: {
+            data: components["schemas"]["Timer"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of timers. */
+        TimerPage: {
+            data: components["schemas"]["Timer"][];
+            meta: components["schemas"]["PaginationMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description One file. */
+        ProjectFileEnvelope: {
+            data: components["schemas"]["ProjectFile"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of files. */
+        ProjectFilePage: {
+            data: components["schemas"]["ProjectFile"][];
+            meta: components["schemas"]["PaginationMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description One comment. */
+        CommentEnvelope: {
+            data: components["schemas"]["Comment"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of comments. */
+        CommentPage: {
+            data: components["schemas"]["Comment"][];
+            meta: components["schemas"]["PaginationMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description One invoice. */
+        InvoiceEnvelope: {
+            data: components["schemas"]["Invoice"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of invoices. */
+        InvoicePage: {
+            data: components["schemas"]["Invoice"][];
+            meta: components["schemas"]["PaginationMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description One estimate. */
+        EstimateEnvelope: {
+            data: components["schemas"]["Estimate"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of estimates. */
+        EstimatePage: {
+            data: components["schemas"]["Estimate"][];
+            meta: components["schemas"]["PaginationMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
         /** @description A project, as every endpoint that returns one shows it (every field of `ProjectFieldset`). */
         Project: WithRequired<components["schemas"]["ProjectFieldset"], "id" | "title" | "description" | "reference" | "status" | "active_state" | "progress" | "progress_manually" | "client" | "category" | "dates" | "billing" | "permissions" | "assigned" | "managers" | "tags">;
         /**
@@ -1588,6 +1742,33 @@ export type SchemaProjectPageMeta = components['schemas']['ProjectPageMeta'];
 export type SchemaProjectCursorMeta = components['schemas']['ProjectCursorMeta'];
 export type SchemaError = components['schemas']['Error'];
 export type SchemaValidationError = components['schemas']['ValidationError'];
+export type SchemaSuccessMessage = components['schemas']['SuccessMessage'];
+export type SchemaProjectEnvelope = components['schemas']['ProjectEnvelope'];
+export type SchemaProjectPage = components['schemas']['ProjectPage'];
+export type SchemaProjectAssigneesEnvelope = components['schemas']['ProjectAssigneesEnvelope'];
+export type SchemaProjectManagerEnvelope = components['schemas']['ProjectManagerEnvelope'];
+export type SchemaProjectTimersStoppedEnvelope = components['schemas']['ProjectTimersStoppedEnvelope'];
+export type SchemaDeletedEnvelope = components['schemas']['DeletedEnvelope'];
+export type SchemaClientEnvelope = components['schemas']['ClientEnvelope'];
+export type SchemaClientPage = components['schemas']['ClientPage'];
+export type SchemaCategoryEnvelope = components['schemas']['CategoryEnvelope'];
+export type SchemaCategoryPage = components['schemas']['CategoryPage'];
+export type SchemaTeamUserEnvelope = components['schemas']['TeamUserEnvelope'];
+export type SchemaTeamUserPage = components['schemas']['TeamUserPage'];
+export type SchemaTaskEnvelope = components['schemas']['TaskEnvelope'];
+export type SchemaTaskPage = components['schemas']['TaskPage'];
+export type SchemaMilestoneEnvelope = components['schemas']['MilestoneEnvelope'];
+export type SchemaMilestonePage = components['schemas']['MilestonePage'];
+export type SchemaTimerEnvelope = components['schemas']['TimerEnvelope'];
+export type SchemaTimerPage = components['schemas']['TimerPage'];
+export type SchemaProjectFileEnvelope = components['schemas']['ProjectFileEnvelope'];
+export type SchemaProjectFilePage = components['schemas']['ProjectFilePage'];
+export type SchemaCommentEnvelope = components['schemas']['CommentEnvelope'];
+export type SchemaCommentPage = components['schemas']['CommentPage'];
+export type SchemaInvoiceEnvelope = components['schemas']['InvoiceEnvelope'];
+export type SchemaInvoicePage = components['schemas']['InvoicePage'];
+export type SchemaEstimateEnvelope = components['schemas']['EstimateEnvelope'];
+export type SchemaEstimatePage = components['schemas']['EstimatePage'];
 export type SchemaProject = components['schemas']['Project'];
 export type SchemaProjectFieldset = components['schemas']['ProjectFieldset'];
 export type SchemaFilterId = components['schemas']['FilterId'];
@@ -1794,10 +1975,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Whole projects, or with `fields` only `id` and the fields named. */
-                        data: (components["schemas"]["Project"] | components["schemas"]["ProjectFieldset"])[];
-                        meta: components["schemas"]["ProjectPageMeta"] | components["schemas"]["ProjectCursorMeta"];
+                    "application/json": components["schemas"]["ProjectPage"] & {
                         /** @constant */
                         message: "Projects retrieved successfully.";
                     };
@@ -1864,8 +2042,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Project"];
+                    "application/json": components["schemas"]["ProjectEnvelope"] & {
                         /** @constant */
                         message: "Project created successfully.";
                     };
@@ -1913,8 +2090,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Project"];
+                    "application/json": components["schemas"]["ProjectEnvelope"] & {
                         /** @constant */
                         message: "Project retrieved successfully.";
                     };
@@ -1975,8 +2151,7 @@ export interface operations {
                      *       "message": "Project deleted successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["IdOnly"];
+                    "application/json": components["schemas"]["DeletedEnvelope"] & {
                         /** @constant */
                         message: "Project deleted successfully.";
                     };
@@ -2057,8 +2232,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Project"];
+                    "application/json": components["schemas"]["ProjectEnvelope"] & {
                         /** @constant */
                         message: "Project updated successfully.";
                     };
@@ -2163,11 +2337,7 @@ export interface operations {
                      *       "message": "Project assignees updated successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: {
-                            id: components["schemas"]["Id"];
-                            assigned: components["schemas"]["IdName"][];
-                        };
+                    "application/json": components["schemas"]["ProjectAssigneesEnvelope"] & {
                         /** @constant */
                         message: "Project assignees updated successfully.";
                     };
@@ -2262,11 +2432,7 @@ export interface operations {
                      *       "message": "Project manager updated successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: {
-                            id: components["schemas"]["Id"];
-                            managers: components["schemas"]["IdName"][];
-                        };
+                    "application/json": components["schemas"]["ProjectManagerEnvelope"] & {
                         /** @constant */
                         message: "Project manager updated successfully.";
                     };
@@ -2347,8 +2513,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Project"];
+                    "application/json": components["schemas"]["ProjectEnvelope"] & {
                         /** @constant */
                         message: "Project status updated successfully.";
                     };
@@ -2429,8 +2594,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Project"];
+                    "application/json": components["schemas"]["ProjectEnvelope"] & {
                         /** @constant */
                         message: "Project progress updated successfully.";
                     };
@@ -2517,8 +2681,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Project"];
+                    "application/json": components["schemas"]["ProjectEnvelope"] & {
                         /** @constant */
                         message: "Project tags updated successfully.";
                     };
@@ -2584,8 +2747,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Project"];
+                    "application/json": components["schemas"]["ProjectEnvelope"] & {
                         /** @constant */
                         message: "Project archived successfully.";
                     };
@@ -2648,8 +2810,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Project"];
+                    "application/json": components["schemas"]["ProjectEnvelope"] & {
                         /** @constant */
                         message: "Project restored successfully.";
                     };
@@ -2721,12 +2882,7 @@ export interface operations {
                      *       "message": "Project timers stopped successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: {
-                            id: components["schemas"]["Id"];
-                            /** @description Number of timers stopped by this call. */
-                            stopped: number;
-                        };
+                    "application/json": components["schemas"]["ProjectTimersStoppedEnvelope"] & {
                         /** @constant */
                         message: "Project timers stopped successfully.";
                     };
@@ -2798,8 +2954,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Project"];
+                    "application/json": components["schemas"]["ProjectEnvelope"] & {
                         /** @constant */
                         message: "Project cloned successfully.";
                     };
@@ -2864,9 +3019,7 @@ export interface operations {
                      *       "message": "Clients retrieved successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["Client"][];
-                        meta: components["schemas"]["PaginationMeta"];
+                    "application/json": components["schemas"]["ClientPage"] & {
                         /** @constant */
                         message: "Clients retrieved successfully.";
                     };
@@ -2936,8 +3089,7 @@ export interface operations {
                      *       "message": "Client created successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["Client"];
+                    "application/json": components["schemas"]["ClientEnvelope"] & {
                         /** @constant */
                         message: "Client created successfully.";
                     };
@@ -2988,8 +3140,7 @@ export interface operations {
                      *       "message": "Client retrieved successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["Client"];
+                    "application/json": components["schemas"]["ClientEnvelope"] & {
                         /** @constant */
                         message: "Client retrieved successfully.";
                     };
@@ -3050,9 +3201,7 @@ export interface operations {
                      *       "message": "Categories retrieved successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["Category"][];
-                        meta: components["schemas"]["PaginationMeta"];
+                    "application/json": components["schemas"]["CategoryPage"] & {
                         /** @constant */
                         message: "Categories retrieved successfully.";
                     };
@@ -3122,8 +3271,7 @@ export interface operations {
                      *       "message": "Category created successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["Category"];
+                    "application/json": components["schemas"]["CategoryEnvelope"] & {
                         /** @constant */
                         message: "Category created successfully.";
                     };
@@ -3174,8 +3322,7 @@ export interface operations {
                      *       "message": "Category retrieved successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["Category"];
+                    "application/json": components["schemas"]["CategoryEnvelope"] & {
                         /** @constant */
                         message: "Category retrieved successfully.";
                     };
@@ -3240,9 +3387,7 @@ export interface operations {
                      *       "message": "Team users retrieved successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["TeamUser"][];
-                        meta: components["schemas"]["PaginationMeta"];
+                    "application/json": components["schemas"]["TeamUserPage"] & {
                         /** @constant */
                         message: "Team users retrieved successfully.";
                     };
@@ -3320,8 +3465,7 @@ export interface operations {
                      *       "message": "Team user created successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["TeamUser"];
+                    "application/json": components["schemas"]["TeamUserEnvelope"] & {
                         /** @constant */
                         message: "Team user created successfully.";
                     };
@@ -3376,8 +3520,7 @@ export interface operations {
                      *       "message": "Team user retrieved successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["TeamUser"];
+                    "application/json": components["schemas"]["TeamUserEnvelope"] & {
                         /** @constant */
                         message: "Team user retrieved successfully.";
                     };
@@ -3458,9 +3601,7 @@ export interface operations {
                      *       "message": "Tasks retrieved successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["ProjectTask"][];
-                        meta: components["schemas"]["PaginationMeta"];
+                    "application/json": components["schemas"]["TaskPage"] & {
                         /** @constant */
                         message: "Tasks retrieved successfully.";
                     };
@@ -3557,8 +3698,7 @@ export interface operations {
                      *       "message": "Task created successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["ProjectTask"];
+                    "application/json": components["schemas"]["TaskEnvelope"] & {
                         /** @constant */
                         message: "Task created successfully.";
                     };
@@ -3626,9 +3766,7 @@ export interface operations {
                      *       "message": "Milestones retrieved successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["Milestone"][];
-                        meta: components["schemas"]["PaginationMeta"];
+                    "application/json": components["schemas"]["MilestonePage"] & {
                         /** @constant */
                         message: "Milestones retrieved successfully.";
                     };
@@ -3706,8 +3844,7 @@ export interface operations {
                      *       "message": "Milestone created successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["Milestone"];
+                    "application/json": components["schemas"]["MilestoneEnvelope"] & {
                         /** @constant */
                         message: "Milestone created successfully.";
                     };
@@ -3784,9 +3921,7 @@ export interface operations {
                      *       "message": "Timers retrieved successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["Timer"][];
-                        meta: components["schemas"]["PaginationMeta"];
+                    "application/json": components["schemas"]["TimerPage"] & {
                         /** @constant */
                         message: "Timers retrieved successfully.";
                     };
@@ -3871,8 +4006,7 @@ export interface operations {
                      *       "message": "Timer started successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["Timer"];
+                    "application/json": components["schemas"]["TimerEnvelope"] & {
                         /** @constant */
                         message: "Timer started successfully.";
                     };
@@ -3941,9 +4075,7 @@ export interface operations {
                      *       "message": "Files retrieved successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["ProjectFile"][];
-                        meta: components["schemas"]["PaginationMeta"];
+                    "application/json": components["schemas"]["ProjectFilePage"] & {
                         /** @constant */
                         message: "Files retrieved successfully.";
                     };
@@ -4024,8 +4156,7 @@ export interface operations {
                      *       "message": "File created successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["ProjectFile"];
+                    "application/json": components["schemas"]["ProjectFileEnvelope"] & {
                         /** @constant */
                         message: "File created successfully.";
                     };
@@ -4097,9 +4228,7 @@ export interface operations {
                      *       "message": "Comments retrieved successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["Comment"][];
-                        meta: components["schemas"]["PaginationMeta"];
+                    "application/json": components["schemas"]["CommentPage"] & {
                         /** @constant */
                         message: "Comments retrieved successfully.";
                     };
@@ -4183,8 +4312,7 @@ export interface operations {
                      *       "message": "Comment created successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["Comment"];
+                    "application/json": components["schemas"]["CommentEnvelope"] & {
                         /** @constant */
                         message: "Comment created successfully.";
                     };
@@ -4253,8 +4381,7 @@ export interface operations {
                      *       "message": "Comment deleted successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["IdOnly"];
+                    "application/json": components["schemas"]["DeletedEnvelope"] & {
                         /** @constant */
                         message: "Comment deleted successfully.";
                     };
@@ -4323,9 +4450,7 @@ export interface operations {
                      *       "message": "Invoices retrieved successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["Invoice"][];
-                        meta: components["schemas"]["PaginationMeta"];
+                    "application/json": components["schemas"]["InvoicePage"] & {
                         /** @constant */
                         message: "Invoices retrieved successfully.";
                     };
@@ -4411,8 +4536,7 @@ export interface operations {
                      *       "message": "Invoice created successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["Invoice"];
+                    "application/json": components["schemas"]["InvoiceEnvelope"] & {
                         /** @constant */
                         message: "Invoice created successfully.";
                     };
@@ -4484,9 +4608,7 @@ export interface operations {
                      *       "message": "Estimates retrieved successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["Estimate"][];
-                        meta: components["schemas"]["PaginationMeta"];
+                    "application/json": components["schemas"]["EstimatePage"] & {
                         /** @constant */
                         message: "Estimates retrieved successfully.";
                     };
@@ -4572,8 +4694,7 @@ export interface operations {
                      *       "message": "Estimate created successfully."
                      *     }
                      */
-                    "application/json": {
-                        data: components["schemas"]["Estimate"];
+                    "application/json": components["schemas"]["EstimateEnvelope"] & {
                         /** @constant */
                         message: "Estimate created successfully.";
                     };
