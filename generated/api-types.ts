@@ -1134,16 +1134,19 @@ export interface components {
             /** @description Groups of which at least one must hold. */
             or?: components["schemas"]["ProjectFilterGroup"][];
         } & components["schemas"]["ProjectFilterConditions"];
-        /** @description Every field optional; only the fields sent change. */
-        ProjectUpdateBody: {
-            /** @description Existing user id to attribute the project to. */
+        /**
+         * @description The fields of a project that a body sets, shared by Create and Update (`ProjectCreateBody` adds
+         *     `project_clientid`, which cannot be changed later, and requires four of them).
+         */
+        ProjectFields: {
+            /** @description Existing user id to attribute the project to. On create, defaults to the main administrator. */
             project_creatorid?: components["schemas"]["Id"];
             project_title?: string;
             /** @description `YYYY-MM-DD`. */
             project_date_start?: components["schemas"]["Date"];
             /**
              * Format: date
-             * @description `YYYY-MM-DD`, on or after the start date; null or empty clears it.
+             * @description `YYYY-MM-DD`, on or after the start date; null or empty for none (on update: clears it).
              */
             project_date_due?: string | null;
             /** @description Must be an existing category id. */
@@ -1168,6 +1171,8 @@ export interface components {
             clientperm_expenses_view?: components["schemas"]["OnOff"];
             assignedperm_tasks_collaborate?: components["schemas"]["OnOff"];
         };
+        /** @description Every field optional; only the fields sent change. */
+        ProjectUpdateBody: components["schemas"]["ProjectFields"];
         /**
          * @description `project_clientid`, `project_title`, `project_date_start` and `project_categoryid` are required.
          *     Billing defaults to `hourly` with rate, estimated hours and costs estimate 0.
@@ -1175,38 +1180,7 @@ export interface components {
         ProjectCreateBody: {
             /** @description Must be an existing client id. */
             project_clientid: components["schemas"]["Id"];
-            /** @description Existing user id to attribute the project to. Defaults to the main administrator. */
-            project_creatorid?: components["schemas"]["Id"];
-            project_title: string;
-            /** @description `YYYY-MM-DD`. */
-            project_date_start: components["schemas"]["Date"];
-            /**
-             * Format: date
-             * @description `YYYY-MM-DD`, on or after the start date.
-             */
-            project_date_due?: string | null;
-            /** @description Must be an existing category id. */
-            project_categoryid: components["schemas"]["Id"];
-            project_description?: string | null;
-            /** @description Optional external reference. */
-            project_reference?: string | null;
-            /** @enum {string} */
-            project_billing_type?: "hourly" | "fixed";
-            project_billing_rate?: components["schemas"]["MoneyInput"];
-            /**
-             * @description Hours, to the hundredth (`80.25`): stored exactly as sent. A value with more than two decimal
-             *     places (`80.256`) is refused with a 422, never rounded.
-             */
-            project_billing_estimated_hours?: number;
-            project_billing_costs_estimate?: components["schemas"]["MoneyInput"];
-            project_progress_manually?: components["schemas"]["OnOff"];
-            clientperm_tasks_view?: components["schemas"]["OnOff"];
-            clientperm_tasks_collaborate?: components["schemas"]["OnOff"];
-            clientperm_tasks_create?: components["schemas"]["OnOff"];
-            clientperm_timesheets_view?: components["schemas"]["OnOff"];
-            clientperm_expenses_view?: components["schemas"]["OnOff"];
-            assignedperm_tasks_collaborate?: components["schemas"]["OnOff"];
-        };
+        } & WithRequired<components["schemas"]["ProjectFields"], "project_title" | "project_date_start" | "project_categoryid">;
         AssignBody: {
             /** @description Team user ids, the full set. Empty clears all. */
             assigned: components["schemas"]["Id"][];
@@ -1782,6 +1756,7 @@ export type SchemaFilterBoolean = components['schemas']['FilterBoolean'];
 export type SchemaProjectFilterConditions = components['schemas']['ProjectFilterConditions'];
 export type SchemaProjectFilterGroup = components['schemas']['ProjectFilterGroup'];
 export type SchemaProjectFilter = components['schemas']['ProjectFilter'];
+export type SchemaProjectFields = components['schemas']['ProjectFields'];
 export type SchemaProjectUpdateBody = components['schemas']['ProjectUpdateBody'];
 export type SchemaProjectCreateBody = components['schemas']['ProjectCreateBody'];
 export type SchemaAssignBody = components['schemas']['AssignBody'];
