@@ -2118,14 +2118,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 42
-                     *       },
-                     *       "message": "Project deleted successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["DeletedEnvelope"] & {
                         /** @constant */
                         message: "Project deleted successfully.";
@@ -2294,24 +2286,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 42,
-                     *         "assigned": [
-                     *           {
-                     *             "id": 5,
-                     *             "name": "Jane Doe"
-                     *           },
-                     *           {
-                     *             "id": 8,
-                     *             "name": "Sam Lee"
-                     *           }
-                     *         ]
-                     *       },
-                     *       "message": "Project assignees updated successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["ProjectAssigneesEnvelope"] & {
                         /** @constant */
                         message: "Project assignees updated successfully.";
@@ -2393,20 +2367,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 42,
-                     *         "managers": [
-                     *           {
-                     *             "id": 5,
-                     *             "name": "Jane Doe"
-                     *           }
-                     *         ]
-                     *       },
-                     *       "message": "Project manager updated successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["ProjectManagerEnvelope"] & {
                         /** @constant */
                         message: "Project manager updated successfully.";
@@ -2848,15 +2808,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 42,
-                     *         "stopped": 2
-                     *       },
-                     *       "message": "Project timers stopped successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["ProjectTimersStoppedEnvelope"] & {
                         /** @constant */
                         message: "Project timers stopped successfully.";
@@ -2976,24 +2927,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": [
-                     *         {
-                     *           "id": 12,
-                     *           "company_name": "Acme Inc",
-                     *           "created": "2026-06-15T09:30:00.000000Z"
-                     *         }
-                     *       ],
-                     *       "meta": {
-                     *         "current_page": 1,
-                     *         "per_page": 25,
-                     *         "total": 1,
-                     *         "last_page": 1
-                     *       },
-                     *       "message": "Clients retrieved successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["ClientPage"] & {
                         /** @constant */
                         message: "Clients retrieved successfully.";
@@ -3054,16 +2987,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 12,
-                     *         "company_name": "Acme Inc",
-                     *         "created": "2026-06-15T09:30:00.000000Z"
-                     *       },
-                     *       "message": "Client created successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["ClientEnvelope"] & {
                         /** @constant */
                         message: "Client created successfully.";
@@ -3105,16 +3028,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 12,
-                     *         "company_name": "Acme Inc",
-                     *         "created": "2026-06-15T09:30:00.000000Z"
-                     *       },
-                     *       "message": "Client retrieved successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["ClientEnvelope"] & {
                         /** @constant */
                         message: "Client retrieved successfully.";
@@ -3158,24 +3071,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": [
-                     *         {
-                     *           "id": 3,
-                     *           "name": "Development",
-                     *           "created": "2026-06-15T09:30:00.000000Z"
-                     *         }
-                     *       ],
-                     *       "meta": {
-                     *         "current_page": 1,
-                     *         "per_page": 25,
-                     *         "total": 1,
-                     *         "last_page": 1
-                     *       },
-                     *       "message": "Categories retrieved successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["CategoryPage"] & {
                         /** @constant */
                         message: "Categories retrieved successfully.";
@@ -3236,16 +3131,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 3,
-                     *         "name": "Development",
-                     *         "created": "2026-06-15T09:30:00.000000Z"
-                     *       },
-                     *       "message": "Category created successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["CategoryEnvelope"] & {
                         /** @constant */
                         message: "Category created successfully.";
@@ -3287,16 +3172,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 3,
-                     *         "name": "Development",
-                     *         "created": "2026-06-15T09:30:00.000000Z"
-                     *       },
-                     *       "message": "Category retrieved successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["CategoryEnvelope"] & {
                         /** @constant */
                         message: "Category retrieved successfully.";
@@ -3340,28 +3215,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": [
-                     *         {
-                     *           "id": 5,
-                     *           "first_name": "Jane",
-                     *           "last_name": "Doe",
-                     *           "name": "Jane Doe",
-                     *           "email": "jane@acme.test",
-                     *           "role": "team",
-                     *           "created": "2026-06-15T09:30:00.000000Z"
-                     *         }
-                     *       ],
-                     *       "meta": {
-                     *         "current_page": 1,
-                     *         "per_page": 25,
-                     *         "total": 1,
-                     *         "last_page": 1
-                     *       },
-                     *       "message": "Team users retrieved successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["TeamUserPage"] & {
                         /** @constant */
                         message: "Team users retrieved successfully.";
@@ -3426,20 +3279,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 5,
-                     *         "first_name": "Jane",
-                     *         "last_name": "Doe",
-                     *         "name": "Jane Doe",
-                     *         "email": "jane@acme.test",
-                     *         "role": "team",
-                     *         "created": "2026-06-15T09:30:00.000000Z"
-                     *       },
-                     *       "message": "Team user created successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["TeamUserEnvelope"] & {
                         /** @constant */
                         message: "Team user created successfully.";
@@ -3481,20 +3320,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 5,
-                     *         "first_name": "Jane",
-                     *         "last_name": "Doe",
-                     *         "name": "Jane Doe",
-                     *         "email": "jane@acme.test",
-                     *         "role": "team",
-                     *         "created": "2026-06-15T09:30:00.000000Z"
-                     *       },
-                     *       "message": "Team user retrieved successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["TeamUserEnvelope"] & {
                         /** @constant */
                         message: "Team user retrieved successfully.";
@@ -3540,42 +3365,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": [
-                     *         {
-                     *           "id": 7,
-                     *           "project_id": 42,
-                     *           "title": "Wireframes",
-                     *           "description": null,
-                     *           "status": "in_progress",
-                     *           "checklist": [
-                     *             {
-                     *               "id": 1,
-                     *               "text": "Home page",
-                     *               "completed": false
-                     *             }
-                     *           ],
-                     *           "files": [
-                     *             {
-                     *               "id": 3,
-                     *               "name": "brief.pdf",
-                     *               "url": "https://files.acme.test/brief.pdf"
-                     *             }
-                     *           ],
-                     *           "created": "2026-06-15T09:30:00.000000Z",
-                     *           "updated": "2026-06-15T09:30:00.000000Z"
-                     *         }
-                     *       ],
-                     *       "meta": {
-                     *         "current_page": 1,
-                     *         "per_page": 25,
-                     *         "total": 1,
-                     *         "last_page": 1
-                     *       },
-                     *       "message": "Tasks retrieved successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["TaskPage"] & {
                         /** @constant */
                         message: "Tasks retrieved successfully.";
@@ -3651,28 +3440,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 8,
-                     *         "project_id": 42,
-                     *         "title": "Wireframes",
-                     *         "description": null,
-                     *         "status": "in_progress",
-                     *         "checklist": [
-                     *           {
-                     *             "id": 2,
-                     *             "text": "Home page",
-                     *             "completed": false
-                     *           }
-                     *         ],
-                     *         "files": [],
-                     *         "created": "2026-06-20T08:00:00.000000Z",
-                     *         "updated": "2026-06-20T08:00:00.000000Z"
-                     *       },
-                     *       "message": "Task created successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["TaskEnvelope"] & {
                         /** @constant */
                         message: "Task created successfully.";
@@ -3722,25 +3489,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": [
-                     *         {
-                     *           "id": 4,
-                     *           "project_id": 42,
-                     *           "title": "Design sign-off",
-                     *           "created": "2026-06-15T09:30:00.000000Z"
-                     *         }
-                     *       ],
-                     *       "meta": {
-                     *         "current_page": 1,
-                     *         "per_page": 25,
-                     *         "total": 1,
-                     *         "last_page": 1
-                     *       },
-                     *       "message": "Milestones retrieved successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["MilestonePage"] & {
                         /** @constant */
                         message: "Milestones retrieved successfully.";
@@ -3808,17 +3556,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 4,
-                     *         "project_id": 42,
-                     *         "title": "Design sign-off",
-                     *         "created": "2026-06-15T09:30:00.000000Z"
-                     *       },
-                     *       "message": "Milestone created successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["MilestoneEnvelope"] & {
                         /** @constant */
                         message: "Milestone created successfully.";
@@ -3870,32 +3607,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": [
-                     *         {
-                     *           "id": 9,
-                     *           "project_id": 42,
-                     *           "task_id": null,
-                     *           "user": {
-                     *             "id": 5,
-                     *             "name": "Jane Doe"
-                     *           },
-                     *           "status": "running",
-                     *           "started": "2026-06-15T09:30:00.000000Z",
-                     *           "stopped": null,
-                     *           "duration": null
-                     *         }
-                     *       ],
-                     *       "meta": {
-                     *         "current_page": 1,
-                     *         "per_page": 25,
-                     *         "total": 1,
-                     *         "last_page": 1
-                     *       },
-                     *       "message": "Timers retrieved successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["TimerPage"] & {
                         /** @constant */
                         message: "Timers retrieved successfully.";
@@ -3963,24 +3674,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 9,
-                     *         "project_id": 42,
-                     *         "task_id": null,
-                     *         "user": {
-                     *           "id": 5,
-                     *           "name": "Jane Doe"
-                     *         },
-                     *         "status": "running",
-                     *         "started": "2026-06-15T09:30:00.000000Z",
-                     *         "stopped": null,
-                     *         "duration": null
-                     *       },
-                     *       "message": "Timer started successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["TimerEnvelope"] & {
                         /** @constant */
                         message: "Timer started successfully.";
@@ -4030,26 +3723,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": [
-                     *         {
-                     *           "id": 11,
-                     *           "project_id": 42,
-                     *           "name": "contract.pdf",
-                     *           "url": "https://files.acme.test/contract.pdf",
-                     *           "created": "2026-06-15T09:30:00.000000Z"
-                     *         }
-                     *       ],
-                     *       "meta": {
-                     *         "current_page": 1,
-                     *         "per_page": 25,
-                     *         "total": 1,
-                     *         "last_page": 1
-                     *       },
-                     *       "message": "Files retrieved successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["ProjectFilePage"] & {
                         /** @constant */
                         message: "Files retrieved successfully.";
@@ -4119,18 +3792,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 11,
-                     *         "project_id": 42,
-                     *         "name": "contract.pdf",
-                     *         "url": "https://files.acme.test/contract.pdf",
-                     *         "created": "2026-06-15T09:30:00.000000Z"
-                     *       },
-                     *       "message": "File created successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["ProjectFileEnvelope"] & {
                         /** @constant */
                         message: "File created successfully.";
@@ -4180,29 +3841,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": [
-                     *         {
-                     *           "id": 17,
-                     *           "project_id": 42,
-                     *           "text": "The client approved the wireframes.",
-                     *           "creator": {
-                     *             "id": 5,
-                     *             "name": "Jane Doe"
-                     *           },
-                     *           "created": "2026-06-15T09:30:00.000000Z"
-                     *         }
-                     *       ],
-                     *       "meta": {
-                     *         "current_page": 1,
-                     *         "per_page": 25,
-                     *         "total": 1,
-                     *         "last_page": 1
-                     *       },
-                     *       "message": "Comments retrieved successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["CommentPage"] & {
                         /** @constant */
                         message: "Comments retrieved successfully.";
@@ -4272,21 +3910,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 17,
-                     *         "project_id": 42,
-                     *         "text": "The client approved the wireframes.",
-                     *         "creator": {
-                     *           "id": 5,
-                     *           "name": "Jane Doe"
-                     *         },
-                     *         "created": "2026-06-15T09:30:00.000000Z"
-                     *       },
-                     *       "message": "Comment created successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["CommentEnvelope"] & {
                         /** @constant */
                         message: "Comment created successfully.";
@@ -4348,14 +3971,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 17
-                     *       },
-                     *       "message": "Comment deleted successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["DeletedEnvelope"] & {
                         /** @constant */
                         message: "Comment deleted successfully.";
@@ -4402,29 +4017,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": [
-                     *         {
-                     *           "id": 21,
-                     *           "project_id": 42,
-                     *           "client_id": 12,
-                     *           "status": "draft",
-                     *           "date": "2026-06-30",
-                     *           "due_date": "2026-07-30",
-                     *           "amount": "4800.00",
-                     *           "created": "2026-06-15T09:30:00.000000Z"
-                     *         }
-                     *       ],
-                     *       "meta": {
-                     *         "current_page": 1,
-                     *         "per_page": 25,
-                     *         "total": 1,
-                     *         "last_page": 1
-                     *       },
-                     *       "message": "Invoices retrieved successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["InvoicePage"] & {
                         /** @constant */
                         message: "Invoices retrieved successfully.";
@@ -4496,21 +4088,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 21,
-                     *         "project_id": 42,
-                     *         "client_id": 12,
-                     *         "status": "draft",
-                     *         "date": "2026-06-30",
-                     *         "due_date": "2026-07-30",
-                     *         "amount": "4800.00",
-                     *         "created": "2026-06-15T09:30:00.000000Z"
-                     *       },
-                     *       "message": "Invoice created successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["InvoiceEnvelope"] & {
                         /** @constant */
                         message: "Invoice created successfully.";
@@ -4560,29 +4137,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": [
-                     *         {
-                     *           "id": 31,
-                     *           "project_id": 42,
-                     *           "client_id": 12,
-                     *           "status": "draft",
-                     *           "date": "2026-05-20",
-                     *           "expiry_date": "2026-06-20",
-                     *           "amount": "9600.00",
-                     *           "created": "2026-06-15T09:30:00.000000Z"
-                     *         }
-                     *       ],
-                     *       "meta": {
-                     *         "current_page": 1,
-                     *         "per_page": 25,
-                     *         "total": 1,
-                     *         "last_page": 1
-                     *       },
-                     *       "message": "Estimates retrieved successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["EstimatePage"] & {
                         /** @constant */
                         message: "Estimates retrieved successfully.";
@@ -4654,21 +4208,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 31,
-                     *         "project_id": 42,
-                     *         "client_id": 12,
-                     *         "status": "draft",
-                     *         "date": "2026-05-20",
-                     *         "expiry_date": "2026-06-20",
-                     *         "amount": "9600.00",
-                     *         "created": "2026-06-15T09:30:00.000000Z"
-                     *       },
-                     *       "message": "Estimate created successfully."
-                     *     }
-                     */
                     "application/json": components["schemas"]["EstimateEnvelope"] & {
                         /** @constant */
                         message: "Estimate created successfully.";
