@@ -872,6 +872,160 @@ export interface components {
                 [key: string]: string[];
             };
         };
+        /** @description What the operation did, in a sentence fixed per operation (each operation gives its value). */
+        SuccessMessage: string;
+        /** @description One whole project. */
+        ProjectEnvelope: {
+            data: components["schemas"]["Project"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of projects, in page mode (`meta` with the total) or cursor mode (`after` given). */
+        ProjectPage: {
+            /** @description Whole projects, or with `fields` only `id` and the fields named. */
+            data: (components["schemas"]["Project"] | components["schemas"]["ProjectFieldset"])[];
+            meta: components["schemas"]["ProjectPageMeta"] | components["schemas"]["ProjectCursorMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description The project's id and its assignees. */
+        ProjectAssigneesEnvelope: {
+            data: {
+                id: components["schemas"]["Id"];
+                assigned: components["schemas"]["IdName"][];
+            };
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description The project's id and its manager (zero or one). */
+        ProjectManagerEnvelope: {
+            data: {
+                id: components["schemas"]["Id"];
+                managers: components["schemas"]["IdName"][];
+            };
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description The project's id and how many of its timers were stopped. */
+        ProjectTimersStoppedEnvelope: {
+            data: {
+                id: components["schemas"]["Id"];
+                /** @description Number of timers stopped by this call. */
+                stopped: number;
+            };
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description The id of what was deleted. */
+        DeletedEnvelope: {
+            data: components["schemas"]["IdOnly"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description One client. */
+        ClientEnvelope: {
+            data: components["schemas"]["Client"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of clients. */
+        ClientPage: {
+            data: components["schemas"]["Client"][];
+            meta: components["schemas"]["PaginationMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description One category. */
+        CategoryEnvelope: {
+            data: components["schemas"]["Category"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of categories. */
+        CategoryPage: {
+            data: components["schemas"]["Category"][];
+            meta: components["schemas"]["PaginationMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description One team user. */
+        TeamUserEnvelope: {
+            data: components["schemas"]["TeamUser"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of team users. */
+        TeamUserPage: {
+            data: components["schemas"]["TeamUser"][];
+            meta: components["schemas"]["PaginationMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description One task. */
+        TaskEnvelope: {
+            data: components["schemas"]["ProjectTask"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of tasks. */
+        TaskPage: {
+            data: components["schemas"]["ProjectTask"][];
+            meta: components["schemas"]["PaginationMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description One milestone. */
+        MilestoneEnvelope: {
+            data: components["schemas"]["Milestone"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of milestones. */
+        MilestonePage: {
+            data: components["schemas"]["Milestone"][];
+            meta: components["schemas"]["PaginationMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description One timer. */
+        TimerEnvelope: {
+            data: components["schemas"]["Timer"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of timers. */
+        TimerPage: {
+            data: components["schemas"]["Timer"][];
+            meta: components["schemas"]["PaginationMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description One file. */
+        ProjectFileEnvelope: {
+            data: components["schemas"]["ProjectFile"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of files. */
+        ProjectFilePage: {
+            data: components["schemas"]["ProjectFile"][];
+            meta: components["schemas"]["PaginationMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description One comment. */
+        CommentEnvelope: {
+            data: components["schemas"]["Comment"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of comments. */
+        CommentPage: {
+            data: components["schemas"]["Comment"][];
+            meta: components["schemas"]["PaginationMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description One invoice. */
+        InvoiceEnvelope: {
+            data: components["schemas"]["Invoice"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of invoices. */
+        InvoicePage: {
+            data: components["schemas"]["Invoice"][];
+            meta: components["schemas"]["PaginationMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description One estimate. */
+        EstimateEnvelope: {
+            data: components["schemas"]["Estimate"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of estimates. */
+        EstimatePage: {
+            data: components["schemas"]["Estimate"][];
+            meta: components["schemas"]["PaginationMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
         /** @description A project, as every endpoint that returns one shows it (every field of `ProjectFieldset`). */
         Project: WithRequired<components["schemas"]["ProjectFieldset"], "id" | "title" | "description" | "reference" | "status" | "active_state" | "progress" | "progress_manually" | "client" | "category" | "dates" | "billing" | "permissions" | "assigned" | "managers" | "tags">;
         /**
@@ -1038,16 +1192,19 @@ export interface components {
             /** @description Groups of which at least one must hold. */
             or?: components["schemas"]["ProjectFilterGroup"][];
         } & components["schemas"]["ProjectFilterConditions"];
-        /** @description Every field optional; only the fields sent change. */
-        ProjectUpdateBody: {
-            /** @description Existing user id to attribute the project to. */
+        /**
+         * @description The fields of a project that a body sets, shared by Create and Update (`ProjectCreateBody` adds
+         *     `project_clientid`, which cannot be changed later, and requires four of them).
+         */
+        ProjectFields: {
+            /** @description Existing user id to attribute the project to. On create, defaults to the main administrator. */
             project_creatorid?: components["schemas"]["Id"];
             project_title?: string;
             /** @description `YYYY-MM-DD`. */
             project_date_start?: components["schemas"]["Date"];
             /**
              * Format: date
-             * @description `YYYY-MM-DD`, on or after the start date; null or empty clears it.
+             * @description `YYYY-MM-DD`, on or after the start date; null or empty for none (on update: clears it).
              */
             project_date_due?: string | null;
             /** @description Must be an existing category id. */
@@ -1072,6 +1229,8 @@ export interface components {
             clientperm_expenses_view?: components["schemas"]["OnOff"];
             assignedperm_tasks_collaborate?: components["schemas"]["OnOff"];
         };
+        /** @description Every field optional; only the fields sent change. */
+        ProjectUpdateBody: components["schemas"]["ProjectFields"];
         /**
          * @description `project_clientid`, `project_title`, `project_date_start` and `project_categoryid` are required.
          *     Billing defaults to `hourly` with rate, estimated hours and costs estimate 0.
@@ -1079,38 +1238,7 @@ export interface components {
         ProjectCreateBody: {
             /** @description Must be an existing client id. */
             project_clientid: components["schemas"]["Id"];
-            /** @description Existing user id to attribute the project to. Defaults to the main administrator. */
-            project_creatorid?: components["schemas"]["Id"];
-            project_title: string;
-            /** @description `YYYY-MM-DD`. */
-            project_date_start: components["schemas"]["Date"];
-            /**
-             * Format: date
-             * @description `YYYY-MM-DD`, on or after the start date.
-             */
-            project_date_due?: string | null;
-            /** @description Must be an existing category id. */
-            project_categoryid: components["schemas"]["Id"];
-            project_description?: string | null;
-            /** @description Optional external reference. */
-            project_reference?: string | null;
-            /** @enum {string} */
-            project_billing_type?: "hourly" | "fixed";
-            project_billing_rate?: components["schemas"]["MoneyInput"];
-            /**
-             * @description Hours, to the hundredth (`80.25`): stored exactly as sent. A value with more than two decimal
-             *     places (`80.256`) is refused with a 422, never rounded.
-             */
-            project_billing_estimated_hours?: number;
-            project_billing_costs_estimate?: components["schemas"]["MoneyInput"];
-            project_progress_manually?: components["schemas"]["OnOff"];
-            clientperm_tasks_view?: components["schemas"]["OnOff"];
-            clientperm_tasks_collaborate?: components["schemas"]["OnOff"];
-            clientperm_tasks_create?: components["schemas"]["OnOff"];
-            clientperm_timesheets_view?: components["schemas"]["OnOff"];
-            clientperm_expenses_view?: components["schemas"]["OnOff"];
-            assignedperm_tasks_collaborate?: components["schemas"]["OnOff"];
-        };
+        } & WithRequired<components["schemas"]["ProjectFields"], "project_title" | "project_date_start" | "project_categoryid">;
         AssignBody: {
             /** @description Team user ids, the full set. Empty clears all. */
             assigned: components["schemas"]["Id"][];
@@ -1357,6 +1485,12 @@ export interface components {
             id: number;
             /** @description How many running timers were stopped. */
             stopped: number;
+        };
+        /** @description A page of events. */
+        EventPage: {
+            data: components["schemas"]["Event"][];
+            meta: components["schemas"]["EventPageMeta"];
+            message: components["schemas"]["SuccessMessage"];
         };
         EventPageMeta: {
             per_page: number;
@@ -1718,6 +1852,33 @@ export type SchemaProjectPageMeta = components['schemas']['ProjectPageMeta'];
 export type SchemaProjectCursorMeta = components['schemas']['ProjectCursorMeta'];
 export type SchemaError = components['schemas']['Error'];
 export type SchemaValidationError = components['schemas']['ValidationError'];
+export type SchemaSuccessMessage = components['schemas']['SuccessMessage'];
+export type SchemaProjectEnvelope = components['schemas']['ProjectEnvelope'];
+export type SchemaProjectPage = components['schemas']['ProjectPage'];
+export type SchemaProjectAssigneesEnvelope = components['schemas']['ProjectAssigneesEnvelope'];
+export type SchemaProjectManagerEnvelope = components['schemas']['ProjectManagerEnvelope'];
+export type SchemaProjectTimersStoppedEnvelope = components['schemas']['ProjectTimersStoppedEnvelope'];
+export type SchemaDeletedEnvelope = components['schemas']['DeletedEnvelope'];
+export type SchemaClientEnvelope = components['schemas']['ClientEnvelope'];
+export type SchemaClientPage = components['schemas']['ClientPage'];
+export type SchemaCategoryEnvelope = components['schemas']['CategoryEnvelope'];
+export type SchemaCategoryPage = components['schemas']['CategoryPage'];
+export type SchemaTeamUserEnvelope = components['schemas']['TeamUserEnvelope'];
+export type SchemaTeamUserPage = components['schemas']['TeamUserPage'];
+export type SchemaTaskEnvelope = components['schemas']['TaskEnvelope'];
+export type SchemaTaskPage = components['schemas']['TaskPage'];
+export type SchemaMilestoneEnvelope = components['schemas']['MilestoneEnvelope'];
+export type SchemaMilestonePage = components['schemas']['MilestonePage'];
+export type SchemaTimerEnvelope = components['schemas']['TimerEnvelope'];
+export type SchemaTimerPage = components['schemas']['TimerPage'];
+export type SchemaProjectFileEnvelope = components['schemas']['ProjectFileEnvelope'];
+export type SchemaProjectFilePage = components['schemas']['ProjectFilePage'];
+export type SchemaCommentEnvelope = components['schemas']['CommentEnvelope'];
+export type SchemaCommentPage = components['schemas']['CommentPage'];
+export type SchemaInvoiceEnvelope = components['schemas']['InvoiceEnvelope'];
+export type SchemaInvoicePage = components['schemas']['InvoicePage'];
+export type SchemaEstimateEnvelope = components['schemas']['EstimateEnvelope'];
+export type SchemaEstimatePage = components['schemas']['EstimatePage'];
 export type SchemaProject = components['schemas']['Project'];
 export type SchemaProjectFieldset = components['schemas']['ProjectFieldset'];
 export type SchemaFilterId = components['schemas']['FilterId'];
@@ -1731,6 +1892,7 @@ export type SchemaFilterBoolean = components['schemas']['FilterBoolean'];
 export type SchemaProjectFilterConditions = components['schemas']['ProjectFilterConditions'];
 export type SchemaProjectFilterGroup = components['schemas']['ProjectFilterGroup'];
 export type SchemaProjectFilter = components['schemas']['ProjectFilter'];
+export type SchemaProjectFields = components['schemas']['ProjectFields'];
 export type SchemaProjectUpdateBody = components['schemas']['ProjectUpdateBody'];
 export type SchemaProjectCreateBody = components['schemas']['ProjectCreateBody'];
 export type SchemaAssignBody = components['schemas']['AssignBody'];
@@ -1765,6 +1927,7 @@ export type SchemaEstimateCreateBody = components['schemas']['EstimateCreateBody
 export type SchemaEventType = components['schemas']['EventType'];
 export type SchemaEvent = components['schemas']['Event'];
 export type SchemaTimersStopped = components['schemas']['TimersStopped'];
+export type SchemaEventPage = components['schemas']['EventPage'];
 export type SchemaEventPageMeta = components['schemas']['EventPageMeta'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
@@ -1932,10 +2095,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Whole projects, or with `fields` only `id` and the fields named. */
-                        data: (components["schemas"]["Project"] | components["schemas"]["ProjectFieldset"])[];
-                        meta: components["schemas"]["ProjectPageMeta"] | components["schemas"]["ProjectCursorMeta"];
+                    "application/json": components["schemas"]["ProjectPage"] & {
                         /** @constant */
                         message: "Projects retrieved successfully.";
                     };
@@ -2002,8 +2162,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Project"];
+                    "application/json": components["schemas"]["ProjectEnvelope"] & {
                         /** @constant */
                         message: "Project created successfully.";
                     };
@@ -2051,8 +2210,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Project"];
+                    "application/json": components["schemas"]["ProjectEnvelope"] & {
                         /** @constant */
                         message: "Project retrieved successfully.";
                     };
@@ -2105,16 +2263,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 42
-                     *       },
-                     *       "message": "Project deleted successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["IdOnly"];
+                    "application/json": components["schemas"]["DeletedEnvelope"] & {
                         /** @constant */
                         message: "Project deleted successfully.";
                     };
@@ -2195,8 +2344,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Project"];
+                    "application/json": components["schemas"]["ProjectEnvelope"] & {
                         /** @constant */
                         message: "Project updated successfully.";
                     };
@@ -2283,29 +2431,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 42,
-                     *         "assigned": [
-                     *           {
-                     *             "id": 5,
-                     *             "name": "Jane Doe"
-                     *           },
-                     *           {
-                     *             "id": 8,
-                     *             "name": "Sam Lee"
-                     *           }
-                     *         ]
-                     *       },
-                     *       "message": "Project assignees updated successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: {
-                            id: components["schemas"]["Id"];
-                            assigned: components["schemas"]["IdName"][];
-                        };
+                    "application/json": components["schemas"]["ProjectAssigneesEnvelope"] & {
                         /** @constant */
                         message: "Project assignees updated successfully.";
                     };
@@ -2386,25 +2512,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 42,
-                     *         "managers": [
-                     *           {
-                     *             "id": 5,
-                     *             "name": "Jane Doe"
-                     *           }
-                     *         ]
-                     *       },
-                     *       "message": "Project manager updated successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: {
-                            id: components["schemas"]["Id"];
-                            managers: components["schemas"]["IdName"][];
-                        };
+                    "application/json": components["schemas"]["ProjectManagerEnvelope"] & {
                         /** @constant */
                         message: "Project manager updated successfully.";
                     };
@@ -2485,8 +2593,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Project"];
+                    "application/json": components["schemas"]["ProjectEnvelope"] & {
                         /** @constant */
                         message: "Project status updated successfully.";
                     };
@@ -2567,8 +2674,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Project"];
+                    "application/json": components["schemas"]["ProjectEnvelope"] & {
                         /** @constant */
                         message: "Project progress updated successfully.";
                     };
@@ -2655,8 +2761,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Project"];
+                    "application/json": components["schemas"]["ProjectEnvelope"] & {
                         /** @constant */
                         message: "Project tags updated successfully.";
                     };
@@ -2722,8 +2827,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Project"];
+                    "application/json": components["schemas"]["ProjectEnvelope"] & {
                         /** @constant */
                         message: "Project archived successfully.";
                     };
@@ -2786,8 +2890,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Project"];
+                    "application/json": components["schemas"]["ProjectEnvelope"] & {
                         /** @constant */
                         message: "Project restored successfully.";
                     };
@@ -2850,21 +2953,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 42,
-                     *         "stopped": 2
-                     *       },
-                     *       "message": "Project timers stopped successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: {
-                            id: components["schemas"]["Id"];
-                            /** @description Number of timers stopped by this call. */
-                            stopped: number;
-                        };
+                    "application/json": components["schemas"]["ProjectTimersStoppedEnvelope"] & {
                         /** @constant */
                         message: "Project timers stopped successfully.";
                     };
@@ -2936,8 +3025,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Project"];
+                    "application/json": components["schemas"]["ProjectEnvelope"] & {
                         /** @constant */
                         message: "Project cloned successfully.";
                     };
@@ -2984,27 +3072,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": [
-                     *         {
-                     *           "id": 12,
-                     *           "company_name": "Acme Inc",
-                     *           "created": "2026-06-15T09:30:00.000000Z"
-                     *         }
-                     *       ],
-                     *       "meta": {
-                     *         "current_page": 1,
-                     *         "per_page": 25,
-                     *         "total": 1,
-                     *         "last_page": 1
-                     *       },
-                     *       "message": "Clients retrieved successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["Client"][];
-                        meta: components["schemas"]["PaginationMeta"];
+                    "application/json": components["schemas"]["ClientPage"] & {
                         /** @constant */
                         message: "Clients retrieved successfully.";
                     };
@@ -3064,18 +3132,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 12,
-                     *         "company_name": "Acme Inc",
-                     *         "created": "2026-06-15T09:30:00.000000Z"
-                     *       },
-                     *       "message": "Client created successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["Client"];
+                    "application/json": components["schemas"]["ClientEnvelope"] & {
                         /** @constant */
                         message: "Client created successfully.";
                     };
@@ -3116,18 +3173,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 12,
-                     *         "company_name": "Acme Inc",
-                     *         "created": "2026-06-15T09:30:00.000000Z"
-                     *       },
-                     *       "message": "Client retrieved successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["Client"];
+                    "application/json": components["schemas"]["ClientEnvelope"] & {
                         /** @constant */
                         message: "Client retrieved successfully.";
                     };
@@ -3170,27 +3216,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": [
-                     *         {
-                     *           "id": 3,
-                     *           "name": "Development",
-                     *           "created": "2026-06-15T09:30:00.000000Z"
-                     *         }
-                     *       ],
-                     *       "meta": {
-                     *         "current_page": 1,
-                     *         "per_page": 25,
-                     *         "total": 1,
-                     *         "last_page": 1
-                     *       },
-                     *       "message": "Categories retrieved successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["Category"][];
-                        meta: components["schemas"]["PaginationMeta"];
+                    "application/json": components["schemas"]["CategoryPage"] & {
                         /** @constant */
                         message: "Categories retrieved successfully.";
                     };
@@ -3250,18 +3276,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 3,
-                     *         "name": "Development",
-                     *         "created": "2026-06-15T09:30:00.000000Z"
-                     *       },
-                     *       "message": "Category created successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["Category"];
+                    "application/json": components["schemas"]["CategoryEnvelope"] & {
                         /** @constant */
                         message: "Category created successfully.";
                     };
@@ -3302,18 +3317,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 3,
-                     *         "name": "Development",
-                     *         "created": "2026-06-15T09:30:00.000000Z"
-                     *       },
-                     *       "message": "Category retrieved successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["Category"];
+                    "application/json": components["schemas"]["CategoryEnvelope"] & {
                         /** @constant */
                         message: "Category retrieved successfully.";
                     };
@@ -3356,31 +3360,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": [
-                     *         {
-                     *           "id": 5,
-                     *           "first_name": "Jane",
-                     *           "last_name": "Doe",
-                     *           "name": "Jane Doe",
-                     *           "email": "jane@acme.test",
-                     *           "role": "team",
-                     *           "created": "2026-06-15T09:30:00.000000Z"
-                     *         }
-                     *       ],
-                     *       "meta": {
-                     *         "current_page": 1,
-                     *         "per_page": 25,
-                     *         "total": 1,
-                     *         "last_page": 1
-                     *       },
-                     *       "message": "Team users retrieved successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["TeamUser"][];
-                        meta: components["schemas"]["PaginationMeta"];
+                    "application/json": components["schemas"]["TeamUserPage"] & {
                         /** @constant */
                         message: "Team users retrieved successfully.";
                     };
@@ -3444,22 +3424,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 5,
-                     *         "first_name": "Jane",
-                     *         "last_name": "Doe",
-                     *         "name": "Jane Doe",
-                     *         "email": "jane@acme.test",
-                     *         "role": "team",
-                     *         "created": "2026-06-15T09:30:00.000000Z"
-                     *       },
-                     *       "message": "Team user created successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["TeamUser"];
+                    "application/json": components["schemas"]["TeamUserEnvelope"] & {
                         /** @constant */
                         message: "Team user created successfully.";
                     };
@@ -3500,22 +3465,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 5,
-                     *         "first_name": "Jane",
-                     *         "last_name": "Doe",
-                     *         "name": "Jane Doe",
-                     *         "email": "jane@acme.test",
-                     *         "role": "team",
-                     *         "created": "2026-06-15T09:30:00.000000Z"
-                     *       },
-                     *       "message": "Team user retrieved successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["TeamUser"];
+                    "application/json": components["schemas"]["TeamUserEnvelope"] & {
                         /** @constant */
                         message: "Team user retrieved successfully.";
                     };
@@ -3560,45 +3510,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": [
-                     *         {
-                     *           "id": 7,
-                     *           "project_id": 42,
-                     *           "title": "Wireframes",
-                     *           "description": null,
-                     *           "status": "in_progress",
-                     *           "checklist": [
-                     *             {
-                     *               "id": 1,
-                     *               "text": "Home page",
-                     *               "completed": false
-                     *             }
-                     *           ],
-                     *           "files": [
-                     *             {
-                     *               "id": 3,
-                     *               "name": "brief.pdf",
-                     *               "url": "https://files.acme.test/brief.pdf"
-                     *             }
-                     *           ],
-                     *           "created": "2026-06-15T09:30:00.000000Z",
-                     *           "updated": "2026-06-15T09:30:00.000000Z"
-                     *         }
-                     *       ],
-                     *       "meta": {
-                     *         "current_page": 1,
-                     *         "per_page": 25,
-                     *         "total": 1,
-                     *         "last_page": 1
-                     *       },
-                     *       "message": "Tasks retrieved successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["ProjectTask"][];
-                        meta: components["schemas"]["PaginationMeta"];
+                    "application/json": components["schemas"]["TaskPage"] & {
                         /** @constant */
                         message: "Tasks retrieved successfully.";
                     };
@@ -3673,30 +3585,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 8,
-                     *         "project_id": 42,
-                     *         "title": "Wireframes",
-                     *         "description": null,
-                     *         "status": "in_progress",
-                     *         "checklist": [
-                     *           {
-                     *             "id": 2,
-                     *             "text": "Home page",
-                     *             "completed": false
-                     *           }
-                     *         ],
-                     *         "files": [],
-                     *         "created": "2026-06-20T08:00:00.000000Z",
-                     *         "updated": "2026-06-20T08:00:00.000000Z"
-                     *       },
-                     *       "message": "Task created successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["ProjectTask"];
+                    "application/json": components["schemas"]["TaskEnvelope"] & {
                         /** @constant */
                         message: "Task created successfully.";
                     };
@@ -3745,28 +3634,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": [
-                     *         {
-                     *           "id": 4,
-                     *           "project_id": 42,
-                     *           "title": "Design sign-off",
-                     *           "created": "2026-06-15T09:30:00.000000Z"
-                     *         }
-                     *       ],
-                     *       "meta": {
-                     *         "current_page": 1,
-                     *         "per_page": 25,
-                     *         "total": 1,
-                     *         "last_page": 1
-                     *       },
-                     *       "message": "Milestones retrieved successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["Milestone"][];
-                        meta: components["schemas"]["PaginationMeta"];
+                    "application/json": components["schemas"]["MilestonePage"] & {
                         /** @constant */
                         message: "Milestones retrieved successfully.";
                     };
@@ -3833,19 +3701,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 4,
-                     *         "project_id": 42,
-                     *         "title": "Design sign-off",
-                     *         "created": "2026-06-15T09:30:00.000000Z"
-                     *       },
-                     *       "message": "Milestone created successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["Milestone"];
+                    "application/json": components["schemas"]["MilestoneEnvelope"] & {
                         /** @constant */
                         message: "Milestone created successfully.";
                     };
@@ -3896,35 +3752,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": [
-                     *         {
-                     *           "id": 9,
-                     *           "project_id": 42,
-                     *           "task_id": null,
-                     *           "user": {
-                     *             "id": 5,
-                     *             "name": "Jane Doe"
-                     *           },
-                     *           "status": "running",
-                     *           "started": "2026-06-15T09:30:00.000000Z",
-                     *           "stopped": null,
-                     *           "duration": null
-                     *         }
-                     *       ],
-                     *       "meta": {
-                     *         "current_page": 1,
-                     *         "per_page": 25,
-                     *         "total": 1,
-                     *         "last_page": 1
-                     *       },
-                     *       "message": "Timers retrieved successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["Timer"][];
-                        meta: components["schemas"]["PaginationMeta"];
+                    "application/json": components["schemas"]["TimerPage"] & {
                         /** @constant */
                         message: "Timers retrieved successfully.";
                     };
@@ -3991,26 +3819,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 9,
-                     *         "project_id": 42,
-                     *         "task_id": null,
-                     *         "user": {
-                     *           "id": 5,
-                     *           "name": "Jane Doe"
-                     *         },
-                     *         "status": "running",
-                     *         "started": "2026-06-15T09:30:00.000000Z",
-                     *         "stopped": null,
-                     *         "duration": null
-                     *       },
-                     *       "message": "Timer started successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["Timer"];
+                    "application/json": components["schemas"]["TimerEnvelope"] & {
                         /** @constant */
                         message: "Timer started successfully.";
                     };
@@ -4059,29 +3868,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": [
-                     *         {
-                     *           "id": 11,
-                     *           "project_id": 42,
-                     *           "name": "contract.pdf",
-                     *           "url": "https://files.acme.test/contract.pdf",
-                     *           "created": "2026-06-15T09:30:00.000000Z"
-                     *         }
-                     *       ],
-                     *       "meta": {
-                     *         "current_page": 1,
-                     *         "per_page": 25,
-                     *         "total": 1,
-                     *         "last_page": 1
-                     *       },
-                     *       "message": "Files retrieved successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["ProjectFile"][];
-                        meta: components["schemas"]["PaginationMeta"];
+                    "application/json": components["schemas"]["ProjectFilePage"] & {
                         /** @constant */
                         message: "Files retrieved successfully.";
                     };
@@ -4150,20 +3937,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 11,
-                     *         "project_id": 42,
-                     *         "name": "contract.pdf",
-                     *         "url": "https://files.acme.test/contract.pdf",
-                     *         "created": "2026-06-15T09:30:00.000000Z"
-                     *       },
-                     *       "message": "File created successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["ProjectFile"];
+                    "application/json": components["schemas"]["ProjectFileEnvelope"] & {
                         /** @constant */
                         message: "File created successfully.";
                     };
@@ -4212,32 +3986,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": [
-                     *         {
-                     *           "id": 17,
-                     *           "project_id": 42,
-                     *           "text": "The client approved the wireframes.",
-                     *           "creator": {
-                     *             "id": 5,
-                     *             "name": "Jane Doe"
-                     *           },
-                     *           "created": "2026-06-15T09:30:00.000000Z"
-                     *         }
-                     *       ],
-                     *       "meta": {
-                     *         "current_page": 1,
-                     *         "per_page": 25,
-                     *         "total": 1,
-                     *         "last_page": 1
-                     *       },
-                     *       "message": "Comments retrieved successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["Comment"][];
-                        meta: components["schemas"]["PaginationMeta"];
+                    "application/json": components["schemas"]["CommentPage"] & {
                         /** @constant */
                         message: "Comments retrieved successfully.";
                     };
@@ -4306,23 +4055,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 17,
-                     *         "project_id": 42,
-                     *         "text": "The client approved the wireframes.",
-                     *         "creator": {
-                     *           "id": 5,
-                     *           "name": "Jane Doe"
-                     *         },
-                     *         "created": "2026-06-15T09:30:00.000000Z"
-                     *       },
-                     *       "message": "Comment created successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["Comment"];
+                    "application/json": components["schemas"]["CommentEnvelope"] & {
                         /** @constant */
                         message: "Comment created successfully.";
                     };
@@ -4383,16 +4116,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 17
-                     *       },
-                     *       "message": "Comment deleted successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["IdOnly"];
+                    "application/json": components["schemas"]["DeletedEnvelope"] & {
                         /** @constant */
                         message: "Comment deleted successfully.";
                     };
@@ -4438,32 +4162,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": [
-                     *         {
-                     *           "id": 21,
-                     *           "project_id": 42,
-                     *           "client_id": 12,
-                     *           "status": "draft",
-                     *           "date": "2026-06-30",
-                     *           "due_date": "2026-07-30",
-                     *           "amount": "4800.00",
-                     *           "created": "2026-06-15T09:30:00.000000Z"
-                     *         }
-                     *       ],
-                     *       "meta": {
-                     *         "current_page": 1,
-                     *         "per_page": 25,
-                     *         "total": 1,
-                     *         "last_page": 1
-                     *       },
-                     *       "message": "Invoices retrieved successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["Invoice"][];
-                        meta: components["schemas"]["PaginationMeta"];
+                    "application/json": components["schemas"]["InvoicePage"] & {
                         /** @constant */
                         message: "Invoices retrieved successfully.";
                     };
@@ -4534,23 +4233,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 21,
-                     *         "project_id": 42,
-                     *         "client_id": 12,
-                     *         "status": "draft",
-                     *         "date": "2026-06-30",
-                     *         "due_date": "2026-07-30",
-                     *         "amount": "4800.00",
-                     *         "created": "2026-06-15T09:30:00.000000Z"
-                     *       },
-                     *       "message": "Invoice created successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["Invoice"];
+                    "application/json": components["schemas"]["InvoiceEnvelope"] & {
                         /** @constant */
                         message: "Invoice created successfully.";
                     };
@@ -4599,32 +4282,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": [
-                     *         {
-                     *           "id": 31,
-                     *           "project_id": 42,
-                     *           "client_id": 12,
-                     *           "status": "draft",
-                     *           "date": "2026-05-20",
-                     *           "expiry_date": "2026-06-20",
-                     *           "amount": "9600.00",
-                     *           "created": "2026-06-15T09:30:00.000000Z"
-                     *         }
-                     *       ],
-                     *       "meta": {
-                     *         "current_page": 1,
-                     *         "per_page": 25,
-                     *         "total": 1,
-                     *         "last_page": 1
-                     *       },
-                     *       "message": "Estimates retrieved successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["Estimate"][];
-                        meta: components["schemas"]["PaginationMeta"];
+                    "application/json": components["schemas"]["EstimatePage"] & {
                         /** @constant */
                         message: "Estimates retrieved successfully.";
                     };
@@ -4695,23 +4353,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "data": {
-                     *         "id": 31,
-                     *         "project_id": 42,
-                     *         "client_id": 12,
-                     *         "status": "draft",
-                     *         "date": "2026-05-20",
-                     *         "expiry_date": "2026-06-20",
-                     *         "amount": "9600.00",
-                     *         "created": "2026-06-15T09:30:00.000000Z"
-                     *       },
-                     *       "message": "Estimate created successfully."
-                     *     }
-                     */
-                    "application/json": {
-                        data: components["schemas"]["Estimate"];
+                    "application/json": components["schemas"]["EstimateEnvelope"] & {
                         /** @constant */
                         message: "Estimate created successfully.";
                     };
@@ -4779,9 +4421,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Event"][];
-                        meta: components["schemas"]["EventPageMeta"];
+                    "application/json": components["schemas"]["EventPage"] & {
                         /** @constant */
                         message: "Events retrieved successfully.";
                     };
@@ -4848,9 +4488,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Event"][];
-                        meta: components["schemas"]["EventPageMeta"];
+                    "application/json": components["schemas"]["EventPage"] & {
                         /** @constant */
                         message: "Activities retrieved successfully.";
                     };

@@ -2,7 +2,7 @@
 // `{ message }`, plus `errors: { field: [messages] }` on 422. Nothing a client sends yields a 500.
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { schemaAt, typesOf, type JsonSchema, type OpenApiDocument, type RoutedOperation } from './spec.ts';
+import { composedSchema, schemaAt, typesOf, type JsonSchema, type OpenApiDocument, type RoutedOperation } from './spec.ts';
 
 export type FieldErrors = Record<string, string[]>;
 
@@ -144,14 +144,17 @@ export interface OperationContext { doc: OpenApiDocument; operation: RoutedOpera
 
 const BODY_MEDIA_TYPES = ['application/json', 'application/x-www-form-urlencoded'];
 
+/** The operation's body schema, its `allOf` parts composed into one object schema. */
+function bodySchema({ doc, operation }: OperationContext): JsonSchema | undefined {
+  const content = operation.operation.requestBody?.content ?? {};
+  const media = BODY_MEDIA_TYPES.find((type) => content[type]) ?? Object.keys(content)[0];
+  return composedSchema(doc, media ? content[media]?.schema : undefined);
+}
+
 /** The schema that the located value had to match, or undefined when the contract has none there. */
 function schemaOf(context: OperationContext, { source, field, segments }: Location): JsonSchema | undefined {
   const { doc, operation } = context;
-  if (source === 'body') {
-    const content = operation.operation.requestBody?.content ?? {};
-    const media = BODY_MEDIA_TYPES.find((type) => content[type]) ?? Object.keys(content)[0];
-    return schemaAt(doc, media ? content[media]?.schema : undefined, segments);
-  }
+  if (source === 'body') return schemaAt(doc, bodySchema(context), segments);
   if (source === 'query' || source === 'path') {
     const [name, ...inner] = segments;
     const parameter = operation.parameters.find((p) => p.name === name && p.in === source);
@@ -239,6 +242,32 @@ function queryMessage(location: Location, context: OperationContext, request: Re
   return value === '' ? `The ${fieldLabel(name)} field must not be empty.` : `The ${fieldLabel(name)} field is invalid.`;
 }
 
+const keywordOf = (item: ValidatorErrorItem) => item.errorCode?.replace(/\.openapi\.validation$/, '');
+
+/**
+ * The complaints about the body in the order that the validator gives for a flat object schema:
+ * missing fields, then fields not allowed, then bad values in the order of the schema's properties.
+ * A composed body (`allOf` parts, `unevaluatedProperties`) is checked part by part and the unknown
+ * fields last; put back in this order, its 422 lists the fields as a flat schema's would. The other
+ * complaints keep their places.
+ */
+function inBodyOrder(items: ValidatorErrorItem[], request: RequestParts, context: OperationContext): ValidatorErrorItem[] {
+  const fields = Object.keys(bodySchema(context)?.properties ?? {});
+  const rank = (item: ValidatorErrorItem): [number, number] => {
+    const { segments } = locate(item.path, request);
+    const keyword = keywordOf(item);
+    if (segments.length <= 1 && keyword === 'required') return [0, 0];
+    if (segments.length <= 1 && (keyword === 'additionalProperties' || keyword === 'unevaluatedProperties')) return [1, 0];
+    return [2, segments[0] === undefined ? -1 : fields.indexOf(segments[0])];
+  };
+  const slots = items.flatMap((item, index) => (locate(item.path, request).source === 'body' ? [index] : []));
+  const body = slots.map((index) => ({ item: items[index]!, rank: rank(items[index]!) }))
+    .sort((a, b) => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1]);
+  const ordered = [...items];
+  slots.forEach((slot, n) => { ordered[slot] = body[n]!.item; });
+  return ordered;
+}
+
 /** The field errors of express-openapi-validator's verdict (a 400 with `errors`) on the request of `context`. */
 export function schemaFailureErrors(error: unknown, request: RequestParts, context: OperationContext): FieldErrors {
   const errors = emptyFieldErrors();
@@ -246,8 +275,8 @@ export function schemaFailureErrors(error: unknown, request: RequestParts, conte
     const messages = (errors[field] ??= []);
     if (!messages.includes(message)) messages.push(message);
   };
-  for (const item of (error as HttpLikeError).errors ?? []) {
-    const keyword = item.errorCode?.replace(/\.openapi\.validation$/, '');
+  for (const item of inBodyOrder((error as HttpLikeError).errors ?? [], request, context)) {
+    const keyword = keywordOf(item);
     // `oneOf`/`anyOf`/`if` summaries repeat what their branches already said.
     if (keyword === 'oneOf' || keyword === 'anyOf' || keyword === 'if') continue;
     const location = locate(item.path, request);

@@ -5,7 +5,7 @@
 // field that is not free text (`"manager": ""`, `"project_date_due": ""`), as the Grow page's
 // "empty/null" reads. Free text keeps its empty string.
 import type { NextFunction, Request, Response } from 'express';
-import { listOperations, resolveSchema, typesOf, type JsonSchema, type OpenApiDocument } from './spec.ts';
+import { composedSchema, listOperations, resolveSchema, typesOf, type JsonSchema, type OpenApiDocument } from './spec.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';
@@ -58,7 +58,7 @@ export function formBodyDecoder(doc: OpenApiDocument) {
   const routes: BodyRoute[] = listOperations(doc).flatMap(({ method, specPath, operation }) => {
     const pattern = new RegExp(`^${specPath.replace(/\{\w+\}/g, '[^/]+')}/?$`);
     return ([FORM, JSON_TYPE] as const).flatMap((media) => {
-      const schema = resolveSchema(doc, operation.requestBody?.content[media]?.schema);
+      const schema = composedSchema(doc, operation.requestBody?.content[media]?.schema);
       return schema ? [{ method: method.toUpperCase(), pattern, media, schema }] : [];
     });
   });

@@ -113,6 +113,28 @@ export function resolveSchema(doc: OpenApiDocument, schema: JsonSchema | undefin
 }
 
 /**
+ * A schema composed with `allOf` as the one object schema it amounts to: its own properties first,
+ * then those of each part in order, and every part's required fields. ProjectCreateBody is a part
+ * with `project_clientid` and the shared ProjectFields, so what walks a body (form decoding,
+ * messages) finds all of its fields. A schema without object parts resolves as resolveSchema does.
+ */
+export function composedSchema(doc: OpenApiDocument, schema: JsonSchema | undefined): JsonSchema | undefined {
+  let own = schema;
+  for (let depth = 0; own?.$ref && depth < 20; depth++) own = doc.components.schemas[own.$ref.replace('#/components/schemas/', '')];
+  if (!own?.allOf) return resolveSchema(doc, own);
+  const parts = own.allOf.map((part) => composedSchema(doc, part));
+  if (!own.properties && !parts.some((part) => part?.properties)) return resolveSchema(doc, own);
+  const { allOf: _parts, ...rest } = own;
+  const required = [...new Set([own, ...parts].flatMap((part) => (Array.isArray(part?.required) ? part.required as string[] : [])))];
+  return {
+    ...rest,
+    type: 'object',
+    properties: Object.assign({}, own.properties, ...parts.map((part) => part?.properties)),
+    ...(required.length > 0 ? { required } : {}),
+  };
+}
+
+/**
  * The schema of the value at `segments` (property names and array indexes) inside a value of
  * `schema`, each step resolved as resolveSchema does; undefined where the schema says nothing.
  */

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { staleGeneratedFiles } from '../scripts/generate.ts';
 import { handlers } from '../server/handlers/index.ts';
+import { composedSchema, listOperations, loadSpec, resolveSchema, typesOf, type JsonSchema } from '../server/spec.ts';
 import { spec, operations } from './helpers/spec.ts';
 
 const run = promisify(execFile);
@@ -66,6 +67,52 @@ describe('openapi/projects.yaml', () => {
       'setProjectManager', 'changeProjectStatus', 'updateProjectProgress', 'setProjectTags', 'archiveProject',
       'restoreProject', 'stopProjectTimers', 'cloneProject',
     ]));
+  });
+
+  it('answers through named envelopes, each operation with its own message', () => {
+    type Part = { $ref?: string; required?: string[]; properties?: { message?: { const?: unknown } } };
+    const envelopes = new Set<string>();
+    for (const op of operations) {
+      const success = Object.keys(op.responses).find((c) => c.startsWith('2'))!;
+      const schema = op.responses[success]!.content!['application/json']!.schema as { allOf?: Part[] };
+      const [envelope, own, ...rest] = schema.allOf ?? [];
+      expect(envelope?.$ref, op.operationId).toMatch(/^#\/components\/schemas\/\w+(Envelope|Page)$/);
+      expect(own, op.operationId).toEqual({ required: ['message'], properties: { message: { const: expect.stringMatching(/ successfully\.$/) } } });
+      expect(rest, op.operationId).toEqual([]);
+      envelopes.add(envelope!.$ref!);
+    }
+    // Shared: fewer envelopes than operations (nine project answers are one ProjectEnvelope).
+    expect(envelopes.size).toBeLessThan(operations.length);
+  });
+
+  const doc = loadSpec();
+  const schemaRef = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+
+  it('derives both project bodies from the shared ProjectFields', () => {
+    const fields = Object.keys(doc.components.schemas.ProjectFields!.properties!);
+    expect(fields.length).toBeGreaterThanOrEqual(18);
+    expect(Object.keys(composedSchema(doc, schemaRef('ProjectUpdateBody'))!.properties!)).toEqual(fields);
+    expect(Object.keys(composedSchema(doc, schemaRef('ProjectCreateBody'))!.properties!)).toEqual(['project_clientid', ...fields]);
+    for (const name of ['ProjectUpdateBody', 'ProjectCreateBody']) {
+      expect(doc.components.schemas[name]!.unevaluatedProperties, name).toBe(false);
+      expect(doc.components.schemas[name]!.additionalProperties, name).toBeUndefined();
+    }
+  });
+
+  it('declares the encoding of every array field of a form body (`assigned[]=5`, `task_files[0][file_name]=…`)', () => {
+    let arrays = 0;
+    for (const { operation } of listOperations(doc)) {
+      const form = operation.requestBody?.content['application/x-www-form-urlencoded'] as { schema?: JsonSchema; encoding?: Record<string, unknown> } | undefined;
+      if (!form) continue;
+      for (const [name, property] of Object.entries(composedSchema(doc, form.schema)?.properties ?? {})) {
+        const schema = resolveSchema(doc, property);
+        if (!typesOf(schema).includes('array')) continue;
+        arrays++;
+        const ofObjects = typesOf(resolveSchema(doc, schema!.items)).includes('object');
+        expect(form.encoding?.[name], `${operation.operationId} ${name}`).toEqual({ style: ofObjects ? 'deepObject' : 'form', explode: true });
+      }
+    }
+    expect(arrays).toBeGreaterThanOrEqual(4);
   });
 
   it('describes nullable fields with type arrays, never oneOf with null', () => {

@@ -245,6 +245,28 @@ describe('one 422 names every bad field', () => {
     });
   });
 
+  // ProjectCreateBody and ProjectUpdateBody are ProjectFields composed with allOf and closed by
+  // unevaluatedProperties: a field of neither is refused as with additionalProperties, and the 422
+  // lists missing fields, then fields not allowed, then bad values in the body's field order.
+  it('a field the project bodies do not define, on create and on update, as JSON and as a form', async () => {
+    const project = await createProject(t, f);
+    const base = { project_clientid: f.client.id, project_title: 'Unknown field', project_date_start: '2026-06-01', project_categoryid: f.category.id };
+    for (const send of ['json', 'form'] as const) {
+      const create = await t.api('POST', '/api/projects', { [send]: { ...base, project_budget: 5 } });
+      expect(create.status).toBe(422);
+      expect(create.body).toEqual({ message: 'The given data was invalid.', errors: { project_budget: ['The "project_budget" field is not allowed here.'] } });
+      const update = await t.api('PATCH', `/api/projects/${project.id}`, { [send]: { project_title: 'x', project_budget: 5 } });
+      expect(update.status).toBe(422);
+      expect(update.body).toEqual({ message: 'The given data was invalid.', errors: { project_budget: ['The "project_budget" field is not allowed here.'] } });
+      // The client is set on create only.
+      const client = await t.api('PATCH', `/api/projects/${project.id}`, { [send]: { project_clientid: f.client.id } });
+      expect(client.body.errors).toEqual({ project_clientid: ['The "project_clientid" field is not allowed here.'] });
+      const mixed = await t.api('POST', '/api/projects', { [send]: { zeta: 1, project_categoryid: 'three', project_title: '', alpha: 2, project_clientid: 'x' } });
+      expect(Object.keys(mixed.body.errors)).toEqual(['project_date_start', 'zeta', 'alpha', 'project_clientid', 'project_title', 'project_categoryid']);
+    }
+    expect((await t.api('GET', `/api/projects/${project.id}`)).body.data.title).toBe(project.title);
+  });
+
   it('a bad path id and a bad body reference together', async () => {
     const r = await t.api('POST', '/api/projects/0x10/timers', { json: { user_id: 999999 } });
     expect(r.status).toBe(422);

@@ -34,6 +34,30 @@ describe('schema failure messages', () => {
     });
   });
 
+  it('name a composed body\'s fields, and list its complaints as a flat body\'s would be', () => {
+    // The validator's order for ProjectCreateBody (allOf [ProjectFields], unevaluatedProperties):
+    // the parts' fields, the required ones, its own field, the unknown ones.
+    const errors = schemaFailureErrors(verdict(
+      ['/body/project_title', 'maxLength'],
+      ['/body/project_categoryid', 'type'],
+      ['/body/project_date_start', 'required'],
+      ['/body/project_clientid', 'type'],
+      ['/body/project_mystery', 'unevaluatedProperties'],
+    ), { body: { project_mystery: 1 } }, operation('createProject'));
+    expect(Object.entries(errors)).toEqual([
+      ['project_date_start', ['The project date start field is required.']],
+      ['project_mystery', ['The "project_mystery" field is not allowed here.']],
+      ['project_clientid', ['The project clientid field must be an integer.']],
+      ['project_title', ['The project title field must not be greater than 250 characters.']],
+      ['project_categoryid', ['The project categoryid field must be an integer.']],
+    ]);
+    expect(schemaFailureErrors(verdict(['/body/project_billing_rate', 'minimum'], ['/body/project_clientid', 'unevaluatedProperties']),
+      { body: { project_clientid: 1 } }, operation('updateProject'))).toEqual({
+      project_billing_rate: ['The project billing rate field must be at least 0.'],
+      project_clientid: ['The "project_clientid" field is not allowed here.'],
+    });
+  });
+
   it('follow arrays and nested objects to their item schemas', () => {
     const errors = schemaFailureErrors(verdict(
       ['/body/task_files/0/file_url', 'pattern'],
