@@ -788,8 +788,242 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook subscriptions
+         * @description Lists the webhook subscriptions, newest first unless `order=asc`. Secrets are never shown again.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Create a webhook subscription
+         * @description Subscribes a URL to events (all types when `event_types` is empty or absent). The answer carries the
+         *     subscription's `secret`, the key of its signatures (see **Webhooks** in these docs): it is shown this
+         *     once. The URL must be `http://` or `https://`; one whose host resolves to a loopback, private,
+         *     link-local or other internal address is refused (422) unless the server allows it
+         *     (`WEBHOOK_ALLOW_PRIVATE_NETWORKS=true`), and the same check is made on every delivery.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id.
+                 * @example 12
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a webhook subscription
+         * @description The subscription (without its secret).
+         */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook subscription
+         * @description Deletes the subscription and its delivery log; deliveries still queued are dropped.
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a webhook subscription
+         * @description Changes the fields sent. `enabled: true` turns a disabled subscription back on (clearing
+         *     `disabled_reason` and `consecutive_failures`); it receives the events that occur from then on, and
+         *     earlier ones through `redeliver`.
+         */
+        patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/api/webhooks/{id}/ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id.
+                 * @example 12
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test ping
+         * @description Sends a signed `ping` event (`data: { webhook_id }`) to the subscription's URL now, once, and answers
+         *     with what the receiver did (within `WEBHOOK_TIMEOUT_MS`). A ping is not an event of the feed, is
+         *     not retried, and is not in the delivery log. A disabled subscription can be pinged.
+         */
+        post: operations["pingWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id.
+                 * @example 12
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List a subscription's deliveries
+         * @description The delivery log, newest first unless `order=asc`, optionally of one `status`.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/deliveries/{delivery_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id.
+                 * @example 12
+                 */
+                id: components["parameters"]["ResourceId"];
+                /**
+                 * @description The delivery's id.
+                 * @example 88
+                 */
+                delivery_id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver an event again
+         * @description Queues the delivery's event to be sent again, as a new delivery with its own attempts (the same
+         *     event `id`, so a receiver that de-duplicates ignores it if it had it). The subscription must be
+         *     enabled (a 422 otherwise).
+         */
+        post: operations["redeliverWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An event, delivered to a subscription
+         * @description The server POSTs each event a subscription receives to its URL, as JSON (an `Event`, exactly as
+         *     `GET /api/events` shows it), with these headers:
+         *
+         *     - `Webhook-Id`: the event's `id`. A delivery is at least once: an event may arrive twice (a
+         *       receiver that answered too late, an instance stopped mid-delivery, a redelivery), always with
+         *       the same id. De-duplicate on it.
+         *     - `Webhook-Timestamp`: when this attempt was signed, in Unix seconds.
+         *     - `Webhook-Signature`: `t=<Webhook-Timestamp>,v1=<hex HMAC-SHA256>`, the HMAC keyed with the
+         *       subscription's `secret` over the text `<t>.<raw body>`.
+         *
+         *     **Verifying.** Compute the HMAC over the timestamp, a dot and the raw body bytes as received (before
+         *     any JSON parsing), compare it with `v1` in constant time, and refuse a timestamp more than five
+         *     minutes from your clock (a replay). The typed client's `verifyWebhookSignature` does all three.
+         *
+         *     **Answering.** Any 2xx within `WEBHOOK_TIMEOUT_MS` (10 s) is success. Anything else, or no answer, is
+         *     a failure, retried with exponential backoff and jitter (`WEBHOOK_RETRY_DELAY_SECONDS` doubling up
+         *     to `WEBHOOK_RETRY_DELAY_MAX_SECONDS`) up to `WEBHOOK_MAX_ATTEMPTS` attempts in all; then the
+         *     delivery is `failed`. After `WEBHOOK_DISABLE_AFTER` deliveries in a row fail, the subscription is
+         *     disabled with a reason. A ping (`POST /api/webhooks/{id}/ping`) has `type: ping` and `data: { webhook_id }`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /**
+                     * @description The event's id (stable across attempts and redeliveries).
+                     * @example 123
+                     */
+                    "Webhook-Id": string;
+                    /**
+                     * @description Unix seconds when the attempt was signed.
+                     * @example 1781602800
+                     */
+                    "Webhook-Timestamp": string;
+                    /**
+                     * @description `t=<timestamp>,v1=<hex HMAC-SHA256(secret, timestamp + "." + body)>`
+                     * @example t=1781602800,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd
+                     */
+                    "Webhook-Signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            responses: {
+                /** @description Received (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The signature did not verify; the server retries (a receiver should not see this from it). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @description A positive 32-bit integer id. */
@@ -1500,6 +1734,99 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /** @description A page of webhook subscriptions. */
+        WebhookPage: {
+            data: components["schemas"]["WebhookSubscription"][];
+            meta: components["schemas"]["PaginationMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description One webhook subscription. */
+        WebhookEnvelope: {
+            data: components["schemas"]["WebhookSubscription"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A new webhook subscription, with its secret. */
+        WebhookWithSecretEnvelope: {
+            data: components["schemas"]["WebhookSubscriptionWithSecret"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description How a subscription's receiver answered a ping. */
+        WebhookPingEnvelope: {
+            data: components["schemas"]["WebhookPingResult"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of webhook deliveries. */
+        WebhookDeliveryPage: {
+            data: components["schemas"]["WebhookDelivery"][];
+            meta: components["schemas"]["PaginationMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description One webhook delivery. */
+        WebhookDeliveryEnvelope: {
+            data: components["schemas"]["WebhookDelivery"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        WebhookSubscription: {
+            id: components["schemas"]["Id"];
+            /** Format: uri */
+            url: string;
+            /** @description The types it receives; empty means every type. */
+            event_types: components["schemas"]["EventType"][];
+            description: string | null;
+            enabled: boolean;
+            /** @description Why the server disabled it (after `WEBHOOK_DISABLE_AFTER` deliveries in a row failed for good); null while enabled. */
+            disabled_reason: string | null;
+            /** @description Deliveries in a row that failed after every attempt. */
+            consecutive_failures: number;
+            created: components["schemas"]["Timestamp"];
+            updated: components["schemas"]["Timestamp"];
+        };
+        WebhookSubscriptionWithSecret: {
+            /** @description The signing key (`whsec_…`). Shown once: store it where the receiver can read it. */
+            secret: string;
+        } & components["schemas"]["WebhookSubscription"];
+        WebhookCreateBody: {
+            /** Format: uri */
+            url: string;
+            event_types?: components["schemas"]["EventType"][];
+            description?: string | null;
+        };
+        WebhookUpdateBody: {
+            /** Format: uri */
+            url?: string;
+            event_types?: components["schemas"]["EventType"][];
+            description?: string | null;
+            enabled?: boolean;
+        };
+        /**
+         * @description `pending`: not tried yet; `retrying`: failed, another attempt is scheduled; `delivered`: a 2xx came back; `failed`: every attempt failed.
+         * @enum {string}
+         */
+        WebhookDeliveryStatus: "pending" | "retrying" | "delivered" | "failed";
+        WebhookDelivery: {
+            id: number;
+            subscription_id: components["schemas"]["Id"];
+            /** @description The event's `id` (the `Webhook-Id` header). */
+            event_id: number;
+            event_type: components["schemas"]["EventType"];
+            status: components["schemas"]["WebhookDeliveryStatus"];
+            attempts: number;
+            /** Format: date-time */
+            last_attempt_at: string | null;
+            /** @description The receiver's HTTP status at the last attempt; null when none came. */
+            last_status_code: number | null;
+            /** @description Why the last attempt failed. */
+            last_error: string | null;
+            /** Format: date-time */
+            delivered_at: string | null;
+            created: components["schemas"]["Timestamp"];
+        };
+        WebhookPingResult: {
+            ok: boolean;
+            status_code: number | null;
+            duration_ms: number;
+            error: string | null;
+        };
     };
     responses: {
         /**
@@ -1929,6 +2256,19 @@ export type SchemaEvent = components['schemas']['Event'];
 export type SchemaTimersStopped = components['schemas']['TimersStopped'];
 export type SchemaEventPage = components['schemas']['EventPage'];
 export type SchemaEventPageMeta = components['schemas']['EventPageMeta'];
+export type SchemaWebhookPage = components['schemas']['WebhookPage'];
+export type SchemaWebhookEnvelope = components['schemas']['WebhookEnvelope'];
+export type SchemaWebhookWithSecretEnvelope = components['schemas']['WebhookWithSecretEnvelope'];
+export type SchemaWebhookPingEnvelope = components['schemas']['WebhookPingEnvelope'];
+export type SchemaWebhookDeliveryPage = components['schemas']['WebhookDeliveryPage'];
+export type SchemaWebhookDeliveryEnvelope = components['schemas']['WebhookDeliveryEnvelope'];
+export type SchemaWebhookSubscription = components['schemas']['WebhookSubscription'];
+export type SchemaWebhookSubscriptionWithSecret = components['schemas']['WebhookSubscriptionWithSecret'];
+export type SchemaWebhookCreateBody = components['schemas']['WebhookCreateBody'];
+export type SchemaWebhookUpdateBody = components['schemas']['WebhookUpdateBody'];
+export type SchemaWebhookDeliveryStatus = components['schemas']['WebhookDeliveryStatus'];
+export type SchemaWebhookDelivery = components['schemas']['WebhookDelivery'];
+export type SchemaWebhookPingResult = components['schemas']['WebhookPingResult'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseNotFound = components['responses']['NotFound'];
@@ -4496,6 +4836,565 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: {
+                /** @description Sort direction. */
+                order?: components["parameters"]["Order"];
+                /** @description Results per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+                /** @description Page number, from 1. A page past the last one returns an empty `data`. */
+                page?: components["parameters"]["Page"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of subscriptions. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 3,
+                     *           "url": "https://hooks.example.com/projects",
+                     *           "event_types": [
+                     *             "project.created",
+                     *             "project.updated"
+                     *           ],
+                     *           "description": "CRM sync",
+                     *           "enabled": true,
+                     *           "disabled_reason": null,
+                     *           "consecutive_failures": 0,
+                     *           "created": "2026-06-15T09:30:00.000000Z",
+                     *           "updated": "2026-06-15T09:30:00.000000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "current_page": 1,
+                     *         "per_page": 25,
+                     *         "total": 1,
+                     *         "last_page": 1
+                     *       },
+                     *       "message": "Webhooks retrieved successfully."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookPage"] & {
+                        /** @constant */
+                        message: "Webhooks retrieved successfully.";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://hooks.example.com/projects",
+                 *       "event_types": [
+                 *         "project.created",
+                 *         "project.updated"
+                 *       ],
+                 *       "description": "CRM sync"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WebhookCreateBody"];
+                /**
+                 * @example {
+                 *       "url": "https://hooks.example.com/projects",
+                 *       "event_types": [
+                 *         "project.created",
+                 *         "project.updated"
+                 *       ],
+                 *       "description": "CRM sync"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["WebhookCreateBody"];
+            };
+        };
+        responses: {
+            /** @description The subscription, with its secret (shown once). */
+            201: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": 3,
+                     *         "url": "https://hooks.example.com/projects",
+                     *         "event_types": [
+                     *           "project.created",
+                     *           "project.updated"
+                     *         ],
+                     *         "description": "CRM sync",
+                     *         "enabled": true,
+                     *         "disabled_reason": null,
+                     *         "consecutive_failures": 0,
+                     *         "created": "2026-06-15T09:30:00.000000Z",
+                     *         "updated": "2026-06-15T09:30:00.000000Z",
+                     *         "secret": "whsec_3q2-7wZbC4mYx0lQe9VtJk5uN8rHfD1sAaGpO6iLcM0"
+                     *       },
+                     *       "message": "Webhook created successfully."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookWithSecretEnvelope"] & {
+                        /** @constant */
+                        message: "Webhook created successfully.";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["IdempotencyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id.
+                 * @example 12
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": 3,
+                     *         "url": "https://hooks.example.com/projects",
+                     *         "event_types": [],
+                     *         "description": null,
+                     *         "enabled": false,
+                     *         "disabled_reason": "10 deliveries in a row failed; the last: the receiver answered 500",
+                     *         "consecutive_failures": 10,
+                     *         "created": "2026-06-15T09:30:00.000000Z",
+                     *         "updated": "2026-06-18T02:00:00.000000Z"
+                     *       },
+                     *       "message": "Webhook retrieved successfully."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEnvelope"] & {
+                        /** @constant */
+                        message: "Webhook retrieved successfully.";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The resource's id.
+                 * @example 12
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": 3
+                     *       },
+                     *       "message": "Webhook deleted successfully."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeletedEnvelope"] & {
+                        /** @constant */
+                        message: "Webhook deleted successfully.";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The resource's id.
+                 * @example 12
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "enabled": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["WebhookUpdateBody"];
+                /**
+                 * @example {
+                 *       "enabled": true
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["WebhookUpdateBody"];
+            };
+        };
+        responses: {
+            /** @description The subscription after the change. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": 3,
+                     *         "url": "https://hooks.example.com/projects",
+                     *         "event_types": [],
+                     *         "description": null,
+                     *         "enabled": true,
+                     *         "disabled_reason": null,
+                     *         "consecutive_failures": 0,
+                     *         "created": "2026-06-15T09:30:00.000000Z",
+                     *         "updated": "2026-06-18T09:00:00.000000Z"
+                     *       },
+                     *       "message": "Webhook updated successfully."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEnvelope"] & {
+                        /** @constant */
+                        message: "Webhook updated successfully.";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    pingWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id.
+                 * @example 12
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How the receiver answered (`ok` is true for a 2xx). */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "ok": true,
+                     *         "status_code": 204,
+                     *         "duration_ms": 42,
+                     *         "error": null
+                     *       },
+                     *       "message": "Webhook pinged successfully."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookPingEnvelope"] & {
+                        /** @constant */
+                        message: "Webhook pinged successfully.";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Only deliveries in this state. */
+                status?: components["schemas"]["WebhookDeliveryStatus"];
+                /** @description Sort direction. */
+                order?: components["parameters"]["Order"];
+                /** @description Results per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+                /** @description Page number, from 1. A page past the last one returns an empty `data`. */
+                page?: components["parameters"]["Page"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id.
+                 * @example 12
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 88,
+                     *           "subscription_id": 3,
+                     *           "event_id": 123,
+                     *           "event_type": "project.updated",
+                     *           "status": "delivered",
+                     *           "attempts": 2,
+                     *           "last_attempt_at": "2026-06-16T10:00:12.000000Z",
+                     *           "last_status_code": 200,
+                     *           "last_error": null,
+                     *           "delivered_at": "2026-06-16T10:00:12.000000Z",
+                     *           "created": "2026-06-16T10:00:01.000000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "current_page": 1,
+                     *         "per_page": 25,
+                     *         "total": 1,
+                     *         "last_page": 1
+                     *       },
+                     *       "message": "Webhook deliveries retrieved successfully."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDeliveryPage"] & {
+                        /** @constant */
+                        message: "Webhook deliveries retrieved successfully.";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    redeliverWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The resource's id.
+                 * @example 12
+                 */
+                id: components["parameters"]["ResourceId"];
+                /**
+                 * @description The delivery's id.
+                 * @example 88
+                 */
+                delivery_id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new delivery, queued. */
+            201: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": 95,
+                     *         "subscription_id": 3,
+                     *         "event_id": 123,
+                     *         "event_type": "project.updated",
+                     *         "status": "pending",
+                     *         "attempts": 0,
+                     *         "last_attempt_at": null,
+                     *         "last_status_code": null,
+                     *         "last_error": null,
+                     *         "delivered_at": null,
+                     *         "created": "2026-06-17T08:00:00.000000Z"
+                     *       },
+                     *       "message": "Webhook delivery queued successfully."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDeliveryEnvelope"] & {
+                        /** @constant */
+                        message: "Webhook delivery queued successfully.";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];

@@ -19,8 +19,10 @@ import { refuseMalformedText } from './text-guard.ts';
 import { handlers } from './handlers/index.ts';
 import type { Handler, HandlerInput, OperationId } from './handlers/types.ts';
 import { requestLogging } from './logging.ts';
-import { isWriteOperation, runRecorded } from './events.ts';
+import { isWriteOperation, recordsEvents, runRecorded } from './events.ts';
+import type { JobQueue } from './jobs.ts';
 import type { Tx } from './handlers/shared.ts';
+import type { WebhookSettings } from './webhooks.ts';
 import type { Metrics } from './metrics.ts';
 import type { Tracing } from './tracing.ts';
 import { listOperations, loadSpec, specJson, specYaml } from './spec.ts';
@@ -30,7 +32,7 @@ export interface AppState { shuttingDown: boolean }
 
 export interface AppOptions {
   db: Database;
-  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins' | 'databaseQueueLimit' | 'idempotencyKeyTtlMs' | 'idempotencyWaitMs' | 'trustProxy'> & RateLimitSettings;
+  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins' | 'databaseQueueLimit' | 'idempotencyKeyTtlMs' | 'idempotencyWaitMs' | 'trustProxy'> & WebhookSettings & RateLimitSettings;
   logger: Logger;
   state?: AppState;
   /** Prometheus metrics (METRICS_ENABLED): served at /metrics, observed on every request. */
@@ -41,6 +43,10 @@ export interface AppOptions {
   apiKeys?: ApiKeyVerifier;
   /** Given by a caller that closes its Redis connection; otherwise the app makes its own from `config`. */
   rateLimits?: RateLimits;
+  /** The background job queue, for the operations that queue work (redelivering a webhook). */
+  jobs?: JobQueue;
+  /** Called after each change that recorded an event has committed. */
+  afterChange?: () => void;
 }
 
 /** What the app keeps about a request in `res.locals`. */
@@ -111,25 +117,38 @@ function send(res: Response, answer: Answer): void {
   res.status(answer.status).set(answer.headers).type('application/json').send(answer.body);
 }
 
+/** What every route shares besides its handler. */
+interface RouteContext {
+  db: Database;
+  idempotency: IdempotencyStore;
+  webhooks: HandlerInput<OperationId>['webhooks'];
+  /** Called after a change that recorded an event has committed (the webhook relay's nudge). */
+  afterChange: () => void;
+}
+
 /**
- * Adapts a handler to Express. A write runs in a transaction with the event it records
- * (server/events.ts); sent with an Idempotency-Key, in the idempotency store's transaction (the
- * handler's own transaction joins it), where its answer is stored too.
+ * Adapts a handler to Express. A write that records an event runs in a transaction with it
+ * (server/events.ts); sent with an Idempotency-Key (on the operations that declare one), in the
+ * idempotency store's transaction (the handler's own transaction joins it), where its answer is
+ * stored too. Writes that record nothing (webhook settings, a ping) hold no transaction.
  */
-function route<K extends OperationId>(db: Database, idempotency: IdempotencyStore, operationId: K, handler: Handler<K>) {
+function route<K extends OperationId>(context: RouteContext, operationId: K, handler: Handler<K>, acceptsIdempotencyKey: boolean) {
+  const { db, idempotency, webhooks, afterChange } = context;
   const isWrite = isWriteOperation(operationId);
+  const recordsEvent = recordsEvents(operationId);
   return async (req: Request, res: Response<unknown, RequestLocals>): Promise<void> => {
     // Every path parameter of this contract is an id, which completeValidation has checked (digits, in range).
     const path = Object.fromEntries(Object.entries(req.params).map(([name, raw]) => [name, Number(raw)]));
     // The validator has already checked query, headers and body against this operation's schemas.
     const input = {
-      prisma: db.prisma, path, query: req.query, body: req.body ?? {}, ifMatch: isWrite ? parseIfMatch(req.get('if-match')) : undefined,
+      prisma: db.prisma, path, query: req.query, body: req.body ?? {}, ifMatch: isWrite ? parseIfMatch(req.get('if-match')) : undefined, webhooks,
     } as unknown as HandlerInput<K>;
     const apiKeyId = res.locals.apiKeyId!;
     const recorded = (tx: Tx) => runRecorded(operationId, handler, { ...input, prisma: joiningTransaction(tx) }, tx, apiKeyId);
-    const key = isWrite ? req.get(IDEMPOTENCY_HEADER) : undefined;
+    const key = acceptsIdempotencyKey ? req.get(IDEMPOTENCY_HEADER) : undefined;
     if (key === undefined) {
-      const reply = isWrite ? await db.prisma.$transaction(recorded) : await handler(input);
+      const reply = recordsEvent ? await db.prisma.$transaction(recorded) : await handler(input);
+      if (recordsEvent) afterChange();
       if (reply.etag) res.setHeader('ETag', reply.etag);
       if (reply.etag && !isWrite && stillCurrent(req.get('if-none-match'), reply.etag)) res.status(304).end();
       else res.status(reply.status).json(reply.body);
@@ -141,6 +160,7 @@ function route<K extends OperationId>(db: Database, idempotency: IdempotencyStor
       const headers: Record<string, string> = reply.etag ? { ETag: reply.etag } : {};
       return { status: reply.status, body: JSON.stringify(reply.body), headers };
     });
+    if (recordsEvent && !replayed) afterChange();
     if (replayed) res.setHeader(REPLAY_HEADER, 'true');
     send(res, answer);
   };
@@ -148,7 +168,7 @@ function route<K extends OperationId>(db: Database, idempotency: IdempotencyStor
 
 export function createApp({
   db, config, logger, state = { shuttingDown: false }, metrics, tracing, apiKeys = new ApiKeyVerifier(db.prisma, { maxAgeMs: config.apiKeyCacheMs }),
-  rateLimits = createRateLimits(config, logger),
+  rateLimits = createRateLimits(config, logger), jobs, afterChange,
 }: AppOptions): express.Express {
   const doc = loadSpec();
   const idempotency = new IdempotencyStore(db.prisma, { ttlMs: config.idempotencyKeyTtlMs, waitMs: config.idempotencyWaitMs });
@@ -219,13 +239,20 @@ export function createApp({
   );
   app.use(completeValidation(doc, db));
 
+  const webhookSettings = {
+    webhookTimeoutMs: config.webhookTimeoutMs, webhookMaxAttempts: config.webhookMaxAttempts, webhookRetryDelaySeconds: config.webhookRetryDelaySeconds,
+    webhookRetryDelayMaxSeconds: config.webhookRetryDelayMaxSeconds, webhookDisableAfter: config.webhookDisableAfter,
+    webhookAllowPrivateNetworks: config.webhookAllowPrivateNetworks, webhookRelayIntervalMs: config.webhookRelayIntervalMs,
+  } satisfies { [K in keyof WebhookSettings]-?: WebhookSettings[K] };
+  const routeContext: RouteContext = { db, idempotency, webhooks: { settings: webhookSettings, jobs }, afterChange: afterChange ?? (() => {}) };
   for (const { method, expressPath, operation } of listOperations(doc)) {
     const operationId = operation.operationId as OperationId;
     const handler = handlers[operationId];
     if (!handler) throw new Error(`No handler for operation ${operationId}`);
     // server/events.ts lists the writes; the methods must agree, or a change would go unrecorded.
     if ((method !== 'get') !== isWriteOperation(operationId)) throw new Error(`${operationId}: ${method} disagrees with server/events.ts`);
-    app[method](expressPath, route(db, idempotency, operationId, handler as Handler<OperationId>));
+    const acceptsIdempotencyKey = (operation.parameters ?? []).some((p) => '$ref' in p && p.$ref === '#/components/parameters/IdempotencyKey');
+    app[method](expressPath, route(routeContext, operationId, handler as Handler<OperationId>, acceptsIdempotencyKey));
   }
 
   app.use((_req, _res, next) => next(new ApiError(404, 'Not found.')));

@@ -62,6 +62,21 @@ export interface Config {
    * (per-address rate limit, logs) is the caller's and not the proxy's. false: trust none.
    */
   trustProxy: boolean | number | string[];
+  /** Run the background jobs (webhook relay and deliveries) in this instance; off: it serves the API only. */
+  backgroundJobs: boolean;
+  /** Longest a webhook receiver may take to answer one delivery attempt. */
+  webhookTimeoutMs: number;
+  /** Attempts per delivery, the first included, before it is `failed`. */
+  webhookMaxAttempts: number;
+  /** The wait before the first retry; it doubles each time (with jitter) up to webhookRetryDelayMaxSeconds. */
+  webhookRetryDelaySeconds: number;
+  webhookRetryDelayMaxSeconds: number;
+  /** Deliveries in a row that fail for good before the subscription is disabled. */
+  webhookDisableAfter: number;
+  /** Allow webhook URLs on loopback, private and other internal addresses (SSRF guard off). */
+  webhookAllowPrivateNetworks: boolean;
+  /** How often an instance looks for new events to hand to subscriptions (besides right after its own changes). */
+  webhookRelayIntervalMs: number;
 }
 
 /** A configuration value that cannot be used; its message names the variable and what it accepts. */
@@ -81,14 +96,14 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
-function boolean(env: NodeJS.ProcessEnv, name: string): boolean {
+function boolean(env: NodeJS.ProcessEnv, name: string, fallback = false): boolean {
   const raw = env[name];
-  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'false') return false;
   if (raw === 'true') return true;
   throw new ConfigError(`${name} must be true or false, got "${raw}".`);
 }
 
-/** `https://app.example.com,http://localhost:5173` → the origins, each exactly as a browser sends it. */
 /** TRUST_PROXY: `true`, `false`, a number of proxy hops, or a comma-separated list of addresses/CIDRs. */
 function trustProxy(env: NodeJS.ProcessEnv, name: string): boolean | number | string[] {
   const text = env[name]?.trim();
@@ -105,6 +120,7 @@ function trustProxy(env: NodeJS.ProcessEnv, name: string): boolean | number | st
   return entries;
 }
 
+/** `https://app.example.com,http://localhost:5173` → the origins, each exactly as a browser sends it. */
 function origins(env: NodeJS.ProcessEnv, name: string): string[] {
   return (env[name] ?? '').split(',').map((item) => item.trim()).filter(Boolean).map((item) => {
     let origin: string | undefined;
@@ -172,5 +188,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken,
     otelEndpoint,
     trustProxy: trustProxy(env, 'TRUST_PROXY'),
+    backgroundJobs: boolean(env, 'BACKGROUND_JOBS', true),
+    webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
+    webhookRetryDelaySeconds: integer(env, 'WEBHOOK_RETRY_DELAY_SECONDS', 10, 1, 3600),
+    webhookRetryDelayMaxSeconds: integer(env, 'WEBHOOK_RETRY_DELAY_MAX_SECONDS', 3600, 1, 7 * 24 * 3600),
+    webhookDisableAfter: integer(env, 'WEBHOOK_DISABLE_AFTER', 10, 1, 10_000),
+    webhookAllowPrivateNetworks: boolean(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'),
+    webhookRelayIntervalMs: integer(env, 'WEBHOOK_RELAY_INTERVAL_MS', 1000, 50, 600_000),
   };
 }

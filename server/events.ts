@@ -90,6 +90,12 @@ function childCreated<K extends OperationId>(type: EventType, projectId: 'path' 
 }
 
 /**
+ * Writes that record no event: webhook configuration and delivery are how events leave, not the
+ * account's data, and a receiver would otherwise be told about itself.
+ */
+export const UNRECORDED = 'unrecorded';
+
+/**
  * The event of every operation: `null` for reads. A new operation does not compile until it is
  * listed here, so no change can slip past the feed.
  */
@@ -137,7 +143,15 @@ export const eventSources = {
   createProjectEstimate: childCreated('estimate.created', 'path'),
   listEvents: null,
   listProjectActivities: null,
-} satisfies { [K in OperationId]: EventSource<K> | null };
+  listWebhooks: null,
+  createWebhook: UNRECORDED,
+  getWebhook: null,
+  updateWebhook: UNRECORDED,
+  deleteWebhook: UNRECORDED,
+  pingWebhook: UNRECORDED,
+  listWebhookDeliveries: null,
+  redeliverWebhookDelivery: UNRECORDED,
+} satisfies { [K in OperationId]: EventSource<K> | null | typeof UNRECORDED };
 
 /** Locks the project (or finds none, which the handler then answers with its 404) and reads it. */
 async function lockedProject(tx: Tx, id: number): Promise<Project | undefined> {
@@ -157,8 +171,9 @@ export async function runRecorded<K extends OperationId>(
   tx: Tx,
   apiKeyId: number,
 ): Promise<Reply<K>> {
-  const source = eventSources[operationId] as EventSource<K> | null;
-  if (!source) throw new Error(`${operationId} is not a write: it records no event`);
+  const source = eventSources[operationId] as EventSource<K> | null | typeof UNRECORDED;
+  if (source === null) throw new Error(`${operationId} is not a write: it runs outside a transaction`);
+  if (source === UNRECORDED) return handler(input);
   const before = source.projectBefore ? await lockedProject(tx, (input.path as { id: number }).id) : undefined;
   const reply = await handler(input);
   const draft = await source.describe({ tx, input, reply, before });
@@ -177,7 +192,13 @@ export async function runRecorded<K extends OperationId>(
   return reply;
 }
 
-/** True for operations that change something (and so record events). */
+/** True for operations that change something. */
 export function isWriteOperation(operationId: OperationId): boolean {
   return eventSources[operationId] !== null;
+}
+
+/** True for the writes that record an event (and so run in a transaction with it). */
+export function recordsEvents(operationId: OperationId): boolean {
+  const source = eventSources[operationId];
+  return source !== null && source !== UNRECORDED;
 }

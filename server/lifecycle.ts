@@ -148,7 +148,11 @@ async function acceptPendingConnections(server: Server): Promise<void> {
  *    at the deadline + 1 s if anything else does.
  * Exit code 0 when everything closed in time, 1 otherwise.
  */
-export function handleShutdownSignals(server: Server, db: Database, state: AppState, config: Pick<Config, 'shutdownTimeoutMs'>, logger: Logger, tracing?: Tracing): void {
+export interface Background { stop(): Promise<void> }
+
+export function handleShutdownSignals(
+  server: Server, db: Database, state: AppState, config: Pick<Config, 'shutdownTimeoutMs'>, logger: Logger, tracing?: Tracing, background?: Background,
+): void {
   const inProgress = new Set<ServerResponse>();
   // Before the app's own listener, so that the header is set before any handler answers.
   server.prependListener('request', (_req, res: ServerResponse) => {
@@ -178,6 +182,10 @@ export function handleShutdownSignals(server: Server, db: Database, state: AppSt
     if (!clean) {
       logger.warn('connections still open at SHUTDOWN_TIMEOUT_MS; closing them');
       server.closeAllConnections();
+    }
+    // A delivery cut short here is retried, by this or another instance, once its job expires.
+    if (background && !(await within(background.stop().then(() => true, () => false), Math.max(deadline - Date.now(), 500), false))) {
+      logger.warn('background jobs did not stop in time');
     }
     const dbClosed = await within(db.close().then(() => true, () => false), Math.min(1000, Math.max(deadline + 250 - Date.now(), 100)), false);
     if (!dbClosed) {

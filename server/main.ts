@@ -10,6 +10,8 @@ import { createRateLimits } from './rate-limits.ts';
 import { createMetrics } from './metrics.ts';
 import { startTracing } from './tracing.ts';
 import { attachProtocolErrorHandlers } from './protocol-errors.ts';
+import { startJobQueue } from './jobs.ts';
+import { deliveryQueue, startWebhookWorker } from './webhooks.ts';
 
 /** Expired keys are already ignored when a request comes; the sweep only reclaims their space. */
 const IDEMPOTENCY_SWEEP_INTERVAL_MS = 10 * 60_000;
@@ -32,8 +34,16 @@ const state: AppState = { shuttingDown: false };
 const rateLimits = createRateLimits(config, logger);
 logger.info({ rateLimits: rateLimits.kind }, rateLimits.kind === 'redis' ? 'rate limits are shared through Redis' : 'rate limits are counted in this process (no REDIS_URL)');
 const metrics = config.metricsEnabled ? await createMetrics(db, { token: config.metricsToken }) : undefined;
-const app = createApp({ db, config, logger, state, apiKeys, rateLimits, metrics, tracing });
+// Every instance can queue jobs; those with BACKGROUND_JOBS on (the default) also run them.
+const jobs = await startJobQueue(db, deliveryQueue(config), logger);
+const webhooks = config.backgroundJobs ? await startWebhookWorker(db.prisma, jobs, config, logger) : undefined;
+const app = createApp({ db, config, logger, state, apiKeys, rateLimits, metrics, tracing, jobs, afterChange: webhooks?.nudge });
 const server = await listenOrExit(app, config, db, logger);
 attachProtocolErrorHandlers(server, logger);
-handleShutdownSignals(server, db, state, config, logger, tracing);
+handleShutdownSignals(server, db, state, config, logger, tracing, {
+  async stop() {
+    await webhooks?.stop();
+    await jobs.stop();
+  },
+});
 sweepExpiredIdempotencyKeys(db.prisma, IDEMPOTENCY_SWEEP_INTERVAL_MS, logger);

@@ -2,12 +2,15 @@
 // Results are type-checked by `tsc --noEmit` (npm test); every response is checked against the spec;
 // the last test fails if any operationId of the spec was not exercised here.
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProjectsClient, formEncoded, type ProjectsClient, type SchemaEvent } from '../client/index.ts';
+import { createProjectsClient, formEncoded, type ProjectsClient, type SchemaEvent, type SchemaWebhookDelivery } from '../client/index.ts';
 import { contractProblems, findOperation, routes } from './helpers/contract.ts';
 import { spec } from './helpers/spec.ts';
 import { createFixtures, startTestServer, type Fixtures, type TestServer } from './helpers/server.ts';
@@ -43,7 +46,7 @@ function contractRecorder(client: ProjectsClient): ProjectsClient {
 }
 
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({ jobs: true, env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_RELAY_INTERVAL_MS: '100' } });
   f = await createFixtures(t);
   api = contractRecorder(createProjectsClient({ baseUrl: t.baseUrl, apiKey: t.key }));
   anonymous = contractRecorder(createProjectsClient({ baseUrl: t.baseUrl, apiKey: 'gcp_wrong' }));
@@ -297,6 +300,48 @@ describe('the change feed through the typed client', () => {
     expect(missing.response.status).toBe(404);
     const tampered = await api.GET('/api/events', { params: { query: { after: 'not-a-cursor' } } });
     expect(tampered.response.status).toBe(422);
+  });
+});
+
+describe('webhooks through the typed client', () => {
+  it('createWebhook, listWebhooks, getWebhook, updateWebhook, pingWebhook, listWebhookDeliveries, redeliverWebhookDelivery, deleteWebhook', async () => {
+    const received: string[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => { body += chunk; });
+      req.on('end', () => { received.push(body); res.writeHead(200).end(); });
+    }).listen(0, '127.0.0.1');
+    await once(receiver, 'listening');
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      const created = await api.POST('/api/webhooks', { body: { url, event_types: ['client.created'], description: 'client test' } });
+      if (!created.data) throw new Error(created.error.message);
+      const hook = created.data.data;
+      expect(hook.secret).toMatch(/^whsec_/);
+      expect((await api.POST('/api/webhooks', { body: { url: 'not a url' } })).response.status).toBe(422);
+      expect((await api.GET('/api/webhooks')).data?.data.map((w) => w.id)).toContain(hook.id);
+      expect((await api.GET('/api/webhooks/{id}', { params: { path: { id: hook.id } } })).data?.data.description).toBe('client test');
+      expect((await api.GET('/api/webhooks/{id}', { params: { path: { id: 999999 } } })).response.status).toBe(404);
+      const form = await api.PATCH('/api/webhooks/{id}', { params: { path: { id: hook.id } }, body: { event_types: ['client.created', 'category.created'] }, ...formEncoded });
+      expect(form.data?.data.event_types).toEqual(['client.created', 'category.created']);
+      const ping = await api.POST('/api/webhooks/{id}/ping', { params: { path: { id: hook.id } } });
+      expect(ping.data?.data).toMatchObject({ ok: true, status_code: 200 });
+      await api.POST('/api/clients', { body: { client_company_name: 'Webhook client' } });
+      const deadline = Date.now() + 10_000;
+      let deliveries: SchemaWebhookDelivery[] = [];
+      while (deliveries.length === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        deliveries = (await api.GET('/api/webhooks/{id}/deliveries', { params: { path: { id: hook.id }, query: { status: 'delivered' } } })).data?.data ?? [];
+      }
+      expect(deliveries).toHaveLength(1);
+      const again = await api.POST('/api/webhooks/{id}/deliveries/{delivery_id}/redeliver', { params: { path: { id: hook.id, delivery_id: deliveries[0]!.id } } });
+      expect(again.response.status).toBe(201);
+      expect((await api.DELETE('/api/webhooks/{id}', { params: { path: { id: hook.id } } })).data?.data).toEqual({ id: hook.id });
+      expect(received.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      receiver.closeAllConnections();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 });
 

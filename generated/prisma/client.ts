@@ -131,3 +131,18 @@ export type Estimate = Prisma.EstimateModel
  * 
  */
 export type Event = Prisma.EventModel
+/**
+ * Model WebhookSubscription
+ * 
+ */
+export type WebhookSubscription = Prisma.WebhookSubscriptionModel
+/**
+ * Model WebhookDelivery
+ * 
+ */
+export type WebhookDelivery = Prisma.WebhookDeliveryModel
+/**
+ * Model WebhookRelay
+ * 
+ */
+export type WebhookRelay = Prisma.WebhookRelayModel

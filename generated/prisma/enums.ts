@@ -74,3 +74,13 @@ export const EstimateStatus = {
 } as const
 
 export type EstimateStatus = (typeof EstimateStatus)[keyof typeof EstimateStatus]
+
+
+export const WebhookDeliveryStatus = {
+  pending: 'pending',
+  retrying: 'retrying',
+  delivered: 'delivered',
+  failed: 'failed'
+} as const
+
+export type WebhookDeliveryStatus = (typeof WebhookDeliveryStatus)[keyof typeof WebhookDeliveryStatus]

@@ -18,6 +18,10 @@ export interface Database {
   capacity: number;
   /** The PostgreSQL connection pool's size and current use (for /metrics); PGlite has none. */
   pool?: { max: number; stats(): { inUse: number; idle: number; waiting: number } };
+  /** The embedded database itself (the job queue talks to it directly); absent on PostgreSQL. */
+  pglite?: PGlite;
+  /** The PostgreSQL URL (the job queue opens its own small pool); absent on PGlite. */
+  url?: string;
   /** An embedded database kept in a directory: this process's exclusive hold on it. */
   dataDirectory?: DataDirectoryClaim;
   close(): Promise<void>;
@@ -66,6 +70,7 @@ function openPostgres(config: DatabaseOptions & { databaseUrl: string }): Databa
     prisma,
     adapterFactory,
     kind: 'postgresql',
+    url: config.databaseUrl,
     capacity: config.databasePoolSize,
     pool: {
       max: config.databasePoolSize,
@@ -108,6 +113,7 @@ export async function openDatabase(config: DatabaseOptions, role = 'server'): Pr
     prisma,
     adapterFactory,
     kind: 'pglite',
+    pglite,
     capacity: 1,
     dataDirectory,
     close: async () => {

@@ -52,6 +52,17 @@ function parseCursor(text: string): FeedCursor {
   throw validationFailed({ after: [INVALID_CURSOR] });
 }
 
+const EVENT_COLUMNS = Prisma.raw(`
+SELECT e.id::text AS id, e.transaction_id::text AS transaction_id, e.type, e.project_id, e.api_key_id,
+       to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_at,
+       e.changed_fields, e.previous, e.data`);
+
+/** One event by id (a delivery's), visible or not yet. */
+export async function findEvent(db: Db, id: bigint): Promise<EventRow | undefined> {
+  const rows = await db.$queryRaw<EventRow[]>`${EVENT_COLUMNS} FROM events e WHERE e.id = ${id}`;
+  return rows[0];
+}
+
 export async function readFeed(db: Db, query: FeedQuery): Promise<EventRow[]> {
   const conditions: Prisma.Sql[] = [Prisma.sql`e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`];
   if (query.projectId !== undefined) conditions.push(Prisma.sql`e.project_id = ${query.projectId}`);
@@ -66,10 +77,7 @@ export async function readFeed(db: Db, query: FeedQuery): Promise<EventRow[]> {
   }
   const direction = Prisma.raw(query.order === 'asc' ? 'ASC' : 'DESC');
   return db.$queryRaw<EventRow[]>`
-    SELECT e.id::text AS id, e.transaction_id::text AS transaction_id, e.type, e.project_id, e.api_key_id,
-           to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_at,
-           e.changed_fields, e.previous, e.data
-      FROM events e
+    ${EVENT_COLUMNS} FROM events e
      WHERE ${Prisma.join(conditions, ' AND ')}
      ORDER BY e.transaction_id ${direction}, e.id ${direction}
      LIMIT ${query.limit}`;

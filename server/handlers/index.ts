@@ -12,7 +12,8 @@ import * as projects from './projects.ts';
 import * as team from './team.ts';
 import * as tasks from './tasks.ts';
 import * as timers from './timers.ts';
+import * as webhooks from './webhooks.ts';
 
 export const handlers: HandlerRegistry = {
-  ...projects, ...clients, ...categories, ...team, ...tasks, ...milestones, ...timers, ...files, ...invoices, ...estimates, ...comments, ...events,
+  ...projects, ...clients, ...categories, ...team, ...tasks, ...milestones, ...timers, ...files, ...invoices, ...estimates, ...comments, ...events, ...webhooks,
 };

@@ -5,6 +5,8 @@ import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { VersionCondition } from '../entity-tags.ts';
 import type { FieldErrorCollector } from '../errors.ts';
 import type { Db } from './shared.ts';
+import type { JobQueue } from '../jobs.ts';
+import type { WebhookSettings } from '../webhooks.ts';
 
 export type OperationId = keyof operations;
 
@@ -26,6 +28,8 @@ export interface HandlerInput<K extends OperationId> {
   body: JsonBodyOf<operations[K]>;
   /** The If-Match precondition, on the operations that declare it; undefined without one. */
   ifMatch: VersionCondition | undefined;
+  /** What the webhook operations need besides the database. */
+  webhooks: { settings: WebhookSettings; jobs: JobQueue | undefined };
 }
 
 export type Reply<K extends OperationId> = SuccessOf<operations[K]>;

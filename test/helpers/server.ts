@@ -17,6 +17,8 @@ import type { Tracing } from '../../server/tracing.ts';
 import { attachProtocolErrorHandlers } from '../../server/protocol-errors.ts';
 import { createRateLimits } from '../../server/rate-limits.ts';
 import { contractProblems } from './contract.ts';
+import { JOBS_SCHEMA, startJobQueue } from '../../server/jobs.ts';
+import { deliveryQueue, startWebhookWorker } from '../../server/webhooks.ts';
 
 export type FormValue = string | number | (string | number)[];
 
@@ -47,6 +49,7 @@ export interface TestServer {
 /** Empties the PostgreSQL database of DATABASE_URL (the test database; files run one at a time). */
 export async function resetPostgres(db: Database): Promise<void> {
   await db.prisma.$executeRawUnsafe('DROP SCHEMA IF EXISTS public CASCADE');
+  await db.prisma.$executeRawUnsafe(`DROP SCHEMA IF EXISTS ${JOBS_SCHEMA} CASCADE`);
   await db.prisma.$executeRawUnsafe('CREATE SCHEMA public');
 }
 
@@ -58,6 +61,8 @@ export interface TestServerOptions {
   logger?: Logger;
   /** Tracing started by the test (startTracing), whose request spans the app then makes. */
   tracing?: Tracing;
+  /** Start the job queue and, unless `env.BACKGROUND_JOBS` is false, run the webhook relay and deliveries here. */
+  jobs?: boolean;
 }
 
 function testConfig(options: TestServerOptions) {
@@ -85,7 +90,9 @@ async function serve(db: Database, key: string, options: TestServerOptions, clos
   const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const rateLimits = createRateLimits(config, logger);
   const metrics = config.metricsEnabled ? await createMetrics(db, { token: config.metricsToken }) : undefined;
-  const app = createApp({ db, config, logger, rateLimits, metrics, tracing: options.tracing });
+  const jobs = options.jobs ? await startJobQueue(db, deliveryQueue(config), logger) : undefined;
+  const worker = jobs && config.backgroundJobs ? await startWebhookWorker(db.prisma, jobs, config, logger) : undefined;
+  const app = createApp({ db, config, logger, rateLimits, metrics, tracing: options.tracing, jobs, afterChange: worker?.nudge });
   const server = app.listen(0, '127.0.0.1');
   // The client shares this process's event loop with an in-memory PGlite, whose long statements block
   // it: a keep-alive timeout that fires late would race the client's next request on that connection.
@@ -123,6 +130,8 @@ async function serve(db: Database, key: string, options: TestServerOptions, clos
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await rateLimits.close();
+      await worker?.stop();
+      await jobs?.stop();
       await closeDatabase();
     },
   };

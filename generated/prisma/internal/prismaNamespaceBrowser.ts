@@ -68,7 +68,10 @@ export const ModelName = {
   ProjectComment: 'ProjectComment',
   Invoice: 'Invoice',
   Estimate: 'Estimate',
-  Event: 'Event'
+  Event: 'Event',
+  WebhookSubscription: 'WebhookSubscription',
+  WebhookDelivery: 'WebhookDelivery',
+  WebhookRelay: 'WebhookRelay'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -315,6 +318,46 @@ export const EventScalarFieldEnum = {
 } as const
 
 export type EventScalarFieldEnum = (typeof EventScalarFieldEnum)[keyof typeof EventScalarFieldEnum]
+
+
+export const WebhookSubscriptionScalarFieldEnum = {
+  id: 'id',
+  url: 'url',
+  eventTypes: 'eventTypes',
+  description: 'description',
+  secret: 'secret',
+  enabled: 'enabled',
+  disabledReason: 'disabledReason',
+  consecutiveFailures: 'consecutiveFailures',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type WebhookSubscriptionScalarFieldEnum = (typeof WebhookSubscriptionScalarFieldEnum)[keyof typeof WebhookSubscriptionScalarFieldEnum]
+
+
+export const WebhookDeliveryScalarFieldEnum = {
+  id: 'id',
+  subscriptionId: 'subscriptionId',
+  eventId: 'eventId',
+  status: 'status',
+  attempts: 'attempts',
+  lastAttemptAt: 'lastAttemptAt',
+  lastStatusCode: 'lastStatusCode',
+  lastError: 'lastError',
+  deliveredAt: 'deliveredAt',
+  createdAt: 'createdAt'
+} as const
+
+export type WebhookDeliveryScalarFieldEnum = (typeof WebhookDeliveryScalarFieldEnum)[keyof typeof WebhookDeliveryScalarFieldEnum]
+
+
+export const WebhookRelayScalarFieldEnum = {
+  id: 'id',
+  after: 'after'
+} as const
+
+export type WebhookRelayScalarFieldEnum = (typeof WebhookRelayScalarFieldEnum)[keyof typeof WebhookRelayScalarFieldEnum]
 
 
 export const SortOrder = {

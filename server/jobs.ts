@@ -1,0 +1,56 @@
+// The background job queue: pg-boss on the server's own database, PostgreSQL or the embedded PGlite.
+// Jobs are rows in the database, so they survive a restart of the instance that queued them and any
+// instance with BACKGROUND_JOBS on runs them.
+import { fromPglite, fromPrisma, PgBoss } from 'pg-boss';
+import type { Logger } from 'pino';
+import type { Database } from './database/connection.ts';
+import type { Tx } from './handlers/shared.ts';
+
+/** Its own schema: pg-boss installs and migrates its tables there, apart from Prisma's. */
+export const JOBS_SCHEMA = 'pgboss';
+/**
+ * How often pg-boss looks for jobs whose instance died mid-run (past their expireInSeconds) and
+ * retries them: a killed instance's webhook delivery is retried within this of its expiry.
+ */
+const SUPERVISE_INTERVAL_SECONDS = 10;
+
+export interface QueueSettings {
+  retryLimit: number;
+  retryDelay: number;
+  retryBackoff: boolean;
+  retryDelayMax: number;
+  expireInSeconds: number;
+}
+
+export interface JobQueue {
+  readonly boss: PgBoss;
+  /** Queues jobs inside the caller's transaction: they exist exactly when the transaction commits. */
+  insertIn(tx: Tx, queue: string, payloads: object[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts pg-boss (installing or migrating its schema) and creates or updates `queues`. */
+export async function startJobQueue(db: Database, queues: Record<string, QueueSettings>, logger: Logger): Promise<JobQueue> {
+  const boss = db.pglite
+    ? new PgBoss({ db: fromPglite(db.pglite), backend: 'pglite', schema: JOBS_SCHEMA, superviseIntervalSeconds: SUPERVISE_INTERVAL_SECONDS })
+    // A small pool of its own: workers and maintenance never take the API's connections.
+    : new PgBoss({
+      connectionString: db.url!, max: 3, schema: JOBS_SCHEMA, application_name: 'projects-api-jobs',
+      superviseIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
+    });
+  boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
+  await boss.start();
+  for (const [name, settings] of Object.entries(queues)) {
+    // Created before any transaction sends to it: a send then needs no lookup outside the transaction
+    // (on PGlite, with one connection, that lookup would wait for the transaction forever).
+    if (await boss.getQueue(name)) await boss.updateQueue(name, settings);
+    else await boss.createQueue(name, settings);
+  }
+  return {
+    boss,
+    async insertIn(tx, queue, payloads) {
+      if (payloads.length > 0) await boss.insert(queue, payloads.map((data) => ({ data })), { db: fromPrisma(tx) });
+    },
+    stop: () => boss.stop({ graceful: true, timeout: 5000 }),
+  };
+}
