@@ -24,13 +24,19 @@ export interface QueueSettings {
 
 export interface JobQueue {
   readonly boss: PgBoss;
+  /** Settles once pg-boss has started and the queues exist (rejects when it could not start). */
+  readonly ready: Promise<void>;
   /** Queues jobs inside the caller's transaction: they exist exactly when the transaction commits. */
   insertIn(tx: Tx, queue: string, payloads: object[]): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Starts pg-boss (installing or migrating its schema) and creates or updates `queues`. */
-export async function startJobQueue(db: Database, queues: Record<string, QueueSettings>, logger: Logger): Promise<JobQueue> {
+/**
+ * Creates the queue now and starts it in the background (installing or migrating pg-boss's schema,
+ * creating or updating `queues`): `ready` tells when it has. Starting it after the server has set
+ * up its signal handlers keeps its first queries from delaying them.
+ */
+export function createJobQueue(db: Database, queues: Record<string, QueueSettings>, logger: Logger): JobQueue & { start(): Promise<void> } {
   const boss = db.pglite
     ? new PgBoss({ db: fromPglite(db.pglite), backend: 'pglite', schema: JOBS_SCHEMA, superviseIntervalSeconds: SUPERVISE_INTERVAL_SECONDS })
     // A small pool of its own: workers and maintenance never take the API's connections.
@@ -39,18 +45,45 @@ export async function startJobQueue(db: Database, queues: Record<string, QueueSe
       superviseIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
     });
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
-  await boss.start();
-  for (const [name, settings] of Object.entries(queues)) {
-    // Created before any transaction sends to it: a send then needs no lookup outside the transaction
-    // (on PGlite, with one connection, that lookup would wait for the transaction forever).
-    if (await boss.getQueue(name)) await boss.updateQueue(name, settings);
-    else await boss.createQueue(name, settings);
-  }
+  let started: (() => void) | undefined;
+  let failed: ((error: unknown) => void) | undefined;
+  const ready = new Promise<void>((resolve, reject) => { started = resolve; failed = reject; });
+  ready.catch(() => {});
+  let starting: Promise<void> | undefined;
   return {
     boss,
+    ready,
+    start() {
+      starting ??= (async () => {
+        try {
+          await boss.start();
+          for (const [name, settings] of Object.entries(queues)) {
+            // Created before any transaction sends to it: a send then needs no lookup outside the transaction
+            // (on PGlite, with one connection, that lookup would wait for the transaction forever).
+            if (await boss.getQueue(name)) await boss.updateQueue(name, settings);
+            else await boss.createQueue(name, settings);
+          }
+          started!();
+        } catch (error) {
+          failed!(error);
+          throw error;
+        }
+      })();
+      return starting;
+    },
     async insertIn(tx, queue, payloads) {
       if (payloads.length > 0) await boss.insert(queue, payloads.map((data) => ({ data })), { db: fromPrisma(tx) });
     },
-    stop: () => boss.stop({ graceful: true, timeout: 5000 }),
+    async stop() {
+      await starting?.catch(() => {});
+      if (starting) await boss.stop({ graceful: true, timeout: 5000 });
+    },
   };
+}
+
+/** Creates the queue and waits until it has started. */
+export async function startJobQueue(db: Database, queues: Record<string, QueueSettings>, logger: Logger): Promise<JobQueue> {
+  const jobs = createJobQueue(db, queues, logger);
+  await jobs.start();
+  return jobs;
 }

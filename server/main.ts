@@ -10,8 +10,8 @@ import { createRateLimits } from './rate-limits.ts';
 import { createMetrics } from './metrics.ts';
 import { startTracing } from './tracing.ts';
 import { attachProtocolErrorHandlers } from './protocol-errors.ts';
-import { startJobQueue } from './jobs.ts';
-import { deliveryQueue, startWebhookWorker } from './webhooks.ts';
+import { createJobQueue } from './jobs.ts';
+import { deliveryQueue, startWebhookWorker, type WebhookWorker } from './webhooks.ts';
 
 /** Expired keys are already ignored when a request comes; the sweep only reclaims their space. */
 const IDEMPOTENCY_SWEEP_INTERVAL_MS = 10 * 60_000;
@@ -34,10 +34,11 @@ const state: AppState = { shuttingDown: false };
 const rateLimits = createRateLimits(config, logger);
 logger.info({ rateLimits: rateLimits.kind }, rateLimits.kind === 'redis' ? 'rate limits are shared through Redis' : 'rate limits are counted in this process (no REDIS_URL)');
 const metrics = config.metricsEnabled ? await createMetrics(db, { token: config.metricsToken }) : undefined;
-// Every instance can queue jobs; those with BACKGROUND_JOBS on (the default) also run them.
-const jobs = await startJobQueue(db, deliveryQueue(config), logger);
-const webhooks = config.backgroundJobs ? await startWebhookWorker(db.prisma, jobs, config, logger) : undefined;
-const app = createApp({ db, config, logger, state, apiKeys, rateLimits, metrics, tracing, jobs, afterChange: webhooks?.nudge });
+// Every instance can queue jobs; those with BACKGROUND_JOBS on (the default) also run them. Both
+// start once the signal handlers are in place (their first queries would delay them).
+const jobs = createJobQueue(db, deliveryQueue(config), logger);
+let webhooks: WebhookWorker | undefined;
+const app = createApp({ db, config, logger, state, apiKeys, rateLimits, metrics, tracing, jobs, afterChange: () => webhooks?.nudge() });
 const server = await listenOrExit(app, config, db, logger);
 attachProtocolErrorHandlers(server, logger);
 handleShutdownSignals(server, db, state, config, logger, tracing, {
@@ -47,3 +48,9 @@ handleShutdownSignals(server, db, state, config, logger, tracing, {
   },
 });
 sweepExpiredIdempotencyKeys(db.prisma, IDEMPOTENCY_SWEEP_INTERVAL_MS, logger);
+try {
+  await jobs.start();
+  if (config.backgroundJobs && !state.shuttingDown) webhooks = await startWebhookWorker(db.prisma, jobs, config, logger);
+} catch (error) {
+  logger.error({ err: error }, 'the job queue did not start: webhooks are not delivered by this instance');
+}

@@ -33,6 +33,24 @@ function readmeCurlCommands(heading = '## Calling the API with curl'): string[] 
   return block.split(/\n\s*\n/).map((c) => c.trim()).filter(Boolean);
 }
 
+/**
+ * Runs a section's commands in order, each answer's `meta.next_cursor` standing in for NEXT_CURSOR
+ * in the next command; every one must answer 200. Returns the bodies.
+ */
+async function runChained(heading: string): Promise<any[]> {
+  const bodies: any[] = [];
+  for (const command of readmeCurlCommands(heading)) {
+    const cursor = bodies.at(-1)?.meta?.next_cursor ?? '';
+    const script = `curl() { command curl -s -w '\\n%{http_code}' "$@"; }\n${command
+      .replaceAll('http://localhost:3000', t.baseUrl).replaceAll('YOUR_API_KEY', t.key).replaceAll('NEXT_CURSOR', cursor)}`;
+    const { stdout } = await run('bash', ['-c', script]);
+    const lines = stdout.trimEnd().split('\n');
+    expect(Number(lines.pop()), `${command}: ${lines.join('\n')}`).toBe(200);
+    bodies.push(JSON.parse(lines.join('\n')));
+  }
+  return bodies;
+}
+
 describe('README curl examples on the seeded demo data', () => {
   it('db:seed refuses a database that already holds data', async () => {
     await expect(run('node_modules/.bin/tsx', ['scripts/db-seed.ts'], { env: { ...process.env, PGLITE_DATA_DIR: pgliteDataDir } }))
@@ -71,19 +89,7 @@ describe('README curl examples on the seeded demo data', () => {
   });
 
   it('the finding-projects queries answer as the text says', async () => {
-    const [overdue, changed, next, grammar] = await (async () => {
-      const bodies: any[] = [];
-      for (const command of readmeCurlCommands('### Finding projects')) {
-        const cursor = bodies.at(-1)?.meta?.next_cursor ?? '';
-        const script = `curl() { command curl -s -w '\\n%{http_code}' "$@"; }\n${command
-          .replaceAll('http://localhost:3000', t.baseUrl).replaceAll('YOUR_API_KEY', t.key).replaceAll('NEXT_CURSOR', cursor)}`;
-        const { stdout } = await run('bash', ['-c', script]);
-        const lines = stdout.trimEnd().split('\n');
-        expect(Number(lines.pop()), `${command}: ${lines.join('\n')}`).toBe(200);
-        bodies.push(JSON.parse(lines.join('\n')));
-      }
-      return bodies;
-    })();
+    const [overdue, changed, next, grammar] = await runChained('### Finding projects');
     const today = new Date().toISOString().slice(0, 10);
     expect(overdue.data.length).toBeGreaterThan(0);
     expect(grammar.data.length).toBeGreaterThan(0);
@@ -102,17 +108,7 @@ describe('README curl examples on the seeded demo data', () => {
 
   it('the following-changes commands show a change made through the API, then nothing new, then the project\'s activity', async () => {
     expect((await t.api('PATCH', '/api/projects/7', { json: { project_title: 'Renamed for the feed' } })).status).toBe(200);
-    const bodies: any[] = [];
-    for (const command of readmeCurlCommands('### Following changes')) {
-      const cursor = bodies.at(-1)?.meta?.next_cursor ?? '';
-      const script = `curl() { command curl -s -w '\\n%{http_code}' "$@"; }\n${command
-        .replaceAll('http://localhost:3000', t.baseUrl).replaceAll('YOUR_API_KEY', t.key).replaceAll('NEXT_CURSOR', cursor)}`;
-      const { stdout } = await run('bash', ['-c', script]);
-      const lines = stdout.trimEnd().split('\n');
-      expect(Number(lines.pop()), `${command}: ${lines.join('\n')}`).toBe(200);
-      bodies.push(JSON.parse(lines.join('\n')));
-    }
-    const [first, next, activities] = bodies;
+    const [first, next, activities] = await runChained('### Following changes');
     expect(first.data.at(-1)).toMatchObject({ type: 'project.updated', project_id: 7, data: { title: 'Renamed for the feed' } });
     expect(next).toMatchObject({ data: [], meta: { next_cursor: null } });
     expect(activities.data[0]).toMatchObject({ type: 'project.updated', changed_fields: expect.arrayContaining(['title']) });

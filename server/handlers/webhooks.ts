@@ -83,6 +83,8 @@ export const listWebhookDeliveries: Handler<'listWebhookDeliveries'> = async ({ 
 export const redeliverWebhookDelivery: Handler<'redeliverWebhookDelivery'> = async ({ prisma, path, webhooks }) => {
   if (!webhooks.jobs) throw new ApiError(503, 'Background jobs are not running on this server.', undefined, { 'Retry-After': '1' });
   const jobs = webhooks.jobs;
+  // Before the transaction: on PGlite the queue's start-up queries would wait for it.
+  await jobs.ready.catch(() => { throw new ApiError(503, 'Background jobs are not running on this server.', undefined, { 'Retry-After': '1' }); });
   const subscription = await findSubscription(prisma, path.id);
   const original = await prisma.webhookDelivery.findFirst({ where: { id: path.delivery_id, subscriptionId: path.id } });
   if (!original) throw notFound('Delivery');
