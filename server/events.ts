@@ -1,7 +1,6 @@
 // The outbox: which event each write operation records, and recording it in the change's own
 // transaction (server/app.ts runs every write in one). Readers: server/handlers/events.ts.
 import type { components } from '../generated/api-types.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
 import { findProjectView } from './database/project-view.ts';
 import type { Handler, HandlerInput, OperationId, Reply } from './handlers/types.ts';
 import type { Tx } from './handlers/shared.ts';
@@ -155,8 +154,7 @@ export const eventSources = {
 
 /** Locks the project (or finds none, which the handler then answers with its 404) and reads it. */
 async function lockedProject(tx: Tx, id: number): Promise<Project | undefined> {
-  await tx.$queryRaw`SELECT 1 FROM projects WHERE id = ${id} FOR UPDATE`;
-  const row = await findProjectView(tx, id);
+  const row = await findProjectView(tx, id, { lock: true });
   return row && toProject(row);
 }
 
@@ -178,16 +176,12 @@ export async function runRecorded<K extends OperationId>(
   const reply = await handler(input);
   const draft = await source.describe({ tx, input, reply, before });
   if (draft) {
-    await tx.event.createMany({
-      data: [{
-        type: source.type,
-        projectId: draft.projectId,
-        apiKeyId,
-        changedFields: draft.changedFields,
-        data: draft.data as Prisma.InputJsonValue,
-        ...(draft.previous ? { previous: draft.previous as Prisma.InputJsonValue } : {}),
-      }],
-    });
+    // Raw: the model's createMany costs more per call in Prisma than the statement itself (the JSON
+    // columns go through its query planner); the row is the same.
+    await tx.$executeRaw`
+      INSERT INTO events (type, project_id, api_key_id, changed_fields, previous, data)
+      VALUES (${source.type}, ${draft.projectId}, ${apiKeyId}, ${draft.changedFields}::text[],
+              ${draft.previous === null ? null : JSON.stringify(draft.previous)}::jsonb, ${JSON.stringify(draft.data)}::jsonb)`;
   }
   return reply;
 }

@@ -73,9 +73,9 @@ const PROJECT_JOINS = Prisma.raw(`
   JOIN categories k ON k.id = p.category_id
   LEFT JOIN users m ON m.id = p.manager_id`);
 
-/** The project with this id, or undefined. */
-export async function findProjectView(db: Db, id: number): Promise<ProjectViewRow | undefined> {
-  const rows = await db.$queryRaw<ProjectViewRow[]>`${PROJECT_COLUMNS} FROM projects p ${PROJECT_JOINS} WHERE p.id = ${id}`;
+/** The project with this id, or undefined; `lock`: its row locked FOR UPDATE for the rest of the transaction. */
+export async function findProjectView(db: Db, id: number, { lock = false } = {}): Promise<ProjectViewRow | undefined> {
+  const rows = await db.$queryRaw<ProjectViewRow[]>`${PROJECT_COLUMNS} FROM projects p ${PROJECT_JOINS} WHERE p.id = ${id} ${lock ? Prisma.raw('FOR UPDATE OF p') : Prisma.empty}`;
   return rows[0];
 }
 
