@@ -239,12 +239,7 @@ export function createApp({
   );
   app.use(completeValidation(doc, db));
 
-  const webhookSettings = {
-    webhookTimeoutMs: config.webhookTimeoutMs, webhookMaxAttempts: config.webhookMaxAttempts, webhookRetryDelaySeconds: config.webhookRetryDelaySeconds,
-    webhookRetryDelayMaxSeconds: config.webhookRetryDelayMaxSeconds, webhookDisableAfter: config.webhookDisableAfter,
-    webhookAllowPrivateNetworks: config.webhookAllowPrivateNetworks, webhookRelayIntervalMs: config.webhookRelayIntervalMs,
-  } satisfies { [K in keyof WebhookSettings]-?: WebhookSettings[K] };
-  const routeContext: RouteContext = { db, idempotency, webhooks: { settings: webhookSettings, jobs }, afterChange: afterChange ?? (() => {}) };
+  const routeContext: RouteContext = { db, idempotency, webhooks: { settings: config, jobs }, afterChange: afterChange ?? (() => {}) };
   for (const { method, expressPath, operation } of listOperations(doc)) {
     const operationId = operation.operationId as OperationId;
     const handler = handlers[operationId];

@@ -66,9 +66,12 @@ export class InternalAddressError extends Error {
   override name = 'InternalAddressError';
 }
 
+/** A URL's hostname without the brackets of an IPv6 literal (`[::1]` → `::1`). */
+const bareHost = (hostname: string) => hostname.replace(/^\[|\]$/g, '');
+
 /** Every address `hostname` resolves to; refused when one is internal and the guard is on. */
 async function resolveAllowed(hostname: string, allowPrivate: boolean): Promise<LookupAddress[]> {
-  const bare = hostname.replace(/^\[|\]$/g, '');
+  const bare = bareHost(hostname);
   const addresses = isIP(bare)
     ? [{ address: bare, family: isIP(bare) }]
     : await new Promise<LookupAddress[]>((resolve, reject) => lookup(bare, { all: true }, (error, found) => (error ? reject(error) : resolve(found))));
@@ -121,7 +124,8 @@ export function postSigned(url: string, body: string, secret: string, headers: R
   });
   return new Promise((resolve) => {
     // A literal address never goes through `lookup`: it is checked here.
-    if (isIP(target.hostname.replace(/^\[|\]$/g, '')) && !settings.webhookAllowPrivateNetworks && isInternalAddress(target.hostname.replace(/^\[|\]$/g, ''))) {
+    const host = bareHost(target.hostname);
+    if (isIP(host) && !settings.webhookAllowPrivateNetworks && isInternalAddress(host)) {
       resolve(finish(null, `${target.hostname} is an internal network address`));
       return;
     }
