@@ -14,7 +14,7 @@ export interface paths {
          * List / search projects
          * @description Lists projects, newest first unless `sort`/`order` say otherwise. Every filter given must hold
          *     (they combine with AND); `search` matches a case-insensitive substring of the title, the
-         *     description, the reference or the client's company name.
+         *     description, the reference, the number or the client's company name.
          *
          *     Date filters (`date_start_from`, `date_start_to`, `date_due_from`, `date_due_to`) are calendar
          *     days and include both ends. Timestamp filters (`updated_since`, `created_from`, `created_to`)
@@ -233,8 +233,16 @@ export interface paths {
         get?: never;
         /**
          * Archive a project
-         * @description No body. Sets `active_state` to `archived`. Archiving an archived project changes nothing, not
-         *     even `dates.updated`: the answer is the project as it was.
+         * @description No body. Sets `active_state` to `archived` and `archived_at` to now. Archiving an archived
+         *     project changes nothing, not even `dates.updated`: the answer is the project as it was.
+         *
+         *     **An archived project is frozen but for its title and manager** (Productive's rule; Grow's page
+         *     says nothing): **update** may change `project_title` only, and **manager** works as before. Every
+         *     other change is a 422 that names what was refused and says to restore the project first: other
+         *     fields sent to **update** (each under its own name, even when its value is the current one),
+         *     and, under `id`, **assign**, **status**, **progress** and **tags**, and adding tasks, milestones,
+         *     timers, files, comments, invoices or estimates, or deleting a comment. Reading, **clone** (the
+         *     copy is active), **stop timers**, **delete** and **restore** are allowed.
          */
         put: operations["archiveProject"];
         post?: never;
@@ -260,8 +268,8 @@ export interface paths {
         get?: never;
         /**
          * Restore a project
-         * @description No body. Sets `active_state` back to `active`. Restoring an active project changes nothing, not
-         *     even `dates.updated`.
+         * @description No body. Sets `active_state` back to `active` and clears `archived_at`: every change is allowed
+         *     again. Restoring an active project changes nothing, not even `dates.updated`.
          */
         put: operations["restoreProject"];
         post?: never;
@@ -289,7 +297,9 @@ export interface paths {
          * Stop timers
          * @description No body. Stops every running timer on the project, recording each one's end time and duration.
          *     `data.id` is the project id as an integer (the source page shows a string; ids are integers
-         *     throughout this API), and `data.stopped` counts the timers this call stopped.
+         *     throughout this API), and `data.stopped` counts the timers this call stopped. Stopping any is
+         *     activity on the project (`last_activity_at` and the ETag move); with none running nothing
+         *     changes. Allowed on an archived project.
          */
         put: operations["stopProjectTimers"];
         post?: never;
@@ -1261,13 +1271,22 @@ export interface components {
             message: components["schemas"]["SuccessMessage"];
         };
         /** @description A project, as every endpoint that returns one shows it (every field of `ProjectFieldset`). */
-        Project: WithRequired<components["schemas"]["ProjectFieldset"], "id" | "title" | "description" | "reference" | "status" | "active_state" | "progress" | "progress_manually" | "client" | "category" | "dates" | "billing" | "permissions" | "assigned" | "managers" | "tags">;
+        Project: WithRequired<components["schemas"]["ProjectFieldset"], "id" | "number" | "title" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "permissions" | "assigned" | "managers" | "tags">;
         /**
          * @description A project's fields. `Project` holds them all; the list's sparse fieldsets (`fields=`) hold `id`
          *     and exactly the fields that `fields` names, and leave every other field out.
          */
         ProjectFieldset: {
             id: components["schemas"]["Id"];
+            /**
+             * @description The project's number, given when it is created or cloned and never changed or given to
+             *     another project, even after this one is deleted. Its form is the server's
+             *     `PROJECT_NUMBER_FORMAT` (default `P-{seq:5}`: `P-00042`; per client: `{client}-{seq:4}`:
+             *     `ACME-0007`, counted per client code). Null only for a project written into the database
+             *     other than through this API (an import).
+             * @example P-00042
+             */
+            number?: string | null;
             /** @description Project title. */
             title?: string;
             /** @description Project description. */
@@ -1276,6 +1295,14 @@ export interface components {
             reference?: string | null;
             status?: components["schemas"]["ProjectStatus"];
             active_state?: components["schemas"]["ActiveState"];
+            /**
+             * Format: date-time
+             * @description When the project was archived; null while it is active (restoring clears it). An archived
+             *     project accepts changes to its title and manager only (see **archive**).
+             * @example null
+             * @example 2026-06-21T10:00:00.000000Z
+             */
+            archived_at?: string | null;
             /** @description Completion percentage. */
             progress?: number;
             /** @description `yes` if progress is set manually, otherwise `no` (derived from tasks). */
@@ -1292,6 +1319,12 @@ export interface components {
                 created: components["schemas"]["Timestamp"];
                 updated: components["schemas"]["Timestamp"];
             };
+            /**
+             * @description The last change of the project or of anything under it: a task, milestone, timer, file,
+             *     comment, invoice or estimate added, timers stopped, a comment deleted. `dates.updated` moves
+             *     only with the project's own fields; this moves with both, and so does the project's ETag.
+             */
+            last_activity_at?: components["schemas"]["Timestamp"];
             billing?: {
                 /** @enum {string} */
                 type: "hourly" | "fixed";
@@ -1382,6 +1415,8 @@ export interface components {
         ProjectFilterConditions: {
             /** @description The project id. */
             id?: components["schemas"]["FilterInteger"];
+            /** @description The project number (a project without one never equals or contains anything). */
+            number?: components["schemas"]["FilterText"];
             /** @description The title. */
             title?: components["schemas"]["FilterText"];
             /** @description The description. */
@@ -1416,6 +1451,8 @@ export interface components {
             created?: components["schemas"]["FilterTimestamp"];
             /** @description `dates.updated`. */
             updated?: components["schemas"]["FilterTimestamp"];
+            /** @description `last_activity_at`. */
+            last_activity_at?: components["schemas"]["FilterTimestamp"];
         };
         /** @description A group of `and` or `or`: conditions that all hold. */
         ProjectFilterGroup: components["schemas"]["ProjectFilterConditions"];
@@ -2151,7 +2188,8 @@ export interface components {
         RateLimitPolicy: string;
         /**
          * @description The project's version as a strong entity tag (`"v7"`), changed by every change of the project
-         *     (including its tags, assignees, manager and the progress its tasks derive). Send it back in
+         *     (including its tags, assignees, manager and the progress its tasks derive) and by every
+         *     activity under it that moves `last_activity_at` (a task, timer, comment… added). Send it back in
          *     `If-Match` to change the project only if nobody else has, or in `If-None-Match` to get a 304
          *     while your copy is current.
          * @example "v7"
@@ -2372,8 +2410,8 @@ export interface operations {
                  */
                 filter?: components["schemas"]["ProjectFilter"];
                 /**
-                 * @description Free-text search (case-insensitive substring) over the title, the description, the reference
-                 *     and the client's company name; a project matches when any of them contains the text. Empty means no search.
+                 * @description Free-text search (case-insensitive substring) over the title, the description, the reference,
+                 *     the number and the client's company name; a project matches when any of them contains the text. Empty means no search.
                  */
                 search?: string;
                 /**
@@ -2387,10 +2425,13 @@ export interface operations {
                  *       `not_started`, `in_progress`, `on_hold`, `cancelled`, `completed` (not alphabetical).
                  *     - `project_date_due`: projects without a due date come last in ascending order, first in
                  *       descending order.
-                 *     - `project_updated` sorts by `dates.updated`; `client_company_name` by the client's company
-                 *       name (clients of the same name by client id).
+                 *     - `project_updated` sorts by `dates.updated`, `project_last_activity_at` by `last_activity_at`;
+                 *       `client_company_name` by the client's company name (clients of the same name by client id).
+                 *     - `project_number` sorts numbers by their characters' code points (`ACME-0007` before
+                 *       `P-00001`); with a fixed-width counter that is creation order within a prefix. Projects
+                 *       without a number come last in ascending order.
                  */
-                sort?: "project_title" | "project_status" | "project_date_start" | "project_date_due" | "project_created" | "project_progress" | "project_updated" | "client_company_name";
+                sort?: "project_title" | "project_status" | "project_date_start" | "project_date_due" | "project_created" | "project_progress" | "project_updated" | "project_last_activity_at" | "project_number" | "client_company_name";
                 /** @description Sort direction. */
                 order?: components["parameters"]["Order"];
                 /** @description Results per page (at most 100). */
@@ -2407,7 +2448,7 @@ export interface operations {
                  *       "dates"
                  *     ]
                  */
-                fields?: ("id" | "title" | "description" | "reference" | "status" | "active_state" | "progress" | "progress_manually" | "client" | "category" | "dates" | "billing" | "permissions" | "assigned" | "managers" | "tags")[];
+                fields?: ("id" | "number" | "title" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "permissions" | "assigned" | "managers" | "tags")[];
                 /**
                  * @description Cursor pagination: the `meta.next_cursor` of the previous page. The page holds the `limit`
                  *     projects that follow the last project of the previous page in the sort order, so projects

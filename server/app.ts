@@ -32,7 +32,7 @@ export interface AppState { shuttingDown: boolean }
 
 export interface AppOptions {
   db: Database;
-  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins' | 'databaseQueueLimit' | 'idempotencyKeyTtlMs' | 'idempotencyWaitMs' | 'trustProxy'> & WebhookSettings & RateLimitSettings;
+  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins' | 'databaseQueueLimit' | 'idempotencyKeyTtlMs' | 'idempotencyWaitMs' | 'trustProxy' | 'projectNumberFormat'> & WebhookSettings & RateLimitSettings;
   logger: Logger;
   state?: AppState;
   /** Prometheus metrics (METRICS_ENABLED): served at /metrics, observed on every request. */
@@ -122,6 +122,7 @@ interface RouteContext {
   db: Database;
   idempotency: IdempotencyStore;
   webhooks: HandlerInput<OperationId>['webhooks'];
+  projectNumberFormat: HandlerInput<OperationId>['projectNumberFormat'];
   /** Called after a change that recorded an event has committed (the webhook relay's nudge). */
   afterChange: () => void;
 }
@@ -133,7 +134,7 @@ interface RouteContext {
  * stored too. Writes that record nothing (webhook settings, a ping) hold no transaction.
  */
 function route<K extends OperationId>(context: RouteContext, operationId: K, handler: Handler<K>, acceptsIdempotencyKey: boolean) {
-  const { db, idempotency, webhooks, afterChange } = context;
+  const { db, idempotency, webhooks, projectNumberFormat, afterChange } = context;
   const isWrite = isWriteOperation(operationId);
   const recordsEvent = recordsEvents(operationId);
   return async (req: Request, res: Response<unknown, RequestLocals>): Promise<void> => {
@@ -141,7 +142,7 @@ function route<K extends OperationId>(context: RouteContext, operationId: K, han
     const path = Object.fromEntries(Object.entries(req.params).map(([name, raw]) => [name, Number(raw)]));
     // The validator has already checked query, headers and body against this operation's schemas.
     const input = {
-      prisma: db.prisma, path, query: req.query, body: req.body ?? {}, ifMatch: isWrite ? parseIfMatch(req.get('if-match')) : undefined, webhooks,
+      prisma: db.prisma, path, query: req.query, body: req.body ?? {}, ifMatch: isWrite ? parseIfMatch(req.get('if-match')) : undefined, webhooks, projectNumberFormat,
     } as unknown as HandlerInput<K>;
     const apiKeyId = res.locals.apiKeyId!;
     const recorded = (tx: Tx) => runRecorded(operationId, handler, { ...input, prisma: joiningTransaction(tx) }, tx, apiKeyId);
@@ -239,7 +240,7 @@ export function createApp({
   );
   app.use(completeValidation(doc, db));
 
-  const routeContext: RouteContext = { db, idempotency, webhooks: { settings: config, jobs }, afterChange: afterChange ?? (() => {}) };
+  const routeContext: RouteContext = { db, idempotency, webhooks: { settings: config, jobs }, projectNumberFormat: config.projectNumberFormat, afterChange: afterChange ?? (() => {}) };
   for (const { method, expressPath, operation } of listOperations(doc)) {
     const operationId = operation.operationId as OperationId;
     const handler = handlers[operationId];

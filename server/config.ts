@@ -1,6 +1,7 @@
 // The one place that reads the environment. Everything else receives a Config.
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { parseProjectNumberFormat, type ProjectNumberFormat } from './database/project-numbers.ts';
 
 export interface Config {
   port: number;
@@ -77,6 +78,8 @@ export interface Config {
   webhookAllowPrivateNetworks: boolean;
   /** How often an instance looks for new events to hand to subscriptions (besides right after its own changes). */
   webhookRelayIntervalMs: number;
+  /** How new projects are numbered (PROJECT_NUMBER_FORMAT, e.g. `P-{seq:5}` or `{client}-{seq:4}`). */
+  projectNumberFormat: ProjectNumberFormat;
 }
 
 /** A configuration value that cannot be used; its message names the variable and what it accepts. */
@@ -94,6 +97,13 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}".`);
   }
   return value;
+}
+
+function projectNumberFormat(env: NodeJS.ProcessEnv, name: string): ProjectNumberFormat {
+  const template = env[name] || 'P-{seq:5}';
+  const format = parseProjectNumberFormat(template);
+  if (typeof format === 'string') throw new ConfigError(`${name} ${format}, got "${template}".`);
+  return format;
 }
 
 function boolean(env: NodeJS.ProcessEnv, name: string, fallback = false): boolean {
@@ -196,5 +206,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookDisableAfter: integer(env, 'WEBHOOK_DISABLE_AFTER', 10, 1, 10_000),
     webhookAllowPrivateNetworks: boolean(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'),
     webhookRelayIntervalMs: integer(env, 'WEBHOOK_RELAY_INTERVAL_MS', 1000, 50, 600_000),
+    projectNumberFormat: projectNumberFormat(env, 'PROJECT_NUMBER_FORMAT'),
   };
 }

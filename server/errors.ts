@@ -91,6 +91,13 @@ export function invalidSelection(field: string): string {
   return `The selected ${fieldLabel(field)} is invalid.`;
 }
 
+export const PROJECT_ARCHIVED_MESSAGE = 'The project is archived: only its title and manager can be changed. Restore it first.';
+
+/** A change an archived project refuses: a 422 naming each refused field (`id` for the project as a whole). */
+export function projectArchived(fields: string[] = ['id']): ApiError {
+  return validationFailed(Object.fromEntries(fields.map((field) => [field, [PROJECT_ARCHIVED_MESSAGE]])));
+}
+
 /** A field the body may not carry, named exactly as the client sent it. */
 export function fieldNotAllowed(field: string): string {
   return `The ${JSON.stringify(field)} field is not allowed here.`;

@@ -3,7 +3,7 @@
 import type { components } from '../generated/api-types.ts';
 import { findProjectView } from './database/project-view.ts';
 import type { Handler, HandlerInput, OperationId, Reply } from './handlers/types.ts';
-import type { Tx } from './handlers/shared.ts';
+import { touchProjectActivity, type Tx } from './handlers/shared.ts';
 import { toProject } from './mappers.ts';
 
 type Schemas = components['schemas'];
@@ -30,6 +30,11 @@ interface EventSource<K extends OperationId> {
   type: EventType;
   /** The project of `path.id` is read, and locked, before the handler runs. */
   projectBefore?: true;
+  /**
+   * A change under the project of `path.id` (a child added or removed): recorded as the project's
+   * activity in its row too (`last_activity_at`, a new ETag). The handler has locked the row.
+   */
+  projectActivity?: true;
   /** The event, or undefined when the operation changed nothing. */
   describe(change: Change<K>): EventDraft | undefined | Promise<EventDraft | undefined>;
 }
@@ -80,10 +85,11 @@ function projectPartAction<K extends OperationId>(type: EventType): EventSource<
   return { type, projectBefore: true, describe: async ({ before, tx, input }) => projectChange(before, await projectNow(tx, (input.path as { id: number }).id)) };
 }
 
-/** A resource created under the project of `path.id` (or, for `projectId: null`, under none). */
-function childCreated<K extends OperationId>(type: EventType, projectId: 'path' | null): EventSource<K> {
+/** A resource created or removed under the project of `path.id` (or, for `projectId: null`, under none). */
+function resourceChanged<K extends OperationId>(type: EventType, projectId: 'path' | null): EventSource<K> {
   return {
     type,
+    ...(projectId === 'path' ? { projectActivity: true } : {}),
     describe: ({ input, reply }) => created(projectId === 'path' ? (input.path as { id: number }).id : null, (reply.body as { data: EventDraft['data'] }).data),
   };
 }
@@ -117,29 +123,29 @@ export const eventSources = {
   },
   cloneProject: { type: 'project.cloned', describe: ({ reply }) => created(reply.body.data.id, reply.body.data) },
   listClients: null,
-  createClient: childCreated('client.created', null),
+  createClient: resourceChanged('client.created', null),
   getClient: null,
   listCategories: null,
-  createCategory: childCreated('category.created', null),
+  createCategory: resourceChanged('category.created', null),
   getCategory: null,
   listTeamUsers: null,
-  createTeamUser: childCreated('team_user.created', null),
+  createTeamUser: resourceChanged('team_user.created', null),
   getTeamUser: null,
   listProjectTasks: null,
-  createProjectTask: childCreated('task.created', 'path'),
+  createProjectTask: resourceChanged('task.created', 'path'),
   listProjectMilestones: null,
-  createProjectMilestone: childCreated('milestone.created', 'path'),
+  createProjectMilestone: resourceChanged('milestone.created', 'path'),
   listProjectTimers: null,
-  startProjectTimer: childCreated('timer.started', 'path'),
+  startProjectTimer: resourceChanged('timer.started', 'path'),
   listProjectFiles: null,
-  createProjectFile: childCreated('file.created', 'path'),
+  createProjectFile: resourceChanged('file.created', 'path'),
   listProjectComments: null,
-  createProjectComment: childCreated('comment.created', 'path'),
-  deleteProjectComment: childCreated('comment.deleted', 'path'),
+  createProjectComment: resourceChanged('comment.created', 'path'),
+  deleteProjectComment: resourceChanged('comment.deleted', 'path'),
   listProjectInvoices: null,
-  createProjectInvoice: childCreated('invoice.created', 'path'),
+  createProjectInvoice: resourceChanged('invoice.created', 'path'),
   listProjectEstimates: null,
-  createProjectEstimate: childCreated('estimate.created', 'path'),
+  createProjectEstimate: resourceChanged('estimate.created', 'path'),
   listEvents: null,
   listProjectActivities: null,
   listWebhooks: null,
@@ -174,6 +180,7 @@ export async function runRecorded<K extends OperationId>(
   if (source === UNRECORDED) return handler(input);
   const before = source.projectBefore ? await lockedProject(tx, (input.path as { id: number }).id) : undefined;
   const reply = await handler(input);
+  if (source.projectActivity) await touchProjectActivity(tx, (input.path as { id: number }).id);
   const draft = await source.describe({ tx, input, reply, before });
   if (draft) {
     // Raw: the model's createMany costs more per call in Prisma than the statement itself (the JSON

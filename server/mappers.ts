@@ -38,16 +38,19 @@ export function idName(user: UserName): Schemas['IdName'] {
 export function toProject(row: ProjectViewRow): Schemas['Project'] {
   return {
     id: row.id,
+    number: row.number,
     title: row.title,
     description: row.description,
     reference: row.reference,
     status: row.status,
     active_state: row.active_state,
+    archived_at: row.archived_at,
     progress: row.progress,
     progress_manually: yesNo(row.progress_manually),
     client: { id: row.client_id, name: row.client_name },
     category: { id: row.category_id, name: row.category_name },
     dates: { start: row.date_start, due: row.date_due, created: row.created, updated: row.updated },
+    last_activity_at: row.last_activity_at,
     billing: {
       type: row.billing_type,
       rate: row.billing_rate,

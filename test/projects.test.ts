@@ -173,13 +173,13 @@ describe('listProjects', () => {
     expect(Object.keys(repeated.body.data[0]).sort()).toEqual(['id', 'title']);
     const unknown = await t.api('GET', '/api/projects?fields=title,budget');
     expect(unknown.status).toBe(422);
-    expect(unknown.body.errors).toEqual({ 'fields.1': ['The selected fields.1 is invalid. Allowed values: id, title, description, reference, status, active_state, progress, progress_manually, client, category, dates, billing, permissions, assigned, managers, tags.'] });
+    expect(unknown.body.errors).toEqual({ 'fields.1': ['The selected fields.1 is invalid. Allowed values: id, number, title, description, reference, status, active_state, archived_at, progress, progress_manually, client, category, dates, last_activity_at, billing, permissions, assigned, managers, tags.'] });
   });
 
   it.each([
     ['limit=101', 'limit', 'The limit field must not be greater than 100.'],
     ['limit=0', 'limit', 'The limit field must be at least 1.'],
-    ['sort=project_budget', 'sort', 'The selected sort is invalid. Allowed values: project_title, project_status, project_date_start, project_date_due, project_created, project_progress, project_updated, client_company_name.'],
+    ['sort=project_budget', 'sort', 'The selected sort is invalid. Allowed values: project_title, project_status, project_date_start, project_date_due, project_created, project_progress, project_updated, project_last_activity_at, project_number, client_company_name.'],
     ['order=up', 'order', 'The selected order is invalid. Allowed values: asc, desc.'],
     ['status=done', 'status.0', 'The selected status.0 is invalid. Allowed values: not_started, in_progress, on_hold, cancelled, completed.'],
     ['client_id=x', 'client_id', 'The client id field must be an integer.'],

@@ -89,7 +89,7 @@ describe('README curl examples on the seeded demo data', () => {
   });
 
   it('the finding-projects queries answer as the text says', async () => {
-    const [overdue, changed, next, grammar] = await runChained('### Finding projects');
+    const [overdue, changed, next, grammar, active] = await runChained('### Finding projects');
     const today = new Date().toISOString().slice(0, 10);
     expect(overdue.data.length).toBeGreaterThan(0);
     expect(grammar.data.length).toBeGreaterThan(0);
@@ -104,6 +104,10 @@ describe('README curl examples on the seeded demo data', () => {
     expect(new Set(seen).size).toBe(seen.length);
     for (const p of grammar.data) expect(['in_progress', 'on_hold']).toContain(p.status);
     expect(grammar.data.every((p: { tags: string[]; dates: { due: string | null } }) => p.tags.includes('priority') || (p.dates.due !== null && p.dates.due < '2026-07-01'))).toBe(true);
+    const activity = active.data.map((p: { last_activity_at: string }) => p.last_activity_at);
+    expect(activity.length).toBeGreaterThan(0);
+    expect(activity.every((at: string) => at >= '2026-11-30T00:00:00.000000Z')).toBe(true);
+    expect(activity).toEqual([...activity].sort().reverse());
   });
 
   it('the following-changes commands show a change made through the API, then nothing new, then the project\'s activity', async () => {

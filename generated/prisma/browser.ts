@@ -48,6 +48,11 @@ export type Category = Prisma.CategoryModel
  */
 export type Project = Prisma.ProjectModel
 /**
+ * Model ProjectNumberCounter
+ * 
+ */
+export type ProjectNumberCounter = Prisma.ProjectNumberCounterModel
+/**
  * Model ProjectAssignee
  * 
  */

@@ -47,6 +47,8 @@ async function insertDemoData(prisma: PrismaClient) {
       await tx.project.create({
         data: {
           id,
+          // The default format's numbers; the counter is moved past them below.
+          number: `P-${String(id).padStart(5, '0')}`,
           title: isExample ? 'Website Redesign' : `${r.pick(projectWords)} ${r.pick(projectActions)}`,
           description: isExample ? 'Full redesign of the marketing website.' : null,
           status: isExample ? 'in_progress' : r.pick(statuses),
@@ -95,8 +97,9 @@ async function insertDemoData(prisma: PrismaClient) {
           });
         }
       }
-      await tx.project.update({ where: { id }, data: { progress: isExample ? 40 : Math.floor((completed * 100) / taskCount), progressManually: isExample, ...nextVersion } });
+      await tx.project.update({ where: { id }, data: { progress: isExample ? 40 : Math.floor((completed * 100) / taskCount), progressManually: isExample, ...nextVersion() } });
     }
+    await tx.projectNumberCounter.upsert({ where: { scope: 'P-{seq}' }, create: { scope: 'P-{seq}', lastValue: PROJECTS }, update: { lastValue: PROJECTS } });
   }, { timeout: 120_000 });
   await resetSequences(prisma);
 }

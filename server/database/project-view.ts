@@ -12,11 +12,13 @@ export type ListQuery = NonNullable<operations['listProjects']['parameters']['qu
 /** One row of PROJECT_COLUMNS: what toProject turns into the API's project. */
 export interface ProjectViewRow {
   id: number;
+  number: string | null;
   title: string;
   description: string | null;
   reference: string | null;
   status: 'not_started' | 'in_progress' | 'on_hold' | 'cancelled' | 'completed';
   active_state: 'active' | 'archived';
+  archived_at: string | null;
   progress: number;
   progress_manually: boolean;
   client_id: number;
@@ -29,6 +31,7 @@ export interface ProjectViewRow {
   /** `2026-06-15T09:30:00.123000Z`: milliseconds, padded to microseconds as the API has always shown them. */
   created: string;
   updated: string;
+  last_activity_at: string;
   billing_type: 'hourly' | 'fixed';
   /** Two decimals, as text. */
   billing_rate: string;
@@ -51,12 +54,13 @@ export interface ProjectViewRow {
 const TIMESTAMP_FORMAT = `'YYYY-MM-DD"T"HH24:MI:SS.MS"000Z"'`;
 
 const PROJECT_COLUMNS = Prisma.raw(`
-SELECT p.id, p.title, p.description, p.reference, p.status::text AS status, p.active_state::text AS active_state,
-       p.progress, p.progress_manually,
+SELECT p.id, p.number, p.title, p.description, p.reference, p.status::text AS status, p.active_state::text AS active_state,
+       to_char(p.archived_at AT TIME ZONE 'UTC', ${TIMESTAMP_FORMAT}) AS archived_at, p.progress, p.progress_manually,
        p.client_id, c.company_name AS client_name, p.category_id, k.name AS category_name,
        to_char(p.date_start, 'YYYY-MM-DD') AS date_start, to_char(p.date_due, 'YYYY-MM-DD') AS date_due,
        to_char(p.created_at AT TIME ZONE 'UTC', ${TIMESTAMP_FORMAT}) AS created,
        to_char(p.updated_at AT TIME ZONE 'UTC', ${TIMESTAMP_FORMAT}) AS updated,
+       to_char(p.last_activity_at AT TIME ZONE 'UTC', ${TIMESTAMP_FORMAT}) AS last_activity_at,
        p.billing_type::text AS billing_type, p.billing_rate::text AS billing_rate,
        p.billing_estimated_hours::float8 AS billing_estimated_hours, p.billing_costs_estimate::text AS billing_costs_estimate,
        p.clientperm_tasks_view, p.clientperm_tasks_collaborate, p.clientperm_tasks_create,
@@ -96,6 +100,9 @@ const sortKeys = {
   project_created: [{ expression: 'p.created_at', type: 'timestamptz' }],
   project_progress: [{ expression: 'p.progress', type: 'int' }],
   project_updated: [{ expression: 'p.updated_at', type: 'timestamptz' }],
+  project_last_activity_at: [{ expression: 'p.last_activity_at', type: 'timestamptz' }],
+  // Byte order, the same on every database (projects_number_id_idx).
+  project_number: [{ expression: 'p.number COLLATE "C"', type: 'text', nullable: true }],
   // Clients of the same name are told apart by id: the order that the clients index (company_name, id)
   // and the projects index (client_id, id) produce together, without a sort.
   client_company_name: [{ expression: 'c.company_name', type: 'text' }, { expression: 'p.client_id', type: 'int' }],
@@ -170,6 +177,7 @@ const overdueCondition: FieldCondition = (operator, value) => {
 /** Every field a list can be filtered on, and how its conditions read in SQL. */
 export const filterFields = {
   id: columnCondition('p.id', 'int'),
+  number: columnCondition('p.number', 'text', true),
   title: columnCondition('p.title', 'text'),
   description: columnCondition('p.description', 'text', true),
   reference: columnCondition('p.reference', 'text', true),
@@ -187,13 +195,14 @@ export const filterFields = {
   overdue: overdueCondition,
   created: columnCondition('p.created_at', 'timestamptz'),
   updated: columnCondition('p.updated_at', 'timestamptz'),
+  last_activity_at: columnCondition('p.last_activity_at', 'timestamptz'),
 } satisfies Record<keyof FilterConditions, FieldCondition>;
 
 export type FilterField = keyof typeof filterFields;
 
-/** `search`: the text anywhere in the title, description, reference or client's company name. */
+/** `search`: the text anywhere in the title, description, reference, number or client's company name. */
 function searchCondition(text: string): Prisma.Sql {
-  const arms = (['title', 'description', 'reference', 'client_company_name'] as const).map((field) => filterFields[field]('contains', text));
+  const arms = (['title', 'description', 'reference', 'number', 'client_company_name'] as const).map((field) => filterFields[field]('contains', text));
   return Prisma.sql`(${Prisma.join(arms, ' OR ')})`;
 }
 

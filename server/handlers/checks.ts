@@ -10,21 +10,22 @@ type ProjectReferences = Partial<Record<'project_clientid' | 'project_categoryid
 
 /**
  * Adds a 422 message per referenced client, category or creator that does not exist, in one
- * statement; returns the main administrator (the first admin user), a new project's default creator.
+ * statement; returns the main administrator (the first admin user), a new project's default creator,
+ * and the client's company name (a new project's number may hold its code).
  */
-async function checkProjectReferences(db: Db, errors: FieldErrorCollector, body: ProjectReferences): Promise<{ mainAdministratorId: number }> {
+async function checkProjectReferences(db: Db, errors: FieldErrorCollector, body: ProjectReferences): Promise<{ mainAdministratorId: number; clientCompanyName: string | null }> {
   const client = body.project_clientid ?? null;
   const category = body.project_categoryid ?? null;
   const creator = body.project_creatorid ?? null;
-  const [found] = await db.$queryRaw<{ client: boolean; category: boolean; creator: boolean; admin: number }[]>`
-    SELECT (${client}::int IS NULL OR EXISTS (SELECT 1 FROM clients WHERE id = ${client}::int)) AS client,
+  const [found] = await db.$queryRaw<{ client_name: string | null; category: boolean; creator: boolean; admin: number }[]>`
+    SELECT (SELECT company_name FROM clients WHERE id = ${client}::int) AS client_name,
            (${category}::int IS NULL OR EXISTS (SELECT 1 FROM categories WHERE id = ${category}::int)) AS category,
            (${creator}::int IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = ${creator}::int)) AS creator,
            (SELECT id FROM users WHERE role = 'admin' ORDER BY id LIMIT 1) AS admin`;
-  if (!found!.client) errors.add('project_clientid', invalidSelection('project_clientid'));
+  if (client !== null && found!.client_name === null) errors.add('project_clientid', invalidSelection('project_clientid'));
   if (!found!.category) errors.add('project_categoryid', invalidSelection('project_categoryid'));
   if (!found!.creator) errors.add('project_creatorid', invalidSelection('project_creatorid'));
-  return { mainAdministratorId: found!.admin };
+  return { mainAdministratorId: found!.admin, clientCompanyName: found!.client_name };
 }
 
 /**

@@ -3,7 +3,7 @@ import { FieldErrorCollector, notFound } from '../errors.ts';
 import { commentInclude, toComment } from '../mappers.ts';
 import { bodyChecks } from './checks.ts';
 import type { Handler } from './types.ts';
-import { lockProject, mainAdministratorId, projectChildrenPage, requireProject } from './shared.ts';
+import { lockProject, mainAdministratorId, projectChildrenPage } from './shared.ts';
 
 export const listProjectComments: Handler<'listProjectComments'> = async ({ prisma, path, query }) => {
   const page = await projectChildrenPage(prisma, path.id, query,
@@ -13,7 +13,7 @@ export const listProjectComments: Handler<'listProjectComments'> = async ({ pris
 
 export const createProjectComment: Handler<'createProjectComment'> = async ({ prisma, path, body }) => {
   const row = await prisma.$transaction(async (tx) => {
-    await lockProject(tx, path.id, 'share');
+    await lockProject(tx, path.id, 'update');
     const errors = new FieldErrorCollector();
     await bodyChecks.createProjectComment(tx, { path, body }, errors);
     errors.throwIfAny();
@@ -24,10 +24,10 @@ export const createProjectComment: Handler<'createProjectComment'> = async ({ pr
 };
 
 export const deleteProjectComment: Handler<'deleteProjectComment'> = async ({ prisma, path }) => {
-  const { count } = await prisma.projectComment.deleteMany({ where: { id: path.comment_id, projectId: path.id } });
-  if (count === 0) {
-    await requireProject(prisma, path.id);
-    throw notFound('Comment');
-  }
+  await prisma.$transaction(async (tx) => {
+    await lockProject(tx, path.id, 'update');
+    const { count } = await tx.projectComment.deleteMany({ where: { id: path.comment_id, projectId: path.id } });
+    if (count === 0) throw notFound('Comment');
+  });
   return { status: 200, body: { data: { id: path.comment_id }, message: 'Comment deleted successfully.' } };
 };

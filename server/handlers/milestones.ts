@@ -11,7 +11,7 @@ export const listProjectMilestones: Handler<'listProjectMilestones'> = async ({ 
 
 export const createProjectMilestone: Handler<'createProjectMilestone'> = async ({ prisma, path, body }) => {
   const row = await prisma.$transaction(async (tx) => {
-    await lockProject(tx, path.id, 'share');
+    await lockProject(tx, path.id, 'update');
     return tx.milestone.create({ data: { projectId: path.id, title: body.milestone_title } });
   });
   return { status: 201, body: { data: toMilestone(row), message: 'Milestone created successfully.' } };

@@ -3,12 +3,13 @@ import type { components } from '../../generated/api-types.ts';
 import type { Prisma, Project as ProjectRow } from '../../generated/prisma/client.ts';
 import { findProjectView, projectCursor, projectListStatements, type ListQuery, type ProjectListRow } from '../database/project-view.ts';
 import { allows, entityTag, preconditionFailed, type VersionCondition } from '../entity-tags.ts';
-import { FieldErrorCollector, invalidSelection, notFound, validationFailed } from '../errors.ts';
+import { FieldErrorCollector, invalidSelection, notFound, projectArchived, validationFailed } from '../errors.ts';
+import { takeProjectNumber } from '../database/project-numbers.ts';
 import { calendarDate, idName, parseCalendarDate, taskInclude, toProject } from '../mappers.ts';
 import { bodyChecks } from './checks.ts';
 import type { Handler } from './types.ts';
 import {
-  isOn, loadPage, lockProject, mustNotPrecede, nextVersion, pageWindow, refreshDerivedProgress, type Db,
+  isOn, loadPage, lockProject, mustNotPrecede, nextVersion, pageWindow, refreshDerivedProgress, touchProjectActivity, type Db,
 } from './shared.ts';
 
 type CreateBody = components['schemas']['ProjectCreateBody'];
@@ -58,8 +59,8 @@ function columnsOf<Body extends object>(body: Body, writers: ColumnWriters<Body>
   return data;
 }
 
-/** Columns a clone does not take from its source: a new identity, fresh timestamps and workflow state. */
-type ColumnsACloneStartsAfresh = 'id' | 'createdAt' | 'updatedAt' | 'version' | 'status' | 'activeState';
+/** Columns a clone does not take from its source: a new identity and number, fresh timestamps and workflow state. */
+type ColumnsACloneStartsAfresh = 'id' | 'number' | 'createdAt' | 'updatedAt' | 'lastActivityAt' | 'version' | 'status' | 'activeState' | 'archivedAt';
 
 /** The project as the API shows it, with its ETag. */
 async function loadProject(db: Db, id: number) {
@@ -105,16 +106,18 @@ export const getProject: Handler<'getProject'> = async ({ prisma, path }) => {
 };
 
 /**
- * No transaction: the body checks (one statement, which also finds the default creator), then the
- * row inserted and read back: three round trips. Clients, categories and users cannot be deleted,
- * so a reference checked here is still valid when the row is inserted.
+ * The body checks (one statement, which also finds the default creator and the client's name), the
+ * number taken, then the row inserted and read back, in the transaction its event is recorded in.
+ * Clients, categories and users cannot be deleted, so a reference checked here is still valid when
+ * the row is inserted.
  */
-export const createProject: Handler<'createProject'> = async ({ prisma, path, body }) => {
+export const createProject: Handler<'createProject'> = async ({ prisma, path, body, projectNumberFormat }) => {
   const errors = new FieldErrorCollector();
-  const { mainAdministratorId } = await bodyChecks.createProject(prisma, { path, body }, errors);
+  const { mainAdministratorId, clientCompanyName } = await bodyChecks.createProject(prisma, { path, body }, errors);
   errors.throwIfAny();
+  const number = await takeProjectNumber(prisma, projectNumberFormat, { id: body.project_clientid, companyName: clientCompanyName! });
   // The schema requires title, client, category and start date, so the body sets every required column but the creator.
-  const columns = { ...columnsOf(body, createColumnWriters), creatorId: body.project_creatorid ?? mainAdministratorId } as ProjectColumns;
+  const columns = { ...columnsOf(body, createColumnWriters), number, creatorId: body.project_creatorid ?? mainAdministratorId } as ProjectColumns;
   const { id } = await prisma.project.create({ data: columns, select: { id: true } });
   const { data, etag } = await loadProject(prisma, id);
   return { status: 201, body: { data, message: 'Project created successfully.' }, etag };
@@ -122,8 +125,10 @@ export const createProject: Handler<'createProject'> = async ({ prisma, path, bo
 
 export const updateProject: Handler<'updateProject'> = async ({ prisma, path, body, ifMatch }) => {
   const { data, etag } = await prisma.$transaction(async (tx) => {
-    await lockProject(tx, path.id, 'update', ifMatch);
-    const current = await tx.project.findUniqueOrThrow({ where: { id: path.id }, select: { dateStart: true, dateDue: true, progressManually: true } });
+    await lockProject(tx, path.id, 'update', ifMatch, 'allow');
+    const current = await tx.project.findUniqueOrThrow({ where: { id: path.id }, select: { dateStart: true, dateDue: true, progressManually: true, archivedAt: true } });
+    const refused = Object.keys(body).filter((field) => field !== 'project_title');
+    if (current.archivedAt && refused.length > 0) throw projectArchived(refused);
     const errors = new FieldErrorCollector();
     // The rule holds for the resulting pair, whichever of the two dates the body changes.
     const start = body.project_date_start ?? calendarDate(current.dateStart);
@@ -131,7 +136,7 @@ export const updateProject: Handler<'updateProject'> = async ({ prisma, path, bo
     mustNotPrecede(errors, 'project_date_due', due, 'project_date_start', start);
     await bodyChecks.updateProject(tx, { path, body }, errors);
     errors.throwIfAny();
-    await tx.project.update({ where: { id: path.id }, data: { ...columnsOf(body, updateColumnWriters), ...nextVersion } });
+    await tx.project.update({ where: { id: path.id }, data: { ...columnsOf(body, updateColumnWriters), ...nextVersion() } });
     if (current.progressManually && body.project_progress_manually === 'off') await refreshDerivedProgress(tx, path.id);
     return loadProject(tx, path.id);
   });
@@ -140,7 +145,7 @@ export const updateProject: Handler<'updateProject'> = async ({ prisma, path, bo
 
 export const deleteProject: Handler<'deleteProject'> = async ({ prisma, path }) => {
   await prisma.$transaction(async (tx) => {
-    await lockProject(tx, path.id, 'update');
+    await lockProject(tx, path.id, 'update', undefined, 'allow');
     // Every child table references projects with ON DELETE CASCADE: one statement removes them all.
     await tx.project.delete({ where: { id: path.id } });
   });
@@ -160,7 +165,7 @@ export const assignProject: Handler<'assignProject'> = async ({ prisma, path, bo
     errors.throwIfAny();
     await tx.projectAssignee.deleteMany({ where: { projectId: path.id } });
     await tx.projectAssignee.createMany({ data: userIds.map((userId) => ({ projectId: path.id, userId })) });
-    const { version } = await tx.project.update({ where: { id: path.id }, data: { updatedAt: new Date(), ...nextVersion }, select: { version: true } });
+    const { version } = await tx.project.update({ where: { id: path.id }, data: nextVersion(), select: { version: true } });
     return { assigned: users.sort((a, b) => a.id - b.id).map(idName), version };
   });
   return { status: 200, body: { data: { id: path.id, assigned }, message: 'Project assignees updated successfully.' }, etag: entityTag(version) };
@@ -168,30 +173,31 @@ export const assignProject: Handler<'assignProject'> = async ({ prisma, path, bo
 
 export const setProjectManager: Handler<'setProjectManager'> = async ({ prisma, path, body, ifMatch }) => {
   const { managers, version } = await prisma.$transaction(async (tx) => {
-    await lockProject(tx, path.id, 'update', ifMatch);
+    await lockProject(tx, path.id, 'update', ifMatch, 'allow');
     const manager = body.manager === null
       ? null
       : await tx.user.findUnique({ where: { id: body.manager }, select: { id: true, firstName: true, lastName: true } });
     if (body.manager !== null && !manager) throw validationFailed({ manager: [invalidSelection('manager')] });
-    const { version } = await tx.project.update({ where: { id: path.id }, data: { managerId: manager?.id ?? null, ...nextVersion }, select: { version: true } });
+    const { version } = await tx.project.update({ where: { id: path.id }, data: { managerId: manager?.id ?? null, ...nextVersion() }, select: { version: true } });
     return { managers: manager ? [idName(manager)] : [], version };
   });
   return { status: 200, body: { data: { id: path.id, managers }, message: 'Project manager updated successfully.' }, etag: entityTag(version) };
 };
 
 /**
- * Applies a change of the project's own columns and returns the whole project: two statements, no
- * transaction (the UPDATE locks the row while it runs and checks If-Match's versions in its WHERE;
- * the read shows the row as committed). A third statement only to tell a 404 from a 412.
+ * Applies a change of the project's own columns to an active project and returns the whole project:
+ * two statements (the UPDATE locks the row while it runs and checks If-Match's versions and the
+ * active state in its WHERE). A third statement only to tell a 404 from a 412 from an archived project.
  */
 async function changeProject(db: Db, id: number, data: Prisma.ProjectUncheckedUpdateInput, ifMatch: VersionCondition | undefined) {
   const versions = ifMatch && !ifMatch.any ? { version: { in: ifMatch.versions } } : {};
-  const { count } = await db.project.updateMany({ where: { id, ...versions }, data: { ...data, ...nextVersion } });
+  const { count } = await db.project.updateMany({ where: { id, archivedAt: null, ...versions }, data: { ...data, ...nextVersion() } });
   if (count === 0) {
     const current = await db.project.findUnique({ where: { id }, select: { version: true } });
     if (!current) throw notFound('Project');
-    // The project is there, so If-Match's versions did not include the one the UPDATE found.
-    throw preconditionFailed(current.version);
+    // The project is there: If-Match's versions did not include its version, or it is archived.
+    if (!allows(ifMatch, current.version)) throw preconditionFailed(current.version);
+    throw projectArchived();
   }
   return loadProject(db, id);
 }
@@ -213,7 +219,8 @@ export const updateProjectProgress: Handler<'updateProjectProgress'> = async ({ 
  */
 async function setActiveState(db: Db, id: number, activeState: 'active' | 'archived', ifMatch: VersionCondition | undefined) {
   const versions = ifMatch && !ifMatch.any ? { version: { in: ifMatch.versions } } : {};
-  const { count } = await db.project.updateMany({ where: { id, activeState: { not: activeState }, ...versions }, data: { activeState, ...nextVersion } });
+  const archivedAt = activeState === 'archived' ? new Date() : null;
+  const { count } = await db.project.updateMany({ where: { id, activeState: { not: activeState }, ...versions }, data: { activeState, archivedAt, ...nextVersion() } });
   if (count === 0) {
     const current = await db.project.findUnique({ where: { id }, select: { version: true } });
     if (!current) throw notFound('Project');
@@ -239,22 +246,22 @@ export const setProjectTags: Handler<'setProjectTags'> = async ({ prisma, path, 
     await tx.projectTag.deleteMany({ where: { projectId: path.id } });
     await tx.projectTag.createMany({ data: titles.map((title, position) => ({ projectId: path.id, title, position })) });
     // The row is locked and its version checked: no condition left for the UPDATE.
-    return changeProject(tx, path.id, { updatedAt: new Date() }, undefined);
+    return changeProject(tx, path.id, {}, undefined);
   });
   return { status: 200, body: { data, message: 'Project tags updated successfully.' }, etag };
 };
 
-/** Stopping timers leaves the project as it was: its ETag stays. */
+/** Stopped timers are activity (`last_activity_at`, a new ETag); with none running the project stays as it was. */
 export const stopProjectTimers: Handler<'stopProjectTimers'> = async ({ prisma, path, ifMatch }) => {
   const { stopped, version } = await prisma.$transaction(async (tx) => {
-    const version = await lockProject(tx, path.id, 'update', ifMatch);
+    const locked = await lockProject(tx, path.id, 'update', ifMatch, 'allow');
     // One statement: every running timer gets the same end time and its whole-second duration.
     const stopped = await tx.$executeRaw`
       UPDATE timers
          SET stopped_at = now(),
              duration_seconds = GREATEST(0, FLOOR(EXTRACT(EPOCH FROM (now() - started_at))))::int
        WHERE project_id = ${path.id} AND stopped_at IS NULL`;
-    return { stopped, version };
+    return { stopped, version: stopped > 0 ? await touchProjectActivity(tx, path.id) : locked };
   });
   return { status: 200, body: { data: { id: path.id, stopped }, message: 'Project timers stopped successfully.' }, etag: entityTag(version) };
 };
@@ -273,7 +280,7 @@ function shiftedDue(sourceStart: Date, sourceDue: Date, start: string, errors: F
   return null;
 }
 
-export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body }) => {
+export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body, projectNumberFormat }) => {
   // Every field of the generated body type, by name: a field added to the spec is a compile error below until used.
   const {
     project_title, project_clientid, project_categoryid, project_date_start, project_date_due,
@@ -282,7 +289,7 @@ export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body
   } = body;
   unhandled satisfies Record<string, never>;
   const { data, etag } = await prisma.$transaction(async (tx) => {
-    await lockProject(tx, path.id, 'share');
+    await lockProject(tx, path.id, 'share', undefined, 'allow');
     const source = await tx.project.findUniqueOrThrow({ where: { id: path.id }, include: { assignees: true, tags: true } });
     const ofSource = { where: { projectId: path.id }, orderBy: { id: 'asc' } } as const;
     const milestones = copy_milestones === 'on' ? await tx.milestone.findMany(ofSource) : [];
@@ -295,9 +302,10 @@ export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body
     const start = project_date_start ?? calendarDate(source.dateStart);
     const due = project_date_due !== undefined ? project_date_due : source.dateDue && shiftedDue(source.dateStart, source.dateDue, start, errors);
     mustNotPrecede(errors, 'project_date_due', due, 'project_date_start', start);
-    await bodyChecks.cloneProject(tx, { path, body }, errors);
+    const { clientCompanyName } = await bodyChecks.cloneProject(tx, { path, body: { ...body, project_clientid: project_clientid ?? source.clientId } }, errors);
     errors.throwIfAny();
     const clientId = project_clientid ?? source.clientId;
+    const number = await takeProjectNumber(tx, projectNumberFormat, { id: clientId, companyName: clientCompanyName! });
     // One entry per column of the Prisma model: a column added to the schema does not compile until
     // the clone decides what it takes.
     const columns = {
@@ -326,6 +334,7 @@ export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body
     const clone = await tx.project.create({
       data: {
         ...columns,
+        number,
         assignees: { create: source.assignees.map((a) => ({ userId: a.userId })) },
         tags: { create: source.tags.map((t) => ({ title: t.title, position: t.position })) },
         milestones: { create: milestones.map((m) => ({ title: m.title })) },

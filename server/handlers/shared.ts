@@ -2,7 +2,7 @@
 import type { components } from '../../generated/api-types.ts';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import { allows, preconditionFailed, type VersionCondition } from '../entity-tags.ts';
-import { type FieldErrorCollector, invalidSelection, notFound } from '../errors.ts';
+import { type FieldErrorCollector, invalidSelection, notFound, projectArchived } from '../errors.ts';
 
 export type Tx = Prisma.TransactionClient;
 export type Db = PrismaClient | Tx;
@@ -56,17 +56,32 @@ export async function projectChildrenPage<Row, Item, Where extends object = obje
 
 /**
  * Locks the project row for the rest of the transaction (or 404s): `update` for changes to the
- * project itself, `share` while adding children, so a concurrent delete cannot orphan them.
- * With an If-Match condition, a project whose version it does not allow is a 412. Returns the version.
+ * project or its children (a child's change is the project's activity, written to its row),
+ * `share` while only reading it for a copy, so that a concurrent delete cannot orphan anything.
+ * With an If-Match condition, a project whose version it does not allow is a 412. An archived
+ * project refuses the change (422) unless `archived` is `allow`. Returns the version.
  */
-export async function lockProject(tx: Tx, id: number, mode: 'update' | 'share', ifMatch?: VersionCondition): Promise<number> {
+export async function lockProject(tx: Tx, id: number, mode: 'update' | 'share', ifMatch?: VersionCondition, archived: 'refuse' | 'allow' = 'refuse'): Promise<number> {
   const rows = mode === 'update'
-    ? await tx.$queryRaw<{ version: number }[]>`SELECT version FROM projects WHERE id = ${id} FOR UPDATE`
-    : await tx.$queryRaw<{ version: number }[]>`SELECT version FROM projects WHERE id = ${id} FOR SHARE`;
+    ? await tx.$queryRaw<LockedProject[]>`SELECT version, archived_at IS NOT NULL AS archived FROM projects WHERE id = ${id} FOR UPDATE`
+    : await tx.$queryRaw<LockedProject[]>`SELECT version, archived_at IS NOT NULL AS archived FROM projects WHERE id = ${id} FOR SHARE`;
   if (rows.length === 0) throw notFound('Project');
-  const { version } = rows[0]!;
+  const { version, archived: isArchived } = rows[0]!;
   if (!allows(ifMatch, version)) throw preconditionFailed(version);
+  if (isArchived && archived === 'refuse') throw projectArchived();
   return version;
+}
+
+interface LockedProject { version: number; archived: boolean }
+
+/**
+ * Records activity under a project (a child added or changed) in the project's own row: its
+ * `last_activity_at`, and its version, since the project's representation (and so its ETag) changed.
+ */
+export async function touchProjectActivity(tx: Tx, projectId: number): Promise<number> {
+  const [row] = await tx.$queryRaw<{ version: number }[]>`
+    UPDATE projects SET last_activity_at = ${new Date()}, version = version + 1 WHERE id = ${projectId} RETURNING version`;
+  return row!.version;
 }
 
 /** The main administrator (the first admin user): who a project or comment is by unless the request says. */
@@ -75,8 +90,14 @@ export async function mainAdministratorId(db: Db): Promise<number> {
   return admin.id;
 }
 
-/** Spread into the data of every update of a project row: each change gives the project a new ETag. */
-export const nextVersion = { version: { increment: 1 } } as const;
+/**
+ * Spread into the data of every update of a project row: each change gives the project a new ETag
+ * and is its latest activity.
+ */
+export function nextVersion() {
+  const now = new Date();
+  return { version: { increment: 1 }, updatedAt: now, lastActivityAt: now } as const;
+}
 
 export async function requireProject(db: Db, id: number): Promise<void> {
   const found = await db.project.findUnique({ where: { id }, select: { id: true } });
@@ -121,7 +142,7 @@ export async function refreshDerivedProgress(tx: Tx, projectId: number): Promise
   const completed = await tx.task.count({ where: { projectId, status: 'completed' } });
   await tx.project.update({
     where: { id: projectId },
-    data: { progress: total === 0 ? 0 : Math.floor((completed * 100) / total), ...nextVersion },
+    data: { progress: total === 0 ? 0 : Math.floor((completed * 100) / total), ...nextVersion() },
   });
 }
 

@@ -7,6 +7,7 @@ import type { FieldErrorCollector } from '../errors.ts';
 import type { Db } from './shared.ts';
 import type { JobQueue } from '../jobs.ts';
 import type { WebhookSettings } from '../webhooks.ts';
+import type { ProjectNumberFormat } from '../database/project-numbers.ts';
 
 export type OperationId = keyof operations;
 
@@ -30,6 +31,8 @@ export interface HandlerInput<K extends OperationId> {
   ifMatch: VersionCondition | undefined;
   /** What the webhook operations need besides the database. */
   webhooks: { settings: WebhookSettings; jobs: JobQueue | undefined };
+  /** How new projects (created or cloned) are numbered. */
+  projectNumberFormat: ProjectNumberFormat;
 }
 
 export type Reply<K extends OperationId> = SuccessOf<operations[K]>;

@@ -403,6 +403,7 @@ export const ModelName = {
   Client: 'Client',
   Category: 'Category',
   Project: 'Project',
+  ProjectNumberCounter: 'ProjectNumberCounter',
   ProjectAssignee: 'ProjectAssignee',
   ProjectTag: 'ProjectTag',
   Task: 'Task',
@@ -433,7 +434,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "user" | "apiKey" | "idempotencyKey" | "client" | "category" | "project" | "projectAssignee" | "projectTag" | "task" | "taskChecklistItem" | "taskFile" | "milestone" | "timer" | "projectFile" | "projectComment" | "invoice" | "estimate" | "event" | "webhookSubscription" | "webhookDelivery" | "webhookRelay"
+    modelProps: "user" | "apiKey" | "idempotencyKey" | "client" | "category" | "project" | "projectNumberCounter" | "projectAssignee" | "projectTag" | "task" | "taskChecklistItem" | "taskFile" | "milestone" | "timer" | "projectFile" | "projectComment" | "invoice" | "estimate" | "event" | "webhookSubscription" | "webhookDelivery" | "webhookRelay"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -878,6 +879,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         count: {
           args: Prisma.ProjectCountArgs<ExtArgs>
           result: runtime.Types.Utils.Optional<Prisma.ProjectCountAggregateOutputType> | number
+        }
+      }
+    }
+    ProjectNumberCounter: {
+      payload: Prisma.$ProjectNumberCounterPayload<ExtArgs>
+      fields: Prisma.ProjectNumberCounterFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ProjectNumberCounterFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectNumberCounterPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ProjectNumberCounterFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectNumberCounterPayload>
+        }
+        findFirst: {
+          args: Prisma.ProjectNumberCounterFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectNumberCounterPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ProjectNumberCounterFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectNumberCounterPayload>
+        }
+        findMany: {
+          args: Prisma.ProjectNumberCounterFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectNumberCounterPayload>[]
+        }
+        create: {
+          args: Prisma.ProjectNumberCounterCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectNumberCounterPayload>
+        }
+        createMany: {
+          args: Prisma.ProjectNumberCounterCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ProjectNumberCounterCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectNumberCounterPayload>[]
+        }
+        delete: {
+          args: Prisma.ProjectNumberCounterDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectNumberCounterPayload>
+        }
+        update: {
+          args: Prisma.ProjectNumberCounterUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectNumberCounterPayload>
+        }
+        deleteMany: {
+          args: Prisma.ProjectNumberCounterDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ProjectNumberCounterUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ProjectNumberCounterUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectNumberCounterPayload>[]
+        }
+        upsert: {
+          args: Prisma.ProjectNumberCounterUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectNumberCounterPayload>
+        }
+        aggregate: {
+          args: Prisma.ProjectNumberCounterAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateProjectNumberCounter>
+        }
+        groupBy: {
+          args: Prisma.ProjectNumberCounterGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ProjectNumberCounterGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ProjectNumberCounterCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ProjectNumberCounterCountAggregateOutputType> | number
         }
       }
     }
@@ -2091,10 +2166,12 @@ export type CategoryScalarFieldEnum = (typeof CategoryScalarFieldEnum)[keyof typ
 export const ProjectScalarFieldEnum = {
   id: 'id',
   title: 'title',
+  number: 'number',
   description: 'description',
   reference: 'reference',
   status: 'status',
   activeState: 'activeState',
+  archivedAt: 'archivedAt',
   progress: 'progress',
   progressManually: 'progressManually',
   clientId: 'clientId',
@@ -2115,10 +2192,19 @@ export const ProjectScalarFieldEnum = {
   assignedpermTasksCollaborate: 'assignedpermTasksCollaborate',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
+  lastActivityAt: 'lastActivityAt',
   version: 'version'
 } as const
 
 export type ProjectScalarFieldEnum = (typeof ProjectScalarFieldEnum)[keyof typeof ProjectScalarFieldEnum]
+
+
+export const ProjectNumberCounterScalarFieldEnum = {
+  scope: 'scope',
+  lastValue: 'lastValue'
+} as const
+
+export type ProjectNumberCounterScalarFieldEnum = (typeof ProjectNumberCounterScalarFieldEnum)[keyof typeof ProjectNumberCounterScalarFieldEnum]
 
 
 export const ProjectAssigneeScalarFieldEnum = {
@@ -2727,6 +2813,7 @@ export type GlobalOmitConfig = {
   client?: Prisma.ClientOmit
   category?: Prisma.CategoryOmit
   project?: Prisma.ProjectOmit
+  projectNumberCounter?: Prisma.ProjectNumberCounterOmit
   projectAssignee?: Prisma.ProjectAssigneeOmit
   projectTag?: Prisma.ProjectTagOmit
   task?: Prisma.TaskOmit

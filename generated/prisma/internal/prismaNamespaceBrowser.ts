@@ -57,6 +57,7 @@ export const ModelName = {
   Client: 'Client',
   Category: 'Category',
   Project: 'Project',
+  ProjectNumberCounter: 'ProjectNumberCounter',
   ProjectAssignee: 'ProjectAssignee',
   ProjectTag: 'ProjectTag',
   Task: 'Task',
@@ -151,10 +152,12 @@ export type CategoryScalarFieldEnum = (typeof CategoryScalarFieldEnum)[keyof typ
 export const ProjectScalarFieldEnum = {
   id: 'id',
   title: 'title',
+  number: 'number',
   description: 'description',
   reference: 'reference',
   status: 'status',
   activeState: 'activeState',
+  archivedAt: 'archivedAt',
   progress: 'progress',
   progressManually: 'progressManually',
   clientId: 'clientId',
@@ -175,10 +178,19 @@ export const ProjectScalarFieldEnum = {
   assignedpermTasksCollaborate: 'assignedpermTasksCollaborate',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
+  lastActivityAt: 'lastActivityAt',
   version: 'version'
 } as const
 
 export type ProjectScalarFieldEnum = (typeof ProjectScalarFieldEnum)[keyof typeof ProjectScalarFieldEnum]
+
+
+export const ProjectNumberCounterScalarFieldEnum = {
+  scope: 'scope',
+  lastValue: 'lastValue'
+} as const
+
+export type ProjectNumberCounterScalarFieldEnum = (typeof ProjectNumberCounterScalarFieldEnum)[keyof typeof ProjectNumberCounterScalarFieldEnum]
 
 
 export const ProjectAssigneeScalarFieldEnum = {

@@ -55,10 +55,12 @@ export type ProjectSumAggregateOutputType = {
 export type ProjectMinAggregateOutputType = {
   id: number | null
   title: string | null
+  number: string | null
   description: string | null
   reference: string | null
   status: $Enums.ProjectStatus | null
   activeState: $Enums.ActiveState | null
+  archivedAt: Date | null
   progress: number | null
   progressManually: boolean | null
   clientId: number | null
@@ -79,16 +81,19 @@ export type ProjectMinAggregateOutputType = {
   assignedpermTasksCollaborate: boolean | null
   createdAt: Date | null
   updatedAt: Date | null
+  lastActivityAt: Date | null
   version: number | null
 }
 
 export type ProjectMaxAggregateOutputType = {
   id: number | null
   title: string | null
+  number: string | null
   description: string | null
   reference: string | null
   status: $Enums.ProjectStatus | null
   activeState: $Enums.ActiveState | null
+  archivedAt: Date | null
   progress: number | null
   progressManually: boolean | null
   clientId: number | null
@@ -109,16 +114,19 @@ export type ProjectMaxAggregateOutputType = {
   assignedpermTasksCollaborate: boolean | null
   createdAt: Date | null
   updatedAt: Date | null
+  lastActivityAt: Date | null
   version: number | null
 }
 
 export type ProjectCountAggregateOutputType = {
   id: number
   title: number
+  number: number
   description: number
   reference: number
   status: number
   activeState: number
+  archivedAt: number
   progress: number
   progressManually: number
   clientId: number
@@ -139,6 +147,7 @@ export type ProjectCountAggregateOutputType = {
   assignedpermTasksCollaborate: number
   createdAt: number
   updatedAt: number
+  lastActivityAt: number
   version: number
   _all: number
 }
@@ -173,10 +182,12 @@ export type ProjectSumAggregateInputType = {
 export type ProjectMinAggregateInputType = {
   id?: true
   title?: true
+  number?: true
   description?: true
   reference?: true
   status?: true
   activeState?: true
+  archivedAt?: true
   progress?: true
   progressManually?: true
   clientId?: true
@@ -197,16 +208,19 @@ export type ProjectMinAggregateInputType = {
   assignedpermTasksCollaborate?: true
   createdAt?: true
   updatedAt?: true
+  lastActivityAt?: true
   version?: true
 }
 
 export type ProjectMaxAggregateInputType = {
   id?: true
   title?: true
+  number?: true
   description?: true
   reference?: true
   status?: true
   activeState?: true
+  archivedAt?: true
   progress?: true
   progressManually?: true
   clientId?: true
@@ -227,16 +241,19 @@ export type ProjectMaxAggregateInputType = {
   assignedpermTasksCollaborate?: true
   createdAt?: true
   updatedAt?: true
+  lastActivityAt?: true
   version?: true
 }
 
 export type ProjectCountAggregateInputType = {
   id?: true
   title?: true
+  number?: true
   description?: true
   reference?: true
   status?: true
   activeState?: true
+  archivedAt?: true
   progress?: true
   progressManually?: true
   clientId?: true
@@ -257,6 +274,7 @@ export type ProjectCountAggregateInputType = {
   assignedpermTasksCollaborate?: true
   createdAt?: true
   updatedAt?: true
+  lastActivityAt?: true
   version?: true
   _all?: true
 }
@@ -350,10 +368,12 @@ export type ProjectGroupByArgs<ExtArgs extends runtime.Types.Extensions.Internal
 export type ProjectGroupByOutputType = {
   id: number
   title: string
+  number: string | null
   description: string | null
   reference: string | null
   status: $Enums.ProjectStatus
   activeState: $Enums.ActiveState
+  archivedAt: Date | null
   progress: number
   progressManually: boolean
   clientId: number
@@ -374,6 +394,7 @@ export type ProjectGroupByOutputType = {
   assignedpermTasksCollaborate: boolean
   createdAt: Date
   updatedAt: Date
+  lastActivityAt: Date
   version: number
   _count: ProjectCountAggregateOutputType | null
   _avg: ProjectAvgAggregateOutputType | null
@@ -403,10 +424,12 @@ export type ProjectWhereInput = {
   NOT?: Prisma.ProjectWhereInput | Prisma.ProjectWhereInput[]
   id?: Prisma.IntFilter<"Project"> | number
   title?: Prisma.StringFilter<"Project"> | string
+  number?: Prisma.StringNullableFilter<"Project"> | string | null
   description?: Prisma.StringNullableFilter<"Project"> | string | null
   reference?: Prisma.StringNullableFilter<"Project"> | string | null
   status?: Prisma.EnumProjectStatusFilter<"Project"> | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFilter<"Project"> | $Enums.ActiveState
+  archivedAt?: Prisma.DateTimeNullableFilter<"Project"> | Date | string | null
   progress?: Prisma.IntFilter<"Project"> | number
   progressManually?: Prisma.BoolFilter<"Project"> | boolean
   clientId?: Prisma.IntFilter<"Project"> | number
@@ -427,6 +450,7 @@ export type ProjectWhereInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFilter<"Project"> | boolean
   createdAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Project"> | Date | string
+  lastActivityAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   version?: Prisma.IntFilter<"Project"> | number
   client?: Prisma.XOR<Prisma.ClientScalarRelationFilter, Prisma.ClientWhereInput>
   category?: Prisma.XOR<Prisma.CategoryScalarRelationFilter, Prisma.CategoryWhereInput>
@@ -446,10 +470,12 @@ export type ProjectWhereInput = {
 export type ProjectOrderByWithRelationInput = {
   id?: Prisma.SortOrder
   title?: Prisma.SortOrder
+  number?: Prisma.SortOrderInput | Prisma.SortOrder
   description?: Prisma.SortOrderInput | Prisma.SortOrder
   reference?: Prisma.SortOrderInput | Prisma.SortOrder
   status?: Prisma.SortOrder
   activeState?: Prisma.SortOrder
+  archivedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   progress?: Prisma.SortOrder
   progressManually?: Prisma.SortOrder
   clientId?: Prisma.SortOrder
@@ -470,6 +496,7 @@ export type ProjectOrderByWithRelationInput = {
   assignedpermTasksCollaborate?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  lastActivityAt?: Prisma.SortOrder
   version?: Prisma.SortOrder
   client?: Prisma.ClientOrderByWithRelationInput
   category?: Prisma.CategoryOrderByWithRelationInput
@@ -488,6 +515,7 @@ export type ProjectOrderByWithRelationInput = {
 
 export type ProjectWhereUniqueInput = Prisma.AtLeast<{
   id?: number
+  number?: string
   AND?: Prisma.ProjectWhereInput | Prisma.ProjectWhereInput[]
   OR?: Prisma.ProjectWhereInput[]
   NOT?: Prisma.ProjectWhereInput | Prisma.ProjectWhereInput[]
@@ -496,6 +524,7 @@ export type ProjectWhereUniqueInput = Prisma.AtLeast<{
   reference?: Prisma.StringNullableFilter<"Project"> | string | null
   status?: Prisma.EnumProjectStatusFilter<"Project"> | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFilter<"Project"> | $Enums.ActiveState
+  archivedAt?: Prisma.DateTimeNullableFilter<"Project"> | Date | string | null
   progress?: Prisma.IntFilter<"Project"> | number
   progressManually?: Prisma.BoolFilter<"Project"> | boolean
   clientId?: Prisma.IntFilter<"Project"> | number
@@ -516,6 +545,7 @@ export type ProjectWhereUniqueInput = Prisma.AtLeast<{
   assignedpermTasksCollaborate?: Prisma.BoolFilter<"Project"> | boolean
   createdAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Project"> | Date | string
+  lastActivityAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   version?: Prisma.IntFilter<"Project"> | number
   client?: Prisma.XOR<Prisma.ClientScalarRelationFilter, Prisma.ClientWhereInput>
   category?: Prisma.XOR<Prisma.CategoryScalarRelationFilter, Prisma.CategoryWhereInput>
@@ -530,15 +560,17 @@ export type ProjectWhereUniqueInput = Prisma.AtLeast<{
   invoices?: Prisma.InvoiceListRelationFilter
   estimates?: Prisma.EstimateListRelationFilter
   comments?: Prisma.ProjectCommentListRelationFilter
-}, "id">
+}, "id" | "number">
 
 export type ProjectOrderByWithAggregationInput = {
   id?: Prisma.SortOrder
   title?: Prisma.SortOrder
+  number?: Prisma.SortOrderInput | Prisma.SortOrder
   description?: Prisma.SortOrderInput | Prisma.SortOrder
   reference?: Prisma.SortOrderInput | Prisma.SortOrder
   status?: Prisma.SortOrder
   activeState?: Prisma.SortOrder
+  archivedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   progress?: Prisma.SortOrder
   progressManually?: Prisma.SortOrder
   clientId?: Prisma.SortOrder
@@ -559,6 +591,7 @@ export type ProjectOrderByWithAggregationInput = {
   assignedpermTasksCollaborate?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  lastActivityAt?: Prisma.SortOrder
   version?: Prisma.SortOrder
   _count?: Prisma.ProjectCountOrderByAggregateInput
   _avg?: Prisma.ProjectAvgOrderByAggregateInput
@@ -573,10 +606,12 @@ export type ProjectScalarWhereWithAggregatesInput = {
   NOT?: Prisma.ProjectScalarWhereWithAggregatesInput | Prisma.ProjectScalarWhereWithAggregatesInput[]
   id?: Prisma.IntWithAggregatesFilter<"Project"> | number
   title?: Prisma.StringWithAggregatesFilter<"Project"> | string
+  number?: Prisma.StringNullableWithAggregatesFilter<"Project"> | string | null
   description?: Prisma.StringNullableWithAggregatesFilter<"Project"> | string | null
   reference?: Prisma.StringNullableWithAggregatesFilter<"Project"> | string | null
   status?: Prisma.EnumProjectStatusWithAggregatesFilter<"Project"> | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateWithAggregatesFilter<"Project"> | $Enums.ActiveState
+  archivedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Project"> | Date | string | null
   progress?: Prisma.IntWithAggregatesFilter<"Project"> | number
   progressManually?: Prisma.BoolWithAggregatesFilter<"Project"> | boolean
   clientId?: Prisma.IntWithAggregatesFilter<"Project"> | number
@@ -597,15 +632,18 @@ export type ProjectScalarWhereWithAggregatesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolWithAggregatesFilter<"Project"> | boolean
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Project"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Project"> | Date | string
+  lastActivityAt?: Prisma.DateTimeWithAggregatesFilter<"Project"> | Date | string
   version?: Prisma.IntWithAggregatesFilter<"Project"> | number
 }
 
 export type ProjectCreateInput = {
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   dateStart: Date | string
@@ -622,6 +660,7 @@ export type ProjectCreateInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
@@ -641,10 +680,12 @@ export type ProjectCreateInput = {
 export type ProjectUncheckedCreateInput = {
   id?: number
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   clientId: number
@@ -665,6 +706,7 @@ export type ProjectUncheckedCreateInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
@@ -679,10 +721,12 @@ export type ProjectUncheckedCreateInput = {
 
 export type ProjectUpdateInput = {
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -699,6 +743,7 @@ export type ProjectUpdateInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
@@ -718,10 +763,12 @@ export type ProjectUpdateInput = {
 export type ProjectUncheckedUpdateInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   clientId?: Prisma.IntFieldUpdateOperationsInput | number
@@ -742,6 +789,7 @@ export type ProjectUncheckedUpdateInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
@@ -757,10 +805,12 @@ export type ProjectUncheckedUpdateInput = {
 export type ProjectCreateManyInput = {
   id?: number
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   clientId: number
@@ -781,15 +831,18 @@ export type ProjectCreateManyInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
 }
 
 export type ProjectUpdateManyMutationInput = {
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -806,16 +859,19 @@ export type ProjectUpdateManyMutationInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type ProjectUncheckedUpdateManyInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   clientId?: Prisma.IntFieldUpdateOperationsInput | number
@@ -836,6 +892,7 @@ export type ProjectUncheckedUpdateManyInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
@@ -852,10 +909,12 @@ export type ProjectOrderByRelationAggregateInput = {
 export type ProjectCountOrderByAggregateInput = {
   id?: Prisma.SortOrder
   title?: Prisma.SortOrder
+  number?: Prisma.SortOrder
   description?: Prisma.SortOrder
   reference?: Prisma.SortOrder
   status?: Prisma.SortOrder
   activeState?: Prisma.SortOrder
+  archivedAt?: Prisma.SortOrder
   progress?: Prisma.SortOrder
   progressManually?: Prisma.SortOrder
   clientId?: Prisma.SortOrder
@@ -876,6 +935,7 @@ export type ProjectCountOrderByAggregateInput = {
   assignedpermTasksCollaborate?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  lastActivityAt?: Prisma.SortOrder
   version?: Prisma.SortOrder
 }
 
@@ -895,10 +955,12 @@ export type ProjectAvgOrderByAggregateInput = {
 export type ProjectMaxOrderByAggregateInput = {
   id?: Prisma.SortOrder
   title?: Prisma.SortOrder
+  number?: Prisma.SortOrder
   description?: Prisma.SortOrder
   reference?: Prisma.SortOrder
   status?: Prisma.SortOrder
   activeState?: Prisma.SortOrder
+  archivedAt?: Prisma.SortOrder
   progress?: Prisma.SortOrder
   progressManually?: Prisma.SortOrder
   clientId?: Prisma.SortOrder
@@ -919,16 +981,19 @@ export type ProjectMaxOrderByAggregateInput = {
   assignedpermTasksCollaborate?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  lastActivityAt?: Prisma.SortOrder
   version?: Prisma.SortOrder
 }
 
 export type ProjectMinOrderByAggregateInput = {
   id?: Prisma.SortOrder
   title?: Prisma.SortOrder
+  number?: Prisma.SortOrder
   description?: Prisma.SortOrder
   reference?: Prisma.SortOrder
   status?: Prisma.SortOrder
   activeState?: Prisma.SortOrder
+  archivedAt?: Prisma.SortOrder
   progress?: Prisma.SortOrder
   progressManually?: Prisma.SortOrder
   clientId?: Prisma.SortOrder
@@ -949,6 +1014,7 @@ export type ProjectMinOrderByAggregateInput = {
   assignedpermTasksCollaborate?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  lastActivityAt?: Prisma.SortOrder
   version?: Prisma.SortOrder
 }
 
@@ -1290,10 +1356,12 @@ export type ProjectUpdateOneRequiredWithoutEstimatesNestedInput = {
 
 export type ProjectCreateWithoutCreatorInput = {
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   dateStart: Date | string
@@ -1310,6 +1378,7 @@ export type ProjectCreateWithoutCreatorInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
@@ -1328,10 +1397,12 @@ export type ProjectCreateWithoutCreatorInput = {
 export type ProjectUncheckedCreateWithoutCreatorInput = {
   id?: number
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   clientId: number
@@ -1351,6 +1422,7 @@ export type ProjectUncheckedCreateWithoutCreatorInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
@@ -1375,10 +1447,12 @@ export type ProjectCreateManyCreatorInputEnvelope = {
 
 export type ProjectCreateWithoutManagerInput = {
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   dateStart: Date | string
@@ -1395,6 +1469,7 @@ export type ProjectCreateWithoutManagerInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
@@ -1413,10 +1488,12 @@ export type ProjectCreateWithoutManagerInput = {
 export type ProjectUncheckedCreateWithoutManagerInput = {
   id?: number
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   clientId: number
@@ -1436,6 +1513,7 @@ export type ProjectUncheckedCreateWithoutManagerInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
@@ -1480,10 +1558,12 @@ export type ProjectScalarWhereInput = {
   NOT?: Prisma.ProjectScalarWhereInput | Prisma.ProjectScalarWhereInput[]
   id?: Prisma.IntFilter<"Project"> | number
   title?: Prisma.StringFilter<"Project"> | string
+  number?: Prisma.StringNullableFilter<"Project"> | string | null
   description?: Prisma.StringNullableFilter<"Project"> | string | null
   reference?: Prisma.StringNullableFilter<"Project"> | string | null
   status?: Prisma.EnumProjectStatusFilter<"Project"> | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFilter<"Project"> | $Enums.ActiveState
+  archivedAt?: Prisma.DateTimeNullableFilter<"Project"> | Date | string | null
   progress?: Prisma.IntFilter<"Project"> | number
   progressManually?: Prisma.BoolFilter<"Project"> | boolean
   clientId?: Prisma.IntFilter<"Project"> | number
@@ -1504,6 +1584,7 @@ export type ProjectScalarWhereInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFilter<"Project"> | boolean
   createdAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Project"> | Date | string
+  lastActivityAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   version?: Prisma.IntFilter<"Project"> | number
 }
 
@@ -1525,10 +1606,12 @@ export type ProjectUpdateManyWithWhereWithoutManagerInput = {
 
 export type ProjectCreateWithoutClientInput = {
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   dateStart: Date | string
@@ -1545,6 +1628,7 @@ export type ProjectCreateWithoutClientInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -1563,10 +1647,12 @@ export type ProjectCreateWithoutClientInput = {
 export type ProjectUncheckedCreateWithoutClientInput = {
   id?: number
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   categoryId: number
@@ -1586,6 +1672,7 @@ export type ProjectUncheckedCreateWithoutClientInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
@@ -1626,10 +1713,12 @@ export type ProjectUpdateManyWithWhereWithoutClientInput = {
 
 export type ProjectCreateWithoutCategoryInput = {
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   dateStart: Date | string
@@ -1646,6 +1735,7 @@ export type ProjectCreateWithoutCategoryInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -1664,10 +1754,12 @@ export type ProjectCreateWithoutCategoryInput = {
 export type ProjectUncheckedCreateWithoutCategoryInput = {
   id?: number
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   clientId: number
@@ -1687,6 +1779,7 @@ export type ProjectUncheckedCreateWithoutCategoryInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
@@ -1727,10 +1820,12 @@ export type ProjectUpdateManyWithWhereWithoutCategoryInput = {
 
 export type ProjectCreateWithoutAssigneesInput = {
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   dateStart: Date | string
@@ -1747,6 +1842,7 @@ export type ProjectCreateWithoutAssigneesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
@@ -1765,10 +1861,12 @@ export type ProjectCreateWithoutAssigneesInput = {
 export type ProjectUncheckedCreateWithoutAssigneesInput = {
   id?: number
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   clientId: number
@@ -1789,6 +1887,7 @@ export type ProjectUncheckedCreateWithoutAssigneesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -1818,10 +1917,12 @@ export type ProjectUpdateToOneWithWhereWithoutAssigneesInput = {
 
 export type ProjectUpdateWithoutAssigneesInput = {
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1838,6 +1939,7 @@ export type ProjectUpdateWithoutAssigneesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
@@ -1856,10 +1958,12 @@ export type ProjectUpdateWithoutAssigneesInput = {
 export type ProjectUncheckedUpdateWithoutAssigneesInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   clientId?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1880,6 +1984,7 @@ export type ProjectUncheckedUpdateWithoutAssigneesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -1893,10 +1998,12 @@ export type ProjectUncheckedUpdateWithoutAssigneesInput = {
 
 export type ProjectCreateWithoutTagsInput = {
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   dateStart: Date | string
@@ -1913,6 +2020,7 @@ export type ProjectCreateWithoutTagsInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
@@ -1931,10 +2039,12 @@ export type ProjectCreateWithoutTagsInput = {
 export type ProjectUncheckedCreateWithoutTagsInput = {
   id?: number
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   clientId: number
@@ -1955,6 +2065,7 @@ export type ProjectUncheckedCreateWithoutTagsInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -1984,10 +2095,12 @@ export type ProjectUpdateToOneWithWhereWithoutTagsInput = {
 
 export type ProjectUpdateWithoutTagsInput = {
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -2004,6 +2117,7 @@ export type ProjectUpdateWithoutTagsInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
@@ -2022,10 +2136,12 @@ export type ProjectUpdateWithoutTagsInput = {
 export type ProjectUncheckedUpdateWithoutTagsInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   clientId?: Prisma.IntFieldUpdateOperationsInput | number
@@ -2046,6 +2162,7 @@ export type ProjectUncheckedUpdateWithoutTagsInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -2059,10 +2176,12 @@ export type ProjectUncheckedUpdateWithoutTagsInput = {
 
 export type ProjectCreateWithoutTasksInput = {
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   dateStart: Date | string
@@ -2079,6 +2198,7 @@ export type ProjectCreateWithoutTasksInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
@@ -2097,10 +2217,12 @@ export type ProjectCreateWithoutTasksInput = {
 export type ProjectUncheckedCreateWithoutTasksInput = {
   id?: number
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   clientId: number
@@ -2121,6 +2243,7 @@ export type ProjectUncheckedCreateWithoutTasksInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
@@ -2150,10 +2273,12 @@ export type ProjectUpdateToOneWithWhereWithoutTasksInput = {
 
 export type ProjectUpdateWithoutTasksInput = {
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -2170,6 +2295,7 @@ export type ProjectUpdateWithoutTasksInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
@@ -2188,10 +2314,12 @@ export type ProjectUpdateWithoutTasksInput = {
 export type ProjectUncheckedUpdateWithoutTasksInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   clientId?: Prisma.IntFieldUpdateOperationsInput | number
@@ -2212,6 +2340,7 @@ export type ProjectUncheckedUpdateWithoutTasksInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
@@ -2225,10 +2354,12 @@ export type ProjectUncheckedUpdateWithoutTasksInput = {
 
 export type ProjectCreateWithoutMilestonesInput = {
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   dateStart: Date | string
@@ -2245,6 +2376,7 @@ export type ProjectCreateWithoutMilestonesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
@@ -2263,10 +2395,12 @@ export type ProjectCreateWithoutMilestonesInput = {
 export type ProjectUncheckedCreateWithoutMilestonesInput = {
   id?: number
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   clientId: number
@@ -2287,6 +2421,7 @@ export type ProjectUncheckedCreateWithoutMilestonesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
@@ -2316,10 +2451,12 @@ export type ProjectUpdateToOneWithWhereWithoutMilestonesInput = {
 
 export type ProjectUpdateWithoutMilestonesInput = {
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -2336,6 +2473,7 @@ export type ProjectUpdateWithoutMilestonesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
@@ -2354,10 +2492,12 @@ export type ProjectUpdateWithoutMilestonesInput = {
 export type ProjectUncheckedUpdateWithoutMilestonesInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   clientId?: Prisma.IntFieldUpdateOperationsInput | number
@@ -2378,6 +2518,7 @@ export type ProjectUncheckedUpdateWithoutMilestonesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
@@ -2391,10 +2532,12 @@ export type ProjectUncheckedUpdateWithoutMilestonesInput = {
 
 export type ProjectCreateWithoutTimersInput = {
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   dateStart: Date | string
@@ -2411,6 +2554,7 @@ export type ProjectCreateWithoutTimersInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
@@ -2429,10 +2573,12 @@ export type ProjectCreateWithoutTimersInput = {
 export type ProjectUncheckedCreateWithoutTimersInput = {
   id?: number
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   clientId: number
@@ -2453,6 +2599,7 @@ export type ProjectUncheckedCreateWithoutTimersInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
@@ -2482,10 +2629,12 @@ export type ProjectUpdateToOneWithWhereWithoutTimersInput = {
 
 export type ProjectUpdateWithoutTimersInput = {
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -2502,6 +2651,7 @@ export type ProjectUpdateWithoutTimersInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
@@ -2520,10 +2670,12 @@ export type ProjectUpdateWithoutTimersInput = {
 export type ProjectUncheckedUpdateWithoutTimersInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   clientId?: Prisma.IntFieldUpdateOperationsInput | number
@@ -2544,6 +2696,7 @@ export type ProjectUncheckedUpdateWithoutTimersInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
@@ -2557,10 +2710,12 @@ export type ProjectUncheckedUpdateWithoutTimersInput = {
 
 export type ProjectCreateWithoutFilesInput = {
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   dateStart: Date | string
@@ -2577,6 +2732,7 @@ export type ProjectCreateWithoutFilesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
@@ -2595,10 +2751,12 @@ export type ProjectCreateWithoutFilesInput = {
 export type ProjectUncheckedCreateWithoutFilesInput = {
   id?: number
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   clientId: number
@@ -2619,6 +2777,7 @@ export type ProjectUncheckedCreateWithoutFilesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
@@ -2648,10 +2807,12 @@ export type ProjectUpdateToOneWithWhereWithoutFilesInput = {
 
 export type ProjectUpdateWithoutFilesInput = {
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -2668,6 +2829,7 @@ export type ProjectUpdateWithoutFilesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
@@ -2686,10 +2848,12 @@ export type ProjectUpdateWithoutFilesInput = {
 export type ProjectUncheckedUpdateWithoutFilesInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   clientId?: Prisma.IntFieldUpdateOperationsInput | number
@@ -2710,6 +2874,7 @@ export type ProjectUncheckedUpdateWithoutFilesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
@@ -2723,10 +2888,12 @@ export type ProjectUncheckedUpdateWithoutFilesInput = {
 
 export type ProjectCreateWithoutCommentsInput = {
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   dateStart: Date | string
@@ -2743,6 +2910,7 @@ export type ProjectCreateWithoutCommentsInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
@@ -2761,10 +2929,12 @@ export type ProjectCreateWithoutCommentsInput = {
 export type ProjectUncheckedCreateWithoutCommentsInput = {
   id?: number
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   clientId: number
@@ -2785,6 +2955,7 @@ export type ProjectUncheckedCreateWithoutCommentsInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
@@ -2814,10 +2985,12 @@ export type ProjectUpdateToOneWithWhereWithoutCommentsInput = {
 
 export type ProjectUpdateWithoutCommentsInput = {
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -2834,6 +3007,7 @@ export type ProjectUpdateWithoutCommentsInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
@@ -2852,10 +3026,12 @@ export type ProjectUpdateWithoutCommentsInput = {
 export type ProjectUncheckedUpdateWithoutCommentsInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   clientId?: Prisma.IntFieldUpdateOperationsInput | number
@@ -2876,6 +3052,7 @@ export type ProjectUncheckedUpdateWithoutCommentsInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
@@ -2889,10 +3066,12 @@ export type ProjectUncheckedUpdateWithoutCommentsInput = {
 
 export type ProjectCreateWithoutInvoicesInput = {
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   dateStart: Date | string
@@ -2909,6 +3088,7 @@ export type ProjectCreateWithoutInvoicesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
@@ -2927,10 +3107,12 @@ export type ProjectCreateWithoutInvoicesInput = {
 export type ProjectUncheckedCreateWithoutInvoicesInput = {
   id?: number
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   clientId: number
@@ -2951,6 +3133,7 @@ export type ProjectUncheckedCreateWithoutInvoicesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
@@ -2980,10 +3163,12 @@ export type ProjectUpdateToOneWithWhereWithoutInvoicesInput = {
 
 export type ProjectUpdateWithoutInvoicesInput = {
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -3000,6 +3185,7 @@ export type ProjectUpdateWithoutInvoicesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
@@ -3018,10 +3204,12 @@ export type ProjectUpdateWithoutInvoicesInput = {
 export type ProjectUncheckedUpdateWithoutInvoicesInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   clientId?: Prisma.IntFieldUpdateOperationsInput | number
@@ -3042,6 +3230,7 @@ export type ProjectUncheckedUpdateWithoutInvoicesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
@@ -3055,10 +3244,12 @@ export type ProjectUncheckedUpdateWithoutInvoicesInput = {
 
 export type ProjectCreateWithoutEstimatesInput = {
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   dateStart: Date | string
@@ -3075,6 +3266,7 @@ export type ProjectCreateWithoutEstimatesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
@@ -3093,10 +3285,12 @@ export type ProjectCreateWithoutEstimatesInput = {
 export type ProjectUncheckedCreateWithoutEstimatesInput = {
   id?: number
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   clientId: number
@@ -3117,6 +3311,7 @@ export type ProjectUncheckedCreateWithoutEstimatesInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
@@ -3146,10 +3341,12 @@ export type ProjectUpdateToOneWithWhereWithoutEstimatesInput = {
 
 export type ProjectUpdateWithoutEstimatesInput = {
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -3166,6 +3363,7 @@ export type ProjectUpdateWithoutEstimatesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
@@ -3184,10 +3382,12 @@ export type ProjectUpdateWithoutEstimatesInput = {
 export type ProjectUncheckedUpdateWithoutEstimatesInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   clientId?: Prisma.IntFieldUpdateOperationsInput | number
@@ -3208,6 +3408,7 @@ export type ProjectUncheckedUpdateWithoutEstimatesInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
@@ -3222,10 +3423,12 @@ export type ProjectUncheckedUpdateWithoutEstimatesInput = {
 export type ProjectCreateManyCreatorInput = {
   id?: number
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   clientId: number
@@ -3245,16 +3448,19 @@ export type ProjectCreateManyCreatorInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
 }
 
 export type ProjectCreateManyManagerInput = {
   id?: number
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   clientId: number
@@ -3274,15 +3480,18 @@ export type ProjectCreateManyManagerInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
 }
 
 export type ProjectUpdateWithoutCreatorInput = {
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -3299,6 +3508,7 @@ export type ProjectUpdateWithoutCreatorInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
@@ -3317,10 +3527,12 @@ export type ProjectUpdateWithoutCreatorInput = {
 export type ProjectUncheckedUpdateWithoutCreatorInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   clientId?: Prisma.IntFieldUpdateOperationsInput | number
@@ -3340,6 +3552,7 @@ export type ProjectUncheckedUpdateWithoutCreatorInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
@@ -3355,10 +3568,12 @@ export type ProjectUncheckedUpdateWithoutCreatorInput = {
 export type ProjectUncheckedUpdateManyWithoutCreatorInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   clientId?: Prisma.IntFieldUpdateOperationsInput | number
@@ -3378,15 +3593,18 @@ export type ProjectUncheckedUpdateManyWithoutCreatorInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type ProjectUpdateWithoutManagerInput = {
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -3403,6 +3621,7 @@ export type ProjectUpdateWithoutManagerInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
@@ -3421,10 +3640,12 @@ export type ProjectUpdateWithoutManagerInput = {
 export type ProjectUncheckedUpdateWithoutManagerInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   clientId?: Prisma.IntFieldUpdateOperationsInput | number
@@ -3444,6 +3665,7 @@ export type ProjectUncheckedUpdateWithoutManagerInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
@@ -3459,10 +3681,12 @@ export type ProjectUncheckedUpdateWithoutManagerInput = {
 export type ProjectUncheckedUpdateManyWithoutManagerInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   clientId?: Prisma.IntFieldUpdateOperationsInput | number
@@ -3482,16 +3706,19 @@ export type ProjectUncheckedUpdateManyWithoutManagerInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type ProjectCreateManyClientInput = {
   id?: number
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   categoryId: number
@@ -3511,15 +3738,18 @@ export type ProjectCreateManyClientInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
 }
 
 export type ProjectUpdateWithoutClientInput = {
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -3536,6 +3766,7 @@ export type ProjectUpdateWithoutClientInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -3554,10 +3785,12 @@ export type ProjectUpdateWithoutClientInput = {
 export type ProjectUncheckedUpdateWithoutClientInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   categoryId?: Prisma.IntFieldUpdateOperationsInput | number
@@ -3577,6 +3810,7 @@ export type ProjectUncheckedUpdateWithoutClientInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
@@ -3592,10 +3826,12 @@ export type ProjectUncheckedUpdateWithoutClientInput = {
 export type ProjectUncheckedUpdateManyWithoutClientInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   categoryId?: Prisma.IntFieldUpdateOperationsInput | number
@@ -3615,16 +3851,19 @@ export type ProjectUncheckedUpdateManyWithoutClientInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type ProjectCreateManyCategoryInput = {
   id?: number
   title: string
+  number?: string | null
   description?: string | null
   reference?: string | null
   status?: $Enums.ProjectStatus
   activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
   clientId: number
@@ -3644,15 +3883,18 @@ export type ProjectCreateManyCategoryInput = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  lastActivityAt?: Date | string
   version?: number
 }
 
 export type ProjectUpdateWithoutCategoryInput = {
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -3669,6 +3911,7 @@ export type ProjectUpdateWithoutCategoryInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -3687,10 +3930,12 @@ export type ProjectUpdateWithoutCategoryInput = {
 export type ProjectUncheckedUpdateWithoutCategoryInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   clientId?: Prisma.IntFieldUpdateOperationsInput | number
@@ -3710,6 +3955,7 @@ export type ProjectUncheckedUpdateWithoutCategoryInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
@@ -3725,10 +3971,12 @@ export type ProjectUncheckedUpdateWithoutCategoryInput = {
 export type ProjectUncheckedUpdateManyWithoutCategoryInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
   activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
   clientId?: Prisma.IntFieldUpdateOperationsInput | number
@@ -3748,6 +3996,7 @@ export type ProjectUncheckedUpdateManyWithoutCategoryInput = {
   assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
@@ -3857,10 +4106,12 @@ export type ProjectCountOutputTypeCountCommentsArgs<ExtArgs extends runtime.Type
 export type ProjectSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
   title?: boolean
+  number?: boolean
   description?: boolean
   reference?: boolean
   status?: boolean
   activeState?: boolean
+  archivedAt?: boolean
   progress?: boolean
   progressManually?: boolean
   clientId?: boolean
@@ -3881,6 +4132,7 @@ export type ProjectSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   assignedpermTasksCollaborate?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  lastActivityAt?: boolean
   version?: boolean
   client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
@@ -3901,10 +4153,12 @@ export type ProjectSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
 export type ProjectSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
   title?: boolean
+  number?: boolean
   description?: boolean
   reference?: boolean
   status?: boolean
   activeState?: boolean
+  archivedAt?: boolean
   progress?: boolean
   progressManually?: boolean
   clientId?: boolean
@@ -3925,6 +4179,7 @@ export type ProjectSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   assignedpermTasksCollaborate?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  lastActivityAt?: boolean
   version?: boolean
   client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
@@ -3935,10 +4190,12 @@ export type ProjectSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
 export type ProjectSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
   title?: boolean
+  number?: boolean
   description?: boolean
   reference?: boolean
   status?: boolean
   activeState?: boolean
+  archivedAt?: boolean
   progress?: boolean
   progressManually?: boolean
   clientId?: boolean
@@ -3959,6 +4216,7 @@ export type ProjectSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   assignedpermTasksCollaborate?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  lastActivityAt?: boolean
   version?: boolean
   client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
@@ -3969,10 +4227,12 @@ export type ProjectSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
 export type ProjectSelectScalar = {
   id?: boolean
   title?: boolean
+  number?: boolean
   description?: boolean
   reference?: boolean
   status?: boolean
   activeState?: boolean
+  archivedAt?: boolean
   progress?: boolean
   progressManually?: boolean
   clientId?: boolean
@@ -3993,10 +4253,11 @@ export type ProjectSelectScalar = {
   assignedpermTasksCollaborate?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  lastActivityAt?: boolean
   version?: boolean
 }
 
-export type ProjectOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "title" | "description" | "reference" | "status" | "activeState" | "progress" | "progressManually" | "clientId" | "categoryId" | "creatorId" | "managerId" | "dateStart" | "dateDue" | "billingType" | "billingRate" | "billingEstimatedHours" | "billingCostsEstimate" | "clientpermTasksView" | "clientpermTasksCollaborate" | "clientpermTasksCreate" | "clientpermTimesheetsView" | "clientpermExpensesView" | "assignedpermTasksCollaborate" | "createdAt" | "updatedAt" | "version", ExtArgs["result"]["project"]>
+export type ProjectOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "title" | "number" | "description" | "reference" | "status" | "activeState" | "archivedAt" | "progress" | "progressManually" | "clientId" | "categoryId" | "creatorId" | "managerId" | "dateStart" | "dateDue" | "billingType" | "billingRate" | "billingEstimatedHours" | "billingCostsEstimate" | "clientpermTasksView" | "clientpermTasksCollaborate" | "clientpermTasksCreate" | "clientpermTimesheetsView" | "clientpermExpensesView" | "assignedpermTasksCollaborate" | "createdAt" | "updatedAt" | "lastActivityAt" | "version", ExtArgs["result"]["project"]>
 export type ProjectInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
@@ -4046,10 +4307,12 @@ export type $ProjectPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: number
     title: string
+    number: string | null
     description: string | null
     reference: string | null
     status: $Enums.ProjectStatus
     activeState: $Enums.ActiveState
+    archivedAt: Date | null
     progress: number
     progressManually: boolean
     clientId: number
@@ -4070,6 +4333,7 @@ export type $ProjectPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     assignedpermTasksCollaborate: boolean
     createdAt: Date
     updatedAt: Date
+    lastActivityAt: Date
     version: number
   }, ExtArgs["result"]["project"]>
   composites: {}
@@ -4509,10 +4773,12 @@ export interface Prisma__ProjectClient<T, Null = never, ExtArgs extends runtime.
 export interface ProjectFieldRefs {
   readonly id: Prisma.FieldRef<"Project", 'Int'>
   readonly title: Prisma.FieldRef<"Project", 'String'>
+  readonly number: Prisma.FieldRef<"Project", 'String'>
   readonly description: Prisma.FieldRef<"Project", 'String'>
   readonly reference: Prisma.FieldRef<"Project", 'String'>
   readonly status: Prisma.FieldRef<"Project", 'ProjectStatus'>
   readonly activeState: Prisma.FieldRef<"Project", 'ActiveState'>
+  readonly archivedAt: Prisma.FieldRef<"Project", 'DateTime'>
   readonly progress: Prisma.FieldRef<"Project", 'Int'>
   readonly progressManually: Prisma.FieldRef<"Project", 'Boolean'>
   readonly clientId: Prisma.FieldRef<"Project", 'Int'>
@@ -4533,6 +4799,7 @@ export interface ProjectFieldRefs {
   readonly assignedpermTasksCollaborate: Prisma.FieldRef<"Project", 'Boolean'>
   readonly createdAt: Prisma.FieldRef<"Project", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Project", 'DateTime'>
+  readonly lastActivityAt: Prisma.FieldRef<"Project", 'DateTime'>
   readonly version: Prisma.FieldRef<"Project", 'Int'>
 }
     

@@ -1,0 +1,64 @@
+// Project numbers: `P-00042`, or per client `ACME-0007`, from the PROJECT_NUMBER_FORMAT template.
+// Each scope (the template with everything but its counter filled in) has one counter row that only
+// counts up; taking a number locks that row until the creating transaction ends, so concurrent
+// creates on any number of instances get different numbers, and a number once given is never given
+// again (a deleted project's number stays used). A number that exists already (a format changed to
+// one whose numbers meet older ones) is skipped.
+import type { Db } from '../handlers/shared.ts';
+
+/** A parsed PROJECT_NUMBER_FORMAT. */
+export interface ProjectNumberFormat {
+  /** The template as configured, e.g. `{client}-{seq:4}`. */
+  template: string;
+  /** Digits the counter is padded to with zeros (more digits are kept once it outgrows them). */
+  digits: number;
+  /** True when the template holds `{client}`: then each client's projects are counted apart. */
+  perClient: boolean;
+}
+
+const COUNTER = /\{seq(?::(\d{1,2}))?\}/g;
+const TOKEN = /\{[^}]*\}/g;
+/** Literal characters allowed around the tokens: what reads well in a URL, a filename and a search. */
+const LITERAL = /^[A-Za-z0-9._\-/#]*$/;
+
+/** The format, or an explanation of what is wrong with it (the config reports it with the variable's name). */
+export function parseProjectNumberFormat(template: string): ProjectNumberFormat | string {
+  const counters = [...template.matchAll(COUNTER)];
+  if (counters.length !== 1) return 'must hold the counter exactly once, as {seq} or {seq:N} (N digits, 1 to 12)';
+  const digits = Number(counters[0]![1] ?? 1);
+  if (digits < 1 || digits > 12) return 'pads the counter to 1 to 12 digits ({seq:1} … {seq:12})';
+  const others = template.replace(COUNTER, '').match(TOKEN) ?? [];
+  if (others.some((token) => token !== '{client}') || others.length > 1) return 'may hold {client} once besides {seq}; no other {…} token';
+  // Client codes are letters and digits: a separator after one keeps `A` + `11` apart from `A1` + `1`.
+  if (others.length === 1 && !/\{client\}[._\-/#]/.test(template)) return 'must follow {client} with one of . _ - / # (as in {client}-{seq:4})';
+  if (!LITERAL.test(template.replace(TOKEN, ''))) return 'may hold only letters, digits and . _ - / # besides its tokens';
+  if (template.length > 40) return 'must be at most 40 characters long';
+  return { template, digits, perClient: others.length === 1 };
+}
+
+/**
+ * A client's code in numbers: the first word of its company name in capitals, letters and digits
+ * only, at most 8 (`Acme Inc` → `ACME`, `Über Design` → `UBER`); `C` and the client id when the name
+ * has none. Clients whose codes coincide share a counter, so their numbers still differ.
+ */
+export function clientCode(client: { id: number; companyName: string }): string {
+  const ascii = client.companyName.normalize('NFKD').replace(/[^\p{L}\p{N}\s]/gu, '').toUpperCase();
+  const word = (ascii.trim().split(/\s+/)[0] ?? '').replace(/[^A-Z0-9]/g, '').slice(0, 8);
+  return word || `C${client.id}`;
+}
+
+/** Takes the next free number of the scope the project falls in, inside the caller's transaction. */
+export async function takeProjectNumber(db: Db, format: ProjectNumberFormat, client: { id: number; companyName: string }): Promise<string> {
+  const template = format.perClient ? format.template.replace('{client}', clientCode(client)) : format.template;
+  const scope = template.replace(COUNTER, '{seq}');
+  for (;;) {
+    // One round trip: the counter moved on, the number rendered (padded, never cut), and whether a project has it.
+    const [next] = await db.$queryRaw<{ number: string; taken: boolean }[]>`
+      WITH counter AS (
+        INSERT INTO project_number_counters (scope, last_value) VALUES (${scope}, 1)
+        ON CONFLICT (scope) DO UPDATE SET last_value = project_number_counters.last_value + 1
+        RETURNING replace(scope, '{seq}', lpad(last_value::text, GREATEST(${format.digits}::int, length(last_value::text)), '0')) AS number)
+      SELECT number, EXISTS (SELECT 1 FROM projects WHERE projects.number = counter.number) AS taken FROM counter`;
+    if (!next!.taken) return next!.number;
+  }
+}
