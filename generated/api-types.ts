@@ -1271,7 +1271,7 @@ export interface components {
             message: components["schemas"]["SuccessMessage"];
         };
         /** @description A project, as every endpoint that returns one shows it (every field of `ProjectFieldset`). */
-        Project: WithRequired<components["schemas"]["ProjectFieldset"], "id" | "number" | "title" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "permissions" | "assigned" | "managers" | "tags">;
+        Project: WithRequired<components["schemas"]["ProjectFieldset"], "id" | "number" | "title" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "totals" | "permissions" | "assigned" | "managers" | "tags">;
         /**
          * @description A project's fields. `Project` holds them all; the list's sparse fieldsets (`fields=`) hold `id`
          *     and exactly the fields that `fields` names, and leave every other field out.
@@ -1331,6 +1331,31 @@ export interface components {
                 rate: components["schemas"]["Money"];
                 estimated_hours: number;
                 costs_estimate: components["schemas"]["Money"];
+            };
+            /**
+             * @description Roll-ups of the project's time and money, computed from its timers, estimates and invoices
+             *     whenever the project is read (never stale; a list page computes them in the same one
+             *     statement). Every change they follow is activity, so they move with the ETag.
+             */
+            totals?: {
+                time: {
+                    /** @description `billing.estimated_hours`. */
+                    estimated_hours: number;
+                    /** @description The stopped timers' durations, in hours to the hundredth (a running timer counts once stopped). */
+                    worked_hours: number;
+                    /** @description Estimated less worked hours; negative once the work exceeds the estimate. */
+                    remaining_hours: number;
+                };
+                money: {
+                    /** @description The amounts of the project's `accepted` estimates. */
+                    estimated: components["schemas"]["Money"];
+                    /** @description The amounts of its invoices other than drafts (`due`, `overdue`, `paid`). */
+                    invoiced: components["schemas"]["Money"];
+                    /** @description The amounts of its `paid` invoices. */
+                    paid: components["schemas"]["Money"];
+                    /** @description The amounts of its `due` and `overdue` invoices (invoiced less paid). */
+                    outstanding: components["schemas"]["Money"];
+                };
             };
             /** @description Client and assignee permission flags. */
             permissions?: {
@@ -2448,7 +2473,7 @@ export interface operations {
                  *       "dates"
                  *     ]
                  */
-                fields?: ("id" | "number" | "title" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "permissions" | "assigned" | "managers" | "tags")[];
+                fields?: ("id" | "number" | "title" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "totals" | "permissions" | "assigned" | "managers" | "tags")[];
                 /**
                  * @description Cursor pagination: the `meta.next_cursor` of the previous page. The page holds the `limit`
                  *     projects that follow the last project of the previous page in the sort order, so projects

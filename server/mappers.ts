@@ -57,6 +57,10 @@ export function toProject(row: ProjectViewRow): Schemas['Project'] {
       estimated_hours: row.billing_estimated_hours,
       costs_estimate: row.billing_costs_estimate,
     },
+    totals: {
+      time: { estimated_hours: row.billing_estimated_hours, worked_hours: row.worked_hours, remaining_hours: row.remaining_hours },
+      money: { estimated: row.money_estimated, invoiced: row.money_invoiced, paid: row.money_paid, outstanding: row.money_outstanding },
+    },
     permissions: {
       clientperm_tasks_view: yesNo(row.clientperm_tasks_view),
       clientperm_tasks_collaborate: yesNo(row.clientperm_tasks_collaborate),

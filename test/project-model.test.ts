@@ -172,3 +172,31 @@ describe('last_activity_at', () => {
     expect(recent.body.data.map((p: { id: number }) => p.id)).not.toContain(busy.id);
   });
 });
+
+describe('totals', () => {
+  it('roll up stopped timers, accepted estimates and invoices by status, on the project and its list page', async () => {
+    const project = await createProject(t, f, { project_title: 'Rolled up', project_billing_estimated_hours: 10 });
+    expect(project.totals).toEqual({
+      time: { estimated_hours: 10, worked_hours: 0, remaining_hours: 10 },
+      money: { estimated: '0.00', invoiced: '0.00', paid: '0.00', outstanding: '0.00' },
+    });
+    const path = `/api/projects/${project.id}`;
+    const timer = (await t.api('POST', `${path}/timers`, { json: { user_id: f.jane.id } })).body.data;
+    // 45 minutes of work, already stopped; the running timer above counts only once stopped.
+    await t.db.prisma.timer.create({ data: { projectId: project.id, userId: f.jane.id, startedAt: new Date(Date.now() - 2_700_000), stoppedAt: new Date(), durationSeconds: 2700 } });
+    for (const [status, amount] of [['draft', 50], ['due', 100], ['overdue', 25.5], ['paid', 300]] as const) {
+      await t.api('POST', `${path}/invoices`, { json: { invoice_date: '2026-06-01', invoice_due_date: '2026-07-01', invoice_amount: amount, invoice_status: status } });
+    }
+    for (const [status, amount] of [['accepted', 1000], ['declined', 999], ['accepted', 0.5]] as const) {
+      await t.api('POST', `${path}/estimates`, { json: { estimate_date: '2026-06-01', estimate_amount: amount, estimate_status: status } });
+    }
+    const expected = {
+      time: { estimated_hours: 10, worked_hours: 0.75, remaining_hours: 9.25 },
+      money: { estimated: '1000.50', invoiced: '425.50', paid: '300.00', outstanding: '125.50' },
+    };
+    expect((await t.api('GET', path)).body.data.totals).toEqual(expected);
+    const listed = await t.api('GET', `/api/projects?search=Rolled%20up&fields=totals`);
+    expect(listed.body.data).toEqual([{ id: project.id, totals: expected }]);
+    expect(timer.status).toBe('running');
+  });
+});

@@ -37,6 +37,14 @@ export interface ProjectViewRow {
   billing_rate: string;
   billing_estimated_hours: number;
   billing_costs_estimate: string;
+  /** Hours to the hundredth: stopped timers, and the estimate less them. */
+  worked_hours: number;
+  remaining_hours: number;
+  /** Two decimals, as text: accepted estimates; invoices not in draft, paid, due or overdue. */
+  money_estimated: string;
+  money_invoiced: string;
+  money_paid: string;
+  money_outstanding: string;
   clientperm_tasks_view: boolean;
   clientperm_tasks_collaborate: boolean;
   clientperm_tasks_create: boolean;
@@ -63,6 +71,8 @@ SELECT p.id, p.number, p.title, p.description, p.reference, p.status::text AS st
        to_char(p.last_activity_at AT TIME ZONE 'UTC', ${TIMESTAMP_FORMAT}) AS last_activity_at,
        p.billing_type::text AS billing_type, p.billing_rate::text AS billing_rate,
        p.billing_estimated_hours::float8 AS billing_estimated_hours, p.billing_costs_estimate::text AS billing_costs_estimate,
+       w.worked::float8 AS worked_hours, (p.billing_estimated_hours - w.worked)::float8 AS remaining_hours,
+       e.estimated AS money_estimated, i.invoiced AS money_invoiced, i.paid AS money_paid, i.outstanding AS money_outstanding,
        p.clientperm_tasks_view, p.clientperm_tasks_collaborate, p.clientperm_tasks_create,
        p.clientperm_timesheets_view, p.clientperm_expenses_view, p.assignedperm_tasks_collaborate,
        m.id AS manager_id, m.first_name || ' ' || m.last_name AS manager_name,
@@ -71,11 +81,22 @@ SELECT p.id, p.number, p.title, p.description, p.reference, p.status::text AS st
        COALESCE((SELECT json_agg(t.title ORDER BY t.position) FROM project_tags t WHERE t.project_id = p.id), '[]') AS tags,
        p.version`);
 
-/** Joined to `p`, a set of projects rows. */
+/**
+ * Joined to `p`, a set of projects rows: its client, category and manager, and the roll-ups of its
+ * timers, estimates and invoices (each an aggregate over the project's own rows, found by index).
+ */
 const PROJECT_JOINS = Prisma.raw(`
   JOIN clients c ON c.id = p.client_id
   JOIN categories k ON k.id = p.category_id
-  LEFT JOIN users m ON m.id = p.manager_id`);
+  LEFT JOIN users m ON m.id = p.manager_id
+  CROSS JOIN LATERAL (SELECT round(COALESCE(sum(duration_seconds), 0) / 3600.0, 2) AS worked
+                        FROM timers WHERE project_id = p.id AND stopped_at IS NOT NULL) w
+  CROSS JOIN LATERAL (SELECT COALESCE(sum(amount), 0)::numeric(14, 2)::text AS estimated
+                        FROM estimates WHERE project_id = p.id AND status = 'accepted') e
+  CROSS JOIN LATERAL (SELECT COALESCE(sum(amount) FILTER (WHERE status <> 'draft'), 0)::numeric(14, 2)::text AS invoiced,
+                             COALESCE(sum(amount) FILTER (WHERE status = 'paid'), 0)::numeric(14, 2)::text AS paid,
+                             COALESCE(sum(amount) FILTER (WHERE status IN ('due', 'overdue')), 0)::numeric(14, 2)::text AS outstanding
+                        FROM invoices WHERE project_id = p.id) i`);
 
 /** The project with this id, or undefined; `lock`: its row locked FOR UPDATE for the rest of the transaction. */
 export async function findProjectView(db: Db, id: number, { lock = false } = {}): Promise<ProjectViewRow | undefined> {
