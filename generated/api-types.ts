@@ -1067,6 +1067,18 @@ export interface components {
         /** @enum {string} */
         ProjectStatus: "not_started" | "in_progress" | "on_hold" | "cancelled" | "completed";
         /**
+         * @description `client` (the default): work for a client, who is billed through its invoices and estimates.
+         *     `internal`: the team's own work, with no client (`client` is null) and so no invoices or
+         *     estimates. Set on create, kept by clone, never changed.
+         * @enum {string}
+         */
+        ProjectType: "client" | "internal";
+        /** @description Operators on the project type. */
+        FilterProjectType: {
+            eq?: components["schemas"]["ProjectType"];
+            not_eq?: components["schemas"]["ProjectType"];
+        };
+        /**
          * @description `archived` after the archive action, `active` otherwise (the source table says `archive`; see the API description).
          * @enum {string}
          */
@@ -1271,7 +1283,7 @@ export interface components {
             message: components["schemas"]["SuccessMessage"];
         };
         /** @description A project, as every endpoint that returns one shows it (every field of `ProjectFieldset`). */
-        Project: WithRequired<components["schemas"]["ProjectFieldset"], "id" | "number" | "title" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "totals" | "permissions" | "assigned" | "managers" | "tags">;
+        Project: WithRequired<components["schemas"]["ProjectFieldset"], "id" | "number" | "title" | "project_type" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "totals" | "permissions" | "assigned" | "managers" | "tags">;
         /**
          * @description A project's fields. `Project` holds them all; the list's sparse fieldsets (`fields=`) hold `id`
          *     and exactly the fields that `fields` names, and leave every other field out.
@@ -1289,6 +1301,7 @@ export interface components {
             number?: string | null;
             /** @description Project title. */
             title?: string;
+            project_type?: components["schemas"]["ProjectType"];
             /** @description Project description. */
             description?: string | null;
             /** @description Optional external reference. */
@@ -1307,7 +1320,11 @@ export interface components {
             progress?: number;
             /** @description `yes` if progress is set manually, otherwise `no` (derived from tasks). */
             progress_manually?: components["schemas"]["YesNo"];
-            client?: components["schemas"]["IdName"];
+            /** @description The client the project is for; null for an internal project. */
+            client?: {
+                id: components["schemas"]["Id"];
+                name: string;
+            } | null;
             category?: components["schemas"]["IdName"];
             dates?: {
                 start: components["schemas"]["Date"];
@@ -1452,6 +1469,8 @@ export interface components {
             status?: components["schemas"]["FilterStatus"];
             /** @description The active state. */
             active_state?: components["schemas"]["FilterActiveState"];
+            /** @description The project type. */
+            project_type?: components["schemas"]["FilterProjectType"];
             /** @description The progress (0 to 100). */
             progress?: components["schemas"]["FilterInteger"];
             /** @description The client's id. */
@@ -1528,12 +1547,15 @@ export interface components {
         /** @description Every field optional; only the fields sent change. */
         ProjectUpdateBody: components["schemas"]["ProjectFields"];
         /**
-         * @description `project_clientid`, `project_title`, `project_date_start` and `project_categoryid` are required.
-         *     Billing defaults to `hourly` with rate, estimated hours and costs estimate 0.
+         * @description `project_title`, `project_date_start` and `project_categoryid` are required, and so is
+         *     `project_clientid` unless `project_type` is `internal` (an internal project has none: sending
+         *     one is a 422). Billing defaults to `hourly` with rate, estimated hours and costs estimate 0.
          */
         ProjectCreateBody: {
-            /** @description Must be an existing client id. */
-            project_clientid: components["schemas"]["Id"];
+            /** @description `client` (the default) or `internal`; cannot be changed later. */
+            project_type?: components["schemas"]["ProjectType"];
+            /** @description Must be an existing client id. Required for a client project, refused for an internal one. */
+            project_clientid?: components["schemas"]["Id"];
         } & WithRequired<components["schemas"]["ProjectFields"], "project_title" | "project_date_start" | "project_categoryid">;
         AssignBody: {
             /** @description Team user ids, the full set. Empty clears all. */
@@ -1556,7 +1578,7 @@ export interface components {
         CloneBody: {
             /** @description Title of the new project. */
             project_title: string;
-            /** @description Defaults to the source project's client. */
+            /** @description Defaults to the source project's client. The copy of an internal project is internal too, and has none (sending one is a 422). */
             project_clientid?: components["schemas"]["Id"];
             /** @description Defaults to the source project's category. */
             project_categoryid?: components["schemas"]["Id"];
@@ -2233,6 +2255,8 @@ export type SchemaMoneyInput = components['schemas']['MoneyInput'];
 export type SchemaYesNo = components['schemas']['YesNo'];
 export type SchemaOnOff = components['schemas']['OnOff'];
 export type SchemaProjectStatus = components['schemas']['ProjectStatus'];
+export type SchemaProjectType = components['schemas']['ProjectType'];
+export type SchemaFilterProjectType = components['schemas']['FilterProjectType'];
 export type SchemaActiveState = components['schemas']['ActiveState'];
 export type SchemaTaskStatus = components['schemas']['TaskStatus'];
 export type SchemaIdName = components['schemas']['IdName'];
@@ -2375,6 +2399,8 @@ export interface operations {
                 status?: components["schemas"]["ProjectStatus"][];
                 /** @description Filter by active state (by default both active and archived projects are listed). */
                 active_state?: components["schemas"]["ActiveState"];
+                /** @description Only client projects, or only internal ones. */
+                project_type?: components["schemas"]["ProjectType"];
                 /** @description Filter by client id. */
                 client_id?: components["schemas"]["Id"];
                 /** @description Filter by category id. */
@@ -2451,7 +2477,8 @@ export interface operations {
                  *     - `project_date_due`: projects without a due date come last in ascending order, first in
                  *       descending order.
                  *     - `project_updated` sorts by `dates.updated`, `project_last_activity_at` by `last_activity_at`;
-                 *       `client_company_name` by the client's company name (clients of the same name by client id).
+                 *       `client_company_name` by the client's company name (clients of the same name by client id;
+                 *       internal projects, which have no client, last in ascending order).
                  *     - `project_number` sorts numbers by their characters' code points (`ACME-0007` before
                  *       `P-00001`); with a fixed-width counter that is creation order within a prefix. Projects
                  *       without a number come last in ascending order.
@@ -2473,7 +2500,7 @@ export interface operations {
                  *       "dates"
                  *     ]
                  */
-                fields?: ("id" | "number" | "title" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "totals" | "permissions" | "assigned" | "managers" | "tags")[];
+                fields?: ("id" | "number" | "title" | "project_type" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "totals" | "permissions" | "assigned" | "managers" | "tags")[];
                 /**
                  * @description Cursor pagination: the `meta.next_cursor` of the previous page. The page holds the `limit`
                  *     projects that follow the last project of the previous page in the sort order, so projects

@@ -54,6 +54,10 @@ describe('project numbers', () => {
       })).body.data.number;
       // The fixtures' clients: Acme Inc and Globex.
       expect([await create(f.client.id), await create(f.otherClient.id), await create(f.client.id)]).toEqual(['ACME-0001', 'GLOBEX-0001', 'ACME-0002']);
+      const internal = await server.api('POST', '/api/projects', {
+        json: { project_type: 'internal', project_categoryid: f.category.id, project_title: 'Ours', project_date_start: '2026-06-01' },
+      });
+      expect(internal.body.data.number).toBe('INT-0001');
     } finally {
       await server.close();
     }
@@ -198,5 +202,59 @@ describe('totals', () => {
     const listed = await t.api('GET', `/api/projects?search=Rolled%20up&fields=totals`);
     expect(listed.body.data).toEqual([{ id: project.id, totals: expected }]);
     expect(timer.status).toBe('running');
+  });
+});
+
+describe('project types', () => {
+  const internalBody = { project_type: 'internal', project_title: 'Intranet', project_date_start: '2026-06-01' };
+
+  it('an internal project has no client, no invoices or estimates, and its copy is internal', async () => {
+    const created = await t.api('POST', '/api/projects', { json: { ...internalBody, project_categoryid: f.category.id } });
+    expect(created.status).toBe(201);
+    expect(created.body.data).toMatchObject({ project_type: 'internal', client: null, totals: { money: { invoiced: '0.00' } } });
+    const path = `/api/projects/${created.body.data.id}`;
+    const message = 'The project is internal: it has no client to invoice or to send an estimate to.';
+    const invoice = await t.api('POST', `${path}/invoices`, { json: { invoice_date: '2026-06-01', invoice_due_date: '2026-07-01', invoice_amount: 100 } });
+    expect([invoice.status, invoice.body.errors]).toEqual([422, { id: [message] }]);
+    const estimate = await t.api('POST', `${path}/estimates`, { json: { estimate_date: '2026-06-01', estimate_amount: 100 } });
+    expect([estimate.status, estimate.body.errors]).toEqual([422, { id: [message] }]);
+    const copy = await t.api('POST', `${path}/clone`, { json: { project_title: 'Intranet 2' } });
+    expect(copy.body.data).toMatchObject({ project_type: 'internal', client: null });
+    const withClient = await t.api('POST', `${path}/clone`, { json: { project_title: 'x', project_clientid: f.client.id } });
+    expect(withClient.status).toBe(422);
+    expect(Object.keys(withClient.body.errors)).toEqual(['project_clientid']);
+  });
+
+  it('a client project needs its client, an internal one refuses one', async () => {
+    const missing = await t.api('POST', '/api/projects', { json: { ...internalBody, project_categoryid: f.category.id, project_type: 'client' } });
+    expect([missing.status, missing.body.errors]).toEqual([422, { project_clientid: ['The project clientid field is required.'] }]);
+    const form = await t.api('POST', '/api/projects', { form: { project_categoryid: f.category.id, project_title: 'No client', project_date_start: '2026-06-01' } });
+    expect(form.body.errors).toEqual({ project_clientid: ['The project clientid field is required.'] });
+    const extra = await t.api('POST', '/api/projects', { json: { ...internalBody, project_categoryid: f.category.id, project_clientid: f.client.id } });
+    expect([extra.status, extra.body.errors]).toEqual([422, { project_clientid: ['The project clientid field must be empty for an internal project.'] }]);
+  });
+
+  it('filters by type, and the client-name sort puts internal projects last ascending, walking them by cursor', async () => {
+    const internals = await t.api('GET', '/api/projects?project_type=internal&limit=100');
+    expect(internals.body.data.length).toBeGreaterThan(0);
+    expect(internals.body.data.every((p: { project_type: string }) => p.project_type === 'internal')).toBe(true);
+    const grammar = await t.api('GET', '/api/projects?filter[project_type][not_eq]=internal&limit=100');
+    expect(grammar.body.data.every((p: { project_type: string }) => p.project_type === 'client')).toBe(true);
+    const noAcme = await t.api('GET', '/api/projects?filter[client_company_name][not_contains]=acme&limit=100');
+    expect(noAcme.body.data.some((p: { client: unknown }) => p.client === null)).toBe(true);
+
+    const all = await t.api('GET', '/api/projects?sort=client_company_name&order=asc&limit=100');
+    const walked: number[] = [];
+    let after: string | null = null;
+    do {
+      const page: { body: { data: { id: number }[]; meta: { next_cursor: string | null } } } = await t.api('GET',
+        `/api/projects?sort=client_company_name&order=asc&limit=3${after ? `&after=${after}` : ''}`);
+      walked.push(...page.body.data.map((p) => p.id));
+      after = page.body.meta.next_cursor;
+    } while (after);
+    expect(walked).toEqual(all.body.data.map((p: { id: number }) => p.id));
+    const clients = all.body.data.map((p: { client: unknown }) => p.client);
+    expect(clients.at(-1)).toBeNull();
+    expect(clients.findIndex((c: unknown) => c === null)).toBe(clients.length - internals.body.data.length);
   });
 });

@@ -20,7 +20,10 @@ function validCreateBodies() {
     project_creatorid: fc.constantFrom(f.jane.id, f.sam.id),
     // Hundredths of an hour: more decimals are refused (handlers/checks.ts).
     project_billing_estimated_hours: fc.integer({ min: 0, max: 100_000_000 }).map((hundredths) => hundredths / 100),
-  }).map((body) => {
+  }).map((generated) => {
+    // A client project names its client; an internal one has none.
+    const { project_clientid, ...rest } = generated;
+    const body: Record<string, unknown> = rest.project_type === 'internal' ? rest : { ...rest, project_clientid: project_clientid ?? f.client.id };
     const due = body.project_date_due as string | null | undefined;
     if (due && due < (body.project_date_start as string)) {
       return { ...body, project_date_start: due, project_date_due: body.project_date_start };
@@ -32,7 +35,7 @@ function validCreateBodies() {
 type CreateBody = components['schemas']['ProjectCreateBody'];
 type Project = components['schemas']['Project'];
 /** The dotted paths of the project object's fields (`billing.rate`, `client.id`, …). */
-type FieldPath<T> = { [K in keyof T & string]: T[K] extends unknown[] ? K : T[K] extends object ? `${K}.${FieldPath<T[K]>}` : K }[keyof T & string];
+type FieldPath<T> = { [K in keyof T & string]: T[K] extends unknown[] ? K : NonNullable<T[K]> extends object ? `${K}.${FieldPath<NonNullable<T[K]>>}` : K }[keyof T & string];
 
 /**
  * Where each create-body field reads back, over every field of the generated body type (a field added
@@ -43,6 +46,7 @@ const readBackAt = {
   project_clientid: { at: 'client.id' },
   project_creatorid: { column: 'creatorId' }, // not part of the project object: checked on the row
   project_title: { at: 'title' },
+  project_type: { at: 'project_type', absent: 'client' },
   project_date_start: { at: 'dates.start' },
   project_date_due: { at: 'dates.due' },
   project_categoryid: { at: 'category.id' },
@@ -99,6 +103,7 @@ function expectedProject(body: Record<string, unknown>, viaForm: boolean) {
     for (const segment of segments.slice(0, -1)) node = (node[segment] ??= {}) as Record<string, unknown>;
     node[segments.at(-1)!] = expectedValue(field, place.at, body[field], viaForm);
   }
+  if (body.project_type === 'internal') expected.client = null;
   return expected;
 }
 

@@ -55,6 +55,14 @@ export const TaskStatus = {
 export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus]
 
 
+export const ProjectType = {
+  client: 'client',
+  internal: 'internal'
+} as const
+
+export type ProjectType = (typeof ProjectType)[keyof typeof ProjectType]
+
+
 export const InvoiceStatus = {
   draft: 'draft',
   due: 'due',

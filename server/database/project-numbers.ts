@@ -36,6 +36,9 @@ export function parseProjectNumberFormat(template: string): ProjectNumberFormat 
   return { template, digits, perClient: others.length === 1 };
 }
 
+/** The code of internal projects, which have no client, in a format with `{client}`. */
+export const INTERNAL_CODE = 'INT';
+
 /**
  * A client's code in numbers: the first word of its company name in capitals, letters and digits
  * only, at most 8 (`Acme Inc` → `ACME`, `Über Design` → `UBER`); `C` and the client id when the name
@@ -48,8 +51,8 @@ export function clientCode(client: { id: number; companyName: string }): string 
 }
 
 /** Takes the next free number of the scope the project falls in, inside the caller's transaction. */
-export async function takeProjectNumber(db: Db, format: ProjectNumberFormat, client: { id: number; companyName: string }): Promise<string> {
-  const template = format.perClient ? format.template.replace('{client}', clientCode(client)) : format.template;
+export async function takeProjectNumber(db: Db, format: ProjectNumberFormat, client: { id: number; companyName: string } | null): Promise<string> {
+  const template = format.perClient ? format.template.replace('{client}', client ? clientCode(client) : INTERNAL_CODE) : format.template;
   const scope = template.replace(COUNTER, '{seq}');
   for (;;) {
     // One round trip: the counter moved on, the number rendered (padded, never cut), and whether a project has it.

@@ -14,6 +14,7 @@ export interface ProjectViewRow {
   id: number;
   number: string | null;
   title: string;
+  project_type: 'client' | 'internal';
   description: string | null;
   reference: string | null;
   status: 'not_started' | 'in_progress' | 'on_hold' | 'cancelled' | 'completed';
@@ -21,8 +22,9 @@ export interface ProjectViewRow {
   archived_at: string | null;
   progress: number;
   progress_manually: boolean;
-  client_id: number;
-  client_name: string;
+  /** Null for an internal project. */
+  client_id: number | null;
+  client_name: string | null;
   category_id: number;
   category_name: string;
   /** `YYYY-MM-DD` */
@@ -62,7 +64,7 @@ export interface ProjectViewRow {
 const TIMESTAMP_FORMAT = `'YYYY-MM-DD"T"HH24:MI:SS.MS"000Z"'`;
 
 const PROJECT_COLUMNS = Prisma.raw(`
-SELECT p.id, p.number, p.title, p.description, p.reference, p.status::text AS status, p.active_state::text AS active_state,
+SELECT p.id, p.number, p.title, p.project_type::text AS project_type, p.description, p.reference, p.status::text AS status, p.active_state::text AS active_state,
        to_char(p.archived_at AT TIME ZONE 'UTC', ${TIMESTAMP_FORMAT}) AS archived_at, p.progress, p.progress_manually,
        p.client_id, c.company_name AS client_name, p.category_id, k.name AS category_name,
        to_char(p.date_start, 'YYYY-MM-DD') AS date_start, to_char(p.date_due, 'YYYY-MM-DD') AS date_due,
@@ -86,7 +88,7 @@ SELECT p.id, p.number, p.title, p.description, p.reference, p.status::text AS st
  * timers, estimates and invoices (each an aggregate over the project's own rows, found by index).
  */
 const PROJECT_JOINS = Prisma.raw(`
-  JOIN clients c ON c.id = p.client_id
+  LEFT JOIN clients c ON c.id = p.client_id
   JOIN categories k ON k.id = p.category_id
   LEFT JOIN users m ON m.id = p.manager_id
   CROSS JOIN LATERAL (SELECT round(COALESCE(sum(duration_seconds), 0) / 3600.0, 2) AS worked
@@ -126,13 +128,9 @@ const sortKeys = {
   project_number: [{ expression: 'p.number COLLATE "C"', type: 'text', nullable: true }],
   // Clients of the same name are told apart by id: the order that the clients index (company_name, id)
   // and the projects index (client_id, id) produce together, without a sort.
-  client_company_name: [{ expression: 'c.company_name', type: 'text' }, { expression: 'p.client_id', type: 'int' }],
+  // Internal projects have neither: they come last ascending, first descending, like due dates.
+  client_company_name: [{ expression: 'c.company_name', type: 'text', nullable: true }, { expression: 'p.client_id', type: 'int', nullable: true }],
 } as const satisfies Record<ListSort, readonly SortKey[]>;
-
-/** Sorts on a column of another table: the rows of the page are chosen with that table joined. */
-const sortJoins: Partial<Record<ListSort, Prisma.Sql>> = {
-  client_company_name: Prisma.raw('JOIN clients c ON c.id = p.client_id'),
-};
 
 /** The filter grammar's conditions (`filter[field][operator]=value`), as the spec defines them. */
 type FilterConditions = components['schemas']['ProjectFilterConditions'];
@@ -177,11 +175,13 @@ function columnCondition(column: string, type: string, nullable = false): FieldC
  * subquery once and probes an index of projects, where a join or EXISTS may be planned as a scan of
  * every project. A negated operator (`not_eq`, …) keeps the projects that no related row matches.
  */
-function relatedCondition(key: string, select: string, match: FieldCondition): FieldCondition {
+function relatedCondition(key: string, select: string, match: FieldCondition, nullable = false): FieldCondition {
   return (operator, value) => {
     const negated = operator.startsWith('not_');
     const found = Prisma.sql`${Prisma.raw(select)} WHERE ${match(operator.replace(/^not_/, '') as FilterOperator, value)}`;
-    return negated ? Prisma.sql`${Prisma.raw(key)} <> ALL(ARRAY(${found}))` : Prisma.sql`${Prisma.raw(key)} = ANY(ARRAY(${found}))`;
+    if (!negated) return Prisma.sql`${Prisma.raw(key)} = ANY(ARRAY(${found}))`;
+    const none = Prisma.sql`${Prisma.raw(key)} <> ALL(ARRAY(${found}))`;
+    return nullable ? Prisma.sql`(${Prisma.raw(key)} IS NULL OR ${none})` : none;
   };
 }
 
@@ -204,9 +204,10 @@ export const filterFields = {
   reference: columnCondition('p.reference', 'text', true),
   status: columnCondition('p.status', '"ProjectStatus"'),
   active_state: columnCondition('p.active_state', '"ActiveState"'),
+  project_type: columnCondition('p.project_type', '"ProjectType"'),
   progress: columnCondition('p.progress', 'int'),
-  client_id: columnCondition('p.client_id', 'int'),
-  client_company_name: relatedCondition('p.client_id', 'SELECT id FROM clients', columnCondition('company_name', 'text')),
+  client_id: columnCondition('p.client_id', 'int', true),
+  client_company_name: relatedCondition('p.client_id', 'SELECT id FROM clients', columnCondition('company_name', 'text'), true),
   category_id: columnCondition('p.category_id', 'int'),
   manager_id: columnCondition('p.manager_id', 'int', true),
   assigned_id: relatedCondition('p.id', 'SELECT project_id FROM project_assignees', columnCondition('user_id', 'int')),
@@ -231,6 +232,7 @@ function searchCondition(text: string): Prisma.Sql {
 const simpleFilters = {
   status: ['status', 'in'],
   active_state: ['active_state', 'eq'],
+  project_type: ['project_type', 'eq'],
   client_id: ['client_id', 'eq'],
   category_id: ['category_id', 'eq'],
   manager_id: ['manager_id', 'eq'],
@@ -353,6 +355,28 @@ function afterCursor(keys: readonly SortKey[], cursor: ListCursor, order: 'asc' 
 }
 
 /**
+ * The projects rows of a page, chosen in the sort's order. The client-name sort reads the projects
+ * with a client in the order of the clients and projects indexes together, and the internal ones
+ * (no client, so no name: last ascending, first descending) by id, each as far as the page
+ * reaches, and merges the two: over a LEFT JOIN the database would sort every project instead.
+ */
+function pageRows(sort: ListSort, condition: Prisma.Sql, orderBy: Prisma.Sql, direction: 'ASC' | 'DESC', limit: number, offset: number): Prisma.Sql {
+  if (sort !== 'client_company_name') {
+    return Prisma.sql`SELECT p.* FROM projects p WHERE ${condition} ORDER BY ${orderBy} LIMIT ${limit} OFFSET ${offset}`;
+  }
+  const order = Prisma.raw(direction);
+  const reach = limit + offset;
+  return Prisma.sql`
+    SELECT * FROM (
+      (SELECT p.*, c.company_name AS client_name_key FROM projects p JOIN clients c ON c.id = p.client_id
+        WHERE ${condition} ORDER BY ${orderBy} LIMIT ${reach})
+      UNION ALL
+      (SELECT p.*, NULL::text AS client_name_key FROM projects p LEFT JOIN clients c ON false
+        WHERE p.client_id IS NULL AND ${condition} ORDER BY p.id ${order} LIMIT ${reach})
+    ) p ORDER BY p.client_name_key ${order}, p.client_id ${order}, p.id ${order} LIMIT ${limit} OFFSET ${offset}`;
+}
+
+/**
  * The statements of a page of `GET /api/projects`: the page of rows and, in page mode, the total.
  * In cursor mode (`after`) there is no count, and the page reads one row more than `limit`, to tell
  * whether another page follows. Built here, apart from the handler, so that a test can EXPLAIN
@@ -366,7 +390,7 @@ export function projectListStatements(query: ListQuery, window: PageWindow): { p
   const orderBy = Prisma.raw([...keys.map((key) => key.expression), 'p.id'].map((e) => `${e} ${direction}`).join(', '));
   const sortValues = Prisma.raw(`json_build_array(${keys.map(cursorText).join(', ')}) AS sort_values`);
   const chosen = (condition: Prisma.Sql, limit: number, offset: number) => Prisma.sql`${PROJECT_COLUMNS}, ${sortValues}
-      FROM (SELECT p.* FROM projects p ${sortJoins[sort] ?? Prisma.empty} WHERE ${condition} ORDER BY ${orderBy} LIMIT ${limit} OFFSET ${offset}) p
+      FROM (${pageRows(sort, condition, orderBy, direction, limit, offset)}) p
       ${PROJECT_JOINS} ORDER BY ${orderBy}`;
   if (query.after !== undefined) {
     if (window.page !== 1) throw validationFailed({ page: ['The page field cannot be combined with after.'] });

@@ -37,6 +37,11 @@ const HOURS_DECIMALS = 2;
 
 export const bodyChecks = {
   createProject: (db, { body }, errors) => {
+    if (body.project_type === 'internal' && body.project_clientid !== undefined) {
+      errors.add('project_clientid', 'The project clientid field must be empty for an internal project.');
+    } else if (body.project_type !== 'internal' && body.project_clientid === undefined && !errors.touches('project_clientid')) {
+      errors.add('project_clientid', 'The project clientid field is required.');
+    }
     mustNotPrecede(errors, 'project_date_due', body.project_date_due, 'project_date_start', body.project_date_start);
     mustHaveAtMostDecimals(errors, 'project_billing_estimated_hours', body.project_billing_estimated_hours, HOURS_DECIMALS);
     return checkProjectReferences(db, errors, body);

@@ -3,7 +3,7 @@ import { FieldErrorCollector } from '../errors.ts';
 import { parseCalendarDate, toInvoice } from '../mappers.ts';
 import { bodyChecks } from './checks.ts';
 import type { Handler } from './types.ts';
-import { lockProject, projectChildrenPage } from './shared.ts';
+import { billedClientId, lockProject, projectChildrenPage } from './shared.ts';
 
 export const listProjectInvoices: Handler<'listProjectInvoices'> = async ({ prisma, path, query }) => {
   const page = await projectChildrenPage(prisma, path.id, query,
@@ -17,7 +17,7 @@ export const createProjectInvoice: Handler<'createProjectInvoice'> = async ({ pr
     const errors = new FieldErrorCollector();
     await bodyChecks.createProjectInvoice(tx, { path, body }, errors);
     errors.throwIfAny();
-    const { clientId } = await tx.project.findUniqueOrThrow({ where: { id: path.id }, select: { clientId: true } });
+    const clientId = await billedClientId(tx, path.id);
     return tx.invoice.create({
       data: {
         projectId: path.id,

@@ -46,6 +46,7 @@ const updateColumnWriters = {
 const createColumnWriters = {
   ...updateColumnWriters,
   project_clientid: (clientId) => ({ clientId }),
+  project_type: (projectType) => ({ projectType }),
 } satisfies ColumnWriters<CreateBody>;
 
 /** The columns a body sets; fields that are absent stay as they are (or take the column's default). */
@@ -115,8 +116,9 @@ export const createProject: Handler<'createProject'> = async ({ prisma, path, bo
   const errors = new FieldErrorCollector();
   const { mainAdministratorId, clientCompanyName } = await bodyChecks.createProject(prisma, { path, body }, errors);
   errors.throwIfAny();
-  const number = await takeProjectNumber(prisma, projectNumberFormat, { id: body.project_clientid, companyName: clientCompanyName! });
-  // The schema requires title, client, category and start date, so the body sets every required column but the creator.
+  const client = body.project_clientid === undefined ? null : { id: body.project_clientid, companyName: clientCompanyName! };
+  const number = await takeProjectNumber(prisma, projectNumberFormat, client);
+  // The schema and the checks require title, category, start date and (but for internal projects) the client.
   const columns = { ...columnsOf(body, createColumnWriters), number, creatorId: body.project_creatorid ?? mainAdministratorId } as ProjectColumns;
   const { id } = await prisma.project.create({ data: columns, select: { id: true } });
   const { data, etag } = await loadProject(prisma, id);
@@ -302,14 +304,18 @@ export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body
     const start = project_date_start ?? calendarDate(source.dateStart);
     const due = project_date_due !== undefined ? project_date_due : source.dateDue && shiftedDue(source.dateStart, source.dateDue, start, errors);
     mustNotPrecede(errors, 'project_date_due', due, 'project_date_start', start);
-    const { clientCompanyName } = await bodyChecks.cloneProject(tx, { path, body: { ...body, project_clientid: project_clientid ?? source.clientId } }, errors);
-    errors.throwIfAny();
+    if (source.projectType === 'internal' && project_clientid !== undefined) {
+      errors.add('project_clientid', 'The project clientid field must be empty: the copy of an internal project is internal.');
+    }
     const clientId = project_clientid ?? source.clientId;
-    const number = await takeProjectNumber(tx, projectNumberFormat, { id: clientId, companyName: clientCompanyName! });
+    const { clientCompanyName } = await bodyChecks.cloneProject(tx, { path, body: { ...body, project_clientid: clientId ?? undefined } }, errors);
+    errors.throwIfAny();
+    const number = await takeProjectNumber(tx, projectNumberFormat, clientId === null ? null : { id: clientId, companyName: clientCompanyName! });
     // One entry per column of the Prisma model: a column added to the schema does not compile until
     // the clone decides what it takes.
     const columns = {
       title: project_title,
+      projectType: source.projectType,
       description: source.description,
       reference: source.reference,
       clientId,
@@ -340,8 +346,11 @@ export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body
         milestones: { create: milestones.map((m) => ({ title: m.title })) },
         files: { create: files.map((f) => ({ name: f.name, url: f.url })) },
         comments: { create: comments.map((c) => ({ creatorId: c.creatorId, text: c.text })) },
-        invoices: { create: invoices.map((i) => ({ clientId, status: 'draft', date: i.date, dueDate: i.dueDate, amount: i.amount })) },
-        estimates: { create: estimates.map((e) => ({ clientId, status: 'draft', date: e.date, expiryDate: e.expiryDate, amount: e.amount })) },
+        // An internal project has none to copy (they need a client).
+        ...(clientId !== null && {
+          invoices: { create: invoices.map((i) => ({ clientId, status: 'draft', date: i.date, dueDate: i.dueDate, amount: i.amount })) },
+          estimates: { create: estimates.map((e) => ({ clientId, status: 'draft', date: e.date, expiryDate: e.expiryDate, amount: e.amount })) },
+        }),
       },
       select: { id: true },
     });

@@ -2,7 +2,7 @@
 import type { components } from '../../generated/api-types.ts';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import { allows, preconditionFailed, type VersionCondition } from '../entity-tags.ts';
-import { type FieldErrorCollector, invalidSelection, notFound, projectArchived } from '../errors.ts';
+import { type FieldErrorCollector, invalidSelection, notFound, projectArchived, validationFailed } from '../errors.ts';
 
 export type Tx = Prisma.TransactionClient;
 export type Db = PrismaClient | Tx;
@@ -82,6 +82,15 @@ export async function touchProjectActivity(tx: Tx, projectId: number): Promise<n
   const [row] = await tx.$queryRaw<{ version: number }[]>`
     UPDATE projects SET last_activity_at = ${new Date()}, version = version + 1 WHERE id = ${projectId} RETURNING version`;
   return row!.version;
+}
+
+export const INTERNAL_PROJECT_MESSAGE = 'The project is internal: it has no client to invoice or to send an estimate to.';
+
+/** The client that a project's invoices and estimates are for; a 422 for an internal project, which has none. */
+export async function billedClientId(tx: Tx, projectId: number): Promise<number> {
+  const { clientId } = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: { clientId: true } });
+  if (clientId === null) throw validationFailed({ id: [INTERNAL_PROJECT_MESSAGE] });
+  return clientId;
 }
 
 /** The main administrator (the first admin user): who a project or comment is by unless the request says. */

@@ -2174,6 +2174,7 @@ export const ProjectScalarFieldEnum = {
   archivedAt: 'archivedAt',
   progress: 'progress',
   progressManually: 'progressManually',
+  projectType: 'projectType',
   clientId: 'clientId',
   categoryId: 'categoryId',
   creatorId: 'creatorId',
@@ -2542,6 +2543,20 @@ export type ListEnumActiveStateFieldRefInput<$PrismaModel> = FieldRefInputType<$
  * Reference to a field of type 'Boolean'
  */
 export type BooleanFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Boolean'>
+    
+
+
+/**
+ * Reference to a field of type 'ProjectType'
+ */
+export type EnumProjectTypeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'ProjectType'>
+    
+
+
+/**
+ * Reference to a field of type 'ProjectType[]'
+ */
+export type ListEnumProjectTypeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'ProjectType[]'>
     
 
 

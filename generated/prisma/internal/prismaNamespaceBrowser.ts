@@ -160,6 +160,7 @@ export const ProjectScalarFieldEnum = {
   archivedAt: 'archivedAt',
   progress: 'progress',
   progressManually: 'progressManually',
+  projectType: 'projectType',
   clientId: 'clientId',
   categoryId: 'categoryId',
   creatorId: 'creatorId',

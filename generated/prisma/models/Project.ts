@@ -63,6 +63,7 @@ export type ProjectMinAggregateOutputType = {
   archivedAt: Date | null
   progress: number | null
   progressManually: boolean | null
+  projectType: $Enums.ProjectType | null
   clientId: number | null
   categoryId: number | null
   creatorId: number | null
@@ -96,6 +97,7 @@ export type ProjectMaxAggregateOutputType = {
   archivedAt: Date | null
   progress: number | null
   progressManually: boolean | null
+  projectType: $Enums.ProjectType | null
   clientId: number | null
   categoryId: number | null
   creatorId: number | null
@@ -129,6 +131,7 @@ export type ProjectCountAggregateOutputType = {
   archivedAt: number
   progress: number
   progressManually: number
+  projectType: number
   clientId: number
   categoryId: number
   creatorId: number
@@ -190,6 +193,7 @@ export type ProjectMinAggregateInputType = {
   archivedAt?: true
   progress?: true
   progressManually?: true
+  projectType?: true
   clientId?: true
   categoryId?: true
   creatorId?: true
@@ -223,6 +227,7 @@ export type ProjectMaxAggregateInputType = {
   archivedAt?: true
   progress?: true
   progressManually?: true
+  projectType?: true
   clientId?: true
   categoryId?: true
   creatorId?: true
@@ -256,6 +261,7 @@ export type ProjectCountAggregateInputType = {
   archivedAt?: true
   progress?: true
   progressManually?: true
+  projectType?: true
   clientId?: true
   categoryId?: true
   creatorId?: true
@@ -376,7 +382,8 @@ export type ProjectGroupByOutputType = {
   archivedAt: Date | null
   progress: number
   progressManually: boolean
-  clientId: number
+  projectType: $Enums.ProjectType
+  clientId: number | null
   categoryId: number
   creatorId: number
   managerId: number | null
@@ -432,7 +439,8 @@ export type ProjectWhereInput = {
   archivedAt?: Prisma.DateTimeNullableFilter<"Project"> | Date | string | null
   progress?: Prisma.IntFilter<"Project"> | number
   progressManually?: Prisma.BoolFilter<"Project"> | boolean
-  clientId?: Prisma.IntFilter<"Project"> | number
+  projectType?: Prisma.EnumProjectTypeFilter<"Project"> | $Enums.ProjectType
+  clientId?: Prisma.IntNullableFilter<"Project"> | number | null
   categoryId?: Prisma.IntFilter<"Project"> | number
   creatorId?: Prisma.IntFilter<"Project"> | number
   managerId?: Prisma.IntNullableFilter<"Project"> | number | null
@@ -452,7 +460,7 @@ export type ProjectWhereInput = {
   updatedAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   lastActivityAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   version?: Prisma.IntFilter<"Project"> | number
-  client?: Prisma.XOR<Prisma.ClientScalarRelationFilter, Prisma.ClientWhereInput>
+  client?: Prisma.XOR<Prisma.ClientNullableScalarRelationFilter, Prisma.ClientWhereInput> | null
   category?: Prisma.XOR<Prisma.CategoryScalarRelationFilter, Prisma.CategoryWhereInput>
   creator?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
   manager?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
@@ -478,7 +486,8 @@ export type ProjectOrderByWithRelationInput = {
   archivedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   progress?: Prisma.SortOrder
   progressManually?: Prisma.SortOrder
-  clientId?: Prisma.SortOrder
+  projectType?: Prisma.SortOrder
+  clientId?: Prisma.SortOrderInput | Prisma.SortOrder
   categoryId?: Prisma.SortOrder
   creatorId?: Prisma.SortOrder
   managerId?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -527,7 +536,8 @@ export type ProjectWhereUniqueInput = Prisma.AtLeast<{
   archivedAt?: Prisma.DateTimeNullableFilter<"Project"> | Date | string | null
   progress?: Prisma.IntFilter<"Project"> | number
   progressManually?: Prisma.BoolFilter<"Project"> | boolean
-  clientId?: Prisma.IntFilter<"Project"> | number
+  projectType?: Prisma.EnumProjectTypeFilter<"Project"> | $Enums.ProjectType
+  clientId?: Prisma.IntNullableFilter<"Project"> | number | null
   categoryId?: Prisma.IntFilter<"Project"> | number
   creatorId?: Prisma.IntFilter<"Project"> | number
   managerId?: Prisma.IntNullableFilter<"Project"> | number | null
@@ -547,7 +557,7 @@ export type ProjectWhereUniqueInput = Prisma.AtLeast<{
   updatedAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   lastActivityAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   version?: Prisma.IntFilter<"Project"> | number
-  client?: Prisma.XOR<Prisma.ClientScalarRelationFilter, Prisma.ClientWhereInput>
+  client?: Prisma.XOR<Prisma.ClientNullableScalarRelationFilter, Prisma.ClientWhereInput> | null
   category?: Prisma.XOR<Prisma.CategoryScalarRelationFilter, Prisma.CategoryWhereInput>
   creator?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
   manager?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
@@ -573,7 +583,8 @@ export type ProjectOrderByWithAggregationInput = {
   archivedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   progress?: Prisma.SortOrder
   progressManually?: Prisma.SortOrder
-  clientId?: Prisma.SortOrder
+  projectType?: Prisma.SortOrder
+  clientId?: Prisma.SortOrderInput | Prisma.SortOrder
   categoryId?: Prisma.SortOrder
   creatorId?: Prisma.SortOrder
   managerId?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -614,7 +625,8 @@ export type ProjectScalarWhereWithAggregatesInput = {
   archivedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Project"> | Date | string | null
   progress?: Prisma.IntWithAggregatesFilter<"Project"> | number
   progressManually?: Prisma.BoolWithAggregatesFilter<"Project"> | boolean
-  clientId?: Prisma.IntWithAggregatesFilter<"Project"> | number
+  projectType?: Prisma.EnumProjectTypeWithAggregatesFilter<"Project"> | $Enums.ProjectType
+  clientId?: Prisma.IntNullableWithAggregatesFilter<"Project"> | number | null
   categoryId?: Prisma.IntWithAggregatesFilter<"Project"> | number
   creatorId?: Prisma.IntWithAggregatesFilter<"Project"> | number
   managerId?: Prisma.IntNullableWithAggregatesFilter<"Project"> | number | null
@@ -646,6 +658,7 @@ export type ProjectCreateInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
+  projectType?: $Enums.ProjectType
   dateStart: Date | string
   dateDue?: Date | string | null
   billingType?: $Enums.BillingType
@@ -662,7 +675,7 @@ export type ProjectCreateInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
-  client: Prisma.ClientCreateNestedOneWithoutProjectsInput
+  client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
@@ -688,7 +701,8 @@ export type ProjectUncheckedCreateInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
-  clientId: number
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
   categoryId: number
   creatorId: number
   managerId?: number | null
@@ -729,6 +743,7 @@ export type ProjectUpdateInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
@@ -745,7 +760,7 @@ export type ProjectUpdateInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
-  client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
+  client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
@@ -771,7 +786,8 @@ export type ProjectUncheckedUpdateInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  clientId?: Prisma.IntFieldUpdateOperationsInput | number
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   categoryId?: Prisma.IntFieldUpdateOperationsInput | number
   creatorId?: Prisma.IntFieldUpdateOperationsInput | number
   managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -813,7 +829,8 @@ export type ProjectCreateManyInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
-  clientId: number
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
   categoryId: number
   creatorId: number
   managerId?: number | null
@@ -845,6 +862,7 @@ export type ProjectUpdateManyMutationInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
@@ -874,7 +892,8 @@ export type ProjectUncheckedUpdateManyInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  clientId?: Prisma.IntFieldUpdateOperationsInput | number
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   categoryId?: Prisma.IntFieldUpdateOperationsInput | number
   creatorId?: Prisma.IntFieldUpdateOperationsInput | number
   managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -917,6 +936,7 @@ export type ProjectCountOrderByAggregateInput = {
   archivedAt?: Prisma.SortOrder
   progress?: Prisma.SortOrder
   progressManually?: Prisma.SortOrder
+  projectType?: Prisma.SortOrder
   clientId?: Prisma.SortOrder
   categoryId?: Prisma.SortOrder
   creatorId?: Prisma.SortOrder
@@ -963,6 +983,7 @@ export type ProjectMaxOrderByAggregateInput = {
   archivedAt?: Prisma.SortOrder
   progress?: Prisma.SortOrder
   progressManually?: Prisma.SortOrder
+  projectType?: Prisma.SortOrder
   clientId?: Prisma.SortOrder
   categoryId?: Prisma.SortOrder
   creatorId?: Prisma.SortOrder
@@ -996,6 +1017,7 @@ export type ProjectMinOrderByAggregateInput = {
   archivedAt?: Prisma.SortOrder
   progress?: Prisma.SortOrder
   progressManually?: Prisma.SortOrder
+  projectType?: Prisma.SortOrder
   clientId?: Prisma.SortOrder
   categoryId?: Prisma.SortOrder
   creatorId?: Prisma.SortOrder
@@ -1216,6 +1238,10 @@ export type BoolFieldUpdateOperationsInput = {
   set?: boolean
 }
 
+export type EnumProjectTypeFieldUpdateOperationsInput = {
+  set?: $Enums.ProjectType
+}
+
 export type EnumBillingTypeFieldUpdateOperationsInput = {
   set?: $Enums.BillingType
 }
@@ -1364,6 +1390,7 @@ export type ProjectCreateWithoutCreatorInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
+  projectType?: $Enums.ProjectType
   dateStart: Date | string
   dateDue?: Date | string | null
   billingType?: $Enums.BillingType
@@ -1380,7 +1407,7 @@ export type ProjectCreateWithoutCreatorInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
-  client: Prisma.ClientCreateNestedOneWithoutProjectsInput
+  client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
   assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
@@ -1405,7 +1432,8 @@ export type ProjectUncheckedCreateWithoutCreatorInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
-  clientId: number
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
   categoryId: number
   managerId?: number | null
   dateStart: Date | string
@@ -1455,6 +1483,7 @@ export type ProjectCreateWithoutManagerInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
+  projectType?: $Enums.ProjectType
   dateStart: Date | string
   dateDue?: Date | string | null
   billingType?: $Enums.BillingType
@@ -1471,7 +1500,7 @@ export type ProjectCreateWithoutManagerInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
-  client: Prisma.ClientCreateNestedOneWithoutProjectsInput
+  client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
@@ -1496,7 +1525,8 @@ export type ProjectUncheckedCreateWithoutManagerInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
-  clientId: number
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
   categoryId: number
   creatorId: number
   dateStart: Date | string
@@ -1566,7 +1596,8 @@ export type ProjectScalarWhereInput = {
   archivedAt?: Prisma.DateTimeNullableFilter<"Project"> | Date | string | null
   progress?: Prisma.IntFilter<"Project"> | number
   progressManually?: Prisma.BoolFilter<"Project"> | boolean
-  clientId?: Prisma.IntFilter<"Project"> | number
+  projectType?: Prisma.EnumProjectTypeFilter<"Project"> | $Enums.ProjectType
+  clientId?: Prisma.IntNullableFilter<"Project"> | number | null
   categoryId?: Prisma.IntFilter<"Project"> | number
   creatorId?: Prisma.IntFilter<"Project"> | number
   managerId?: Prisma.IntNullableFilter<"Project"> | number | null
@@ -1614,6 +1645,7 @@ export type ProjectCreateWithoutClientInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
+  projectType?: $Enums.ProjectType
   dateStart: Date | string
   dateDue?: Date | string | null
   billingType?: $Enums.BillingType
@@ -1655,6 +1687,7 @@ export type ProjectUncheckedCreateWithoutClientInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
+  projectType?: $Enums.ProjectType
   categoryId: number
   creatorId: number
   managerId?: number | null
@@ -1721,6 +1754,7 @@ export type ProjectCreateWithoutCategoryInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
+  projectType?: $Enums.ProjectType
   dateStart: Date | string
   dateDue?: Date | string | null
   billingType?: $Enums.BillingType
@@ -1737,7 +1771,7 @@ export type ProjectCreateWithoutCategoryInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
-  client: Prisma.ClientCreateNestedOneWithoutProjectsInput
+  client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
   assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
@@ -1762,7 +1796,8 @@ export type ProjectUncheckedCreateWithoutCategoryInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
-  clientId: number
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
   creatorId: number
   managerId?: number | null
   dateStart: Date | string
@@ -1828,6 +1863,7 @@ export type ProjectCreateWithoutAssigneesInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
+  projectType?: $Enums.ProjectType
   dateStart: Date | string
   dateDue?: Date | string | null
   billingType?: $Enums.BillingType
@@ -1844,7 +1880,7 @@ export type ProjectCreateWithoutAssigneesInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
-  client: Prisma.ClientCreateNestedOneWithoutProjectsInput
+  client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
@@ -1869,7 +1905,8 @@ export type ProjectUncheckedCreateWithoutAssigneesInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
-  clientId: number
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
   categoryId: number
   creatorId: number
   managerId?: number | null
@@ -1925,6 +1962,7 @@ export type ProjectUpdateWithoutAssigneesInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
@@ -1941,7 +1979,7 @@ export type ProjectUpdateWithoutAssigneesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
-  client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
+  client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
@@ -1966,7 +2004,8 @@ export type ProjectUncheckedUpdateWithoutAssigneesInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  clientId?: Prisma.IntFieldUpdateOperationsInput | number
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   categoryId?: Prisma.IntFieldUpdateOperationsInput | number
   creatorId?: Prisma.IntFieldUpdateOperationsInput | number
   managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -2006,6 +2045,7 @@ export type ProjectCreateWithoutTagsInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
+  projectType?: $Enums.ProjectType
   dateStart: Date | string
   dateDue?: Date | string | null
   billingType?: $Enums.BillingType
@@ -2022,7 +2062,7 @@ export type ProjectCreateWithoutTagsInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
-  client: Prisma.ClientCreateNestedOneWithoutProjectsInput
+  client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
@@ -2047,7 +2087,8 @@ export type ProjectUncheckedCreateWithoutTagsInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
-  clientId: number
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
   categoryId: number
   creatorId: number
   managerId?: number | null
@@ -2103,6 +2144,7 @@ export type ProjectUpdateWithoutTagsInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
@@ -2119,7 +2161,7 @@ export type ProjectUpdateWithoutTagsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
-  client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
+  client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
@@ -2144,7 +2186,8 @@ export type ProjectUncheckedUpdateWithoutTagsInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  clientId?: Prisma.IntFieldUpdateOperationsInput | number
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   categoryId?: Prisma.IntFieldUpdateOperationsInput | number
   creatorId?: Prisma.IntFieldUpdateOperationsInput | number
   managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -2184,6 +2227,7 @@ export type ProjectCreateWithoutTasksInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
+  projectType?: $Enums.ProjectType
   dateStart: Date | string
   dateDue?: Date | string | null
   billingType?: $Enums.BillingType
@@ -2200,7 +2244,7 @@ export type ProjectCreateWithoutTasksInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
-  client: Prisma.ClientCreateNestedOneWithoutProjectsInput
+  client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
@@ -2225,7 +2269,8 @@ export type ProjectUncheckedCreateWithoutTasksInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
-  clientId: number
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
   categoryId: number
   creatorId: number
   managerId?: number | null
@@ -2281,6 +2326,7 @@ export type ProjectUpdateWithoutTasksInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
@@ -2297,7 +2343,7 @@ export type ProjectUpdateWithoutTasksInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
-  client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
+  client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
@@ -2322,7 +2368,8 @@ export type ProjectUncheckedUpdateWithoutTasksInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  clientId?: Prisma.IntFieldUpdateOperationsInput | number
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   categoryId?: Prisma.IntFieldUpdateOperationsInput | number
   creatorId?: Prisma.IntFieldUpdateOperationsInput | number
   managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -2362,6 +2409,7 @@ export type ProjectCreateWithoutMilestonesInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
+  projectType?: $Enums.ProjectType
   dateStart: Date | string
   dateDue?: Date | string | null
   billingType?: $Enums.BillingType
@@ -2378,7 +2426,7 @@ export type ProjectCreateWithoutMilestonesInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
-  client: Prisma.ClientCreateNestedOneWithoutProjectsInput
+  client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
@@ -2403,7 +2451,8 @@ export type ProjectUncheckedCreateWithoutMilestonesInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
-  clientId: number
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
   categoryId: number
   creatorId: number
   managerId?: number | null
@@ -2459,6 +2508,7 @@ export type ProjectUpdateWithoutMilestonesInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
@@ -2475,7 +2525,7 @@ export type ProjectUpdateWithoutMilestonesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
-  client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
+  client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
@@ -2500,7 +2550,8 @@ export type ProjectUncheckedUpdateWithoutMilestonesInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  clientId?: Prisma.IntFieldUpdateOperationsInput | number
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   categoryId?: Prisma.IntFieldUpdateOperationsInput | number
   creatorId?: Prisma.IntFieldUpdateOperationsInput | number
   managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -2540,6 +2591,7 @@ export type ProjectCreateWithoutTimersInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
+  projectType?: $Enums.ProjectType
   dateStart: Date | string
   dateDue?: Date | string | null
   billingType?: $Enums.BillingType
@@ -2556,7 +2608,7 @@ export type ProjectCreateWithoutTimersInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
-  client: Prisma.ClientCreateNestedOneWithoutProjectsInput
+  client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
@@ -2581,7 +2633,8 @@ export type ProjectUncheckedCreateWithoutTimersInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
-  clientId: number
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
   categoryId: number
   creatorId: number
   managerId?: number | null
@@ -2637,6 +2690,7 @@ export type ProjectUpdateWithoutTimersInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
@@ -2653,7 +2707,7 @@ export type ProjectUpdateWithoutTimersInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
-  client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
+  client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
@@ -2678,7 +2732,8 @@ export type ProjectUncheckedUpdateWithoutTimersInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  clientId?: Prisma.IntFieldUpdateOperationsInput | number
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   categoryId?: Prisma.IntFieldUpdateOperationsInput | number
   creatorId?: Prisma.IntFieldUpdateOperationsInput | number
   managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -2718,6 +2773,7 @@ export type ProjectCreateWithoutFilesInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
+  projectType?: $Enums.ProjectType
   dateStart: Date | string
   dateDue?: Date | string | null
   billingType?: $Enums.BillingType
@@ -2734,7 +2790,7 @@ export type ProjectCreateWithoutFilesInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
-  client: Prisma.ClientCreateNestedOneWithoutProjectsInput
+  client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
@@ -2759,7 +2815,8 @@ export type ProjectUncheckedCreateWithoutFilesInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
-  clientId: number
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
   categoryId: number
   creatorId: number
   managerId?: number | null
@@ -2815,6 +2872,7 @@ export type ProjectUpdateWithoutFilesInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
@@ -2831,7 +2889,7 @@ export type ProjectUpdateWithoutFilesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
-  client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
+  client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
@@ -2856,7 +2914,8 @@ export type ProjectUncheckedUpdateWithoutFilesInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  clientId?: Prisma.IntFieldUpdateOperationsInput | number
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   categoryId?: Prisma.IntFieldUpdateOperationsInput | number
   creatorId?: Prisma.IntFieldUpdateOperationsInput | number
   managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -2896,6 +2955,7 @@ export type ProjectCreateWithoutCommentsInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
+  projectType?: $Enums.ProjectType
   dateStart: Date | string
   dateDue?: Date | string | null
   billingType?: $Enums.BillingType
@@ -2912,7 +2972,7 @@ export type ProjectCreateWithoutCommentsInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
-  client: Prisma.ClientCreateNestedOneWithoutProjectsInput
+  client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
@@ -2937,7 +2997,8 @@ export type ProjectUncheckedCreateWithoutCommentsInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
-  clientId: number
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
   categoryId: number
   creatorId: number
   managerId?: number | null
@@ -2993,6 +3054,7 @@ export type ProjectUpdateWithoutCommentsInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
@@ -3009,7 +3071,7 @@ export type ProjectUpdateWithoutCommentsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
-  client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
+  client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
@@ -3034,7 +3096,8 @@ export type ProjectUncheckedUpdateWithoutCommentsInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  clientId?: Prisma.IntFieldUpdateOperationsInput | number
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   categoryId?: Prisma.IntFieldUpdateOperationsInput | number
   creatorId?: Prisma.IntFieldUpdateOperationsInput | number
   managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -3074,6 +3137,7 @@ export type ProjectCreateWithoutInvoicesInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
+  projectType?: $Enums.ProjectType
   dateStart: Date | string
   dateDue?: Date | string | null
   billingType?: $Enums.BillingType
@@ -3090,7 +3154,7 @@ export type ProjectCreateWithoutInvoicesInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
-  client: Prisma.ClientCreateNestedOneWithoutProjectsInput
+  client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
@@ -3115,7 +3179,8 @@ export type ProjectUncheckedCreateWithoutInvoicesInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
-  clientId: number
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
   categoryId: number
   creatorId: number
   managerId?: number | null
@@ -3171,6 +3236,7 @@ export type ProjectUpdateWithoutInvoicesInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
@@ -3187,7 +3253,7 @@ export type ProjectUpdateWithoutInvoicesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
-  client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
+  client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
@@ -3212,7 +3278,8 @@ export type ProjectUncheckedUpdateWithoutInvoicesInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  clientId?: Prisma.IntFieldUpdateOperationsInput | number
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   categoryId?: Prisma.IntFieldUpdateOperationsInput | number
   creatorId?: Prisma.IntFieldUpdateOperationsInput | number
   managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -3252,6 +3319,7 @@ export type ProjectCreateWithoutEstimatesInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
+  projectType?: $Enums.ProjectType
   dateStart: Date | string
   dateDue?: Date | string | null
   billingType?: $Enums.BillingType
@@ -3268,7 +3336,7 @@ export type ProjectCreateWithoutEstimatesInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
-  client: Prisma.ClientCreateNestedOneWithoutProjectsInput
+  client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
@@ -3293,7 +3361,8 @@ export type ProjectUncheckedCreateWithoutEstimatesInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
-  clientId: number
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
   categoryId: number
   creatorId: number
   managerId?: number | null
@@ -3349,6 +3418,7 @@ export type ProjectUpdateWithoutEstimatesInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
@@ -3365,7 +3435,7 @@ export type ProjectUpdateWithoutEstimatesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
-  client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
+  client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
@@ -3390,7 +3460,8 @@ export type ProjectUncheckedUpdateWithoutEstimatesInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  clientId?: Prisma.IntFieldUpdateOperationsInput | number
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   categoryId?: Prisma.IntFieldUpdateOperationsInput | number
   creatorId?: Prisma.IntFieldUpdateOperationsInput | number
   managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -3431,7 +3502,8 @@ export type ProjectCreateManyCreatorInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
-  clientId: number
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
   categoryId: number
   managerId?: number | null
   dateStart: Date | string
@@ -3463,7 +3535,8 @@ export type ProjectCreateManyManagerInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
-  clientId: number
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
   categoryId: number
   creatorId: number
   dateStart: Date | string
@@ -3494,6 +3567,7 @@ export type ProjectUpdateWithoutCreatorInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
@@ -3510,7 +3584,7 @@ export type ProjectUpdateWithoutCreatorInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
-  client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
+  client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
   assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
@@ -3535,7 +3609,8 @@ export type ProjectUncheckedUpdateWithoutCreatorInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  clientId?: Prisma.IntFieldUpdateOperationsInput | number
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   categoryId?: Prisma.IntFieldUpdateOperationsInput | number
   managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -3576,7 +3651,8 @@ export type ProjectUncheckedUpdateManyWithoutCreatorInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  clientId?: Prisma.IntFieldUpdateOperationsInput | number
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   categoryId?: Prisma.IntFieldUpdateOperationsInput | number
   managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -3607,6 +3683,7 @@ export type ProjectUpdateWithoutManagerInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
@@ -3623,7 +3700,7 @@ export type ProjectUpdateWithoutManagerInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
-  client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
+  client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
@@ -3648,7 +3725,8 @@ export type ProjectUncheckedUpdateWithoutManagerInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  clientId?: Prisma.IntFieldUpdateOperationsInput | number
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   categoryId?: Prisma.IntFieldUpdateOperationsInput | number
   creatorId?: Prisma.IntFieldUpdateOperationsInput | number
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -3689,7 +3767,8 @@ export type ProjectUncheckedUpdateManyWithoutManagerInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  clientId?: Prisma.IntFieldUpdateOperationsInput | number
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   categoryId?: Prisma.IntFieldUpdateOperationsInput | number
   creatorId?: Prisma.IntFieldUpdateOperationsInput | number
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -3721,6 +3800,7 @@ export type ProjectCreateManyClientInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
+  projectType?: $Enums.ProjectType
   categoryId: number
   creatorId: number
   managerId?: number | null
@@ -3752,6 +3832,7 @@ export type ProjectUpdateWithoutClientInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
@@ -3793,6 +3874,7 @@ export type ProjectUncheckedUpdateWithoutClientInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
   categoryId?: Prisma.IntFieldUpdateOperationsInput | number
   creatorId?: Prisma.IntFieldUpdateOperationsInput | number
   managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -3834,6 +3916,7 @@ export type ProjectUncheckedUpdateManyWithoutClientInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
   categoryId?: Prisma.IntFieldUpdateOperationsInput | number
   creatorId?: Prisma.IntFieldUpdateOperationsInput | number
   managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -3866,7 +3949,8 @@ export type ProjectCreateManyCategoryInput = {
   archivedAt?: Date | string | null
   progress?: number
   progressManually?: boolean
-  clientId: number
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
   creatorId: number
   managerId?: number | null
   dateStart: Date | string
@@ -3897,6 +3981,7 @@ export type ProjectUpdateWithoutCategoryInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
@@ -3913,7 +3998,7 @@ export type ProjectUpdateWithoutCategoryInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
-  client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
+  client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
   assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
@@ -3938,7 +4023,8 @@ export type ProjectUncheckedUpdateWithoutCategoryInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  clientId?: Prisma.IntFieldUpdateOperationsInput | number
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   creatorId?: Prisma.IntFieldUpdateOperationsInput | number
   managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -3979,7 +4065,8 @@ export type ProjectUncheckedUpdateManyWithoutCategoryInput = {
   archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   progress?: Prisma.IntFieldUpdateOperationsInput | number
   progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  clientId?: Prisma.IntFieldUpdateOperationsInput | number
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   creatorId?: Prisma.IntFieldUpdateOperationsInput | number
   managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -4114,6 +4201,7 @@ export type ProjectSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   archivedAt?: boolean
   progress?: boolean
   progressManually?: boolean
+  projectType?: boolean
   clientId?: boolean
   categoryId?: boolean
   creatorId?: boolean
@@ -4134,7 +4222,7 @@ export type ProjectSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   updatedAt?: boolean
   lastActivityAt?: boolean
   version?: boolean
-  client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
+  client?: boolean | Prisma.Project$clientArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   manager?: boolean | Prisma.Project$managerArgs<ExtArgs>
@@ -4161,6 +4249,7 @@ export type ProjectSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   archivedAt?: boolean
   progress?: boolean
   progressManually?: boolean
+  projectType?: boolean
   clientId?: boolean
   categoryId?: boolean
   creatorId?: boolean
@@ -4181,7 +4270,7 @@ export type ProjectSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   updatedAt?: boolean
   lastActivityAt?: boolean
   version?: boolean
-  client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
+  client?: boolean | Prisma.Project$clientArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   manager?: boolean | Prisma.Project$managerArgs<ExtArgs>
@@ -4198,6 +4287,7 @@ export type ProjectSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   archivedAt?: boolean
   progress?: boolean
   progressManually?: boolean
+  projectType?: boolean
   clientId?: boolean
   categoryId?: boolean
   creatorId?: boolean
@@ -4218,7 +4308,7 @@ export type ProjectSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   updatedAt?: boolean
   lastActivityAt?: boolean
   version?: boolean
-  client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
+  client?: boolean | Prisma.Project$clientArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   manager?: boolean | Prisma.Project$managerArgs<ExtArgs>
@@ -4235,6 +4325,7 @@ export type ProjectSelectScalar = {
   archivedAt?: boolean
   progress?: boolean
   progressManually?: boolean
+  projectType?: boolean
   clientId?: boolean
   categoryId?: boolean
   creatorId?: boolean
@@ -4257,9 +4348,9 @@ export type ProjectSelectScalar = {
   version?: boolean
 }
 
-export type ProjectOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "title" | "number" | "description" | "reference" | "status" | "activeState" | "archivedAt" | "progress" | "progressManually" | "clientId" | "categoryId" | "creatorId" | "managerId" | "dateStart" | "dateDue" | "billingType" | "billingRate" | "billingEstimatedHours" | "billingCostsEstimate" | "clientpermTasksView" | "clientpermTasksCollaborate" | "clientpermTasksCreate" | "clientpermTimesheetsView" | "clientpermExpensesView" | "assignedpermTasksCollaborate" | "createdAt" | "updatedAt" | "lastActivityAt" | "version", ExtArgs["result"]["project"]>
+export type ProjectOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "title" | "number" | "description" | "reference" | "status" | "activeState" | "archivedAt" | "progress" | "progressManually" | "projectType" | "clientId" | "categoryId" | "creatorId" | "managerId" | "dateStart" | "dateDue" | "billingType" | "billingRate" | "billingEstimatedHours" | "billingCostsEstimate" | "clientpermTasksView" | "clientpermTasksCollaborate" | "clientpermTasksCreate" | "clientpermTimesheetsView" | "clientpermExpensesView" | "assignedpermTasksCollaborate" | "createdAt" | "updatedAt" | "lastActivityAt" | "version", ExtArgs["result"]["project"]>
 export type ProjectInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
-  client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
+  client?: boolean | Prisma.Project$clientArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   manager?: boolean | Prisma.Project$managerArgs<ExtArgs>
@@ -4275,13 +4366,13 @@ export type ProjectInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs
   _count?: boolean | Prisma.ProjectCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type ProjectIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
-  client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
+  client?: boolean | Prisma.Project$clientArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   manager?: boolean | Prisma.Project$managerArgs<ExtArgs>
 }
 export type ProjectIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
-  client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
+  client?: boolean | Prisma.Project$clientArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   manager?: boolean | Prisma.Project$managerArgs<ExtArgs>
@@ -4290,7 +4381,7 @@ export type ProjectIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Exte
 export type $ProjectPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "Project"
   objects: {
-    client: Prisma.$ClientPayload<ExtArgs>
+    client: Prisma.$ClientPayload<ExtArgs> | null
     category: Prisma.$CategoryPayload<ExtArgs>
     creator: Prisma.$UserPayload<ExtArgs>
     manager: Prisma.$UserPayload<ExtArgs> | null
@@ -4315,7 +4406,8 @@ export type $ProjectPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     archivedAt: Date | null
     progress: number
     progressManually: boolean
-    clientId: number
+    projectType: $Enums.ProjectType
+    clientId: number | null
     categoryId: number
     creatorId: number
     managerId: number | null
@@ -4729,7 +4821,7 @@ readonly fields: ProjectFieldRefs;
  */
 export interface Prisma__ProjectClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
-  client<T extends Prisma.ClientDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ClientDefaultArgs<ExtArgs>>): Prisma.Prisma__ClientClient<runtime.Types.Result.GetResult<Prisma.$ClientPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
+  client<T extends Prisma.Project$clientArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$clientArgs<ExtArgs>>): Prisma.Prisma__ClientClient<runtime.Types.Result.GetResult<Prisma.$ClientPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   category<T extends Prisma.CategoryDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.CategoryDefaultArgs<ExtArgs>>): Prisma.Prisma__CategoryClient<runtime.Types.Result.GetResult<Prisma.$CategoryPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   creator<T extends Prisma.UserDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.UserDefaultArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   manager<T extends Prisma.Project$managerArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$managerArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
@@ -4781,6 +4873,7 @@ export interface ProjectFieldRefs {
   readonly archivedAt: Prisma.FieldRef<"Project", 'DateTime'>
   readonly progress: Prisma.FieldRef<"Project", 'Int'>
   readonly progressManually: Prisma.FieldRef<"Project", 'Boolean'>
+  readonly projectType: Prisma.FieldRef<"Project", 'ProjectType'>
   readonly clientId: Prisma.FieldRef<"Project", 'Int'>
   readonly categoryId: Prisma.FieldRef<"Project", 'Int'>
   readonly creatorId: Prisma.FieldRef<"Project", 'Int'>
@@ -5199,6 +5292,25 @@ export type ProjectDeleteManyArgs<ExtArgs extends runtime.Types.Extensions.Inter
    * Limit how many Projects to delete.
    */
   limit?: number
+}
+
+/**
+ * Project.client
+ */
+export type Project$clientArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the Client
+   */
+  select?: Prisma.ClientSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the Client
+   */
+  omit?: Prisma.ClientOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ClientInclude<ExtArgs> | null
+  where?: Prisma.ClientWhereInput
 }
 
 /**
