@@ -396,6 +396,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/custom-fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List custom fields
+         * @description Lists the custom fields that projects may carry, in the order they were defined unless `order=desc`.
+         */
+        get: operations["listCustomFields"];
+        put?: never;
+        /**
+         * Create a custom field
+         * @description Defines a field that every project may then carry a value of, in its `custom_fields` under the
+         *     field's `key` (set with `project_custom_fields` on create and update; clone copies them). The
+         *     type decides what a value is:
+         *
+         *     | type | value sent | value shown | filter operators |
+         *     | --- | --- | --- | --- |
+         *     | `text` | a string (at most 5000 characters) | the string | `eq`, `not_eq`, `contains`, `not_contains`, `in`, `not_in` |
+         *     | `number` | a number (a decimal literal in a form), at most 6 decimals | the number | `eq`, `not_eq`, `gt`, `gte`, `lt`, `lte`, `in`, `not_in` |
+         *     | `date` | `YYYY-MM-DD` | the date | `eq`, `not_eq`, `gt`, `gte`, `lt`, `lte`, `in`, `not_in` |
+         *     | `single_select` | one of `options` | the option | `eq`, `not_eq`, `in`, `not_in` |
+         *     | `multi_select` | a list of `options` (form: `project_custom_fields[key][]=…`) | the options, in the order of `options` | `eq` / `not_eq` (has / has not the option), `in` / `not_in` (has any / none of them) |
+         *     | `person` | a team user id | `{ id, name }` | `eq`, `not_eq`, `in`, `not_in` (user ids) |
+         *
+         *     Every type but `multi_select` and `person` can be sorted on (`sort_custom_field`). Selects need
+         *     at least one option; the other types take none.
+         */
+        post: operations["createCustomField"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/custom-fields/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id.
+                 * @example 12
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a custom field
+         * @description Returns one custom field.
+         */
+        get: operations["getCustomField"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a custom field
+         * @description Deletes the field and every project's value of it. The projects that held one change with it
+         *     (their `dates.updated` and ETag move); the change feed records one `custom_field.deleted` event.
+         */
+        delete: operations["deleteCustomField"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a custom field
+         * @description Renames the field or changes its options (the full list, in the order to show them). Its key
+         *     and type cannot change. An option that a project still holds cannot be removed (a 422 naming
+         *     it): change those projects first.
+         */
+        patch: operations["updateCustomField"];
+        trace?: never;
+    };
     "/api/categories": {
         parameters: {
             query?: never;
@@ -1183,6 +1258,17 @@ export interface components {
             meta: components["schemas"]["PaginationMeta"];
             message: components["schemas"]["SuccessMessage"];
         };
+        /** @description One custom field. */
+        CustomFieldEnvelope: {
+            data: components["schemas"]["CustomField"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A page of custom fields. */
+        CustomFieldPage: {
+            data: components["schemas"]["CustomField"][];
+            meta: components["schemas"]["PaginationMeta"];
+            message: components["schemas"]["SuccessMessage"];
+        };
         /** @description One category. */
         CategoryEnvelope: {
             data: components["schemas"]["Category"];
@@ -1283,7 +1369,7 @@ export interface components {
             message: components["schemas"]["SuccessMessage"];
         };
         /** @description A project, as every endpoint that returns one shows it (every field of `ProjectFieldset`). */
-        Project: WithRequired<components["schemas"]["ProjectFieldset"], "id" | "number" | "title" | "project_type" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "totals" | "permissions" | "assigned" | "managers" | "tags">;
+        Project: WithRequired<components["schemas"]["ProjectFieldset"], "id" | "number" | "title" | "project_type" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "totals" | "custom_fields" | "permissions" | "assigned" | "managers" | "tags">;
         /**
          * @description A project's fields. `Project` holds them all; the list's sparse fieldsets (`fields=`) hold `id`
          *     and exactly the fields that `fields` names, and leave every other field out.
@@ -1374,6 +1460,17 @@ export interface components {
                     outstanding: components["schemas"]["Money"];
                 };
             };
+            /**
+             * @description The project's custom field values, by field key (see **Custom fields**); a field the project
+             *     has no value of is left out.
+             * @example {
+             *       "phase": "Build",
+             *       "budget_code": 4711
+             *     }
+             */
+            custom_fields?: {
+                [key: string]: components["schemas"]["CustomFieldValue"];
+            };
             /** @description Client and assignee permission flags. */
             permissions?: {
                 clientperm_tasks_view: components["schemas"]["YesNo"];
@@ -1448,6 +1545,19 @@ export interface components {
             lt?: string;
             /** Format: date-time */
             lte?: string;
+        };
+        /** @description Operators on one custom field; which ones its type takes is listed under **Create a custom field**. */
+        CustomFieldFilter: {
+            eq?: string | number;
+            not_eq?: string | number;
+            contains?: string;
+            not_contains?: string;
+            gt?: string | number;
+            gte?: string | number;
+            lt?: string | number;
+            lte?: string | number;
+            in?: (string | number)[];
+            not_in?: (string | number)[];
         };
         /** @description Operators on a yes/no property. */
         FilterBoolean: {
@@ -1527,6 +1637,18 @@ export interface components {
             project_description?: string | null;
             /** @description Optional external reference. */
             project_reference?: string | null;
+            /**
+             * @description Custom field values to set, by field key; fields not named keep their values, `null` (or an
+             *     empty value) removes one. Each value must suit its field's type (a 422 names
+             *     `project_custom_fields.<key>` otherwise, or an unknown key).
+             * @example {
+             *       "phase": "Build",
+             *       "budget_code": 4711
+             *     }
+             */
+            project_custom_fields?: {
+                [key: string]: components["schemas"]["CustomFieldInput"];
+            };
             /** @enum {string} */
             project_billing_type?: "hourly" | "fixed";
             project_billing_rate?: components["schemas"]["MoneyInput"];
@@ -1607,6 +1729,53 @@ export interface components {
         ClientCreateBody: {
             client_company_name: string;
         };
+        /**
+         * @description A custom field's key: a lower-case letter, then up to 39 lower-case letters, digits or `_`.
+         * @example phase
+         */
+        CustomFieldKey: string;
+        /**
+         * @description What the field's values are (see **Create a custom field**).
+         * @enum {string}
+         */
+        CustomFieldType: "text" | "number" | "date" | "single_select" | "multi_select" | "person";
+        CustomField: {
+            id: components["schemas"]["Id"];
+            key: components["schemas"]["CustomFieldKey"];
+            name: string;
+            type: components["schemas"]["CustomFieldType"];
+            /** @description A select's choices, in order; empty for the other types. */
+            options: string[];
+            created: components["schemas"]["Timestamp"];
+        };
+        /** @description A select's choices, each shown once (repeats are refused), in the order given. */
+        CustomFieldOptions: string[];
+        CustomFieldCreateBody: {
+            /** @description Unique; the name of the field in `custom_fields`, `project_custom_fields` and the filters. Cannot change. */
+            custom_field_key: components["schemas"]["CustomFieldKey"];
+            /** @description The name people read. */
+            custom_field_name: string;
+            /** @description Cannot change. */
+            custom_field_type: components["schemas"]["CustomFieldType"];
+            /** @description Required for `single_select` and `multi_select`, refused for the other types. */
+            custom_field_options?: components["schemas"]["CustomFieldOptions"];
+        };
+        CustomFieldUpdateBody: {
+            custom_field_name?: string;
+            /** @description The full new list (selects only). An option a project still holds must stay. */
+            custom_field_options?: components["schemas"]["CustomFieldOptions"];
+        };
+        /**
+         * @description A project's value of a custom field: a string (`text`, `date` as `YYYY-MM-DD`, `single_select`),
+         *     a number (`number`), a list of options (`multi_select`) or a team user (`person`).
+         */
+        CustomFieldValue: string | number | string[] | components["schemas"]["IdName"];
+        /**
+         * @description A value to set: see the types in **Create a custom field**. `null` or an empty string removes
+         *     the project's value. In a form, numbers and user ids are decimal literals and a multi select's
+         *     options are repeated (`project_custom_fields[labels][]=a&project_custom_fields[labels][]=b`).
+         */
+        CustomFieldInput: string | number | string[] | null;
         Category: {
             id: components["schemas"]["Id"];
             name: string;
@@ -1771,7 +1940,7 @@ export interface components {
          *     the resource they name (`task.created`: a `ProjectTask`, `comment.deleted`: `{ id }`, …).
          * @enum {string}
          */
-        EventType: "project.created" | "project.updated" | "project.deleted" | "project.cloned" | "project.assigned" | "project.manager_changed" | "project.status_changed" | "project.progress_changed" | "project.tags_changed" | "project.archived" | "project.restored" | "project.timers_stopped" | "task.created" | "milestone.created" | "timer.started" | "file.created" | "comment.created" | "comment.deleted" | "invoice.created" | "estimate.created" | "client.created" | "category.created" | "team_user.created";
+        EventType: "project.created" | "project.updated" | "project.deleted" | "project.cloned" | "project.assigned" | "project.manager_changed" | "project.status_changed" | "project.progress_changed" | "project.tags_changed" | "project.archived" | "project.restored" | "project.timers_stopped" | "task.created" | "milestone.created" | "timer.started" | "file.created" | "comment.created" | "comment.deleted" | "invoice.created" | "estimate.created" | "client.created" | "category.created" | "team_user.created" | "custom_field.created" | "custom_field.updated" | "custom_field.deleted";
         /**
          * @description One change. A change that leaves everything as it was (archiving an archived project, stopping
          *     the timers of a project with none running) writes no event.
@@ -1796,7 +1965,7 @@ export interface components {
                 [key: string]: unknown;
             } | null;
             /** @description The resource after the change (see `EventType`). */
-            data: components["schemas"]["Project"] | components["schemas"]["ProjectTask"] | components["schemas"]["Milestone"] | components["schemas"]["Timer"] | components["schemas"]["ProjectFile"] | components["schemas"]["Comment"] | components["schemas"]["Invoice"] | components["schemas"]["Estimate"] | components["schemas"]["Client"] | components["schemas"]["Category"] | components["schemas"]["TeamUser"] | components["schemas"]["TimersStopped"] | components["schemas"]["IdOnly"];
+            data: components["schemas"]["Project"] | components["schemas"]["ProjectTask"] | components["schemas"]["Milestone"] | components["schemas"]["Timer"] | components["schemas"]["ProjectFile"] | components["schemas"]["Comment"] | components["schemas"]["Invoice"] | components["schemas"]["Estimate"] | components["schemas"]["Client"] | components["schemas"]["Category"] | components["schemas"]["TeamUser"] | components["schemas"]["CustomField"] | components["schemas"]["TimersStopped"] | components["schemas"]["IdOnly"];
         };
         TimersStopped: {
             /** @description The project's id. */
@@ -2275,6 +2444,8 @@ export type SchemaProjectTimersStoppedEnvelope = components['schemas']['ProjectT
 export type SchemaDeletedEnvelope = components['schemas']['DeletedEnvelope'];
 export type SchemaClientEnvelope = components['schemas']['ClientEnvelope'];
 export type SchemaClientPage = components['schemas']['ClientPage'];
+export type SchemaCustomFieldEnvelope = components['schemas']['CustomFieldEnvelope'];
+export type SchemaCustomFieldPage = components['schemas']['CustomFieldPage'];
 export type SchemaCategoryEnvelope = components['schemas']['CategoryEnvelope'];
 export type SchemaCategoryPage = components['schemas']['CategoryPage'];
 export type SchemaTeamUserEnvelope = components['schemas']['TeamUserEnvelope'];
@@ -2302,6 +2473,7 @@ export type SchemaFilterStatus = components['schemas']['FilterStatus'];
 export type SchemaFilterActiveState = components['schemas']['FilterActiveState'];
 export type SchemaFilterDate = components['schemas']['FilterDate'];
 export type SchemaFilterTimestamp = components['schemas']['FilterTimestamp'];
+export type SchemaCustomFieldFilter = components['schemas']['CustomFieldFilter'];
 export type SchemaFilterBoolean = components['schemas']['FilterBoolean'];
 export type SchemaProjectFilterConditions = components['schemas']['ProjectFilterConditions'];
 export type SchemaProjectFilterGroup = components['schemas']['ProjectFilterGroup'];
@@ -2317,6 +2489,14 @@ export type SchemaTagsBody = components['schemas']['TagsBody'];
 export type SchemaCloneBody = components['schemas']['CloneBody'];
 export type SchemaClient = components['schemas']['Client'];
 export type SchemaClientCreateBody = components['schemas']['ClientCreateBody'];
+export type SchemaCustomFieldKey = components['schemas']['CustomFieldKey'];
+export type SchemaCustomFieldType = components['schemas']['CustomFieldType'];
+export type SchemaCustomField = components['schemas']['CustomField'];
+export type SchemaCustomFieldOptions = components['schemas']['CustomFieldOptions'];
+export type SchemaCustomFieldCreateBody = components['schemas']['CustomFieldCreateBody'];
+export type SchemaCustomFieldUpdateBody = components['schemas']['CustomFieldUpdateBody'];
+export type SchemaCustomFieldValue = components['schemas']['CustomFieldValue'];
+export type SchemaCustomFieldInput = components['schemas']['CustomFieldInput'];
 export type SchemaCategory = components['schemas']['Category'];
 export type SchemaCategoryCreateBody = components['schemas']['CategoryCreateBody'];
 export type SchemaTeamUser = components['schemas']['TeamUser'];
@@ -2461,6 +2641,30 @@ export interface operations {
                  */
                 filter?: components["schemas"]["ProjectFilter"];
                 /**
+                 * @description Conditions on custom field values, `custom_fields[key][operator]=value`, with the operators of
+                 *     the field's type (see **Create a custom field**): `custom_fields[phase][eq]=Build`,
+                 *     `custom_fields[budget][gte]=1000`, `custom_fields[labels][in][]=web`. A project without a
+                 *     value matches only `not_eq` and `not_in`. Every condition holds, together with the other
+                 *     filters. An unknown key, or an operator the type does not take, is a 422 naming it
+                 *     (`custom_fields.nope`, `custom_fields.phase.gt`).
+                 * @example {
+                 *       "phase": {
+                 *         "eq": "Build"
+                 *       }
+                 *     }
+                 */
+                custom_fields?: {
+                    [key: string]: components["schemas"]["CustomFieldFilter"];
+                };
+                /**
+                 * @description Sorts by this custom field's values instead of `sort` (with `order`; ties broken by id;
+                 *     projects without a value come last ascending, first descending). A `text`, `number`, `date`
+                 *     or `single_select` field (a single select by the option's text, as `project_title` is
+                 *     sorted). Takes the place of `sort`; pages by `page` only (`after` is refused, and
+                 *     `meta.next_cursor` is null).
+                 */
+                sort_custom_field?: components["schemas"]["CustomFieldKey"];
+                /**
                  * @description Free-text search (case-insensitive substring) over the title, the description, the reference,
                  *     the number and the client's company name; a project matches when any of them contains the text. Empty means no search.
                  */
@@ -2500,7 +2704,7 @@ export interface operations {
                  *       "dates"
                  *     ]
                  */
-                fields?: ("id" | "number" | "title" | "project_type" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "totals" | "permissions" | "assigned" | "managers" | "tags")[];
+                fields?: ("id" | "number" | "title" | "project_type" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "totals" | "custom_fields" | "permissions" | "assigned" | "managers" | "tags")[];
                 /**
                  * @description Cursor pagination: the `meta.next_cursor` of the previous page. The page holds the `limit`
                  *     projects that follow the last project of the previous page in the sort order, so projects
@@ -3614,6 +3818,304 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listCustomFields: {
+        parameters: {
+            query?: {
+                /** @description `asc` (the default): in the order they were defined. `desc`: newest first. */
+                order?: "asc" | "desc";
+                /** @description Results per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+                /** @description Page number, from 1. A page past the last one returns an empty `data`. */
+                page?: components["parameters"]["Page"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of custom fields. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFieldPage"] & {
+                        /** @constant */
+                        message: "Custom fields retrieved successfully.";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createCustomField: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "custom_field_key": "phase",
+                 *       "custom_field_name": "Phase",
+                 *       "custom_field_type": "single_select",
+                 *       "custom_field_options": [
+                 *         "Discovery",
+                 *         "Build",
+                 *         "Launch"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CustomFieldCreateBody"];
+                /**
+                 * @example {
+                 *       "custom_field_key": "phase",
+                 *       "custom_field_name": "Phase",
+                 *       "custom_field_type": "single_select",
+                 *       "custom_field_options": [
+                 *         "Discovery",
+                 *         "Build",
+                 *         "Launch"
+                 *       ]
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["CustomFieldCreateBody"];
+            };
+        };
+        responses: {
+            /** @description The new custom field. */
+            201: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFieldEnvelope"] & {
+                        /** @constant */
+                        message: "Custom field created successfully.";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["IdempotencyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCustomField: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id.
+                 * @example 12
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The custom field. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFieldEnvelope"] & {
+                        /** @constant */
+                        message: "Custom field retrieved successfully.";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteCustomField: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The resource's id.
+                 * @example 12
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": 2
+                     *       },
+                     *       "message": "Custom field deleted successfully."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeletedEnvelope"] & {
+                        /** @constant */
+                        message: "Custom field deleted successfully.";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateCustomField: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The resource's id.
+                 * @example 12
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "custom_field_name": "Project phase",
+                 *       "custom_field_options": [
+                 *         "Discovery",
+                 *         "Build",
+                 *         "Launch",
+                 *         "Support"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CustomFieldUpdateBody"];
+                /**
+                 * @example {
+                 *       "custom_field_name": "Project phase",
+                 *       "custom_field_options": [
+                 *         "Discovery",
+                 *         "Build",
+                 *         "Launch",
+                 *         "Support"
+                 *       ]
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["CustomFieldUpdateBody"];
+            };
+        };
+        responses: {
+            /** @description The custom field after the change. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFieldEnvelope"] & {
+                        /** @constant */
+                        message: "Custom field updated successfully.";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];

@@ -62,6 +62,7 @@ export function toProject(row: ProjectViewRow): Schemas['Project'] {
       time: { estimated_hours: row.billing_estimated_hours, worked_hours: row.worked_hours, remaining_hours: row.remaining_hours },
       money: { estimated: row.money_estimated, invoiced: row.money_invoiced, paid: row.money_paid, outstanding: row.money_outstanding },
     },
+    custom_fields: row.custom_fields,
     permissions: {
       clientperm_tasks_view: yesNo(row.clientperm_tasks_view),
       clientperm_tasks_collaborate: yesNo(row.clientperm_tasks_collaborate),
@@ -78,6 +79,10 @@ export function toProject(row: ProjectViewRow): Schemas['Project'] {
 
 export function toClient(row: { id: number; companyName: string; createdAt: Date }): Schemas['Client'] {
   return { id: row.id, company_name: row.companyName, created: timestamp(row.createdAt) };
+}
+
+export function toCustomField(row: Prisma.CustomFieldGetPayload<object>): Schemas['CustomField'] {
+  return { id: row.id, key: row.key, name: row.name, type: row.type, options: row.options, created: timestamp(row.createdAt) };
 }
 
 export function toCategory(row: { id: number; name: string; createdAt: Date }): Schemas['Category'] {

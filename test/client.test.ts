@@ -303,6 +303,25 @@ describe('the change feed through the typed client', () => {
   });
 });
 
+describe('custom fields through the typed client', () => {
+  it('createCustomField, listCustomFields, getCustomField, updateCustomField, deleteCustomField, and values on a project', async () => {
+    const created = await api.POST('/api/custom-fields', { body: { custom_field_key: 'client_tier', custom_field_name: 'Tier', custom_field_type: 'single_select', custom_field_options: ['gold', 'silver'] } });
+    if (!created.data) throw new Error(created.error.message);
+    const field = created.data.data;
+    expect((await api.GET('/api/custom-fields')).data?.data.map((c) => c.key)).toContain('client_tier');
+    expect((await api.GET('/api/custom-fields/{id}', { params: { path: { id: field.id } } })).data?.data).toEqual(field);
+    const form = await api.PATCH('/api/custom-fields/{id}', { params: { path: { id: field.id } }, body: { custom_field_options: ['gold', 'silver', 'bronze'] }, ...formEncoded });
+    expect(form.data?.data.options).toEqual(['gold', 'silver', 'bronze']);
+    const project = await api.POST('/api/projects', {
+      body: { project_clientid: f.client.id, project_categoryid: f.category.id, project_title: 'Tiered', project_date_start: '2026-06-01', project_custom_fields: { client_tier: 'gold' } },
+    });
+    expect(project.data?.data.custom_fields).toEqual({ client_tier: 'gold' });
+    const found = await api.GET('/api/projects', { params: { query: { custom_fields: { client_tier: { eq: 'gold' } } } } });
+    expect(found.data?.data.map((p) => p.id)).toEqual([project.data!.data.id]);
+    expect((await api.DELETE('/api/custom-fields/{id}', { params: { path: { id: field.id } } })).data?.data).toEqual({ id: field.id });
+  });
+});
+
 describe('webhooks through the typed client', () => {
   it('createWebhook, listWebhooks, getWebhook, updateWebhook, pingWebhook, listWebhookDeliveries, redeliverWebhookDelivery, deleteWebhook', async () => {
     const received: string[] = [];

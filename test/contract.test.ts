@@ -94,7 +94,7 @@ describe('openapi/projects.yaml', () => {
     const fields = Object.keys(doc.components.schemas.ProjectFields!.properties!);
     expect(fields.length).toBeGreaterThanOrEqual(18);
     expect(Object.keys(composedSchema(doc, schemaRef('ProjectUpdateBody'))!.properties!)).toEqual(fields);
-    expect(Object.keys(composedSchema(doc, schemaRef('ProjectCreateBody'))!.properties!)).toEqual(['project_clientid', ...fields]);
+    expect(Object.keys(composedSchema(doc, schemaRef('ProjectCreateBody'))!.properties!)).toEqual(['project_type', 'project_clientid', ...fields]);
     for (const name of ['ProjectUpdateBody', 'ProjectCreateBody']) {
       expect(doc.components.schemas[name]!.unevaluatedProperties, name).toBe(false);
       expect(doc.components.schemas[name]!.additionalProperties, name).toBeUndefined();

@@ -58,6 +58,11 @@ describe('events', () => {
     }), 'project.created', 'created')).body.data;
     const id = project.id;
     const base = `/api/projects/${id}`;
+    const field = (await expectOneEvent('createCustomField', () => t.api('POST', '/api/custom-fields', {
+      json: { custom_field_key: 'event_field', custom_field_name: 'Event field', custom_field_type: 'text' },
+    }), 'custom_field.created', null)).body.data;
+    await expectOneEvent('updateCustomField', () => t.api('PATCH', `/api/custom-fields/${field.id}`, { json: { custom_field_name: 'Renamed' } }), 'custom_field.updated', null);
+    await expectOneEvent('deleteCustomField', () => t.api('DELETE', `/api/custom-fields/${field.id}`), 'custom_field.deleted', null);
 
     const updated = await expectOneEvent('updateProject', () => t.api('PATCH', base, { json: { project_title: 'Intranet 2', project_billing_rate: 95 } }), 'project.updated', id);
     expect(updated.event.changed_fields).toEqual(expect.arrayContaining(['title', 'billing.rate', 'dates.updated']));
@@ -99,7 +104,7 @@ describe('events', () => {
 
     // A deleted project's events stay in the global feed, filterable by project; its activities are gone with it.
     const ofProject = await eventsAfter(t, null, `&project_id=${id}`);
-    expect(ofProject.events).toHaveLength(exercised.size - 4);
+    expect(ofProject.events).toHaveLength(exercised.size - 7);
     expect((await t.api('GET', `${base}/activities`)).status).toBe(404);
   });
 

@@ -3,7 +3,9 @@
 // `projects` fails the test. On the suite's database: PGlite, or PostgreSQL when DATABASE_URL is set.
 import { describe, expect, it } from 'vitest';
 import { Prisma } from '../generated/prisma/client.ts';
+import { customFieldsNamed } from '../server/database/custom-fields.ts';
 import { projectListStatements, type ListQuery } from '../server/database/project-view.ts';
+import { listOperations, loadSpec } from '../server/spec.ts';
 import { pageWindow } from '../server/handlers/shared.ts';
 import { useTestServer } from './helpers/server.ts';
 
@@ -18,23 +20,35 @@ async function seedProjects(): Promise<void> {
   await prisma.$executeRaw`INSERT INTO clients (company_name) SELECT 'Customer ' || n FROM generate_series(1, 198) AS n`;
   const clientIds = (await prisma.client.findMany({ where: { id: { not: f.otherClient.id } }, select: { id: true }, orderBy: { id: 'asc' } })).map((c) => c.id);
   await prisma.$executeRaw`
-    INSERT INTO projects (title, description, reference, status, active_state, progress, client_id, category_id, creator_id, manager_id,
-                          date_start, date_due, created_at, updated_at)
+    INSERT INTO projects (title, description, reference, status, active_state, progress, project_type, client_id, category_id, creator_id, manager_id,
+                          date_start, date_due, created_at, updated_at, last_activity_at, number)
     SELECT (ARRAY['Website','Mobile App','Brand','CRM','Checkout','Intranet'])[1 + i % 6] || ' ' || (ARRAY['Redesign','Launch','Audit','Rollout'])[1 + i % 4] || ' ' || i,
            CASE WHEN i % 3 = 0 THEN 'Scope of work number ' || i END,
            CASE WHEN i % 2 = 0 THEN 'PO-' || i END,
            (${statuses})[1 + i % 5],
            (CASE WHEN i % 10 = 0 THEN 'archived' ELSE 'active' END)::"ActiveState",
            i % 101,
-           CASE WHEN i % 50 = 0 THEN ${f.otherClient.id}::int ELSE (${clientIds}::int[])[1 + i % ${clientIds.length}::int] END,
+           (CASE WHEN i % 25 = 12 THEN 'internal' ELSE 'client' END)::"ProjectType",
+           CASE WHEN i % 25 = 12 THEN NULL WHEN i % 50 = 0 THEN ${f.otherClient.id}::int ELSE (${clientIds}::int[])[1 + i % ${clientIds.length}::int] END,
            CASE WHEN i % 40 = 0 THEN ${f.otherCategory.id}::int ELSE ${f.category.id}::int END,
            (SELECT min(id) FROM users),
            CASE WHEN i % 30 = 0 THEN ${f.jane.id}::int WHEN i % 3 = 0 THEN ${f.sam.id}::int END,
            DATE '2026-01-01' + (i % 700),
            CASE WHEN i % 11 <> 0 THEN DATE '2026-03-01' + (i % 900) END,
            TIMESTAMPTZ '2025-01-01' + i * INTERVAL '5 minutes',
-           TIMESTAMPTZ '2025-01-01' + i * INTERVAL '5 minutes' + (i % 17) * INTERVAL '1 day'
+           TIMESTAMPTZ '2025-01-01' + i * INTERVAL '5 minutes' + (i % 17) * INTERVAL '1 day',
+           TIMESTAMPTZ '2025-01-01' + i * INTERVAL '5 minutes' + (i % 23) * INTERVAL '1 day',
+           'P-' || lpad(i::text, 6, '0')
       FROM generate_series(1, ${PROJECTS}::int) AS i`;
+  // Custom fields: a number on every 3rd project, a select on every 7th, a multi select on every 13th.
+  const budget = await prisma.customField.create({ data: { key: 'budget', name: 'Budget', type: 'number', options: [] } });
+  const phase = await prisma.customField.create({ data: { key: 'phase', name: 'Phase', type: 'single_select', options: ['Discovery', 'Build', 'Launch'] } });
+  const labels = await prisma.customField.create({ data: { key: 'labels', name: 'Labels', type: 'multi_select', options: ['web', 'mobile', 'api'] } });
+  await prisma.$executeRaw`
+    INSERT INTO project_custom_values (project_id, field_id, number_value, text_value, option_values)
+    SELECT id, ${budget.id}::int, id % 997, NULL, '{}'::text[] FROM projects WHERE id % 3 = 0
+    UNION ALL SELECT id, ${phase.id}::int, NULL, (ARRAY['Discovery','Build','Launch'])[1 + id % 3], '{}' FROM projects WHERE id % 7 = 0
+    UNION ALL SELECT id, ${labels.id}::int, NULL, NULL, ARRAY['web'] || CASE WHEN id % 2 = 0 THEN ARRAY['api'] ELSE '{}' END FROM projects WHERE id % 13 = 0`;
   // Tags: one of 40 on every project, a rare one on every 500th; assignees: Sam on every 4th, Jane on every 60th.
   await prisma.$executeRaw`
     INSERT INTO project_tags (project_id, title, position)
@@ -44,7 +58,7 @@ async function seedProjects(): Promise<void> {
     INSERT INTO project_assignees (project_id, user_id)
     SELECT id, ${f.sam.id}::int FROM projects WHERE id % 4 = 0
     UNION ALL SELECT id, ${f.jane.id}::int FROM projects WHERE id % 60 = 0`;
-  for (const table of ['projects', 'project_tags', 'project_assignees', 'clients']) await prisma.$executeRawUnsafe(`VACUUM ANALYZE ${table}`);
+  for (const table of ['projects', 'project_tags', 'project_assignees', 'clients', 'project_custom_values', 'custom_fields']) await prisma.$executeRawUnsafe(`VACUUM ANALYZE ${table}`);
 }
 
 async function plan(sql: Prisma.Sql): Promise<string> {
@@ -98,8 +112,21 @@ const filters: [string, () => ListQuery][] = [
   ['filter negation with a narrowing condition', () => ({ filter: { manager_id: { eq: f.jane.id }, status: { not_eq: 'on_hold' }, tag: { not_in: ['tag-1'] } } })],
   ['filter or groups', () => ({ filter: { or: [{ tag: { eq: 'escalated' } }, { manager_id: { eq: f.jane.id }, progress: { gte: 50 } }] } })],
   ['filter and groups', () => ({ filter: { and: [{ date_due: { gte: '2027-01-01' } }, { date_due: { lt: '2027-01-03' } }] } })],
+  ['project_type', () => ({ project_type: 'internal' })],
+  ['filter project_type', () => ({ filter: { project_type: { eq: 'internal' } } })],
+  ['search (number)', () => ({ search: 'P-004218' })],
+  ['filter number eq', () => ({ filter: { number: { eq: 'P-004218' } } })],
+  ['filter number contains', () => ({ filter: { number: { contains: '04218' } } })],
+  ['filter last_activity_at', () => ({ filter: { last_activity_at: { gte: '2026-05-01T00:00:00Z' } } })],
+  ['custom number range', () => ({ custom_fields: { budget: { gte: 10, lt: 12 } } })],
+  ['custom select eq', () => ({ custom_fields: { phase: { eq: 'Launch' } } })],
+  ['custom multi select in', () => ({ custom_fields: { labels: { in: ['api'] } } })],
 ];
-const sorts = ['project_title', 'project_status', 'project_date_start', 'project_date_due', 'project_created', 'project_progress', 'project_updated', 'client_company_name'] as const;
+// Every sort the spec lists: one added there is checked here too.
+type Sort = NonNullable<ListQuery['sort']>;
+const listProjects = listOperations(loadSpec()).find(({ operation }) => operation.operationId === 'listProjects')!;
+const sorts = (listProjects.parameters.find((parameter) => parameter.name === 'sort')!.schema as { enum: Sort[] }).enum;
+const customSorts = ['budget', 'phase'];
 
 describe(`GET /api/projects at ${PROJECTS.toLocaleString('en')} projects`, () => {
   it('every filter (page and total) and every sort (both directions) uses an index', async () => {
@@ -110,13 +137,19 @@ describe(`GET /api/projects at ${PROJECTS.toLocaleString('en')} projects`, () =>
       if (/Seq Scan on projects/.test(text)) scans.push(`${label}:\n${text}`);
     };
     for (const [name, query] of filters) {
-      const statements = projectListStatements(query(), pageWindow({}));
+      const statements = projectListStatements(query(), pageWindow({}), await customFieldsNamed(t.db.prisma, query().custom_fields, undefined));
       await check(`filter ${name}, page`, statements.page);
       await check(`filter ${name}, total`, statements.count!);
     }
     for (const sort of sorts) {
       for (const order of ['asc', 'desc'] as const) {
         await check(`sort ${sort} ${order}`, projectListStatements({ sort, order }, pageWindow({ order, page: 3 })).page);
+      }
+    }
+    for (const key of customSorts) {
+      for (const order of ['asc', 'desc'] as const) {
+        const query: ListQuery = { sort_custom_field: key, order };
+        await check(`sort by custom field ${key} ${order}`, projectListStatements(query, pageWindow({ order, page: 3 }), await customFieldsNamed(t.db.prisma, undefined, key)).page);
       }
     }
     expect(scans).toEqual([]);
@@ -126,7 +159,7 @@ describe(`GET /api/projects at ${PROJECTS.toLocaleString('en')} projects`, () =>
     const scans: string[] = [];
     const cursorAt = async (sort: string, order: string, page: number) =>
       (await t.api('GET', `/api/projects?sort=${sort}&order=${order}&page=${page}`)).body.meta.next_cursor as string;
-    const cases: [(typeof sorts)[number], 'asc' | 'desc', number][] = sorts.flatMap((sort) => [[sort, 'asc', 3], [sort, 'desc', 3]] as [(typeof sorts)[number], 'asc' | 'desc', number][]);
+    const cases: [Sort, 'asc' | 'desc', number][] = sorts.flatMap((sort) => [[sort, 'asc', 3], [sort, 'desc', 3]] as [Sort, 'asc' | 'desc', number][]);
     // Due dates: 1 project in 11 has none, last ascending and first descending.
     cases.push(['project_date_due', 'asc', 3900], ['project_date_due', 'desc', 1000]);
     for (const [sort, order, page] of cases) {

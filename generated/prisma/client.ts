@@ -151,3 +151,13 @@ export type WebhookDelivery = Prisma.WebhookDeliveryModel
  * 
  */
 export type WebhookRelay = Prisma.WebhookRelayModel
+/**
+ * Model CustomField
+ * 
+ */
+export type CustomField = Prisma.CustomFieldModel
+/**
+ * Model ProjectCustomValue
+ * 
+ */
+export type ProjectCustomValue = Prisma.ProjectCustomValueModel

@@ -63,6 +63,18 @@ export const ProjectType = {
 export type ProjectType = (typeof ProjectType)[keyof typeof ProjectType]
 
 
+export const CustomFieldType = {
+  text: 'text',
+  number: 'number',
+  date: 'date',
+  single_select: 'single_select',
+  multi_select: 'multi_select',
+  person: 'person'
+} as const
+
+export type CustomFieldType = (typeof CustomFieldType)[keyof typeof CustomFieldType]
+
+
 export const InvoiceStatus = {
   draft: 'draft',
   due: 'due',

@@ -6,6 +6,8 @@ import { Prisma } from '../../generated/prisma/client.ts';
 import type { components, operations } from '../../generated/api-types.ts';
 import { validationFailed } from '../errors.ts';
 import { escapeLike, type Db, type PageWindow } from '../handlers/shared.ts';
+import { CUSTOM_FIELDS_COLUMN, customFieldConditions, customSort, type CustomSort } from './custom-fields.ts';
+import type { CustomField as CustomFieldRow } from '../../generated/prisma/client.ts';
 
 export type ListQuery = NonNullable<operations['listProjects']['parameters']['query']>;
 
@@ -57,6 +59,8 @@ export interface ProjectViewRow {
   manager_name: string | null;
   assigned: { id: number; name: string }[];
   tags: string[];
+  /** By field key, each value as its type shows it. */
+  custom_fields: Record<string, components['schemas']['CustomFieldValue']>;
   /** The row's version: the project's ETag (server/entity-tags.ts). */
   version: number;
 }
@@ -81,6 +85,7 @@ SELECT p.id, p.number, p.title, p.project_type::text AS project_type, p.descript
        COALESCE((SELECT json_agg(json_build_object('id', u.id, 'name', u.first_name || ' ' || u.last_name) ORDER BY a.user_id)
                    FROM project_assignees a JOIN users u ON u.id = a.user_id WHERE a.project_id = p.id), '[]') AS assigned,
        COALESCE((SELECT json_agg(t.title ORDER BY t.position) FROM project_tags t WHERE t.project_id = p.id), '[]') AS tags,
+       ${CUSTOM_FIELDS_COLUMN},
        p.version`);
 
 /**
@@ -246,10 +251,10 @@ const simpleFilters = {
   updated_since: ['updated', 'gte'],
   created_from: ['created', 'gte'],
   created_to: ['created', 'lte'],
-} as const satisfies { [K in Exclude<keyof ListQuery, 'search' | 'sort' | 'order' | 'limit' | 'page' | 'after' | 'fields' | 'filter'>]-?: readonly [FilterField, FilterOperator] };
+} as const satisfies { [K in Exclude<keyof ListQuery, 'search' | 'sort' | 'order' | 'limit' | 'page' | 'after' | 'fields' | 'filter' | 'custom_fields' | 'sort_custom_field'>]-?: readonly [FilterField, FilterOperator] };
 
 /** The list's filters as conditions on `p`; every value is a bound parameter. */
-function projectFilter(query: ListQuery): Prisma.Sql {
+function projectFilter(query: ListQuery, customFields: Map<string, CustomFieldRow>): Prisma.Sql {
   const conditions: Prisma.Sql[] = [Prisma.sql`TRUE`];
   for (const [parameter, [field, operator]] of Object.entries(simpleFilters)) {
     const value = query[parameter as keyof typeof simpleFilters];
@@ -257,6 +262,7 @@ function projectFilter(query: ListQuery): Prisma.Sql {
   }
   if (query.search) conditions.push(searchCondition(query.search));
   if (query.filter) conditions.push(...grammarConditions(query.filter));
+  if (query.custom_fields) conditions.push(...customFieldConditions(query.custom_fields, customFields));
   return Prisma.join(conditions, ' AND ');
 }
 
@@ -360,7 +366,8 @@ function afterCursor(keys: readonly SortKey[], cursor: ListCursor, order: 'asc' 
  * (no client, so no name: last ascending, first descending) by id, each as far as the page
  * reaches, and merges the two: over a LEFT JOIN the database would sort every project instead.
  */
-function pageRows(sort: ListSort, condition: Prisma.Sql, orderBy: Prisma.Sql, direction: 'ASC' | 'DESC', limit: number, offset: number): Prisma.Sql {
+function pageRows(sort: ListSort | CustomSort, condition: Prisma.Sql, orderBy: Prisma.Sql, direction: 'ASC' | 'DESC', limit: number, offset: number): Prisma.Sql {
+  if (typeof sort === 'object') return customFieldPageRows(sort, condition, direction, limit, offset);
   if (sort !== 'client_company_name') {
     return Prisma.sql`SELECT p.* FROM projects p WHERE ${condition} ORDER BY ${orderBy} LIMIT ${limit} OFFSET ${offset}`;
   }
@@ -377,18 +384,46 @@ function pageRows(sort: ListSort, condition: Prisma.Sql, orderBy: Prisma.Sql, di
 }
 
 /**
+ * The rows of a page sorted by a custom field: the projects with a value in the order of the
+ * field's value index, then (ascending; first descending) those without one by id, each as far as
+ * the page reaches, merged, as the client-name sort does.
+ */
+function customFieldPageRows(sort: CustomSort, condition: Prisma.Sql, direction: 'ASC' | 'DESC', limit: number, offset: number): Prisma.Sql {
+  const order = Prisma.raw(direction);
+  const key = Prisma.raw(sort.expression);
+  const reach = limit + offset;
+  return Prisma.sql`
+    SELECT * FROM (
+      (SELECT p.*, ${key} AS custom_sort_key FROM projects p JOIN project_custom_values v ON v.project_id = p.id AND v.field_id = ${sort.fieldId}
+        WHERE ${condition} ORDER BY ${key} ${order}, p.id ${order} LIMIT ${reach})
+      UNION ALL
+      (SELECT p.*, NULL::${Prisma.raw(sort.sqlType)} AS custom_sort_key FROM projects p
+        WHERE NOT EXISTS (SELECT 1 FROM project_custom_values v WHERE v.project_id = p.id AND v.field_id = ${sort.fieldId})
+          AND ${condition} ORDER BY p.id ${order} LIMIT ${reach})
+    ) p ORDER BY p.custom_sort_key ${order}, p.id ${order} LIMIT ${limit} OFFSET ${offset}`;
+}
+
+/** The sort a list asks for: a custom field (`sort_custom_field`, page mode only, before `sort`), or a sort column. */
+function listSort(query: ListQuery, customFields: Map<string, CustomFieldRow>): ListSort | CustomSort {
+  if (query.sort_custom_field === undefined) return query.sort ?? 'project_created';
+  if (query.after !== undefined) throw validationFailed({ after: ['The after field cannot be combined with sort custom field: page through it with page.'] });
+  return customSort(customFields.get(query.sort_custom_field)!);
+}
+
+/**
  * The statements of a page of `GET /api/projects`: the page of rows and, in page mode, the total.
  * In cursor mode (`after`) there is no count, and the page reads one row more than `limit`, to tell
  * whether another page follows. Built here, apart from the handler, so that a test can EXPLAIN
  * exactly what runs (every filter and sort must use an index).
  */
-export function projectListStatements(query: ListQuery, window: PageWindow): { page: Prisma.Sql; count?: Prisma.Sql } {
-  const where = projectFilter(query);
-  const sort = query.sort ?? 'project_created';
-  const keys: readonly SortKey[] = sortKeys[sort];
+export function projectListStatements(query: ListQuery, window: PageWindow, customFields = new Map<string, CustomFieldRow>()): { page: Prisma.Sql; count?: Prisma.Sql } {
+  const where = projectFilter(query, customFields);
+  const sort = listSort(query, customFields);
+  // A custom field's sort has no cursor mode: its rows carry no cursor values.
+  const keys: readonly SortKey[] = typeof sort === 'object' ? [{ expression: 'p.custom_sort_key', type: sort.sqlType }] : sortKeys[sort];
   const direction = window.order === 'asc' ? 'ASC' : 'DESC';
   const orderBy = Prisma.raw([...keys.map((key) => key.expression), 'p.id'].map((e) => `${e} ${direction}`).join(', '));
-  const sortValues = Prisma.raw(`json_build_array(${keys.map(cursorText).join(', ')}) AS sort_values`);
+  const sortValues = Prisma.raw(typeof sort === 'object' ? 'NULL AS sort_values' : `json_build_array(${keys.map(cursorText).join(', ')}) AS sort_values`);
   const chosen = (condition: Prisma.Sql, limit: number, offset: number) => Prisma.sql`${PROJECT_COLUMNS}, ${sortValues}
       FROM (${pageRows(sort, condition, orderBy, direction, limit, offset)}) p
       ${PROJECT_JOINS} ORDER BY ${orderBy}`;

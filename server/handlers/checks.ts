@@ -4,6 +4,7 @@
 // names every bad field of the request.
 import { invalidSelection, type FieldErrorCollector } from '../errors.ts';
 import type { BodyCheckRegistry } from './types.ts';
+import { prepareCustomValues } from '../database/custom-fields.ts';
 import { expectFound, mustHaveAtMostDecimals, mustNotPrecede, selectId, type Db } from './shared.ts';
 
 type ProjectReferences = Partial<Record<'project_clientid' | 'project_categoryid' | 'project_creatorid', number>>;
@@ -36,7 +37,7 @@ async function checkProjectReferences(db: Db, errors: FieldErrorCollector, body:
 const HOURS_DECIMALS = 2;
 
 export const bodyChecks = {
-  createProject: (db, { body }, errors) => {
+  createProject: async (db, { body }, errors) => {
     if (body.project_type === 'internal' && body.project_clientid !== undefined) {
       errors.add('project_clientid', 'The project clientid field must be empty for an internal project.');
     } else if (body.project_type !== 'internal' && body.project_clientid === undefined && !errors.touches('project_clientid')) {
@@ -44,12 +45,14 @@ export const bodyChecks = {
     }
     mustNotPrecede(errors, 'project_date_due', body.project_date_due, 'project_date_start', body.project_date_start);
     mustHaveAtMostDecimals(errors, 'project_billing_estimated_hours', body.project_billing_estimated_hours, HOURS_DECIMALS);
-    return checkProjectReferences(db, errors, body);
+    const [references, customValues] = await Promise.all([checkProjectReferences(db, errors, body), prepareCustomValues(db, body.project_custom_fields, errors)]);
+    return { ...references, customValues };
   },
   // Their dates are checked against the stored project, once the request is otherwise valid.
-  updateProject: (db, { body }, errors) => {
+  updateProject: async (db, { body }, errors) => {
     mustHaveAtMostDecimals(errors, 'project_billing_estimated_hours', body.project_billing_estimated_hours, HOURS_DECIMALS);
-    return checkProjectReferences(db, errors, body);
+    await checkProjectReferences(db, errors, body);
+    return prepareCustomValues(db, body.project_custom_fields, errors);
   },
   cloneProject: (db, { body }, errors) => checkProjectReferences(db, errors, body),
   startProjectTimer: async (db, { path, body }, errors) => {

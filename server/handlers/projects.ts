@@ -5,6 +5,7 @@ import { findProjectView, projectCursor, projectListStatements, type ListQuery, 
 import { allows, entityTag, preconditionFailed, type VersionCondition } from '../entity-tags.ts';
 import { FieldErrorCollector, invalidSelection, notFound, projectArchived, validationFailed } from '../errors.ts';
 import { takeProjectNumber } from '../database/project-numbers.ts';
+import { copyCustomValues, customFieldsNamed, writeCustomValues } from '../database/custom-fields.ts';
 import { calendarDate, idName, parseCalendarDate, taskInclude, toProject } from '../mappers.ts';
 import { bodyChecks } from './checks.ts';
 import type { Handler } from './types.ts';
@@ -12,6 +13,8 @@ import {
   isOn, loadPage, lockProject, mustNotPrecede, nextVersion, pageWindow, refreshDerivedProgress, touchProjectActivity, type Db,
 } from './shared.ts';
 
+/** The body fields kept outside the projects row: custom field values (server/database/custom-fields.ts). */
+type ValuesElsewhere = 'project_custom_fields';
 type CreateBody = components['schemas']['ProjectCreateBody'];
 type UpdateBody = components['schemas']['ProjectUpdateBody'];
 type ProjectColumns = Prisma.ProjectUncheckedCreateInput;
@@ -20,7 +23,7 @@ type ProjectColumns = Prisma.ProjectUncheckedCreateInput;
  * How each field of a body sets the project's columns, one entry per field of the generated body
  * type: a field added to the spec does not compile until it is written somewhere.
  */
-type ColumnWriters<Body> = { [Field in keyof Body]-?: (value: Exclude<Body[Field], undefined>) => Partial<ProjectColumns> };
+type ColumnWriters<Body> = { [Field in Exclude<keyof Body, ValuesElsewhere>]-?: (value: Exclude<Body[Field], undefined>) => Partial<ProjectColumns> };
 
 const updateColumnWriters = {
   project_title: (title) => ({ title }),
@@ -52,7 +55,7 @@ const createColumnWriters = {
 /** The columns a body sets; fields that are absent stay as they are (or take the column's default). */
 function columnsOf<Body extends object>(body: Body, writers: ColumnWriters<Body>): Partial<ProjectColumns> {
   const data: Partial<ProjectColumns> = {};
-  for (const field of Object.keys(writers) as (keyof Body)[]) {
+  for (const field of Object.keys(writers) as Exclude<keyof Body, ValuesElsewhere>[]) {
     const value = body[field];
     // `writers[field]` takes this very field's value; TypeScript cannot pair the two over a union of keys.
     if (value !== undefined) Object.assign(data, (writers[field] as (v: unknown) => Partial<ProjectColumns>)(value));
@@ -81,10 +84,12 @@ function listItem(fields: ProjectField[] | undefined): (row: ProjectListRow) => 
 
 export const listProjects: Handler<'listProjects'> = async ({ prisma, query }) => {
   const window = pageWindow(query);
-  const statements = projectListStatements(query, window);
+  const customFields = await customFieldsNamed(prisma, query.custom_fields, query.sort_custom_field);
+  const statements = projectListStatements(query, window, customFields);
   const message = 'Projects retrieved successfully.' as const;
   const item = listItem(query.fields);
-  const cursorAfter = (row: ProjectListRow | undefined) => (row ? projectCursor(query, window.order, row) : null);
+  // A sort by a custom field pages by `page` only.
+  const cursorAfter = (row: ProjectListRow | undefined) => (row && query.sort_custom_field === undefined ? projectCursor(query, window.order, row) : null);
   if (!statements.count) {
     const rows = await prisma.$queryRaw<ProjectListRow[]>(statements.page);
     const page = rows.slice(0, window.take);
@@ -114,13 +119,14 @@ export const getProject: Handler<'getProject'> = async ({ prisma, path }) => {
  */
 export const createProject: Handler<'createProject'> = async ({ prisma, path, body, projectNumberFormat }) => {
   const errors = new FieldErrorCollector();
-  const { mainAdministratorId, clientCompanyName } = await bodyChecks.createProject(prisma, { path, body }, errors);
+  const { mainAdministratorId, clientCompanyName, customValues } = await bodyChecks.createProject(prisma, { path, body }, errors);
   errors.throwIfAny();
   const client = body.project_clientid === undefined ? null : { id: body.project_clientid, companyName: clientCompanyName! };
   const number = await takeProjectNumber(prisma, projectNumberFormat, client);
   // The schema and the checks require title, category, start date and (but for internal projects) the client.
   const columns = { ...columnsOf(body, createColumnWriters), number, creatorId: body.project_creatorid ?? mainAdministratorId } as ProjectColumns;
   const { id } = await prisma.project.create({ data: columns, select: { id: true } });
+  await writeCustomValues(prisma, id, customValues);
   const { data, etag } = await loadProject(prisma, id);
   return { status: 201, body: { data, message: 'Project created successfully.' }, etag };
 };
@@ -136,9 +142,10 @@ export const updateProject: Handler<'updateProject'> = async ({ prisma, path, bo
     const start = body.project_date_start ?? calendarDate(current.dateStart);
     const due = body.project_date_due !== undefined ? body.project_date_due : current.dateDue && calendarDate(current.dateDue);
     mustNotPrecede(errors, 'project_date_due', due, 'project_date_start', start);
-    await bodyChecks.updateProject(tx, { path, body }, errors);
+    const customValues = await bodyChecks.updateProject(tx, { path, body }, errors);
     errors.throwIfAny();
     await tx.project.update({ where: { id: path.id }, data: { ...columnsOf(body, updateColumnWriters), ...nextVersion() } });
+    await writeCustomValues(tx, path.id, customValues);
     if (current.progressManually && body.project_progress_manually === 'off') await refreshDerivedProgress(tx, path.id);
     return loadProject(tx, path.id);
   });
@@ -368,6 +375,7 @@ export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body
         },
       });
     }
+    await copyCustomValues(tx, path.id, clone.id);
     await refreshDerivedProgress(tx, clone.id);
     return loadProject(tx, clone.id);
   });

@@ -418,7 +418,9 @@ export const ModelName = {
   Event: 'Event',
   WebhookSubscription: 'WebhookSubscription',
   WebhookDelivery: 'WebhookDelivery',
-  WebhookRelay: 'WebhookRelay'
+  WebhookRelay: 'WebhookRelay',
+  CustomField: 'CustomField',
+  ProjectCustomValue: 'ProjectCustomValue'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -434,7 +436,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "user" | "apiKey" | "idempotencyKey" | "client" | "category" | "project" | "projectNumberCounter" | "projectAssignee" | "projectTag" | "task" | "taskChecklistItem" | "taskFile" | "milestone" | "timer" | "projectFile" | "projectComment" | "invoice" | "estimate" | "event" | "webhookSubscription" | "webhookDelivery" | "webhookRelay"
+    modelProps: "user" | "apiKey" | "idempotencyKey" | "client" | "category" | "project" | "projectNumberCounter" | "projectAssignee" | "projectTag" | "task" | "taskChecklistItem" | "taskFile" | "milestone" | "timer" | "projectFile" | "projectComment" | "invoice" | "estimate" | "event" | "webhookSubscription" | "webhookDelivery" | "webhookRelay" | "customField" | "projectCustomValue"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -2066,6 +2068,154 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    CustomField: {
+      payload: Prisma.$CustomFieldPayload<ExtArgs>
+      fields: Prisma.CustomFieldFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.CustomFieldFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CustomFieldPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.CustomFieldFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CustomFieldPayload>
+        }
+        findFirst: {
+          args: Prisma.CustomFieldFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CustomFieldPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.CustomFieldFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CustomFieldPayload>
+        }
+        findMany: {
+          args: Prisma.CustomFieldFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CustomFieldPayload>[]
+        }
+        create: {
+          args: Prisma.CustomFieldCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CustomFieldPayload>
+        }
+        createMany: {
+          args: Prisma.CustomFieldCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.CustomFieldCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CustomFieldPayload>[]
+        }
+        delete: {
+          args: Prisma.CustomFieldDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CustomFieldPayload>
+        }
+        update: {
+          args: Prisma.CustomFieldUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CustomFieldPayload>
+        }
+        deleteMany: {
+          args: Prisma.CustomFieldDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.CustomFieldUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.CustomFieldUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CustomFieldPayload>[]
+        }
+        upsert: {
+          args: Prisma.CustomFieldUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CustomFieldPayload>
+        }
+        aggregate: {
+          args: Prisma.CustomFieldAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateCustomField>
+        }
+        groupBy: {
+          args: Prisma.CustomFieldGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.CustomFieldGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.CustomFieldCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.CustomFieldCountAggregateOutputType> | number
+        }
+      }
+    }
+    ProjectCustomValue: {
+      payload: Prisma.$ProjectCustomValuePayload<ExtArgs>
+      fields: Prisma.ProjectCustomValueFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ProjectCustomValueFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectCustomValuePayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ProjectCustomValueFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectCustomValuePayload>
+        }
+        findFirst: {
+          args: Prisma.ProjectCustomValueFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectCustomValuePayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ProjectCustomValueFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectCustomValuePayload>
+        }
+        findMany: {
+          args: Prisma.ProjectCustomValueFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectCustomValuePayload>[]
+        }
+        create: {
+          args: Prisma.ProjectCustomValueCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectCustomValuePayload>
+        }
+        createMany: {
+          args: Prisma.ProjectCustomValueCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ProjectCustomValueCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectCustomValuePayload>[]
+        }
+        delete: {
+          args: Prisma.ProjectCustomValueDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectCustomValuePayload>
+        }
+        update: {
+          args: Prisma.ProjectCustomValueUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectCustomValuePayload>
+        }
+        deleteMany: {
+          args: Prisma.ProjectCustomValueDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ProjectCustomValueUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ProjectCustomValueUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectCustomValuePayload>[]
+        }
+        upsert: {
+          args: Prisma.ProjectCustomValueUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectCustomValuePayload>
+        }
+        aggregate: {
+          args: Prisma.ProjectCustomValueAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateProjectCustomValue>
+        }
+        groupBy: {
+          args: Prisma.ProjectCustomValueGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ProjectCustomValueGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ProjectCustomValueCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ProjectCustomValueCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -2387,6 +2537,31 @@ export const WebhookRelayScalarFieldEnum = {
 export type WebhookRelayScalarFieldEnum = (typeof WebhookRelayScalarFieldEnum)[keyof typeof WebhookRelayScalarFieldEnum]
 
 
+export const CustomFieldScalarFieldEnum = {
+  id: 'id',
+  key: 'key',
+  name: 'name',
+  type: 'type',
+  options: 'options',
+  createdAt: 'createdAt'
+} as const
+
+export type CustomFieldScalarFieldEnum = (typeof CustomFieldScalarFieldEnum)[keyof typeof CustomFieldScalarFieldEnum]
+
+
+export const ProjectCustomValueScalarFieldEnum = {
+  projectId: 'projectId',
+  fieldId: 'fieldId',
+  textValue: 'textValue',
+  numberValue: 'numberValue',
+  dateValue: 'dateValue',
+  optionValues: 'optionValues',
+  userId: 'userId'
+} as const
+
+export type ProjectCustomValueScalarFieldEnum = (typeof ProjectCustomValueScalarFieldEnum)[keyof typeof ProjectCustomValueScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
@@ -2659,6 +2834,20 @@ export type ListEnumWebhookDeliveryStatusFieldRefInput<$PrismaModel> = FieldRefI
 
 
 /**
+ * Reference to a field of type 'CustomFieldType'
+ */
+export type EnumCustomFieldTypeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'CustomFieldType'>
+    
+
+
+/**
+ * Reference to a field of type 'CustomFieldType[]'
+ */
+export type ListEnumCustomFieldTypeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'CustomFieldType[]'>
+    
+
+
+/**
  * Reference to a field of type 'Float'
  */
 export type FloatFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Float'>
@@ -2844,6 +3033,8 @@ export type GlobalOmitConfig = {
   webhookSubscription?: Prisma.WebhookSubscriptionOmit
   webhookDelivery?: Prisma.WebhookDeliveryOmit
   webhookRelay?: Prisma.WebhookRelayOmit
+  customField?: Prisma.CustomFieldOmit
+  projectCustomValue?: Prisma.ProjectCustomValueOmit
 }
 
 /* Types for Logging */

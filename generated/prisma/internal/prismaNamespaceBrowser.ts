@@ -72,7 +72,9 @@ export const ModelName = {
   Event: 'Event',
   WebhookSubscription: 'WebhookSubscription',
   WebhookDelivery: 'WebhookDelivery',
-  WebhookRelay: 'WebhookRelay'
+  WebhookRelay: 'WebhookRelay',
+  CustomField: 'CustomField',
+  ProjectCustomValue: 'ProjectCustomValue'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -371,6 +373,31 @@ export const WebhookRelayScalarFieldEnum = {
 } as const
 
 export type WebhookRelayScalarFieldEnum = (typeof WebhookRelayScalarFieldEnum)[keyof typeof WebhookRelayScalarFieldEnum]
+
+
+export const CustomFieldScalarFieldEnum = {
+  id: 'id',
+  key: 'key',
+  name: 'name',
+  type: 'type',
+  options: 'options',
+  createdAt: 'createdAt'
+} as const
+
+export type CustomFieldScalarFieldEnum = (typeof CustomFieldScalarFieldEnum)[keyof typeof CustomFieldScalarFieldEnum]
+
+
+export const ProjectCustomValueScalarFieldEnum = {
+  projectId: 'projectId',
+  fieldId: 'fieldId',
+  textValue: 'textValue',
+  numberValue: 'numberValue',
+  dateValue: 'dateValue',
+  optionValues: 'optionValues',
+  userId: 'userId'
+} as const
+
+export type ProjectCustomValueScalarFieldEnum = (typeof ProjectCustomValueScalarFieldEnum)[keyof typeof ProjectCustomValueScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -473,6 +473,7 @@ export type ProjectWhereInput = {
   invoices?: Prisma.InvoiceListRelationFilter
   estimates?: Prisma.EstimateListRelationFilter
   comments?: Prisma.ProjectCommentListRelationFilter
+  customValues?: Prisma.ProjectCustomValueListRelationFilter
 }
 
 export type ProjectOrderByWithRelationInput = {
@@ -520,6 +521,7 @@ export type ProjectOrderByWithRelationInput = {
   invoices?: Prisma.InvoiceOrderByRelationAggregateInput
   estimates?: Prisma.EstimateOrderByRelationAggregateInput
   comments?: Prisma.ProjectCommentOrderByRelationAggregateInput
+  customValues?: Prisma.ProjectCustomValueOrderByRelationAggregateInput
 }
 
 export type ProjectWhereUniqueInput = Prisma.AtLeast<{
@@ -570,6 +572,7 @@ export type ProjectWhereUniqueInput = Prisma.AtLeast<{
   invoices?: Prisma.InvoiceListRelationFilter
   estimates?: Prisma.EstimateListRelationFilter
   comments?: Prisma.ProjectCommentListRelationFilter
+  customValues?: Prisma.ProjectCustomValueListRelationFilter
 }, "id" | "number">
 
 export type ProjectOrderByWithAggregationInput = {
@@ -688,6 +691,7 @@ export type ProjectCreateInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateInput = {
@@ -731,6 +735,7 @@ export type ProjectUncheckedCreateInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUpdateInput = {
@@ -773,6 +778,7 @@ export type ProjectUpdateInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateInput = {
@@ -816,6 +822,7 @@ export type ProjectUncheckedUpdateInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateManyInput = {
@@ -1380,6 +1387,20 @@ export type ProjectUpdateOneRequiredWithoutEstimatesNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.ProjectUpdateToOneWithWhereWithoutEstimatesInput, Prisma.ProjectUpdateWithoutEstimatesInput>, Prisma.ProjectUncheckedUpdateWithoutEstimatesInput>
 }
 
+export type ProjectCreateNestedOneWithoutCustomValuesInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutCustomValuesInput, Prisma.ProjectUncheckedCreateWithoutCustomValuesInput>
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutCustomValuesInput
+  connect?: Prisma.ProjectWhereUniqueInput
+}
+
+export type ProjectUpdateOneRequiredWithoutCustomValuesNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutCustomValuesInput, Prisma.ProjectUncheckedCreateWithoutCustomValuesInput>
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutCustomValuesInput
+  upsert?: Prisma.ProjectUpsertWithoutCustomValuesInput
+  connect?: Prisma.ProjectWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ProjectUpdateToOneWithWhereWithoutCustomValuesInput, Prisma.ProjectUpdateWithoutCustomValuesInput>, Prisma.ProjectUncheckedUpdateWithoutCustomValuesInput>
+}
+
 export type ProjectCreateWithoutCreatorInput = {
   title: string
   number?: string | null
@@ -1419,6 +1440,7 @@ export type ProjectCreateWithoutCreatorInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutCreatorInput = {
@@ -1461,6 +1483,7 @@ export type ProjectUncheckedCreateWithoutCreatorInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutCreatorInput = {
@@ -1512,6 +1535,7 @@ export type ProjectCreateWithoutManagerInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutManagerInput = {
@@ -1554,6 +1578,7 @@ export type ProjectUncheckedCreateWithoutManagerInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutManagerInput = {
@@ -1674,6 +1699,7 @@ export type ProjectCreateWithoutClientInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutClientInput = {
@@ -1716,6 +1742,7 @@ export type ProjectUncheckedCreateWithoutClientInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutClientInput = {
@@ -1783,6 +1810,7 @@ export type ProjectCreateWithoutCategoryInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutCategoryInput = {
@@ -1825,6 +1853,7 @@ export type ProjectUncheckedCreateWithoutCategoryInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutCategoryInput = {
@@ -1892,6 +1921,7 @@ export type ProjectCreateWithoutAssigneesInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutAssigneesInput = {
@@ -1934,6 +1964,7 @@ export type ProjectUncheckedCreateWithoutAssigneesInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutAssigneesInput = {
@@ -1991,6 +2022,7 @@ export type ProjectUpdateWithoutAssigneesInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutAssigneesInput = {
@@ -2033,6 +2065,7 @@ export type ProjectUncheckedUpdateWithoutAssigneesInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutTagsInput = {
@@ -2074,6 +2107,7 @@ export type ProjectCreateWithoutTagsInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutTagsInput = {
@@ -2116,6 +2150,7 @@ export type ProjectUncheckedCreateWithoutTagsInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutTagsInput = {
@@ -2173,6 +2208,7 @@ export type ProjectUpdateWithoutTagsInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutTagsInput = {
@@ -2215,6 +2251,7 @@ export type ProjectUncheckedUpdateWithoutTagsInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutTasksInput = {
@@ -2256,6 +2293,7 @@ export type ProjectCreateWithoutTasksInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutTasksInput = {
@@ -2298,6 +2336,7 @@ export type ProjectUncheckedCreateWithoutTasksInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutTasksInput = {
@@ -2355,6 +2394,7 @@ export type ProjectUpdateWithoutTasksInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutTasksInput = {
@@ -2397,6 +2437,7 @@ export type ProjectUncheckedUpdateWithoutTasksInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutMilestonesInput = {
@@ -2438,6 +2479,7 @@ export type ProjectCreateWithoutMilestonesInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutMilestonesInput = {
@@ -2480,6 +2522,7 @@ export type ProjectUncheckedCreateWithoutMilestonesInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutMilestonesInput = {
@@ -2537,6 +2580,7 @@ export type ProjectUpdateWithoutMilestonesInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutMilestonesInput = {
@@ -2579,6 +2623,7 @@ export type ProjectUncheckedUpdateWithoutMilestonesInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutTimersInput = {
@@ -2620,6 +2665,7 @@ export type ProjectCreateWithoutTimersInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutTimersInput = {
@@ -2662,6 +2708,7 @@ export type ProjectUncheckedCreateWithoutTimersInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutTimersInput = {
@@ -2719,6 +2766,7 @@ export type ProjectUpdateWithoutTimersInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutTimersInput = {
@@ -2761,6 +2809,7 @@ export type ProjectUncheckedUpdateWithoutTimersInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutFilesInput = {
@@ -2802,6 +2851,7 @@ export type ProjectCreateWithoutFilesInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutFilesInput = {
@@ -2844,6 +2894,7 @@ export type ProjectUncheckedCreateWithoutFilesInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutFilesInput = {
@@ -2901,6 +2952,7 @@ export type ProjectUpdateWithoutFilesInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutFilesInput = {
@@ -2943,6 +2995,7 @@ export type ProjectUncheckedUpdateWithoutFilesInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutCommentsInput = {
@@ -2984,6 +3037,7 @@ export type ProjectCreateWithoutCommentsInput = {
   files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutCommentsInput = {
@@ -3026,6 +3080,7 @@ export type ProjectUncheckedCreateWithoutCommentsInput = {
   files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutCommentsInput = {
@@ -3083,6 +3138,7 @@ export type ProjectUpdateWithoutCommentsInput = {
   files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutCommentsInput = {
@@ -3125,6 +3181,7 @@ export type ProjectUncheckedUpdateWithoutCommentsInput = {
   files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutInvoicesInput = {
@@ -3166,6 +3223,7 @@ export type ProjectCreateWithoutInvoicesInput = {
   files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutInvoicesInput = {
@@ -3208,6 +3266,7 @@ export type ProjectUncheckedCreateWithoutInvoicesInput = {
   files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutInvoicesInput = {
@@ -3265,6 +3324,7 @@ export type ProjectUpdateWithoutInvoicesInput = {
   files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutInvoicesInput = {
@@ -3307,6 +3367,7 @@ export type ProjectUncheckedUpdateWithoutInvoicesInput = {
   files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutEstimatesInput = {
@@ -3348,6 +3409,7 @@ export type ProjectCreateWithoutEstimatesInput = {
   files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutEstimatesInput = {
@@ -3390,6 +3452,7 @@ export type ProjectUncheckedCreateWithoutEstimatesInput = {
   files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutEstimatesInput = {
@@ -3447,6 +3510,7 @@ export type ProjectUpdateWithoutEstimatesInput = {
   files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutEstimatesInput = {
@@ -3488,6 +3552,193 @@ export type ProjectUncheckedUpdateWithoutEstimatesInput = {
   timers?: Prisma.TimerUncheckedUpdateManyWithoutProjectNestedInput
   files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
+}
+
+export type ProjectCreateWithoutCustomValuesInput = {
+  title: string
+  number?: string | null
+  description?: string | null
+  reference?: string | null
+  status?: $Enums.ProjectStatus
+  activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
+  progress?: number
+  progressManually?: boolean
+  projectType?: $Enums.ProjectType
+  dateStart: Date | string
+  dateDue?: Date | string | null
+  billingType?: $Enums.BillingType
+  billingRate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: boolean
+  clientpermTasksCollaborate?: boolean
+  clientpermTasksCreate?: boolean
+  clientpermTimesheetsView?: boolean
+  clientpermExpensesView?: boolean
+  assignedpermTasksCollaborate?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  lastActivityAt?: Date | string
+  version?: number
+  client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
+  category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
+  creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
+  manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
+  tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
+  tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
+  milestones?: Prisma.MilestoneCreateNestedManyWithoutProjectInput
+  timers?: Prisma.TimerCreateNestedManyWithoutProjectInput
+  files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
+  invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
+  estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+}
+
+export type ProjectUncheckedCreateWithoutCustomValuesInput = {
+  id?: number
+  title: string
+  number?: string | null
+  description?: string | null
+  reference?: string | null
+  status?: $Enums.ProjectStatus
+  activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
+  progress?: number
+  progressManually?: boolean
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
+  categoryId: number
+  creatorId: number
+  managerId?: number | null
+  dateStart: Date | string
+  dateDue?: Date | string | null
+  billingType?: $Enums.BillingType
+  billingRate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: boolean
+  clientpermTasksCollaborate?: boolean
+  clientpermTasksCreate?: boolean
+  clientpermTimesheetsView?: boolean
+  clientpermExpensesView?: boolean
+  assignedpermTasksCollaborate?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  lastActivityAt?: Date | string
+  version?: number
+  assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
+  tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
+  tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
+  milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
+  timers?: Prisma.TimerUncheckedCreateNestedManyWithoutProjectInput
+  files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
+  invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
+  estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+}
+
+export type ProjectCreateOrConnectWithoutCustomValuesInput = {
+  where: Prisma.ProjectWhereUniqueInput
+  create: Prisma.XOR<Prisma.ProjectCreateWithoutCustomValuesInput, Prisma.ProjectUncheckedCreateWithoutCustomValuesInput>
+}
+
+export type ProjectUpsertWithoutCustomValuesInput = {
+  update: Prisma.XOR<Prisma.ProjectUpdateWithoutCustomValuesInput, Prisma.ProjectUncheckedUpdateWithoutCustomValuesInput>
+  create: Prisma.XOR<Prisma.ProjectCreateWithoutCustomValuesInput, Prisma.ProjectUncheckedCreateWithoutCustomValuesInput>
+  where?: Prisma.ProjectWhereInput
+}
+
+export type ProjectUpdateToOneWithWhereWithoutCustomValuesInput = {
+  where?: Prisma.ProjectWhereInput
+  data: Prisma.XOR<Prisma.ProjectUpdateWithoutCustomValuesInput, Prisma.ProjectUncheckedUpdateWithoutCustomValuesInput>
+}
+
+export type ProjectUpdateWithoutCustomValuesInput = {
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  progress?: Prisma.IntFieldUpdateOperationsInput | number
+  progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
+  billingRate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCreate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTimesheetsView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermExpensesView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
+  category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
+  creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
+  manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
+  tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
+  tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
+  milestones?: Prisma.MilestoneUpdateManyWithoutProjectNestedInput
+  timers?: Prisma.TimerUpdateManyWithoutProjectNestedInput
+  files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
+  invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
+  estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+}
+
+export type ProjectUncheckedUpdateWithoutCustomValuesInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  progress?: Prisma.IntFieldUpdateOperationsInput | number
+  progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  categoryId?: Prisma.IntFieldUpdateOperationsInput | number
+  creatorId?: Prisma.IntFieldUpdateOperationsInput | number
+  managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
+  billingRate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCreate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTimesheetsView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermExpensesView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
+  tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
+  tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
+  milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
+  timers?: Prisma.TimerUncheckedUpdateManyWithoutProjectNestedInput
+  files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
+  invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
+  estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
 }
 
@@ -3596,6 +3847,7 @@ export type ProjectUpdateWithoutCreatorInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutCreatorInput = {
@@ -3638,6 +3890,7 @@ export type ProjectUncheckedUpdateWithoutCreatorInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateManyWithoutCreatorInput = {
@@ -3712,6 +3965,7 @@ export type ProjectUpdateWithoutManagerInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutManagerInput = {
@@ -3754,6 +4008,7 @@ export type ProjectUncheckedUpdateWithoutManagerInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateManyWithoutManagerInput = {
@@ -3861,6 +4116,7 @@ export type ProjectUpdateWithoutClientInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutClientInput = {
@@ -3903,6 +4159,7 @@ export type ProjectUncheckedUpdateWithoutClientInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateManyWithoutClientInput = {
@@ -4010,6 +4267,7 @@ export type ProjectUpdateWithoutCategoryInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutCategoryInput = {
@@ -4052,6 +4310,7 @@ export type ProjectUncheckedUpdateWithoutCategoryInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateManyWithoutCategoryInput = {
@@ -4102,6 +4361,7 @@ export type ProjectCountOutputType = {
   invoices: number
   estimates: number
   comments: number
+  customValues: number
 }
 
 export type ProjectCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -4114,6 +4374,7 @@ export type ProjectCountOutputTypeSelect<ExtArgs extends runtime.Types.Extension
   invoices?: boolean | ProjectCountOutputTypeCountInvoicesArgs
   estimates?: boolean | ProjectCountOutputTypeCountEstimatesArgs
   comments?: boolean | ProjectCountOutputTypeCountCommentsArgs
+  customValues?: boolean | ProjectCountOutputTypeCountCustomValuesArgs
 }
 
 /**
@@ -4189,6 +4450,13 @@ export type ProjectCountOutputTypeCountCommentsArgs<ExtArgs extends runtime.Type
   where?: Prisma.ProjectCommentWhereInput
 }
 
+/**
+ * ProjectCountOutputType without action
+ */
+export type ProjectCountOutputTypeCountCustomValuesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ProjectCustomValueWhereInput
+}
+
 
 export type ProjectSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -4235,6 +4503,7 @@ export type ProjectSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   invoices?: boolean | Prisma.Project$invoicesArgs<ExtArgs>
   estimates?: boolean | Prisma.Project$estimatesArgs<ExtArgs>
   comments?: boolean | Prisma.Project$commentsArgs<ExtArgs>
+  customValues?: boolean | Prisma.Project$customValuesArgs<ExtArgs>
   _count?: boolean | Prisma.ProjectCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["project"]>
 
@@ -4363,6 +4632,7 @@ export type ProjectInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs
   invoices?: boolean | Prisma.Project$invoicesArgs<ExtArgs>
   estimates?: boolean | Prisma.Project$estimatesArgs<ExtArgs>
   comments?: boolean | Prisma.Project$commentsArgs<ExtArgs>
+  customValues?: boolean | Prisma.Project$customValuesArgs<ExtArgs>
   _count?: boolean | Prisma.ProjectCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type ProjectIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -4394,6 +4664,7 @@ export type $ProjectPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     invoices: Prisma.$InvoicePayload<ExtArgs>[]
     estimates: Prisma.$EstimatePayload<ExtArgs>[]
     comments: Prisma.$ProjectCommentPayload<ExtArgs>[]
+    customValues: Prisma.$ProjectCustomValuePayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: number
@@ -4834,6 +5105,7 @@ export interface Prisma__ProjectClient<T, Null = never, ExtArgs extends runtime.
   invoices<T extends Prisma.Project$invoicesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$invoicesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$InvoicePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   estimates<T extends Prisma.Project$estimatesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$estimatesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$EstimatePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   comments<T extends Prisma.Project$commentsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$commentsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectCommentPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  customValues<T extends Prisma.Project$customValuesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$customValuesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectCustomValuePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -5546,6 +5818,30 @@ export type Project$commentsArgs<ExtArgs extends runtime.Types.Extensions.Intern
   take?: number
   skip?: number
   distinct?: Prisma.ProjectCommentScalarFieldEnum | Prisma.ProjectCommentScalarFieldEnum[]
+}
+
+/**
+ * Project.customValues
+ */
+export type Project$customValuesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ProjectCustomValue
+   */
+  select?: Prisma.ProjectCustomValueSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ProjectCustomValue
+   */
+  omit?: Prisma.ProjectCustomValueOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProjectCustomValueInclude<ExtArgs> | null
+  where?: Prisma.ProjectCustomValueWhereInput
+  orderBy?: Prisma.ProjectCustomValueOrderByWithRelationInput | Prisma.ProjectCustomValueOrderByWithRelationInput[]
+  cursor?: Prisma.ProjectCustomValueWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ProjectCustomValueScalarFieldEnum | Prisma.ProjectCustomValueScalarFieldEnum[]
 }
 
 /**

@@ -229,6 +229,7 @@ export type UserWhereInput = {
   assignments?: Prisma.ProjectAssigneeListRelationFilter
   timers?: Prisma.TimerListRelationFilter
   comments?: Prisma.ProjectCommentListRelationFilter
+  customValues?: Prisma.ProjectCustomValueListRelationFilter
 }
 
 export type UserOrderByWithRelationInput = {
@@ -243,6 +244,7 @@ export type UserOrderByWithRelationInput = {
   assignments?: Prisma.ProjectAssigneeOrderByRelationAggregateInput
   timers?: Prisma.TimerOrderByRelationAggregateInput
   comments?: Prisma.ProjectCommentOrderByRelationAggregateInput
+  customValues?: Prisma.ProjectCustomValueOrderByRelationAggregateInput
 }
 
 export type UserWhereUniqueInput = Prisma.AtLeast<{
@@ -260,6 +262,7 @@ export type UserWhereUniqueInput = Prisma.AtLeast<{
   assignments?: Prisma.ProjectAssigneeListRelationFilter
   timers?: Prisma.TimerListRelationFilter
   comments?: Prisma.ProjectCommentListRelationFilter
+  customValues?: Prisma.ProjectCustomValueListRelationFilter
 }, "id" | "email">
 
 export type UserOrderByWithAggregationInput = {
@@ -299,6 +302,7 @@ export type UserCreateInput = {
   assignments?: Prisma.ProjectAssigneeCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutCreatorInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutUserInput
 }
 
 export type UserUncheckedCreateInput = {
@@ -313,6 +317,7 @@ export type UserUncheckedCreateInput = {
   assignments?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerUncheckedCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutCreatorInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutUserInput
 }
 
 export type UserUpdateInput = {
@@ -326,6 +331,7 @@ export type UserUpdateInput = {
   assignments?: Prisma.ProjectAssigneeUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutCreatorNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutUserNestedInput
 }
 
 export type UserUncheckedUpdateInput = {
@@ -340,6 +346,7 @@ export type UserUncheckedUpdateInput = {
   assignments?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUncheckedUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutCreatorNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutUserNestedInput
 }
 
 export type UserCreateManyInput = {
@@ -505,6 +512,22 @@ export type UserUpdateOneRequiredWithoutCommentsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.UserUpdateToOneWithWhereWithoutCommentsInput, Prisma.UserUpdateWithoutCommentsInput>, Prisma.UserUncheckedUpdateWithoutCommentsInput>
 }
 
+export type UserCreateNestedOneWithoutCustomValuesInput = {
+  create?: Prisma.XOR<Prisma.UserCreateWithoutCustomValuesInput, Prisma.UserUncheckedCreateWithoutCustomValuesInput>
+  connectOrCreate?: Prisma.UserCreateOrConnectWithoutCustomValuesInput
+  connect?: Prisma.UserWhereUniqueInput
+}
+
+export type UserUpdateOneWithoutCustomValuesNestedInput = {
+  create?: Prisma.XOR<Prisma.UserCreateWithoutCustomValuesInput, Prisma.UserUncheckedCreateWithoutCustomValuesInput>
+  connectOrCreate?: Prisma.UserCreateOrConnectWithoutCustomValuesInput
+  upsert?: Prisma.UserUpsertWithoutCustomValuesInput
+  disconnect?: Prisma.UserWhereInput | boolean
+  delete?: Prisma.UserWhereInput | boolean
+  connect?: Prisma.UserWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.UserUpdateToOneWithWhereWithoutCustomValuesInput, Prisma.UserUpdateWithoutCustomValuesInput>, Prisma.UserUncheckedUpdateWithoutCustomValuesInput>
+}
+
 export type UserCreateWithoutCreatedProjectsInput = {
   firstName: string
   lastName: string
@@ -515,6 +538,7 @@ export type UserCreateWithoutCreatedProjectsInput = {
   assignments?: Prisma.ProjectAssigneeCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutCreatorInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutUserInput
 }
 
 export type UserUncheckedCreateWithoutCreatedProjectsInput = {
@@ -528,6 +552,7 @@ export type UserUncheckedCreateWithoutCreatedProjectsInput = {
   assignments?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerUncheckedCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutCreatorInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutUserInput
 }
 
 export type UserCreateOrConnectWithoutCreatedProjectsInput = {
@@ -545,6 +570,7 @@ export type UserCreateWithoutManagedProjectsInput = {
   assignments?: Prisma.ProjectAssigneeCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutCreatorInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutUserInput
 }
 
 export type UserUncheckedCreateWithoutManagedProjectsInput = {
@@ -558,6 +584,7 @@ export type UserUncheckedCreateWithoutManagedProjectsInput = {
   assignments?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerUncheckedCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutCreatorInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutUserInput
 }
 
 export type UserCreateOrConnectWithoutManagedProjectsInput = {
@@ -586,6 +613,7 @@ export type UserUpdateWithoutCreatedProjectsInput = {
   assignments?: Prisma.ProjectAssigneeUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutCreatorNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutUserNestedInput
 }
 
 export type UserUncheckedUpdateWithoutCreatedProjectsInput = {
@@ -599,6 +627,7 @@ export type UserUncheckedUpdateWithoutCreatedProjectsInput = {
   assignments?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUncheckedUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutCreatorNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutUserNestedInput
 }
 
 export type UserUpsertWithoutManagedProjectsInput = {
@@ -622,6 +651,7 @@ export type UserUpdateWithoutManagedProjectsInput = {
   assignments?: Prisma.ProjectAssigneeUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutCreatorNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutUserNestedInput
 }
 
 export type UserUncheckedUpdateWithoutManagedProjectsInput = {
@@ -635,6 +665,7 @@ export type UserUncheckedUpdateWithoutManagedProjectsInput = {
   assignments?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUncheckedUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutCreatorNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutUserNestedInput
 }
 
 export type UserCreateWithoutAssignmentsInput = {
@@ -647,6 +678,7 @@ export type UserCreateWithoutAssignmentsInput = {
   managedProjects?: Prisma.ProjectCreateNestedManyWithoutManagerInput
   timers?: Prisma.TimerCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutCreatorInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutUserInput
 }
 
 export type UserUncheckedCreateWithoutAssignmentsInput = {
@@ -660,6 +692,7 @@ export type UserUncheckedCreateWithoutAssignmentsInput = {
   managedProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutManagerInput
   timers?: Prisma.TimerUncheckedCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutCreatorInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutUserInput
 }
 
 export type UserCreateOrConnectWithoutAssignmentsInput = {
@@ -688,6 +721,7 @@ export type UserUpdateWithoutAssignmentsInput = {
   managedProjects?: Prisma.ProjectUpdateManyWithoutManagerNestedInput
   timers?: Prisma.TimerUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutCreatorNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutUserNestedInput
 }
 
 export type UserUncheckedUpdateWithoutAssignmentsInput = {
@@ -701,6 +735,7 @@ export type UserUncheckedUpdateWithoutAssignmentsInput = {
   managedProjects?: Prisma.ProjectUncheckedUpdateManyWithoutManagerNestedInput
   timers?: Prisma.TimerUncheckedUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutCreatorNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutUserNestedInput
 }
 
 export type UserCreateWithoutTimersInput = {
@@ -713,6 +748,7 @@ export type UserCreateWithoutTimersInput = {
   managedProjects?: Prisma.ProjectCreateNestedManyWithoutManagerInput
   assignments?: Prisma.ProjectAssigneeCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutCreatorInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutUserInput
 }
 
 export type UserUncheckedCreateWithoutTimersInput = {
@@ -726,6 +762,7 @@ export type UserUncheckedCreateWithoutTimersInput = {
   managedProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutManagerInput
   assignments?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutCreatorInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutUserInput
 }
 
 export type UserCreateOrConnectWithoutTimersInput = {
@@ -754,6 +791,7 @@ export type UserUpdateWithoutTimersInput = {
   managedProjects?: Prisma.ProjectUpdateManyWithoutManagerNestedInput
   assignments?: Prisma.ProjectAssigneeUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutCreatorNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutUserNestedInput
 }
 
 export type UserUncheckedUpdateWithoutTimersInput = {
@@ -767,6 +805,7 @@ export type UserUncheckedUpdateWithoutTimersInput = {
   managedProjects?: Prisma.ProjectUncheckedUpdateManyWithoutManagerNestedInput
   assignments?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutCreatorNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutUserNestedInput
 }
 
 export type UserCreateWithoutCommentsInput = {
@@ -779,6 +818,7 @@ export type UserCreateWithoutCommentsInput = {
   managedProjects?: Prisma.ProjectCreateNestedManyWithoutManagerInput
   assignments?: Prisma.ProjectAssigneeCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerCreateNestedManyWithoutUserInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutUserInput
 }
 
 export type UserUncheckedCreateWithoutCommentsInput = {
@@ -792,6 +832,7 @@ export type UserUncheckedCreateWithoutCommentsInput = {
   managedProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutManagerInput
   assignments?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerUncheckedCreateNestedManyWithoutUserInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutUserInput
 }
 
 export type UserCreateOrConnectWithoutCommentsInput = {
@@ -820,6 +861,7 @@ export type UserUpdateWithoutCommentsInput = {
   managedProjects?: Prisma.ProjectUpdateManyWithoutManagerNestedInput
   assignments?: Prisma.ProjectAssigneeUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUpdateManyWithoutUserNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutUserNestedInput
 }
 
 export type UserUncheckedUpdateWithoutCommentsInput = {
@@ -833,6 +875,77 @@ export type UserUncheckedUpdateWithoutCommentsInput = {
   managedProjects?: Prisma.ProjectUncheckedUpdateManyWithoutManagerNestedInput
   assignments?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUncheckedUpdateManyWithoutUserNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutUserNestedInput
+}
+
+export type UserCreateWithoutCustomValuesInput = {
+  firstName: string
+  lastName: string
+  email: string
+  role?: $Enums.UserRole
+  createdAt?: Date | string
+  createdProjects?: Prisma.ProjectCreateNestedManyWithoutCreatorInput
+  managedProjects?: Prisma.ProjectCreateNestedManyWithoutManagerInput
+  assignments?: Prisma.ProjectAssigneeCreateNestedManyWithoutUserInput
+  timers?: Prisma.TimerCreateNestedManyWithoutUserInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutCreatorInput
+}
+
+export type UserUncheckedCreateWithoutCustomValuesInput = {
+  id?: number
+  firstName: string
+  lastName: string
+  email: string
+  role?: $Enums.UserRole
+  createdAt?: Date | string
+  createdProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutCreatorInput
+  managedProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutManagerInput
+  assignments?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutUserInput
+  timers?: Prisma.TimerUncheckedCreateNestedManyWithoutUserInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutCreatorInput
+}
+
+export type UserCreateOrConnectWithoutCustomValuesInput = {
+  where: Prisma.UserWhereUniqueInput
+  create: Prisma.XOR<Prisma.UserCreateWithoutCustomValuesInput, Prisma.UserUncheckedCreateWithoutCustomValuesInput>
+}
+
+export type UserUpsertWithoutCustomValuesInput = {
+  update: Prisma.XOR<Prisma.UserUpdateWithoutCustomValuesInput, Prisma.UserUncheckedUpdateWithoutCustomValuesInput>
+  create: Prisma.XOR<Prisma.UserCreateWithoutCustomValuesInput, Prisma.UserUncheckedCreateWithoutCustomValuesInput>
+  where?: Prisma.UserWhereInput
+}
+
+export type UserUpdateToOneWithWhereWithoutCustomValuesInput = {
+  where?: Prisma.UserWhereInput
+  data: Prisma.XOR<Prisma.UserUpdateWithoutCustomValuesInput, Prisma.UserUncheckedUpdateWithoutCustomValuesInput>
+}
+
+export type UserUpdateWithoutCustomValuesInput = {
+  firstName?: Prisma.StringFieldUpdateOperationsInput | string
+  lastName?: Prisma.StringFieldUpdateOperationsInput | string
+  email?: Prisma.StringFieldUpdateOperationsInput | string
+  role?: Prisma.EnumUserRoleFieldUpdateOperationsInput | $Enums.UserRole
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  createdProjects?: Prisma.ProjectUpdateManyWithoutCreatorNestedInput
+  managedProjects?: Prisma.ProjectUpdateManyWithoutManagerNestedInput
+  assignments?: Prisma.ProjectAssigneeUpdateManyWithoutUserNestedInput
+  timers?: Prisma.TimerUpdateManyWithoutUserNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutCreatorNestedInput
+}
+
+export type UserUncheckedUpdateWithoutCustomValuesInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  firstName?: Prisma.StringFieldUpdateOperationsInput | string
+  lastName?: Prisma.StringFieldUpdateOperationsInput | string
+  email?: Prisma.StringFieldUpdateOperationsInput | string
+  role?: Prisma.EnumUserRoleFieldUpdateOperationsInput | $Enums.UserRole
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  createdProjects?: Prisma.ProjectUncheckedUpdateManyWithoutCreatorNestedInput
+  managedProjects?: Prisma.ProjectUncheckedUpdateManyWithoutManagerNestedInput
+  assignments?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutUserNestedInput
+  timers?: Prisma.TimerUncheckedUpdateManyWithoutUserNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutCreatorNestedInput
 }
 
 
@@ -846,6 +959,7 @@ export type UserCountOutputType = {
   assignments: number
   timers: number
   comments: number
+  customValues: number
 }
 
 export type UserCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -854,6 +968,7 @@ export type UserCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.I
   assignments?: boolean | UserCountOutputTypeCountAssignmentsArgs
   timers?: boolean | UserCountOutputTypeCountTimersArgs
   comments?: boolean | UserCountOutputTypeCountCommentsArgs
+  customValues?: boolean | UserCountOutputTypeCountCustomValuesArgs
 }
 
 /**
@@ -901,6 +1016,13 @@ export type UserCountOutputTypeCountCommentsArgs<ExtArgs extends runtime.Types.E
   where?: Prisma.ProjectCommentWhereInput
 }
 
+/**
+ * UserCountOutputType without action
+ */
+export type UserCountOutputTypeCountCustomValuesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ProjectCustomValueWhereInput
+}
+
 
 export type UserSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -914,6 +1036,7 @@ export type UserSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   assignments?: boolean | Prisma.User$assignmentsArgs<ExtArgs>
   timers?: boolean | Prisma.User$timersArgs<ExtArgs>
   comments?: boolean | Prisma.User$commentsArgs<ExtArgs>
+  customValues?: boolean | Prisma.User$customValuesArgs<ExtArgs>
   _count?: boolean | Prisma.UserCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["user"]>
 
@@ -951,6 +1074,7 @@ export type UserInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   assignments?: boolean | Prisma.User$assignmentsArgs<ExtArgs>
   timers?: boolean | Prisma.User$timersArgs<ExtArgs>
   comments?: boolean | Prisma.User$commentsArgs<ExtArgs>
+  customValues?: boolean | Prisma.User$customValuesArgs<ExtArgs>
   _count?: boolean | Prisma.UserCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type UserIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -964,6 +1088,7 @@ export type $UserPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
     assignments: Prisma.$ProjectAssigneePayload<ExtArgs>[]
     timers: Prisma.$TimerPayload<ExtArgs>[]
     comments: Prisma.$ProjectCommentPayload<ExtArgs>[]
+    customValues: Prisma.$ProjectCustomValuePayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: number
@@ -1371,6 +1496,7 @@ export interface Prisma__UserClient<T, Null = never, ExtArgs extends runtime.Typ
   assignments<T extends Prisma.User$assignmentsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$assignmentsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectAssigneePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   timers<T extends Prisma.User$timersArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$timersArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$TimerPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   comments<T extends Prisma.User$commentsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$commentsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectCommentPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  customValues<T extends Prisma.User$customValuesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$customValuesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectCustomValuePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1916,6 +2042,30 @@ export type User$commentsArgs<ExtArgs extends runtime.Types.Extensions.InternalA
   take?: number
   skip?: number
   distinct?: Prisma.ProjectCommentScalarFieldEnum | Prisma.ProjectCommentScalarFieldEnum[]
+}
+
+/**
+ * User.customValues
+ */
+export type User$customValuesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ProjectCustomValue
+   */
+  select?: Prisma.ProjectCustomValueSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ProjectCustomValue
+   */
+  omit?: Prisma.ProjectCustomValueOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProjectCustomValueInclude<ExtArgs> | null
+  where?: Prisma.ProjectCustomValueWhereInput
+  orderBy?: Prisma.ProjectCustomValueOrderByWithRelationInput | Prisma.ProjectCustomValueOrderByWithRelationInput[]
+  cursor?: Prisma.ProjectCustomValueWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ProjectCustomValueScalarFieldEnum | Prisma.ProjectCustomValueScalarFieldEnum[]
 }
 
 /**
