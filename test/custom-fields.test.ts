@@ -50,16 +50,13 @@ describe('custom field definitions', () => {
 });
 
 describe('custom field values', () => {
-  let fields: Record<string, { id: number }>;
   beforeAll(async () => {
-    fields = {
-      phase: await define('phase', 'single_select', ['Discovery', 'Build', 'Launch']),
-      labels: await define('labels', 'multi_select', ['web', 'mobile', 'api']),
-      budget: await define('budget', 'number'),
-      kickoff: await define('kickoff', 'date'),
-      notes: await define('notes', 'text'),
-      owner: await define('owner', 'person'),
-    };
+    await define('phase', 'single_select', ['Discovery', 'Build', 'Launch']);
+    await define('labels', 'multi_select', ['web', 'mobile', 'api']);
+    await define('budget', 'number');
+    await define('kickoff', 'date');
+    await define('notes', 'text');
+    await define('owner', 'person');
   });
 
   it('are set by type on create and update, shown by key, removed with null, copied by clone', async () => {
