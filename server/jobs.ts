@@ -1,7 +1,7 @@
 // The background job queue: pg-boss on the server's own database, PostgreSQL or the embedded PGlite.
 // Jobs are rows in the database, so they survive a restart of the instance that queued them and any
 // instance with BACKGROUND_JOBS on runs them.
-import { fromPglite, fromPrisma, PgBoss } from 'pg-boss';
+import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Database } from './database/connection.ts';
 import type { Tx } from './handlers/shared.ts';
@@ -23,6 +23,7 @@ export interface QueueSettings {
 }
 
 export interface JobQueue {
+  /** pg-boss itself, once `ready` has settled successfully (it throws before). */
   readonly boss: PgBoss;
   /** Settles once pg-boss has started and the queues exist (rejects when it could not start). */
   readonly ready: Promise<void>;
@@ -32,30 +33,41 @@ export interface JobQueue {
 }
 
 /**
- * Creates the queue now and starts it in the background (installing or migrating pg-boss's schema,
- * creating or updating `queues`): `ready` tells when it has. Starting it after the server has set
- * up its signal handlers keeps its first queries from delaying them.
+ * Creates the queue, to be started (`start()`: installing or migrating pg-boss's schema, creating
+ * or updating `queues`) once the server has set up its signal handlers, which its first queries
+ * would delay; `ready` tells when it has. pg-boss is loaded by `start()` too: its modules (with
+ * OpenTelemetry's API and a calendar library) took 60–90 ms and 8 MB to load, before 'listening'.
  */
 export function createJobQueue(db: Database, queues: Record<string, QueueSettings>, logger: Logger): JobQueue & { start(): Promise<void> } {
-  const boss = db.pglite
-    ? new PgBoss({ db: fromPglite(db.pglite), backend: 'pglite', schema: JOBS_SCHEMA, superviseIntervalSeconds: SUPERVISE_INTERVAL_SECONDS })
-    // A small pool of its own: workers and maintenance never take the API's connections.
-    : new PgBoss({
-      connectionString: db.url!, max: 3, schema: JOBS_SCHEMA, application_name: 'projects-api-jobs',
-      superviseIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
-    });
-  boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
+  let pgBoss: typeof import('pg-boss') | undefined;
+  let boss: PgBoss | undefined;
   let started: (() => void) | undefined;
   let failed: ((error: unknown) => void) | undefined;
   const ready = new Promise<void>((resolve, reject) => { started = resolve; failed = reject; });
   ready.catch(() => {});
   let starting: Promise<void> | undefined;
+  const startedBoss = () => {
+    if (!boss || !pgBoss) throw new Error('The job queue has not started');
+    return { boss, pgBoss };
+  };
   return {
-    boss,
+    get boss() {
+      return startedBoss().boss;
+    },
     ready,
     start() {
       starting ??= (async () => {
         try {
+          pgBoss = await import('pg-boss');
+          const { fromPglite, PgBoss } = pgBoss;
+          boss = db.pglite
+            ? new PgBoss({ db: fromPglite(db.pglite), backend: 'pglite', schema: JOBS_SCHEMA, superviseIntervalSeconds: SUPERVISE_INTERVAL_SECONDS })
+            // A small pool of its own: workers and maintenance never take the API's connections.
+            : new PgBoss({
+              connectionString: db.url!, max: 3, schema: JOBS_SCHEMA, application_name: 'projects-api-jobs',
+              superviseIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
+            });
+          boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
           await boss.start();
           for (const [name, settings] of Object.entries(queues)) {
             // Created before any transaction sends to it: a send then needs no lookup outside the transaction
@@ -72,11 +84,13 @@ export function createJobQueue(db: Database, queues: Record<string, QueueSetting
       return starting;
     },
     async insertIn(tx, queue, payloads) {
-      if (payloads.length > 0) await boss.insert(queue, payloads.map((data) => ({ data })), { db: fromPrisma(tx) });
+      if (payloads.length === 0) return;
+      const { boss, pgBoss } = startedBoss();
+      await boss.insert(queue, payloads.map((data) => ({ data })), { db: pgBoss.fromPrisma(tx) });
     },
     async stop() {
       await starting?.catch(() => {});
-      if (starting) await boss.stop({ graceful: true, timeout: 5000 });
+      if (boss) await boss.stop({ graceful: true, timeout: 5000 });
     },
   };
 }

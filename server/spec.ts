@@ -18,13 +18,15 @@ export async function parseSpecYaml(yaml: string): Promise<OpenApiDocument> {
  * Loading the YAML parser and parsing the spec is a fifth of the start-up time: the build's JSON is
  * used unless the YAML is newer (as while editing it).
  */
-async function readSpec(): Promise<OpenApiDocument> {
+async function readSpec(): Promise<{ doc: OpenApiDocument; fromBuild: boolean }> {
   try {
-    if (statSync(specJsonPath).mtimeMs >= statSync(specPath).mtimeMs) return JSON.parse(readFileSync(specJsonPath, 'utf8')) as OpenApiDocument;
+    if (statSync(specJsonPath).mtimeMs >= statSync(specPath).mtimeMs) {
+      return { doc: JSON.parse(readFileSync(specJsonPath, 'utf8')) as OpenApiDocument, fromBuild: true };
+    }
   } catch {
     // not built: parse the YAML
   }
-  return parseSpecYaml(specYaml);
+  return { doc: await parseSpecYaml(specYaml), fromBuild: false };
 }
 
 export interface JsonSchema {
@@ -50,7 +52,12 @@ export interface OpenApiDocument {
   [key: string]: unknown;
 }
 
-const parsedSpec = await readSpec();
+const { doc: parsedSpec, fromBuild } = await readSpec();
+/**
+ * True when the spec was read from the build's JSON, which the build has checked against the
+ * OpenAPI schema with the validator's own checker (scripts/build-spec.ts).
+ */
+export const specCheckedByBuild = fromBuild;
 /** The spec as JSON text, served at /openapi.json. */
 export const specJson = JSON.stringify(parsedSpec);
 

@@ -8,11 +8,9 @@ import {
   type SqlDriverAdapter,
   type SqlMigrationAwareDriverAdapterFactory,
 } from '@prisma/driver-adapter-utils';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { projectRoot } from '../project-root.ts';
 import { createPglite } from './connection.ts';
-import * as engineBindings from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm';
 
 const root = projectRoot;
@@ -20,11 +18,17 @@ export const schemaPath = join(root, 'prisma/schema.prisma');
 export const migrationsDir = join(root, 'prisma/migrations');
 const emptyFilters = { externalTables: [], externalEnums: [] };
 
-let wasmLoaded: Promise<void> | undefined;
+type EngineBindings = typeof import('@prisma/schema-engine-wasm/schema_engine_bg');
+let engineLoaded: Promise<EngineBindings> | undefined;
 
-/** Instantiates the engine's WebAssembly by hand: importing the .wasm directly needs a Node flag on Node 20. */
-function loadEngineWasm(): Promise<void> {
-  wasmLoaded ??= (async () => {
+/**
+ * The engine's JavaScript bindings with their WebAssembly instantiated, loaded on first use: a start
+ * on an up-to-date database never needs them. Instantiated by hand: importing the .wasm directly
+ * needs a Node flag on Node 20.
+ */
+function loadEngine(): Promise<EngineBindings> {
+  engineLoaded ??= (async () => {
+    const engineBindings = await import('@prisma/schema-engine-wasm/schema_engine_bg');
     const require = createRequire(import.meta.url);
     const wasmPath = join(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg'), '../schema_engine_bg.wasm');
     const { instance } = await WebAssembly.instantiate(readFileSync(wasmPath), {
@@ -33,8 +37,9 @@ function loadEngineWasm(): Promise<void> {
     const exports = instance.exports as WebAssembly.Exports & { __wbindgen_start(): void };
     (engineBindings as unknown as { __wbg_set_wasm(w: unknown): void }).__wbg_set_wasm(exports);
     exports.__wbindgen_start();
+    return engineBindings;
   })();
-  return wasmLoaded;
+  return engineLoaded;
 }
 
 function schemaFiles() {
@@ -49,7 +54,7 @@ interface OpenEngine { engine: SchemaEngine; close(): Promise<void> }
  * (pg_advisory_lock), which other instances starting at the same time wait for.
  */
 async function openEngine(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<OpenEngine> {
-  await loadEngineWasm();
+  const engineBindings = await loadEngine();
   const opened: SqlDriverAdapter[] = [];
   const tracking = Object.create(adapterFactory, {
     connect: { value: async () => { const adapter = await adapterFactory.connect(); opened.push(adapter); return adapter; } },
@@ -146,6 +151,7 @@ async function diffDatabaseToSchema(adapterFactory: SqlMigrationAwareDriverAdapt
 export async function unmigratedSchemaChanges(): Promise<string> {
   const pglite = await createPglite('memory://');
   try {
+    const { PrismaPGlite } = await import('pglite-prisma-adapter');
     const scratch = new PrismaPGlite(pglite);
     await applyMigrations(scratch);
     const sql = (await diffDatabaseToSchema(scratch)).trim();
