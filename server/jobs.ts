@@ -26,6 +26,8 @@ export interface JobQueue {
   readonly boss: PgBoss;
   /** Settles once pg-boss has started and the queues exist (rejects when it could not start). */
   readonly ready: Promise<void>;
+  /** True once `ready` has resolved: a caller inside a transaction can tell without waiting. */
+  readonly started: boolean;
   /** Queues jobs inside the caller's transaction: they exist exactly when the transaction commits. */
   insertIn(tx: Tx, queue: string, payloads: object[]): Promise<void>;
   stop(): Promise<void>;
@@ -50,9 +52,11 @@ export function createJobQueue(db: Database, queues: Record<string, QueueSetting
   const ready = new Promise<void>((resolve, reject) => { started = resolve; failed = reject; });
   ready.catch(() => {});
   let starting: Promise<void> | undefined;
+  let isStarted = false;
   return {
     boss,
     ready,
+    get started() { return isStarted; },
     start() {
       starting ??= (async () => {
         try {
@@ -63,6 +67,7 @@ export function createJobQueue(db: Database, queues: Record<string, QueueSetting
             if (await boss.getQueue(name)) await boss.updateQueue(name, settings);
             else await boss.createQueue(name, settings);
           }
+          isStarted = true;
           started!();
         } catch (error) {
           failed!(error);

@@ -196,7 +196,9 @@ describe('projects through the typed client', () => {
     const clone = await api.POST('/api/projects/{id}/clone', { params: { path: { id: p.id } }, body: { project_title: 'Copy', copy_tasks: 'on' } });
     expect(clone.response.status).toBe(201);
     const formClone = await api.POST('/api/projects/{id}/clone', { params: { path: { id: p.id } }, body: { project_title: 'Form copy', copy_milestones: 'on' }, ...formEncoded });
-    expect(formClone.data?.data.title).toBe('Form copy');
+    expect(formClone.response.status).toBe(201);
+    // 201 (a copy made in the request) or 202 (queued in the background): here, a small project, 201.
+    expect(formClone.data && 'title' in formClone.data.data && formClone.data.data.title).toBe('Form copy');
     expect((await api.POST('/api/projects/{id}/clone', { params: { path: { id: 999999 } }, body: { project_title: 'x' } })).response.status).toBe(404);
     expect((await api.POST('/api/projects/{id}/clone', { params: { path: { id: p.id } }, body: { project_title: '' } })).response.status).toBe(422);
     const deleted = await api.DELETE('/api/projects/{id}', { params: { path: { id: clone.data!.data.id } } });

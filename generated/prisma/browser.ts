@@ -122,3 +122,8 @@ export type WebhookDelivery = Prisma.WebhookDeliveryModel
  * 
  */
 export type WebhookRelay = Prisma.WebhookRelayModel
+/**
+ * Model ProjectDuplication
+ * 
+ */
+export type ProjectDuplication = Prisma.ProjectDuplicationModel

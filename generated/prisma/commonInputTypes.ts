@@ -494,6 +494,23 @@ export type EnumWebhookDeliveryStatusWithAggregatesFilter<$PrismaModel = never> 
   _max?: Prisma.NestedEnumWebhookDeliveryStatusFilter<$PrismaModel>
 }
 
+export type EnumDuplicationStatusFilter<$PrismaModel = never> = {
+  equals?: $Enums.DuplicationStatus | Prisma.EnumDuplicationStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.DuplicationStatus[] | Prisma.ListEnumDuplicationStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.DuplicationStatus[] | Prisma.ListEnumDuplicationStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumDuplicationStatusFilter<$PrismaModel> | $Enums.DuplicationStatus
+}
+
+export type EnumDuplicationStatusWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.DuplicationStatus | Prisma.EnumDuplicationStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.DuplicationStatus[] | Prisma.ListEnumDuplicationStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.DuplicationStatus[] | Prisma.ListEnumDuplicationStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumDuplicationStatusWithAggregatesFilter<$PrismaModel> | $Enums.DuplicationStatus
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumDuplicationStatusFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumDuplicationStatusFilter<$PrismaModel>
+}
+
 export type NestedIntFilter<$PrismaModel = never> = {
   equals?: number | Prisma.IntFieldRefInput<$PrismaModel>
   in?: number[] | Prisma.ListIntFieldRefInput<$PrismaModel>
@@ -931,6 +948,23 @@ export type NestedEnumWebhookDeliveryStatusWithAggregatesFilter<$PrismaModel = n
   _count?: Prisma.NestedIntFilter<$PrismaModel>
   _min?: Prisma.NestedEnumWebhookDeliveryStatusFilter<$PrismaModel>
   _max?: Prisma.NestedEnumWebhookDeliveryStatusFilter<$PrismaModel>
+}
+
+export type NestedEnumDuplicationStatusFilter<$PrismaModel = never> = {
+  equals?: $Enums.DuplicationStatus | Prisma.EnumDuplicationStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.DuplicationStatus[] | Prisma.ListEnumDuplicationStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.DuplicationStatus[] | Prisma.ListEnumDuplicationStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumDuplicationStatusFilter<$PrismaModel> | $Enums.DuplicationStatus
+}
+
+export type NestedEnumDuplicationStatusWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.DuplicationStatus | Prisma.EnumDuplicationStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.DuplicationStatus[] | Prisma.ListEnumDuplicationStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.DuplicationStatus[] | Prisma.ListEnumDuplicationStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumDuplicationStatusWithAggregatesFilter<$PrismaModel> | $Enums.DuplicationStatus
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumDuplicationStatusFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumDuplicationStatusFilter<$PrismaModel>
 }
 
 

@@ -46,6 +46,7 @@ export interface ProjectViewRow {
   tags: string[];
   /** The row's version: the project's ETag (server/entity-tags.ts). */
   version: number;
+  is_template: boolean;
 }
 
 const TIMESTAMP_FORMAT = `'YYYY-MM-DD"T"HH24:MI:SS.MS"000Z"'`;
@@ -65,7 +66,7 @@ SELECT p.id, p.title, p.description, p.reference, p.status::text AS status, p.ac
        COALESCE((SELECT json_agg(json_build_object('id', u.id, 'name', u.first_name || ' ' || u.last_name) ORDER BY a.user_id)
                    FROM project_assignees a JOIN users u ON u.id = a.user_id WHERE a.project_id = p.id), '[]') AS assigned,
        COALESCE((SELECT json_agg(t.title ORDER BY t.position) FROM project_tags t WHERE t.project_id = p.id), '[]') AS tags,
-       p.version`);
+       p.version, p.is_template`);
 
 /** Joined to `p`, a set of projects rows. */
 const PROJECT_JOINS = Prisma.raw(`
@@ -187,6 +188,7 @@ export const filterFields = {
   overdue: overdueCondition,
   created: columnCondition('p.created_at', 'timestamptz'),
   updated: columnCondition('p.updated_at', 'timestamptz'),
+  is_template: columnCondition('p.is_template', 'boolean'),
 } satisfies Record<keyof FilterConditions, FieldCondition>;
 
 export type FilterField = keyof typeof filterFields;
@@ -214,7 +216,7 @@ const simpleFilters = {
   updated_since: ['updated', 'gte'],
   created_from: ['created', 'gte'],
   created_to: ['created', 'lte'],
-} as const satisfies { [K in Exclude<keyof ListQuery, 'search' | 'sort' | 'order' | 'limit' | 'page' | 'after' | 'fields' | 'filter'>]-?: readonly [FilterField, FilterOperator] };
+} as const satisfies { [K in Exclude<keyof ListQuery, 'search' | 'sort' | 'order' | 'limit' | 'page' | 'after' | 'fields' | 'filter' | 'template'>]-?: readonly [FilterField, FilterOperator] };
 
 /** The list's filters as conditions on `p`; every value is a bound parameter. */
 function projectFilter(query: ListQuery): Prisma.Sql {
@@ -224,6 +226,9 @@ function projectFilter(query: ListQuery): Prisma.Sql {
     if (value !== undefined) conditions.push(filterFields[field](operator, value));
   }
   if (query.search) conditions.push(searchCondition(query.search));
+  // Templates are left out unless the list asks for them.
+  const template = query.template ?? 'exclude';
+  if (template !== 'include') conditions.push(filterFields.is_template('eq', template === 'only'));
   if (query.filter) conditions.push(...grammarConditions(query.filter));
   return Prisma.join(conditions, ' AND ');
 }

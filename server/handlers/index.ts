@@ -3,6 +3,7 @@ import type { HandlerRegistry } from './types.ts';
 import * as categories from './categories.ts';
 import * as clients from './clients.ts';
 import * as comments from './comments.ts';
+import * as duplications from './duplications.ts';
 import * as estimates from './estimates.ts';
 import * as events from './events.ts';
 import * as files from './files.ts';
@@ -15,5 +16,5 @@ import * as timers from './timers.ts';
 import * as webhooks from './webhooks.ts';
 
 export const handlers: HandlerRegistry = {
-  ...projects, ...clients, ...categories, ...team, ...tasks, ...milestones, ...timers, ...files, ...invoices, ...estimates, ...comments, ...events, ...webhooks,
+  ...projects, ...clients, ...categories, ...team, ...tasks, ...milestones, ...timers, ...files, ...invoices, ...estimates, ...comments, ...events, ...webhooks, ...duplications,
 };

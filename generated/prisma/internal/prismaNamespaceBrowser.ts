@@ -71,7 +71,8 @@ export const ModelName = {
   Event: 'Event',
   WebhookSubscription: 'WebhookSubscription',
   WebhookDelivery: 'WebhookDelivery',
-  WebhookRelay: 'WebhookRelay'
+  WebhookRelay: 'WebhookRelay',
+  ProjectDuplication: 'ProjectDuplication'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -175,7 +176,8 @@ export const ProjectScalarFieldEnum = {
   assignedpermTasksCollaborate: 'assignedpermTasksCollaborate',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
-  version: 'version'
+  version: 'version',
+  isTemplate: 'isTemplate'
 } as const
 
 export type ProjectScalarFieldEnum = (typeof ProjectScalarFieldEnum)[keyof typeof ProjectScalarFieldEnum]
@@ -204,6 +206,7 @@ export const TaskScalarFieldEnum = {
   title: 'title',
   description: 'description',
   status: 'status',
+  dateDue: 'dateDue',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const
@@ -236,6 +239,7 @@ export const MilestoneScalarFieldEnum = {
   id: 'id',
   projectId: 'projectId',
   title: 'title',
+  dateDue: 'dateDue',
   createdAt: 'createdAt'
 } as const
 
@@ -358,6 +362,26 @@ export const WebhookRelayScalarFieldEnum = {
 } as const
 
 export type WebhookRelayScalarFieldEnum = (typeof WebhookRelayScalarFieldEnum)[keyof typeof WebhookRelayScalarFieldEnum]
+
+
+export const ProjectDuplicationScalarFieldEnum = {
+  id: 'id',
+  sourceProjectId: 'sourceProjectId',
+  projectId: 'projectId',
+  status: 'status',
+  total: 'total',
+  copied: 'copied',
+  options: 'options',
+  cursor: 'cursor',
+  attempts: 'attempts',
+  error: 'error',
+  apiKeyId: 'apiKeyId',
+  createdAt: 'createdAt',
+  startedAt: 'startedAt',
+  finishedAt: 'finishedAt'
+} as const
+
+export type ProjectDuplicationScalarFieldEnum = (typeof ProjectDuplicationScalarFieldEnum)[keyof typeof ProjectDuplicationScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -80,6 +80,7 @@ export type ProjectMinAggregateOutputType = {
   createdAt: Date | null
   updatedAt: Date | null
   version: number | null
+  isTemplate: boolean | null
 }
 
 export type ProjectMaxAggregateOutputType = {
@@ -110,6 +111,7 @@ export type ProjectMaxAggregateOutputType = {
   createdAt: Date | null
   updatedAt: Date | null
   version: number | null
+  isTemplate: boolean | null
 }
 
 export type ProjectCountAggregateOutputType = {
@@ -140,6 +142,7 @@ export type ProjectCountAggregateOutputType = {
   createdAt: number
   updatedAt: number
   version: number
+  isTemplate: number
   _all: number
 }
 
@@ -198,6 +201,7 @@ export type ProjectMinAggregateInputType = {
   createdAt?: true
   updatedAt?: true
   version?: true
+  isTemplate?: true
 }
 
 export type ProjectMaxAggregateInputType = {
@@ -228,6 +232,7 @@ export type ProjectMaxAggregateInputType = {
   createdAt?: true
   updatedAt?: true
   version?: true
+  isTemplate?: true
 }
 
 export type ProjectCountAggregateInputType = {
@@ -258,6 +263,7 @@ export type ProjectCountAggregateInputType = {
   createdAt?: true
   updatedAt?: true
   version?: true
+  isTemplate?: true
   _all?: true
 }
 
@@ -375,6 +381,7 @@ export type ProjectGroupByOutputType = {
   createdAt: Date
   updatedAt: Date
   version: number
+  isTemplate: boolean
   _count: ProjectCountAggregateOutputType | null
   _avg: ProjectAvgAggregateOutputType | null
   _sum: ProjectSumAggregateOutputType | null
@@ -428,6 +435,7 @@ export type ProjectWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   version?: Prisma.IntFilter<"Project"> | number
+  isTemplate?: Prisma.BoolFilter<"Project"> | boolean
   client?: Prisma.XOR<Prisma.ClientScalarRelationFilter, Prisma.ClientWhereInput>
   category?: Prisma.XOR<Prisma.CategoryScalarRelationFilter, Prisma.CategoryWhereInput>
   creator?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
@@ -441,6 +449,8 @@ export type ProjectWhereInput = {
   invoices?: Prisma.InvoiceListRelationFilter
   estimates?: Prisma.EstimateListRelationFilter
   comments?: Prisma.ProjectCommentListRelationFilter
+  duplicationsFrom?: Prisma.ProjectDuplicationListRelationFilter
+  duplicationsTo?: Prisma.ProjectDuplicationListRelationFilter
 }
 
 export type ProjectOrderByWithRelationInput = {
@@ -471,6 +481,7 @@ export type ProjectOrderByWithRelationInput = {
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   version?: Prisma.SortOrder
+  isTemplate?: Prisma.SortOrder
   client?: Prisma.ClientOrderByWithRelationInput
   category?: Prisma.CategoryOrderByWithRelationInput
   creator?: Prisma.UserOrderByWithRelationInput
@@ -484,6 +495,8 @@ export type ProjectOrderByWithRelationInput = {
   invoices?: Prisma.InvoiceOrderByRelationAggregateInput
   estimates?: Prisma.EstimateOrderByRelationAggregateInput
   comments?: Prisma.ProjectCommentOrderByRelationAggregateInput
+  duplicationsFrom?: Prisma.ProjectDuplicationOrderByRelationAggregateInput
+  duplicationsTo?: Prisma.ProjectDuplicationOrderByRelationAggregateInput
 }
 
 export type ProjectWhereUniqueInput = Prisma.AtLeast<{
@@ -517,6 +530,7 @@ export type ProjectWhereUniqueInput = Prisma.AtLeast<{
   createdAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   version?: Prisma.IntFilter<"Project"> | number
+  isTemplate?: Prisma.BoolFilter<"Project"> | boolean
   client?: Prisma.XOR<Prisma.ClientScalarRelationFilter, Prisma.ClientWhereInput>
   category?: Prisma.XOR<Prisma.CategoryScalarRelationFilter, Prisma.CategoryWhereInput>
   creator?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
@@ -530,6 +544,8 @@ export type ProjectWhereUniqueInput = Prisma.AtLeast<{
   invoices?: Prisma.InvoiceListRelationFilter
   estimates?: Prisma.EstimateListRelationFilter
   comments?: Prisma.ProjectCommentListRelationFilter
+  duplicationsFrom?: Prisma.ProjectDuplicationListRelationFilter
+  duplicationsTo?: Prisma.ProjectDuplicationListRelationFilter
 }, "id">
 
 export type ProjectOrderByWithAggregationInput = {
@@ -560,6 +576,7 @@ export type ProjectOrderByWithAggregationInput = {
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   version?: Prisma.SortOrder
+  isTemplate?: Prisma.SortOrder
   _count?: Prisma.ProjectCountOrderByAggregateInput
   _avg?: Prisma.ProjectAvgOrderByAggregateInput
   _max?: Prisma.ProjectMaxOrderByAggregateInput
@@ -598,6 +615,7 @@ export type ProjectScalarWhereWithAggregatesInput = {
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Project"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Project"> | Date | string
   version?: Prisma.IntWithAggregatesFilter<"Project"> | number
+  isTemplate?: Prisma.BoolWithAggregatesFilter<"Project"> | boolean
 }
 
 export type ProjectCreateInput = {
@@ -623,6 +641,7 @@ export type ProjectCreateInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -636,6 +655,8 @@ export type ProjectCreateInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateInput = {
@@ -666,6 +687,7 @@ export type ProjectUncheckedCreateInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -675,6 +697,8 @@ export type ProjectUncheckedCreateInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUpdateInput = {
@@ -700,6 +724,7 @@ export type ProjectUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -713,6 +738,8 @@ export type ProjectUpdateInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateInput = {
@@ -743,6 +770,7 @@ export type ProjectUncheckedUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -752,6 +780,8 @@ export type ProjectUncheckedUpdateInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateManyInput = {
@@ -782,6 +812,7 @@ export type ProjectCreateManyInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
 }
 
 export type ProjectUpdateManyMutationInput = {
@@ -807,6 +838,7 @@ export type ProjectUpdateManyMutationInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
 
 export type ProjectUncheckedUpdateManyInput = {
@@ -837,6 +869,7 @@ export type ProjectUncheckedUpdateManyInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
 
 export type ProjectListRelationFilter = {
@@ -877,6 +910,7 @@ export type ProjectCountOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   version?: Prisma.SortOrder
+  isTemplate?: Prisma.SortOrder
 }
 
 export type ProjectAvgOrderByAggregateInput = {
@@ -920,6 +954,7 @@ export type ProjectMaxOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   version?: Prisma.SortOrder
+  isTemplate?: Prisma.SortOrder
 }
 
 export type ProjectMinOrderByAggregateInput = {
@@ -950,6 +985,7 @@ export type ProjectMinOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   version?: Prisma.SortOrder
+  isTemplate?: Prisma.SortOrder
 }
 
 export type ProjectSumOrderByAggregateInput = {
@@ -968,6 +1004,11 @@ export type ProjectSumOrderByAggregateInput = {
 export type ProjectScalarRelationFilter = {
   is?: Prisma.ProjectWhereInput
   isNot?: Prisma.ProjectWhereInput
+}
+
+export type ProjectNullableScalarRelationFilter = {
+  is?: Prisma.ProjectWhereInput | null
+  isNot?: Prisma.ProjectWhereInput | null
 }
 
 export type ProjectCreateNestedManyWithoutCreatorInput = {
@@ -1288,6 +1329,38 @@ export type ProjectUpdateOneRequiredWithoutEstimatesNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.ProjectUpdateToOneWithWhereWithoutEstimatesInput, Prisma.ProjectUpdateWithoutEstimatesInput>, Prisma.ProjectUncheckedUpdateWithoutEstimatesInput>
 }
 
+export type ProjectCreateNestedOneWithoutDuplicationsFromInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutDuplicationsFromInput, Prisma.ProjectUncheckedCreateWithoutDuplicationsFromInput>
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutDuplicationsFromInput
+  connect?: Prisma.ProjectWhereUniqueInput
+}
+
+export type ProjectCreateNestedOneWithoutDuplicationsToInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutDuplicationsToInput, Prisma.ProjectUncheckedCreateWithoutDuplicationsToInput>
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutDuplicationsToInput
+  connect?: Prisma.ProjectWhereUniqueInput
+}
+
+export type ProjectUpdateOneWithoutDuplicationsFromNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutDuplicationsFromInput, Prisma.ProjectUncheckedCreateWithoutDuplicationsFromInput>
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutDuplicationsFromInput
+  upsert?: Prisma.ProjectUpsertWithoutDuplicationsFromInput
+  disconnect?: Prisma.ProjectWhereInput | boolean
+  delete?: Prisma.ProjectWhereInput | boolean
+  connect?: Prisma.ProjectWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ProjectUpdateToOneWithWhereWithoutDuplicationsFromInput, Prisma.ProjectUpdateWithoutDuplicationsFromInput>, Prisma.ProjectUncheckedUpdateWithoutDuplicationsFromInput>
+}
+
+export type ProjectUpdateOneWithoutDuplicationsToNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutDuplicationsToInput, Prisma.ProjectUncheckedCreateWithoutDuplicationsToInput>
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutDuplicationsToInput
+  upsert?: Prisma.ProjectUpsertWithoutDuplicationsToInput
+  disconnect?: Prisma.ProjectWhereInput | boolean
+  delete?: Prisma.ProjectWhereInput | boolean
+  connect?: Prisma.ProjectWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ProjectUpdateToOneWithWhereWithoutDuplicationsToInput, Prisma.ProjectUpdateWithoutDuplicationsToInput>, Prisma.ProjectUncheckedUpdateWithoutDuplicationsToInput>
+}
+
 export type ProjectCreateWithoutCreatorInput = {
   title: string
   description?: string | null
@@ -1311,6 +1384,7 @@ export type ProjectCreateWithoutCreatorInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
@@ -1323,6 +1397,8 @@ export type ProjectCreateWithoutCreatorInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutCreatorInput = {
@@ -1352,6 +1428,7 @@ export type ProjectUncheckedCreateWithoutCreatorInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -1361,6 +1438,8 @@ export type ProjectUncheckedCreateWithoutCreatorInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutCreatorInput = {
@@ -1396,6 +1475,7 @@ export type ProjectCreateWithoutManagerInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -1408,6 +1488,8 @@ export type ProjectCreateWithoutManagerInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutManagerInput = {
@@ -1437,6 +1519,7 @@ export type ProjectUncheckedCreateWithoutManagerInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -1446,6 +1529,8 @@ export type ProjectUncheckedCreateWithoutManagerInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutManagerInput = {
@@ -1505,6 +1590,7 @@ export type ProjectScalarWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   version?: Prisma.IntFilter<"Project"> | number
+  isTemplate?: Prisma.BoolFilter<"Project"> | boolean
 }
 
 export type ProjectUpsertWithWhereUniqueWithoutManagerInput = {
@@ -1546,6 +1632,7 @@ export type ProjectCreateWithoutClientInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
@@ -1558,6 +1645,8 @@ export type ProjectCreateWithoutClientInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutClientInput = {
@@ -1587,6 +1676,7 @@ export type ProjectUncheckedCreateWithoutClientInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -1596,6 +1686,8 @@ export type ProjectUncheckedCreateWithoutClientInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutClientInput = {
@@ -1647,6 +1739,7 @@ export type ProjectCreateWithoutCategoryInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
@@ -1659,6 +1752,8 @@ export type ProjectCreateWithoutCategoryInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutCategoryInput = {
@@ -1688,6 +1783,7 @@ export type ProjectUncheckedCreateWithoutCategoryInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -1697,6 +1793,8 @@ export type ProjectUncheckedCreateWithoutCategoryInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutCategoryInput = {
@@ -1748,6 +1846,7 @@ export type ProjectCreateWithoutAssigneesInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -1760,6 +1859,8 @@ export type ProjectCreateWithoutAssigneesInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutAssigneesInput = {
@@ -1790,6 +1891,7 @@ export type ProjectUncheckedCreateWithoutAssigneesInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
   milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
@@ -1798,6 +1900,8 @@ export type ProjectUncheckedCreateWithoutAssigneesInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutAssigneesInput = {
@@ -1839,6 +1943,7 @@ export type ProjectUpdateWithoutAssigneesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -1851,6 +1956,8 @@ export type ProjectUpdateWithoutAssigneesInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutAssigneesInput = {
@@ -1881,6 +1988,7 @@ export type ProjectUncheckedUpdateWithoutAssigneesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
   milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
@@ -1889,6 +1997,8 @@ export type ProjectUncheckedUpdateWithoutAssigneesInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutTagsInput = {
@@ -1914,6 +2024,7 @@ export type ProjectCreateWithoutTagsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -1926,6 +2037,8 @@ export type ProjectCreateWithoutTagsInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutTagsInput = {
@@ -1956,6 +2069,7 @@ export type ProjectUncheckedCreateWithoutTagsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
   milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
@@ -1964,6 +2078,8 @@ export type ProjectUncheckedCreateWithoutTagsInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutTagsInput = {
@@ -2005,6 +2121,7 @@ export type ProjectUpdateWithoutTagsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2017,6 +2134,8 @@ export type ProjectUpdateWithoutTagsInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutTagsInput = {
@@ -2047,6 +2166,7 @@ export type ProjectUncheckedUpdateWithoutTagsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
   milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
@@ -2055,6 +2175,8 @@ export type ProjectUncheckedUpdateWithoutTagsInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutTasksInput = {
@@ -2080,6 +2202,7 @@ export type ProjectCreateWithoutTasksInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -2092,6 +2215,8 @@ export type ProjectCreateWithoutTasksInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutTasksInput = {
@@ -2122,6 +2247,7 @@ export type ProjectUncheckedCreateWithoutTasksInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
@@ -2130,6 +2256,8 @@ export type ProjectUncheckedCreateWithoutTasksInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutTasksInput = {
@@ -2171,6 +2299,7 @@ export type ProjectUpdateWithoutTasksInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2183,6 +2312,8 @@ export type ProjectUpdateWithoutTasksInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutTasksInput = {
@@ -2213,6 +2344,7 @@ export type ProjectUncheckedUpdateWithoutTasksInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
@@ -2221,6 +2353,8 @@ export type ProjectUncheckedUpdateWithoutTasksInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutMilestonesInput = {
@@ -2246,6 +2380,7 @@ export type ProjectCreateWithoutMilestonesInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -2258,6 +2393,8 @@ export type ProjectCreateWithoutMilestonesInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutMilestonesInput = {
@@ -2288,6 +2425,7 @@ export type ProjectUncheckedCreateWithoutMilestonesInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -2296,6 +2434,8 @@ export type ProjectUncheckedCreateWithoutMilestonesInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutMilestonesInput = {
@@ -2337,6 +2477,7 @@ export type ProjectUpdateWithoutMilestonesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2349,6 +2490,8 @@ export type ProjectUpdateWithoutMilestonesInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutMilestonesInput = {
@@ -2379,6 +2522,7 @@ export type ProjectUncheckedUpdateWithoutMilestonesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -2387,6 +2531,8 @@ export type ProjectUncheckedUpdateWithoutMilestonesInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutTimersInput = {
@@ -2412,6 +2558,7 @@ export type ProjectCreateWithoutTimersInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -2424,6 +2571,8 @@ export type ProjectCreateWithoutTimersInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutTimersInput = {
@@ -2454,6 +2603,7 @@ export type ProjectUncheckedCreateWithoutTimersInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -2462,6 +2612,8 @@ export type ProjectUncheckedCreateWithoutTimersInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutTimersInput = {
@@ -2503,6 +2655,7 @@ export type ProjectUpdateWithoutTimersInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2515,6 +2668,8 @@ export type ProjectUpdateWithoutTimersInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutTimersInput = {
@@ -2545,6 +2700,7 @@ export type ProjectUncheckedUpdateWithoutTimersInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -2553,6 +2709,8 @@ export type ProjectUncheckedUpdateWithoutTimersInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutFilesInput = {
@@ -2578,6 +2736,7 @@ export type ProjectCreateWithoutFilesInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -2590,6 +2749,8 @@ export type ProjectCreateWithoutFilesInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutFilesInput = {
@@ -2620,6 +2781,7 @@ export type ProjectUncheckedCreateWithoutFilesInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -2628,6 +2790,8 @@ export type ProjectUncheckedCreateWithoutFilesInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutFilesInput = {
@@ -2669,6 +2833,7 @@ export type ProjectUpdateWithoutFilesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2681,6 +2846,8 @@ export type ProjectUpdateWithoutFilesInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutFilesInput = {
@@ -2711,6 +2878,7 @@ export type ProjectUncheckedUpdateWithoutFilesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -2719,6 +2887,8 @@ export type ProjectUncheckedUpdateWithoutFilesInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutCommentsInput = {
@@ -2744,6 +2914,7 @@ export type ProjectCreateWithoutCommentsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -2756,6 +2927,8 @@ export type ProjectCreateWithoutCommentsInput = {
   files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutCommentsInput = {
@@ -2786,6 +2959,7 @@ export type ProjectUncheckedCreateWithoutCommentsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -2794,6 +2968,8 @@ export type ProjectUncheckedCreateWithoutCommentsInput = {
   files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutCommentsInput = {
@@ -2835,6 +3011,7 @@ export type ProjectUpdateWithoutCommentsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2847,6 +3024,8 @@ export type ProjectUpdateWithoutCommentsInput = {
   files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutCommentsInput = {
@@ -2877,6 +3056,7 @@ export type ProjectUncheckedUpdateWithoutCommentsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -2885,6 +3065,8 @@ export type ProjectUncheckedUpdateWithoutCommentsInput = {
   files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutInvoicesInput = {
@@ -2910,6 +3092,7 @@ export type ProjectCreateWithoutInvoicesInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -2922,6 +3105,8 @@ export type ProjectCreateWithoutInvoicesInput = {
   files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutInvoicesInput = {
@@ -2952,6 +3137,7 @@ export type ProjectUncheckedCreateWithoutInvoicesInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -2960,6 +3146,8 @@ export type ProjectUncheckedCreateWithoutInvoicesInput = {
   files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutInvoicesInput = {
@@ -3001,6 +3189,7 @@ export type ProjectUpdateWithoutInvoicesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -3013,6 +3202,8 @@ export type ProjectUpdateWithoutInvoicesInput = {
   files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutInvoicesInput = {
@@ -3043,6 +3234,7 @@ export type ProjectUncheckedUpdateWithoutInvoicesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3051,6 +3243,8 @@ export type ProjectUncheckedUpdateWithoutInvoicesInput = {
   files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutEstimatesInput = {
@@ -3076,6 +3270,7 @@ export type ProjectCreateWithoutEstimatesInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -3088,6 +3283,8 @@ export type ProjectCreateWithoutEstimatesInput = {
   files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutEstimatesInput = {
@@ -3118,6 +3315,7 @@ export type ProjectUncheckedCreateWithoutEstimatesInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -3126,6 +3324,8 @@ export type ProjectUncheckedCreateWithoutEstimatesInput = {
   files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutEstimatesInput = {
@@ -3167,6 +3367,7 @@ export type ProjectUpdateWithoutEstimatesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -3179,6 +3380,8 @@ export type ProjectUpdateWithoutEstimatesInput = {
   files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutEstimatesInput = {
@@ -3209,6 +3412,7 @@ export type ProjectUncheckedUpdateWithoutEstimatesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3217,6 +3421,364 @@ export type ProjectUncheckedUpdateWithoutEstimatesInput = {
   files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
+}
+
+export type ProjectCreateWithoutDuplicationsFromInput = {
+  title: string
+  description?: string | null
+  reference?: string | null
+  status?: $Enums.ProjectStatus
+  activeState?: $Enums.ActiveState
+  progress?: number
+  progressManually?: boolean
+  dateStart: Date | string
+  dateDue?: Date | string | null
+  billingType?: $Enums.BillingType
+  billingRate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: boolean
+  clientpermTasksCollaborate?: boolean
+  clientpermTasksCreate?: boolean
+  clientpermTimesheetsView?: boolean
+  clientpermExpensesView?: boolean
+  assignedpermTasksCollaborate?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  version?: number
+  isTemplate?: boolean
+  client: Prisma.ClientCreateNestedOneWithoutProjectsInput
+  category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
+  creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
+  manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
+  tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
+  tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
+  milestones?: Prisma.MilestoneCreateNestedManyWithoutProjectInput
+  timers?: Prisma.TimerCreateNestedManyWithoutProjectInput
+  files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
+  invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
+  estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
+}
+
+export type ProjectUncheckedCreateWithoutDuplicationsFromInput = {
+  id?: number
+  title: string
+  description?: string | null
+  reference?: string | null
+  status?: $Enums.ProjectStatus
+  activeState?: $Enums.ActiveState
+  progress?: number
+  progressManually?: boolean
+  clientId: number
+  categoryId: number
+  creatorId: number
+  managerId?: number | null
+  dateStart: Date | string
+  dateDue?: Date | string | null
+  billingType?: $Enums.BillingType
+  billingRate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: boolean
+  clientpermTasksCollaborate?: boolean
+  clientpermTasksCreate?: boolean
+  clientpermTimesheetsView?: boolean
+  clientpermExpensesView?: boolean
+  assignedpermTasksCollaborate?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  version?: number
+  isTemplate?: boolean
+  assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
+  tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
+  tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
+  milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
+  timers?: Prisma.TimerUncheckedCreateNestedManyWithoutProjectInput
+  files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
+  invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
+  estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
+}
+
+export type ProjectCreateOrConnectWithoutDuplicationsFromInput = {
+  where: Prisma.ProjectWhereUniqueInput
+  create: Prisma.XOR<Prisma.ProjectCreateWithoutDuplicationsFromInput, Prisma.ProjectUncheckedCreateWithoutDuplicationsFromInput>
+}
+
+export type ProjectCreateWithoutDuplicationsToInput = {
+  title: string
+  description?: string | null
+  reference?: string | null
+  status?: $Enums.ProjectStatus
+  activeState?: $Enums.ActiveState
+  progress?: number
+  progressManually?: boolean
+  dateStart: Date | string
+  dateDue?: Date | string | null
+  billingType?: $Enums.BillingType
+  billingRate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: boolean
+  clientpermTasksCollaborate?: boolean
+  clientpermTasksCreate?: boolean
+  clientpermTimesheetsView?: boolean
+  clientpermExpensesView?: boolean
+  assignedpermTasksCollaborate?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  version?: number
+  isTemplate?: boolean
+  client: Prisma.ClientCreateNestedOneWithoutProjectsInput
+  category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
+  creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
+  manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
+  tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
+  tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
+  milestones?: Prisma.MilestoneCreateNestedManyWithoutProjectInput
+  timers?: Prisma.TimerCreateNestedManyWithoutProjectInput
+  files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
+  invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
+  estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+}
+
+export type ProjectUncheckedCreateWithoutDuplicationsToInput = {
+  id?: number
+  title: string
+  description?: string | null
+  reference?: string | null
+  status?: $Enums.ProjectStatus
+  activeState?: $Enums.ActiveState
+  progress?: number
+  progressManually?: boolean
+  clientId: number
+  categoryId: number
+  creatorId: number
+  managerId?: number | null
+  dateStart: Date | string
+  dateDue?: Date | string | null
+  billingType?: $Enums.BillingType
+  billingRate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: boolean
+  clientpermTasksCollaborate?: boolean
+  clientpermTasksCreate?: boolean
+  clientpermTimesheetsView?: boolean
+  clientpermExpensesView?: boolean
+  assignedpermTasksCollaborate?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  version?: number
+  isTemplate?: boolean
+  assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
+  tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
+  tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
+  milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
+  timers?: Prisma.TimerUncheckedCreateNestedManyWithoutProjectInput
+  files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
+  invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
+  estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+}
+
+export type ProjectCreateOrConnectWithoutDuplicationsToInput = {
+  where: Prisma.ProjectWhereUniqueInput
+  create: Prisma.XOR<Prisma.ProjectCreateWithoutDuplicationsToInput, Prisma.ProjectUncheckedCreateWithoutDuplicationsToInput>
+}
+
+export type ProjectUpsertWithoutDuplicationsFromInput = {
+  update: Prisma.XOR<Prisma.ProjectUpdateWithoutDuplicationsFromInput, Prisma.ProjectUncheckedUpdateWithoutDuplicationsFromInput>
+  create: Prisma.XOR<Prisma.ProjectCreateWithoutDuplicationsFromInput, Prisma.ProjectUncheckedCreateWithoutDuplicationsFromInput>
+  where?: Prisma.ProjectWhereInput
+}
+
+export type ProjectUpdateToOneWithWhereWithoutDuplicationsFromInput = {
+  where?: Prisma.ProjectWhereInput
+  data: Prisma.XOR<Prisma.ProjectUpdateWithoutDuplicationsFromInput, Prisma.ProjectUncheckedUpdateWithoutDuplicationsFromInput>
+}
+
+export type ProjectUpdateWithoutDuplicationsFromInput = {
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  progress?: Prisma.IntFieldUpdateOperationsInput | number
+  progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
+  billingRate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCreate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTimesheetsView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermExpensesView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
+  category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
+  creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
+  manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
+  tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
+  tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
+  milestones?: Prisma.MilestoneUpdateManyWithoutProjectNestedInput
+  timers?: Prisma.TimerUpdateManyWithoutProjectNestedInput
+  files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
+  invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
+  estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
+}
+
+export type ProjectUncheckedUpdateWithoutDuplicationsFromInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  progress?: Prisma.IntFieldUpdateOperationsInput | number
+  progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientId?: Prisma.IntFieldUpdateOperationsInput | number
+  categoryId?: Prisma.IntFieldUpdateOperationsInput | number
+  creatorId?: Prisma.IntFieldUpdateOperationsInput | number
+  managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
+  billingRate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCreate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTimesheetsView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermExpensesView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
+  tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
+  tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
+  milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
+  timers?: Prisma.TimerUncheckedUpdateManyWithoutProjectNestedInput
+  files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
+  invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
+  estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
+}
+
+export type ProjectUpsertWithoutDuplicationsToInput = {
+  update: Prisma.XOR<Prisma.ProjectUpdateWithoutDuplicationsToInput, Prisma.ProjectUncheckedUpdateWithoutDuplicationsToInput>
+  create: Prisma.XOR<Prisma.ProjectCreateWithoutDuplicationsToInput, Prisma.ProjectUncheckedCreateWithoutDuplicationsToInput>
+  where?: Prisma.ProjectWhereInput
+}
+
+export type ProjectUpdateToOneWithWhereWithoutDuplicationsToInput = {
+  where?: Prisma.ProjectWhereInput
+  data: Prisma.XOR<Prisma.ProjectUpdateWithoutDuplicationsToInput, Prisma.ProjectUncheckedUpdateWithoutDuplicationsToInput>
+}
+
+export type ProjectUpdateWithoutDuplicationsToInput = {
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  progress?: Prisma.IntFieldUpdateOperationsInput | number
+  progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
+  billingRate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCreate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTimesheetsView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermExpensesView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
+  category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
+  creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
+  manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
+  tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
+  tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
+  milestones?: Prisma.MilestoneUpdateManyWithoutProjectNestedInput
+  timers?: Prisma.TimerUpdateManyWithoutProjectNestedInput
+  files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
+  invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
+  estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+}
+
+export type ProjectUncheckedUpdateWithoutDuplicationsToInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  progress?: Prisma.IntFieldUpdateOperationsInput | number
+  progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientId?: Prisma.IntFieldUpdateOperationsInput | number
+  categoryId?: Prisma.IntFieldUpdateOperationsInput | number
+  creatorId?: Prisma.IntFieldUpdateOperationsInput | number
+  managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
+  billingRate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCreate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTimesheetsView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermExpensesView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
+  tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
+  tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
+  milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
+  timers?: Prisma.TimerUncheckedUpdateManyWithoutProjectNestedInput
+  files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
+  invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
+  estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
 }
 
 export type ProjectCreateManyCreatorInput = {
@@ -3246,6 +3808,7 @@ export type ProjectCreateManyCreatorInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
 }
 
 export type ProjectCreateManyManagerInput = {
@@ -3275,6 +3838,7 @@ export type ProjectCreateManyManagerInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
 }
 
 export type ProjectUpdateWithoutCreatorInput = {
@@ -3300,6 +3864,7 @@ export type ProjectUpdateWithoutCreatorInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
@@ -3312,6 +3877,8 @@ export type ProjectUpdateWithoutCreatorInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutCreatorInput = {
@@ -3341,6 +3908,7 @@ export type ProjectUncheckedUpdateWithoutCreatorInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3350,6 +3918,8 @@ export type ProjectUncheckedUpdateWithoutCreatorInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateManyWithoutCreatorInput = {
@@ -3379,6 +3949,7 @@ export type ProjectUncheckedUpdateManyWithoutCreatorInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
 
 export type ProjectUpdateWithoutManagerInput = {
@@ -3404,6 +3975,7 @@ export type ProjectUpdateWithoutManagerInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -3416,6 +3988,8 @@ export type ProjectUpdateWithoutManagerInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutManagerInput = {
@@ -3445,6 +4019,7 @@ export type ProjectUncheckedUpdateWithoutManagerInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3454,6 +4029,8 @@ export type ProjectUncheckedUpdateWithoutManagerInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateManyWithoutManagerInput = {
@@ -3483,6 +4060,7 @@ export type ProjectUncheckedUpdateManyWithoutManagerInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
 
 export type ProjectCreateManyClientInput = {
@@ -3512,6 +4090,7 @@ export type ProjectCreateManyClientInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
 }
 
 export type ProjectUpdateWithoutClientInput = {
@@ -3537,6 +4116,7 @@ export type ProjectUpdateWithoutClientInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
@@ -3549,6 +4129,8 @@ export type ProjectUpdateWithoutClientInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutClientInput = {
@@ -3578,6 +4160,7 @@ export type ProjectUncheckedUpdateWithoutClientInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3587,6 +4170,8 @@ export type ProjectUncheckedUpdateWithoutClientInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateManyWithoutClientInput = {
@@ -3616,6 +4201,7 @@ export type ProjectUncheckedUpdateManyWithoutClientInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
 
 export type ProjectCreateManyCategoryInput = {
@@ -3645,6 +4231,7 @@ export type ProjectCreateManyCategoryInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   version?: number
+  isTemplate?: boolean
 }
 
 export type ProjectUpdateWithoutCategoryInput = {
@@ -3670,6 +4257,7 @@ export type ProjectUpdateWithoutCategoryInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
@@ -3682,6 +4270,8 @@ export type ProjectUpdateWithoutCategoryInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutCategoryInput = {
@@ -3711,6 +4301,7 @@ export type ProjectUncheckedUpdateWithoutCategoryInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3720,6 +4311,8 @@ export type ProjectUncheckedUpdateWithoutCategoryInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateManyWithoutCategoryInput = {
@@ -3749,6 +4342,7 @@ export type ProjectUncheckedUpdateManyWithoutCategoryInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
 
 
@@ -3766,6 +4360,8 @@ export type ProjectCountOutputType = {
   invoices: number
   estimates: number
   comments: number
+  duplicationsFrom: number
+  duplicationsTo: number
 }
 
 export type ProjectCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -3778,6 +4374,8 @@ export type ProjectCountOutputTypeSelect<ExtArgs extends runtime.Types.Extension
   invoices?: boolean | ProjectCountOutputTypeCountInvoicesArgs
   estimates?: boolean | ProjectCountOutputTypeCountEstimatesArgs
   comments?: boolean | ProjectCountOutputTypeCountCommentsArgs
+  duplicationsFrom?: boolean | ProjectCountOutputTypeCountDuplicationsFromArgs
+  duplicationsTo?: boolean | ProjectCountOutputTypeCountDuplicationsToArgs
 }
 
 /**
@@ -3853,6 +4451,20 @@ export type ProjectCountOutputTypeCountCommentsArgs<ExtArgs extends runtime.Type
   where?: Prisma.ProjectCommentWhereInput
 }
 
+/**
+ * ProjectCountOutputType without action
+ */
+export type ProjectCountOutputTypeCountDuplicationsFromArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ProjectDuplicationWhereInput
+}
+
+/**
+ * ProjectCountOutputType without action
+ */
+export type ProjectCountOutputTypeCountDuplicationsToArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ProjectDuplicationWhereInput
+}
+
 
 export type ProjectSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -3882,6 +4494,7 @@ export type ProjectSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   createdAt?: boolean
   updatedAt?: boolean
   version?: boolean
+  isTemplate?: boolean
   client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
@@ -3895,6 +4508,8 @@ export type ProjectSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   invoices?: boolean | Prisma.Project$invoicesArgs<ExtArgs>
   estimates?: boolean | Prisma.Project$estimatesArgs<ExtArgs>
   comments?: boolean | Prisma.Project$commentsArgs<ExtArgs>
+  duplicationsFrom?: boolean | Prisma.Project$duplicationsFromArgs<ExtArgs>
+  duplicationsTo?: boolean | Prisma.Project$duplicationsToArgs<ExtArgs>
   _count?: boolean | Prisma.ProjectCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["project"]>
 
@@ -3926,6 +4541,7 @@ export type ProjectSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   createdAt?: boolean
   updatedAt?: boolean
   version?: boolean
+  isTemplate?: boolean
   client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
@@ -3960,6 +4576,7 @@ export type ProjectSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   createdAt?: boolean
   updatedAt?: boolean
   version?: boolean
+  isTemplate?: boolean
   client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
@@ -3994,9 +4611,10 @@ export type ProjectSelectScalar = {
   createdAt?: boolean
   updatedAt?: boolean
   version?: boolean
+  isTemplate?: boolean
 }
 
-export type ProjectOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "title" | "description" | "reference" | "status" | "activeState" | "progress" | "progressManually" | "clientId" | "categoryId" | "creatorId" | "managerId" | "dateStart" | "dateDue" | "billingType" | "billingRate" | "billingEstimatedHours" | "billingCostsEstimate" | "clientpermTasksView" | "clientpermTasksCollaborate" | "clientpermTasksCreate" | "clientpermTimesheetsView" | "clientpermExpensesView" | "assignedpermTasksCollaborate" | "createdAt" | "updatedAt" | "version", ExtArgs["result"]["project"]>
+export type ProjectOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "title" | "description" | "reference" | "status" | "activeState" | "progress" | "progressManually" | "clientId" | "categoryId" | "creatorId" | "managerId" | "dateStart" | "dateDue" | "billingType" | "billingRate" | "billingEstimatedHours" | "billingCostsEstimate" | "clientpermTasksView" | "clientpermTasksCollaborate" | "clientpermTasksCreate" | "clientpermTimesheetsView" | "clientpermExpensesView" | "assignedpermTasksCollaborate" | "createdAt" | "updatedAt" | "version" | "isTemplate", ExtArgs["result"]["project"]>
 export type ProjectInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
@@ -4011,6 +4629,8 @@ export type ProjectInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs
   invoices?: boolean | Prisma.Project$invoicesArgs<ExtArgs>
   estimates?: boolean | Prisma.Project$estimatesArgs<ExtArgs>
   comments?: boolean | Prisma.Project$commentsArgs<ExtArgs>
+  duplicationsFrom?: boolean | Prisma.Project$duplicationsFromArgs<ExtArgs>
+  duplicationsTo?: boolean | Prisma.Project$duplicationsToArgs<ExtArgs>
   _count?: boolean | Prisma.ProjectCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type ProjectIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -4042,6 +4662,8 @@ export type $ProjectPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     invoices: Prisma.$InvoicePayload<ExtArgs>[]
     estimates: Prisma.$EstimatePayload<ExtArgs>[]
     comments: Prisma.$ProjectCommentPayload<ExtArgs>[]
+    duplicationsFrom: Prisma.$ProjectDuplicationPayload<ExtArgs>[]
+    duplicationsTo: Prisma.$ProjectDuplicationPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: number
@@ -4071,6 +4693,7 @@ export type $ProjectPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     createdAt: Date
     updatedAt: Date
     version: number
+    isTemplate: boolean
   }, ExtArgs["result"]["project"]>
   composites: {}
 }
@@ -4478,6 +5101,8 @@ export interface Prisma__ProjectClient<T, Null = never, ExtArgs extends runtime.
   invoices<T extends Prisma.Project$invoicesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$invoicesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$InvoicePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   estimates<T extends Prisma.Project$estimatesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$estimatesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$EstimatePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   comments<T extends Prisma.Project$commentsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$commentsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectCommentPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  duplicationsFrom<T extends Prisma.Project$duplicationsFromArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$duplicationsFromArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectDuplicationPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  duplicationsTo<T extends Prisma.Project$duplicationsToArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$duplicationsToArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectDuplicationPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -4534,6 +5159,7 @@ export interface ProjectFieldRefs {
   readonly createdAt: Prisma.FieldRef<"Project", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Project", 'DateTime'>
   readonly version: Prisma.FieldRef<"Project", 'Int'>
+  readonly isTemplate: Prisma.FieldRef<"Project", 'Boolean'>
 }
     
 
@@ -5167,6 +5793,54 @@ export type Project$commentsArgs<ExtArgs extends runtime.Types.Extensions.Intern
   take?: number
   skip?: number
   distinct?: Prisma.ProjectCommentScalarFieldEnum | Prisma.ProjectCommentScalarFieldEnum[]
+}
+
+/**
+ * Project.duplicationsFrom
+ */
+export type Project$duplicationsFromArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ProjectDuplication
+   */
+  select?: Prisma.ProjectDuplicationSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ProjectDuplication
+   */
+  omit?: Prisma.ProjectDuplicationOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProjectDuplicationInclude<ExtArgs> | null
+  where?: Prisma.ProjectDuplicationWhereInput
+  orderBy?: Prisma.ProjectDuplicationOrderByWithRelationInput | Prisma.ProjectDuplicationOrderByWithRelationInput[]
+  cursor?: Prisma.ProjectDuplicationWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ProjectDuplicationScalarFieldEnum | Prisma.ProjectDuplicationScalarFieldEnum[]
+}
+
+/**
+ * Project.duplicationsTo
+ */
+export type Project$duplicationsToArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ProjectDuplication
+   */
+  select?: Prisma.ProjectDuplicationSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ProjectDuplication
+   */
+  omit?: Prisma.ProjectDuplicationOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProjectDuplicationInclude<ExtArgs> | null
+  where?: Prisma.ProjectDuplicationWhereInput
+  orderBy?: Prisma.ProjectDuplicationOrderByWithRelationInput | Prisma.ProjectDuplicationOrderByWithRelationInput[]
+  cursor?: Prisma.ProjectDuplicationWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ProjectDuplicationScalarFieldEnum | Prisma.ProjectDuplicationScalarFieldEnum[]
 }
 
 /**
