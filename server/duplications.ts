@@ -101,8 +101,9 @@ async function fail(prisma: PrismaClient, id: number, reason: string): Promise<v
 /**
  * Runs a duplication to its end (or its next retry). Safe to run more than once, also at the same
  * time: each step locks the row and goes on from what the last committed step recorded.
+ * `maxSteps` (tests) stops after that many steps, as an instance killed there would.
  */
-export async function runDuplication(prisma: PrismaClient, id: number, settings: DuplicationSettings): Promise<void> {
+export async function runDuplication(prisma: PrismaClient, id: number, settings: DuplicationSettings, maxSteps = Number.POSITIVE_INFINITY): Promise<void> {
   const [claimed] = await prisma.$queryRaw<{ attempts: number }[]>`
     UPDATE project_duplications
        SET status = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, now())
@@ -110,7 +111,7 @@ export async function runDuplication(prisma: PrismaClient, id: number, settings:
     RETURNING attempts`;
   if (!claimed) return;
   try {
-    while (!(await prisma.$transaction((tx) => step(tx, id, settings)))) { /* next step */ }
+    for (let steps = 1; !(await prisma.$transaction((tx) => step(tx, id, settings))) && steps < maxSteps; steps += 1) { /* next step */ }
   } catch (error) {
     if (error instanceof DuplicationFailure) return fail(prisma, id, error.message);
     if (claimed.attempts >= settings.duplicationMaxAttempts) {
