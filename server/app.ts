@@ -127,6 +127,21 @@ interface RouteContext {
   afterChange: () => void;
 }
 
+/** How long a request that may queue a job waits for a job queue that is still starting. */
+const JOB_QUEUE_START_WAIT_MS = 5000;
+
+/** Resolves once the queue has started, failed to start, or JOB_QUEUE_START_WAIT_MS have passed. */
+async function jobQueueStarted(jobs: JobQueue | undefined): Promise<void> {
+  if (!jobs || jobs.started) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, JOB_QUEUE_START_WAIT_MS); });
+  try {
+    await Promise.race([jobs.ready.catch(() => {}), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Adapts a handler to Express. A write that records an event runs in a transaction with it
  * (server/events.ts); sent with an Idempotency-Key (on the operations that declare one), in the
@@ -137,7 +152,11 @@ function route<K extends OperationId>(context: RouteContext, operationId: K, han
   const { db, idempotency, webhooks, duplications, afterChange } = context;
   const isWrite = isWriteOperation(operationId);
   const recordsEvent = recordsEvents(operationId);
+  // A clone may queue a job in its transaction, which needs the queue started; on PGlite the queue's
+  // start-up could not run beside that transaction, so right after start a clone waits for it here.
+  const waitsForJobQueue = operationId === 'cloneProject';
   return async (req: Request, res: Response<unknown, RequestLocals>): Promise<void> => {
+    if (waitsForJobQueue) await jobQueueStarted(duplications.jobs);
     // Every path parameter of this contract is an id, which completeValidation has checked (digits, in range).
     const path = Object.fromEntries(Object.entries(req.params).map(([name, raw]) => [name, Number(raw)]));
     // The validator has already checked query, headers and body against this operation's schemas.

@@ -271,7 +271,13 @@ describe('background duplication across a killed server', () => {
       project_clientid: client.id, project_categoryid: category.id, project_title: 'Killed template', project_date_start: '2026-01-01', project_is_template: 'on',
     })).body.data;
     for (let i = 0; i < 6; i += 1) await call(port, 'POST', `/api/projects/${template.id}/tasks`, { task_title: `T${i}`, task_date_due: '2026-01-10' });
-    const accepted = await call(port, 'POST', `/api/projects/${template.id}/clone`, { project_title: 'Survivor', project_date_start: '2026-02-01', copy_tasks: 'on' });
+    // Right after its start, an instance whose job queue has not started yet answers 503 with Retry-After: retry as a client would.
+    const clone = () => call(port, 'POST', `/api/projects/${template.id}/clone`, { project_title: 'Survivor', project_date_start: '2026-02-01', copy_tasks: 'on' });
+    let accepted = await clone();
+    for (let i = 0; i < 10 && accepted.status === 503; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, Number(accepted.headers.get('retry-after')) * 1000));
+      accepted = await clone();
+    }
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
     const location = accepted.headers.get('location')!;
     first.child.kill('SIGKILL');
