@@ -338,8 +338,64 @@ export interface paths {
          *     back unticked), invoices and estimates (as `draft`, billed to the clone's client), project
          *     files and comments (same text and writer, dated at the clone). Timers are never copied, and
          *     nothing is copied without its flag.
+         *
+         *     **Dates of tasks and milestones.** The copied tasks' and milestones' due dates (`date_due`) move
+         *     by as many days as the clone's start date differs from the source's (a template starting
+         *     2026-01-01 with a task due 2026-01-08, cloned with `project_date_start=2026-06-01`, gives a task
+         *     due 2026-06-08); without a new start date they are copied as they are. A move that would take
+         *     one past 9999-12-31 is a 422 on `project_date_start`.
+         *
+         *     **Templates.** Cloning a template (`is_template: true`) is how a project is created from it: the
+         *     same rules, and the new project is an ordinary project unless `project_is_template` is `on`.
+         *     The template itself is left as it was. Any project can be cloned; cloning an ordinary project
+         *     with `project_is_template=on` makes a template of it.
+         *
+         *     **Large projects are copied in the background.** The rows a clone copies are counted first:
+         *     milestones, tasks, their checklist items and files, invoices, estimates, project files and
+         *     comments, each only when its `copy_*` flag is on. Up to `DUPLICATION_SYNC_LIMIT` rows (500 by
+         *     default) the copy is made within the request and the answer is `201` with the new project, as
+         *     always. Above it the answer is `202 Accepted` with a `ProjectDuplication` (status `queued`) and a
+         *     `Location` header naming it (`/api/project-duplications/{id}`): poll that until its `status`
+         *     is `succeeded` (its `project_id` is then the new project) or `failed` (its `error` says why).
+         *     The body is checked before either answer (a 422 is never deferred). The copy runs as a job of
+         *     the server's job queue, in the database: it survives a restart of the instance that accepted
+         *     it and runs on any instance with background jobs on (also on the embedded database). While
+         *     it runs, the new project exists (its id is in `project_id`) and its children appear as they
+         *     are copied; the `project.cloned` event is recorded when the copy is complete. A copy that
+         *     fails for good (the source project deleted meanwhile, the new project deleted meanwhile)
+         *     deletes what it had made. Without a running job queue a large clone is refused with a 503.
          */
         post: operations["cloneProject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/project-duplications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id.
+                 * @example 12
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a background clone's status
+         * @description A clone copied in the background (see **Clone a project**), as far as it has got: `status`
+         *     `queued` (accepted, not started), `running`, `succeeded` (`project_id` and `project_url` name
+         *     the new project, `progress` is 100) or `failed` (`error` says why; nothing of the copy is
+         *     left). `progress` is the percentage of rows copied (`copied` of `total`). Poll it every second
+         *     or so until it is `succeeded` or `failed`; the answer is the same on every instance.
+         */
+        get: operations["getProjectDuplication"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1369,7 +1425,7 @@ export interface components {
             message: components["schemas"]["SuccessMessage"];
         };
         /** @description A project, as every endpoint that returns one shows it (every field of `ProjectFieldset`). */
-        Project: WithRequired<components["schemas"]["ProjectFieldset"], "id" | "number" | "title" | "project_type" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "totals" | "custom_fields" | "permissions" | "assigned" | "managers" | "tags">;
+        Project: WithRequired<components["schemas"]["ProjectFieldset"], "id" | "number" | "title" | "project_type" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "totals" | "custom_fields" | "permissions" | "assigned" | "managers" | "tags" | "is_template">;
         /**
          * @description A project's fields. `Project` holds them all; the list's sparse fieldsets (`fields=`) hold `id`
          *     and exactly the fields that `fields` names, and leave every other field out.
@@ -1486,6 +1542,12 @@ export interface components {
             managers?: components["schemas"]["IdName"][];
             /** @description Tag titles, in the order they were set. */
             tags?: string[];
+            /**
+             * @description `true` for a template: a project kept to start others from (clone it). Templates are left
+             *     out of `GET /api/projects` unless `template` asks for them; otherwise they are projects like
+             *     any other. Set with `project_is_template` on create and update.
+             */
+            is_template?: boolean;
         };
         /** @description Operators on an id. */
         FilterId: {
@@ -1607,6 +1669,8 @@ export interface components {
             updated?: components["schemas"]["FilterTimestamp"];
             /** @description `last_activity_at`. */
             last_activity_at?: components["schemas"]["FilterTimestamp"];
+            /** @description `is_template` (templates are listed only with `template=include` or `only`). */
+            is_template?: components["schemas"]["FilterBoolean"];
         };
         /** @description A group of `and` or `or`: conditions that all hold. */
         ProjectFilterGroup: components["schemas"]["ProjectFilterConditions"];
@@ -1665,6 +1729,8 @@ export interface components {
             clientperm_timesheets_view?: components["schemas"]["OnOff"];
             clientperm_expenses_view?: components["schemas"]["OnOff"];
             assignedperm_tasks_collaborate?: components["schemas"]["OnOff"];
+            /** @description `on` makes the project a template (`is_template: true`), `off` an ordinary project. On create, absent is `off`. */
+            project_is_template?: components["schemas"]["OnOff"];
         };
         /** @description Every field optional; only the fields sent change. */
         ProjectUpdateBody: components["schemas"]["ProjectFields"];
@@ -1720,6 +1786,47 @@ export interface components {
             copy_estimates?: components["schemas"]["OnOff"];
             copy_files?: components["schemas"]["OnOff"];
             copy_comments?: components["schemas"]["OnOff"];
+            /** @description `on`: the clone is a template. Absent or `off`: an ordinary project, whatever the source is. */
+            project_is_template?: components["schemas"]["OnOff"];
+        };
+        /** @description A background clone and how far it has got. */
+        ProjectDuplicationEnvelope: {
+            data: components["schemas"]["ProjectDuplication"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /**
+         * @description `queued` → `running` → `succeeded` or `failed` (Productive's `duplication_status`).
+         * @enum {string}
+         */
+        DuplicationStatus: "queued" | "running" | "succeeded" | "failed";
+        ProjectDuplication: {
+            id: components["schemas"]["Id"];
+            /** @description The project being cloned; null once it has been deleted. */
+            source_project_id: number | null;
+            status: components["schemas"]["DuplicationStatus"];
+            /** @description Percentage of `total` copied (100 once `succeeded`). */
+            progress: number;
+            /** @description Rows to copy: milestones, tasks, their checklist items and files, invoices, estimates, files, comments. */
+            total: number;
+            /** @description Rows copied so far. */
+            copied: number;
+            /** @description The new project, once the copy has started (complete when `status` is `succeeded`); null before, and after a failure. */
+            project_id: number | null;
+            /** @description `/api/projects/{project_id}` once `succeeded`; null otherwise. */
+            project_url: string | null;
+            /** @description Why the copy failed (`status` `failed`); null otherwise. */
+            error: string | null;
+            created: components["schemas"]["Timestamp"];
+            /**
+             * Format: date-time
+             * @description When the copy first started running.
+             */
+            started: string | null;
+            /**
+             * Format: date-time
+             * @description When it succeeded or failed.
+             */
+            finished: string | null;
         };
         Client: {
             id: components["schemas"]["Id"];
@@ -1811,6 +1918,11 @@ export interface components {
             title: string;
             description: string | null;
             status: components["schemas"]["TaskStatus"];
+            /**
+             * Format: date
+             * @description The day the task is due (`YYYY-MM-DD`), or null. A clone moves it with the project's start date.
+             */
+            date_due: string | null;
             checklist: {
                 id: components["schemas"]["Id"];
                 text: string;
@@ -1836,6 +1948,11 @@ export interface components {
             task_description?: string | null;
             /** @description Defaults to `new`. */
             task_status?: components["schemas"]["TaskStatus"];
+            /**
+             * Format: date
+             * @description `YYYY-MM-DD`; null or empty for none (the default).
+             */
+            task_date_due?: string | null;
             /** @description Checklist item texts, in order (unticked). */
             task_checklist?: string[];
             /** @description Files attached to the task (in a form body: `task_files[0][file_name]=…&task_files[0][file_url]=…`). */
@@ -1845,10 +1962,20 @@ export interface components {
             id: components["schemas"]["Id"];
             project_id: components["schemas"]["Id"];
             title: string;
+            /**
+             * Format: date
+             * @description The day the milestone is due (`YYYY-MM-DD`), or null. A clone moves it with the project's start date.
+             */
+            date_due: string | null;
             created: components["schemas"]["Timestamp"];
         };
         MilestoneCreateBody: {
             milestone_title: string;
+            /**
+             * Format: date
+             * @description `YYYY-MM-DD`; null or empty for none (the default).
+             */
+            milestone_date_due?: string | null;
         };
         Timer: {
             id: components["schemas"]["Id"];
@@ -2411,6 +2538,11 @@ export interface components {
          * @example "v7"
          */
         ETag: string;
+        /**
+         * @description Where the background operation can be polled (`/api/project-duplications/{id}`), relative to the server.
+         * @example /api/project-duplications/7
+         */
+        Location: string;
         /** @description `true` when this answer is the stored answer to an earlier request with the same `Idempotency-Key`. */
         IdempotentReplayed: "true";
     };
@@ -2487,6 +2619,9 @@ export type SchemaStatusBody = components['schemas']['StatusBody'];
 export type SchemaProgressBody = components['schemas']['ProgressBody'];
 export type SchemaTagsBody = components['schemas']['TagsBody'];
 export type SchemaCloneBody = components['schemas']['CloneBody'];
+export type SchemaProjectDuplicationEnvelope = components['schemas']['ProjectDuplicationEnvelope'];
+export type SchemaDuplicationStatus = components['schemas']['DuplicationStatus'];
+export type SchemaProjectDuplication = components['schemas']['ProjectDuplication'];
 export type SchemaClient = components['schemas']['Client'];
 export type SchemaClientCreateBody = components['schemas']['ClientCreateBody'];
 export type SchemaCustomFieldKey = components['schemas']['CustomFieldKey'];
@@ -2566,6 +2701,7 @@ export type HeaderXRequestId = components['headers']['XRequestId'];
 export type HeaderRateLimit = components['headers']['RateLimit'];
 export type HeaderRateLimitPolicy = components['headers']['RateLimitPolicy'];
 export type HeaderETag = components['headers']['ETag'];
+export type HeaderLocation = components['headers']['Location'];
 export type HeaderIdempotentReplayed = components['headers']['IdempotentReplayed'];
 export type $defs = Record<string, never>;
 export interface operations {
@@ -2581,6 +2717,13 @@ export interface operations {
                 active_state?: components["schemas"]["ActiveState"];
                 /** @description Only client projects, or only internal ones. */
                 project_type?: components["schemas"]["ProjectType"];
+                /**
+                 * @description Templates (`is_template: true`) are left out of the list unless asked for: `exclude` (the
+                 *     default) lists projects only, `include` projects and templates, `only` templates only. The
+                 *     filter grammar's `is_template` field applies on top of this (`template=include` with
+                 *     `filter[is_template][eq]=true` is the same as `template=only`).
+                 */
+                template?: "exclude" | "include" | "only";
                 /** @description Filter by client id. */
                 client_id?: components["schemas"]["Id"];
                 /** @description Filter by category id. */
@@ -2704,7 +2847,7 @@ export interface operations {
                  *       "dates"
                  *     ]
                  */
-                fields?: ("id" | "number" | "title" | "project_type" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "totals" | "custom_fields" | "permissions" | "assigned" | "managers" | "tags")[];
+                fields?: ("id" | "number" | "title" | "project_type" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "totals" | "custom_fields" | "permissions" | "assigned" | "managers" | "tags" | "is_template")[];
                 /**
                  * @description Cursor pagination: the `meta.next_cursor` of the previous page. The page holds the `limit`
                  *     projects that follow the last project of the previous page in the sort order, so projects
@@ -3668,12 +3811,84 @@ export interface operations {
                     };
                 };
             };
+            /**
+             * @description The clone is larger than `DUPLICATION_SYNC_LIMIT` rows: it is copied in the background.
+             *     Poll the operation in `Location` (`getProjectDuplication`).
+             */
+            202: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectDuplicationEnvelope"] & {
+                        /** @constant */
+                        message: "Project duplication queued successfully.";
+                    };
+                };
+            };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getProjectDuplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id.
+                 * @example 12
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The duplication. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectDuplicationEnvelope"] & {
+                        /** @constant */
+                        message: "Project duplication retrieved successfully.";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No duplication has this id. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Project duplication not found."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -4491,6 +4706,7 @@ export interface operations {
                  * @example {
                  *       "task_title": "Wireframes",
                  *       "task_status": "in_progress",
+                 *       "task_date_due": "2026-06-19",
                  *       "task_checklist": [
                  *         "Home page"
                  *       ]
@@ -4501,6 +4717,7 @@ export interface operations {
                  * @example {
                  *       "task_title": "Wireframes",
                  *       "task_status": "in_progress",
+                 *       "task_date_due": "2026-06-19",
                  *       "task_checklist": [
                  *         "Home page"
                  *       ]
@@ -4613,13 +4830,15 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "milestone_title": "Design sign-off"
+                 *       "milestone_title": "Design sign-off",
+                 *       "milestone_date_due": "2026-07-01"
                  *     }
                  */
                 "application/json": components["schemas"]["MilestoneCreateBody"];
                 /**
                  * @example {
-                 *       "milestone_title": "Design sign-off"
+                 *       "milestone_title": "Design sign-off",
+                 *       "milestone_date_due": "2026-07-01"
                  *     }
                  */
                 "application/x-www-form-urlencoded": components["schemas"]["MilestoneCreateBody"];

@@ -33,7 +33,7 @@ export interface AppState { shuttingDown: boolean }
 
 export interface AppOptions {
   db: Database;
-  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins' | 'databaseQueueLimit' | 'idempotencyKeyTtlMs' | 'idempotencyWaitMs' | 'trustProxy' | 'projectNumberFormat'> & WebhookSettings & RateLimitSettings;
+  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins' | 'databaseQueueLimit' | 'idempotencyKeyTtlMs' | 'idempotencyWaitMs' | 'trustProxy' | 'projectNumberFormat' | 'duplicationSyncLimit'> & WebhookSettings & RateLimitSettings;
   logger: Logger;
   state?: AppState;
   /** Prometheus metrics (METRICS_ENABLED): served at /metrics, observed on every request. */
@@ -44,7 +44,7 @@ export interface AppOptions {
   apiKeys?: ApiKeyVerifier;
   /** Given by a caller that closes its Redis connection; otherwise the app makes its own from `config`. */
   rateLimits?: RateLimits;
-  /** The background job queue, for the operations that queue work (redelivering a webhook). */
+  /** The background job queue, for the operations that queue work (redelivering a webhook, a large clone). */
   jobs?: JobQueue;
   /** Called after each change that recorded an event has committed. */
   afterChange?: () => void;
@@ -124,8 +124,24 @@ interface RouteContext {
   idempotency: IdempotencyStore;
   webhooks: HandlerInput<OperationId>['webhooks'];
   projectNumberFormat: HandlerInput<OperationId>['projectNumberFormat'];
+  duplications: HandlerInput<OperationId>['duplications'];
   /** Called after a change that recorded an event has committed (the webhook relay's nudge). */
   afterChange: () => void;
+}
+
+/** How long a request that may queue a job waits for a job queue that is still starting. */
+const JOB_QUEUE_START_WAIT_MS = 5000;
+
+/** Resolves once the queue has started, failed to start, or JOB_QUEUE_START_WAIT_MS have passed. */
+async function jobQueueStarted(jobs: JobQueue | undefined): Promise<void> {
+  if (!jobs || jobs.started) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, JOB_QUEUE_START_WAIT_MS); });
+  try {
+    await Promise.race([jobs.ready.catch(() => {}), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -135,23 +151,28 @@ interface RouteContext {
  * stored too. Writes that record nothing (webhook settings, a ping) hold no transaction.
  */
 function route<K extends OperationId>(context: RouteContext, operationId: K, handler: Handler<K>, acceptsIdempotencyKey: boolean) {
-  const { db, idempotency, webhooks, projectNumberFormat, afterChange } = context;
+  const { db, idempotency, webhooks, projectNumberFormat, duplications, afterChange } = context;
   const isWrite = isWriteOperation(operationId);
   const recordsEvent = recordsEvents(operationId);
+  // A clone may queue a job in its transaction, which needs the queue started; on PGlite the queue's
+  // start-up could not run beside that transaction, so right after start a clone waits for it here.
+  const waitsForJobQueue = operationId === 'cloneProject';
   return async (req: Request, res: Response<unknown, RequestLocals>): Promise<void> => {
+    if (waitsForJobQueue) await jobQueueStarted(duplications.jobs);
     // Every path parameter of this contract is an id, which completeValidation has checked (digits, in range).
     const path = Object.fromEntries(Object.entries(req.params).map(([name, raw]) => [name, Number(raw)]));
     // The validator has already checked query, headers and body against this operation's schemas.
-    const input = {
-      prisma: db.prisma, path, query: req.query, body: req.body ?? {}, ifMatch: isWrite ? parseIfMatch(req.get('if-match')) : undefined, webhooks, projectNumberFormat,
-    } as unknown as HandlerInput<K>;
     const apiKeyId = res.locals.apiKeyId!;
+    const input = {
+      prisma: db.prisma, path, query: req.query, body: req.body ?? {}, ifMatch: isWrite ? parseIfMatch(req.get('if-match')) : undefined, webhooks, projectNumberFormat, duplications, apiKeyId,
+    } as unknown as HandlerInput<K>;
     const recorded = (tx: Tx) => runRecorded(operationId, handler, { ...input, prisma: joiningTransaction(tx) }, tx, apiKeyId);
     const key = acceptsIdempotencyKey ? req.get(IDEMPOTENCY_HEADER) : undefined;
     if (key === undefined) {
       const reply = recordsEvent ? await db.prisma.$transaction(recorded) : await handler(input);
       if (recordsEvent) afterChange();
       if (reply.etag) res.setHeader('ETag', reply.etag);
+      if (reply.location) res.setHeader('Location', reply.location);
       if (reply.etag && !isWrite && stillCurrent(req.get('if-none-match'), reply.etag)) res.status(304).end();
       else res.status(reply.status).json(reply.body);
       return;
@@ -160,6 +181,7 @@ function route<K extends OperationId>(context: RouteContext, operationId: K, han
     const { replayed, answer } = await idempotency.run(request, async (tx) => {
       const reply = await recorded(tx);
       const headers: Record<string, string> = reply.etag ? { ETag: reply.etag } : {};
+      if (reply.location) headers.Location = reply.location;
       return { status: reply.status, body: JSON.stringify(reply.body), headers };
     });
     if (recordsEvent && !replayed) afterChange();
@@ -243,7 +265,10 @@ export function createApp({
   );
   app.use(completeValidation(doc, db));
 
-  const routeContext: RouteContext = { db, idempotency, webhooks: { settings: config, jobs }, projectNumberFormat: config.projectNumberFormat, afterChange: afterChange ?? (() => {}) };
+  const routeContext: RouteContext = {
+    db, idempotency, webhooks: { settings: config, jobs }, projectNumberFormat: config.projectNumberFormat,
+    duplications: { syncLimit: config.duplicationSyncLimit, jobs }, afterChange: afterChange ?? (() => {}),
+  };
   for (const { method, expressPath, operation } of listOperations(doc)) {
     const operationId = operation.operationId as OperationId;
     const handler = handlers[operationId];

@@ -80,6 +80,12 @@ export interface Config {
   webhookRelayIntervalMs: number;
   /** How new projects are numbered (PROJECT_NUMBER_FORMAT, e.g. `P-{seq:5}` or `{client}-{seq:4}`). */
   projectNumberFormat: ProjectNumberFormat;
+  /** A clone that copies more rows than this is copied in the background (202 and an operation to poll). */
+  duplicationSyncLimit: number;
+  /** Source rows a background copy copies per transaction (each commit advances its progress). */
+  duplicationChunkRows: number;
+  /** Runs of a background copy that ends in an error before it is `failed` (the first included). */
+  duplicationMaxAttempts: number;
 }
 
 /** A configuration value that cannot be used; its message names the variable and what it accepts. */
@@ -207,5 +213,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookAllowPrivateNetworks: boolean(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'),
     webhookRelayIntervalMs: integer(env, 'WEBHOOK_RELAY_INTERVAL_MS', 1000, 50, 600_000),
     projectNumberFormat: projectNumberFormat(env, 'PROJECT_NUMBER_FORMAT'),
+    duplicationSyncLimit: integer(env, 'DUPLICATION_SYNC_LIMIT', 500, 0, 100_000),
+    duplicationChunkRows: integer(env, 'DUPLICATION_CHUNK_ROWS', 100, 1, 10_000),
+    duplicationMaxAttempts: integer(env, 'DUPLICATION_MAX_ATTEMPTS', 3, 1, 50),
   };
 }

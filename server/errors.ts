@@ -77,6 +77,10 @@ export class FieldErrorCollector {
   get isEmpty(): boolean {
     return Object.keys(this.errors).length === 0;
   }
+  /** Every message, field after field. */
+  messages(): string[] {
+    return Object.values(this.errors).flat();
+  }
   throwIfAny(): void {
     if (!this.isEmpty) throw validationFailed(this.errors);
   }

@@ -121,7 +121,9 @@ export const eventSources = {
     type: 'project.timers_stopped',
     describe: ({ reply }) => (reply.body.data.stopped > 0 ? created(reply.body.data.id, reply.body.data) : undefined),
   },
-  cloneProject: { type: 'project.cloned', describe: ({ reply }) => created(reply.body.data.id, reply.body.data) },
+  // A large clone is only queued here (202): its event is recorded when the copy commits (server/duplications.ts).
+  cloneProject: { type: 'project.cloned', describe: ({ reply }) => (reply.status === 201 ? created(reply.body.data.id, reply.body.data) : undefined) },
+  getProjectDuplication: null,
   listClients: null,
   createClient: resourceChanged('client.created', null),
   getClient: null,
@@ -187,15 +189,23 @@ export async function runRecorded<K extends OperationId>(
   const reply = await handler(input);
   if (source.projectActivity) await touchProjectActivity(tx, (input.path as { id: number }).id);
   const draft = await source.describe({ tx, input, reply, before });
-  if (draft) {
-    // Raw: the model's createMany costs more per call in Prisma than the statement itself (the JSON
-    // columns go through its query planner); the row is the same.
-    await tx.$executeRaw`
-      INSERT INTO events (type, project_id, api_key_id, changed_fields, previous, data)
-      VALUES (${source.type}, ${draft.projectId}, ${apiKeyId}, ${draft.changedFields}::text[],
-              ${draft.previous === null ? null : JSON.stringify(draft.previous)}::jsonb, ${JSON.stringify(draft.data)}::jsonb)`;
-  }
+  if (draft) await insertEvent(tx, source.type, apiKeyId, draft);
   return reply;
+}
+
+/** Writes one event in `tx`: for changes made outside a request too (a background clone's). */
+export async function insertEvent(tx: Tx, type: EventType, apiKeyId: number, draft: EventDraft): Promise<void> {
+  // Raw: the model's createMany costs more per call in Prisma than the statement itself (the JSON
+  // columns go through its query planner); the row is the same.
+  await tx.$executeRaw`
+    INSERT INTO events (type, project_id, api_key_id, changed_fields, previous, data)
+    VALUES (${type}, ${draft.projectId}, ${apiKeyId}, ${draft.changedFields}::text[],
+            ${draft.previous === null ? null : JSON.stringify(draft.previous)}::jsonb, ${JSON.stringify(draft.data)}::jsonb)`;
+}
+
+/** The `project.cloned` event of a clone copied in the background, written in the copy's last transaction. */
+export async function recordBackgroundClone(tx: Tx, projectId: number, apiKeyId: number): Promise<void> {
+  await insertEvent(tx, 'project.cloned', apiKeyId, created(projectId, await projectNow(tx, projectId)));
 }
 
 /** True for operations that change something. */

@@ -27,6 +27,8 @@ export interface JobQueue {
   readonly boss: PgBoss;
   /** Settles once pg-boss has started and the queues exist (rejects when it could not start). */
   readonly ready: Promise<void>;
+  /** True once `ready` has resolved: a caller inside a transaction can tell without waiting. */
+  readonly started: boolean;
   /** Queues jobs inside the caller's transaction: they exist exactly when the transaction commits. */
   insertIn(tx: Tx, queue: string, payloads: object[]): Promise<void>;
   stop(): Promise<void>;
@@ -50,11 +52,13 @@ export function createJobQueue(db: Database, queues: Record<string, QueueSetting
     if (!boss || !pgBoss) throw new Error('The job queue has not started');
     return { boss, pgBoss };
   };
+  let isStarted = false;
   return {
     get boss() {
       return startedBoss().boss;
     },
     ready,
+    get started() { return isStarted; },
     start() {
       starting ??= (async () => {
         try {
@@ -75,6 +79,7 @@ export function createJobQueue(db: Database, queues: Record<string, QueueSetting
             if (await boss.getQueue(name)) await boss.updateQueue(name, settings);
             else await boss.createQueue(name, settings);
           }
+          isStarted = true;
           started!();
         } catch (error) {
           failed!(error);

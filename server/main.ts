@@ -12,6 +12,7 @@ import { startTracing } from './tracing.ts';
 import { attachProtocolErrorHandlers } from './protocol-errors.ts';
 import { createJobQueue } from './jobs.ts';
 import { deliveryQueue, startWebhookWorker, type WebhookWorker } from './webhooks.ts';
+import { duplicationQueue, startDuplicationWorker, type DuplicationWorker } from './duplications.ts';
 
 /** Expired keys are already ignored when a request comes; the sweep only reclaims their space. */
 const IDEMPOTENCY_SWEEP_INTERVAL_MS = 10 * 60_000;
@@ -36,14 +37,16 @@ logger.info({ rateLimits: rateLimits.kind }, rateLimits.kind === 'redis' ? 'rate
 const metrics = config.metricsEnabled ? await createMetrics(db, { token: config.metricsToken }) : undefined;
 // Every instance can queue jobs; those with BACKGROUND_JOBS on (the default) also run them. Both
 // start once the signal handlers are in place (their first queries would delay them).
-const jobs = createJobQueue(db, deliveryQueue(config), logger);
+const jobs = createJobQueue(db, { ...deliveryQueue(config), ...duplicationQueue(config) }, logger);
 let webhooks: WebhookWorker | undefined;
+let duplications: DuplicationWorker | undefined;
 const app = createApp({ db, config, logger, state, apiKeys, rateLimits, metrics, tracing, jobs, afterChange: () => webhooks?.nudge() });
 const server = await listenOrExit(app, config, db, logger);
 attachProtocolErrorHandlers(server, logger);
 handleShutdownSignals(server, db, state, config, logger, tracing, {
   async stop() {
     await webhooks?.stop();
+    await duplications?.stop();
     await jobs.stop();
   },
 });
@@ -51,6 +54,7 @@ sweepExpiredIdempotencyKeys(db.prisma, IDEMPOTENCY_SWEEP_INTERVAL_MS, logger);
 try {
   await jobs.start();
   if (config.backgroundJobs && !state.shuttingDown) webhooks = await startWebhookWorker(db.prisma, jobs, config, logger);
+  if (config.backgroundJobs && !state.shuttingDown) duplications = await startDuplicationWorker(db.prisma, jobs, config, logger);
 } catch (error) {
-  logger.error({ err: error }, 'the job queue did not start: webhooks are not delivered by this instance');
+  logger.error({ err: error }, 'the job queue did not start: webhooks are not delivered and large clones not copied by this instance');
 }

@@ -74,6 +74,7 @@ export function toProject(row: ProjectViewRow): Schemas['Project'] {
     assigned: row.assigned,
     managers: row.manager_id === null ? [] : [{ id: row.manager_id, name: row.manager_name! }],
     tags: row.tags,
+    is_template: row.is_template,
   };
 }
 
@@ -113,6 +114,7 @@ export function toTask(row: Prisma.TaskGetPayload<{ include: typeof taskInclude 
     title: row.title,
     description: row.description,
     status: row.status,
+    date_due: row.dateDue && calendarDate(row.dateDue),
     checklist: row.checklist.map((item) => ({ id: item.id, text: item.text, completed: item.completed })),
     files: row.files.map((file) => ({ id: file.id, name: file.name, url: file.url })),
     created: timestamp(row.createdAt),
@@ -121,7 +123,7 @@ export function toTask(row: Prisma.TaskGetPayload<{ include: typeof taskInclude 
 }
 
 export function toMilestone(row: Prisma.MilestoneGetPayload<object>): Schemas['Milestone'] {
-  return { id: row.id, project_id: row.projectId, title: row.title, created: timestamp(row.createdAt) };
+  return { id: row.id, project_id: row.projectId, title: row.title, date_due: row.dateDue && calendarDate(row.dateDue), created: timestamp(row.createdAt) };
 }
 
 export const timerInclude = { user: userName } satisfies Prisma.TimerInclude;
@@ -218,5 +220,24 @@ export function toWebhookDelivery(row: Prisma.WebhookDeliveryGetPayload<{ includ
     last_error: row.lastError,
     delivered_at: row.deliveredAt && timestamp(row.deliveredAt),
     created: timestamp(row.createdAt),
+  };
+}
+
+export function toProjectDuplication(row: Prisma.ProjectDuplicationGetPayload<object>): Schemas['ProjectDuplication'] {
+  const succeeded = row.status === 'succeeded';
+  return {
+    id: row.id,
+    source_project_id: row.sourceProjectId,
+    status: row.status,
+    // 100 only once the copy is complete: the last chunk's commit and the success are separate steps.
+    progress: succeeded ? 100 : Math.min(99, row.total === 0 ? 0 : Math.floor((row.copied * 100) / row.total)),
+    total: row.total,
+    copied: row.copied,
+    project_id: row.projectId,
+    project_url: succeeded && row.projectId !== null ? `/api/projects/${row.projectId}` : null,
+    error: row.error,
+    created: timestamp(row.createdAt),
+    started: row.startedAt && timestamp(row.startedAt),
+    finished: row.finishedAt && timestamp(row.finishedAt),
   };
 }

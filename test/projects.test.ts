@@ -173,7 +173,7 @@ describe('listProjects', () => {
     expect(Object.keys(repeated.body.data[0]).sort()).toEqual(['id', 'title']);
     const unknown = await t.api('GET', '/api/projects?fields=title,budget');
     expect(unknown.status).toBe(422);
-    expect(unknown.body.errors).toEqual({ 'fields.1': ['The selected fields.1 is invalid. Allowed values: id, number, title, project_type, description, reference, status, active_state, archived_at, progress, progress_manually, client, category, dates, last_activity_at, billing, totals, permissions, assigned, managers, tags.'] });
+    expect(unknown.body.errors).toEqual({ 'fields.1': ['The selected fields.1 is invalid. Allowed values: id, number, title, project_type, description, reference, status, active_state, archived_at, progress, progress_manually, client, category, dates, last_activity_at, billing, totals, custom_fields, permissions, assigned, managers, tags, is_template.'] });
   });
 
   it.each([
@@ -183,7 +183,7 @@ describe('listProjects', () => {
     ['order=up', 'order', 'The selected order is invalid. Allowed values: asc, desc.'],
     ['status=done', 'status.0', 'The selected status.0 is invalid. Allowed values: not_started, in_progress, on_hold, cancelled, completed.'],
     ['client_id=x', 'client_id', 'The client id field must be an integer.'],
-    ['unknown=1', 'unknown', 'The "unknown" parameter is not supported here. Supported parameters: status, active_state, project_type, client_id, category_id, manager_id, assigned_id, tag, date_start_from, date_start_to, date_due_from, date_due_to, overdue, updated_since, created_from, created_to, filter, search, sort, order, limit, page, fields, after.'],
+    ['unknown=1', 'unknown', 'The "unknown" parameter is not supported here. Supported parameters: status, active_state, project_type, template, client_id, category_id, manager_id, assigned_id, tag, date_start_from, date_start_to, date_due_from, date_due_to, overdue, updated_since, created_from, created_to, filter, custom_fields, sort_custom_field, search, sort, order, limit, page, fields, after.'],
     ['limit=', 'limit', 'The limit field must not be empty.'],
   ])('refuses ?%s', async (qs, field, message) => {
     const r = await t.api('GET', `/api/projects?${qs}`);

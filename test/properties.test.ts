@@ -65,6 +65,7 @@ const readBackAt = {
   clientperm_timesheets_view: { at: 'permissions.clientperm_timesheets_view', absent: 'off' },
   clientperm_expenses_view: { at: 'permissions.clientperm_expenses_view', absent: 'off' },
   assignedperm_tasks_collaborate: { at: 'permissions.assignedperm_tasks_collaborate', absent: 'off' },
+  project_is_template: { at: 'is_template', absent: 'off' },
 } satisfies { [F in keyof CreateBody]-?: { at: FieldPath<Project>; absent?: NonNullable<CreateBody[F]> } | { column: keyof ProjectRow } | { checkedIn: string } };
 
 const createBodySchema = schemaNamed('ProjectCreateBody');
@@ -78,7 +79,7 @@ const nullable = (schema: JsonSchema) => Array.isArray(schema.type) && schema.ty
 
 /**
  * What the project shows for a body field's value, from the two schemas: an enum answers the value
- * at the same position of its own enum (`on`/`off` → `yes`/`no`); a string with two decimals
+ * at the same position of its own enum (`on`/`off` → `yes`/`no`), or as a boolean (`on` → true); a string with two decimals
  * (Money) or a number shows an amount kept to two decimals; a nullable field left out, or sent
  * empty in a form, is null.
  */
@@ -89,6 +90,8 @@ function expectedValue(field: keyof CreateBody, at: string, sent: unknown, viaFo
   if (value === undefined || (viaForm && value === '' && nullable(input))) return null;
   if (value === null) return null;
   if (Array.isArray(output.enum) && Array.isArray(input.enum)) return output.enum[input.enum.indexOf(value)];
+  // An on/off flag shown as a JSON boolean (`is_template`).
+  if (output.type === 'boolean' && Array.isArray(input.enum)) return value === 'on';
   if (typeof value === 'number' && output.type === 'string' && output.pattern) return value.toFixed(2);
   if (typeof value === 'number' && output.type === 'number') return Number(value.toFixed(2));
   return value;

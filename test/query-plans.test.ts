@@ -58,6 +58,8 @@ async function seedProjects(): Promise<void> {
     INSERT INTO project_assignees (project_id, user_id)
     SELECT id, ${f.sam.id}::int FROM projects WHERE id % 4 = 0
     UNION ALL SELECT id, ${f.jane.id}::int FROM projects WHERE id % 60 = 0`;
+  // Templates: one project in 1,000.
+  await prisma.$executeRaw`UPDATE projects SET is_template = true WHERE id % 1000 = 7`;
   for (const table of ['projects', 'project_tags', 'project_assignees', 'clients', 'project_custom_values', 'custom_fields']) await prisma.$executeRawUnsafe(`VACUUM ANALYZE ${table}`);
 }
 
@@ -80,6 +82,8 @@ const filters: [string, () => ListQuery][] = [
   ['overdue', () => ({ overdue: true })],
   ['updated_since', () => ({ updated_since: '2025-12-01T00:00:00Z' })],
   ['created range', () => ({ created_from: '2025-06-01T00:00:00Z', created_to: '2025-06-02T00:00:00Z' })],
+  ['template=only', () => ({ template: 'only' })],
+  ['template=include', () => ({ template: 'include', status: ['on_hold'] })],
   ['search (title)', () => ({ search: 'Audit 4217' })],
   ['search (description)', () => ({ search: 'work number 4218' })],
   ['search (reference)', () => ({ search: 'PO-4218' })],

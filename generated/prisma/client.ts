@@ -161,3 +161,8 @@ export type CustomField = Prisma.CustomFieldModel
  * 
  */
 export type ProjectCustomValue = Prisma.ProjectCustomValueModel
+/**
+ * Model ProjectDuplication
+ * 
+ */
+export type ProjectDuplication = Prisma.ProjectDuplicationModel

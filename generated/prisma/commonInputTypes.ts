@@ -555,6 +555,23 @@ export type DecimalNullableWithAggregatesFilter<$PrismaModel = never> = {
   _max?: Prisma.NestedDecimalNullableFilter<$PrismaModel>
 }
 
+export type EnumDuplicationStatusFilter<$PrismaModel = never> = {
+  equals?: $Enums.DuplicationStatus | Prisma.EnumDuplicationStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.DuplicationStatus[] | Prisma.ListEnumDuplicationStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.DuplicationStatus[] | Prisma.ListEnumDuplicationStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumDuplicationStatusFilter<$PrismaModel> | $Enums.DuplicationStatus
+}
+
+export type EnumDuplicationStatusWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.DuplicationStatus | Prisma.EnumDuplicationStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.DuplicationStatus[] | Prisma.ListEnumDuplicationStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.DuplicationStatus[] | Prisma.ListEnumDuplicationStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumDuplicationStatusWithAggregatesFilter<$PrismaModel> | $Enums.DuplicationStatus
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumDuplicationStatusFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumDuplicationStatusFilter<$PrismaModel>
+}
+
 export type NestedIntFilter<$PrismaModel = never> = {
   equals?: number | Prisma.IntFieldRefInput<$PrismaModel>
   in?: number[] | Prisma.ListIntFieldRefInput<$PrismaModel>
@@ -1053,6 +1070,23 @@ export type NestedDecimalNullableWithAggregatesFilter<$PrismaModel = never> = {
   _sum?: Prisma.NestedDecimalNullableFilter<$PrismaModel>
   _min?: Prisma.NestedDecimalNullableFilter<$PrismaModel>
   _max?: Prisma.NestedDecimalNullableFilter<$PrismaModel>
+}
+
+export type NestedEnumDuplicationStatusFilter<$PrismaModel = never> = {
+  equals?: $Enums.DuplicationStatus | Prisma.EnumDuplicationStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.DuplicationStatus[] | Prisma.ListEnumDuplicationStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.DuplicationStatus[] | Prisma.ListEnumDuplicationStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumDuplicationStatusFilter<$PrismaModel> | $Enums.DuplicationStatus
+}
+
+export type NestedEnumDuplicationStatusWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.DuplicationStatus | Prisma.EnumDuplicationStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.DuplicationStatus[] | Prisma.ListEnumDuplicationStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.DuplicationStatus[] | Prisma.ListEnumDuplicationStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumDuplicationStatusWithAggregatesFilter<$PrismaModel> | $Enums.DuplicationStatus
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumDuplicationStatusFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumDuplicationStatusFilter<$PrismaModel>
 }
 
 

@@ -104,3 +104,13 @@ export const WebhookDeliveryStatus = {
 } as const
 
 export type WebhookDeliveryStatus = (typeof WebhookDeliveryStatus)[keyof typeof WebhookDeliveryStatus]
+
+
+export const DuplicationStatus = {
+  queued: 'queued',
+  running: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed'
+} as const
+
+export type DuplicationStatus = (typeof DuplicationStatus)[keyof typeof DuplicationStatus]

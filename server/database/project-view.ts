@@ -63,6 +63,7 @@ export interface ProjectViewRow {
   custom_fields: Record<string, components['schemas']['CustomFieldValue']>;
   /** The row's version: the project's ETag (server/entity-tags.ts). */
   version: number;
+  is_template: boolean;
 }
 
 const TIMESTAMP_FORMAT = `'YYYY-MM-DD"T"HH24:MI:SS.MS"000Z"'`;
@@ -86,7 +87,7 @@ SELECT p.id, p.number, p.title, p.project_type::text AS project_type, p.descript
                    FROM project_assignees a JOIN users u ON u.id = a.user_id WHERE a.project_id = p.id), '[]') AS assigned,
        COALESCE((SELECT json_agg(t.title ORDER BY t.position) FROM project_tags t WHERE t.project_id = p.id), '[]') AS tags,
        ${CUSTOM_FIELDS_COLUMN},
-       p.version`);
+       p.version, p.is_template`);
 
 /**
  * Joined to `p`, a set of projects rows: its client, category and manager, and the roll-ups of its
@@ -223,6 +224,7 @@ export const filterFields = {
   created: columnCondition('p.created_at', 'timestamptz'),
   updated: columnCondition('p.updated_at', 'timestamptz'),
   last_activity_at: columnCondition('p.last_activity_at', 'timestamptz'),
+  is_template: columnCondition('p.is_template', 'boolean'),
 } satisfies Record<keyof FilterConditions, FieldCondition>;
 
 export type FilterField = keyof typeof filterFields;
@@ -251,7 +253,7 @@ const simpleFilters = {
   updated_since: ['updated', 'gte'],
   created_from: ['created', 'gte'],
   created_to: ['created', 'lte'],
-} as const satisfies { [K in Exclude<keyof ListQuery, 'search' | 'sort' | 'order' | 'limit' | 'page' | 'after' | 'fields' | 'filter' | 'custom_fields' | 'sort_custom_field'>]-?: readonly [FilterField, FilterOperator] };
+} as const satisfies { [K in Exclude<keyof ListQuery, 'search' | 'sort' | 'order' | 'limit' | 'page' | 'after' | 'fields' | 'filter' | 'custom_fields' | 'sort_custom_field' | 'template'>]-?: readonly [FilterField, FilterOperator] };
 
 /** The list's filters as conditions on `p`; every value is a bound parameter. */
 function projectFilter(query: ListQuery, customFields: Map<string, CustomFieldRow>): Prisma.Sql {
@@ -261,6 +263,9 @@ function projectFilter(query: ListQuery, customFields: Map<string, CustomFieldRo
     if (value !== undefined) conditions.push(filterFields[field](operator, value));
   }
   if (query.search) conditions.push(searchCondition(query.search));
+  // Templates are left out unless the list asks for them.
+  const template = query.template ?? 'exclude';
+  if (template !== 'include') conditions.push(filterFields.is_template('eq', template === 'only'));
   if (query.filter) conditions.push(...grammarConditions(query.filter));
   if (query.custom_fields) conditions.push(...customFieldConditions(query.custom_fields, customFields));
   return Prisma.join(conditions, ' AND ');

@@ -4,6 +4,7 @@ import * as categories from './categories.ts';
 import * as clients from './clients.ts';
 import * as comments from './comments.ts';
 import * as customFields from './custom-fields.ts';
+import * as duplications from './duplications.ts';
 import * as estimates from './estimates.ts';
 import * as events from './events.ts';
 import * as files from './files.ts';
@@ -16,5 +17,6 @@ import * as timers from './timers.ts';
 import * as webhooks from './webhooks.ts';
 
 export const handlers: HandlerRegistry = {
-  ...projects, ...clients, ...categories, ...team, ...tasks, ...milestones, ...timers, ...files, ...invoices, ...estimates, ...comments, ...events, ...webhooks, ...customFields,
+  ...projects, ...clients, ...categories, ...team, ...tasks, ...milestones, ...timers, ...files, ...invoices, ...estimates, ...comments, ...events, ...webhooks,
+  ...customFields, ...duplications,
 };

@@ -1,5 +1,5 @@
 // Handlers for a project's milestones.
-import { toMilestone } from '../mappers.ts';
+import { parseCalendarDate, toMilestone } from '../mappers.ts';
 import type { Handler } from './types.ts';
 import { lockProject, projectChildrenPage } from './shared.ts';
 
@@ -12,7 +12,8 @@ export const listProjectMilestones: Handler<'listProjectMilestones'> = async ({ 
 export const createProjectMilestone: Handler<'createProjectMilestone'> = async ({ prisma, path, body }) => {
   const row = await prisma.$transaction(async (tx) => {
     await lockProject(tx, path.id, 'update');
-    return tx.milestone.create({ data: { projectId: path.id, title: body.milestone_title } });
+    const dateDue = body.milestone_date_due ? parseCalendarDate(body.milestone_date_due) : null;
+    return tx.milestone.create({ data: { projectId: path.id, title: body.milestone_title, dateDue } });
   });
   return { status: 201, body: { data: toMilestone(row), message: 'Milestone created successfully.' } };
 };

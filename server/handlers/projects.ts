@@ -1,12 +1,14 @@
 // Handlers for the project operations, one function per operationId.
 import type { components } from '../../generated/api-types.ts';
-import type { Prisma, Project as ProjectRow } from '../../generated/prisma/client.ts';
+import type { Prisma } from '../../generated/prisma/client.ts';
+import { CLONE_START, copyChildren, createClonedProject, planClone } from '../clone.ts';
+import { queueDuplication } from '../duplications.ts';
 import { findProjectView, projectCursor, projectListStatements, type ListQuery, type ProjectListRow } from '../database/project-view.ts';
 import { allows, entityTag, preconditionFailed, type VersionCondition } from '../entity-tags.ts';
 import { FieldErrorCollector, invalidSelection, notFound, projectArchived, validationFailed } from '../errors.ts';
 import { takeProjectNumber } from '../database/project-numbers.ts';
-import { copyCustomValues, customFieldsNamed, writeCustomValues } from '../database/custom-fields.ts';
-import { calendarDate, idName, parseCalendarDate, taskInclude, toProject } from '../mappers.ts';
+import { customFieldsNamed, writeCustomValues } from '../database/custom-fields.ts';
+import { calendarDate, idName, parseCalendarDate, toProject, toProjectDuplication } from '../mappers.ts';
 import { bodyChecks } from './checks.ts';
 import type { Handler } from './types.ts';
 import {
@@ -44,6 +46,7 @@ const updateColumnWriters = {
   clientperm_timesheets_view: (flag) => ({ clientpermTimesheetsView: isOn(flag) }),
   clientperm_expenses_view: (flag) => ({ clientpermExpensesView: isOn(flag) }),
   assignedperm_tasks_collaborate: (flag) => ({ assignedpermTasksCollaborate: isOn(flag) }),
+  project_is_template: (flag) => ({ isTemplate: isOn(flag) }),
 } satisfies ColumnWriters<UpdateBody>;
 
 const createColumnWriters = {
@@ -62,9 +65,6 @@ function columnsOf<Body extends object>(body: Body, writers: ColumnWriters<Body>
   }
   return data;
 }
-
-/** Columns a clone does not take from its source: a new identity and number, fresh timestamps and workflow state. */
-type ColumnsACloneStartsAfresh = 'id' | 'number' | 'createdAt' | 'updatedAt' | 'lastActivityAt' | 'version' | 'status' | 'activeState' | 'archivedAt';
 
 /** The project as the API shows it, with its ETag. */
 async function loadProject(db: Db, id: number) {
@@ -275,109 +275,25 @@ export const stopProjectTimers: Handler<'stopProjectTimers'> = async ({ prisma, 
   return { status: 200, body: { data: { id: path.id, stopped }, message: 'Project timers stopped successfully.' }, etag: entityTag(version) };
 };
 
-/** The latest date the contract can express (`YYYY-MM-DD`). */
-const LAST_DATE = '9999-12-31';
-
-/**
- * A clone given a new start but no due date keeps the source's duration: its due date moves by as
- * many days as its start did (or is refused, on the start date, when it would pass LAST_DATE).
- */
-function shiftedDue(sourceStart: Date, sourceDue: Date, start: string, errors: FieldErrorCollector): string | null {
-  const due = calendarDate(new Date(sourceDue.getTime() + parseCalendarDate(start).getTime() - sourceStart.getTime()));
-  if (due.length === 10 && due <= LAST_DATE) return due;
-  errors.add('project_date_start', `The project date start field moves the copied due date past ${LAST_DATE}: send project date due as well.`);
-  return null;
-}
-
-export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body, projectNumberFormat }) => {
-  // Every field of the generated body type, by name: a field added to the spec is a compile error below until used.
-  const {
-    project_title, project_clientid, project_categoryid, project_date_start, project_date_due,
-    copy_milestones, copy_tasks, copy_tasks_files, copy_tasks_checklist, copy_invoices, copy_estimates, copy_files, copy_comments,
-    ...unhandled
-  } = body;
-  unhandled satisfies Record<string, never>;
-  const { data, etag } = await prisma.$transaction(async (tx) => {
+export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body, duplications, apiKeyId, projectNumberFormat }) => {
+  return prisma.$transaction(async (tx) => {
+    // An archived project may be copied: the copy is active.
     await lockProject(tx, path.id, 'share', undefined, 'allow');
-    const source = await tx.project.findUniqueOrThrow({ where: { id: path.id }, include: { assignees: true, tags: true } });
-    const ofSource = { where: { projectId: path.id }, orderBy: { id: 'asc' } } as const;
-    const milestones = copy_milestones === 'on' ? await tx.milestone.findMany(ofSource) : [];
-    const tasks = copy_tasks === 'on' ? await tx.task.findMany({ ...ofSource, include: taskInclude }) : [];
-    const invoices = copy_invoices === 'on' ? await tx.invoice.findMany(ofSource) : [];
-    const estimates = copy_estimates === 'on' ? await tx.estimate.findMany(ofSource) : [];
-    const files = copy_files === 'on' ? await tx.projectFile.findMany(ofSource) : [];
-    const comments = copy_comments === 'on' ? await tx.projectComment.findMany(ofSource) : [];
     const errors = new FieldErrorCollector();
-    const start = project_date_start ?? calendarDate(source.dateStart);
-    const due = project_date_due !== undefined ? project_date_due : source.dateDue && shiftedDue(source.dateStart, source.dateDue, start, errors);
-    mustNotPrecede(errors, 'project_date_due', due, 'project_date_start', start);
-    if (source.projectType === 'internal' && project_clientid !== undefined) {
-      errors.add('project_clientid', 'The project clientid field must be empty: the copy of an internal project is internal.');
-    }
-    const clientId = project_clientid ?? source.clientId;
-    const { clientCompanyName } = await bodyChecks.cloneProject(tx, { path, body: { ...body, project_clientid: clientId ?? undefined } }, errors);
+    const plan = await planClone(tx, path.id, body, errors);
     errors.throwIfAny();
-    const number = await takeProjectNumber(tx, projectNumberFormat, clientId === null ? null : { id: clientId, companyName: clientCompanyName! });
-    // One entry per column of the Prisma model: a column added to the schema does not compile until
-    // the clone decides what it takes.
-    const columns = {
-      title: project_title,
-      projectType: source.projectType,
-      description: source.description,
-      reference: source.reference,
-      clientId,
-      categoryId: project_categoryid ?? source.categoryId,
-      creatorId: source.creatorId,
-      managerId: source.managerId,
-      dateStart: parseCalendarDate(start),
-      dateDue: due ? parseCalendarDate(due) : null,
-      progressManually: source.progressManually,
-      progress: source.progressManually ? source.progress : 0,
-      billingType: source.billingType,
-      billingRate: source.billingRate,
-      billingEstimatedHours: source.billingEstimatedHours,
-      billingCostsEstimate: source.billingCostsEstimate,
-      clientpermTasksView: source.clientpermTasksView,
-      clientpermTasksCollaborate: source.clientpermTasksCollaborate,
-      clientpermTasksCreate: source.clientpermTasksCreate,
-      clientpermTimesheetsView: source.clientpermTimesheetsView,
-      clientpermExpensesView: source.clientpermExpensesView,
-      assignedpermTasksCollaborate: source.assignedpermTasksCollaborate,
-    } satisfies { [C in Exclude<keyof ProjectRow, ColumnsACloneStartsAfresh>]: ProjectColumns[C] };
-    const clone = await tx.project.create({
-      data: {
-        ...columns,
-        number,
-        assignees: { create: source.assignees.map((a) => ({ userId: a.userId })) },
-        tags: { create: source.tags.map((t) => ({ title: t.title, position: t.position })) },
-        milestones: { create: milestones.map((m) => ({ title: m.title })) },
-        files: { create: files.map((f) => ({ name: f.name, url: f.url })) },
-        comments: { create: comments.map((c) => ({ creatorId: c.creatorId, text: c.text })) },
-        // An internal project has none to copy (they need a client).
-        ...(clientId !== null && {
-          invoices: { create: invoices.map((i) => ({ clientId, status: 'draft', date: i.date, dueDate: i.dueDate, amount: i.amount })) },
-          estimates: { create: estimates.map((e) => ({ clientId, status: 'draft', date: e.date, expiryDate: e.expiryDate, amount: e.amount })) },
-        }),
-      },
-      select: { id: true },
-    });
-    for (const task of tasks) {
-      await tx.task.create({
-        data: {
-          projectId: clone.id,
-          title: task.title,
-          description: task.description,
-          status: 'new',
-          checklist: copy_tasks_checklist === 'on'
-            ? { create: task.checklist.map((c) => ({ text: c.text, position: c.position, completed: false })) }
-            : undefined,
-          files: copy_tasks_files === 'on' ? { create: task.files.map((f) => ({ name: f.name, url: f.url })) } : undefined,
-        },
-      });
+    if (plan.total > duplications.syncLimit) {
+      const row = await queueDuplication(tx, duplications.jobs, plan, body, apiKeyId);
+      return {
+        status: 202 as const,
+        body: { data: toProjectDuplication(row), message: 'Project duplication queued successfully.' as const },
+        location: `/api/project-duplications/${row.id}`,
+      };
     }
-    await copyCustomValues(tx, path.id, clone.id);
-    await refreshDerivedProgress(tx, clone.id);
-    return loadProject(tx, clone.id);
+    const id = await createClonedProject(tx, plan, projectNumberFormat);
+    await copyChildren(tx, plan, id, CLONE_START, Number.POSITIVE_INFINITY);
+    await refreshDerivedProgress(tx, id);
+    const { data, etag } = await loadProject(tx, id);
+    return { status: 201 as const, body: { data, message: 'Project cloned successfully.' as const }, etag };
   });
-  return { status: 201, body: { data, message: 'Project cloned successfully.' }, etag };
 };

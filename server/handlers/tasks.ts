@@ -1,5 +1,5 @@
 // Handlers for a project's tasks.
-import { taskInclude, toTask } from '../mappers.ts';
+import { parseCalendarDate, taskInclude, toTask } from '../mappers.ts';
 import type { Handler } from './types.ts';
 import { lockProject, projectChildrenPage, refreshDerivedProgress } from './shared.ts';
 
@@ -19,6 +19,7 @@ export const createProjectTask: Handler<'createProjectTask'> = async ({ prisma, 
         title: body.task_title,
         description: body.task_description ?? null,
         status: body.task_status ?? 'new',
+        dateDue: body.task_date_due ? parseCalendarDate(body.task_date_due) : null,
         checklist: { create: (body.task_checklist ?? []).map((text, position) => ({ text, position })) },
         files: { create: (body.task_files ?? []).map((f) => ({ name: f.file_name, url: f.file_url })) },
       },

@@ -18,8 +18,13 @@ type JsonBodyOf<Op> = Op extends { requestBody: { content: { 'application/json':
 /** A success answer that the spec gives an ETag must carry one (server/entity-tags.ts); others carry none. */
 type EntityTagOf<Response> = Response extends { headers: { ETag: string } } ? { etag: string } : { etag?: never };
 
+/** A 202 that the spec gives a Location (the operation to poll) must carry one. */
+type LocationOf<Response> = Response extends { headers: { Location: string } } ? { location: string } : { location?: never };
+
 type SuccessOf<Op> = Op extends { responses: infer R }
-  ? { [S in keyof R & (200 | 201)]: R[S] extends { content: { 'application/json': infer C } } ? { status: S; body: C } & EntityTagOf<R[S]> : never }[keyof R & (200 | 201)]
+  ? {
+    [S in keyof R & (200 | 201 | 202)]: R[S] extends { content: { 'application/json': infer C } } ? { status: S; body: C } & EntityTagOf<R[S]> & LocationOf<R[S]> : never
+  }[keyof R & (200 | 201 | 202)]
   : never;
 
 export interface HandlerInput<K extends OperationId> {
@@ -33,6 +38,10 @@ export interface HandlerInput<K extends OperationId> {
   webhooks: { settings: WebhookSettings; jobs: JobQueue | undefined };
   /** How new projects (created or cloned) are numbered. */
   projectNumberFormat: ProjectNumberFormat;
+  /** What a clone needs to decide, and queue, a background copy (server/duplications.ts). */
+  duplications: { syncLimit: number; jobs: JobQueue | undefined };
+  /** The API key that sent the request. */
+  apiKeyId: number;
 }
 
 export type Reply<K extends OperationId> = SuccessOf<operations[K]>;

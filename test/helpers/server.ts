@@ -19,6 +19,7 @@ import { createRateLimits } from '../../server/rate-limits.ts';
 import { contractProblems } from './contract.ts';
 import { JOBS_SCHEMA, startJobQueue } from '../../server/jobs.ts';
 import { deliveryQueue, startWebhookWorker } from '../../server/webhooks.ts';
+import { duplicationQueue, startDuplicationWorker } from '../../server/duplications.ts';
 
 export type FormValue = string | number | (string | number)[];
 
@@ -61,7 +62,7 @@ export interface TestServerOptions {
   logger?: Logger;
   /** Tracing started by the test (startTracing), whose request spans the app then makes. */
   tracing?: Tracing;
-  /** Start the job queue and, unless `env.BACKGROUND_JOBS` is false, run the webhook relay and deliveries here. */
+  /** Start the job queue and, unless `env.BACKGROUND_JOBS` is false, run the webhook relay and deliveries and background clones here. */
   jobs?: boolean;
 }
 
@@ -90,8 +91,9 @@ async function serve(db: Database, key: string, options: TestServerOptions, clos
   const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const rateLimits = createRateLimits(config, logger);
   const metrics = config.metricsEnabled ? await createMetrics(db, { token: config.metricsToken }) : undefined;
-  const jobs = options.jobs ? await startJobQueue(db, deliveryQueue(config), logger) : undefined;
+  const jobs = options.jobs ? await startJobQueue(db, { ...deliveryQueue(config), ...duplicationQueue(config) }, logger) : undefined;
   const worker = jobs && config.backgroundJobs ? await startWebhookWorker(db.prisma, jobs, config, logger) : undefined;
+  const duplications = jobs && config.backgroundJobs ? await startDuplicationWorker(db.prisma, jobs, config, logger) : undefined;
   const app = createApp({ db, config, logger, rateLimits, metrics, tracing: options.tracing, jobs, afterChange: worker?.nudge });
   const server = app.listen(0, '127.0.0.1');
   // The client shares this process's event loop with an in-memory PGlite, whose long statements block
@@ -131,6 +133,7 @@ async function serve(db: Database, key: string, options: TestServerOptions, clos
       await new Promise((resolve) => server.close(resolve));
       await rateLimits.close();
       await worker?.stop();
+      await duplications?.stop();
       await jobs?.stop();
       await closeDatabase();
     },

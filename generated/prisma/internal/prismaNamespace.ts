@@ -420,7 +420,8 @@ export const ModelName = {
   WebhookDelivery: 'WebhookDelivery',
   WebhookRelay: 'WebhookRelay',
   CustomField: 'CustomField',
-  ProjectCustomValue: 'ProjectCustomValue'
+  ProjectCustomValue: 'ProjectCustomValue',
+  ProjectDuplication: 'ProjectDuplication'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -436,7 +437,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "user" | "apiKey" | "idempotencyKey" | "client" | "category" | "project" | "projectNumberCounter" | "projectAssignee" | "projectTag" | "task" | "taskChecklistItem" | "taskFile" | "milestone" | "timer" | "projectFile" | "projectComment" | "invoice" | "estimate" | "event" | "webhookSubscription" | "webhookDelivery" | "webhookRelay" | "customField" | "projectCustomValue"
+    modelProps: "user" | "apiKey" | "idempotencyKey" | "client" | "category" | "project" | "projectNumberCounter" | "projectAssignee" | "projectTag" | "task" | "taskChecklistItem" | "taskFile" | "milestone" | "timer" | "projectFile" | "projectComment" | "invoice" | "estimate" | "event" | "webhookSubscription" | "webhookDelivery" | "webhookRelay" | "customField" | "projectCustomValue" | "projectDuplication"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -2216,6 +2217,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    ProjectDuplication: {
+      payload: Prisma.$ProjectDuplicationPayload<ExtArgs>
+      fields: Prisma.ProjectDuplicationFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ProjectDuplicationFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectDuplicationPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ProjectDuplicationFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectDuplicationPayload>
+        }
+        findFirst: {
+          args: Prisma.ProjectDuplicationFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectDuplicationPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ProjectDuplicationFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectDuplicationPayload>
+        }
+        findMany: {
+          args: Prisma.ProjectDuplicationFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectDuplicationPayload>[]
+        }
+        create: {
+          args: Prisma.ProjectDuplicationCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectDuplicationPayload>
+        }
+        createMany: {
+          args: Prisma.ProjectDuplicationCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ProjectDuplicationCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectDuplicationPayload>[]
+        }
+        delete: {
+          args: Prisma.ProjectDuplicationDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectDuplicationPayload>
+        }
+        update: {
+          args: Prisma.ProjectDuplicationUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectDuplicationPayload>
+        }
+        deleteMany: {
+          args: Prisma.ProjectDuplicationDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ProjectDuplicationUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ProjectDuplicationUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectDuplicationPayload>[]
+        }
+        upsert: {
+          args: Prisma.ProjectDuplicationUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProjectDuplicationPayload>
+        }
+        aggregate: {
+          args: Prisma.ProjectDuplicationAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateProjectDuplication>
+        }
+        groupBy: {
+          args: Prisma.ProjectDuplicationGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ProjectDuplicationGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ProjectDuplicationCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ProjectDuplicationCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -2344,7 +2419,8 @@ export const ProjectScalarFieldEnum = {
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
   lastActivityAt: 'lastActivityAt',
-  version: 'version'
+  version: 'version',
+  isTemplate: 'isTemplate'
 } as const
 
 export type ProjectScalarFieldEnum = (typeof ProjectScalarFieldEnum)[keyof typeof ProjectScalarFieldEnum]
@@ -2381,6 +2457,7 @@ export const TaskScalarFieldEnum = {
   title: 'title',
   description: 'description',
   status: 'status',
+  dateDue: 'dateDue',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const
@@ -2413,6 +2490,7 @@ export const MilestoneScalarFieldEnum = {
   id: 'id',
   projectId: 'projectId',
   title: 'title',
+  dateDue: 'dateDue',
   createdAt: 'createdAt'
 } as const
 
@@ -2560,6 +2638,26 @@ export const ProjectCustomValueScalarFieldEnum = {
 } as const
 
 export type ProjectCustomValueScalarFieldEnum = (typeof ProjectCustomValueScalarFieldEnum)[keyof typeof ProjectCustomValueScalarFieldEnum]
+
+
+export const ProjectDuplicationScalarFieldEnum = {
+  id: 'id',
+  sourceProjectId: 'sourceProjectId',
+  projectId: 'projectId',
+  status: 'status',
+  total: 'total',
+  copied: 'copied',
+  options: 'options',
+  cursor: 'cursor',
+  attempts: 'attempts',
+  error: 'error',
+  apiKeyId: 'apiKeyId',
+  createdAt: 'createdAt',
+  startedAt: 'startedAt',
+  finishedAt: 'finishedAt'
+} as const
+
+export type ProjectDuplicationScalarFieldEnum = (typeof ProjectDuplicationScalarFieldEnum)[keyof typeof ProjectDuplicationScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -2848,6 +2946,20 @@ export type ListEnumCustomFieldTypeFieldRefInput<$PrismaModel> = FieldRefInputTy
 
 
 /**
+ * Reference to a field of type 'DuplicationStatus'
+ */
+export type EnumDuplicationStatusFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'DuplicationStatus'>
+    
+
+
+/**
+ * Reference to a field of type 'DuplicationStatus[]'
+ */
+export type ListEnumDuplicationStatusFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'DuplicationStatus[]'>
+    
+
+
+/**
  * Reference to a field of type 'Float'
  */
 export type FloatFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Float'>
@@ -3035,6 +3147,7 @@ export type GlobalOmitConfig = {
   webhookRelay?: Prisma.WebhookRelayOmit
   customField?: Prisma.CustomFieldOmit
   projectCustomValue?: Prisma.ProjectCustomValueOmit
+  projectDuplication?: Prisma.ProjectDuplicationOmit
 }
 
 /* Types for Logging */

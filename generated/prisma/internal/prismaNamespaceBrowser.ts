@@ -74,7 +74,8 @@ export const ModelName = {
   WebhookDelivery: 'WebhookDelivery',
   WebhookRelay: 'WebhookRelay',
   CustomField: 'CustomField',
-  ProjectCustomValue: 'ProjectCustomValue'
+  ProjectCustomValue: 'ProjectCustomValue',
+  ProjectDuplication: 'ProjectDuplication'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -182,7 +183,8 @@ export const ProjectScalarFieldEnum = {
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
   lastActivityAt: 'lastActivityAt',
-  version: 'version'
+  version: 'version',
+  isTemplate: 'isTemplate'
 } as const
 
 export type ProjectScalarFieldEnum = (typeof ProjectScalarFieldEnum)[keyof typeof ProjectScalarFieldEnum]
@@ -219,6 +221,7 @@ export const TaskScalarFieldEnum = {
   title: 'title',
   description: 'description',
   status: 'status',
+  dateDue: 'dateDue',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const
@@ -251,6 +254,7 @@ export const MilestoneScalarFieldEnum = {
   id: 'id',
   projectId: 'projectId',
   title: 'title',
+  dateDue: 'dateDue',
   createdAt: 'createdAt'
 } as const
 
@@ -398,6 +402,26 @@ export const ProjectCustomValueScalarFieldEnum = {
 } as const
 
 export type ProjectCustomValueScalarFieldEnum = (typeof ProjectCustomValueScalarFieldEnum)[keyof typeof ProjectCustomValueScalarFieldEnum]
+
+
+export const ProjectDuplicationScalarFieldEnum = {
+  id: 'id',
+  sourceProjectId: 'sourceProjectId',
+  projectId: 'projectId',
+  status: 'status',
+  total: 'total',
+  copied: 'copied',
+  options: 'options',
+  cursor: 'cursor',
+  attempts: 'attempts',
+  error: 'error',
+  apiKeyId: 'apiKeyId',
+  createdAt: 'createdAt',
+  startedAt: 'startedAt',
+  finishedAt: 'finishedAt'
+} as const
+
+export type ProjectDuplicationScalarFieldEnum = (typeof ProjectDuplicationScalarFieldEnum)[keyof typeof ProjectDuplicationScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -40,6 +40,7 @@ export type MilestoneMinAggregateOutputType = {
   id: number | null
   projectId: number | null
   title: string | null
+  dateDue: Date | null
   createdAt: Date | null
 }
 
@@ -47,6 +48,7 @@ export type MilestoneMaxAggregateOutputType = {
   id: number | null
   projectId: number | null
   title: string | null
+  dateDue: Date | null
   createdAt: Date | null
 }
 
@@ -54,6 +56,7 @@ export type MilestoneCountAggregateOutputType = {
   id: number
   projectId: number
   title: number
+  dateDue: number
   createdAt: number
   _all: number
 }
@@ -73,6 +76,7 @@ export type MilestoneMinAggregateInputType = {
   id?: true
   projectId?: true
   title?: true
+  dateDue?: true
   createdAt?: true
 }
 
@@ -80,6 +84,7 @@ export type MilestoneMaxAggregateInputType = {
   id?: true
   projectId?: true
   title?: true
+  dateDue?: true
   createdAt?: true
 }
 
@@ -87,6 +92,7 @@ export type MilestoneCountAggregateInputType = {
   id?: true
   projectId?: true
   title?: true
+  dateDue?: true
   createdAt?: true
   _all?: true
 }
@@ -181,6 +187,7 @@ export type MilestoneGroupByOutputType = {
   id: number
   projectId: number
   title: string
+  dateDue: Date | null
   createdAt: Date
   _count: MilestoneCountAggregateOutputType | null
   _avg: MilestoneAvgAggregateOutputType | null
@@ -211,6 +218,7 @@ export type MilestoneWhereInput = {
   id?: Prisma.IntFilter<"Milestone"> | number
   projectId?: Prisma.IntFilter<"Milestone"> | number
   title?: Prisma.StringFilter<"Milestone"> | string
+  dateDue?: Prisma.DateTimeNullableFilter<"Milestone"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"Milestone"> | Date | string
   project?: Prisma.XOR<Prisma.ProjectScalarRelationFilter, Prisma.ProjectWhereInput>
 }
@@ -219,6 +227,7 @@ export type MilestoneOrderByWithRelationInput = {
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   title?: Prisma.SortOrder
+  dateDue?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   project?: Prisma.ProjectOrderByWithRelationInput
 }
@@ -230,6 +239,7 @@ export type MilestoneWhereUniqueInput = Prisma.AtLeast<{
   NOT?: Prisma.MilestoneWhereInput | Prisma.MilestoneWhereInput[]
   projectId?: Prisma.IntFilter<"Milestone"> | number
   title?: Prisma.StringFilter<"Milestone"> | string
+  dateDue?: Prisma.DateTimeNullableFilter<"Milestone"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"Milestone"> | Date | string
   project?: Prisma.XOR<Prisma.ProjectScalarRelationFilter, Prisma.ProjectWhereInput>
 }, "id">
@@ -238,6 +248,7 @@ export type MilestoneOrderByWithAggregationInput = {
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   title?: Prisma.SortOrder
+  dateDue?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   _count?: Prisma.MilestoneCountOrderByAggregateInput
   _avg?: Prisma.MilestoneAvgOrderByAggregateInput
@@ -253,11 +264,13 @@ export type MilestoneScalarWhereWithAggregatesInput = {
   id?: Prisma.IntWithAggregatesFilter<"Milestone"> | number
   projectId?: Prisma.IntWithAggregatesFilter<"Milestone"> | number
   title?: Prisma.StringWithAggregatesFilter<"Milestone"> | string
+  dateDue?: Prisma.DateTimeNullableWithAggregatesFilter<"Milestone"> | Date | string | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Milestone"> | Date | string
 }
 
 export type MilestoneCreateInput = {
   title: string
+  dateDue?: Date | string | null
   createdAt?: Date | string
   project: Prisma.ProjectCreateNestedOneWithoutMilestonesInput
 }
@@ -266,11 +279,13 @@ export type MilestoneUncheckedCreateInput = {
   id?: number
   projectId: number
   title: string
+  dateDue?: Date | string | null
   createdAt?: Date | string
 }
 
 export type MilestoneUpdateInput = {
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   project?: Prisma.ProjectUpdateOneRequiredWithoutMilestonesNestedInput
 }
@@ -279,6 +294,7 @@ export type MilestoneUncheckedUpdateInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   projectId?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -286,11 +302,13 @@ export type MilestoneCreateManyInput = {
   id?: number
   projectId: number
   title: string
+  dateDue?: Date | string | null
   createdAt?: Date | string
 }
 
 export type MilestoneUpdateManyMutationInput = {
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -298,6 +316,7 @@ export type MilestoneUncheckedUpdateManyInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   projectId?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -315,6 +334,7 @@ export type MilestoneCountOrderByAggregateInput = {
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   title?: Prisma.SortOrder
+  dateDue?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
@@ -327,6 +347,7 @@ export type MilestoneMaxOrderByAggregateInput = {
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   title?: Prisma.SortOrder
+  dateDue?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
@@ -334,6 +355,7 @@ export type MilestoneMinOrderByAggregateInput = {
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   title?: Prisma.SortOrder
+  dateDue?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
@@ -386,12 +408,14 @@ export type MilestoneUncheckedUpdateManyWithoutProjectNestedInput = {
 
 export type MilestoneCreateWithoutProjectInput = {
   title: string
+  dateDue?: Date | string | null
   createdAt?: Date | string
 }
 
 export type MilestoneUncheckedCreateWithoutProjectInput = {
   id?: number
   title: string
+  dateDue?: Date | string | null
   createdAt?: Date | string
 }
 
@@ -428,29 +452,34 @@ export type MilestoneScalarWhereInput = {
   id?: Prisma.IntFilter<"Milestone"> | number
   projectId?: Prisma.IntFilter<"Milestone"> | number
   title?: Prisma.StringFilter<"Milestone"> | string
+  dateDue?: Prisma.DateTimeNullableFilter<"Milestone"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"Milestone"> | Date | string
 }
 
 export type MilestoneCreateManyProjectInput = {
   id?: number
   title: string
+  dateDue?: Date | string | null
   createdAt?: Date | string
 }
 
 export type MilestoneUpdateWithoutProjectInput = {
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type MilestoneUncheckedUpdateWithoutProjectInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type MilestoneUncheckedUpdateManyWithoutProjectInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -460,6 +489,7 @@ export type MilestoneSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   id?: boolean
   projectId?: boolean
   title?: boolean
+  dateDue?: boolean
   createdAt?: boolean
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["milestone"]>
@@ -468,6 +498,7 @@ export type MilestoneSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ext
   id?: boolean
   projectId?: boolean
   title?: boolean
+  dateDue?: boolean
   createdAt?: boolean
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["milestone"]>
@@ -476,6 +507,7 @@ export type MilestoneSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ext
   id?: boolean
   projectId?: boolean
   title?: boolean
+  dateDue?: boolean
   createdAt?: boolean
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["milestone"]>
@@ -484,10 +516,11 @@ export type MilestoneSelectScalar = {
   id?: boolean
   projectId?: boolean
   title?: boolean
+  dateDue?: boolean
   createdAt?: boolean
 }
 
-export type MilestoneOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "projectId" | "title" | "createdAt", ExtArgs["result"]["milestone"]>
+export type MilestoneOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "projectId" | "title" | "dateDue" | "createdAt", ExtArgs["result"]["milestone"]>
 export type MilestoneInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
 }
@@ -507,6 +540,7 @@ export type $MilestonePayload<ExtArgs extends runtime.Types.Extensions.InternalA
     id: number
     projectId: number
     title: string
+    dateDue: Date | null
     createdAt: Date
   }, ExtArgs["result"]["milestone"]>
   composites: {}
@@ -935,6 +969,7 @@ export interface MilestoneFieldRefs {
   readonly id: Prisma.FieldRef<"Milestone", 'Int'>
   readonly projectId: Prisma.FieldRef<"Milestone", 'Int'>
   readonly title: Prisma.FieldRef<"Milestone", 'String'>
+  readonly dateDue: Prisma.FieldRef<"Milestone", 'DateTime'>
   readonly createdAt: Prisma.FieldRef<"Milestone", 'DateTime'>
 }
     

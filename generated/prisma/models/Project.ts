@@ -84,6 +84,7 @@ export type ProjectMinAggregateOutputType = {
   updatedAt: Date | null
   lastActivityAt: Date | null
   version: number | null
+  isTemplate: boolean | null
 }
 
 export type ProjectMaxAggregateOutputType = {
@@ -118,6 +119,7 @@ export type ProjectMaxAggregateOutputType = {
   updatedAt: Date | null
   lastActivityAt: Date | null
   version: number | null
+  isTemplate: boolean | null
 }
 
 export type ProjectCountAggregateOutputType = {
@@ -152,6 +154,7 @@ export type ProjectCountAggregateOutputType = {
   updatedAt: number
   lastActivityAt: number
   version: number
+  isTemplate: number
   _all: number
 }
 
@@ -214,6 +217,7 @@ export type ProjectMinAggregateInputType = {
   updatedAt?: true
   lastActivityAt?: true
   version?: true
+  isTemplate?: true
 }
 
 export type ProjectMaxAggregateInputType = {
@@ -248,6 +252,7 @@ export type ProjectMaxAggregateInputType = {
   updatedAt?: true
   lastActivityAt?: true
   version?: true
+  isTemplate?: true
 }
 
 export type ProjectCountAggregateInputType = {
@@ -282,6 +287,7 @@ export type ProjectCountAggregateInputType = {
   updatedAt?: true
   lastActivityAt?: true
   version?: true
+  isTemplate?: true
   _all?: true
 }
 
@@ -403,6 +409,7 @@ export type ProjectGroupByOutputType = {
   updatedAt: Date
   lastActivityAt: Date
   version: number
+  isTemplate: boolean
   _count: ProjectCountAggregateOutputType | null
   _avg: ProjectAvgAggregateOutputType | null
   _sum: ProjectSumAggregateOutputType | null
@@ -460,6 +467,7 @@ export type ProjectWhereInput = {
   updatedAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   lastActivityAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   version?: Prisma.IntFilter<"Project"> | number
+  isTemplate?: Prisma.BoolFilter<"Project"> | boolean
   client?: Prisma.XOR<Prisma.ClientNullableScalarRelationFilter, Prisma.ClientWhereInput> | null
   category?: Prisma.XOR<Prisma.CategoryScalarRelationFilter, Prisma.CategoryWhereInput>
   creator?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
@@ -474,6 +482,8 @@ export type ProjectWhereInput = {
   estimates?: Prisma.EstimateListRelationFilter
   comments?: Prisma.ProjectCommentListRelationFilter
   customValues?: Prisma.ProjectCustomValueListRelationFilter
+  duplicationsFrom?: Prisma.ProjectDuplicationListRelationFilter
+  duplicationsTo?: Prisma.ProjectDuplicationListRelationFilter
 }
 
 export type ProjectOrderByWithRelationInput = {
@@ -508,6 +518,7 @@ export type ProjectOrderByWithRelationInput = {
   updatedAt?: Prisma.SortOrder
   lastActivityAt?: Prisma.SortOrder
   version?: Prisma.SortOrder
+  isTemplate?: Prisma.SortOrder
   client?: Prisma.ClientOrderByWithRelationInput
   category?: Prisma.CategoryOrderByWithRelationInput
   creator?: Prisma.UserOrderByWithRelationInput
@@ -522,6 +533,8 @@ export type ProjectOrderByWithRelationInput = {
   estimates?: Prisma.EstimateOrderByRelationAggregateInput
   comments?: Prisma.ProjectCommentOrderByRelationAggregateInput
   customValues?: Prisma.ProjectCustomValueOrderByRelationAggregateInput
+  duplicationsFrom?: Prisma.ProjectDuplicationOrderByRelationAggregateInput
+  duplicationsTo?: Prisma.ProjectDuplicationOrderByRelationAggregateInput
 }
 
 export type ProjectWhereUniqueInput = Prisma.AtLeast<{
@@ -559,6 +572,7 @@ export type ProjectWhereUniqueInput = Prisma.AtLeast<{
   updatedAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   lastActivityAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   version?: Prisma.IntFilter<"Project"> | number
+  isTemplate?: Prisma.BoolFilter<"Project"> | boolean
   client?: Prisma.XOR<Prisma.ClientNullableScalarRelationFilter, Prisma.ClientWhereInput> | null
   category?: Prisma.XOR<Prisma.CategoryScalarRelationFilter, Prisma.CategoryWhereInput>
   creator?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
@@ -573,6 +587,8 @@ export type ProjectWhereUniqueInput = Prisma.AtLeast<{
   estimates?: Prisma.EstimateListRelationFilter
   comments?: Prisma.ProjectCommentListRelationFilter
   customValues?: Prisma.ProjectCustomValueListRelationFilter
+  duplicationsFrom?: Prisma.ProjectDuplicationListRelationFilter
+  duplicationsTo?: Prisma.ProjectDuplicationListRelationFilter
 }, "id" | "number">
 
 export type ProjectOrderByWithAggregationInput = {
@@ -607,6 +623,7 @@ export type ProjectOrderByWithAggregationInput = {
   updatedAt?: Prisma.SortOrder
   lastActivityAt?: Prisma.SortOrder
   version?: Prisma.SortOrder
+  isTemplate?: Prisma.SortOrder
   _count?: Prisma.ProjectCountOrderByAggregateInput
   _avg?: Prisma.ProjectAvgOrderByAggregateInput
   _max?: Prisma.ProjectMaxOrderByAggregateInput
@@ -649,6 +666,7 @@ export type ProjectScalarWhereWithAggregatesInput = {
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Project"> | Date | string
   lastActivityAt?: Prisma.DateTimeWithAggregatesFilter<"Project"> | Date | string
   version?: Prisma.IntWithAggregatesFilter<"Project"> | number
+  isTemplate?: Prisma.BoolWithAggregatesFilter<"Project"> | boolean
 }
 
 export type ProjectCreateInput = {
@@ -678,6 +696,7 @@ export type ProjectCreateInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -692,6 +711,8 @@ export type ProjectCreateInput = {
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateInput = {
@@ -726,6 +747,7 @@ export type ProjectUncheckedCreateInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -736,6 +758,8 @@ export type ProjectUncheckedCreateInput = {
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUpdateInput = {
@@ -765,6 +789,7 @@ export type ProjectUpdateInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -779,6 +804,8 @@ export type ProjectUpdateInput = {
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateInput = {
@@ -813,6 +840,7 @@ export type ProjectUncheckedUpdateInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -823,6 +851,8 @@ export type ProjectUncheckedUpdateInput = {
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateManyInput = {
@@ -857,6 +887,7 @@ export type ProjectCreateManyInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
 }
 
 export type ProjectUpdateManyMutationInput = {
@@ -886,6 +917,7 @@ export type ProjectUpdateManyMutationInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
 
 export type ProjectUncheckedUpdateManyInput = {
@@ -920,6 +952,7 @@ export type ProjectUncheckedUpdateManyInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
 
 export type ProjectListRelationFilter = {
@@ -964,6 +997,7 @@ export type ProjectCountOrderByAggregateInput = {
   updatedAt?: Prisma.SortOrder
   lastActivityAt?: Prisma.SortOrder
   version?: Prisma.SortOrder
+  isTemplate?: Prisma.SortOrder
 }
 
 export type ProjectAvgOrderByAggregateInput = {
@@ -1011,6 +1045,7 @@ export type ProjectMaxOrderByAggregateInput = {
   updatedAt?: Prisma.SortOrder
   lastActivityAt?: Prisma.SortOrder
   version?: Prisma.SortOrder
+  isTemplate?: Prisma.SortOrder
 }
 
 export type ProjectMinOrderByAggregateInput = {
@@ -1045,6 +1080,7 @@ export type ProjectMinOrderByAggregateInput = {
   updatedAt?: Prisma.SortOrder
   lastActivityAt?: Prisma.SortOrder
   version?: Prisma.SortOrder
+  isTemplate?: Prisma.SortOrder
 }
 
 export type ProjectSumOrderByAggregateInput = {
@@ -1063,6 +1099,11 @@ export type ProjectSumOrderByAggregateInput = {
 export type ProjectScalarRelationFilter = {
   is?: Prisma.ProjectWhereInput
   isNot?: Prisma.ProjectWhereInput
+}
+
+export type ProjectNullableScalarRelationFilter = {
+  is?: Prisma.ProjectWhereInput | null
+  isNot?: Prisma.ProjectWhereInput | null
 }
 
 export type ProjectCreateNestedManyWithoutCreatorInput = {
@@ -1401,6 +1442,38 @@ export type ProjectUpdateOneRequiredWithoutCustomValuesNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.ProjectUpdateToOneWithWhereWithoutCustomValuesInput, Prisma.ProjectUpdateWithoutCustomValuesInput>, Prisma.ProjectUncheckedUpdateWithoutCustomValuesInput>
 }
 
+export type ProjectCreateNestedOneWithoutDuplicationsFromInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutDuplicationsFromInput, Prisma.ProjectUncheckedCreateWithoutDuplicationsFromInput>
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutDuplicationsFromInput
+  connect?: Prisma.ProjectWhereUniqueInput
+}
+
+export type ProjectCreateNestedOneWithoutDuplicationsToInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutDuplicationsToInput, Prisma.ProjectUncheckedCreateWithoutDuplicationsToInput>
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutDuplicationsToInput
+  connect?: Prisma.ProjectWhereUniqueInput
+}
+
+export type ProjectUpdateOneWithoutDuplicationsFromNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutDuplicationsFromInput, Prisma.ProjectUncheckedCreateWithoutDuplicationsFromInput>
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutDuplicationsFromInput
+  upsert?: Prisma.ProjectUpsertWithoutDuplicationsFromInput
+  disconnect?: Prisma.ProjectWhereInput | boolean
+  delete?: Prisma.ProjectWhereInput | boolean
+  connect?: Prisma.ProjectWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ProjectUpdateToOneWithWhereWithoutDuplicationsFromInput, Prisma.ProjectUpdateWithoutDuplicationsFromInput>, Prisma.ProjectUncheckedUpdateWithoutDuplicationsFromInput>
+}
+
+export type ProjectUpdateOneWithoutDuplicationsToNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutDuplicationsToInput, Prisma.ProjectUncheckedCreateWithoutDuplicationsToInput>
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutDuplicationsToInput
+  upsert?: Prisma.ProjectUpsertWithoutDuplicationsToInput
+  disconnect?: Prisma.ProjectWhereInput | boolean
+  delete?: Prisma.ProjectWhereInput | boolean
+  connect?: Prisma.ProjectWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ProjectUpdateToOneWithWhereWithoutDuplicationsToInput, Prisma.ProjectUpdateWithoutDuplicationsToInput>, Prisma.ProjectUncheckedUpdateWithoutDuplicationsToInput>
+}
+
 export type ProjectCreateWithoutCreatorInput = {
   title: string
   number?: string | null
@@ -1428,6 +1501,7 @@ export type ProjectCreateWithoutCreatorInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
@@ -1441,6 +1515,8 @@ export type ProjectCreateWithoutCreatorInput = {
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutCreatorInput = {
@@ -1474,6 +1550,7 @@ export type ProjectUncheckedCreateWithoutCreatorInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -1484,6 +1561,8 @@ export type ProjectUncheckedCreateWithoutCreatorInput = {
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutCreatorInput = {
@@ -1523,6 +1602,7 @@ export type ProjectCreateWithoutManagerInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -1536,6 +1616,8 @@ export type ProjectCreateWithoutManagerInput = {
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutManagerInput = {
@@ -1569,6 +1651,7 @@ export type ProjectUncheckedCreateWithoutManagerInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -1579,6 +1662,8 @@ export type ProjectUncheckedCreateWithoutManagerInput = {
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutManagerInput = {
@@ -1642,6 +1727,7 @@ export type ProjectScalarWhereInput = {
   updatedAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   lastActivityAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   version?: Prisma.IntFilter<"Project"> | number
+  isTemplate?: Prisma.BoolFilter<"Project"> | boolean
 }
 
 export type ProjectUpsertWithWhereUniqueWithoutManagerInput = {
@@ -1687,6 +1773,7 @@ export type ProjectCreateWithoutClientInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
@@ -1700,6 +1787,8 @@ export type ProjectCreateWithoutClientInput = {
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutClientInput = {
@@ -1733,6 +1822,7 @@ export type ProjectUncheckedCreateWithoutClientInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -1743,6 +1833,8 @@ export type ProjectUncheckedCreateWithoutClientInput = {
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutClientInput = {
@@ -1798,6 +1890,7 @@ export type ProjectCreateWithoutCategoryInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
@@ -1811,6 +1904,8 @@ export type ProjectCreateWithoutCategoryInput = {
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutCategoryInput = {
@@ -1844,6 +1939,7 @@ export type ProjectUncheckedCreateWithoutCategoryInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -1854,6 +1950,8 @@ export type ProjectUncheckedCreateWithoutCategoryInput = {
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutCategoryInput = {
@@ -1909,6 +2007,7 @@ export type ProjectCreateWithoutAssigneesInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -1922,6 +2021,8 @@ export type ProjectCreateWithoutAssigneesInput = {
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutAssigneesInput = {
@@ -1956,6 +2057,7 @@ export type ProjectUncheckedCreateWithoutAssigneesInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
   milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
@@ -1965,6 +2067,8 @@ export type ProjectUncheckedCreateWithoutAssigneesInput = {
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutAssigneesInput = {
@@ -2010,6 +2114,7 @@ export type ProjectUpdateWithoutAssigneesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2023,6 +2128,8 @@ export type ProjectUpdateWithoutAssigneesInput = {
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutAssigneesInput = {
@@ -2057,6 +2164,7 @@ export type ProjectUncheckedUpdateWithoutAssigneesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
   milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
@@ -2066,6 +2174,8 @@ export type ProjectUncheckedUpdateWithoutAssigneesInput = {
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutTagsInput = {
@@ -2095,6 +2205,7 @@ export type ProjectCreateWithoutTagsInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -2108,6 +2219,8 @@ export type ProjectCreateWithoutTagsInput = {
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutTagsInput = {
@@ -2142,6 +2255,7 @@ export type ProjectUncheckedCreateWithoutTagsInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
   milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
@@ -2151,6 +2265,8 @@ export type ProjectUncheckedCreateWithoutTagsInput = {
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutTagsInput = {
@@ -2196,6 +2312,7 @@ export type ProjectUpdateWithoutTagsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2209,6 +2326,8 @@ export type ProjectUpdateWithoutTagsInput = {
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutTagsInput = {
@@ -2243,6 +2362,7 @@ export type ProjectUncheckedUpdateWithoutTagsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
   milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
@@ -2252,6 +2372,8 @@ export type ProjectUncheckedUpdateWithoutTagsInput = {
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutTasksInput = {
@@ -2281,6 +2403,7 @@ export type ProjectCreateWithoutTasksInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -2294,6 +2417,8 @@ export type ProjectCreateWithoutTasksInput = {
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutTasksInput = {
@@ -2328,6 +2453,7 @@ export type ProjectUncheckedCreateWithoutTasksInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
@@ -2337,6 +2463,8 @@ export type ProjectUncheckedCreateWithoutTasksInput = {
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutTasksInput = {
@@ -2382,6 +2510,7 @@ export type ProjectUpdateWithoutTasksInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2395,6 +2524,8 @@ export type ProjectUpdateWithoutTasksInput = {
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutTasksInput = {
@@ -2429,6 +2560,7 @@ export type ProjectUncheckedUpdateWithoutTasksInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
@@ -2438,6 +2570,8 @@ export type ProjectUncheckedUpdateWithoutTasksInput = {
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutMilestonesInput = {
@@ -2467,6 +2601,7 @@ export type ProjectCreateWithoutMilestonesInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -2480,6 +2615,8 @@ export type ProjectCreateWithoutMilestonesInput = {
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutMilestonesInput = {
@@ -2514,6 +2651,7 @@ export type ProjectUncheckedCreateWithoutMilestonesInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -2523,6 +2661,8 @@ export type ProjectUncheckedCreateWithoutMilestonesInput = {
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutMilestonesInput = {
@@ -2568,6 +2708,7 @@ export type ProjectUpdateWithoutMilestonesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2581,6 +2722,8 @@ export type ProjectUpdateWithoutMilestonesInput = {
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutMilestonesInput = {
@@ -2615,6 +2758,7 @@ export type ProjectUncheckedUpdateWithoutMilestonesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -2624,6 +2768,8 @@ export type ProjectUncheckedUpdateWithoutMilestonesInput = {
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutTimersInput = {
@@ -2653,6 +2799,7 @@ export type ProjectCreateWithoutTimersInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -2666,6 +2813,8 @@ export type ProjectCreateWithoutTimersInput = {
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutTimersInput = {
@@ -2700,6 +2849,7 @@ export type ProjectUncheckedCreateWithoutTimersInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -2709,6 +2859,8 @@ export type ProjectUncheckedCreateWithoutTimersInput = {
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutTimersInput = {
@@ -2754,6 +2906,7 @@ export type ProjectUpdateWithoutTimersInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2767,6 +2920,8 @@ export type ProjectUpdateWithoutTimersInput = {
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutTimersInput = {
@@ -2801,6 +2956,7 @@ export type ProjectUncheckedUpdateWithoutTimersInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -2810,6 +2966,8 @@ export type ProjectUncheckedUpdateWithoutTimersInput = {
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutFilesInput = {
@@ -2839,6 +2997,7 @@ export type ProjectCreateWithoutFilesInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -2852,6 +3011,8 @@ export type ProjectCreateWithoutFilesInput = {
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutFilesInput = {
@@ -2886,6 +3047,7 @@ export type ProjectUncheckedCreateWithoutFilesInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -2895,6 +3057,8 @@ export type ProjectUncheckedCreateWithoutFilesInput = {
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutFilesInput = {
@@ -2940,6 +3104,7 @@ export type ProjectUpdateWithoutFilesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -2953,6 +3118,8 @@ export type ProjectUpdateWithoutFilesInput = {
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutFilesInput = {
@@ -2987,6 +3154,7 @@ export type ProjectUncheckedUpdateWithoutFilesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -2996,6 +3164,8 @@ export type ProjectUncheckedUpdateWithoutFilesInput = {
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutCommentsInput = {
@@ -3025,6 +3195,7 @@ export type ProjectCreateWithoutCommentsInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -3038,6 +3209,8 @@ export type ProjectCreateWithoutCommentsInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutCommentsInput = {
@@ -3072,6 +3245,7 @@ export type ProjectUncheckedCreateWithoutCommentsInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -3081,6 +3255,8 @@ export type ProjectUncheckedCreateWithoutCommentsInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutCommentsInput = {
@@ -3126,6 +3302,7 @@ export type ProjectUpdateWithoutCommentsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -3139,6 +3316,8 @@ export type ProjectUpdateWithoutCommentsInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutCommentsInput = {
@@ -3173,6 +3352,7 @@ export type ProjectUncheckedUpdateWithoutCommentsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3182,6 +3362,8 @@ export type ProjectUncheckedUpdateWithoutCommentsInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutInvoicesInput = {
@@ -3211,6 +3393,7 @@ export type ProjectCreateWithoutInvoicesInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -3224,6 +3407,8 @@ export type ProjectCreateWithoutInvoicesInput = {
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutInvoicesInput = {
@@ -3258,6 +3443,7 @@ export type ProjectUncheckedCreateWithoutInvoicesInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -3267,6 +3453,8 @@ export type ProjectUncheckedCreateWithoutInvoicesInput = {
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutInvoicesInput = {
@@ -3312,6 +3500,7 @@ export type ProjectUpdateWithoutInvoicesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -3325,6 +3514,8 @@ export type ProjectUpdateWithoutInvoicesInput = {
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutInvoicesInput = {
@@ -3359,6 +3550,7 @@ export type ProjectUncheckedUpdateWithoutInvoicesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3368,6 +3560,8 @@ export type ProjectUncheckedUpdateWithoutInvoicesInput = {
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutEstimatesInput = {
@@ -3397,6 +3591,7 @@ export type ProjectCreateWithoutEstimatesInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -3410,6 +3605,8 @@ export type ProjectCreateWithoutEstimatesInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutEstimatesInput = {
@@ -3444,6 +3641,7 @@ export type ProjectUncheckedCreateWithoutEstimatesInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -3453,6 +3651,8 @@ export type ProjectUncheckedCreateWithoutEstimatesInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutEstimatesInput = {
@@ -3498,6 +3698,7 @@ export type ProjectUpdateWithoutEstimatesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -3511,6 +3712,8 @@ export type ProjectUpdateWithoutEstimatesInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutEstimatesInput = {
@@ -3545,6 +3748,7 @@ export type ProjectUncheckedUpdateWithoutEstimatesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3554,6 +3758,8 @@ export type ProjectUncheckedUpdateWithoutEstimatesInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectCreateWithoutCustomValuesInput = {
@@ -3583,6 +3789,7 @@ export type ProjectCreateWithoutCustomValuesInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
@@ -3596,6 +3803,8 @@ export type ProjectCreateWithoutCustomValuesInput = {
   invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectUncheckedCreateWithoutCustomValuesInput = {
@@ -3630,6 +3839,7 @@ export type ProjectUncheckedCreateWithoutCustomValuesInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -3639,6 +3849,8 @@ export type ProjectUncheckedCreateWithoutCustomValuesInput = {
   invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
   estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
 }
 
 export type ProjectCreateOrConnectWithoutCustomValuesInput = {
@@ -3684,6 +3896,7 @@ export type ProjectUpdateWithoutCustomValuesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -3697,6 +3910,8 @@ export type ProjectUpdateWithoutCustomValuesInput = {
   invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutCustomValuesInput = {
@@ -3731,6 +3946,7 @@ export type ProjectUncheckedUpdateWithoutCustomValuesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3740,6 +3956,404 @@ export type ProjectUncheckedUpdateWithoutCustomValuesInput = {
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
+}
+
+export type ProjectCreateWithoutDuplicationsFromInput = {
+  title: string
+  number?: string | null
+  description?: string | null
+  reference?: string | null
+  status?: $Enums.ProjectStatus
+  activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
+  progress?: number
+  progressManually?: boolean
+  projectType?: $Enums.ProjectType
+  dateStart: Date | string
+  dateDue?: Date | string | null
+  billingType?: $Enums.BillingType
+  billingRate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: boolean
+  clientpermTasksCollaborate?: boolean
+  clientpermTasksCreate?: boolean
+  clientpermTimesheetsView?: boolean
+  clientpermExpensesView?: boolean
+  assignedpermTasksCollaborate?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  lastActivityAt?: Date | string
+  version?: number
+  isTemplate?: boolean
+  client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
+  category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
+  creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
+  manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
+  tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
+  tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
+  milestones?: Prisma.MilestoneCreateNestedManyWithoutProjectInput
+  timers?: Prisma.TimerCreateNestedManyWithoutProjectInput
+  files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
+  invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
+  estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
+}
+
+export type ProjectUncheckedCreateWithoutDuplicationsFromInput = {
+  id?: number
+  title: string
+  number?: string | null
+  description?: string | null
+  reference?: string | null
+  status?: $Enums.ProjectStatus
+  activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
+  progress?: number
+  progressManually?: boolean
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
+  categoryId: number
+  creatorId: number
+  managerId?: number | null
+  dateStart: Date | string
+  dateDue?: Date | string | null
+  billingType?: $Enums.BillingType
+  billingRate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: boolean
+  clientpermTasksCollaborate?: boolean
+  clientpermTasksCreate?: boolean
+  clientpermTimesheetsView?: boolean
+  clientpermExpensesView?: boolean
+  assignedpermTasksCollaborate?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  lastActivityAt?: Date | string
+  version?: number
+  isTemplate?: boolean
+  assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
+  tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
+  tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
+  milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
+  timers?: Prisma.TimerUncheckedCreateNestedManyWithoutProjectInput
+  files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
+  invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
+  estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
+}
+
+export type ProjectCreateOrConnectWithoutDuplicationsFromInput = {
+  where: Prisma.ProjectWhereUniqueInput
+  create: Prisma.XOR<Prisma.ProjectCreateWithoutDuplicationsFromInput, Prisma.ProjectUncheckedCreateWithoutDuplicationsFromInput>
+}
+
+export type ProjectCreateWithoutDuplicationsToInput = {
+  title: string
+  number?: string | null
+  description?: string | null
+  reference?: string | null
+  status?: $Enums.ProjectStatus
+  activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
+  progress?: number
+  progressManually?: boolean
+  projectType?: $Enums.ProjectType
+  dateStart: Date | string
+  dateDue?: Date | string | null
+  billingType?: $Enums.BillingType
+  billingRate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: boolean
+  clientpermTasksCollaborate?: boolean
+  clientpermTasksCreate?: boolean
+  clientpermTimesheetsView?: boolean
+  clientpermExpensesView?: boolean
+  assignedpermTasksCollaborate?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  lastActivityAt?: Date | string
+  version?: number
+  isTemplate?: boolean
+  client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
+  category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
+  creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
+  manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
+  tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
+  tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
+  milestones?: Prisma.MilestoneCreateNestedManyWithoutProjectInput
+  timers?: Prisma.TimerCreateNestedManyWithoutProjectInput
+  files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
+  invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
+  estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+}
+
+export type ProjectUncheckedCreateWithoutDuplicationsToInput = {
+  id?: number
+  title: string
+  number?: string | null
+  description?: string | null
+  reference?: string | null
+  status?: $Enums.ProjectStatus
+  activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
+  progress?: number
+  progressManually?: boolean
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
+  categoryId: number
+  creatorId: number
+  managerId?: number | null
+  dateStart: Date | string
+  dateDue?: Date | string | null
+  billingType?: $Enums.BillingType
+  billingRate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: boolean
+  clientpermTasksCollaborate?: boolean
+  clientpermTasksCreate?: boolean
+  clientpermTimesheetsView?: boolean
+  clientpermExpensesView?: boolean
+  assignedpermTasksCollaborate?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  lastActivityAt?: Date | string
+  version?: number
+  isTemplate?: boolean
+  assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
+  tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
+  tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
+  milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
+  timers?: Prisma.TimerUncheckedCreateNestedManyWithoutProjectInput
+  files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
+  invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
+  estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+}
+
+export type ProjectCreateOrConnectWithoutDuplicationsToInput = {
+  where: Prisma.ProjectWhereUniqueInput
+  create: Prisma.XOR<Prisma.ProjectCreateWithoutDuplicationsToInput, Prisma.ProjectUncheckedCreateWithoutDuplicationsToInput>
+}
+
+export type ProjectUpsertWithoutDuplicationsFromInput = {
+  update: Prisma.XOR<Prisma.ProjectUpdateWithoutDuplicationsFromInput, Prisma.ProjectUncheckedUpdateWithoutDuplicationsFromInput>
+  create: Prisma.XOR<Prisma.ProjectCreateWithoutDuplicationsFromInput, Prisma.ProjectUncheckedCreateWithoutDuplicationsFromInput>
+  where?: Prisma.ProjectWhereInput
+}
+
+export type ProjectUpdateToOneWithWhereWithoutDuplicationsFromInput = {
+  where?: Prisma.ProjectWhereInput
+  data: Prisma.XOR<Prisma.ProjectUpdateWithoutDuplicationsFromInput, Prisma.ProjectUncheckedUpdateWithoutDuplicationsFromInput>
+}
+
+export type ProjectUpdateWithoutDuplicationsFromInput = {
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  progress?: Prisma.IntFieldUpdateOperationsInput | number
+  progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
+  billingRate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCreate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTimesheetsView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermExpensesView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
+  category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
+  creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
+  manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
+  tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
+  tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
+  milestones?: Prisma.MilestoneUpdateManyWithoutProjectNestedInput
+  timers?: Prisma.TimerUpdateManyWithoutProjectNestedInput
+  files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
+  invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
+  estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
+}
+
+export type ProjectUncheckedUpdateWithoutDuplicationsFromInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  progress?: Prisma.IntFieldUpdateOperationsInput | number
+  progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  categoryId?: Prisma.IntFieldUpdateOperationsInput | number
+  creatorId?: Prisma.IntFieldUpdateOperationsInput | number
+  managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
+  billingRate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCreate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTimesheetsView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermExpensesView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
+  tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
+  tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
+  milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
+  timers?: Prisma.TimerUncheckedUpdateManyWithoutProjectNestedInput
+  files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
+  invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
+  estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
+}
+
+export type ProjectUpsertWithoutDuplicationsToInput = {
+  update: Prisma.XOR<Prisma.ProjectUpdateWithoutDuplicationsToInput, Prisma.ProjectUncheckedUpdateWithoutDuplicationsToInput>
+  create: Prisma.XOR<Prisma.ProjectCreateWithoutDuplicationsToInput, Prisma.ProjectUncheckedCreateWithoutDuplicationsToInput>
+  where?: Prisma.ProjectWhereInput
+}
+
+export type ProjectUpdateToOneWithWhereWithoutDuplicationsToInput = {
+  where?: Prisma.ProjectWhereInput
+  data: Prisma.XOR<Prisma.ProjectUpdateWithoutDuplicationsToInput, Prisma.ProjectUncheckedUpdateWithoutDuplicationsToInput>
+}
+
+export type ProjectUpdateWithoutDuplicationsToInput = {
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  progress?: Prisma.IntFieldUpdateOperationsInput | number
+  progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
+  billingRate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCreate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTimesheetsView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermExpensesView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
+  category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
+  creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
+  manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
+  tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
+  tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
+  milestones?: Prisma.MilestoneUpdateManyWithoutProjectNestedInput
+  timers?: Prisma.TimerUpdateManyWithoutProjectNestedInput
+  files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
+  invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
+  estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+}
+
+export type ProjectUncheckedUpdateWithoutDuplicationsToInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  progress?: Prisma.IntFieldUpdateOperationsInput | number
+  progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  categoryId?: Prisma.IntFieldUpdateOperationsInput | number
+  creatorId?: Prisma.IntFieldUpdateOperationsInput | number
+  managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
+  billingRate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCreate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTimesheetsView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermExpensesView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
+  tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
+  tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
+  milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
+  timers?: Prisma.TimerUncheckedUpdateManyWithoutProjectNestedInput
+  files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
+  invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
+  estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
 }
 
 export type ProjectCreateManyCreatorInput = {
@@ -3773,6 +4387,7 @@ export type ProjectCreateManyCreatorInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
 }
 
 export type ProjectCreateManyManagerInput = {
@@ -3806,6 +4421,7 @@ export type ProjectCreateManyManagerInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
 }
 
 export type ProjectUpdateWithoutCreatorInput = {
@@ -3835,6 +4451,7 @@ export type ProjectUpdateWithoutCreatorInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
@@ -3848,6 +4465,8 @@ export type ProjectUpdateWithoutCreatorInput = {
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutCreatorInput = {
@@ -3881,6 +4500,7 @@ export type ProjectUncheckedUpdateWithoutCreatorInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3891,6 +4511,8 @@ export type ProjectUncheckedUpdateWithoutCreatorInput = {
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateManyWithoutCreatorInput = {
@@ -3924,6 +4546,7 @@ export type ProjectUncheckedUpdateManyWithoutCreatorInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
 
 export type ProjectUpdateWithoutManagerInput = {
@@ -3953,6 +4576,7 @@ export type ProjectUpdateWithoutManagerInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
@@ -3966,6 +4590,8 @@ export type ProjectUpdateWithoutManagerInput = {
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutManagerInput = {
@@ -3999,6 +4625,7 @@ export type ProjectUncheckedUpdateWithoutManagerInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -4009,6 +4636,8 @@ export type ProjectUncheckedUpdateWithoutManagerInput = {
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateManyWithoutManagerInput = {
@@ -4042,6 +4671,7 @@ export type ProjectUncheckedUpdateManyWithoutManagerInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
 
 export type ProjectCreateManyClientInput = {
@@ -4075,6 +4705,7 @@ export type ProjectCreateManyClientInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
 }
 
 export type ProjectUpdateWithoutClientInput = {
@@ -4104,6 +4735,7 @@ export type ProjectUpdateWithoutClientInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
@@ -4117,6 +4749,8 @@ export type ProjectUpdateWithoutClientInput = {
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutClientInput = {
@@ -4150,6 +4784,7 @@ export type ProjectUncheckedUpdateWithoutClientInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -4160,6 +4795,8 @@ export type ProjectUncheckedUpdateWithoutClientInput = {
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateManyWithoutClientInput = {
@@ -4193,6 +4830,7 @@ export type ProjectUncheckedUpdateManyWithoutClientInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
 
 export type ProjectCreateManyCategoryInput = {
@@ -4226,6 +4864,7 @@ export type ProjectCreateManyCategoryInput = {
   updatedAt?: Date | string
   lastActivityAt?: Date | string
   version?: number
+  isTemplate?: boolean
 }
 
 export type ProjectUpdateWithoutCategoryInput = {
@@ -4255,6 +4894,7 @@ export type ProjectUpdateWithoutCategoryInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
@@ -4268,6 +4908,8 @@ export type ProjectUpdateWithoutCategoryInput = {
   estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutCategoryInput = {
@@ -4301,6 +4943,7 @@ export type ProjectUncheckedUpdateWithoutCategoryInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -4311,6 +4954,8 @@ export type ProjectUncheckedUpdateWithoutCategoryInput = {
   estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
 }
 
 export type ProjectUncheckedUpdateManyWithoutCategoryInput = {
@@ -4344,6 +4989,7 @@ export type ProjectUncheckedUpdateManyWithoutCategoryInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
 
 
@@ -4362,6 +5008,8 @@ export type ProjectCountOutputType = {
   estimates: number
   comments: number
   customValues: number
+  duplicationsFrom: number
+  duplicationsTo: number
 }
 
 export type ProjectCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -4375,6 +5023,8 @@ export type ProjectCountOutputTypeSelect<ExtArgs extends runtime.Types.Extension
   estimates?: boolean | ProjectCountOutputTypeCountEstimatesArgs
   comments?: boolean | ProjectCountOutputTypeCountCommentsArgs
   customValues?: boolean | ProjectCountOutputTypeCountCustomValuesArgs
+  duplicationsFrom?: boolean | ProjectCountOutputTypeCountDuplicationsFromArgs
+  duplicationsTo?: boolean | ProjectCountOutputTypeCountDuplicationsToArgs
 }
 
 /**
@@ -4457,6 +5107,20 @@ export type ProjectCountOutputTypeCountCustomValuesArgs<ExtArgs extends runtime.
   where?: Prisma.ProjectCustomValueWhereInput
 }
 
+/**
+ * ProjectCountOutputType without action
+ */
+export type ProjectCountOutputTypeCountDuplicationsFromArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ProjectDuplicationWhereInput
+}
+
+/**
+ * ProjectCountOutputType without action
+ */
+export type ProjectCountOutputTypeCountDuplicationsToArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ProjectDuplicationWhereInput
+}
+
 
 export type ProjectSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -4490,6 +5154,7 @@ export type ProjectSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   updatedAt?: boolean
   lastActivityAt?: boolean
   version?: boolean
+  isTemplate?: boolean
   client?: boolean | Prisma.Project$clientArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
@@ -4504,6 +5169,8 @@ export type ProjectSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   estimates?: boolean | Prisma.Project$estimatesArgs<ExtArgs>
   comments?: boolean | Prisma.Project$commentsArgs<ExtArgs>
   customValues?: boolean | Prisma.Project$customValuesArgs<ExtArgs>
+  duplicationsFrom?: boolean | Prisma.Project$duplicationsFromArgs<ExtArgs>
+  duplicationsTo?: boolean | Prisma.Project$duplicationsToArgs<ExtArgs>
   _count?: boolean | Prisma.ProjectCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["project"]>
 
@@ -4539,6 +5206,7 @@ export type ProjectSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   updatedAt?: boolean
   lastActivityAt?: boolean
   version?: boolean
+  isTemplate?: boolean
   client?: boolean | Prisma.Project$clientArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
@@ -4577,6 +5245,7 @@ export type ProjectSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   updatedAt?: boolean
   lastActivityAt?: boolean
   version?: boolean
+  isTemplate?: boolean
   client?: boolean | Prisma.Project$clientArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
@@ -4615,9 +5284,10 @@ export type ProjectSelectScalar = {
   updatedAt?: boolean
   lastActivityAt?: boolean
   version?: boolean
+  isTemplate?: boolean
 }
 
-export type ProjectOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "title" | "number" | "description" | "reference" | "status" | "activeState" | "archivedAt" | "progress" | "progressManually" | "projectType" | "clientId" | "categoryId" | "creatorId" | "managerId" | "dateStart" | "dateDue" | "billingType" | "billingRate" | "billingEstimatedHours" | "billingCostsEstimate" | "clientpermTasksView" | "clientpermTasksCollaborate" | "clientpermTasksCreate" | "clientpermTimesheetsView" | "clientpermExpensesView" | "assignedpermTasksCollaborate" | "createdAt" | "updatedAt" | "lastActivityAt" | "version", ExtArgs["result"]["project"]>
+export type ProjectOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "title" | "number" | "description" | "reference" | "status" | "activeState" | "archivedAt" | "progress" | "progressManually" | "projectType" | "clientId" | "categoryId" | "creatorId" | "managerId" | "dateStart" | "dateDue" | "billingType" | "billingRate" | "billingEstimatedHours" | "billingCostsEstimate" | "clientpermTasksView" | "clientpermTasksCollaborate" | "clientpermTasksCreate" | "clientpermTimesheetsView" | "clientpermExpensesView" | "assignedpermTasksCollaborate" | "createdAt" | "updatedAt" | "lastActivityAt" | "version" | "isTemplate", ExtArgs["result"]["project"]>
 export type ProjectInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   client?: boolean | Prisma.Project$clientArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
@@ -4633,6 +5303,8 @@ export type ProjectInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs
   estimates?: boolean | Prisma.Project$estimatesArgs<ExtArgs>
   comments?: boolean | Prisma.Project$commentsArgs<ExtArgs>
   customValues?: boolean | Prisma.Project$customValuesArgs<ExtArgs>
+  duplicationsFrom?: boolean | Prisma.Project$duplicationsFromArgs<ExtArgs>
+  duplicationsTo?: boolean | Prisma.Project$duplicationsToArgs<ExtArgs>
   _count?: boolean | Prisma.ProjectCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type ProjectIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -4665,6 +5337,8 @@ export type $ProjectPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     estimates: Prisma.$EstimatePayload<ExtArgs>[]
     comments: Prisma.$ProjectCommentPayload<ExtArgs>[]
     customValues: Prisma.$ProjectCustomValuePayload<ExtArgs>[]
+    duplicationsFrom: Prisma.$ProjectDuplicationPayload<ExtArgs>[]
+    duplicationsTo: Prisma.$ProjectDuplicationPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: number
@@ -4698,6 +5372,7 @@ export type $ProjectPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     updatedAt: Date
     lastActivityAt: Date
     version: number
+    isTemplate: boolean
   }, ExtArgs["result"]["project"]>
   composites: {}
 }
@@ -5106,6 +5781,8 @@ export interface Prisma__ProjectClient<T, Null = never, ExtArgs extends runtime.
   estimates<T extends Prisma.Project$estimatesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$estimatesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$EstimatePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   comments<T extends Prisma.Project$commentsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$commentsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectCommentPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   customValues<T extends Prisma.Project$customValuesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$customValuesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectCustomValuePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  duplicationsFrom<T extends Prisma.Project$duplicationsFromArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$duplicationsFromArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectDuplicationPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  duplicationsTo<T extends Prisma.Project$duplicationsToArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$duplicationsToArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectDuplicationPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -5166,6 +5843,7 @@ export interface ProjectFieldRefs {
   readonly updatedAt: Prisma.FieldRef<"Project", 'DateTime'>
   readonly lastActivityAt: Prisma.FieldRef<"Project", 'DateTime'>
   readonly version: Prisma.FieldRef<"Project", 'Int'>
+  readonly isTemplate: Prisma.FieldRef<"Project", 'Boolean'>
 }
     
 
@@ -5842,6 +6520,54 @@ export type Project$customValuesArgs<ExtArgs extends runtime.Types.Extensions.In
   take?: number
   skip?: number
   distinct?: Prisma.ProjectCustomValueScalarFieldEnum | Prisma.ProjectCustomValueScalarFieldEnum[]
+}
+
+/**
+ * Project.duplicationsFrom
+ */
+export type Project$duplicationsFromArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ProjectDuplication
+   */
+  select?: Prisma.ProjectDuplicationSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ProjectDuplication
+   */
+  omit?: Prisma.ProjectDuplicationOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProjectDuplicationInclude<ExtArgs> | null
+  where?: Prisma.ProjectDuplicationWhereInput
+  orderBy?: Prisma.ProjectDuplicationOrderByWithRelationInput | Prisma.ProjectDuplicationOrderByWithRelationInput[]
+  cursor?: Prisma.ProjectDuplicationWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ProjectDuplicationScalarFieldEnum | Prisma.ProjectDuplicationScalarFieldEnum[]
+}
+
+/**
+ * Project.duplicationsTo
+ */
+export type Project$duplicationsToArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ProjectDuplication
+   */
+  select?: Prisma.ProjectDuplicationSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ProjectDuplication
+   */
+  omit?: Prisma.ProjectDuplicationOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProjectDuplicationInclude<ExtArgs> | null
+  where?: Prisma.ProjectDuplicationWhereInput
+  orderBy?: Prisma.ProjectDuplicationOrderByWithRelationInput | Prisma.ProjectDuplicationOrderByWithRelationInput[]
+  cursor?: Prisma.ProjectDuplicationWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ProjectDuplicationScalarFieldEnum | Prisma.ProjectDuplicationScalarFieldEnum[]
 }
 
 /**
