@@ -35,6 +35,8 @@ async function status(port: number, key: string, path = '/api/projects'): Promis
 }
 
 describe('the embedded database beside a running server', () => {
+  // Two rounds of a server start and several CLI commands, each a process of its own: 35–60 s on a
+  // busy two-core machine, past the suite's default timeout.
   it('keys and seed act through the server at once; a second server refuses; data survives restarts', async () => {
     const survivors: string[] = [];
     const revoked: string[] = [];
@@ -85,7 +87,7 @@ describe('the embedded database beside a running server', () => {
     } finally {
       await db.close();
     }
-  });
+  }, 180_000);
 
   it('a command waits for another command that holds the database, then runs', async () => {
     const holder = await openDatabase({ databaseUrl: undefined, pgliteDataDir: dataDir, databasePoolSize: 1 }, 'a test holding it');
