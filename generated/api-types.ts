@@ -1425,13 +1425,15 @@ export interface components {
             message: components["schemas"]["SuccessMessage"];
         };
         /** @description A project, as every endpoint that returns one shows it (every field of `ProjectFieldset`). */
-        Project: WithRequired<components["schemas"]["ProjectFieldset"], "id" | "number" | "title" | "project_type" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "totals" | "custom_fields" | "permissions" | "assigned" | "managers" | "tags" | "is_template">;
+        Project: WithRequired<components["schemas"]["ProjectFieldset"], "id" | "title" | "number" | "project_type" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "totals" | "custom_fields" | "permissions" | "assigned" | "managers" | "tags" | "is_template">;
         /**
          * @description A project's fields. `Project` holds them all; the list's sparse fieldsets (`fields=`) hold `id`
          *     and exactly the fields that `fields` names, and leave every other field out.
          */
         ProjectFieldset: {
             id: components["schemas"]["Id"];
+            /** @description Project title. */
+            title?: string;
             /**
              * @description The project's number, given when it is created or cloned and never changed or given to
              *     another project, even after this one is deleted. Its form is the server's
@@ -1441,8 +1443,6 @@ export interface components {
              * @example P-00042
              */
             number?: string | null;
-            /** @description Project title. */
-            title?: string;
             project_type?: components["schemas"]["ProjectType"];
             /** @description Project description. */
             description?: string | null;
@@ -2847,7 +2847,7 @@ export interface operations {
                  *       "dates"
                  *     ]
                  */
-                fields?: ("id" | "number" | "title" | "project_type" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "totals" | "custom_fields" | "permissions" | "assigned" | "managers" | "tags" | "is_template")[];
+                fields?: ("id" | "title" | "number" | "project_type" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "totals" | "custom_fields" | "permissions" | "assigned" | "managers" | "tags" | "is_template")[];
                 /**
                  * @description Cursor pagination: the `meta.next_cursor` of the previous page. The page holds the `limit`
                  *     projects that follow the last project of the previous page in the sort order, so projects

@@ -38,8 +38,8 @@ export function idName(user: UserName): Schemas['IdName'] {
 export function toProject(row: ProjectViewRow): Schemas['Project'] {
   return {
     id: row.id,
-    number: row.number,
     title: row.title,
+    number: row.number,
     project_type: row.project_type,
     description: row.description,
     reference: row.reference,

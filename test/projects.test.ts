@@ -173,7 +173,7 @@ describe('listProjects', () => {
     expect(Object.keys(repeated.body.data[0]).sort()).toEqual(['id', 'title']);
     const unknown = await t.api('GET', '/api/projects?fields=title,budget');
     expect(unknown.status).toBe(422);
-    expect(unknown.body.errors).toEqual({ 'fields.1': ['The selected fields.1 is invalid. Allowed values: id, number, title, project_type, description, reference, status, active_state, archived_at, progress, progress_manually, client, category, dates, last_activity_at, billing, totals, custom_fields, permissions, assigned, managers, tags, is_template.'] });
+    expect(unknown.body.errors).toEqual({ 'fields.1': ['The selected fields.1 is invalid. Allowed values: id, title, number, project_type, description, reference, status, active_state, archived_at, progress, progress_manually, client, category, dates, last_activity_at, billing, totals, custom_fields, permissions, assigned, managers, tags, is_template.'] });
   });
 
   it.each([

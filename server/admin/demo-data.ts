@@ -47,7 +47,7 @@ async function insertDemoData(prisma: PrismaClient) {
       await tx.project.create({
         data: {
           id,
-          // The default format's numbers; the counter is moved past them below.
+          // The default format's numbers; the sequence is moved past them below.
           number: `P-${String(id).padStart(5, '0')}`,
           title: isExample ? 'Website Redesign' : `${r.pick(projectWords)} ${r.pick(projectActions)}`,
           description: isExample ? 'Full redesign of the marketing website.' : null,
@@ -99,7 +99,7 @@ async function insertDemoData(prisma: PrismaClient) {
       }
       await tx.project.update({ where: { id }, data: { progress: isExample ? 40 : Math.floor((completed * 100) / taskCount), progressManually: isExample, ...nextVersion() } });
     }
-    await tx.projectNumberCounter.upsert({ where: { scope: 'P-{seq}' }, create: { scope: 'P-{seq}', lastValue: PROJECTS }, update: { lastValue: PROJECTS } });
+    await tx.$executeRaw`SELECT setval('project_number_seq', ${PROJECTS}::int)`;
   }, { timeout: 120_000 });
   await resetSequences(prisma);
 }

@@ -1,9 +1,11 @@
 // Project numbers: `P-00042`, or per client `ACME-0007`, from the PROJECT_NUMBER_FORMAT template.
-// Each scope (the template with everything but its counter filled in) has one counter row that only
-// counts up; taking a number locks that row until the creating transaction ends, so concurrent
-// creates on any number of instances get different numbers, and a number once given is never given
-// again (a deleted project's number stays used). A number that exists already (a format changed to
-// one whose numbers meet older ones) is skipped.
+// A format without {client} counts with a PostgreSQL sequence, which hands numbers out without a
+// lock; one with {client} has a counter row per scope (the template with everything but its counter
+// filled in), locked by the creating transaction until it ends, so only one client's creates wait
+// for each other. Either way concurrent creates on any number of instances get different numbers,
+// and a number once given is never given again (a deleted project's number stays used; a create
+// that fails may leave a gap). A number that exists already (a format changed to one whose numbers
+// meet older ones) is skipped.
 import type { Db } from '../handlers/shared.ts';
 
 /** A parsed PROJECT_NUMBER_FORMAT. */
@@ -56,12 +58,17 @@ export async function takeProjectNumber(db: Db, format: ProjectNumberFormat, cli
   const scope = template.replace(COUNTER, '{seq}');
   for (;;) {
     // One round trip: the counter moved on, the number rendered (padded, never cut), and whether a project has it.
-    const [next] = await db.$queryRaw<{ number: string; taken: boolean }[]>`
-      WITH counter AS (
-        INSERT INTO project_number_counters (scope, last_value) VALUES (${scope}, 1)
-        ON CONFLICT (scope) DO UPDATE SET last_value = project_number_counters.last_value + 1
-        RETURNING replace(scope, '{seq}', lpad(last_value::text, GREATEST(${format.digits}::int, length(last_value::text)), '0')) AS number)
-      SELECT number, EXISTS (SELECT 1 FROM projects WHERE projects.number = counter.number) AS taken FROM counter`;
+    const [next] = format.perClient
+      ? await db.$queryRaw<{ number: string; taken: boolean }[]>`
+          WITH counter AS (
+            INSERT INTO project_number_counters (scope, last_value) VALUES (${scope}, 1)
+            ON CONFLICT (scope) DO UPDATE SET last_value = project_number_counters.last_value + 1
+            RETURNING replace(scope, '{seq}', lpad(last_value::text, GREATEST(${format.digits}::int, length(last_value::text)), '0')) AS number)
+          SELECT number, EXISTS (SELECT 1 FROM projects WHERE projects.number = counter.number) AS taken FROM counter`
+      : await db.$queryRaw<{ number: string; taken: boolean }[]>`
+          WITH counter AS (SELECT nextval('project_number_seq')::text AS value)
+          SELECT n.number, EXISTS (SELECT 1 FROM projects WHERE projects.number = n.number) AS taken
+            FROM counter, LATERAL (SELECT replace(${scope}, '{seq}', lpad(value, GREATEST(${format.digits}::int, length(value)), '0')) AS number) n`;
     if (!next!.taken) return next!.number;
   }
 }

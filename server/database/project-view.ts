@@ -263,9 +263,6 @@ function projectFilter(query: ListQuery, customFields: Map<string, CustomFieldRo
     if (value !== undefined) conditions.push(filterFields[field](operator, value));
   }
   if (query.search) conditions.push(searchCondition(query.search));
-  // Templates are left out unless the list asks for them.
-  const template = query.template ?? 'exclude';
-  if (template !== 'include') conditions.push(filterFields.is_template('eq', template === 'only'));
   if (query.filter) conditions.push(...grammarConditions(query.filter));
   if (query.custom_fields) conditions.push(...customFieldConditions(query.custom_fields, customFields));
   return Prisma.join(conditions, ' AND ');
@@ -422,7 +419,10 @@ function listSort(query: ListQuery, customFields: Map<string, CustomFieldRow>): 
  * exactly what runs (every filter and sort must use an index).
  */
 export function projectListStatements(query: ListQuery, window: PageWindow, customFields = new Map<string, CustomFieldRow>()): { page: Prisma.Sql; count?: Prisma.Sql } {
-  const where = projectFilter(query, customFields);
+  const filtered = projectFilter(query, customFields);
+  // Templates are left out unless the list asks for them (`template`).
+  const template = query.template ?? 'exclude';
+  const where = template === 'include' ? filtered : Prisma.sql`${filtered} AND ${filterFields.is_template('eq', template === 'only')}`;
   const sort = listSort(query, customFields);
   // A custom field's sort has no cursor mode: its rows carry no cursor values.
   const keys: readonly SortKey[] = typeof sort === 'object' ? [{ expression: 'p.custom_sort_key', type: sort.sqlType }] : sortKeys[sort];
@@ -440,6 +440,11 @@ export function projectListStatements(query: ListQuery, window: PageWindow, cust
     // The page's rows are chosen first: the joins and aggregates run for those rows only, not for
     // every row an OFFSET skips (a deep page would otherwise compute them for the whole table).
     page: chosen(where, window.take, window.skip),
-    count: Prisma.sql`SELECT count(*)::int AS total FROM projects p WHERE ${where}`,
+    // Without templates: every match less the matching templates, found through their own index. A
+    // condition on is_template in the count would read each matching row from the table where the
+    // filter's index alone answers (35 ms instead of 4 for 35,000 matches).
+    count: template === 'exclude'
+      ? Prisma.sql`SELECT ((SELECT count(*) FROM projects p WHERE ${filtered}) - (SELECT count(*) FROM projects p WHERE ${filtered} AND p.is_template))::int AS total`
+      : Prisma.sql`SELECT count(*)::int AS total FROM projects p WHERE ${where}`,
   };
 }
