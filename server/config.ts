@@ -12,6 +12,8 @@ export interface Config {
   pgliteDataDir: string;
   /** Connections per instance in the PostgreSQL pool. */
   databasePoolSize: number;
+  /** Most statements each PostgreSQL connection keeps prepared (server/database/statement-names.ts); 0: none. */
+  databasePreparedStatements: number;
   /**
    * Requests that may wait for the database beyond those it is serving (the pool size; 1 on
    * PGlite). Any more are refused at once with 503 and Retry-After.
@@ -179,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     pgliteDataDir: dataDir.startsWith('memory://') ? dataDir : resolve(dataDir),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+    databasePreparedStatements: integer(env, 'DATABASE_PREPARED_STATEMENTS', 200, 0, 10_000),
     databaseQueueLimit: integer(env, 'DATABASE_QUEUE_LIMIT', 50, 0, 100_000),
     databaseConnectTimeoutMs: integer(env, 'DATABASE_CONNECT_TIMEOUT_MS', 2000, 100, 600_000),
     databaseQueryTimeoutMs: integer(env, 'DATABASE_QUERY_TIMEOUT_MS', 2500, 100, 3_600_000),

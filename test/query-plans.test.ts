@@ -1,6 +1,7 @@
 // Every filter and every sort of GET /api/projects is served by an index at 100,000 projects: the
-// statements the handler runs (projectListStatements) are EXPLAINed, and a sequential scan of
-// `projects` fails the test. On the suite's database: PGlite, or PostgreSQL when DATABASE_URL is set.
+// statements the handler runs (projectListStatements) are EXPLAINed, for the values given and as
+// the server's prepared statement goes on to run them, and a sequential scan of `projects` fails the
+// test. On the suite's database: PGlite, or PostgreSQL when DATABASE_URL is set.
 import { describe, expect, it } from 'vitest';
 import { Prisma } from '../generated/prisma/client.ts';
 import { customFieldsNamed } from '../server/database/custom-fields.ts';
@@ -63,9 +64,37 @@ async function seedProjects(): Promise<void> {
   for (const table of ['projects', 'project_tags', 'project_assignees', 'clients', 'project_custom_values', 'custom_fields']) await prisma.$executeRawUnsafe(`VACUUM ANALYZE ${table}`);
 }
 
+type PlanRows = { 'QUERY PLAN': string }[];
+const planText = (rows: PlanRows) => rows.map((row) => row['QUERY PLAN']).join('\n');
+
+/** A bound value as an SQL literal that the prepared parameter's type reads back (arrays in array syntax). */
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  const text = (raw: string) => `'${raw.replaceAll("'", "''")}'`;
+  if (Array.isArray(value)) return text(`{${value.map((item) => `"${String(item).replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`);
+  if (value instanceof Date) return text(value.toISOString());
+  return text(String(value));
+}
+
+/**
+ * The statement's plan for these values, and the plan PostgreSQL goes on with once the server has
+ * prepared it (server/database/statement-names.ts) and run it a few times: both must be index-backed.
+ */
 async function plan(sql: Prisma.Sql): Promise<string> {
-  const rows = await t.db.prisma.$queryRaw<{ 'QUERY PLAN': string }[]>`EXPLAIN ${sql}`;
-  return rows.map((row) => row['QUERY PLAN']).join('\n');
+  const custom = planText(await t.db.prisma.$queryRaw<PlanRows>`EXPLAIN ${sql}`);
+  const prepared = await t.db.prisma.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe(`PREPARE plan_check AS ${sql.text}`);
+    // EXECUTE takes its arguments as SQL text, not as bound parameters.
+    const args = sql.values.map(literal).join(', ');
+    const execute = `EXECUTE plan_check${args ? `(${args})` : ''}`;
+    // PostgreSQL plans the first five executions for their values, then keeps a generic plan if it
+    // costs no more: the sixth shows the plan the server goes on with.
+    for (let i = 0; i < 5; i++) await tx.$executeRawUnsafe(execute);
+    const rows = await tx.$queryRawUnsafe<PlanRows>(`EXPLAIN ${execute}`);
+    await tx.$executeRawUnsafe('DEALLOCATE plan_check');
+    return planText(rows);
+  });
+  return `${custom}\n-- prepared, sixth execution:\n${prepared}`;
 }
 
 const filters: [string, () => ListQuery][] = [

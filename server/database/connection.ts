@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { PrismaClient } from '../../generated/prisma/client.ts';
 import type { Config } from '../config.ts';
 import { claimDataDirectory, type DataDirectoryClaim } from './data-directory.ts';
+import { StatementNames } from './statement-names.ts';
 
 export interface Database {
   prisma: PrismaClient;
@@ -28,7 +29,7 @@ export interface Database {
 
 type DatabaseTimeouts = Pick<Config, 'databaseConnectTimeoutMs' | 'databaseQueryTimeoutMs' | 'databaseTransactionTimeoutMs'>;
 /** Without the timeouts (scripts, tests opening a second handle), the libraries' defaults apply. */
-export type DatabaseOptions = Pick<Config, 'databaseUrl' | 'pgliteDataDir' | 'databasePoolSize'> & Partial<DatabaseTimeouts>;
+export type DatabaseOptions = Pick<Config, 'databaseUrl' | 'pgliteDataDir' | 'databasePoolSize'> & Partial<DatabaseTimeouts & Pick<Config, 'databasePreparedStatements'>>;
 
 /**
  * pg's query_timeout rejects the query but leaves it running on the connection: a ROLLBACK queued
@@ -64,7 +65,10 @@ async function openPostgres(config: DatabaseOptions & { databaseUrl: string }): 
   // An idle connection that the server closes emits 'error' on the pool: without a listener that
   // would end the process. The pool has already discarded the connection; the next query opens another.
   pool.on('error', () => {});
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: transactionOptions(config) });
+  const statementNames = new StatementNames(config.databasePreparedStatements ?? 0);
+  // The adapter's type asks for a string; undefined (pg's unnamed statement) is what it passes on for "no name".
+  const statementNameGenerator = (query: { sql: string }) => statementNames.nameFor(query.sql) as string;
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator }), transactionOptions: transactionOptions(config) });
   // Migrations get their own connections, ended after use (the session holds the migration advisory
   // lock), without the statement timeouts: a migration, or waiting for another instance's, may take long.
   const adapterFactory = new PrismaPg({ connectionString: config.databaseUrl, max: config.databasePoolSize, connectionTimeoutMillis: config.databaseConnectTimeoutMs });
