@@ -3,7 +3,7 @@ import type { components } from '../../generated/api-types.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { CLONE_START, copyChildren, createClonedProject, planClone } from '../clone.ts';
 import { queueDuplication } from '../duplications.ts';
-import { findProjectView, projectCursor, projectListStatements, type ListQuery, type ProjectListRow } from '../database/project-view.ts';
+import { findProjectView, insertProjectView, projectCursor, projectListStatements, type ListQuery, type ProjectInsert, type ProjectListRow } from '../database/project-view.ts';
 import { allows, entityTag, preconditionFailed, type VersionCondition } from '../entity-tags.ts';
 import { FieldErrorCollector, invalidSelection, notFound, projectArchived, validationFailed } from '../errors.ts';
 import { takeProjectNumber } from '../database/project-numbers.ts';
@@ -19,7 +19,7 @@ import {
 type ValuesElsewhere = 'project_custom_fields';
 type CreateBody = components['schemas']['ProjectCreateBody'];
 type UpdateBody = components['schemas']['ProjectUpdateBody'];
-type ProjectColumns = Prisma.ProjectUncheckedCreateInput;
+type ProjectColumns = ProjectInsert;
 
 /**
  * How each field of a body sets the project's columns, one entry per field of the generated body
@@ -124,11 +124,12 @@ export const createProject: Handler<'createProject'> = async ({ prisma, path, bo
   const client = body.project_clientid === undefined ? null : { id: body.project_clientid, companyName: clientCompanyName! };
   const number = await takeProjectNumber(prisma, projectNumberFormat, client);
   // The schema and the checks require title, category, start date and (but for internal projects) the client.
-  const columns = { ...columnsOf(body, createColumnWriters), number, creatorId: body.project_creatorid ?? mainAdministratorId } as ProjectColumns;
-  const { id } = await prisma.project.create({ data: columns, select: { id: true } });
-  await writeCustomValues(prisma, id, customValues);
-  const { data, etag } = await loadProject(prisma, id);
-  return { status: 201, body: { data, message: 'Project created successfully.' }, etag };
+  let row = await insertProjectView(prisma, { ...columnsOf(body, createColumnWriters), number, creatorId: body.project_creatorid ?? mainAdministratorId });
+  if (customValues.set.length > 0) {
+    await writeCustomValues(prisma, row.id, customValues);
+    row = (await findProjectView(prisma, row.id))!;
+  }
+  return { status: 201, body: { data: toProject(row), message: 'Project created successfully.' }, etag: entityTag(row.version) };
 };
 
 export const updateProject: Handler<'updateProject'> = async ({ prisma, path, body, ifMatch }) => {
