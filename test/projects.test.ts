@@ -343,7 +343,10 @@ describe('listProjects cursor pagination', () => {
     const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString());
     const forged = (change: object) => Buffer.from(JSON.stringify({ ...decoded, ...change })).toString('base64url');
     for (const bad of ['nonsense', forged({ v: [1] }), forged({ id: 'x' }), forged({ s: 'project_budget' }), forged({ v: [] }),
-      Buffer.from(JSON.stringify({ ...decoded, s: 'project_created', v: ['2026-02-30T00:00:00.000000Z'] })).toString('base64url')]) {
+      Buffer.from(JSON.stringify({ ...decoded, s: 'project_created', v: ['2026-02-30T00:00:00.000000Z'] })).toString('base64url'),
+      // No such month: JavaScript's Date is invalid there (where 02-30 only rolls over to March).
+      Buffer.from(JSON.stringify({ ...decoded, s: 'project_created', v: ['2026-13-45T00:00:00.000000Z'] })).toString('base64url'),
+      Buffer.from(JSON.stringify({ ...decoded, s: 'project_date_due', v: ['2026-13-45'] })).toString('base64url')]) {
       const r = await listed(`sort=${decoded.s}&order=${decoded.o}&after=${bad}`);
       expect(r.status).toBe(422);
       expect(r.body.errors).toEqual({ after: ['The after cursor is invalid: send back a next_cursor unchanged.'] });

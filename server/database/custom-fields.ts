@@ -5,6 +5,7 @@ import { Prisma, type CustomField as CustomFieldRow } from '../../generated/pris
 import type { components } from '../../generated/api-types.ts';
 import { validationFailed, type FieldErrorCollector } from '../errors.ts';
 import { escapeLike, type Db, type Tx } from '../handlers/shared.ts';
+import { isCalendarDate } from '../mappers.ts';
 
 type CustomFieldType = components['schemas']['CustomFieldType'];
 type Operator = keyof components['schemas']['CustomFieldFilter'];
@@ -14,8 +15,6 @@ type Input = components['schemas']['CustomFieldInput'];
 interface StoredValue { textValue?: string; numberValue?: string; dateValue?: Date; optionValues?: string[]; userId?: number }
 
 const DECIMAL_LITERAL = /^[-+]?(\d+\.?\d*|\.\d+)$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const isCalendarDate = (v: string) => DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
 const EQUALITY = ['eq', 'not_eq', 'in', 'not_in'] as const;
 const ORDERED = ['eq', 'not_eq', 'gt', 'gte', 'lt', 'lte', 'in', 'not_in'] as const;
 /** The largest magnitude numeric(20, 6) holds, less a margin for rounding. */

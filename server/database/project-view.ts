@@ -6,6 +6,7 @@ import { Prisma } from '../../generated/prisma/client.ts';
 import type { components, operations } from '../../generated/api-types.ts';
 import { validationFailed } from '../errors.ts';
 import { escapeLike, type Db, type PageWindow } from '../handlers/shared.ts';
+import { isCalendarDate } from '../mappers.ts';
 import { CUSTOM_FIELDS_COLUMN, customFieldConditions, customSort, type CustomSort } from './custom-fields.ts';
 import type { CustomField as CustomFieldRow } from '../../generated/prisma/client.ts';
 
@@ -345,7 +346,6 @@ export function projectCursor(query: ListQuery, order: 'asc' | 'desc', row: Proj
 }
 
 const STATUSES: readonly string[] = ['not_started', 'in_progress', 'on_hold', 'cancelled', 'completed'];
-const isCalendarDate = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
 /** Checks a cursor value against its key's type, so that a tampered cursor is a 422, never a failed cast. */
 const cursorValueChecks: Record<string, (v: string) => boolean> = {
   text: () => true,
