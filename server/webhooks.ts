@@ -18,8 +18,6 @@ export type WebhookSettings = Pick<Config,
 
 export const DELIVERY_QUEUE = 'webhook-delivery';
 const RELAY_BATCH = 100;
-/** How long after a change the relay runs (for every change made meanwhile). */
-const RELAY_NUDGE_DELAY_MS = 100;
 /** How much of a receiver's answer is read (and then dropped): enough to end the exchange cleanly. */
 const ANSWER_LIMIT_BYTES = 64 * 1024;
 
@@ -223,7 +221,6 @@ export async function startWebhookWorker(prisma: PrismaClient, jobs: JobQueue, s
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
-  let nudged: NodeJS.Timeout | undefined;
   const relay = (): void => {
     if (stopped) return;
     if (running) { again = true; return; }
@@ -238,14 +235,6 @@ export async function startWebhookWorker(prisma: PrismaClient, jobs: JobQueue, s
       }
     })();
   };
-  // A change nudges the relay, which runs at most RELAY_NUDGE_DELAY_MS later for every change made
-  // meanwhile: under a burst of writes one run hands out many events, where a run per change (a
-  // transaction of four statements each) had cost a quarter as much CPU as the writes themselves.
-  const nudge = (): void => {
-    if (stopped || nudged) return;
-    nudged = setTimeout(() => { nudged = undefined; relay(); }, RELAY_NUDGE_DELAY_MS);
-    nudged.unref();
-  };
   const timer = setInterval(relay, settings.webhookRelayIntervalMs);
   timer.unref();
   await jobs.boss.work<{ deliveryId: string }>(DELIVERY_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 1, localConcurrency: 4 }, async ([job]) => {
@@ -253,11 +242,10 @@ export async function startWebhookWorker(prisma: PrismaClient, jobs: JobQueue, s
   });
   relay();
   return {
-    nudge,
+    nudge: relay,
     async stop() {
       stopped = true;
       clearInterval(timer);
-      clearTimeout(nudged);
       await jobs.boss.offWork(DELIVERY_QUEUE);
       await running;
     },
