@@ -1098,7 +1098,8 @@ export interface webhooks {
          *
          *     - `Webhook-Id`: the event's `id`. A delivery is at least once: an event may arrive twice (a
          *       receiver that answered too late, an instance stopped mid-delivery, a redelivery), always with
-         *       the same id. De-duplicate on it.
+         *       the same id. De-duplicate on it. Deliveries are not ordered: several run at once, and a retry
+         *       comes after later events. Order events by their `id` (or `occurred_at`).
          *     - `Webhook-Timestamp`: when this attempt was signed, in Unix seconds.
          *     - `Webhook-Signature`: `t=<Webhook-Timestamp>,v1=<hex HMAC-SHA256>`, the HMAC keyed with the
          *       subscription's `secret` over the text `<t>.<raw body>`.

@@ -97,6 +97,8 @@ describe('webhooks', () => {
       const feed = (await t.api('GET', `/api/events?project_id=${project.id}&type=project.created,project.updated`)).body.data;
       await until('two deliveries', () => receiver.received.length >= 2);
       await new Promise((resolve) => setTimeout(resolve, 500));
+      // Deliveries run side by side, so they may arrive in either order (the spec says so): by event id.
+      receiver.received.sort((a, b) => Number(a.id) - Number(b.id));
       expect(receiver.received.map((r) => r.event.type)).toEqual(['project.created', 'project.updated']);
       expect(receiver.received.map((r) => r.event)).toEqual(feed);
       expect(receiver.received.map((r) => r.id)).toEqual(feed.map((e: { id: number }) => String(e.id)));
