@@ -378,14 +378,15 @@ interface DatabaseErrorLike {
 
 /**
  * 'busy': the database answers but had no room in time (no free connection, a transaction that
- * could not start or outlived its timeout, a statement cancelled by statement_timeout, too many
+ * could not start or outlived its timeout (P2028, and P1018 for a statement of a transaction that
+ * has already ended: server/database/ended-transactions.ts), a statement cancelled by statement_timeout, too many
  * connections). 'unavailable': unreachable, closed, or not answering.
  */
 function databaseTrouble(error: unknown): 'busy' | 'unavailable' | undefined {
   const e = (error ?? {}) as DatabaseErrorLike;
   const driver = e.meta?.driverAdapterError?.cause;
   const sqlState = driver?.originalCode ?? e.code ?? '';
-  if (e.code === 'P2028' || e.code === 'P2037' || sqlState === '57014' || sqlState === '53300') return 'busy';
+  if (e.code === 'P2028' || e.code === 'P1018' || e.code === 'P2037' || sqlState === '57014' || sqlState === '53300') return 'busy';
   if (PG_BUSY_MESSAGES.test(e.message ?? '')) return 'busy';
   if (UNAVAILABLE_PRISMA_CODES.includes(e.code ?? '') || UNAVAILABLE_SQLSTATES.test(sqlState)) return 'unavailable';
   if (['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout'].includes(driver?.kind ?? '')) return 'unavailable';

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { PrismaClient } from '../../generated/prisma/client.ts';
 import type { Config } from '../config.ts';
 import { claimDataDirectory, type DataDirectoryClaim } from './data-directory.ts';
+import { refuseStatementsAfterTransactionEnd } from './ended-transactions.ts';
 import { StatementNames } from './statement-names.ts';
 
 export interface Database {
@@ -68,7 +69,8 @@ async function openPostgres(config: DatabaseOptions & { databaseUrl: string }): 
   const statementNames = new StatementNames(config.databasePreparedStatements ?? 0);
   // The adapter's type asks for a string; undefined (pg's unnamed statement) is what it passes on for "no name".
   const statementNameGenerator = (query: { sql: string }) => statementNames.nameFor(query.sql) as string;
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator }), transactionOptions: transactionOptions(config) });
+  const adapter = refuseStatementsAfterTransactionEnd(new PrismaPg(pool, { statementNameGenerator }));
+  const prisma = new PrismaClient({ adapter, transactionOptions: transactionOptions(config) });
   // Migrations get their own connections, ended after use (the session holds the migration advisory
   // lock), without the statement timeouts: a migration, or waiting for another instance's, may take long.
   const adapterFactory = new PrismaPg({ connectionString: config.databaseUrl, max: config.databasePoolSize, connectionTimeoutMillis: config.databaseConnectTimeoutMs });
@@ -116,7 +118,7 @@ export async function openDatabase(config: DatabaseOptions, role = 'server'): Pr
   }
   const { PrismaPGlite } = await import('pglite-prisma-adapter');
   const adapterFactory = new PrismaPGlite(pglite);
-  const prisma = new PrismaClient({ adapter: adapterFactory, transactionOptions: transactionOptions(config) });
+  const prisma = new PrismaClient({ adapter: refuseStatementsAfterTransactionEnd(adapterFactory), transactionOptions: transactionOptions(config) });
   return {
     prisma,
     adapterFactory,
