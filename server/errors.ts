@@ -355,6 +355,11 @@ export function toApiError(error: unknown, request: RequestParts = {}): ApiError
   return new ApiError(500, 'Server error.');
 }
 
+/**
+ * PostgreSQL's: a statement cancelled by statement_timeout, too many connections, and the two
+ * conflicts whose cure is to run the transaction again (a serialization failure, a deadlock).
+ */
+const BUSY_SQLSTATES = ['57014', '53300', '40001', '40P01'];
 /** Prisma's codes for a database that is not there, or not answering. */
 const UNAVAILABLE_PRISMA_CODES = ['P1001', 'P1002', 'P1008', 'P1017'];
 /** PostgreSQL's: shutting down, starting up, crashed, or the connection failed (class 08). */
@@ -379,14 +384,15 @@ interface DatabaseErrorLike {
 /**
  * 'busy': the database answers but had no room in time (no free connection, a transaction that
  * could not start or outlived its timeout (P2028, and P1018 for a statement of a transaction that
- * has already ended: server/database/ended-transactions.ts), a statement cancelled by statement_timeout, too many
- * connections). 'unavailable': unreachable, closed, or not answering.
+ * has already ended: server/database/ended-transactions.ts), a statement cancelled by
+ * statement_timeout, too many connections, a deadlock or serialization failure that a retry cures).
+ * 'unavailable': unreachable, closed, or not answering.
  */
 function databaseTrouble(error: unknown): 'busy' | 'unavailable' | undefined {
   const e = (error ?? {}) as DatabaseErrorLike;
   const driver = e.meta?.driverAdapterError?.cause;
   const sqlState = driver?.originalCode ?? e.code ?? '';
-  if (e.code === 'P2028' || e.code === 'P1018' || e.code === 'P2037' || sqlState === '57014' || sqlState === '53300') return 'busy';
+  if (e.code === 'P2028' || e.code === 'P1018' || e.code === 'P2034' || e.code === 'P2037' || BUSY_SQLSTATES.includes(sqlState)) return 'busy';
   if (PG_BUSY_MESSAGES.test(e.message ?? '')) return 'busy';
   if (UNAVAILABLE_PRISMA_CODES.includes(e.code ?? '') || UNAVAILABLE_SQLSTATES.test(sqlState)) return 'unavailable';
   if (['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout'].includes(driver?.kind ?? '')) return 'unavailable';

@@ -32,7 +32,9 @@ interface EventSource<K extends OperationId> {
   projectBefore?: true;
   /**
    * A change under the project of `path.id` (a child added or removed): recorded as the project's
-   * activity in its row too (`last_activity_at`, a new ETag). The handler has locked the row.
+   * activity in its row too (`last_activity_at`, a new ETag), written after the handler, just before
+   * the event: the row's write lock is held only for the end of the transaction. The handler keeps
+   * the row from being deleted meanwhile (lockProject's `key share`).
    */
   projectActivity?: true;
   /** The event, or undefined when the operation changed nothing. */

@@ -44,24 +44,26 @@ class EndedTransactionGuard implements Transaction {
     if (sql !== undefined && ENDING_STATEMENT.test(sql)) this.#ended = true;
   }
 
-  queryRaw(query: SqlQuery): Promise<SqlResultSet> {
+  // async: a refusal is a rejected promise, as the adapter's own errors are. The check itself runs
+  // at the call, before anything is queued behind the end.
+  async queryRaw(query: SqlQuery): Promise<SqlResultSet> {
     this.#admit(query.sql);
     return this.#inner.queryRaw(query);
   }
 
-  executeRaw(query: SqlQuery): Promise<number> {
+  async executeRaw(query: SqlQuery): Promise<number> {
     this.#admit(query.sql);
     return this.#inner.executeRaw(query);
   }
 
-  commit(): Promise<void> {
+  async commit(): Promise<void> {
     this.#ended = true;
-    return this.#inner.commit();
+    await this.#inner.commit();
   }
 
-  rollback(): Promise<void> {
+  async rollback(): Promise<void> {
     this.#ended = true;
-    return this.#inner.rollback();
+    await this.#inner.rollback();
   }
 
   async createSavepoint(name: string): Promise<void> {

@@ -13,7 +13,7 @@ export const listProjectComments: Handler<'listProjectComments'> = async ({ pris
 
 export const createProjectComment: Handler<'createProjectComment'> = async ({ prisma, path, body }) => {
   const row = await prisma.$transaction(async (tx) => {
-    await lockProject(tx, path.id, 'update');
+    await lockProject(tx, path.id, 'key share');
     const errors = new FieldErrorCollector();
     await bodyChecks.createProjectComment(tx, { path, body }, errors);
     errors.throwIfAny();
@@ -25,7 +25,7 @@ export const createProjectComment: Handler<'createProjectComment'> = async ({ pr
 
 export const deleteProjectComment: Handler<'deleteProjectComment'> = async ({ prisma, path }) => {
   await prisma.$transaction(async (tx) => {
-    await lockProject(tx, path.id, 'update');
+    await lockProject(tx, path.id, 'key share');
     const { count } = await tx.projectComment.deleteMany({ where: { id: path.comment_id, projectId: path.id } });
     if (count === 0) throw notFound('Comment');
   });

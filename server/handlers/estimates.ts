@@ -13,7 +13,7 @@ export const listProjectEstimates: Handler<'listProjectEstimates'> = async ({ pr
 
 export const createProjectEstimate: Handler<'createProjectEstimate'> = async ({ prisma, path, body }) => {
   const row = await prisma.$transaction(async (tx) => {
-    await lockProject(tx, path.id, 'update');
+    await lockProject(tx, path.id, 'key share');
     const errors = new FieldErrorCollector();
     await bodyChecks.createProjectEstimate(tx, { path, body }, errors);
     errors.throwIfAny();

@@ -11,7 +11,7 @@ export const listProjectFiles: Handler<'listProjectFiles'> = async ({ prisma, pa
 
 export const createProjectFile: Handler<'createProjectFile'> = async ({ prisma, path, body }) => {
   const row = await prisma.$transaction(async (tx) => {
-    await lockProject(tx, path.id, 'update');
+    await lockProject(tx, path.id, 'key share');
     return tx.projectFile.create({ data: { projectId: path.id, name: body.file_name, url: body.file_url } });
   });
   return { status: 201, body: { data: toProjectFile(row), message: 'File created successfully.' } };

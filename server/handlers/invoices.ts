@@ -13,7 +13,7 @@ export const listProjectInvoices: Handler<'listProjectInvoices'> = async ({ pris
 
 export const createProjectInvoice: Handler<'createProjectInvoice'> = async ({ prisma, path, body }) => {
   const row = await prisma.$transaction(async (tx) => {
-    await lockProject(tx, path.id, 'update');
+    await lockProject(tx, path.id, 'key share');
     const errors = new FieldErrorCollector();
     await bodyChecks.createProjectInvoice(tx, { path, body }, errors);
     errors.throwIfAny();

@@ -11,7 +11,7 @@ export const listProjectMilestones: Handler<'listProjectMilestones'> = async ({ 
 
 export const createProjectMilestone: Handler<'createProjectMilestone'> = async ({ prisma, path, body }) => {
   const row = await prisma.$transaction(async (tx) => {
-    await lockProject(tx, path.id, 'update');
+    await lockProject(tx, path.id, 'key share');
     const dateDue = body.milestone_date_due ? parseCalendarDate(body.milestone_date_due) : null;
     return tx.milestone.create({ data: { projectId: path.id, title: body.milestone_title, dateDue } });
   });

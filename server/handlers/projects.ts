@@ -271,7 +271,7 @@ export const stopProjectTimers: Handler<'stopProjectTimers'> = async ({ prisma, 
          SET stopped_at = now(),
              duration_seconds = GREATEST(0, FLOOR(EXTRACT(EPOCH FROM (now() - started_at))))::int
        WHERE project_id = ${path.id} AND stopped_at IS NULL`;
-    return { stopped, version: stopped > 0 ? await touchProjectActivity(tx, path.id) : locked };
+    return { stopped, version: stopped > 0 ? await touchProjectActivity(tx, path.id, 'allow') : locked };
   });
   return { status: 200, body: { data: { id: path.id, stopped }, message: 'Project timers stopped successfully.' }, etag: entityTag(version) };
 };

@@ -1,6 +1,6 @@
 // Pieces every resource's handlers use: paging, locking the parent project, checking references.
 import type { components } from '../../generated/api-types.ts';
-import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
 import { allows, preconditionFailed, type VersionCondition } from '../entity-tags.ts';
 import { type FieldErrorCollector, invalidSelection, notFound, projectArchived, validationFailed } from '../errors.ts';
 
@@ -55,16 +55,20 @@ export async function projectChildrenPage<Row, Item, Where extends object = obje
 }
 
 /**
- * Locks the project row for the rest of the transaction (or 404s): `update` for changes to the
- * project or its children (a child's change is the project's activity, written to its row),
- * `share` while only reading it for a copy, so that a concurrent delete cannot orphan anything.
+ * Locks the project row for the rest of the transaction (or 404s), in one of PostgreSQL's row lock
+ * modes:
+ * - `update` for changes to the project itself (its columns, assignees, tags), and before deleting it;
+ * - `share` while only reading it for a copy, so that nothing changes it meanwhile;
+ * - `key share` for a change under the project (a child added or removed): the row cannot be deleted
+ *   until the transaction ends, but other children's changes go on. Such a change writes the row
+ *   last (touchProjectActivity), so writers on one hot project wait for each other only for the end
+ *   of each other's transactions rather than for the whole of them.
  * With an If-Match condition, a project whose version it does not allow is a 412. An archived
  * project refuses the change (422) unless `archived` is `allow`. Returns the version.
  */
-export async function lockProject(tx: Tx, id: number, mode: 'update' | 'share', ifMatch?: VersionCondition, archived: 'refuse' | 'allow' = 'refuse'): Promise<number> {
-  const rows = mode === 'update'
-    ? await tx.$queryRaw<LockedProject[]>`SELECT version, archived_at IS NOT NULL AS archived FROM projects WHERE id = ${id} FOR UPDATE`
-    : await tx.$queryRaw<LockedProject[]>`SELECT version, archived_at IS NOT NULL AS archived FROM projects WHERE id = ${id} FOR SHARE`;
+export async function lockProject(tx: Tx, id: number, mode: 'update' | 'share' | 'key share', ifMatch?: VersionCondition, archived: 'refuse' | 'allow' = 'refuse'): Promise<number> {
+  const rows = await tx.$queryRaw<LockedProject[]>`
+    SELECT version, archived_at IS NOT NULL AS archived FROM projects WHERE id = ${id} ${Prisma.raw(ROW_LOCKS[mode])}`;
   if (rows.length === 0) throw notFound('Project');
   const { version, archived: isArchived } = rows[0]!;
   if (!allows(ifMatch, version)) throw preconditionFailed(version);
@@ -72,16 +76,23 @@ export async function lockProject(tx: Tx, id: number, mode: 'update' | 'share', 
   return version;
 }
 
+const ROW_LOCKS = { update: 'FOR UPDATE', share: 'FOR SHARE', 'key share': 'FOR KEY SHARE' } as const;
+
 interface LockedProject { version: number; archived: boolean }
 
 /**
  * Records activity under a project (a child added or changed) in the project's own row: its
  * `last_activity_at`, and its version, since the project's representation (and so its ETag) changed.
+ * This takes the row's write lock, so it comes last in a child's change; the project may have been
+ * archived since the change began, which then refuses it (422) unless `archived` is `allow`.
  */
-export async function touchProjectActivity(tx: Tx, projectId: number): Promise<number> {
+export async function touchProjectActivity(tx: Tx, projectId: number, archived: 'refuse' | 'allow' = 'refuse'): Promise<number> {
+  const onlyActive = archived === 'refuse' ? Prisma.sql`AND archived_at IS NULL` : Prisma.empty;
   const [row] = await tx.$queryRaw<{ version: number }[]>`
-    UPDATE projects SET last_activity_at = ${new Date()}, version = version + 1 WHERE id = ${projectId} RETURNING version`;
-  return row!.version;
+    UPDATE projects SET last_activity_at = ${new Date()}, version = version + 1 WHERE id = ${projectId} ${onlyActive} RETURNING version`;
+  // The caller's lock keeps the row from being deleted: no row means archived.
+  if (!row) throw projectArchived();
+  return row.version;
 }
 
 export const INTERNAL_PROJECT_MESSAGE = 'The project is internal: it has no client to invoice or to send an estimate to.';
@@ -143,10 +154,15 @@ export function mustHaveAtMostDecimals(errors: FieldErrorCollector, field: strin
   }
 }
 
-/** Re-derives a project's progress from its tasks unless it is in manual mode. */
+/**
+ * Re-derives a project's progress from its tasks unless it is in manual mode. The row is locked
+ * first, so that the count sees every task of the changes that wrote the row before this one (FOR NO
+ * KEY UPDATE: a change that holds the row FOR KEY SHARE, as a child's does, can still take it).
+ */
 export async function refreshDerivedProgress(tx: Tx, projectId: number): Promise<void> {
-  const project = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: { progressManually: true } });
-  if (project.progressManually) return;
+  const [project] = await tx.$queryRaw<{ progress_manually: boolean }[]>`
+    SELECT progress_manually FROM projects WHERE id = ${projectId} FOR NO KEY UPDATE`;
+  if (!project || project.progress_manually) return;
   const total = await tx.task.count({ where: { projectId } });
   const completed = await tx.task.count({ where: { projectId, status: 'completed' } });
   await tx.project.update({

@@ -11,8 +11,7 @@ export const listProjectTasks: Handler<'listProjectTasks'> = async ({ prisma, pa
 
 export const createProjectTask: Handler<'createProjectTask'> = async ({ prisma, path, body }) => {
   const data = await prisma.$transaction(async (tx) => {
-    // `update`: the task changes the project's derived progress.
-    await lockProject(tx, path.id, 'update');
+    await lockProject(tx, path.id, 'key share');
     const task = await tx.task.create({
       data: {
         projectId: path.id,

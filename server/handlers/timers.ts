@@ -14,7 +14,7 @@ export const listProjectTimers: Handler<'listProjectTimers'> = async ({ prisma, 
 
 export const startProjectTimer: Handler<'startProjectTimer'> = async ({ prisma, path, body }) => {
   const row = await prisma.$transaction(async (tx) => {
-    await lockProject(tx, path.id, 'update');
+    await lockProject(tx, path.id, 'key share');
     const errors = new FieldErrorCollector();
     await bodyChecks.startProjectTimer(tx, { path, body }, errors);
     errors.throwIfAny();
