@@ -43,7 +43,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -85,7 +86,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -113,7 +115,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -141,7 +144,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -167,7 +171,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -195,7 +200,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -223,7 +229,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -258,7 +265,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -285,7 +293,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -315,7 +324,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -378,7 +388,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id.
+                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no resource and is a 422).
                  * @example 12
                  */
                 id: components["parameters"]["ResourceId"];
@@ -432,7 +443,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id.
+                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no resource and is a 422).
                  * @example 12
                  */
                 id: components["parameters"]["ResourceId"];
@@ -496,7 +508,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id.
+                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no resource and is a 422).
                  * @example 12
                  */
                 id: components["parameters"]["ResourceId"];
@@ -557,7 +570,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id.
+                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no resource and is a 422).
                  * @example 12
                  */
                 id: components["parameters"]["ResourceId"];
@@ -607,7 +621,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id.
+                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no resource and is a 422).
                  * @example 12
                  */
                 id: components["parameters"]["ResourceId"];
@@ -633,7 +648,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -663,7 +679,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -693,7 +710,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -723,7 +741,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -753,7 +772,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -785,12 +805,14 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
                 /**
-                 * @description The comment's id.
+                 * @description The comment's id, in canonical decimal form: `17`, never `017`, `+17` or `17.0` (any other
+                 *     spelling names no comment and is a 422).
                  * @example 17
                  */
                 comment_id: components["parameters"]["CommentId"];
@@ -817,7 +839,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -847,7 +870,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -907,7 +931,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -963,7 +988,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id.
+                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no resource and is a 422).
                  * @example 12
                  */
                 id: components["parameters"]["ResourceId"];
@@ -999,7 +1025,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id.
+                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no resource and is a 422).
                  * @example 12
                  */
                 id: components["parameters"]["ResourceId"];
@@ -1027,7 +1054,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id.
+                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no resource and is a 422).
                  * @example 12
                  */
                 id: components["parameters"]["ResourceId"];
@@ -1053,15 +1081,17 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id.
+                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no resource and is a 422).
                  * @example 12
                  */
                 id: components["parameters"]["ResourceId"];
                 /**
-                 * @description The delivery's id.
+                 * @description The delivery's id, in canonical decimal form: `88`, never `088`, `+88` or `88.0` (any other
+                 *     spelling names no delivery and is a 422).
                  * @example 88
                  */
-                delivery_id: components["schemas"]["Id"];
+                delivery_id: components["parameters"]["DeliveryId"];
             };
             cookie?: never;
         };
@@ -2458,20 +2488,29 @@ export interface components {
          */
         EventCursor: string;
         /**
-         * @description The project's id (`project_id`).
+         * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+         *     (any other spelling names no project and is a 422).
          * @example 42
          */
         ProjectId: components["schemas"]["Id"];
         /**
-         * @description The comment's id.
+         * @description The comment's id, in canonical decimal form: `17`, never `017`, `+17` or `17.0` (any other
+         *     spelling names no comment and is a 422).
          * @example 17
          */
         CommentId: components["schemas"]["Id"];
         /**
-         * @description The resource's id.
+         * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+         *     spelling names no resource and is a 422).
          * @example 12
          */
         ResourceId: components["schemas"]["Id"];
+        /**
+         * @description The delivery's id, in canonical decimal form: `88`, never `088`, `+88` or `88.0` (any other
+         *     spelling names no delivery and is a 422).
+         * @example 88
+         */
+        DeliveryId: components["schemas"]["Id"];
         /** @description Page number, from 1. A page past the last one returns an empty `data`. */
         Page: number;
         /** @description Results per page (at most 100). */
@@ -2691,6 +2730,7 @@ export type ParameterEventCursor = components['parameters']['EventCursor'];
 export type ParameterProjectId = components['parameters']['ProjectId'];
 export type ParameterCommentId = components['parameters']['CommentId'];
 export type ParameterResourceId = components['parameters']['ResourceId'];
+export type ParameterDeliveryId = components['parameters']['DeliveryId'];
 export type ParameterPage = components['parameters']['Page'];
 export type ParameterLimit = components['parameters']['Limit'];
 export type ParameterOrder = components['parameters']['Order'];
@@ -2972,7 +3012,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -3025,7 +3066,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -3086,7 +3128,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -3171,7 +3214,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -3258,7 +3302,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -3339,7 +3384,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -3420,7 +3466,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -3501,7 +3548,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -3588,7 +3636,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -3651,7 +3700,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -3714,7 +3764,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -3769,7 +3820,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -3850,7 +3902,8 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id.
+                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no resource and is a 422).
                  * @example 12
                  */
                 id: components["parameters"]["ResourceId"];
@@ -4008,7 +4061,8 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id.
+                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no resource and is a 422).
                  * @example 12
                  */
                 id: components["parameters"]["ResourceId"];
@@ -4162,7 +4216,8 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id.
+                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no resource and is a 422).
                  * @example 12
                  */
                 id: components["parameters"]["ResourceId"];
@@ -4213,7 +4268,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The resource's id.
+                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no resource and is a 422).
                  * @example 12
                  */
                 id: components["parameters"]["ResourceId"];
@@ -4274,7 +4330,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The resource's id.
+                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no resource and is a 422).
                  * @example 12
                  */
                 id: components["parameters"]["ResourceId"];
@@ -4450,7 +4507,8 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id.
+                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no resource and is a 422).
                  * @example 12
                  */
                 id: components["parameters"]["ResourceId"];
@@ -4598,7 +4656,8 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id.
+                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no resource and is a 422).
                  * @example 12
                  */
                 id: components["parameters"]["ResourceId"];
@@ -4643,7 +4702,8 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -4694,7 +4754,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -4769,7 +4830,8 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -4820,7 +4882,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -4889,7 +4952,8 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -4940,7 +5004,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -5005,7 +5070,8 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -5056,7 +5122,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -5123,7 +5190,8 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -5174,7 +5242,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -5247,12 +5316,14 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
                 /**
-                 * @description The comment's id.
+                 * @description The comment's id, in canonical decimal form: `17`, never `017`, `+17` or `17.0` (any other
+                 *     spelling names no comment and is a 422).
                  * @example 17
                  */
                 comment_id: components["parameters"]["CommentId"];
@@ -5299,7 +5370,8 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -5350,7 +5422,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -5419,7 +5492,8 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -5470,7 +5544,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -5625,7 +5700,8 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The project's id (`project_id`).
+                 * @description The project's id (`project_id`), in canonical decimal form: `42`, never `042`, `+42` or `42.0`
+                 *     (any other spelling names no project and is a 422).
                  * @example 42
                  */
                 id: components["parameters"]["ProjectId"];
@@ -5822,7 +5898,8 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id.
+                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no resource and is a 422).
                  * @example 12
                  */
                 id: components["parameters"]["ResourceId"];
@@ -5889,7 +5966,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The resource's id.
+                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no resource and is a 422).
                  * @example 12
                  */
                 id: components["parameters"]["ResourceId"];
@@ -5950,7 +6028,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The resource's id.
+                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no resource and is a 422).
                  * @example 12
                  */
                 id: components["parameters"]["ResourceId"];
@@ -6024,7 +6103,8 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id.
+                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no resource and is a 422).
                  * @example 12
                  */
                 id: components["parameters"]["ResourceId"];
@@ -6082,7 +6162,8 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id.
+                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no resource and is a 422).
                  * @example 12
                  */
                 id: components["parameters"]["ResourceId"];
@@ -6159,15 +6240,17 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The resource's id.
+                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no resource and is a 422).
                  * @example 12
                  */
                 id: components["parameters"]["ResourceId"];
                 /**
-                 * @description The delivery's id.
+                 * @description The delivery's id, in canonical decimal form: `88`, never `088`, `+88` or `88.0` (any other
+                 *     spelling names no delivery and is a 422).
                  * @example 88
                  */
-                delivery_id: components["schemas"]["Id"];
+                delivery_id: components["parameters"]["DeliveryId"];
             };
             cookie?: never;
         };

@@ -159,7 +159,7 @@ function route<K extends OperationId>(context: RouteContext, operationId: K, han
   const waitsForJobQueue = operationId === 'cloneProject';
   return async (req: Request, res: Response<unknown, RequestLocals>): Promise<void> => {
     if (waitsForJobQueue) await jobQueueStarted(duplications.jobs);
-    // Every path parameter of this contract is an id, which completeValidation has checked (digits, in range).
+    // Every path parameter of this contract is an id, which completeValidation has checked (canonical decimal, in range).
     const path = Object.fromEntries(Object.entries(req.params).map(([name, raw]) => [name, Number(raw)]));
     // The validator has already checked query, headers and body against this operation's schemas.
     const apiKeyId = res.locals.apiKeyId!;

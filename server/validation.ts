@@ -2,7 +2,8 @@
 // after the validator, whether it passed or failed:
 // - numbers it lets through as infinite: Ajv coerces `Infinity`, `1e309` or an id of 309 digits to
 //   ±Infinity and then checks no range, so `limit=Infinity` reached the database as a 500;
-// - path ids other than plain digits: it reads `0x10`, `1e3` and `1.0` as numbers;
+// - path ids not in canonical decimal form: it reads `0x10`, `1e3`, `1.0`, `+1` and `01` as numbers, and
+//   an id that names a resource must have one spelling (`DELETE /api/projects/01` deleted project 1);
 // - fields that qs drops without a word (`__proto__`), in the query string or a form body;
 // - when anything failed, the operation's body checks (handlers/checks.ts) on the fields that passed,
 //   so that a missing title and an unknown client are reported together. When nothing failed, the
@@ -33,6 +34,12 @@ function asNumber(value: unknown): number {
   return typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
 }
 
+/**
+ * A path id as the spec writes it: decimal digits without a leading zero (the schema's range is the
+ * validator's to check). Every path parameter of the contract is an id, and this is the one check.
+ */
+const canonicalId = /^[1-9][0-9]*$/;
+
 /** Checks the path ids and numeric query parameters; returns the path ids that are valid. */
 function checkParameters(doc: OpenApiDocument, req: Request, route: RoutedOperation, errors: FieldErrorCollector): Record<string, number> {
   const ids: Record<string, number> = {};
@@ -42,7 +49,7 @@ function checkParameters(doc: OpenApiDocument, req: Request, route: RoutedOperat
     const name = segment.slice(1);
     const raw = actual[index] ?? '';
     if (errors.has(name)) return;
-    if (!/^\d+$/.test(raw)) errors.add(name, `The ${fieldLabel(name)} field must be an integer.`);
+    if (!canonicalId.test(raw)) errors.add(name, `The ${fieldLabel(name)} field must be an integer.`);
     else ids[name] = Number(raw);
   });
   for (const parameter of route.parameters) {

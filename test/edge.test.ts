@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../server/logging.ts';
+import { routes } from './helpers/contract.ts';
 import { createProject, startSibling, useTestServer, type TestServer } from './helpers/server.ts';
 
 const { t, f } = useTestServer();
@@ -271,6 +272,80 @@ describe('one 422 names every bad field', () => {
     const r = await t.api('POST', '/api/projects/0x10/timers', { json: { user_id: 999999 } });
     expect(r.status).toBe(422);
     expect(r.body.errors).toEqual({ id: ['The id field must be an integer.'], user_id: ['The selected user id is invalid.'] });
+  });
+});
+
+describe('a path id names a resource only in canonical decimal form', () => {
+  // Every operation with a path id, from the spec: a new one is covered here without a change.
+  const withPathIds = routes.filter((route) => route.parameters.some((p) => p.in === 'path'));
+  /** Spellings of n that are not its canonical one (the space percent-encoded, as a client sends it). */
+  const otherSpellings = (n: number) => [`0${n}`, `+${n}`, `${n}.0`, `${n}e0`, `%20${n}`];
+  /** Existing rows, by the collection a path parameter indexes (the path segment before it). */
+  let existing: Record<string, number>;
+
+  /** Every table's rows by table, but the API keys' (their `last_used_at` records use, not a change). */
+  async function snapshot(): Promise<Record<string, string>> {
+    const tables = await t.db.prisma.$queryRaw<{ tablename: string }[]>`
+      SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('api_keys', '_prisma_migrations')`;
+    const rows = await t.db.prisma.$queryRawUnsafe<{ tablename: string; rows: string }[]>(tables.map(({ tablename }) =>
+      `SELECT '${tablename}' AS tablename, coalesce(json_agg(r ORDER BY r::text), '[]')::text AS rows FROM "${tablename}" r`).join(' UNION ALL '));
+    return Object.fromEntries(rows.map((row) => [row.tablename, row.rows]));
+  }
+
+  /** The spec's example body of a write, its references to the documentation's rows (category 3, user 5) pointed at the fixtures'. */
+  function exampleBody(route: (typeof routes)[number]): Record<string, unknown> | undefined {
+    const media = (route.operation.requestBody?.content['application/json'] ?? undefined) as { example?: Record<string, unknown> } | undefined;
+    if (!media) return undefined;
+    const references: Record<string, unknown> = {
+      project_categoryid: f.category.id, manager: f.jane.id, assigned: [f.jane.id], user_id: f.jane.id, comment_creatorid: f.jane.id,
+    };
+    return Object.fromEntries(Object.entries(media.example ?? {}).map(([field, value]) => [field, field in references ? references[field] : value]));
+  }
+
+  beforeAll(async () => {
+    const project = await createProject(t, f);
+    const comment = await t.api('POST', `/api/projects/${project.id}/comments`, { json: { comment_text: 'Kept', comment_creatorid: f.jane.id } });
+    const field = await t.api('POST', '/api/custom-fields', { json: { custom_field_key: 'phase', custom_field_name: 'Phase', custom_field_type: 'single_select', custom_field_options: ['Build'] } });
+    // A documentation address (TEST-NET-3): public, so accepted, and never contacted (no delivery runs here).
+    const hook = await t.api('POST', '/api/webhooks', { json: { url: 'https://203.0.113.10/hook' } });
+    for (const created of [comment, field, hook]) expect(created.status, JSON.stringify(created.body)).toBe(201);
+    // A delivery and a background duplication come from jobs that this file's server does not run: the rows are made directly.
+    const event = await t.db.prisma.event.findFirstOrThrow({ where: { projectId: project.id } });
+    const delivery = await t.db.prisma.webhookDelivery.create({ data: { subscriptionId: hook.body.data.id, eventId: event.id } });
+    const duplication = await t.db.prisma.projectDuplication.create({ data: { sourceProjectId: project.id, total: 0, options: { project_title: 'Copy' }, apiKeyId: event.apiKeyId } });
+    // A snapshot that missed the tables would compare equal whatever happened.
+    expect(JSON.parse((await snapshot()).projects ?? '[]')).toContainEqual(expect.objectContaining({ id: project.id }));
+    existing = {
+      projects: project.id, comments: comment.body.data.id, 'custom-fields': field.body.data.id, webhooks: hook.body.data.id,
+      deliveries: Number(delivery.id), 'project-duplications': duplication.id, clients: f.client.id, categories: f.category.id, users: f.jane.id,
+    };
+  });
+
+  it.each(withPathIds.map((route) => [`${route.method.toUpperCase()} ${route.specPath}`, route] as const))('%s: a 422 naming the parameter, nothing changed', async (_label, route) => {
+    const segments = route.specPath.split('/');
+    const idOf = (name: string) => {
+      const collection = segments[segments.indexOf(`{${name}}`) - 1]!;
+      const id = existing[collection];
+      if (id === undefined) throw new Error(`No existing row for {${name}} of ${route.specPath}: add one for "${collection}" in beforeAll`);
+      return id;
+    };
+    const pathWith = (name: string, spelling: string) => route.specPath.replace(/\{(\w+)\}/g, (_match, p: string) => (p === name ? spelling : String(idOf(p))));
+    const body = exampleBody(route);
+    const before = await snapshot();
+    for (const { name } of route.parameters.filter((p) => p.in === 'path')) {
+      for (const spelling of otherSpellings(idOf(name))) {
+        const path = pathWith(name, spelling);
+        // Upper case: fetch normalizes the case of the other methods, but not PATCH's.
+        const r = await t.api(route.method.toUpperCase(), path, body ? { json: body } : {});
+        expect(r.status, `${path}: ${JSON.stringify(r.body)}`).toBe(422);
+        // Only the path parameter: the rest of the request is acceptable, so the id is what was refused.
+        expect(r.body, path).toEqual({ message: 'The given data was invalid.', errors: { [name]: [`The ${name.replace(/_/g, ' ')} field must be an integer.`] } });
+      }
+    }
+    // The rows named by those spellings are still there, unchanged, and so is everything else.
+    expect(await snapshot()).toEqual(before);
+    // The canonical spelling does name them.
+    if (route.method === 'get') expect((await t.api('GET', route.specPath.replace(/\{(\w+)\}/g, (_match, p: string) => String(idOf(p))))).status).toBe(200);
   });
 });
 
