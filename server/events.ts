@@ -3,6 +3,7 @@
 import type { components } from '../generated/api-types.ts';
 import { findProjectView } from './database/project-view.ts';
 import type { Handler, HandlerInput, OperationId, Reply } from './handlers/types.ts';
+import { projectArchived } from './errors.ts';
 import { touchProjectActivity, type Tx } from './handlers/shared.ts';
 import { toProject } from './mappers.ts';
 
@@ -189,9 +190,14 @@ export async function runRecorded<K extends OperationId>(
   if (source === UNRECORDED) return handler(input);
   const before = source.projectBefore ? await lockedProject(tx, (input.path as { id: number }).id) : undefined;
   const reply = await handler(input);
-  if (source.projectActivity) await touchProjectActivity(tx, (input.path as { id: number }).id);
   const draft = await source.describe({ tx, input, reply, before });
-  if (draft) await insertEvent(tx, source.type, apiKeyId, draft);
+  if (source.projectActivity) {
+    const projectId = (input.path as { id: number }).id;
+    if (draft) await insertActivityEvent(tx, projectId, source.type, apiKeyId, draft);
+    else await touchProjectActivity(tx, projectId);
+  } else if (draft) {
+    await insertEvent(tx, source.type, apiKeyId, draft);
+  }
   return reply;
 }
 
@@ -203,6 +209,26 @@ export async function insertEvent(tx: Tx, type: EventType, apiKeyId: number, dra
     INSERT INTO events (type, project_id, api_key_id, changed_fields, previous, data)
     VALUES (${type}, ${draft.projectId}, ${apiKeyId}, ${draft.changedFields}::text[],
             ${draft.previous === null ? null : JSON.stringify(draft.previous)}::jsonb, ${JSON.stringify(draft.data)}::jsonb)`;
+}
+
+/**
+ * A change under a project ends with one statement: the project's activity (`last_activity_at`, a
+ * new version) and the event. It takes the project row's write lock, held from here to the commit,
+ * one round trip shorter than the touch and the event apart; and it re-checks the archive rule, since
+ * the project may have been archived while the change ran (the caller holds the row FOR KEY SHARE,
+ * so no row means archived).
+ */
+async function insertActivityEvent(tx: Tx, projectId: number, type: EventType, apiKeyId: number, draft: EventDraft): Promise<void> {
+  const written = await tx.$executeRaw`
+    WITH touched AS (
+      UPDATE projects SET last_activity_at = ${new Date()}, version = version + 1
+       WHERE id = ${projectId} AND archived_at IS NULL
+      RETURNING id)
+    INSERT INTO events (type, project_id, api_key_id, changed_fields, previous, data)
+    SELECT ${type}, touched.id, ${apiKeyId}, ${draft.changedFields}::text[],
+           ${draft.previous === null ? null : JSON.stringify(draft.previous)}::jsonb, ${JSON.stringify(draft.data)}::jsonb
+      FROM touched`;
+  if (written === 0) throw projectArchived();
 }
 
 /** The `project.cloned` event of a clone copied in the background, written in the copy's last transaction. */

@@ -155,20 +155,20 @@ export function mustHaveAtMostDecimals(errors: FieldErrorCollector, field: strin
 }
 
 /**
- * Re-derives a project's progress from its tasks unless it is in manual mode. The row is locked
- * first, so that the count sees every task of the changes that wrote the row before this one (FOR NO
- * KEY UPDATE: a change that holds the row FOR KEY SHARE, as a child's does, can still take it).
+ * Re-derives a project's progress from its tasks unless it is in manual mode. The row is locked in
+ * a statement of its own, so that the update's count, whose snapshot is taken after the lock, sees
+ * every task of the changes that held the row before (FOR NO KEY UPDATE: a change that holds the row
+ * FOR KEY SHARE, as a child's does, can still take it).
  */
 export async function refreshDerivedProgress(tx: Tx, projectId: number): Promise<void> {
-  const [project] = await tx.$queryRaw<{ progress_manually: boolean }[]>`
-    SELECT progress_manually FROM projects WHERE id = ${projectId} FOR NO KEY UPDATE`;
-  if (!project || project.progress_manually) return;
-  const total = await tx.task.count({ where: { projectId } });
-  const completed = await tx.task.count({ where: { projectId, status: 'completed' } });
-  await tx.project.update({
-    where: { id: projectId },
-    data: { progress: total === 0 ? 0 : Math.floor((completed * 100) / total), ...nextVersion() },
-  });
+  await tx.$queryRaw`SELECT 1 FROM projects WHERE id = ${projectId} FOR NO KEY UPDATE`;
+  const now = new Date();
+  await tx.$executeRaw`
+    UPDATE projects p
+       SET progress = counted.progress, version = p.version + 1, updated_at = ${now}, last_activity_at = ${now}
+      FROM (SELECT COALESCE(100 * count(*) FILTER (WHERE status = 'completed') / NULLIF(count(*), 0), 0)::int AS progress
+              FROM tasks WHERE project_id = ${projectId}) counted
+     WHERE p.id = ${projectId} AND NOT p.progress_manually`;
 }
 
 export const isOn = (flag: 'on' | 'off' | undefined): boolean => flag === 'on';
