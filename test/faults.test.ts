@@ -4,6 +4,7 @@
 // (DATABASE_URL, the CI pass); the overload test also runs on the embedded PGlite.
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../server/api-keys.ts';
 import { createApp } from '../server/app.ts';
@@ -119,6 +120,33 @@ describe('overload on the embedded PGlite (one connection)', () => {
       await app.close();
     }
   });
+
+  it('readiness on PGlite waits for its one connection: 503 within 2 s while a transaction holds it, 200 once it ends', async () => {
+    const app = await startFaultApp({ DATABASE_URL: '', PGLITE_DATA_DIR: 'memory://' });
+    try {
+      expect((await app.call('GET', '/readyz')).status).toBe(200);
+      let holding!: () => void;
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => { holding = resolve; });
+      const released = new Promise<void>((resolve) => { release = resolve; });
+      const transaction = app.db.prisma.$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT 1`;
+        holding();
+        await released;
+      }, { timeout: 60_000 });
+      await held;
+      const whileHeld = await app.call('GET', '/readyz');
+      release();
+      await transaction;
+      const after = await app.call('GET', '/readyz');
+      console.log('PGlite readiness: while a transaction holds the connection', whileHeld.status, Math.round(whileHeld.ms), 'ms; after', after.status, Math.round(after.ms), 'ms');
+      expect(whileHeld.status).toBe(503);
+      expect(whileHeld.ms).toBeLessThan(2000);
+      expect(after.status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
 });
 
 // Registered only in the PostgreSQL pass of the suite (CI runs it), so the PGlite pass has nothing skipped.
@@ -165,6 +193,52 @@ if (DATABASE_URL) describe('PostgreSQL under overload and faults (through a TCP 
       for (const status of Object.keys(counts).map(Number)) expect([200, 503]).toContain(status);
       expectProper503s(outcomes);
     } finally {
+      await app.close();
+    }
+  });
+
+  it('/readyz at DATABASE_POOL_SIZE=2 with every pool connection waiting on a row lock: 200 at once; 503 within 2 s when the database freezes; 200 when it resumes', async () => {
+    // Long database timeouts: the writes keep their pool connections for as long as the lock is held.
+    const app = await startFaultApp({
+      DATABASE_URL: proxy.url(DATABASE_URL!), DATABASE_POOL_SIZE: '2',
+      DATABASE_QUERY_TIMEOUT_MS: '60000', DATABASE_TRANSACTION_TIMEOUT_MS: '60000', DATABASE_CONNECT_TIMEOUT_MS: '60000',
+    }, t.key);
+    // Straight to PostgreSQL, not through the proxy: the lock outlives the freeze.
+    const holder = new pg.Client({ connectionString: DATABASE_URL });
+    await holder.connect();
+    let writes: Promise<Outcome[]> | undefined;
+    try {
+      expect((await app.call('GET', '/readyz')).status).toBe(200);
+      await holder.query('BEGIN');
+      await holder.query('SELECT id FROM projects WHERE id = $1 FOR UPDATE', [projectId]);
+      writes = Promise.all(Array.from({ length: 6 }, (_, i) => app.call('POST', `/api/projects/${projectId}/tasks`, { task_title: `behind the lock ${i}` })));
+      // Both pool connections wait on the lock and the other writes wait for a connection.
+      const saturated = () => app.db.pool!.stats().inUse === 2 && app.db.pool!.stats().waiting >= 1;
+      const lockWaits = async () => Number((await t.db.prisma.$queryRaw<{ n: bigint }[]>`
+        SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)[0]!.n);
+      while (!saturated() || (await lockWaits()) < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+      const busy = [];
+      for (let i = 0; i < 3; i += 1) busy.push(await app.call('GET', '/readyz'));
+      console.log('readyz with the pool saturated', busy.map((o) => `${o.status} ${Math.round(o.ms)} ms`));
+      for (const o of busy) expect(o.status).toBe(200);
+      expect(max(busy.map((o) => o.ms))).toBeLessThan(2000);
+      expect(saturated()).toBe(true);
+      proxy.pause();
+      const frozen = await app.call('GET', '/readyz');
+      proxy.resume();
+      const resumedAt = performance.now();
+      let back: Outcome | undefined;
+      while (back?.status !== 200 && performance.now() - resumedAt < 10_000) back = await app.call('GET', '/readyz');
+      console.log('readyz frozen', frozen.status, Math.round(frozen.ms), 'ms; 200 again', Math.round(performance.now() - resumedAt), 'ms after the database resumed');
+      expect(frozen.status).toBe(503);
+      expect(frozen.ms).toBeLessThan(2000);
+      expect(back?.status).toBe(200);
+      await holder.query('ROLLBACK');
+      expect(countBy(await writes)).toEqual({ 201: 6 });
+    } finally {
+      proxy.resume();
+      await holder.end();
+      await writes;
       await app.close();
     }
   });
@@ -232,6 +306,8 @@ if (DATABASE_URL) describe('PostgreSQL under overload and faults (through a TCP 
       }
       console.log('refused: recovered after', recovered && Math.round(recovered), 'ms');
       expect(recovered).toBeLessThan(1000);
+      // Readiness had its own connection dropped too: it opens a new one.
+      expect((await app.call('GET', '/readyz')).status).toBe(200);
     } finally {
       await proxy.listen();
       await app.close();

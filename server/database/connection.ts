@@ -25,7 +25,35 @@ export interface Database {
   url?: string;
   /** An embedded database kept in a directory: this process's exclusive hold on it. */
   dataDirectory?: DataDirectoryClaim;
+  /**
+   * True when the database answers `SELECT 1` within PING_TIMEOUT_MS (for /readyz). On PostgreSQL
+   * the ping has a connection of its own, so it never waits behind requests for the pool's; on
+   * PGlite it waits for the one connection like every request (a transaction holds it).
+   */
+  ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** How long a ping waits for the database's answer (/readyz answers 503 after it). */
+export const PING_TIMEOUT_MS = 1000;
+
+/**
+ * A ping that waits at most PING_TIMEOUT_MS for `query`. Pings share the query in flight rather
+ * than send one each: a query that outlives its ping (a frozen database, PGlite's connection held)
+ * would otherwise pile up another one behind it on every poll.
+ */
+function pinger(query: () => Promise<unknown>): () => Promise<boolean> {
+  let inFlight: Promise<boolean> | undefined;
+  return async () => {
+    inFlight ??= query().then(() => true, () => false).finally(() => { inFlight = undefined; });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS); });
+    try {
+      return await Promise.race([inFlight, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }
 
 type DatabaseTimeouts = Pick<Config, 'databaseConnectTimeoutMs' | 'databaseQueryTimeoutMs' | 'databaseTransactionTimeoutMs'>;
@@ -74,6 +102,22 @@ async function openPostgres(config: DatabaseOptions & { databaseUrl: string }): 
   // Migrations get their own connections, ended after use (the session holds the migration advisory
   // lock), without the statement timeouts: a migration, or waiting for another instance's, may take long.
   const adapterFactory = new PrismaPg({ connectionString: config.databaseUrl, max: config.databasePoolSize, connectionTimeoutMillis: config.databaseConnectTimeoutMs });
+  // Readiness has a connection of its own: through the request pool its `SELECT 1` queued behind
+  // requests for a connection (/readyz took 2–7 s at DATABASE_POOL_SIZE=2 under a burst, and said
+  // 503 of a database that was only busy). A pool of one opens it on the first ping, keeps it open
+  // while idle, and replaces it once broken: a ping that times out ends it (endOnTimeoutClient), as
+  // the connection to a frozen server may never answer again. Its timeouts bound a connection
+  // attempt and a query to the ping's own limit.
+  const probe = new pg.Pool({
+    connectionString: config.databaseUrl,
+    max: 1,
+    idleTimeoutMillis: 0,
+    connectionTimeoutMillis: PING_TIMEOUT_MS,
+    query_timeout: PING_TIMEOUT_MS,
+    application_name: 'projects-api-readiness',
+    Client: endOnTimeoutClient(pg.Client),
+  });
+  probe.on('error', () => {});
   return {
     prisma,
     adapterFactory,
@@ -84,10 +128,11 @@ async function openPostgres(config: DatabaseOptions & { databaseUrl: string }): 
       max: config.databasePoolSize,
       stats: () => ({ inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     },
+    ping: pinger(() => probe.query('SELECT 1')),
     close: async () => {
       await prisma.$disconnect();
       // An external pool is not ended by the adapter.
-      await pool.end();
+      await Promise.all([pool.end(), probe.end()]);
     },
   };
 }
@@ -126,6 +171,10 @@ export async function openDatabase(config: DatabaseOptions, role = 'server'): Pr
     pglite,
     capacity: 1,
     dataDirectory,
+    // PGlite has one connection, which a transaction holds to its end: the ping waits for it like
+    // any request, so a transaction longer than PING_TIMEOUT_MS makes /readyz 503. Nothing else
+    // stands between the ping and the database, which runs in this very process.
+    ping: pinger(() => pglite.query('SELECT 1')),
     close: async () => {
       try {
         await prisma.$disconnect();
