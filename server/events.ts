@@ -29,8 +29,8 @@ interface Change<K extends OperationId> {
 
 interface EventSource<K extends OperationId> {
   type: EventType;
-  /** The project of `path.id` is read, and locked, before the handler runs. */
-  projectBefore?: true;
+  /** The project of `path.id` is read, and locked for a change or for its deletion, before the handler runs. */
+  projectBefore?: 'update' | 'delete';
   /**
    * A change under the project of `path.id` (a child added or removed): recorded as the project's
    * activity in its row too (`last_activity_at`, a new ETag), written after the handler, just before
@@ -80,12 +80,12 @@ async function projectNow(tx: Tx, id: number): Promise<Project> {
 
 /** A change of a project whose handler answers with the whole project. */
 function projectAction<K extends OperationId>(type: EventType): EventSource<K> {
-  return { type, projectBefore: true, describe: ({ before, reply }) => projectChange(before, (reply.body as { data: Project }).data) };
+  return { type, projectBefore: 'update', describe: ({ before, reply }) => projectChange(before, (reply.body as { data: Project }).data) };
 }
 
 /** A change of a project whose handler answers with part of it: the project is read again. */
 function projectPartAction<K extends OperationId>(type: EventType): EventSource<K> {
-  return { type, projectBefore: true, describe: async ({ before, tx, input }) => projectChange(before, await projectNow(tx, (input.path as { id: number }).id)) };
+  return { type, projectBefore: 'update', describe: async ({ before, tx, input }) => projectChange(before, await projectNow(tx, (input.path as { id: number }).id)) };
 }
 
 /** A resource created or removed under the project of `path.id` (or, for `projectId: null`, under none). */
@@ -112,7 +112,7 @@ export const eventSources = {
   getProject: null,
   createProject: { type: 'project.created', describe: ({ reply }) => created(reply.body.data.id, reply.body.data) },
   updateProject: projectAction('project.updated'),
-  deleteProject: { type: 'project.deleted', projectBefore: true, describe: ({ before }) => before && created(before.id, before) },
+  deleteProject: { type: 'project.deleted', projectBefore: 'delete', describe: ({ before }) => before && created(before.id, before) },
   assignProject: projectPartAction('project.assigned'),
   setProjectManager: projectPartAction('project.manager_changed'),
   changeProjectStatus: projectAction('project.status_changed'),
@@ -169,8 +169,8 @@ export const eventSources = {
 } satisfies { [K in OperationId]: EventSource<K> | null | typeof UNRECORDED };
 
 /** Locks the project (or finds none, which the handler then answers with its 404) and reads it. */
-async function lockedProject(tx: Tx, id: number): Promise<Project | undefined> {
-  const row = await findProjectView(tx, id, { lock: true });
+async function lockedProject(tx: Tx, id: number, lock: 'update' | 'delete'): Promise<Project | undefined> {
+  const row = await findProjectView(tx, id, { lock });
   return row && toProject(row);
 }
 
@@ -188,7 +188,7 @@ export async function runRecorded<K extends OperationId>(
   const source = eventSources[operationId] as EventSource<K> | null | typeof UNRECORDED;
   if (source === null) throw new Error(`${operationId} is not a write: it runs outside a transaction`);
   if (source === UNRECORDED) return handler(input);
-  const before = source.projectBefore ? await lockedProject(tx, (input.path as { id: number }).id) : undefined;
+  const before = source.projectBefore ? await lockedProject(tx, (input.path as { id: number }).id, source.projectBefore) : undefined;
   const reply = await handler(input);
   const draft = await source.describe({ tx, input, reply, before });
   if (source.projectActivity) {

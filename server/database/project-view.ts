@@ -107,9 +107,14 @@ const PROJECT_JOINS = Prisma.raw(`
                              COALESCE(sum(amount) FILTER (WHERE status IN ('due', 'overdue')), 0)::numeric(14, 2)::text AS outstanding
                         FROM invoices WHERE project_id = p.id) i`);
 
-/** The project with this id, or undefined; `lock`: its row locked FOR UPDATE for the rest of the transaction. */
-export async function findProjectView(db: Db, id: number, { lock = false } = {}): Promise<ProjectViewRow | undefined> {
-  const rows = await db.$queryRaw<ProjectViewRow[]>`${PROJECT_COLUMNS} FROM projects p ${PROJECT_JOINS} WHERE p.id = ${id} ${lock ? Prisma.raw('FOR UPDATE OF p') : Prisma.empty}`;
+/**
+ * The project with this id, or undefined. `lock`: its row locked for the rest of the transaction,
+ * for a change of the project (`update`: FOR NO KEY UPDATE, which changes under the project can
+ * share) or its deletion (`delete`: FOR UPDATE).
+ */
+export async function findProjectView(db: Db, id: number, { lock }: { lock?: 'update' | 'delete' } = {}): Promise<ProjectViewRow | undefined> {
+  const locking = lock === undefined ? Prisma.empty : Prisma.raw(lock === 'update' ? 'FOR NO KEY UPDATE OF p' : 'FOR UPDATE OF p');
+  const rows = await db.$queryRaw<ProjectViewRow[]>`${PROJECT_COLUMNS} FROM projects p ${PROJECT_JOINS} WHERE p.id = ${id} ${locking}`;
   return rows[0];
 }
 

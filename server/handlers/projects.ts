@@ -155,7 +155,7 @@ export const updateProject: Handler<'updateProject'> = async ({ prisma, path, bo
 
 export const deleteProject: Handler<'deleteProject'> = async ({ prisma, path }) => {
   await prisma.$transaction(async (tx) => {
-    await lockProject(tx, path.id, 'update', undefined, 'allow');
+    await lockProject(tx, path.id, 'delete', undefined, 'allow');
     // Every child table references projects with ON DELETE CASCADE: one statement removes them all.
     await tx.project.delete({ where: { id: path.id } });
   });

@@ -57,16 +57,17 @@ export async function projectChildrenPage<Row, Item, Where extends object = obje
 /**
  * Locks the project row for the rest of the transaction (or 404s), in one of PostgreSQL's row lock
  * modes:
- * - `update` for changes to the project itself (its columns, assignees, tags), and before deleting it;
+ * - `update` (FOR NO KEY UPDATE) for changes to the project itself (its columns, assignees, tags);
+ * - `delete` (FOR UPDATE) before deleting it, which waits for every change under it to end;
  * - `share` while only reading it for a copy, so that nothing changes it meanwhile;
  * - `key share` for a change under the project (a child added or removed): the row cannot be deleted
- *   until the transaction ends, but other children's changes go on. Such a change writes the row
- *   last (touchProjectActivity), so writers on one hot project wait for each other only for the end
- *   of each other's transactions rather than for the whole of them.
+ *   until the transaction ends, but the project's own changes and other children's go on. Such a
+ *   change writes the row last (its activity), so writers on one hot project wait for each other
+ *   only for the end of each other's transactions rather than for the whole of them.
  * With an If-Match condition, a project whose version it does not allow is a 412. An archived
  * project refuses the change (422) unless `archived` is `allow`. Returns the version.
  */
-export async function lockProject(tx: Tx, id: number, mode: 'update' | 'share' | 'key share', ifMatch?: VersionCondition, archived: 'refuse' | 'allow' = 'refuse'): Promise<number> {
+export async function lockProject(tx: Tx, id: number, mode: keyof typeof ROW_LOCKS, ifMatch?: VersionCondition, archived: 'refuse' | 'allow' = 'refuse'): Promise<number> {
   const rows = await tx.$queryRaw<LockedProject[]>`
     SELECT version, archived_at IS NOT NULL AS archived FROM projects WHERE id = ${id} ${Prisma.raw(ROW_LOCKS[mode])}`;
   if (rows.length === 0) throw notFound('Project');
@@ -76,7 +77,7 @@ export async function lockProject(tx: Tx, id: number, mode: 'update' | 'share' |
   return version;
 }
 
-const ROW_LOCKS = { update: 'FOR UPDATE', share: 'FOR SHARE', 'key share': 'FOR KEY SHARE' } as const;
+const ROW_LOCKS = { update: 'FOR NO KEY UPDATE', delete: 'FOR UPDATE', share: 'FOR SHARE', 'key share': 'FOR KEY SHARE' } as const;
 
 interface LockedProject { version: number; archived: boolean }
 
