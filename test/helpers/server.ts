@@ -66,9 +66,17 @@ export interface TestServerOptions {
   jobs?: boolean;
 }
 
+/**
+ * The database timeouts shed load when production's database cannot keep up; a test server is slow
+ * for other reasons (a busy shared machine, this process's own PGlite), and a request that waits 2 s
+ * for PGlite's one connection behind its concurrent siblings must not become a 503 there. Tests of
+ * the timeouts set their own (`env`).
+ */
+const PATIENT_DATABASE = { DATABASE_CONNECT_TIMEOUT_MS: '120000', DATABASE_QUERY_TIMEOUT_MS: '120000', DATABASE_TRANSACTION_TIMEOUT_MS: '120000' };
+
 function testConfig(options: TestServerOptions) {
   return loadConfig({
-    ...process.env, PGLITE_DATA_DIR: options.pgliteDataDir ?? 'memory://', VALIDATE_RESPONSES: 'true', DATABASE_POOL_SIZE: '5', ...options.env,
+    ...process.env, PGLITE_DATA_DIR: options.pgliteDataDir ?? 'memory://', VALIDATE_RESPONSES: 'true', DATABASE_POOL_SIZE: '5', ...PATIENT_DATABASE, ...options.env,
   });
 }
 
