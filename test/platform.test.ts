@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnServer } from './helpers/process.ts';
+import { migratedDataDir, spawnServer } from './helpers/process.ts';
 import { parse } from 'yaml';
 import { ApiKeyVerifier, createApiKey, revokeApiKey } from '../server/api-keys.ts';
 import { openDatabase } from '../server/database/connection.ts';
@@ -22,11 +22,13 @@ let t: TestServer;
 beforeAll(async () => { t = await startTestServer({ env: { API_KEY_CACHE_MS: String(API_KEY_CACHE_MS) } }); });
 afterAll(async () => { await t?.close(); });
 
-/** Environment for a child process: the suite's PostgreSQL when set, otherwise a new PGlite directory. */
-function childDatabaseEnv(): NodeJS.ProcessEnv {
-  return process.env.DATABASE_URL
-    ? { ...process.env }
-    : { ...process.env, PGLITE_DATA_DIR: mkdtempSync(join(tmpdir(), 'pglite-')) };
+/**
+ * Environment for a child process: the suite's PostgreSQL when set, otherwise a PGlite directory of
+ * its own, already migrated unless `empty` (a first start on a new directory).
+ */
+async function childDatabaseEnv(empty = false): Promise<NodeJS.ProcessEnv> {
+  if (process.env.DATABASE_URL) return { ...process.env };
+  return { ...process.env, PGLITE_DATA_DIR: empty ? mkdtempSync(join(tmpdir(), 'pglite-')) : await migratedDataDir() };
 }
 
 describe('authentication', () => {
@@ -92,7 +94,7 @@ describe('authentication', () => {
 
 describe('npm run keys', () => {
   it('creates (key alone on the last line), lists and revokes keys', async () => {
-    const env = childDatabaseEnv();
+    const env = await childDatabaseEnv();
     const keys = (...args: string[]) => run('node_modules/.bin/tsx', ['scripts/keys.ts', ...args], { env });
     const created = await keys('create', 'CI robot');
     const key = created.stdout.trim().split('\n').at(-1)!;
@@ -215,7 +217,7 @@ describe('the server process', () => {
   it('npm start runs the compiled server under node itself, prints only its log lines, and a SIGTERM sent to npm stops it', async () => {
     const docsPage = new URL('../dist/docs/index.html', import.meta.url);
     const docsBuilt = statSync(docsPage).mtimeMs;
-    const npm = spawnServer(childDatabaseEnv(), ['npm', 'start']);
+    const npm = spawnServer(await childDatabaseEnv(), ['npm', 'start']);
     await npm.listening;
     // npm's own two lines, then JSON log lines alone: no tool's banner, no build on start.
     const lines = npm.output().split('\n').filter(Boolean);
@@ -239,13 +241,13 @@ describe('the server process', () => {
       if (entry === 'node_modules') symlinkSync(join(process.cwd(), entry), join(tree, entry));
       else cpSync(entry, join(tree, entry), { recursive: true, preserveTimestamps: true });
     }
-    const startIn = () => spawnServer(childDatabaseEnv(), [process.execPath, join(tree, 'scripts/start.js')]);
-    const first = startIn();
+    const startIn = async () => spawnServer(await childDatabaseEnv(), [process.execPath, join(tree, 'scripts/start.js')]);
+    const first = await startIn();
     await first.listening;
     expect(first.output()).toContain('Building the server (no build yet)');
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
-    const second = startIn();
+    const second = await startIn();
     await second.listening;
     expect(second.output()).not.toMatch(/building/i);
     second.child.kill('SIGTERM');
@@ -253,7 +255,7 @@ describe('the server process', () => {
   }, 600_000); // a whole build (tsc twice, the docs) comes first: minutes on a busy machine
 
   it('says how to create a key on a first start, serves, and stops cleanly on SIGTERM', async () => {
-    const env = childDatabaseEnv();
+    const env = await childDatabaseEnv(true);
     // The suite's database already has keys; this check needs a database without any.
     if (env.DATABASE_URL) await t.db.prisma.apiKey.deleteMany();
     const server = await startServer(env);
@@ -265,7 +267,7 @@ describe('the server process', () => {
   });
 
   it('on SIGTERM finishes a request that is still arriving, then exits', async () => {
-    const env = childDatabaseEnv();
+    const env = await childDatabaseEnv();
     const { stdout } = await run('node_modules/.bin/tsx', ['scripts/keys.ts', 'create', 'in-flight'], { env });
     const key = stdout.trim().split('\n').at(-1)!;
     const server = await startServer(env);

@@ -3,14 +3,11 @@
 // job that runs on any instance, survives a killed instance, runs twice without a second project,
 // and reports a failure with its reason). On PGlite by default, on PostgreSQL with DATABASE_URL.
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../server/config.ts';
 import { runDuplication } from '../server/duplications.ts';
-import { killServerProcesses, spawnServer } from './helpers/process.ts';
+import { killServerProcesses, migratedDataDir, spawnServer } from './helpers/process.ts';
 import { createFixtures, startSibling, startTestServer, type Fixtures, type TestServer } from './helpers/server.ts';
 import { until } from './helpers/wait.ts';
 
@@ -248,7 +245,7 @@ describe('background duplication across a killed server', () => {
     const postgres = process.env.DATABASE_URL;
     const env = postgres
       ? { ...process.env, ...SMALL, LOG_LEVEL: 'info' }
-      : { ...process.env, ...SMALL, DATABASE_URL: '', PGLITE_DATA_DIR: mkdtempSync(join(tmpdir(), 'pglite-duplications-')), LOG_LEVEL: 'info' };
+      : { ...process.env, ...SMALL, DATABASE_URL: '', PGLITE_DATA_DIR: await migratedDataDir(), LOG_LEVEL: 'info' };
     const { stdout } = await promisify(execFile)('node_modules/.bin/tsx', ['scripts/keys.ts', 'create', 'duplications'], { env });
     const key = stdout.trim().split('\n').at(-1)!;
     const call = (port: number, method: string, path: string, json?: unknown) => fetch(`http://127.0.0.1:${port}${path}`, {

@@ -3,16 +3,13 @@
 // side by side, and a server killed (SIGKILL) before and during a delivery.
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../client/index.ts';
 import { readFeed } from '../server/database/event-feed.ts';
-import { killServerProcesses, spawnServer } from './helpers/process.ts';
+import { killServerProcesses, migratedDataDir, spawnServer } from './helpers/process.ts';
 import { startSibling, startTestServer, type TestServer } from './helpers/server.ts';
 import { until } from './helpers/wait.ts';
 
@@ -210,7 +207,7 @@ describe('webhooks', () => {
 
 describe('webhooks across a killed server (embedded database, SIGKILL)', () => {
   it('an event committed before the kill, and one whose delivery the kill cut short, are delivered after a restart', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pglite-webhooks-'));
+    const dataDir = await migratedDataDir();
     // A short WEBHOOK_TIMEOUT_MS makes the job of a delivery cut short by the kill expire soon (twice
     // the timeout + 5 s), so that the next instance retries it. A slow answer may then be retried
     // (at least once), so what follows goes by event, not by the count of requests received.
