@@ -106,7 +106,9 @@ async function serve(db: Database, key: string, options: TestServerOptions, clos
   const server = app.listen(0, '127.0.0.1');
   // The client shares this process's event loop with an in-memory PGlite, whose long statements block
   // it: a keep-alive timeout that fires late would race the client's next request on that connection.
-  server.keepAliveTimeout = 60_000;
+  // Longer than any test leaves a connection idle: 60 s was not, once a test spent minutes in the
+  // database alone (query-plans' load, then its next request was reset).
+  server.keepAliveTimeout = 30 * 60_000;
   attachProtocolErrorHandlers(server, logger);
   await once(server, 'listening');
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
