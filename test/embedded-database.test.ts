@@ -88,7 +88,7 @@ describe('the embedded database beside a running server', () => {
     } finally {
       await db.close();
     }
-  }, 600_000);
+  }, 900_000);
 
   it('a command waits for another command that holds the database, then runs', async () => {
     const holder = await openDatabase({ databaseUrl: undefined, pgliteDataDir: dataDir, databasePoolSize: 1 }, 'a test holding it');

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The default cap of `until`: generous, and below vitest's testTimeout so that the message names what never happened. */
-export const UNTIL_CAP_MS = 180_000;
+export const UNTIL_CAP_MS = 300_000;
 
 /** Polls `check` until it returns a truthy value, and returns that value; throws naming `what` past `timeoutMs`. */
 export async function until<T>(what: string, check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = UNTIL_CAP_MS): Promise<T> {
