@@ -20,6 +20,25 @@ export type RateLimitSettings = Pick<Config, 'redisUrl' | 'rateLimitPrefix' | 'r
 
 /** A Redis command that gets no answer within this time counts as Redis being unreachable. */
 const REDIS_COMMAND_TIMEOUT_MS = 250;
+
+/**
+ * `command`'s answer, or a rejection once it has had none for REDIS_COMMAND_TIMEOUT_MS. Not ioredis's
+ * `commandTimeout`: its timer fires first when this process resumes after a stall (a long synchronous
+ * step, a GC pause, no CPU on a busy or throttled machine), before the answer that arrived meanwhile
+ * is read, so a stall of this process passed for a Redis outage and the limits went per instance.
+ * Here the answer gets one look at the socket (the poll phase, before setImmediate) first.
+ */
+function answered<T>(command: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      setImmediate(() => reject(new Error(`Redis did not answer within ${REDIS_COMMAND_TIMEOUT_MS} ms`)));
+    }, REDIS_COMMAND_TIMEOUT_MS);
+    command.then(
+      (value) => { clearTimeout(timer); resolve(value); },
+      (error: unknown) => { clearTimeout(timer); reject(error); },
+    );
+  });
+}
 /** While Redis is away, it is tried again this often (one PING), not on every request. */
 const REDIS_PROBE_INTERVAL_MS = 1000;
 /** How long start-up waits for the first connection before it warns and counts locally. */
@@ -48,7 +67,7 @@ class RedisOrLocalStore implements Store {
     this.redis = redis;
     this.logger = logger;
     const { RedisStore: SharedStore } = load('rate-limit-redis') as typeof import('rate-limit-redis');
-    this.shared = new SharedStore({ prefix, sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as never });
+    this.shared = new SharedStore({ prefix, sendCommand: (command: string, ...args: string[]) => answered(redis.call(command, ...args)) as never });
   }
 
   init(options: Options): void {
@@ -117,7 +136,7 @@ class RedisOrLocalStore implements Store {
     this.probing = true;
     while (this.state === 'local' && this.redis.status !== 'end') {
       await new Promise((resolve) => setTimeout(resolve, REDIS_PROBE_INTERVAL_MS).unref());
-      const answers = await this.redis.ping().then(() => true, () => false);
+      const answers = await answered(this.redis.ping()).then(() => true, () => false);
       if (answers && (await this.loadScripts())) {
         this.state = 'shared';
         this.logger.info('Redis answers again: rate limits are shared between instances again');
@@ -138,10 +157,9 @@ export interface RateLimits {
 export function createRateLimits(settings: RateLimitSettings, logger: Logger): RateLimits {
   const hasKey = (res: Response) => (res.locals as { apiKeyId?: number }).apiKeyId !== undefined;
   const redis = settings.redisUrl === undefined ? undefined : new (load('ioredis') as typeof import('ioredis')).Redis(settings.redisUrl, {
-    // Fail at once while disconnected, and give up on a command Redis does not answer: a request
-    // never waits for the limiter longer than REDIS_COMMAND_TIMEOUT_MS.
+    // Fail at once while disconnected; a command Redis does not answer is given up by `answered`: a
+    // request never waits for the limiter much longer than REDIS_COMMAND_TIMEOUT_MS.
     enableOfflineQueue: false,
-    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
     maxRetriesPerRequest: 0,
     connectTimeout: 1000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
@@ -170,7 +188,7 @@ export function createRateLimits(settings: RateLimitSettings, logger: Logger): R
     kind: redis ? 'redis' : 'memory',
     close: async () => {
       store?.shutdown();
-      await redis?.quit().catch(() => redis.disconnect());
+      if (redis) await answered(redis.quit()).catch(() => redis.disconnect());
     },
   };
 }

@@ -14,6 +14,7 @@ import { createProjectsClient, formEncoded, type ProjectsClient, type SchemaEven
 import { contractProblems, findOperation, routes } from './helpers/contract.ts';
 import { spec } from './helpers/spec.ts';
 import { createFixtures, startSibling, startTestServer, type Fixtures, type TestServer } from './helpers/server.ts';
+import { until } from './helpers/wait.ts';
 
 const run = promisify(execFile);
 
@@ -224,12 +225,10 @@ describe('background clones through the typed client', () => {
       const queued = accepted.data!.data;
       if (!('status' in queued) || !('total' in queued)) throw new Error('expected a ProjectDuplication');
       expect(accepted.response.headers.get('Location')).toBe(`/api/project-duplications/${queued.id}`);
-      let done = queued;
-      for (let i = 0; i < 200 && done.status !== 'succeeded' && done.status !== 'failed'; i += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        const polled = await api.GET('/api/project-duplications/{id}', { params: { path: { id: queued.id } } });
-        done = polled.data!.data;
-      }
+      const done = await until('the copy to end', async () => {
+        const polled = (await api.GET('/api/project-duplications/{id}', { params: { path: { id: queued.id } } })).data!.data;
+        return (polled.status === 'succeeded' || polled.status === 'failed') && polled;
+      });
       expect(done).toMatchObject({ status: 'succeeded', progress: 100, total: 1, copied: 1 });
       const milestones = await api.GET('/api/projects/{id}/milestones', { params: { path: { id: done.project_id! } } });
       expect(milestones.data!.data.map((m) => m.date_due)).toEqual(['2026-07-30']);
@@ -380,12 +379,10 @@ describe('webhooks through the typed client', () => {
       const ping = await api.POST('/api/webhooks/{id}/ping', { params: { path: { id: hook.id } } });
       expect(ping.data?.data).toMatchObject({ ok: true, status_code: 200 });
       await api.POST('/api/clients', { body: { client_company_name: 'Webhook client' } });
-      const deadline = Date.now() + 10_000;
-      let deliveries: SchemaWebhookDelivery[] = [];
-      while (deliveries.length === 0 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        deliveries = (await api.GET('/api/webhooks/{id}/deliveries', { params: { path: { id: hook.id }, query: { status: 'delivered' } } })).data?.data ?? [];
-      }
+      const deliveries: SchemaWebhookDelivery[] = await until('the delivery recorded', async () => {
+        const delivered = (await api.GET('/api/webhooks/{id}/deliveries', { params: { path: { id: hook.id }, query: { status: 'delivered' } } })).data?.data ?? [];
+        return delivered.length > 0 && delivered;
+      });
       expect(deliveries).toHaveLength(1);
       const again = await api.POST('/api/webhooks/{id}/deliveries/{delivery_id}/redeliver', { params: { path: { id: hook.id, delivery_id: deliveries[0]!.id } } });
       expect(again.response.status).toBe(201);

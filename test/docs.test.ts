@@ -50,7 +50,7 @@ describe('Redoc documentation', () => {
     let text = '';
     for (const tag of tags) {
       await page.goto(`${t.baseUrl}/docs#tag/${tag.replace(/\s+/g, '-')}`);
-      await page.waitForSelector(`[data-section-id^="/${sectionSlug(tag)}/"]`, { timeout: 30_000 });
+      await page.waitForSelector(`[data-section-id^="/${sectionSlug(tag)}/"]`, { timeout: 180_000 });
       rendered.push(...await page.$$eval('[data-section-id]', (els) => els.map((el) => el.getAttribute('data-section-id')!)));
       // biome-ignore lint/performance/useDomNodeTextContent: Playwright's locator API; the rendered text is what a reader sees
       text += await page.locator('main, body').first().innerText();

@@ -12,9 +12,22 @@ import { createLogger } from '../server/logging.ts';
 import { removeExpiredIdempotencyKeys } from '../server/idempotency.ts';
 import { createProject, startSibling, useTestServer, type ApiResponse } from './helpers/server.ts';
 import { startTcpProxy } from './helpers/tcp-proxy.ts';
+import { until } from './helpers/wait.ts';
 
-const { t, f } = useTestServer();
+// Requests here wait on rows that a test's own session holds, for as long as a busy machine takes to
+// go on: no query or transaction timeout may end them first (none of these tests is about those).
+const patient = { DATABASE_QUERY_TIMEOUT_MS: '600000', DATABASE_TRANSACTION_TIMEOUT_MS: '600000' };
+const { t, f } = useTestServer({ env: patient });
 const onPostgres = Boolean(process.env.DATABASE_URL);
+
+/** Until a session waits for a lock (the first PATCH, for the row the test's own session holds). */
+async function waitingForTheRow(): Promise<void> {
+  await until('the request to wait for the locked row', async () => {
+    const [row] = await t.db.prisma.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+    return Number(row?.n) > 0;
+  });
+}
 
 const projectBody = () => ({ project_clientid: f.client.id, project_categoryid: f.category.id, project_title: `Retried ${randomUUID()}`, project_date_start: '2026-06-01' });
 
@@ -145,7 +158,7 @@ describe('Idempotency-Key', () => {
       const key = randomUUID();
       const json = { project_title: 'Renamed once' };
       const first = t.api('PATCH', `/api/projects/${p.id}`, { json, headers: { 'Idempotency-Key': key } });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await waitingForTheRow();
       const started = Date.now();
       const retry = await sibling.api('PATCH', `/api/projects/${p.id}`, { json, headers: { 'Idempotency-Key': key } });
       expect(retry.status).toBe(409);
@@ -167,7 +180,7 @@ describe('Idempotency-Key', () => {
     const p = await createProject(t, f);
     const target = new URL(process.env.DATABASE_URL!);
     const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const config = loadConfig({ ...process.env, DATABASE_URL: proxy.url(process.env.DATABASE_URL!), VALIDATE_RESPONSES: 'true', DATABASE_POOL_SIZE: '2' });
+    const config = loadConfig({ ...process.env, ...patient, DATABASE_URL: proxy.url(process.env.DATABASE_URL!), VALIDATE_RESPONSES: 'true', DATABASE_POOL_SIZE: '2' });
     const db = await openDatabase(config);
     const server = createApp({ db, config, logger: createLogger('silent') }).listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -185,7 +198,7 @@ describe('Idempotency-Key', () => {
       await holder.query('BEGIN');
       await holder.query('SELECT id FROM projects WHERE id = $1 FOR UPDATE', [p.id]);
       const first = patch();
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await waitingForTheRow();
       proxy.drop();
       expect((await first).status).toBe(503);
       await holder.query('COMMIT');

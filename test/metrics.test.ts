@@ -1,13 +1,19 @@
 // /metrics: Prometheus text format, requests by operationId and status, latency histograms, the
 // database pool and the process; served only when enabled, behind its token when one is set.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../server/config.ts';
 import { startSibling, startTestServer, type TestServer } from './helpers/server.ts';
+import { until } from './helpers/wait.ts';
 
 const token = 'scrape-token-0123456789';
 let t: TestServer;
 
-beforeAll(async () => { t = await startTestServer({ env: { METRICS_ENABLED: 'true', METRICS_TOKEN: token } }); });
+// Statements and waits for a connection are held by the pool test for as long as a busy machine
+// takes to scrape them: no query or connection timeout may end them first.
+beforeAll(async () => {
+  t = await startTestServer({ env: { METRICS_ENABLED: 'true', METRICS_TOKEN: token, DATABASE_QUERY_TIMEOUT_MS: '600000', DATABASE_CONNECT_TIMEOUT_MS: '600000' } });
+});
 afterAll(async () => { await t?.close(); });
 
 async function scrape(server: TestServer, authorization?: string) {
@@ -61,14 +67,24 @@ describe('/metrics', () => {
 
   // Registered in the PostgreSQL pass only: PGlite has no pool to exhaust.
   if (process.env.DATABASE_URL) it('shows PostgreSQL connections in use and queries waiting while the pool is exhausted', async () => {
-    // Seven slow statements on the server's own pool of five: five run, two wait for a connection.
-    // (A Prisma query starts when it is awaited: `then` starts each one now.)
-    const sleeps = Array.from({ length: 7 }, () => t.db.prisma.$executeRaw`SELECT pg_sleep(1.5)`.then(() => undefined));
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const during = (await scrape(t, `Bearer ${token}`)).text;
-    await Promise.all(sleeps);
-    expect(sample(during, 'db_pool_connections_in_use')).toBe(5);
-    expect(sample(during, 'db_pool_waiting_requests')).toBe(2);
+    // Seven statements on the server's own pool of five, each waiting for a lock that a session of
+    // the test holds until the scrape has seen them: five run, two wait for a connection. (A Prisma
+    // query starts when it is awaited: `then` starts each one now.)
+    const holder = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock(7007)');
+      const waiting = Array.from({ length: 7 }, () => t.db.prisma.$executeRaw`SELECT pg_advisory_xact_lock_shared(7007)`.then(() => undefined));
+      const during = await until('five connections in use and two queries waiting', async () => {
+        const { text } = await scrape(t, `Bearer ${token}`);
+        return sample(text, 'db_pool_connections_in_use') === 5 && sample(text, 'db_pool_waiting_requests') === 2 && text;
+      });
+      expect(sample(during, 'db_pool_connections_idle')).toBe(0);
+      await holder.query('SELECT pg_advisory_unlock(7007)');
+      await Promise.all(waiting);
+    } finally {
+      await holder.end();
+    }
     const after = (await scrape(t, `Bearer ${token}`)).text;
     expect(sample(after, 'db_pool_connections_in_use')).toBe(0);
     expect(sample(after, 'db_pool_waiting_requests')).toBe(0);

@@ -16,6 +16,16 @@ const { t, f } = useTestServer({ env: { DATABASE_QUERY_TIMEOUT_MS: '300000', DAT
 
 async function seedProjects(): Promise<void> {
   const { prisma } = t.db;
+  // The loaded tables' non-unique indexes are built once over all their rows rather than kept up row
+  // by row (the trigram GIN indexes above all): the migrations' own definitions, read back from the
+  // catalog, so the plans are the same; the load took minutes on PGlite on a busy machine.
+  const indexes = await prisma.$queryRaw<{ name: string; definition: string }[]>`
+    SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition
+      FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+     WHERE c.relnamespace = 'public'::regnamespace AND NOT i.indisunique AND NOT i.indisprimary
+       AND c.relname IN ('projects', 'project_tags', 'project_assignees', 'project_custom_values')`;
+  expect(indexes.length).toBeGreaterThan(0);
+  for (const { name } of indexes) await prisma.$executeRawUnsafe(`DROP INDEX ${name}`);
   const statuses = Prisma.raw(`ARRAY['not_started','in_progress','on_hold','cancelled','completed']::"ProjectStatus"[]`);
   // 200 clients, as an account of this size has: with two, any client id stands for half the table.
   await prisma.$executeRaw`INSERT INTO clients (company_name) SELECT 'Customer ' || n FROM generate_series(1, 198) AS n`;
@@ -61,6 +71,7 @@ async function seedProjects(): Promise<void> {
     UNION ALL SELECT id, ${f.jane.id}::int FROM projects WHERE id % 60 = 0`;
   // Templates: one project in 1,000.
   await prisma.$executeRaw`UPDATE projects SET is_template = true WHERE id % 1000 = 7`;
+  for (const { definition } of indexes) await prisma.$executeRawUnsafe(definition);
   for (const table of ['projects', 'project_tags', 'project_assignees', 'clients', 'project_custom_values', 'custom_fields']) await prisma.$executeRawUnsafe(`VACUUM ANALYZE ${table}`);
 }
 

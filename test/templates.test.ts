@@ -3,25 +3,13 @@
 // job that runs on any instance, survives a killed instance, runs twice without a second project,
 // and reports a failure with its reason). On PGlite by default, on PostgreSQL with DATABASE_URL.
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../server/config.ts';
 import { runDuplication } from '../server/duplications.ts';
-import { killServerProcesses, spawnServer } from './helpers/process.ts';
+import { killServerProcesses, migratedDataDir, spawnServer } from './helpers/process.ts';
 import { createFixtures, startSibling, startTestServer, type Fixtures, type TestServer } from './helpers/server.ts';
-
-async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { until } from './helpers/wait.ts';
 
 /** Small thresholds, so that a handful of rows is a "large" project. */
 const SMALL = { DUPLICATION_SYNC_LIMIT: '5', DUPLICATION_CHUNK_ROWS: '2', DUPLICATION_MAX_ATTEMPTS: '2' };
@@ -165,7 +153,7 @@ describe('background duplication', () => {
     } finally {
       await worker.close();
     }
-  }, 60_000);
+  });
 
   it('an Idempotency-Key retry of a 202 gets the same operation; without a job queue a large clone is a 503', async () => {
     const template = await newTemplate(t, 'Retry template');
@@ -224,7 +212,7 @@ describe('background duplication', () => {
       await worker.close();
     }
     expect((await t.api('GET', '/api/project-duplications/999999')).body).toEqual({ message: 'Project duplication not found.' });
-  }, 60_000);
+  });
 
   it('a copy cut short goes on where its last commit left off; one whose new project was deleted meanwhile is failed', async () => {
     const template = await newTemplate(t, 'Interrupted template');
@@ -257,7 +245,7 @@ describe('background duplication across a killed server', () => {
     const postgres = process.env.DATABASE_URL;
     const env = postgres
       ? { ...process.env, ...SMALL, LOG_LEVEL: 'info' }
-      : { ...process.env, ...SMALL, DATABASE_URL: '', PGLITE_DATA_DIR: mkdtempSync(join(tmpdir(), 'pglite-duplications-')), LOG_LEVEL: 'info' };
+      : { ...process.env, ...SMALL, DATABASE_URL: '', PGLITE_DATA_DIR: await migratedDataDir(), LOG_LEVEL: 'info' };
     const { stdout } = await promisify(execFile)('node_modules/.bin/tsx', ['scripts/keys.ts', 'create', 'duplications'], { env });
     const key = stdout.trim().split('\n').at(-1)!;
     const call = (port: number, method: string, path: string, json?: unknown) => fetch(`http://127.0.0.1:${port}${path}`, {
@@ -272,13 +260,16 @@ describe('background duplication across a killed server', () => {
       project_clientid: client.id, project_categoryid: category.id, project_title: 'Killed template', project_date_start: '2026-01-01', project_is_template: 'on',
     })).body.data;
     for (let i = 0; i < 6; i += 1) await call(port, 'POST', `/api/projects/${template.id}/tasks`, { task_title: `T${i}`, task_date_due: '2026-01-10' });
-    // Right after its start, an instance whose job queue has not started yet answers 503 with Retry-After: retry as a client would.
+    // Right after its start, an instance whose job queue has not started yet answers 503 with
+    // Retry-After (on a busy machine, for as long as pg-boss takes to start): retry as a client would.
     const clone = () => call(port, 'POST', `/api/projects/${template.id}/clone`, { project_title: 'Survivor', project_date_start: '2026-02-01', copy_tasks: 'on' });
-    let accepted = await clone();
-    for (let i = 0; i < 10 && accepted.status === 503; i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, Number(accepted.headers.get('retry-after')) * 1000));
-      accepted = await clone();
-    }
+    const accepted = await until('the clone to be accepted', async () => {
+      const answer = await clone();
+      if (answer.status !== 503) return answer;
+      expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      await new Promise((resolve) => setTimeout(resolve, Number(answer.headers.get('retry-after')) * 1000));
+      return undefined;
+    });
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
     const location = accepted.headers.get('location')!;
     first.child.kill('SIGKILL');
@@ -289,12 +280,12 @@ describe('background duplication across a killed server', () => {
     const done = await until('the copy on the next instance', async () => {
       const { data } = (await call(port, 'GET', location)).body;
       return data.status === 'succeeded' && data;
-    }, 40_000);
+    });
     const tasks = (await call(port, 'GET', `/api/projects/${done.project_id}/tasks`)).body.data;
     expect(tasks.map((x: any) => x.date_due)).toEqual(Array(6).fill('2026-02-10'));
     const copies = (await call(port, 'GET', '/api/projects?search=Survivor')).body.data;
     expect(copies.map((p: any) => p.id)).toEqual([done.project_id]);
     second.child.kill('SIGTERM');
     await second.exited;
-  }, 90_000);
+  });
 });

@@ -66,9 +66,17 @@ export interface TestServerOptions {
   jobs?: boolean;
 }
 
+/**
+ * The database timeouts shed load when production's database cannot keep up; a test server is slow
+ * for other reasons (a busy shared machine, this process's own PGlite), and a request that waits 2 s
+ * for PGlite's one connection behind its concurrent siblings must not become a 503 there. Tests of
+ * the timeouts set their own (`env`).
+ */
+const PATIENT_DATABASE = { DATABASE_CONNECT_TIMEOUT_MS: '120000', DATABASE_QUERY_TIMEOUT_MS: '120000', DATABASE_TRANSACTION_TIMEOUT_MS: '120000' };
+
 function testConfig(options: TestServerOptions) {
   return loadConfig({
-    ...process.env, PGLITE_DATA_DIR: options.pgliteDataDir ?? 'memory://', VALIDATE_RESPONSES: 'true', DATABASE_POOL_SIZE: '5', ...options.env,
+    ...process.env, PGLITE_DATA_DIR: options.pgliteDataDir ?? 'memory://', VALIDATE_RESPONSES: 'true', DATABASE_POOL_SIZE: '5', ...PATIENT_DATABASE, ...options.env,
   });
 }
 
@@ -98,7 +106,9 @@ async function serve(db: Database, key: string, options: TestServerOptions, clos
   const server = app.listen(0, '127.0.0.1');
   // The client shares this process's event loop with an in-memory PGlite, whose long statements block
   // it: a keep-alive timeout that fires late would race the client's next request on that connection.
-  server.keepAliveTimeout = 60_000;
+  // Longer than any test leaves a connection idle: 60 s was not, once a test spent minutes in the
+  // database alone (query-plans' load, then its next request was reset).
+  server.keepAliveTimeout = 30 * 60_000;
   attachProtocolErrorHandlers(server, logger);
   await once(server, 'listening');
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
