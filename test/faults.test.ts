@@ -225,7 +225,7 @@ if (DATABASE_URL) describe('PostgreSQL under overload and faults (through a TCP 
       const saturated = () => app.db.pool!.stats().inUse === 2 && app.db.pool!.stats().waiting >= 1;
       const lockWaits = async () => Number((await t.db.prisma.$queryRaw<{ n: bigint }[]>`
         SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)[0]!.n);
-      while (!saturated() || (await lockWaits()) < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+      await until('both pool connections waiting on the lock and a write waiting for one', async () => saturated() && (await lockWaits()) >= 2);
       const busy = [];
       for (let i = 0; i < 3; i += 1) busy.push(await app.call('GET', '/readyz'));
       console.log('readyz with the pool saturated', busy.map((o) => `${o.status} ${Math.round(o.ms)} ms`));

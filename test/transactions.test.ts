@@ -9,6 +9,7 @@ import type { SqlDriverAdapterFactory, SqlQuery, Transaction } from '@prisma/dri
 import { refuseStatementsAfterTransactionEnd } from '../server/database/ended-transactions.ts';
 import { PROJECT_ARCHIVED_MESSAGE } from '../server/errors.ts';
 import { createFixtures, startTestServer, type ApiResponse, type Fixtures, type TestServer } from './helpers/server.ts';
+import { until } from './helpers/wait.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 
@@ -101,7 +102,7 @@ if (DATABASE_URL) describe('PostgreSQL: a change whose statement outlives its tr
     expect(await t.db.prisma.event.count()).toBe(eventsBefore);
     expect((await t.db.prisma.project.findUniqueOrThrow({ where: { id: project.id } })).version).toBe(project.version);
     // The connection went back to the pool with its transaction rolled back, not left open.
-    await waitUntil(async () => (await t.db.prisma.$queryRaw<{ n: number }[]>`
+    await until('no connection left idle in a transaction', async () => (await t.db.prisma.$queryRaw<{ n: number }[]>`
       SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`)[0]!.n === 0);
   });
 });
@@ -128,7 +129,7 @@ if (DATABASE_URL) describe('PostgreSQL: a change under a project writes the proj
     const comment = t.api('POST', `/api/projects/${project.id}/comments`, { json: { comment_text: 'written while archived' } });
     // The comment is inserted, and the change waits for the row, which the holder keeps.
     // Read outside the holder's transaction, whose view of pg_stat_activity would stay as first read.
-    await waitUntil(async () => (await t.db.prisma.$queryRaw<{ n: number }[]>`
+    await until('the comment to wait for the project row', async () => (await t.db.prisma.$queryRaw<{ n: number }[]>`
       SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE projects SET last_activity_at%'`)[0]!.n === 1);
     await holder.query('UPDATE projects SET archived_at = now() WHERE id = $1', [project.id]);
     await holder.query('COMMIT');
@@ -137,15 +138,6 @@ if (DATABASE_URL) describe('PostgreSQL: a change under a project writes the proj
     expect(await t.db.prisma.projectComment.count({ where: { projectId: project.id } })).toBe(0);
   });
 });
-
-/** Polls `condition` until it holds; the cap only stops a test whose condition never comes. */
-async function waitUntil(condition: () => Promise<boolean>, capMs = 30_000): Promise<void> {
-  const deadline = Date.now() + capMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('16 clients writing under a short transaction timeout', () => {
   const CLIENTS = 16;
