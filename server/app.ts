@@ -28,6 +28,7 @@ import type { Metrics } from './metrics.ts';
 import type { Tracing } from './tracing.ts';
 import { listOperations, loadSpec, requestSpec, specCheckedByBuild, specJson, specYaml } from './spec.ts';
 import { completeValidation } from './validation.ts';
+import { within } from './time-limit.ts';
 
 export interface AppState { shuttingDown: boolean }
 
@@ -120,13 +121,7 @@ const JOB_QUEUE_START_WAIT_MS = 5000;
 /** Resolves once the queue has started, failed to start, or JOB_QUEUE_START_WAIT_MS have passed. */
 async function jobQueueStarted(jobs: JobQueue | undefined): Promise<void> {
   if (!jobs || jobs.started) return;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, JOB_QUEUE_START_WAIT_MS); });
-  try {
-    await Promise.race([jobs.ready.catch(() => {}), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  await within(jobs.ready.catch(() => {}), JOB_QUEUE_START_WAIT_MS, undefined);
 }
 
 /**

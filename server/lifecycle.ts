@@ -12,6 +12,7 @@ import { openDatabase, type Database } from './database/connection.ts';
 import { DataDirectoryInUse } from './database/data-directory.ts';
 import { prepareDatabase } from './database/prepare.ts';
 import { createLogger } from './logging.ts';
+import { within } from './time-limit.ts';
 import type { Tracing } from './tracing.ts';
 
 /** Logs why the process cannot go on, as one line, and exits 1. */
@@ -32,16 +33,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Resolves to `value` of `promise`, or to `fallback` when `ms` pass first (the promise is left running). */
-async function within<T, F>(promise: Promise<T>, ms: number, fallback: F): Promise<T | F> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<F>((resolve) => { timer = setTimeout(() => resolve(fallback), ms); });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** The configuration, or one fatal line naming the bad variable and exit 1. */
 export function loadConfigOrExit(): Config {

@@ -8,6 +8,7 @@ import { PrismaClient } from '../../generated/prisma/client.ts';
 import type { Config } from '../config.ts';
 import { claimDataDirectory, type DataDirectoryClaim } from './data-directory.ts';
 import { refuseStatementsAfterTransactionEnd } from './ended-transactions.ts';
+import { within } from '../time-limit.ts';
 import { StatementNames } from './statement-names.ts';
 
 export interface Database {
@@ -46,13 +47,7 @@ function pinger(query: () => Promise<unknown>): () => Promise<boolean> {
   let inFlight: Promise<boolean> | undefined;
   return async () => {
     inFlight ??= query().then(() => true, () => false).finally(() => { inFlight = undefined; });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS); });
-    try {
-      return await Promise.race([inFlight, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return within(inFlight, PING_TIMEOUT_MS, false);
   };
 }
 
