@@ -62,6 +62,21 @@ describe('a statement of a transaction that has ended', () => {
   });
 });
 
+/**
+ * `t` whose requests are sent again while they answer 503, as a client told to retry would: the
+ * setup of a test that runs its server with the shortest transaction timeout must not depend on how
+ * fast a busy machine is.
+ */
+function retrying(t: TestServer): TestServer {
+  return {
+    ...t,
+    api: (method, path, options) => until(`${method} ${path} to answer other than 503`, async () => {
+      const response = await t.api(method, path, options);
+      return response.status === 503 ? false : response;
+    }),
+  };
+}
+
 /** What the checks of an error answer need to see. */
 function expectBusyAnswer(response: ApiResponse): void {
   expect(response.status).toBe(503);
@@ -74,7 +89,7 @@ if (DATABASE_URL) describe('PostgreSQL: a change whose statement outlives its tr
   let f: Fixtures;
   beforeAll(async () => {
     t = await startTestServer({ env: { DATABASE_TRANSACTION_TIMEOUT_MS: '100' } });
-    f = await createFixtures(t);
+    f = await createFixtures(retrying(t));
     // A task titled "slow…" takes 300 ms to insert: longer than the whole transaction may last.
     await t.db.prisma.$executeRawUnsafe(`CREATE FUNCTION slow_task_insert() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.title LIKE 'slow%' THEN PERFORM pg_sleep(0.3); END IF; RETURN NEW; END $$`);
@@ -83,7 +98,7 @@ if (DATABASE_URL) describe('PostgreSQL: a change whose statement outlives its tr
   afterAll(async () => { await t?.close(); });
 
   async function newProject(title: string): Promise<{ id: number; version: number }> {
-    const response = await t.api('POST', '/api/projects', { json: { project_clientid: f.client.id, project_categoryid: f.category.id, project_title: title, project_date_start: '2026-06-01' } });
+    const response = await retrying(t).api('POST', '/api/projects', { json: { project_clientid: f.client.id, project_categoryid: f.category.id, project_title: title, project_date_start: '2026-06-01' } });
     expect(response.status).toBe(201);
     return { id: response.body.data.id, version: (await t.db.prisma.project.findUniqueOrThrow({ where: { id: response.body.data.id } })).version };
   }
@@ -152,21 +167,22 @@ describe('16 clients writing under a short transaction timeout', () => {
 
   beforeAll(async () => {
     t = await startTestServer({ env: { DATABASE_TRANSACTION_TIMEOUT_MS: '250' } });
-    f = await createFixtures(t);
-    await t.api('POST', '/api/custom-fields', { json: { custom_field_key: 'note', custom_field_name: 'Note', custom_field_type: 'text' } });
+    const setup = retrying(t);
+    f = await createFixtures(setup);
+    await setup.api('POST', '/api/custom-fields', { json: { custom_field_key: 'note', custom_field_name: 'Note', custom_field_type: 'text' } });
     const base = { project_clientid: f.client.id, project_categoryid: f.category.id, project_date_start: '2026-06-01' };
-    for (let i = 0; i < 4; i += 1) hot.push((await t.api('POST', '/api/projects', { json: { ...base, project_title: `Hot ${i}` } })).body.data.id);
+    for (let i = 0; i < 4; i += 1) hot.push((await setup.api('POST', '/api/projects', { json: { ...base, project_title: `Hot ${i}` } })).body.data.id);
     taskOfHot = new Map();
-    for (const id of hot) taskOfHot.set(id, (await t.api('POST', `/api/projects/${id}/tasks`, { json: { task_title: 'Timer task' } })).body.data.id);
-    const sourceId = (await t.api('POST', '/api/projects', { json: { ...base, project_title: 'Clone source' } })).body.data.id;
+    for (const id of hot) taskOfHot.set(id, (await setup.api('POST', `/api/projects/${id}/tasks`, { json: { task_title: 'Timer task' } })).body.data.id);
+    const sourceId = (await setup.api('POST', '/api/projects', { json: { ...base, project_title: 'Clone source' } })).body.data.id;
     for (let i = 0; i < 3; i += 1) {
-      await t.api('POST', `/api/projects/${sourceId}/tasks`, { json: { task_title: `Source task ${i}`, task_checklist: ['a', 'b'], task_files: [{ file_name: 'f.pdf', file_url: 'https://files.acme.test/f.pdf' }] } });
+      await setup.api('POST', `/api/projects/${sourceId}/tasks`, { json: { task_title: `Source task ${i}`, task_checklist: ['a', 'b'], task_files: [{ file_name: 'f.pdf', file_url: 'https://files.acme.test/f.pdf' }] } });
     }
-    await t.api('POST', `/api/projects/${sourceId}/milestones`, { json: { milestone_title: 'Source milestone' } });
+    await setup.api('POST', `/api/projects/${sourceId}/milestones`, { json: { milestone_title: 'Source milestone' } });
     source = { id: sourceId, tasks: 3, milestones: 1, checklist: 6, files: 3 };
     for (let client = 0; client < CLIENTS; client += 1) {
       for (let round = 0; round < ROUNDS; round += 1) {
-        const user = await t.api('POST', '/api/users', { json: { first_name: 'Round', last_name: `c${client}r${round}`, email: `c${client}r${round}@acme.test` } });
+        const user = await setup.api('POST', '/api/users', { json: { first_name: 'Round', last_name: `c${client}r${round}`, email: `c${client}r${round}@acme.test` } });
         roundUser.set(`c${client}r${round}`, user.body.data.id);
       }
     }
