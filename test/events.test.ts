@@ -6,12 +6,25 @@ import { recordsEvents } from '../server/events.ts';
 import type { OperationId } from '../server/handlers/types.ts';
 import { operations } from './helpers/spec.ts';
 import { createProject, useTestServer, type TestServer } from './helpers/server.ts';
+import { until } from './helpers/wait.ts';
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
 const { t, f } = useTestServer();
 
-/** Every event after `after` (the whole feed without it), following next_cursor to the end. */
-async function eventsAfter(server: TestServer, after: string | null, query = ''): Promise<{ events: any[]; cursor: string | null }> {
+/**
+ * Every event after `after` (the whole feed without it), following next_cursor to the end. The feed
+ * holds back events while an older transaction is open anywhere in the PostgreSQL cluster, another
+ * suite's on a shared machine too: unless `settled` is false, this first waits until every event
+ * committed so far is past that point, so that the feed shows them all.
+ */
+async function eventsAfter(server: TestServer, after: string | null, query = '', settled = true): Promise<{ events: any[]; cursor: string | null }> {
+  if (settled) {
+    await until('every committed event to be visible in the feed', async () => {
+      const [row] = await server.db.prisma.$queryRaw<{ behind: boolean }[]>`
+        SELECT EXISTS (SELECT 1 FROM events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint) AS behind`;
+      return row?.behind === false;
+    });
+  }
   const events: any[] = [];
   let cursor = after;
   for (;;) {
@@ -168,7 +181,7 @@ describe('events', () => {
       await late.query(`INSERT INTO events (type, project_id, api_key_id, changed_fields, data) VALUES ('milestone.created', $1, $2, '{}', $3)`, [p.id, await testKeyId(), milestone]);
       expect((await t.api('POST', `/api/projects/${p.id}/milestones`, { json: { milestone_title: 'Committed first' } })).status).toBe(201);
       // The API's event has committed, but the open transaction is older: the feed holds it back.
-      const meanwhile = await eventsAfter(t, cursor);
+      const meanwhile = await eventsAfter(t, cursor, '', false);
       expect(meanwhile.events).toEqual([]);
       await late.query('COMMIT');
       const after = await eventsAfter(t, cursor);
