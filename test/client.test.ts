@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProjectsClient, formEncoded, type ProjectsClient, type SchemaEvent, type SchemaWebhookDelivery } from '../client/index.ts';
 import { contractProblems, findOperation, routes } from './helpers/contract.ts';
 import { spec } from './helpers/spec.ts';
-import { createFixtures, startSibling, startTestServer, type Fixtures, type TestServer } from './helpers/server.ts';
+import { createFixtures, startSibling, startTestServer, untilFeedCaughtUp, type Fixtures, type TestServer } from './helpers/server.ts';
 import { until } from './helpers/wait.ts';
 
 const run = promisify(execFile);
@@ -320,6 +320,7 @@ describe('the change feed through the typed client', () => {
   it('listEvents and listProjectActivities: filters, cursor, 404, 422', async () => {
     const project = await newProject('Feed project');
     await api.PUT('/api/projects/{id}/status', { params: { path: { id: project.id } }, body: { status: 'on_hold' } });
+    await untilFeedCaughtUp(t);
     const feed = await api.GET('/api/events', { params: { query: { project_id: project.id, type: ['project.created', 'project.status_changed'] } } });
     if (!feed.data) throw new Error(feed.error.message);
     const events: SchemaEvent[] = feed.data.data;

@@ -1,6 +1,6 @@
 // Custom fields: definitions, typed values on projects, their filters and sorts; on the configured database.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createProject, useTestServer } from './helpers/server.ts';
+import { createProject, untilFeedCaughtUp, useTestServer } from './helpers/server.ts';
 
 const { t, f } = useTestServer();
 
@@ -44,6 +44,7 @@ describe('custom field definitions', () => {
     expect(after.body.data.custom_fields).toEqual({});
     expect(after.headers.get('etag')).not.toBe(before.headers.get('etag'));
     expect((await t.api('GET', `/api/custom-fields/${stage.id}`)).status).toBe(404);
+    await untilFeedCaughtUp(t);
     const events = (await t.api('GET', '/api/events?type=custom_field.created,custom_field.updated,custom_field.deleted&limit=100')).body.data;
     expect(events.map((e: { type: string }) => e.type)).toEqual(['custom_field.created', 'custom_field.updated', 'custom_field.deleted']);
   });

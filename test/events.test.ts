@@ -5,26 +5,17 @@ import { describe, expect, it } from 'vitest';
 import { recordsEvents } from '../server/events.ts';
 import type { OperationId } from '../server/handlers/types.ts';
 import { operations } from './helpers/spec.ts';
-import { createProject, useTestServer, type TestServer } from './helpers/server.ts';
-import { until } from './helpers/wait.ts';
+import { createProject, untilFeedCaughtUp, useTestServer, type TestServer } from './helpers/server.ts';
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
 const { t, f } = useTestServer();
 
 /**
- * Every event after `after` (the whole feed without it), following next_cursor to the end. The feed
- * holds back events while an older transaction is open anywhere in the PostgreSQL cluster, another
- * suite's on a shared machine too: unless `settled` is false, this first waits until every event
- * committed so far is past that point, so that the feed shows them all.
+ * Every event after `after` (the whole feed without it), following next_cursor to the end; unless
+ * `caughtUp` is false, once the feed shows every event committed so far (untilFeedCaughtUp).
  */
-async function eventsAfter(server: TestServer, after: string | null, query = '', settled = true): Promise<{ events: any[]; cursor: string | null }> {
-  if (settled) {
-    await until('every committed event to be visible in the feed', async () => {
-      const [row] = await server.db.prisma.$queryRaw<{ behind: boolean }[]>`
-        SELECT EXISTS (SELECT 1 FROM events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint) AS behind`;
-      return row?.behind === false;
-    });
-  }
+async function eventsAfter(server: TestServer, after: string | null, query = '', caughtUp = true): Promise<{ events: any[]; cursor: string | null }> {
+  if (caughtUp) await untilFeedCaughtUp(server);
   const events: any[] = [];
   let cursor = after;
   for (;;) {
@@ -139,6 +130,7 @@ describe('events', () => {
     await t.api('POST', `${base}/milestones`, { json: { milestone_title: 'One' } });
     await t.api('PUT', `${base}/status`, { json: { status: 'on_hold' } });
     await t.api('POST', `${base}/milestones`, { json: { milestone_title: 'Two' } });
+    await untilFeedCaughtUp(t);
 
     const all = (await t.api('GET', `${base}/activities`)).body;
     expect(all.message).toBe('Activities retrieved successfully.');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../server/database/connection.ts';
-import { resetPostgres, startTestServer, type TestServer } from './helpers/server.ts';
+import { resetPostgres, startTestServer, untilFeedCaughtUp, type TestServer } from './helpers/server.ts';
 import { operations } from './helpers/spec.ts';
 
 const run = promisify(execFile);
@@ -119,6 +119,7 @@ describe('README curl examples on the seeded demo data', () => {
 
   it('the following-changes commands show a change made through the API, then nothing new, then the project\'s activity', async () => {
     expect((await t.api('PATCH', '/api/projects/7', { json: { project_title: 'Renamed for the feed' } })).status).toBe(200);
+    await untilFeedCaughtUp(t);
     const [first, next, activities] = await runChained('### Following changes');
     expect(first.data.at(-1)).toMatchObject({ type: 'project.updated', project_id: 7, data: { title: 'Renamed for the feed' } });
     expect(next).toMatchObject({ data: [], meta: { next_cursor: null } });

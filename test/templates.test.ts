@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../server/config.ts';
 import { runDuplication } from '../server/duplications.ts';
 import { killServerProcesses, migratedDataDir, spawnServer } from './helpers/process.ts';
-import { createFixtures, startSibling, startTestServer, type Fixtures, type TestServer } from './helpers/server.ts';
+import { createFixtures, startSibling, startTestServer, untilFeedCaughtUp, type Fixtures, type TestServer } from './helpers/server.ts';
 import { until } from './helpers/wait.ts';
 
 /** Small thresholds, so that a handful of rows is a "large" project. */
@@ -148,6 +148,7 @@ describe('background duplication', () => {
         tasks: [['Task 0', '2026-03-08', 'new', ['Step 0']], ['Task 1', '2026-03-20', 'new', ['Step 1']], ['Task 2', null, 'new', ['Step 2']]],
         milestones: [['Kick-off', '2026-03-15'], ['No date', null]],
       });
+      await untilFeedCaughtUp(t);
       const events = (await t.api('GET', `/api/projects/${project.id}/activities?type=project.cloned`)).body.data;
       expect(events.map((e: any) => [e.type, e.data.id, e.data.title])).toEqual([['project.cloned', project.id, 'Big copy']]);
     } finally {

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../client/index.ts';
 import { readFeed } from '../server/database/event-feed.ts';
 import { killServerProcesses, migratedDataDir, spawnServer } from './helpers/process.ts';
-import { startSibling, startTestServer, type TestServer } from './helpers/server.ts';
+import { startSibling, startTestServer, untilFeedCaughtUp, type TestServer } from './helpers/server.ts';
 import { until } from './helpers/wait.ts';
 
 interface Received { id: string; timestamp: string; signature: string; body: string; event: any }
@@ -100,6 +100,7 @@ describe('webhooks', () => {
       await t.api('PATCH', `/api/projects/${project.id}`, { json: { project_title: 'Hooked 2' } });
       await t.api('PUT', `/api/projects/${project.id}/status`, { json: { status: 'on_hold' } });
 
+      await untilFeedCaughtUp(t);
       const feed = (await t.api('GET', `/api/events?project_id=${project.id}&type=project.created,project.updated`)).body.data;
       await until('both deliveries made and nothing left to relay', () => deliveriesSettled(t, hook.id, 2));
       // Deliveries run side by side, so they may arrive in either order (the spec says so): by event id.

@@ -20,6 +20,7 @@ import { contractProblems } from './contract.ts';
 import { JOBS_SCHEMA, startJobQueue } from '../../server/jobs.ts';
 import { deliveryQueue, startWebhookWorker } from '../../server/webhooks.ts';
 import { duplicationQueue, startDuplicationWorker } from '../../server/duplications.ts';
+import { until } from './wait.ts';
 
 export type FormValue = string | number | (string | number)[];
 
@@ -192,4 +193,17 @@ export function useTestServer(options: TestServerOptions = {}): { t: TestServer;
   });
   afterAll(async () => { await server?.close(); });
   return { t: lateBound(() => server, 'the test server'), f: lateBound(() => fixtures, 'the fixtures') };
+}
+
+/**
+ * Until every event committed so far shows in the event feed (/api/events, activities, the webhook
+ * relay). The feed holds events back while an older transaction is open anywhere in the PostgreSQL
+ * cluster, another suite's too on a shared machine; on PGlite they show at once.
+ */
+export async function untilFeedCaughtUp(t: Pick<TestServer, 'db'>): Promise<void> {
+  await until('every committed event to show in the feed', async () => {
+    const [row] = await t.db.prisma.$queryRaw<{ behind: boolean }[]>`
+      SELECT EXISTS (SELECT 1 FROM events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint) AS behind`;
+    return row?.behind === false;
+  });
 }
