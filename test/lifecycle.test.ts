@@ -187,7 +187,7 @@ describe('SIGTERM while the event loop is blocked', () => {
     await server.listening;
     const signalled = Date.now();
     server.child.kill('SIGTERM');
-    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => server.child.once('exit', (c, s) => resolve([c, s])));
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => server.child.once('close', (c, s) => resolve([c, s])));
     const exited = Date.now();
     const began = lines(server.output()).map((line) => JSON.parse(line)).find((entry) => /^shutting down/.test(entry.msg)).time as number;
     console.log('SIGTERM with a blocked event loop:', { log: lines(server.output()).map((line) => JSON.parse(line)).filter((e) => e.time >= began).map((e) => `${e.time - began} ${e.msg}`), code, signal, signalTakenAfterMs: began - signalled, exitedAfterTakingItMs: exited - began });

@@ -15,6 +15,7 @@ export interface ServerProcess {
   listening: Promise<number>;
   /** The pid of the process that runs the server (known once listening). */
   pid(): number;
+  /** The exit code, once the process has ended and all of its output has been read. */
   exited: Promise<number | null>;
   output(): string;
 }
@@ -32,7 +33,9 @@ export function spawnServer(env: NodeJS.ProcessEnv, command: string[] = [process
   running.add(child);
   let output = '';
   let pid = 0;
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { running.delete(child); resolve(code); }));
+  // 'close', not 'exit': 'exit' can come before the last output is read from the pipes, and tests
+  // read the output once the process has ended.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => { running.delete(child); resolve(code); }));
   const listening = new Promise<number>((resolve, reject) => {
     const read = (chunk: Buffer) => {
       output += chunk;
