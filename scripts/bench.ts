@@ -7,9 +7,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApiKey } from '../server/api-keys.ts';
-import { openDatabase } from '../server/database/connection.ts';
-import { prepareDatabase } from '../server/database/prepare.ts';
+import { createApiKey } from '../server/api-keys/store.ts';
+import { openDatabase } from '../server/platform/database/connection.ts';
+import { prepareDatabase } from '../server/platform/database/prepare.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { OpenAPISchemaValidator } from 'express-openapi-validator/dist/framework/openapi.schema.validator.js';
-import { parseSpecYaml, specJsonPath, specYaml } from '../server/spec.ts';
+import { parseSpecYaml, specJsonPath, specYaml } from '../server/contract/spec.ts';
 
 const spec = await parseSpecYaml(specYaml);
 const { errors } = new OpenAPISchemaValidator({ version: spec.openapi as string, validateApiSpec: true }).validate(spec as never);

@@ -4,7 +4,7 @@
 // shadow database); Prisma's schema engine then diffs that database against the schema.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { migrationsDir, unmigratedSchemaChanges } from '../server/database/migrations.ts';
+import { migrationsDir, unmigratedSchemaChanges } from '../server/platform/database/migrations.ts';
 
 const name = (process.argv[2] ?? '').toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
 if (!name) {

@@ -3,8 +3,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { staleGeneratedFiles } from '../scripts/generate.ts';
-import { handlers } from '../server/handlers/index.ts';
-import { composedSchema, listOperations, loadSpec, resolveSchema, typesOf, type JsonSchema } from '../server/spec.ts';
+import { handlers } from '../server/http/operations.ts';
+import { composedSchema, listOperations, loadSpec, resolveSchema, typesOf, type JsonSchema } from '../server/contract/spec.ts';
 import { spec, operations } from './helpers/spec.ts';
 
 const run = promisify(execFile);

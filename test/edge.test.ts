@@ -3,7 +3,7 @@
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../server/logging.ts';
+import { createLogger } from '../server/platform/logging.ts';
 import { routes } from './helpers/contract.ts';
 import { createProject, startSibling, useTestServer, type TestServer } from './helpers/server.ts';
 import { until } from './helpers/wait.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openDatabase } from '../server/database/connection.ts';
+import { openDatabase } from '../server/platform/database/connection.ts';
 import { killServerProcesses, spawnServer } from './helpers/process.ts';
 
 const execFileAsync = promisify(execFile);

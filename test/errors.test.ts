@@ -1,8 +1,8 @@
-// server/errors.ts builds the 422 messages from the validator's structure (keyword and path) and the
+// server/core/errors.ts builds the 422 messages from the validator's structure (keyword and path) and the
 // spec's schemas: the validator's English text may change in any release without changing them.
 import { describe, expect, it } from 'vitest';
-import { schemaFailureErrors } from '../server/errors.ts';
-import { listOperations, loadSpec } from '../server/spec.ts';
+import { listOperations, loadSpec } from '../server/contract/spec.ts';
+import { schemaFailureErrors } from '../server/http/errors.ts';
 
 const doc = loadSpec();
 const operation = (id: string) => ({ doc, operation: listOperations(doc).find((route) => route.operation.operationId === id)! });

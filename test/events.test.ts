@@ -2,8 +2,8 @@
 // the feed without skipping an event, even one whose transaction commits after later ones.
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { recordsEvents } from '../server/events.ts';
-import type { OperationId } from '../server/handlers/types.ts';
+import { recordsEvents } from '../server/http/recording.ts';
+import type { OperationId } from '../server/contract/operations.ts';
 import { operations } from './helpers/spec.ts';
 import { createProject, untilFeedCaughtUp, useTestServer, type TestServer } from './helpers/server.ts';
 

@@ -6,12 +6,12 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey } from '../server/api-keys.ts';
-import { createApp } from '../server/app.ts';
-import { loadConfig } from '../server/config.ts';
-import { openDatabase, type Database } from '../server/database/connection.ts';
-import { prepareDatabase } from '../server/database/prepare.ts';
-import { createLogger } from '../server/logging.ts';
+import { createApiKey } from '../server/api-keys/store.ts';
+import { createRuntime } from '../server/runtime.ts';
+import { loadConfig } from '../server/platform/config.ts';
+import { openDatabase, type Database } from '../server/platform/database/connection.ts';
+import { prepareDatabase } from '../server/platform/database/prepare.ts';
+import { createLogger } from '../server/platform/logging.ts';
 import { createFixtures, createProject, startTestServer, type TestServer } from './helpers/server.ts';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.ts';
 import { until } from './helpers/wait.ts';
@@ -39,7 +39,7 @@ async function startFaultApp(env: Record<string, string>, key?: string): Promise
     await prepareDatabase(db, config.adminEmail);
     key = (await createApiKey(db.prisma, 'faults')).key;
   }
-  const app = createApp({ db, config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
+  const { app } = await createRuntime({ config, db, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), jobQueue: false });
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

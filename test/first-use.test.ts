@@ -1,7 +1,7 @@
 // What a careful reader of the Grow page and a new user trip over (issue 13): each answer here is the
 // one the spec describes, the same on PGlite and on PostgreSQL.
 import { describe, expect, it } from 'vitest';
-import { loadSpec, resolveSchema } from '../server/spec.ts';
+import { loadSpec, resolveSchema } from '../server/contract/spec.ts';
 import { createProject, useTestServer } from './helpers/server.ts';
 
 const { t, f } = useTestServer();

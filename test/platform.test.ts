@@ -9,9 +9,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migratedDataDir, spawnServer } from './helpers/process.ts';
 import { parse } from 'yaml';
-import { ApiKeyVerifier, createApiKey, revokeApiKey } from '../server/api-keys.ts';
-import { openDatabase } from '../server/database/connection.ts';
-import { applyMigrations, migrationsDir, unmigratedSchemaChanges } from '../server/database/migrations.ts';
+import { ApiKeyVerifier, createApiKey, revokeApiKey } from '../server/api-keys/store.ts';
+import { openDatabase } from '../server/platform/database/connection.ts';
+import { applyMigrations, migrationsDir, unmigratedSchemaChanges } from '../server/platform/database/migrations.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 import { until } from './helpers/wait.ts';
 

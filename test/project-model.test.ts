@@ -1,8 +1,9 @@
 // The richer project model: numbers, the archived rule, last_activity_at; on the configured database.
 import { describe, expect, it } from 'vitest';
-import { loadConfig, ConfigError } from '../server/config.ts';
-import { clientCode, parseProjectNumberFormat } from '../server/database/project-numbers.ts';
+import { loadConfig, ConfigError } from '../server/platform/config.ts';
+import { clientCode } from '../server/projects/numbers.ts';
 import { createProject, startSibling, useTestServer } from './helpers/server.ts';
+import { parseProjectNumberFormat } from '../server/core/project-number-format.ts';
 
 const { t, f } = useTestServer();
 

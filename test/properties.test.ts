@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { components } from '../generated/api-types.ts';
 import type { Project as ProjectRow } from '../generated/prisma/client.ts';
-import { loadSpec, resolveSchema, type JsonSchema } from '../server/spec.ts';
+import { loadSpec, resolveSchema, type JsonSchema } from '../server/contract/spec.ts';
 import { bodiesFor, schemaNamed } from './helpers/arbitraries.ts';
 import { useTestServer } from './helpers/server.ts';
 

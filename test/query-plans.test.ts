@@ -4,11 +4,11 @@
 // test. On the suite's database: PGlite, or PostgreSQL when DATABASE_URL is set.
 import { describe, expect, it } from 'vitest';
 import { Prisma } from '../generated/prisma/client.ts';
-import { customFieldsNamed } from '../server/database/custom-fields.ts';
-import { projectListStatements, type ListQuery } from '../server/database/project-view.ts';
-import { listOperations, loadSpec } from '../server/spec.ts';
-import { pageWindow } from '../server/handlers/shared.ts';
+import { customFieldsNamed } from '../server/projects/custom-fields/store.ts';
+import { projectListStatements, type ListQuery } from '../server/projects/view.ts';
+import { listOperations, loadSpec } from '../server/contract/spec.ts';
 import { useTestServer } from './helpers/server.ts';
+import { pageWindow } from '../server/core/paging.ts';
 
 const PROJECTS = 100_000;
 // Inserting and indexing 100,000 rows takes longer than the server's statement timeout allows.
@@ -89,7 +89,7 @@ function literal(value: unknown): string {
 
 /**
  * The statement's plan for these values, and the plan PostgreSQL goes on with once the server has
- * prepared it (server/database/statement-names.ts) and run it a few times: both must be index-backed.
+ * prepared it (server/platform/database/statement-names.ts) and run it a few times: both must be index-backed.
  */
 async function plan(sql: Prisma.Sql): Promise<string> {
   const custom = planText(await t.db.prisma.$queryRaw<PlanRows>`EXPLAIN ${sql}`);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../server/database/connection.ts';
+import { openDatabase } from '../server/platform/database/connection.ts';
 import { resetPostgres, startTestServer, untilFeedCaughtUp, type TestServer } from './helpers/server.ts';
 import { operations } from './helpers/spec.ts';
 

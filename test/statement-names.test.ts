@@ -1,7 +1,7 @@
-// Which statements the server prepares on PostgreSQL (server/database/statement-names.ts).
+// Which statements the server prepares on PostgreSQL (server/platform/database/statement-names.ts).
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../server/database/connection.ts';
-import { StatementNames } from '../server/database/statement-names.ts';
+import { openDatabase } from '../server/platform/database/connection.ts';
+import { StatementNames } from '../server/platform/database/statement-names.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 

@@ -5,8 +5,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../server/config.ts';
-import { runDuplication } from '../server/duplications.ts';
+import { loadConfig } from '../server/platform/config.ts';
+import { runDuplication } from '../server/projects/duplication/jobs.ts';
 import { killServerProcesses, migratedDataDir, spawnServer } from './helpers/process.ts';
 import { createFixtures, startSibling, startTestServer, untilFeedCaughtUp, type Fixtures, type TestServer } from './helpers/server.ts';
 import { until } from './helpers/wait.ts';

@@ -4,8 +4,8 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../server/logging.ts';
-import { startTracing, type Tracing } from '../server/tracing.ts';
+import { createLogger } from '../server/platform/logging.ts';
+import { startTracing, type Tracing } from '../server/platform/tracing.ts';
 import { createFixtures, startTestServer, type Fixtures, type TestServer } from './helpers/server.ts';
 
 interface ExportedSpan { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes: { key: string; value: Record<string, unknown> }[] }

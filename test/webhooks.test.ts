@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../client/index.ts';
-import { readFeed } from '../server/database/event-feed.ts';
+import { readFeed } from '../server/events/feed.ts';
 import { killServerProcesses, migratedDataDir, spawnServer } from './helpers/process.ts';
 import { startSibling, startTestServer, untilFeedCaughtUp, type TestServer } from './helpers/server.ts';
 import { until } from './helpers/wait.ts';

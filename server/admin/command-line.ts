@@ -3,11 +3,11 @@
 // running server owns it, the server runs the command (so a new or revoked key takes effect at once);
 // if another command owns it, this one waits for it a while; it never opens the files beside them.
 import { pino } from 'pino';
-import { loadConfig } from '../config.ts';
-import { openDatabase } from '../database/connection.ts';
-import { DataDirectoryInUse, sendAdminRequest, type AdminRequest, type AdminResult } from '../database/data-directory.ts';
-import { prepareDatabase } from '../database/prepare.ts';
-import { createLogger } from '../logging.ts';
+import { loadConfig } from '../platform/config.ts';
+import { openDatabase } from '../platform/database/connection.ts';
+import { DataDirectoryInUse, sendAdminRequest, type AdminRequest, type AdminResult } from '../platform/database/data-directory.ts';
+import { prepareDatabase } from '../platform/database/prepare.ts';
+import { createLogger } from '../platform/logging.ts';
 import { runAdminCommand, type AdminCommandName } from './commands.ts';
 
 /** How long a command waits for another command that holds the embedded database. */

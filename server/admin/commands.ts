@@ -1,10 +1,10 @@
 // The administrator's commands (`npm run keys`, `db:seed`, `db:migrate`) as functions of an open
 // database. They run in the command's own process, or, when the running server owns the embedded
 // database, inside the server (see command-line.ts): the same code and the same output either way.
-import { createApiKey, listApiKeys, revokeApiKey } from '../api-keys.ts';
-import type { Database } from '../database/connection.ts';
-import type { AdminRequest, AdminResult } from '../database/data-directory.ts';
-import { applyMigrations } from '../database/migrations.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from '../api-keys/store.ts';
+import type { Database } from '../platform/database/connection.ts';
+import type { AdminRequest, AdminResult } from '../platform/database/data-directory.ts';
+import { applyMigrations } from '../platform/database/migrations.ts';
 import { seedDemoData } from './demo-data.ts';
 
 export const KEYS_USAGE = 'Usage: npm run -s keys -- create <name> | list | revoke <id>';

@@ -3,7 +3,7 @@
 // the Grow CRM documentation (client 12 "Acme Inc", category 3 "Development", users 2, 5 and 8,
 // project 42 "Website Redesign"), so the documented curl lines work verbatim against it.
 import type { PrismaClient } from '../../generated/prisma/client.ts';
-import { nextVersion } from '../handlers/shared.ts';
+import { nextVersion } from '../projects/store.ts';
 
 /** A small deterministic generator, so every seeded database is the same. */
 function random(seed: number) {

@@ -1,6 +1,6 @@
 // fast-check arbitraries built from the spec's own schemas, for the subset of JSON Schema it uses.
 import fc from 'fast-check';
-import { composedSchema, loadSpec, resolveSchema, type JsonSchema } from '../../server/spec.ts';
+import { composedSchema, loadSpec, resolveSchema, type JsonSchema } from '../../server/contract/spec.ts';
 
 const doc = loadSpec();
 /** A named schema, its `allOf` parts composed (ProjectCreateBody: its own field and ProjectFields'). */

@@ -2,9 +2,9 @@
 // only a timer outside the event loop can end its shutdown. Logs `listening` like the server.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { handleShutdownSignals } from '../../server/lifecycle.ts';
-import { createLogger } from '../../server/logging.ts';
-import type { Database } from '../../server/database/connection.ts';
+import { handleShutdownSignals } from '../../server/platform/lifecycle.ts';
+import { createLogger } from '../../server/platform/logging.ts';
+import type { Database } from '../../server/platform/database/connection.ts';
 
 const logger = createLogger('info');
 const server = createServer().listen(0, '127.0.0.1');

@@ -2,7 +2,7 @@
 // the method and path select, and the body must match that response's schema.
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsPlugin from 'ajv-formats';
-import { listOperations, loadSpec } from '../../server/spec.ts';
+import { listOperations, loadSpec } from '../../server/contract/spec.ts';
 
 const doc = loadSpec();
 const ajv = new Ajv2020({ strict: false, allErrors: true });

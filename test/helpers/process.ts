@@ -5,9 +5,9 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../server/config.ts';
-import { openDatabase } from '../../server/database/connection.ts';
-import { prepareDatabase } from '../../server/database/prepare.ts';
+import { loadConfig } from '../../server/platform/config.ts';
+import { openDatabase } from '../../server/platform/database/connection.ts';
+import { prepareDatabase } from '../../server/platform/database/prepare.ts';
 
 export interface ServerProcess {
   child: ChildProcess;

@@ -6,21 +6,17 @@ import { afterAll, beforeAll } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { encodeFormBody } from '../../client/index.ts';
-import { createApiKey } from '../../server/api-keys.ts';
-import { createApp } from '../../server/app.ts';
-import { loadConfig } from '../../server/config.ts';
-import { openDatabase, type Database } from '../../server/database/connection.ts';
-import { prepareDatabase } from '../../server/database/prepare.ts';
-import { createLogger } from '../../server/logging.ts';
-import { createMetrics } from '../../server/metrics.ts';
-import type { Tracing } from '../../server/tracing.ts';
-import { attachProtocolErrorHandlers } from '../../server/protocol-errors.ts';
-import { createRateLimits } from '../../server/rate-limits.ts';
+import { createApiKey } from '../../server/api-keys/store.ts';
+import { loadConfig } from '../../server/platform/config.ts';
+import { openDatabase, type Database } from '../../server/platform/database/connection.ts';
+import { prepareDatabase } from '../../server/platform/database/prepare.ts';
+import { createLogger } from '../../server/platform/logging.ts';
+import type { Tracing } from '../../server/platform/tracing.ts';
+import { attachProtocolErrorHandlers } from '../../server/http/protocol-errors.ts';
 import { contractProblems } from './contract.ts';
-import { JOBS_SCHEMA, startJobQueue } from '../../server/jobs.ts';
-import { deliveryQueue, startWebhookWorker } from '../../server/webhooks.ts';
-import { duplicationQueue, startDuplicationWorker } from '../../server/duplications.ts';
+import { JOBS_SCHEMA } from '../../server/platform/job-queue.ts';
 import { until } from './wait.ts';
+import { createRuntime } from '../../server/runtime.ts';
 
 export type FormValue = string | number | (string | number)[];
 
@@ -98,13 +94,9 @@ export function startSibling(t: TestServer, options: TestServerOptions): Promise
 async function serve(db: Database, key: string, options: TestServerOptions, closeDatabase: () => Promise<void>): Promise<TestServer> {
   const config = testConfig(options);
   const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const rateLimits = createRateLimits(config, logger);
-  const metrics = config.metricsEnabled ? await createMetrics(db, { token: config.metricsToken }) : undefined;
-  const jobs = options.jobs ? await startJobQueue(db, { ...deliveryQueue(config), ...duplicationQueue(config) }, logger) : undefined;
-  const worker = jobs && config.backgroundJobs ? await startWebhookWorker(db.prisma, jobs, config, logger) : undefined;
-  const duplications = jobs && config.backgroundJobs ? await startDuplicationWorker(db.prisma, jobs, config, logger) : undefined;
-  const app = createApp({ db, config, logger, rateLimits, metrics, tracing: options.tracing, jobs, afterChange: worker?.nudge });
-  const server = app.listen(0, '127.0.0.1');
+  const runtime = await createRuntime({ config, db, logger, tracing: options.tracing, jobQueue: options.jobs ?? false });
+  await runtime.startBackground();
+  const server = runtime.app.listen(0, '127.0.0.1');
   // The client shares this process's event loop with an in-memory PGlite, whose long statements block
   // it: a keep-alive timeout that fires late would race the client's next request on that connection.
   // Longer than any test leaves a connection idle: 60 s was not, once a test spent minutes in the
@@ -142,10 +134,7 @@ async function serve(db: Database, key: string, options: TestServerOptions, clos
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      await rateLimits.close();
-      await worker?.stop();
-      await duplications?.stop();
-      await jobs?.stop();
+      await runtime.close();
       await closeDatabase();
     },
   };

@@ -1,0 +1,8 @@
+// Handlers for the change feed of the whole account (a project's own: server/projects/activities).
+import type { Handler } from '../contract/operations.ts';
+import { feedPage, feedQuery } from './page.ts';
+
+export const listEvents: Handler<'listEvents'> = async ({ prisma, query }) => {
+  const page = await feedPage(prisma, feedQuery(query, query.order ?? 'asc', query.project_id));
+  return { status: 200, body: { ...page, message: 'Events retrieved successfully.' } };
+};

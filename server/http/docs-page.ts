@@ -1,0 +1,52 @@
+// Serves the Redoc page (dist/docs/index.html, built by `npm run docs`) under a Content-Security-Policy
+// that keeps it on this server: Redoc posts usage telemetry to its vendor and loads a logo from a CDN,
+// and an air-gapped deployment must not even try. Only the page's own inline scripts run (by hash).
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RequestHandler } from 'express';
+import helmet from 'helmet';
+import { projectRoot } from '../platform/project-root.ts';
+
+const docsPath = join(projectRoot, 'dist/docs/index.html');
+
+interface Page { mtimeMs: number; html: string; policy: RequestHandler }
+
+function scriptHashes(html: string): string[] {
+  return [...html.matchAll(/<script(?:\s[^>]*)?>([\s\S]*?)<\/script>/g)]
+    .map((match) => `'sha256-${createHash('sha256').update(match[1]!).digest('base64')}'`);
+}
+
+function load(mtimeMs: number): Page {
+  const html = readFileSync(docsPath, 'utf8');
+  const policy = helmet.contentSecurityPolicy({
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'none'"],
+      scriptSrc: scriptHashes(html),
+      // Redoc styles its markup inline (style elements and attributes); styles load nothing from outside.
+      styleSrc: ["'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      baseUri: ["'none'"],
+      formAction: ["'none'"],
+      frameAncestors: ["'none'"],
+    },
+  });
+  return { mtimeMs, html, policy };
+}
+
+export function docsPage(): RequestHandler {
+  let page: Page | undefined;
+  return (req, res, next) => {
+    // Read again when `npm run docs` rebuilds the page under a running server.
+    const mtimeMs = statSync(docsPath, { throwIfNoEntry: false })?.mtimeMs;
+    if (mtimeMs === undefined) {
+      res.status(503).json({ message: 'The documentation has not been built: run `npm run docs`.' });
+      return;
+    }
+    if (page?.mtimeMs !== mtimeMs) page = load(mtimeMs);
+    const { html, policy } = page;
+    policy(req, res, (error?: unknown) => (error ? next(error) : res.type('html').send(html)));
+  };
+}

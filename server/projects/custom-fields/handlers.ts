@@ -1,0 +1,73 @@
+// Handlers for the custom field definitions, one function per operationId.
+import { FieldErrorCollector, notFound } from '../../core/errors.ts';
+import type { Handler } from '../../contract/operations.ts';
+import { nextVersion } from '../store.ts';
+import { toCustomField } from './mapping.ts';
+import { loadPage, pageWindow } from '../../core/paging.ts';
+
+const SELECTS: readonly string[] = ['single_select', 'multi_select'];
+
+/** Repeated options are refused: each is shown once, and a value names it. */
+function checkOptions(errors: FieldErrorCollector, options: string[]): void {
+  options.forEach((option, index) => {
+    if (options.indexOf(option) !== index) errors.add(`custom_field_options.${index}`, `The option ${option} is given twice.`);
+  });
+}
+
+export const listCustomFields: Handler<'listCustomFields'> = async ({ prisma, query }) => {
+  const window = pageWindow({ ...query, order: query.order ?? 'asc' });
+  const page = await loadPage(window,
+    prisma.customField.findMany({ orderBy: { id: window.order }, skip: window.skip, take: window.take }),
+    prisma.customField.count(), toCustomField);
+  return { status: 200, body: { ...page, message: 'Custom fields retrieved successfully.' } };
+};
+
+export const getCustomField: Handler<'getCustomField'> = async ({ prisma, path }) => {
+  const row = await prisma.customField.findUnique({ where: { id: path.id } });
+  if (!row) throw notFound('Custom field');
+  return { status: 200, body: { data: toCustomField(row), message: 'Custom field retrieved successfully.' } };
+};
+
+export const createCustomField: Handler<'createCustomField'> = async ({ prisma, body }) => {
+  const errors = new FieldErrorCollector();
+  const isSelect = SELECTS.includes(body.custom_field_type);
+  if (isSelect && body.custom_field_options === undefined) errors.add('custom_field_options', 'The custom field options field is required for a select.');
+  if (!isSelect && body.custom_field_options !== undefined) errors.add('custom_field_options', `A ${body.custom_field_type} custom field takes no options.`);
+  checkOptions(errors, body.custom_field_options ?? []);
+  if (await prisma.customField.findUnique({ where: { key: body.custom_field_key }, select: { id: true } })) {
+    errors.add('custom_field_key', `The custom field key ${body.custom_field_key} has already been taken.`);
+  }
+  errors.throwIfAny();
+  const row = await prisma.customField.create({
+    data: { key: body.custom_field_key, name: body.custom_field_name, type: body.custom_field_type, options: body.custom_field_options ?? [] },
+  });
+  return { status: 201, body: { data: toCustomField(row), message: 'Custom field created successfully.' } };
+};
+
+export const updateCustomField: Handler<'updateCustomField'> = async ({ prisma, path, body }) => {
+  const [field] = await prisma.$queryRaw<{ id: number; type: string }[]>`SELECT id, type::text FROM custom_fields WHERE id = ${path.id} FOR UPDATE`;
+  if (!field) throw notFound('Custom field');
+  const errors = new FieldErrorCollector();
+  const options = body.custom_field_options;
+  if (options !== undefined) {
+    if (!SELECTS.includes(field.type)) errors.add('custom_field_options', `A ${field.type} custom field takes no options.`);
+    checkOptions(errors, options);
+    // An option a project holds stays: the value would otherwise name a choice that is gone.
+    const held = await prisma.$queryRaw<{ option: string }[]>`
+      SELECT DISTINCT option FROM project_custom_values v, unnest(v.option_values || ARRAY[v.text_value]) AS option
+       WHERE v.field_id = ${path.id} AND option IS NOT NULL AND NOT (option = ANY(${options}::text[]))`;
+    for (const { option } of held) errors.add('custom_field_options', `The option ${option} is held by projects: change them before removing it.`);
+  }
+  errors.throwIfAny();
+  const row = await prisma.customField.update({ where: { id: path.id }, data: { name: body.custom_field_name, options } });
+  return { status: 200, body: { data: toCustomField(row), message: 'Custom field updated successfully.' } };
+};
+
+/** The projects that held a value change with the field's removal: a new version, a new `dates.updated`. */
+export const deleteCustomField: Handler<'deleteCustomField'> = async ({ prisma, path }) => {
+  const [field] = await prisma.$queryRaw<{ id: number }[]>`SELECT id FROM custom_fields WHERE id = ${path.id} FOR UPDATE`;
+  if (!field) throw notFound('Custom field');
+  await prisma.project.updateMany({ where: { customValues: { some: { fieldId: path.id } } }, data: nextVersion() });
+  await prisma.customField.delete({ where: { id: path.id } });
+  return { status: 200, body: { data: { id: path.id }, message: 'Custom field deleted successfully.' } };
+};

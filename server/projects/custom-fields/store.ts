@@ -1,0 +1,256 @@
+// Custom field values: how each type of field is checked, stored, shown, filtered and sorted.
+// A project's values live in project_custom_values, one row per field, in the column of the field's
+// type; the project read aggregates them into `custom_fields` in the same statement.
+import { Prisma, type CustomField as CustomFieldRow } from '../../../generated/prisma/client.ts';
+import type { components } from '../../../generated/api-types.ts';
+import { validationFailed, type FieldErrorCollector } from '../../core/errors.ts';
+import { isCalendarDate } from '../../core/dates.ts';
+import type { Db, Tx } from '../../platform/database/transaction.ts';
+import { escapeLike } from '../../core/search-text.ts';
+
+type CustomFieldType = components['schemas']['CustomFieldType'];
+type Operator = keyof components['schemas']['CustomFieldFilter'];
+type Input = components['schemas']['CustomFieldInput'];
+
+/** One stored value: the columns of project_custom_values that a type writes. */
+interface StoredValue { textValue?: string; numberValue?: string; dateValue?: Date; optionValues?: string[]; userId?: number }
+
+const DECIMAL_LITERAL = /^[-+]?(\d+\.?\d*|\.\d+)$/;
+const EQUALITY = ['eq', 'not_eq', 'in', 'not_in'] as const;
+const ORDERED = ['eq', 'not_eq', 'gt', 'gte', 'lt', 'lte', 'in', 'not_in'] as const;
+/** The largest magnitude numeric(20, 6) holds, less a margin for rounding. */
+const NUMBER_LIMIT = 1e14;
+
+/** An operand or stored value that failed: told apart from a good one by being an object. */
+class Refusal {
+  readonly message: string;
+  constructor(message: string) { this.message = message; }
+}
+const refuse = (message: string) => new Refusal(message);
+
+function numberOf(value: string | number): number | Refusal {
+  const number = typeof value === 'number' ? value : DECIMAL_LITERAL.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isFinite(number)) return refuse('must be a number');
+  if (Math.abs(number) >= NUMBER_LIMIT) return refuse('must be less than 100000000000000 in magnitude');
+  if (Number(number.toFixed(6)) !== number) return refuse('must not have more than 6 decimal places');
+  return number;
+}
+function dateOf(value: string | number): string | Refusal {
+  return typeof value === 'string' && isCalendarDate(value) ? value : refuse('must be a date (YYYY-MM-DD)');
+}
+function optionOf(value: string | number, field: CustomFieldRow): string | Refusal {
+  return typeof value === 'string' && field.options.includes(value) ? value : refuse(`must be one of: ${field.options.join(', ')}`);
+}
+function userIdOf(value: string | number): number | Refusal {
+  const id = typeof value === 'number' ? value : /^\d{1,10}$/.test(value) ? Number(value) : Number.NaN;
+  return Number.isInteger(id) && id >= 1 && id <= 2147483647 ? id : refuse('must be a team user id');
+}
+
+/** What a value is for each type: its column and SQL type, how a sent value is read, which filters it takes. */
+type Rules = { [T in CustomFieldType]: {
+  column: 'text_value' | 'number_value' | 'date_value' | 'option_values' | 'user_id'; sqlType: string; operators: readonly Operator[]; sortable: boolean;
+  read(value: string | number | string[], field: CustomFieldRow): StoredValue | Refusal;
+  operand(value: string | number, field: CustomFieldRow): string | number | Refusal;
+} };
+
+const rules = {
+  text: {
+    column: 'text_value', sqlType: 'text', operators: ['eq', 'not_eq', 'contains', 'not_contains', 'in', 'not_in'], sortable: true,
+    read: (value) => (typeof value === 'string' ? { textValue: value } : refuse('must be text')),
+    operand: (value) => String(value),
+  },
+  number: {
+    column: 'number_value', sqlType: 'numeric', operators: ORDERED, sortable: true,
+    read: (value) => {
+      const number = Array.isArray(value) ? refuse('must be a number') : numberOf(value);
+      return number instanceof Refusal ? number : { numberValue: number.toFixed(6) };
+    },
+    operand: numberOf,
+  },
+  date: {
+    column: 'date_value', sqlType: 'date', operators: ORDERED, sortable: true,
+    read: (value) => {
+      const date = Array.isArray(value) ? refuse('must be a date (YYYY-MM-DD)') : dateOf(value);
+      return date instanceof Refusal ? date : { dateValue: new Date(`${date}T00:00:00Z`) };
+    },
+    operand: dateOf,
+  },
+  single_select: {
+    column: 'text_value', sqlType: 'text', operators: EQUALITY, sortable: true,
+    read: (value, field) => {
+      const option = Array.isArray(value) ? refuse('must be one option') : optionOf(value, field);
+      return option instanceof Refusal ? option : { textValue: option };
+    },
+    operand: optionOf,
+  },
+  multi_select: {
+    column: 'option_values', sqlType: 'text', operators: EQUALITY, sortable: false,
+    read: (value, field) => {
+      const chosen = Array.isArray(value) ? value : [String(value)];
+      const unknown = chosen.find((option) => !field.options.includes(option));
+      if (unknown !== undefined) return refuse(`must hold only options of: ${field.options.join(', ')}`);
+      // Kept in the field's order, each once: the order `custom_fields` shows them in.
+      return { optionValues: field.options.filter((option) => chosen.includes(option)) };
+    },
+    operand: optionOf,
+  },
+  person: {
+    column: 'user_id', sqlType: 'int', operators: EQUALITY, sortable: false,
+    read: (value) => {
+      const id = Array.isArray(value) ? refuse('must be a team user id') : userIdOf(value);
+      return id instanceof Refusal ? id : { userId: id };
+    },
+    operand: userIdOf,
+  },
+} as const satisfies Rules;
+
+/** A field's key as a field name of a 422: `project_custom_fields.phase`. */
+const label = (key: string) => `The ${key.replace(/_/g, ' ')} custom field`;
+
+/** Values a body sets, checked: the rows to write, and the fields whose value it removes. */
+export interface PreparedValues { set: { fieldId: number; value: StoredValue }[]; removed: number[] }
+
+/**
+ * Checks `project_custom_fields` against the fields defined: an unknown key, a value of the wrong
+ * type, an option the field lacks or a user that does not exist is an error on
+ * `project_custom_fields.<key>`. Returns what to write.
+ */
+export async function prepareCustomValues(db: Db, input: Record<string, Input> | undefined, errors: FieldErrorCollector): Promise<PreparedValues> {
+  const prepared: PreparedValues = { set: [], removed: [] };
+  if (!input || Object.keys(input).length === 0) return prepared;
+  const fields = await db.customField.findMany({ where: { key: { in: Object.keys(input) } } });
+  const byKey = new Map(fields.map((field) => [field.key, field]));
+  const userIds: { key: string; id: number }[] = [];
+  for (const [key, value] of Object.entries(input)) {
+    const name = `project_custom_fields.${key}`;
+    const field = byKey.get(key);
+    if (!field) {
+      errors.add(name, `There is no custom field ${key}: define it first (POST /api/custom-fields).`);
+      continue;
+    }
+    if (value === null || value === '' || (Array.isArray(value) && value.length === 0)) {
+      prepared.removed.push(field.id);
+      continue;
+    }
+    const stored = rules[field.type].read(value, field);
+    if (stored instanceof Refusal) {
+      errors.add(name, `${label(key)} ${stored.message}.`);
+      continue;
+    }
+    if ('userId' in stored) userIds.push({ key, id: stored.userId });
+    prepared.set.push({ fieldId: field.id, value: stored });
+  }
+  if (userIds.length > 0) {
+    const found = new Set((await db.user.findMany({ where: { id: { in: userIds.map((u) => u.id) } }, select: { id: true } })).map((u) => u.id));
+    for (const { key, id } of userIds) if (!found.has(id)) errors.add(`project_custom_fields.${key}`, `${label(key)} must be a team user id.`);
+  }
+  return prepared;
+}
+
+/** Writes checked values to a project: each set value replaces the field's row, removed ones are deleted. */
+export async function writeCustomValues(tx: Tx, projectId: number, prepared: PreparedValues): Promise<void> {
+  if (prepared.removed.length > 0) {
+    await tx.projectCustomValue.deleteMany({ where: { projectId, fieldId: { in: prepared.removed } } });
+  }
+  for (const { fieldId, value } of prepared.set) {
+    const row = { textValue: null, numberValue: null, dateValue: null, optionValues: [], userId: null, ...value };
+    await tx.projectCustomValue.upsert({ where: { projectId_fieldId: { projectId, fieldId } }, create: { projectId, fieldId, ...row }, update: row });
+  }
+}
+
+/** Copies every custom value of one project to another (a clone). */
+export async function copyCustomValues(tx: Tx, fromProjectId: number, toProjectId: number): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO project_custom_values (project_id, field_id, text_value, number_value, date_value, option_values, user_id)
+    SELECT ${toProjectId}, field_id, text_value, number_value, date_value, option_values, user_id
+      FROM project_custom_values WHERE project_id = ${fromProjectId}`;
+}
+
+/** The project's `custom_fields`, for a query over `p`: values by key, each as its type shows it. */
+export const CUSTOM_FIELDS_COLUMN = `
+       COALESCE((SELECT json_object_agg(d.key, CASE d.type
+                          WHEN 'number' THEN to_json(v.number_value::float8)
+                          WHEN 'date' THEN to_json(to_char(v.date_value, 'YYYY-MM-DD'))
+                          WHEN 'multi_select' THEN to_json(v.option_values)
+                          WHEN 'person' THEN json_build_object('id', u.id, 'name', u.first_name || ' ' || u.last_name)
+                          ELSE to_json(v.text_value) END ORDER BY d.id)
+                   FROM project_custom_values v JOIN custom_fields d ON d.id = v.field_id LEFT JOIN users u ON u.id = v.user_id
+                  WHERE v.project_id = p.id), '{}') AS custom_fields`;
+
+/** The fields a list names (in `custom_fields` or `sort_custom_field`), by key; an unknown key is a 422. */
+export async function customFieldsNamed(db: Db, filter: Record<string, unknown> | undefined, sortKey: string | undefined): Promise<Map<string, CustomFieldRow>> {
+  const keys = [...Object.keys(filter ?? {}), ...(sortKey ? [sortKey] : [])];
+  if (keys.length === 0) return new Map();
+  const fields = new Map((await db.customField.findMany({ where: { key: { in: keys } } })).map((field) => [field.key, field]));
+  const errors: Record<string, string[]> = {};
+  for (const key of Object.keys(filter ?? {})) if (!fields.has(key)) errors[`custom_fields.${key}`] = [`There is no custom field ${key}.`];
+  if (sortKey && !fields.has(sortKey)) errors.sort_custom_field = [`There is no custom field ${sortKey}.`];
+  if (Object.keys(errors).length > 0) throw validationFailed(errors);
+  return fields;
+}
+
+type CustomFilter = components['schemas']['CustomFieldFilter'];
+
+/**
+ * The conditions of `custom_fields[key][operator]=value` on `p`: membership of the project in the
+ * projects whose value matches, found through the field's value index. A negated operator keeps
+ * the projects that have no matching value, those without a value included.
+ */
+export function customFieldConditions(filter: Record<string, CustomFilter>, fields: Map<string, CustomFieldRow>): Prisma.Sql[] {
+  const conditions: Prisma.Sql[] = [];
+  const errors: Record<string, string[]> = {};
+  for (const [key, operators] of Object.entries(filter)) {
+    const field = fields.get(key)!;
+    const rule: Rules[CustomFieldType] = rules[field.type];
+    for (const [operator, raw] of Object.entries(operators) as [Operator, string | number | (string | number)[]][]) {
+      const name = `custom_fields.${key}.${operator}`;
+      if (!rule.operators.includes(operator)) {
+        errors[name] = [`A ${field.type.replace('_', ' ')} custom field takes the operators ${rule.operators.join(', ')}.`];
+        continue;
+      }
+      const operands = (Array.isArray(raw) ? raw : [raw]).map((value) => rule.operand(value, field));
+      const refused = operands.find((operand) => operand instanceof Refusal);
+      if (refused) {
+        errors[name] = [`${label(key)} ${(refused as Refusal).message}.`];
+        continue;
+      }
+      conditions.push(valueCondition(field, rule, operator, operands as (string | number)[]));
+    }
+  }
+  if (Object.keys(errors).length > 0) throw validationFailed(errors);
+  return conditions;
+}
+
+function valueCondition(field: CustomFieldRow, rule: Rules[CustomFieldType], operator: Operator, operands: (string | number)[]): Prisma.Sql {
+  const column = Prisma.raw(`v.${rule.column}`);
+  const typed = (value: string | number) => Prisma.sql`${value}::${Prisma.raw(rule.sqlType)}`;
+  const positive = operator.replace(/^not_/, '') as Operator;
+  let match: Prisma.Sql;
+  if (rule.column === 'option_values') {
+    const options = Prisma.sql`ARRAY[${Prisma.join(operands.map(typed))}]`;
+    match = positive === 'eq' ? Prisma.sql`${column} @> ${options}` : Prisma.sql`${column} && ${options}`;
+  } else {
+    switch (positive) {
+      case 'eq': match = Prisma.sql`${column} = ${typed(operands[0]!)}`; break;
+      case 'in': match = Prisma.sql`${column} IN (${Prisma.join(operands.map(typed))})`; break;
+      case 'contains': match = Prisma.sql`${column} ILIKE ${`%${escapeLike(String(operands[0]))}%`}`; break;
+      case 'gt': match = Prisma.sql`${column} > ${typed(operands[0]!)}`; break;
+      case 'gte': match = Prisma.sql`${column} >= ${typed(operands[0]!)}`; break;
+      case 'lt': match = Prisma.sql`${column} < ${typed(operands[0]!)}`; break;
+      default: match = Prisma.sql`${column} <= ${typed(operands[0]!)}`;
+    }
+  }
+  const projects = Prisma.sql`SELECT v.project_id FROM project_custom_values v WHERE v.field_id = ${field.id} AND ${match}`;
+  return operator === positive ? Prisma.sql`p.id = ANY(ARRAY(${projects}))` : Prisma.sql`p.id <> ALL(ARRAY(${projects}))`;
+}
+
+/** How a list sorts by a custom field: the field, the column (and collation) its values order by, and their type. */
+export interface CustomSort { fieldId: number; expression: string; sqlType: string }
+
+export function customSort(field: CustomFieldRow): CustomSort {
+  const rule: Rules[CustomFieldType] = rules[field.type];
+  if (!rule.sortable) throw validationFailed({ sort_custom_field: [`A ${field.type.replace('_', ' ')} custom field cannot be sorted on.`] });
+  // Text sorts as titles do, in the Unicode root collation (the value index is in that collation too).
+  const expression = rule.column === 'text_value' ? 'v.text_value COLLATE "und-x-icu"' : `v.${rule.column}`;
+  return { fieldId: field.id, expression, sqlType: rule.sqlType };
+}

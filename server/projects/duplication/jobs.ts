@@ -1,0 +1,142 @@
+// Background duplication: a clone too large for its request (more than DUPLICATION_SYNC_LIMIT rows)
+// is a row of project_duplications and a pg-boss job, queued in the request's transaction. The job
+// copies in chunks, one transaction each; every chunk commits its rows together with the advance of
+// the row's cursor and count, so a job that runs again (a retry, an instance restarted or killed,
+// two instances at once) goes on from the last commit and never makes a second project.
+import type { Logger } from 'pino';
+import type { Prisma, PrismaClient, ProjectDuplication } from '../../../generated/prisma/client.ts';
+import { CLONE_START, copyChildren, createClonedProject, planClone, type CloneBody, type ClonePlan, type CloneCursor } from './clone.ts';
+import type { Config } from '../../platform/config.ts';
+import { ApiError, FieldErrorCollector } from '../../core/errors.ts';
+import { insertEvent, newResourceEvent } from '../../platform/outbox.ts';
+import { toProject } from '../mapping.ts';
+import { findProjectView } from '../view.ts';
+import { refreshDerivedProgress } from '../store.ts';
+import type { JobQueue, QueueSettings } from '../../platform/job-queue.ts';
+import type { Tx } from '../../platform/database/transaction.ts';
+
+export const DUPLICATION_QUEUE = 'project-duplication';
+
+export type DuplicationSettings = Pick<Config, 'duplicationChunkRows' | 'duplicationMaxAttempts' | 'projectNumberFormat'>;
+
+/**
+ * pg-boss retries a run that threw (after a database error, say) and one whose instance died (once
+ * expireInSeconds has passed); the row counts the runs and stops at duplicationMaxAttempts.
+ */
+export function duplicationQueue(settings: DuplicationSettings): Record<string, QueueSettings> {
+  return {
+    [DUPLICATION_QUEUE]: {
+      retryLimit: settings.duplicationMaxAttempts,
+      retryDelay: 2,
+      retryBackoff: true,
+      retryDelayMax: 60,
+      expireInSeconds: 15 * 60,
+    },
+  };
+}
+
+const jobsNotRunning = () => new ApiError(503, 'Background jobs are not running on this server.', undefined, { 'Retry-After': '1' });
+
+/** Records a background clone and queues its job, in the request's transaction. */
+export async function queueDuplication(tx: Tx, jobs: JobQueue | undefined, plan: ClonePlan, body: CloneBody, apiKeyId: number): Promise<ProjectDuplication> {
+  // Not waited for: on PGlite the queue's start-up queries would wait for this very transaction.
+  if (!jobs?.started) throw jobsNotRunning();
+  const row = await tx.projectDuplication.create({
+    data: { sourceProjectId: plan.sourceId, total: plan.total, options: body as Prisma.InputJsonValue, apiKeyId },
+  });
+  await jobs.insertIn(tx, DUPLICATION_QUEUE, [{ duplicationId: row.id }]);
+  return row;
+}
+
+/** A reason the copy cannot be made, whatever the number of runs: it is `failed` at once. */
+class DuplicationFailure extends Error {
+  override name = 'DuplicationFailure';
+}
+
+const isFinished = (row: { status: string }) => row.status === 'succeeded' || row.status === 'failed';
+
+/** The duplication's row, locked for the rest of the transaction (other runs wait here). */
+async function lockedDuplication(tx: Tx, id: number): Promise<ProjectDuplication | null> {
+  await tx.$queryRaw`SELECT id FROM project_duplications WHERE id = ${id} FOR UPDATE`;
+  return tx.projectDuplication.findUnique({ where: { id } });
+}
+
+/** One step of the copy, in one transaction: the new project, or one chunk, or the finish. True when done. */
+async function step(tx: Tx, id: number, settings: DuplicationSettings): Promise<boolean> {
+  const row = await lockedDuplication(tx, id);
+  if (!row || isFinished(row)) return true;
+  const sourceId = row.sourceProjectId;
+  const source = sourceId === null ? [] : await tx.$queryRaw<{ id: number }[]>`SELECT id FROM projects WHERE id = ${sourceId} FOR SHARE`;
+  if (sourceId === null || source.length === 0) throw new DuplicationFailure('The source project no longer exists.');
+  const errors = new FieldErrorCollector();
+  const plan = await planClone(tx, sourceId, row.options as CloneBody, errors);
+  if (!errors.isEmpty) {
+    throw new DuplicationFailure(`The clone can no longer be made: ${errors.messages().join(' ')}`);
+  }
+  if (row.cursor === null) {
+    const projectId = await createClonedProject(tx, plan, settings.projectNumberFormat);
+    await tx.projectDuplication.update({ where: { id }, data: { projectId, cursor: { ...CLONE_START } } });
+    return false;
+  }
+  if (row.projectId === null) throw new DuplicationFailure('The new project was deleted before the copy was complete.');
+  const chunk = await copyChildren(tx, plan, row.projectId, row.cursor as unknown as CloneCursor, settings.duplicationChunkRows);
+  const copied = row.copied + chunk.copied;
+  if (!chunk.done) {
+    await tx.projectDuplication.update({ where: { id }, data: { copied, cursor: { ...chunk.cursor } } });
+    return false;
+  }
+  await refreshDerivedProgress(tx, row.projectId);
+  // The `project.cloned` event, written in the copy's last transaction.
+  await insertEvent(tx, 'project.cloned', row.apiKeyId, newResourceEvent(row.projectId, toProject((await findProjectView(tx, row.projectId))!)));
+  await tx.projectDuplication.update({ where: { id }, data: { copied, cursor: { ...chunk.cursor }, status: 'succeeded', finishedAt: new Date() } });
+  return true;
+}
+
+/** Ends a duplication as `failed` with its reason; whatever it had copied is deleted with its project. */
+async function fail(prisma: PrismaClient, id: number, reason: string): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    const row = await lockedDuplication(tx, id);
+    if (!row || isFinished(row)) return;
+    if (row.projectId !== null) await tx.project.deleteMany({ where: { id: row.projectId } });
+    await tx.projectDuplication.update({ where: { id }, data: { status: 'failed', error: reason, projectId: null, finishedAt: new Date() } });
+  });
+}
+
+/**
+ * Runs a duplication to its end (or its next retry). Safe to run more than once, also at the same
+ * time: each step locks the row and goes on from what the last committed step recorded.
+ * `maxSteps` (tests) stops after that many steps, as an instance killed there would.
+ */
+export async function runDuplication(prisma: PrismaClient, id: number, settings: DuplicationSettings, maxSteps = Number.POSITIVE_INFINITY): Promise<void> {
+  const [claimed] = await prisma.$queryRaw<{ attempts: number }[]>`
+    UPDATE project_duplications
+       SET status = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, now())
+     WHERE id = ${id} AND status IN ('queued', 'running')
+    RETURNING attempts`;
+  if (!claimed) return;
+  try {
+    for (let steps = 1; !(await prisma.$transaction((tx) => step(tx, id, settings))) && steps < maxSteps; steps += 1) { /* next step */ }
+  } catch (error) {
+    if (error instanceof DuplicationFailure) return fail(prisma, id, error.message);
+    if (claimed.attempts >= settings.duplicationMaxAttempts) {
+      const message = error instanceof Error ? error.message.trim().split('\n').at(-1) : String(error);
+      return fail(prisma, id, `The copy failed ${claimed.attempts} times; the last error: ${message}`);
+    }
+    throw error;
+  }
+}
+
+export interface DuplicationWorker { stop(): Promise<void> }
+
+/** Runs queued duplications in this instance, one at a time. */
+export async function startDuplicationWorker(prisma: PrismaClient, jobs: JobQueue, settings: DuplicationSettings, logger: Logger): Promise<DuplicationWorker> {
+  await jobs.boss.work<{ duplicationId: number }>(DUPLICATION_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 1, localConcurrency: 1 }, async ([job]) => {
+    try {
+      await runDuplication(prisma, job!.data.duplicationId, settings);
+    } catch (error) {
+      logger.warn({ err: error, duplicationId: job!.data.duplicationId }, 'a background clone failed; it is retried');
+      throw error;
+    }
+  });
+  return { stop: () => jobs.boss.offWork(DUPLICATION_QUEUE) };
+}

@@ -1,0 +1,20 @@
+// Estimates in the API's shape.
+import type { components } from '../../../generated/api-types.ts';
+import type { Prisma } from '../../../generated/prisma/client.ts';
+import { calendarDate, timestamp } from '../../core/dates.ts';
+import { money } from '../../core/money.ts';
+
+type Schemas = components['schemas'];
+
+export function toEstimate(row: Prisma.EstimateGetPayload<object>): Schemas['Estimate'] {
+  return {
+    id: row.id,
+    project_id: row.projectId,
+    client_id: row.clientId,
+    status: row.status,
+    date: calendarDate(row.date),
+    expiry_date: row.expiryDate ? calendarDate(row.expiryDate) : null,
+    amount: money(row.amount),
+    created: timestamp(row.createdAt),
+  };
+}

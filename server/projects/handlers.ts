@@ -1,0 +1,304 @@
+// Handlers for the project operations, one function per operationId.
+import type { components } from '../../generated/api-types.ts';
+import type { Prisma } from '../../generated/prisma/client.ts';
+import { CLONE_START, copyChildren, createClonedProject, planClone } from './duplication/clone.ts';
+import { queueDuplication } from './duplication/jobs.ts';
+import { findProjectView, insertProjectView, projectCursor, projectListStatements, type ListQuery, type ProjectInsert, type ProjectListRow } from './view.ts';
+import { allows, entityTag, preconditionFailed, type VersionCondition } from '../core/entity-tags.ts';
+import { FieldErrorCollector, invalidSelection, notFound, projectArchived, validationFailed } from '../core/errors.ts';
+import { takeProjectNumber } from './numbers.ts';
+import { customFieldsNamed, writeCustomValues } from './custom-fields/store.ts';
+import { toProject } from './mapping.ts';
+import { bodyChecks } from './rules.ts';
+import type { Handler } from '../contract/operations.ts';
+import { lockProject, nextVersion, refreshDerivedProgress, touchProjectActivity } from './store.ts';
+import { calendarDate, parseCalendarDate } from '../core/dates.ts';
+import { idName } from '../team/mapping.ts';
+import { toProjectDuplication } from './duplication/mapping.ts';
+import type { Db } from '../platform/database/transaction.ts';
+import { loadPage, pageWindow } from '../core/paging.ts';
+import { isOn, mustNotPrecede } from '../core/field-rules.ts';
+
+/** The body fields kept outside the projects row: custom field values (server/projects/custom-fields/store.ts). */
+type ValuesElsewhere = 'project_custom_fields';
+type CreateBody = components['schemas']['ProjectCreateBody'];
+type UpdateBody = components['schemas']['ProjectUpdateBody'];
+type ProjectColumns = ProjectInsert;
+
+/**
+ * How each field of a body sets the project's columns, one entry per field of the generated body
+ * type: a field added to the spec does not compile until it is written somewhere.
+ */
+type ColumnWriters<Body> = { [Field in Exclude<keyof Body, ValuesElsewhere>]-?: (value: Exclude<Body[Field], undefined>) => Partial<ProjectColumns> };
+
+const updateColumnWriters = {
+  project_title: (title) => ({ title }),
+  project_creatorid: (creatorId) => ({ creatorId }),
+  project_categoryid: (categoryId) => ({ categoryId }),
+  project_date_start: (start) => ({ dateStart: parseCalendarDate(start) }),
+  project_date_due: (due) => ({ dateDue: due === null ? null : parseCalendarDate(due) }),
+  project_description: (description) => ({ description }),
+  project_reference: (reference) => ({ reference }),
+  project_billing_type: (billingType) => ({ billingType }),
+  project_billing_rate: (rate) => ({ billingRate: rate.toFixed(2) }),
+  project_billing_estimated_hours: (hours) => ({ billingEstimatedHours: hours.toFixed(2) }),
+  project_billing_costs_estimate: (costs) => ({ billingCostsEstimate: costs.toFixed(2) }),
+  project_progress_manually: (flag) => ({ progressManually: isOn(flag) }),
+  clientperm_tasks_view: (flag) => ({ clientpermTasksView: isOn(flag) }),
+  clientperm_tasks_collaborate: (flag) => ({ clientpermTasksCollaborate: isOn(flag) }),
+  clientperm_tasks_create: (flag) => ({ clientpermTasksCreate: isOn(flag) }),
+  clientperm_timesheets_view: (flag) => ({ clientpermTimesheetsView: isOn(flag) }),
+  clientperm_expenses_view: (flag) => ({ clientpermExpensesView: isOn(flag) }),
+  assignedperm_tasks_collaborate: (flag) => ({ assignedpermTasksCollaborate: isOn(flag) }),
+  project_is_template: (flag) => ({ isTemplate: isOn(flag) }),
+} satisfies ColumnWriters<UpdateBody>;
+
+const createColumnWriters = {
+  ...updateColumnWriters,
+  project_clientid: (clientId) => ({ clientId }),
+  project_type: (projectType) => ({ projectType }),
+} satisfies ColumnWriters<CreateBody>;
+
+/** The columns a body sets; fields that are absent stay as they are (or take the column's default). */
+function columnsOf<Body extends object>(body: Body, writers: ColumnWriters<Body>): Partial<ProjectColumns> {
+  const data: Partial<ProjectColumns> = {};
+  for (const field of Object.keys(writers) as Exclude<keyof Body, ValuesElsewhere>[]) {
+    const value = body[field];
+    // `writers[field]` takes this very field's value; TypeScript cannot pair the two over a union of keys.
+    if (value !== undefined) Object.assign(data, (writers[field] as (v: unknown) => Partial<ProjectColumns>)(value));
+  }
+  return data;
+}
+
+/** The project as the API shows it, with its ETag. */
+async function loadProject(db: Db, id: number) {
+  const row = await findProjectView(db, id);
+  if (!row) throw notFound('Project');
+  return { data: toProject(row), etag: entityTag(row.version) };
+}
+
+type ProjectField = NonNullable<ListQuery['fields']>[number];
+
+/** The mapper for a list's rows: whole projects, or with `fields` only `id` and the fields named. */
+function listItem(fields: ProjectField[] | undefined): (row: ProjectListRow) => components['schemas']['Project'] | components['schemas']['ProjectFieldset'] {
+  if (!fields) return toProject;
+  const kept = new Set<ProjectField>(['id', ...fields]);
+  return (row) => Object.fromEntries(Object.entries(toProject(row)).filter(([field]) => kept.has(field as ProjectField))) as components['schemas']['ProjectFieldset'];
+}
+
+export const listProjects: Handler<'listProjects'> = async ({ prisma, query }) => {
+  const window = pageWindow(query);
+  const customFields = await customFieldsNamed(prisma, query.custom_fields, query.sort_custom_field);
+  const statements = projectListStatements(query, window, customFields);
+  const message = 'Projects retrieved successfully.' as const;
+  const item = listItem(query.fields);
+  // A sort by a custom field pages by `page` only.
+  const cursorAfter = (row: ProjectListRow | undefined) => (row && query.sort_custom_field === undefined ? projectCursor(query, window.order, row) : null);
+  if (!statements.count) {
+    const rows = await prisma.$queryRaw<ProjectListRow[]>(statements.page);
+    const page = rows.slice(0, window.take);
+    const next_cursor = rows.length > window.take ? cursorAfter(page.at(-1)) : null;
+    return { status: 200, body: { data: page.map(item), meta: { per_page: window.take, after: query.after!, next_cursor }, message } };
+  }
+  const page = await loadPage(
+    window,
+    prisma.$queryRaw<ProjectListRow[]>(statements.page),
+    prisma.$queryRaw<{ total: number }[]>(statements.count).then(([row]) => row!.total),
+    (row) => row,
+  );
+  const next_cursor = window.skip + page.data.length < page.meta.total ? cursorAfter(page.data.at(-1)) : null;
+  return { status: 200, body: { data: page.data.map(item), meta: { ...page.meta, next_cursor }, message } };
+};
+
+export const getProject: Handler<'getProject'> = async ({ prisma, path }) => {
+  const { data, etag } = await loadProject(prisma, path.id);
+  return { status: 200, body: { data, message: 'Project retrieved successfully.' }, etag };
+};
+
+/**
+ * The body checks (one statement, which also finds the default creator and the client's name), the
+ * number taken, then the row inserted and read back, in the transaction its event is recorded in.
+ * Clients, categories and users cannot be deleted, so a reference checked here is still valid when
+ * the row is inserted.
+ */
+export const createProject: Handler<'createProject'> = async ({ prisma, path, body, projectNumberFormat }) => {
+  const errors = new FieldErrorCollector();
+  const { mainAdministratorId, clientCompanyName, customValues } = await bodyChecks.createProject(prisma, { path, body }, errors);
+  errors.throwIfAny();
+  const client = body.project_clientid === undefined ? null : { id: body.project_clientid, companyName: clientCompanyName! };
+  const number = await takeProjectNumber(prisma, projectNumberFormat, client);
+  // The schema and the checks require title, category, start date and (but for internal projects) the client.
+  let row = await insertProjectView(prisma, { ...columnsOf(body, createColumnWriters), number, creatorId: body.project_creatorid ?? mainAdministratorId });
+  if (customValues.set.length > 0) {
+    await writeCustomValues(prisma, row.id, customValues);
+    row = (await findProjectView(prisma, row.id))!;
+  }
+  return { status: 201, body: { data: toProject(row), message: 'Project created successfully.' }, etag: entityTag(row.version) };
+};
+
+export const updateProject: Handler<'updateProject'> = async ({ prisma, path, body, ifMatch }) => {
+  const { data, etag } = await prisma.$transaction(async (tx) => {
+    await lockProject(tx, path.id, 'update', ifMatch, 'allow');
+    const current = await tx.project.findUniqueOrThrow({ where: { id: path.id }, select: { dateStart: true, dateDue: true, progressManually: true, archivedAt: true } });
+    const refused = Object.keys(body).filter((field) => field !== 'project_title');
+    if (current.archivedAt && refused.length > 0) throw projectArchived(refused);
+    const errors = new FieldErrorCollector();
+    // The rule holds for the resulting pair, whichever of the two dates the body changes.
+    const start = body.project_date_start ?? calendarDate(current.dateStart);
+    const due = body.project_date_due !== undefined ? body.project_date_due : current.dateDue && calendarDate(current.dateDue);
+    mustNotPrecede(errors, 'project_date_due', due, 'project_date_start', start);
+    const customValues = await bodyChecks.updateProject(tx, { path, body }, errors);
+    errors.throwIfAny();
+    await tx.project.update({ where: { id: path.id }, data: { ...columnsOf(body, updateColumnWriters), ...nextVersion() } });
+    await writeCustomValues(tx, path.id, customValues);
+    if (current.progressManually && body.project_progress_manually === 'off') await refreshDerivedProgress(tx, path.id);
+    return loadProject(tx, path.id);
+  });
+  return { status: 200, body: { data, message: 'Project updated successfully.' }, etag };
+};
+
+export const deleteProject: Handler<'deleteProject'> = async ({ prisma, path }) => {
+  await prisma.$transaction(async (tx) => {
+    await lockProject(tx, path.id, 'delete', undefined, 'allow');
+    // Every child table references projects with ON DELETE CASCADE: one statement removes them all.
+    await tx.project.delete({ where: { id: path.id } });
+  });
+  return { status: 200, body: { data: { id: path.id }, message: 'Project deleted successfully.' } };
+};
+
+export const assignProject: Handler<'assignProject'> = async ({ prisma, path, body, ifMatch }) => {
+  const userIds = [...new Set(body.assigned)];
+  const { assigned, version } = await prisma.$transaction(async (tx) => {
+    await lockProject(tx, path.id, 'update', ifMatch);
+    const users = await tx.user.findMany({ where: { id: { in: userIds } }, select: { id: true, firstName: true, lastName: true } });
+    const errors = new FieldErrorCollector();
+    const found = new Set(users.map((u) => u.id));
+    body.assigned.forEach((id, index) => {
+      if (!found.has(id)) errors.add(`assigned.${index}`, invalidSelection(`assigned.${index}`));
+    });
+    errors.throwIfAny();
+    await tx.projectAssignee.deleteMany({ where: { projectId: path.id } });
+    await tx.projectAssignee.createMany({ data: userIds.map((userId) => ({ projectId: path.id, userId })) });
+    const { version } = await tx.project.update({ where: { id: path.id }, data: nextVersion(), select: { version: true } });
+    return { assigned: users.sort((a, b) => a.id - b.id).map(idName), version };
+  });
+  return { status: 200, body: { data: { id: path.id, assigned }, message: 'Project assignees updated successfully.' }, etag: entityTag(version) };
+};
+
+export const setProjectManager: Handler<'setProjectManager'> = async ({ prisma, path, body, ifMatch }) => {
+  const { managers, version } = await prisma.$transaction(async (tx) => {
+    await lockProject(tx, path.id, 'update', ifMatch, 'allow');
+    const manager = body.manager === null
+      ? null
+      : await tx.user.findUnique({ where: { id: body.manager }, select: { id: true, firstName: true, lastName: true } });
+    if (body.manager !== null && !manager) throw validationFailed({ manager: [invalidSelection('manager')] });
+    const { version } = await tx.project.update({ where: { id: path.id }, data: { managerId: manager?.id ?? null, ...nextVersion() }, select: { version: true } });
+    return { managers: manager ? [idName(manager)] : [], version };
+  });
+  return { status: 200, body: { data: { id: path.id, managers }, message: 'Project manager updated successfully.' }, etag: entityTag(version) };
+};
+
+/**
+ * Applies a change of the project's own columns to an active project and returns the whole project:
+ * two statements (the UPDATE locks the row while it runs and checks If-Match's versions and the
+ * active state in its WHERE). A third statement only to tell a 404 from a 412 from an archived project.
+ */
+async function changeProject(db: Db, id: number, data: Prisma.ProjectUncheckedUpdateInput, ifMatch: VersionCondition | undefined) {
+  const versions = ifMatch && !ifMatch.any ? { version: { in: ifMatch.versions } } : {};
+  const { count } = await db.project.updateMany({ where: { id, archivedAt: null, ...versions }, data: { ...data, ...nextVersion() } });
+  if (count === 0) {
+    const current = await db.project.findUnique({ where: { id }, select: { version: true } });
+    if (!current) throw notFound('Project');
+    // The project is there: If-Match's versions did not include its version, or it is archived.
+    if (!allows(ifMatch, current.version)) throw preconditionFailed(current.version);
+    throw projectArchived();
+  }
+  return loadProject(db, id);
+}
+
+export const changeProjectStatus: Handler<'changeProjectStatus'> = async ({ prisma, path, body, ifMatch }) => {
+  const { data, etag } = await changeProject(prisma, path.id, { status: body.status }, ifMatch);
+  return { status: 200, body: { data, message: 'Project status updated successfully.' }, etag };
+};
+
+export const updateProjectProgress: Handler<'updateProjectProgress'> = async ({ prisma, path, body, ifMatch }) => {
+  const { data, etag } = await changeProject(prisma, path.id, { progressManually: true, progress: body.progress }, ifMatch);
+  return { status: 200, body: { data, message: 'Project progress updated successfully.' }, etag };
+};
+
+/**
+ * Archives or restores. Only a change of state is an update: archiving an archived project leaves
+ * it as it was, `dates.updated` and its ETag included (the UPDATE matches no row). If-Match is
+ * checked all the same: a stale one is a 412 whether or not there was anything to change.
+ */
+async function setActiveState(db: Db, id: number, activeState: 'active' | 'archived', ifMatch: VersionCondition | undefined) {
+  const versions = ifMatch && !ifMatch.any ? { version: { in: ifMatch.versions } } : {};
+  const archivedAt = activeState === 'archived' ? new Date() : null;
+  const { count } = await db.project.updateMany({ where: { id, activeState: { not: activeState }, ...versions }, data: { activeState, archivedAt, ...nextVersion() } });
+  if (count === 0) {
+    const current = await db.project.findUnique({ where: { id }, select: { version: true } });
+    if (!current) throw notFound('Project');
+    if (!allows(ifMatch, current.version)) throw preconditionFailed(current.version);
+  }
+  return loadProject(db, id);
+}
+
+export const archiveProject: Handler<'archiveProject'> = async ({ prisma, path, ifMatch }) => {
+  const { data, etag } = await setActiveState(prisma, path.id, 'archived', ifMatch);
+  return { status: 200, body: { data, message: 'Project archived successfully.' }, etag };
+};
+
+export const restoreProject: Handler<'restoreProject'> = async ({ prisma, path, ifMatch }) => {
+  const { data, etag } = await setActiveState(prisma, path.id, 'active', ifMatch);
+  return { status: 200, body: { data, message: 'Project restored successfully.' }, etag };
+};
+
+export const setProjectTags: Handler<'setProjectTags'> = async ({ prisma, path, body, ifMatch }) => {
+  const titles = [...new Set(body.tags)];
+  const { data, etag } = await prisma.$transaction(async (tx) => {
+    await lockProject(tx, path.id, 'update', ifMatch);
+    await tx.projectTag.deleteMany({ where: { projectId: path.id } });
+    await tx.projectTag.createMany({ data: titles.map((title, position) => ({ projectId: path.id, title, position })) });
+    // The row is locked and its version checked: no condition left for the UPDATE.
+    return changeProject(tx, path.id, {}, undefined);
+  });
+  return { status: 200, body: { data, message: 'Project tags updated successfully.' }, etag };
+};
+
+/** Stopped timers are activity (`last_activity_at`, a new ETag); with none running the project stays as it was. */
+export const stopProjectTimers: Handler<'stopProjectTimers'> = async ({ prisma, path, ifMatch }) => {
+  const { stopped, version } = await prisma.$transaction(async (tx) => {
+    const locked = await lockProject(tx, path.id, 'update', ifMatch, 'allow');
+    // One statement: every running timer gets the same end time and its whole-second duration.
+    const stopped = await tx.$executeRaw`
+      UPDATE timers
+         SET stopped_at = now(),
+             duration_seconds = GREATEST(0, FLOOR(EXTRACT(EPOCH FROM (now() - started_at))))::int
+       WHERE project_id = ${path.id} AND stopped_at IS NULL`;
+    return { stopped, version: stopped > 0 ? await touchProjectActivity(tx, path.id, 'allow') : locked };
+  });
+  return { status: 200, body: { data: { id: path.id, stopped }, message: 'Project timers stopped successfully.' }, etag: entityTag(version) };
+};
+
+export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body, duplications, apiKeyId, projectNumberFormat }) => {
+  return prisma.$transaction(async (tx) => {
+    // An archived project may be copied: the copy is active.
+    await lockProject(tx, path.id, 'share', undefined, 'allow');
+    const errors = new FieldErrorCollector();
+    const plan = await planClone(tx, path.id, body, errors);
+    errors.throwIfAny();
+    if (plan.total > duplications.syncLimit) {
+      const row = await queueDuplication(tx, duplications.jobs, plan, body, apiKeyId);
+      return {
+        status: 202 as const,
+        body: { data: toProjectDuplication(row), message: 'Project duplication queued successfully.' as const },
+        location: `/api/project-duplications/${row.id}`,
+      };
+    }
+    const id = await createClonedProject(tx, plan, projectNumberFormat);
+    await copyChildren(tx, plan, id, CLONE_START, Number.POSITIVE_INFINITY);
+    await refreshDerivedProgress(tx, id);
+    const { data, etag } = await loadProject(tx, id);
+    return { status: 201 as const, body: { data, message: 'Project cloned successfully.' as const }, etag };
+  });
+};
