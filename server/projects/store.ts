@@ -1,4 +1,4 @@
-
+// The project row in the database: locking it, recording activity on it, its derived progress, pages of its children.
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
 import { allows, preconditionFailed, type VersionCondition } from '../core/entity-tags.ts';
 import { notFound, projectArchived, validationFailed } from '../core/errors.ts';
