@@ -15,6 +15,7 @@ import { contractProblems, findOperation, routes } from './helpers/contract.ts';
 import { spec } from './helpers/spec.ts';
 import { createFixtures, startSibling, startTestServer, untilFeedCaughtUp, type Fixtures, type TestServer } from './helpers/server.ts';
 import { until } from './helpers/wait.ts';
+import { invalidSelection, resourceNotFound, UNAUTHORIZED_MESSAGE, VALIDATION_MESSAGE } from '../server/core/messages.ts';
 
 const run = promisify(execFile);
 
@@ -78,7 +79,7 @@ describe('projects through the typed client', () => {
     });
     expect(form.data?.data.dates.due).toBeNull();
     expect((await anonymous.POST('/api/projects', { body: { project_clientid: 1, project_categoryid: 1, project_title: 'x', project_date_start: '2026-06-01' } })).error?.message)
-      .toBe('Unauthorized. A valid API key is required.');
+      .toBe(UNAUTHORIZED_MESSAGE);
     const invalid = await api.POST('/api/projects', { body: { project_clientid: 999999, project_categoryid: f.category.id, project_title: 'x', project_date_start: '2026-06-01' } });
     expect(invalid.response.status).toBe(422);
   });
@@ -125,7 +126,7 @@ describe('projects through the typed client', () => {
     expect((await anonymous.GET('/api/projects')).response.status).toBe(401);
     const got = await api.GET('/api/projects/{id}', { params: { path: { id: p.id } } });
     expect(got.data?.data).toEqual(p);
-    expect((await api.GET('/api/projects/{id}', { params: { path: { id: 999999 } } })).error?.message).toBe('Project not found.');
+    expect((await api.GET('/api/projects/{id}', { params: { path: { id: 999999 } } })).error?.message).toBe(resourceNotFound('Project'));
     expect((await anonymous.GET('/api/projects/{id}', { params: { path: { id: p.id } } })).response.status).toBe(401);
   });
 
@@ -148,7 +149,7 @@ describe('projects through the typed client', () => {
     expect(cleared.data?.data.assigned).toEqual([]);
     expect((await api.PUT('/api/projects/{id}/assign', { params: { path: { id: 999999 } }, body: { assigned: [] } })).response.status).toBe(404);
     expect((await api.PUT('/api/projects/{id}/assign', { params: { path: { id: p.id } }, body: { assigned: [999999] } })).error)
-      .toEqual({ message: 'The given data was invalid.', errors: { 'assigned.0': ['The selected assigned.0 is invalid.'] } });
+      .toEqual({ message: VALIDATION_MESSAGE, errors: { 'assigned.0': [invalidSelection('assigned.0')] } });
     const manager = await api.PUT('/api/projects/{id}/manager', { params: { path: { id: p.id } }, body: { manager: f.jane.id } });
     expect(manager.data?.data.managers).toEqual([{ id: f.jane.id, name: 'Jane Doe' }]);
     const removed = await api.PUT('/api/projects/{id}/manager', { params: { path: { id: p.id } }, body: { manager: null }, ...formEncoded });
@@ -232,7 +233,7 @@ describe('background clones through the typed client', () => {
       expect(done).toMatchObject({ status: 'succeeded', progress: 100, total: 1, copied: 1 });
       const milestones = await api.GET('/api/projects/{id}/milestones', { params: { path: { id: done.project_id! } } });
       expect(milestones.data!.data.map((m) => m.date_due)).toEqual(['2026-07-30']);
-      expect((await api.GET('/api/project-duplications/{id}', { params: { path: { id: 999999 } } })).error).toEqual({ message: 'Project duplication not found.' });
+      expect((await api.GET('/api/project-duplications/{id}', { params: { path: { id: 999999 } } })).error).toEqual({ message: resourceNotFound('Project duplication') });
       expect((await api.GET('/api/project-duplications/{id}', { params: { path: { id: 0 } } })).response.status).toBe(422);
     } finally {
       await eager.close();

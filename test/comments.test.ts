@@ -2,6 +2,7 @@
 // list, create and delete, in the style of the other children.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createProject, useTestServer } from './helpers/server.ts';
+import { fieldRequired, fieldType, invalidSelection, resourceNotFound } from '../server/core/messages.ts';
 
 const { t, f } = useTestServer();
 
@@ -33,23 +34,23 @@ describe("a project's comments", () => {
   it('refuses a missing or blank text and an unknown writer, together; 404 for an unknown project', async () => {
     const bad = await t.api('POST', `/api/projects/${projectId}/comments`, { json: { comment_text: ' \n ', comment_creatorid: 999999 } });
     expect(bad.status).toBe(422);
-    expect(bad.body.errors).toEqual({ comment_text: ['The comment text field is required.'], comment_creatorid: ['The selected comment creatorid is invalid.'] });
-    expect((await t.api('POST', `/api/projects/${projectId}/comments`, { json: {} })).body.errors).toEqual({ comment_text: ['The comment text field is required.'] });
-    expect((await t.api('POST', '/api/projects/999999/comments', { json: { comment_text: 'x' } })).body).toEqual({ message: 'Project not found.' });
-    expect((await t.api('GET', '/api/projects/999999/comments')).body).toEqual({ message: 'Project not found.' });
+    expect(bad.body.errors).toEqual({ comment_text: [fieldRequired('comment_text')], comment_creatorid: [invalidSelection('comment_creatorid')] });
+    expect((await t.api('POST', `/api/projects/${projectId}/comments`, { json: {} })).body.errors).toEqual({ comment_text: [fieldRequired('comment_text')] });
+    expect((await t.api('POST', '/api/projects/999999/comments', { json: { comment_text: 'x' } })).body).toEqual({ message: resourceNotFound('Project') });
+    expect((await t.api('GET', '/api/projects/999999/comments')).body).toEqual({ message: resourceNotFound('Project') });
   });
 
   it('delete one comment; another project\'s comment and a deleted one are not found', async () => {
     const other = await createProject(t, f);
     const theirs = (await t.api('POST', `/api/projects/${other.id}/comments`, { json: { comment_text: 'Theirs' } })).body.data;
     const mine = (await t.api('POST', `/api/projects/${projectId}/comments`, { json: { comment_text: 'Mine' } })).body.data;
-    expect((await t.api('DELETE', `/api/projects/${projectId}/comments/${theirs.id}`)).body).toEqual({ message: 'Comment not found.' });
+    expect((await t.api('DELETE', `/api/projects/${projectId}/comments/${theirs.id}`)).body).toEqual({ message: resourceNotFound('Comment') });
     const deleted = await t.api('DELETE', `/api/projects/${projectId}/comments/${mine.id}`);
     expect(deleted.status).toBe(200);
     expect(deleted.body).toEqual({ data: { id: mine.id }, message: 'Comment deleted successfully.' });
     expect((await t.api('DELETE', `/api/projects/${projectId}/comments/${mine.id}`)).status).toBe(404);
-    expect((await t.api('DELETE', `/api/projects/999999/comments/${theirs.id}`)).body).toEqual({ message: 'Project not found.' });
-    expect((await t.api('DELETE', `/api/projects/${projectId}/comments/0x1`)).body.errors).toEqual({ comment_id: ['The comment id field must be an integer.'] });
+    expect((await t.api('DELETE', `/api/projects/999999/comments/${theirs.id}`)).body).toEqual({ message: resourceNotFound('Project') });
+    expect((await t.api('DELETE', `/api/projects/${projectId}/comments/0x1`)).body.errors).toEqual({ comment_id: [fieldType('comment_id', ['integer'])] });
     const left = (await t.api('GET', `/api/projects/${other.id}/comments`)).body.data;
     expect(left).toEqual([theirs]);
   });

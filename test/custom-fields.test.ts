@@ -1,6 +1,7 @@
 // Custom fields: definitions, typed values on projects, their filters and sorts; on the configured database.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createProject, untilFeedCaughtUp, useTestServer } from './helpers/server.ts';
+import { AFTER_WITH_CUSTOM_SORT_MESSAGE, customFieldKeyTaken, customFieldNotSortable, customFieldOperators, customFieldUndefined, customFieldUnknown, customValueInvalid, fieldMaxDecimals, fieldType, optionGivenTwice, optionsNotTaken, optionStillHeld, SELECT_OPTIONS_REQUIRED_MESSAGE } from '../server/core/messages.ts';
 
 const { t, f } = useTestServer();
 
@@ -22,19 +23,19 @@ describe('custom field definitions', () => {
     expect((await t.api('GET', '/api/custom-fields')).body.data.map((c: { key: string }) => c.key)).toContain('stage');
 
     const taken = await t.api('POST', '/api/custom-fields', { json: { custom_field_key: 'stage', custom_field_name: 'Again', custom_field_type: 'text' } });
-    expect([taken.status, taken.body.errors]).toEqual([422, { custom_field_key: ['The custom field key stage has already been taken.'] }]);
+    expect([taken.status, taken.body.errors]).toEqual([422, { custom_field_key: [customFieldKeyTaken('stage')] }]);
     const noOptions = await t.api('POST', '/api/custom-fields', { json: { custom_field_key: 'kind', custom_field_name: 'Kind', custom_field_type: 'multi_select' } });
-    expect(noOptions.body.errors).toEqual({ custom_field_options: ['The custom field options field is required for a select.'] });
+    expect(noOptions.body.errors).toEqual({ custom_field_options: [SELECT_OPTIONS_REQUIRED_MESSAGE] });
     const options = await t.api('POST', '/api/custom-fields', { json: { custom_field_key: 'memo', custom_field_name: 'Memo', custom_field_type: 'text', custom_field_options: ['a'] } });
-    expect(options.body.errors).toEqual({ custom_field_options: ['A text custom field takes no options.'] });
+    expect(options.body.errors).toEqual({ custom_field_options: [optionsNotTaken('text')] });
     const twice = await t.api('POST', '/api/custom-fields', { form: 'custom_field_key=twice&custom_field_name=T&custom_field_type=single_select&custom_field_options[]=a&custom_field_options[]=a' });
-    expect(twice.body.errors).toEqual({ 'custom_field_options.1': ['The option a is given twice.'] });
+    expect(twice.body.errors).toEqual({ 'custom_field_options.1': [optionGivenTwice('a')] });
     const badKey = await t.api('POST', '/api/custom-fields', { json: { custom_field_key: 'Bad Key', custom_field_name: 'x', custom_field_type: 'text' } });
     expect(Object.keys(badKey.body.errors)).toEqual(['custom_field_key']);
 
     const project = await createProject(t, f, { project_custom_fields: { stage: 'Do' } });
     const held = await t.api('PATCH', `/api/custom-fields/${stage.id}`, { json: { custom_field_options: ['Plan', 'Check'] } });
-    expect([held.status, held.body.errors]).toEqual([422, { custom_field_options: ['The option Do is held by projects: change them before removing it.'] }]);
+    expect([held.status, held.body.errors]).toEqual([422, { custom_field_options: [optionStillHeld('Do')] }]);
     const renamed = await t.api('PATCH', `/api/custom-fields/${stage.id}`, { json: { custom_field_name: 'Stage', custom_field_options: ['Plan', 'Do', 'Check'] } });
     expect(renamed.body.data).toMatchObject({ name: 'Stage', options: ['Plan', 'Do', 'Check'] });
 
@@ -88,17 +89,17 @@ describe('custom field values', () => {
     });
     expect(r.status).toBe(422);
     expect(r.body.errors).toEqual({
-      'project_custom_fields.phase': ['The phase custom field must be one of: Discovery, Build, Launch.'],
-      'project_custom_fields.labels': ['The labels custom field must hold only options of: web, mobile, api.'],
-      'project_custom_fields.budget': ['The budget custom field must be a number.'],
-      'project_custom_fields.kickoff': ['The kickoff custom field must be a date (YYYY-MM-DD).'],
-      'project_custom_fields.owner': ['The owner custom field must be a team user id.'],
-      'project_custom_fields.nope': ['There is no custom field nope: define it first (POST /api/custom-fields).'],
+      'project_custom_fields.phase': [customValueInvalid('phase', 'must be one of: Discovery, Build, Launch')],
+      'project_custom_fields.labels': [customValueInvalid('labels', 'must hold only options of: web, mobile, api')],
+      'project_custom_fields.budget': [fieldType('budget_custom', ['number'])],
+      'project_custom_fields.kickoff': [customValueInvalid('kickoff', 'must be a date (YYYY-MM-DD)')],
+      'project_custom_fields.owner': [customValueInvalid('owner', 'must be a team user id')],
+      'project_custom_fields.nope': [customFieldUndefined('nope')],
     });
     const decimals = await t.api('POST', '/api/projects', {
       json: { project_clientid: f.client.id, project_categoryid: f.category.id, project_title: 'x', project_date_start: '2026-06-01', project_custom_fields: { budget: 0.1234567 } },
     });
-    expect(decimals.body.errors).toEqual({ 'project_custom_fields.budget': ['The budget custom field must not have more than 6 decimal places.'] });
+    expect(decimals.body.errors).toEqual({ 'project_custom_fields.budget': [fieldMaxDecimals('budget_custom', 6)] });
   });
 
   it('filter by each type, a negated operator keeping projects without a value', async () => {
@@ -118,11 +119,11 @@ describe('custom field values', () => {
 
     const wrong = await t.api('GET', '/api/projects?custom_fields[phase][gt]=Build&custom_fields[budget][eq]=much&custom_fields[nope][eq]=1');
     expect(wrong.status).toBe(422);
-    expect(wrong.body.errors).toEqual({ 'custom_fields.nope': ['There is no custom field nope.'] });
+    expect(wrong.body.errors).toEqual({ 'custom_fields.nope': [customFieldUnknown('nope')] });
     const operators = await t.api('GET', '/api/projects?custom_fields[phase][gt]=Build&custom_fields[budget][eq]=much');
     expect(operators.body.errors).toEqual({
-      'custom_fields.phase.gt': ['A single select custom field takes the operators eq, not_eq, in, not_in.'],
-      'custom_fields.budget.eq': ['The budget custom field must be a number.'],
+      'custom_fields.phase.gt': [customFieldOperators('single select', ['eq', 'not_eq', 'in', 'not_in'])],
+      'custom_fields.budget.eq': [fieldType('budget_custom', ['number'])],
     });
   });
 
@@ -146,8 +147,8 @@ describe('custom field values', () => {
 
     expect(mine(await ids('search=Sort%20&sort=project_title&sort_custom_field=budget&order=asc'))).toEqual(asc);
     const cursor = await t.api('GET', '/api/projects?sort_custom_field=budget&after=eyJ9');
-    expect(cursor.body.errors).toEqual({ after: ['The after field cannot be combined with sort custom field: page through it with page.'] });
+    expect(cursor.body.errors).toEqual({ after: [AFTER_WITH_CUSTOM_SORT_MESSAGE] });
     const labels = await t.api('GET', '/api/projects?sort_custom_field=labels');
-    expect(labels.body.errors).toEqual({ sort_custom_field: ['A multi select custom field cannot be sorted on.'] });
+    expect(labels.body.errors).toEqual({ sort_custom_field: [customFieldNotSortable('multi select')] });
   });
 });

@@ -7,6 +7,7 @@ import { createLogger } from '../server/platform/logging.ts';
 import { routes } from './helpers/contract.ts';
 import { createProject, startSibling, useTestServer, type TestServer } from './helpers/server.ts';
 import { until } from './helpers/wait.ts';
+import { fieldAtLeast, fieldAtMost, fieldNotAllowed, fieldNotBefore, fieldRequired, fieldType, HEADERS_TOO_LARGE_MESSAGE, INVALID_UTF8_MESSAGE, invalidSelection, NOT_HTTP_MESSAGE, parameterNotSupported, UNAUTHORIZED_MESSAGE, UNDECOMPRESSABLE_MESSAGE, UNMET_EXPECTATION_MESSAGE, VALIDATION_MESSAGE } from '../server/core/messages.ts';
 
 const { t, f } = useTestServer();
 
@@ -39,12 +40,12 @@ function exchange(request: string): Promise<{ status: number; headers: Record<st
 
 describe('requests refused by the HTTP parser are answered in the error format', () => {
   it.each([
-    ['a URL over the header size limit', `GET /api/projects?search=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431, 'The request URL or headers are too large.'],
-    ['a header over the size limit', `GET /api/projects HTTP/1.1\r\nHost: x\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`, 431, 'The request URL or headers are too large.'],
-    ['a malformed header line', 'GET /api/projects HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n', 400, 'The request is not valid HTTP.'],
-    ['a request line that is not HTTP', 'HELLO THERE\r\n\r\n', 400, 'The request is not valid HTTP.'],
-    ['a bad chunked body', 'POST /api/categories HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', 400, 'The request is not valid HTTP.'],
-    ['an Expect other than 100-continue', 'GET /api/projects HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\n\r\n', 417, 'The Expect header is not supported: only 100-continue is.'],
+    ['a URL over the header size limit', `GET /api/projects?search=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431, HEADERS_TOO_LARGE_MESSAGE],
+    ['a header over the size limit', `GET /api/projects HTTP/1.1\r\nHost: x\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`, 431, HEADERS_TOO_LARGE_MESSAGE],
+    ['a malformed header line', 'GET /api/projects HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n', 400, NOT_HTTP_MESSAGE],
+    ['a request line that is not HTTP', 'HELLO THERE\r\n\r\n', 400, NOT_HTTP_MESSAGE],
+    ['a bad chunked body', 'POST /api/categories HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', 400, NOT_HTTP_MESSAGE],
+    ['an Expect other than 100-continue', 'GET /api/projects HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\n\r\n', 417, UNMET_EXPECTATION_MESSAGE],
   ])('%s', async (_label, request, status, message) => {
     const r = await exchange(request);
     expect(r.status).toBe(status);
@@ -63,12 +64,12 @@ describe('requests refused by the HTTP parser are answered in the error format',
 
 describe('numbers too large to represent are a 422 naming the field, never a 500', () => {
   it.each([
-    ['limit=Infinity', 'limit', 'The limit field must not be greater than 100.'],
-    ['limit=1e309', 'limit', 'The limit field must not be greater than 100.'],
-    ['page=-Infinity', 'page', 'The page field must be at least 1.'],
-    ['category_id=1e309', 'category_id', 'The category id field must not be greater than 2147483647.'],
-    ['client_id=%2BInfinity', 'client_id', 'The client id field must not be greater than 2147483647.'],
-    ['client_id=-1e999&status=bogus', 'client_id', 'The client id field must be at least 1.'],
+    ['limit=Infinity', 'limit', fieldAtMost('limit', 100)],
+    ['limit=1e309', 'limit', fieldAtMost('limit', 100)],
+    ['page=-Infinity', 'page', fieldAtLeast('page', 1)],
+    ['category_id=1e309', 'category_id', fieldAtMost('category_id', 2147483647)],
+    ['client_id=%2BInfinity', 'client_id', fieldAtMost('client_id', 2147483647)],
+    ['client_id=-1e999&status=bogus', 'client_id', fieldAtLeast('client_id', 1)],
   ])('GET /api/projects?%s', async (query, field, message) => {
     const r = await t.api('GET', `/api/projects?${query}`);
     expect(r.status).toBe(422);
@@ -83,7 +84,7 @@ describe('numbers too large to represent are a 422 naming the field, never a 500
     for (const path of [`/api/projects/${id}`, `/api/clients/${id}`, `/api/projects/${id}/tasks`]) {
       const r = await t.api('GET', path);
       expect(r.status, path).toBe(422);
-      expect(r.body.errors, path).toEqual({ id: ['The id field must not be greater than 2147483647.'] });
+      expect(r.body.errors, path).toEqual({ id: [fieldAtMost('id', 2147483647)] });
     }
   });
 
@@ -92,7 +93,7 @@ describe('numbers too large to represent are a 422 naming the field, never a 500
     expect(r.status).toBe(422);
     const json = await sendRaw('POST', '/api/projects', `{"project_title":"x","project_clientid":1e309,"project_date_start":"2026-06-01","project_categoryid":${f.category.id}}`, { 'content-type': 'application/json' });
     expect(json.status).toBe(422);
-    expect(json.body.errors).toEqual({ project_clientid: ['The project clientid field must be an integer.'] });
+    expect(json.body.errors).toEqual({ project_clientid: [fieldType('project_clientid', ['integer'])] });
   });
 });
 
@@ -106,7 +107,7 @@ describe('the API key is checked before the body is read', () => {
   ])('%s without a key is a 401', async (_label, body, headers) => {
     const r = await sendRaw('POST', '/api/projects', body, headers, false);
     expect(r.status).toBe(401);
-    expect(r.body).toEqual({ message: 'Unauthorized. A valid API key is required.' });
+    expect(r.body).toEqual({ message: UNAUTHORIZED_MESSAGE });
   });
 });
 
@@ -120,7 +121,7 @@ describe('fields the parsers would hide', () => {
     const project = await createProject(t, f);
     const r = await t.api('PATCH', `/api/projects/${project.id}`, { form });
     expect(r.status).toBe(422);
-    expect(r.body.errors).toEqual({ [field]: [`The "${field}" field is not allowed here.`] });
+    expect(r.body.errors).toEqual({ [field]: [fieldNotAllowed(field)] });
     expect((await t.api('GET', `/api/projects/${project.id}`)).body.data.title).toBe(project.title);
   });
 
@@ -128,14 +129,14 @@ describe('fields the parsers would hide', () => {
     const project = await createProject(t, f);
     const r = await t.api('POST', `/api/projects/${project.id}/tasks`, { form: 'task_title=x&task_files[0][__proto__]=y' });
     expect(r.status).toBe(422);
-    expect(r.body.errors['task_files.0.__proto__']).toEqual(['The "task_files.0.__proto__" field is not allowed here.']);
+    expect(r.body.errors['task_files.0.__proto__']).toEqual([fieldNotAllowed('task_files.0.__proto__')]);
   });
 
   it.each(['__proto__=x', '__proto__[a]=x', 'constructor=x', 'prototype=x', '%5F%5Fproto%5F%5F=x'])('a query string %s is refused', async (query) => {
     const r = await t.api('GET', `/api/projects?${query}`);
     expect(r.status).toBe(422);
     const field = decodeURIComponent(query).replace(/[[=].*$/, '');
-    expect(r.body.errors).toEqual({ [field]: [`The "${field}" parameter is not supported here. Supported parameters: status, active_state, project_type, template, client_id, category_id, manager_id, assigned_id, tag, date_start_from, date_start_to, date_due_from, date_due_to, overdue, updated_since, created_from, created_to, filter, custom_fields, sort_custom_field, search, sort, order, limit, page, fields, after.`] });
+    expect(r.body.errors).toEqual({ [field]: [parameterNotSupported(field, ['status', 'active_state', 'project_type', 'template', 'client_id', 'category_id', 'manager_id', 'assigned_id', 'tag', 'date_start_from', 'date_start_to', 'date_due_from', 'date_due_to', 'overdue', 'updated_since', 'created_from', 'created_to', 'filter', 'custom_fields', 'sort_custom_field', 'search', 'sort', 'order', 'limit', 'page', 'fields', 'after'])] });
   });
 
   it('a __proto__ field is reported with the schema errors', async () => {
@@ -157,7 +158,7 @@ describe('bodies that are not text, or do not decompress', () => {
     const before = await t.db.prisma.category.count();
     const r = await sendRaw('POST', '/api/categories', body, { 'content-type': type });
     expect(r.status).toBe(400);
-    expect(r.body).toEqual({ message: 'The request body is not valid UTF-8.' });
+    expect(r.body).toEqual({ message: INVALID_UTF8_MESSAGE });
     expect(await t.db.prisma.category.count()).toBe(before);
   });
 
@@ -178,7 +179,7 @@ describe('bodies that are not text, or do not decompress', () => {
   ])('a body that does not decompress as %s says is a 400 in our words', async (encoding, body) => {
     const r = await sendRaw('POST', '/api/categories', body, { 'content-type': 'application/json', 'content-encoding': encoding });
     expect(r.status).toBe(400);
-    expect(r.body).toEqual({ message: 'The request body could not be decompressed: it does not match its Content-Encoding.' });
+    expect(r.body).toEqual({ message: UNDECOMPRESSABLE_MESSAGE });
   });
 
   it('a gzip body that does decompress is read', async () => {
@@ -190,8 +191,8 @@ describe('bodies that are not text, or do not decompress', () => {
 describe('one 422 names every bad field', () => {
   it('a missing title and an unknown client together (the Grow page\'s own example), as JSON and as a form', async () => {
     const expected = {
-      project_title: ['The project title field is required.'],
-      project_clientid: ['The selected project clientid is invalid.'],
+      project_title: [fieldRequired('project_title')],
+      project_clientid: [invalidSelection('project_clientid')],
     };
     const body = { project_clientid: 999999, project_categoryid: f.category.id, project_date_start: '2026-06-01' };
     for (const r of [await t.api('POST', '/api/projects', { json: body }), await t.api('POST', '/api/projects', { form: body })]) {
@@ -209,12 +210,12 @@ describe('one 422 names every bad field', () => {
     });
     expect(r.status).toBe(422);
     expect(r.body.errors).toEqual({
-      project_title: ['The project title field is required.'],
-      project_categoryid: ['The project categoryid field must be an integer.'],
-      project_billing_type: ['The selected project billing type is invalid. Allowed values: hourly, fixed.'],
-      project_date_due: ['The project date due field must be a date after or equal to project date start.'],
-      project_clientid: ['The selected project clientid is invalid.'],
-      project_creatorid: ['The selected project creatorid is invalid.'],
+      project_title: [fieldRequired('project_title')],
+      project_categoryid: [fieldType('project_categoryid', ['integer'])],
+      project_billing_type: [invalidSelection('project_billing_type', ['hourly', 'fixed'])],
+      project_date_due: [fieldNotBefore('project_date_due', 'project_date_start')],
+      project_clientid: [invalidSelection('project_clientid')],
+      project_creatorid: [invalidSelection('project_creatorid')],
     });
   });
 
@@ -222,28 +223,28 @@ describe('one 422 names every bad field', () => {
     const project = await createProject(t, f);
     const update = await t.api('PATCH', `/api/projects/${project.id}`, { json: { project_title: 7, project_categoryid: 999999 } });
     expect(update.body.errors).toEqual({
-      project_title: ['The project title field must be a string.'],
-      project_categoryid: ['The selected project categoryid is invalid.'],
+      project_title: [fieldType('project_title', ['string'])],
+      project_categoryid: [invalidSelection('project_categoryid')],
     });
     const clone = await t.api('POST', `/api/projects/${project.id}/clone`, { json: { project_clientid: 999999 } });
     expect(clone.body.errors).toEqual({
-      project_title: ['The project title field is required.'],
-      project_clientid: ['The selected project clientid is invalid.'],
+      project_title: [fieldRequired('project_title')],
+      project_clientid: [invalidSelection('project_clientid')],
     });
     const timer = await t.api('POST', `/api/projects/${project.id}/timers`, { json: { user_id: 'me', task_id: 999999 } });
     expect(timer.body.errors).toEqual({
-      user_id: ['The user id field must be an integer.'],
-      task_id: ['The selected task id is invalid.'],
+      user_id: [fieldType('user_id', ['integer'])],
+      task_id: [invalidSelection('task_id')],
     });
     const invoice = await t.api('POST', `/api/projects/${project.id}/invoices`, { json: { invoice_date: '2026-06-10', invoice_due_date: '2026-06-01' } });
     expect(invoice.body.errors).toEqual({
-      invoice_amount: ['The invoice amount field is required.'],
-      invoice_due_date: ['The invoice due date field must be a date after or equal to invoice date.'],
+      invoice_amount: [fieldRequired('invoice_amount')],
+      invoice_due_date: [fieldNotBefore('invoice_due_date', 'invoice_date')],
     });
     const estimate = await t.api('POST', `/api/projects/${project.id}/estimates`, { json: { estimate_date: '2026-06-10', estimate_expiry_date: '2026-06-01', estimate_amount: -1 } });
     expect(estimate.body.errors).toEqual({
-      estimate_amount: ['The estimate amount field must be at least 0.'],
-      estimate_expiry_date: ['The estimate expiry date field must be a date after or equal to estimate date.'],
+      estimate_amount: [fieldAtLeast('estimate_amount', 0)],
+      estimate_expiry_date: [fieldNotBefore('estimate_expiry_date', 'estimate_date')],
     });
   });
 
@@ -256,13 +257,13 @@ describe('one 422 names every bad field', () => {
     for (const send of ['json', 'form'] as const) {
       const create = await t.api('POST', '/api/projects', { [send]: { ...base, project_budget: 5 } });
       expect(create.status).toBe(422);
-      expect(create.body).toEqual({ message: 'The given data was invalid.', errors: { project_budget: ['The "project_budget" field is not allowed here.'] } });
+      expect(create.body).toEqual({ message: VALIDATION_MESSAGE, errors: { project_budget: [fieldNotAllowed('project_budget')] } });
       const update = await t.api('PATCH', `/api/projects/${project.id}`, { [send]: { project_title: 'x', project_budget: 5 } });
       expect(update.status).toBe(422);
-      expect(update.body).toEqual({ message: 'The given data was invalid.', errors: { project_budget: ['The "project_budget" field is not allowed here.'] } });
+      expect(update.body).toEqual({ message: VALIDATION_MESSAGE, errors: { project_budget: [fieldNotAllowed('project_budget')] } });
       // The client is set on create only.
       const client = await t.api('PATCH', `/api/projects/${project.id}`, { [send]: { project_clientid: f.client.id } });
-      expect(client.body.errors).toEqual({ project_clientid: ['The "project_clientid" field is not allowed here.'] });
+      expect(client.body.errors).toEqual({ project_clientid: [fieldNotAllowed('project_clientid')] });
       const mixed = await t.api('POST', '/api/projects', { [send]: { zeta: 1, project_categoryid: 'three', project_title: '', alpha: 2, project_clientid: 'x' } });
       expect(Object.keys(mixed.body.errors)).toEqual(['project_date_start', 'zeta', 'alpha', 'project_clientid', 'project_title', 'project_categoryid']);
     }
@@ -272,7 +273,7 @@ describe('one 422 names every bad field', () => {
   it('a bad path id and a bad body reference together', async () => {
     const r = await t.api('POST', '/api/projects/0x10/timers', { json: { user_id: 999999 } });
     expect(r.status).toBe(422);
-    expect(r.body.errors).toEqual({ id: ['The id field must be an integer.'], user_id: ['The selected user id is invalid.'] });
+    expect(r.body.errors).toEqual({ id: [fieldType('id', ['integer'])], user_id: [invalidSelection('user_id')] });
   });
 });
 
@@ -340,7 +341,7 @@ describe('a path id names a resource only in canonical decimal form', () => {
         const r = await t.api(route.method.toUpperCase(), path, body ? { json: body } : {});
         expect(r.status, `${path}: ${JSON.stringify(r.body)}`).toBe(422);
         // Only the path parameter: the rest of the request is acceptable, so the id is what was refused.
-        expect(r.body, path).toEqual({ message: 'The given data was invalid.', errors: { [name]: [`The ${name.replace(/_/g, ' ')} field must be an integer.`] } });
+        expect(r.body, path).toEqual({ message: VALIDATION_MESSAGE, errors: { [name]: [fieldType(name, ['integer'])] } });
       }
     }
     // The rows named by those spellings are still there, unchanged, and so is everything else.

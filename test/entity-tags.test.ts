@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createProjectsClient } from '../client/index.ts';
 import { createProject, useTestServer } from './helpers/server.ts';
+import { PRECONDITION_FAILED_MESSAGE } from '../server/core/messages.ts';
 
 const { t, f } = useTestServer();
 
@@ -77,7 +78,7 @@ describe('ETag and conditional requests', () => {
     expect(aliceSave.response.status).toBe(200);
     const bobSave = await bob.PATCH('/api/projects/{id}', { params: { path, header: { 'If-Match': seenByBoth } }, body: { project_title: "Bob's title", project_description: 'Bob' } });
     expect(bobSave.response.status).toBe(412);
-    expect(bobSave.error).toEqual({ message: 'The project has changed since the version in If-Match: get it again and reapply your change.' });
+    expect(bobSave.error).toEqual({ message: PRECONDITION_FAILED_MESSAGE });
     expect(bobSave.response.headers.get('ETag')).toBe(aliceSave.response.headers.get('ETag'));
 
     const final = await bob.GET('/api/projects/{id}', { params: { path } });

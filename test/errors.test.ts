@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { listOperations, loadSpec } from '../server/contract/spec.ts';
 import { schemaFailureErrors } from '../server/http/errors.ts';
+import { fieldAtLeast, fieldAtMost, fieldFormat, fieldMaxItems, fieldMaxLength, fieldNotAllowed, fieldNotEmpty, fieldRequired, fieldType, invalidSelection, parameterNotSupported } from '../server/core/messages.ts';
 
 const doc = loadSpec();
 const operation = (id: string) => ({ doc, operation: listOperations(doc).find((route) => route.operation.operationId === id)! });
@@ -24,13 +25,13 @@ describe('schema failure messages', () => {
       ['/body/project_mystery', 'additionalProperties'],
     ), { body: { project_mystery: 1 } }, operation('createProject'));
     expect(errors).toEqual({
-      project_title: ['The project title field must not be greater than 250 characters.'],
-      project_clientid: ['The project clientid field must be an integer.'],
-      project_billing_type: ['The selected project billing type is invalid. Allowed values: hourly, fixed.'],
-      project_date_start: ['The project date start field must be a valid date in the format YYYY-MM-DD.'],
-      project_billing_rate: ['The project billing rate field must not be greater than 99999999.99.'],
-      project_categoryid: ['The project categoryid field is required.'],
-      project_mystery: ['The "project_mystery" field is not allowed here.'],
+      project_title: [fieldMaxLength('project_title', 250)],
+      project_clientid: [fieldType('project_clientid', ['integer'])],
+      project_billing_type: [invalidSelection('project_billing_type', ['hourly', 'fixed'])],
+      project_date_start: [fieldFormat('project_date_start', 'date')],
+      project_billing_rate: [fieldAtMost('project_billing_rate', 99999999.99)],
+      project_categoryid: [fieldRequired('project_categoryid')],
+      project_mystery: [fieldNotAllowed('project_mystery')],
     });
   });
 
@@ -45,16 +46,16 @@ describe('schema failure messages', () => {
       ['/body/project_mystery', 'unevaluatedProperties'],
     ), { body: { project_mystery: 1 } }, operation('createProject'));
     expect(Object.entries(errors)).toEqual([
-      ['project_date_start', ['The project date start field is required.']],
-      ['project_mystery', ['The "project_mystery" field is not allowed here.']],
-      ['project_clientid', ['The project clientid field must be an integer.']],
-      ['project_title', ['The project title field must not be greater than 250 characters.']],
-      ['project_categoryid', ['The project categoryid field must be an integer.']],
+      ['project_date_start', [fieldRequired('project_date_start')]],
+      ['project_mystery', [fieldNotAllowed('project_mystery')]],
+      ['project_clientid', [fieldType('project_clientid', ['integer'])]],
+      ['project_title', [fieldMaxLength('project_title', 250)]],
+      ['project_categoryid', [fieldType('project_categoryid', ['integer'])]],
     ]);
     expect(schemaFailureErrors(verdict(['/body/project_billing_rate', 'minimum'], ['/body/project_clientid', 'unevaluatedProperties']),
       { body: { project_clientid: 1 } }, operation('updateProject'))).toEqual({
-      project_billing_rate: ['The project billing rate field must be at least 0.'],
-      project_clientid: ['The "project_clientid" field is not allowed here.'],
+      project_billing_rate: [fieldAtLeast('project_billing_rate', 0)],
+      project_clientid: [fieldNotAllowed('project_clientid')],
     });
   });
 
@@ -65,9 +66,9 @@ describe('schema failure messages', () => {
       ['/body/task_checklist/2', 'minLength'],
     ), { body: {} }, operation('createProjectTask'));
     expect(errors).toEqual({
-      'task_files.0.file_url': ['The task files.0.file url field must be a valid http(s) URL.'],
-      task_checklist: ['The task checklist field must not have more than 100 items.'],
-      'task_checklist.2': ['The task checklist.2 field is required.'],
+      'task_files.0.file_url': [fieldFormat('task_files.0.file_url', 'uri')],
+      task_checklist: [fieldMaxItems('task_checklist', 100)],
+      'task_checklist.2': [fieldRequired('task_checklist.2')],
     });
   });
 
@@ -75,8 +76,8 @@ describe('schema failure messages', () => {
     const errors = schemaFailureErrors(verdict(['/query/colour', undefined], ['/query/limit', undefined], ['/query/limit', 'minimum']),
       { query: { colour: 'red', limit: '' } }, operation('listProjectMilestones'));
     expect(errors).toEqual({
-      colour: ['The "colour" parameter is not supported here. Supported parameters: order, limit, page.'],
-      limit: ['The limit field must not be empty.', 'The limit field must be at least 1.'],
+      colour: [parameterNotSupported('colour', ['order', 'limit', 'page'])],
+      limit: [fieldNotEmpty('limit'), fieldAtLeast('limit', 1)],
     });
   });
 });

@@ -6,6 +6,7 @@ import { recordsEvents } from '../server/http/recording.ts';
 import type { OperationId } from '../server/contract/operations.ts';
 import { operations } from './helpers/spec.ts';
 import { createProject, untilFeedCaughtUp, useTestServer, type TestServer } from './helpers/server.ts';
+import { INVALID_CURSOR_MESSAGE } from '../server/core/messages.ts';
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
 const { t, f } = useTestServer();
@@ -155,7 +156,7 @@ describe('events', () => {
   it('refuses a tampered cursor and an unknown event type with a 422 naming the parameter', async () => {
     const bad = await t.api('GET', `/api/events?after=${Buffer.from('{"t":"1","i":"x"}').toString('base64url')}`);
     expect(bad.status).toBe(422);
-    expect(bad.body.errors.after).toEqual(['The after cursor is invalid: send back a next_cursor unchanged.']);
+    expect(bad.body.errors.after).toEqual([INVALID_CURSOR_MESSAGE]);
     const unknown = await t.api('GET', '/api/events?type=project.exploded');
     expect(unknown.status).toBe(422);
     expect(Object.keys(unknown.body.errors)).toEqual(['type.0']);

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadSpec, resolveSchema } from '../server/contract/spec.ts';
 import { createProject, useTestServer } from './helpers/server.ts';
+import { fieldMaxDecimals, fieldNotAllowed, fieldRequired, invalidSelection, JSON_AS_FORM_MESSAGE, NO_CONTENT_TYPE_MESSAGE, NOT_FOUND_MESSAGE, parameterNotSupported } from '../server/core/messages.ts';
 
 const { t, f } = useTestServer();
 const doc = loadSpec();
@@ -19,7 +20,7 @@ describe('messages that tell the client what to send', () => {
     const r = await sendRaw('PUT', `/api/projects/${project.id}/assign`, `{"assigned":[${f.jane.id}]}`, { 'content-type': 'application/x-www-form-urlencoded' });
     expect(r.status).toBe(415);
     expect(r.body).toEqual({
-      message: 'The request body looks like JSON but was sent as application/x-www-form-urlencoded: send it with the header Content-Type: application/json.',
+      message: JSON_AS_FORM_MESSAGE,
     });
   });
 
@@ -27,7 +28,7 @@ describe('messages that tell the client what to send', () => {
     const project = await createProject(t, f);
     const r = await sendRaw('PUT', `/api/projects/${project.id}/assign`, `{"assigned":[${f.jane.id}]}`, {});
     expect(r.status).toBe(415);
-    expect(r.body.message).toBe('The request body has no Content-Type: send application/json or application/x-www-form-urlencoded.');
+    expect(r.body.message).toBe(NO_CONTENT_TYPE_MESSAGE);
   });
 
   it('a form body that merely contains braces is still a form', async () => {
@@ -41,20 +42,20 @@ describe('messages that tell the client what to send', () => {
     expect(r.status).toBe(422);
     const sort = doc.paths['/api/projects']!.get as { parameters: { name?: string; schema?: { enum?: string[] } }[] };
     const allowed = sort.parameters.find((p) => p.name === 'sort')!.schema!.enum!;
-    expect(r.body.errors).toEqual({ sort: [`The selected sort is invalid. Allowed values: ${allowed.join(', ')}.`] });
+    expect(r.body.errors).toEqual({ sort: [invalidSelection('sort', allowed)] });
   });
 
   it('an invalid value of a body enum lists its values too', async () => {
     const project = await createProject(t, f);
     const r = await t.api('PUT', `/api/projects/${project.id}/status`, { json: { status: 'done' } });
     const statuses = resolveSchema(doc, { $ref: '#/components/schemas/ProjectStatus' })!.enum as string[];
-    expect(r.body.errors).toEqual({ status: [`The selected status is invalid. Allowed values: ${statuses.join(', ')}.`] });
+    expect(r.body.errors).toEqual({ status: [invalidSelection('status', statuses)] });
   });
 
   it('an unknown query parameter is named as sent, with the parameters the operation supports', async () => {
     const r = await t.api('GET', '/api/clients?colour=red');
     expect(r.status).toBe(422);
-    expect(r.body.errors).toEqual({ colour: ['The "colour" parameter is not supported here. Supported parameters: search, sort, order, limit, page.'] });
+    expect(r.body.errors).toEqual({ colour: [parameterNotSupported('colour', ['search', 'sort', 'order', 'limit', 'page'])] });
   });
 
   it('the cache-buster `_` (jQuery\'s cache: false) is ignored', async () => {
@@ -67,12 +68,12 @@ describe('messages that tell the client what to send', () => {
   it('a path whose percent-escapes do not decode names no resource', async () => {
     const r = await t.api('GET', '/api/projects/%ZZ');
     expect(r.status).toBe(404);
-    expect(r.body).toEqual({ message: 'Not found.' });
+    expect(r.body).toEqual({ message: NOT_FOUND_MESSAGE });
   });
 
   it('an unknown body field is named as sent', async () => {
     const r = await t.api('POST', '/api/categories', { json: { category_name: 'x', category_colour: 'red' } });
-    expect(r.body.errors).toEqual({ category_colour: ['The "category_colour" field is not allowed here.'] });
+    expect(r.body.errors).toEqual({ category_colour: [fieldNotAllowed('category_colour')] });
   });
 });
 
@@ -84,9 +85,9 @@ describe('projects as the page describes them', () => {
       json: { project_clientid: f.client.id, project_categoryid: f.category.id, project_title: 'Hours', project_date_start: '2026-06-01', project_billing_estimated_hours: 80.256 },
     });
     expect(more.status).toBe(422);
-    expect(more.body.errors).toEqual({ project_billing_estimated_hours: ['The project billing estimated hours field must not have more than 2 decimal places.'] });
+    expect(more.body.errors).toEqual({ project_billing_estimated_hours: [fieldMaxDecimals('project_billing_estimated_hours', 2)] });
     const patched = await t.api('PATCH', `/api/projects/${kept.id}`, { form: 'project_billing_estimated_hours=0.001' });
-    expect(patched.body.errors).toEqual({ project_billing_estimated_hours: ['The project billing estimated hours field must not have more than 2 decimal places.'] });
+    expect(patched.body.errors).toEqual({ project_billing_estimated_hours: [fieldMaxDecimals('project_billing_estimated_hours', 2)] });
     expect((await t.api('GET', `/api/projects/${kept.id}`)).body.data.billing.estimated_hours).toBe(80.25);
   });
 
@@ -150,7 +151,7 @@ describe('projects as the page describes them', () => {
       json: { project_clientid: f.client.id, project_categoryid: f.category.id, project_title: title, project_date_start: '2026-06-01' },
     });
     expect(r.status).toBe(422);
-    expect(r.body.errors).toEqual({ project_title: ['The project title field is required.'] });
+    expect(r.body.errors).toEqual({ project_title: [fieldRequired('project_title')] });
     const padded = await createProject(t, f, { project_title: `  ${title}Padded  ` });
     expect(padded.title).toBe(`  ${title}Padded  `);
   });

@@ -13,6 +13,7 @@ import { removeExpiredIdempotencyKeys } from '../server/http/idempotency.ts';
 import { createProject, startSibling, useTestServer, type ApiResponse } from './helpers/server.ts';
 import { startTcpProxy } from './helpers/tcp-proxy.ts';
 import { until } from './helpers/wait.ts';
+import { idempotencyKeyReused } from '../server/core/messages.ts';
 
 // Requests here wait on rows that a test's own session holds, for as long as a busy machine takes to
 // go on: no query or transaction timeout may end them first (none of these tests is about those).
@@ -77,11 +78,11 @@ describe('Idempotency-Key', () => {
 
     const otherBody = await t.api('POST', '/api/projects', { json: { ...json, project_title: 'Something else' }, headers: { 'Idempotency-Key': key } });
     expect(otherBody.status).toBe(422);
-    expect(otherBody.body.errors['Idempotency-Key']).toEqual(['This Idempotency-Key was already used for POST /api/projects with a different body or query: send a new key with a new request.']);
+    expect(otherBody.body.errors['Idempotency-Key']).toEqual([idempotencyKeyReused('POST /api/projects', 'POST /api/projects', true)]);
 
     const otherPath = await t.api('PUT', `/api/projects/${first.body.data.id}/archive`, { headers: { 'Idempotency-Key': key } });
     expect(otherPath.status).toBe(422);
-    expect(otherPath.body.errors['Idempotency-Key']).toEqual([`This Idempotency-Key was already used for POST /api/projects, not PUT /api/projects/${first.body.data.id}/archive: send a new key with a new request.`]);
+    expect(otherPath.body.errors['Idempotency-Key']).toEqual([idempotencyKeyReused('POST /api/projects', `PUT /api/projects/${first.body.data.id}/archive`, false)]);
 
     expect(await t.db.prisma.project.count()).toBe(before);
     expect((await t.api('GET', `/api/projects/${first.body.data.id}`)).body.data.active_state).toBe('active');

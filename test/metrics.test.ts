@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../server/platform/config.ts';
 import { startSibling, startTestServer, type TestServer } from './helpers/server.ts';
 import { until } from './helpers/wait.ts';
+import { METRICS_UNAUTHORIZED_MESSAGE } from '../server/core/messages.ts';
 
 const token = 'scrape-token-0123456789';
 let t: TestServer;
@@ -95,7 +96,7 @@ describe('/metrics', () => {
     for (const authorization of [undefined, 'Bearer wrong-token-0123456789', `Bearer ${t.key}`]) {
       const refused = await scrape(t, authorization);
       expect(refused.status).toBe(401);
-      expect(JSON.parse(refused.text)).toEqual({ message: 'Unauthorized. A valid metrics token is required.' });
+      expect(JSON.parse(refused.text)).toEqual({ message: METRICS_UNAUTHORIZED_MESSAGE });
     }
   });
 

@@ -14,6 +14,7 @@ import { openDatabase } from '../server/platform/database/connection.ts';
 import { applyMigrations, migrationsDir, unmigratedSchemaChanges } from '../server/platform/database/migrations.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 import { until } from './helpers/wait.ts';
+import { BODY_TOO_LARGE_MESSAGE, fieldNotAllowed, fieldRequired, fieldType, INVALID_JSON_MESSAGE, METHOD_NOT_ALLOWED_MESSAGE, NOT_FOUND_MESSAGE, TOO_DEEP_MESSAGE, UNAUTHORIZED_MESSAGE, UNSUPPORTED_TYPE_MESSAGE } from '../server/core/messages.ts';
 
 const run = promisify(execFile);
 const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
@@ -40,7 +41,7 @@ describe('authentication', () => {
   ])('answers 401 to %s', async (_label, authorization) => {
     const r = await t.api('GET', '/api/projects', { auth: false, headers: authorization ? { authorization } : {} });
     expect(r.status).toBe(401);
-    expect(r.body).toEqual({ message: 'Unauthorized. A valid API key is required.' });
+    expect(r.body).toEqual({ message: UNAUTHORIZED_MESSAGE });
   });
 
   it('refuses a key revoked by another process within API_KEY_CACHE_MS, before validating the request', async () => {
@@ -144,10 +145,10 @@ describe('service routes', () => {
 
 describe('transport errors: a clear 4xx in the API format, never a 500', () => {
   it.each([
-    ['malformed JSON', { headers: { 'content-type': 'application/json' }, form: '{"project_title":' }, 400, 'The request body is not valid JSON.'],
-    ['a JSON scalar', { headers: { 'content-type': 'application/json' }, form: '"text"' }, 400, 'The request body is not valid JSON.'],
-    ['a wrong content type', { headers: { 'content-type': 'text/plain' }, form: 'project_title=x' }, 415, 'Unsupported content type: send application/json or application/x-www-form-urlencoded.'],
-    ['an oversized body', { json: { project_title: 'x'.repeat(200 * 1024) } }, 413, 'The request body is too large.'],
+    ['malformed JSON', { headers: { 'content-type': 'application/json' }, form: '{"project_title":' }, 400, INVALID_JSON_MESSAGE],
+    ['a JSON scalar', { headers: { 'content-type': 'application/json' }, form: '"text"' }, 400, INVALID_JSON_MESSAGE],
+    ['a wrong content type', { headers: { 'content-type': 'text/plain' }, form: 'project_title=x' }, 415, UNSUPPORTED_TYPE_MESSAGE],
+    ['an oversized body', { json: { project_title: 'x'.repeat(200 * 1024) } }, 413, BODY_TOO_LARGE_MESSAGE],
   ])('%s', async (_label, options, status, message) => {
     const r = await t.api('POST', '/api/projects', options as never);
     expect(r.status).toBe(status);
@@ -158,35 +159,35 @@ describe('transport errors: a clear 4xx in the API format, never a 500', () => {
     const r = await t.api('POST', '/api/categories', { headers: { 'content-type': 'application/json' }, form: `{"category_name":"x","${field}":{"a":1}}` });
     expect(r.status).toBe(422);
     expect(Object.keys(r.body.errors)).toEqual([field]);
-    expect(r.body.errors[field]).toEqual([`The "${field}" field is not allowed here.`]);
+    expect(r.body.errors[field]).toEqual([fieldNotAllowed(field)]);
   });
 
   it('deeply nested bodies are a 400, whatever the depth', async () => {
     const json = `{"category_name":"x","a":${'['.repeat(45_000)}${']'.repeat(45_000)}}`;
     const deepJson = await t.api('POST', '/api/categories', { headers: { 'content-type': 'application/json' }, form: json });
     expect(deepJson.status).toBe(400);
-    expect(deepJson.body).toEqual({ message: 'The request is nested too deeply.' });
+    expect(deepJson.body).toEqual({ message: TOO_DEEP_MESSAGE });
     const deepForm = await t.api('POST', '/api/categories', { form: `category_name=x&a${'[b]'.repeat(40)}=1` });
-    expect(deepForm.body).toEqual({ message: 'The request is nested too deeply.' });
+    expect(deepForm.body).toEqual({ message: TOO_DEEP_MESSAGE });
   });
 
   it.each(['0x10', '1e3', '1.0', '+5'])('a path id must be digits: %s is a 422', async (id) => {
     const r = await t.api('GET', `/api/projects/${id}`);
     expect(r.status).toBe(422);
-    expect(r.body.errors).toEqual({ id: ['The id field must be an integer.'] });
+    expect(r.body.errors).toEqual({ id: [fieldType('id', ['integer'])] });
   });
 
   it('unknown routes and methods', async () => {
-    expect((await t.api('GET', '/api/nothing-here')).body).toEqual({ message: 'Not found.' });
+    expect((await t.api('GET', '/api/nothing-here')).body).toEqual({ message: NOT_FOUND_MESSAGE });
     const wrong = await t.api('DELETE', '/api/projects');
     expect(wrong.status).toBe(405);
-    expect(wrong.body).toEqual({ message: 'Method not allowed.' });
+    expect(wrong.body).toEqual({ message: METHOD_NOT_ALLOWED_MESSAGE });
   });
 
   it('a body-less POST lists the required fields', async () => {
     const r = await t.api('POST', '/api/categories');
     expect(r.status).toBe(422);
-    expect(r.body.errors).toEqual({ category_name: ['The category name field is required.'] });
+    expect(r.body.errors).toEqual({ category_name: [fieldRequired('category_name')] });
   });
 });
 

@@ -4,10 +4,11 @@ import { loadConfig, ConfigError } from '../server/platform/config.ts';
 import { clientCode } from '../server/projects/numbers.ts';
 import { createProject, startSibling, useTestServer } from './helpers/server.ts';
 import { parseProjectNumberFormat } from '../server/core/project-number-format.ts';
+import { fieldRequired, INTERNAL_PROJECT_CLIENT_MESSAGE, INTERNAL_PROJECT_MESSAGE, PROJECT_ARCHIVED_MESSAGE } from '../server/core/messages.ts';
 
 const { t, f } = useTestServer();
 
-const ARCHIVED = 'The project is archived: only its title and manager can be changed. Restore it first.';
+const ARCHIVED = PROJECT_ARCHIVED_MESSAGE;
 
 describe('project numbers', () => {
   it('numbers new and cloned projects in the default format, never giving a number out twice', async () => {
@@ -214,7 +215,7 @@ describe('project types', () => {
     expect(created.status).toBe(201);
     expect(created.body.data).toMatchObject({ project_type: 'internal', client: null, totals: { money: { invoiced: '0.00' } } });
     const path = `/api/projects/${created.body.data.id}`;
-    const message = 'The project is internal: it has no client to invoice or to send an estimate to.';
+    const message = INTERNAL_PROJECT_MESSAGE;
     const invoice = await t.api('POST', `${path}/invoices`, { json: { invoice_date: '2026-06-01', invoice_due_date: '2026-07-01', invoice_amount: 100 } });
     expect([invoice.status, invoice.body.errors]).toEqual([422, { id: [message] }]);
     const estimate = await t.api('POST', `${path}/estimates`, { json: { estimate_date: '2026-06-01', estimate_amount: 100 } });
@@ -228,11 +229,11 @@ describe('project types', () => {
 
   it('a client project needs its client, an internal one refuses one', async () => {
     const missing = await t.api('POST', '/api/projects', { json: { ...internalBody, project_categoryid: f.category.id, project_type: 'client' } });
-    expect([missing.status, missing.body.errors]).toEqual([422, { project_clientid: ['The project clientid field is required.'] }]);
+    expect([missing.status, missing.body.errors]).toEqual([422, { project_clientid: [fieldRequired('project_clientid')] }]);
     const form = await t.api('POST', '/api/projects', { form: { project_categoryid: f.category.id, project_title: 'No client', project_date_start: '2026-06-01' } });
-    expect(form.body.errors).toEqual({ project_clientid: ['The project clientid field is required.'] });
+    expect(form.body.errors).toEqual({ project_clientid: [fieldRequired('project_clientid')] });
     const extra = await t.api('POST', '/api/projects', { json: { ...internalBody, project_categoryid: f.category.id, project_clientid: f.client.id } });
-    expect([extra.status, extra.body.errors]).toEqual([422, { project_clientid: ['The project clientid field must be empty for an internal project.'] }]);
+    expect([extra.status, extra.body.errors]).toEqual([422, { project_clientid: [INTERNAL_PROJECT_CLIENT_MESSAGE] }]);
   });
 
   it('filters by type, and the client-name sort puts internal projects last ascending, walking them by cursor', async () => {

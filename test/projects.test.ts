@@ -1,6 +1,7 @@
 // Behaviour of every project operation, success and error paths, on the configured database.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createProject, useTestServer } from './helpers/server.ts';
+import { cursorForOtherSort, fieldAtLeast, fieldAtMost, fieldFormat, fieldMaxLength, fieldNotAllowed, fieldNotBefore, fieldNotEmpty, fieldRequired, fieldType, INVALID_CURSOR_MESSAGE, invalidSelection, PAGE_WITH_AFTER_MESSAGE, parameterNotSupported, resourceNotFound, VALIDATION_MESSAGE } from '../server/core/messages.ts';
 
 const { t, f } = useTestServer();
 
@@ -53,31 +54,31 @@ describe('createProject', () => {
     expect(r.status).toBe(422);
     // The page's own example: the missing title and the unknown client, in one answer.
     expect(r.body).toEqual({
-      message: 'The given data was invalid.',
-      errors: { project_title: ['The project title field is required.'], project_clientid: ['The selected project clientid is invalid.'] },
+      message: VALIDATION_MESSAGE,
+      errors: { project_title: [fieldRequired('project_title')], project_clientid: [invalidSelection('project_clientid')] },
     });
     const bad = await t.api('POST', '/api/projects', {
       json: { project_clientid: 999999, project_categoryid: 999999, project_creatorid: 999999, project_title: 'x', project_date_start: '2026-06-01' },
     });
     expect(bad.status).toBe(422);
     expect(bad.body.errors).toEqual({
-      project_clientid: ['The selected project clientid is invalid.'],
-      project_categoryid: ['The selected project categoryid is invalid.'],
-      project_creatorid: ['The selected project creatorid is invalid.'],
+      project_clientid: [invalidSelection('project_clientid')],
+      project_categoryid: [invalidSelection('project_categoryid')],
+      project_creatorid: [invalidSelection('project_creatorid')],
     });
   });
 
   it.each([
-    [{ project_date_start: '01/06/2026' }, 'project_date_start', 'The project date start field must be a valid date in the format YYYY-MM-DD.'],
-    [{ project_date_start: '2026-02-30' }, 'project_date_start', 'The project date start field must be a valid date in the format YYYY-MM-DD.'],
-    [{ project_date_due: '2026-05-31' }, 'project_date_due', 'The project date due field must be a date after or equal to project date start.'],
-    [{ project_billing_type: 'daily' }, 'project_billing_type', 'The selected project billing type is invalid. Allowed values: hourly, fixed.'],
-    [{ clientperm_tasks_view: 'yes' }, 'clientperm_tasks_view', 'The selected clientperm tasks view is invalid. Allowed values: on, off.'],
-    [{ project_clientid: 'twelve' }, 'project_clientid', 'The project clientid field must be an integer.'],
-    [{ project_billing_rate: -1 }, 'project_billing_rate', 'The project billing rate field must be at least 0.'],
-    [{ project_title: 'x'.repeat(251) }, 'project_title', 'The project title field must not be greater than 250 characters.'],
-    [{ project_title: '' }, 'project_title', 'The project title field is required.'],
-    [{ project_mystery: 1 }, 'project_mystery', 'The "project_mystery" field is not allowed here.'],
+    [{ project_date_start: '01/06/2026' }, 'project_date_start', fieldFormat('project_date_start', 'date')],
+    [{ project_date_start: '2026-02-30' }, 'project_date_start', fieldFormat('project_date_start', 'date')],
+    [{ project_date_due: '2026-05-31' }, 'project_date_due', fieldNotBefore('project_date_due', 'project_date_start')],
+    [{ project_billing_type: 'daily' }, 'project_billing_type', invalidSelection('project_billing_type', ['hourly', 'fixed'])],
+    [{ clientperm_tasks_view: 'yes' }, 'clientperm_tasks_view', invalidSelection('clientperm_tasks_view', ['on', 'off'])],
+    [{ project_clientid: 'twelve' }, 'project_clientid', fieldType('project_clientid', ['integer'])],
+    [{ project_billing_rate: -1 }, 'project_billing_rate', fieldAtLeast('project_billing_rate', 0)],
+    [{ project_title: 'x'.repeat(251) }, 'project_title', fieldMaxLength('project_title', 250)],
+    [{ project_title: '' }, 'project_title', fieldRequired('project_title')],
+    [{ project_mystery: 1 }, 'project_mystery', fieldNotAllowed('project_mystery')],
   ])('refuses %j', async (override, field, message) => {
     const json = { project_clientid: f.client.id, project_categoryid: f.category.id, project_title: 'x', project_date_start: '2026-06-01', ...override };
     const r = await t.api('POST', '/api/projects', { json });
@@ -92,7 +93,7 @@ describe('getProject', () => {
     const r = await t.api('GET', `/api/projects/${p.id}`);
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ data: p, message: 'Project retrieved successfully.' });
-    expect((await t.api('GET', '/api/projects/2147483647')).body).toEqual({ message: 'Project not found.' });
+    expect((await t.api('GET', '/api/projects/2147483647')).body).toEqual({ message: resourceNotFound('Project') });
     expect((await t.api('GET', '/api/projects/abc')).status).toBe(422);
     expect((await t.api('GET', '/api/projects/0')).status).toBe(422);
     expect((await t.api('GET', '/api/projects/99999999999')).status).toBe(422);
@@ -173,18 +174,18 @@ describe('listProjects', () => {
     expect(Object.keys(repeated.body.data[0]).sort()).toEqual(['id', 'title']);
     const unknown = await t.api('GET', '/api/projects?fields=title,budget');
     expect(unknown.status).toBe(422);
-    expect(unknown.body.errors).toEqual({ 'fields.1': ['The selected fields.1 is invalid. Allowed values: id, title, number, project_type, description, reference, status, active_state, archived_at, progress, progress_manually, client, category, dates, last_activity_at, billing, totals, custom_fields, permissions, assigned, managers, tags, is_template.'] });
+    expect(unknown.body.errors).toEqual({ 'fields.1': [invalidSelection('fields.1', ['id', 'title', 'number', 'project_type', 'description', 'reference', 'status', 'active_state', 'archived_at', 'progress', 'progress_manually', 'client', 'category', 'dates', 'last_activity_at', 'billing', 'totals', 'custom_fields', 'permissions', 'assigned', 'managers', 'tags', 'is_template'])] });
   });
 
   it.each([
-    ['limit=101', 'limit', 'The limit field must not be greater than 100.'],
-    ['limit=0', 'limit', 'The limit field must be at least 1.'],
-    ['sort=project_budget', 'sort', 'The selected sort is invalid. Allowed values: project_title, project_status, project_date_start, project_date_due, project_created, project_progress, project_updated, project_last_activity_at, project_number, client_company_name.'],
-    ['order=up', 'order', 'The selected order is invalid. Allowed values: asc, desc.'],
-    ['status=done', 'status.0', 'The selected status.0 is invalid. Allowed values: not_started, in_progress, on_hold, cancelled, completed.'],
-    ['client_id=x', 'client_id', 'The client id field must be an integer.'],
-    ['unknown=1', 'unknown', 'The "unknown" parameter is not supported here. Supported parameters: status, active_state, project_type, template, client_id, category_id, manager_id, assigned_id, tag, date_start_from, date_start_to, date_due_from, date_due_to, overdue, updated_since, created_from, created_to, filter, custom_fields, sort_custom_field, search, sort, order, limit, page, fields, after.'],
-    ['limit=', 'limit', 'The limit field must not be empty.'],
+    ['limit=101', 'limit', fieldAtMost('limit', 100)],
+    ['limit=0', 'limit', fieldAtLeast('limit', 1)],
+    ['sort=project_budget', 'sort', invalidSelection('sort', ['project_title', 'project_status', 'project_date_start', 'project_date_due', 'project_created', 'project_progress', 'project_updated', 'project_last_activity_at', 'project_number', 'client_company_name'])],
+    ['order=up', 'order', invalidSelection('order', ['asc', 'desc'])],
+    ['status=done', 'status.0', invalidSelection('status.0', ['not_started', 'in_progress', 'on_hold', 'cancelled', 'completed'])],
+    ['client_id=x', 'client_id', fieldType('client_id', ['integer'])],
+    ['unknown=1', 'unknown', parameterNotSupported('unknown', ['status', 'active_state', 'project_type', 'template', 'client_id', 'category_id', 'manager_id', 'assigned_id', 'tag', 'date_start_from', 'date_start_to', 'date_due_from', 'date_due_to', 'overdue', 'updated_since', 'created_from', 'created_to', 'filter', 'custom_fields', 'sort_custom_field', 'search', 'sort', 'order', 'limit', 'page', 'fields', 'after'])],
+    ['limit=', 'limit', fieldNotEmpty('limit')],
   ])('refuses ?%s', async (qs, field, message) => {
     const r = await t.api('GET', `/api/projects?${qs}`);
     expect(r.status).toBe(422);
@@ -231,7 +232,7 @@ describe('listProjects filters', () => {
     expect(idsOf(await list('status=completed'))).toEqual([p.doneLate.id]);
     const bad = await list('status=on_hold,finished');
     expect(bad.status).toBe(422);
-    expect(bad.body.errors['status.1']).toEqual(['The selected status.1 is invalid. Allowed values: not_started, in_progress, on_hold, cancelled, completed.']);
+    expect(bad.body.errors['status.1']).toEqual([invalidSelection('status.1', ['not_started', 'in_progress', 'on_hold', 'cancelled', 'completed'])]);
   });
 
   it('by start and due date ranges, both ends included', async () => {
@@ -239,7 +240,7 @@ describe('listProjects filters', () => {
     expect(idsOf(await list('date_start_from=2021-05-11'))).toEqual([p.assigned.id]);
     expect(idsOf(await list(`date_due_from=${day(-3)}&date_due_to=${day(0)}`))).toEqual([p.overdue.id, p.dueToday.id, p.doneLate.id]);
     expect(idsOf(await list(`date_due_to=${day(-2)}`))).toEqual([p.doneLate.id]);
-    expect((await list('date_due_from=2026-02-30')).body.errors.date_due_from).toEqual(['The date due from field must be a valid date in the format YYYY-MM-DD.']);
+    expect((await list('date_due_from=2026-02-30')).body.errors.date_due_from).toEqual([fieldFormat('date_due_from', 'date')]);
   });
 
   it('overdue: a due date before today and a status that is neither completed nor cancelled', async () => {
@@ -250,7 +251,7 @@ describe('listProjects filters', () => {
     await t.api('PUT', `/api/projects/${p.overdue.id}/status`, { json: { status: 'cancelled' } });
     expect(idsOf(await list('overdue=true'))).toEqual([]);
     await t.api('PUT', `/api/projects/${p.overdue.id}/status`, { json: { status: 'on_hold' } });
-    expect((await list('overdue=maybe')).body.errors.overdue).toEqual(['The overdue field must be true or false.']);
+    expect((await list('overdue=maybe')).body.errors.overdue).toEqual([fieldType('overdue', ['boolean'])]);
   });
 
   it('by tag, exactly', async () => {
@@ -264,7 +265,7 @@ describe('listProjects filters', () => {
     expect(idsOf(await list(`updated_since=${since}`))).toEqual([p.managed.id, p.otherClient.id]);
     const created = await list(`created_from=${p.overdue.dates.created}&created_to=${p.doneLate.dates.created}`);
     expect(idsOf(created)).toEqual([p.overdue.id, p.dueToday.id, p.doneLate.id]);
-    expect((await list('updated_since=yesterday')).body.errors.updated_since).toEqual(['The updated since field must be a valid date and time.']);
+    expect((await list('updated_since=yesterday')).body.errors.updated_since).toEqual([fieldFormat('updated_since', 'date-time')]);
   });
 
   it('search covers title, description, reference and client name', async () => {
@@ -349,14 +350,14 @@ describe('listProjects cursor pagination', () => {
       Buffer.from(JSON.stringify({ ...decoded, s: 'project_date_due', v: ['2026-13-45'] })).toString('base64url')]) {
       const r = await listed(`sort=${decoded.s}&order=${decoded.o}&after=${bad}`);
       expect(r.status).toBe(422);
-      expect(r.body.errors).toEqual({ after: ['The after cursor is invalid: send back a next_cursor unchanged.'] });
+      expect(r.body.errors).toEqual({ after: [INVALID_CURSOR_MESSAGE] });
     }
     const otherSort = await listed(`sort=project_created&order=asc&after=${cursor}`);
-    expect(otherSort.body.errors).toEqual({ after: ['The after cursor was made for sort=project_title and order=asc: send those with it.'] });
+    expect(otherSort.body.errors).toEqual({ after: [cursorForOtherSort('project_title', 'asc')] });
     const otherOrder = await listed(`sort=project_title&after=${cursor}`);
     expect(otherOrder.status).toBe(422);
     const withPage = await listed(`sort=project_title&order=asc&page=2&after=${cursor}`);
-    expect(withPage.body.errors).toEqual({ page: ['The page field cannot be combined with after.'] });
+    expect(withPage.body.errors).toEqual({ page: [PAGE_WITH_AFTER_MESSAGE] });
   });
 });
 
@@ -418,14 +419,14 @@ describe('listProjects filter grammar', () => {
   });
 
   it.each([
-    ['filter[budget][eq]=1', 'filter.budget', 'The "filter.budget" field is not allowed here.'],
-    ['filter[status][like]=on_hold', 'filter.status.like', 'The "filter.status.like" field is not allowed here.'],
-    ['filter[progress][contains]=5', 'filter.progress.contains', 'The "filter.progress.contains" field is not allowed here.'],
-    ['filter[progress][gt]=many', 'filter.progress.gt', 'The filter.progress.gt field must be an integer.'],
-    ['filter[status][eq]=done', 'filter.status.eq', 'The selected filter.status.eq is invalid. Allowed values: not_started, in_progress, on_hold, cancelled, completed.'],
-    ['filter[date_due][lt]=2026-02-30', 'filter.date_due.lt', 'The filter.date due.lt field must be a valid date in the format YYYY-MM-DD.'],
-    ['filter[or][0][or][0][status][eq]=on_hold', 'filter.or.0.or', 'The "filter.or.0.or" field is not allowed here.'],
-    ['filter[or][0][budget][eq]=1', 'filter.or.0.budget', 'The "filter.or.0.budget" field is not allowed here.'],
+    ['filter[budget][eq]=1', 'filter.budget', fieldNotAllowed('filter.budget')],
+    ['filter[status][like]=on_hold', 'filter.status.like', fieldNotAllowed('filter.status.like')],
+    ['filter[progress][contains]=5', 'filter.progress.contains', fieldNotAllowed('filter.progress.contains')],
+    ['filter[progress][gt]=many', 'filter.progress.gt', fieldType('filter.progress.gt', ['integer'])],
+    ['filter[status][eq]=done', 'filter.status.eq', invalidSelection('filter.status.eq', ['not_started', 'in_progress', 'on_hold', 'cancelled', 'completed'])],
+    ['filter[date_due][lt]=2026-02-30', 'filter.date_due.lt', fieldFormat('filter.date_due.lt', 'date')],
+    ['filter[or][0][or][0][status][eq]=on_hold', 'filter.or.0.or', fieldNotAllowed('filter.or.0.or')],
+    ['filter[or][0][budget][eq]=1', 'filter.or.0.budget', fieldNotAllowed('filter.or.0.budget')],
   ])('refuses ?%s with a 422 naming it', async (qs, field, message) => {
     const r = await t.api('GET', `/api/projects?${qs}`);
     expect(r.status).toBe(422);
@@ -455,13 +456,13 @@ describe('updateProject', () => {
     const p = await createProject(t, f, { project_date_start: '2026-06-10' });
     const client = await t.api('PATCH', `/api/projects/${p.id}`, { json: { project_clientid: f.otherClient.id } });
     expect(client.status).toBe(422);
-    expect(client.body.errors).toEqual({ project_clientid: ['The "project_clientid" field is not allowed here.'] });
+    expect(client.body.errors).toEqual({ project_clientid: [fieldNotAllowed('project_clientid')] });
     const due = await t.api('PATCH', `/api/projects/${p.id}`, { json: { project_date_due: '2026-06-09' } });
-    expect(due.body.errors).toEqual({ project_date_due: ['The project date due field must be a date after or equal to project date start.'] });
+    expect(due.body.errors).toEqual({ project_date_due: [fieldNotBefore('project_date_due', 'project_date_start')] });
     const start = await t.api('PATCH', `/api/projects/${p.id}`, { json: { project_date_due: '2026-07-01', project_date_start: '2026-07-02' } });
     expect(start.status).toBe(422);
     const category = await t.api('PATCH', `/api/projects/${p.id}`, { json: { project_categoryid: 999999 } });
-    expect(category.body.errors).toEqual({ project_categoryid: ['The selected project categoryid is invalid.'] });
+    expect(category.body.errors).toEqual({ project_categoryid: [invalidSelection('project_categoryid')] });
     expect((await t.api('PATCH', '/api/projects/999999', { json: { project_title: 'x' } })).status).toBe(404);
     const unchanged = await t.api('GET', `/api/projects/${p.id}`);
     expect(unchanged.body.data.dates).toMatchObject({ start: '2026-06-10', due: null });
@@ -516,8 +517,8 @@ describe('assignProject and setProjectManager', () => {
     await t.api('PUT', `/api/projects/${p.id}/assign`, { json: { assigned: [f.jane.id] } });
     const r = await t.api('PUT', `/api/projects/${p.id}/assign`, { json: { assigned: [f.sam.id, 999999] } });
     expect(r.status).toBe(422);
-    expect(r.body.errors).toEqual({ 'assigned.1': ['The selected assigned.1 is invalid.'] });
-    expect((await t.api('PUT', `/api/projects/${p.id}/assign`, { json: {} })).body.errors).toEqual({ assigned: ['The assigned field is required.'] });
+    expect(r.body.errors).toEqual({ 'assigned.1': [invalidSelection('assigned.1')] });
+    expect((await t.api('PUT', `/api/projects/${p.id}/assign`, { json: {} })).body.errors).toEqual({ assigned: [fieldRequired('assigned')] });
     expect((await t.api('GET', `/api/projects/${p.id}`)).body.data.assigned).toEqual([{ id: f.jane.id, name: 'Jane Doe' }]);
     expect((await t.api('PUT', '/api/projects/999999/assign', { json: { assigned: [] } })).status).toBe(404);
   });
@@ -531,8 +532,8 @@ describe('assignProject and setProjectManager', () => {
     await t.api('PUT', `/api/projects/${p.id}/manager`, { json: { manager: f.sam.id } });
     expect((await t.api('PUT', `/api/projects/${p.id}/manager`, { json: { manager: null } })).body.data.managers).toEqual([]);
     const bad = await t.api('PUT', `/api/projects/${p.id}/manager`, { json: { manager: 999999 } });
-    expect(bad.body.errors).toEqual({ manager: ['The selected manager is invalid.'] });
-    expect((await t.api('PUT', `/api/projects/${p.id}/manager`, { json: {} })).body.errors).toEqual({ manager: ['The manager field is required.'] });
+    expect(bad.body.errors).toEqual({ manager: [invalidSelection('manager')] });
+    expect((await t.api('PUT', `/api/projects/${p.id}/manager`, { json: {} })).body.errors).toEqual({ manager: [fieldRequired('manager')] });
   });
 });
 
@@ -542,7 +543,7 @@ describe('status, tags, archive, restore', () => {
     const r = await t.api('PUT', `/api/projects/${p.id}/status`, { form: { status: 'in_progress' } });
     expect(r.body).toMatchObject({ data: { id: p.id, status: 'in_progress' }, message: 'Project status updated successfully.' });
     const bad = await t.api('PUT', `/api/projects/${p.id}/status`, { json: { status: 'done' } });
-    expect(bad.body.errors).toEqual({ status: ['The selected status is invalid. Allowed values: not_started, in_progress, on_hold, cancelled, completed.'] });
+    expect(bad.body.errors).toEqual({ status: [invalidSelection('status', ['not_started', 'in_progress', 'on_hold', 'cancelled', 'completed'])] });
   });
 
   it('replaces tags in order, dropping repeats, and clears them', async () => {
@@ -552,7 +553,7 @@ describe('status, tags, archive, restore', () => {
     expect((await t.api('PUT', `/api/projects/${p.id}/tags`, { json: { tags: ['b', 'a'] } })).body.data.tags).toEqual(['b', 'a']);
     expect((await t.api('PUT', `/api/projects/${p.id}/tags`, { form: 'tags[]=' })).body.data.tags).toEqual([]);
     const bad = await t.api('PUT', `/api/projects/${p.id}/tags`, { json: { tags: ['ok', ''] } });
-    expect(bad.body.errors).toEqual({ 'tags.1': ['The tags.1 field is required.'] });
+    expect(bad.body.errors).toEqual({ 'tags.1': [fieldRequired('tags.1')] });
   });
 
   it('archives and restores', async () => {
@@ -670,11 +671,11 @@ describe('cloneProject', () => {
   it('refuses a missing title, a bad reference, a due date before the start, and unknown sources', async () => {
     const source = await createProject(t, f, { project_date_due: '2026-06-30' });
     const before = await t.db.prisma.project.count();
-    expect((await t.api('POST', `/api/projects/${source.id}/clone`, { json: {} })).body.errors).toEqual({ project_title: ['The project title field is required.'] });
+    expect((await t.api('POST', `/api/projects/${source.id}/clone`, { json: {} })).body.errors).toEqual({ project_title: [fieldRequired('project_title')] });
     expect((await t.api('POST', `/api/projects/${source.id}/clone`, { json: { project_title: 'x', project_clientid: 999999 } })).body.errors)
-      .toEqual({ project_clientid: ['The selected project clientid is invalid.'] });
+      .toEqual({ project_clientid: [invalidSelection('project_clientid')] });
     expect((await t.api('POST', `/api/projects/${source.id}/clone`, { json: { project_title: 'x', project_date_start: '2026-07-01', project_date_due: '2026-06-15' } })).body.errors)
-      .toEqual({ project_date_due: ['The project date due field must be a date after or equal to project date start.'] });
+      .toEqual({ project_date_due: [fieldNotBefore('project_date_due', 'project_date_start')] });
     expect((await t.api('POST', '/api/projects/999999/clone', { json: { project_title: 'x' } })).status).toBe(404);
     expect(await t.db.prisma.project.count()).toBe(before);
   });

@@ -11,6 +11,7 @@ import { createLogger } from '../server/platform/logging.ts';
 import { startSibling, useTestServer, type ApiResponse, type TestServer } from './helpers/server.ts';
 import { startTcpProxy } from './helpers/tcp-proxy.ts';
 import { until } from './helpers/wait.ts';
+import { tooManyRequests } from '../server/core/messages.ts';
 
 const { t } = useTestServer();
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -71,7 +72,7 @@ describe('rate limits', () => {
       expect(answers[0]!.headers.get('ratelimit-policy')).toMatch(/^"per-key"; q=5; w=60; pk=:[A-Za-z0-9+/=]+:$/);
       expect(answers.map((a) => rateLimitOf(a).remaining)).toEqual([4, 3, 2, 1, 0, 0]);
       const refused = answers[5]!;
-      expect(refused.body).toEqual({ message: 'Too many requests for this API key: at most 5 per 60 s. Retry after the seconds in Retry-After.' });
+      expect(refused.body).toEqual({ message: tooManyRequests('for this API key', 5, 60) });
       const retryAfter = Number(refused.headers.get('retry-after'));
       // The rest of the window that the first request opened: 60 s less the time the requests took.
       expect(retryAfter).toBeGreaterThanOrEqual(Math.min(59, 60 - secondsSpent));
@@ -112,7 +113,7 @@ describe('rate limits', () => {
       for (let i = 0; i < 5; i++) guesses.push(await s.api('GET', '/api/projects', { headers: { authorization: `Bearer gcp_${'x'.repeat(42)}${i}` } }));
       expect(guesses.map((g) => g.status)).toEqual([401, 401, 401, 429, 429]);
       expect(guesses[0]!.headers.get('ratelimit-policy')).toMatch(/^"per-ip"; q=3; w=60;/);
-      expect(guesses[3]!.body.message).toBe('Too many requests from this address without a valid API key: at most 3 per 60 s. Retry after the seconds in Retry-After.');
+      expect(guesses[3]!.body.message).toBe(tooManyRequests('from this address without a valid API key', 3, 60));
       // A valid key is not held back by the address's failures.
       expect((await s.api('GET', '/api/projects')).status).toBe(200);
     });

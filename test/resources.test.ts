@@ -1,6 +1,7 @@
 // The supporting resources: clients, categories, team users, and a project's children.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createProject, useTestServer } from './helpers/server.ts';
+import { EMAIL_TAKEN_MESSAGE, fieldFormat, fieldNotBefore, fieldRequired, fieldType, invalidSelection, resourceNotFound } from '../server/core/messages.ts';
 
 const { t, f } = useTestServer();
 
@@ -16,8 +17,8 @@ describe('clients, categories and team users', () => {
     expect(list.body.message).toBe('Clients retrieved successfully.');
     const sorted = await t.api('GET', '/api/clients?sort=client_company_name&order=asc');
     expect(sorted.body.data.map((c: { company_name: string }) => c.company_name)).toEqual(['Acme Inc', 'Globex', 'Initech']);
-    expect((await t.api('GET', '/api/clients/999999')).body).toEqual({ message: 'Client not found.' });
-    expect((await t.api('POST', '/api/clients', { json: {} })).body.errors).toEqual({ client_company_name: ['The client company name field is required.'] });
+    expect((await t.api('GET', '/api/clients/999999')).body).toEqual({ message: resourceNotFound('Client') });
+    expect((await t.api('POST', '/api/clients', { json: {} })).body.errors).toEqual({ client_company_name: [fieldRequired('client_company_name')] });
   });
 
   it('create, get and list categories', async () => {
@@ -27,8 +28,8 @@ describe('clients, categories and team users', () => {
     const list = await t.api('GET', '/api/categories?sort=category_name&order=asc&limit=2');
     expect(list.body.data.map((c: { name: string }) => c.name)).toEqual(['Design', 'Development']);
     expect(list.body.meta).toEqual({ current_page: 1, per_page: 2, total: 3, last_page: 2 });
-    expect((await t.api('GET', '/api/categories/999999')).body).toEqual({ message: 'Category not found.' });
-    expect((await t.api('POST', '/api/categories', { json: { category_name: 5 } })).body.errors).toEqual({ category_name: ['The category name field must be a string.'] });
+    expect((await t.api('GET', '/api/categories/999999')).body).toEqual({ message: resourceNotFound('Category') });
+    expect((await t.api('POST', '/api/categories', { json: { category_name: 5 } })).body.errors).toEqual({ category_name: [fieldType('category_name', ['string'])] });
   });
 
   it('create, get and list team users; emails are unique case-insensitively', async () => {
@@ -37,15 +38,15 @@ describe('clients, categories and team users', () => {
     expect(created.body).toMatchObject({ data: { name: 'Ada Byron', email: 'ada@example.test', role: 'team' }, message: 'Team user created successfully.' });
     const again = await t.api('POST', '/api/users', { json: { first_name: 'A', last_name: 'B', email: 'ADA@example.test' } });
     expect(again.status).toBe(422);
-    expect(again.body.errors).toEqual({ email: ['The email has already been taken.'] });
+    expect(again.body.errors).toEqual({ email: [EMAIL_TAKEN_MESSAGE] });
     const bad = await t.api('POST', '/api/users', { json: { first_name: 'A', last_name: 'B', email: 'not-an-email' } });
-    expect(bad.body.errors).toEqual({ email: ['The email field must be a valid email address.'] });
+    expect(bad.body.errors).toEqual({ email: [fieldFormat('email', 'email')] });
     expect((await t.api('GET', `/api/users/${created.body.data.id}`)).body.message).toBe('Team user retrieved successfully.');
     const list = await t.api('GET', '/api/users?search=byron');
     expect(list.body.data.map((u: { id: number }) => u.id)).toEqual([created.body.data.id]);
     const admins = (await t.api('GET', '/api/users?limit=100')).body.data.filter((u: { role: string }) => u.role === 'admin');
     expect(admins).toHaveLength(1);
-    expect((await t.api('GET', '/api/users/999999')).body).toEqual({ message: 'Team user not found.' });
+    expect((await t.api('GET', '/api/users/999999')).body).toEqual({ message: resourceNotFound('Team user') });
   });
 });
 
@@ -73,8 +74,8 @@ describe("a project's children", () => {
     expect(list.body.message).toBe('Tasks retrieved successfully.');
     const bad = await t.api('POST', `/api/projects/${projectId}/tasks`, { json: { task_title: 'x', task_status: 'done', task_files: [{ file_name: 'a', file_url: 'ftp://x' }] } });
     expect(bad.body.errors).toEqual({
-      task_status: ['The selected task status is invalid. Allowed values: new, in_progress, testing, awaiting_feedback, completed.'],
-      'task_files.0.file_url': ['The task files.0.file url field must be a valid http(s) URL.'],
+      task_status: [invalidSelection('task_status', ['new', 'in_progress', 'testing', 'awaiting_feedback', 'completed'])],
+      'task_files.0.file_url': [fieldFormat('task_files.0.file_url', 'uri')],
     });
   });
 
@@ -85,7 +86,7 @@ describe("a project's children", () => {
     const file = await t.api('POST', `/api/projects/${projectId}/files`, { form: { file_name: 'contract.pdf', file_url: 'https://files.acme.test/contract.pdf' } });
     expect(file.body).toMatchObject({ data: { name: 'contract.pdf' }, message: 'File created successfully.' });
     expect((await t.api('GET', `/api/projects/${projectId}/files`)).body).toMatchObject({ data: [{ name: 'contract.pdf' }], message: 'Files retrieved successfully.' });
-    expect((await t.api('POST', `/api/projects/${projectId}/files`, { json: { file_name: 'x' } })).body.errors).toEqual({ file_url: ['The file url field is required.'] });
+    expect((await t.api('POST', `/api/projects/${projectId}/files`, { json: { file_name: 'x' } })).body.errors).toEqual({ file_url: [fieldRequired('file_url')] });
   });
 
   it('timers: start for a user (optionally on a task of this project), list by status', async () => {
@@ -102,8 +103,8 @@ describe("a project's children", () => {
     const other = await createProject(t, f);
     const otherTask = (await t.api('POST', `/api/projects/${other.id}/tasks`, { json: { task_title: 'Elsewhere' } })).body.data;
     const bad = await t.api('POST', `/api/projects/${projectId}/timers`, { json: { user_id: 999999, task_id: otherTask.id } });
-    expect(bad.body.errors).toEqual({ user_id: ['The selected user id is invalid.'], task_id: ['The selected task id is invalid.'] });
-    expect((await t.api('GET', `/api/projects/${projectId}/timers?status=paused`)).body.errors).toEqual({ status: ['The selected status is invalid. Allowed values: running, stopped.'] });
+    expect(bad.body.errors).toEqual({ user_id: [invalidSelection('user_id')], task_id: [invalidSelection('task_id')] });
+    expect((await t.api('GET', `/api/projects/${projectId}/timers?status=paused`)).body.errors).toEqual({ status: [invalidSelection('status', ['running', 'stopped'])] });
   });
 
   it("invoices and estimates: billed to the project's client, dates in order", async () => {
@@ -112,16 +113,16 @@ describe("a project's children", () => {
     expect(inv.body).toMatchObject({ data: { client_id: f.client.id, status: 'draft', date: '2026-06-30', due_date: '2026-07-30', amount: '4800.00' }, message: 'Invoice created successfully.' });
     expect((await t.api('GET', `/api/projects/${projectId}/invoices`)).body).toMatchObject({ data: [{ amount: '4800.00' }], message: 'Invoices retrieved successfully.' });
     const late = await t.api('POST', `/api/projects/${projectId}/invoices`, { json: { invoice_date: '2026-06-30', invoice_due_date: '2026-06-29', invoice_amount: 1 } });
-    expect(late.body.errors).toEqual({ invoice_due_date: ['The invoice due date field must be a date after or equal to invoice date.'] });
+    expect(late.body.errors).toEqual({ invoice_due_date: [fieldNotBefore('invoice_due_date', 'invoice_date')] });
     const est = await t.api('POST', `/api/projects/${projectId}/estimates`, { json: { estimate_date: '2026-05-20', estimate_expiry_date: '2026-06-20', estimate_amount: 9600.5 } });
     expect(est.body).toMatchObject({ data: { client_id: f.client.id, status: 'draft', expiry_date: '2026-06-20', amount: '9600.50' }, message: 'Estimate created successfully.' });
     expect((await t.api('GET', `/api/projects/${projectId}/estimates`)).body.message).toBe('Estimates retrieved successfully.');
     const expired = await t.api('POST', `/api/projects/${projectId}/estimates`, { json: { estimate_date: '2026-05-20', estimate_expiry_date: '2026-05-19', estimate_amount: 1 } });
-    expect(expired.body.errors).toEqual({ estimate_expiry_date: ['The estimate expiry date field must be a date after or equal to estimate date.'] });
+    expect(expired.body.errors).toEqual({ estimate_expiry_date: [fieldNotBefore('estimate_expiry_date', 'estimate_date')] });
   });
 
   it.each(['tasks', 'milestones', 'timers', 'files', 'invoices', 'estimates'])('%s of an unknown project: 404 on list and create', async (kind) => {
-    expect((await t.api('GET', `/api/projects/999999/${kind}`)).body).toEqual({ message: 'Project not found.' });
+    expect((await t.api('GET', `/api/projects/999999/${kind}`)).body).toEqual({ message: resourceNotFound('Project') });
     const bodies: Record<string, unknown> = {
       tasks: { task_title: 'x' }, milestones: { milestone_title: 'x' }, timers: { user_id: f.jane.id },
       files: { file_name: 'x', file_url: 'https://x.test/x' }, invoices: { invoice_date: '2026-01-01', invoice_due_date: '2026-01-02', invoice_amount: 1 },

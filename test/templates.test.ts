@@ -10,6 +10,7 @@ import { runDuplication } from '../server/projects/duplication/jobs.ts';
 import { killServerProcesses, migratedDataDir, spawnServer } from './helpers/process.ts';
 import { createFixtures, startSibling, startTestServer, untilFeedCaughtUp, type Fixtures, type TestServer } from './helpers/server.ts';
 import { until } from './helpers/wait.ts';
+import { cloneChildDatesOutside, DUPLICATION_COPY_DELETED_MESSAGE, DUPLICATION_SOURCE_GONE_MESSAGE, JOBS_NOT_RUNNING_MESSAGE, resourceNotFound } from '../server/core/messages.ts';
 
 /** Small thresholds, so that a handful of rows is a "large" project. */
 const SMALL = { DUPLICATION_SYNC_LIMIT: '5', DUPLICATION_CHUNK_ROWS: '2', DUPLICATION_MAX_ATTEMPTS: '2' };
@@ -112,7 +113,7 @@ describe('templates', () => {
 
     const tooFar = await t.api('POST', `/api/projects/${template.id}/clone`, { json: { project_title: 'Far', project_date_start: '9999-12-20', project_date_due: null, copy_milestones: 'on' } });
     expect(tooFar.status).toBe(422);
-    expect(tooFar.body.errors.project_date_start).toEqual(['The project date start field moves a copied task or milestone due date outside 0001-01-01 to 9999-12-31.']);
+    expect(tooFar.body.errors.project_date_start).toEqual([cloneChildDatesOutside('0001-01-01', '9999-12-31')]);
   });
 });
 
@@ -171,7 +172,7 @@ describe('background duplication', () => {
     try {
       const refused = await noQueue.api('POST', `/api/projects/${template.id}/clone`, { json: { project_title: 'No queue', ...everything } });
       expect(refused.status).toBe(503);
-      expect(refused.body.message).toBe('Background jobs are not running on this server.');
+      expect(refused.body.message).toBe(JOBS_NOT_RUNNING_MESSAGE);
       // A small clone needs no queue.
       expect((await noQueue.api('POST', `/api/projects/${template.id}/clone`, { json: { project_title: 'Small', copy_milestones: 'on' } })).status).toBe(201);
     } finally {
@@ -206,13 +207,13 @@ describe('background duplication', () => {
         const { data } = (await t.api('GET', accepted.headers.get('location')!)).body;
         return data.status === 'failed' && data;
       });
-      expect(failed).toMatchObject({ source_project_id: null, error: 'The source project no longer exists.', project_id: null, project_url: null });
+      expect(failed).toMatchObject({ source_project_id: null, error: DUPLICATION_SOURCE_GONE_MESSAGE, project_id: null, project_url: null });
       expect(failed.finished).not.toBeNull();
       expect((await t.api('GET', '/api/projects?search=Doomed%20copy')).body.data).toEqual([]);
     } finally {
       await worker.close();
     }
-    expect((await t.api('GET', '/api/project-duplications/999999')).body).toEqual({ message: 'Project duplication not found.' });
+    expect((await t.api('GET', '/api/project-duplications/999999')).body).toEqual({ message: resourceNotFound('Project duplication') });
   });
 
   it('a copy cut short goes on where its last commit left off; one whose new project was deleted meanwhile is failed', async () => {
@@ -236,7 +237,7 @@ describe('background duplication', () => {
     expect((await t.api('DELETE', `/api/projects/${started.project_id}`)).status).toBe(200);
     await runDuplication(t.db.prisma, other.id, settings);
     expect((await t.api('GET', `/api/project-duplications/${other.id}`)).body.data).toMatchObject({
-      status: 'failed', error: 'The new project was deleted before the copy was complete.', project_id: null,
+      status: 'failed', error: DUPLICATION_COPY_DELETED_MESSAGE, project_id: null,
     });
   });
 });

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlDriverAdapterFactory, SqlQuery, Transaction } from '@prisma/driver-adapter-utils';
 import { refuseStatementsAfterTransactionEnd } from '../server/platform/database/ended-transactions.ts';
-import { PROJECT_ARCHIVED_MESSAGE } from '../server/core/errors.ts';
+import { PROJECT_ARCHIVED_MESSAGE } from '../server/core/messages.ts';
 import { createFixtures, startTestServer, type ApiResponse, type Fixtures, type TestServer } from './helpers/server.ts';
 import { until } from './helpers/wait.ts';
 

@@ -12,6 +12,7 @@ import { readFeed } from '../server/events/feed.ts';
 import { killServerProcesses, migratedDataDir, spawnServer } from './helpers/process.ts';
 import { startSibling, startTestServer, untilFeedCaughtUp, type TestServer } from './helpers/server.ts';
 import { until } from './helpers/wait.ts';
+import { WEBHOOK_URL_INTERNAL_MESSAGE } from '../server/core/messages.ts';
 
 interface Received { id: string; timestamp: string; signature: string; body: string; event: any }
 
@@ -197,7 +198,7 @@ describe('webhooks', () => {
       for (const url of ['http://127.0.0.1:8080/hook', 'http://localhost/hook', 'http://[::1]/hook', 'http://169.254.169.254/latest', 'http://10.1.2.3/', 'http://192.168.1.1/']) {
         const refused = await guarded.api('POST', '/api/webhooks', { json: { url } });
         expect(refused.status, url).toBe(422);
-        expect(refused.body.errors.url).toEqual(['The url field must not point at a loopback, private or other internal network address.']);
+        expect(refused.body.errors.url).toEqual([WEBHOOK_URL_INTERNAL_MESSAGE]);
       }
       expect((await guarded.api('POST', '/api/webhooks', { json: { url: 'ftp://example.com/' } })).status).toBe(422);
     } finally {

@@ -6,6 +6,7 @@
 // check is a cache's, and ignores the header whenever the request says `Cache-Control: no-cache`,
 // which fetch() adds to every request that carries If-None-Match.
 import { ApiError } from './errors.ts';
+import { PRECONDITION_FAILED_MESSAGE } from './messages.ts';
 
 /** `"v7"`: a strong ETag (RFC 9110 §8.8.3). */
 export function entityTag(version: number): string {
@@ -41,7 +42,6 @@ export function allows(condition: VersionCondition | undefined, version: number)
   return !condition || condition.any || condition.versions.includes(version);
 }
 
-export const PRECONDITION_FAILED_MESSAGE = 'The project has changed since the version in If-Match: get it again and reapply your change.';
 
 /** 412, with the tag of the project as it is now. */
 export function preconditionFailed(currentVersion: number): ApiError {

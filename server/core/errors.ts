@@ -1,5 +1,7 @@
-// The API's errors: ApiError, the messages every layer shares, and the field-error collector of a 422.
-// How anything thrown becomes an answer is server/http/errors.ts.
+// The API's errors: ApiError, the errors every layer throws, and the field-error collector of a 422.
+// Their texts are in the message catalogue, server/core/messages.ts; how anything thrown becomes an
+// answer is server/http/errors.ts.
+import { BUSY_MESSAGE, PROJECT_ARCHIVED_MESSAGE, resourceNotFound, UNAVAILABLE_MESSAGE, VALIDATION_MESSAGE } from './messages.ts';
 
 export type FieldErrors = Record<string, string[]>;
 
@@ -15,20 +17,6 @@ export class ApiError extends Error {
   }
 }
 
-export const VALIDATION_MESSAGE = 'The given data was invalid.';
-export const UNAUTHORIZED_MESSAGE = 'Unauthorized. A valid API key is required.';
-export const TOO_DEEP_MESSAGE = 'The request is nested too deeply.';
-export const INVALID_UTF8_MESSAGE = 'The request body is not valid UTF-8.';
-export const UNDECOMPRESSABLE_MESSAGE = 'The request body could not be decompressed: it does not match its Content-Encoding.';
-
-export const UNSUPPORTED_TYPE_MESSAGE = 'Unsupported content type: send application/json or application/x-www-form-urlencoded.';
-export const NO_CONTENT_TYPE_MESSAGE = 'The request body has no Content-Type: send application/json or application/x-www-form-urlencoded.';
-/** curl's `-d '{…}'` declares a form unless told otherwise. */
-export const JSON_AS_FORM_MESSAGE = 'The request body looks like JSON but was sent as application/x-www-form-urlencoded: send it with the header Content-Type: application/json.';
-
-export const BUSY_MESSAGE = 'The server is busy: retry shortly.';
-export const UNAVAILABLE_MESSAGE = 'The service is temporarily unavailable.';
-
 /**
  * 503s tell the client when to retry: soon when the database is only busy (every connection in use,
  * the wait queue full), later when it is unreachable or not answering.
@@ -42,7 +30,7 @@ export function serviceUnavailable(): ApiError {
 }
 
 export function notFound(resource: string): ApiError {
-  return new ApiError(404, `${resource} not found.`);
+  return new ApiError(404, resourceNotFound(resource));
 }
 
 /** A field-error map with no prototype: a client's field may be called `__proto__` or `constructor`. */
@@ -83,29 +71,7 @@ export class FieldErrorCollector {
   }
 }
 
-/** `project_clientid` → "project clientid", as the API's messages name the fields it defines. */
-export function fieldLabel(field: string): string {
-  return field.replace(/_/g, ' ');
-}
-
-export function invalidSelection(field: string): string {
-  return `The selected ${fieldLabel(field)} is invalid.`;
-}
-
-export const PROJECT_ARCHIVED_MESSAGE = 'The project is archived: only its title and manager can be changed. Restore it first.';
-
 /** A change an archived project refuses: a 422 naming each refused field (`id` for the project as a whole). */
 export function projectArchived(fields: string[] = ['id']): ApiError {
   return validationFailed(Object.fromEntries(fields.map((field) => [field, [PROJECT_ARCHIVED_MESSAGE]])));
-}
-
-/** A field the body may not carry, named exactly as the client sent it. */
-export function fieldNotAllowed(field: string): string {
-  return `The ${JSON.stringify(field)} field is not allowed here.`;
-}
-
-/** A query parameter the operation does not define, named exactly as sent, with those it does. */
-export function parameterNotSupported(name: string, supported: readonly string[]): string {
-  const list = supported.length > 0 ? ` Supported parameters: ${supported.join(', ')}.` : ' This operation takes no query parameters.';
-  return `The ${JSON.stringify(name)} parameter is not supported here.${list}`;
 }

@@ -1,5 +1,6 @@
 // Rules on body fields that their schema cannot state, shared by every resource.
-import { type FieldErrorCollector, invalidSelection } from './errors.ts';
+import type { FieldErrorCollector } from './errors.ts';
+import { fieldMaxDecimals, fieldNotBefore, invalidSelection } from './messages.ts';
 
 /** Adds "The selected … is invalid." to `field` unless the lookup found a row. */
 export async function expectFound(errors: FieldErrorCollector, field: string, lookup: Promise<unknown>): Promise<void> {
@@ -10,14 +11,14 @@ export const selectId = { select: { id: true } } as const;
 
 export function mustNotPrecede(errors: FieldErrorCollector, field: string, value: string | null | undefined, otherField: string, other: string | null | undefined): void {
   if (value && other && value < other) {
-    errors.add(field, `The ${field.replace(/_/g, ' ')} field must be a date after or equal to ${otherField.replace(/_/g, ' ')}.`);
+    errors.add(field, fieldNotBefore(field, otherField));
   }
 }
 
 /** Refuses a number with more decimal places than `places` (the nearest double to 80.25 has two; to 80.256, three). */
 export function mustHaveAtMostDecimals(errors: FieldErrorCollector, field: string, value: number | undefined, places: number): void {
   if (value !== undefined && Number(value.toFixed(places)) !== value) {
-    errors.add(field, `The ${field.replace(/_/g, ' ')} field must not have more than ${places} decimal places.`);
+    errors.add(field, fieldMaxDecimals(field, places));
   }
 }
 

@@ -3,6 +3,7 @@
 // prisma/schema.prisma), so that a cursor walking the feed never passes an event still being written.
 import { Prisma } from '../../generated/prisma/client.ts';
 import { validationFailed } from '../core/errors.ts';
+import { INVALID_CURSOR_MESSAGE } from '../core/messages.ts';
 import type { Db } from '../platform/database/transaction.ts';
 
 /** One event as the feed reads it: ids as text (they are bigints), the time already rendered. */
@@ -32,7 +33,6 @@ export interface FeedQuery {
 /** Where an `after` cursor points: the last event of the previous page. */
 interface FeedCursor { t: string; i: string }
 
-const INVALID_CURSOR = 'The after cursor is invalid: send back a next_cursor unchanged.';
 const DIGITS = /^[1-9]\d{0,18}$/;
 
 export function eventCursor(row: EventRow): string {
@@ -49,7 +49,7 @@ function parseCursor(text: string): FeedCursor {
   } catch {
     // not base64url JSON: refused below
   }
-  throw validationFailed({ after: [INVALID_CURSOR] });
+  throw validationFailed({ after: [INVALID_CURSOR_MESSAGE] });
 }
 
 const EVENT_COLUMNS = Prisma.raw(`

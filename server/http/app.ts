@@ -11,7 +11,8 @@ import { bodyParsers } from './body.ts';
 import type { Config, WebhookSettings } from '../platform/config.ts';
 import type { Database } from '../platform/database/connection.ts';
 import { docsPage } from './docs-page.ts';
-import { ApiError, serverBusy, UNAUTHORIZED_MESSAGE } from '../core/errors.ts';
+import { ApiError, serverBusy } from '../core/errors.ts';
+import { NOT_FOUND_MESSAGE, UNAUTHORIZED_MESSAGE } from '../core/messages.ts';
 import { parseIfMatch, stillCurrent } from '../core/entity-tags.ts';
 import { formBodyDecoder } from './form-body.ts';
 import type { RateLimits, RateLimitSettings } from './rate-limits.ts';
@@ -255,7 +256,7 @@ export function createApp({
     app[method](expressPath, route(routeContext, operationId, handler as Handler<OperationId>, acceptsIdempotencyKey));
   }
 
-  app.use((_req, _res, next) => next(new ApiError(404, 'Not found.')));
+  app.use((_req, _res, next) => next(new ApiError(404, NOT_FOUND_MESSAGE)));
   app.use(errorHandler(logger));
   return app;
 }

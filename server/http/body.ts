@@ -6,7 +6,8 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import express, { type Request, type RequestHandler } from 'express';
-import { ApiError, INVALID_UTF8_MESSAGE, JSON_AS_FORM_MESSAGE } from '../core/errors.ts';
+import { ApiError } from '../core/errors.ts';
+import { INVALID_UTF8_MESSAGE, JSON_AS_FORM_MESSAGE } from '../core/messages.ts';
 
 function refuseInvalidUtf8(body: Buffer, charset: string): void {
   if (charset === 'utf-8' && !isUtf8(body)) throw new ApiError(400, INVALID_UTF8_MESSAGE);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 import { projectRoot } from '../platform/project-root.ts';
+import { DOCS_NOT_BUILT_MESSAGE } from '../core/messages.ts';
 
 const docsPath = join(projectRoot, 'dist/docs/index.html');
 
@@ -42,7 +43,7 @@ export function docsPage(): RequestHandler {
     // Read again when `npm run docs` rebuilds the page under a running server.
     const mtimeMs = statSync(docsPath, { throwIfNoEntry: false })?.mtimeMs;
     if (mtimeMs === undefined) {
-      res.status(503).json({ message: 'The documentation has not been built: run `npm run docs`.' });
+      res.status(503).json({ message: DOCS_NOT_BUILT_MESSAGE });
       return;
     }
     if (page?.mtimeMs !== mtimeMs) page = load(mtimeMs);

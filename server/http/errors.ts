@@ -3,7 +3,13 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { composedSchema, schemaAt, typesOf, type JsonSchema, type OpenApiDocument, type RoutedOperation } from '../contract/spec.ts';
-import { ApiError, type FieldErrors, NO_CONTENT_TYPE_MESSAGE, serverBusy, serviceUnavailable, TOO_DEEP_MESSAGE, UNAUTHORIZED_MESSAGE, UNDECOMPRESSABLE_MESSAGE, UNSUPPORTED_TYPE_MESSAGE, fieldLabel, invalidSelection, fieldNotAllowed, parameterNotSupported, emptyFieldErrors } from '../core/errors.ts';
+import { ApiError, type FieldErrors, serverBusy, serviceUnavailable, emptyFieldErrors } from '../core/errors.ts';
+import {
+  BAD_REQUEST_MESSAGE, BODY_TOO_LARGE_MESSAGE, fieldAtLeast, fieldAtMost, fieldFormatInvalid, fieldInvalid, fieldMaxItems, fieldMaxLength,
+  fieldMinItems, fieldMinLength, fieldNotAllowed, fieldNotEmpty, fieldRequired, fieldRule, fieldType, FORMAT_RULES, INVALID_JSON_MESSAGE,
+  invalidSelection, METHOD_NOT_ALLOWED_MESSAGE, NO_CONTENT_TYPE_MESSAGE, NOT_FOUND_MESSAGE, parameterNotSupported, SERVER_ERROR_MESSAGE,
+  TOO_DEEP_MESSAGE, TOO_MANY_FIELDS_MESSAGE, UNAUTHORIZED_MESSAGE, UNDECOMPRESSABLE_MESSAGE, UNSUPPORTED_ENCODING_MESSAGE, UNSUPPORTED_TYPE_MESSAGE,
+} from '../core/messages.ts';
 
 /**
  * One complaint of express-openapi-validator: where (`path`) and which JSON Schema keyword failed
@@ -70,66 +76,50 @@ function schemaOf(context: OperationContext, { source, field, segments }: Locati
   return undefined;
 }
 
-const typeNames: Record<string, string> = {
-  integer: 'an integer', number: 'a number', string: 'a string', array: 'an array', object: 'an object', boolean: 'true or false',
-};
-
-/** What a `format` asks of a value, as the messages say it. */
-const formatRules: Record<string, string> = {
-  date: 'must be a valid date in the format YYYY-MM-DD',
-  'date-time': 'must be a valid date and time',
-  email: 'must be a valid email address',
-  uri: 'must be a valid http(s) URL',
-};
-
 /** What the spec's `pattern`s that no `format` explains ask of a value. */
 const patternRules: Record<string, string> = {
   // Titles and names: white space alone is no title, and reads as missing.
   '\\S': 'is required',
 };
 
-function allowedValues(schema: JsonSchema | undefined): string {
-  const values = schema?.enum;
-  return Array.isArray(values) && values.length > 0 ? ` Allowed values: ${values.map(String).join(', ')}.` : '';
-}
-
 /** One schema complaint → one message in the API's (Laravel-like) wording, from the keyword and the schema. */
 function schemaMessage(keyword: string, field: string, schema: JsonSchema | undefined): string {
-  const label = fieldLabel(field);
-  const invalid = `The ${label} field is invalid.`;
   const limit = (name: string) => (typeof schema?.[name] === 'number' ? schema[name] as number : undefined);
+  const withLimit = (name: string, message: (field: string, limit: number) => string) => {
+    const value = limit(name);
+    return value === undefined ? fieldInvalid(field) : message(field, value);
+  };
   switch (keyword) {
     case 'required':
-      return `The ${label} field is required.`;
+      return fieldRequired(field);
     case 'type': {
       const wanted = typesOf(schema).filter((type) => type !== 'null');
-      return wanted.length > 0 ? `The ${label} field must be ${wanted.map((type) => typeNames[type] ?? type).join(' or ')}.` : invalid;
+      return wanted.length > 0 ? fieldType(field, wanted) : fieldInvalid(field);
     }
     case 'enum':
-      return `${invalidSelection(field)}${allowedValues(schema)}`;
+      return invalidSelection(field, Array.isArray(schema?.enum) ? schema.enum : []);
     case 'format':
     case 'pattern': {
-      const rule = formatRules[String(schema?.format)] ?? patternRules[String(schema?.pattern)];
-      return rule ? `The ${label} field ${rule}.` : `The ${label} field format is invalid.`;
+      const rule = FORMAT_RULES[String(schema?.format)] ?? patternRules[String(schema?.pattern)];
+      return rule ? fieldRule(field, rule) : fieldFormatInvalid(field);
     }
     case 'minimum':
-      return limit('minimum') === undefined ? invalid : `The ${label} field must be at least ${limit('minimum')}.`;
+      return withLimit('minimum', fieldAtLeast);
     case 'maximum':
-      return limit('maximum') === undefined ? invalid : `The ${label} field must not be greater than ${limit('maximum')}.`;
+      return withLimit('maximum', fieldAtMost);
     case 'minLength':
-      if (limit('minLength') === undefined) return invalid;
-      return limit('minLength') === 1 ? `The ${label} field is required.` : `The ${label} field must be at least ${limit('minLength')} characters.`;
+      return limit('minLength') === 1 ? fieldRequired(field) : withLimit('minLength', fieldMinLength);
     case 'maxLength':
-      return limit('maxLength') === undefined ? invalid : `The ${label} field must not be greater than ${limit('maxLength')} characters.`;
+      return withLimit('maxLength', fieldMaxLength);
     case 'minItems':
-      return limit('minItems') === undefined ? invalid : `The ${label} field must have at least ${limit('minItems')} items.`;
+      return withLimit('minItems', fieldMinItems);
     case 'maxItems':
-      return limit('maxItems') === undefined ? invalid : `The ${label} field must not have more than ${limit('maxItems')} items.`;
+      return withLimit('maxItems', fieldMaxItems);
     case 'additionalProperties':
     case 'unevaluatedProperties':
       return fieldNotAllowed(field);
     default:
-      return invalid;
+      return fieldInvalid(field);
   }
 }
 
@@ -142,7 +132,7 @@ function queryMessage(location: Location, context: OperationContext, request: Re
   const defined = context.operation.parameters.filter((p) => p.in === 'query').map((p) => p.name);
   if (!defined.includes(name)) return parameterNotSupported(name, defined);
   const value = (request.query as Record<string, unknown> | undefined)?.[name];
-  return value === '' ? `The ${fieldLabel(name)} field must not be empty.` : `The ${fieldLabel(name)} field is invalid.`;
+  return value === '' ? fieldNotEmpty(name) : fieldInvalid(name);
 }
 
 const keywordOf = (item: ValidatorErrorItem) => item.errorCode?.replace(/\.openapi\.validation$/, '');
@@ -185,7 +175,7 @@ export function schemaFailureErrors(error: unknown, request: RequestParts, conte
     const location = locate(item.path, request);
     if (keyword === undefined) {
       const name = location.segments[0] ?? location.field;
-      add(name, location.source === 'query' ? queryMessage(location, context, request) : `The ${fieldLabel(name)} field is invalid.`);
+      add(name, location.source === 'query' ? queryMessage(location, context, request) : fieldInvalid(name));
     } else {
       add(location.field, schemaMessage(keyword, location.field, schemaOf(context, location)));
     }
@@ -223,28 +213,28 @@ export function toApiError(error: unknown, request: RequestParts = {}): ApiError
   if (error instanceof ApiError) return error;
   const e = (error ?? {}) as HttpLikeError;
   // body-parser
-  if (e.type === 'entity.parse.failed') return new ApiError(400, 'The request body is not valid JSON.');
-  if (e.type === 'entity.too.large') return new ApiError(413, 'The request body is too large.');
+  if (e.type === 'entity.parse.failed') return new ApiError(400, INVALID_JSON_MESSAGE);
+  if (e.type === 'entity.too.large') return new ApiError(413, BODY_TOO_LARGE_MESSAGE);
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
-    return new ApiError(415, 'Unsupported content encoding or charset.');
+    return new ApiError(415, UNSUPPORTED_ENCODING_MESSAGE);
   }
-  if (e.type === 'parameters.too.many') return new ApiError(413, 'The request body has too many fields.');
+  if (e.type === 'parameters.too.many') return new ApiError(413, TOO_MANY_FIELDS_MESSAGE);
   if (e.type === 'querystring.parse.rangeError') return new ApiError(400, TOO_DEEP_MESSAGE);
   const status = e.status ?? e.statusCode;
   if (status === 400 && isDecompressionFailure(e)) return new ApiError(400, UNDECOMPRESSABLE_MESSAGE);
   // express-openapi-validator. Its schema failures on an operation are read by completeValidation;
   // one that reaches here came before any operation matched: a path whose escapes do not decode.
-  if (isSchemaFailure(error)) return new ApiError(404, 'Not found.');
+  if (isSchemaFailure(error)) return new ApiError(404, NOT_FOUND_MESSAGE);
   if (status === 401) return new ApiError(401, UNAUTHORIZED_MESSAGE);
-  if (status === 404) return new ApiError(404, 'Not found.');
-  if (status === 405) return new ApiError(405, 'Method not allowed.');
+  if (status === 404) return new ApiError(404, NOT_FOUND_MESSAGE);
+  if (status === 405) return new ApiError(405, METHOD_NOT_ALLOWED_MESSAGE);
   if (status === 415) return new ApiError(415, request.headers?.['content-type'] === undefined ? NO_CONTENT_TYPE_MESSAGE : UNSUPPORTED_TYPE_MESSAGE);
-  if (status === 413) return new ApiError(413, 'The request body is too large.');
+  if (status === 413) return new ApiError(413, BODY_TOO_LARGE_MESSAGE);
   const database = databaseTrouble(error);
   if (database === 'busy') return serverBusy();
   if (database === 'unavailable') return serviceUnavailable();
-  if (typeof status === 'number' && status >= 400 && status < 500) return new ApiError(status, e.message || 'Bad request.');
-  return new ApiError(500, 'Server error.');
+  if (typeof status === 'number' && status >= 400 && status < 500) return new ApiError(status, e.message || BAD_REQUEST_MESSAGE);
+  return new ApiError(500, SERVER_ERROR_MESSAGE);
 }
 
 /**
@@ -307,7 +297,7 @@ export function errorHandler(logger: Logger) {
     } catch (mappingError) {
       // Never let Express's own handler answer (HTML with a stack trace).
       log.error({ err: mappingError, original: error }, 'could not map an error');
-      apiError = new ApiError(500, 'Server error.');
+      apiError = new ApiError(500, SERVER_ERROR_MESSAGE);
     }
     if (apiError.status >= 500) log.error({ err: error }, 'request failed');
     else log.debug({ err: error, status: apiError.status }, 'request refused');

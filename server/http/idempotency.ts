@@ -11,7 +11,8 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
-import { ApiError, VALIDATION_MESSAGE } from '../core/errors.ts';
+import { ApiError } from '../core/errors.ts';
+import { idempotencyKeyReused, VALIDATION_MESSAGE } from '../core/messages.ts';
 import { errorBody, toApiError } from './errors.ts';
 import type { Tx } from '../platform/database/transaction.ts';
 
@@ -77,10 +78,7 @@ interface StoredRow { request: string; fingerprint: string; status: number | nul
 /** The 422 for a key that comes back with another request, saying what differs. */
 function reusedKey(stored: StoredRow, request: IdempotentRequest): ApiError {
   const now = `${request.method} ${new URL(request.url, 'http://x').pathname}`;
-  const reason = stored.request === now
-    ? `was already used for ${stored.request} with a different body or query`
-    : `was already used for ${stored.request}, not ${now}`;
-  return new KeyRefusal(422, VALIDATION_MESSAGE, { [IDEMPOTENCY_HEADER]: [`This Idempotency-Key ${reason}: send a new key with a new request.`] });
+  return new KeyRefusal(422, VALIDATION_MESSAGE, { [IDEMPOTENCY_HEADER]: [idempotencyKeyReused(stored.request, now, stored.request === now)] });
 }
 
 function answerOf(row: StoredRow): Answer {

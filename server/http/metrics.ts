@@ -6,6 +6,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Registry } from 'prom-client';
 import type { Database } from '../platform/database/connection.ts';
 import { ApiError } from '../core/errors.ts';
+import { METRICS_UNAUTHORIZED_MESSAGE } from '../core/messages.ts';
 import { listOperations, loadSpec, type OpenApiDocument } from '../contract/spec.ts';
 
 /** Label of requests that match no operation of the spec and no other route (404s, scanners). */
@@ -99,7 +100,7 @@ export async function createMetrics(db: Database, options: { token: string | und
       const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
       if (!match || !sameSecret(match[1]!, options.token)) {
         res.setHeader('WWW-Authenticate', 'Bearer');
-        throw new ApiError(401, 'Unauthorized. A valid metrics token is required.');
+        throw new ApiError(401, METRICS_UNAUTHORIZED_MESSAGE);
       }
     }
     res.setHeader('Cache-Control', 'no-store');

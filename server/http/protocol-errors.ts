@@ -5,15 +5,15 @@ import type { Server } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import { CHUNK_EXTENSIONS_TOO_LARGE_MESSAGE, HEADERS_TOO_LARGE_MESSAGE, NOT_HTTP_MESSAGE, REQUEST_TIMEOUT_MESSAGE, UNMET_EXPECTATION_MESSAGE } from '../core/messages.ts';
 
 /** Node's parser error codes → our answer; anything else it refuses is malformed HTTP. */
 const refusals: Record<string, { status: number; message: string }> = {
-  HPE_HEADER_OVERFLOW: { status: 431, message: 'The request URL or headers are too large.' },
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: 413, message: 'The request body\'s chunk extensions are too large.' },
-  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, message: 'The request took too long to arrive.' },
+  HPE_HEADER_OVERFLOW: { status: 431, message: HEADERS_TOO_LARGE_MESSAGE },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: 413, message: CHUNK_EXTENSIONS_TOO_LARGE_MESSAGE },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, message: REQUEST_TIMEOUT_MESSAGE },
 };
-const malformed = { status: 400, message: 'The request is not valid HTTP.' };
-const UNMET_EXPECTATION = 'The Expect header is not supported: only 100-continue is.';
+const malformed = { status: 400, message: NOT_HTTP_MESSAGE };
 /** How long a refused client may go on sending before its connection is closed. */
 const CLOSE_AFTER_MS = 1000;
 
@@ -52,7 +52,7 @@ export function attachProtocolErrorHandlers(server: Server, logger: Logger): voi
   });
   server.on('checkExpectation', (req, res) => {
     logger.info({ status: 417, expect: req.headers.expect }, 'request refused: unsupported Expect header');
-    const body = JSON.stringify({ message: UNMET_EXPECTATION });
+    const body = JSON.stringify({ message: UNMET_EXPECTATION_MESSAGE });
     res.writeHead(417, headers(body)).end(body);
   });
 }

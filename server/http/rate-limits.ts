@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import type { RedisStore } from 'rate-limit-redis';
 import type { Config } from '../platform/config.ts';
 import { ApiError } from '../core/errors.ts';
+import { tooManyRequests } from '../core/messages.ts';
 
 export type RateLimitSettings = Pick<Config, 'redisUrl' | 'rateLimitPrefix' | 'rateLimitWindowMs' | 'rateLimitPerKey' | 'rateLimitPerIp'>;
 
@@ -180,7 +181,7 @@ export function createRateLimits(settings: RateLimitSettings, logger: Logger): R
     handler: (req: Request, res: Response, next: NextFunction) => {
       const who = hasKey(res) ? 'for this API key' : 'from this address without a valid API key';
       const { limit } = (req as Request & { rateLimit: { limit: number } }).rateLimit;
-      next(new ApiError(429, `Too many requests ${who}: at most ${limit} per ${settings.rateLimitWindowMs / 1000} s. Retry after the seconds in Retry-After.`));
+      next(new ApiError(429, tooManyRequests(who, limit, settings.rateLimitWindowMs / 1000)));
     },
   });
   return {

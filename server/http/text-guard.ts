@@ -4,7 +4,8 @@
 // - no body of this API nests deeper than a few levels: a deeper one is refused with a 400.
 // The walk is iterative, so no nesting depth can exhaust the call stack.
 import type { NextFunction, Request, Response } from 'express';
-import { ApiError, FieldErrorCollector, fieldLabel, TOO_DEEP_MESSAGE } from '../core/errors.ts';
+import { ApiError, FieldErrorCollector } from '../core/errors.ts';
+import { fieldInvalidText, TOO_DEEP_MESSAGE } from '../core/messages.ts';
 
 /** Deeper than any body or query of the contract (the deepest is `task_files.0.file_name`). */
 const MAX_DEPTH = 32;
@@ -16,7 +17,7 @@ function checkText(root: unknown, errors: FieldErrorCollector): void {
     if (depth > MAX_DEPTH) throw new ApiError(400, TOO_DEEP_MESSAGE);
     if (typeof value === 'string') {
       if (value.includes('\u0000') || !value.isWellFormed()) {
-        errors.add(field, `The ${fieldLabel(field)} field must be valid text (no NUL characters or broken Unicode).`);
+        errors.add(field, fieldInvalidText(field));
       }
     } else if (value && typeof value === 'object') {
       for (const [key, inner] of Object.entries(value)) {

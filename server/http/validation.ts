@@ -11,7 +11,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import { formFieldsDropped, prototypeFields } from './body.ts';
 import type { Database } from '../platform/database/connection.ts';
-import { emptyFieldErrors, FieldErrorCollector, fieldLabel, fieldNotAllowed, parameterNotSupported, type FieldErrors } from '../core/errors.ts';
+import { emptyFieldErrors, FieldErrorCollector, type FieldErrors } from '../core/errors.ts';
+import { fieldAtLeast, fieldAtMost, fieldNotAllowed, fieldType, parameterNotSupported } from '../core/messages.ts';
 import { bodyChecks } from '../projects/rules.ts';
 import type { BodyCheck, BodyCheckRegistry, OperationId } from '../contract/operations.ts';
 import { listOperations, resolveSchema, typesOf, type JsonSchema, type OpenApiDocument, type RoutedOperation } from '../contract/spec.ts';
@@ -22,10 +23,9 @@ interface MatchedRequest { openapi?: { schema?: { operationId?: string } } }
 
 /** The message the validator gives a finite number past the same bound. */
 function infiniteMessage(name: string, schema: JsonSchema, value: number): string {
-  const label = fieldLabel(name);
-  if (value > 0 && typeof schema.maximum === 'number') return `The ${label} field must not be greater than ${schema.maximum}.`;
-  if (value < 0 && typeof schema.minimum === 'number') return `The ${label} field must be at least ${schema.minimum}.`;
-  return `The ${label} field must be ${typesOf(schema).includes('integer') ? 'an integer' : 'a number'}.`;
+  if (value > 0 && typeof schema.maximum === 'number') return fieldAtMost(name, schema.maximum);
+  if (value < 0 && typeof schema.minimum === 'number') return fieldAtLeast(name, schema.minimum);
+  return fieldType(name, [typesOf(schema).includes('integer') ? 'integer' : 'number']);
 }
 
 function asNumber(value: unknown): number {
@@ -48,7 +48,7 @@ function checkParameters(doc: OpenApiDocument, req: Request, route: RoutedOperat
     const name = segment.slice(1);
     const raw = actual[index] ?? '';
     if (errors.has(name)) return;
-    if (!canonicalId.test(raw)) errors.add(name, `The ${fieldLabel(name)} field must be an integer.`);
+    if (!canonicalId.test(raw)) errors.add(name, fieldType(name, ['integer']));
     else ids[name] = Number(raw);
   });
   for (const parameter of route.parameters) {

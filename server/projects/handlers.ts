@@ -5,7 +5,8 @@ import { CLONE_START, copyChildren, createClonedProject, planClone } from './dup
 import { queueDuplication } from './duplication/jobs.ts';
 import { findProjectView, insertProjectView, projectCursor, projectListStatements, type ListQuery, type ProjectInsert, type ProjectListRow } from './view.ts';
 import { allows, entityTag, preconditionFailed, type VersionCondition } from '../core/entity-tags.ts';
-import { FieldErrorCollector, invalidSelection, notFound, projectArchived, validationFailed } from '../core/errors.ts';
+import { FieldErrorCollector, notFound, projectArchived, validationFailed } from '../core/errors.ts';
+import { invalidSelection } from '../core/messages.ts';
 import { takeProjectNumber } from './numbers.ts';
 import { customFieldsNamed, writeCustomValues } from './custom-fields/store.ts';
 import { toProject } from './mapping.ts';

@@ -2,7 +2,8 @@
 // given together must be in order. A handler runs its operation's rules in its transaction; when the
 // schema validation fails, completeValidation runs them on the fields that passed, so that one 422
 // names every bad field of the request.
-import { invalidSelection, type FieldErrorCollector } from '../core/errors.ts';
+import type { FieldErrorCollector } from '../core/errors.ts';
+import { fieldRequired, INTERNAL_PROJECT_CLIENT_MESSAGE, invalidSelection } from '../core/messages.ts';
 import type { BodyCheckRegistry } from '../contract/operations.ts';
 import { prepareCustomValues } from './custom-fields/store.ts';
 import type { Db } from '../platform/database/transaction.ts';
@@ -40,9 +41,9 @@ const HOURS_DECIMALS = 2;
 export const bodyChecks = {
   createProject: async (db, { body }, errors) => {
     if (body.project_type === 'internal' && body.project_clientid !== undefined) {
-      errors.add('project_clientid', 'The project clientid field must be empty for an internal project.');
+      errors.add('project_clientid', INTERNAL_PROJECT_CLIENT_MESSAGE);
     } else if (body.project_type !== 'internal' && body.project_clientid === undefined && !errors.touches('project_clientid')) {
-      errors.add('project_clientid', 'The project clientid field is required.');
+      errors.add('project_clientid', fieldRequired('project_clientid'));
     }
     mustNotPrecede(errors, 'project_date_due', body.project_date_due, 'project_date_start', body.project_date_start);
     mustHaveAtMostDecimals(errors, 'project_billing_estimated_hours', body.project_billing_estimated_hours, HOURS_DECIMALS);

@@ -2,6 +2,7 @@
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
 import { allows, preconditionFailed, type VersionCondition } from '../core/entity-tags.ts';
 import { notFound, projectArchived, validationFailed } from '../core/errors.ts';
+import { INTERNAL_PROJECT_MESSAGE } from '../core/messages.ts';
 import type { Tx, Db } from '../platform/database/transaction.ts';
 import { type PageQuery, pageWindow, loadPage } from '../core/paging.ts';
 
@@ -68,7 +69,6 @@ export async function touchProjectActivity(tx: Tx, projectId: number, archived: 
   return row.version;
 }
 
-export const INTERNAL_PROJECT_MESSAGE = 'The project is internal: it has no client to invoice or to send an estimate to.';
 
 /** The client that a project's invoices and estimates are for; a 422 for an internal project, which has none. */
 export async function billedClientId(tx: Tx, projectId: number): Promise<number> {

@@ -5,6 +5,7 @@
 import { Prisma } from '../../generated/prisma/client.ts';
 import type { components, operations } from '../../generated/api-types.ts';
 import { validationFailed } from '../core/errors.ts';
+import { AFTER_WITH_CUSTOM_SORT_MESSAGE, cursorForOtherSort, INVALID_CURSOR_MESSAGE, PAGE_WITH_AFTER_MESSAGE } from '../core/messages.ts';
 import { CUSTOM_FIELDS_COLUMN, customFieldConditions, customSort, type CustomSort } from './custom-fields/store.ts';
 import type { CustomField as CustomFieldRow } from '../../generated/prisma/client.ts';
 import { isCalendarDate } from '../core/dates.ts';
@@ -362,8 +363,6 @@ const cursorValueChecks: Record<string, (v: string) => boolean> = {
   int: (v) => /^-?\d{1,10}$/.test(v) && Math.abs(Number(v)) <= 2147483647,
 };
 
-const INVALID_CURSOR = 'The after cursor is invalid: send back a next_cursor unchanged.';
-
 /** The `after` cursor of `query`, checked against the request's sort and order. */
 function readCursor(query: ListQuery, order: 'asc' | 'desc'): ListCursor {
   const sort = query.sort ?? 'project_created';
@@ -371,16 +370,16 @@ function readCursor(query: ListQuery, order: 'asc' | 'desc'): ListCursor {
   try {
     cursor = JSON.parse(Buffer.from(query.after!, 'base64url').toString('utf8')) as Partial<ListCursor>;
   } catch {
-    throw validationFailed({ after: [INVALID_CURSOR] });
+    throw validationFailed({ after: [INVALID_CURSOR_MESSAGE] });
   }
   const keys: readonly SortKey[] = cursor && typeof cursor === 'object' && Object.hasOwn(sortKeys, cursor.s ?? '') ? sortKeys[cursor.s!] : [];
   const valid = typeof cursor === 'object' && cursor !== null && keys.length > 0 && (cursor.o === 'asc' || cursor.o === 'desc')
     && Number.isInteger(cursor.id) && cursor.id! >= 1 && cursor.id! <= 2147483647
     && Array.isArray(cursor.v) && cursor.v.length === keys.length
     && cursor.v.every((v, i) => (v === null ? keys[i]!.nullable === true : typeof v === 'string' && cursorValueChecks[keys[i]!.type]!(v)));
-  if (!valid) throw validationFailed({ after: [INVALID_CURSOR] });
+  if (!valid) throw validationFailed({ after: [INVALID_CURSOR_MESSAGE] });
   if (cursor.s !== sort || cursor.o !== order) {
-    throw validationFailed({ after: [`The after cursor was made for sort=${cursor.s} and order=${cursor.o}: send those with it.`] });
+    throw validationFailed({ after: [cursorForOtherSort(String(cursor.s), String(cursor.o))] });
   }
   return cursor as ListCursor;
 }
@@ -466,7 +465,7 @@ function customFieldPageRows(sort: CustomSort, condition: Prisma.Sql, direction:
 /** The sort a list asks for: a custom field (`sort_custom_field`, page mode only, before `sort`), or a sort column. */
 function listSort(query: ListQuery, customFields: Map<string, CustomFieldRow>): ListSort | CustomSort {
   if (query.sort_custom_field === undefined) return query.sort ?? 'project_created';
-  if (query.after !== undefined) throw validationFailed({ after: ['The after field cannot be combined with sort custom field: page through it with page.'] });
+  if (query.after !== undefined) throw validationFailed({ after: [AFTER_WITH_CUSTOM_SORT_MESSAGE] });
   return customSort(customFields.get(query.sort_custom_field)!);
 }
 
@@ -491,7 +490,7 @@ export function projectListStatements(query: ListQuery, window: PageWindow, cust
       FROM (${pageRows(sort, condition, orderBy, direction, limit, offset)}) p
       ${PROJECT_JOINS} ORDER BY ${orderBy}`;
   if (query.after !== undefined) {
-    if (window.page !== 1) throw validationFailed({ page: ['The page field cannot be combined with after.'] });
+    if (window.page !== 1) throw validationFailed({ page: [PAGE_WITH_AFTER_MESSAGE] });
     return { page: chosen(Prisma.sql`${where} AND ${afterCursor(keys, readCursor(query, window.order), window.order)}`, window.take + 1, 0) };
   }
   return {

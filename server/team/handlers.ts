@@ -1,6 +1,7 @@
 // Handlers for team users.
 import { Prisma } from '../../generated/prisma/client.ts';
 import { notFound, validationFailed } from '../core/errors.ts';
+import { EMAIL_TAKEN_MESSAGE } from '../core/messages.ts';
 import type { Handler } from '../contract/operations.ts';
 import { toTeamUser } from './mapping.ts';
 import { loadPage, pageWindow } from '../core/paging.ts';
@@ -8,7 +9,7 @@ import { containsText } from '../core/search-text.ts';
 
 const sortColumns = { first_name: 'firstName', last_name: 'lastName', email: 'email', created: 'createdAt' } as const;
 
-const emailTaken = () => validationFailed({ email: ['The email has already been taken.'] });
+const emailTaken = () => validationFailed({ email: [EMAIL_TAKEN_MESSAGE] });
 
 export const listTeamUsers: Handler<'listTeamUsers'> = async ({ prisma, query }) => {
   const window = pageWindow(query);

@@ -11,6 +11,7 @@ import type { WebhookSettings } from '../platform/config.ts';
 import { eventCursor, findEvent, readFeed } from '../events/feed.ts';
 import type { JobQueue, QueueSettings } from '../platform/job-queue.ts';
 import { toEvent } from '../events/mapping.ts';
+import { WEBHOOK_URL_INTERNAL_MESSAGE, WEBHOOK_URL_UNRESOLVED_MESSAGE } from '../core/messages.ts';
 
 export const DELIVERY_QUEUE = 'webhook-delivery';
 const RELAY_BATCH = 100;
@@ -82,8 +83,8 @@ export async function webhookUrlProblem(url: string, allowPrivate: boolean): Pro
     await resolveAllowed(new URL(url).hostname, allowPrivate);
     return undefined;
   } catch (error) {
-    if (error instanceof InternalAddressError) return 'The url field must not point at a loopback, private or other internal network address.';
-    return 'The url field must name a host that resolves.';
+    if (error instanceof InternalAddressError) return WEBHOOK_URL_INTERNAL_MESSAGE;
+    return WEBHOOK_URL_UNRESOLVED_MESSAGE;
   }
 }
 

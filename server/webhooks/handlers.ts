@@ -1,5 +1,6 @@
 // Handlers for webhook subscriptions and their delivery logs (delivery itself: server/webhooks/delivery.ts).
 import { ApiError, notFound, validationFailed } from '../core/errors.ts';
+import { JOBS_NOT_RUNNING_MESSAGE, WEBHOOK_DISABLED_MESSAGE } from '../core/messages.ts';
 import { DELIVERY_QUEUE, newWebhookSecret, postSigned, webhookUrlProblem } from './delivery.ts';
 import type { Handler } from '../contract/operations.ts';
 import { deliveryInclude, toWebhookDelivery, toWebhookSubscription } from './mapping.ts';
@@ -83,14 +84,14 @@ export const listWebhookDeliveries: Handler<'listWebhookDeliveries'> = async ({ 
 };
 
 export const redeliverWebhookDelivery: Handler<'redeliverWebhookDelivery'> = async ({ prisma, path, webhooks }) => {
-  if (!webhooks.jobs) throw new ApiError(503, 'Background jobs are not running on this server.', undefined, { 'Retry-After': '1' });
+  if (!webhooks.jobs) throw new ApiError(503, JOBS_NOT_RUNNING_MESSAGE, undefined, { 'Retry-After': '1' });
   const jobs = webhooks.jobs;
   // Before the transaction: on PGlite the queue's start-up queries would wait for it.
-  await jobs.ready.catch(() => { throw new ApiError(503, 'Background jobs are not running on this server.', undefined, { 'Retry-After': '1' }); });
+  await jobs.ready.catch(() => { throw new ApiError(503, JOBS_NOT_RUNNING_MESSAGE, undefined, { 'Retry-After': '1' }); });
   const subscription = await findSubscription(prisma, path.id);
   const original = await prisma.webhookDelivery.findFirst({ where: { id: path.delivery_id, subscriptionId: path.id } });
   if (!original) throw notFound('Delivery');
-  if (!subscription.enabled) throw validationFailed({ id: ['The webhook is disabled: enable it before redelivering.'] });
+  if (!subscription.enabled) throw validationFailed({ id: [WEBHOOK_DISABLED_MESSAGE] });
   const delivery = await prisma.$transaction(async (tx) => {
     const row = await tx.webhookDelivery.create({ data: { subscriptionId: path.id, eventId: original.eventId }, include: deliveryInclude });
     await jobs.insertIn(tx, DELIVERY_QUEUE, [{ deliveryId: row.id.toString() }]);

@@ -1,5 +1,6 @@
 // Handlers for the custom field definitions, one function per operationId.
 import { FieldErrorCollector, notFound } from '../../core/errors.ts';
+import { customFieldKeyTaken, optionGivenTwice, optionsNotTaken, optionStillHeld, SELECT_OPTIONS_REQUIRED_MESSAGE } from '../../core/messages.ts';
 import type { Handler } from '../../contract/operations.ts';
 import { nextVersion } from '../store.ts';
 import { toCustomField } from './mapping.ts';
@@ -10,7 +11,7 @@ const SELECTS: readonly string[] = ['single_select', 'multi_select'];
 /** Repeated options are refused: each is shown once, and a value names it. */
 function checkOptions(errors: FieldErrorCollector, options: string[]): void {
   options.forEach((option, index) => {
-    if (options.indexOf(option) !== index) errors.add(`custom_field_options.${index}`, `The option ${option} is given twice.`);
+    if (options.indexOf(option) !== index) errors.add(`custom_field_options.${index}`, optionGivenTwice(option));
   });
 }
 
@@ -31,11 +32,11 @@ export const getCustomField: Handler<'getCustomField'> = async ({ prisma, path }
 export const createCustomField: Handler<'createCustomField'> = async ({ prisma, body }) => {
   const errors = new FieldErrorCollector();
   const isSelect = SELECTS.includes(body.custom_field_type);
-  if (isSelect && body.custom_field_options === undefined) errors.add('custom_field_options', 'The custom field options field is required for a select.');
-  if (!isSelect && body.custom_field_options !== undefined) errors.add('custom_field_options', `A ${body.custom_field_type} custom field takes no options.`);
+  if (isSelect && body.custom_field_options === undefined) errors.add('custom_field_options', SELECT_OPTIONS_REQUIRED_MESSAGE);
+  if (!isSelect && body.custom_field_options !== undefined) errors.add('custom_field_options', optionsNotTaken(body.custom_field_type));
   checkOptions(errors, body.custom_field_options ?? []);
   if (await prisma.customField.findUnique({ where: { key: body.custom_field_key }, select: { id: true } })) {
-    errors.add('custom_field_key', `The custom field key ${body.custom_field_key} has already been taken.`);
+    errors.add('custom_field_key', customFieldKeyTaken(body.custom_field_key));
   }
   errors.throwIfAny();
   const row = await prisma.customField.create({
@@ -50,13 +51,13 @@ export const updateCustomField: Handler<'updateCustomField'> = async ({ prisma, 
   const errors = new FieldErrorCollector();
   const options = body.custom_field_options;
   if (options !== undefined) {
-    if (!SELECTS.includes(field.type)) errors.add('custom_field_options', `A ${field.type} custom field takes no options.`);
+    if (!SELECTS.includes(field.type)) errors.add('custom_field_options', optionsNotTaken(field.type));
     checkOptions(errors, options);
     // An option a project holds stays: the value would otherwise name a choice that is gone.
     const held = await prisma.$queryRaw<{ option: string }[]>`
       SELECT DISTINCT option FROM project_custom_values v, unnest(v.option_values || ARRAY[v.text_value]) AS option
        WHERE v.field_id = ${path.id} AND option IS NOT NULL AND NOT (option = ANY(${options}::text[]))`;
-    for (const { option } of held) errors.add('custom_field_options', `The option ${option} is held by projects: change them before removing it.`);
+    for (const { option } of held) errors.add('custom_field_options', optionStillHeld(option));
   }
   errors.throwIfAny();
   const row = await prisma.customField.update({ where: { id: path.id }, data: { name: body.custom_field_name, options } });

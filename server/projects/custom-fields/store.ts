@@ -4,6 +4,7 @@
 import { Prisma, type CustomField as CustomFieldRow } from '../../../generated/prisma/client.ts';
 import type { components } from '../../../generated/api-types.ts';
 import { validationFailed, type FieldErrorCollector } from '../../core/errors.ts';
+import { CUSTOM_VALUE_RULES, customFieldNotSortable, customFieldOperators, customFieldUndefined, customFieldUnknown, customValueInvalid, customValueOneOf, customValueOnlyOptionsOf } from '../../core/messages.ts';
 import { isCalendarDate } from '../../core/dates.ts';
 import type { Db, Tx } from '../../platform/database/transaction.ts';
 import { escapeLike } from '../../core/search-text.ts';
@@ -30,20 +31,20 @@ const refuse = (message: string) => new Refusal(message);
 
 function numberOf(value: string | number): number | Refusal {
   const number = typeof value === 'number' ? value : DECIMAL_LITERAL.test(value.trim()) ? Number(value) : Number.NaN;
-  if (!Number.isFinite(number)) return refuse('must be a number');
-  if (Math.abs(number) >= NUMBER_LIMIT) return refuse('must be less than 100000000000000 in magnitude');
-  if (Number(number.toFixed(6)) !== number) return refuse('must not have more than 6 decimal places');
+  if (!Number.isFinite(number)) return refuse(CUSTOM_VALUE_RULES.number);
+  if (Math.abs(number) >= NUMBER_LIMIT) return refuse(CUSTOM_VALUE_RULES.numberRange);
+  if (Number(number.toFixed(6)) !== number) return refuse(CUSTOM_VALUE_RULES.numberPlaces);
   return number;
 }
 function dateOf(value: string | number): string | Refusal {
-  return typeof value === 'string' && isCalendarDate(value) ? value : refuse('must be a date (YYYY-MM-DD)');
+  return typeof value === 'string' && isCalendarDate(value) ? value : refuse(CUSTOM_VALUE_RULES.date);
 }
 function optionOf(value: string | number, field: CustomFieldRow): string | Refusal {
-  return typeof value === 'string' && field.options.includes(value) ? value : refuse(`must be one of: ${field.options.join(', ')}`);
+  return typeof value === 'string' && field.options.includes(value) ? value : refuse(customValueOneOf(field.options));
 }
 function userIdOf(value: string | number): number | Refusal {
   const id = typeof value === 'number' ? value : /^\d{1,10}$/.test(value) ? Number(value) : Number.NaN;
-  return Number.isInteger(id) && id >= 1 && id <= 2147483647 ? id : refuse('must be a team user id');
+  return Number.isInteger(id) && id >= 1 && id <= 2147483647 ? id : refuse(CUSTOM_VALUE_RULES.teamUser);
 }
 
 /** What a value is for each type: its column and SQL type, how a sent value is read, which filters it takes. */
@@ -56,13 +57,13 @@ type Rules = { [T in CustomFieldType]: {
 const rules = {
   text: {
     column: 'text_value', sqlType: 'text', operators: ['eq', 'not_eq', 'contains', 'not_contains', 'in', 'not_in'], sortable: true,
-    read: (value) => (typeof value === 'string' ? { textValue: value } : refuse('must be text')),
+    read: (value) => (typeof value === 'string' ? { textValue: value } : refuse(CUSTOM_VALUE_RULES.text)),
     operand: (value) => String(value),
   },
   number: {
     column: 'number_value', sqlType: 'numeric', operators: ORDERED, sortable: true,
     read: (value) => {
-      const number = Array.isArray(value) ? refuse('must be a number') : numberOf(value);
+      const number = Array.isArray(value) ? refuse(CUSTOM_VALUE_RULES.number) : numberOf(value);
       return number instanceof Refusal ? number : { numberValue: number.toFixed(6) };
     },
     operand: numberOf,
@@ -70,7 +71,7 @@ const rules = {
   date: {
     column: 'date_value', sqlType: 'date', operators: ORDERED, sortable: true,
     read: (value) => {
-      const date = Array.isArray(value) ? refuse('must be a date (YYYY-MM-DD)') : dateOf(value);
+      const date = Array.isArray(value) ? refuse(CUSTOM_VALUE_RULES.date) : dateOf(value);
       return date instanceof Refusal ? date : { dateValue: new Date(`${date}T00:00:00Z`) };
     },
     operand: dateOf,
@@ -78,7 +79,7 @@ const rules = {
   single_select: {
     column: 'text_value', sqlType: 'text', operators: EQUALITY, sortable: true,
     read: (value, field) => {
-      const option = Array.isArray(value) ? refuse('must be one option') : optionOf(value, field);
+      const option = Array.isArray(value) ? refuse(CUSTOM_VALUE_RULES.oneOption) : optionOf(value, field);
       return option instanceof Refusal ? option : { textValue: option };
     },
     operand: optionOf,
@@ -88,7 +89,7 @@ const rules = {
     read: (value, field) => {
       const chosen = Array.isArray(value) ? value : [String(value)];
       const unknown = chosen.find((option) => !field.options.includes(option));
-      if (unknown !== undefined) return refuse(`must hold only options of: ${field.options.join(', ')}`);
+      if (unknown !== undefined) return refuse(customValueOnlyOptionsOf(field.options));
       // Kept in the field's order, each once: the order `custom_fields` shows them in.
       return { optionValues: field.options.filter((option) => chosen.includes(option)) };
     },
@@ -97,7 +98,7 @@ const rules = {
   person: {
     column: 'user_id', sqlType: 'int', operators: EQUALITY, sortable: false,
     read: (value) => {
-      const id = Array.isArray(value) ? refuse('must be a team user id') : userIdOf(value);
+      const id = Array.isArray(value) ? refuse(CUSTOM_VALUE_RULES.teamUser) : userIdOf(value);
       return id instanceof Refusal ? id : { userId: id };
     },
     operand: userIdOf,
@@ -105,7 +106,6 @@ const rules = {
 } as const satisfies Rules;
 
 /** A field's key as a field name of a 422: `project_custom_fields.phase`. */
-const label = (key: string) => `The ${key.replace(/_/g, ' ')} custom field`;
 
 /** Values a body sets, checked: the rows to write, and the fields whose value it removes. */
 export interface PreparedValues { set: { fieldId: number; value: StoredValue }[]; removed: number[] }
@@ -125,7 +125,7 @@ export async function prepareCustomValues(db: Db, input: Record<string, Input> |
     const name = `project_custom_fields.${key}`;
     const field = byKey.get(key);
     if (!field) {
-      errors.add(name, `There is no custom field ${key}: define it first (POST /api/custom-fields).`);
+      errors.add(name, customFieldUndefined(key));
       continue;
     }
     if (value === null || value === '' || (Array.isArray(value) && value.length === 0)) {
@@ -134,7 +134,7 @@ export async function prepareCustomValues(db: Db, input: Record<string, Input> |
     }
     const stored = rules[field.type].read(value, field);
     if (stored instanceof Refusal) {
-      errors.add(name, `${label(key)} ${stored.message}.`);
+      errors.add(name, customValueInvalid(key, stored.message));
       continue;
     }
     if ('userId' in stored) userIds.push({ key, id: stored.userId });
@@ -142,7 +142,7 @@ export async function prepareCustomValues(db: Db, input: Record<string, Input> |
   }
   if (userIds.length > 0) {
     const found = new Set((await db.user.findMany({ where: { id: { in: userIds.map((u) => u.id) } }, select: { id: true } })).map((u) => u.id));
-    for (const { key, id } of userIds) if (!found.has(id)) errors.add(`project_custom_fields.${key}`, `${label(key)} must be a team user id.`);
+    for (const { key, id } of userIds) if (!found.has(id)) errors.add(`project_custom_fields.${key}`, customValueInvalid(key, CUSTOM_VALUE_RULES.teamUser));
   }
   return prepared;
 }
@@ -183,8 +183,8 @@ export async function customFieldsNamed(db: Db, filter: Record<string, unknown> 
   if (keys.length === 0) return new Map();
   const fields = new Map((await db.customField.findMany({ where: { key: { in: keys } } })).map((field) => [field.key, field]));
   const errors: Record<string, string[]> = {};
-  for (const key of Object.keys(filter ?? {})) if (!fields.has(key)) errors[`custom_fields.${key}`] = [`There is no custom field ${key}.`];
-  if (sortKey && !fields.has(sortKey)) errors.sort_custom_field = [`There is no custom field ${sortKey}.`];
+  for (const key of Object.keys(filter ?? {})) if (!fields.has(key)) errors[`custom_fields.${key}`] = [customFieldUnknown(key)];
+  if (sortKey && !fields.has(sortKey)) errors.sort_custom_field = [customFieldUnknown(sortKey)];
   if (Object.keys(errors).length > 0) throw validationFailed(errors);
   return fields;
 }
@@ -205,13 +205,13 @@ export function customFieldConditions(filter: Record<string, CustomFilter>, fiel
     for (const [operator, raw] of Object.entries(operators) as [Operator, string | number | (string | number)[]][]) {
       const name = `custom_fields.${key}.${operator}`;
       if (!rule.operators.includes(operator)) {
-        errors[name] = [`A ${field.type.replace('_', ' ')} custom field takes the operators ${rule.operators.join(', ')}.`];
+        errors[name] = [customFieldOperators(field.type.replace('_', ' '), rule.operators)];
         continue;
       }
       const operands = (Array.isArray(raw) ? raw : [raw]).map((value) => rule.operand(value, field));
       const refused = operands.find((operand) => operand instanceof Refusal);
       if (refused) {
-        errors[name] = [`${label(key)} ${(refused as Refusal).message}.`];
+        errors[name] = [customValueInvalid(key, (refused as Refusal).message)];
         continue;
       }
       conditions.push(valueCondition(field, rule, operator, operands as (string | number)[]));
@@ -249,7 +249,7 @@ export interface CustomSort { fieldId: number; expression: string; sqlType: stri
 
 export function customSort(field: CustomFieldRow): CustomSort {
   const rule: Rules[CustomFieldType] = rules[field.type];
-  if (!rule.sortable) throw validationFailed({ sort_custom_field: [`A ${field.type.replace('_', ' ')} custom field cannot be sorted on.`] });
+  if (!rule.sortable) throw validationFailed({ sort_custom_field: [customFieldNotSortable(field.type.replace('_', ' '))] });
   // Text sorts as titles do, in the Unicode root collation (the value index is in that collation too).
   const expression = rule.column === 'text_value' ? 'v.text_value COLLATE "und-x-icu"' : `v.${rule.column}`;
   return { fieldId: field.id, expression, sqlType: rule.sqlType };

@@ -5,6 +5,7 @@
 import type { components } from '../../../generated/api-types.ts';
 import type { Prisma, Project as ProjectRow } from '../../../generated/prisma/client.ts';
 import type { FieldErrorCollector } from '../../core/errors.ts';
+import { CLONE_OF_INTERNAL_CLIENT_MESSAGE, cloneChildDatesOutside, cloneDueDatePast } from '../../core/messages.ts';
 import { bodyChecks } from '../rules.ts';
 import { copyCustomValues } from '../custom-fields/store.ts';
 import { takeProjectNumber } from '../numbers.ts';
@@ -84,7 +85,7 @@ export async function planClone(tx: Tx, sourceId: number, body: CloneBody, error
            (SELECT min(d) FROM (SELECT date_due AS d FROM tasks WHERE project_id = ${sourceId} UNION ALL SELECT date_due FROM milestones WHERE project_id = ${sourceId}) dues) AS earliest_due,
            (SELECT max(d) FROM (SELECT date_due AS d FROM tasks WHERE project_id = ${sourceId} UNION ALL SELECT date_due FROM milestones WHERE project_id = ${sourceId}) dues) AS latest_due`;
   if (source.projectType === 'internal' && project_clientid !== undefined) {
-    errors.add('project_clientid', 'The project clientid field must be empty: the copy of an internal project is internal.');
+    errors.add('project_clientid', CLONE_OF_INTERNAL_CLIENT_MESSAGE);
   }
   const clientId = project_clientid ?? source.clientId;
   const kinds = new Set<Kind>();
@@ -105,14 +106,14 @@ export async function planClone(tx: Tx, sourceId: number, body: CloneBody, error
     due = project_date_due;
   } else if (source.dateDue && !expressible(shift(source.dateDue, shiftMs))) {
     // A clone given a new start but no due date keeps the source's duration: its due date moves by as many days as its start did.
-    errors.add('project_date_start', `The project date start field moves the copied due date past ${LAST_DATE}: send project date due as well.`);
+    errors.add('project_date_start', cloneDueDatePast(LAST_DATE));
     due = null;
   } else {
     due = source.dateDue && calendarDate(shift(source.dateDue, shiftMs));
   }
   const moved = (kinds.has('tasks') || kinds.has('milestones')) && shiftMs !== 0;
   if (moved && [counts!.earliest_due, counts!.latest_due].some((d) => d && !expressible(shift(d, shiftMs)))) {
-    errors.add('project_date_start', `The project date start field moves a copied task or milestone due date outside ${FIRST_DATE} to ${LAST_DATE}.`);
+    errors.add('project_date_start', cloneChildDatesOutside(FIRST_DATE, LAST_DATE));
   }
   mustNotPrecede(errors, 'project_date_due', due, 'project_date_start', start);
   const { clientCompanyName } = await bodyChecks.cloneProject(tx, { path: { id: sourceId }, body: { ...body, project_clientid: clientId ?? undefined } }, errors);

@@ -8,6 +8,7 @@ import type { Prisma, PrismaClient, ProjectDuplication } from '../../../generate
 import { CLONE_START, copyChildren, createClonedProject, planClone, type CloneBody, type ClonePlan, type CloneCursor } from './clone.ts';
 import type { Config } from '../../platform/config.ts';
 import { ApiError, FieldErrorCollector } from '../../core/errors.ts';
+import { DUPLICATION_COPY_DELETED_MESSAGE, DUPLICATION_SOURCE_GONE_MESSAGE, duplicationImpossible, duplicationRetriesExhausted, JOBS_NOT_RUNNING_MESSAGE } from '../../core/messages.ts';
 import { insertEvent, newResourceEvent } from '../../platform/outbox.ts';
 import { toProject } from '../mapping.ts';
 import { findProjectView } from '../view.ts';
@@ -35,7 +36,7 @@ export function duplicationQueue(settings: DuplicationSettings): Record<string, 
   };
 }
 
-const jobsNotRunning = () => new ApiError(503, 'Background jobs are not running on this server.', undefined, { 'Retry-After': '1' });
+const jobsNotRunning = () => new ApiError(503, JOBS_NOT_RUNNING_MESSAGE, undefined, { 'Retry-After': '1' });
 
 /** Records a background clone and queues its job, in the request's transaction. */
 export async function queueDuplication(tx: Tx, jobs: JobQueue | undefined, plan: ClonePlan, body: CloneBody, apiKeyId: number): Promise<ProjectDuplication> {
@@ -67,18 +68,18 @@ async function step(tx: Tx, id: number, settings: DuplicationSettings): Promise<
   if (!row || isFinished(row)) return true;
   const sourceId = row.sourceProjectId;
   const source = sourceId === null ? [] : await tx.$queryRaw<{ id: number }[]>`SELECT id FROM projects WHERE id = ${sourceId} FOR SHARE`;
-  if (sourceId === null || source.length === 0) throw new DuplicationFailure('The source project no longer exists.');
+  if (sourceId === null || source.length === 0) throw new DuplicationFailure(DUPLICATION_SOURCE_GONE_MESSAGE);
   const errors = new FieldErrorCollector();
   const plan = await planClone(tx, sourceId, row.options as CloneBody, errors);
   if (!errors.isEmpty) {
-    throw new DuplicationFailure(`The clone can no longer be made: ${errors.messages().join(' ')}`);
+    throw new DuplicationFailure(duplicationImpossible(errors.messages()));
   }
   if (row.cursor === null) {
     const projectId = await createClonedProject(tx, plan, settings.projectNumberFormat);
     await tx.projectDuplication.update({ where: { id }, data: { projectId, cursor: { ...CLONE_START } } });
     return false;
   }
-  if (row.projectId === null) throw new DuplicationFailure('The new project was deleted before the copy was complete.');
+  if (row.projectId === null) throw new DuplicationFailure(DUPLICATION_COPY_DELETED_MESSAGE);
   const chunk = await copyChildren(tx, plan, row.projectId, row.cursor as unknown as CloneCursor, settings.duplicationChunkRows);
   const copied = row.copied + chunk.copied;
   if (!chunk.done) {
@@ -120,7 +121,7 @@ export async function runDuplication(prisma: PrismaClient, id: number, settings:
     if (error instanceof DuplicationFailure) return fail(prisma, id, error.message);
     if (claimed.attempts >= settings.duplicationMaxAttempts) {
       const message = error instanceof Error ? error.message.trim().split('\n').at(-1) : String(error);
-      return fail(prisma, id, `The copy failed ${claimed.attempts} times; the last error: ${message}`);
+      return fail(prisma, id, duplicationRetriesExhausted(claimed.attempts, message ?? ''));
     }
     throw error;
   }
