@@ -126,6 +126,8 @@ describe('webhooks', () => {
       expect(ping.body.data).toMatchObject({ ok: true, status_code: 204, error: null });
       const pinged = receiver.received.at(-1)!;
       expect(pinged.event).toMatchObject({ type: 'ping', data: { webhook_id: hook.id } });
+      // The spec's Timestamp, with microseconds, as every event's occurred_at (it had three decimals).
+      expect(pinged.event.occurred_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
       expect(await verifyWebhookSignature({ secret: hook.secret, signature: pinged.signature, body: pinged.body })).toBe(true);
       expect((await t.api('DELETE', `/api/webhooks/${hook.id}`)).status).toBe(200);
     } finally {

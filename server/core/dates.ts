@@ -1,7 +1,26 @@
 // Timestamps and calendar dates as the API writes and reads them.
+//
+// Every timestamp the API shows is the spec's `Timestamp`: UTC with six decimals,
+// `2026-06-15T09:30:00.000000Z`. It is made here only: by timestamp() from a Date, or by timestampSql()
+// in a query that returns the value as text (the project view, the event feed).
+
 /** `2026-06-15T09:30:00.000000Z`: microsecond timestamps, as the API has always shown them. */
 export function timestamp(date: Date): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+/** timestamp()'s format in PostgreSQL's `to_char`. */
+const SQL_TIMESTAMP_PATTERN = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
+
+/**
+ * SQL text that renders the timestamptz `expression` as timestamp() does. With `milliseconds` (the
+ * default) it shows what timestamp() shows for the same value read into a Date, which holds
+ * milliseconds: a project's times have always been shown so. `microseconds` keeps PostgreSQL's own,
+ * for the event feed's `occurred_at` and for cursors, which must cast back to the exact value.
+ */
+export function timestampSql(expression: string, precision: 'milliseconds' | 'microseconds' = 'milliseconds'): string {
+  const value = precision === 'milliseconds' ? `date_trunc('milliseconds', ${expression})` : expression;
+  return `to_char(${value} AT TIME ZONE 'UTC', '${SQL_TIMESTAMP_PATTERN}')`;
 }
 
 /** A `@db.Date` column (midnight UTC) → `YYYY-MM-DD`. */

@@ -4,6 +4,7 @@
 import { Prisma } from '../../generated/prisma/client.ts';
 import { validationFailed } from '../core/errors.ts';
 import { INVALID_CURSOR_MESSAGE } from '../core/messages.ts';
+import { timestampSql } from '../core/dates.ts';
 import type { Db } from '../platform/database/transaction.ts';
 
 /** One event as the feed reads it: ids as text (they are bigints), the time already rendered. */
@@ -54,7 +55,7 @@ function parseCursor(text: string): FeedCursor {
 
 const EVENT_COLUMNS = Prisma.raw(`
 SELECT e.id::text AS id, e.transaction_id::text AS transaction_id, e.type, e.project_id, e.api_key_id,
-       to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_at,
+       ${timestampSql('e.occurred_at', 'microseconds')} AS occurred_at,
        e.changed_fields, e.previous, e.data`);
 
 /** One event by id (a delivery's), visible or not yet. */

@@ -8,7 +8,7 @@ import { validationFailed } from '../core/errors.ts';
 import { AFTER_WITH_CUSTOM_SORT_MESSAGE, cursorForOtherSort, INVALID_CURSOR_MESSAGE, PAGE_WITH_AFTER_MESSAGE } from '../core/messages.ts';
 import { CUSTOM_FIELDS_COLUMN, customFieldConditions, customSort, type CustomSort } from './custom-fields/store.ts';
 import type { CustomField as CustomFieldRow } from '../../generated/prisma/client.ts';
-import { isCalendarDate } from '../core/dates.ts';
+import { isCalendarDate, timestampSql } from '../core/dates.ts';
 import type { Db } from '../platform/database/transaction.ts';
 import type { PageWindow } from '../core/paging.ts';
 import { escapeLike } from '../core/search-text.ts';
@@ -70,16 +70,14 @@ export interface ProjectViewRow {
   is_template: boolean;
 }
 
-const TIMESTAMP_FORMAT = `'YYYY-MM-DD"T"HH24:MI:SS.MS"000Z"'`;
-
 const PROJECT_COLUMNS = Prisma.raw(`
 SELECT p.id, p.number, p.title, p.project_type::text AS project_type, p.description, p.reference, p.status::text AS status, p.active_state::text AS active_state,
-       to_char(p.archived_at AT TIME ZONE 'UTC', ${TIMESTAMP_FORMAT}) AS archived_at, p.progress, p.progress_manually,
+       ${timestampSql('p.archived_at')} AS archived_at, p.progress, p.progress_manually,
        p.client_id, c.company_name AS client_name, p.category_id, k.name AS category_name,
        to_char(p.date_start, 'YYYY-MM-DD') AS date_start, to_char(p.date_due, 'YYYY-MM-DD') AS date_due,
-       to_char(p.created_at AT TIME ZONE 'UTC', ${TIMESTAMP_FORMAT}) AS created,
-       to_char(p.updated_at AT TIME ZONE 'UTC', ${TIMESTAMP_FORMAT}) AS updated,
-       to_char(p.last_activity_at AT TIME ZONE 'UTC', ${TIMESTAMP_FORMAT}) AS last_activity_at,
+       ${timestampSql('p.created_at')} AS created,
+       ${timestampSql('p.updated_at')} AS updated,
+       ${timestampSql('p.last_activity_at')} AS last_activity_at,
        p.billing_type::text AS billing_type, p.billing_rate::text AS billing_rate,
        p.billing_estimated_hours::float8 AS billing_estimated_hours, p.billing_costs_estimate::text AS billing_costs_estimate,
        w.worked::float8 AS worked_hours, (p.billing_estimated_hours - w.worked)::float8 AS remaining_hours,
@@ -334,7 +332,7 @@ function grammarConditions({ and = [], or = [], ...own }: NonNullable<ListQuery[
 /** The value a sort key's cursor holds: text that casts back to the key's type exactly. */
 function cursorText(key: SortKey): string {
   return key.type === 'timestamptz'
-    ? `to_char(${key.expression} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+    ? timestampSql(key.expression, 'microseconds')
     : `${key.expression}::text`;
 }
 

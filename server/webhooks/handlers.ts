@@ -1,6 +1,7 @@
 // Handlers for webhook subscriptions and their delivery logs (delivery itself: server/webhooks/delivery.ts).
 import { ApiError, notFound, validationFailed } from '../core/errors.ts';
 import { JOBS_NOT_RUNNING_MESSAGE, WEBHOOK_DISABLED_MESSAGE } from '../core/messages.ts';
+import { timestamp } from '../core/dates.ts';
 import { DELIVERY_QUEUE, newWebhookSecret, postSigned, webhookUrlProblem } from './delivery.ts';
 import type { Handler } from '../contract/operations.ts';
 import { deliveryInclude, toWebhookDelivery, toWebhookSubscription } from './mapping.ts';
@@ -65,7 +66,7 @@ export const deleteWebhook: Handler<'deleteWebhook'> = async ({ prisma, path }) 
 
 export const pingWebhook: Handler<'pingWebhook'> = async ({ prisma, path, webhooks }) => {
   const row = await findSubscription(prisma, path.id);
-  const ping = { id: 0, type: 'ping', occurred_at: new Date().toISOString(), data: { webhook_id: row.id } };
+  const ping = { id: 0, type: 'ping', occurred_at: timestamp(new Date()), data: { webhook_id: row.id } };
   const outcome = await postSigned(row.url, JSON.stringify(ping), row.secret, { 'webhook-id': '0' }, webhooks.settings);
   return {
     status: 200,
