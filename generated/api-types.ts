@@ -2093,17 +2093,20 @@ export interface components {
             estimate_status?: components["schemas"]["EstimateStatus"];
         };
         /**
-         * @description What changed. `project.*` events carry the project (`data`, a `Project`) after the change
-         *     (`project.deleted`: as it was; `project.timers_stopped`: `{ id, stopped }`); the others carry
+         * @description What changed. Each type carries its own `data` (see `Event`): `project.*` the project after the
+         *     change (`project.deleted`: as it was; `project.timers_stopped`: `{ id, stopped }`); the others
          *     the resource they name (`task.created`: a `ProjectTask`, `comment.deleted`: `{ id }`, …).
          * @enum {string}
          */
         EventType: "project.created" | "project.updated" | "project.deleted" | "project.cloned" | "project.assigned" | "project.manager_changed" | "project.status_changed" | "project.progress_changed" | "project.tags_changed" | "project.archived" | "project.restored" | "project.timers_stopped" | "task.created" | "milestone.created" | "timer.started" | "file.created" | "comment.created" | "comment.deleted" | "invoice.created" | "estimate.created" | "client.created" | "category.created" | "team_user.created" | "custom_field.created" | "custom_field.updated" | "custom_field.deleted";
         /**
          * @description One change. A change that leaves everything as it was (archiving an archived project, stopping
-         *     the timers of a project with none running) writes no event.
+         *     the timers of a project with none running) writes no event. `type` says what changed and what
+         *     `data` holds: each type has one shape (the mapping below).
          */
-        Event: {
+        Event: components["schemas"]["ProjectEvent"] | components["schemas"]["ProjectTimersStoppedEvent"] | components["schemas"]["TaskEvent"] | components["schemas"]["MilestoneEvent"] | components["schemas"]["TimerEvent"] | components["schemas"]["FileEvent"] | components["schemas"]["CommentEvent"] | components["schemas"]["InvoiceEvent"] | components["schemas"]["EstimateEvent"] | components["schemas"]["ClientEvent"] | components["schemas"]["CategoryEvent"] | components["schemas"]["TeamUserEvent"] | components["schemas"]["CustomFieldEvent"] | components["schemas"]["DeletionEvent"];
+        /** @description What every event has, whatever its type; `Event` names the shape of `data` for each type. */
+        EventFields: {
             /** @description Stable and unique (de-duplicate on it); increasing, but not without gaps or in commit order. */
             id: number;
             type: components["schemas"]["EventType"];
@@ -2122,9 +2125,177 @@ export interface components {
             previous: {
                 [key: string]: unknown;
             } | null;
-            /** @description The resource after the change (see `EventType`). */
-            data: components["schemas"]["Project"] | components["schemas"]["ProjectTask"] | components["schemas"]["Milestone"] | components["schemas"]["Timer"] | components["schemas"]["ProjectFile"] | components["schemas"]["Comment"] | components["schemas"]["Invoice"] | components["schemas"]["Estimate"] | components["schemas"]["Client"] | components["schemas"]["Category"] | components["schemas"]["TeamUser"] | components["schemas"]["CustomField"] | components["schemas"]["TimersStopped"] | components["schemas"]["IdOnly"];
+            /** @description The resource after the change: its shape depends on `type`. */
+            data: unknown;
         };
+        /** @description A project changed: `data` is the project after the change (`project.deleted`: as it was). */
+        ProjectEvent: {
+            /** @enum {string} */
+            type: "project.created" | "project.updated" | "project.deleted" | "project.cloned" | "project.assigned" | "project.manager_changed" | "project.status_changed" | "project.progress_changed" | "project.tags_changed" | "project.archived" | "project.restored";
+            data: components["schemas"]["Project"];
+        } & (WithRequired<components["schemas"]["EventFields"], "type" | "data"> & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "project.created" | "project.updated" | "project.deleted" | "project.cloned" | "project.assigned" | "project.manager_changed" | "project.status_changed" | "project.progress_changed" | "project.tags_changed" | "project.archived" | "project.restored";
+        });
+        /** @description Running timers of a project were stopped: `data` says how many. */
+        ProjectTimersStoppedEvent: {
+            /** @enum {string} */
+            type: "project.timers_stopped";
+            data: components["schemas"]["TimersStopped"];
+        } & (WithRequired<components["schemas"]["EventFields"], "type" | "data"> & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "project.timers_stopped";
+        });
+        /** @description A task was added to a project. */
+        TaskEvent: {
+            /** @enum {string} */
+            type: "task.created";
+            data: components["schemas"]["ProjectTask"];
+        } & (WithRequired<components["schemas"]["EventFields"], "type" | "data"> & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "task.created";
+        });
+        /** @description A milestone was added to a project. */
+        MilestoneEvent: {
+            /** @enum {string} */
+            type: "milestone.created";
+            data: components["schemas"]["Milestone"];
+        } & (WithRequired<components["schemas"]["EventFields"], "type" | "data"> & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "milestone.created";
+        });
+        /** @description A timer was started on a project. */
+        TimerEvent: {
+            /** @enum {string} */
+            type: "timer.started";
+            data: components["schemas"]["Timer"];
+        } & (WithRequired<components["schemas"]["EventFields"], "type" | "data"> & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "timer.started";
+        });
+        /** @description A file was added to a project. */
+        FileEvent: {
+            /** @enum {string} */
+            type: "file.created";
+            data: components["schemas"]["ProjectFile"];
+        } & (WithRequired<components["schemas"]["EventFields"], "type" | "data"> & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "file.created";
+        });
+        /** @description A comment was added to a project. */
+        CommentEvent: {
+            /** @enum {string} */
+            type: "comment.created";
+            data: components["schemas"]["Comment"];
+        } & (WithRequired<components["schemas"]["EventFields"], "type" | "data"> & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "comment.created";
+        });
+        /** @description An invoice was added to a project. */
+        InvoiceEvent: {
+            /** @enum {string} */
+            type: "invoice.created";
+            data: components["schemas"]["Invoice"];
+        } & (WithRequired<components["schemas"]["EventFields"], "type" | "data"> & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "invoice.created";
+        });
+        /** @description An estimate was added to a project. */
+        EstimateEvent: {
+            /** @enum {string} */
+            type: "estimate.created";
+            data: components["schemas"]["Estimate"];
+        } & (WithRequired<components["schemas"]["EventFields"], "type" | "data"> & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "estimate.created";
+        });
+        /** @description A client was created. */
+        ClientEvent: {
+            /** @enum {string} */
+            type: "client.created";
+            data: components["schemas"]["Client"];
+        } & (WithRequired<components["schemas"]["EventFields"], "type" | "data"> & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "client.created";
+        });
+        /** @description A category was created. */
+        CategoryEvent: {
+            /** @enum {string} */
+            type: "category.created";
+            data: components["schemas"]["Category"];
+        } & (WithRequired<components["schemas"]["EventFields"], "type" | "data"> & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "category.created";
+        });
+        /** @description A team user was created. */
+        TeamUserEvent: {
+            /** @enum {string} */
+            type: "team_user.created";
+            data: components["schemas"]["TeamUser"];
+        } & (WithRequired<components["schemas"]["EventFields"], "type" | "data"> & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "team_user.created";
+        });
+        /** @description A custom field was defined or changed: `data` is the field after the change. */
+        CustomFieldEvent: {
+            /** @enum {string} */
+            type: "custom_field.created" | "custom_field.updated";
+            data: components["schemas"]["CustomField"];
+        } & (WithRequired<components["schemas"]["EventFields"], "type" | "data"> & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "custom_field.created" | "custom_field.updated";
+        });
+        /** @description A comment or a custom field was deleted: `data` holds its id. */
+        DeletionEvent: {
+            /** @enum {string} */
+            type: "comment.deleted" | "custom_field.deleted";
+            data: components["schemas"]["IdOnly"];
+        } & (WithRequired<components["schemas"]["EventFields"], "type" | "data"> & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "comment.deleted" | "custom_field.deleted";
+        });
         TimersStopped: {
             /** @description The project's id. */
             id: number;
@@ -2695,6 +2866,21 @@ export type SchemaEstimate = components['schemas']['Estimate'];
 export type SchemaEstimateCreateBody = components['schemas']['EstimateCreateBody'];
 export type SchemaEventType = components['schemas']['EventType'];
 export type SchemaEvent = components['schemas']['Event'];
+export type SchemaEventFields = components['schemas']['EventFields'];
+export type SchemaProjectEvent = components['schemas']['ProjectEvent'];
+export type SchemaProjectTimersStoppedEvent = components['schemas']['ProjectTimersStoppedEvent'];
+export type SchemaTaskEvent = components['schemas']['TaskEvent'];
+export type SchemaMilestoneEvent = components['schemas']['MilestoneEvent'];
+export type SchemaTimerEvent = components['schemas']['TimerEvent'];
+export type SchemaFileEvent = components['schemas']['FileEvent'];
+export type SchemaCommentEvent = components['schemas']['CommentEvent'];
+export type SchemaInvoiceEvent = components['schemas']['InvoiceEvent'];
+export type SchemaEstimateEvent = components['schemas']['EstimateEvent'];
+export type SchemaClientEvent = components['schemas']['ClientEvent'];
+export type SchemaCategoryEvent = components['schemas']['CategoryEvent'];
+export type SchemaTeamUserEvent = components['schemas']['TeamUserEvent'];
+export type SchemaCustomFieldEvent = components['schemas']['CustomFieldEvent'];
+export type SchemaDeletionEvent = components['schemas']['DeletionEvent'];
 export type SchemaTimersStopped = components['schemas']['TimersStopped'];
 export type SchemaEventPage = components['schemas']['EventPage'];
 export type SchemaEventPageMeta = components['schemas']['EventPageMeta'];

@@ -7,7 +7,7 @@ import { projectArchived } from '../core/errors.ts';
 import { touchProjectActivity } from '../projects/store.ts';
 import { toProject } from '../projects/mapping.ts';
 import type { Tx } from '../platform/database/transaction.ts';
-import { type EventType, type EventDraft, newResourceEvent, insertEvent } from '../platform/outbox.ts';
+import { type EventData, type EventDraft, type EventType, newResourceEvent, insertEvent } from '../platform/outbox.ts';
 
 type Project = components['schemas']['Project'];
 
@@ -19,8 +19,8 @@ interface Change<K extends OperationId> {
   before: Project | undefined;
 }
 
-interface EventSource<K extends OperationId> {
-  type: EventType;
+interface EventSource<K extends OperationId, T extends EventType = EventType> {
+  type: T;
   /** The project of `path.id` is read, and locked for a change or for its deletion, before the handler runs. */
   projectBefore?: 'update' | 'delete';
   /**
@@ -31,8 +31,14 @@ interface EventSource<K extends OperationId> {
    */
   projectActivity?: true;
   /** The event, or undefined when the operation changed nothing. */
-  describe(change: Change<K>): EventDraft | undefined | Promise<EventDraft | undefined>;
+  describe(change: Change<K>): EventDraft<T> | undefined | Promise<EventDraft<T> | undefined>;
 }
+
+/** An operation's source of events of one type, whose `describe` gives that type's `data`. */
+type TypedEventSource<K extends OperationId> = { [T in EventType]: EventSource<K, T> }[EventType];
+
+/** The event types whose `data` is a project. */
+type ProjectEventType = { [T in EventType]: EventData<T> extends Project ? T : never }[EventType];
 
 /** A leaf of a project, by dotted path: nested objects are walked, lists compared whole. */
 function leaves(value: unknown, prefix: string, into: Map<string, unknown>): Map<string, unknown> {
@@ -45,7 +51,7 @@ function leaves(value: unknown, prefix: string, into: Map<string, unknown>): Map
 }
 
 /** The project's change from `before` to `after`, or undefined when nothing the API shows differs. */
-export function projectChange(before: Project | undefined, after: Project): EventDraft | undefined {
+export function projectChange<T extends ProjectEventType>(before: Project | undefined, after: Project): EventDraft<T> | undefined {
   const old = leaves(before, '', new Map());
   const changedFields: string[] = [];
   const previous: Record<string, unknown> = {};
@@ -56,7 +62,7 @@ export function projectChange(before: Project | undefined, after: Project): Even
     }
   }
   if (changedFields.length === 0) return undefined;
-  return { projectId: after.id, data: after, changedFields, previous };
+  return { projectId: after.id, data: after as EventData<T>, changedFields, previous };
 }
 
 /** The project as it is now, inside the change's transaction. */
@@ -66,21 +72,24 @@ async function projectNow(tx: Tx, id: number): Promise<Project> {
 }
 
 /** A change of a project whose handler answers with the whole project. */
-function projectAction<K extends OperationId>(type: EventType): EventSource<K> {
+function projectAction<K extends OperationId, T extends ProjectEventType>(type: T): EventSource<K, T> {
   return { type, projectBefore: 'update', describe: ({ before, reply }) => projectChange(before, (reply.body as { data: Project }).data) };
 }
 
 /** A change of a project whose handler answers with part of it: the project is read again. */
-function projectPartAction<K extends OperationId>(type: EventType): EventSource<K> {
+function projectPartAction<K extends OperationId, T extends ProjectEventType>(type: T): EventSource<K, T> {
   return { type, projectBefore: 'update', describe: async ({ before, tx, input }) => projectChange(before, await projectNow(tx, (input.path as { id: number }).id)) };
 }
 
-/** A resource created or removed under the project of `path.id` (or, for `projectId: null`, under none). */
-function resourceChanged<K extends OperationId>(type: EventType, projectId: 'path' | null): EventSource<K> {
+/**
+ * A resource created or removed under the project of `path.id` (or, for `projectId: null`, under none):
+ * the operation's `data` is the type's (the spec's `Event` mapping; the feed's answers are validated against it).
+ */
+function resourceChanged<K extends OperationId, T extends EventType>(type: T, projectId: 'path' | null): EventSource<K, T> {
   return {
     type,
     ...(projectId === 'path' ? { projectActivity: true } : {}),
-    describe: ({ input, reply }) => newResourceEvent(projectId === 'path' ? (input.path as { id: number }).id : null, (reply.body as { data: EventDraft['data'] }).data),
+    describe: ({ input, reply }) => newResourceEvent<T>(projectId === 'path' ? (input.path as { id: number }).id : null, (reply.body as { data: unknown }).data as EventData<T>),
   };
 }
 
@@ -153,7 +162,7 @@ export const eventSources = {
   pingWebhook: UNRECORDED,
   listWebhookDeliveries: null,
   redeliverWebhookDelivery: UNRECORDED,
-} satisfies { [K in OperationId]: EventSource<K> | null | typeof UNRECORDED };
+} satisfies { [K in OperationId]: TypedEventSource<K> | null | typeof UNRECORDED };
 
 /** Locks the project (or finds none, which the handler then answers with its 404) and reads it. */
 async function lockedProject(tx: Tx, id: number, lock: 'update' | 'delete'): Promise<Project | undefined> {

@@ -5,21 +5,29 @@ import type { Tx } from './database/transaction.ts';
 type Schemas = components['schemas'];
 export type EventType = Schemas['EventType'];
 
+/** The events of type `T` (of any of the types, for a union): the spec ties each type to its `data`. */
+export type EventOf<T extends EventType> = Schemas['Event'] extends infer E
+  ? E extends { type: infer Types } ? (T extends Types ? E : never) : never
+  : never;
+
+/** What an event of type `T` carries as `data`. */
+export type EventData<T extends EventType = EventType> = EventOf<T>['data'];
+
 /** What a change records, before the database adds its id, transaction and time. */
-export interface EventDraft {
+export interface EventDraft<T extends EventType = EventType> {
   projectId: number | null;
-  data: Schemas['Event']['data'];
+  data: EventData<T>;
   changedFields: string[];
   previous: Record<string, unknown> | null;
 }
 
 /** A new resource: no fields changed, no previous values. */
-export function newResourceEvent(projectId: number | null, data: EventDraft['data']): EventDraft {
+export function newResourceEvent<T extends EventType = EventType>(projectId: number | null, data: EventData<T>): EventDraft<T> {
   return { projectId, data, changedFields: [], previous: null };
 }
 
 /** Writes one event in `tx`: for changes made outside a request too (a background clone's). */
-export async function insertEvent(tx: Tx, type: EventType, apiKeyId: number, draft: EventDraft): Promise<void> {
+export async function insertEvent<T extends EventType>(tx: Tx, type: T, apiKeyId: number, draft: EventDraft<T>): Promise<void> {
   // Raw: the model's createMany costs more per call in Prisma than the statement itself (the JSON
   // columns go through its query planner); the row is the same.
   await tx.$executeRaw`
