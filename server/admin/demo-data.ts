@@ -1,6 +1,6 @@
 // Loads a realistic demo set into an empty database: clients, categories, a team, and projects
 // with tasks, milestones, timers, files, invoices, estimates and comments. Ids line up with the examples of
-// the Grow CRM documentation (client 12 "Acme Inc", category 3 "Development", users 2, 5 and 8,
+// the Grow CRM documentation (client 12 "Acme Inc", category 3 "Development", team users 2, 5 and 8,
 // project 42 "Website Redesign"), so the documented curl lines work verbatim against it.
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { nextVersion } from '../projects/store.ts';

@@ -1,4 +1,4 @@
-// Handlers for the change feed of the whole account (a project's own: server/projects/activities).
+// Handlers for the feed: every event of the account (one project's are its activities: server/projects/activities).
 import type { Handler } from '../contract/operations.ts';
 import { feedPage, feedQuery } from './page.ts';
 

@@ -119,7 +119,7 @@ export const getProject: Handler<'getProject'> = async ({ prisma, path }) => {
 /**
  * The body checks (one statement, which also finds the default creator and the client's name), the
  * number taken, then the row inserted and read back, in the transaction its event is recorded in.
- * Clients, categories and users cannot be deleted, so a reference checked here is still valid when
+ * Clients, categories and team users cannot be deleted, so a reference checked here is still valid when
  * the row is inserted.
  */
 export const createProject: Handler<'createProject'> = async ({ prisma, path, body, projectNumberFormat }) => {

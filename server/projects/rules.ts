@@ -13,7 +13,7 @@ type ProjectReferences = Partial<Record<'project_clientid' | 'project_categoryid
 
 /**
  * Adds a 422 message per referenced client, category or creator that does not exist, in one
- * statement; returns the main administrator (the first admin user), a new project's default creator,
+ * statement; returns the main administrator (the first admin team user), a new project's default creator,
  * and the client's company name (a new project's number may hold its code).
  */
 async function checkProjectReferences(db: Db, errors: FieldErrorCollector, body: ProjectReferences): Promise<{ mainAdministratorId: number; clientCompanyName: string | null }> {

@@ -1,4 +1,4 @@
-// Handlers for a project's activities: the change feed of one project.
+// Handlers for a project's activities: its events, the part of the feed about that project.
 import type { Handler } from '../../contract/operations.ts';
 import { feedPage, feedQuery } from '../../events/page.ts';
 import { requireProject } from '../store.ts';
