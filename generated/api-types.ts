@@ -1717,7 +1717,7 @@ export interface components {
          *     `project_clientid`, which cannot be changed later, and requires four of them).
          */
         ProjectFields: {
-            /** @description Existing user id to attribute the project to. On create, defaults to the main administrator. */
+            /** @description Existing team user id to attribute the project to. On create, defaults to the main administrator. */
             project_creatorid?: components["schemas"]["Id"];
             project_title?: string;
             /** @description `YYYY-MM-DD`. */
@@ -1910,7 +1910,7 @@ export interface components {
         CustomFieldValue: string | number | string[] | components["schemas"]["IdName"];
         /**
          * @description A value to set: see the types in **Create a custom field**. `null` or an empty string removes
-         *     the project's value. In a form, numbers and user ids are decimal literals and a multi select's
+         *     the project's value. In a form, numbers and team user ids are decimal literals and a multi select's
          *     options are repeated (`project_custom_fields[labels][]=a&project_custom_fields[labels][]=b`).
          */
         CustomFieldInput: string | number | string[] | null;
