@@ -1,14 +1,36 @@
 import { defineConfig } from 'vitest/config';
 
+// Safety nets against a hang, not estimates: tests wait on conditions (test/helpers/wait.ts), and
+// on a shared two-core CI machine running other suites beside this one, a test that starts
+// processes, PGlite instances or compilers can take minutes.
+const timeouts = { testTimeout: 600_000, hookTimeout: 600_000 };
+// Each api and system test file runs on a database of its own, copied from the one migrated once
+// per run (test/helpers/global-setup.ts, file-database.ts, database-template.ts).
+const ownDatabase = ['test/helpers/file-database.ts'];
+
+// Three tiers, run in this order (`npx vitest --project unit`, `api`, `system` runs one):
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Safety nets against a hang, not estimates: tests wait on conditions (test/helpers/wait.ts), and
-    // on a shared two-core CI machine running other suites beside this one, a test that starts
-    // processes, PGlite instances or compilers can take minutes.
-    testTimeout: 600_000,
-    hookTimeout: 600_000,
-    // Test files share one PostgreSQL database when DATABASE_URL is set; run them one at a time.
-    fileParallelism: false,
+    ...timeouts,
+    globalSetup: ['test/helpers/global-setup.ts'],
+    projects: [
+      // Pure logic, no database: files in parallel.
+      { test: { ...timeouts, name: 'unit', include: ['test/unit/**/*.test.ts'], sequence: { groupOrder: 0 } } },
+      // The app in this process (test/helpers/server.ts), each file on its own database: files in
+      // parallel. Three at a time on two cores: a file spends much of its time waiting on its
+      // in-memory database or on timers, and more only adds contention.
+      {
+        test: {
+          ...timeouts, name: 'api', include: ['test/api/**/*.test.ts'], setupFiles: ownDatabase, maxWorkers: 3, sequence: { groupOrder: 1 },
+        },
+      },
+      // Spawned processes, npm pack and a client install, Chromium, fault proxies, several instances,
+      // start-up and shutdown: timing-sensitive and heavy, one file after another.
+      {
+        test: {
+          ...timeouts, name: 'system', include: ['test/system/**/*.test.ts'], setupFiles: ownDatabase, fileParallelism: false, sequence: { groupOrder: 2 },
+        },
+      },
+    ],
   },
 });

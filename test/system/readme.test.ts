@@ -6,20 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../server/platform/database/connection.ts';
-import { resetPostgres, startTestServer, untilFeedCaughtUp, type TestServer } from '../helpers/server.ts';
+import { startTestServer, untilFeedCaughtUp, type TestServer } from '../helpers/server.ts';
 import { operations } from '../helpers/spec.ts';
 
 const run = promisify(execFile);
 const pgliteDataDir = mkdtempSync(join(tmpdir(), 'pglite-seed-'));
 let t: TestServer;
 
+// On PostgreSQL the seed goes to this file's own database, fresh (test/helpers/file-database.ts).
 beforeAll(async () => {
-  if (process.env.DATABASE_URL) {
-    const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, pgliteDataDir, databasePoolSize: 1 });
-    await resetPostgres(db);
-    await db.close();
-  }
   const seeded = await run('node_modules/.bin/tsx', ['scripts/db-seed.ts'], { env: { ...process.env, PGLITE_DATA_DIR: pgliteDataDir } });
   expect(seeded.stdout).toContain('Seeded 12 clients, 4 categories, 7 team users and 45 projects.');
   t = await startTestServer({ pgliteDataDir });
