@@ -12,6 +12,7 @@ import { loadConfig } from '../../server/platform/config.ts';
 import { openDatabase, type Database } from '../../server/platform/database/connection.ts';
 import { prepareDatabase } from '../../server/platform/database/prepare.ts';
 import { createLogger } from '../../server/platform/logging.ts';
+import { migratedPgliteImage } from '../helpers/database-template.ts';
 import { createFixtures, createProject, startTestServer, type TestServer } from '../helpers/server.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 import { until } from '../helpers/wait.ts';
@@ -34,7 +35,8 @@ interface FaultApp {
  */
 async function startFaultApp(env: Record<string, string>, key?: string): Promise<FaultApp> {
   const config = loadConfig({ ...process.env, VALIDATE_RESPONSES: 'true', ...env });
-  const db = await openDatabase(config);
+  // A new in-memory PGlite starts as a copy of the run's migrated database.
+  const db = await openDatabase({ ...config, pgliteLoadDataDir: config.databaseUrl ? undefined : await migratedPgliteImage() });
   if (key === undefined) {
     await prepareDatabase(db, config.adminEmail);
     key = (await createApiKey(db.prisma, 'faults')).key;

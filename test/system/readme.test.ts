@@ -1,20 +1,21 @@
 // The README's curl examples (the documentation's own lines, host and key aside) run verbatim
 // against a server holding the demo data of `npm run db:seed`.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migratedDataDir } from '../helpers/process.ts';
 import { startTestServer, untilFeedCaughtUp, type TestServer } from '../helpers/server.ts';
 import { operations } from '../helpers/spec.ts';
 
 const run = promisify(execFile);
-const pgliteDataDir = mkdtempSync(join(tmpdir(), 'pglite-seed-'));
 let t: TestServer;
+let pgliteDataDir: string;
 
-// On PostgreSQL the seed goes to this file's own database, fresh (test/helpers/file-database.ts).
+// The seed goes to a migrated embedded directory of its own (as after `npm run db:migrate`), or on
+// PostgreSQL to this file's own database, as fresh (test/helpers/file-database.ts).
 beforeAll(async () => {
+  pgliteDataDir = await migratedDataDir();
   const seeded = await run('node_modules/.bin/tsx', ['scripts/db-seed.ts'], { env: { ...process.env, PGLITE_DATA_DIR: pgliteDataDir } });
   expect(seeded.stdout).toContain('Seeded 12 clients, 4 categories, 7 team users and 45 projects.');
   t = await startTestServer({ pgliteDataDir });
