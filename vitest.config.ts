@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Safety nets against a hang, not estimates: tests wait on conditions (test/helpers/wait.ts), and
@@ -17,11 +18,11 @@ export default defineConfig({
       // Pure logic, no database: files in parallel.
       { test: { ...timeouts, name: 'unit', include: ['test/unit/**/*.test.ts'], sequence: { groupOrder: 0 } } },
       // The app in this process (test/helpers/server.ts), each file on its own database: files in
-      // parallel. Three at a time on two cores: a file spends much of its time waiting on its
-      // in-memory database or on timers, and more only adds contention.
+      // parallel, one more than the cores (three on two): a file also waits on timers, sockets and
+      // PostgreSQL, and vitest's default (one fewer than the cores) would run one at a time there.
       {
         test: {
-          ...timeouts, name: 'api', include: ['test/api/**/*.test.ts'], setupFiles: ownDatabase, maxWorkers: 3, sequence: { groupOrder: 1 },
+          ...timeouts, name: 'api', include: ['test/api/**/*.test.ts'], setupFiles: ownDatabase, maxWorkers: availableParallelism() + 1, sequence: { groupOrder: 1 },
         },
       },
       // Spawned processes, npm pack and a client install, Chromium, fault proxies, several instances,
