@@ -1,9 +1,6 @@
 // The richer project model: numbers, the archived rule, last_activity_at; on the configured database.
 import { describe, expect, it } from 'vitest';
-import { loadConfig, ConfigError } from '../../../server/platform/config.ts';
-import { clientCode } from '../../../server/projects/numbers.ts';
 import { createProject, startSibling, useTestServer } from '../../helpers/server.ts';
-import { parseProjectNumberFormat } from '../../../server/core/project-number-format.ts';
 
 const { t, f } = useTestServer();
 
@@ -71,16 +68,6 @@ describe('project numbers', () => {
     const other = await createProject(t, f);
     await t.db.prisma.project.update({ where: { id: other.id }, data: { number: pad(latest + 2) } });
     expect((await createProject(t, f)).number).toBe(pad(latest + 3));
-  });
-
-  it('refuses a format it cannot number with, naming the variable', () => {
-    for (const format of ['P-', '{seq}{seq}', '{client}{seq}', '{year}-{seq}', 'P {seq}', '{seq:13}']) {
-      expect(() => loadConfig({ PROJECT_NUMBER_FORMAT: format })).toThrow(ConfigError);
-      expect(() => loadConfig({ PROJECT_NUMBER_FORMAT: format })).toThrow(/PROJECT_NUMBER_FORMAT/);
-    }
-    expect(parseProjectNumberFormat('{client}/{seq:3}')).toEqual({ template: '{client}/{seq:3}', digits: 3, perClient: true });
-    expect(clientCode({ id: 4, companyName: 'Über Design' })).toBe('UBER');
-    expect(clientCode({ id: 4, companyName: '  ★ ' })).toBe('C4');
   });
 });
 
