@@ -1,4 +1,6 @@
+import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Safety nets against a hang, not estimates: tests wait on conditions (test/helpers/wait.ts), and
@@ -8,6 +10,11 @@ const timeouts = { testTimeout: 600_000, hookTimeout: 600_000 };
 // Each api and system test file runs on a database of its own, copied from the one migrated once
 // per run (test/helpers/global-setup.ts, file-database.ts, database-template.ts).
 const ownDatabase = ['test/helpers/file-database.ts'];
+
+// A test file outside the three tiers would match no project and silently not run.
+const strays = readdirSync(fileURLToPath(new URL('test', import.meta.url)), { recursive: true })
+  .map(String).filter((file) => file.endsWith('.test.ts') && !/^(unit|api|system)\//.test(file));
+if (strays.length > 0) throw new Error(`Test files outside test/unit, test/api and test/system would not run: ${strays.join(', ')}`);
 
 // Three tiers, run in this order (`npx vitest --project unit`, `api`, `system` runs one):
 export default defineConfig({
