@@ -6,29 +6,14 @@
 // semi-spaces) let the heap grow to ~250 MB under load; 4 MB ones keep the process ~100 MB smaller
 // at the same CPU per request (measured under the benchmark's W1 and W2 load: RSS 365 → 260 MB).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
 import module from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { buildState, root } from './build-freshness.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-// The build's last output: it is newer than every source when the build is complete and current.
-const buildStamp = join(root, 'dist/docs/index.html');
 const sources = ['server', 'generated', 'scripts', 'openapi', 'prisma'];
 
-function newestModification(path) {
-  const stat = statSync(path, { throwIfNoEntry: false });
-  if (!stat) return 0;
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestModification(join(path, entry)));
-  return newest;
-}
-
-const builtAt = statSync(buildStamp, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-const sourcesChangedAt = Math.max(...sources.map((source) => newestModification(join(root, source))));
-if (builtAt < sourcesChangedAt) {
-  process.stderr.write(builtAt === 0 ? 'Building the server (no build yet)…\n' : 'Rebuilding the server (sources changed since the last build)…\n');
+const state = buildState(sources);
+if (state !== 'current') {
+  process.stderr.write(state === 'none' ? 'Building the server (no build yet)…\n' : 'Rebuilding the server (sources changed since the last build)…\n');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const build = spawnSync(npm, ['run', '-s', 'build'], { cwd: root, stdio: ['ignore', 2, 2], shell: process.platform === 'win32' });
   if (build.status !== 0) {

@@ -1,13 +1,8 @@
 // A server (or `npm start`) as a child process, as tests start it: its output collected, its port
 // and pid read from the `listening` log line.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '../../server/platform/config.ts';
-import { openDatabase } from '../../server/platform/database/connection.ts';
-import { prepareDatabase } from '../../server/platform/database/prepare.ts';
+
+export { migratedDataDir } from './database-template.ts';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -48,42 +43,4 @@ export function spawnServer(env: NodeJS.ProcessEnv, command: string[] = [process
   });
   listening.catch(() => {});
   return { child, listening, pid: () => pid, exited, output: () => output };
-}
-
-/**
- * A new embedded-database directory for a child process, already created and migrated (with the
- * main administrator, no API key), as `npm run db:migrate` leaves it. A fresh directory
- * costs every process that opens it first an initdb and every migration inside PGlite: a minute on a
- * busy machine, paid by each test that starts a process on its own directory. Tests that are about a
- * first start on an empty directory use mkdtemp instead. The migrated directory is made once (per
- * set of migrations and PGlite version) and copied.
- */
-export async function migratedDataDir(): Promise<string> {
-  const migrations = join(process.cwd(), 'prisma/migrations');
-  const hash = createHash('sha256');
-  hash.update(JSON.parse(readFileSync(join(process.cwd(), 'node_modules/@electric-sql/pglite/package.json'), 'utf8')).version);
-  for (const name of readdirSync(migrations).sort()) {
-    const sql = join(migrations, name, 'migration.sql');
-    if (existsSync(sql)) hash.update(name).update(readFileSync(sql));
-  }
-  const template = join(tmpdir(), `growcrm-pglite-migrated-${hash.digest('hex').slice(0, 16)}`);
-  if (!existsSync(template)) {
-    // Made aside and renamed into place: suites running side by side may both make one.
-    const making = mkdtempSync(`${template}-making-`);
-    const config = loadConfig({ ...process.env, DATABASE_URL: '', PGLITE_DATA_DIR: making });
-    const db = await openDatabase(config, 'test (migrated directory)');
-    try {
-      await prepareDatabase(db, config.adminEmail);
-    } finally {
-      await db.close();
-    }
-    try {
-      renameSync(making, template);
-    } catch {
-      rmSync(making, { recursive: true, force: true });
-    }
-  }
-  const copy = mkdtempSync(join(tmpdir(), 'pglite-migrated-'));
-  cpSync(template, copy, { recursive: true });
-  return copy;
 }

@@ -1,8 +1,9 @@
-// Starts the real app in-process on a fresh database: in-memory PGlite by default, or the
-// PostgreSQL of DATABASE_URL (its public schema emptied first). Responses are validated
-// against the spec by the server itself (VALIDATE_RESPONSES), so a wrong shape is a 500 here.
+// Starts the real app in-process on a fresh database: in-memory PGlite by default (a copy of the
+// run's migrated one), or the PostgreSQL of DATABASE_URL (the test file's own database, a copy of
+// the run's migrated template: test/helpers/file-database.ts). Responses are validated against the
+// spec by the server itself (VALIDATE_RESPONSES), so a wrong shape is a 500 here.
 import { once } from 'node:events';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { encodeFormBody } from '../../client/index.ts';
@@ -14,7 +15,7 @@ import { createLogger } from '../../server/platform/logging.ts';
 import type { Tracing } from '../../server/platform/tracing.ts';
 import { attachProtocolErrorHandlers } from '../../server/http/protocol-errors.ts';
 import { contractProblems } from './contract.ts';
-import { JOBS_SCHEMA } from '../../server/platform/job-queue.ts';
+import { copyPostgresTemplate, databaseName, migratedPgliteImage } from './database-template.ts';
 import { until } from './wait.ts';
 import { createRuntime } from '../../server/runtime.ts';
 
@@ -44,13 +45,6 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Empties the PostgreSQL database of DATABASE_URL (the test database; files run one at a time). */
-export async function resetPostgres(db: Database): Promise<void> {
-  await db.prisma.$executeRawUnsafe('DROP SCHEMA IF EXISTS public CASCADE');
-  await db.prisma.$executeRawUnsafe(`DROP SCHEMA IF EXISTS ${JOBS_SCHEMA} CASCADE`);
-  await db.prisma.$executeRawUnsafe('CREATE SCHEMA public');
-}
-
 export interface TestServerOptions {
   /** Serve an existing embedded database (or, with DATABASE_URL, the PostgreSQL database as it is) instead of a fresh one. */
   pgliteDataDir?: string;
@@ -77,10 +71,24 @@ function testConfig(options: TestServerOptions) {
   });
 }
 
+let fileDatabaseUsed = false;
+
+/**
+ * The test file's PostgreSQL database fresh for a new test server: as copied for the file's first
+ * one, copied from the template again for each later one (the file's previous server has closed).
+ */
+async function freshFileDatabase(url: string): Promise<void> {
+  const template = inject('postgresTemplate');
+  if (!template || url === template.url) throw new Error('DATABASE_URL is not a test file\'s own database: run the tests through vitest (vitest.config.ts)');
+  if (fileDatabaseUsed) await copyPostgresTemplate(template, databaseName(url));
+  fileDatabaseUsed = true;
+}
+
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const config = testConfig(options);
-  const db = await openDatabase(config);
-  if (db.kind === 'postgresql' && !options.pgliteDataDir) await resetPostgres(db);
+  if (config.databaseUrl && !options.pgliteDataDir) await freshFileDatabase(config.databaseUrl);
+  const fresh = !config.databaseUrl && !options.pgliteDataDir;
+  const db = await openDatabase({ ...config, pgliteLoadDataDir: fresh ? await migratedPgliteImage() : undefined });
   await prepareDatabase(db, config.adminEmail);
   const { key } = await createApiKey(db.prisma, 'tests');
   return serve(db, key, options, async () => { await db.close(); });

@@ -53,7 +53,10 @@ function pinger(query: () => Promise<unknown>): () => Promise<boolean> {
 
 type DatabaseTimeouts = Pick<Config, 'databaseConnectTimeoutMs' | 'databaseQueryTimeoutMs' | 'databaseTransactionTimeoutMs'>;
 /** Without the timeouts (scripts, tests opening a second handle), the libraries' defaults apply. */
-export type DatabaseOptions = Pick<Config, 'databaseUrl' | 'pgliteDataDir' | 'databasePoolSize'> & Partial<DatabaseTimeouts & Pick<Config, 'databasePreparedStatements'>>;
+export type DatabaseOptions = Pick<Config, 'databaseUrl' | 'pgliteDataDir' | 'databasePoolSize'> & Partial<DatabaseTimeouts & Pick<Config, 'databasePreparedStatements'>> & {
+  /** The embedded database's contents to start from (a PGlite `dumpDataDir()`) instead of an empty one (tests start from one migrated copy). */
+  pgliteLoadDataDir?: Blob;
+};
 
 /**
  * pg's query_timeout rejects the query but leaves it running on the connection: a ROLLBACK queued
@@ -137,9 +140,9 @@ function transactionOptions(config: Partial<DatabaseTimeouts>) {
 }
 
 /** An embedded PostgreSQL with the extensions the migrations use (pg_trgm backs the title search). */
-export async function createPglite(dataDir: string): Promise<PGlite> {
+export async function createPglite(dataDir: string, loadDataDir?: Blob): Promise<PGlite> {
   const [{ PGlite }, { pg_trgm }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite/contrib/pg_trgm')]);
-  return PGlite.create(dataDir, { extensions: { pg_trgm } });
+  return PGlite.create(dataDir, { extensions: { pg_trgm }, loadDataDir });
 }
 
 /**
@@ -151,7 +154,7 @@ export async function openDatabase(config: DatabaseOptions, role = 'server'): Pr
   const dataDirectory = config.pgliteDataDir.startsWith('memory://') ? undefined : await claimDataDirectory(config.pgliteDataDir, role);
   let pglite: PGlite;
   try {
-    pglite = await createPglite(dataDirectory?.directory ?? config.pgliteDataDir);
+    pglite = await createPglite(dataDirectory?.directory ?? config.pgliteDataDir, config.pgliteLoadDataDir);
   } catch (error) {
     await dataDirectory?.release();
     throw error;

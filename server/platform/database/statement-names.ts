@@ -2,7 +2,7 @@
 // each execution: for a project's read that was 1.9 ms of planning beside 0.3 ms of execution, the
 // largest share of the database's CPU per request. A named statement is parsed once per connection,
 // and after five executions PostgreSQL keeps a generic plan when it costs no more than the custom
-// ones (test/query-plans.test.ts checks those plans stay index-backed).
+// ones (test/api/projects/query-plans.test.ts checks those plans stay index-backed).
 //
 // By hand, because neither pg nor the Prisma adapter decides which statements deserve a name: the
 // adapter asks for one per query (statementNameGenerator) and pg caches, per connection and without a

@@ -1,0 +1,123 @@
+// The contract itself, read in this process: the spec's own rules, and a handler for each operationId.
+// What takes other processes (redocly lint, regenerating, tsc on the generated types): test/system/contract.test.ts.
+import { describe, expect, it } from 'vitest';
+import { handlers } from '../../../server/http/operations.ts';
+import { composedSchema, listOperations, loadSpec, resolveSchema, typesOf, type JsonSchema } from '../../../server/contract/spec.ts';
+import { spec, operations } from '../../helpers/spec.ts';
+
+describe('openapi/projects.yaml', () => {
+  it('gives every operation a verb-noun camelCase operationId, summary, description, tag, examples and errors', () => {
+    expect(operations.length).toBeGreaterThanOrEqual(35);
+    for (const op of operations) {
+      expect(op.operationId, `${op.method} ${op.path}`).toMatch(/^[a-z]+[A-Z][A-Za-z]*$/);
+      expect(op.summary, op.operationId).toBeTruthy();
+      expect(op.description, op.operationId).toBeTruthy();
+      expect(op.tags?.length, op.operationId).toBe(1);
+      const codes = Object.keys(op.responses);
+      expect(codes, op.operationId).toEqual(expect.arrayContaining(['401', '422', '500', '503']));
+      const success = codes.find((c) => c.startsWith('2'))!;
+      const media = op.responses[success]!.content!['application/json']!;
+      expect(media.example ?? media.examples, `${op.operationId} success example`).toBeTruthy();
+      if (op.requestBody) {
+        expect(Object.keys(op.requestBody.content).sort()).toEqual(['application/json', 'application/x-www-form-urlencoded']);
+        for (const m of Object.values(op.requestBody.content)) expect(m.example, op.operationId).toBeTruthy();
+        expect(codes, op.operationId).toEqual(expect.arrayContaining(['400', '413', '415']));
+      }
+      if (op.path.includes('{id}')) expect(codes, op.operationId).toContain('404');
+    }
+  });
+
+  it('declares rate limits on every operation, Idempotency-Key on every write, versions on project answers', () => {
+    type Declared = { parameters?: { $ref?: string }[]; responses: Record<string, { $ref?: string; headers?: Record<string, unknown> }> };
+    for (const op of operations) {
+      const { parameters = [], responses } = op as unknown as Declared;
+      const refs = parameters.map((p) => p.$ref);
+      const success = Object.keys(responses).find((c) => c.startsWith('2'))!;
+      const headers = Object.keys(responses[success]!.headers ?? {});
+      expect(responses['429']?.$ref, op.operationId).toBe('#/components/responses/TooManyRequests');
+      expect(headers, op.operationId).toEqual(expect.arrayContaining(['RateLimit', 'RateLimit-Policy']));
+      // A ping changes nothing (sending it twice is harmless) and must not hold a transaction open
+      // while it waits for the receiver: it takes no Idempotency-Key.
+      if (op.method !== 'get' && op.operationId !== 'pingWebhook') {
+        expect(refs, op.operationId).toContain('#/components/parameters/IdempotencyKey');
+        expect(Object.keys(responses), op.operationId).toContain('409');
+        expect(headers, op.operationId).toContain('Idempotent-Replayed');
+      }
+      // PATCH and the PUT actions of a project are conditional on its version.
+      if (op.path.startsWith('/api/projects/{id}') && ['put', 'patch'].includes(op.method)) {
+        expect(refs, op.operationId).toContain('#/components/parameters/IfMatch');
+        expect(Object.keys(responses), op.operationId).toContain('412');
+        expect(headers, op.operationId).toContain('ETag');
+      }
+    }
+  });
+
+  it('has every Grow CRM project operation', () => {
+    const ids = operations.map((o) => o.operationId);
+    expect(ids).toEqual(expect.arrayContaining([
+      'listProjects', 'getProject', 'createProject', 'updateProject', 'deleteProject', 'assignProject',
+      'setProjectManager', 'changeProjectStatus', 'updateProjectProgress', 'setProjectTags', 'archiveProject',
+      'restoreProject', 'stopProjectTimers', 'cloneProject',
+    ]));
+  });
+
+  it('answers through named envelopes, each operation with its own message', () => {
+    type Part = { $ref?: string; required?: string[]; properties?: { message?: { const?: unknown } } };
+    const envelopes = new Set<string>();
+    for (const op of operations) {
+      const success = Object.keys(op.responses).find((c) => c.startsWith('2'))!;
+      const schema = op.responses[success]!.content!['application/json']!.schema as { allOf?: Part[] };
+      const [envelope, own, ...rest] = schema.allOf ?? [];
+      expect(envelope?.$ref, op.operationId).toMatch(/^#\/components\/schemas\/\w+(Envelope|Page)$/);
+      expect(own, op.operationId).toEqual({ required: ['message'], properties: { message: { const: expect.stringMatching(/ successfully\.$/) } } });
+      expect(rest, op.operationId).toEqual([]);
+      envelopes.add(envelope!.$ref!);
+    }
+    // Shared: fewer envelopes than operations (nine project answers are one ProjectEnvelope).
+    expect(envelopes.size).toBeLessThan(operations.length);
+  });
+
+  const doc = loadSpec();
+  const schemaRef = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+
+  it('derives both project bodies from the shared ProjectFields', () => {
+    const fields = Object.keys(doc.components.schemas.ProjectFields!.properties!);
+    expect(fields.length).toBeGreaterThanOrEqual(18);
+    expect(Object.keys(composedSchema(doc, schemaRef('ProjectUpdateBody'))!.properties!)).toEqual(fields);
+    expect(Object.keys(composedSchema(doc, schemaRef('ProjectCreateBody'))!.properties!)).toEqual(['project_type', 'project_clientid', ...fields]);
+    for (const name of ['ProjectUpdateBody', 'ProjectCreateBody']) {
+      expect(doc.components.schemas[name]!.unevaluatedProperties, name).toBe(false);
+      expect(doc.components.schemas[name]!.additionalProperties, name).toBeUndefined();
+    }
+  });
+
+  it('declares the encoding of every array field of a form body (`assigned[]=5`, `task_files[0][file_name]=…`)', () => {
+    let arrays = 0;
+    for (const { operation } of listOperations(doc)) {
+      const form = operation.requestBody?.content['application/x-www-form-urlencoded'] as { schema?: JsonSchema; encoding?: Record<string, unknown> } | undefined;
+      if (!form) continue;
+      for (const [name, property] of Object.entries(composedSchema(doc, form.schema)?.properties ?? {})) {
+        const schema = resolveSchema(doc, property);
+        if (!typesOf(schema).includes('array')) continue;
+        arrays++;
+        const ofObjects = typesOf(resolveSchema(doc, schema!.items)).includes('object');
+        expect(form.encoding?.[name], `${operation.operationId} ${name}`).toEqual({ style: ofObjects ? 'deepObject' : 'form', explode: true });
+      }
+    }
+    expect(arrays).toBeGreaterThanOrEqual(4);
+  });
+
+  it('describes nullable fields with type arrays, never oneOf with null', () => {
+    const text = JSON.stringify(spec);
+    expect(text).not.toMatch(/"oneOf":\[[^\]]*"null"/);
+    expect(text).toMatch(/"type":\["string","null"\]/);
+  });
+});
+
+describe('handlers', () => {
+  it('exist for exactly the operationIds of the spec, each named after its operationId', () => {
+    const ids = operations.map((o) => o.operationId).sort();
+    expect(Object.keys(handlers).sort()).toEqual(ids);
+    for (const [id, handler] of Object.entries(handlers)) expect(handler.name, id).toBe(id);
+  });
+});
