@@ -4,7 +4,6 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSibling, startTestServer, type TestServer } from '../../helpers/server.ts';
 import { until } from '../../helpers/wait.ts';
-import { ConfigError, loadConfig } from '../../../server/platform/config.ts';
 import { METRICS_UNAUTHORIZED_MESSAGE } from '../../../server/core/messages.ts';
 
 const token = 'scrape-token-0123456789';

@@ -10,7 +10,6 @@ import { createLogger } from '../../../server/platform/logging.ts';
 import { startSibling, useTestServer, type ApiResponse, type TestServer } from '../../helpers/server.ts';
 import { startTcpProxy } from '../../helpers/tcp-proxy.ts';
 import { until } from '../../helpers/wait.ts';
-import { loadConfig } from '../../../server/platform/config.ts';
 import { tooManyRequests } from '../../../server/core/messages.ts';
 
 const { t } = useTestServer();

@@ -1,9 +1,6 @@
 // The richer project model: numbers, the archived rule, last_activity_at; on the configured database.
 import { describe, expect, it } from 'vitest';
 import { createProject, startSibling, useTestServer } from '../../helpers/server.ts';
-import { loadConfig, ConfigError } from '../../../server/platform/config.ts';
-import { clientCode } from '../../../server/projects/numbers.ts';
-import { parseProjectNumberFormat } from '../../../server/core/project-number-format.ts';
 import { fieldRequired, INTERNAL_PROJECT_CLIENT_MESSAGE, INTERNAL_PROJECT_MESSAGE, PROJECT_ARCHIVED_MESSAGE } from '../../../server/core/messages.ts';
 
 const { t, f } = useTestServer();
