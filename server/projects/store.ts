@@ -1,8 +1,10 @@
 // The project row in the database: locking it, recording activity on it, its derived progress, pages of its children.
-import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
+import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import { type SelectQueryBuilder, sql } from 'kysely';
 import { allows, preconditionFailed, type VersionCondition } from '../core/entity-tags.ts';
 import { notFound, projectArchived, validationFailed } from '../core/errors.ts';
 import type { Tx, Db } from '../platform/database/transaction.ts';
+import { type DB, executeStatement, queryRows, sqlBuilder } from '../platform/database/sql.ts';
 import { type PageQuery, pageWindow, loadPage } from '../core/paging.ts';
 
 interface ChildPageArgs<Where> { where: Where & { projectId: number }; orderBy: { id: 'asc' | 'desc' }; skip: number; take: number }
@@ -40,8 +42,9 @@ export async function projectChildrenPage<Row, Item, Where extends object = obje
  * project refuses the change (422) unless `archived` is `allow`. Returns the version.
  */
 export async function lockProject(tx: Tx, id: number, mode: keyof typeof ROW_LOCKS, ifMatch?: VersionCondition, archived: 'refuse' | 'allow' = 'refuse'): Promise<number> {
-  const rows = await tx.$queryRaw<LockedProject[]>`
-    SELECT version, archived_at IS NOT NULL AS archived FROM projects WHERE id = ${id} ${Prisma.raw(ROW_LOCKS[mode])}`;
+  const rows = await queryRows(tx, ROW_LOCKS[mode](sqlBuilder.selectFrom('projects')
+    .select((eb) => ['version', eb('archived_at', 'is not', null).as('archived')])
+    .where('id', '=', id)));
   if (rows.length === 0) throw notFound('Project');
   const { version, archived: isArchived } = rows[0]!;
   if (!allows(ifMatch, version)) throw preconditionFailed(version);
@@ -49,9 +52,14 @@ export async function lockProject(tx: Tx, id: number, mode: keyof typeof ROW_LOC
   return version;
 }
 
-const ROW_LOCKS = { update: 'FOR NO KEY UPDATE', delete: 'FOR UPDATE', share: 'FOR SHARE', 'key share': 'FOR KEY SHARE' } as const;
+type ProjectSelect<O> = SelectQueryBuilder<DB, 'projects', O>;
 
-interface LockedProject { version: number; archived: boolean }
+const ROW_LOCKS = {
+  update: (query) => query.forNoKeyUpdate(),
+  delete: (query) => query.forUpdate(),
+  share: (query) => query.forShare(),
+  'key share': (query) => query.forKeyShare(),
+} as const satisfies Record<string, <O>(query: ProjectSelect<O>) => ProjectSelect<O>>;
 
 /**
  * Records activity under a project (a child added or changed) in the project's own row: its
@@ -60,9 +68,11 @@ interface LockedProject { version: number; archived: boolean }
  * archived since the change began, which then refuses it (422) unless `archived` is `allow`.
  */
 export async function touchProjectActivity(tx: Tx, projectId: number, archived: 'refuse' | 'allow' = 'refuse'): Promise<number> {
-  const onlyActive = archived === 'refuse' ? Prisma.sql`AND archived_at IS NULL` : Prisma.empty;
-  const [row] = await tx.$queryRaw<{ version: number }[]>`
-    UPDATE projects SET last_activity_at = ${new Date()}, version = version + 1 WHERE id = ${projectId} ${onlyActive} RETURNING version`;
+  const [row] = await queryRows(tx, sqlBuilder.updateTable('projects')
+    .set((eb) => ({ last_activity_at: new Date(), version: eb('version', '+', eb.lit(1)) }))
+    .where('id', '=', projectId)
+    .$if(archived === 'refuse', (query) => query.where('archived_at', 'is', null))
+    .returning('version'));
   // The caller's lock keeps the row from being deleted: no row means archived.
   if (!row) throw projectArchived();
   return row.version;
@@ -98,12 +108,14 @@ export async function requireProject(db: Db, id: number): Promise<void> {
  * FOR KEY SHARE, as a child's does, can still take it).
  */
 export async function refreshDerivedProgress(tx: Tx, projectId: number): Promise<void> {
-  await tx.$queryRaw`SELECT 1 FROM projects WHERE id = ${projectId} FOR NO KEY UPDATE`;
+  await queryRows(tx, sqlBuilder.selectFrom('projects').select(sql<number>`1`.as('locked')).where('id', '=', projectId).forNoKeyUpdate());
   const now = new Date();
-  await tx.$executeRaw`
-    UPDATE projects p
-       SET progress = counted.progress, version = p.version + 1, updated_at = ${now}, last_activity_at = ${now}
-      FROM (SELECT COALESCE(100 * count(*) FILTER (WHERE status = 'completed') / NULLIF(count(*), 0), 0)::int AS progress
-              FROM tasks WHERE project_id = ${projectId}) counted
-     WHERE p.id = ${projectId} AND NOT p.progress_manually`;
+  await executeStatement(tx, sqlBuilder.updateTable('projects as p')
+    .from(sqlBuilder.selectFrom('tasks')
+      .select((eb) => sql<number>`COALESCE(100 * count(*) FILTER (WHERE ${eb.ref('status')} = 'completed') / NULLIF(count(*), 0), 0)::int`.as('progress'))
+      .where('project_id', '=', projectId)
+      .as('counted'))
+    .set((eb) => ({ progress: eb.ref('counted.progress'), version: eb('p.version', '+', eb.lit(1)), updated_at: now, last_activity_at: now }))
+    .where('p.id', '=', projectId)
+    .where((eb) => eb.not(eb.ref('p.progress_manually'))));
 }
