@@ -50,9 +50,12 @@ describe('SQL typed against prisma/schema.prisma', () => {
   });
 
   it('fails the type check in each store that names a renamed column', async () => {
-    const errors = await typeErrors(renameColumn(schema, 'archived_at', 'archived_on'));
+    const errors = await typeErrors(renameColumn(renameColumn(schema, 'archived_at', 'archived_on'), 'company_name', 'name'));
     // lockProject and touchProjectActivity read projects.archived_at.
     expect(errors.get('server/projects/store.ts')?.join('\n')).toMatch(/archived_at/);
+    // The project view reads both: its row type (ProjectViewRow) is its selection's.
+    expect(errors.get('server/projects/view.ts')?.join('\n')).toMatch(/archived_at/);
+    expect(errors.get('server/projects/view.ts')?.join('\n')).toMatch(/company_name/);
   });
 
   it('costs microseconds to build and compile a statement', () => {

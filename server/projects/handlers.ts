@@ -16,6 +16,7 @@ import { calendarDate, parseCalendarDate } from '../core/dates.ts';
 import { idName } from '../team/mapping.ts';
 import { toProjectDuplication } from './duplication/mapping.ts';
 import type { Db } from '../platform/database/transaction.ts';
+import { queryRows } from '../platform/database/sql.ts';
 import { loadPage, pageWindow } from '../core/paging.ts';
 import { isOn, mustNotPrecede } from '../core/field-rules.ts';
 
@@ -95,15 +96,15 @@ export const listProjects: Handler<'listProjects'> = async ({ prisma, query }) =
   // A sort by a custom field pages by `page` only.
   const cursorAfter = (row: ProjectListRow | undefined) => (row && query.sort_custom_field === undefined ? projectCursor(query, window.order, row) : null);
   if (!statements.count) {
-    const rows = await prisma.$queryRaw<ProjectListRow[]>(statements.page);
+    const rows = await queryRows(prisma, statements.page);
     const page = rows.slice(0, window.take);
     const next_cursor = rows.length > window.take ? cursorAfter(page.at(-1)) : null;
     return { status: 200, body: { data: page.map(item), meta: { per_page: window.take, after: query.after!, next_cursor }, message } };
   }
   const page = await loadPage(
     window,
-    prisma.$queryRaw<ProjectListRow[]>(statements.page),
-    prisma.$queryRaw<{ total: number }[]>(statements.count).then(([row]) => row!.total),
+    queryRows(prisma, statements.page),
+    queryRows(prisma, statements.count).then(([row]) => row!.total),
     (row) => row,
   );
   const next_cursor = window.skip + page.data.length < page.meta.total ? cursorAfter(page.data.at(-1)) : null;

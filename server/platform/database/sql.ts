@@ -9,7 +9,7 @@
 // and its prepared statement names (statement-names.ts, by text) apply as they did to `$queryRaw`.
 // One statement is one round trip, as before. Building and compiling a statement costs microseconds
 // (test/typed-sql.test.ts measures it), beside the hundreds that one round trip costs.
-import { type Compilable, DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
+import { type Compilable, type CompiledQuery, DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type RawBuilder } from 'kysely';
 import type { DB } from '../../../generated/kysely/database.ts';
 import type { Db } from './transaction.ts';
 
@@ -25,18 +25,26 @@ export const sqlBuilder = new Kysely<DB>({
   },
 });
 
+/** A statement: a query builder's, or SQL text written with Kysely's `sql` tag (its values bound as parameters). */
+export type Statement<Row> = Compilable<Row> | RawBuilder<Row>;
+
+/** The text and parameters of a statement, as they are sent. */
+export function compileStatement<Row>(statement: Statement<Row>): CompiledQuery<Row> {
+  return 'isRawBuilder' in statement ? statement.compile(sqlBuilder) : statement.compile();
+}
+
 /**
  * The rows of `query`, run in `db` (the client, or the transaction it belongs to). Row types follow
  * the generated tables, with Prisma's raw results: Date for timestamps and dates, Decimal for
  * numeric, bigint for int8, parsed JSON.
  */
-export function queryRows<Row>(db: Db, query: Compilable<Row>): Promise<Row[]> {
-  const { sql, parameters } = query.compile();
+export function queryRows<Row>(db: Db, query: Statement<Row>): Promise<Row[]> {
+  const { sql, parameters } = compileStatement(query);
   return db.$queryRawUnsafe<Row[]>(sql, ...parameters);
 }
 
 /** Runs a statement for its effect in `db`; returns the count of rows it changed. */
-export function executeStatement(db: Db, query: Compilable<unknown>): Promise<number> {
-  const { sql, parameters } = query.compile();
+export function executeStatement(db: Db, query: Statement<unknown>): Promise<number> {
+  const { sql, parameters } = compileStatement(query);
   return db.$executeRawUnsafe(sql, ...parameters);
 }
