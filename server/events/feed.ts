@@ -1,23 +1,27 @@
 // The change feed read in one statement: events in (transaction, id) order, showing only events of
 // transactions older than every transaction still running (see the Event model in
 // prisma/schema.prisma), so that a cursor walking the feed never passes an event still being written.
-import { Prisma } from '../../generated/prisma/client.ts';
+import { type InferResult, sql } from 'kysely';
 import { validationFailed } from '../core/errors.ts';
 import type { Db } from '../platform/database/transaction.ts';
+import { queryRows, sqlBuilder } from '../platform/database/sql.ts';
 
-/** One event as the feed reads it: ids as text (they are bigints), the time already rendered. */
-export interface EventRow {
-  id: string;
-  transaction_id: string;
-  type: string;
-  project_id: number | null;
-  api_key_id: number;
-  /** `2026-06-15T09:30:00.123456Z`: events keep their microseconds, so time filters include their instant. */
-  occurred_at: string;
-  changed_fields: string[];
-  previous: Record<string, unknown> | null;
-  data: unknown;
-}
+/**
+ * Events as the feed reads them: ids as text (they are bigints), the time already rendered
+ * (`2026-06-15T09:30:00.123456Z`: events keep their microseconds, so time filters include their instant).
+ */
+const eventColumns = () => sqlBuilder.selectFrom('events as e').select((eb) => [
+  sql<string>`${eb.ref('e.id')}::text`.as('id'),
+  sql<string>`${eb.ref('e.transaction_id')}::text`.as('transaction_id'),
+  'e.type', 'e.project_id', 'e.api_key_id',
+  sql<string>`to_char(${eb.ref('e.occurred_at')} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('occurred_at'),
+  'e.changed_fields',
+  eb.ref('e.previous').$castTo<Record<string, unknown> | null>().as('previous'),
+  'e.data',
+]);
+
+/** One event as the feed reads it. */
+export type EventRow = InferResult<ReturnType<typeof eventColumns>>[number];
 
 export interface FeedQuery {
   projectId?: number;
@@ -52,33 +56,24 @@ function parseCursor(text: string): FeedCursor {
   throw validationFailed({ after: [INVALID_CURSOR] });
 }
 
-const EVENT_COLUMNS = Prisma.raw(`
-SELECT e.id::text AS id, e.transaction_id::text AS transaction_id, e.type, e.project_id, e.api_key_id,
-       to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_at,
-       e.changed_fields, e.previous, e.data`);
-
 /** One event by id (a delivery's), visible or not yet. */
 export async function findEvent(db: Db, id: bigint): Promise<EventRow | undefined> {
-  const rows = await db.$queryRaw<EventRow[]>`${EVENT_COLUMNS} FROM events e WHERE e.id = ${id}`;
+  const rows = await queryRows(db, eventColumns().where('e.id', '=', id));
   return rows[0];
 }
 
 export async function readFeed(db: Db, query: FeedQuery): Promise<EventRow[]> {
-  const conditions: Prisma.Sql[] = [Prisma.sql`e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`];
-  if (query.projectId !== undefined) conditions.push(Prisma.sql`e.project_id = ${query.projectId}`);
-  if (query.types) conditions.push(Prisma.sql`e.type = ANY(${query.types}::text[])`);
-  if (query.occurredFrom) conditions.push(Prisma.sql`e.occurred_at >= ${query.occurredFrom}::timestamptz`);
-  if (query.occurredTo) conditions.push(Prisma.sql`e.occurred_at <= ${query.occurredTo}::timestamptz`);
-  if (query.after) {
-    const { t, i } = parseCursor(query.after);
-    conditions.push(query.order === 'asc'
-      ? Prisma.sql`(e.transaction_id, e.id) > (${t}::bigint, ${i}::bigint)`
-      : Prisma.sql`(e.transaction_id, e.id) < (${t}::bigint, ${i}::bigint)`);
-  }
-  const direction = Prisma.raw(query.order === 'asc' ? 'ASC' : 'DESC');
-  return db.$queryRaw<EventRow[]>`
-    ${EVENT_COLUMNS} FROM events e
-     WHERE ${Prisma.join(conditions, ' AND ')}
-     ORDER BY e.transaction_id ${direction}, e.id ${direction}
-     LIMIT ${query.limit}`;
+  const order = query.order === 'asc' ? 'asc' : 'desc';
+  const cursor = query.after === undefined ? undefined : parseCursor(query.after);
+  return queryRows(db, eventColumns()
+    .where((eb) => eb('e.transaction_id', '<', sql<bigint>`pg_snapshot_xmin(pg_current_snapshot())::text::bigint`))
+    .$if(query.projectId !== undefined, (q) => q.where('e.project_id', '=', query.projectId!))
+    .$if(query.types !== undefined, (q) => q.where('e.type', '=', sql<string>`ANY(${query.types}::text[])`))
+    .$if(Boolean(query.occurredFrom), (q) => q.where('e.occurred_at', '>=', sql<Date>`${query.occurredFrom}::timestamptz`))
+    .$if(Boolean(query.occurredTo), (q) => q.where('e.occurred_at', '<=', sql<Date>`${query.occurredTo}::timestamptz`))
+    .$if(cursor !== undefined, (q) => q.where((eb) =>
+      sql<boolean>`(${eb.ref('e.transaction_id')}, ${eb.ref('e.id')}) ${sql.raw(order === 'asc' ? '>' : '<')} (${cursor!.t}::bigint, ${cursor!.i}::bigint)`))
+    .orderBy('e.transaction_id', order)
+    .orderBy('e.id', order)
+    .limit(query.limit));
 }
