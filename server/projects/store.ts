@@ -5,6 +5,7 @@ import { allows, preconditionFailed, type VersionCondition } from '../core/entit
 import { notFound, projectArchived, validationFailed } from '../core/errors.ts';
 import type { Tx, Db } from '../platform/database/transaction.ts';
 import { type DB, executeStatement, queryRows, sqlBuilder } from '../platform/database/sql.ts';
+import type { UserRole } from '../../generated/kysely/database.ts';
 import { type PageQuery, pageWindow, loadPage } from '../core/paging.ts';
 
 interface ChildPageArgs<Where> { where: Where & { projectId: number }; orderBy: { id: 'asc' | 'desc' }; skip: number; take: number }
@@ -118,4 +119,20 @@ export async function refreshDerivedProgress(tx: Tx, projectId: number): Promise
     .set((eb) => ({ progress: eb.ref('counted.progress'), version: eb('p.version', '+', eb.lit(1)), updated_at: now, last_activity_at: now }))
     .where('p.id', '=', projectId)
     .where((eb) => eb.not(eb.ref('p.progress_manually'))));
+}
+
+/**
+ * In one statement: the company name of client `client` (null when there is none), whether category
+ * `category` and user `creator` exist (true when not given), and the main administrator (the first
+ * admin user), a new project's default creator.
+ */
+export async function projectReferences(db: Db, client: number | null, category: number | null, creator: number | null) {
+  const given = (id: number | null) => sql<number | null>`${id}::int`;
+  const [found] = await queryRows(db, sqlBuilder.selectNoFrom((eb) => [
+    eb.selectFrom('clients').select('company_name').where('id', '=', given(client)).as('client_name'),
+    sql<boolean>`(${given(category)} IS NULL OR ${eb.exists(eb.selectFrom('categories').select(sql`1`.as('one')).where('id', '=', given(category)))})`.as('category'),
+    sql<boolean>`(${given(creator)} IS NULL OR ${eb.exists(eb.selectFrom('users').select(sql`1`.as('one')).where('id', '=', given(creator)))})`.as('creator'),
+    eb.selectFrom('users').select('id').where('role', '=', sql.lit<UserRole>('admin')).orderBy('id').limit(sql.lit(1)).$asScalar().as('admin'),
+  ]));
+  return found!;
 }

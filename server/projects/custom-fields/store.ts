@@ -7,7 +7,7 @@ import type { components } from '../../../generated/api-types.ts';
 import { validationFailed, type FieldErrorCollector } from '../../core/errors.ts';
 import { isCalendarDate } from '../../core/dates.ts';
 import type { Db, Tx } from '../../platform/database/transaction.ts';
-import { type DB, executeStatement, sqlBuilder } from '../../platform/database/sql.ts';
+import { type DB, executeStatement, queryRows, sqlBuilder } from '../../platform/database/sql.ts';
 import { escapeLike } from '../../core/search-text.ts';
 
 type CustomFieldType = components['schemas']['CustomFieldType'];
@@ -182,6 +182,26 @@ export function customFieldsColumn(eb: ExpressionBuilder<DB & { p: Selectable<DB
                           ELSE to_json(${t.ref('v.text_value')}) END ORDER BY ${t.ref('d.id')})`.as('custom_fields'))
     .whereRef('v.project_id', '=', 'p.id');
   return sql`COALESCE(${values}, '{}')`;
+}
+
+/** The field, its row locked for the rest of the transaction; undefined when there is none. */
+export async function lockCustomField(tx: Db, id: number) {
+  const [field] = await queryRows(tx, sqlBuilder.selectFrom('custom_fields')
+    .select((eb) => ['id', sql<CustomFieldType>`${eb.ref('type')}::text`.as('type')])
+    .where('id', '=', id)
+    .forUpdate());
+  return field;
+}
+
+/** The options of a select field that projects hold (in a value of theirs) and `kept` does not list. */
+export function heldOptions(db: Db, fieldId: number, kept: string[]): Promise<{ option: string }[]> {
+  return queryRows(db, sqlBuilder.selectFrom('project_custom_values as v')
+    .crossJoinLateral((eb) => sql<{ option: string | null }>`unnest(${eb.ref('v.option_values')} || ARRAY[${eb.ref('v.text_value')}])`.as('option'))
+    .select((eb) => eb.ref('option.option').$notNull().as('option'))
+    .distinct()
+    .where('v.field_id', '=', fieldId)
+    .where('option.option', 'is not', null)
+    .where((eb) => eb.not(sql<boolean>`${eb.ref('option.option')} = ANY(${kept}::text[])`)));
 }
 
 /** The fields a list names (in `custom_fields` or `sort_custom_field`), by key; an unknown key is a 422. */
