@@ -12,6 +12,7 @@ import { toProject } from './mapping.ts';
 import { bodyChecks } from './rules.ts';
 import type { Handler } from '../contract/operations.ts';
 import { lockProject, nextVersion, refreshDerivedProgress, touchProjectActivity } from './store.ts';
+import { stopRunningTimers } from './timers/store.ts';
 import { calendarDate, parseCalendarDate } from '../core/dates.ts';
 import { idName } from '../team/mapping.ts';
 import { toProjectDuplication } from './duplication/mapping.ts';
@@ -271,11 +272,7 @@ export const stopProjectTimers: Handler<'stopProjectTimers'> = async ({ prisma, 
   const { stopped, version } = await prisma.$transaction(async (tx) => {
     const locked = await lockProject(tx, path.id, 'update', ifMatch, 'allow');
     // One statement: every running timer gets the same end time and its whole-second duration.
-    const stopped = await tx.$executeRaw`
-      UPDATE timers
-         SET stopped_at = now(),
-             duration_seconds = GREATEST(0, FLOOR(EXTRACT(EPOCH FROM (now() - started_at))))::int
-       WHERE project_id = ${path.id} AND stopped_at IS NULL`;
+    const stopped = await stopRunningTimers(tx, path.id);
     return { stopped, version: stopped > 0 ? await touchProjectActivity(tx, path.id, 'allow') : locked };
   });
   return { status: 200, body: { data: { id: path.id, stopped }, message: 'Project timers stopped successfully.' }, etag: entityTag(version) };
