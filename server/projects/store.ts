@@ -6,6 +6,7 @@ import { notFound, projectArchived, validationFailed } from '../core/errors.ts';
 import type { Tx, Db } from '../platform/database/transaction.ts';
 import { type DB, executeStatement, queryRows, sqlBuilder } from '../platform/database/sql.ts';
 import type { UserRole } from '../../generated/kysely/database.ts';
+import type { EventDraft, EventType } from '../platform/outbox.ts';
 import { type PageQuery, pageWindow, loadPage } from '../core/paging.ts';
 
 interface ChildPageArgs<Where> { where: Where & { projectId: number }; orderBy: { id: 'asc' | 'desc' }; skip: number; take: number }
@@ -77,6 +78,33 @@ export async function touchProjectActivity(tx: Tx, projectId: number, archived: 
   // The caller's lock keeps the row from being deleted: no row means archived.
   if (!row) throw projectArchived();
   return row.version;
+}
+
+/**
+ * A change under a project ends with one statement: the project's activity (`last_activity_at`, a
+ * new version) and the event. It takes the project row's write lock, held from here to the commit,
+ * one round trip shorter than the touch and the event apart; and it re-checks the archive rule, since
+ * the project may have been archived while the change ran (the caller holds the row FOR KEY SHARE,
+ * so no row means archived).
+ */
+export async function touchProjectWithEvent(tx: Tx, projectId: number, type: EventType, apiKeyId: number, draft: EventDraft): Promise<void> {
+  const written = await executeStatement(tx, sqlBuilder
+    .with('touched', (db) => db.updateTable('projects')
+      .set((eb) => ({ last_activity_at: new Date(), version: eb('version', '+', eb.lit(1)) }))
+      .where('id', '=', projectId)
+      .where('archived_at', 'is', null)
+      .returning('id'))
+    .insertInto('events')
+    .columns(['type', 'project_id', 'api_key_id', 'changed_fields', 'previous', 'data'])
+    .expression((eb) => eb.selectFrom('touched').select([
+      sql<string>`${type}`.as('type'),
+      'touched.id',
+      sql<number>`${apiKeyId}`.as('api_key_id'),
+      sql<string[]>`${draft.changedFields}::text[]`.as('changed_fields'),
+      sql`${draft.previous === null ? null : JSON.stringify(draft.previous)}::jsonb`.as('previous'),
+      sql`${JSON.stringify(draft.data)}::jsonb`.as('data'),
+    ])));
+  if (written === 0) throw projectArchived();
 }
 
 export const INTERNAL_PROJECT_MESSAGE = 'The project is internal: it has no client to invoice or to send an estimate to.';
