@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generatePrismaClient } from '../scripts/generate.ts';
-import { sqlBuilder } from '../server/platform/database/sql.ts';
+import { compileOnce, sqlBuilder } from '../server/platform/database/sql.ts';
 
 const run = promisify(execFile);
 const root = new URL('..', import.meta.url).pathname;
@@ -70,5 +70,20 @@ describe('SQL typed against prisma/schema.prisma', () => {
     console.log(`lockProject's statement: ${micros.toFixed(1)} µs to build and compile (Node ${process.version})`);
     // A round trip to the database costs hundreds of µs; a generous bound against a busy machine.
     expect(micros).toBeLessThan(200);
+  });
+
+  it('compiles a statement once and sends its text again with each call\'s values (compileOnce)', () => {
+    let builds = 0;
+    const find = compileOnce((id: number, title: string) => {
+      builds += 1;
+      return sqlBuilder.selectFrom('projects').select('id').where('id', '=', id).where('title', '=', title);
+    });
+    const first = find(1, 'a');
+    const second = find(2, 'b');
+    expect(builds).toBe(1);
+    expect(second.sql).toBe(first.sql);
+    expect([first.parameters, second.parameters]).toEqual([[1, 'a'], [2, 'b']]);
+    const bindsItsOwn = compileOnce((id: number) => sqlBuilder.selectFrom('projects').select('id').where('id', '=', id).limit(5));
+    expect(() => bindsItsOwn(1)).toThrow(/binds a value that is not one of its arguments/);
   });
 });
