@@ -4,7 +4,7 @@
 import { type InferResult, sql } from 'kysely';
 import { validationFailed } from '../core/errors.ts';
 import type { Db } from '../platform/database/transaction.ts';
-import { queryRows, sqlBuilder } from '../platform/database/sql.ts';
+import { compileOnce, queryRows, sqlBuilder } from '../platform/database/sql.ts';
 
 /**
  * Events as the feed reads them: ids as text (they are bigints), the time already rendered
@@ -63,17 +63,31 @@ export async function findEvent(db: Db, id: bigint): Promise<EventRow | undefine
 }
 
 export async function readFeed(db: Db, query: FeedQuery): Promise<EventRow[]> {
-  const order = query.order === 'asc' ? 'asc' : 'desc';
   const cursor = query.after === undefined ? undefined : parseCursor(query.after);
-  return queryRows(db, eventColumns()
+  const shape: FeedShape = {
+    project: query.projectId !== undefined, types: query.types !== undefined, from: Boolean(query.occurredFrom), to: Boolean(query.occurredTo),
+    cursor: cursor !== undefined, order: query.order === 'asc' ? 'asc' : 'desc',
+  };
+  const key = JSON.stringify(shape);
+  let statement = feedStatements.get(key);
+  if (statement === undefined) feedStatements.set(key, (statement = feedStatement(shape)));
+  return queryRows(db, statement(query.projectId, query.types, query.occurredFrom, query.occurredTo, cursor?.t, cursor?.i, query.limit));
+}
+
+/** Which conditions a page of the feed has, and its order: at most 64 shapes, each compiled once. */
+interface FeedShape { project: boolean; types: boolean; from: boolean; to: boolean; cursor: boolean; order: 'asc' | 'desc' }
+const feedStatements = new Map<string, ReturnType<typeof feedStatement>>();
+
+function feedStatement(shape: FeedShape) {
+  return compileOnce((projectId?: number, types?: string[], from?: string, to?: string, transactionId?: string, id?: string, limit?: number) => eventColumns()
     .where((eb) => eb('e.transaction_id', '<', sql<bigint>`pg_snapshot_xmin(pg_current_snapshot())::text::bigint`))
-    .$if(query.projectId !== undefined, (q) => q.where('e.project_id', '=', query.projectId!))
-    .$if(query.types !== undefined, (q) => q.where('e.type', '=', sql<string>`ANY(${query.types}::text[])`))
-    .$if(Boolean(query.occurredFrom), (q) => q.where('e.occurred_at', '>=', sql<Date>`${query.occurredFrom}::timestamptz`))
-    .$if(Boolean(query.occurredTo), (q) => q.where('e.occurred_at', '<=', sql<Date>`${query.occurredTo}::timestamptz`))
-    .$if(cursor !== undefined, (q) => q.where((eb) =>
-      sql<boolean>`(${eb.ref('e.transaction_id')}, ${eb.ref('e.id')}) ${sql.raw(order === 'asc' ? '>' : '<')} (${cursor!.t}::bigint, ${cursor!.i}::bigint)`))
-    .orderBy('e.transaction_id', order)
-    .orderBy('e.id', order)
-    .limit(query.limit));
+    .$if(shape.project, (q) => q.where('e.project_id', '=', projectId!))
+    .$if(shape.types, (q) => q.where('e.type', '=', sql<string>`ANY(${types}::text[])`))
+    .$if(shape.from, (q) => q.where('e.occurred_at', '>=', sql<Date>`${from}::timestamptz`))
+    .$if(shape.to, (q) => q.where('e.occurred_at', '<=', sql<Date>`${to}::timestamptz`))
+    .$if(shape.cursor, (q) => q.where((eb) =>
+      sql<boolean>`(${eb.ref('e.transaction_id')}, ${eb.ref('e.id')}) ${sql.raw(shape.order === 'asc' ? '>' : '<')} (${transactionId}::bigint, ${id}::bigint)`))
+    .orderBy('e.transaction_id', shape.order)
+    .orderBy('e.id', shape.order)
+    .limit(limit!), 7);
 }

@@ -8,7 +8,7 @@
 // meet older ones) is skipped.
 import { sql } from 'kysely';
 import type { Db } from '../platform/database/transaction.ts';
-import { queryRows, sqlBuilder } from '../platform/database/sql.ts';
+import { compileOnce, queryRows, sqlBuilder } from '../platform/database/sql.ts';
 import { COUNTER, type ProjectNumberFormat } from '../core/project-number-format.ts';
 
 /** The code of internal projects, which have no client, in a format with `{client}`. */
@@ -31,7 +31,7 @@ export async function takeProjectNumber(db: Db, format: ProjectNumberFormat, cli
   const scope = template.replace(COUNTER, '{seq}');
   for (;;) {
     // One round trip: the counter moved on, the number rendered (padded, never cut), and whether a project has it.
-    const [next] = await queryRows(db, format.perClient ? perClientNumber(scope, format.digits) : sequenceNumber(scope, format.digits));
+    const [next] = await queryRows(db, (format.perClient ? perClientNumber : sequenceNumber)(scope, format.digits));
     if (!next!.taken) return next!.number;
   }
 }
@@ -44,21 +44,17 @@ const rendered = (scope: unknown, n: unknown, digits: number) =>
 const takenBy = (number: unknown) => sql<boolean>`EXISTS (${sqlBuilder.selectFrom('projects').select(sql`1`.as('one')).where('projects.number', '=', sql<string>`${number}`)})`;
 
 /** The scope's counter row moved on (created at 1), and its number. */
-function perClientNumber(scope: string, digits: number) {
-  return sqlBuilder
-    .with('counter', (db) => db.insertInto('project_number_counters')
-      .values({ scope, last_value: sql.lit(1) })
-      .onConflict((conflict) => conflict.column('scope').doUpdateSet((eb) => ({ last_value: eb('project_number_counters.last_value', '+', eb.lit(1)) })))
-      .returning((eb) => rendered(eb.ref('scope'), sql`${eb.ref('last_value')}::text`, digits).as('number')))
-    .selectFrom('counter')
-    .select((eb) => ['counter.number', takenBy(eb.ref('counter.number')).as('taken')]);
-}
+const perClientNumber = compileOnce((scope: string, digits: number) => sqlBuilder
+  .with('counter', (db) => db.insertInto('project_number_counters')
+    .values({ scope, last_value: sql.lit(1) })
+    .onConflict((conflict) => conflict.column('scope').doUpdateSet((eb) => ({ last_value: eb('project_number_counters.last_value', '+', eb.lit(1)) })))
+    .returning((eb) => rendered(eb.ref('scope'), sql`${eb.ref('last_value')}::text`, digits).as('number')))
+  .selectFrom('counter')
+  .select((eb) => ['counter.number', takenBy(eb.ref('counter.number')).as('taken')]));
 
 /** The next value of the sequence, and its number. */
-function sequenceNumber(scope: string, digits: number) {
-  return sqlBuilder
-    .with('counter', (db) => db.selectNoFrom(sql<string>`nextval('project_number_seq')::text`.as('value')))
-    .with('n', (db) => db.selectFrom('counter').select((eb) => rendered(scope, eb.ref('counter.value'), digits).as('number')))
-    .selectFrom('n')
-    .select((eb) => ['n.number', takenBy(eb.ref('n.number')).as('taken')]);
-}
+const sequenceNumber = compileOnce((scope: string, digits: number) => sqlBuilder
+  .with('counter', (db) => db.selectNoFrom(sql<string>`nextval('project_number_seq')::text`.as('value')))
+  .with('n', (db) => db.selectFrom('counter').select((eb) => rendered(scope, eb.ref('counter.value'), digits).as('number')))
+  .selectFrom('n')
+  .select((eb) => ['n.number', takenBy(eb.ref('n.number')).as('taken')]));

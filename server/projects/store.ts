@@ -4,7 +4,7 @@ import { type SelectQueryBuilder, sql } from 'kysely';
 import { allows, preconditionFailed, type VersionCondition } from '../core/entity-tags.ts';
 import { notFound, projectArchived, validationFailed } from '../core/errors.ts';
 import type { Tx, Db } from '../platform/database/transaction.ts';
-import { type DB, executeStatement, queryRows, sqlBuilder } from '../platform/database/sql.ts';
+import { compileOnce, type DB, executeStatement, queryRows, sqlBuilder } from '../platform/database/sql.ts';
 import type { UserRole } from '../../generated/kysely/database.ts';
 import type { EventDraft, EventType } from '../platform/outbox.ts';
 import { type PageQuery, pageWindow, loadPage } from '../core/paging.ts';
@@ -44,9 +44,7 @@ export async function projectChildrenPage<Row, Item, Where extends object = obje
  * project refuses the change (422) unless `archived` is `allow`. Returns the version.
  */
 export async function lockProject(tx: Tx, id: number, mode: keyof typeof ROW_LOCKS, ifMatch?: VersionCondition, archived: 'refuse' | 'allow' = 'refuse'): Promise<number> {
-  const rows = await queryRows(tx, ROW_LOCKS[mode](sqlBuilder.selectFrom('projects')
-    .select((eb) => ['version', eb('archived_at', 'is not', null).as('archived')])
-    .where('id', '=', id)));
+  const rows = await queryRows(tx, lockStatements[mode](id));
   if (rows.length === 0) throw notFound('Project');
   const { version, archived: isArchived } = rows[0]!;
   if (!allows(ifMatch, version)) throw preconditionFailed(version);
@@ -63,6 +61,19 @@ const ROW_LOCKS = {
   'key share': (query) => query.forKeyShare(),
 } as const satisfies Record<string, <O>(query: ProjectSelect<O>) => ProjectSelect<O>>;
 
+// The statements below run on every write: each is built and compiled once (compileOnce).
+const lockStatement = (mode: keyof typeof ROW_LOCKS) => compileOnce((id: number) => ROW_LOCKS[mode](sqlBuilder.selectFrom('projects')
+  .select((eb) => ['version', eb('archived_at', 'is not', null).as('archived')])
+  .where('id', '=', id)));
+const lockStatements = { update: lockStatement('update'), delete: lockStatement('delete'), share: lockStatement('share'), 'key share': lockStatement('key share') };
+
+const touchStatement = (archived: 'refuse' | 'allow') => compileOnce((projectId: number, now: Date) => sqlBuilder.updateTable('projects')
+  .set((eb) => ({ last_activity_at: now, version: eb('version', '+', eb.lit(1)) }))
+  .where('id', '=', projectId)
+  .$if(archived === 'refuse', (query) => query.where('archived_at', 'is', null))
+  .returning('version'));
+const touchStatements = { refuse: touchStatement('refuse'), allow: touchStatement('allow') };
+
 /**
  * Records activity under a project (a child added or changed) in the project's own row: its
  * `last_activity_at`, and its version, since the project's representation (and so its ETag) changed.
@@ -70,11 +81,7 @@ const ROW_LOCKS = {
  * archived since the change began, which then refuses it (422) unless `archived` is `allow`.
  */
 export async function touchProjectActivity(tx: Tx, projectId: number, archived: 'refuse' | 'allow' = 'refuse'): Promise<number> {
-  const [row] = await queryRows(tx, sqlBuilder.updateTable('projects')
-    .set((eb) => ({ last_activity_at: new Date(), version: eb('version', '+', eb.lit(1)) }))
-    .where('id', '=', projectId)
-    .$if(archived === 'refuse', (query) => query.where('archived_at', 'is', null))
-    .returning('version'));
+  const [row] = await queryRows(tx, touchStatements[archived](projectId, new Date()));
   // The caller's lock keeps the row from being deleted: no row means archived.
   if (!row) throw projectArchived();
   return row.version;
@@ -87,23 +94,26 @@ export async function touchProjectActivity(tx: Tx, projectId: number, archived: 
  * the project may have been archived while the change ran (the caller holds the row FOR KEY SHARE,
  * so no row means archived).
  */
+const touchWithEventStatement = compileOnce((projectId: number, now: Date, type: EventType, apiKeyId: number, changedFields: string[], previous: string | null, data: string) => sqlBuilder
+  .with('touched', (db) => db.updateTable('projects')
+    .set((eb) => ({ last_activity_at: now, version: eb('version', '+', eb.lit(1)) }))
+    .where('id', '=', projectId)
+    .where('archived_at', 'is', null)
+    .returning('id'))
+  .insertInto('events')
+  .columns(['type', 'project_id', 'api_key_id', 'changed_fields', 'previous', 'data'])
+  .expression((eb) => eb.selectFrom('touched').select([
+    sql<string>`${type}`.as('type'),
+    'touched.id',
+    sql<number>`${apiKeyId}`.as('api_key_id'),
+    sql<string[]>`${changedFields}::text[]`.as('changed_fields'),
+    sql`${previous}::jsonb`.as('previous'),
+    sql`${data}::jsonb`.as('data'),
+  ])));
+
 export async function touchProjectWithEvent(tx: Tx, projectId: number, type: EventType, apiKeyId: number, draft: EventDraft): Promise<void> {
-  const written = await executeStatement(tx, sqlBuilder
-    .with('touched', (db) => db.updateTable('projects')
-      .set((eb) => ({ last_activity_at: new Date(), version: eb('version', '+', eb.lit(1)) }))
-      .where('id', '=', projectId)
-      .where('archived_at', 'is', null)
-      .returning('id'))
-    .insertInto('events')
-    .columns(['type', 'project_id', 'api_key_id', 'changed_fields', 'previous', 'data'])
-    .expression((eb) => eb.selectFrom('touched').select([
-      sql<string>`${type}`.as('type'),
-      'touched.id',
-      sql<number>`${apiKeyId}`.as('api_key_id'),
-      sql<string[]>`${draft.changedFields}::text[]`.as('changed_fields'),
-      sql`${draft.previous === null ? null : JSON.stringify(draft.previous)}::jsonb`.as('previous'),
-      sql`${JSON.stringify(draft.data)}::jsonb`.as('data'),
-    ])));
+  const written = await executeStatement(tx, touchWithEventStatement(projectId, new Date(), type, apiKeyId, draft.changedFields,
+    draft.previous === null ? null : JSON.stringify(draft.previous), JSON.stringify(draft.data)));
   if (written === 0) throw projectArchived();
 }
 
@@ -136,18 +146,30 @@ export async function requireProject(db: Db, id: number): Promise<void> {
  * every task of the changes that held the row before (FOR NO KEY UPDATE: a change that holds the row
  * FOR KEY SHARE, as a child's does, can still take it).
  */
+const lockForProgress = compileOnce((projectId: number) => sqlBuilder.selectFrom('projects').select(sql<number>`1`.as('locked')).where('id', '=', projectId).forNoKeyUpdate());
+const updateProgress = compileOnce((projectId: number, now: Date) => sqlBuilder.updateTable('projects as p')
+  .from(sqlBuilder.selectFrom('tasks')
+    .select((eb) => sql<number>`COALESCE(100 * count(*) FILTER (WHERE ${eb.ref('status')} = 'completed') / NULLIF(count(*), 0), 0)::int`.as('progress'))
+    .where('project_id', '=', projectId)
+    .as('counted'))
+  .set((eb) => ({ progress: eb.ref('counted.progress'), version: eb('p.version', '+', eb.lit(1)), updated_at: now, last_activity_at: now }))
+  .where('p.id', '=', projectId)
+  .where((eb) => eb.not(eb.ref('p.progress_manually'))));
+
 export async function refreshDerivedProgress(tx: Tx, projectId: number): Promise<void> {
-  await queryRows(tx, sqlBuilder.selectFrom('projects').select(sql<number>`1`.as('locked')).where('id', '=', projectId).forNoKeyUpdate());
-  const now = new Date();
-  await executeStatement(tx, sqlBuilder.updateTable('projects as p')
-    .from(sqlBuilder.selectFrom('tasks')
-      .select((eb) => sql<number>`COALESCE(100 * count(*) FILTER (WHERE ${eb.ref('status')} = 'completed') / NULLIF(count(*), 0), 0)::int`.as('progress'))
-      .where('project_id', '=', projectId)
-      .as('counted'))
-    .set((eb) => ({ progress: eb.ref('counted.progress'), version: eb('p.version', '+', eb.lit(1)), updated_at: now, last_activity_at: now }))
-    .where('p.id', '=', projectId)
-    .where((eb) => eb.not(eb.ref('p.progress_manually'))));
+  await queryRows(tx, lockForProgress(projectId));
+  await executeStatement(tx, updateProgress(projectId, new Date()));
 }
+
+const referencesStatement = compileOnce((client: number | null, category: number | null, creator: number | null) => {
+  const given = (id: number | null) => sql<number | null>`${id}::int`;
+  return sqlBuilder.selectNoFrom((eb) => [
+    eb.selectFrom('clients').select('company_name').where('id', '=', given(client)).as('client_name'),
+    sql<boolean>`(${given(category)} IS NULL OR ${eb.exists(eb.selectFrom('categories').select(sql`1`.as('one')).where('id', '=', given(category)))})`.as('category'),
+    sql<boolean>`(${given(creator)} IS NULL OR ${eb.exists(eb.selectFrom('users').select(sql`1`.as('one')).where('id', '=', given(creator)))})`.as('creator'),
+    eb.selectFrom('users').select('id').where('role', '=', sql.lit<UserRole>('admin')).orderBy('id').limit(sql.lit(1)).$asScalar().as('admin'),
+  ]);
+});
 
 /**
  * In one statement: the company name of client `client` (null when there is none), whether category
@@ -155,12 +177,6 @@ export async function refreshDerivedProgress(tx: Tx, projectId: number): Promise
  * admin user), a new project's default creator.
  */
 export async function projectReferences(db: Db, client: number | null, category: number | null, creator: number | null) {
-  const given = (id: number | null) => sql<number | null>`${id}::int`;
-  const [found] = await queryRows(db, sqlBuilder.selectNoFrom((eb) => [
-    eb.selectFrom('clients').select('company_name').where('id', '=', given(client)).as('client_name'),
-    sql<boolean>`(${given(category)} IS NULL OR ${eb.exists(eb.selectFrom('categories').select(sql`1`.as('one')).where('id', '=', given(category)))})`.as('category'),
-    sql<boolean>`(${given(creator)} IS NULL OR ${eb.exists(eb.selectFrom('users').select(sql`1`.as('one')).where('id', '=', given(creator)))})`.as('creator'),
-    eb.selectFrom('users').select('id').where('role', '=', sql.lit<UserRole>('admin')).orderBy('id').limit(sql.lit(1)).$asScalar().as('admin'),
-  ]));
+  const [found] = await queryRows(db, referencesStatement(client, category, creator));
   return found!;
 }
