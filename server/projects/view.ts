@@ -178,6 +178,8 @@ export async function insertProjectView(db: Db, given: ProjectInsert): Promise<P
 /** A column of a table as SQL text (`alias.name`): a name the schema does not have fails the type check. */
 const columnOf = <T extends keyof DB>(_table: T, alias?: string) => (name: keyof DB[T] & string): string => (alias ? `${alias}.${name}` : name);
 const p = columnOf('projects', 'p');
+const c = columnOf('clients', 'c');
+const v = columnOf('project_custom_values', 'v');
 
 /** The insert of a project with these columns given, compiled once per set of columns (at most INSERT_SHAPES sets). */
 function insertStatement(fields: (keyof ProjectInsert)[]): (...values: unknown[]) => CompiledQuery<ProjectViewRow> {
@@ -220,7 +222,7 @@ const sortKeys = {
   // Clients of the same name are told apart by id: the order that the clients index (company_name, id)
   // and the projects index (client_id, id) produce together, without a sort.
   // Internal projects have neither: they come last ascending, first descending, like due dates.
-  client_company_name: [{ expression: columnOf('clients', 'c')('company_name'), type: 'text', nullable: true }, { expression: p('client_id'), type: 'int', nullable: true }],
+  client_company_name: [{ expression: c('company_name'), type: 'text', nullable: true }, { expression: p('client_id'), type: 'int', nullable: true }],
 } as const satisfies Record<ListSort, readonly SortKey[]>;
 
 /** The filter grammar's conditions (`filter[field][operator]=value`), as the spec defines them. */
@@ -480,14 +482,15 @@ function pageRows(sort: ListSort | CustomSort, condition: Fragment, orderBy: Fra
   }
   const order = sql.raw(direction);
   const reach = reachOf(limit, offset);
+  const [name, clientId, projectClient, projectId] = [c('company_name'), c('id'), p('client_id'), p('id')].map((column) => sql.raw(column));
   return sql`
     SELECT * FROM (
-      (SELECT p.*, c.company_name AS client_name_key FROM projects p JOIN clients c ON c.id = p.client_id
+      (SELECT p.*, ${name} AS client_name_key FROM projects p JOIN clients c ON ${clientId} = ${projectClient}
         WHERE ${condition} ORDER BY ${orderBy} ${reach})
       UNION ALL
       (SELECT p.*, NULL::text AS client_name_key FROM projects p LEFT JOIN clients c ON false
-        WHERE p.client_id IS NULL AND ${condition} ORDER BY p.id ${order} ${reach})
-    ) p ORDER BY p.client_name_key ${order}, p.client_id ${order}, p.id ${order} ${rowLimit(limit, offset)}`;
+        WHERE ${projectClient} IS NULL AND ${condition} ORDER BY ${projectId} ${order} ${reach})
+    ) p ORDER BY p.client_name_key ${order}, ${projectClient} ${order}, ${projectId} ${order} ${rowLimit(limit, offset)}`;
 }
 
 /**
@@ -499,15 +502,16 @@ function customFieldPageRows(sort: CustomSort, condition: Fragment, direction: '
   const order = sql.raw(direction);
   const key = sql.raw(sort.expression);
   const reach = reachOf(limit, offset);
+  const [valueProject, valueField, projectId] = [v('project_id'), v('field_id'), p('id')].map((column) => sql.raw(column));
   return sql`
     SELECT * FROM (
-      (SELECT p.*, ${key} AS custom_sort_key FROM projects p JOIN project_custom_values v ON v.project_id = p.id AND v.field_id = ${sort.fieldId}
-        WHERE ${condition} ORDER BY ${key} ${order}, p.id ${order} ${reach})
+      (SELECT p.*, ${key} AS custom_sort_key FROM projects p JOIN project_custom_values v ON ${valueProject} = ${projectId} AND ${valueField} = ${sort.fieldId}
+        WHERE ${condition} ORDER BY ${key} ${order}, ${projectId} ${order} ${reach})
       UNION ALL
       (SELECT p.*, NULL::${sql.raw(sort.sqlType)} AS custom_sort_key FROM projects p
-        WHERE NOT EXISTS (SELECT 1 FROM project_custom_values v WHERE v.project_id = p.id AND v.field_id = ${sort.fieldId})
-          AND ${condition} ORDER BY p.id ${order} ${reach})
-    ) p ORDER BY p.custom_sort_key ${order}, p.id ${order} ${rowLimit(limit, offset)}`;
+        WHERE NOT EXISTS (SELECT 1 FROM project_custom_values v WHERE ${valueProject} = ${projectId} AND ${valueField} = ${sort.fieldId})
+          AND ${condition} ORDER BY ${projectId} ${order} ${reach})
+    ) p ORDER BY p.custom_sort_key ${order}, ${projectId} ${order} ${rowLimit(limit, offset)}`;
 }
 
 /** The sort a list asks for: a custom field (`sort_custom_field`, page mode only, before `sort`), or a sort column. */

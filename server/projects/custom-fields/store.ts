@@ -267,7 +267,8 @@ function valueCondition(field: CustomFieldRow, rule: Rules[CustomFieldType], ope
       default: match = sql`${column} <= ${typed(operands[0]!)}`;
     }
   }
-  const projects = sql`SELECT v.project_id FROM project_custom_values v WHERE v.field_id = ${field.id} AND ${match}`;
+  const [valueProject, valueField] = (['project_id', 'field_id'] as const satisfies (keyof DB['project_custom_values'])[]).map((column) => sql.raw(`v.${column}`));
+  const projects = sql`SELECT ${valueProject} FROM project_custom_values v WHERE ${valueField} = ${field.id} AND ${match}`;
   return operator === positive ? sql`p.id = ANY(ARRAY(${projects}))` : sql`p.id <> ALL(ARRAY(${projects}))`;
 }
 
