@@ -4,7 +4,7 @@
 // BENCH_SECONDS (default 5) per scenario, BENCH_CONCURRENCY (default 16) requests in flight,
 // BENCH_PROJECTS (default 5000) rows in the dataset. The compiled server runs in its own process.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApiKey } from '../server/api-keys/store.ts';
@@ -45,7 +45,7 @@ async function prepareDataset(): Promise<string> {
   }
 }
 
-async function startServer(): Promise<{ baseUrl: string; stop: () => Promise<void> }> {
+async function startServer(): Promise<{ baseUrl: string; pid: number; stop: () => Promise<void> }> {
   // The compiled server, as `npm start` runs it (`npm run build` first after changing the code).
   const child = spawn(process.execPath, ['dist/app/server/main.js'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
@@ -61,13 +61,25 @@ async function startServer(): Promise<{ baseUrl: string; stop: () => Promise<voi
   });
   return {
     baseUrl: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     stop: () => new Promise((resolve) => { child.on('exit', () => resolve()); child.kill('SIGTERM'); }),
   };
 }
 
+/** CPU time the process has used so far, in ms (user and system; Linux's /proc), or undefined elsewhere. */
+function cpuMs(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime, fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 interface Scenario { name: string; request: (i: number) => { method: string; path: string; body?: string } }
 
-async function measure(baseUrl: string, key: string, scenario: Scenario) {
+async function measure(baseUrl: string, pid: number, key: string, scenario: Scenario) {
   const latencies: number[] = [];
   let failures = 0;
   let counter = 0;
@@ -85,11 +97,15 @@ async function measure(baseUrl: string, key: string, scenario: Scenario) {
     }
   };
   const began = performance.now();
+  const cpuBefore = cpuMs(pid);
   await Promise.all(Array.from({ length: concurrency }, worker));
+  const cpuAfter = cpuMs(pid);
   const elapsed = (performance.now() - began) / 1000;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(1);
-  return { scenario: scenario.name, 'req/s': Math.round(latencies.length / elapsed), 'p50 ms': at(0.5), 'p95 ms': at(0.95), 'p99 ms': at(0.99), requests: latencies.length, failures };
+  return { scenario: scenario.name, 'req/s': Math.round(latencies.length / elapsed), 'p50 ms': at(0.5), 'p95 ms': at(0.95), 'p99 ms': at(0.99), requests: latencies.length, failures,
+    // The server process's own CPU per request (on PGlite the database's too, which runs inside it).
+    'server CPU ms/req': cpuBefore === undefined || cpuAfter === undefined ? '' : ((cpuAfter - cpuBefore) / latencies.length).toFixed(2) };
 }
 
 const key = await prepareDataset();
@@ -105,6 +121,6 @@ const scenarios: Scenario[] = [
 ];
 console.log(`Node ${process.version}, server on ${databaseUrl ? 'PostgreSQL' : 'PGlite (embedded)'}, ${projectCount} projects, ${concurrency} in flight, ${seconds}s per scenario, ${(await import('node:os')).cpus().length} CPUs`);
 const rows = [];
-for (const scenario of scenarios) rows.push(await measure(server.baseUrl, key, scenario));
+for (const scenario of scenarios) rows.push(await measure(server.baseUrl, server.pid, key, scenario));
 console.table(rows);
 await server.stop();

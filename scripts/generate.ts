@@ -1,4 +1,5 @@
-// Regenerates every file derived from the contract and the Prisma schema into generated/.
+// Regenerates every file derived from the contract and the Prisma schema into generated/: the API's
+// types, the Prisma client, and the tables' types for SQL statements (generated/kysely, prisma-kysely).
 // `--check` regenerates into a scratch folder and exits 1 when the committed output differs.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -23,15 +24,17 @@ export async function generateApiTypes(outFile: string): Promise<void> {
 }
 
 /**
- * Runs `prisma generate` for the schema copied under `targetRoot/prisma/`, so that the schema's own
- * relative `output` lands in `targetRoot/generated/prisma` and the generated files, which inline the
- * schema text, come out byte-identical wherever the checkout lives.
+ * Runs `prisma generate` (the Prisma client, and the Kysely table types of prisma-kysely) for the
+ * schema copied under `targetRoot/prisma/`, so that the schema's own relative `output`s land in
+ * `targetRoot/generated/` and the generated files, which inline the schema text, come out
+ * byte-identical wherever the checkout lives. `schemaText` replaces the schema (test/typed-sql.test.ts).
  */
-function generatePrismaClient(targetRoot: string): void {
+export function generatePrismaClient(targetRoot: string, schemaText?: string): void {
   const schemaCopy = join(targetRoot, 'prisma/schema.prisma');
   if (targetRoot !== root) {
     mkdirSync(dirname(schemaCopy), { recursive: true });
-    copyFileSync(schemaPath, schemaCopy);
+    if (schemaText === undefined) copyFileSync(schemaPath, schemaCopy);
+    else writeFileSync(schemaCopy, schemaText);
   }
   execFileSync(join(root, 'node_modules/.bin/prisma'), ['generate', '--schema', schemaCopy], {
     cwd: root,
@@ -83,7 +86,8 @@ if (process.argv[1] && relative(process.argv[1], new URL(import.meta.url).pathna
     console.log('generated/ is up to date.');
   } else {
     rmSync(join(generatedDir, 'prisma'), { recursive: true, force: true });
+    rmSync(join(generatedDir, 'kysely'), { recursive: true, force: true });
     await generateAll(root);
-    console.log('Regenerated generated/api-types.ts and generated/prisma/.');
+    console.log('Regenerated generated/api-types.ts, generated/prisma/ and generated/kysely/.');
   }
 }

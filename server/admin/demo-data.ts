@@ -4,6 +4,8 @@
 // project 42 "Website Redesign"), so the documented curl lines work verbatim against it.
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { nextVersion } from '../projects/store.ts';
+import { sql } from 'kysely';
+import { type DB, queryRows, sqlBuilder } from '../platform/database/sql.ts';
 
 /** A small deterministic generator, so every seeded database is the same. */
 function random(seed: number) {
@@ -25,8 +27,9 @@ const statuses = ['not_started', 'in_progress', 'in_progress', 'on_hold', 'compl
 const PROJECTS = 45;
 
 async function resetSequences(prisma: PrismaClient) {
-  for (const table of ['users', 'clients', 'categories', 'projects', 'tasks', 'task_checklist_items', 'task_files', 'milestones', 'timers', 'project_files', 'invoices', 'estimates']) {
-    await prisma.$executeRawUnsafe(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), GREATEST((SELECT MAX(id) FROM ${table}), 1))`);
+  const tables = ['users', 'clients', 'categories', 'projects', 'tasks', 'task_checklist_items', 'task_files', 'milestones', 'timers', 'project_files', 'invoices', 'estimates'] as const satisfies (keyof DB)[];
+  for (const table of tables) {
+    await queryRows(prisma, sqlBuilder.selectNoFrom((eb) => sql<number>`setval(pg_get_serial_sequence(${table}, 'id'), GREATEST(${eb.selectFrom(table).select((t) => t.fn.max('id').as('id'))}, 1))`.as('setval')));
   }
 }
 
@@ -99,7 +102,7 @@ async function insertDemoData(prisma: PrismaClient) {
       }
       await tx.project.update({ where: { id }, data: { progress: isExample ? 40 : Math.floor((completed * 100) / taskCount), progressManually: isExample, ...nextVersion() } });
     }
-    await tx.$executeRaw`SELECT setval('project_number_seq', ${PROJECTS}::int)`;
+    await queryRows(tx, sql`SELECT setval('project_number_seq', ${PROJECTS}::int)`);
   }, { timeout: 120_000 });
   await resetSequences(prisma);
 }

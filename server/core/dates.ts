@@ -1,4 +1,5 @@
 // Timestamps and calendar dates as the API writes and reads them.
+import { type Expression, type RawBuilder, sql } from 'kysely';
 //
 // Every timestamp the API shows is the spec's `Timestamp`: UTC with six decimals,
 // `2026-06-15T09:30:00.000000Z`. It is made here only: by timestamp() from a Date, or by timestampSql()
@@ -13,14 +14,16 @@ export function timestamp(date: Date): string {
 const SQL_TIMESTAMP_PATTERN = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
 
 /**
- * SQL text that renders the timestamptz `expression` as timestamp() does. With `milliseconds` (the
+ * A statement's part that renders the timestamptz `expression` as timestamp() does. With `milliseconds` (the
  * default) it shows what timestamp() shows for the same value read into a Date, which holds
  * milliseconds: a project's times have always been shown so. `microseconds` keeps PostgreSQL's own,
  * for the event feed's `occurred_at` and for cursors, which must cast back to the exact value.
  */
-export function timestampSql(expression: string, precision: 'milliseconds' | 'microseconds' = 'milliseconds'): string {
-  const value = precision === 'milliseconds' ? `date_trunc('milliseconds', ${expression})` : expression;
-  return `to_char(${value} AT TIME ZONE 'UTC', '${SQL_TIMESTAMP_PATTERN}')`;
+export function timestampSql<T extends Date | null>(
+  expression: Expression<T>, precision: 'milliseconds' | 'microseconds' = 'milliseconds',
+): RawBuilder<T extends Date ? string : string | null> {
+  const value = precision === 'milliseconds' ? sql`date_trunc('milliseconds', ${expression})` : expression;
+  return sql`to_char(${value} AT TIME ZONE 'UTC', ${sql.raw(`'${SQL_TIMESTAMP_PATTERN}'`)})`;
 }
 
 /** A `@db.Date` column (midnight UTC) → `YYYY-MM-DD`. */

@@ -1,25 +1,29 @@
 // The change feed read in one statement: events in (transaction, id) order, showing only events of
 // transactions older than every transaction still running (see the Event model in
 // prisma/schema.prisma), so that a cursor walking the feed never passes an event still being written.
-import { Prisma } from '../../generated/prisma/client.ts';
+import { type InferResult, sql } from 'kysely';
 import { validationFailed } from '../core/errors.ts';
 import { INVALID_CURSOR_MESSAGE } from '../core/messages.ts';
 import { timestampSql } from '../core/dates.ts';
 import type { Db } from '../platform/database/transaction.ts';
+import { compileOnce, queryRows, sqlBuilder } from '../platform/database/sql.ts';
 
-/** One event as the feed reads it: ids as text (they are bigints), the time already rendered. */
-export interface EventRow {
-  id: string;
-  transaction_id: string;
-  type: string;
-  project_id: number | null;
-  api_key_id: number;
-  /** `2026-06-15T09:30:00.123456Z`: events keep their microseconds, so time filters include their instant. */
-  occurred_at: string;
-  changed_fields: string[];
-  previous: Record<string, unknown> | null;
-  data: unknown;
-}
+/**
+ * Events as the feed reads them: ids as text (they are bigints), the time already rendered
+ * (`2026-06-15T09:30:00.123456Z`: events keep their microseconds, so time filters include their instant).
+ */
+const eventColumns = () => sqlBuilder.selectFrom('events as e').select((eb) => [
+  sql<string>`${eb.ref('e.id')}::text`.as('id'),
+  sql<string>`${eb.ref('e.transaction_id')}::text`.as('transaction_id'),
+  'e.type', 'e.project_id', 'e.api_key_id',
+  timestampSql(eb.ref('e.occurred_at'), 'microseconds').as('occurred_at'),
+  'e.changed_fields',
+  eb.ref('e.previous').$castTo<Record<string, unknown> | null>().as('previous'),
+  'e.data',
+]);
+
+/** One event as the feed reads it. */
+export type EventRow = InferResult<ReturnType<typeof eventColumns>>[number];
 
 export interface FeedQuery {
   projectId?: number;
@@ -53,33 +57,38 @@ function parseCursor(text: string): FeedCursor {
   throw validationFailed({ after: [INVALID_CURSOR_MESSAGE] });
 }
 
-const EVENT_COLUMNS = Prisma.raw(`
-SELECT e.id::text AS id, e.transaction_id::text AS transaction_id, e.type, e.project_id, e.api_key_id,
-       ${timestampSql('e.occurred_at', 'microseconds')} AS occurred_at,
-       e.changed_fields, e.previous, e.data`);
-
 /** One event by id (a delivery's), visible or not yet. */
 export async function findEvent(db: Db, id: bigint): Promise<EventRow | undefined> {
-  const rows = await db.$queryRaw<EventRow[]>`${EVENT_COLUMNS} FROM events e WHERE e.id = ${id}`;
+  const rows = await queryRows(db, eventColumns().where('e.id', '=', id));
   return rows[0];
 }
 
 export async function readFeed(db: Db, query: FeedQuery): Promise<EventRow[]> {
-  const conditions: Prisma.Sql[] = [Prisma.sql`e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`];
-  if (query.projectId !== undefined) conditions.push(Prisma.sql`e.project_id = ${query.projectId}`);
-  if (query.types) conditions.push(Prisma.sql`e.type = ANY(${query.types}::text[])`);
-  if (query.occurredFrom) conditions.push(Prisma.sql`e.occurred_at >= ${query.occurredFrom}::timestamptz`);
-  if (query.occurredTo) conditions.push(Prisma.sql`e.occurred_at <= ${query.occurredTo}::timestamptz`);
-  if (query.after) {
-    const { t, i } = parseCursor(query.after);
-    conditions.push(query.order === 'asc'
-      ? Prisma.sql`(e.transaction_id, e.id) > (${t}::bigint, ${i}::bigint)`
-      : Prisma.sql`(e.transaction_id, e.id) < (${t}::bigint, ${i}::bigint)`);
-  }
-  const direction = Prisma.raw(query.order === 'asc' ? 'ASC' : 'DESC');
-  return db.$queryRaw<EventRow[]>`
-    ${EVENT_COLUMNS} FROM events e
-     WHERE ${Prisma.join(conditions, ' AND ')}
-     ORDER BY e.transaction_id ${direction}, e.id ${direction}
-     LIMIT ${query.limit}`;
+  const cursor = query.after === undefined ? undefined : parseCursor(query.after);
+  const shape: FeedShape = {
+    project: query.projectId !== undefined, types: query.types !== undefined, from: Boolean(query.occurredFrom), to: Boolean(query.occurredTo),
+    cursor: cursor !== undefined, order: query.order === 'asc' ? 'asc' : 'desc',
+  };
+  const key = JSON.stringify(shape);
+  let statement = feedStatements.get(key);
+  if (statement === undefined) feedStatements.set(key, (statement = feedStatement(shape)));
+  return queryRows(db, statement(query.projectId, query.types, query.occurredFrom, query.occurredTo, cursor?.t, cursor?.i, query.limit));
+}
+
+/** Which conditions a page of the feed has, and its order: at most 64 shapes, each compiled once. */
+interface FeedShape { project: boolean; types: boolean; from: boolean; to: boolean; cursor: boolean; order: 'asc' | 'desc' }
+const feedStatements = new Map<string, ReturnType<typeof feedStatement>>();
+
+function feedStatement(shape: FeedShape) {
+  return compileOnce((projectId?: number, types?: string[], from?: string, to?: string, transactionId?: string, id?: string, limit?: number) => eventColumns()
+    .where((eb) => eb('e.transaction_id', '<', sql<bigint>`pg_snapshot_xmin(pg_current_snapshot())::text::bigint`))
+    .$if(shape.project, (q) => q.where('e.project_id', '=', projectId!))
+    .$if(shape.types, (q) => q.where('e.type', '=', sql<string>`ANY(${types}::text[])`))
+    .$if(shape.from, (q) => q.where('e.occurred_at', '>=', sql<Date>`${from}::timestamptz`))
+    .$if(shape.to, (q) => q.where('e.occurred_at', '<=', sql<Date>`${to}::timestamptz`))
+    .$if(shape.cursor, (q) => q.where((eb) =>
+      sql<boolean>`(${eb.ref('e.transaction_id')}, ${eb.ref('e.id')}) ${sql.raw(shape.order === 'asc' ? '>' : '<')} (${transactionId}::bigint, ${id}::bigint)`))
+    .orderBy('e.transaction_id', shape.order)
+    .orderBy('e.id', shape.order)
+    .limit(limit!), 7);
 }

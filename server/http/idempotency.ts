@@ -15,6 +15,7 @@ import { ApiError } from '../core/errors.ts';
 import { idempotencyKeyReused, VALIDATION_MESSAGE } from '../core/messages.ts';
 import { errorBody, toApiError } from './errors.ts';
 import type { Tx } from '../platform/database/transaction.ts';
+import { claimIdempotencyKey, removeExpiredKeys } from './idempotency-store.ts';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 /** Set on an answer replayed from the store. */
@@ -147,18 +148,10 @@ export class IdempotencyStore {
    * stored by the request that took it first, once that request's transaction has ended.
    */
   private async claim(tx: Tx, request: IdempotentRequest, described: string, fingerprint: string): Promise<StoredRow | undefined> {
-    // Only the claim waits at most waitMs; the change's own locks keep the usual limits.
-    await tx.$queryRaw`SELECT set_config('lock_timeout', ${String(this.settings.waitMs)}, true)`;
-    const claimed = await tx.$queryRaw<{ key: string }[]>`
-      INSERT INTO idempotency_keys (api_key_id, key, request, fingerprint, expires_at)
-      VALUES (${request.apiKeyId}, ${request.key}, ${described}, ${fingerprint}, now() + ${this.settings.ttlMs} * interval '1 millisecond')
-      ON CONFLICT (api_key_id, key) DO UPDATE
-        SET request = EXCLUDED.request, fingerprint = EXCLUDED.fingerprint, status = NULL, body = NULL, headers = NULL,
-            created_at = now(), expires_at = EXCLUDED.expires_at
-        WHERE idempotency_keys.expires_at <= now()
-      RETURNING key`;
-    await tx.$executeRaw`SET LOCAL lock_timeout TO DEFAULT`;
-    if (claimed.length > 0) return undefined;
+    const claimed = await claimIdempotencyKey(tx, {
+      apiKeyId: request.apiKeyId, key: request.key, request: described, fingerprint, ttlMs: this.settings.ttlMs, waitMs: this.settings.waitMs,
+    });
+    if (claimed) return undefined;
     const stored = await tx.idempotencyKey.findUnique({
       where: { apiKeyId_key: { apiKeyId: request.apiKeyId, key: request.key } },
       select: { request: true, fingerprint: true, status: true, body: true, headers: true },
@@ -176,8 +169,7 @@ const SWEEP_BATCH = 500;
 export async function removeExpiredIdempotencyKeys(prisma: PrismaClient): Promise<number> {
   let removed = 0;
   for (;;) {
-    const count = await prisma.$executeRaw`
-      DELETE FROM idempotency_keys WHERE ctid IN (SELECT ctid FROM idempotency_keys WHERE expires_at <= now() LIMIT ${SWEEP_BATCH})`;
+    const count = await removeExpiredKeys(prisma, SWEEP_BATCH);
     removed += count;
     if (count < SWEEP_BATCH) return removed;
     // Let waiting requests run between batches.

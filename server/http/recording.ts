@@ -3,8 +3,7 @@
 import type { components } from '../../generated/api-types.ts';
 import { findProjectView } from '../projects/view.ts';
 import type { Handler, HandlerInput, OperationId, Reply } from '../contract/operations.ts';
-import { projectArchived } from '../core/errors.ts';
-import { touchProjectActivity } from '../projects/store.ts';
+import { touchProjectActivity, touchProjectWithEvent } from '../projects/store.ts';
 import { toProject } from '../projects/mapping.ts';
 import type { Tx } from '../platform/database/transaction.ts';
 import { type EventData, type EventDraft, type EventType, newResourceEvent, insertEvent } from '../platform/outbox.ts';
@@ -189,32 +188,12 @@ export async function runRecorded<K extends OperationId>(
   const draft = await source.describe({ tx, input, reply, before });
   if (source.projectActivity) {
     const projectId = (input.path as { id: number }).id;
-    if (draft) await insertActivityEvent(tx, projectId, source.type, apiKeyId, draft);
+    if (draft) await touchProjectWithEvent(tx, projectId, source.type, apiKeyId, draft);
     else await touchProjectActivity(tx, projectId);
   } else if (draft) {
     await insertEvent(tx, source.type, apiKeyId, draft);
   }
   return reply;
-}
-
-/**
- * A change under a project ends with one statement: the project's activity (`last_activity_at`, a
- * new version) and the event. It takes the project row's write lock, held from here to the commit,
- * one round trip shorter than the touch and the event apart; and it re-checks the archive rule, since
- * the project may have been archived while the change ran (the caller holds the row FOR KEY SHARE,
- * so no row means archived).
- */
-async function insertActivityEvent(tx: Tx, projectId: number, type: EventType, apiKeyId: number, draft: EventDraft): Promise<void> {
-  const written = await tx.$executeRaw`
-    WITH touched AS (
-      UPDATE projects SET last_activity_at = ${new Date()}, version = version + 1
-       WHERE id = ${projectId} AND archived_at IS NULL
-      RETURNING id)
-    INSERT INTO events (type, project_id, api_key_id, changed_fields, previous, data)
-    SELECT ${type}, touched.id, ${apiKeyId}, ${draft.changedFields}::text[],
-           ${draft.previous === null ? null : JSON.stringify(draft.previous)}::jsonb, ${JSON.stringify(draft.data)}::jsonb
-      FROM touched`;
-  if (written === 0) throw projectArchived();
 }
 
 /** True for operations that change something. */

@@ -1,6 +1,8 @@
 // The outbox: events written in the transaction of the change they record; the feed, webhooks and activities read them.
 import type { components } from '../../generated/api-types.ts';
+import { sql } from 'kysely';
 import type { Tx } from './database/transaction.ts';
+import { compileOnce, executeStatement, sqlBuilder } from './database/sql.ts';
 
 type Schemas = components['schemas'];
 export type EventType = Schemas['EventType'];
@@ -30,8 +32,17 @@ export function newResourceEvent<T extends EventType = EventType>(projectId: num
 export async function insertEvent<T extends EventType>(tx: Tx, type: T, apiKeyId: number, draft: EventDraft<T>): Promise<void> {
   // Raw: the model's createMany costs more per call in Prisma than the statement itself (the JSON
   // columns go through its query planner); the row is the same.
-  await tx.$executeRaw`
-    INSERT INTO events (type, project_id, api_key_id, changed_fields, previous, data)
-    VALUES (${type}, ${draft.projectId}, ${apiKeyId}, ${draft.changedFields}::text[],
-            ${draft.previous === null ? null : JSON.stringify(draft.previous)}::jsonb, ${JSON.stringify(draft.data)}::jsonb)`;
+  await executeStatement(tx, insertStatement(type, draft.projectId, apiKeyId, draft.changedFields,
+    draft.previous === null ? null : JSON.stringify(draft.previous), JSON.stringify(draft.data)));
 }
+
+/** Built and compiled once: it runs on every change. */
+const insertStatement = compileOnce((type: EventType, projectId: number | null, apiKeyId: number, changedFields: string[], previous: string | null, data: string) =>
+  sqlBuilder.insertInto('events').values({
+    type,
+    project_id: projectId,
+    api_key_id: apiKeyId,
+    changed_fields: sql<string[]>`${changedFields}::text[]`,
+    previous: sql`${previous}::jsonb`,
+    data: sql`${data}::jsonb`,
+  }));

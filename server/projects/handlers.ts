@@ -13,10 +13,12 @@ import { toProject } from './mapping.ts';
 import { bodyChecks } from './rules.ts';
 import type { Handler } from '../contract/operations.ts';
 import { lockProject, nextVersion, refreshDerivedProgress, touchProjectActivity } from './store.ts';
+import { stopRunningTimers } from './timers/store.ts';
 import { calendarDate, parseCalendarDate } from '../core/dates.ts';
 import { idName } from '../team/mapping.ts';
 import { toProjectDuplication } from './duplication/mapping.ts';
 import type { Db } from '../platform/database/transaction.ts';
+import { queryRows } from '../platform/database/sql.ts';
 import { loadPage, pageWindow } from '../core/paging.ts';
 import { isOn, mustNotPrecede } from '../core/field-rules.ts';
 
@@ -96,15 +98,15 @@ export const listProjects: Handler<'listProjects'> = async ({ prisma, query }) =
   // A sort by a custom field pages by `page` only.
   const cursorAfter = (row: ProjectListRow | undefined) => (row && query.sort_custom_field === undefined ? projectCursor(query, window.order, row) : null);
   if (!statements.count) {
-    const rows = await prisma.$queryRaw<ProjectListRow[]>(statements.page);
+    const rows = await queryRows(prisma, statements.page);
     const page = rows.slice(0, window.take);
     const next_cursor = rows.length > window.take ? cursorAfter(page.at(-1)) : null;
     return { status: 200, body: { data: page.map(item), meta: { per_page: window.take, after: query.after!, next_cursor }, message } };
   }
   const page = await loadPage(
     window,
-    prisma.$queryRaw<ProjectListRow[]>(statements.page),
-    prisma.$queryRaw<{ total: number }[]>(statements.count).then(([row]) => row!.total),
+    queryRows(prisma, statements.page),
+    queryRows(prisma, statements.count).then(([row]) => row!.total),
     (row) => row,
   );
   const next_cursor = window.skip + page.data.length < page.meta.total ? cursorAfter(page.data.at(-1)) : null;
@@ -271,11 +273,7 @@ export const stopProjectTimers: Handler<'stopProjectTimers'> = async ({ prisma, 
   const { stopped, version } = await prisma.$transaction(async (tx) => {
     const locked = await lockProject(tx, path.id, 'update', ifMatch, 'allow');
     // One statement: every running timer gets the same end time and its whole-second duration.
-    const stopped = await tx.$executeRaw`
-      UPDATE timers
-         SET stopped_at = now(),
-             duration_seconds = GREATEST(0, FLOOR(EXTRACT(EPOCH FROM (now() - started_at))))::int
-       WHERE project_id = ${path.id} AND stopped_at IS NULL`;
+    const stopped = await stopRunningTimers(tx, path.id);
     return { stopped, version: stopped > 0 ? await touchProjectActivity(tx, path.id, 'allow') : locked };
   });
   return { status: 200, body: { data: { id: path.id, stopped }, message: 'Project timers stopped successfully.' }, etag: entityTag(version) };

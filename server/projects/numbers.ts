@@ -6,7 +6,9 @@
 // and a number once given is never given again (a deleted project's number stays used; a create
 // that fails may leave a gap). A number that exists already (a format changed to one whose numbers
 // meet older ones) is skipped.
+import { sql } from 'kysely';
 import type { Db } from '../platform/database/transaction.ts';
+import { compileOnce, queryRows, sqlBuilder } from '../platform/database/sql.ts';
 import { COUNTER, type ProjectNumberFormat } from '../core/project-number-format.ts';
 
 /** The code of internal projects, which have no client, in a format with `{client}`. */
@@ -29,17 +31,30 @@ export async function takeProjectNumber(db: Db, format: ProjectNumberFormat, cli
   const scope = template.replace(COUNTER, '{seq}');
   for (;;) {
     // One round trip: the counter moved on, the number rendered (padded, never cut), and whether a project has it.
-    const [next] = format.perClient
-      ? await db.$queryRaw<{ number: string; taken: boolean }[]>`
-          WITH counter AS (
-            INSERT INTO project_number_counters (scope, last_value) VALUES (${scope}, 1)
-            ON CONFLICT (scope) DO UPDATE SET last_value = project_number_counters.last_value + 1
-            RETURNING replace(scope, '{seq}', lpad(last_value::text, GREATEST(${format.digits}::int, length(last_value::text)), '0')) AS number)
-          SELECT number, EXISTS (SELECT 1 FROM projects WHERE projects.number = counter.number) AS taken FROM counter`
-      : await db.$queryRaw<{ number: string; taken: boolean }[]>`
-          WITH counter AS (SELECT nextval('project_number_seq')::text AS value)
-          SELECT n.number, EXISTS (SELECT 1 FROM projects WHERE projects.number = n.number) AS taken
-            FROM counter, LATERAL (SELECT replace(${scope}, '{seq}', lpad(value, GREATEST(${format.digits}::int, length(value)), '0')) AS number) n`;
+    const [next] = await queryRows(db, (format.perClient ? perClientNumber : sequenceNumber)(scope, format.digits));
     if (!next!.taken) return next!.number;
   }
 }
+
+/** The counter `n` rendered into `scope`'s `{seq}`: padded to `digits`, never cut. */
+const rendered = (scope: unknown, n: unknown, digits: number) =>
+  sql<string>`replace(${scope}, '{seq}', lpad(${n}, GREATEST(${digits}::int, length(${n})), '0'))`;
+
+/** Whether a project has the number `number`. */
+const takenBy = (number: unknown) => sql<boolean>`EXISTS (${sqlBuilder.selectFrom('projects').select(sql`1`.as('one')).where('projects.number', '=', sql<string>`${number}`)})`;
+
+/** The scope's counter row moved on (created at 1), and its number. */
+const perClientNumber = compileOnce((scope: string, digits: number) => sqlBuilder
+  .with('counter', (db) => db.insertInto('project_number_counters')
+    .values({ scope, last_value: sql.lit(1) })
+    .onConflict((conflict) => conflict.column('scope').doUpdateSet((eb) => ({ last_value: eb('project_number_counters.last_value', '+', eb.lit(1)) })))
+    .returning((eb) => rendered(eb.ref('scope'), sql`${eb.ref('last_value')}::text`, digits).as('number')))
+  .selectFrom('counter')
+  .select((eb) => ['counter.number', takenBy(eb.ref('counter.number')).as('taken')]));
+
+/** The next value of the sequence, and its number. */
+const sequenceNumber = compileOnce((scope: string, digits: number) => sqlBuilder
+  .with('counter', (db) => db.selectNoFrom(sql<string>`nextval('project_number_seq')::text`.as('value')))
+  .with('n', (db) => db.selectFrom('counter').select((eb) => rendered(scope, eb.ref('counter.value'), digits).as('number')))
+  .selectFrom('n')
+  .select((eb) => ['n.number', takenBy(eb.ref('n.number')).as('taken')]));

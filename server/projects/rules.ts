@@ -7,6 +7,7 @@ import { fieldRequired, INTERNAL_PROJECT_CLIENT_MESSAGE, invalidSelection } from
 import type { BodyCheckRegistry } from '../contract/operations.ts';
 import { prepareCustomValues } from './custom-fields/store.ts';
 import type { Db } from '../platform/database/transaction.ts';
+import { projectReferences } from './store.ts';
 import { expectFound, mustHaveAtMostDecimals, mustNotPrecede, selectId } from '../core/field-rules.ts';
 
 type ProjectReferences = Partial<Record<'project_clientid' | 'project_categoryid' | 'project_creatorid', number>>;
@@ -20,11 +21,7 @@ async function checkProjectReferences(db: Db, errors: FieldErrorCollector, body:
   const client = body.project_clientid ?? null;
   const category = body.project_categoryid ?? null;
   const creator = body.project_creatorid ?? null;
-  const [found] = await db.$queryRaw<{ client_name: string | null; category: boolean; creator: boolean; admin: number }[]>`
-    SELECT (SELECT company_name FROM clients WHERE id = ${client}::int) AS client_name,
-           (${category}::int IS NULL OR EXISTS (SELECT 1 FROM categories WHERE id = ${category}::int)) AS category,
-           (${creator}::int IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = ${creator}::int)) AS creator,
-           (SELECT id FROM users WHERE role = 'admin' ORDER BY id LIMIT 1) AS admin`;
+  const found = await projectReferences(db, client, category, creator);
   if (client !== null && found!.client_name === null) errors.add('project_clientid', invalidSelection('project_clientid'));
   if (!found!.category) errors.add('project_categoryid', invalidSelection('project_categoryid'));
   if (!found!.creator) errors.add('project_creatorid', invalidSelection('project_creatorid'));

@@ -1,9 +1,13 @@
 // The project row in the database: locking it, recording activity on it, its derived progress, pages of its children.
-import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
+import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import { type SelectQueryBuilder, sql } from 'kysely';
 import { allows, preconditionFailed, type VersionCondition } from '../core/entity-tags.ts';
 import { notFound, projectArchived, validationFailed } from '../core/errors.ts';
 import { INTERNAL_PROJECT_MESSAGE } from '../core/messages.ts';
 import type { Tx, Db } from '../platform/database/transaction.ts';
+import { compileOnce, type DB, executeStatement, queryRows, sqlBuilder } from '../platform/database/sql.ts';
+import type { UserRole } from '../../generated/kysely/database.ts';
+import type { EventDraft, EventType } from '../platform/outbox.ts';
 import { type PageQuery, pageWindow, loadPage } from '../core/paging.ts';
 
 interface ChildPageArgs<Where> { where: Where & { projectId: number }; orderBy: { id: 'asc' | 'desc' }; skip: number; take: number }
@@ -41,8 +45,7 @@ export async function projectChildrenPage<Row, Item, Where extends object = obje
  * project refuses the change (422) unless `archived` is `allow`. Returns the version.
  */
 export async function lockProject(tx: Tx, id: number, mode: keyof typeof ROW_LOCKS, ifMatch?: VersionCondition, archived: 'refuse' | 'allow' = 'refuse'): Promise<number> {
-  const rows = await tx.$queryRaw<LockedProject[]>`
-    SELECT version, archived_at IS NOT NULL AS archived FROM projects WHERE id = ${id} ${Prisma.raw(ROW_LOCKS[mode])}`;
+  const rows = await queryRows(tx, lockStatements[mode](id));
   if (rows.length === 0) throw notFound('Project');
   const { version, archived: isArchived } = rows[0]!;
   if (!allows(ifMatch, version)) throw preconditionFailed(version);
@@ -50,9 +53,27 @@ export async function lockProject(tx: Tx, id: number, mode: keyof typeof ROW_LOC
   return version;
 }
 
-const ROW_LOCKS = { update: 'FOR NO KEY UPDATE', delete: 'FOR UPDATE', share: 'FOR SHARE', 'key share': 'FOR KEY SHARE' } as const;
+type ProjectSelect<O> = SelectQueryBuilder<DB, 'projects', O>;
 
-interface LockedProject { version: number; archived: boolean }
+const ROW_LOCKS = {
+  update: (query) => query.forNoKeyUpdate(),
+  delete: (query) => query.forUpdate(),
+  share: (query) => query.forShare(),
+  'key share': (query) => query.forKeyShare(),
+} as const satisfies Record<string, <O>(query: ProjectSelect<O>) => ProjectSelect<O>>;
+
+// The statements below run on every write: each is built and compiled once (compileOnce).
+const lockStatement = (mode: keyof typeof ROW_LOCKS) => compileOnce((id: number) => ROW_LOCKS[mode](sqlBuilder.selectFrom('projects')
+  .select((eb) => ['version', eb('archived_at', 'is not', null).as('archived')])
+  .where('id', '=', id)));
+const lockStatements = { update: lockStatement('update'), delete: lockStatement('delete'), share: lockStatement('share'), 'key share': lockStatement('key share') };
+
+const touchStatement = (archived: 'refuse' | 'allow') => compileOnce((projectId: number, now: Date) => sqlBuilder.updateTable('projects')
+  .set((eb) => ({ last_activity_at: now, version: eb('version', '+', eb.lit(1)) }))
+  .where('id', '=', projectId)
+  .$if(archived === 'refuse', (query) => query.where('archived_at', 'is', null))
+  .returning('version'));
+const touchStatements = { refuse: touchStatement('refuse'), allow: touchStatement('allow') };
 
 /**
  * Records activity under a project (a child added or changed) in the project's own row: its
@@ -61,14 +82,41 @@ interface LockedProject { version: number; archived: boolean }
  * archived since the change began, which then refuses it (422) unless `archived` is `allow`.
  */
 export async function touchProjectActivity(tx: Tx, projectId: number, archived: 'refuse' | 'allow' = 'refuse'): Promise<number> {
-  const onlyActive = archived === 'refuse' ? Prisma.sql`AND archived_at IS NULL` : Prisma.empty;
-  const [row] = await tx.$queryRaw<{ version: number }[]>`
-    UPDATE projects SET last_activity_at = ${new Date()}, version = version + 1 WHERE id = ${projectId} ${onlyActive} RETURNING version`;
+  const [row] = await queryRows(tx, touchStatements[archived](projectId, new Date()));
   // The caller's lock keeps the row from being deleted: no row means archived.
   if (!row) throw projectArchived();
   return row.version;
 }
 
+/**
+ * A change under a project ends with one statement: the project's activity (`last_activity_at`, a
+ * new version) and the event. It takes the project row's write lock, held from here to the commit,
+ * one round trip shorter than the touch and the event apart; and it re-checks the archive rule, since
+ * the project may have been archived while the change ran (the caller holds the row FOR KEY SHARE,
+ * so no row means archived).
+ */
+const touchWithEventStatement = compileOnce((projectId: number, now: Date, type: EventType, apiKeyId: number, changedFields: string[], previous: string | null, data: string) => sqlBuilder
+  .with('touched', (db) => db.updateTable('projects')
+    .set((eb) => ({ last_activity_at: now, version: eb('version', '+', eb.lit(1)) }))
+    .where('id', '=', projectId)
+    .where('archived_at', 'is', null)
+    .returning('id'))
+  .insertInto('events')
+  .columns(['type', 'project_id', 'api_key_id', 'changed_fields', 'previous', 'data'])
+  .expression((eb) => eb.selectFrom('touched').select([
+    sql<string>`${type}`.as('type'),
+    'touched.id',
+    sql<number>`${apiKeyId}`.as('api_key_id'),
+    sql<string[]>`${changedFields}::text[]`.as('changed_fields'),
+    sql`${previous}::jsonb`.as('previous'),
+    sql`${data}::jsonb`.as('data'),
+  ])));
+
+export async function touchProjectWithEvent(tx: Tx, projectId: number, type: EventType, apiKeyId: number, draft: EventDraft): Promise<void> {
+  const written = await executeStatement(tx, touchWithEventStatement(projectId, new Date(), type, apiKeyId, draft.changedFields,
+    draft.previous === null ? null : JSON.stringify(draft.previous), JSON.stringify(draft.data)));
+  if (written === 0) throw projectArchived();
+}
 
 /** The client that a project's invoices and estimates are for; a 422 for an internal project, which has none. */
 export async function billedClientId(tx: Tx, projectId: number): Promise<number> {
@@ -97,13 +145,37 @@ export async function requireProject(db: Db, id: number): Promise<void> {
  * every task of the changes that held the row before (FOR NO KEY UPDATE: a change that holds the row
  * FOR KEY SHARE, as a child's does, can still take it).
  */
+const lockForProgress = compileOnce((projectId: number) => sqlBuilder.selectFrom('projects').select(sql<number>`1`.as('locked')).where('id', '=', projectId).forNoKeyUpdate());
+const updateProgress = compileOnce((projectId: number, now: Date) => sqlBuilder.updateTable('projects as p')
+  .from(sqlBuilder.selectFrom('tasks')
+    .select((eb) => sql<number>`COALESCE(100 * count(*) FILTER (WHERE ${eb.ref('status')} = 'completed') / NULLIF(count(*), 0), 0)::int`.as('progress'))
+    .where('project_id', '=', projectId)
+    .as('counted'))
+  .set((eb) => ({ progress: eb.ref('counted.progress'), version: eb('p.version', '+', eb.lit(1)), updated_at: now, last_activity_at: now }))
+  .where('p.id', '=', projectId)
+  .where((eb) => eb.not(eb.ref('p.progress_manually'))));
+
 export async function refreshDerivedProgress(tx: Tx, projectId: number): Promise<void> {
-  await tx.$queryRaw`SELECT 1 FROM projects WHERE id = ${projectId} FOR NO KEY UPDATE`;
-  const now = new Date();
-  await tx.$executeRaw`
-    UPDATE projects p
-       SET progress = counted.progress, version = p.version + 1, updated_at = ${now}, last_activity_at = ${now}
-      FROM (SELECT COALESCE(100 * count(*) FILTER (WHERE status = 'completed') / NULLIF(count(*), 0), 0)::int AS progress
-              FROM tasks WHERE project_id = ${projectId}) counted
-     WHERE p.id = ${projectId} AND NOT p.progress_manually`;
+  await queryRows(tx, lockForProgress(projectId));
+  await executeStatement(tx, updateProgress(projectId, new Date()));
+}
+
+const referencesStatement = compileOnce((client: number | null, category: number | null, creator: number | null) => {
+  const given = (id: number | null) => sql<number | null>`${id}::int`;
+  return sqlBuilder.selectNoFrom((eb) => [
+    eb.selectFrom('clients').select('company_name').where('id', '=', given(client)).as('client_name'),
+    sql<boolean>`(${given(category)} IS NULL OR ${eb.exists(eb.selectFrom('categories').select(sql`1`.as('one')).where('id', '=', given(category)))})`.as('category'),
+    sql<boolean>`(${given(creator)} IS NULL OR ${eb.exists(eb.selectFrom('users').select(sql`1`.as('one')).where('id', '=', given(creator)))})`.as('creator'),
+    eb.selectFrom('users').select('id').where('role', '=', sql.lit<UserRole>('admin')).orderBy('id').limit(sql.lit(1)).$asScalar().as('admin'),
+  ]);
+});
+
+/**
+ * In one statement: the company name of client `client` (null when there is none), whether category
+ * `category` and user `creator` exist (true when not given), and the main administrator (the first
+ * admin user), a new project's default creator.
+ */
+export async function projectReferences(db: Db, client: number | null, category: number | null, creator: number | null) {
+  const [found] = await queryRows(db, referencesStatement(client, category, creator));
+  return found!;
 }

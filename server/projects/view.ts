@@ -2,111 +2,116 @@
 // assignees and tags aggregated, with dates and amounts already rendered as the API shows them.
 // Prisma's include issues one query per relation (8 for one project); this is one round trip, and
 // it leaves the mapper (server/projects/mapping.ts toProject) little to build and the collector little to free.
-import { Prisma } from '../../generated/prisma/client.ts';
+// Every statement is built with Kysely over the generated table types (server/platform/database/sql.ts):
+// the view's row type (ProjectViewRow) is the type of its selection, and a column the schema renames
+// or drops fails the type check here.
+import { type CompiledQuery, type Expression, type InferResult, type Insertable, type RawBuilder, type Selectable, type SelectQueryBuilder, sql } from 'kysely';
 import type { components, operations } from '../../generated/api-types.ts';
+import type { EstimateStatus, InvoiceStatus } from '../../generated/kysely/database.ts';
 import { validationFailed } from '../core/errors.ts';
 import { AFTER_WITH_CUSTOM_SORT_MESSAGE, cursorForOtherSort, INVALID_CURSOR_MESSAGE, PAGE_WITH_AFTER_MESSAGE } from '../core/messages.ts';
-import { CUSTOM_FIELDS_COLUMN, customFieldConditions, customSort, type CustomSort } from './custom-fields/store.ts';
-import type { CustomField as CustomFieldRow } from '../../generated/prisma/client.ts';
+import { customFieldConditions, customFieldsColumn, customSort, type CustomSort } from './custom-fields/store.ts';
+import type { CustomField as CustomFieldRow, Prisma } from '../../generated/prisma/client.ts';
 import { isCalendarDate, timestampSql } from '../core/dates.ts';
 import type { Db } from '../platform/database/transaction.ts';
+import { compileOnce, compileStatement, type DB, queryRows, sqlBuilder, type Statement } from '../platform/database/sql.ts';
 import type { PageWindow } from '../core/paging.ts';
 import { escapeLike } from '../core/search-text.ts';
 
 export type ListQuery = NonNullable<operations['listProjects']['parameters']['query']>;
 
-/** One row of PROJECT_COLUMNS: what toProject turns into the API's project. */
-export interface ProjectViewRow {
-  id: number;
-  number: string | null;
-  title: string;
-  project_type: 'client' | 'internal';
-  description: string | null;
-  reference: string | null;
-  status: 'not_started' | 'in_progress' | 'on_hold' | 'cancelled' | 'completed';
-  active_state: 'active' | 'archived';
-  archived_at: string | null;
-  progress: number;
-  progress_manually: boolean;
-  /** Null for an internal project. */
-  client_id: number | null;
-  client_name: string | null;
-  category_id: number;
-  category_name: string;
-  /** `YYYY-MM-DD` */
-  date_start: string;
-  date_due: string | null;
-  /** `2026-06-15T09:30:00.123000Z`: milliseconds, padded to microseconds as the API has always shown them. */
-  created: string;
-  updated: string;
-  last_activity_at: string;
-  billing_type: 'hourly' | 'fixed';
-  /** Two decimals, as text. */
-  billing_rate: string;
-  billing_estimated_hours: number;
-  billing_costs_estimate: string;
-  /** Hours to the hundredth: stopped timers, and the estimate less them. */
-  worked_hours: number;
-  remaining_hours: number;
-  /** Two decimals, as text: accepted estimates; invoices not in draft, paid, due or overdue. */
-  money_estimated: string;
-  money_invoiced: string;
-  money_paid: string;
-  money_outstanding: string;
-  clientperm_tasks_view: boolean;
-  clientperm_tasks_collaborate: boolean;
-  clientperm_tasks_create: boolean;
-  clientperm_timesheets_view: boolean;
-  clientperm_expenses_view: boolean;
-  assignedperm_tasks_collaborate: boolean;
-  manager_id: number | null;
-  manager_name: string | null;
-  assigned: { id: number; name: string }[];
-  tags: string[];
-  /** By field key, each value as its type shows it. */
-  custom_fields: Record<string, components['schemas']['CustomFieldValue']>;
-  /** The row's version: the project's ETag (server/core/entity-tags.ts). */
-  version: number;
-  is_template: boolean;
-}
+/** A projects row as a statement reads it. */
+type ProjectRow = Selectable<DB['projects']>;
+/** A part of a statement: a condition, an ORDER BY, a LIMIT. */
+type Fragment = RawBuilder<unknown>;
+/** The projects rows a view reads, named `p`: the table, a CTE, or a page's rows. */
+type ViewSource = SelectQueryBuilder<DB & { p: ProjectRow }, 'p', object>;
 
-const PROJECT_COLUMNS = Prisma.raw(`
-SELECT p.id, p.number, p.title, p.project_type::text AS project_type, p.description, p.reference, p.status::text AS status, p.active_state::text AS active_state,
-       ${timestampSql('p.archived_at')} AS archived_at, p.progress, p.progress_manually,
-       p.client_id, c.company_name AS client_name, p.category_id, k.name AS category_name,
-       to_char(p.date_start, 'YYYY-MM-DD') AS date_start, to_char(p.date_due, 'YYYY-MM-DD') AS date_due,
-       ${timestampSql('p.created_at')} AS created,
-       ${timestampSql('p.updated_at')} AS updated,
-       ${timestampSql('p.last_activity_at')} AS last_activity_at,
-       p.billing_type::text AS billing_type, p.billing_rate::text AS billing_rate,
-       p.billing_estimated_hours::float8 AS billing_estimated_hours, p.billing_costs_estimate::text AS billing_costs_estimate,
-       w.worked::float8 AS worked_hours, (p.billing_estimated_hours - w.worked)::float8 AS remaining_hours,
-       e.estimated AS money_estimated, i.invoiced AS money_invoiced, i.paid AS money_paid, i.outstanding AS money_outstanding,
-       p.clientperm_tasks_view, p.clientperm_tasks_collaborate, p.clientperm_tasks_create,
-       p.clientperm_timesheets_view, p.clientperm_expenses_view, p.assignedperm_tasks_collaborate,
-       m.id AS manager_id, m.first_name || ' ' || m.last_name AS manager_name,
-       COALESCE((SELECT json_agg(json_build_object('id', u.id, 'name', u.first_name || ' ' || u.last_name) ORDER BY a.user_id)
-                   FROM project_assignees a JOIN users u ON u.id = a.user_id WHERE a.project_id = p.id), '[]') AS assigned,
-       COALESCE((SELECT json_agg(t.title ORDER BY t.position) FROM project_tags t WHERE t.project_id = p.id), '[]') AS tags,
-       ${CUSTOM_FIELDS_COLUMN},
-       p.version, p.is_template`);
+/** `YYYY-MM-DD` */
+const dayText = <T extends Date | null>(column: Expression<T>) => sql<T extends Date ? string : string | null>`to_char(${column}, 'YYYY-MM-DD')`;
+/** An enum's label: its value as the type knows it. */
+const label = <T extends string>(column: Expression<T>) => sql<T>`${column}::text`;
+/** A decimal amount to two decimals, as text. */
+const amountText = (sum: Fragment) => sql<string>`COALESCE(${sum}, 0)::numeric(14, 2)::text`;
 
 /**
- * Joined to `p`, a set of projects rows: its client, category and manager, and the roll-ups of its
- * timers, estimates and invoices (each an aggregate over the project's own rows, found by index).
+ * The project as the API shows it, for each row of `from`: joined to its client, category and
+ * manager, and the roll-ups of its timers, estimates and invoices (each an aggregate over the
+ * project's own rows, found by index).
  */
-const PROJECT_JOINS = Prisma.raw(`
-  LEFT JOIN clients c ON c.id = p.client_id
-  JOIN categories k ON k.id = p.category_id
-  LEFT JOIN users m ON m.id = p.manager_id
-  CROSS JOIN LATERAL (SELECT round(COALESCE(sum(duration_seconds), 0) / 3600.0, 2) AS worked
-                        FROM timers WHERE project_id = p.id AND stopped_at IS NOT NULL) w
-  CROSS JOIN LATERAL (SELECT COALESCE(sum(amount), 0)::numeric(14, 2)::text AS estimated
-                        FROM estimates WHERE project_id = p.id AND status = 'accepted') e
-  CROSS JOIN LATERAL (SELECT COALESCE(sum(amount) FILTER (WHERE status <> 'draft'), 0)::numeric(14, 2)::text AS invoiced,
-                             COALESCE(sum(amount) FILTER (WHERE status = 'paid'), 0)::numeric(14, 2)::text AS paid,
-                             COALESCE(sum(amount) FILTER (WHERE status IN ('due', 'overdue')), 0)::numeric(14, 2)::text AS outstanding
-                        FROM invoices WHERE project_id = p.id) i`);
+function projectView(from: ViewSource) {
+  return from
+    .leftJoin('clients as c', 'c.id', 'p.client_id')
+    .innerJoin('categories as k', 'k.id', 'p.category_id')
+    .leftJoin('users as m', 'm.id', 'p.manager_id')
+    .crossJoinLateral((eb) => eb.selectFrom('timers')
+      .select((t) => sql<string>`round(COALESCE(sum(${t.ref('timers.duration_seconds')}), 0) / 3600.0, 2)`.as('worked'))
+      .whereRef('timers.project_id', '=', 'p.id').where('timers.stopped_at', 'is not', null)
+      .as('w'))
+    .crossJoinLateral((eb) => eb.selectFrom('estimates')
+      .select((t) => amountText(sql`sum(${t.ref('estimates.amount')})`).as('estimated'))
+      .whereRef('estimates.project_id', '=', 'p.id').where('estimates.status', '=', sql.lit<EstimateStatus>('accepted'))
+      .as('e'))
+    .crossJoinLateral((eb) => eb.selectFrom('invoices')
+      .select((t) => {
+        const sum = (statuses: Fragment) => amountText(sql`sum(${t.ref('invoices.amount')}) FILTER (WHERE ${statuses})`);
+        const status = t.ref('invoices.status');
+        const is = (value: InvoiceStatus) => sql.lit(value);
+        return [
+          sum(sql`${status} <> ${is('draft')}`).as('invoiced'),
+          sum(sql`${status} = ${is('paid')}`).as('paid'),
+          sum(sql`${status} IN (${is('due')}, ${is('overdue')})`).as('outstanding'),
+        ];
+      })
+      .whereRef('invoices.project_id', '=', 'p.id')
+      .as('i'))
+    .select((eb) => [
+      'p.id', 'p.number', 'p.title', label(eb.ref('p.project_type')).as('project_type'), 'p.description', 'p.reference',
+      label(eb.ref('p.status')).as('status'), label(eb.ref('p.active_state')).as('active_state'),
+      timestampSql(eb.ref('p.archived_at')).as('archived_at'), 'p.progress', 'p.progress_manually',
+      // Null for an internal project.
+      'p.client_id', 'c.company_name as client_name', 'p.category_id', 'k.name as category_name',
+      dayText(eb.ref('p.date_start')).as('date_start'), dayText(eb.ref('p.date_due')).as('date_due'),
+      timestampSql(eb.ref('p.created_at')).as('created'), timestampSql(eb.ref('p.updated_at')).as('updated'),
+      timestampSql(eb.ref('p.last_activity_at')).as('last_activity_at'),
+      label(eb.ref('p.billing_type')).as('billing_type'),
+      // Two decimals, as text; hours as numbers.
+      sql<string>`${eb.ref('p.billing_rate')}::text`.as('billing_rate'),
+      sql<number>`${eb.ref('p.billing_estimated_hours')}::float8`.as('billing_estimated_hours'),
+      sql<string>`${eb.ref('p.billing_costs_estimate')}::text`.as('billing_costs_estimate'),
+      // Hours to the hundredth: stopped timers, and the estimate less them.
+      sql<number>`${eb.ref('w.worked')}::float8`.as('worked_hours'),
+      sql<number>`(${eb.ref('p.billing_estimated_hours')} - ${eb.ref('w.worked')})::float8`.as('remaining_hours'),
+      // Two decimals, as text: accepted estimates; invoices not in draft, paid, due or overdue.
+      'e.estimated as money_estimated', 'i.invoiced as money_invoiced', 'i.paid as money_paid', 'i.outstanding as money_outstanding',
+      'p.clientperm_tasks_view', 'p.clientperm_tasks_collaborate', 'p.clientperm_tasks_create',
+      'p.clientperm_timesheets_view', 'p.clientperm_expenses_view', 'p.assignedperm_tasks_collaborate',
+      'm.id as manager_id', sql<string | null>`${eb.ref('m.first_name')} || ' ' || ${eb.ref('m.last_name')}`.as('manager_name'),
+      sql<{ id: number; name: string }[]>`COALESCE(${eb.selectFrom('project_assignees as a').innerJoin('users as u', 'u.id', 'a.user_id')
+        .select((t) => sql`json_agg(json_build_object('id', ${t.ref('u.id')}, 'name', ${t.ref('u.first_name')} || ' ' || ${t.ref('u.last_name')}) ORDER BY ${t.ref('a.user_id')})`.as('assigned'))
+        .whereRef('a.project_id', '=', 'p.id')}, '[]')`.as('assigned'),
+      sql<string[]>`COALESCE(${eb.selectFrom('project_tags as t')
+        .select((t) => sql`json_agg(${t.ref('t.title')} ORDER BY ${t.ref('t.position')})`.as('tags'))
+        .whereRef('t.project_id', '=', 'p.id')}, '[]')`.as('tags'),
+      // By field key, each value as its type shows it.
+      customFieldsColumn(eb).as('custom_fields'),
+      // The row's version: the project's ETag (server/core/entity-tags.ts).
+      'p.version', 'p.is_template',
+    ]);
+}
+
+/** One row of the project view: what toProject turns into the API's project. */
+export type ProjectViewRow = InferResult<ReturnType<typeof projectView>>[number];
+
+/** The projects table as the view's `p`. */
+const projectsTable = () => sqlBuilder.selectFrom(sql<ProjectRow>`projects`.as('p'));
+
+// Building the view costs more than a round trip (0.6 ms): each of its statements is compiled once.
+const findStatements = {
+  read: compileOnce((id: number) => projectView(projectsTable()).where('p.id', '=', id)),
+  update: compileOnce((id: number) => projectView(projectsTable()).where('p.id', '=', id).forNoKeyUpdate('p')),
+  delete: compileOnce((id: number) => projectView(projectsTable()).where('p.id', '=', id).forUpdate('p')),
+};
 
 /**
  * The project with this id, or undefined. `lock`: its row locked for the rest of the transaction,
@@ -114,10 +119,27 @@ const PROJECT_JOINS = Prisma.raw(`
  * share) or its deletion (`delete`: FOR UPDATE).
  */
 export async function findProjectView(db: Db, id: number, { lock }: { lock?: 'update' | 'delete' } = {}): Promise<ProjectViewRow | undefined> {
-  const locking = lock === undefined ? Prisma.empty : Prisma.raw(lock === 'update' ? 'FOR NO KEY UPDATE OF p' : 'FOR UPDATE OF p');
-  const rows = await db.$queryRaw<ProjectViewRow[]>`${PROJECT_COLUMNS} FROM projects p ${PROJECT_JOINS} WHERE p.id = ${id} ${locking}`;
+  const rows = await queryRows(db, findStatements[lock ?? 'read'](id));
   return rows[0];
 }
+
+/**
+ * The view's text before and after its source `p`, for statements that read it over rows chosen
+ * apart (a page of the list): compiled once from projectView, which binds no values of its own.
+ */
+const viewAround = (() => {
+  const source = '"view_source"';
+  let text: { select: string; joins: string } | undefined;
+  return () => {
+    if (text === undefined) {
+      const compiled = compileStatement(projectView(sqlBuilder.selectFrom(sql<ProjectRow>`${sql.raw(source)}`.as('p'))));
+      const [select, joins, ...more] = compiled.sql.split(` from ${source} as "p"`);
+      if (compiled.parameters.length > 0 || joins === undefined || more.length > 0) throw new Error('The project view binds values of its own.');
+      text = { select: select!, joins };
+    }
+    return text;
+  };
+})();
 
 /** The projects table's column for each of the model's fields: a field added to the model does not compile until it is named here. */
 const PROJECT_COLUMN_NAMES = {
@@ -130,7 +152,7 @@ const PROJECT_COLUMN_NAMES = {
   clientpermTasksCreate: 'clientperm_tasks_create', clientpermTimesheetsView: 'clientperm_timesheets_view',
   clientpermExpensesView: 'clientperm_expenses_view', assignedpermTasksCollaborate: 'assignedperm_tasks_collaborate',
   createdAt: 'created_at', updatedAt: 'updated_at', lastActivityAt: 'last_activity_at', version: 'version', isTemplate: 'is_template',
-} as const satisfies Record<keyof typeof Prisma.ProjectScalarFieldEnum, string>;
+} as const satisfies Record<keyof typeof Prisma.ProjectScalarFieldEnum, keyof DB['projects']>;
 
 /** A project's columns as Prisma's create input names them (relations aside). */
 export type ProjectInsert = Partial<Pick<Prisma.ProjectUncheckedCreateInput, keyof typeof PROJECT_COLUMN_NAMES>>;
@@ -146,13 +168,33 @@ export async function insertProjectView(db: Db, given: ProjectInsert): Promise<P
   const now = new Date();
   const columns: ProjectInsert = { createdAt: now, updatedAt: now, lastActivityAt: now, ...given };
   const fields = (Object.keys(columns) as (keyof ProjectInsert)[]).filter((field) => columns[field] !== undefined);
-  const names = Prisma.raw(fields.map((field) => PROJECT_COLUMN_NAMES[field]).join(', '));
-  const values = Prisma.join(fields.map((field) => columns[field]));
-  const rows = await db.$queryRaw<ProjectViewRow[]>`
-    WITH p AS (INSERT INTO projects (${names}) VALUES (${values}) RETURNING *)
-    ${PROJECT_COLUMNS} FROM p ${PROJECT_JOINS}`;
+  const rows = await queryRows(db, insertStatement(fields)(...fields.map((field) => columns[field])));
   return rows[0]!;
 }
+
+/** A column of a table as SQL text (`alias.name`): a name the schema does not have fails the type check. */
+const columnOf = <T extends keyof DB>(_table: T, alias?: string) => (name: keyof DB[T] & string): string => (alias ? `${alias}.${name}` : name);
+const p = columnOf('projects', 'p');
+const c = columnOf('clients', 'c');
+const v = columnOf('project_custom_values', 'v');
+
+/** The insert of a project with these columns given, compiled once per set of columns (at most INSERT_SHAPES sets). */
+function insertStatement(fields: (keyof ProjectInsert)[]): (...values: unknown[]) => CompiledQuery<ProjectViewRow> {
+  const key = fields.join(',');
+  let statement = insertStatements.get(key);
+  if (statement === undefined) {
+    statement = compileOnce((...values: unknown[]) => projectView(sqlBuilder
+      .with('p', (cte) => cte.insertInto('projects')
+        .values(Object.fromEntries(fields.map((field, i) => [PROJECT_COLUMN_NAMES[field], values[i]])) as Insertable<DB['projects']>)
+        .returningAll())
+      .selectFrom(sql<ProjectRow>`p`.as('p'))), fields.length);
+    if (insertStatements.size < INSERT_SHAPES) insertStatements.set(key, statement);
+  }
+  return statement;
+}
+
+const INSERT_SHAPES = 64;
+const insertStatements = new Map<string, (...values: unknown[]) => CompiledQuery<ProjectViewRow>>();
 
 /** One expression a sort orders by, and the type its cursor value is cast back to. */
 interface SortKey { expression: string; type: string; nullable?: true }
@@ -164,20 +206,20 @@ type ListSort = NonNullable<ListQuery['sort']>;
  * statuses in the enum's order, the workflow order the spec lists.
  */
 const sortKeys = {
-  project_title: [{ expression: 'p.title COLLATE "und-x-icu"', type: 'text' }],
-  project_status: [{ expression: 'p.status', type: '"ProjectStatus"' }],
-  project_date_start: [{ expression: 'p.date_start', type: 'date' }],
-  project_date_due: [{ expression: 'p.date_due', type: 'date', nullable: true }],
-  project_created: [{ expression: 'p.created_at', type: 'timestamptz' }],
-  project_progress: [{ expression: 'p.progress', type: 'int' }],
-  project_updated: [{ expression: 'p.updated_at', type: 'timestamptz' }],
-  project_last_activity_at: [{ expression: 'p.last_activity_at', type: 'timestamptz' }],
+  project_title: [{ expression: `${p('title')} COLLATE "und-x-icu"`, type: 'text' }],
+  project_status: [{ expression: p('status'), type: '"ProjectStatus"' }],
+  project_date_start: [{ expression: p('date_start'), type: 'date' }],
+  project_date_due: [{ expression: p('date_due'), type: 'date', nullable: true }],
+  project_created: [{ expression: p('created_at'), type: 'timestamptz' }],
+  project_progress: [{ expression: p('progress'), type: 'int' }],
+  project_updated: [{ expression: p('updated_at'), type: 'timestamptz' }],
+  project_last_activity_at: [{ expression: p('last_activity_at'), type: 'timestamptz' }],
   // Byte order, the same on every database (projects_number_id_idx).
-  project_number: [{ expression: 'p.number COLLATE "C"', type: 'text', nullable: true }],
+  project_number: [{ expression: `${p('number')} COLLATE "C"`, type: 'text', nullable: true }],
   // Clients of the same name are told apart by id: the order that the clients index (company_name, id)
   // and the projects index (client_id, id) produce together, without a sort.
   // Internal projects have neither: they come last ascending, first descending, like due dates.
-  client_company_name: [{ expression: 'c.company_name', type: 'text', nullable: true }, { expression: 'p.client_id', type: 'int', nullable: true }],
+  client_company_name: [{ expression: c('company_name'), type: 'text', nullable: true }, { expression: p('client_id'), type: 'int', nullable: true }],
 } as const satisfies Record<ListSort, readonly SortKey[]>;
 
 /** The filter grammar's conditions (`filter[field][operator]=value`), as the spec defines them. */
@@ -187,7 +229,7 @@ type FilterConditions = components['schemas']['ProjectFilterConditions'];
 export type FilterOperator = 'eq' | 'not_eq' | 'contains' | 'not_contains' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'not_in';
 type FilterValue = string | number | boolean;
 /** One field's condition: the operator and its value (a list for `in` and `not_in`). */
-type FieldCondition = (operator: FilterOperator, value: FilterValue | FilterValue[]) => Prisma.Sql;
+type FieldCondition = (operator: FilterOperator, value: FilterValue | FilterValue[]) => Fragment;
 
 const list = (value: FilterValue | FilterValue[]): FilterValue[] => (Array.isArray(value) ? value : [value]);
 const likePattern = (value: FilterValue) => `%${escapeLike(String(value))}%`;
@@ -197,22 +239,22 @@ const likePattern = (value: FilterValue) => `%${escapeLike(String(value))}%`;
  * `not_in` and `not_contains` also match a nullable column's NULL: "not X" includes "no value".
  */
 function columnCondition(column: string, type: string, nullable = false): FieldCondition {
-  const sql = Prisma.raw(column);
-  const cast = (value: FilterValue) => Prisma.sql`${value}::${Prisma.raw(type)}`;
-  const orNull = (condition: Prisma.Sql) => (nullable ? Prisma.sql`(${sql} IS NULL OR ${condition})` : condition);
+  const target = sql.raw(column);
+  const cast = (value: FilterValue) => sql`${value}::${sql.raw(type)}`;
+  const orNull = (condition: Fragment) => (nullable ? sql`(${target} IS NULL OR ${condition})` : condition);
   return (operator, value) => {
     const one = () => cast(list(value)[0]!);
     switch (operator) {
-      case 'eq': return Prisma.sql`${sql} = ${one()}`;
-      case 'not_eq': return orNull(Prisma.sql`${sql} <> ${one()}`);
-      case 'in': return Prisma.sql`${sql} IN (${Prisma.join(list(value).map(cast))})`;
-      case 'not_in': return orNull(Prisma.sql`${sql} NOT IN (${Prisma.join(list(value).map(cast))})`);
-      case 'contains': return Prisma.sql`${sql} ILIKE ${likePattern(list(value)[0]!)}`;
-      case 'not_contains': return orNull(Prisma.sql`${sql} NOT ILIKE ${likePattern(list(value)[0]!)}`);
-      case 'gt': return Prisma.sql`${sql} > ${one()}`;
-      case 'gte': return Prisma.sql`${sql} >= ${one()}`;
-      case 'lt': return Prisma.sql`${sql} < ${one()}`;
-      case 'lte': return Prisma.sql`${sql} <= ${one()}`;
+      case 'eq': return sql`${target} = ${one()}`;
+      case 'not_eq': return orNull(sql`${target} <> ${one()}`);
+      case 'in': return sql`${target} IN (${sql.join(list(value).map(cast))})`;
+      case 'not_in': return orNull(sql`${target} NOT IN (${sql.join(list(value).map(cast))})`);
+      case 'contains': return sql`${target} ILIKE ${likePattern(list(value)[0]!)}`;
+      case 'not_contains': return orNull(sql`${target} NOT ILIKE ${likePattern(list(value)[0]!)}`);
+      case 'gt': return sql`${target} > ${one()}`;
+      case 'gte': return sql`${target} >= ${one()}`;
+      case 'lt': return sql`${target} < ${one()}`;
+      case 'lte': return sql`${target} <= ${one()}`;
     }
   };
 }
@@ -226,55 +268,60 @@ function columnCondition(column: string, type: string, nullable = false): FieldC
 function relatedCondition(key: string, select: string, match: FieldCondition, nullable = false): FieldCondition {
   return (operator, value) => {
     const negated = operator.startsWith('not_');
-    const found = Prisma.sql`${Prisma.raw(select)} WHERE ${match(operator.replace(/^not_/, '') as FilterOperator, value)}`;
-    if (!negated) return Prisma.sql`${Prisma.raw(key)} = ANY(ARRAY(${found}))`;
-    const none = Prisma.sql`${Prisma.raw(key)} <> ALL(ARRAY(${found}))`;
-    return nullable ? Prisma.sql`(${Prisma.raw(key)} IS NULL OR ${none})` : none;
+    const found = sql`${sql.raw(select)} WHERE ${match(operator.replace(/^not_/, '') as FilterOperator, value)}`;
+    if (!negated) return sql`${sql.raw(key)} = ANY(ARRAY(${found}))`;
+    const none = sql`${sql.raw(key)} <> ALL(ARRAY(${found}))`;
+    return nullable ? sql`(${sql.raw(key)} IS NULL OR ${none})` : none;
   };
 }
 
 /** Today in UTC, the day `overdue` compares due dates with. */
-const TODAY = Prisma.raw(`(now() AT TIME ZONE 'UTC')::date`);
-const OPEN_STATUSES = Prisma.raw(`p.status IN ('not_started', 'in_progress', 'on_hold')`);
+const TODAY = sql.raw(`(now() AT TIME ZONE 'UTC')::date`);
+const OPEN_STATUSES = sql.raw(`${p('status')} IN ('not_started', 'in_progress', 'on_hold')`);
+const DUE = sql.raw(p('date_due'));
 const overdueCondition: FieldCondition = (operator, value) => {
   const overdue = (list(value)[0] === true) === (operator === 'eq');
   return overdue
-    ? Prisma.sql`(p.date_due < ${TODAY} AND ${OPEN_STATUSES})`
-    : Prisma.sql`(p.date_due IS NULL OR p.date_due >= ${TODAY} OR NOT ${OPEN_STATUSES})`;
+    ? sql`(${DUE} < ${TODAY} AND ${OPEN_STATUSES})`
+    : sql`(${DUE} IS NULL OR ${DUE} >= ${TODAY} OR NOT ${OPEN_STATUSES})`;
 };
 
 /** Every field a list can be filtered on, and how its conditions read in SQL. */
+const clients = columnOf('clients');
+const assignees = columnOf('project_assignees');
+const tags = columnOf('project_tags');
+
 export const filterFields = {
-  id: columnCondition('p.id', 'int'),
-  number: columnCondition('p.number', 'text', true),
-  title: columnCondition('p.title', 'text'),
-  description: columnCondition('p.description', 'text', true),
-  reference: columnCondition('p.reference', 'text', true),
-  status: columnCondition('p.status', '"ProjectStatus"'),
-  active_state: columnCondition('p.active_state', '"ActiveState"'),
-  project_type: columnCondition('p.project_type', '"ProjectType"'),
-  progress: columnCondition('p.progress', 'int'),
-  client_id: columnCondition('p.client_id', 'int', true),
-  client_company_name: relatedCondition('p.client_id', 'SELECT id FROM clients', columnCondition('company_name', 'text'), true),
-  category_id: columnCondition('p.category_id', 'int'),
-  manager_id: columnCondition('p.manager_id', 'int', true),
-  assigned_id: relatedCondition('p.id', 'SELECT project_id FROM project_assignees', columnCondition('user_id', 'int')),
-  tag: relatedCondition('p.id', 'SELECT project_id FROM project_tags', columnCondition('title', 'text')),
-  date_start: columnCondition('p.date_start', 'date'),
-  date_due: columnCondition('p.date_due', 'date', true),
+  id: columnCondition(p('id'), 'int'),
+  number: columnCondition(p('number'), 'text', true),
+  title: columnCondition(p('title'), 'text'),
+  description: columnCondition(p('description'), 'text', true),
+  reference: columnCondition(p('reference'), 'text', true),
+  status: columnCondition(p('status'), '"ProjectStatus"'),
+  active_state: columnCondition(p('active_state'), '"ActiveState"'),
+  project_type: columnCondition(p('project_type'), '"ProjectType"'),
+  progress: columnCondition(p('progress'), 'int'),
+  client_id: columnCondition(p('client_id'), 'int', true),
+  client_company_name: relatedCondition(p('client_id'), `SELECT ${clients('id')} FROM clients`, columnCondition(clients('company_name'), 'text'), true),
+  category_id: columnCondition(p('category_id'), 'int'),
+  manager_id: columnCondition(p('manager_id'), 'int', true),
+  assigned_id: relatedCondition(p('id'), `SELECT ${assignees('project_id')} FROM project_assignees`, columnCondition(assignees('user_id'), 'int')),
+  tag: relatedCondition(p('id'), `SELECT ${tags('project_id')} FROM project_tags`, columnCondition(tags('title'), 'text')),
+  date_start: columnCondition(p('date_start'), 'date'),
+  date_due: columnCondition(p('date_due'), 'date', true),
   overdue: overdueCondition,
-  created: columnCondition('p.created_at', 'timestamptz'),
-  updated: columnCondition('p.updated_at', 'timestamptz'),
-  last_activity_at: columnCondition('p.last_activity_at', 'timestamptz'),
-  is_template: columnCondition('p.is_template', 'boolean'),
+  created: columnCondition(p('created_at'), 'timestamptz'),
+  updated: columnCondition(p('updated_at'), 'timestamptz'),
+  last_activity_at: columnCondition(p('last_activity_at'), 'timestamptz'),
+  is_template: columnCondition(p('is_template'), 'boolean'),
 } satisfies Record<keyof FilterConditions, FieldCondition>;
 
 export type FilterField = keyof typeof filterFields;
 
 /** `search`: the text anywhere in the title, description, reference, number or client's company name. */
-function searchCondition(text: string): Prisma.Sql {
+function searchCondition(text: string): Fragment {
   const arms = (['title', 'description', 'reference', 'number', 'client_company_name'] as const).map((field) => filterFields[field]('contains', text));
-  return Prisma.sql`(${Prisma.join(arms, ' OR ')})`;
+  return sql`(${sql.join(arms, sql` OR `)})`;
 }
 
 /** The simple query parameters, each as the filter field and operator it stands for. */
@@ -298,8 +345,8 @@ const simpleFilters = {
 } as const satisfies { [K in Exclude<keyof ListQuery, 'search' | 'sort' | 'order' | 'limit' | 'page' | 'after' | 'fields' | 'filter' | 'custom_fields' | 'sort_custom_field' | 'template'>]-?: readonly [FilterField, FilterOperator] };
 
 /** The list's filters as conditions on `p`; every value is a bound parameter. */
-function projectFilter(query: ListQuery, customFields: Map<string, CustomFieldRow>): Prisma.Sql {
-  const conditions: Prisma.Sql[] = [Prisma.sql`TRUE`];
+function projectFilter(query: ListQuery, customFields: Map<string, CustomFieldRow>): Fragment {
+  const conditions: Fragment[] = [sql`TRUE`];
   for (const [parameter, [field, operator]] of Object.entries(simpleFilters)) {
     const value = query[parameter as keyof typeof simpleFilters];
     if (value !== undefined) conditions.push(filterFields[field](operator, value));
@@ -307,37 +354,37 @@ function projectFilter(query: ListQuery, customFields: Map<string, CustomFieldRo
   if (query.search) conditions.push(searchCondition(query.search));
   if (query.filter) conditions.push(...grammarConditions(query.filter));
   if (query.custom_fields) conditions.push(...customFieldConditions(query.custom_fields, customFields));
-  return Prisma.join(conditions, ' AND ');
+  return sql.join(conditions, sql` AND `);
 }
 
 /** Every condition of one set (`filter[…]` or one group): each field's operators, all of them. */
-function fieldConditions(set: FilterConditions): Prisma.Sql[] {
+function fieldConditions(set: FilterConditions): Fragment[] {
   return Object.entries(set).flatMap(([field, operators]) =>
     Object.entries(operators as Record<FilterOperator, FilterValue | FilterValue[]>)
       .map(([operator, value]) => filterFields[field as FilterField](operator as FilterOperator, value)));
 }
 
-const allOf = (conditions: Prisma.Sql[]) => Prisma.sql`(${Prisma.join(conditions, ' AND ')})`;
+const allOf = (conditions: Fragment[]) => sql`(${sql.join(conditions, sql` AND `)})`;
 
 /**
  * The filter grammar (`filter`): its own conditions, every `and` group, and at least one `or`
  * group. The validator has checked fields, operators, value types and that groups do not nest.
  */
-function grammarConditions({ and = [], or = [], ...own }: NonNullable<ListQuery['filter']>): Prisma.Sql[] {
+function grammarConditions({ and = [], or = [], ...own }: NonNullable<ListQuery['filter']>): Fragment[] {
   const conditions = [...fieldConditions(own), ...and.map((group) => allOf(fieldConditions(group)))];
-  if (or.length > 0) conditions.push(Prisma.sql`(${Prisma.join(or.map((group) => allOf(fieldConditions(group))), ' OR ')})`);
+  if (or.length > 0) conditions.push(sql`(${sql.join(or.map((group) => allOf(fieldConditions(group))), sql` OR `)})`);
   return conditions;
 }
 
 /** The value a sort key's cursor holds: text that casts back to the key's type exactly. */
-function cursorText(key: SortKey): string {
+function cursorText(key: SortKey): RawBuilder<string | null> {
   return key.type === 'timestamptz'
-    ? timestampSql(key.expression, 'microseconds')
-    : `${key.expression}::text`;
+    ? timestampSql(sql.raw<Date | null>(key.expression), 'microseconds')
+    : sql.raw(`${key.expression}::text`);
 }
 
-/** A row of the list: the project, and its sort keys' values for a cursor after it. */
-export interface ProjectListRow extends ProjectViewRow { sort_values: (string | null)[] }
+/** A row of the list: the project, and its sort keys' values for a cursor after it (null for a custom field's sort). */
+export type ProjectListRow = ProjectViewRow & { sort_values: (string | null)[] | null };
 
 /**
  * What an `after` cursor holds: the sort and order it was made for, the sort keys' values of the
@@ -347,7 +394,7 @@ export interface ProjectListRow extends ProjectViewRow { sort_values: (string | 
 interface ListCursor { s: ListSort; o: 'asc' | 'desc'; v: (string | null)[]; id: number }
 
 export function projectCursor(query: ListQuery, order: 'asc' | 'desc', row: ProjectListRow): string {
-  const cursor: ListCursor = { s: query.sort ?? 'project_created', o: order, v: row.sort_values, id: row.id };
+  const cursor: ListCursor = { s: query.sort ?? 'project_created', o: order, v: row.sort_values ?? [], id: row.id };
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
 
@@ -387,18 +434,18 @@ function readCursor(query: ListQuery, order: 'asc' | 'desc'): ListCursor {
  * id (an index range when the keys are one index). A nullable key (the due date) sorts its NULLs
  * last ascending and first descending, as PostgreSQL does, and a comparison with NULL is never true.
  */
-function afterCursor(keys: readonly SortKey[], cursor: ListCursor, order: 'asc' | 'desc'): Prisma.Sql {
-  const after = Prisma.raw(order === 'asc' ? '>' : '<');
-  const columns = Prisma.raw([...keys.map((key) => key.expression), 'p.id'].join(', '));
-  const values = Prisma.join([...keys.map((key, i) => Prisma.sql`${cursor.v[i]}::${Prisma.raw(key.type)}`), Prisma.sql`${cursor.id}::int`]);
-  if (!keys[0]!.nullable) return Prisma.sql`(${columns}) ${after} (${values})`;
-  const column = Prisma.raw(keys[0]!.expression);
+function afterCursor(keys: readonly SortKey[], cursor: ListCursor, order: 'asc' | 'desc'): Fragment {
+  const after = sql.raw(order === 'asc' ? '>' : '<');
+  const columns = sql.raw([...keys.map((key) => key.expression), 'p.id'].join(', '));
+  const values = sql.join([...keys.map((key, i) => sql`${cursor.v[i]}::${sql.raw(key.type)}`), sql`${cursor.id}::int`]);
+  if (!keys[0]!.nullable) return sql`(${columns}) ${after} (${values})`;
+  const column = sql.raw(keys[0]!.expression);
   if (cursor.v[0] === null) {
     return order === 'asc'
-      ? Prisma.sql`(${column} IS NULL AND p.id > ${cursor.id}::int)`
-      : Prisma.sql`((${column} IS NULL AND p.id < ${cursor.id}::int) OR ${column} IS NOT NULL)`;
+      ? sql`(${column} IS NULL AND p.id > ${cursor.id}::int)`
+      : sql`((${column} IS NULL AND p.id < ${cursor.id}::int) OR ${column} IS NOT NULL)`;
   }
-  return order === 'asc' ? Prisma.sql`((${columns}) > (${values}) OR ${column} IS NULL)` : Prisma.sql`(${columns}) < (${values})`;
+  return order === 'asc' ? sql`((${columns}) > (${values}) OR ${column} IS NULL)` : sql`(${columns}) < (${values})`;
 }
 
 /**
@@ -408,14 +455,14 @@ function afterCursor(keys: readonly SortKey[], cursor: ListCursor, order: 'asc' 
  * per page), and with the count written it keeps one plan. A deeper page binds both (one text for
  * every depth, planned each time).
  */
-function rowLimit(limit: number, offset: number): Prisma.Sql {
-  if (offset !== 0) return Prisma.sql`LIMIT ${limit} OFFSET ${offset}`;
+function rowLimit(limit: number, offset: number): Fragment {
+  if (offset !== 0) return sql`LIMIT ${limit} OFFSET ${offset}`;
   if (!Number.isSafeInteger(limit) || limit < 0) throw new Error(`not a row count: ${limit}`);
-  return Prisma.raw(`LIMIT ${limit}`);
+  return sql.raw(`LIMIT ${limit}`);
 }
 
 /** The LIMIT of each part of a merged page: as far as the page reaches, written alike. */
-const reachOf = (limit: number, offset: number): Prisma.Sql => (offset === 0 ? rowLimit(limit, 0) : Prisma.sql`LIMIT ${limit + offset}`);
+const reachOf = (limit: number, offset: number): Fragment => (offset === 0 ? rowLimit(limit, 0) : sql`LIMIT ${limit + offset}`);
 
 /**
  * The projects rows of a page, chosen in the sort's order. The client-name sort reads the projects
@@ -423,21 +470,22 @@ const reachOf = (limit: number, offset: number): Prisma.Sql => (offset === 0 ? r
  * (no client, so no name: last ascending, first descending) by id, each as far as the page
  * reaches, and merges the two: over a LEFT JOIN the database would sort every project instead.
  */
-function pageRows(sort: ListSort | CustomSort, condition: Prisma.Sql, orderBy: Prisma.Sql, direction: 'ASC' | 'DESC', limit: number, offset: number): Prisma.Sql {
+function pageRows(sort: ListSort | CustomSort, condition: Fragment, orderBy: Fragment, direction: 'ASC' | 'DESC', limit: number, offset: number): Fragment {
   if (typeof sort === 'object') return customFieldPageRows(sort, condition, direction, limit, offset);
   if (sort !== 'client_company_name') {
-    return Prisma.sql`SELECT p.* FROM projects p WHERE ${condition} ORDER BY ${orderBy} ${rowLimit(limit, offset)}`;
+    return sql`SELECT p.* FROM projects p WHERE ${condition} ORDER BY ${orderBy} ${rowLimit(limit, offset)}`;
   }
-  const order = Prisma.raw(direction);
+  const order = sql.raw(direction);
   const reach = reachOf(limit, offset);
-  return Prisma.sql`
+  const [name, clientId, projectClient, projectId] = [c('company_name'), c('id'), p('client_id'), p('id')].map((column) => sql.raw(column));
+  return sql`
     SELECT * FROM (
-      (SELECT p.*, c.company_name AS client_name_key FROM projects p JOIN clients c ON c.id = p.client_id
+      (SELECT p.*, ${name} AS client_name_key FROM projects p JOIN clients c ON ${clientId} = ${projectClient}
         WHERE ${condition} ORDER BY ${orderBy} ${reach})
       UNION ALL
       (SELECT p.*, NULL::text AS client_name_key FROM projects p LEFT JOIN clients c ON false
-        WHERE p.client_id IS NULL AND ${condition} ORDER BY p.id ${order} ${reach})
-    ) p ORDER BY p.client_name_key ${order}, p.client_id ${order}, p.id ${order} ${rowLimit(limit, offset)}`;
+        WHERE ${projectClient} IS NULL AND ${condition} ORDER BY ${projectId} ${order} ${reach})
+    ) p ORDER BY p.client_name_key ${order}, ${projectClient} ${order}, ${projectId} ${order} ${rowLimit(limit, offset)}`;
 }
 
 /**
@@ -445,19 +493,20 @@ function pageRows(sort: ListSort | CustomSort, condition: Prisma.Sql, orderBy: P
  * field's value index, then (ascending; first descending) those without one by id, each as far as
  * the page reaches, merged, as the client-name sort does.
  */
-function customFieldPageRows(sort: CustomSort, condition: Prisma.Sql, direction: 'ASC' | 'DESC', limit: number, offset: number): Prisma.Sql {
-  const order = Prisma.raw(direction);
-  const key = Prisma.raw(sort.expression);
+function customFieldPageRows(sort: CustomSort, condition: Fragment, direction: 'ASC' | 'DESC', limit: number, offset: number): Fragment {
+  const order = sql.raw(direction);
+  const key = sql.raw(sort.expression);
   const reach = reachOf(limit, offset);
-  return Prisma.sql`
+  const [valueProject, valueField, projectId] = [v('project_id'), v('field_id'), p('id')].map((column) => sql.raw(column));
+  return sql`
     SELECT * FROM (
-      (SELECT p.*, ${key} AS custom_sort_key FROM projects p JOIN project_custom_values v ON v.project_id = p.id AND v.field_id = ${sort.fieldId}
-        WHERE ${condition} ORDER BY ${key} ${order}, p.id ${order} ${reach})
+      (SELECT p.*, ${key} AS custom_sort_key FROM projects p JOIN project_custom_values v ON ${valueProject} = ${projectId} AND ${valueField} = ${sort.fieldId}
+        WHERE ${condition} ORDER BY ${key} ${order}, ${projectId} ${order} ${reach})
       UNION ALL
-      (SELECT p.*, NULL::${Prisma.raw(sort.sqlType)} AS custom_sort_key FROM projects p
-        WHERE NOT EXISTS (SELECT 1 FROM project_custom_values v WHERE v.project_id = p.id AND v.field_id = ${sort.fieldId})
-          AND ${condition} ORDER BY p.id ${order} ${reach})
-    ) p ORDER BY p.custom_sort_key ${order}, p.id ${order} ${rowLimit(limit, offset)}`;
+      (SELECT p.*, NULL::${sql.raw(sort.sqlType)} AS custom_sort_key FROM projects p
+        WHERE NOT EXISTS (SELECT 1 FROM project_custom_values v WHERE ${valueProject} = ${projectId} AND ${valueField} = ${sort.fieldId})
+          AND ${condition} ORDER BY ${projectId} ${order} ${reach})
+    ) p ORDER BY p.custom_sort_key ${order}, ${projectId} ${order} ${rowLimit(limit, offset)}`;
 }
 
 /** The sort a list asks for: a custom field (`sort_custom_field`, page mode only, before `sort`), or a sort column. */
@@ -473,23 +522,22 @@ function listSort(query: ListQuery, customFields: Map<string, CustomFieldRow>): 
  * whether another page follows. Built here, apart from the handler, so that a test can EXPLAIN
  * exactly what runs (every filter and sort must use an index).
  */
-export function projectListStatements(query: ListQuery, window: PageWindow, customFields = new Map<string, CustomFieldRow>()): { page: Prisma.Sql; count?: Prisma.Sql } {
+export function projectListStatements(query: ListQuery, window: PageWindow, customFields = new Map<string, CustomFieldRow>()): { page: Statement<ProjectListRow>; count?: Statement<{ total: number }> } {
   const filtered = projectFilter(query, customFields);
   // Templates are left out unless the list asks for them (`template`).
   const template = query.template ?? 'exclude';
-  const where = template === 'include' ? filtered : Prisma.sql`${filtered} AND ${filterFields.is_template('eq', template === 'only')}`;
+  const where = template === 'include' ? filtered : sql`${filtered} AND ${filterFields.is_template('eq', template === 'only')}`;
   const sort = listSort(query, customFields);
   // A custom field's sort has no cursor mode: its rows carry no cursor values.
   const keys: readonly SortKey[] = typeof sort === 'object' ? [{ expression: 'p.custom_sort_key', type: sort.sqlType }] : sortKeys[sort];
   const direction = window.order === 'asc' ? 'ASC' : 'DESC';
-  const orderBy = Prisma.raw([...keys.map((key) => key.expression), 'p.id'].map((e) => `${e} ${direction}`).join(', '));
-  const sortValues = Prisma.raw(typeof sort === 'object' ? 'NULL AS sort_values' : `json_build_array(${keys.map(cursorText).join(', ')}) AS sort_values`);
-  const chosen = (condition: Prisma.Sql, limit: number, offset: number) => Prisma.sql`${PROJECT_COLUMNS}, ${sortValues}
-      FROM (${pageRows(sort, condition, orderBy, direction, limit, offset)}) p
-      ${PROJECT_JOINS} ORDER BY ${orderBy}`;
+  const orderBy = sql.raw([...keys.map((key) => key.expression), 'p.id'].map((e) => `${e} ${direction}`).join(', '));
+  const sortValues = typeof sort === 'object' ? sql<null>`NULL` : sql<(string | null)[]>`json_build_array(${sql.join(keys.map(cursorText))})`;
+  const view = viewAround();
+  const chosen = (condition: Fragment, limit: number, offset: number) => sql<ProjectListRow>`${sql.raw(view.select)}, ${sortValues} as "sort_values" from (${pageRows(sort, condition, orderBy, direction, limit, offset)}) as "p"${sql.raw(view.joins)} order by ${orderBy}`;
   if (query.after !== undefined) {
     if (window.page !== 1) throw validationFailed({ page: [PAGE_WITH_AFTER_MESSAGE] });
-    return { page: chosen(Prisma.sql`${where} AND ${afterCursor(keys, readCursor(query, window.order), window.order)}`, window.take + 1, 0) };
+    return { page: chosen(sql`${where} AND ${afterCursor(keys, readCursor(query, window.order), window.order)}`, window.take + 1, 0) };
   }
   return {
     // The page's rows are chosen first: the joins and aggregates run for those rows only, not for
@@ -499,7 +547,7 @@ export function projectListStatements(query: ListQuery, window: PageWindow, cust
     // condition on is_template in the count would read each matching row from the table where the
     // filter's index alone answers (35 ms instead of 4 for 35,000 matches).
     count: template === 'exclude'
-      ? Prisma.sql`SELECT ((SELECT count(*) FROM projects p WHERE ${filtered}) - (SELECT count(*) FROM projects p WHERE ${filtered} AND p.is_template))::int AS total`
-      : Prisma.sql`SELECT count(*)::int AS total FROM projects p WHERE ${where}`,
+      ? sql<{ total: number }>`SELECT ((SELECT count(*) FROM projects p WHERE ${filtered}) - (SELECT count(*) FROM projects p WHERE ${filtered} AND ${sql.raw(p('is_template'))}))::int AS total`
+      : sql<{ total: number }>`SELECT count(*)::int AS total FROM projects p WHERE ${where}`,
   };
 }

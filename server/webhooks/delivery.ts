@@ -12,6 +12,7 @@ import { eventCursor, findEvent, readFeed } from '../events/feed.ts';
 import type { JobQueue, QueueSettings } from '../platform/job-queue.ts';
 import { toEvent } from '../events/mapping.ts';
 import { WEBHOOK_URL_INTERNAL_MESSAGE, WEBHOOK_URL_UNRESOLVED_MESSAGE } from '../core/messages.ts';
+import { lockRelay } from './store.ts';
 
 export const DELIVERY_QUEUE = 'webhook-delivery';
 const RELAY_BATCH = 100;
@@ -153,7 +154,7 @@ export function postSigned(url: string, body: string, secret: string, headers: R
  */
 async function relayOnce(prisma: PrismaClient, jobs: JobQueue): Promise<number> {
   return prisma.$transaction(async (tx) => {
-    const [relay] = await tx.$queryRaw<{ after: string }[]>`SELECT after FROM webhook_relay WHERE id = 1 FOR UPDATE SKIP LOCKED`;
+    const relay = await lockRelay(tx);
     if (!relay) return 0;
     const events = await readFeed(tx, { after: relay.after || undefined, limit: RELAY_BATCH, order: 'asc' });
     if (events.length === 0) return 0;

@@ -11,6 +11,7 @@ import {
 import type { PrismaClient } from '../../../generated/prisma/client.ts';
 import { projectRoot } from '../project-root.ts';
 import { createPglite } from './connection.ts';
+import { queryRows, sqlBuilder } from './sql.ts';
 import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm';
 
 const root = projectRoot;
@@ -85,11 +86,14 @@ function migrationNames(dir = migrationsDir): string[] {
  * one query before the schema engine is loaded: on an up-to-date database (every start but the first
  * after a deployment) the engine's WebAssembly, 30 MB and most of the start-up time, is not needed.
  */
+/** Prisma's record of applied migrations (its own table, not in the schema): the columns read here. */
+type PrismaMigrationsTable = { _prisma_migrations: { migration_name: string; finished_at: Date | null; rolled_back_at: Date | null } };
+
 export async function migrationsUpToDate(prisma: PrismaClient): Promise<boolean> {
   let applied: { migration_name: string }[];
   try {
-    applied = await prisma.$queryRaw`
-      SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
+    applied = await queryRows(prisma, sqlBuilder.withTables<PrismaMigrationsTable>().selectFrom('_prisma_migrations')
+      .select('migration_name').where('finished_at', 'is not', null).where('rolled_back_at', 'is', null));
   } catch {
     return false; // no migrations table yet: a new database
   }

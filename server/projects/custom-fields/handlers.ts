@@ -4,6 +4,7 @@ import { customFieldKeyTaken, optionGivenTwice, optionsNotTaken, optionStillHeld
 import type { Handler } from '../../contract/operations.ts';
 import { nextVersion } from '../store.ts';
 import { toCustomField } from './mapping.ts';
+import { heldOptions, lockCustomField } from './store.ts';
 import { loadPage, pageWindow } from '../../core/paging.ts';
 
 const SELECTS: readonly string[] = ['single_select', 'multi_select'];
@@ -46,7 +47,7 @@ export const createCustomField: Handler<'createCustomField'> = async ({ prisma, 
 };
 
 export const updateCustomField: Handler<'updateCustomField'> = async ({ prisma, path, body }) => {
-  const [field] = await prisma.$queryRaw<{ id: number; type: string }[]>`SELECT id, type::text FROM custom_fields WHERE id = ${path.id} FOR UPDATE`;
+  const field = await lockCustomField(prisma, path.id);
   if (!field) throw notFound('Custom field');
   const errors = new FieldErrorCollector();
   const options = body.custom_field_options;
@@ -54,9 +55,7 @@ export const updateCustomField: Handler<'updateCustomField'> = async ({ prisma, 
     if (!SELECTS.includes(field.type)) errors.add('custom_field_options', optionsNotTaken(field.type));
     checkOptions(errors, options);
     // An option a project holds stays: the value would otherwise name a choice that is gone.
-    const held = await prisma.$queryRaw<{ option: string }[]>`
-      SELECT DISTINCT option FROM project_custom_values v, unnest(v.option_values || ARRAY[v.text_value]) AS option
-       WHERE v.field_id = ${path.id} AND option IS NOT NULL AND NOT (option = ANY(${options}::text[]))`;
+    const held = await heldOptions(prisma, path.id, options);
     for (const { option } of held) errors.add('custom_field_options', optionStillHeld(option));
   }
   errors.throwIfAny();
@@ -66,7 +65,7 @@ export const updateCustomField: Handler<'updateCustomField'> = async ({ prisma, 
 
 /** The projects that held a value change with the field's removal: a new version, a new `dates.updated`. */
 export const deleteCustomField: Handler<'deleteCustomField'> = async ({ prisma, path }) => {
-  const [field] = await prisma.$queryRaw<{ id: number }[]>`SELECT id FROM custom_fields WHERE id = ${path.id} FOR UPDATE`;
+  const field = await lockCustomField(prisma, path.id);
   if (!field) throw notFound('Custom field');
   await prisma.project.updateMany({ where: { customValues: { some: { fieldId: path.id } } }, data: nextVersion() });
   await prisma.customField.delete({ where: { id: path.id } });

@@ -1,12 +1,14 @@
 // Custom field values: how each type of field is checked, stored, shown, filtered and sorted.
 // A project's values live in project_custom_values, one row per field, in the column of the field's
 // type; the project read aggregates them into `custom_fields` in the same statement.
-import { Prisma, type CustomField as CustomFieldRow } from '../../../generated/prisma/client.ts';
+import { type ExpressionBuilder, type RawBuilder, type Selectable, sql } from 'kysely';
+import type { CustomField as CustomFieldRow } from '../../../generated/prisma/client.ts';
 import type { components } from '../../../generated/api-types.ts';
 import { validationFailed, type FieldErrorCollector } from '../../core/errors.ts';
 import { CUSTOM_VALUE_RULES, customFieldNotSortable, customFieldOperators, customFieldUndefined, customFieldUnknown, customValueInvalid, customValueOneOf, customValueOnlyOptionsOf } from '../../core/messages.ts';
 import { isCalendarDate } from '../../core/dates.ts';
 import type { Db, Tx } from '../../platform/database/transaction.ts';
+import { type DB, executeStatement, queryRows, sqlBuilder } from '../../platform/database/sql.ts';
 import { escapeLike } from '../../core/search-text.ts';
 
 type CustomFieldType = components['schemas']['CustomFieldType'];
@@ -49,7 +51,7 @@ function userIdOf(value: string | number): number | Refusal {
 
 /** What a value is for each type: its column and SQL type, how a sent value is read, which filters it takes. */
 type Rules = { [T in CustomFieldType]: {
-  column: 'text_value' | 'number_value' | 'date_value' | 'option_values' | 'user_id'; sqlType: string; operators: readonly Operator[]; sortable: boolean;
+  column: keyof DB['project_custom_values'] & ('text_value' | 'number_value' | 'date_value' | 'option_values' | 'user_id'); sqlType: string; operators: readonly Operator[]; sortable: boolean;
   read(value: string | number | string[], field: CustomFieldRow): StoredValue | Refusal;
   operand(value: string | number, field: CustomFieldRow): string | number | Refusal;
 } };
@@ -160,22 +162,47 @@ export async function writeCustomValues(tx: Tx, projectId: number, prepared: Pre
 
 /** Copies every custom value of one project to another (a clone). */
 export async function copyCustomValues(tx: Tx, fromProjectId: number, toProjectId: number): Promise<void> {
-  await tx.$executeRaw`
-    INSERT INTO project_custom_values (project_id, field_id, text_value, number_value, date_value, option_values, user_id)
-    SELECT ${toProjectId}, field_id, text_value, number_value, date_value, option_values, user_id
-      FROM project_custom_values WHERE project_id = ${fromProjectId}`;
+  await executeStatement(tx, sqlBuilder.insertInto('project_custom_values')
+    .columns(['project_id', 'field_id', 'text_value', 'number_value', 'date_value', 'option_values', 'user_id'])
+    .expression((eb) => eb.selectFrom('project_custom_values')
+      .select([sql.val(toProjectId).as('project_id'), 'field_id', 'text_value', 'number_value', 'date_value', 'option_values', 'user_id'])
+      .where('project_id', '=', fromProjectId)));
 }
 
-/** The project's `custom_fields`, for a query over `p`: values by key, each as its type shows it. */
-export const CUSTOM_FIELDS_COLUMN = `
-       COALESCE((SELECT json_object_agg(d.key, CASE d.type
-                          WHEN 'number' THEN to_json(v.number_value::float8)
-                          WHEN 'date' THEN to_json(to_char(v.date_value, 'YYYY-MM-DD'))
-                          WHEN 'multi_select' THEN to_json(v.option_values)
-                          WHEN 'person' THEN json_build_object('id', u.id, 'name', u.first_name || ' ' || u.last_name)
-                          ELSE to_json(v.text_value) END ORDER BY d.id)
-                   FROM project_custom_values v JOIN custom_fields d ON d.id = v.field_id LEFT JOIN users u ON u.id = v.user_id
-                  WHERE v.project_id = p.id), '{}') AS custom_fields`;
+/** The project's `custom_fields`, in a statement over `p` (a projects row): values by key, each as its type shows it. */
+export function customFieldsColumn(eb: ExpressionBuilder<DB & { p: Selectable<DB['projects']> }, 'p'>): RawBuilder<Record<string, components['schemas']['CustomFieldValue']>> {
+  const values = eb.selectFrom('project_custom_values as v')
+    .innerJoin('custom_fields as d', 'd.id', 'v.field_id')
+    .leftJoin('users as u', 'u.id', 'v.user_id')
+    .select((t) => sql`json_object_agg(${t.ref('d.key')}, CASE ${t.ref('d.type')}
+                          WHEN 'number' THEN to_json(${t.ref('v.number_value')}::float8)
+                          WHEN 'date' THEN to_json(to_char(${t.ref('v.date_value')}, 'YYYY-MM-DD'))
+                          WHEN 'multi_select' THEN to_json(${t.ref('v.option_values')})
+                          WHEN 'person' THEN json_build_object('id', ${t.ref('u.id')}, 'name', ${t.ref('u.first_name')} || ' ' || ${t.ref('u.last_name')})
+                          ELSE to_json(${t.ref('v.text_value')}) END ORDER BY ${t.ref('d.id')})`.as('custom_fields'))
+    .whereRef('v.project_id', '=', 'p.id');
+  return sql`COALESCE(${values}, '{}')`;
+}
+
+/** The field, its row locked for the rest of the transaction; undefined when there is none. */
+export async function lockCustomField(tx: Db, id: number) {
+  const [field] = await queryRows(tx, sqlBuilder.selectFrom('custom_fields')
+    .select((eb) => ['id', sql<CustomFieldType>`${eb.ref('type')}::text`.as('type')])
+    .where('id', '=', id)
+    .forUpdate());
+  return field;
+}
+
+/** The options of a select field that projects hold (in a value of theirs) and `kept` does not list. */
+export function heldOptions(db: Db, fieldId: number, kept: string[]): Promise<{ option: string }[]> {
+  return queryRows(db, sqlBuilder.selectFrom('project_custom_values as v')
+    .crossJoinLateral((eb) => sql<{ option: string | null }>`unnest(${eb.ref('v.option_values')} || ARRAY[${eb.ref('v.text_value')}])`.as('option'))
+    .select((eb) => eb.ref('option.option').$notNull().as('option'))
+    .distinct()
+    .where('v.field_id', '=', fieldId)
+    .where('option.option', 'is not', null)
+    .where((eb) => eb.not(sql<boolean>`${eb.ref('option.option')} = ANY(${kept}::text[])`)));
+}
 
 /** The fields a list names (in `custom_fields` or `sort_custom_field`), by key; an unknown key is a 422. */
 export async function customFieldsNamed(db: Db, filter: Record<string, unknown> | undefined, sortKey: string | undefined): Promise<Map<string, CustomFieldRow>> {
@@ -196,8 +223,8 @@ type CustomFilter = components['schemas']['CustomFieldFilter'];
  * projects whose value matches, found through the field's value index. A negated operator keeps
  * the projects that have no matching value, those without a value included.
  */
-export function customFieldConditions(filter: Record<string, CustomFilter>, fields: Map<string, CustomFieldRow>): Prisma.Sql[] {
-  const conditions: Prisma.Sql[] = [];
+export function customFieldConditions(filter: Record<string, CustomFilter>, fields: Map<string, CustomFieldRow>): RawBuilder<unknown>[] {
+  const conditions: RawBuilder<unknown>[] = [];
   const errors: Record<string, string[]> = {};
   for (const [key, operators] of Object.entries(filter)) {
     const field = fields.get(key)!;
@@ -221,27 +248,28 @@ export function customFieldConditions(filter: Record<string, CustomFilter>, fiel
   return conditions;
 }
 
-function valueCondition(field: CustomFieldRow, rule: Rules[CustomFieldType], operator: Operator, operands: (string | number)[]): Prisma.Sql {
-  const column = Prisma.raw(`v.${rule.column}`);
-  const typed = (value: string | number) => Prisma.sql`${value}::${Prisma.raw(rule.sqlType)}`;
+function valueCondition(field: CustomFieldRow, rule: Rules[CustomFieldType], operator: Operator, operands: (string | number)[]): RawBuilder<unknown> {
+  const column = sql.raw(`v.${rule.column}`);
+  const typed = (value: string | number) => sql`${value}::${sql.raw(rule.sqlType)}`;
   const positive = operator.replace(/^not_/, '') as Operator;
-  let match: Prisma.Sql;
+  let match: RawBuilder<unknown>;
   if (rule.column === 'option_values') {
-    const options = Prisma.sql`ARRAY[${Prisma.join(operands.map(typed))}]`;
-    match = positive === 'eq' ? Prisma.sql`${column} @> ${options}` : Prisma.sql`${column} && ${options}`;
+    const options = sql`ARRAY[${sql.join(operands.map(typed))}]`;
+    match = positive === 'eq' ? sql`${column} @> ${options}` : sql`${column} && ${options}`;
   } else {
     switch (positive) {
-      case 'eq': match = Prisma.sql`${column} = ${typed(operands[0]!)}`; break;
-      case 'in': match = Prisma.sql`${column} IN (${Prisma.join(operands.map(typed))})`; break;
-      case 'contains': match = Prisma.sql`${column} ILIKE ${`%${escapeLike(String(operands[0]))}%`}`; break;
-      case 'gt': match = Prisma.sql`${column} > ${typed(operands[0]!)}`; break;
-      case 'gte': match = Prisma.sql`${column} >= ${typed(operands[0]!)}`; break;
-      case 'lt': match = Prisma.sql`${column} < ${typed(operands[0]!)}`; break;
-      default: match = Prisma.sql`${column} <= ${typed(operands[0]!)}`;
+      case 'eq': match = sql`${column} = ${typed(operands[0]!)}`; break;
+      case 'in': match = sql`${column} IN (${sql.join(operands.map(typed))})`; break;
+      case 'contains': match = sql`${column} ILIKE ${`%${escapeLike(String(operands[0]))}%`}`; break;
+      case 'gt': match = sql`${column} > ${typed(operands[0]!)}`; break;
+      case 'gte': match = sql`${column} >= ${typed(operands[0]!)}`; break;
+      case 'lt': match = sql`${column} < ${typed(operands[0]!)}`; break;
+      default: match = sql`${column} <= ${typed(operands[0]!)}`;
     }
   }
-  const projects = Prisma.sql`SELECT v.project_id FROM project_custom_values v WHERE v.field_id = ${field.id} AND ${match}`;
-  return operator === positive ? Prisma.sql`p.id = ANY(ARRAY(${projects}))` : Prisma.sql`p.id <> ALL(ARRAY(${projects}))`;
+  const [valueProject, valueField] = (['project_id', 'field_id'] as const satisfies (keyof DB['project_custom_values'])[]).map((column) => sql.raw(`v.${column}`));
+  const projects = sql`SELECT ${valueProject} FROM project_custom_values v WHERE ${valueField} = ${field.id} AND ${match}`;
+  return operator === positive ? sql`p.id = ANY(ARRAY(${projects}))` : sql`p.id <> ALL(ARRAY(${projects}))`;
 }
 
 /** How a list sorts by a custom field: the field, the column (and collation) its values order by, and their type. */

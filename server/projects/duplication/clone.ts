@@ -2,6 +2,7 @@
 // far due dates move, how many rows), the new project's row, and the copy of its children in chunks.
 // cloneProject (server/projects/handlers.ts) runs it all in its request; a background duplication
 // (server/projects/duplication/jobs.ts) runs one chunk per transaction.
+import { sourceCounts } from './store.ts';
 import type { components } from '../../../generated/api-types.ts';
 import type { Prisma, Project as ProjectRow } from '../../../generated/prisma/client.ts';
 import type { FieldErrorCollector } from '../../core/errors.ts';
@@ -73,17 +74,7 @@ export async function planClone(tx: Tx, sourceId: number, body: CloneBody, error
   } = body;
   unhandled satisfies Record<string, never>;
   const source = await tx.project.findUniqueOrThrow({ where: { id: sourceId }, include: { assignees: true, tags: true } });
-  const [counts] = await tx.$queryRaw<SourceCounts[]>`
-    SELECT (SELECT count(*) FROM milestones WHERE project_id = ${sourceId})::int AS milestones,
-           (SELECT count(*) FROM tasks WHERE project_id = ${sourceId})::int AS tasks,
-           (SELECT count(*) FROM task_checklist_items c JOIN tasks t ON t.id = c.task_id WHERE t.project_id = ${sourceId})::int AS checklist,
-           (SELECT count(*) FROM task_files f JOIN tasks t ON t.id = f.task_id WHERE t.project_id = ${sourceId})::int AS task_files,
-           (SELECT count(*) FROM invoices WHERE project_id = ${sourceId})::int AS invoices,
-           (SELECT count(*) FROM estimates WHERE project_id = ${sourceId})::int AS estimates,
-           (SELECT count(*) FROM project_files WHERE project_id = ${sourceId})::int AS files,
-           (SELECT count(*) FROM project_comments WHERE project_id = ${sourceId})::int AS comments,
-           (SELECT min(d) FROM (SELECT date_due AS d FROM tasks WHERE project_id = ${sourceId} UNION ALL SELECT date_due FROM milestones WHERE project_id = ${sourceId}) dues) AS earliest_due,
-           (SELECT max(d) FROM (SELECT date_due AS d FROM tasks WHERE project_id = ${sourceId} UNION ALL SELECT date_due FROM milestones WHERE project_id = ${sourceId}) dues) AS latest_due`;
+  const counts: SourceCounts = await sourceCounts(tx, sourceId);
   if (source.projectType === 'internal' && project_clientid !== undefined) {
     errors.add('project_clientid', CLONE_OF_INTERNAL_CLIENT_MESSAGE);
   }

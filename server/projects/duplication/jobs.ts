@@ -13,6 +13,7 @@ import { insertEvent, newResourceEvent } from '../../platform/outbox.ts';
 import { toProject } from '../mapping.ts';
 import { findProjectView } from '../view.ts';
 import { refreshDerivedProgress } from '../store.ts';
+import { claimDuplication, lockDuplicationRow, shareLockSource } from './store.ts';
 import type { JobQueue, QueueSettings } from '../../platform/job-queue.ts';
 import type { Tx } from '../../platform/database/transaction.ts';
 
@@ -58,7 +59,7 @@ const isFinished = (row: { status: string }) => row.status === 'succeeded' || ro
 
 /** The duplication's row, locked for the rest of the transaction (other runs wait here). */
 async function lockedDuplication(tx: Tx, id: number): Promise<ProjectDuplication | null> {
-  await tx.$queryRaw`SELECT id FROM project_duplications WHERE id = ${id} FOR UPDATE`;
+  await lockDuplicationRow(tx, id);
   return tx.projectDuplication.findUnique({ where: { id } });
 }
 
@@ -67,8 +68,7 @@ async function step(tx: Tx, id: number, settings: DuplicationSettings): Promise<
   const row = await lockedDuplication(tx, id);
   if (!row || isFinished(row)) return true;
   const sourceId = row.sourceProjectId;
-  const source = sourceId === null ? [] : await tx.$queryRaw<{ id: number }[]>`SELECT id FROM projects WHERE id = ${sourceId} FOR SHARE`;
-  if (sourceId === null || source.length === 0) throw new DuplicationFailure(DUPLICATION_SOURCE_GONE_MESSAGE);
+  if (sourceId === null || !(await shareLockSource(tx, sourceId))) throw new DuplicationFailure(DUPLICATION_SOURCE_GONE_MESSAGE);
   const errors = new FieldErrorCollector();
   const plan = await planClone(tx, sourceId, row.options as CloneBody, errors);
   if (!errors.isEmpty) {
@@ -109,11 +109,7 @@ async function fail(prisma: PrismaClient, id: number, reason: string): Promise<v
  * `maxSteps` (tests) stops after that many steps, as an instance killed there would.
  */
 export async function runDuplication(prisma: PrismaClient, id: number, settings: DuplicationSettings, maxSteps = Number.POSITIVE_INFINITY): Promise<void> {
-  const [claimed] = await prisma.$queryRaw<{ attempts: number }[]>`
-    UPDATE project_duplications
-       SET status = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, now())
-     WHERE id = ${id} AND status IN ('queued', 'running')
-    RETURNING attempts`;
+  const claimed = await claimDuplication(prisma, id);
   if (!claimed) return;
   try {
     for (let steps = 1; !(await prisma.$transaction((tx) => step(tx, id, settings))) && steps < maxSteps; steps += 1) { /* next step */ }

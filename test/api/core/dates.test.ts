@@ -2,14 +2,17 @@
 // Date and by timestampSql() in PostgreSQL: both must write the same text for the same instant.
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { timestamp, timestampSql } from '../../../server/core/dates.ts';
+import { compileStatement } from '../../../server/platform/database/sql.ts';
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const pg = new PGlite();
 afterAll(async () => { await pg.close(); });
 
 async function inSql(expression: string, precision?: 'milliseconds' | 'microseconds'): Promise<string> {
-  const { rows } = await pg.query<{ at: string }>(`SELECT ${timestampSql(expression, precision)} AS at`);
+  const { sql: text, parameters } = compileStatement(sql<{ at: string }>`SELECT ${timestampSql(sql.raw<Date>(expression), precision)} AS at`);
+  const { rows } = await pg.query<{ at: string }>(text, [...parameters]);
   return rows[0]!.at;
 }
 

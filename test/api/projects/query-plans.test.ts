@@ -9,6 +9,7 @@ import { projectListStatements, type ListQuery } from '../../../server/projects/
 import { listOperations, loadSpec } from '../../../server/contract/spec.ts';
 import { useTestServer } from '../../helpers/server.ts';
 import { pageWindow } from '../../../server/core/paging.ts';
+import { compileStatement, type Statement } from '../../../server/platform/database/sql.ts';
 
 const PROJECTS = 100_000;
 // Inserting and indexing 100,000 rows takes longer than the server's statement timeout allows.
@@ -91,12 +92,13 @@ function literal(value: unknown): string {
  * The statement's plan for these values, and the plan PostgreSQL goes on with once the server has
  * prepared it (server/platform/database/statement-names.ts) and run it a few times: both must be index-backed.
  */
-async function plan(sql: Prisma.Sql): Promise<string> {
-  const custom = planText(await t.db.prisma.$queryRaw<PlanRows>`EXPLAIN ${sql}`);
+async function plan(statement: Statement<unknown>): Promise<string> {
+  const { sql, parameters } = compileStatement(statement);
+  const custom = planText(await t.db.prisma.$queryRawUnsafe<PlanRows>(`EXPLAIN ${sql}`, ...parameters));
   const prepared = await t.db.prisma.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe(`PREPARE plan_check AS ${sql.text}`);
+    await tx.$executeRawUnsafe(`PREPARE plan_check AS ${sql}`);
     // EXECUTE takes its arguments as SQL text, not as bound parameters.
-    const args = sql.values.map(literal).join(', ');
+    const args = parameters.map(literal).join(', ');
     const execute = `EXECUTE plan_check${args ? `(${args})` : ''}`;
     // PostgreSQL plans the first five executions for their values, then keeps a generic plan if it
     // costs no more: the sixth shows the plan the server goes on with.
@@ -176,7 +178,7 @@ describe(`GET /api/projects at ${PROJECTS.toLocaleString('en')} projects`, () =>
   it('every filter (page and total) and every sort (both directions) uses an index', async () => {
     await seedProjects();
     const scans: string[] = [];
-    const check = async (label: string, sql: Prisma.Sql) => {
+    const check = async (label: string, sql: Statement<unknown>) => {
       const text = await plan(sql);
       if (/Seq Scan on projects/.test(text)) scans.push(`${label}:\n${text}`);
     };

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../../server/platform/database/connection.ts';
 import { StatementNames } from '../../../../server/platform/database/statement-names.ts';
+import { sql } from 'kysely';
+import { queryRows } from '../../../../server/platform/database/sql.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 
@@ -48,6 +50,22 @@ if (DATABASE_URL) describe('prepared statements on PostgreSQL', () => {
       });
       expect(answers.found).toEqual([2, 3, 4]);
       expect(answers.prepared).toEqual([{ name: 's1', statement: 'SELECT $1::int + 1 AS n' }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('prepares a typed statement (server/platform/database/sql.ts) by its text, as a raw one', async () => {
+    const db = await openDatabase({ databaseUrl: DATABASE_URL, pgliteDataDir: '', databasePoolSize: 1, databasePreparedStatements: 10 });
+    try {
+      const answers = await db.prisma.$transaction(async (tx) => {
+        const found: number[] = [];
+        for (const value of [1, 2, 3]) found.push((await queryRows(tx, sql<{ n: number }>`SELECT ${value}::int + 2 AS n`))[0]!.n);
+        const prepared = await tx.$queryRaw<{ name: string; statement: string }[]>`SELECT name, statement FROM pg_prepared_statements`;
+        return { found, prepared };
+      });
+      expect(answers.found).toEqual([3, 4, 5]);
+      expect(answers.prepared).toEqual([{ name: 's1', statement: 'SELECT $1::int + 2 AS n' }]);
     } finally {
       await db.close();
     }
