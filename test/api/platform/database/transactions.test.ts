@@ -145,7 +145,7 @@ if (DATABASE_URL) describe('PostgreSQL: a change under a project writes the proj
     // The comment is inserted, and the change waits for the row, which the holder keeps.
     // Read outside the holder's transaction, whose view of pg_stat_activity would stay as first read.
     await until('the comment to wait for the project row', async () => (await t.db.prisma.$queryRaw<{ n: number }[]>`
-      SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE projects SET last_activity_at%'`)[0]!.n === 1);
+      SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%update "projects" set "last_activity_at"%'`)[0]!.n === 1);
     await holder.query('UPDATE projects SET archived_at = now() WHERE id = $1', [project.id]);
     await holder.query('COMMIT');
     const answer = await comment;
