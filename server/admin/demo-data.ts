@@ -4,8 +4,9 @@
 // project 42 "Website Redesign"), so the documented curl lines work verbatim against it.
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { nextVersion } from '../projects/store.ts';
-import { sql } from 'kysely';
-import { type DB, queryRows, sqlBuilder } from '../platform/database/sql.ts';
+import type { DB } from '../platform/database/sql.ts';
+import { moveIdSequencesPastRows } from '../platform/database/sequences.ts';
+import { continueNumbersAfter } from '../projects/numbers.ts';
 
 /** A small deterministic generator, so every seeded database is the same. */
 function random(seed: number) {
@@ -26,12 +27,8 @@ const demoComments = ['The client approved the wireframes.', 'Waiting for the fi
 const statuses = ['not_started', 'in_progress', 'in_progress', 'on_hold', 'completed', 'cancelled'] as const;
 const PROJECTS = 45;
 
-async function resetSequences(prisma: PrismaClient) {
-  const tables = ['users', 'clients', 'categories', 'projects', 'tasks', 'task_checklist_items', 'task_files', 'milestones', 'timers', 'project_files', 'invoices', 'estimates'] as const satisfies (keyof DB)[];
-  for (const table of tables) {
-    await queryRows(prisma, sqlBuilder.selectNoFrom((eb) => sql<number>`setval(pg_get_serial_sequence(${table}, 'id'), GREATEST(${eb.selectFrom(table).select((t) => t.fn.max('id').as('id'))}, 1))`.as('setval')));
-  }
-}
+/** The tables whose rows the demo data inserts with their ids. */
+const SEEDED_TABLES = ['users', 'clients', 'categories', 'projects', 'tasks', 'task_checklist_items', 'task_files', 'milestones', 'timers', 'project_files', 'invoices', 'estimates'] as const satisfies (keyof DB)[];
 
 async function insertDemoData(prisma: PrismaClient) {
   const r = random(42);
@@ -102,9 +99,9 @@ async function insertDemoData(prisma: PrismaClient) {
       }
       await tx.project.update({ where: { id }, data: { progress: isExample ? 40 : Math.floor((completed * 100) / taskCount), progressManually: isExample, ...nextVersion() } });
     }
-    await queryRows(tx, sql`SELECT setval('project_number_seq', ${PROJECTS}::int)`);
+    await continueNumbersAfter(tx, PROJECTS);
   }, { timeout: 120_000 });
-  await resetSequences(prisma);
+  await moveIdSequencesPastRows(prisma, SEEDED_TABLES);
 }
 
 /** Fills an empty database; refuses (false, nothing written) when it already holds data. */

@@ -58,3 +58,8 @@ const sequenceNumber = compileOnce((scope: string, digits: number) => sqlBuilder
   .with('n', (db) => db.selectFrom('counter').select((eb) => rendered(scope, eb.ref('counter.value'), digits).as('number')))
   .selectFrom('n')
   .select((eb) => ['n.number', takenBy(eb.ref('n.number')).as('taken')]));
+
+/** Sets the number sequence so that the next number counts on from `last` (for data loaded with its numbers). */
+export async function continueNumbersAfter(db: Db, last: number): Promise<void> {
+  await queryRows(db, sql`SELECT setval('project_number_seq', ${last}::int)`);
+}
