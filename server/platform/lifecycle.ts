@@ -10,7 +10,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database } from './database/connection.ts';
 import { DataDirectoryInUse } from './database/data-directory.ts';
 import { prepareDatabase } from './database/prepare.ts';
-import { createLogger } from './logging.ts';
+import { createLogger, flushLogsSync } from './logging.ts';
 import { within } from '../core/time-limit.ts';
 import type { Tracing } from './tracing.ts';
 
@@ -201,6 +201,8 @@ export function handleShutdownSignals(
       process.exit(1);
     }, deadline + AFTER_DEADLINE.EXIT_AT_MS - Date.now()).unref();
     logger.info({ signal }, 'shutting down: no new connections, answering requests on open ones with Connection: close');
+    // The moment the signal was taken is what the bound is counted from: written now, whatever blocks later.
+    flushLogsSync(logger);
     for (const res of inProgress) if (!res.headersSent) res.setHeader('Connection', 'close');
     inProgress.clear();
 

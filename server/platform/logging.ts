@@ -7,6 +7,20 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   return pino({ level, base: undefined, redact: ['req.headers.authorization'] }, destination);
 }
 
+/**
+ * Writes the lines the logger still holds, synchronously. Lines go out asynchronously, and one written
+ * while an earlier write is in flight waits for that write's callback on the event loop: a process
+ * whose loop then blocks (a stuck shutdown, ended by the watchdog) would never write it.
+ */
+export function flushLogsSync(logger: Logger): void {
+  const stream = (logger as unknown as Record<symbol, { flushSync?: () => void } | undefined>)[pino.symbols.streamSym];
+  try {
+    stream?.flushSync?.();
+  } catch {
+    // Not open yet, or closed: nothing is held.
+  }
+}
+
 /** Query parameters that carry a credential, whatever their value looks like. */
 const SECRET_PARAMETER = /^(api[-_]?key|key|token|access[-_]?token|auth|authorization|password|secret)$/i;
 /** This server's API keys begin `gcp_` (api-keys.ts): one sent anywhere in a URL is still a key. */
