@@ -9,6 +9,8 @@ import type { Config } from '../config.ts';
 import { claimDataDirectory, type DataDirectoryClaim } from './data-directory.ts';
 import { refuseStatementsAfterTransactionEnd } from './ended-transactions.ts';
 import { within } from '../../core/time-limit.ts';
+import { poolReader } from './pool-reader.ts';
+import { readThroughPool } from './sql.ts';
 import { StatementNames } from './statement-names.ts';
 
 export interface Database {
@@ -97,6 +99,7 @@ async function openPostgres(config: DatabaseOptions & { databaseUrl: string }): 
   const statementNameGenerator = (query: { sql: string }) => statementNames.nameFor(query.sql) as string;
   const adapter = refuseStatementsAfterTransactionEnd(new PrismaPg(pool, { statementNameGenerator }));
   const prisma = new PrismaClient({ adapter, transactionOptions: transactionOptions(config) });
+  readThroughPool(prisma, poolReader(pool, pg.types, statementNames));
   // Migrations get their own connections, ended after use (the session holds the migration advisory
   // lock), without the statement timeouts: a migration, or waiting for another instance's, may take long.
   const adapterFactory = new PrismaPg({ connectionString: config.databaseUrl, max: config.databasePoolSize, connectionTimeoutMillis: config.databaseConnectTimeoutMs });
