@@ -12,7 +12,7 @@ import { eventCursor, findEvent, readFeed } from '../events/feed.ts';
 import type { JobQueue, QueueSettings } from '../platform/job-queue.ts';
 import { toEvent } from '../events/mapping.ts';
 import { WEBHOOK_URL_INTERNAL_MESSAGE, WEBHOOK_URL_UNRESOLVED_MESSAGE } from '../core/messages.ts';
-import { lockRelay } from './store.ts';
+import { anySubscriptionEnabled, lockRelay } from './store.ts';
 
 export const DELIVERY_QUEUE = 'webhook-delivery';
 const RELAY_BATCH = 100;
@@ -219,28 +219,32 @@ export async function startWebhookWorker(prisma: PrismaClient, jobs: JobQueue, s
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
-  const relay = (): void => {
+  // A nudge (after each change) relays only while some subscription is enabled: otherwise its
+  // transaction only moved the relay past events nobody receives, for every write. The timer's run
+  // still does that, so a subscription made later starts from a recent position.
+  const relay = (onlyForSubscribers = false): void => {
     if (stopped) return;
     if (running) { again = true; return; }
     running = (async () => {
       try {
+        if (onlyForSubscribers && !(await anySubscriptionEnabled(prisma))) return;
         while (!stopped && (await relayOnce(prisma, jobs)) === RELAY_BATCH);
       } catch (error) {
         logger.warn({ err: error }, 'webhook relay failed; it runs again on the next tick');
       } finally {
         running = undefined;
-        if (again) { again = false; relay(); }
+        if (again) { again = false; relay(true); }
       }
     })();
   };
-  const timer = setInterval(relay, settings.webhookRelayIntervalMs);
+  const timer = setInterval(() => relay(), settings.webhookRelayIntervalMs);
   timer.unref();
   await jobs.boss.work<{ deliveryId: string }>(DELIVERY_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 1, localConcurrency: 4 }, async ([job]) => {
     await deliver(prisma, BigInt(job!.data.deliveryId), settings);
   });
   relay();
   return {
-    nudge: relay,
+    nudge: () => relay(true),
     async stop() {
       stopped = true;
       clearInterval(timer);
