@@ -1,9 +1,9 @@
 // A local webhook receiver for the webhook tests, and the settings they run the sender with.
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface Received { id: string; timestamp: string; signature: string; body: string; event: any }
+export interface Received { id: string; timestamp: string; signature: string; headers: IncomingHttpHeaders; body: string; event: any }
 
 /** A webhook receiver on a free port: `answer` decides each request's status (or `'hang'`: no answer). */
 export async function startReceiver(answer: (request: Received, seen: Received[]) => number | 'hang' = () => 204) {
@@ -15,7 +15,7 @@ export async function startReceiver(answer: (request: Received, seen: Received[]
     req.on('end', () => {
       const request = {
         id: String(req.headers['webhook-id']), timestamp: String(req.headers['webhook-timestamp']),
-        signature: String(req.headers['webhook-signature']), body, event: JSON.parse(body),
+        signature: String(req.headers['webhook-signature']), headers: req.headers, body, event: JSON.parse(body),
       };
       const status = answer(request, received);
       received.push(request);
