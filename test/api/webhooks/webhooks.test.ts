@@ -5,14 +5,14 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhook } from '../../../client/index.ts';
 import { migrationsDir } from '../../../server/platform/database/migrations.ts';
 import { newWebhookSecret } from '../../../server/webhooks/delivery.ts';
 import { readFeed } from '../../../server/events/feed.ts';
 import { startSibling, startTestServer, untilFeedCaughtUp, type TestServer } from '../../helpers/server.ts';
 import { until } from '../../helpers/wait.ts';
-import { fastRetries, startReceiver, type Received } from '../../helpers/webhook-receiver.ts';
+import { fastRetries, startReceiver, verifiedAt, type Received } from '../../helpers/webhook-receiver.ts';
 import { WEBHOOK_URL_INTERNAL_MESSAGE } from '../../../server/core/messages.ts';
 
 let t: TestServer;
@@ -42,16 +42,6 @@ async function deliveriesSettled(server: TestServer, hookId: number, expected: n
 
 /** The Standard Webhooks headers of a received request, as `Webhook.verify` takes them. */
 const signed = (r: Received) => ({ 'webhook-id': r.id, 'webhook-timestamp': r.timestamp, 'webhook-signature': r.signature });
-
-/** `verify`, run with the clock at `at` (ms): the library reads Date.now() for its replay window. */
-function verifiedAt<T>(at: number, verify: () => T): T {
-  vi.useFakeTimers({ toFake: ['Date'], now: at });
-  try {
-    return verify();
-  } finally {
-    vi.useRealTimers();
-  }
-}
 
 async function newClient(server: TestServer, name: string) {
   return (await server.api('POST', '/api/clients', { json: { client_company_name: name } })).body.data;
