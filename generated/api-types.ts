@@ -1037,9 +1037,9 @@ export interface paths {
         put?: never;
         /**
          * Send a test ping
-         * @description Sends a signed `ping` event (`data: { webhook_id }`) to the subscription's URL now, once, and answers
-         *     with what the receiver did (within `WEBHOOK_TIMEOUT_MS`). A ping is not an event of the feed, is
-         *     not retried, and is not in the delivery log. A disabled subscription can be pinged.
+         * @description Sends a signed ping (the `ping` webhook: `type: ping`, `data: { webhook_id }`) to the subscription's
+         *     URL now, once, and answers with what the receiver did (within `WEBHOOK_TIMEOUT_MS`). A ping is not an
+         *     event of the feed, is not retried, and is not in the delivery log. A disabled subscription can be pinged.
          */
         post: operations["pingWebhook"];
         delete?: never;
@@ -1124,45 +1124,51 @@ export interface webhooks {
         /**
          * An event, delivered to a subscription
          * @description The server POSTs each event a subscription receives to its URL, as JSON (an `Event`, exactly as
-         *     `GET /api/events` shows it), with these headers:
+         *     `GET /api/events` shows it), signed as [Standard Webhooks](https://www.standardwebhooks.com/)
+         *     specifies, so any Standard Webhooks library verifies it (`standardwebhooks` on npm, its ports to
+         *     other languages, the typed client's `verifyWebhook`). The headers:
          *
          *     - `Webhook-Id`: the event's `id`. A delivery is at least once: an event may arrive twice (a
          *       receiver that answered too late, an instance stopped mid-delivery, a redelivery), always with
          *       the same id. De-duplicate on it. Deliveries are not ordered: several run at once, and a retry
          *       comes after later events. Order events by their `id` (or `occurred_at`).
          *     - `Webhook-Timestamp`: when this attempt was signed, in Unix seconds.
-         *     - `Webhook-Signature`: `t=<Webhook-Timestamp>,v1=<hex HMAC-SHA256>`, the HMAC keyed with the
-         *       subscription's `secret` over the text `<t>.<raw body>`.
+         *     - `Webhook-Signature`: `v1,<base64 HMAC-SHA256>`, keyed with the subscription's secret (the
+         *       bytes that the base64 after its `whsec_` prefix encodes) over `<Webhook-Id>.<Webhook-Timestamp>.<raw body>`.
          *
-         *     **Verifying.** Compute the HMAC over the timestamp, a dot and the raw body bytes as received (before
-         *     any JSON parsing), compare it with `v1` in constant time, and refuse a timestamp more than five
-         *     minutes from your clock (a replay). The typed client's `verifyWebhookSignature` does all three.
+         *     **Verifying.** Give a Standard Webhooks library the secret, the three headers and the raw body
+         *     bytes as received (before any JSON parsing): it recomputes the HMAC, compares it in constant time
+         *     and refuses a timestamp more than five minutes from your clock (a replay). Each subscription has
+         *     one secret, so a request carries one signature; Standard Webhooks allows several, space-separated,
+         *     and its libraries accept a request when any of them matches.
          *
          *     **Answering.** Any 2xx within `WEBHOOK_TIMEOUT_MS` (10 s) is success. Anything else, or no answer, is
          *     a failure, retried with exponential backoff and jitter (`WEBHOOK_RETRY_DELAY_SECONDS` doubling up
          *     to `WEBHOOK_RETRY_DELAY_MAX_SECONDS`) up to `WEBHOOK_MAX_ATTEMPTS` attempts in all; then the
          *     delivery is `failed`. After `WEBHOOK_DISABLE_AFTER` deliveries in a row fail, the subscription is
-         *     disabled with a reason. A ping (`POST /api/webhooks/{id}/ping`) has `type: ping` and `data: { webhook_id }`.
+         *     disabled with a reason.
+         *
+         *     **Example.** The `updated` example below, signed with the secret of the `createWebhook` example
+         *     (`whsec_q6TfxUvaMX/THeiwGWCdbSZK/xeEHrH4eZDcK27K/68=`) at 1781683201, is sent with the headers'
+         *     `event` examples; its raw body is the example's JSON as `JSON.stringify` writes it (no spaces, keys
+         *     in the order shown). A verifier given these, with its clock set to that time, must accept them.
          */
         post: {
             parameters: {
                 query?: never;
                 header: {
                     /**
-                     * @description The event's id (stable across attempts and redeliveries).
-                     * @example 123
+                     * @description The message's id: for an event its `id` (the same across attempts and redeliveries: de-duplicate
+                     *     on it); for a ping `ping_` and a UUID, new for every ping.
                      */
-                    "Webhook-Id": string;
+                    "Webhook-Id": components["parameters"]["WebhookIdHeader"];
+                    /** @description Unix seconds when the attempt was signed (a receiver refuses one more than five minutes from its clock). */
+                    "Webhook-Timestamp": components["parameters"]["WebhookTimestampHeader"];
                     /**
-                     * @description Unix seconds when the attempt was signed.
-                     * @example 1781602800
+                     * @description `v1,` and the base64 HMAC-SHA256 of `<Webhook-Id>.<Webhook-Timestamp>.<raw body>`, keyed with the
+                     *     bytes the secret's base64 (after `whsec_`) encodes: the Standard Webhooks signature.
                      */
-                    "Webhook-Timestamp": string;
-                    /**
-                     * @description `t=<timestamp>,v1=<hex HMAC-SHA256(secret, timestamp + "." + body)>`
-                     * @example t=1781602800,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd
-                     */
-                    "Webhook-Signature": string;
+                    "Webhook-Signature": components["parameters"]["WebhookSignatureHeader"];
                 };
                 path?: never;
                 cookie?: never;
@@ -1181,6 +1187,77 @@ export interface webhooks {
                     content?: never;
                 };
                 /** @description The signature did not verify; the server retries (a receiver should not see this from it). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    ping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A ping, sent on request
+         * @description What `POST /api/webhooks/{id}/ping` sends, once, to test a receiver: signed and answered as an
+         *     event is (see `event`), but not an event of the feed. Its body has `id: 0`, `type: ping` and
+         *     `data: { webhook_id }`; its `Webhook-Id` is `ping_` and a UUID, new for every ping, so a receiver
+         *     that de-duplicates on it handles each ping.
+         *
+         *     **Example.** The `ping` example below, signed with the secret of the `createWebhook` example
+         *     (`whsec_q6TfxUvaMX/THeiwGWCdbSZK/xeEHrH4eZDcK27K/68=`) at 1781602800, is sent with the headers'
+         *     `ping` examples; its raw body is
+         *     `{"id":0,"type":"ping","occurred_at":"2026-06-16T09:40:00.000000Z","data":{"webhook_id":3}}`.
+         *     A verifier given these, with its clock set to that time, must accept them: a quick check of a
+         *     receiver's verification before any event is sent.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /**
+                     * @description The message's id: for an event its `id` (the same across attempts and redeliveries: de-duplicate
+                     *     on it); for a ping `ping_` and a UUID, new for every ping.
+                     */
+                    "Webhook-Id": components["parameters"]["WebhookIdHeader"];
+                    /** @description Unix seconds when the attempt was signed (a receiver refuses one more than five minutes from its clock). */
+                    "Webhook-Timestamp": components["parameters"]["WebhookTimestampHeader"];
+                    /**
+                     * @description `v1,` and the base64 HMAC-SHA256 of `<Webhook-Id>.<Webhook-Timestamp>.<raw body>`, keyed with the
+                     *     bytes the secret's base64 (after `whsec_`) encodes: the Standard Webhooks signature.
+                     */
+                    "Webhook-Signature": components["parameters"]["WebhookSignatureHeader"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookPing"];
+                };
+            };
+            responses: {
+                /** @description Received (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The signature did not verify. */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2364,7 +2441,13 @@ export interface components {
             updated: components["schemas"]["Timestamp"];
         };
         WebhookSubscriptionWithSecret: {
-            /** @description The signing key (`whsec_…`). Shown once: store it where the receiver can read it. */
+            /**
+             * @description The Standard Webhooks secret: `whsec_` and the base64 of 32 random bytes, the key of the
+             *     subscription's signatures (give it, whole, to a Standard Webhooks library). Shown once: store
+             *     it where the receiver can read it. Secrets created before the API adopted Standard Webhooks
+             *     were written in base64url (`-` and `_` for `+` and `/`, no `=`): the same key, which the
+             *     typed client's `verifyWebhook` takes as it is; for another library, respell it.
+             */
             secret: string;
         } & components["schemas"]["WebhookSubscription"];
         WebhookCreateBody: {
@@ -2408,6 +2491,20 @@ export interface components {
             status_code: number | null;
             duration_ms: number;
             error: string | null;
+        };
+        /** @description The body of a ping (`POST /api/webhooks/{id}/ping`), signed as an event's is; not an event of the feed. */
+        WebhookPing: {
+            /**
+             * @description Always 0: a ping is not an event (its `Webhook-Id` header is its own).
+             * @constant
+             */
+            id: 0;
+            /** @constant */
+            type: "ping";
+            occurred_at: components["schemas"]["Timestamp"];
+            data: {
+                webhook_id: components["schemas"]["Id"];
+            };
         };
     };
     responses: {
@@ -2682,6 +2779,18 @@ export interface components {
          * @example 88
          */
         DeliveryId: components["schemas"]["Id"];
+        /**
+         * @description The message's id: for an event its `id` (the same across attempts and redeliveries: de-duplicate
+         *     on it); for a ping `ping_` and a UUID, new for every ping.
+         */
+        WebhookIdHeader: string;
+        /** @description Unix seconds when the attempt was signed (a receiver refuses one more than five minutes from its clock). */
+        WebhookTimestampHeader: string;
+        /**
+         * @description `v1,` and the base64 HMAC-SHA256 of `<Webhook-Id>.<Webhook-Timestamp>.<raw body>`, keyed with the
+         *     bytes the secret's base64 (after `whsec_`) encodes: the Standard Webhooks signature.
+         */
+        WebhookSignatureHeader: string;
         /** @description Page number, from 1. A page past the last one returns an empty `data`. */
         Page: number;
         /** @description Results per page (at most 100). */
@@ -2897,6 +3006,7 @@ export type SchemaWebhookUpdateBody = components['schemas']['WebhookUpdateBody']
 export type SchemaWebhookDeliveryStatus = components['schemas']['WebhookDeliveryStatus'];
 export type SchemaWebhookDelivery = components['schemas']['WebhookDelivery'];
 export type SchemaWebhookPingResult = components['schemas']['WebhookPingResult'];
+export type SchemaWebhookPing = components['schemas']['WebhookPing'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseNotFound = components['responses']['NotFound'];
@@ -2917,6 +3027,9 @@ export type ParameterProjectId = components['parameters']['ProjectId'];
 export type ParameterCommentId = components['parameters']['CommentId'];
 export type ParameterResourceId = components['parameters']['ResourceId'];
 export type ParameterDeliveryId = components['parameters']['DeliveryId'];
+export type ParameterWebhookIdHeader = components['parameters']['WebhookIdHeader'];
+export type ParameterWebhookTimestampHeader = components['parameters']['WebhookTimestampHeader'];
+export type ParameterWebhookSignatureHeader = components['parameters']['WebhookSignatureHeader'];
 export type ParameterPage = components['parameters']['Page'];
 export type ParameterLimit = components['parameters']['Limit'];
 export type ParameterOrder = components['parameters']['Order'];
@@ -6056,7 +6169,7 @@ export interface operations {
                      *         "consecutive_failures": 0,
                      *         "created": "2026-06-15T09:30:00.000000Z",
                      *         "updated": "2026-06-15T09:30:00.000000Z",
-                     *         "secret": "whsec_3q2-7wZbC4mYx0lQe9VtJk5uN8rHfD1sAaGpO6iLcM0"
+                     *         "secret": "whsec_q6TfxUvaMX/THeiwGWCdbSZK/xeEHrH4eZDcK27K/68="
                      *       },
                      *       "message": "Webhook created successfully."
                      *     }

@@ -1,7 +1,7 @@
 // Every operation of the contract, called through the typed client against the live server.
 // Results are type-checked by `tsc --noEmit` (npm test); every response is checked against the spec;
 // the last test fails if any operationId of the spec was not exercised here.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -417,7 +417,7 @@ describe('the client as a package', () => {
     const installed = Object.keys(lock.packages).filter((p) => p !== '').map((p) => p.replace(/^.*node_modules\//, '')).sort();
     const bytes = treeSize(join(consumer, 'node_modules'));
     console.log(`client package: ${installed.length} packages installed (${installed.join(', ')}), ${(bytes / 1024).toFixed(0)} KiB on disk`);
-    expect(installed).toEqual(['growcrm-projects-client', 'openapi-fetch', 'openapi-typescript-helpers']);
+    expect(installed).toEqual(['@stablelib/base64', 'fast-sha256', 'growcrm-projects-client', 'openapi-fetch', 'openapi-typescript-helpers', 'standardwebhooks']);
     expect(bytes).toBeLessThan(1024 * 1024);
 
     // The package's own declarations are type-checked too (no skipLibCheck); no @types/node needed.
@@ -457,7 +457,7 @@ describe('the client as a package', () => {
       return /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf(heading)))![1]!;
     };
     // Inside the repository, where the workspace links `growcrm-projects-client` to `client/`.
-    const files = [snippet('README.md', '## Calling the API from TypeScript'), snippet('client/README.md', '## Use')].map((code, index) => {
+    const files = [snippet('README.md', '## Calling the API from TypeScript'), snippet('client/README.md', '## Use'), snippet('client/README.md', '## Verifying webhooks')].map((code, index) => {
       const file = join(root, 'dist', `readme-snippet-${index}.ts`);
       writeFileSync(file, `${code}\nexport {};\n`);
       return file;
@@ -473,6 +473,35 @@ describe('the client as a package', () => {
     const { stdout } = await run('node_modules/.bin/tsx', ['client/example.ts'], { env: { ...process.env, PROJECTS_API_URL: t.baseUrl, PROJECTS_API_KEY: t.key } });
     expect(stdout).toMatch(/project\(s\) in progress:/);
     expect(stdout).toContain('Example project');
+  });
+
+  it('the webhook receiver example verifies a ping from the server and refuses a tampered request', async () => {
+    // Subscribed first (the receiver starts with the secret), its URL set once the receiver has a port.
+    const created = await api.POST('/api/webhooks', { body: { url: 'http://127.0.0.1:9/hook', event_types: ['client.created'] } });
+    const hook = created.data!.data;
+    const receiver = spawn(process.execPath, ['--import', 'tsx', 'client/webhook-receiver.ts'], { env: { ...process.env, WEBHOOK_SECRET: hook.secret, PORT: '0' } });
+    let output = '';
+    receiver.stdout.on('data', (chunk) => { output += chunk; });
+    try {
+      const url = (await until('the receiver listening', () => /listening on (\S+)/.exec(output)))[1]!;
+      await api.PATCH('/api/webhooks/{id}', { params: { path: { id: hook.id } }, body: { url } });
+      const ping = await api.POST('/api/webhooks/{id}/ping', { params: { path: { id: hook.id } } });
+      expect(ping.data?.data).toMatchObject({ ok: true, status_code: 204, error: null });
+      await until('the ping printed', () => output.includes(` ping {"webhook_id":${hook.id}}`));
+      expect(output).toMatch(/^ping_[0-9a-f-]{36} ping /m);
+
+      // A forged request (a signature of another body) is answered 401.
+      const forged = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'webhook-id': '1', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': `v1,${'A'.repeat(43)}=` },
+        body: '{"id":1}',
+      });
+      expect(forged.status).toBe(401);
+      await until('the refusal printed', () => output.includes('refused: No matching signature found'));
+    } finally {
+      receiver.kill();
+      await api.DELETE('/api/webhooks/{id}', { params: { path: { id: hook.id } } });
+    }
   });
 });
 
