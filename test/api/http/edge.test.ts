@@ -75,8 +75,8 @@ describe('numbers too large to represent are a 422 naming the field, never a 500
     expect(r.status).toBe(422);
     expect(r.body.errors[field]).toEqual([message]);
     // Reported together with what the schema says about the rest.
-    // `status` is a list: its items are named as array items are (`status.0`).
-    if (query.includes('status=')) expect(Object.keys(r.body.errors).sort()).toEqual([field, 'status.0']);
+    // `status` is named as the client sent it, not by its items (`status.0`).
+    if (query.includes('status=')) expect(Object.keys(r.body.errors).sort()).toEqual([field, 'status']);
   });
 
   it.each([309, 400])('a path id of %i digits', async (digits) => {
@@ -136,7 +136,7 @@ describe('fields the parsers would hide', () => {
     const r = await t.api('GET', `/api/projects?${query}`);
     expect(r.status).toBe(422);
     const field = decodeURIComponent(query).replace(/[[=].*$/, '');
-    expect(r.body.errors).toEqual({ [field]: [parameterNotSupported(field, ['status', 'active_state', 'project_type', 'template', 'client_id', 'category_id', 'manager_id', 'assigned_id', 'tag', 'date_start_from', 'date_start_to', 'date_due_from', 'date_due_to', 'overdue', 'updated_since', 'created_from', 'created_to', 'filter', 'custom_fields', 'sort_custom_field', 'search', 'sort', 'order', 'limit', 'page', 'fields', 'after'])] });
+    expect(r.body.errors).toEqual({ [field]: [parameterNotSupported(field, ['status', 'active_state', 'project_type', 'template', 'client_id', 'category_id', 'manager_id', 'assigned_id', 'tag', 'date_start_from', 'date_start_to', 'date_due_from', 'date_due_to', 'overdue', 'updated_since', 'created_from', 'created_to', 'filter', 'custom_fields', 'sort_custom_field', 'search', 'search_in', 'sort', 'order', 'limit', 'page', 'fields', 'after'])] });
   });
 
   it('a __proto__ field is reported with the schema errors', async () => {
