@@ -421,11 +421,17 @@ describe('an instance with CORS_ORIGINS set, its log captured', () => {
       expect(r.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
     });
 
-    it('a request from a listed origin may read the answer, its request id and the headers of retries, versions and limits', async () => {
+    it('a request from a listed origin may read the answer, its request id and the headers of retries, versions, limits and background clones', async () => {
       const r = await cors.api('GET', '/api/projects', { headers: { origin: 'http://localhost:5173' } });
       expect(r.status).toBe(200);
       expect(r.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
-      expect(r.headers.get('access-control-expose-headers')).toBe('X-Request-Id,ETag,Idempotent-Replayed,Retry-After,RateLimit,RateLimit-Policy');
+      expect(r.headers.get('access-control-expose-headers')).toBe('X-Request-Id,ETag,Idempotent-Replayed,Retry-After,RateLimit,RateLimit-Policy,Location,Preference-Applied');
+      // A clone's Prefer: respond-async may be sent from the browser.
+      const asked = await fetch(`${cors.baseUrl}/api/projects/1/clone`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,prefer' },
+      });
+      expect(asked.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('prefer');
     });
 
     it('another origin gets no CORS headers, and a server without CORS_ORIGINS sends none to anyone', async () => {

@@ -182,7 +182,8 @@ describe('listProjects', () => {
     ['limit=0', 'limit', fieldAtLeast('limit', 1)],
     ['sort=project_budget', 'sort', invalidSelection('sort', ['project_title', 'project_status', 'project_date_start', 'project_date_due', 'project_created', 'project_progress', 'project_updated', 'project_last_activity_at', 'project_number', 'client_company_name'])],
     ['order=up', 'order', invalidSelection('order', ['asc', 'desc'])],
-    ['status=done', 'status', invalidSelection('status', ['not_started', 'in_progress', 'on_hold', 'cancelled', 'completed'])],
+    ['status=open', 'status', invalidSelection('status', ['not_started', 'in_progress', 'on_hold', 'cancelled', 'completed'])],
+    ['status=in_progress,done', 'status', invalidSelection('status', ['not_started', 'in_progress', 'on_hold', 'cancelled', 'completed'])],
     ['client_id=x', 'client_id', fieldType('client_id', ['integer'])],
     ['unknown=1', 'unknown', parameterNotSupported('unknown', ['status', 'active_state', 'project_type', 'template', 'client_id', 'category_id', 'manager_id', 'assigned_id', 'tag', 'date_start_from', 'date_start_to', 'date_due_from', 'date_due_to', 'overdue', 'updated_since', 'created_from', 'created_to', 'filter', 'custom_fields', 'sort_custom_field', 'search', 'search_in', 'sort', 'order', 'limit', 'page', 'fields', 'after'])],
     ['limit=', 'limit', fieldNotEmpty('limit')],
@@ -278,6 +279,10 @@ describe('listProjects filters', () => {
     expect(idsOf(await t.api('GET', `/api/projects?search=${mark}&limit=100`))).toHaveLength(Object.keys(p).length);
     const byClient = await t.api('GET', '/api/projects?search=globe&limit=100');
     expect(byClient.body.data.every((row: { title: string }) => /globe/i.test(row.title))).toBe(true);
+    // The Grow page's parameter: most projects here belong to Acme Inc, and only titles count.
+    const acme = await t.api('GET', '/api/projects?search=Acme&limit=100');
+    expect(acme.status).toBe(200);
+    expect(acme.body.data.every((row: { title: string }) => /acme/i.test(row.title))).toBe(true);
     expect(idsOf(byClient)).not.toContain(p.otherClient.id);
   });
 
