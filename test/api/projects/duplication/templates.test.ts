@@ -7,9 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../../server/platform/config.ts';
 import { runDuplication } from '../../../../server/projects/duplication/jobs.ts';
+import { awaitDuplication } from '../../../../server/projects/duplication/wait.ts';
 import { createFixtures, startSibling, startTestServer, untilFeedCaughtUp, type Fixtures, type TestServer } from '../../../helpers/server.ts';
 import { until } from '../../../helpers/wait.ts';
-import { cloneChildDatesOutside, cloneStillCopying, DUPLICATION_COPY_DELETED_MESSAGE, DUPLICATION_SOURCE_GONE_MESSAGE, JOBS_NOT_RUNNING_MESSAGE, resourceNotFound } from '../../../../server/core/messages.ts';
+import { cloneChildDatesOutside, cloneNotCompleted, cloneStillCopying, DUPLICATION_COPY_DELETED_MESSAGE, DUPLICATION_SOURCE_GONE_MESSAGE, JOBS_NOT_RUNNING_MESSAGE, resourceNotFound } from '../../../../server/core/messages.ts';
 
 /** Small thresholds, so that a handful of rows is a "large" project. */
 const SMALL = { DUPLICATION_SYNC_LIMIT: '5', DUPLICATION_CHUNK_ROWS: '2', DUPLICATION_MAX_ATTEMPTS: '2' };
@@ -263,6 +264,8 @@ describe('background duplication', () => {
         return data.status === 'failed' && data;
       });
       expect(failed).toMatchObject({ source_project_id: null, error: DUPLICATION_SOURCE_GONE_MESSAGE, project_id: null, project_url: null });
+      // A request without Prefer that waited for this copy is answered 409 with the reason.
+      await expect(awaitDuplication(t.db.prisma, failed.id, WAIT_MS)).rejects.toMatchObject({ status: 409, message: cloneNotCompleted(DUPLICATION_SOURCE_GONE_MESSAGE) });
       expect(failed.finished).not.toBeNull();
       expect((await t.api('GET', '/api/projects?search=Doomed%20copy')).body.data).toEqual([]);
     } finally {
