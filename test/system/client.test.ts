@@ -212,17 +212,23 @@ describe('projects through the typed client', () => {
 });
 
 describe('background clones through the typed client', () => {
-  it('cloneProject answers 202 with Location above DUPLICATION_SYNC_LIMIT; getProjectDuplication polls it to succeeded; 404, 422', async () => {
+  it('cloneProject above DUPLICATION_SYNC_LIMIT: 201 with the project by default, 202 with Location on Prefer: respond-async; getProjectDuplication polls it to succeeded; 404, 422', async () => {
     // An instance that copies every clone with a child in the background (the file's server copies them in the request).
     const eager = await startSibling(t, { jobs: true, env: { DUPLICATION_SYNC_LIMIT: '0' } });
     try {
       const background = contractRecorder(createProjectsClient({ baseUrl: eager.baseUrl, apiKey: eager.key }));
       const p = await newProject('Typed template');
       await api.POST('/api/projects/{id}/milestones', { params: { path: { id: p.id } }, body: { milestone_title: 'Launch', milestone_date_due: '2026-06-30' } });
+      const waited = await background.POST('/api/projects/{id}/clone', {
+        params: { path: { id: p.id } }, body: { project_title: 'Typed waited copy', copy_milestones: 'on' },
+      });
+      expect(waited.response.status).toBe(201);
+      expect(waited.data!.data).toMatchObject({ title: 'Typed waited copy' });
       const accepted = await background.POST('/api/projects/{id}/clone', {
-        params: { path: { id: p.id } }, body: { project_title: 'Typed copy', project_date_start: '2026-07-01', copy_milestones: 'on' },
+        params: { path: { id: p.id }, header: { Prefer: 'respond-async' } }, body: { project_title: 'Typed copy', project_date_start: '2026-07-01', copy_milestones: 'on' },
       });
       expect(accepted.response.status).toBe(202);
+      expect(accepted.response.headers.get('Preference-Applied')).toBe('respond-async');
       const queued = accepted.data!.data;
       if (!('status' in queued) || !('total' in queued)) throw new Error('expected a ProjectDuplication');
       expect(accepted.response.headers.get('Location')).toBe(`/api/project-duplications/${queued.id}`);
