@@ -13,7 +13,8 @@ export interface paths {
         /**
          * List / search projects
          * @description Lists projects, newest first unless `sort`/`order` say otherwise. Every filter given must hold
-         *     (they combine with AND); `search` matches a case-insensitive substring of the title, the
+         *     (they combine with AND); `search` matches a case-insensitive substring of the title, as the
+         *     Grow page says ("Search by project title"). `search_in` widens it, on request, to the
          *     description, the reference, the number or the client's company name.
          *
          *     Date filters (`date_start_from`, `date_start_to`, `date_due_from`, `date_due_to`) are calendar
@@ -76,6 +77,13 @@ export interface paths {
          *     with `on` and disabled with `off`. Turning `project_progress_manually` off returns the project to
          *     progress derived from its tasks. The due date must be on or after the start date, whether
          *     either or both are sent. Assignment is managed via the **assign**\/**manager** actions, not here.
+         *
+         *     **A request that changes nothing changes nothing.** Only the fields whose value differs from
+         *     the project's are written (`80.5` and `80.50` are the same rate). When none differs (and on
+         *     **assign**, **manager**, **status**, **progress** and **tags** when the project already has what
+         *     is sent: the same set of assignees in any order, the same tags in the same order), the answer
+         *     is the usual 200 with the project as it was: its ETag and `dates.updated` do not move, and no
+         *     event is recorded.
          */
         patch: operations["updateProject"];
         trace?: never;
@@ -246,10 +254,13 @@ export interface paths {
          *     **An archived project is frozen but for its title and manager** (Productive's rule; Grow's page
          *     says nothing): **update** may change `project_title` only, and **manager** works as before. Every
          *     other change is a 422 that names what was refused and says to restore the project first: other
-         *     fields sent to **update** (each under its own name, even when its value is the current one),
-         *     and, under `id`, **assign**, **status**, **progress** and **tags**, and adding tasks, milestones,
-         *     timers, files, comments, invoices or estimates, or deleting a comment. Reading, **clone** (the
-         *     copy is active), **stop timers**, **delete** and **restore** are allowed.
+         *     fields that **update** would change (each under its own name), and, under `id`, **assign**,
+         *     **status**, **progress** and **tags** that would change something, and adding tasks, milestones,
+         *     timers, files, comments, invoices or estimates, or deleting a comment. Only a real change is
+         *     refused: a field sent with the value the project has is no change, so the Grow page's own
+         *     update (title, category and start date) renames an archived project whose category and start
+         *     date it repeats, and **status**, **assign** or **tags** with the current values answer 200.
+         *     Reading, **clone** (the copy is active), **stop timers**, **delete** and **restore** are allowed.
          */
         put: operations["archiveProject"];
         post?: never;
@@ -360,20 +371,32 @@ export interface paths {
          *     The template itself is left as it was. Any project can be cloned; cloning an ordinary project
          *     with `project_is_template=on` makes a template of it.
          *
-         *     **Large projects are copied in the background.** The rows a clone copies are counted first:
-         *     milestones, tasks, their checklist items and files, invoices, estimates, project files and
-         *     comments, each only when its `copy_*` flag is on. Up to `DUPLICATION_SYNC_LIMIT` rows (500 by
-         *     default) the copy is made within the request and the answer is `201` with the new project, as
-         *     always. Above it the answer is `202 Accepted` with a `ProjectDuplication` (status `queued`) and a
-         *     `Location` header naming it (`/api/project-duplications/{id}`): poll that until its `status`
-         *     is `succeeded` (its `project_id` is then the new project) or `failed` (its `error` says why).
-         *     The body is checked before either answer (a 422 is never deferred). The copy runs as a job of
-         *     the server's job queue, in the database: it survives a restart of the instance that accepted
-         *     it and runs on any instance with background jobs on (also on the embedded database). While
-         *     it runs, the new project exists (its id is in `project_id`) and its children appear as they
-         *     are copied; the `project.cloned` event is recorded when the copy is complete. A copy that
-         *     fails for good (the source project deleted meanwhile, the new project deleted meanwhile)
-         *     deletes what it had made. Without a running job queue a large clone is refused with a 503.
+         *     **The answer is the new project (`201`), as the Grow page says, whatever the size.** The rows a
+         *     clone copies are counted first: milestones, tasks, their checklist items and files, invoices,
+         *     estimates, project files and comments, each only when its `copy_*` flag is on. Up to
+         *     `DUPLICATION_SYNC_LIMIT` rows (500 by default) the copy is made within the request, in one
+         *     transaction. A larger copy is made in the background, in chunks (a job of the server's job
+         *     queue, in the database: it survives a restart of the instance that accepted it and runs on any
+         *     instance with background jobs on, also on the embedded database), and the request waits for it,
+         *     up to `DUPLICATION_WAIT_MS` (30 s by default), then answers `201` with the new project all the same.
+         *     If the copy fails for good meanwhile (the source project deleted, the new project deleted) the
+         *     answer is a `409` with the reason, and nothing of the copy is left. If it is still running
+         *     when the wait ends, the answer is a `503` whose message names the operation to follow
+         *     (`/api/project-duplications/{id}`, also in `Location`) and the `Prefer` header: the copy goes
+         *     on and its project appears when it is complete (do not retry without an `Idempotency-Key`: a
+         *     retry is another copy).
+         *
+         *     **Background copies on request: `Prefer: respond-async`** (RFC 7240). A client that can poll
+         *     sends it and, for a copy above `DUPLICATION_SYNC_LIMIT`, is answered at once with
+         *     `202 Accepted`, `Preference-Applied: respond-async`, a `ProjectDuplication` (status `queued`:
+         *     its `id` is the operation's, not the project's) and a `Location` header naming it: poll that
+         *     until its `status` is `succeeded` (its `project_id` is then the new project) or `failed` (its
+         *     `error` says why). A copy within the limit is made at once and answered `201`, without
+         *     `Preference-Applied` (the preference is not applied). The body is checked before any answer (a
+         *     422 is never deferred). While a background copy runs, the new project exists (its id is in
+         *     `project_id`) and its children appear as they are copied; the `project.cloned` event is
+         *     recorded when the copy is complete. Without a running job queue a copy above the limit is
+         *     refused with a 503, with or without the header.
          */
         post: operations["cloneProject"];
         delete?: never;
@@ -1037,9 +1060,9 @@ export interface paths {
         put?: never;
         /**
          * Send a test ping
-         * @description Sends a signed `ping` event (`data: { webhook_id }`) to the subscription's URL now, once, and answers
-         *     with what the receiver did (within `WEBHOOK_TIMEOUT_MS`). A ping is not an event of the feed, is
-         *     not retried, and is not in the delivery log. A disabled subscription can be pinged.
+         * @description Sends a signed ping (the `ping` webhook: `type: ping`, `data: { webhook_id }`) to the subscription's
+         *     URL now, once, and answers with what the receiver did (within `WEBHOOK_TIMEOUT_MS`). A ping is not an
+         *     event of the feed, is not retried, and is not in the delivery log. A disabled subscription can be pinged.
          */
         post: operations["pingWebhook"];
         delete?: never;
@@ -1124,45 +1147,51 @@ export interface webhooks {
         /**
          * An event, delivered to a subscription
          * @description The server POSTs each event a subscription receives to its URL, as JSON (an `Event`, exactly as
-         *     `GET /api/events` shows it), with these headers:
+         *     `GET /api/events` shows it), signed as [Standard Webhooks](https://www.standardwebhooks.com/)
+         *     specifies, so any Standard Webhooks library verifies it (`standardwebhooks` on npm, its ports to
+         *     other languages, the typed client's `verifyWebhook`). The headers:
          *
          *     - `Webhook-Id`: the event's `id`. A delivery is at least once: an event may arrive twice (a
          *       receiver that answered too late, an instance stopped mid-delivery, a redelivery), always with
          *       the same id. De-duplicate on it. Deliveries are not ordered: several run at once, and a retry
          *       comes after later events. Order events by their `id` (or `occurred_at`).
          *     - `Webhook-Timestamp`: when this attempt was signed, in Unix seconds.
-         *     - `Webhook-Signature`: `t=<Webhook-Timestamp>,v1=<hex HMAC-SHA256>`, the HMAC keyed with the
-         *       subscription's `secret` over the text `<t>.<raw body>`.
+         *     - `Webhook-Signature`: `v1,<base64 HMAC-SHA256>`, keyed with the subscription's secret (the
+         *       bytes that the base64 after its `whsec_` prefix encodes) over `<Webhook-Id>.<Webhook-Timestamp>.<raw body>`.
          *
-         *     **Verifying.** Compute the HMAC over the timestamp, a dot and the raw body bytes as received (before
-         *     any JSON parsing), compare it with `v1` in constant time, and refuse a timestamp more than five
-         *     minutes from your clock (a replay). The typed client's `verifyWebhookSignature` does all three.
+         *     **Verifying.** Give a Standard Webhooks library the secret, the three headers and the raw body
+         *     bytes as received (before any JSON parsing): it recomputes the HMAC, compares it in constant time
+         *     and refuses a timestamp more than five minutes from your clock (a replay). Each subscription has
+         *     one secret, so a request carries one signature; Standard Webhooks allows several, space-separated,
+         *     and its libraries accept a request when any of them matches.
          *
          *     **Answering.** Any 2xx within `WEBHOOK_TIMEOUT_MS` (10 s) is success. Anything else, or no answer, is
          *     a failure, retried with exponential backoff and jitter (`WEBHOOK_RETRY_DELAY_SECONDS` doubling up
          *     to `WEBHOOK_RETRY_DELAY_MAX_SECONDS`) up to `WEBHOOK_MAX_ATTEMPTS` attempts in all; then the
          *     delivery is `failed`. After `WEBHOOK_DISABLE_AFTER` deliveries in a row fail, the subscription is
-         *     disabled with a reason. A ping (`POST /api/webhooks/{id}/ping`) has `type: ping` and `data: { webhook_id }`.
+         *     disabled with a reason.
+         *
+         *     **Example.** The `updated` example below, signed with the secret of the `createWebhook` example
+         *     (`whsec_q6TfxUvaMX/THeiwGWCdbSZK/xeEHrH4eZDcK27K/68=`) at 1781683201, is sent with the headers'
+         *     `event` examples; its raw body is the example's JSON as `JSON.stringify` writes it (no spaces, keys
+         *     in the order shown). A verifier given these, with its clock set to that time, must accept them.
          */
         post: {
             parameters: {
                 query?: never;
                 header: {
                     /**
-                     * @description The event's id (stable across attempts and redeliveries).
-                     * @example 123
+                     * @description The message's id: for an event its `id` (the same across attempts and redeliveries: de-duplicate
+                     *     on it); for a ping `ping_` and a UUID, new for every ping.
                      */
-                    "Webhook-Id": string;
+                    "Webhook-Id": components["parameters"]["WebhookIdHeader"];
+                    /** @description Unix seconds when the attempt was signed (a receiver refuses one more than five minutes from its clock). */
+                    "Webhook-Timestamp": components["parameters"]["WebhookTimestampHeader"];
                     /**
-                     * @description Unix seconds when the attempt was signed.
-                     * @example 1781602800
+                     * @description `v1,` and the base64 HMAC-SHA256 of `<Webhook-Id>.<Webhook-Timestamp>.<raw body>`, keyed with the
+                     *     bytes the secret's base64 (after `whsec_`) encodes: the Standard Webhooks signature.
                      */
-                    "Webhook-Timestamp": string;
-                    /**
-                     * @description `t=<timestamp>,v1=<hex HMAC-SHA256(secret, timestamp + "." + body)>`
-                     * @example t=1781602800,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd
-                     */
-                    "Webhook-Signature": string;
+                    "Webhook-Signature": components["parameters"]["WebhookSignatureHeader"];
                 };
                 path?: never;
                 cookie?: never;
@@ -1181,6 +1210,77 @@ export interface webhooks {
                     content?: never;
                 };
                 /** @description The signature did not verify; the server retries (a receiver should not see this from it). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    ping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A ping, sent on request
+         * @description What `POST /api/webhooks/{id}/ping` sends, once, to test a receiver: signed and answered as an
+         *     event is (see `event`), but not an event of the feed. Its body has `id: 0`, `type: ping` and
+         *     `data: { webhook_id }`; its `Webhook-Id` is `ping_` and a UUID, new for every ping, so a receiver
+         *     that de-duplicates on it handles each ping.
+         *
+         *     **Example.** The `ping` example below, signed with the secret of the `createWebhook` example
+         *     (`whsec_q6TfxUvaMX/THeiwGWCdbSZK/xeEHrH4eZDcK27K/68=`) at 1781602800, is sent with the headers'
+         *     `ping` examples; its raw body is
+         *     `{"id":0,"type":"ping","occurred_at":"2026-06-16T09:40:00.000000Z","data":{"webhook_id":3}}`.
+         *     A verifier given these, with its clock set to that time, must accept them: a quick check of a
+         *     receiver's verification before any event is sent.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /**
+                     * @description The message's id: for an event its `id` (the same across attempts and redeliveries: de-duplicate
+                     *     on it); for a ping `ping_` and a UUID, new for every ping.
+                     */
+                    "Webhook-Id": components["parameters"]["WebhookIdHeader"];
+                    /** @description Unix seconds when the attempt was signed (a receiver refuses one more than five minutes from its clock). */
+                    "Webhook-Timestamp": components["parameters"]["WebhookTimestampHeader"];
+                    /**
+                     * @description `v1,` and the base64 HMAC-SHA256 of `<Webhook-Id>.<Webhook-Timestamp>.<raw body>`, keyed with the
+                     *     bytes the secret's base64 (after `whsec_`) encodes: the Standard Webhooks signature.
+                     */
+                    "Webhook-Signature": components["parameters"]["WebhookSignatureHeader"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookPing"];
+                };
+            };
+            responses: {
+                /** @description Received (any 2xx). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The signature did not verify. */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2101,7 +2201,8 @@ export interface components {
         EventType: "project.created" | "project.updated" | "project.deleted" | "project.cloned" | "project.assigned" | "project.manager_changed" | "project.status_changed" | "project.progress_changed" | "project.tags_changed" | "project.archived" | "project.restored" | "project.timers_stopped" | "task.created" | "milestone.created" | "timer.started" | "file.created" | "comment.created" | "comment.deleted" | "invoice.created" | "estimate.created" | "client.created" | "category.created" | "team_user.created" | "custom_field.created" | "custom_field.updated" | "custom_field.deleted";
         /**
          * @description One change. A change that leaves everything as it was (archiving an archived project, stopping
-         *     the timers of a project with none running) writes no event. `type` says what changed and what
+         *     the timers of a project with none running, an update or action that sends the values the project
+         *     has) writes no event. `type` says what changed and what
          *     `data` holds: each type has one shape (the mapping below).
          */
         Event: components["schemas"]["ProjectEvent"] | components["schemas"]["ProjectTimersStoppedEvent"] | components["schemas"]["TaskEvent"] | components["schemas"]["MilestoneEvent"] | components["schemas"]["TimerEvent"] | components["schemas"]["FileEvent"] | components["schemas"]["CommentEvent"] | components["schemas"]["InvoiceEvent"] | components["schemas"]["EstimateEvent"] | components["schemas"]["ClientEvent"] | components["schemas"]["CategoryEvent"] | components["schemas"]["TeamUserEvent"] | components["schemas"]["CustomFieldEvent"] | components["schemas"]["DeletionEvent"];
@@ -2364,7 +2465,13 @@ export interface components {
             updated: components["schemas"]["Timestamp"];
         };
         WebhookSubscriptionWithSecret: {
-            /** @description The signing key (`whsec_…`). Shown once: store it where the receiver can read it. */
+            /**
+             * @description The Standard Webhooks secret: `whsec_` and the base64 of 32 random bytes, the key of the
+             *     subscription's signatures (give it, whole, to a Standard Webhooks library). Shown once: store
+             *     it where the receiver can read it. Secrets created before the API adopted Standard Webhooks
+             *     were written in base64url (`-` and `_` for `+` and `/`, no `=`): the same key, which the
+             *     typed client's `verifyWebhook` takes as it is; for another library, respell it.
+             */
             secret: string;
         } & components["schemas"]["WebhookSubscription"];
         WebhookCreateBody: {
@@ -2408,6 +2515,20 @@ export interface components {
             status_code: number | null;
             duration_ms: number;
             error: string | null;
+        };
+        /** @description The body of a ping (`POST /api/webhooks/{id}/ping`), signed as an event's is; not an event of the feed. */
+        WebhookPing: {
+            /**
+             * @description Always 0: a ping is not an event (its `Webhook-Id` header is its own).
+             * @constant
+             */
+            id: 0;
+            /** @constant */
+            type: "ping";
+            occurred_at: components["schemas"]["Timestamp"];
+            data: {
+                webhook_id: components["schemas"]["Id"];
+            };
         };
     };
     responses: {
@@ -2682,6 +2803,18 @@ export interface components {
          * @example 88
          */
         DeliveryId: components["schemas"]["Id"];
+        /**
+         * @description The message's id: for an event its `id` (the same across attempts and redeliveries: de-duplicate
+         *     on it); for a ping `ping_` and a UUID, new for every ping.
+         */
+        WebhookIdHeader: string;
+        /** @description Unix seconds when the attempt was signed (a receiver refuses one more than five minutes from its clock). */
+        WebhookTimestampHeader: string;
+        /**
+         * @description `v1,` and the base64 HMAC-SHA256 of `<Webhook-Id>.<Webhook-Timestamp>.<raw body>`, keyed with the
+         *     bytes the secret's base64 (after `whsec_`) encodes: the Standard Webhooks signature.
+         */
+        WebhookSignatureHeader: string;
         /** @description Page number, from 1. A page past the last one returns an empty `data`. */
         Page: number;
         /** @description Results per page (at most 100). */
@@ -2897,6 +3030,7 @@ export type SchemaWebhookUpdateBody = components['schemas']['WebhookUpdateBody']
 export type SchemaWebhookDeliveryStatus = components['schemas']['WebhookDeliveryStatus'];
 export type SchemaWebhookDelivery = components['schemas']['WebhookDelivery'];
 export type SchemaWebhookPingResult = components['schemas']['WebhookPingResult'];
+export type SchemaWebhookPing = components['schemas']['WebhookPing'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseNotFound = components['responses']['NotFound'];
@@ -2917,6 +3051,9 @@ export type ParameterProjectId = components['parameters']['ProjectId'];
 export type ParameterCommentId = components['parameters']['CommentId'];
 export type ParameterResourceId = components['parameters']['ResourceId'];
 export type ParameterDeliveryId = components['parameters']['DeliveryId'];
+export type ParameterWebhookIdHeader = components['parameters']['WebhookIdHeader'];
+export type ParameterWebhookTimestampHeader = components['parameters']['WebhookTimestampHeader'];
+export type ParameterWebhookSignatureHeader = components['parameters']['WebhookSignatureHeader'];
 export type ParameterPage = components['parameters']['Page'];
 export type ParameterLimit = components['parameters']['Limit'];
 export type ParameterOrder = components['parameters']['Order'];
@@ -3035,10 +3172,17 @@ export interface operations {
                  */
                 sort_custom_field?: components["schemas"]["CustomFieldKey"];
                 /**
-                 * @description Free-text search (case-insensitive substring) over the title, the description, the reference,
-                 *     the number and the client's company name; a project matches when any of them contains the text. Empty means no search.
+                 * @description Search by project title: a case-insensitive substring of the title. Empty means no search.
+                 *     `search_in` names other fields to search as well.
                  */
                 search?: string;
+                /**
+                 * @description The fields that `search` looks in, separated by commas; a project matches when any of them
+                 *     contains the text. Without it, `search` looks in the title only (the Grow page's search).
+                 *     `search_in=title,description,reference,number,client_company_name` searches all five
+                 *     (`search=ACME-0007&search_in=number` finds a project by its number). Ignored without `search`.
+                 */
+                search_in?: ("title" | "description" | "reference" | "number" | "client_company_name")[];
                 /**
                  * @description Sort column. Ties are broken by id in the same order. The order is the same on every
                  *     database the server runs on:
@@ -4003,6 +4147,13 @@ export interface operations {
                  * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description RFC 7240 preferences. `respond-async` asks for a copy above `DUPLICATION_SYNC_LIMIT` rows to
+                 *     be answered at once with `202` and an operation to poll, instead of waiting for the copy and
+                 *     answering `201` with the project (the default). Other preferences are ignored.
+                 * @example respond-async
+                 */
+                Prefer?: string;
             };
             path: {
                 /**
@@ -4033,7 +4184,10 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The **new** project. */
+            /**
+             * @description The **new** project: `data.id` is its id. Also the answer to a copy made in the background
+             *     when the request did not send `Prefer: respond-async` (it waits for the copy).
+             */
             201: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
@@ -4051,12 +4205,15 @@ export interface operations {
                 };
             };
             /**
-             * @description The clone is larger than `DUPLICATION_SYNC_LIMIT` rows: it is copied in the background.
-             *     Poll the operation in `Location` (`getProjectDuplication`).
+             * @description Only with `Prefer: respond-async`: the clone is larger than `DUPLICATION_SYNC_LIMIT` rows and
+             *     is copied in the background. `data` is the operation (its `id` is not the project's): poll
+             *     it at `Location` (`getProjectDuplication`).
              */
             202: {
                 headers: {
                     Location: components["headers"]["Location"];
+                    /** @description `respond-async`: the request's preference was applied (RFC 7240). */
+                    "Preference-Applied": "respond-async";
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
@@ -4073,13 +4230,48 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["IdempotencyConflict"];
+            /**
+             * @description Either the first request with this `Idempotency-Key` is still running (as on every write:
+             *     retry after `Retry-After` seconds), or, without `Prefer: respond-async`, the background copy
+             *     the request waited for failed for good: `The clone could not be completed: <reason>`, and
+             *     nothing of the copy is left.
+             */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    /** @description Seconds to wait before sending the request again (only for the Idempotency-Key case). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
+            /**
+             * @description As on every operation (the database busy or unavailable, `Retry-After` says when to retry);
+             *     or `Background jobs are not running on this server.` (`Retry-After: 1`) for a copy above
+             *     `DUPLICATION_SYNC_LIMIT`; or, without `Prefer: respond-async`, the background copy was still
+             *     running after `DUPLICATION_WAIT_MS`: it goes on, `Location` names its operation, and the
+             *     message says to send `Prefer: respond-async` (no `Retry-After`: a retry is another copy).
+             */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    /** @description Seconds to wait before sending the request again (not sent when the copy goes on). */
+                    "Retry-After"?: number;
+                    /** @description The still running copy's operation (`/api/project-duplications/{id}`), when the wait ended. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getProjectDuplication: {
@@ -6056,7 +6248,7 @@ export interface operations {
                      *         "consecutive_failures": 0,
                      *         "created": "2026-06-15T09:30:00.000000Z",
                      *         "updated": "2026-06-15T09:30:00.000000Z",
-                     *         "secret": "whsec_3q2-7wZbC4mYx0lQe9VtJk5uN8rHfD1sAaGpO6iLcM0"
+                     *         "secret": "whsec_q6TfxUvaMX/THeiwGWCdbSZK/xeEHrH4eZDcK27K/68="
                      *       },
                      *       "message": "Webhook created successfully."
                      *     }

@@ -39,7 +39,7 @@ export interface JsonSchema {
 }
 
 interface MediaType { schema?: JsonSchema }
-export interface SpecParameter { name: string; in: 'query' | 'path' | 'header' | 'cookie'; schema?: JsonSchema }
+export interface SpecParameter { name: string; in: 'query' | 'path' | 'header' | 'cookie'; style?: string; schema?: JsonSchema }
 type ParameterOrRef = SpecParameter | { $ref: string };
 export interface SpecOperation {
   operationId: string;

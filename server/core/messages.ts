@@ -156,6 +156,17 @@ export function cloneChildDatesOutside(firstDate: string, lastDate: string): str
   return `The project date start field moves a copied task or milestone due date outside ${firstDate} to ${lastDate}.`;
 }
 
+/** A clone request without Prefer: respond-async whose background copy outlasted DUPLICATION_WAIT_MS. */
+export function cloneStillCopying(seconds: number, location: string): string {
+  return `The copy did not finish within ${seconds} s; it goes on in the background: follow it at ${location}. `
+    + 'Send the header Prefer: respond-async to be answered at once with 202 Accepted and that location.';
+}
+
+/** A clone request without Prefer: respond-async whose background copy ended `failed`. */
+export function cloneNotCompleted(reason: string): string {
+  return `The clone could not be completed: ${reason}`;
+}
+
 /** Why a duplication ended `failed` (its `error`). */
 export const DUPLICATION_SOURCE_GONE_MESSAGE = 'The source project no longer exists.';
 export const DUPLICATION_COPY_DELETED_MESSAGE = 'The new project was deleted before the copy was complete.';

@@ -29,12 +29,13 @@ import { listOperations, loadSpec, requestSpec, specCheckedByBuild, specJson, sp
 import { completeValidation } from './validation.ts';
 import { within } from '../core/time-limit.ts';
 import { errorHandler } from './errors.ts';
+import { PREFERENCE_APPLIED_HEADER, settleClone } from './clone-answer.ts';
 import type { Tx } from '../platform/database/transaction.ts';
 import type { AppState } from '../platform/lifecycle.ts';
 
 export interface AppOptions {
   db: Database;
-  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins' | 'databaseQueueLimit' | 'idempotencyKeyTtlMs' | 'idempotencyWaitMs' | 'trustProxy' | 'projectNumberFormat' | 'duplicationSyncLimit'> & WebhookSettings & RateLimitSettings;
+  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'apiKeyCacheMs' | 'corsOrigins' | 'databaseQueueLimit' | 'idempotencyKeyTtlMs' | 'idempotencyWaitMs' | 'trustProxy' | 'projectNumberFormat' | 'duplicationSyncLimit' | 'duplicationWaitMs'> & WebhookSettings & RateLimitSettings;
   logger: Logger;
   state?: AppState;
   /** Prometheus metrics (METRICS_ENABLED): served at /metrics, observed on every request. */
@@ -111,6 +112,8 @@ interface RouteContext {
   duplications: HandlerInput<OperationId>['duplications'];
   /** Called after a change that recorded an event has committed (the webhook relay's nudge). */
   afterChange: () => void;
+  /** How long a clone without Prefer: respond-async waits for its background copy (server/http/clone-answer.ts). */
+  cloneWaitMs: number;
 }
 
 /** How long a request that may queue a job waits for a job queue that is still starting. */
@@ -129,11 +132,12 @@ async function jobQueueStarted(jobs: JobQueue | undefined): Promise<void> {
  * stored too. Writes that record nothing (webhook settings, a ping) hold no transaction.
  */
 function route<K extends OperationId>(context: RouteContext, operationId: K, handler: Handler<K>, acceptsIdempotencyKey: boolean) {
-  const { db, idempotency, webhooks, projectNumberFormat, duplications, afterChange } = context;
+  const { db, idempotency, webhooks, projectNumberFormat, duplications, afterChange, cloneWaitMs } = context;
   const isWrite = isWriteOperation(operationId);
   const recordsEvent = recordsEvents(operationId);
   // A clone may queue a job in its transaction, which needs the queue started; on PGlite the queue's
   // start-up could not run beside that transaction, so right after start a clone waits for it here.
+  // Its 202 is then settled (server/http/clone-answer.ts).
   const waitsForJobQueue = operationId === 'cloneProject';
   return async (req: Request, res: Response<unknown, RequestLocals>): Promise<void> => {
     if (waitsForJobQueue) await jobQueueStarted(duplications.jobs);
@@ -147,8 +151,10 @@ function route<K extends OperationId>(context: RouteContext, operationId: K, han
     const recorded = (tx: Tx) => runRecorded(operationId, handler, { ...input, prisma: joiningTransaction(tx) }, tx, apiKeyId);
     const key = acceptsIdempotencyKey ? req.get(IDEMPOTENCY_HEADER) : undefined;
     if (key === undefined) {
-      const reply = recordsEvent ? await db.prisma.$transaction(recorded) : await handler(input);
+      const recordedReply = recordsEvent ? await db.prisma.$transaction(recorded) : await handler(input);
       if (recordsEvent) afterChange();
+      const settled = waitsForJobQueue ? await settleClone(db.prisma, cloneWaitMs, req, res, recordedReply.status, recordedReply.location) : undefined;
+      const reply: { status: number; body: unknown; etag?: string; location?: string } = settled ?? recordedReply;
       if (reply.etag) res.setHeader('ETag', reply.etag);
       if (reply.location) res.setHeader('Location', reply.location);
       if (reply.etag && !isWrite && stillCurrent(req.get('if-none-match'), reply.etag)) res.status(304).end();
@@ -164,7 +170,8 @@ function route<K extends OperationId>(context: RouteContext, operationId: K, han
     });
     if (recordsEvent && !replayed) afterChange();
     if (replayed) res.setHeader(REPLAY_HEADER, 'true');
-    send(res, answer);
+    const settled = waitsForJobQueue ? await settleClone(db.prisma, cloneWaitMs, req, res, answer.status, answer.headers.Location) : undefined;
+    send(res, settled ? { status: settled.status, body: JSON.stringify(settled.body), headers: { ETag: settled.etag } } : answer);
   };
 }
 
@@ -197,8 +204,8 @@ export function createApp({
     app.use(cors({
       origin: config.corsOrigins,
       methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'Idempotency-Key', 'If-Match', 'If-None-Match'],
-      exposedHeaders: ['X-Request-Id', 'ETag', 'Idempotent-Replayed', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'Idempotency-Key', 'If-Match', 'If-None-Match', 'Prefer'],
+      exposedHeaders: ['X-Request-Id', 'ETag', 'Idempotent-Replayed', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Location', PREFERENCE_APPLIED_HEADER],
       maxAge: 600,
     }));
   }
@@ -244,7 +251,7 @@ export function createApp({
 
   const routeContext: RouteContext = {
     db, idempotency, webhooks: { settings: config, jobs }, projectNumberFormat: config.projectNumberFormat,
-    duplications: { syncLimit: config.duplicationSyncLimit, jobs }, afterChange: afterChange ?? (() => {}),
+    duplications: { syncLimit: config.duplicationSyncLimit, jobs }, afterChange: afterChange ?? (() => {}), cloneWaitMs: config.duplicationWaitMs,
   };
   for (const { method, expressPath, operation } of listOperations(doc)) {
     const operationId = operation.operationId as OperationId;

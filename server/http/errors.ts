@@ -48,6 +48,18 @@ function locate(path: string, request: RequestParts): Location {
   return { source, field: segments.join('.') || location || 'body', segments };
 }
 
+/**
+ * A query parameter as the client sent it: `status=open` or `status=on_hold,open` is one parameter,
+ * `status`, whose items the validator numbers (`/query/status/0`). Only the deepObject parameters
+ * (`filter[status][like]`) name their parts in the query string, and keep them.
+ */
+function asSent(location: Location, { operation }: OperationContext): Location {
+  if (location.source !== 'query' || location.segments.length < 2) return location;
+  const [name] = location.segments;
+  const parameter = operation.parameters.find((p) => p.in === 'query' && p.name === name);
+  return parameter && parameter.style !== 'deepObject' ? { ...location, field: name! } : location;
+}
+
 /** The contract's view of the request that failed: the operation the validator matched, in the document. */
 export interface OperationContext { doc: OpenApiDocument; operation: RoutedOperation }
 
@@ -172,7 +184,7 @@ export function schemaFailureErrors(error: unknown, request: RequestParts, conte
     const keyword = keywordOf(item);
     // `oneOf`/`anyOf`/`if` summaries repeat what their branches already said.
     if (keyword === 'oneOf' || keyword === 'anyOf' || keyword === 'if') continue;
-    const location = locate(item.path, request);
+    const location = asSent(locate(item.path, request), context);
     if (keyword === undefined) {
       const name = location.segments[0] ?? location.field;
       add(name, location.source === 'query' ? queryMessage(location, context, request) : fieldInvalid(name));

@@ -119,7 +119,8 @@ export const eventSources = {
     type: 'project.timers_stopped',
     describe: ({ reply }) => (reply.body.data.stopped > 0 ? newResourceEvent(reply.body.data.id, reply.body.data) : undefined),
   },
-  // A large clone is only queued here (202): its event is recorded when the copy commits (server/projects/duplication/jobs.ts).
+  // A large clone is only queued here (202, which server/http/clone-answer.ts may settle as a 201 once
+  // copied): its event is recorded when the copy commits (server/projects/duplication/jobs.ts).
   cloneProject: { type: 'project.cloned', describe: ({ reply }) => (reply.status === 201 ? newResourceEvent(reply.body.data.id, reply.body.data) : undefined) },
   getProjectDuplication: null,
   listClients: null,

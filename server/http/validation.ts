@@ -67,9 +67,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The body's top-level fields that the schema accepted: no error names them or anything inside them. */
+/**
+ * The body's top-level fields that the schema accepted: no error names them or anything inside them.
+ * A list whose errors name only some of its items (`assigned.0`) is kept, so that its other items
+ * are checked too; a check skips the items that an error names.
+ */
 function passedFields(body: Record<string, unknown>, errors: FieldErrorCollector): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(body).filter(([field]) => !errors.touches(field)));
+  return Object.fromEntries(Object.entries(body).filter(([field, value]) => (Array.isArray(value) ? !errors.has(field) : !errors.touches(field))));
 }
 
 export function completeValidation(doc: OpenApiDocument, db: Database) {

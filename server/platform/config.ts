@@ -82,8 +82,13 @@ export interface Config {
   webhookRelayIntervalMs: number;
   /** How new projects are numbered (PROJECT_NUMBER_FORMAT, e.g. `P-{seq:5}` or `{client}-{seq:4}`). */
   projectNumberFormat: ProjectNumberFormat;
-  /** A clone that copies more rows than this is copied in the background (202 and an operation to poll). */
+  /**
+   * A clone that copies more rows than this is copied in the background: answered 202 with an
+   * operation to poll when the client asks for it (Prefer: respond-async), else waited for.
+   */
   duplicationSyncLimit: number;
+  /** How long a clone request without Prefer: respond-async waits for its background copy before a 503. */
+  duplicationWaitMs: number;
   /** Source rows a background copy copies per transaction (each commit advances its progress). */
   duplicationChunkRows: number;
   /** Runs of a background copy that ends in an error before it is `failed` (the first included). */
@@ -217,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookRelayIntervalMs: integer(env, 'WEBHOOK_RELAY_INTERVAL_MS', 1000, 50, 600_000),
     projectNumberFormat: projectNumberFormat(env, 'PROJECT_NUMBER_FORMAT'),
     duplicationSyncLimit: integer(env, 'DUPLICATION_SYNC_LIMIT', 500, 0, 100_000),
+    duplicationWaitMs: integer(env, 'DUPLICATION_WAIT_MS', 30_000, 0, 600_000),
     duplicationChunkRows: integer(env, 'DUPLICATION_CHUNK_ROWS', 100, 1, 10_000),
     duplicationMaxAttempts: integer(env, 'DUPLICATION_MAX_ATTEMPTS', 3, 1, 50),
   };

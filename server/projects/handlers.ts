@@ -8,7 +8,8 @@ import { allows, entityTag, preconditionFailed, type VersionCondition } from '..
 import { FieldErrorCollector, notFound, projectArchived, validationFailed } from '../core/errors.ts';
 import { invalidSelection } from '../core/messages.ts';
 import { takeProjectNumber } from './numbers.ts';
-import { customFieldsNamed, writeCustomValues } from './custom-fields/store.ts';
+import { customFieldsNamed, customValuesChanging, writeCustomValues } from './custom-fields/store.ts';
+import { changedEntries, sameValue } from '../core/same-value.ts';
 import { toProject } from './mapping.ts';
 import { bodyChecks } from './rules.ts';
 import type { Handler } from '../contract/operations.ts';
@@ -139,20 +140,35 @@ export const createProject: Handler<'createProject'> = async ({ prisma, path, bo
   return { status: 201, body: { data: toProject(row), message: 'Project created successfully.' }, etag: entityTag(row.version) };
 };
 
+/**
+ * Only what differs from the stored project is a change: a field sent with its current value changes
+ * nothing, so an archived project accepts it (the Grow page's PATCH sends title, category and start
+ * date together) and a body that changes nothing leaves the project as it was, its ETag and
+ * `dates.updated` included (and so records no event).
+ */
 export const updateProject: Handler<'updateProject'> = async ({ prisma, path, body, ifMatch }) => {
   const { data, etag } = await prisma.$transaction(async (tx) => {
     await lockProject(tx, path.id, 'update', ifMatch, 'allow');
-    const current = await tx.project.findUniqueOrThrow({ where: { id: path.id }, select: { dateStart: true, dateDue: true, progressManually: true, archivedAt: true } });
-    const refused = Object.keys(body).filter((field) => field !== 'project_title');
-    if (current.archivedAt && refused.length > 0) throw projectArchived(refused);
+    const current = await tx.project.findUniqueOrThrow({ where: { id: path.id } });
+    const columns = changedEntries(current, columnsOf(body, updateColumnWriters));
+    const fieldsChanging = (Object.keys(body) as (keyof UpdateBody)[])
+      .filter((field) => field !== 'project_custom_fields' && Object.keys(changedEntries(current, columnsOf({ [field]: body[field] } as UpdateBody, updateColumnWriters))).length > 0);
+    const refuseOnArchived = (fields: string[]) => {
+      const refused = fields.filter((field) => field !== 'project_title');
+      if (current.archivedAt && refused.length > 0) throw projectArchived(refused);
+    };
+    refuseOnArchived(fieldsChanging);
     const errors = new FieldErrorCollector();
     // The rule holds for the resulting pair, whichever of the two dates the body changes.
     const start = body.project_date_start ?? calendarDate(current.dateStart);
     const due = body.project_date_due !== undefined ? body.project_date_due : current.dateDue && calendarDate(current.dateDue);
     mustNotPrecede(errors, 'project_date_due', due, 'project_date_start', start);
-    const customValues = await bodyChecks.updateProject(tx, { path, body }, errors);
+    const customValues = await customValuesChanging(tx, path.id, await bodyChecks.updateProject(tx, { path, body }, errors));
     errors.throwIfAny();
-    await tx.project.update({ where: { id: path.id }, data: { ...columnsOf(body, updateColumnWriters), ...nextVersion() } });
+    const customChanging = customValues.set.length + customValues.removed.length > 0;
+    refuseOnArchived(customChanging ? ['project_custom_fields'] : []);
+    if (Object.keys(columns).length === 0 && !customChanging) return loadProject(tx, path.id);
+    await tx.project.update({ where: { id: path.id }, data: { ...columns, ...nextVersion() } });
     await writeCustomValues(tx, path.id, customValues);
     if (current.progressManually && body.project_progress_manually === 'off') await refreshDerivedProgress(tx, path.id);
     return loadProject(tx, path.id);
@@ -169,52 +185,71 @@ export const deleteProject: Handler<'deleteProject'> = async ({ prisma, path }) 
   return { status: 200, body: { data: { id: path.id }, message: 'Project deleted successfully.' } };
 };
 
+/** The same set of team users again changes nothing: the project keeps its ETag and `dates.updated`. */
 export const assignProject: Handler<'assignProject'> = async ({ prisma, path, body, ifMatch }) => {
   const userIds = [...new Set(body.assigned)];
   const { assigned, version } = await prisma.$transaction(async (tx) => {
-    await lockProject(tx, path.id, 'update', ifMatch);
-    const users = await tx.user.findMany({ where: { id: { in: userIds } }, select: { id: true, firstName: true, lastName: true } });
+    const locked = await lockProject(tx, path.id, 'update', ifMatch, 'allow');
     const errors = new FieldErrorCollector();
-    const found = new Set(users.map((u) => u.id));
-    body.assigned.forEach((id, index) => {
-      if (!found.has(id)) errors.add(`assigned.${index}`, invalidSelection(`assigned.${index}`));
-    });
+    const users = await bodyChecks.assignProject(tx, { path, body }, errors);
     errors.throwIfAny();
+    const held = await tx.projectAssignee.findMany({ where: { projectId: path.id }, select: { userId: true } });
+    const assigned = users.sort((a, b) => a.id - b.id).map(idName);
+    if (sameValue(held.map((a) => a.userId).sort((a, b) => a - b), userIds.sort((a, b) => a - b))) return { assigned, version: locked };
     await tx.projectAssignee.deleteMany({ where: { projectId: path.id } });
     await tx.projectAssignee.createMany({ data: userIds.map((userId) => ({ projectId: path.id, userId })) });
-    const { version } = await tx.project.update({ where: { id: path.id }, data: nextVersion(), select: { version: true } });
-    return { assigned: users.sort((a, b) => a.id - b.id).map(idName), version };
+    return { assigned, version: await bumpActiveProject(tx, path.id) };
   });
   return { status: 200, body: { data: { id: path.id, assigned }, message: 'Project assignees updated successfully.' }, etag: entityTag(version) };
 };
 
+/** The current manager again changes nothing. */
 export const setProjectManager: Handler<'setProjectManager'> = async ({ prisma, path, body, ifMatch }) => {
   const { managers, version } = await prisma.$transaction(async (tx) => {
-    await lockProject(tx, path.id, 'update', ifMatch, 'allow');
+    const locked = await lockProject(tx, path.id, 'update', ifMatch, 'allow');
     const manager = body.manager === null
       ? null
       : await tx.user.findUnique({ where: { id: body.manager }, select: { id: true, firstName: true, lastName: true } });
     if (body.manager !== null && !manager) throw validationFailed({ manager: [invalidSelection('manager')] });
+    const managers = manager ? [idName(manager)] : [];
+    const { managerId } = await tx.project.findUniqueOrThrow({ where: { id: path.id }, select: { managerId: true } });
+    if (managerId === (manager?.id ?? null)) return { managers, version: locked };
     const { version } = await tx.project.update({ where: { id: path.id }, data: { managerId: manager?.id ?? null, ...nextVersion() }, select: { version: true } });
-    return { managers: manager ? [idName(manager)] : [], version };
+    return { managers, version };
   });
   return { status: 200, body: { data: { id: path.id, managers }, message: 'Project manager updated successfully.' }, etag: entityTag(version) };
 };
 
 /**
- * Applies a change of the project's own columns to an active project and returns the whole project:
- * two statements (the UPDATE locks the row while it runs and checks If-Match's versions and the
- * active state in its WHERE). A third statement only to tell a 404 from a 412 from an archived project.
+ * A new version for a project whose assignees or tags the transaction changed (the caller holds its
+ * row lock): a 422 when it is archived, which rolls the change back. Sending an archived project the
+ * assignees or tags it has is no change, and is answered before this.
  */
-async function changeProject(db: Db, id: number, data: Prisma.ProjectUncheckedUpdateInput, ifMatch: VersionCondition | undefined) {
+async function bumpActiveProject(tx: Db, id: number): Promise<number> {
+  const { count } = await tx.project.updateMany({ where: { id, archivedAt: null }, data: nextVersion() });
+  if (count === 0) throw projectArchived();
+  return (await tx.project.findUniqueOrThrow({ where: { id }, select: { version: true } })).version;
+}
+
+type OwnColumns = Pick<Prisma.ProjectUncheckedUpdateInput, 'status' | 'progress' | 'progressManually'>;
+
+/**
+ * Applies a change of the project's own columns to an active project and returns the whole project:
+ * two statements (the UPDATE locks the row while it runs and checks If-Match's versions, the
+ * active state and that some column differs in its WHERE). A third statement only to tell a 404
+ * from a 412 from an archived project (422) from a change that changes nothing, which leaves the
+ * project as it was (its ETag and `dates.updated` included), archived or not.
+ */
+async function changeProject(db: Db, id: number, data: OwnColumns, ifMatch: VersionCondition | undefined) {
   const versions = ifMatch && !ifMatch.any ? { version: { in: ifMatch.versions } } : {};
-  const { count } = await db.project.updateMany({ where: { id, archivedAt: null, ...versions }, data: { ...data, ...nextVersion() } });
+  const differs = Object.entries(data).map(([column, value]) => ({ [column]: { not: value } }));
+  const { count } = await db.project.updateMany({ where: { id, archivedAt: null, ...versions, OR: differs }, data: { ...data, ...nextVersion() } });
   if (count === 0) {
-    const current = await db.project.findUnique({ where: { id }, select: { version: true } });
+    const current = await db.project.findUnique({ where: { id } });
     if (!current) throw notFound('Project');
-    // The project is there: If-Match's versions did not include its version, or it is archived.
+    // The project is there: If-Match's versions did not include its version, or nothing differs, or it is archived.
     if (!allows(ifMatch, current.version)) throw preconditionFailed(current.version);
-    throw projectArchived();
+    if (current.archivedAt && Object.keys(changedEntries(current, data)).length > 0) throw projectArchived();
   }
   return loadProject(db, id);
 }
@@ -256,14 +291,17 @@ export const restoreProject: Handler<'restoreProject'> = async ({ prisma, path, 
   return { status: 200, body: { data, message: 'Project restored successfully.' }, etag };
 };
 
+/** The same tags in the same order again change nothing. */
 export const setProjectTags: Handler<'setProjectTags'> = async ({ prisma, path, body, ifMatch }) => {
   const titles = [...new Set(body.tags)];
   const { data, etag } = await prisma.$transaction(async (tx) => {
-    await lockProject(tx, path.id, 'update', ifMatch);
+    await lockProject(tx, path.id, 'update', ifMatch, 'allow');
+    const held = await tx.projectTag.findMany({ where: { projectId: path.id }, orderBy: { position: 'asc' }, select: { title: true } });
+    if (sameValue(held.map((tag) => tag.title), titles)) return loadProject(tx, path.id);
     await tx.projectTag.deleteMany({ where: { projectId: path.id } });
     await tx.projectTag.createMany({ data: titles.map((title, position) => ({ projectId: path.id, title, position })) });
-    // The row is locked and its version checked: no condition left for the UPDATE.
-    return changeProject(tx, path.id, {}, undefined);
+    await bumpActiveProject(tx, path.id);
+    return loadProject(tx, path.id);
   });
   return { status: 200, body: { data, message: 'Project tags updated successfully.' }, etag };
 };

@@ -54,6 +54,16 @@ export const bodyChecks = {
     return prepareCustomValues(db, body.project_custom_fields, errors);
   },
   cloneProject: (db, { body }, errors) => checkProjectReferences(db, errors, body),
+  // Every id that is not a team user is named (`assigned.1`), also beside the schema's errors on
+  // other items (`assigned.0` not an integer); returns the team users found, for the answer.
+  assignProject: async (db, { body }, errors) => {
+    const given = (body.assigned ?? []).map((id, index) => ({ id, field: `assigned.${index}` }))
+      .filter(({ id, field }) => Number.isInteger(id) && !errors.touches(field));
+    const users = await db.user.findMany({ where: { id: { in: given.map(({ id }) => id) } }, select: { id: true, firstName: true, lastName: true } });
+    const found = new Set(users.map((user) => user.id));
+    for (const { id, field } of given) if (!found.has(id)) errors.add(field, invalidSelection(field));
+    return users;
+  },
   startProjectTimer: async (db, { path, body }, errors) => {
     if (body.user_id !== undefined) await expectFound(errors, 'user_id', db.user.findUnique({ where: { id: body.user_id }, ...selectId }));
     if (body.task_id !== undefined && path.id !== undefined) {

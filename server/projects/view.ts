@@ -318,9 +318,9 @@ export const filterFields = {
 
 export type FilterField = keyof typeof filterFields;
 
-/** `search`: the text anywhere in the title, description, reference, number or client's company name. */
-function searchCondition(text: string): Fragment {
-  const arms = (['title', 'description', 'reference', 'number', 'client_company_name'] as const).map((field) => filterFields[field]('contains', text));
+/** `search`: the text anywhere in one of the fields of `search_in` (the title alone by default, as on the Grow page). */
+function searchCondition(text: string, fields: NonNullable<ListQuery['search_in']> = ['title']): Fragment {
+  const arms = [...new Set(fields)].map((field) => filterFields[field]('contains', text));
   return sql`(${sql.join(arms, sql` OR `)})`;
 }
 
@@ -342,7 +342,7 @@ const simpleFilters = {
   updated_since: ['updated', 'gte'],
   created_from: ['created', 'gte'],
   created_to: ['created', 'lte'],
-} as const satisfies { [K in Exclude<keyof ListQuery, 'search' | 'sort' | 'order' | 'limit' | 'page' | 'after' | 'fields' | 'filter' | 'custom_fields' | 'sort_custom_field' | 'template'>]-?: readonly [FilterField, FilterOperator] };
+} as const satisfies { [K in Exclude<keyof ListQuery, 'search' | 'search_in' | 'sort' | 'order' | 'limit' | 'page' | 'after' | 'fields' | 'filter' | 'custom_fields' | 'sort_custom_field' | 'template'>]-?: readonly [FilterField, FilterOperator] };
 
 /** The list's filters as conditions on `p`; every value is a bound parameter. */
 function projectFilter(query: ListQuery, customFields: Map<string, CustomFieldRow>): Fragment {
@@ -351,7 +351,7 @@ function projectFilter(query: ListQuery, customFields: Map<string, CustomFieldRo
     const value = query[parameter as keyof typeof simpleFilters];
     if (value !== undefined) conditions.push(filterFields[field](operator, value));
   }
-  if (query.search) conditions.push(searchCondition(query.search));
+  if (query.search) conditions.push(searchCondition(query.search, query.search_in));
   if (query.filter) conditions.push(...grammarConditions(query.filter));
   if (query.custom_fields) conditions.push(...customFieldConditions(query.custom_fields, customFields));
   return sql.join(conditions, sql` AND `);

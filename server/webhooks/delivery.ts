@@ -1,11 +1,12 @@
 // Webhooks: events handed to subscriptions (the relay) and delivered, signed, at least once (a
 // pg-boss job per delivery, retried with backoff), with the SSRF guard on every outbound request.
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { lookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP } from 'node:net';
 import type { Logger } from 'pino';
+import { Webhook } from 'standardwebhooks';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { WebhookSettings } from '../platform/config.ts';
 import { eventCursor, findEvent, readFeed } from '../events/feed.ts';
@@ -34,14 +35,9 @@ export function deliveryQueue(settings: WebhookSettings): Record<string, QueueSe
   };
 }
 
+/** A Standard Webhooks secret: `whsec_` and the standard base64 of 32 random bytes, the HMAC key. */
 export function newWebhookSecret(): string {
-  return `whsec_${randomBytes(32).toString('base64url')}`;
-}
-
-/** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: the documented Webhook-Signature. */
-export function webhookSignature(secret: string, timestamp: number, body: string): string {
-  const mac = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
-  return `t=${timestamp},v1=${mac}`;
+  return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
 /** Loopback, private, link-local, carrier-grade NAT, multicast and reserved ranges, IPv4 and IPv6. */
@@ -91,23 +87,26 @@ export async function webhookUrlProblem(url: string, allowPrivate: boolean): Pro
 
 export interface PostOutcome { ok: boolean; statusCode: number | null; error: string | null; durationMs: number }
 
+/** A webhook request's message: its `webhook-id` and its JSON body. */
+export interface WebhookMessage { id: string; body: string }
+
 /**
- * POSTs a signed JSON body. node:http rather than fetch: its `lookup` hook checks the very
- * addresses the connection uses, so a name that resolves differently later (DNS rebinding) cannot
- * reach the internal network.
+ * POSTs a JSON body signed the Standard Webhooks way, by its reference library (`webhook-signature:
+ * v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, keyed with the secret's decoded bytes).
+ * node:http rather than fetch: its `lookup` hook checks the very addresses the connection uses, so a
+ * name that resolves differently later (DNS rebinding) cannot reach the internal network.
  */
-export function postSigned(url: string, body: string, secret: string, headers: Record<string, string>, settings: WebhookSettings): Promise<PostOutcome> {
+export function postSigned(url: string, { id, body }: WebhookMessage, secret: string, settings: WebhookSettings): Promise<PostOutcome> {
   const started = Date.now();
-  const timestamp = Math.floor(started / 1000);
   const target = new URL(url);
   const options: RequestOptions = {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       'user-agent': 'projects-api-webhooks',
-      'webhook-timestamp': String(timestamp),
-      'webhook-signature': webhookSignature(secret, timestamp, body),
-      ...headers,
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(started / 1000)),
+      'webhook-signature': new Webhook(secret).sign(id, new Date(started), body),
     },
     signal: AbortSignal.timeout(settings.webhookTimeoutMs),
     lookup: (hostname, _options, callback) => {
@@ -185,7 +184,7 @@ async function deliver(prisma: PrismaClient, deliveryId: bigint, settings: Webho
   }
   const event = await findEvent(prisma, delivery.eventId);
   const body = JSON.stringify(toEvent(event!));
-  const outcome = await postSigned(subscription.url, body, subscription.secret, { 'webhook-id': event!.id }, settings);
+  const outcome = await postSigned(subscription.url, { id: event!.id, body }, subscription.secret, settings);
   const attempt = { attempts, lastAttemptAt: new Date(), lastStatusCode: outcome.statusCode, lastError: outcome.error };
   if (outcome.ok) {
     await prisma.$transaction([

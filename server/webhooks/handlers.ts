@@ -1,4 +1,5 @@
 // Handlers for webhook subscriptions and their delivery logs (delivery itself: server/webhooks/delivery.ts).
+import { randomUUID } from 'node:crypto';
 import { ApiError, notFound, validationFailed } from '../core/errors.ts';
 import { JOBS_NOT_RUNNING_MESSAGE, WEBHOOK_DISABLED_MESSAGE } from '../core/messages.ts';
 import { timestamp } from '../core/dates.ts';
@@ -67,7 +68,8 @@ export const deleteWebhook: Handler<'deleteWebhook'> = async ({ prisma, path }) 
 export const pingWebhook: Handler<'pingWebhook'> = async ({ prisma, path, webhooks }) => {
   const row = await findSubscription(prisma, path.id);
   const ping = { id: 0, type: 'ping', occurred_at: timestamp(new Date()), data: { webhook_id: row.id } };
-  const outcome = await postSigned(row.url, JSON.stringify(ping), row.secret, { 'webhook-id': '0' }, webhooks.settings);
+  // Its own Webhook-Id (Standard Webhooks: one per message), so a receiver de-duplicating on it takes each ping.
+  const outcome = await postSigned(row.url, { id: `ping_${randomUUID()}`, body: JSON.stringify(ping) }, row.secret, webhooks.settings);
   return {
     status: 200,
     body: { data: { ok: outcome.ok, status_code: outcome.statusCode, duration_ms: outcome.durationMs, error: outcome.error }, message: 'Webhook pinged successfully.' },

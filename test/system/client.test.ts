@@ -1,7 +1,7 @@
 // Every operation of the contract, called through the typed client against the live server.
 // Results are type-checked by `tsc --noEmit` (npm test); every response is checked against the spec;
 // the last test fails if any operationId of the spec was not exercised here.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -212,17 +212,23 @@ describe('projects through the typed client', () => {
 });
 
 describe('background clones through the typed client', () => {
-  it('cloneProject answers 202 with Location above DUPLICATION_SYNC_LIMIT; getProjectDuplication polls it to succeeded; 404, 422', async () => {
+  it('cloneProject above DUPLICATION_SYNC_LIMIT: 201 with the project by default, 202 with Location on Prefer: respond-async; getProjectDuplication polls it to succeeded; 404, 422', async () => {
     // An instance that copies every clone with a child in the background (the file's server copies them in the request).
     const eager = await startSibling(t, { jobs: true, env: { DUPLICATION_SYNC_LIMIT: '0' } });
     try {
       const background = contractRecorder(createProjectsClient({ baseUrl: eager.baseUrl, apiKey: eager.key }));
       const p = await newProject('Typed template');
       await api.POST('/api/projects/{id}/milestones', { params: { path: { id: p.id } }, body: { milestone_title: 'Launch', milestone_date_due: '2026-06-30' } });
+      const waited = await background.POST('/api/projects/{id}/clone', {
+        params: { path: { id: p.id } }, body: { project_title: 'Typed waited copy', copy_milestones: 'on' },
+      });
+      expect(waited.response.status).toBe(201);
+      expect(waited.data!.data).toMatchObject({ title: 'Typed waited copy' });
       const accepted = await background.POST('/api/projects/{id}/clone', {
-        params: { path: { id: p.id } }, body: { project_title: 'Typed copy', project_date_start: '2026-07-01', copy_milestones: 'on' },
+        params: { path: { id: p.id }, header: { Prefer: 'respond-async' } }, body: { project_title: 'Typed copy', project_date_start: '2026-07-01', copy_milestones: 'on' },
       });
       expect(accepted.response.status).toBe(202);
+      expect(accepted.response.headers.get('Preference-Applied')).toBe('respond-async');
       const queued = accepted.data!.data;
       if (!('status' in queued) || !('total' in queued)) throw new Error('expected a ProjectDuplication');
       expect(accepted.response.headers.get('Location')).toBe(`/api/project-duplications/${queued.id}`);
@@ -417,7 +423,7 @@ describe('the client as a package', () => {
     const installed = Object.keys(lock.packages).filter((p) => p !== '').map((p) => p.replace(/^.*node_modules\//, '')).sort();
     const bytes = treeSize(join(consumer, 'node_modules'));
     console.log(`client package: ${installed.length} packages installed (${installed.join(', ')}), ${(bytes / 1024).toFixed(0)} KiB on disk`);
-    expect(installed).toEqual(['growcrm-projects-client', 'openapi-fetch', 'openapi-typescript-helpers']);
+    expect(installed).toEqual(['@stablelib/base64', 'fast-sha256', 'growcrm-projects-client', 'openapi-fetch', 'openapi-typescript-helpers', 'standardwebhooks']);
     expect(bytes).toBeLessThan(1024 * 1024);
 
     // The package's own declarations are type-checked too (no skipLibCheck); no @types/node needed.
@@ -457,7 +463,7 @@ describe('the client as a package', () => {
       return /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf(heading)))![1]!;
     };
     // Inside the repository, where the workspace links `growcrm-projects-client` to `client/`.
-    const files = [snippet('README.md', '## Calling the API from TypeScript'), snippet('client/README.md', '## Use')].map((code, index) => {
+    const files = [snippet('README.md', '## Calling the API from TypeScript'), snippet('client/README.md', '## Use'), snippet('client/README.md', '## Verifying webhooks')].map((code, index) => {
       const file = join(root, 'dist', `readme-snippet-${index}.ts`);
       writeFileSync(file, `${code}\nexport {};\n`);
       return file;
@@ -473,6 +479,35 @@ describe('the client as a package', () => {
     const { stdout } = await run('node_modules/.bin/tsx', ['client/example.ts'], { env: { ...process.env, PROJECTS_API_URL: t.baseUrl, PROJECTS_API_KEY: t.key } });
     expect(stdout).toMatch(/project\(s\) in progress:/);
     expect(stdout).toContain('Example project');
+  });
+
+  it('the webhook receiver example verifies a ping from the server and refuses a tampered request', async () => {
+    // Subscribed first (the receiver starts with the secret), its URL set once the receiver has a port.
+    const created = await api.POST('/api/webhooks', { body: { url: 'http://127.0.0.1:9/hook', event_types: ['client.created'] } });
+    const hook = created.data!.data;
+    const receiver = spawn(process.execPath, ['--import', 'tsx', 'client/webhook-receiver.ts'], { env: { ...process.env, WEBHOOK_SECRET: hook.secret, PORT: '0' } });
+    let output = '';
+    receiver.stdout.on('data', (chunk) => { output += chunk; });
+    try {
+      const url = (await until('the receiver listening', () => /listening on (\S+)/.exec(output)))[1]!;
+      await api.PATCH('/api/webhooks/{id}', { params: { path: { id: hook.id } }, body: { url } });
+      const ping = await api.POST('/api/webhooks/{id}/ping', { params: { path: { id: hook.id } } });
+      expect(ping.data?.data).toMatchObject({ ok: true, status_code: 204, error: null });
+      await until('the ping printed', () => output.includes(` ping {"webhook_id":${hook.id}}`));
+      expect(output).toMatch(/^ping_[0-9a-f-]{36} ping /m);
+
+      // A forged request (a signature of another body) is answered 401.
+      const forged = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'webhook-id': '1', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': `v1,${'A'.repeat(43)}=` },
+        body: '{"id":1}',
+      });
+      expect(forged.status).toBe(401);
+      await until('the refusal printed', () => output.includes('refused: No matching signature found'));
+    } finally {
+      receiver.kill();
+      await api.DELETE('/api/webhooks/{id}', { params: { path: { id: hook.id } } });
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import { validationFailed, type FieldErrorCollector } from '../../core/errors.ts
 import { CUSTOM_VALUE_RULES, customFieldNotSortable, customFieldOperators, customFieldUndefined, customFieldUnknown, customValueInvalid, customValueOneOf, customValueOnlyOptionsOf } from '../../core/messages.ts';
 import { isCalendarDate } from '../../core/dates.ts';
 import type { Db, Tx } from '../../platform/database/transaction.ts';
+import { changedEntries } from '../../core/same-value.ts';
 import { type DB, executeStatement, queryRows, sqlBuilder } from '../../platform/database/sql.ts';
 import { escapeLike } from '../../core/search-text.ts';
 
@@ -149,13 +150,30 @@ export async function prepareCustomValues(db: Db, input: Record<string, Input> |
   return prepared;
 }
 
+/** A stored value's columns, the ones its type does not write empty. */
+const storedRow = (value: StoredValue) => ({ textValue: null, numberValue: null, dateValue: null, optionValues: [], userId: null, ...value });
+
+/** Of the checked values, those that differ from what the project holds: the ones a write would change. */
+export async function customValuesChanging(db: Db, projectId: number, prepared: PreparedValues): Promise<PreparedValues> {
+  const fieldIds = [...prepared.set.map(({ fieldId }) => fieldId), ...prepared.removed];
+  if (fieldIds.length === 0) return prepared;
+  const held = new Map((await db.projectCustomValue.findMany({ where: { projectId, fieldId: { in: fieldIds } } })).map((row) => [row.fieldId, row]));
+  return {
+    set: prepared.set.filter(({ fieldId, value }) => {
+      const row = held.get(fieldId);
+      return !row || Object.keys(changedEntries(row, storedRow(value))).length > 0;
+    }),
+    removed: prepared.removed.filter((fieldId) => held.has(fieldId)),
+  };
+}
+
 /** Writes checked values to a project: each set value replaces the field's row, removed ones are deleted. */
 export async function writeCustomValues(tx: Tx, projectId: number, prepared: PreparedValues): Promise<void> {
   if (prepared.removed.length > 0) {
     await tx.projectCustomValue.deleteMany({ where: { projectId, fieldId: { in: prepared.removed } } });
   }
   for (const { fieldId, value } of prepared.set) {
-    const row = { textValue: null, numberValue: null, dateValue: null, optionValues: [], userId: null, ...value };
+    const row = storedRow(value);
     await tx.projectCustomValue.upsert({ where: { projectId_fieldId: { projectId, fieldId } }, create: { projectId, fieldId, ...row }, update: row });
   }
 }

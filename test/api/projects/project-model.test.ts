@@ -33,10 +33,12 @@ describe('project numbers', () => {
     }
   });
 
-  it('finds a project by its number in search, the filter grammar and the number sort', async () => {
+  it('finds a project by its number in search (search_in=number), the filter grammar and the number sort', async () => {
     const project = await createProject(t, f, { project_title: 'Numbered' });
-    const found = await t.api('GET', `/api/projects?search=${project.number}`);
+    const found = await t.api('GET', `/api/projects?search=${project.number}&search_in=number`);
     expect(found.body.data.map((p: { id: number }) => p.id)).toEqual([project.id]);
+    // The Grow page's search is by title: the number is not looked at unless asked for.
+    expect((await t.api('GET', `/api/projects?search=${project.number}`)).body.data).toEqual([]);
     const filtered = await t.api('GET', `/api/projects?filter[number][eq]=${project.number}`);
     expect(filtered.body.data.map((p: { id: number }) => p.id)).toEqual([project.id]);
     const sorted = await t.api('GET', '/api/projects?sort=project_number&order=asc&limit=100');

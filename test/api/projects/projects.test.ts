@@ -174,7 +174,7 @@ describe('listProjects', () => {
     expect(Object.keys(repeated.body.data[0]).sort()).toEqual(['id', 'title']);
     const unknown = await t.api('GET', '/api/projects?fields=title,budget');
     expect(unknown.status).toBe(422);
-    expect(unknown.body.errors).toEqual({ 'fields.1': [invalidSelection('fields.1', ['id', 'title', 'number', 'project_type', 'description', 'reference', 'status', 'active_state', 'archived_at', 'progress', 'progress_manually', 'client', 'category', 'dates', 'last_activity_at', 'billing', 'totals', 'custom_fields', 'permissions', 'assigned', 'managers', 'tags', 'is_template'])] });
+    expect(unknown.body.errors).toEqual({ fields: [invalidSelection('fields', ['id', 'title', 'number', 'project_type', 'description', 'reference', 'status', 'active_state', 'archived_at', 'progress', 'progress_manually', 'client', 'category', 'dates', 'last_activity_at', 'billing', 'totals', 'custom_fields', 'permissions', 'assigned', 'managers', 'tags', 'is_template'])] });
   });
 
   it.each([
@@ -182,9 +182,10 @@ describe('listProjects', () => {
     ['limit=0', 'limit', fieldAtLeast('limit', 1)],
     ['sort=project_budget', 'sort', invalidSelection('sort', ['project_title', 'project_status', 'project_date_start', 'project_date_due', 'project_created', 'project_progress', 'project_updated', 'project_last_activity_at', 'project_number', 'client_company_name'])],
     ['order=up', 'order', invalidSelection('order', ['asc', 'desc'])],
-    ['status=done', 'status.0', invalidSelection('status.0', ['not_started', 'in_progress', 'on_hold', 'cancelled', 'completed'])],
+    ['status=open', 'status', invalidSelection('status', ['not_started', 'in_progress', 'on_hold', 'cancelled', 'completed'])],
+    ['status=in_progress,done', 'status', invalidSelection('status', ['not_started', 'in_progress', 'on_hold', 'cancelled', 'completed'])],
     ['client_id=x', 'client_id', fieldType('client_id', ['integer'])],
-    ['unknown=1', 'unknown', parameterNotSupported('unknown', ['status', 'active_state', 'project_type', 'template', 'client_id', 'category_id', 'manager_id', 'assigned_id', 'tag', 'date_start_from', 'date_start_to', 'date_due_from', 'date_due_to', 'overdue', 'updated_since', 'created_from', 'created_to', 'filter', 'custom_fields', 'sort_custom_field', 'search', 'sort', 'order', 'limit', 'page', 'fields', 'after'])],
+    ['unknown=1', 'unknown', parameterNotSupported('unknown', ['status', 'active_state', 'project_type', 'template', 'client_id', 'category_id', 'manager_id', 'assigned_id', 'tag', 'date_start_from', 'date_start_to', 'date_due_from', 'date_due_to', 'overdue', 'updated_since', 'created_from', 'created_to', 'filter', 'custom_fields', 'sort_custom_field', 'search', 'search_in', 'sort', 'order', 'limit', 'page', 'fields', 'after'])],
     ['limit=', 'limit', fieldNotEmpty('limit')],
   ])('refuses ?%s', async (qs, field, message) => {
     const r = await t.api('GET', `/api/projects?${qs}`);
@@ -232,7 +233,8 @@ describe('listProjects filters', () => {
     expect(idsOf(await list('status=completed'))).toEqual([p.doneLate.id]);
     const bad = await list('status=on_hold,finished');
     expect(bad.status).toBe(422);
-    expect(bad.body.errors['status.1']).toEqual([invalidSelection('status.1', ['not_started', 'in_progress', 'on_hold', 'cancelled', 'completed'])]);
+    // Named as sent: the client sent one parameter, `status`, not its items.
+    expect(bad.body.errors).toEqual({ status: [invalidSelection('status', ['not_started', 'in_progress', 'on_hold', 'cancelled', 'completed'])] });
   });
 
   it('by start and due date ranges, both ends included', async () => {
@@ -268,13 +270,35 @@ describe('listProjects filters', () => {
     expect((await list('updated_since=yesterday')).body.errors.updated_since).toEqual([fieldFormat('updated_since', 'date-time')]);
   });
 
-  it('search covers title, description, reference and client name', async () => {
-    expect(idsOf(await t.api('GET', `/api/projects?search=needle%20${mark.toLowerCase()}`))).toEqual([p.described.id]);
-    expect(idsOf(await t.api('GET', `/api/projects?search=ref-${mark}`))).toEqual([p.described.id]);
+  it('search is by title only, as on the Grow page: description, reference and client name do not match', async () => {
+    const needle = `needle%20${mark.toLowerCase()}`;
+    expect(idsOf(await t.api('GET', `/api/projects?search=${needle}`))).toEqual([]);
+    expect(idsOf(await t.api('GET', `/api/projects?search=ref-${mark}`))).toEqual([]);
+    expect(idsOf(await t.api('GET', `/api/projects?search=${needle}&search_in=title`))).toEqual([]);
+    // Every project of this block has the mark in its title, whichever client it belongs to.
+    expect(idsOf(await t.api('GET', `/api/projects?search=${mark}&limit=100`))).toHaveLength(Object.keys(p).length);
     const byClient = await t.api('GET', '/api/projects?search=globe&limit=100');
+    expect(byClient.body.data.every((row: { title: string }) => /globe/i.test(row.title))).toBe(true);
+    // The Grow page's parameter: most projects here belong to Acme Inc, and only titles count.
+    const acme = await t.api('GET', '/api/projects?search=Acme&limit=100');
+    expect(acme.status).toBe(200);
+    expect(acme.body.data.every((row: { title: string }) => /acme/i.test(row.title))).toBe(true);
+    expect(idsOf(byClient)).not.toContain(p.otherClient.id);
+  });
+
+  it('search_in opts in to the description, reference, number and client name', async () => {
+    const every = 'search_in=title,description,reference,number,client_company_name';
+    expect(idsOf(await t.api('GET', `/api/projects?search=needle%20${mark.toLowerCase()}&search_in=description`))).toEqual([p.described.id]);
+    expect(idsOf(await t.api('GET', `/api/projects?search=ref-${mark}&search_in=reference`))).toEqual([p.described.id]);
+    expect(idsOf(await t.api('GET', `/api/projects?search=ref-${mark}&${every}`))).toEqual([p.described.id]);
+    expect(idsOf(await t.api('GET', `/api/projects?search=ref-${mark}&search_in=title,description`))).toEqual([]);
+    const byClient = await t.api('GET', '/api/projects?search=globe&search_in=client_company_name&limit=100');
     expect(byClient.body.data.length).toBeGreaterThan(0);
     expect(byClient.body.data.every((row: { client: { id: number } }) => row.client.id === f.otherClient.id)).toBe(true);
     expect(idsOf(byClient)).toContain(p.otherClient.id);
+    const bad = await t.api('GET', '/api/projects?search=x&search_in=title,budget');
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors).toEqual({ search_in: [invalidSelection('search_in', ['title', 'description', 'reference', 'number', 'client_company_name'])] });
   });
 });
 
@@ -521,6 +545,20 @@ describe('assignProject and setProjectManager', () => {
     expect((await t.api('PUT', `/api/projects/${p.id}/assign`, { json: {} })).body.errors).toEqual({ assigned: [fieldRequired('assigned')] });
     expect((await t.api('GET', `/api/projects/${p.id}`)).body.data.assigned).toEqual([{ id: f.jane.id, name: 'Jane Doe' }]);
     expect((await t.api('PUT', '/api/projects/999999/assign', { json: { assigned: [] } })).status).toBe(404);
+  });
+
+  it('names every bad item in one 422: ids that are not integers and ids of no team user, together', async () => {
+    const p = await createProject(t, f);
+    const r = await t.api('PUT', `/api/projects/${p.id}/assign`, { form: `assigned[]=abc&assigned[]=999999&assigned[]=${f.jane.id}&assigned[]=888888` });
+    expect(r.status).toBe(422);
+    expect(r.body.errors).toEqual({
+      'assigned.0': [fieldType('assigned.0', ['integer'])],
+      'assigned.1': [invalidSelection('assigned.1')],
+      'assigned.3': [invalidSelection('assigned.3')],
+    });
+    const json = await t.api('PUT', `/api/projects/${p.id}/assign`, { json: { assigned: ['abc', 999999] } });
+    expect(json.body.errors).toEqual({ 'assigned.0': [fieldType('assigned.0', ['integer'])], 'assigned.1': [invalidSelection('assigned.1')] });
+    expect((await t.api('GET', `/api/projects/${p.id}`)).body.data.assigned).toEqual([]);
   });
 
   it('sets, replaces and removes the manager', async () => {

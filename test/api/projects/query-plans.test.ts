@@ -127,9 +127,10 @@ const filters: [string, () => ListQuery][] = [
   ['template=only', () => ({ template: 'only' })],
   ['template=include', () => ({ template: 'include', status: ['on_hold'] })],
   ['search (title)', () => ({ search: 'Audit 4217' })],
-  ['search (description)', () => ({ search: 'work number 4218' })],
-  ['search (reference)', () => ({ search: 'PO-4218' })],
-  ['search (client)', () => ({ search: 'Globex' })],
+  ['search (description)', () => ({ search: 'work number 4218', search_in: ['description'] })],
+  ['search (reference)', () => ({ search: 'PO-4218', search_in: ['reference'] })],
+  ['search (client)', () => ({ search: 'Globex', search_in: ['client_company_name'] })],
+  ['search (every field)', () => ({ search: 'Globex', search_in: ['title', 'description', 'reference', 'number', 'client_company_name'] })],
   // The filter grammar: each field with its operators that narrow (negations narrow nothing by
   // themselves: they are checked on the rows that a narrowing condition or the sort's index yields).
   ['filter id range', () => ({ filter: { id: { gte: 500, lt: 600 } } })],
@@ -160,7 +161,7 @@ const filters: [string, () => ListQuery][] = [
   ['filter and groups', () => ({ filter: { and: [{ date_due: { gte: '2027-01-01' } }, { date_due: { lt: '2027-01-03' } }] } })],
   ['project_type', () => ({ project_type: 'internal' })],
   ['filter project_type', () => ({ filter: { project_type: { eq: 'internal' } } })],
-  ['search (number)', () => ({ search: 'P-004218' })],
+  ['search (number)', () => ({ search: 'P-004218', search_in: ['number'] })],
   ['filter number eq', () => ({ filter: { number: { eq: 'P-004218' } } })],
   ['filter number contains', () => ({ filter: { number: { contains: '04218' } } })],
   ['filter last_activity_at', () => ({ filter: { last_activity_at: { gte: '2026-05-01T00:00:00Z' } } })],

@@ -1,12 +1,18 @@
 // Webhooks against a local receiver: signed deliveries of exactly the subscribed events, retries
 // until the receiver recovers, disabling, redelivery, the SSRF guard, two instances delivering
 // side by side (a server killed before and during a delivery: test/system/webhooks/killed-server.test.ts).
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyWebhookSignature } from '../../../client/index.ts';
+import { verifyWebhook } from '../../../client/index.ts';
+import { migrationsDir } from '../../../server/platform/database/migrations.ts';
+import { newWebhookSecret } from '../../../server/webhooks/delivery.ts';
 import { readFeed } from '../../../server/events/feed.ts';
 import { startSibling, startTestServer, untilFeedCaughtUp, type TestServer } from '../../helpers/server.ts';
 import { until } from '../../helpers/wait.ts';
-import { fastRetries, startReceiver } from '../../helpers/webhook-receiver.ts';
+import { fastRetries, startReceiver, verifiedAt, type Received } from '../../helpers/webhook-receiver.ts';
 import { WEBHOOK_URL_INTERNAL_MESSAGE } from '../../../server/core/messages.ts';
 
 let t: TestServer;
@@ -34,12 +40,15 @@ async function deliveriesSettled(server: TestServer, hookId: number, expected: n
   return log.length === expected && log.every((d) => d.status === 'delivered') && log;
 }
 
+/** The Standard Webhooks headers of a received request, as `Webhook.verify` takes them. */
+const signed = (r: Received) => ({ 'webhook-id': r.id, 'webhook-timestamp': r.timestamp, 'webhook-signature': r.signature });
+
 async function newClient(server: TestServer, name: string) {
   return (await server.api('POST', '/api/clients', { json: { client_company_name: name } })).body.data;
 }
 
 describe('webhooks', () => {
-  it('delivers exactly the subscribed events, each once, signed with the documented scheme', async () => {
+  it('delivers exactly the subscribed events, each once, signed as Standard Webhooks sign (verified by its reference library)', async () => {
     const receiver = await startReceiver();
     try {
       const hook = await subscribe(t, receiver.url, ['project.created', 'project.updated']);
@@ -61,13 +70,23 @@ describe('webhooks', () => {
       expect(receiver.received.map((r) => r.event.type)).toEqual(['project.created', 'project.updated']);
       expect(receiver.received.map((r) => r.event)).toEqual(feed);
       expect(receiver.received.map((r) => r.id)).toEqual(feed.map((e: { id: number }) => String(e.id)));
+      const otherSecret = newWebhookSecret();
       for (const r of receiver.received) {
-        expect(r.signature).toMatch(new RegExp(`^t=${r.timestamp},v1=[0-9a-f]{64}$`));
-        expect(await verifyWebhookSignature({ secret: hook.secret, signature: r.signature, body: r.body })).toBe(true);
-        expect(await verifyWebhookSignature({ secret: hook.secret, signature: r.signature, body: r.body.replace('Hooked', 'Hacked') })).toBe(false);
-        expect(await verifyWebhookSignature({ secret: 'whsec_other', signature: r.signature, body: r.body })).toBe(false);
+        expect(r.signature).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+        expect(Math.abs(Number(r.timestamp) - Date.now() / 1000)).toBeLessThan(300);
+        expect(new Webhook(hook.secret).verify(r.body, signed(r))).toEqual(r.event);
+        expect(() => new Webhook(hook.secret).verify(r.body.replace('Hooked', 'Hacked'), signed(r))).toThrow(WebhookVerificationError);
+        expect(() => new Webhook(otherSecret).verify(r.body, signed(r))).toThrow(WebhookVerificationError);
+        // The id and timestamp are signed too.
+        expect(() => new Webhook(hook.secret).verify(r.body, { ...signed(r), 'webhook-id': '1' })).toThrow(WebhookVerificationError);
         // A replay: the same request, ten minutes later.
-        expect(await verifyWebhookSignature({ secret: hook.secret, signature: r.signature, body: r.body, now: Number(r.timestamp) * 1000 + 600_000 })).toBe(false);
+        expect(() => verifiedAt(Number(r.timestamp) * 1000 + 600_000, () => new Webhook(hook.secret).verify(r.body, signed(r))))
+          .toThrow('Message timestamp too old');
+        // The typed client, given Node's request headers or fetch's.
+        expect(verifyWebhook({ secret: hook.secret, headers: r.headers, body: r.body })).toEqual(r.event);
+        expect(verifyWebhook({ secret: hook.secret, headers: new Headers(signed(r)), body: Buffer.from(r.body) })).toEqual(r.event);
+        expect(() => verifyWebhook({ secret: hook.secret, headers: r.headers, body: r.body.replace('Hooked', 'Hacked') })).toThrow(WebhookVerificationError);
+        expect(() => verifyWebhook({ secret: otherSecret, headers: r.headers, body: r.body })).toThrow(WebhookVerificationError);
       }
       const log = (await t.api('GET', `/api/webhooks/${hook.id}/deliveries?order=asc`)).body.data;
       expect(log.map((d: any) => [d.event_type, d.status, d.attempts, d.last_status_code])).toEqual([
@@ -80,7 +99,11 @@ describe('webhooks', () => {
       expect(pinged.event).toMatchObject({ type: 'ping', data: { webhook_id: hook.id } });
       // The spec's Timestamp, with microseconds, as every event's occurred_at (it had three decimals).
       expect(pinged.event.occurred_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
-      expect(await verifyWebhookSignature({ secret: hook.secret, signature: pinged.signature, body: pinged.body })).toBe(true);
+      expect(new Webhook(hook.secret).verify(pinged.body, signed(pinged))).toEqual(pinged.event);
+      // Each ping its own Webhook-Id (one id per message): a receiver de-duplicating on it takes the next.
+      expect(pinged.id).toMatch(/^ping_[0-9a-f-]{36}$/);
+      await t.api('POST', `/api/webhooks/${hook.id}/ping`);
+      expect(receiver.received.at(-1)!.id).not.toBe(pinged.id);
       expect((await t.api('DELETE', `/api/webhooks/${hook.id}`)).status).toBe(200);
     } finally {
       await receiver.close();
@@ -142,6 +165,35 @@ describe('webhooks', () => {
       await t.api('DELETE', `/api/webhooks/${hook.id}`);
     } finally {
       await other.close();
+      await receiver.close();
+    }
+  });
+
+  it('a secret written in base64url before Standard Webhooks keeps its key: the migration respells it in base64', async () => {
+    const receiver = await startReceiver();
+    try {
+      const legacyHook = await subscribe(t, receiver.url, ['client.created']);
+      const currentHook = await subscribe(t, receiver.url, ['client.created']);
+      // A key whose base64 has a + or a /, so that base64url spells it differently.
+      let key = randomBytes(32);
+      while (!/[+/]/.test(key.toString('base64'))) key = randomBytes(32);
+      const legacySecret = `whsec_${key.toString('base64url')}`;
+      await t.db.prisma.webhookSubscription.update({ where: { id: legacyHook.id }, data: { secret: legacySecret } });
+      expect(() => new Webhook(legacySecret)).toThrow('Base64Coder: incorrect characters');
+
+      const migration = readdirSync(migrationsDir).find((name) => name.endsWith('_webhook_secrets_standard_base64'))!;
+      await t.db.prisma.$executeRawUnsafe(readFileSync(join(migrationsDir, migration, 'migration.sql'), 'utf8'));
+      const secrets = await t.db.prisma.webhookSubscription.findMany({ where: { id: { in: [legacyHook.id, currentHook.id] } }, orderBy: { id: 'asc' } });
+      expect(secrets.map((s) => s.secret)).toEqual([`whsec_${key.toString('base64')}`, currentHook.secret]);
+
+      expect((await t.api('POST', `/api/webhooks/${legacyHook.id}/ping`)).body.data).toMatchObject({ ok: true });
+      const pinged = receiver.received.at(-1)!;
+      expect(new Webhook(key, { format: 'raw' }).verify(pinged.body, signed(pinged))).toEqual(pinged.event);
+      // The receiver's copy, as it was shown: the typed client takes it as it is.
+      expect(verifyWebhook({ secret: legacySecret, headers: pinged.headers, body: pinged.body })).toEqual(pinged.event);
+      await t.api('DELETE', `/api/webhooks/${legacyHook.id}`);
+      await t.api('DELETE', `/api/webhooks/${currentHook.id}`);
+    } finally {
       await receiver.close();
     }
   });

@@ -1,24 +1,30 @@
 // Templates (left out of lists unless asked for, cloned to start projects, task and milestone due
-// dates moved with the start date) and background duplication (202 + an operation to poll, a pg-boss
+// dates moved with the start date) and background duplication (201 once copied by default; with
+// Prefer: respond-async, 202 + an operation to poll; a pg-boss
 // job that runs on any instance, runs twice without a second project (survives a killed instance:
 // test/system/projects/duplication/killed-server.test.ts),
 // and reports a failure with its reason). On PGlite by default, on PostgreSQL with DATABASE_URL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../../server/platform/config.ts';
 import { runDuplication } from '../../../../server/projects/duplication/jobs.ts';
+import { awaitDuplication } from '../../../../server/projects/duplication/wait.ts';
 import { createFixtures, startSibling, startTestServer, untilFeedCaughtUp, type Fixtures, type TestServer } from '../../../helpers/server.ts';
 import { until } from '../../../helpers/wait.ts';
-import { cloneChildDatesOutside, DUPLICATION_COPY_DELETED_MESSAGE, DUPLICATION_SOURCE_GONE_MESSAGE, JOBS_NOT_RUNNING_MESSAGE, resourceNotFound } from '../../../../server/core/messages.ts';
+import { cloneChildDatesOutside, cloneNotCompleted, cloneStillCopying, DUPLICATION_COPY_DELETED_MESSAGE, DUPLICATION_SOURCE_GONE_MESSAGE, JOBS_NOT_RUNNING_MESSAGE, resourceNotFound } from '../../../../server/core/messages.ts';
 
 /** Small thresholds, so that a handful of rows is a "large" project. */
 const SMALL = { DUPLICATION_SYNC_LIMIT: '5', DUPLICATION_CHUNK_ROWS: '2', DUPLICATION_MAX_ATTEMPTS: '2' };
+/** RFC 7240: the client asks for the background copy's operation (202) instead of the project. */
+const ASYNC = { Prefer: 'respond-async' };
+/** How long this instance's clones without Prefer wait for their copy, which nothing runs here. */
+const WAIT_MS = 300;
 const settings = { duplicationChunkRows: 2, duplicationMaxAttempts: 2, projectNumberFormat: loadConfig({}).projectNumberFormat };
 
 // This instance queues jobs but runs none: each test decides who runs them.
 let t: TestServer;
 let f: Fixtures;
 beforeAll(async () => {
-  t = await startTestServer({ jobs: true, env: { ...SMALL, BACKGROUND_JOBS: 'false' } });
+  t = await startTestServer({ jobs: true, env: { ...SMALL, BACKGROUND_JOBS: 'false', DUPLICATION_WAIT_MS: String(WAIT_MS) } });
   f = await createFixtures(t);
 });
 afterAll(async () => { await t?.close(); });
@@ -115,11 +121,64 @@ describe('templates', () => {
 });
 
 describe('background duplication', () => {
-  it('a clone above DUPLICATION_SYNC_LIMIT is 202 with Location; another instance copies it; polling shows progress to succeeded', async () => {
+  it('without Prefer, a clone above DUPLICATION_SYNC_LIMIT is answered as the Grow page says: 201 with the new project, once copied', async () => {
+    const template = await newTemplate(t, 'Waited template');
+    const worker = await startSibling(t, { jobs: true, env: SMALL });
+    try {
+      // The page's own request, on an instance that runs background copies.
+      const r = await worker.api('POST', `/api/projects/${template.id}/clone`, { form: { project_title: 'Website Redesign (copy)', copy_tasks: 'on', copy_tasks_checklist: 'on', copy_milestones: 'on' } });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      expect(r.body.message).toBe('Project cloned successfully.');
+      expect(r.headers.get('preference-applied')).toBeNull();
+      expect(r.headers.get('location')).toBeNull();
+      const project = (await t.api('GET', `/api/projects/${r.body.data.id}`));
+      expect(project.body.data).toEqual(r.body.data);
+      expect(r.headers.get('etag')).toBe(project.headers.get('etag'));
+      expect(r.body.data).toMatchObject({ title: 'Website Redesign (copy)', is_template: false });
+      expect(await children(t, r.body.data.id)).toEqual({
+        tasks: [['Task 0', '2026-01-08', 'new', ['Step 0']], ['Task 1', '2026-01-20', 'new', ['Step 1']], ['Task 2', null, 'new', ['Step 2']]],
+        milestones: [['Kick-off', '2026-01-15'], ['No date', null]],
+      });
+      // With an Idempotency-Key, the retry is answered with the same project.
+      const keyed = () => worker.api('POST', `/api/projects/${template.id}/clone`, { json: { project_title: 'Keyed', ...everything }, headers: { 'Idempotency-Key': `wait-${template.id}` } });
+      const first = await keyed();
+      const again = await keyed();
+      expect([first.status, again.status, again.headers.get('idempotent-replayed')]).toEqual([201, 201, 'true']);
+      expect(again.body.data.id).toBe(first.body.data.id);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('without Prefer, a copy still running after DUPLICATION_WAIT_MS is a 503 naming the Prefer header and the operation, which goes on', async () => {
+    const template = await newTemplate(t, 'Slow template');
+    // Nothing runs background copies on this instance: the wait ends first.
+    const r = await t.api('POST', `/api/projects/${template.id}/clone`, { json: { project_title: 'Slow copy', ...everything } });
+    expect(r.status).toBe(503);
+    const location = r.headers.get('location')!;
+    expect(location).toMatch(/^\/api\/project-duplications\/\d+$/);
+    expect(r.body).toEqual({ message: cloneStillCopying(Math.round(WAIT_MS / 1000), location) });
+    expect(r.body.message).toContain('Prefer: respond-async');
+    expect(r.headers.get('retry-after')).toBeNull();
+    expect((await t.api('GET', location)).body.data).toMatchObject({ status: 'queued', source_project_id: template.id });
+    await runDuplication(t.db.prisma, Number(location.split('/').at(-1)), settings);
+    expect((await t.api('GET', location)).body.data.status).toBe('succeeded');
+  });
+
+  it('with Prefer: respond-async a clone within DUPLICATION_SYNC_LIMIT is still made at once: 201, the preference not applied', async () => {
+    const template = await newTemplate(t, 'Small template');
+    const r = await t.api('POST', `/api/projects/${template.id}/clone`, { json: { project_title: 'Small copy', copy_milestones: 'on' }, headers: ASYNC });
+    expect(r.status).toBe(201);
+    expect(r.headers.get('preference-applied')).toBeNull();
+    expect(r.body.data.title).toBe('Small copy');
+  });
+
+  it('with Prefer: respond-async, a clone above DUPLICATION_SYNC_LIMIT is 202 with Location; another instance copies it; polling shows progress to succeeded', async () => {
     const template = await newTemplate(t, 'Big template');
-    const accepted = await t.api('POST', `/api/projects/${template.id}/clone`, { json: { project_title: 'Big copy', project_date_start: '2026-03-01', ...everything } });
+    const accepted = await t.api('POST', `/api/projects/${template.id}/clone`, { json: { project_title: 'Big copy', project_date_start: '2026-03-01', ...everything }, headers: ASYNC });
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
     expect(accepted.body.message).toBe('Project duplication queued successfully.');
+    expect(accepted.headers.get('preference-applied')).toBe('respond-async');
     const location = accepted.headers.get('location')!;
     expect(location).toBe(`/api/project-duplications/${accepted.body.data.id}`);
     expect(accepted.body.data).toMatchObject({ source_project_id: template.id, status: 'queued', progress: 0, total: 8, copied: 0, project_id: null, project_url: null, error: null, started: null });
@@ -156,7 +215,7 @@ describe('background duplication', () => {
 
   it('an Idempotency-Key retry of a 202 gets the same operation; without a job queue a large clone is a 503', async () => {
     const template = await newTemplate(t, 'Retry template');
-    const send = () => t.api('POST', `/api/projects/${template.id}/clone`, { json: { project_title: 'Retried', ...everything }, headers: { 'Idempotency-Key': `dup-${template.id}` } });
+    const send = () => t.api('POST', `/api/projects/${template.id}/clone`, { json: { project_title: 'Retried', ...everything }, headers: { ...ASYNC, 'Idempotency-Key': `dup-${template.id}` } });
     const first = await send();
     const again = await send();
     expect(first.status).toBe(202);
@@ -180,7 +239,7 @@ describe('background duplication', () => {
   it('a job that runs twice at once makes one project', async () => {
     const template = await newTemplate(t, 'Twice template');
     const title = `Twice ${Date.now()}`;
-    const accepted = await t.api('POST', `/api/projects/${template.id}/clone`, { json: { project_title: title, ...everything } });
+    const accepted = await t.api('POST', `/api/projects/${template.id}/clone`, { json: { project_title: title, ...everything }, headers: ASYNC });
     expect(accepted.status).toBe(202);
     const id = accepted.body.data.id;
     await Promise.all([runDuplication(t.db.prisma, id, settings), runDuplication(t.db.prisma, id, settings)]);
@@ -195,7 +254,7 @@ describe('background duplication', () => {
 
   it('a copy whose source is deleted before it runs is failed, with the reason, and leaves no project', async () => {
     const template = await newTemplate(t, 'Doomed template');
-    const accepted = await t.api('POST', `/api/projects/${template.id}/clone`, { json: { project_title: 'Doomed copy', ...everything } });
+    const accepted = await t.api('POST', `/api/projects/${template.id}/clone`, { json: { project_title: 'Doomed copy', ...everything }, headers: ASYNC });
     expect(accepted.status).toBe(202);
     expect((await t.api('DELETE', `/api/projects/${template.id}`)).status).toBe(200);
     const worker = await startSibling(t, { jobs: true, env: SMALL });
@@ -205,6 +264,8 @@ describe('background duplication', () => {
         return data.status === 'failed' && data;
       });
       expect(failed).toMatchObject({ source_project_id: null, error: DUPLICATION_SOURCE_GONE_MESSAGE, project_id: null, project_url: null });
+      // A request without Prefer that waited for this copy is answered 409 with the reason.
+      await expect(awaitDuplication(t.db.prisma, failed.id, WAIT_MS)).rejects.toMatchObject({ status: 409, message: cloneNotCompleted(DUPLICATION_SOURCE_GONE_MESSAGE) });
       expect(failed.finished).not.toBeNull();
       expect((await t.api('GET', '/api/projects?search=Doomed%20copy')).body.data).toEqual([]);
     } finally {
@@ -215,7 +276,7 @@ describe('background duplication', () => {
 
   it('a copy cut short goes on where its last commit left off; one whose new project was deleted meanwhile is failed', async () => {
     const template = await newTemplate(t, 'Interrupted template');
-    const accepted = await t.api('POST', `/api/projects/${template.id}/clone`, { json: { project_title: 'Interrupted', ...everything } });
+    const accepted = await t.api('POST', `/api/projects/${template.id}/clone`, { json: { project_title: 'Interrupted', ...everything }, headers: ASYNC });
     const id = accepted.body.data.id;
     // Two steps (the new project, then a chunk of 2 rows), as an instance killed after them leaves it.
     await runDuplication(t.db.prisma, id, settings, 2);
@@ -228,7 +289,7 @@ describe('background duplication', () => {
     const { tasks, milestones } = await children(t, done.project_id);
     expect([tasks.length, milestones.length]).toEqual([3, 2]);
 
-    const other = (await t.api('POST', `/api/projects/${template.id}/clone`, { json: { project_title: 'Deleted meanwhile', ...everything } })).body.data;
+    const other = (await t.api('POST', `/api/projects/${template.id}/clone`, { json: { project_title: 'Deleted meanwhile', ...everything }, headers: ASYNC })).body.data;
     await runDuplication(t.db.prisma, other.id, settings, 1);
     const started = (await t.api('GET', `/api/project-duplications/${other.id}`)).body.data;
     expect((await t.api('DELETE', `/api/projects/${started.project_id}`)).status).toBe(200);

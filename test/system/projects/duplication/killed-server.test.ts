@@ -20,8 +20,9 @@ describe('background duplication across a killed server', () => {
       : { ...process.env, ...SMALL, DATABASE_URL: '', PGLITE_DATA_DIR: await migratedDataDir(), LOG_LEVEL: 'info' };
     const { stdout } = await promisify(execFile)('node_modules/.bin/tsx', ['scripts/keys.ts', 'create', 'duplications'], { env });
     const key = stdout.trim().split('\n').at(-1)!;
+    // Prefer: respond-async: the clone is answered 202 at once, before the instance is killed.
     const call = (port: number, method: string, path: string, json?: unknown) => fetch(`http://127.0.0.1:${port}${path}`, {
-      method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: json === undefined ? undefined : JSON.stringify(json),
+      method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', prefer: 'respond-async' }, body: json === undefined ? undefined : JSON.stringify(json),
     }).then(async (r) => ({ status: r.status, headers: r.headers, body: await r.json() as any }));
 
     const first = spawnServer({ ...env, BACKGROUND_JOBS: 'false' });
