@@ -4,7 +4,9 @@
 // README order (vitest runs them so); what is not run here is listed in `notRunHere`, with the reason.
 import { execFile, spawn } from 'node:child_process';
 import { connect, createServer, type AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migratedDataDir } from '../helpers/process.ts';
@@ -35,7 +37,8 @@ beforeAll(async () => {
 });
 afterAll(async () => { await t?.close(); });
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
 /** Every fenced block of the README, with the heading of its section. */
 function readmeBlocks(): { heading: string; lang: string; code: string }[] {
@@ -54,8 +57,7 @@ const notRunHere: Record<string, string> = {
   '## Start': 'installs and starts the server itself',
   '### API keys': 'the key commands need the server\'s own data directory (test/system/platform tests them)',
   '### Templates and duplication#2': 'polls a background copy, which the demo templates are too small to need (test/api tests duplications)',
-  '## Calling the API from TypeScript': 'compiled against the built client by test/system/client.test.ts; the example by its own test there',
-  '## Retries and limits#2': 'TypeScript: compiled with the client snippets (test/system/client.test.ts)',
+  '## Calling the API from TypeScript#2': 'client/example.ts, run by its own test in test/system/client.test.ts',
   '## Metrics and tracing': 'a Prometheus configuration',
   '## Production deployment': 'systemd and a deployment machine',
   '## Performance': 'benchmarks',
@@ -65,6 +67,21 @@ const notRunHere: Record<string, string> = {
 function readmeCurlCommands(heading = '## Calling the API with curl', nth = 1): string[] {
   const block = readmeBlocks().filter((b) => b.heading === heading && b.lang === 'bash')[nth - 1]!.code;
   return block.split(/\n\s*\n/).map((c) => c.trim()).filter(Boolean);
+}
+
+function typeScriptBlock(heading: string): string {
+  return readmeBlocks().find((b) => b.heading === heading && b.lang === 'ts')!.code;
+}
+
+/** Runs a TypeScript example with tsx inside the repository, where the workspace links `growcrm-projects-client`. */
+async function runTypeScript(code: string): Promise<{ stdout: string }> {
+  const file = join(mkdtempSync(join(root, 'dist', 'readme-example-')), 'example.ts');
+  writeFileSync(file, `${code.replaceAll('http://localhost:3000', t.baseUrl)}\nexport {};\n`);
+  try {
+    return await run('node_modules/.bin/tsx', [file], { env: { ...process.env, PROJECTS_API_KEY: t.key } });
+  } finally {
+    rmSync(dirname(file), { recursive: true, force: true });
+  }
 }
 
 /**
@@ -191,14 +208,27 @@ describe('README curl examples on the seeded demo data', () => {
     }
   });
 
+  it('the TypeScript example lists projects and assigns project 42', async () => {
+    const { stdout } = await runTypeScript(typeScriptBlock('## Calling the API from TypeScript'));
+    expect(stdout).toMatch(/^\d+ .+ \d+$/m);
+    expect((await t.api('GET', '/api/projects/42')).body.data.assigned).toEqual([{ id: 5, name: 'Jane Doe' }, { id: 8, name: 'Sam Lee' }]);
+  });
+
   it('the idempotent create answers 201', async () => {
     const [created] = await runChained('## Retries and limits', [201]);
     expect(created).toMatchObject({ data: { title: 'Website Redesign' }, message: 'Project created successfully.' });
   });
 
+  it('the ETag example (after the client set-up of the TypeScript example) renames project 42 under If-Match', async () => {
+    const before = (await t.api('GET', '/api/projects/42')).body.data.title;
+    const setUp = typeScriptBlock('## Calling the API from TypeScript').split('\n').filter((line) => /^(import|const api) /.test(line));
+    await runTypeScript([...setUp, typeScriptBlock('## Retries and limits')].join('\n'));
+    expect((await t.api('GET', '/api/projects/42')).body.data.title).toBe(`${before} (v2)`);
+  });
+
   it('every example block is run above or listed, with the reason, as not run here', () => {
     const executed = ['## Calling the API with curl', '### Finding projects', '### Numbers, totals and archiving', '### Templates and duplication',
-      '### Following changes', '### Webhooks', '## Retries and limits'];
+      '### Following changes', '### Webhooks', '## Calling the API from TypeScript', '## Retries and limits', '## Retries and limits#2'];
     const seen = new Map<string, number>();
     const keys = readmeBlocks().map(({ heading }) => {
       const n = (seen.get(heading) ?? 0) + 1;
