@@ -19,7 +19,7 @@ export interface CompressedAsset {
   bodies: Record<Encoding, Buffer>;
 }
 
-/** Compresses off the event loop. Brotli at quality 5: 1/17 of the CPU of quality 11 for a 15 % larger page. */
+/** Compresses off the event loop. Brotli at quality 5: 0.3 s for the docs page where quality 11 takes 17 s, for 15 % more bytes. */
 export async function compressAsset(text: string, type: string): Promise<CompressedAsset> {
   const identity = Buffer.from(text);
   const [br, gz] = await Promise.all([

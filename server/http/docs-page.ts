@@ -55,7 +55,8 @@ export function docsPage(): RequestHandler {
     }
     if (loadedMtimeMs !== mtimeMs) {
       loadedMtimeMs = mtimeMs;
-      page = load();
+      // A page that could not be read (a build writing it) is read again by the next request.
+      page = load().catch((error: unknown) => { loadedMtimeMs = undefined; throw error; });
     }
     const { asset, policy } = await page!;
     policy(req, res, (error?: unknown) => (error ? next(error) : sendAsset(req, res, asset)));
