@@ -2533,8 +2533,9 @@ export interface components {
     };
     responses: {
         /**
-         * @description The body could not be read: malformed JSON (`The request body is not valid JSON.`), bytes that
-         *     are not UTF-8 (`The request body is not valid UTF-8.`), or a compressed body that does not
+         * @description The body could not be read: malformed JSON, with where it stops being JSON (`The request body
+         *     is not valid JSON: it stops being JSON at line 1, column 18.`), a JSON value that is not an object
+         *     or array (`The request body must be a JSON object or array.`), bytes that are not UTF-8 (`The request body is not valid UTF-8.`), or a compressed body that does not
          *     decompress (`The request body could not be decompressed: it does not match its Content-Encoding.`).
          */
         BadRequest: {
@@ -2545,7 +2546,7 @@ export interface components {
             content: {
                 /**
                  * @example {
-                 *       "message": "The request body is not valid JSON."
+                 *       "message": "The request body is not valid JSON: it stops being JSON at line 1, column 18."
                  *     }
                  */
                 "application/json": components["schemas"]["Error"];
@@ -2555,8 +2556,11 @@ export interface components {
         Unauthorized: {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
-                /** @description The scheme to authenticate with. */
-                "WWW-Authenticate"?: "Bearer";
+                /**
+                 * @description The scheme to authenticate with and, as RFC 6750's `error_description`, how to send a key
+                 *     (the body keeps the Grow CRM text).
+                 */
+                "WWW-Authenticate"?: "Bearer error_description=\"Send a valid API key in the Authorization header: Authorization: Bearer <key>\"";
                 [name: string]: unknown;
             };
             content: {
