@@ -1205,7 +1205,7 @@ export interface components {
          * @description A calendar date, `YYYY-MM-DD`.
          * @example 2026-06-01
          */
-        Date: string;
+        CalendarDate: string;
         /**
          * Format: date-time
          * @description A UTC timestamp with microseconds, e.g. `2026-06-15T09:30:00.000000Z`.
@@ -1280,7 +1280,8 @@ export interface components {
             /** @description Send as `after` for the next page; null when this is the last page. */
             next_cursor: string | null;
         };
-        Error: {
+        /** @description The body of every error answer except validation failures (`ValidationError`). */
+        ErrorBody: {
             message: string;
         };
         ValidationError: {
@@ -1500,7 +1501,7 @@ export interface components {
             } | null;
             category?: components["schemas"]["IdName"];
             dates?: {
-                start: components["schemas"]["Date"];
+                start: components["schemas"]["CalendarDate"];
                 /**
                  * Format: date
                  * @description Due date (`YYYY-MM-DD`), on or after the start date, or null.
@@ -1621,12 +1622,12 @@ export interface components {
         };
         /** @description Operators on a calendar date (`YYYY-MM-DD`). */
         FilterDate: {
-            eq?: components["schemas"]["Date"];
-            not_eq?: components["schemas"]["Date"];
-            gt?: components["schemas"]["Date"];
-            gte?: components["schemas"]["Date"];
-            lt?: components["schemas"]["Date"];
-            lte?: components["schemas"]["Date"];
+            eq?: components["schemas"]["CalendarDate"];
+            not_eq?: components["schemas"]["CalendarDate"];
+            gt?: components["schemas"]["CalendarDate"];
+            gte?: components["schemas"]["CalendarDate"];
+            lt?: components["schemas"]["CalendarDate"];
+            lte?: components["schemas"]["CalendarDate"];
         };
         /** @description Operators on a timestamp. */
         FilterTimestamp: {
@@ -1721,7 +1722,7 @@ export interface components {
             project_creatorid?: components["schemas"]["Id"];
             project_title?: string;
             /** @description `YYYY-MM-DD`. */
-            project_date_start?: components["schemas"]["Date"];
+            project_date_start?: components["schemas"]["CalendarDate"];
             /**
              * Format: date
              * @description `YYYY-MM-DD`, on or after the start date; null or empty for none (on update: clears it).
@@ -1802,7 +1803,7 @@ export interface components {
             /** @description Defaults to the source project's category. */
             project_categoryid?: components["schemas"]["Id"];
             /** @description Defaults to the source project's start date. */
-            project_date_start?: components["schemas"]["Date"];
+            project_date_start?: components["schemas"]["CalendarDate"];
             /**
              * Format: date
              * @description Defaults to the source project's due date, moved by as many days as `project_date_start` moves
@@ -2055,15 +2056,15 @@ export interface components {
             project_id: components["schemas"]["Id"];
             client_id: components["schemas"]["Id"];
             status: components["schemas"]["InvoiceStatus"];
-            date: components["schemas"]["Date"];
-            due_date: components["schemas"]["Date"];
+            date: components["schemas"]["CalendarDate"];
+            due_date: components["schemas"]["CalendarDate"];
             amount: components["schemas"]["Money"];
             created: components["schemas"]["Timestamp"];
         };
         InvoiceCreateBody: {
-            invoice_date: components["schemas"]["Date"];
+            invoice_date: components["schemas"]["CalendarDate"];
             /** @description On or after `invoice_date`. */
-            invoice_due_date: components["schemas"]["Date"];
+            invoice_due_date: components["schemas"]["CalendarDate"];
             invoice_amount: components["schemas"]["MoneyInput"];
             /** @description Defaults to `draft`. */
             invoice_status?: components["schemas"]["InvoiceStatus"];
@@ -2075,14 +2076,14 @@ export interface components {
             project_id: components["schemas"]["Id"];
             client_id: components["schemas"]["Id"];
             status: components["schemas"]["EstimateStatus"];
-            date: components["schemas"]["Date"];
+            date: components["schemas"]["CalendarDate"];
             /** Format: date */
             expiry_date: string | null;
             amount: components["schemas"]["Money"];
             created: components["schemas"]["Timestamp"];
         };
         EstimateCreateBody: {
-            estimate_date: components["schemas"]["Date"];
+            estimate_date: components["schemas"]["CalendarDate"];
             /**
              * Format: date
              * @description On or after `estimate_date`; optional.
@@ -2427,7 +2428,7 @@ export interface components {
                  *       "message": "The request body is not valid JSON."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description The API key is missing, unknown or revoked. Checked before the body is read. */
@@ -2444,7 +2445,7 @@ export interface components {
                  *       "message": "Unauthorized. A valid API key is required."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description No resource has this id. */
@@ -2459,7 +2460,7 @@ export interface components {
                  *       "message": "Project not found."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description The request body is larger than the server accepts (100 KiB by default). */
@@ -2474,7 +2475,7 @@ export interface components {
                  *       "message": "The request body is too large."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -2495,7 +2496,7 @@ export interface components {
                  *       "message": "Unsupported content type: send application/json or application/x-www-form-urlencoded."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -2537,7 +2538,7 @@ export interface components {
                  *       "message": "Server error."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -2556,7 +2557,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -2579,7 +2580,7 @@ export interface components {
                  *       "message": "Too many requests for this API key: at most 300000 per 60 s. Retry after the seconds in Retry-After."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description The project is still at the version given in `If-None-Match`; there is no body. */
@@ -2608,7 +2609,7 @@ export interface components {
                  *       "message": "The project has changed since the version in If-Match: get it again and reapply your change."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -2628,7 +2629,7 @@ export interface components {
                  *       "message": "A request with this Idempotency-Key is still being processed: retry once it has completed."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
     };
@@ -2760,7 +2761,7 @@ export interface components {
     pathItems: never;
 }
 export type SchemaId = components['schemas']['Id'];
-export type SchemaDate = components['schemas']['Date'];
+export type SchemaCalendarDate = components['schemas']['CalendarDate'];
 export type SchemaTimestamp = components['schemas']['Timestamp'];
 export type SchemaMoney = components['schemas']['Money'];
 export type SchemaMoneyInput = components['schemas']['MoneyInput'];
@@ -2776,7 +2777,7 @@ export type SchemaIdOnly = components['schemas']['IdOnly'];
 export type SchemaPaginationMeta = components['schemas']['PaginationMeta'];
 export type SchemaProjectPageMeta = components['schemas']['ProjectPageMeta'];
 export type SchemaProjectCursorMeta = components['schemas']['ProjectCursorMeta'];
-export type SchemaError = components['schemas']['Error'];
+export type SchemaErrorBody = components['schemas']['ErrorBody'];
 export type SchemaValidationError = components['schemas']['ValidationError'];
 export type SchemaSuccessMessage = components['schemas']['SuccessMessage'];
 export type SchemaProjectEnvelope = components['schemas']['ProjectEnvelope'];
@@ -2965,13 +2966,13 @@ export interface operations {
                  */
                 tag?: string;
                 /** @description Projects starting on or after this day. */
-                date_start_from?: components["schemas"]["Date"];
+                date_start_from?: components["schemas"]["CalendarDate"];
                 /** @description Projects starting on or before this day. */
-                date_start_to?: components["schemas"]["Date"];
+                date_start_to?: components["schemas"]["CalendarDate"];
                 /** @description Projects due on or after this day (projects without a due date never match). */
-                date_due_from?: components["schemas"]["Date"];
+                date_due_from?: components["schemas"]["CalendarDate"];
                 /** @description Projects due on or before this day (projects without a due date never match). */
-                date_due_to?: components["schemas"]["Date"];
+                date_due_to?: components["schemas"]["CalendarDate"];
                 /**
                  * @description `true`: only overdue projects, `false`: only projects that are not overdue. A project is
                  *     **overdue** when it has a due date before today (UTC) and its status is neither `completed`
@@ -4126,7 +4127,7 @@ export interface operations {
                      *       "message": "Project duplication not found."
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             422: components["responses"]["ValidationFailed"];
