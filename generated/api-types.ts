@@ -1456,11 +1456,129 @@ export interface components {
             meta: components["schemas"]["PaginationMeta"];
             message: components["schemas"]["SuccessMessage"];
         };
-        /** @description A project, as every endpoint that returns one shows it (every field of `ProjectFieldset`). */
-        Project: WithRequired<components["schemas"]["ProjectFieldset"], "id" | "title" | "number" | "project_type" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "totals" | "custom_fields" | "permissions" | "assigned" | "managers" | "tags" | "is_template">;
+        /** @description A project, as every endpoint that returns one shows it. */
+        Project: {
+            id: components["schemas"]["Id"];
+            /** @description Project title. */
+            title: string;
+            /**
+             * @description The project's number, given when it is created or cloned and never changed or given to
+             *     another project, even after this one is deleted. Its form is the server's
+             *     `PROJECT_NUMBER_FORMAT` (default `P-{seq:5}`: `P-00042`; per client: `{client}-{seq:4}`:
+             *     `ACME-0007`, counted per client code). Null only for a project written into the database
+             *     other than through this API (an import).
+             * @example P-00042
+             */
+            number: string | null;
+            project_type: components["schemas"]["ProjectType"];
+            /** @description Project description. */
+            description: string | null;
+            /** @description Optional external reference. */
+            reference: string | null;
+            status: components["schemas"]["ProjectStatus"];
+            active_state: components["schemas"]["ActiveState"];
+            /**
+             * Format: date-time
+             * @description When the project was archived; null while it is active (restoring clears it). An archived
+             *     project accepts changes to its title and manager only (see **archive**).
+             * @example null
+             * @example 2026-06-21T10:00:00.000000Z
+             */
+            archived_at: string | null;
+            /** @description Completion percentage. */
+            progress: number;
+            /** @description `yes` if progress is set manually, otherwise `no` (derived from tasks). */
+            progress_manually: components["schemas"]["YesNo"];
+            /** @description The client the project is for; null for an internal project. */
+            client: {
+                id: components["schemas"]["Id"];
+                name: string;
+            } | null;
+            category: components["schemas"]["IdName"];
+            dates: {
+                start: components["schemas"]["CalendarDate"];
+                /**
+                 * Format: date
+                 * @description Due date (`YYYY-MM-DD`), on or after the start date, or null.
+                 */
+                due: string | null;
+                created: components["schemas"]["Timestamp"];
+                updated: components["schemas"]["Timestamp"];
+            };
+            /**
+             * @description The last change of the project or of anything under it: a task, milestone, timer, file,
+             *     comment, invoice or estimate added, timers stopped, a comment deleted. `dates.updated` moves
+             *     only with the project's own fields; this moves with both, and so does the project's ETag.
+             */
+            last_activity_at: components["schemas"]["Timestamp"];
+            billing: {
+                /** @enum {string} */
+                type: "hourly" | "fixed";
+                rate: components["schemas"]["Money"];
+                estimated_hours: number;
+                costs_estimate: components["schemas"]["Money"];
+            };
+            /**
+             * @description Roll-ups of the project's time and money, computed from its timers, estimates and invoices
+             *     whenever the project is read (never stale; a list page computes them in the same one
+             *     statement). Every change they follow is activity, so they move with the ETag.
+             */
+            totals: {
+                time: {
+                    /** @description `billing.estimated_hours`. */
+                    estimated_hours: number;
+                    /** @description The stopped timers' durations, in hours to the hundredth (a running timer counts once stopped). */
+                    worked_hours: number;
+                    /** @description Estimated less worked hours; negative once the work exceeds the estimate. */
+                    remaining_hours: number;
+                };
+                money: {
+                    /** @description The amounts of the project's `accepted` estimates. */
+                    estimated: components["schemas"]["Money"];
+                    /** @description The amounts of its invoices other than drafts (`due`, `overdue`, `paid`). */
+                    invoiced: components["schemas"]["Money"];
+                    /** @description The amounts of its `paid` invoices. */
+                    paid: components["schemas"]["Money"];
+                    /** @description The amounts of its `due` and `overdue` invoices (invoiced less paid). */
+                    outstanding: components["schemas"]["Money"];
+                };
+            };
+            /**
+             * @description The project's custom field values, by field key (see **Custom fields**); a field the project
+             *     has no value of is left out.
+             * @example {
+             *       "phase": "Build",
+             *       "budget_code": 4711
+             *     }
+             */
+            custom_fields: {
+                [key: string]: components["schemas"]["CustomFieldValue"];
+            };
+            /** @description Client and assignee permission flags. */
+            permissions: {
+                clientperm_tasks_view: components["schemas"]["YesNo"];
+                clientperm_tasks_collaborate: components["schemas"]["YesNo"];
+                clientperm_tasks_create: components["schemas"]["YesNo"];
+                clientperm_timesheets_view: components["schemas"]["YesNo"];
+                clientperm_expenses_view: components["schemas"]["YesNo"];
+                assignedperm_tasks_collaborate: components["schemas"]["YesNo"];
+            };
+            /** @description Assigned team members, set via the **assign** action. */
+            assigned: components["schemas"]["IdName"][];
+            /** @description The project manager (zero or one), set via the **manager** action. */
+            managers: components["schemas"]["IdName"][];
+            /** @description Tag titles, in the order they were set. */
+            tags: string[];
+            /**
+             * @description `true` for a template: a project kept to start others from (clone it). Templates are left
+             *     out of `GET /api/projects` unless `template` asks for them; otherwise they are projects like
+             *     any other. Set with `project_is_template` on create and update.
+             */
+            is_template: boolean;
+        };
         /**
-         * @description A project's fields. `Project` holds them all; the list's sparse fieldsets (`fields=`) hold `id`
-         *     and exactly the fields that `fields` names, and leave every other field out.
+         * @description A project's fields as the list's sparse fieldsets (`fields=`) show them: `id` and exactly the
+         *     fields that `fields` names, every other field left out. Each field is as in `Project`.
          */
         ProjectFieldset: {
             id: components["schemas"]["Id"];
@@ -1713,6 +1831,7 @@ export interface components {
             /** @description Groups of which at least one must hold. */
             or?: components["schemas"]["ProjectFilterGroup"][];
         } & components["schemas"]["ProjectFilterConditions"];
+        ProjectTitle: string;
         /**
          * @description The fields of a project that a body sets, shared by Create and Update (`ProjectCreateBody` adds
          *     `project_clientid`, which cannot be changed later, and requires four of them).
@@ -1720,7 +1839,7 @@ export interface components {
         ProjectFields: {
             /** @description Existing team user id to attribute the project to. On create, defaults to the main administrator. */
             project_creatorid?: components["schemas"]["Id"];
-            project_title?: string;
+            project_title?: components["schemas"]["ProjectTitle"];
             /** @description `YYYY-MM-DD`. */
             project_date_start?: components["schemas"]["CalendarDate"];
             /**
@@ -1772,11 +1891,14 @@ export interface components {
          *     one is a 422). Billing defaults to `hourly` with rate, estimated hours and costs estimate 0.
          */
         ProjectCreateBody: {
+            project_title: components["schemas"]["ProjectTitle"];
+            project_date_start: components["schemas"]["CalendarDate"];
+            project_categoryid: components["schemas"]["Id"];
             /** @description `client` (the default) or `internal`; cannot be changed later. */
             project_type?: components["schemas"]["ProjectType"];
             /** @description Must be an existing client id. Required for a client project, refused for an internal one. */
             project_clientid?: components["schemas"]["Id"];
-        } & WithRequired<components["schemas"]["ProjectFields"], "project_title" | "project_date_start" | "project_categoryid">;
+        } & components["schemas"]["ProjectFields"];
         AssignBody: {
             /** @description Team user ids, the full set. Empty clears all. */
             assigned: components["schemas"]["Id"][];
@@ -2822,6 +2944,7 @@ export type SchemaFilterBoolean = components['schemas']['FilterBoolean'];
 export type SchemaProjectFilterConditions = components['schemas']['ProjectFilterConditions'];
 export type SchemaProjectFilterGroup = components['schemas']['ProjectFilterGroup'];
 export type SchemaProjectFilter = components['schemas']['ProjectFilter'];
+export type SchemaProjectTitle = components['schemas']['ProjectTitle'];
 export type SchemaProjectFields = components['schemas']['ProjectFields'];
 export type SchemaProjectUpdateBody = components['schemas']['ProjectUpdateBody'];
 export type SchemaProjectCreateBody = components['schemas']['ProjectCreateBody'];

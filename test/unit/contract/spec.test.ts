@@ -84,7 +84,8 @@ describe('openapi/projects.yaml', () => {
     const fields = Object.keys(doc.components.schemas.ProjectFields!.properties!);
     expect(fields.length).toBeGreaterThanOrEqual(18);
     expect(Object.keys(composedSchema(doc, schemaRef('ProjectUpdateBody'))!.properties!)).toEqual(fields);
-    expect(Object.keys(composedSchema(doc, schemaRef('ProjectCreateBody'))!.properties!)).toEqual(['project_type', 'project_clientid', ...fields]);
+    // Create names its required fields beside its `required` list too (for generators), so compare as sets.
+    expect(Object.keys(composedSchema(doc, schemaRef('ProjectCreateBody'))!.properties!).sort()).toEqual(['project_type', 'project_clientid', ...fields].sort());
     for (const name of ['ProjectUpdateBody', 'ProjectCreateBody']) {
       expect(doc.components.schemas[name]!.unevaluatedProperties, name).toBe(false);
       expect(doc.components.schemas[name]!.additionalProperties, name).toBeUndefined();
@@ -105,6 +106,23 @@ describe('openapi/projects.yaml', () => {
       }
     }
     expect(arrays).toBeGreaterThanOrEqual(4);
+  });
+
+  it('declares every required property beside its `required` list, where every generator applies it', () => {
+    // @hey-api/openapi-ts drops the names of a `required` list whose properties come from elsewhere
+    // (an `allOf` part), and the generated field turns optional.
+    const misplaced: string[] = [];
+    const walk = (node: unknown, at: string): void => {
+      if (Array.isArray(node)) node.forEach((item, index) => walk(item, `${at}/${index}`));
+      if (!node || typeof node !== 'object' || Array.isArray(node)) return;
+      const schema = node as JsonSchema;
+      if (Array.isArray(schema.required) && (schema.allOf || schema.$ref)) {
+        for (const name of schema.required as string[]) if (!schema.properties?.[name]) misplaced.push(`${at} ${name}`);
+      }
+      for (const [key, value] of Object.entries(node)) walk(value, `${at}/${key}`);
+    };
+    walk(spec, '#');
+    expect(misplaced).toEqual([]);
   });
 
   it('describes nullable fields with type arrays, never oneOf with null', () => {
