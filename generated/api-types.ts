@@ -388,11 +388,11 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The duplication's id, in canonical decimal form: `7`, never `07`, `+7` or `7.0` (any other
+                 *     spelling names no duplication and is a 422). Duplications exist only once a large clone has been accepted (`202`, its `Location`).
+                 * @example 7
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["DuplicationId"];
             };
             cookie?: never;
         };
@@ -443,11 +443,11 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
+                 * @description The client's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no client and is a 422). Client 12 is "Acme Inc" in the demo data (`npm run db:seed`).
                  * @example 12
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["ClientId"];
             };
             cookie?: never;
         };
@@ -508,11 +508,11 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The custom field's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no custom field and is a 422). The demo data has no custom fields: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["CustomFieldId"];
             };
             cookie?: never;
         };
@@ -570,11 +570,11 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The category's id, in canonical decimal form: `3`, never `03`, `+3` or `3.0` (any other
+                 *     spelling names no category and is a 422). Category 3 is "Development" in the demo data.
+                 * @example 3
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["CategoryId"];
             };
             cookie?: never;
         };
@@ -621,11 +621,11 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The team user's id, in canonical decimal form: `5`, never `05`, `+5` or `5.0` (any other
+                 *     spelling names no team user and is a 422). Team user 5 is in the demo data.
+                 * @example 5
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["TeamUserId"];
             };
             cookie?: never;
         };
@@ -988,11 +988,11 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The webhook subscription's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no webhook subscription and is a 422). The demo data has no subscriptions: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["WebhookId"];
             };
             cookie?: never;
         };
@@ -1025,11 +1025,11 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The webhook subscription's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no webhook subscription and is a 422). The demo data has no subscriptions: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["WebhookId"];
             };
             cookie?: never;
         };
@@ -1054,11 +1054,11 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The webhook subscription's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no webhook subscription and is a 422). The demo data has no subscriptions: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["WebhookId"];
             };
             cookie?: never;
         };
@@ -1081,11 +1081,11 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The webhook subscription's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no webhook subscription and is a 422). The demo data has no subscriptions: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["WebhookId"];
                 /**
                  * @description The delivery's id, in canonical decimal form: `88`, never `088`, `+88` or `88.0` (any other
                  *     spelling names no delivery and is a 422).
@@ -1891,13 +1891,13 @@ export interface components {
          *     one is a 422). Billing defaults to `hourly` with rate, estimated hours and costs estimate 0.
          */
         ProjectCreateBody: {
-            project_title: components["schemas"]["ProjectTitle"];
-            project_date_start: components["schemas"]["CalendarDate"];
-            project_categoryid: components["schemas"]["Id"];
             /** @description `client` (the default) or `internal`; cannot be changed later. */
             project_type?: components["schemas"]["ProjectType"];
             /** @description Must be an existing client id. Required for a client project, refused for an internal one. */
             project_clientid?: components["schemas"]["Id"];
+            project_title: components["schemas"]["ProjectTitle"];
+            project_date_start: components["schemas"]["CalendarDate"];
+            project_categoryid: components["schemas"]["Id"];
         } & components["schemas"]["ProjectFields"];
         AssignBody: {
             /** @description Team user ids, the full set. Empty clears all. */
@@ -2794,11 +2794,41 @@ export interface components {
          */
         CommentId: components["schemas"]["Id"];
         /**
-         * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-         *     spelling names no resource and is a 422).
+         * @description The client's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+         *     spelling names no client and is a 422). Client 12 is "Acme Inc" in the demo data (`npm run db:seed`).
          * @example 12
          */
-        ResourceId: components["schemas"]["Id"];
+        ClientId: components["schemas"]["Id"];
+        /**
+         * @description The category's id, in canonical decimal form: `3`, never `03`, `+3` or `3.0` (any other
+         *     spelling names no category and is a 422). Category 3 is "Development" in the demo data.
+         * @example 3
+         */
+        CategoryId: components["schemas"]["Id"];
+        /**
+         * @description The team user's id, in canonical decimal form: `5`, never `05`, `+5` or `5.0` (any other
+         *     spelling names no team user and is a 422). Team user 5 is in the demo data.
+         * @example 5
+         */
+        TeamUserId: components["schemas"]["Id"];
+        /**
+         * @description The custom field's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+         *     spelling names no custom field and is a 422). The demo data has no custom fields: 1 is the first one created.
+         * @example 1
+         */
+        CustomFieldId: components["schemas"]["Id"];
+        /**
+         * @description The webhook subscription's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+         *     spelling names no webhook subscription and is a 422). The demo data has no subscriptions: 1 is the first one created.
+         * @example 1
+         */
+        WebhookId: components["schemas"]["Id"];
+        /**
+         * @description The duplication's id, in canonical decimal form: `7`, never `07`, `+7` or `7.0` (any other
+         *     spelling names no duplication and is a 422). Duplications exist only once a large clone has been accepted (`202`, its `Location`).
+         * @example 7
+         */
+        DuplicationId: components["schemas"]["Id"];
         /**
          * @description The delivery's id, in canonical decimal form: `88`, never `088`, `+88` or `88.0` (any other
          *     spelling names no delivery and is a 422).
@@ -2820,7 +2850,10 @@ export interface components {
          *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
          *     are not stored (the retry runs the request again), nor are requests refused before they run
          *     (401, 429, 413, 415, a body that breaks the schema).
-         * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+         *
+         *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+         *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+         *     Redocly Respect) would send it with every write, and every write after the first would fail.
          */
         IdempotencyKey: string;
         /**
@@ -3039,7 +3072,12 @@ export type ParameterOccurredTo = components['parameters']['OccurredTo'];
 export type ParameterEventCursor = components['parameters']['EventCursor'];
 export type ParameterProjectId = components['parameters']['ProjectId'];
 export type ParameterCommentId = components['parameters']['CommentId'];
-export type ParameterResourceId = components['parameters']['ResourceId'];
+export type ParameterClientId = components['parameters']['ClientId'];
+export type ParameterCategoryId = components['parameters']['CategoryId'];
+export type ParameterTeamUserId = components['parameters']['TeamUserId'];
+export type ParameterCustomFieldId = components['parameters']['CustomFieldId'];
+export type ParameterWebhookId = components['parameters']['WebhookId'];
+export type ParameterDuplicationId = components['parameters']['DuplicationId'];
 export type ParameterDeliveryId = components['parameters']['DeliveryId'];
 export type ParameterPage = components['parameters']['Page'];
 export type ParameterLimit = components['parameters']['Limit'];
@@ -3132,15 +3170,228 @@ export interface operations {
                  *
                  *     An unknown field or operator, a value of the wrong type and a nested group are each a 422
                  *     naming the offending key (`filter.budget`, `filter.status.like`).
+                 *
+                 *     **Generated clients.** OpenAPI's `deepObject` style defines one level of brackets, not two, so
+                 *     generators cannot send this parameter as declared. Each field and operator is therefore also
+                 *     declared as a parameter of its own, named as the grammar spells it (`filter[progress][gte]`;
+                 *     `filter[status][in]` repeated once per item, one item being a list of one), which every
+                 *     generator sends as a plain name and value; the server reads both spellings as the same
+                 *     grammar. The `or`/`and` groups exist in this form only.
                  */
                 filter?: components["schemas"]["ProjectFilter"];
+                /** @description The project id: equals this. */
+                "filter[id][eq]"?: number;
+                /** @description The project id: differs from this (no value differs too). */
+                "filter[id][not_eq]"?: number;
+                /** @description The project id: is one of these. */
+                "filter[id][in]"?: number[];
+                /** @description The project id: is none of these. */
+                "filter[id][not_in]"?: number[];
+                /** @description The project id: greater than (after) this. */
+                "filter[id][gt]"?: number;
+                /** @description The project id: at least (on or after) this. */
+                "filter[id][gte]"?: number;
+                /** @description The project id: less than (before) this. */
+                "filter[id][lt]"?: number;
+                /** @description The project id: at most (on or before) this. */
+                "filter[id][lte]"?: number;
+                /** @description The project number (a project without one never equals or contains anything): equals this. */
+                "filter[number][eq]"?: string;
+                /** @description The project number (a project without one never equals or contains anything): differs from this (no value differs too). */
+                "filter[number][not_eq]"?: string;
+                /** @description The project number (a project without one never equals or contains anything): is one of these. */
+                "filter[number][in]"?: string[];
+                /** @description The project number (a project without one never equals or contains anything): is none of these. */
+                "filter[number][not_in]"?: string[];
+                /** @description The project number (a project without one never equals or contains anything): contains this (case-insensitive). */
+                "filter[number][contains]"?: string;
+                /** @description The project number (a project without one never equals or contains anything): does not contain this (case-insensitive). */
+                "filter[number][not_contains]"?: string;
+                /** @description The title: equals this. */
+                "filter[title][eq]"?: string;
+                /** @description The title: differs from this (no value differs too). */
+                "filter[title][not_eq]"?: string;
+                /** @description The title: is one of these. */
+                "filter[title][in]"?: string[];
+                /** @description The title: is none of these. */
+                "filter[title][not_in]"?: string[];
+                /** @description The title: contains this (case-insensitive). */
+                "filter[title][contains]"?: string;
+                /** @description The title: does not contain this (case-insensitive). */
+                "filter[title][not_contains]"?: string;
+                /** @description The description: equals this. */
+                "filter[description][eq]"?: string;
+                /** @description The description: differs from this (no value differs too). */
+                "filter[description][not_eq]"?: string;
+                /** @description The description: is one of these. */
+                "filter[description][in]"?: string[];
+                /** @description The description: is none of these. */
+                "filter[description][not_in]"?: string[];
+                /** @description The description: contains this (case-insensitive). */
+                "filter[description][contains]"?: string;
+                /** @description The description: does not contain this (case-insensitive). */
+                "filter[description][not_contains]"?: string;
+                /** @description The reference: equals this. */
+                "filter[reference][eq]"?: string;
+                /** @description The reference: differs from this (no value differs too). */
+                "filter[reference][not_eq]"?: string;
+                /** @description The reference: is one of these. */
+                "filter[reference][in]"?: string[];
+                /** @description The reference: is none of these. */
+                "filter[reference][not_in]"?: string[];
+                /** @description The reference: contains this (case-insensitive). */
+                "filter[reference][contains]"?: string;
+                /** @description The reference: does not contain this (case-insensitive). */
+                "filter[reference][not_contains]"?: string;
+                /** @description The status: equals this. */
+                "filter[status][eq]"?: components["schemas"]["ProjectStatus"];
+                /** @description The status: differs from this (no value differs too). */
+                "filter[status][not_eq]"?: components["schemas"]["ProjectStatus"];
+                /** @description The status: is one of these. */
+                "filter[status][in]"?: components["schemas"]["ProjectStatus"][];
+                /** @description The status: is none of these. */
+                "filter[status][not_in]"?: components["schemas"]["ProjectStatus"][];
+                /** @description The active state: equals this. */
+                "filter[active_state][eq]"?: components["schemas"]["ActiveState"];
+                /** @description The active state: differs from this (no value differs too). */
+                "filter[active_state][not_eq]"?: components["schemas"]["ActiveState"];
+                /** @description The project type: equals this. */
+                "filter[project_type][eq]"?: components["schemas"]["ProjectType"];
+                /** @description The project type: differs from this (no value differs too). */
+                "filter[project_type][not_eq]"?: components["schemas"]["ProjectType"];
+                /** @description The progress (0 to 100): equals this. */
+                "filter[progress][eq]"?: number;
+                /** @description The progress (0 to 100): differs from this (no value differs too). */
+                "filter[progress][not_eq]"?: number;
+                /** @description The progress (0 to 100): is one of these. */
+                "filter[progress][in]"?: number[];
+                /** @description The progress (0 to 100): is none of these. */
+                "filter[progress][not_in]"?: number[];
+                /** @description The progress (0 to 100): greater than (after) this. */
+                "filter[progress][gt]"?: number;
+                /** @description The progress (0 to 100): at least (on or after) this. */
+                "filter[progress][gte]"?: number;
+                /** @description The progress (0 to 100): less than (before) this. */
+                "filter[progress][lt]"?: number;
+                /** @description The progress (0 to 100): at most (on or before) this. */
+                "filter[progress][lte]"?: number;
+                /** @description The client's id: equals this. */
+                "filter[client_id][eq]"?: components["schemas"]["Id"];
+                /** @description The client's id: differs from this (no value differs too). */
+                "filter[client_id][not_eq]"?: components["schemas"]["Id"];
+                /** @description The client's id: is one of these. */
+                "filter[client_id][in]"?: components["schemas"]["Id"][];
+                /** @description The client's id: is none of these. */
+                "filter[client_id][not_in]"?: components["schemas"]["Id"][];
+                /** @description The client's company name: equals this. */
+                "filter[client_company_name][eq]"?: string;
+                /** @description The client's company name: differs from this (no value differs too). */
+                "filter[client_company_name][not_eq]"?: string;
+                /** @description The client's company name: is one of these. */
+                "filter[client_company_name][in]"?: string[];
+                /** @description The client's company name: is none of these. */
+                "filter[client_company_name][not_in]"?: string[];
+                /** @description The client's company name: contains this (case-insensitive). */
+                "filter[client_company_name][contains]"?: string;
+                /** @description The client's company name: does not contain this (case-insensitive). */
+                "filter[client_company_name][not_contains]"?: string;
+                /** @description The category's id: equals this. */
+                "filter[category_id][eq]"?: components["schemas"]["Id"];
+                /** @description The category's id: differs from this (no value differs too). */
+                "filter[category_id][not_eq]"?: components["schemas"]["Id"];
+                /** @description The category's id: is one of these. */
+                "filter[category_id][in]"?: components["schemas"]["Id"][];
+                /** @description The category's id: is none of these. */
+                "filter[category_id][not_in]"?: components["schemas"]["Id"][];
+                /** @description The manager's team user id: equals this. */
+                "filter[manager_id][eq]"?: components["schemas"]["Id"];
+                /** @description The manager's team user id: differs from this (no value differs too). */
+                "filter[manager_id][not_eq]"?: components["schemas"]["Id"];
+                /** @description The manager's team user id: is one of these. */
+                "filter[manager_id][in]"?: components["schemas"]["Id"][];
+                /** @description The manager's team user id: is none of these. */
+                "filter[manager_id][not_in]"?: components["schemas"]["Id"][];
+                /** @description An assigned team user id (any of `assigned`): equals this. */
+                "filter[assigned_id][eq]"?: components["schemas"]["Id"];
+                /** @description An assigned team user id (any of `assigned`): differs from this (no value differs too). */
+                "filter[assigned_id][not_eq]"?: components["schemas"]["Id"];
+                /** @description An assigned team user id (any of `assigned`): is one of these. */
+                "filter[assigned_id][in]"?: components["schemas"]["Id"][];
+                /** @description An assigned team user id (any of `assigned`): is none of these. */
+                "filter[assigned_id][not_in]"?: components["schemas"]["Id"][];
+                /** @description A tag title (any of `tags`): equals this. */
+                "filter[tag][eq]"?: string;
+                /** @description A tag title (any of `tags`): differs from this (no value differs too). */
+                "filter[tag][not_eq]"?: string;
+                /** @description A tag title (any of `tags`): is one of these. */
+                "filter[tag][in]"?: string[];
+                /** @description A tag title (any of `tags`): is none of these. */
+                "filter[tag][not_in]"?: string[];
+                /** @description A tag title (any of `tags`): contains this (case-insensitive). */
+                "filter[tag][contains]"?: string;
+                /** @description A tag title (any of `tags`): does not contain this (case-insensitive). */
+                "filter[tag][not_contains]"?: string;
+                /** @description The start date: equals this. */
+                "filter[date_start][eq]"?: components["schemas"]["CalendarDate"];
+                /** @description The start date: differs from this (no value differs too). */
+                "filter[date_start][not_eq]"?: components["schemas"]["CalendarDate"];
+                /** @description The start date: greater than (after) this. */
+                "filter[date_start][gt]"?: components["schemas"]["CalendarDate"];
+                /** @description The start date: at least (on or after) this. */
+                "filter[date_start][gte]"?: components["schemas"]["CalendarDate"];
+                /** @description The start date: less than (before) this. */
+                "filter[date_start][lt]"?: components["schemas"]["CalendarDate"];
+                /** @description The start date: at most (on or before) this. */
+                "filter[date_start][lte]"?: components["schemas"]["CalendarDate"];
+                /** @description The due date: equals this. */
+                "filter[date_due][eq]"?: components["schemas"]["CalendarDate"];
+                /** @description The due date: differs from this (no value differs too). */
+                "filter[date_due][not_eq]"?: components["schemas"]["CalendarDate"];
+                /** @description The due date: greater than (after) this. */
+                "filter[date_due][gt]"?: components["schemas"]["CalendarDate"];
+                /** @description The due date: at least (on or after) this. */
+                "filter[date_due][gte]"?: components["schemas"]["CalendarDate"];
+                /** @description The due date: less than (before) this. */
+                "filter[date_due][lt]"?: components["schemas"]["CalendarDate"];
+                /** @description The due date: at most (on or before) this. */
+                "filter[date_due][lte]"?: components["schemas"]["CalendarDate"];
+                /** @description Overdue (see the `overdue` parameter): equals this. */
+                "filter[overdue][eq]"?: boolean;
+                /** @description `dates.created`: greater than (after) this. */
+                "filter[created][gt]"?: string;
+                /** @description `dates.created`: at least (on or after) this. */
+                "filter[created][gte]"?: string;
+                /** @description `dates.created`: less than (before) this. */
+                "filter[created][lt]"?: string;
+                /** @description `dates.created`: at most (on or before) this. */
+                "filter[created][lte]"?: string;
+                /** @description `dates.updated`: greater than (after) this. */
+                "filter[updated][gt]"?: string;
+                /** @description `dates.updated`: at least (on or after) this. */
+                "filter[updated][gte]"?: string;
+                /** @description `dates.updated`: less than (before) this. */
+                "filter[updated][lt]"?: string;
+                /** @description `dates.updated`: at most (on or before) this. */
+                "filter[updated][lte]"?: string;
+                /** @description `last_activity_at`: greater than (after) this. */
+                "filter[last_activity_at][gt]"?: string;
+                /** @description `last_activity_at`: at least (on or after) this. */
+                "filter[last_activity_at][gte]"?: string;
+                /** @description `last_activity_at`: less than (before) this. */
+                "filter[last_activity_at][lt]"?: string;
+                /** @description `last_activity_at`: at most (on or before) this. */
+                "filter[last_activity_at][lte]"?: string;
+                /** @description `is_template` (templates are listed only with `template=include` or `only`): equals this. */
+                "filter[is_template][eq]"?: boolean;
                 /**
                  * @description Conditions on custom field values, `custom_fields[key][operator]=value`, with the operators of
                  *     the field's type (see **Create a custom field**): `custom_fields[phase][eq]=Build`,
                  *     `custom_fields[budget][gte]=1000`, `custom_fields[labels][in][]=web`. A project without a
                  *     value matches only `not_eq` and `not_in`. Every condition holds, together with the other
                  *     filters. An unknown key, or an operator the type does not take, is a 422 naming it
-                 *     (`custom_fields.nope`, `custom_fields.phase.gt`).
+                 *     (`custom_fields.nope`, `custom_fields.phase.gt`). Generated clients send the same
+                 *     conditions as `custom_field_filter` (the keys are your own, so no spec can spell them out).
+                 *     A single `in` or `not_in` value is a list of one.
                  * @example {
                  *       "phase": {
                  *         "eq": "Build"
@@ -3150,6 +3401,20 @@ export interface operations {
                 custom_fields?: {
                     [key: string]: components["schemas"]["CustomFieldFilter"];
                 };
+                /**
+                 * @description The conditions of `custom_fields` in a form that clients generated from this spec can send:
+                 *     `custom_fields[key][operator]` names keys of your own, which a spec cannot list, and nests
+                 *     deeper than OpenAPI defines. Each value is `key:operator:value` (the value is everything
+                 *     after the second colon): `custom_field_filter=phase:eq:Build&custom_field_filter=budget:gte:1000`.
+                 *     `in` and `not_in` take one value per entry and collect them
+                 *     (`custom_field_filter=labels:in:web&custom_field_filter=labels:in:app`); any other operator
+                 *     is given at most once per key, in either form. These conditions join those of
+                 *     `custom_fields`, with the same operators and refusals (`custom_fields.phase.gt`).
+                 * @example [
+                 *       "phase:eq:Build"
+                 *     ]
+                 */
+                custom_field_filter?: string[];
                 /**
                  * @description Sorts by this custom field's values instead of `sort` (with `order`; ties broken by id;
                  *     projects without a value come last ascending, first descending). A `text`, `number`, `date`
@@ -3252,7 +3517,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -3370,7 +3638,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -3424,7 +3695,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
@@ -3510,7 +3784,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
@@ -3598,7 +3875,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
@@ -3680,7 +3960,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
@@ -3762,7 +4045,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
@@ -3844,7 +4130,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
@@ -3932,7 +4221,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
@@ -3996,7 +4288,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
@@ -4060,7 +4355,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
@@ -4124,7 +4422,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -4212,11 +4513,11 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The duplication's id, in canonical decimal form: `7`, never `07`, `+7` or `7.0` (any other
+                 *     spelling names no duplication and is a 422). Duplications exist only once a large clone has been accepted (`202`, its `Location`).
+                 * @example 7
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["DuplicationId"];
             };
             cookie?: never;
         };
@@ -4314,7 +4615,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -4371,11 +4675,11 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
+                 * @description The client's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no client and is a 422). Client 12 is "Acme Inc" in the demo data (`npm run db:seed`).
                  * @example 12
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["ClientId"];
             };
             cookie?: never;
         };
@@ -4455,7 +4759,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -4526,11 +4833,11 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The custom field's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no custom field and is a 422). The demo data has no custom fields: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["CustomFieldId"];
             };
             cookie?: never;
         };
@@ -4572,17 +4879,20 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The custom field's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no custom field and is a 422). The demo data has no custom fields: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["CustomFieldId"];
             };
             cookie?: never;
         };
@@ -4634,17 +4944,20 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The custom field's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no custom field and is a 422). The demo data has no custom fields: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["CustomFieldId"];
             };
             cookie?: never;
         };
@@ -4760,7 +5073,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -4817,11 +5133,11 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The category's id, in canonical decimal form: `3`, never `03`, `+3` or `3.0` (any other
+                 *     spelling names no category and is a 422). Category 3 is "Development" in the demo data.
+                 * @example 3
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["CategoryId"];
             };
             cookie?: never;
         };
@@ -4905,7 +5221,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -4966,11 +5285,11 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The team user's id, in canonical decimal form: `5`, never `05`, `+5` or `5.0` (any other
+                 *     spelling names no team user and is a 422). Team user 5 is in the demo data.
+                 * @example 5
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["TeamUserId"];
             };
             cookie?: never;
         };
@@ -5058,7 +5377,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -5186,7 +5508,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -5308,7 +5633,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -5426,7 +5754,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -5546,7 +5877,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -5620,7 +5954,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -5726,7 +6063,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -5848,7 +6188,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -6121,7 +6464,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -6208,11 +6554,11 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The webhook subscription's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no webhook subscription and is a 422). The demo data has no subscriptions: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["WebhookId"];
             };
             cookie?: never;
         };
@@ -6270,17 +6616,20 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The webhook subscription's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no webhook subscription and is a 422). The demo data has no subscriptions: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["WebhookId"];
             };
             cookie?: never;
         };
@@ -6332,17 +6681,20 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The webhook subscription's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no webhook subscription and is a 422). The demo data has no subscriptions: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["WebhookId"];
             };
             cookie?: never;
         };
@@ -6413,11 +6765,11 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The webhook subscription's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no webhook subscription and is a 422). The demo data has no subscriptions: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["WebhookId"];
             };
             cookie?: never;
         };
@@ -6472,11 +6824,11 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The webhook subscription's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no webhook subscription and is a 422). The demo data has no subscriptions: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["WebhookId"];
             };
             cookie?: never;
         };
@@ -6544,17 +6896,20 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The webhook subscription's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no webhook subscription and is a 422). The demo data has no subscriptions: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["WebhookId"];
                 /**
                  * @description The delivery's id, in canonical decimal form: `88`, never `088`, `+88` or `88.0` (any other
                  *     spelling names no delivery and is a 422).

@@ -113,8 +113,7 @@ describe('openapi/projects.yaml', () => {
     // (an `allOf` part), and the generated field turns optional.
     const misplaced: string[] = [];
     const walk = (node: unknown, at: string): void => {
-      if (Array.isArray(node)) node.forEach((item, index) => walk(item, `${at}/${index}`));
-      if (!node || typeof node !== 'object' || Array.isArray(node)) return;
+      if (!node || typeof node !== 'object') return;
       const schema = node as JsonSchema;
       if (Array.isArray(schema.required) && (schema.allOf || schema.$ref)) {
         for (const name of schema.required as string[]) if (!schema.properties?.[name]) misplaced.push(`${at} ${name}`);
@@ -123,6 +122,20 @@ describe('openapi/projects.yaml', () => {
     };
     walk(spec, '#');
     expect(misplaced).toEqual([]);
+  });
+
+  it('spells out every field and operator of the filter grammar as a parameter of its own, as generated clients send it', () => {
+    const schemas = doc.components.schemas;
+    const expected = Object.entries(schemas.ProjectFilterConditions!.properties!).flatMap(([field, property]) => {
+      const operators = schemas[(property as JsonSchema).allOf![0]!.$ref!.replace('#/components/schemas/', '')]!.properties!;
+      return Object.entries(operators).map(([operator, schema]) => {
+        const list = typesOf(schema as JsonSchema).includes('array');
+        return { name: `filter[${field}][${operator}]`, in: 'query', allowReserved: true, ...(list ? { style: 'form', explode: true } : {}), schema };
+      });
+    });
+    const { parameters } = operations.find((op) => op.operationId === 'listProjects') as unknown as { parameters: { name?: string; description?: string }[] };
+    const spelled = parameters.filter((p) => p.name?.startsWith('filter[')).map(({ description: _description, ...parameter }) => parameter);
+    expect(spelled).toEqual(expected);
   });
 
   it('describes nullable fields with type arrays, never oneOf with null', () => {
