@@ -811,9 +811,9 @@ export interface paths {
                  */
                 id: components["parameters"]["ProjectId"];
                 /**
-                 * @description The comment's id, in canonical decimal form: `17`, never `017`, `+17` or `17.0` (any other
-                 *     spelling names no comment and is a 422).
-                 * @example 17
+                 * @description The comment's id, in canonical decimal form: `40`, never `040`, `+40` or `40.0` (any other
+                 *     spelling names no comment and is a 422). Comment 40 is on project 42 in the demo data.
+                 * @example 40
                  */
                 comment_id: components["parameters"]["CommentId"];
             };
@@ -2788,9 +2788,9 @@ export interface components {
          */
         ProjectId: components["schemas"]["Id"];
         /**
-         * @description The comment's id, in canonical decimal form: `17`, never `017`, `+17` or `17.0` (any other
-         *     spelling names no comment and is a 422).
-         * @example 17
+         * @description The comment's id, in canonical decimal form: `40`, never `040`, `+40` or `40.0` (any other
+         *     spelling names no comment and is a 422). Comment 40 is on project 42 in the demo data.
+         * @example 40
          */
         CommentId: components["schemas"]["Id"];
         /**
@@ -5969,9 +5969,9 @@ export interface operations {
                  */
                 id: components["parameters"]["ProjectId"];
                 /**
-                 * @description The comment's id, in canonical decimal form: `17`, never `017`, `+17` or `17.0` (any other
-                 *     spelling names no comment and is a 422).
-                 * @example 17
+                 * @description The comment's id, in canonical decimal form: `40`, never `040`, `+40` or `40.0` (any other
+                 *     spelling names no comment and is a 422). Comment 40 is on project 42 in the demo data.
+                 * @example 40
                  */
                 comment_id: components["parameters"]["CommentId"];
             };
