@@ -394,6 +394,10 @@ describe('listProjects filter grammar', () => {
     expect(await ids('filter[status][not_eq]=on_hold')).toEqual([p.low.id, p.mid.id, p.urgent.id]);
     expect(await ids('filter[status][in][0]=on_hold&filter[status][in][1]=completed')).toEqual([p.high.id]);
     expect(await ids('filter[status][not_in][]=on_hold&filter[status][not_in][]=not_started')).toEqual([]);
+    // As generated clients send a list: the name repeated per item, without brackets; one item is a list of one.
+    expect(await ids('filter[status][in]=on_hold&filter[status][in]=completed')).toEqual([p.high.id]);
+    expect(await ids('filter%5Bstatus%5D%5Bnot_in%5D=on_hold')).toEqual([p.low.id, p.mid.id, p.urgent.id]);
+    expect(await ids('filter[or][0][status][in]=on_hold&filter[or][1][progress][in]=10')).toEqual([p.low.id, p.high.id]);
     expect(await ids('filter[date_start][gt]=2026-01-01&filter[date_start][lt]=2026-05-01')).toEqual([p.mid.id]);
     expect(await ids('filter[date_due][not_eq]=2026-02-01')).toEqual([p.mid.id, p.high.id, p.urgent.id]);
     expect(await ids('filter[description][contains]=BIG')).toEqual([p.high.id]);
