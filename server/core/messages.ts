@@ -134,7 +134,9 @@ export function fieldNotAllowed(field: string): string {
 
 /** A query parameter the operation does not define, named exactly as sent, with those it does. */
 export function parameterNotSupported(name: string, supported: readonly string[]): string {
-  const list = supported.length > 0 ? ` Supported parameters: ${supported.join(', ')}.` : ' This operation takes no query parameters.';
+  // `filter[progress][gte]` and the like spell out the `filter` grammar: the list names the grammar once.
+  const named = supported.filter((parameter) => !parameter.includes('[') || !supported.includes(parameter.slice(0, parameter.indexOf('['))));
+  const list = named.length > 0 ? ` Supported parameters: ${named.join(', ')}.` : ' This operation takes no query parameters.';
   return `The ${JSON.stringify(name)} parameter is not supported here.${list}`;
 }
 
@@ -201,6 +203,8 @@ export const optionStillHeld = (option: string) => `The option ${option} is held
 export const customFieldUndefined = (key: string) => `There is no custom field ${key}: define it first (POST /api/custom-fields).`;
 /** A key no custom field has, in a filter or a sort. */
 export const customFieldUnknown = (key: string) => `There is no custom field ${key}.`;
+/** A custom field condition given twice (`custom_field_filter`, or it and `custom_fields`) with an operator that takes one value. */
+export const customFieldConditionRepeated = (key: string, operator: string) => `The condition ${key}:${operator} is given more than once: only in and not_in take several values.`;
 export const customFieldNotSortable = (typeLabel: string) => `A ${typeLabel} custom field cannot be sorted on.`;
 export const customFieldOperators = (typeLabel: string, operators: readonly string[]) => `A ${typeLabel} custom field takes the operators ${operators.join(', ')}.`;
 

@@ -28,6 +28,7 @@ import type { Metrics } from './metrics.ts';
 import type { Tracing } from '../platform/tracing.ts';
 import { listOperations, loadSpec, requestSpec, specCheckedByBuild, specJson, specYaml } from '../contract/spec.ts';
 import { completeValidation } from './validation.ts';
+import { readListOperands } from '../projects/list-query.ts';
 import { within } from '../core/time-limit.ts';
 import { errorHandler } from './errors.ts';
 import { PREFERENCE_APPLIED_HEADER, settleClone } from './clone-answer.ts';
@@ -192,6 +193,7 @@ export function createApp({
   app.set('query parser', (text: string) => {
     const query = parseQuery(text);
     delete query[CACHE_BUSTER];
+    readListOperands(query);
     return query;
   });
   if (metrics) app.use(metrics.observe);

@@ -57,6 +57,7 @@ const notRunHere: Record<string, string> = {
   '## Start': 'installs and starts the server itself',
   '### API keys': 'the key commands need the server\'s own data directory (test/system/platform tests them)',
   '### Templates and duplication#2': 'polls a background copy, which the demo templates are too small to need (test/api tests duplications)',
+  '### Webhooks#2': 'client/webhook-receiver.ts against a live ping, run by test/system/client.test.ts',
   '## Calling the API from TypeScript#2': 'client/example.ts, run by its own test in test/system/client.test.ts',
   '## Metrics and tracing': 'a Prometheus configuration',
   '## Production deployment': 'systemd and a deployment machine',
