@@ -145,7 +145,7 @@ describe('custom field values', () => {
     const wrong = await t.api('GET', '/api/projects?custom_field_filter=phase:gt:Build&custom_field_filter=nope:eq:1');
     expect(wrong.body.errors).toEqual({ 'custom_fields.nope': [customFieldUnknown('nope')] });
     const malformed = await t.api('GET', '/api/projects?custom_field_filter=phase:like:Build');
-    expect(Object.keys(malformed.body.errors)).toEqual(['custom_field_filter.0']);
+    expect(Object.keys(malformed.body.errors)).toEqual(['custom_field_filter']);
   });
 
   it('sort by a field, projects without a value last ascending and first descending, paged', async () => {
