@@ -411,11 +411,11 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The duplication's id, in canonical decimal form: `7`, never `07`, `+7` or `7.0` (any other
+                 *     spelling names no duplication and is a 422). Duplications exist only once a large clone has been accepted (`202`, its `Location`).
+                 * @example 7
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["DuplicationId"];
             };
             cookie?: never;
         };
@@ -466,11 +466,11 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
+                 * @description The client's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no client and is a 422). Client 12 is "Acme Inc" in the demo data (`npm run db:seed`).
                  * @example 12
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["ClientId"];
             };
             cookie?: never;
         };
@@ -531,11 +531,11 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The custom field's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no custom field and is a 422). The demo data has no custom fields: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["CustomFieldId"];
             };
             cookie?: never;
         };
@@ -593,11 +593,11 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The category's id, in canonical decimal form: `3`, never `03`, `+3` or `3.0` (any other
+                 *     spelling names no category and is a 422). Category 3 is "Development" in the demo data.
+                 * @example 3
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["CategoryId"];
             };
             cookie?: never;
         };
@@ -644,11 +644,11 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The team user's id, in canonical decimal form: `5`, never `05`, `+5` or `5.0` (any other
+                 *     spelling names no team user and is a 422). Team user 5 is in the demo data.
+                 * @example 5
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["TeamUserId"];
             };
             cookie?: never;
         };
@@ -834,9 +834,9 @@ export interface paths {
                  */
                 id: components["parameters"]["ProjectId"];
                 /**
-                 * @description The comment's id, in canonical decimal form: `17`, never `017`, `+17` or `17.0` (any other
-                 *     spelling names no comment and is a 422).
-                 * @example 17
+                 * @description The comment's id, in canonical decimal form: `40`, never `040`, `+40` or `40.0` (any other
+                 *     spelling names no comment and is a 422). Comment 40 is on project 42 in the demo data.
+                 * @example 40
                  */
                 comment_id: components["parameters"]["CommentId"];
             };
@@ -1011,11 +1011,11 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The webhook subscription's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no webhook subscription and is a 422). The demo data has no subscriptions: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["WebhookId"];
             };
             cookie?: never;
         };
@@ -1048,11 +1048,11 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The webhook subscription's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no webhook subscription and is a 422). The demo data has no subscriptions: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["WebhookId"];
             };
             cookie?: never;
         };
@@ -1077,11 +1077,11 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The webhook subscription's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no webhook subscription and is a 422). The demo data has no subscriptions: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["WebhookId"];
             };
             cookie?: never;
         };
@@ -1104,11 +1104,11 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The webhook subscription's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no webhook subscription and is a 422). The demo data has no subscriptions: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["WebhookId"];
                 /**
                  * @description The delivery's id, in canonical decimal form: `88`, never `088`, `+88` or `88.0` (any other
                  *     spelling names no delivery and is a 422).
@@ -1305,7 +1305,7 @@ export interface components {
          * @description A calendar date, `YYYY-MM-DD`.
          * @example 2026-06-01
          */
-        Date: string;
+        CalendarDate: string;
         /**
          * Format: date-time
          * @description A UTC timestamp with microseconds, e.g. `2026-06-15T09:30:00.000000Z`.
@@ -1380,7 +1380,8 @@ export interface components {
             /** @description Send as `after` for the next page; null when this is the last page. */
             next_cursor: string | null;
         };
-        Error: {
+        /** @description The body of every error answer except validation failures (`ValidationError`). */
+        ErrorBody: {
             message: string;
         };
         ValidationError: {
@@ -1555,11 +1556,129 @@ export interface components {
             meta: components["schemas"]["PaginationMeta"];
             message: components["schemas"]["SuccessMessage"];
         };
-        /** @description A project, as every endpoint that returns one shows it (every field of `ProjectFieldset`). */
-        Project: WithRequired<components["schemas"]["ProjectFieldset"], "id" | "title" | "number" | "project_type" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "totals" | "custom_fields" | "permissions" | "assigned" | "managers" | "tags" | "is_template">;
+        /** @description A project, as every endpoint that returns one shows it. */
+        Project: {
+            id: components["schemas"]["Id"];
+            /** @description Project title. */
+            title: string;
+            /**
+             * @description The project's number, given when it is created or cloned and never changed or given to
+             *     another project, even after this one is deleted. Its form is the server's
+             *     `PROJECT_NUMBER_FORMAT` (default `P-{seq:5}`: `P-00042`; per client: `{client}-{seq:4}`:
+             *     `ACME-0007`, counted per client code). Null only for a project written into the database
+             *     other than through this API (an import).
+             * @example P-00042
+             */
+            number: string | null;
+            project_type: components["schemas"]["ProjectType"];
+            /** @description Project description. */
+            description: string | null;
+            /** @description Optional external reference. */
+            reference: string | null;
+            status: components["schemas"]["ProjectStatus"];
+            active_state: components["schemas"]["ActiveState"];
+            /**
+             * Format: date-time
+             * @description When the project was archived; null while it is active (restoring clears it). An archived
+             *     project accepts changes to its title and manager only (see **archive**).
+             * @example null
+             * @example 2026-06-21T10:00:00.000000Z
+             */
+            archived_at: string | null;
+            /** @description Completion percentage. */
+            progress: number;
+            /** @description `yes` if progress is set manually, otherwise `no` (derived from tasks). */
+            progress_manually: components["schemas"]["YesNo"];
+            /** @description The client the project is for; null for an internal project. */
+            client: {
+                id: components["schemas"]["Id"];
+                name: string;
+            } | null;
+            category: components["schemas"]["IdName"];
+            dates: {
+                start: components["schemas"]["CalendarDate"];
+                /**
+                 * Format: date
+                 * @description Due date (`YYYY-MM-DD`), on or after the start date, or null.
+                 */
+                due: string | null;
+                created: components["schemas"]["Timestamp"];
+                updated: components["schemas"]["Timestamp"];
+            };
+            /**
+             * @description The last change of the project or of anything under it: a task, milestone, timer, file,
+             *     comment, invoice or estimate added, timers stopped, a comment deleted. `dates.updated` moves
+             *     only with the project's own fields; this moves with both, and so does the project's ETag.
+             */
+            last_activity_at: components["schemas"]["Timestamp"];
+            billing: {
+                /** @enum {string} */
+                type: "hourly" | "fixed";
+                rate: components["schemas"]["Money"];
+                estimated_hours: number;
+                costs_estimate: components["schemas"]["Money"];
+            };
+            /**
+             * @description Roll-ups of the project's time and money, computed from its timers, estimates and invoices
+             *     whenever the project is read (never stale; a list page computes them in the same one
+             *     statement). Every change they follow is activity, so they move with the ETag.
+             */
+            totals: {
+                time: {
+                    /** @description `billing.estimated_hours`. */
+                    estimated_hours: number;
+                    /** @description The stopped timers' durations, in hours to the hundredth (a running timer counts once stopped). */
+                    worked_hours: number;
+                    /** @description Estimated less worked hours; negative once the work exceeds the estimate. */
+                    remaining_hours: number;
+                };
+                money: {
+                    /** @description The amounts of the project's `accepted` estimates. */
+                    estimated: components["schemas"]["Money"];
+                    /** @description The amounts of its invoices other than drafts (`due`, `overdue`, `paid`). */
+                    invoiced: components["schemas"]["Money"];
+                    /** @description The amounts of its `paid` invoices. */
+                    paid: components["schemas"]["Money"];
+                    /** @description The amounts of its `due` and `overdue` invoices (invoiced less paid). */
+                    outstanding: components["schemas"]["Money"];
+                };
+            };
+            /**
+             * @description The project's custom field values, by field key (see **Custom fields**); a field the project
+             *     has no value of is left out.
+             * @example {
+             *       "phase": "Build",
+             *       "budget_code": 4711
+             *     }
+             */
+            custom_fields: {
+                [key: string]: components["schemas"]["CustomFieldValue"];
+            };
+            /** @description Client and assignee permission flags. */
+            permissions: {
+                clientperm_tasks_view: components["schemas"]["YesNo"];
+                clientperm_tasks_collaborate: components["schemas"]["YesNo"];
+                clientperm_tasks_create: components["schemas"]["YesNo"];
+                clientperm_timesheets_view: components["schemas"]["YesNo"];
+                clientperm_expenses_view: components["schemas"]["YesNo"];
+                assignedperm_tasks_collaborate: components["schemas"]["YesNo"];
+            };
+            /** @description Assigned team members, set via the **assign** action. */
+            assigned: components["schemas"]["IdName"][];
+            /** @description The project manager (zero or one), set via the **manager** action. */
+            managers: components["schemas"]["IdName"][];
+            /** @description Tag titles, in the order they were set. */
+            tags: string[];
+            /**
+             * @description `true` for a template: a project kept to start others from (clone it). Templates are left
+             *     out of `GET /api/projects` unless `template` asks for them; otherwise they are projects like
+             *     any other. Set with `project_is_template` on create and update.
+             */
+            is_template: boolean;
+        };
         /**
-         * @description A project's fields. `Project` holds them all; the list's sparse fieldsets (`fields=`) hold `id`
-         *     and exactly the fields that `fields` names, and leave every other field out.
+         * @description A project's fields as the list's sparse fieldsets (`fields=`) show them: `id` and exactly the
+         *     fields that `fields` names, every other field left out. Each field is as in `Project`.
          */
         ProjectFieldset: {
             id: components["schemas"]["Id"];
@@ -1600,7 +1719,7 @@ export interface components {
             } | null;
             category?: components["schemas"]["IdName"];
             dates?: {
-                start: components["schemas"]["Date"];
+                start: components["schemas"]["CalendarDate"];
                 /**
                  * Format: date
                  * @description Due date (`YYYY-MM-DD`), on or after the start date, or null.
@@ -1721,12 +1840,12 @@ export interface components {
         };
         /** @description Operators on a calendar date (`YYYY-MM-DD`). */
         FilterDate: {
-            eq?: components["schemas"]["Date"];
-            not_eq?: components["schemas"]["Date"];
-            gt?: components["schemas"]["Date"];
-            gte?: components["schemas"]["Date"];
-            lt?: components["schemas"]["Date"];
-            lte?: components["schemas"]["Date"];
+            eq?: components["schemas"]["CalendarDate"];
+            not_eq?: components["schemas"]["CalendarDate"];
+            gt?: components["schemas"]["CalendarDate"];
+            gte?: components["schemas"]["CalendarDate"];
+            lt?: components["schemas"]["CalendarDate"];
+            lte?: components["schemas"]["CalendarDate"];
         };
         /** @description Operators on a timestamp. */
         FilterTimestamp: {
@@ -1812,6 +1931,7 @@ export interface components {
             /** @description Groups of which at least one must hold. */
             or?: components["schemas"]["ProjectFilterGroup"][];
         } & components["schemas"]["ProjectFilterConditions"];
+        ProjectTitle: string;
         /**
          * @description The fields of a project that a body sets, shared by Create and Update (`ProjectCreateBody` adds
          *     `project_clientid`, which cannot be changed later, and requires four of them).
@@ -1819,9 +1939,9 @@ export interface components {
         ProjectFields: {
             /** @description Existing team user id to attribute the project to. On create, defaults to the main administrator. */
             project_creatorid?: components["schemas"]["Id"];
-            project_title?: string;
+            project_title?: components["schemas"]["ProjectTitle"];
             /** @description `YYYY-MM-DD`. */
-            project_date_start?: components["schemas"]["Date"];
+            project_date_start?: components["schemas"]["CalendarDate"];
             /**
              * Format: date
              * @description `YYYY-MM-DD`, on or after the start date; null or empty for none (on update: clears it).
@@ -1875,7 +1995,10 @@ export interface components {
             project_type?: components["schemas"]["ProjectType"];
             /** @description Must be an existing client id. Required for a client project, refused for an internal one. */
             project_clientid?: components["schemas"]["Id"];
-        } & WithRequired<components["schemas"]["ProjectFields"], "project_title" | "project_date_start" | "project_categoryid">;
+            project_title: components["schemas"]["ProjectTitle"];
+            project_date_start: components["schemas"]["CalendarDate"];
+            project_categoryid: components["schemas"]["Id"];
+        } & components["schemas"]["ProjectFields"];
         AssignBody: {
             /** @description Team user ids, the full set. Empty clears all. */
             assigned: components["schemas"]["Id"][];
@@ -1902,7 +2025,7 @@ export interface components {
             /** @description Defaults to the source project's category. */
             project_categoryid?: components["schemas"]["Id"];
             /** @description Defaults to the source project's start date. */
-            project_date_start?: components["schemas"]["Date"];
+            project_date_start?: components["schemas"]["CalendarDate"];
             /**
              * Format: date
              * @description Defaults to the source project's due date, moved by as many days as `project_date_start` moves
@@ -2155,15 +2278,15 @@ export interface components {
             project_id: components["schemas"]["Id"];
             client_id: components["schemas"]["Id"];
             status: components["schemas"]["InvoiceStatus"];
-            date: components["schemas"]["Date"];
-            due_date: components["schemas"]["Date"];
+            date: components["schemas"]["CalendarDate"];
+            due_date: components["schemas"]["CalendarDate"];
             amount: components["schemas"]["Money"];
             created: components["schemas"]["Timestamp"];
         };
         InvoiceCreateBody: {
-            invoice_date: components["schemas"]["Date"];
+            invoice_date: components["schemas"]["CalendarDate"];
             /** @description On or after `invoice_date`. */
-            invoice_due_date: components["schemas"]["Date"];
+            invoice_due_date: components["schemas"]["CalendarDate"];
             invoice_amount: components["schemas"]["MoneyInput"];
             /** @description Defaults to `draft`. */
             invoice_status?: components["schemas"]["InvoiceStatus"];
@@ -2175,14 +2298,14 @@ export interface components {
             project_id: components["schemas"]["Id"];
             client_id: components["schemas"]["Id"];
             status: components["schemas"]["EstimateStatus"];
-            date: components["schemas"]["Date"];
+            date: components["schemas"]["CalendarDate"];
             /** Format: date */
             expiry_date: string | null;
             amount: components["schemas"]["Money"];
             created: components["schemas"]["Timestamp"];
         };
         EstimateCreateBody: {
-            estimate_date: components["schemas"]["Date"];
+            estimate_date: components["schemas"]["CalendarDate"];
             /**
              * Format: date
              * @description On or after `estimate_date`; optional.
@@ -2533,8 +2656,9 @@ export interface components {
     };
     responses: {
         /**
-         * @description The body could not be read: malformed JSON (`The request body is not valid JSON.`), bytes that
-         *     are not UTF-8 (`The request body is not valid UTF-8.`), or a compressed body that does not
+         * @description The body could not be read: malformed JSON, with where it stops being JSON (`The request body
+         *     is not valid JSON: it stops being JSON at line 1, column 18.`), a JSON value that is not an object
+         *     or array (`The request body must be a JSON object or array.`), bytes that are not UTF-8 (`The request body is not valid UTF-8.`), or a compressed body that does not
          *     decompress (`The request body could not be decompressed: it does not match its Content-Encoding.`).
          */
         BadRequest: {
@@ -2545,18 +2669,21 @@ export interface components {
             content: {
                 /**
                  * @example {
-                 *       "message": "The request body is not valid JSON."
+                 *       "message": "The request body is not valid JSON: it stops being JSON at line 1, column 18."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description The API key is missing, unknown or revoked. Checked before the body is read. */
         Unauthorized: {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
-                /** @description The scheme to authenticate with. */
-                "WWW-Authenticate"?: "Bearer";
+                /**
+                 * @description The scheme to authenticate with and, as RFC 6750's `error_description`, how to send a key
+                 *     (the body keeps the Grow CRM text).
+                 */
+                "WWW-Authenticate"?: "Bearer error_description=\"Send a valid API key in the Authorization header: Authorization: Bearer <key>\"";
                 [name: string]: unknown;
             };
             content: {
@@ -2565,7 +2692,7 @@ export interface components {
                  *       "message": "Unauthorized. A valid API key is required."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description No resource has this id. */
@@ -2580,7 +2707,7 @@ export interface components {
                  *       "message": "Project not found."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description The request body is larger than the server accepts (100 KiB by default). */
@@ -2595,7 +2722,7 @@ export interface components {
                  *       "message": "The request body is too large."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -2616,7 +2743,7 @@ export interface components {
                  *       "message": "Unsupported content type: send application/json or application/x-www-form-urlencoded."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -2658,7 +2785,7 @@ export interface components {
                  *       "message": "Server error."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -2677,7 +2804,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -2700,7 +2827,7 @@ export interface components {
                  *       "message": "Too many requests for this API key: at most 300000 per 60 s. Retry after the seconds in Retry-After."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description The project is still at the version given in `If-None-Match`; there is no body. */
@@ -2729,7 +2856,7 @@ export interface components {
                  *       "message": "The project has changed since the version in If-Match: get it again and reapply your change."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -2749,7 +2876,7 @@ export interface components {
                  *       "message": "A request with this Idempotency-Key is still being processed: retry once it has completed."
                  *     }
                  */
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
     };
@@ -2786,17 +2913,47 @@ export interface components {
          */
         ProjectId: components["schemas"]["Id"];
         /**
-         * @description The comment's id, in canonical decimal form: `17`, never `017`, `+17` or `17.0` (any other
-         *     spelling names no comment and is a 422).
-         * @example 17
+         * @description The comment's id, in canonical decimal form: `40`, never `040`, `+40` or `40.0` (any other
+         *     spelling names no comment and is a 422). Comment 40 is on project 42 in the demo data.
+         * @example 40
          */
         CommentId: components["schemas"]["Id"];
         /**
-         * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-         *     spelling names no resource and is a 422).
+         * @description The client's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+         *     spelling names no client and is a 422). Client 12 is "Acme Inc" in the demo data (`npm run db:seed`).
          * @example 12
          */
-        ResourceId: components["schemas"]["Id"];
+        ClientId: components["schemas"]["Id"];
+        /**
+         * @description The category's id, in canonical decimal form: `3`, never `03`, `+3` or `3.0` (any other
+         *     spelling names no category and is a 422). Category 3 is "Development" in the demo data.
+         * @example 3
+         */
+        CategoryId: components["schemas"]["Id"];
+        /**
+         * @description The team user's id, in canonical decimal form: `5`, never `05`, `+5` or `5.0` (any other
+         *     spelling names no team user and is a 422). Team user 5 is in the demo data.
+         * @example 5
+         */
+        TeamUserId: components["schemas"]["Id"];
+        /**
+         * @description The custom field's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+         *     spelling names no custom field and is a 422). The demo data has no custom fields: 1 is the first one created.
+         * @example 1
+         */
+        CustomFieldId: components["schemas"]["Id"];
+        /**
+         * @description The webhook subscription's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+         *     spelling names no webhook subscription and is a 422). The demo data has no subscriptions: 1 is the first one created.
+         * @example 1
+         */
+        WebhookId: components["schemas"]["Id"];
+        /**
+         * @description The duplication's id, in canonical decimal form: `7`, never `07`, `+7` or `7.0` (any other
+         *     spelling names no duplication and is a 422). Duplications exist only once a large clone has been accepted (`202`, its `Location`).
+         * @example 7
+         */
+        DuplicationId: components["schemas"]["Id"];
         /**
          * @description The delivery's id, in canonical decimal form: `88`, never `088`, `+88` or `88.0` (any other
          *     spelling names no delivery and is a 422).
@@ -2830,7 +2987,10 @@ export interface components {
          *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
          *     are not stored (the retry runs the request again), nor are requests refused before they run
          *     (401, 429, 413, 415, a body that breaks the schema).
-         * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+         *
+         *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+         *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+         *     Redocly Respect) would send it with every write, and every write after the first would fail.
          */
         IdempotencyKey: string;
         /**
@@ -2893,7 +3053,7 @@ export interface components {
     pathItems: never;
 }
 export type SchemaId = components['schemas']['Id'];
-export type SchemaDate = components['schemas']['Date'];
+export type SchemaCalendarDate = components['schemas']['CalendarDate'];
 export type SchemaTimestamp = components['schemas']['Timestamp'];
 export type SchemaMoney = components['schemas']['Money'];
 export type SchemaMoneyInput = components['schemas']['MoneyInput'];
@@ -2909,7 +3069,7 @@ export type SchemaIdOnly = components['schemas']['IdOnly'];
 export type SchemaPaginationMeta = components['schemas']['PaginationMeta'];
 export type SchemaProjectPageMeta = components['schemas']['ProjectPageMeta'];
 export type SchemaProjectCursorMeta = components['schemas']['ProjectCursorMeta'];
-export type SchemaError = components['schemas']['Error'];
+export type SchemaErrorBody = components['schemas']['ErrorBody'];
 export type SchemaValidationError = components['schemas']['ValidationError'];
 export type SchemaSuccessMessage = components['schemas']['SuccessMessage'];
 export type SchemaProjectEnvelope = components['schemas']['ProjectEnvelope'];
@@ -2954,6 +3114,7 @@ export type SchemaFilterBoolean = components['schemas']['FilterBoolean'];
 export type SchemaProjectFilterConditions = components['schemas']['ProjectFilterConditions'];
 export type SchemaProjectFilterGroup = components['schemas']['ProjectFilterGroup'];
 export type SchemaProjectFilter = components['schemas']['ProjectFilter'];
+export type SchemaProjectTitle = components['schemas']['ProjectTitle'];
 export type SchemaProjectFields = components['schemas']['ProjectFields'];
 export type SchemaProjectUpdateBody = components['schemas']['ProjectUpdateBody'];
 export type SchemaProjectCreateBody = components['schemas']['ProjectCreateBody'];
@@ -3049,7 +3210,12 @@ export type ParameterOccurredTo = components['parameters']['OccurredTo'];
 export type ParameterEventCursor = components['parameters']['EventCursor'];
 export type ParameterProjectId = components['parameters']['ProjectId'];
 export type ParameterCommentId = components['parameters']['CommentId'];
-export type ParameterResourceId = components['parameters']['ResourceId'];
+export type ParameterClientId = components['parameters']['ClientId'];
+export type ParameterCategoryId = components['parameters']['CategoryId'];
+export type ParameterTeamUserId = components['parameters']['TeamUserId'];
+export type ParameterCustomFieldId = components['parameters']['CustomFieldId'];
+export type ParameterWebhookId = components['parameters']['WebhookId'];
+export type ParameterDuplicationId = components['parameters']['DuplicationId'];
 export type ParameterDeliveryId = components['parameters']['DeliveryId'];
 export type ParameterWebhookIdHeader = components['parameters']['WebhookIdHeader'];
 export type ParameterWebhookTimestampHeader = components['parameters']['WebhookTimestampHeader'];
@@ -3102,13 +3268,13 @@ export interface operations {
                  */
                 tag?: string;
                 /** @description Projects starting on or after this day. */
-                date_start_from?: components["schemas"]["Date"];
+                date_start_from?: components["schemas"]["CalendarDate"];
                 /** @description Projects starting on or before this day. */
-                date_start_to?: components["schemas"]["Date"];
+                date_start_to?: components["schemas"]["CalendarDate"];
                 /** @description Projects due on or after this day (projects without a due date never match). */
-                date_due_from?: components["schemas"]["Date"];
+                date_due_from?: components["schemas"]["CalendarDate"];
                 /** @description Projects due on or before this day (projects without a due date never match). */
-                date_due_to?: components["schemas"]["Date"];
+                date_due_to?: components["schemas"]["CalendarDate"];
                 /**
                  * @description `true`: only overdue projects, `false`: only projects that are not overdue. A project is
                  *     **overdue** when it has a due date before today (UTC) and its status is neither `completed`
@@ -3145,15 +3311,228 @@ export interface operations {
                  *
                  *     An unknown field or operator, a value of the wrong type and a nested group are each a 422
                  *     naming the offending key (`filter.budget`, `filter.status.like`).
+                 *
+                 *     **Generated clients.** OpenAPI's `deepObject` style defines one level of brackets, not two, so
+                 *     generators cannot send this parameter as declared. Each field and operator is therefore also
+                 *     declared as a parameter of its own, named as the grammar spells it (`filter[progress][gte]`;
+                 *     `filter[status][in]` repeated once per item, one item being a list of one), which every
+                 *     generator sends as a plain name and value; the server reads both spellings as the same
+                 *     grammar. The `or`/`and` groups exist in this form only.
                  */
                 filter?: components["schemas"]["ProjectFilter"];
+                /** @description The project id: equals this. */
+                "filter[id][eq]"?: number;
+                /** @description The project id: differs from this (no value differs too). */
+                "filter[id][not_eq]"?: number;
+                /** @description The project id: is one of these. */
+                "filter[id][in]"?: number[];
+                /** @description The project id: is none of these. */
+                "filter[id][not_in]"?: number[];
+                /** @description The project id: greater than (after) this. */
+                "filter[id][gt]"?: number;
+                /** @description The project id: at least (on or after) this. */
+                "filter[id][gte]"?: number;
+                /** @description The project id: less than (before) this. */
+                "filter[id][lt]"?: number;
+                /** @description The project id: at most (on or before) this. */
+                "filter[id][lte]"?: number;
+                /** @description The project number (a project without one never equals or contains anything): equals this. */
+                "filter[number][eq]"?: string;
+                /** @description The project number (a project without one never equals or contains anything): differs from this (no value differs too). */
+                "filter[number][not_eq]"?: string;
+                /** @description The project number (a project without one never equals or contains anything): is one of these. */
+                "filter[number][in]"?: string[];
+                /** @description The project number (a project without one never equals or contains anything): is none of these. */
+                "filter[number][not_in]"?: string[];
+                /** @description The project number (a project without one never equals or contains anything): contains this (case-insensitive). */
+                "filter[number][contains]"?: string;
+                /** @description The project number (a project without one never equals or contains anything): does not contain this (case-insensitive). */
+                "filter[number][not_contains]"?: string;
+                /** @description The title: equals this. */
+                "filter[title][eq]"?: string;
+                /** @description The title: differs from this (no value differs too). */
+                "filter[title][not_eq]"?: string;
+                /** @description The title: is one of these. */
+                "filter[title][in]"?: string[];
+                /** @description The title: is none of these. */
+                "filter[title][not_in]"?: string[];
+                /** @description The title: contains this (case-insensitive). */
+                "filter[title][contains]"?: string;
+                /** @description The title: does not contain this (case-insensitive). */
+                "filter[title][not_contains]"?: string;
+                /** @description The description: equals this. */
+                "filter[description][eq]"?: string;
+                /** @description The description: differs from this (no value differs too). */
+                "filter[description][not_eq]"?: string;
+                /** @description The description: is one of these. */
+                "filter[description][in]"?: string[];
+                /** @description The description: is none of these. */
+                "filter[description][not_in]"?: string[];
+                /** @description The description: contains this (case-insensitive). */
+                "filter[description][contains]"?: string;
+                /** @description The description: does not contain this (case-insensitive). */
+                "filter[description][not_contains]"?: string;
+                /** @description The reference: equals this. */
+                "filter[reference][eq]"?: string;
+                /** @description The reference: differs from this (no value differs too). */
+                "filter[reference][not_eq]"?: string;
+                /** @description The reference: is one of these. */
+                "filter[reference][in]"?: string[];
+                /** @description The reference: is none of these. */
+                "filter[reference][not_in]"?: string[];
+                /** @description The reference: contains this (case-insensitive). */
+                "filter[reference][contains]"?: string;
+                /** @description The reference: does not contain this (case-insensitive). */
+                "filter[reference][not_contains]"?: string;
+                /** @description The status: equals this. */
+                "filter[status][eq]"?: components["schemas"]["ProjectStatus"];
+                /** @description The status: differs from this (no value differs too). */
+                "filter[status][not_eq]"?: components["schemas"]["ProjectStatus"];
+                /** @description The status: is one of these. */
+                "filter[status][in]"?: components["schemas"]["ProjectStatus"][];
+                /** @description The status: is none of these. */
+                "filter[status][not_in]"?: components["schemas"]["ProjectStatus"][];
+                /** @description The active state: equals this. */
+                "filter[active_state][eq]"?: components["schemas"]["ActiveState"];
+                /** @description The active state: differs from this (no value differs too). */
+                "filter[active_state][not_eq]"?: components["schemas"]["ActiveState"];
+                /** @description The project type: equals this. */
+                "filter[project_type][eq]"?: components["schemas"]["ProjectType"];
+                /** @description The project type: differs from this (no value differs too). */
+                "filter[project_type][not_eq]"?: components["schemas"]["ProjectType"];
+                /** @description The progress (0 to 100): equals this. */
+                "filter[progress][eq]"?: number;
+                /** @description The progress (0 to 100): differs from this (no value differs too). */
+                "filter[progress][not_eq]"?: number;
+                /** @description The progress (0 to 100): is one of these. */
+                "filter[progress][in]"?: number[];
+                /** @description The progress (0 to 100): is none of these. */
+                "filter[progress][not_in]"?: number[];
+                /** @description The progress (0 to 100): greater than (after) this. */
+                "filter[progress][gt]"?: number;
+                /** @description The progress (0 to 100): at least (on or after) this. */
+                "filter[progress][gte]"?: number;
+                /** @description The progress (0 to 100): less than (before) this. */
+                "filter[progress][lt]"?: number;
+                /** @description The progress (0 to 100): at most (on or before) this. */
+                "filter[progress][lte]"?: number;
+                /** @description The client's id: equals this. */
+                "filter[client_id][eq]"?: components["schemas"]["Id"];
+                /** @description The client's id: differs from this (no value differs too). */
+                "filter[client_id][not_eq]"?: components["schemas"]["Id"];
+                /** @description The client's id: is one of these. */
+                "filter[client_id][in]"?: components["schemas"]["Id"][];
+                /** @description The client's id: is none of these. */
+                "filter[client_id][not_in]"?: components["schemas"]["Id"][];
+                /** @description The client's company name: equals this. */
+                "filter[client_company_name][eq]"?: string;
+                /** @description The client's company name: differs from this (no value differs too). */
+                "filter[client_company_name][not_eq]"?: string;
+                /** @description The client's company name: is one of these. */
+                "filter[client_company_name][in]"?: string[];
+                /** @description The client's company name: is none of these. */
+                "filter[client_company_name][not_in]"?: string[];
+                /** @description The client's company name: contains this (case-insensitive). */
+                "filter[client_company_name][contains]"?: string;
+                /** @description The client's company name: does not contain this (case-insensitive). */
+                "filter[client_company_name][not_contains]"?: string;
+                /** @description The category's id: equals this. */
+                "filter[category_id][eq]"?: components["schemas"]["Id"];
+                /** @description The category's id: differs from this (no value differs too). */
+                "filter[category_id][not_eq]"?: components["schemas"]["Id"];
+                /** @description The category's id: is one of these. */
+                "filter[category_id][in]"?: components["schemas"]["Id"][];
+                /** @description The category's id: is none of these. */
+                "filter[category_id][not_in]"?: components["schemas"]["Id"][];
+                /** @description The manager's team user id: equals this. */
+                "filter[manager_id][eq]"?: components["schemas"]["Id"];
+                /** @description The manager's team user id: differs from this (no value differs too). */
+                "filter[manager_id][not_eq]"?: components["schemas"]["Id"];
+                /** @description The manager's team user id: is one of these. */
+                "filter[manager_id][in]"?: components["schemas"]["Id"][];
+                /** @description The manager's team user id: is none of these. */
+                "filter[manager_id][not_in]"?: components["schemas"]["Id"][];
+                /** @description An assigned team user id (any of `assigned`): equals this. */
+                "filter[assigned_id][eq]"?: components["schemas"]["Id"];
+                /** @description An assigned team user id (any of `assigned`): differs from this (no value differs too). */
+                "filter[assigned_id][not_eq]"?: components["schemas"]["Id"];
+                /** @description An assigned team user id (any of `assigned`): is one of these. */
+                "filter[assigned_id][in]"?: components["schemas"]["Id"][];
+                /** @description An assigned team user id (any of `assigned`): is none of these. */
+                "filter[assigned_id][not_in]"?: components["schemas"]["Id"][];
+                /** @description A tag title (any of `tags`): equals this. */
+                "filter[tag][eq]"?: string;
+                /** @description A tag title (any of `tags`): differs from this (no value differs too). */
+                "filter[tag][not_eq]"?: string;
+                /** @description A tag title (any of `tags`): is one of these. */
+                "filter[tag][in]"?: string[];
+                /** @description A tag title (any of `tags`): is none of these. */
+                "filter[tag][not_in]"?: string[];
+                /** @description A tag title (any of `tags`): contains this (case-insensitive). */
+                "filter[tag][contains]"?: string;
+                /** @description A tag title (any of `tags`): does not contain this (case-insensitive). */
+                "filter[tag][not_contains]"?: string;
+                /** @description The start date: equals this. */
+                "filter[date_start][eq]"?: components["schemas"]["CalendarDate"];
+                /** @description The start date: differs from this (no value differs too). */
+                "filter[date_start][not_eq]"?: components["schemas"]["CalendarDate"];
+                /** @description The start date: greater than (after) this. */
+                "filter[date_start][gt]"?: components["schemas"]["CalendarDate"];
+                /** @description The start date: at least (on or after) this. */
+                "filter[date_start][gte]"?: components["schemas"]["CalendarDate"];
+                /** @description The start date: less than (before) this. */
+                "filter[date_start][lt]"?: components["schemas"]["CalendarDate"];
+                /** @description The start date: at most (on or before) this. */
+                "filter[date_start][lte]"?: components["schemas"]["CalendarDate"];
+                /** @description The due date: equals this. */
+                "filter[date_due][eq]"?: components["schemas"]["CalendarDate"];
+                /** @description The due date: differs from this (no value differs too). */
+                "filter[date_due][not_eq]"?: components["schemas"]["CalendarDate"];
+                /** @description The due date: greater than (after) this. */
+                "filter[date_due][gt]"?: components["schemas"]["CalendarDate"];
+                /** @description The due date: at least (on or after) this. */
+                "filter[date_due][gte]"?: components["schemas"]["CalendarDate"];
+                /** @description The due date: less than (before) this. */
+                "filter[date_due][lt]"?: components["schemas"]["CalendarDate"];
+                /** @description The due date: at most (on or before) this. */
+                "filter[date_due][lte]"?: components["schemas"]["CalendarDate"];
+                /** @description Overdue (see the `overdue` parameter): equals this. */
+                "filter[overdue][eq]"?: boolean;
+                /** @description `dates.created`: greater than (after) this. */
+                "filter[created][gt]"?: string;
+                /** @description `dates.created`: at least (on or after) this. */
+                "filter[created][gte]"?: string;
+                /** @description `dates.created`: less than (before) this. */
+                "filter[created][lt]"?: string;
+                /** @description `dates.created`: at most (on or before) this. */
+                "filter[created][lte]"?: string;
+                /** @description `dates.updated`: greater than (after) this. */
+                "filter[updated][gt]"?: string;
+                /** @description `dates.updated`: at least (on or after) this. */
+                "filter[updated][gte]"?: string;
+                /** @description `dates.updated`: less than (before) this. */
+                "filter[updated][lt]"?: string;
+                /** @description `dates.updated`: at most (on or before) this. */
+                "filter[updated][lte]"?: string;
+                /** @description `last_activity_at`: greater than (after) this. */
+                "filter[last_activity_at][gt]"?: string;
+                /** @description `last_activity_at`: at least (on or after) this. */
+                "filter[last_activity_at][gte]"?: string;
+                /** @description `last_activity_at`: less than (before) this. */
+                "filter[last_activity_at][lt]"?: string;
+                /** @description `last_activity_at`: at most (on or before) this. */
+                "filter[last_activity_at][lte]"?: string;
+                /** @description `is_template` (templates are listed only with `template=include` or `only`): equals this. */
+                "filter[is_template][eq]"?: boolean;
                 /**
                  * @description Conditions on custom field values, `custom_fields[key][operator]=value`, with the operators of
                  *     the field's type (see **Create a custom field**): `custom_fields[phase][eq]=Build`,
                  *     `custom_fields[budget][gte]=1000`, `custom_fields[labels][in][]=web`. A project without a
                  *     value matches only `not_eq` and `not_in`. Every condition holds, together with the other
                  *     filters. An unknown key, or an operator the type does not take, is a 422 naming it
-                 *     (`custom_fields.nope`, `custom_fields.phase.gt`).
+                 *     (`custom_fields.nope`, `custom_fields.phase.gt`). Generated clients send the same
+                 *     conditions as `custom_field_filter` (the keys are your own, so no spec can spell them out).
+                 *     A single `in` or `not_in` value is a list of one.
                  * @example {
                  *       "phase": {
                  *         "eq": "Build"
@@ -3163,6 +3542,20 @@ export interface operations {
                 custom_fields?: {
                     [key: string]: components["schemas"]["CustomFieldFilter"];
                 };
+                /**
+                 * @description The conditions of `custom_fields` in a form that clients generated from this spec can send:
+                 *     `custom_fields[key][operator]` names keys of your own, which a spec cannot list, and nests
+                 *     deeper than OpenAPI defines. Each value is `key:operator:value` (the value is everything
+                 *     after the second colon): `custom_field_filter=phase:eq:Build&custom_field_filter=budget:gte:1000`.
+                 *     `in` and `not_in` take one value per entry and collect them
+                 *     (`custom_field_filter=labels:in:web&custom_field_filter=labels:in:app`); any other operator
+                 *     is given at most once per key, in either form. These conditions join those of
+                 *     `custom_fields`, with the same operators and refusals (`custom_fields.phase.gt`).
+                 * @example [
+                 *       "phase:eq:Build"
+                 *     ]
+                 */
+                custom_field_filter?: string[];
                 /**
                  * @description Sorts by this custom field's values instead of `sort` (with `order`; ties broken by id;
                  *     projects without a value come last ascending, first descending). A `text`, `number`, `date`
@@ -3272,7 +3665,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -3390,7 +3786,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -3444,7 +3843,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
@@ -3530,7 +3932,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
@@ -3618,7 +4023,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
@@ -3700,7 +4108,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
@@ -3782,7 +4193,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
@@ -3864,7 +4278,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
@@ -3952,7 +4369,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
@@ -4016,7 +4436,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
@@ -4080,7 +4503,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
@@ -4144,7 +4570,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
@@ -4244,7 +4673,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
@@ -4269,7 +4698,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4280,11 +4709,11 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The duplication's id, in canonical decimal form: `7`, never `07`, `+7` or `7.0` (any other
+                 *     spelling names no duplication and is a 422). Duplications exist only once a large clone has been accepted (`202`, its `Location`).
+                 * @example 7
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["DuplicationId"];
             };
             cookie?: never;
         };
@@ -4318,7 +4747,7 @@ export interface operations {
                      *       "message": "Project duplication not found."
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             422: components["responses"]["ValidationFailed"];
@@ -4382,7 +4811,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -4439,11 +4871,11 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
+                 * @description The client's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
+                 *     spelling names no client and is a 422). Client 12 is "Acme Inc" in the demo data (`npm run db:seed`).
                  * @example 12
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["ClientId"];
             };
             cookie?: never;
         };
@@ -4523,7 +4955,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -4594,11 +5029,11 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The custom field's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no custom field and is a 422). The demo data has no custom fields: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["CustomFieldId"];
             };
             cookie?: never;
         };
@@ -4640,17 +5075,20 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The custom field's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no custom field and is a 422). The demo data has no custom fields: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["CustomFieldId"];
             };
             cookie?: never;
         };
@@ -4702,17 +5140,20 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The custom field's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no custom field and is a 422). The demo data has no custom fields: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["CustomFieldId"];
             };
             cookie?: never;
         };
@@ -4828,7 +5269,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -4885,11 +5329,11 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The category's id, in canonical decimal form: `3`, never `03`, `+3` or `3.0` (any other
+                 *     spelling names no category and is a 422). Category 3 is "Development" in the demo data.
+                 * @example 3
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["CategoryId"];
             };
             cookie?: never;
         };
@@ -4973,7 +5417,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -5034,11 +5481,11 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The team user's id, in canonical decimal form: `5`, never `05`, `+5` or `5.0` (any other
+                 *     spelling names no team user and is a 422). Team user 5 is in the demo data.
+                 * @example 5
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["TeamUserId"];
             };
             cookie?: never;
         };
@@ -5126,7 +5573,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -5254,7 +5704,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -5376,7 +5829,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -5494,7 +5950,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -5614,7 +6073,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -5688,7 +6150,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -5700,9 +6165,9 @@ export interface operations {
                  */
                 id: components["parameters"]["ProjectId"];
                 /**
-                 * @description The comment's id, in canonical decimal form: `17`, never `017`, `+17` or `17.0` (any other
-                 *     spelling names no comment and is a 422).
-                 * @example 17
+                 * @description The comment's id, in canonical decimal form: `40`, never `040`, `+40` or `40.0` (any other
+                 *     spelling names no comment and is a 422). Comment 40 is on project 42 in the demo data.
+                 * @example 40
                  */
                 comment_id: components["parameters"]["CommentId"];
             };
@@ -5794,7 +6259,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -5916,7 +6384,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -6189,7 +6660,10 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -6276,11 +6750,11 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The webhook subscription's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no webhook subscription and is a 422). The demo data has no subscriptions: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["WebhookId"];
             };
             cookie?: never;
         };
@@ -6338,17 +6812,20 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The webhook subscription's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no webhook subscription and is a 422). The demo data has no subscriptions: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["WebhookId"];
             };
             cookie?: never;
         };
@@ -6400,17 +6877,20 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The webhook subscription's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no webhook subscription and is a 422). The demo data has no subscriptions: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["WebhookId"];
             };
             cookie?: never;
         };
@@ -6481,11 +6961,11 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The webhook subscription's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no webhook subscription and is a 422). The demo data has no subscriptions: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["WebhookId"];
             };
             cookie?: never;
         };
@@ -6540,11 +7020,11 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The webhook subscription's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no webhook subscription and is a 422). The demo data has no subscriptions: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["WebhookId"];
             };
             cookie?: never;
         };
@@ -6612,17 +7092,20 @@ export interface operations {
                  *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
                  *     are not stored (the retry runs the request again), nor are requests refused before they run
                  *     (401, 429, 413, 415, a body that breaks the schema).
-                 * @example 5f0c7b5e-3a52-4a5e-9a8e-8e4f3d2c1b0a
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /**
-                 * @description The resource's id, in canonical decimal form: `12`, never `012`, `+12` or `12.0` (any other
-                 *     spelling names no resource and is a 422).
-                 * @example 12
+                 * @description The webhook subscription's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
+                 *     spelling names no webhook subscription and is a 422). The demo data has no subscriptions: 1 is the first one created.
+                 * @example 1
                  */
-                id: components["parameters"]["ResourceId"];
+                id: components["parameters"]["WebhookId"];
                 /**
                  * @description The delivery's id, in canonical decimal form: `88`, never `088`, `+88` or `88.0` (any other
                  *     spelling names no delivery and is a 422).

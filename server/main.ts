@@ -3,7 +3,7 @@
 import { runAdminCommand } from './admin/commands.ts';
 import { countActiveApiKeys } from './api-keys/store.ts';
 import { attachProtocolErrorHandlers } from './http/protocol-errors.ts';
-import { handleShutdownSignals, listenOrExit, loadConfigOrExit, logCrashes, openDatabaseOrExit, type AppState } from './platform/lifecycle.ts';
+import { checkPortOrExit, handleShutdownSignals, listenOrExit, loadConfigOrExit, logCrashes, openDatabaseOrExit, type AppState } from './platform/lifecycle.ts';
 import { createLogger } from './platform/logging.ts';
 import { startTracing } from './platform/tracing.ts';
 import { createRuntime } from './runtime.ts';
@@ -11,6 +11,7 @@ import { createRuntime } from './runtime.ts';
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
 logCrashes(logger);
+await checkPortOrExit(config, logger);
 // Before the database opens, so that Prisma's instrumentation sees every query.
 const tracing = config.otelEndpoint ? await startTracing(config.otelEndpoint, logger) : undefined;
 const db = await openDatabaseOrExit(config, logger);

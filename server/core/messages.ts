@@ -13,6 +13,11 @@
 
 export const VALIDATION_MESSAGE = 'The given data was invalid.';
 export const UNAUTHORIZED_MESSAGE = 'Unauthorized. A valid API key is required.';
+/**
+ * How to send a key, in every API 401's `WWW-Authenticate` (RFC 6750's `error_description`): the body
+ * keeps the Grow CRM page's text exactly, so a client that knows only that page sees nothing new.
+ */
+export const UNAUTHORIZED_HINT = 'Send a valid API key in the Authorization header: Authorization: Bearer <key>';
 export const METRICS_UNAUTHORIZED_MESSAGE = 'Unauthorized. A valid metrics token is required.';
 export const NOT_FOUND_MESSAGE = 'Not found.';
 export const METHOD_NOT_ALLOWED_MESSAGE = 'Method not allowed.';
@@ -20,7 +25,12 @@ export const METHOD_NOT_ALLOWED_MESSAGE = 'Method not allowed.';
 export const BAD_REQUEST_MESSAGE = 'Bad request.';
 export const SERVER_ERROR_MESSAGE = 'Server error.';
 
-export const INVALID_JSON_MESSAGE = 'The request body is not valid JSON.';
+/** Where a JSON body stops being JSON: 1-based line and column (in characters) of the first offending character, or its end. */
+export function invalidJsonAt(line: number, column: number): string {
+  return `The request body is not valid JSON: it stops being JSON at line ${line}, column ${column}.`;
+}
+/** A JSON value that is valid but is not an object or array (`"text"`, `42`): no body of this API is one. */
+export const JSON_SCALAR_MESSAGE = 'The request body must be a JSON object or array.';
 export const BODY_TOO_LARGE_MESSAGE = 'The request body is too large.';
 export const TOO_MANY_FIELDS_MESSAGE = 'The request body has too many fields.';
 export const UNSUPPORTED_ENCODING_MESSAGE = 'Unsupported content encoding or charset.';
@@ -124,7 +134,9 @@ export function fieldNotAllowed(field: string): string {
 
 /** A query parameter the operation does not define, named exactly as sent, with those it does. */
 export function parameterNotSupported(name: string, supported: readonly string[]): string {
-  const list = supported.length > 0 ? ` Supported parameters: ${supported.join(', ')}.` : ' This operation takes no query parameters.';
+  // `filter[progress][gte]` and the like spell out the `filter` grammar: the list names the grammar once.
+  const named = supported.filter((parameter) => !parameter.includes('[') || !supported.includes(parameter.slice(0, parameter.indexOf('['))));
+  const list = named.length > 0 ? ` Supported parameters: ${named.join(', ')}.` : ' This operation takes no query parameters.';
   return `The ${JSON.stringify(name)} parameter is not supported here.${list}`;
 }
 
@@ -191,6 +203,8 @@ export const optionStillHeld = (option: string) => `The option ${option} is held
 export const customFieldUndefined = (key: string) => `There is no custom field ${key}: define it first (POST /api/custom-fields).`;
 /** A key no custom field has, in a filter or a sort. */
 export const customFieldUnknown = (key: string) => `There is no custom field ${key}.`;
+/** A custom field condition given twice (`custom_field_filter`, or it and `custom_fields`) with an operator that takes one value. */
+export const customFieldConditionRepeated = (key: string, operator: string) => `The condition ${key}:${operator} is given more than once: only in and not_in take several values.`;
 export const customFieldNotSortable = (typeLabel: string) => `A ${typeLabel} custom field cannot be sorted on.`;
 export const customFieldOperators = (typeLabel: string, operators: readonly string[]) => `A ${typeLabel} custom field takes the operators ${operators.join(', ')}.`;
 

@@ -10,6 +10,7 @@ import type { ApiKeyVerifier } from '../api-keys/store.ts';
 import { bodyParsers } from './body.ts';
 import type { Config, WebhookSettings } from '../platform/config.ts';
 import type { Database } from '../platform/database/connection.ts';
+import { assetHandler } from './compressed-asset.ts';
 import { docsPage } from './docs-page.ts';
 import { ApiError, serverBusy } from '../core/errors.ts';
 import { NOT_FOUND_MESSAGE, UNAUTHORIZED_MESSAGE } from '../core/messages.ts';
@@ -27,6 +28,7 @@ import type { Metrics } from './metrics.ts';
 import type { Tracing } from '../platform/tracing.ts';
 import { listOperations, loadSpec, requestSpec, specCheckedByBuild, specJson, specYaml } from '../contract/spec.ts';
 import { completeValidation } from './validation.ts';
+import { readListOperands } from '../projects/list-query.ts';
 import { within } from '../core/time-limit.ts';
 import { errorHandler } from './errors.ts';
 import { PREFERENCE_APPLIED_HEADER, settleClone } from './clone-answer.ts';
@@ -191,6 +193,7 @@ export function createApp({
   app.set('query parser', (text: string) => {
     const query = parseQuery(text);
     delete query[CACHE_BUSTER];
+    readListOperands(query);
     return query;
   });
   if (metrics) app.use(metrics.observe);
@@ -221,9 +224,11 @@ export function createApp({
     if (await db.ping()) res.json({ status: 'ready', database: db.kind });
     else res.status(503).json({ status: 'database unavailable' });
   });
-  app.get('/openapi.yaml', (_req, res) => { res.type('application/yaml').send(specYaml); });
-  app.get('/openapi.json', (_req, res) => { res.type('application/json').send(specJson); });
+  app.get('/openapi.yaml', assetHandler(specYaml, 'application/yaml; charset=utf-8'));
+  app.get('/openapi.json', assetHandler(specJson, 'application/json; charset=utf-8'));
   app.get('/docs', docsPage());
+  // A browser pointed at the server's address finds the documentation.
+  app.get('/', (_req, res) => { res.redirect(302, '/docs'); });
 
   // API answers carry the account's data: no cache, shared or private, may keep them.
   app.use('/api', (_req, res, next) => { res.setHeader('Cache-Control', 'no-store'); next(); });

@@ -6,8 +6,9 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import express, { type Request, type RequestHandler } from 'express';
+import { ParseErrorCode, visit } from 'jsonc-parser';
 import { ApiError } from '../core/errors.ts';
-import { INVALID_UTF8_MESSAGE, JSON_AS_FORM_MESSAGE } from '../core/messages.ts';
+import { INVALID_UTF8_MESSAGE, invalidJsonAt, JSON_AS_FORM_MESSAGE, JSON_SCALAR_MESSAGE } from '../core/messages.ts';
 
 function refuseInvalidUtf8(body: Buffer, charset: string): void {
   if (charset === 'utf-8' && !isUtf8(body)) throw new ApiError(400, INVALID_UTF8_MESSAGE);
@@ -67,6 +68,30 @@ export function prototypeFields(encoded: string): string[] {
     if (at !== -1) fields.add(segments.slice(0, at + 1).filter((s) => s !== '').join('.'));
   }
   return [...fields];
+}
+
+/**
+ * What is wrong with a JSON body that body-parser refused. V8's own messages no longer say where
+ * (`Unexpected token '}', "…" is not valid JSON`), so jsonc-parser (strict: no comments, no
+ * trailing commas) finds the first offending character: its line and column are what an editor shows
+ * (inside a string, such as a raw line break, it points at the string's opening quote).
+ */
+export function invalidJsonMessage(text: string): string {
+  try {
+    JSON.parse(text);
+    // body-parser's strict mode refuses a valid JSON scalar.
+    return JSON_SCALAR_MESSAGE;
+  } catch {}
+  let offset: number | undefined;
+  visit(text, {
+    onError: (error, errorOffset) => {
+      // An unexpected end is reported where the text ends (jsonc-parser reports the last token).
+      offset ??= error === ParseErrorCode.ValueExpected && errorOffset >= text.trimEnd().length ? text.length : errorOffset;
+    },
+  }, { disallowComments: true, allowTrailingComma: false });
+  // Should the two parsers ever disagree, the end of the text is the honest answer.
+  const before = text.slice(0, offset ?? text.length).split('\n');
+  return invalidJsonAt(before.length, [...before.at(-1)!].length + 1);
 }
 
 const droppedFormFields = new WeakMap<IncomingMessage, string[]>();

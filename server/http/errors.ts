@@ -3,12 +3,13 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { composedSchema, schemaAt, typesOf, type JsonSchema, type OpenApiDocument, type RoutedOperation } from '../contract/spec.ts';
+import { invalidJsonMessage } from './body.ts';
 import { ApiError, type FieldErrors, serverBusy, serviceUnavailable, emptyFieldErrors } from '../core/errors.ts';
 import {
   BAD_REQUEST_MESSAGE, BODY_TOO_LARGE_MESSAGE, fieldAtLeast, fieldAtMost, fieldFormatInvalid, fieldInvalid, fieldMaxItems, fieldMaxLength,
-  fieldMinItems, fieldMinLength, fieldNotAllowed, fieldNotEmpty, fieldRequired, fieldRule, fieldType, FORMAT_RULES, INVALID_JSON_MESSAGE,
+  fieldMinItems, fieldMinLength, fieldNotAllowed, fieldNotEmpty, fieldRequired, fieldRule, fieldType, FORMAT_RULES,
   invalidSelection, METHOD_NOT_ALLOWED_MESSAGE, NO_CONTENT_TYPE_MESSAGE, NOT_FOUND_MESSAGE, parameterNotSupported, SERVER_ERROR_MESSAGE,
-  TOO_DEEP_MESSAGE, TOO_MANY_FIELDS_MESSAGE, UNAUTHORIZED_MESSAGE, UNDECOMPRESSABLE_MESSAGE, UNSUPPORTED_ENCODING_MESSAGE, UNSUPPORTED_TYPE_MESSAGE,
+  TOO_DEEP_MESSAGE, TOO_MANY_FIELDS_MESSAGE, UNAUTHORIZED_HINT, UNAUTHORIZED_MESSAGE, UNDECOMPRESSABLE_MESSAGE, UNSUPPORTED_ENCODING_MESSAGE, UNSUPPORTED_TYPE_MESSAGE,
 } from '../core/messages.ts';
 
 /**
@@ -202,6 +203,8 @@ interface HttpLikeError {
   code?: string;
   errno?: number;
   message?: string;
+  /** body-parser's: the body it could not parse, as text. */
+  body?: unknown;
   errors?: ValidatorErrorItem[];
   headers?: Record<string, string>;
 }
@@ -225,7 +228,7 @@ export function toApiError(error: unknown, request: RequestParts = {}): ApiError
   if (error instanceof ApiError) return error;
   const e = (error ?? {}) as HttpLikeError;
   // body-parser
-  if (e.type === 'entity.parse.failed') return new ApiError(400, INVALID_JSON_MESSAGE);
+  if (e.type === 'entity.parse.failed') return new ApiError(400, invalidJsonMessage(String(e.body ?? '')));
   if (e.type === 'entity.too.large') return new ApiError(413, BODY_TOO_LARGE_MESSAGE);
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
     return new ApiError(415, UNSUPPORTED_ENCODING_MESSAGE);
@@ -316,8 +319,8 @@ export function errorHandler(logger: Logger) {
     if (res.headersSent) return;
     const allow = (error as HttpLikeError)?.headers?.Allow;
     if (allow) res.setHeader('Allow', allow);
-    // RFC 6750: a 401 names the scheme that the client must use.
-    if (apiError.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    // RFC 6750: a 401 names the scheme that the client must use, and may say how in words.
+    if (apiError.status === 401) res.setHeader('WWW-Authenticate', `Bearer error_description="${UNAUTHORIZED_HINT}"`);
     for (const [name, value] of Object.entries(apiError.headers ?? {})) res.setHeader(name, value);
     res.status(apiError.status).json(errorBody(apiError));
   };

@@ -2,7 +2,7 @@
 // clear log line and exit 1; SIGTERM/SIGINT drain the HTTP server and close the database: the
 // process ends within SHUTDOWN_TIMEOUT_MS + 1 s of taking the signal, however the database behaves.
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import { Server as NetServer, type AddressInfo } from 'node:net';
+import { createServer as createNetServer, Server as NetServer, type AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
@@ -95,17 +95,38 @@ const LISTEN_ERRORS: Record<string, string> = {
   ENOTFOUND: 'is not a known host name',
 };
 
+/** Listens on `port`/`host` and resolves once it does, or with the error that prevented it. */
+function tryListen(server: Server | NetServer, port: number, host: string): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((resolve) => {
+    server.once('error', resolve);
+    server.listen(port, host, () => { server.off('error', resolve); resolve(undefined); });
+  });
+}
+
+/**
+ * Checks PORT/HOST before the database opens: a port in use is reported at once, not after the
+ * migrations (seconds on the embedded database). Listened on and released; the server listens for
+ * real once it is ready, and reports the (rare) case that another process took the port meanwhile.
+ */
+export async function checkPortOrExit(config: Config, logger: Logger): Promise<void> {
+  if (config.port === 0) return;
+  const probe = createNetServer();
+  const error = await tryListen(probe, config.port, config.host);
+  if (error) fail(logger, listenFailure(config, error), error);
+  await new Promise((resolve) => probe.close(resolve));
+}
+
+function listenFailure(config: Config, error: NodeJS.ErrnoException): string {
+  return `cannot listen on ${config.host}:${config.port}: the address ${LISTEN_ERRORS[error.code ?? ''] ?? 'cannot be listened on'}`;
+}
+
 /** Listens on PORT/HOST, or logs why it cannot (port in use, …), closes the database and exits 1. */
 export async function listenOrExit(app: Express, config: Config, db: Database, logger: Logger): Promise<Server> {
   const server = createServer(app);
-  const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
-    server.once('error', resolve);
-    server.listen(config.port, config.host, () => { server.off('error', resolve); resolve(undefined); });
-  });
+  const error = await tryListen(server, config.port, config.host);
   if (error) {
     await within(db.close().catch(() => {}), 1000, undefined);
-    const reason = LISTEN_ERRORS[error.code ?? ''] ?? 'cannot be listened on';
-    fail(logger, `cannot listen on ${config.host}:${config.port}: the address ${reason}`, error);
+    fail(logger, listenFailure(config, error), error);
   }
   const { port } = server.address() as AddressInfo;
   logger.info({ port, host: config.host, database: db.kind, pid: process.pid }, `listening on http://localhost:${port}`);

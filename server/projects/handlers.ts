@@ -9,6 +9,7 @@ import { FieldErrorCollector, notFound, projectArchived, validationFailed } from
 import { invalidSelection } from '../core/messages.ts';
 import { takeProjectNumber } from './numbers.ts';
 import { customFieldsNamed, customValuesChanging, writeCustomValues } from './custom-fields/store.ts';
+import { customFieldFilters } from './custom-fields/filters.ts';
 import { changedEntries, sameValue } from '../core/same-value.ts';
 import { toProject } from './mapping.ts';
 import { bodyChecks } from './rules.ts';
@@ -90,7 +91,8 @@ function listItem(fields: ProjectField[] | undefined): (row: ProjectListRow) => 
   return (row) => Object.fromEntries(Object.entries(toProject(row)).filter(([field]) => kept.has(field as ProjectField))) as components['schemas']['ProjectFieldset'];
 }
 
-export const listProjects: Handler<'listProjects'> = async ({ prisma, query }) => {
+export const listProjects: Handler<'listProjects'> = async ({ prisma, query: asked }) => {
+  const query: ListQuery = { ...asked, custom_fields: customFieldFilters(asked.custom_fields, asked.custom_field_filter) };
   const window = pageWindow(query);
   const customFields = await customFieldsNamed(prisma, query.custom_fields, query.sort_custom_field);
   const statements = projectListStatements(query, window, customFields);

@@ -342,7 +342,8 @@ const simpleFilters = {
   updated_since: ['updated', 'gte'],
   created_from: ['created', 'gte'],
   created_to: ['created', 'lte'],
-} as const satisfies { [K in Exclude<keyof ListQuery, 'search' | 'search_in' | 'sort' | 'order' | 'limit' | 'page' | 'after' | 'fields' | 'filter' | 'custom_fields' | 'sort_custom_field' | 'template'>]-?: readonly [FilterField, FilterOperator] };
+  // `filter[field][operator]` parameters reach the handler inside `filter` (the query parser nests them).
+} as const satisfies { [K in Exclude<keyof ListQuery, 'search' | 'search_in' | 'sort' | 'order' | 'limit' | 'page' | 'after' | 'fields' | 'filter' | `filter[${string}]` | 'custom_fields' | 'custom_field_filter' | 'sort_custom_field' | 'template'>]-?: readonly [FilterField, FilterOperator] };
 
 /** The list's filters as conditions on `p`; every value is a bound parameter. */
 function projectFilter(query: ListQuery, customFields: Map<string, CustomFieldRow>): Fragment {

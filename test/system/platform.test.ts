@@ -14,7 +14,7 @@ import { openDatabase } from '../../server/platform/database/connection.ts';
 import { applyMigrations, migrationsDir, unmigratedSchemaChanges } from '../../server/platform/database/migrations.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { until } from '../helpers/wait.ts';
-import { BODY_TOO_LARGE_MESSAGE, fieldNotAllowed, fieldRequired, fieldType, INVALID_JSON_MESSAGE, METHOD_NOT_ALLOWED_MESSAGE, NOT_FOUND_MESSAGE, TOO_DEEP_MESSAGE, UNAUTHORIZED_MESSAGE, UNSUPPORTED_TYPE_MESSAGE } from '../../server/core/messages.ts';
+import { BODY_TOO_LARGE_MESSAGE, fieldNotAllowed, fieldRequired, fieldType, invalidJsonAt, JSON_SCALAR_MESSAGE, METHOD_NOT_ALLOWED_MESSAGE, NOT_FOUND_MESSAGE, TOO_DEEP_MESSAGE, UNAUTHORIZED_MESSAGE, UNSUPPORTED_TYPE_MESSAGE } from '../../server/core/messages.ts';
 
 const run = promisify(execFile);
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
@@ -145,8 +145,9 @@ describe('service routes', () => {
 
 describe('transport errors: a clear 4xx in the API format, never a 500', () => {
   it.each([
-    ['malformed JSON', { headers: { 'content-type': 'application/json' }, form: '{"project_title":' }, 400, INVALID_JSON_MESSAGE],
-    ['a JSON scalar', { headers: { 'content-type': 'application/json' }, form: '"text"' }, 400, INVALID_JSON_MESSAGE],
+    ['malformed JSON', { headers: { 'content-type': 'application/json' }, form: '{"project_title":' }, 400, invalidJsonAt(1, 18)],
+    ['malformed JSON on its third line', { headers: { 'content-type': 'application/json' }, form: '{\n  "project_title": "Site",\n  "project_clientid": 12,\n}' }, 400, invalidJsonAt(4, 1)],
+    ['a JSON scalar', { headers: { 'content-type': 'application/json' }, form: '"text"' }, 400, JSON_SCALAR_MESSAGE],
     ['a wrong content type', { headers: { 'content-type': 'text/plain' }, form: 'project_title=x' }, 415, UNSUPPORTED_TYPE_MESSAGE],
     ['an oversized body', { json: { project_title: 'x'.repeat(200 * 1024) } }, 413, BODY_TOO_LARGE_MESSAGE],
   ])('%s', async (_label, options, status, message) => {

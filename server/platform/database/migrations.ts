@@ -25,7 +25,7 @@ let engineLoaded: Promise<EngineBindings> | undefined;
 /**
  * The engine's JavaScript bindings with their WebAssembly instantiated, loaded on first use: a start
  * on an up-to-date database never needs them. Instantiated by hand: importing the .wasm directly
- * needs a Node flag on Node 20.
+ * needs a Node flag on Node 22.
  */
 function loadEngine(): Promise<EngineBindings> {
   engineLoaded ??= (async () => {

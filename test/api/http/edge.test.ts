@@ -1,5 +1,6 @@
 // The edge of the API: what clients send that the happy path never does, and what the server tells
 // them about itself (headers, logs).
+import { get as httpGet, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,7 +137,7 @@ describe('fields the parsers would hide', () => {
     const r = await t.api('GET', `/api/projects?${query}`);
     expect(r.status).toBe(422);
     const field = decodeURIComponent(query).replace(/[[=].*$/, '');
-    expect(r.body.errors).toEqual({ [field]: [parameterNotSupported(field, ['status', 'active_state', 'project_type', 'template', 'client_id', 'category_id', 'manager_id', 'assigned_id', 'tag', 'date_start_from', 'date_start_to', 'date_due_from', 'date_due_to', 'overdue', 'updated_since', 'created_from', 'created_to', 'filter', 'custom_fields', 'sort_custom_field', 'search', 'search_in', 'sort', 'order', 'limit', 'page', 'fields', 'after'])] });
+    expect(r.body.errors).toEqual({ [field]: [parameterNotSupported(field, ['status', 'active_state', 'project_type', 'template', 'client_id', 'category_id', 'manager_id', 'assigned_id', 'tag', 'date_start_from', 'date_start_to', 'date_due_from', 'date_due_to', 'overdue', 'updated_since', 'created_from', 'created_to', 'filter', 'custom_fields', 'custom_field_filter', 'sort_custom_field', 'search', 'search_in', 'sort', 'order', 'limit', 'page', 'fields', 'after'])] });
   });
 
   it('a __proto__ field is reported with the schema errors', async () => {
@@ -367,11 +368,12 @@ describe('security headers', () => {
     expect(r.headers.get('x-powered-by')).toBeNull();
   });
 
-  it('a 401 names the Bearer scheme; other answers do not', async () => {
+  it('a 401 names the Bearer scheme and says how to send a key; other answers do not', async () => {
     for (const authorization of [undefined, 'Bearer gcp_unknown', 'Basic dXNlcjpwYXNz']) {
       const r = await t.api('POST', '/api/projects', { auth: false, headers: authorization ? { authorization } : {}, json: {} });
       expect(r.status).toBe(401);
-      expect(r.headers.get('www-authenticate')).toBe('Bearer');
+      expect(r.body).toEqual({ message: UNAUTHORIZED_MESSAGE });
+      expect(r.headers.get('www-authenticate')).toBe('Bearer error_description="Send a valid API key in the Authorization header: Authorization: Bearer <key>"');
     }
     expect((await t.api('GET', '/api/projects')).headers.get('www-authenticate')).toBeNull();
   });
@@ -386,12 +388,48 @@ describe('security headers', () => {
     expect(directives.get('default-src')).toEqual(["'none'"]);
     expect(directives.get('connect-src')).toEqual(["'self'"]);
     expect(directives.get('img-src')).toEqual(["'self'", 'data:']);
+    expect(directives.get('font-src')).toEqual(['data:']);
     expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
     // Only the page's inline scripts, by hash: neither 'unsafe-inline', 'unsafe-eval' nor any host.
     const scripts = directives.get('script-src') ?? [];
     expect(scripts.length).toBeGreaterThan(0);
     for (const source of scripts) expect(source).toMatch(/^'sha256-[A-Za-z0-9+/]+=*'$/);
-    expect(r.headers.get('cache-control')).toBeNull();
+  });
+
+  it.each([
+    ['/docs', 'text/html; charset=utf-8'],
+    ['/openapi.json', 'application/json; charset=utf-8'],
+    ['/openapi.yaml', 'application/yaml; charset=utf-8'],
+  ])('%s is served compressed as the client accepts, revalidated by ETag', async (path, type) => {
+    const plain = await fetch(`${t.baseUrl}${path}`, { headers: { 'accept-encoding': 'identity' } });
+    const text = await plain.text();
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(plain.headers.get('content-type')).toBe(type);
+    expect(plain.headers.get('cache-control')).toBe('no-cache');
+    expect(plain.headers.get('vary')).toMatch(/Accept-Encoding/i);
+    for (const encoding of ['br', 'gzip']) {
+      // fetch decompresses what it asked for: the text is the same, the bytes on the wire far fewer.
+      const r = await fetch(`${t.baseUrl}${path}`, { headers: { 'accept-encoding': encoding } });
+      expect(r.headers.get('content-encoding')).toBe(encoding);
+      expect(Number(r.headers.get('content-length'))).toBeLessThan(Buffer.byteLength(text) / 3);
+      expect(await r.text()).toBe(text);
+      const etag = r.headers.get('etag')!;
+      expect(etag).toMatch(new RegExp(`^"[\\w-]+-${encoding}"$`));
+      expect(etag).not.toBe(plain.headers.get('etag'));
+      // A browser's revalidation; fetch() would add `Cache-Control: no-cache`, which asks for the whole answer.
+      const again = await new Promise<IncomingMessage>((resolve, reject) => {
+        httpGet(`${t.baseUrl}${path}`, { headers: { 'accept-encoding': encoding, 'if-none-match': etag } }, resolve).on('error', reject);
+      });
+      again.resume();
+      expect(again.statusCode).toBe(304);
+      expect(again.headers.etag).toBe(etag);
+    }
+  });
+
+  it('GET / sends a browser to the documentation', async () => {
+    const r = await fetch(`${t.baseUrl}/`, { redirect: 'manual' });
+    expect(r.status).toBe(302);
+    expect(r.headers.get('location')).toBe('/docs');
   });
 });
 

@@ -1,7 +1,7 @@
 // Custom fields: definitions, typed values on projects, their filters and sorts; on the configured database.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createProject, untilFeedCaughtUp, useTestServer } from '../../helpers/server.ts';
-import { AFTER_WITH_CUSTOM_SORT_MESSAGE, customFieldKeyTaken, customFieldNotSortable, customFieldOperators, customFieldUndefined, customFieldUnknown, customValueInvalid, fieldMaxDecimals, fieldType, optionGivenTwice, optionsNotTaken, optionStillHeld, SELECT_OPTIONS_REQUIRED_MESSAGE } from '../../../server/core/messages.ts';
+import { AFTER_WITH_CUSTOM_SORT_MESSAGE, customFieldConditionRepeated, customFieldKeyTaken, customFieldNotSortable, customFieldOperators, customFieldUndefined, customFieldUnknown, customValueInvalid, fieldMaxDecimals, fieldType, optionGivenTwice, optionsNotTaken, optionStillHeld, SELECT_OPTIONS_REQUIRED_MESSAGE } from '../../../server/core/messages.ts';
 
 const { t, f } = useTestServer();
 
@@ -125,6 +125,27 @@ describe('custom field values', () => {
       'custom_fields.phase.gt': [customFieldOperators('single select', ['eq', 'not_eq', 'in', 'not_in'])],
       'custom_fields.budget.eq': [fieldType('budget_custom', ['number'])],
     });
+  });
+
+  it('filter through custom_field_filter entries (key:operator:value) too, joined with custom_fields', async () => {
+    const a = await createProject(t, f, { project_title: 'CFF a', project_custom_fields: { phase: 'Build', labels: ['web'], notes: 'ratio 1:2' } });
+    const b = await createProject(t, f, { project_title: 'CFF b', project_custom_fields: { phase: 'Launch', labels: ['mobile'] } });
+    const none = await createProject(t, f, { project_title: 'CFF none' });
+    const only = (list: number[]) => list.filter((id) => [a.id, b.id, none.id].includes(id)).sort((x, y) => x - y);
+    expect(only(await ids('custom_field_filter=phase:eq:Build'))).toEqual([a.id]);
+    expect(only(await ids('custom_field_filter=labels:in:web&custom_field_filter=labels:in:mobile'))).toEqual([a.id, b.id]);
+    expect(only(await ids('custom_field_filter=labels:not_in:web'))).toEqual([b.id, none.id]);
+    // The value is everything after the second colon; a one-item list from the grammar takes more entries.
+    expect(only(await ids(`custom_field_filter=${encodeURIComponent('notes:contains:1:2')}`))).toEqual([a.id]);
+    expect(only(await ids('custom_fields[labels][in]=web&custom_field_filter=labels:in:mobile&custom_field_filter=phase:not_eq:Build'))).toEqual([b.id]);
+
+    const repeated = await t.api('GET', '/api/projects?custom_fields[phase][eq]=Build&custom_field_filter=phase:eq:Launch');
+    expect(repeated.status).toBe(422);
+    expect(repeated.body.errors).toEqual({ custom_field_filter: [customFieldConditionRepeated('phase', 'eq')] });
+    const wrong = await t.api('GET', '/api/projects?custom_field_filter=phase:gt:Build&custom_field_filter=nope:eq:1');
+    expect(wrong.body.errors).toEqual({ 'custom_fields.nope': [customFieldUnknown('nope')] });
+    const malformed = await t.api('GET', '/api/projects?custom_field_filter=phase:like:Build');
+    expect(Object.keys(malformed.body.errors)).toEqual(['custom_field_filter']);
   });
 
   it('sort by a field, projects without a value last ascending and first descending, paged', async () => {

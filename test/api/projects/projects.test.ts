@@ -185,7 +185,7 @@ describe('listProjects', () => {
     ['status=open', 'status', invalidSelection('status', ['not_started', 'in_progress', 'on_hold', 'cancelled', 'completed'])],
     ['status=in_progress,done', 'status', invalidSelection('status', ['not_started', 'in_progress', 'on_hold', 'cancelled', 'completed'])],
     ['client_id=x', 'client_id', fieldType('client_id', ['integer'])],
-    ['unknown=1', 'unknown', parameterNotSupported('unknown', ['status', 'active_state', 'project_type', 'template', 'client_id', 'category_id', 'manager_id', 'assigned_id', 'tag', 'date_start_from', 'date_start_to', 'date_due_from', 'date_due_to', 'overdue', 'updated_since', 'created_from', 'created_to', 'filter', 'custom_fields', 'sort_custom_field', 'search', 'search_in', 'sort', 'order', 'limit', 'page', 'fields', 'after'])],
+    ['unknown=1', 'unknown', parameterNotSupported('unknown', ['status', 'active_state', 'project_type', 'template', 'client_id', 'category_id', 'manager_id', 'assigned_id', 'tag', 'date_start_from', 'date_start_to', 'date_due_from', 'date_due_to', 'overdue', 'updated_since', 'created_from', 'created_to', 'filter', 'custom_fields', 'custom_field_filter', 'sort_custom_field', 'search', 'search_in', 'sort', 'order', 'limit', 'page', 'fields', 'after'])],
     ['limit=', 'limit', fieldNotEmpty('limit')],
   ])('refuses ?%s', async (qs, field, message) => {
     const r = await t.api('GET', `/api/projects?${qs}`);
@@ -418,6 +418,10 @@ describe('listProjects filter grammar', () => {
     expect(await ids('filter[status][not_eq]=on_hold')).toEqual([p.low.id, p.mid.id, p.urgent.id]);
     expect(await ids('filter[status][in][0]=on_hold&filter[status][in][1]=completed')).toEqual([p.high.id]);
     expect(await ids('filter[status][not_in][]=on_hold&filter[status][not_in][]=not_started')).toEqual([]);
+    // As generated clients send a list: the name repeated per item, without brackets; one item is a list of one.
+    expect(await ids('filter[status][in]=on_hold&filter[status][in]=completed')).toEqual([p.high.id]);
+    expect(await ids('filter%5Bstatus%5D%5Bnot_in%5D=on_hold')).toEqual([p.low.id, p.mid.id, p.urgent.id]);
+    expect(await ids('filter[or][0][status][in]=on_hold&filter[or][1][progress][in]=10')).toEqual([p.low.id, p.high.id]);
     expect(await ids('filter[date_start][gt]=2026-01-01&filter[date_start][lt]=2026-05-01')).toEqual([p.mid.id]);
     expect(await ids('filter[date_due][not_eq]=2026-02-01')).toEqual([p.mid.id, p.high.id, p.urgent.id]);
     expect(await ids('filter[description][contains]=BIG')).toEqual([p.high.id]);

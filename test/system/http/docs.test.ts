@@ -32,9 +32,15 @@ describe('Redoc documentation', () => {
   /** How Redoc names a tag in its section ids: lower case, words joined by `-` (`Custom fields` → `custom-fields`). */
   const sectionSlug = (tag: string) => tag.toLowerCase().replace(/\s+/g, '-');
 
-  it('renders every operation summary, sending no request off the server', async () => {
+  it('renders every operation summary, sending no request off the server, with no error in the console', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
+    // A Content-Security-Policy violation (a font, an image, a connection), a failed script or a 404
+    // (a favicon) shows here: the page must load without one.
+    const problems: string[] = [];
+    page.on('console', (message) => { if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text().slice(0, 200)}`); });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('response', (response) => { if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`); });
     // Every request that reaches the network layer; what the page's Content-Security-Policy blocks never does.
     const external: { url: string; type: string }[] = [];
     await page.route('**/*', (route) => {
@@ -43,7 +49,13 @@ describe('Redoc documentation', () => {
       external.push({ url, type: route.request().resourceType() });
       return route.abort();
     });
-    await page.goto(`${t.baseUrl}/docs`);
+    const first = (await page.goto(`${t.baseUrl}/docs`))!;
+    // Sent compressed, and revalidated rather than downloaded again (2.7 MiB uncompressed).
+    const headers = await first.allHeaders();
+    // (Chromium offers brotli over HTTPS only: here it gets gzip.)
+    expect(headers['content-encoding']).toBe('gzip');
+    expect(headers['cache-control']).toBe('no-cache');
+    expect(headers.etag).toMatch(/^"[\w-]+-gzip"$/);
     // Redoc 3 renders one tag at a time: visit each tag and collect what it renders.
     const tags = [...new Set(operations.map((op) => op.tags![0]!))];
     const rendered: string[] = [];
@@ -61,6 +73,13 @@ describe('Redoc documentation', () => {
     }
     // Not even Redoc's telemetry or its CDN logo: the page works offline and tells no one it was read.
     expect(external).toEqual([]);
+    // The server a reader can try the samples on, its description as plain text (Redoc shows it raw).
+    expect(text).toContain('http://localhost:3000');
+    expect(text).not.toContain('your-domain');
+    expect(text).not.toMatch(/`http/);
+    // The attribution stays, its logo drawn locally.
+    expect(await page.locator('img[alt="redocly logo"]').first().getAttribute('src')).toMatch(/^data:image\/svg\+xml,/);
+    expect(problems).toEqual([]);
     await context.close();
   });
 });

@@ -7,6 +7,9 @@
 // process in front of it that SIGKILLs the server when it does not acknowledge a signal within
 // 30 ms (a busy event loop), which is not the behaviour under test.
 import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Agent, request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -65,16 +68,21 @@ describe('start-up failures: one clear log line and exit 1', () => {
     expect(lines(server.output())).toHaveLength(1);
   });
 
-  it('a port already in use', async () => {
+  it('a port already in use, reported before the database is opened or migrated', async () => {
     const taken = createServer().listen(0, '127.0.0.1');
     await new Promise((resolve) => taken.once('listening', resolve));
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'port-in-use-')), 'pglite');
     try {
       const { port } = taken.address() as AddressInfo;
-      const server = startServer({ PORT: String(port), HOST: '127.0.0.1' });
+      const server = startServer({ PORT: String(port), HOST: '127.0.0.1', PGLITE_DATA_DIR: dataDir });
       expect(await server.exited).toBe(1);
       expectOneClearFatalLine(server.output(), new RegExp(`cannot listen on 127.0.0.1:${port}: the address is already in use`));
+      // Nothing before it: no database was created, no migration ran.
+      expect(lines(server.output())).toHaveLength(1);
+      expect(existsSync(dataDir)).toBe(false);
     } finally {
       taken.close();
+      rmSync(dirname(dataDir), { recursive: true, force: true });
     }
   });
 

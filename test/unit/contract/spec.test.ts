@@ -84,7 +84,8 @@ describe('openapi/projects.yaml', () => {
     const fields = Object.keys(doc.components.schemas.ProjectFields!.properties!);
     expect(fields.length).toBeGreaterThanOrEqual(18);
     expect(Object.keys(composedSchema(doc, schemaRef('ProjectUpdateBody'))!.properties!)).toEqual(fields);
-    expect(Object.keys(composedSchema(doc, schemaRef('ProjectCreateBody'))!.properties!)).toEqual(['project_type', 'project_clientid', ...fields]);
+    // Create names its required fields beside its `required` list too (for generators), so compare as sets.
+    expect(Object.keys(composedSchema(doc, schemaRef('ProjectCreateBody'))!.properties!).sort()).toEqual(['project_type', 'project_clientid', ...fields].sort());
     for (const name of ['ProjectUpdateBody', 'ProjectCreateBody']) {
       expect(doc.components.schemas[name]!.unevaluatedProperties, name).toBe(false);
       expect(doc.components.schemas[name]!.additionalProperties, name).toBeUndefined();
@@ -105,6 +106,36 @@ describe('openapi/projects.yaml', () => {
       }
     }
     expect(arrays).toBeGreaterThanOrEqual(4);
+  });
+
+  it('declares every required property beside its `required` list, where every generator applies it', () => {
+    // @hey-api/openapi-ts drops the names of a `required` list whose properties come from elsewhere
+    // (an `allOf` part), and the generated field turns optional.
+    const misplaced: string[] = [];
+    const walk = (node: unknown, at: string): void => {
+      if (!node || typeof node !== 'object') return;
+      const schema = node as JsonSchema;
+      if (Array.isArray(schema.required) && (schema.allOf || schema.$ref)) {
+        for (const name of schema.required as string[]) if (!schema.properties?.[name]) misplaced.push(`${at} ${name}`);
+      }
+      for (const [key, value] of Object.entries(node)) walk(value, `${at}/${key}`);
+    };
+    walk(spec, '#');
+    expect(misplaced).toEqual([]);
+  });
+
+  it('spells out every field and operator of the filter grammar as a parameter of its own, as generated clients send it', () => {
+    const schemas = doc.components.schemas;
+    const expected = Object.entries(schemas.ProjectFilterConditions!.properties!).flatMap(([field, property]) => {
+      const operators = schemas[(property as JsonSchema).allOf![0]!.$ref!.replace('#/components/schemas/', '')]!.properties!;
+      return Object.entries(operators).map(([operator, schema]) => {
+        const list = typesOf(schema as JsonSchema).includes('array');
+        return { name: `filter[${field}][${operator}]`, in: 'query', allowReserved: true, ...(list ? { style: 'form', explode: true } : {}), schema };
+      });
+    });
+    const { parameters } = operations.find((op) => op.operationId === 'listProjects') as unknown as { parameters: { name?: string; description?: string }[] };
+    const spelled = parameters.filter((p) => p.name?.startsWith('filter[')).map(({ description: _description, ...parameter }) => parameter);
+    expect(spelled).toEqual(expected);
   });
 
   it('describes nullable fields with type arrays, never oneOf with null', () => {

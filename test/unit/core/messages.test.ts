@@ -41,6 +41,7 @@ describe('the message catalogue', () => {
     expect(messages.fieldNotAllowed('project_mystery')).toBe('The "project_mystery" field is not allowed here.');
     expect(messages.parameterNotSupported('colour', ['order', 'limit'])).toBe('The "colour" parameter is not supported here. Supported parameters: order, limit.');
     expect(messages.parameterNotSupported('colour', [])).toBe('The "colour" parameter is not supported here. This operation takes no query parameters.');
+    expect(messages.parameterNotSupported('colour', ['filter', 'filter[progress][gte]', 'limit'])).toBe('The "colour" parameter is not supported here. Supported parameters: filter, limit.');
     expect(messages.tooManyRequests('for this API key', 5, 60)).toBe('Too many requests for this API key: at most 5 per 60 s. Retry after the seconds in Retry-After.');
     expect(messages.idempotencyKeyReused('POST /api/projects', 'POST /api/projects', true))
       .toBe('This Idempotency-Key was already used for POST /api/projects with a different body or query: send a new key with a new request.');
