@@ -5,6 +5,10 @@
 // package.json starts it with `--max-semi-space-size=4`: V8's default young generation (16 MB
 // semi-spaces) let the heap grow to ~250 MB under load; 4 MB ones keep the process ~100 MB smaller
 // at the same CPU per request (measured under the benchmark's W1 and W2 load: RSS 365 → 260 MB).
+// And with `--liftoff-only`: V8 compiles WebAssembly (the embedded PostgreSQL, Prisma's query
+// compiler) with its baseline compiler only. Its optimizing compiler, run on whatever code turns
+// hot, took 300–600 MB at its peak, of which ~120 MB stayed resident (README, Memory). The flag
+// must be on the command line: V8 ignores it once the process runs.
 import { spawnSync } from 'node:child_process';
 import module from 'node:module';
 import { buildState, root } from './build-freshness.js';

@@ -142,10 +142,19 @@ function transactionOptions(config: Partial<DatabaseTimeouts>) {
   return { maxWait: config.databaseConnectTimeoutMs, timeout: config.databaseTransactionTimeoutMs };
 }
 
+/**
+ * PostgreSQL's page cache inside the embedded database. PGlite allocates (and touches) all of it in
+ * the process's WebAssembly memory at start, which never shrinks: initdb's 128 MB default was 100 MB
+ * of the server's resident memory (README, Memory). Pages it does not hold are read again from the
+ * operating system's file cache.
+ */
+export const PGLITE_SHARED_BUFFERS = '16MB';
+
 /** An embedded PostgreSQL with the extensions the migrations use (pg_trgm backs the title search). */
 export async function createPglite(dataDir: string, loadDataDir?: Blob): Promise<PGlite> {
   const [{ PGlite }, { pg_trgm }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite/contrib/pg_trgm')]);
-  return PGlite.create(dataDir, { extensions: { pg_trgm }, loadDataDir });
+  const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`];
+  return PGlite.create(dataDir, { extensions: { pg_trgm }, loadDataDir, startParams });
 }
 
 /**

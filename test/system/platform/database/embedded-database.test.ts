@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openDatabase } from '../../../../server/platform/database/connection.ts';
+import { openDatabase, PGLITE_SHARED_BUFFERS } from '../../../../server/platform/database/connection.ts';
 import { killServerProcesses, spawnServer } from '../../../helpers/process.ts';
 
 const execFileAsync = promisify(execFile);
@@ -122,6 +122,18 @@ describe('the embedded database beside a running server', () => {
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;
+    }
+  });
+});
+
+describe('the embedded database memory', () => {
+  it('runs with a page cache of PGLITE_SHARED_BUFFERS, not the 128 MB initdb chose', async () => {
+    const db = await openDatabase({ databaseUrl: undefined, pgliteDataDir: 'memory://', databasePoolSize: 1 });
+    try {
+      const { rows } = await db.pglite!.query<{ shared_buffers: string }>('SHOW shared_buffers');
+      expect(rows[0]!.shared_buffers).toBe(PGLITE_SHARED_BUFFERS);
+    } finally {
+      await db.close();
     }
   });
 });
