@@ -1,7 +1,7 @@
 // The list's grammar as the query parser reads it, made whole before validation.
 
 /** The operators that take a list (`filter[status][in]`, `custom_fields[labels][not_in]`). */
-const LIST_OPERATORS = ['in', 'not_in'] as const;
+export const LIST_OPERATORS = ['in', 'not_in'] as const;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

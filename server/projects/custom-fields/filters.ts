@@ -3,13 +3,14 @@
 import type { components } from '../../../generated/api-types.ts';
 import { validationFailed } from '../../core/errors.ts';
 import { customFieldConditionRepeated } from '../../core/messages.ts';
+import { LIST_OPERATORS } from '../list-query.ts';
 
 type CustomFilter = components['schemas']['CustomFieldFilter'];
 type Operator = keyof CustomFilter;
 type Operand = string | number;
 
 /** The operators that take a list, which entries add to one value at a time. */
-const listOperators: ReadonlySet<Operator> = new Set(['in', 'not_in']);
+const listOperators: ReadonlySet<Operator> = new Set(LIST_OPERATORS);
 
 /**
  * The conditions of both forms by key. The spec's pattern has checked each entry's key and operator;
