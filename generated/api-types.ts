@@ -1133,6 +1133,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who this API key is
+         * @description The organization the key belongs to, the team user it acts as, its role, the scopes it lists
+         *     of its own (empty: its role's), and `scopes`, what it may do (its role's scopes narrowed to
+         *     its own list). Every valid key may ask.
+         */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List API keys
+         * @description The organization's keys, oldest first, revoked ones included. A key's secret is never shown again.
+         */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * Create an API key
+         * @description Makes a key of this organization acting as `user_id` (this key's own user when absent), with a
+         *     `role` (`member` when absent) and optional `scopes` narrowing it. The answer carries the key
+         *     itself (`key`): it is shown this once.
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The API key's id, in canonical decimal form (as `GET /api/api-keys` lists it). The key the
+                 *     quick start creates is 1.
+                 * @example 1
+                 */
+                id: components["parameters"]["ApiKeyId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description Revokes the key: requests with it get 401 from then on (on every instance within
+         *     `API_KEY_CACHE_MS`). The key stays listed, with `revoked` set; revoking it again is a 404.
+         */
+        delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     event: {
@@ -1384,6 +1460,16 @@ export interface components {
         ErrorBody: {
             message: string;
         };
+        /** @description A 403's body; `required_scope` is the scope the operation needs. */
+        ScopeError: {
+            message: string;
+            required_scope: components["schemas"]["Scope"];
+        };
+        /**
+         * @description What an operation needs, `<area>:read` or `<area>:write` (write includes read of the same area).
+         * @enum {string}
+         */
+        Scope: "projects:read" | "projects:write" | "clients:read" | "clients:write" | "categories:read" | "categories:write" | "custom_fields:read" | "custom_fields:write" | "team:read" | "team:write" | "events:read" | "events:write" | "webhooks:read" | "webhooks:write" | "api_keys:read" | "api_keys:write";
         ValidationError: {
             /** @constant */
             message: "The given data was invalid.";
@@ -2540,6 +2626,91 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /** @description An API key, without its secret. */
+        ApiKey: {
+            id: components["schemas"]["Id"];
+            name: string;
+            /** @description The first characters of the key, to recognise it by. */
+            prefix: string;
+            role: components["schemas"]["ApiKeyRole"];
+            /** @description The scopes it lists of its own, narrowing its role's; empty, its role's. */
+            scopes: string[];
+            user: components["schemas"]["IdName"];
+            created: components["schemas"]["Timestamp"];
+            /** @description Within a minute. */
+            last_used: components["schemas"]["Timestamp"] | null;
+            revoked: components["schemas"]["Timestamp"] | null;
+        };
+        /**
+         * @description What a key may do (see the `bearerAuth` security scheme).
+         * @enum {string}
+         */
+        ApiKeyRole: "admin" | "member" | "viewer";
+        /** @description A new API key, with the key itself (shown this once). */
+        ApiKeyWithSecret: components["schemas"]["ApiKey"] & {
+            /** @description Send it as `Authorization: Bearer <key>`. */
+            key: string;
+        };
+        ApiKeyCreateBody: {
+            name: string;
+            role?: components["schemas"]["ApiKeyRole"];
+            /**
+             * @description Scopes narrowing the role: `<area>:read` or `<area>:write`, or `*:read` / `*:write` for
+             *     every area. Each must be one the role grants.
+             */
+            scopes?: string[];
+            /** @description The team user the key acts as; this key's own when absent. */
+            user_id?: components["schemas"]["Id"];
+        };
+        ApiKeyList: {
+            data: components["schemas"]["ApiKey"][];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        ApiKeyEnvelope: {
+            data: components["schemas"]["ApiKey"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        ApiKeyWithSecretEnvelope: {
+            data: components["schemas"]["ApiKeyWithSecret"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description Who an API key is and what it may do. */
+        Me: {
+            organization: components["schemas"]["Organization"];
+            /** @description The team user the key acts as. */
+            user: {
+                id: components["schemas"]["Id"];
+                first_name: string;
+                last_name: string;
+                name: string;
+                /** Format: email */
+                email: string;
+            };
+            api_key: {
+                id: components["schemas"]["Id"];
+                name: string;
+                prefix: string;
+                role: components["schemas"]["ApiKeyRole"];
+                /** @description Its own list (empty: its role's). */
+                scopes: string[];
+            };
+            /** @description What the key may do. */
+            scopes: components["schemas"]["Scope"][];
+        };
+        MeEnvelope: {
+            data: components["schemas"]["Me"];
+            message: components["schemas"]["SuccessMessage"];
+        };
+        /** @description A team with its own people, clients and projects; a key sees only its own. */
+        Organization: {
+            id: components["schemas"]["Id"];
+            name: string;
+            /**
+             * @description ISO 4217: the currency of its amounts.
+             * @example USD
+             */
+            currency: string;
+        };
         /** @description A page of webhook subscriptions. */
         WebhookPage: {
             data: components["schemas"]["WebhookSubscription"][];
@@ -2693,6 +2864,26 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /**
+         * @description The API key is valid but may not do this: the operation needs a scope (its security
+         *     requirement names it) that the key's role, or its own list of scopes, does not grant. A
+         *     resource of another organization answers 404, as one that does not exist, never 403.
+         */
+        Forbidden: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "This API key cannot do this: it needs the scope projects:write, which its role (viewer) does not grant.",
+                 *       "required_scope": "projects:write"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ScopeError"];
             };
         };
         /** @description No resource has this id. */
@@ -2943,6 +3134,12 @@ export interface components {
          */
         CustomFieldId: components["schemas"]["Id"];
         /**
+         * @description The API key's id, in canonical decimal form (as `GET /api/api-keys` lists it). The key the
+         *     quick start creates is 1.
+         * @example 1
+         */
+        ApiKeyId: components["schemas"]["Id"];
+        /**
          * @description The webhook subscription's id, in canonical decimal form: `1`, never `01`, `+1` or `1.0` (any other
          *     spelling names no webhook subscription and is a 422). The demo data has no subscriptions: 1 is the first one created.
          * @example 1
@@ -3070,6 +3267,8 @@ export type SchemaPaginationMeta = components['schemas']['PaginationMeta'];
 export type SchemaProjectPageMeta = components['schemas']['ProjectPageMeta'];
 export type SchemaProjectCursorMeta = components['schemas']['ProjectCursorMeta'];
 export type SchemaErrorBody = components['schemas']['ErrorBody'];
+export type SchemaScopeError = components['schemas']['ScopeError'];
+export type SchemaScope = components['schemas']['Scope'];
 export type SchemaValidationError = components['schemas']['ValidationError'];
 export type SchemaSuccessMessage = components['schemas']['SuccessMessage'];
 export type SchemaProjectEnvelope = components['schemas']['ProjectEnvelope'];
@@ -3178,6 +3377,16 @@ export type SchemaDeletionEvent = components['schemas']['DeletionEvent'];
 export type SchemaTimersStopped = components['schemas']['TimersStopped'];
 export type SchemaEventPage = components['schemas']['EventPage'];
 export type SchemaEventPageMeta = components['schemas']['EventPageMeta'];
+export type SchemaApiKey = components['schemas']['ApiKey'];
+export type SchemaApiKeyRole = components['schemas']['ApiKeyRole'];
+export type SchemaApiKeyWithSecret = components['schemas']['ApiKeyWithSecret'];
+export type SchemaApiKeyCreateBody = components['schemas']['ApiKeyCreateBody'];
+export type SchemaApiKeyList = components['schemas']['ApiKeyList'];
+export type SchemaApiKeyEnvelope = components['schemas']['ApiKeyEnvelope'];
+export type SchemaApiKeyWithSecretEnvelope = components['schemas']['ApiKeyWithSecretEnvelope'];
+export type SchemaMe = components['schemas']['Me'];
+export type SchemaMeEnvelope = components['schemas']['MeEnvelope'];
+export type SchemaOrganization = components['schemas']['Organization'];
 export type SchemaWebhookPage = components['schemas']['WebhookPage'];
 export type SchemaWebhookEnvelope = components['schemas']['WebhookEnvelope'];
 export type SchemaWebhookWithSecretEnvelope = components['schemas']['WebhookWithSecretEnvelope'];
@@ -3194,6 +3403,7 @@ export type SchemaWebhookPingResult = components['schemas']['WebhookPingResult']
 export type SchemaWebhookPing = components['schemas']['WebhookPing'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
+export type ResponseForbidden = components['responses']['Forbidden'];
 export type ResponseNotFound = components['responses']['NotFound'];
 export type ResponsePayloadTooLarge = components['responses']['PayloadTooLarge'];
 export type ResponseUnsupportedMediaType = components['responses']['UnsupportedMediaType'];
@@ -3214,6 +3424,7 @@ export type ParameterClientId = components['parameters']['ClientId'];
 export type ParameterCategoryId = components['parameters']['CategoryId'];
 export type ParameterTeamUserId = components['parameters']['TeamUserId'];
 export type ParameterCustomFieldId = components['parameters']['CustomFieldId'];
+export type ParameterApiKeyId = components['parameters']['ApiKeyId'];
 export type ParameterWebhookId = components['parameters']['WebhookId'];
 export type ParameterDuplicationId = components['parameters']['DuplicationId'];
 export type ParameterDeliveryId = components['parameters']['DeliveryId'];
@@ -3646,6 +3857,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -3717,6 +3929,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -3766,6 +3979,7 @@ export interface operations {
             };
             304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
@@ -3822,6 +4036,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             422: components["responses"]["ValidationFailed"];
@@ -3908,6 +4123,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             412: components["responses"]["PreconditionFailed"];
@@ -3999,6 +4215,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             412: components["responses"]["PreconditionFailed"];
@@ -4084,6 +4301,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             412: components["responses"]["PreconditionFailed"];
@@ -4169,6 +4387,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             412: components["responses"]["PreconditionFailed"];
@@ -4254,6 +4473,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             412: components["responses"]["PreconditionFailed"];
@@ -4345,6 +4565,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             412: components["responses"]["PreconditionFailed"];
@@ -4414,6 +4635,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             412: components["responses"]["PreconditionFailed"];
@@ -4481,6 +4703,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             412: components["responses"]["PreconditionFailed"];
@@ -4548,6 +4771,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             412: components["responses"]["PreconditionFailed"];
@@ -4658,6 +4882,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             /**
              * @description Either the first request with this `Idempotency-Key` is still running (as on every write:
@@ -4735,6 +4960,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No duplication has this id. */
             404: {
                 headers: {
@@ -4792,6 +5018,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -4856,6 +5083,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4897,6 +5125,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
@@ -4936,6 +5165,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -5014,6 +5244,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -5055,6 +5286,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
@@ -5119,6 +5351,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             422: components["responses"]["ValidationFailed"];
@@ -5204,6 +5437,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -5250,6 +5484,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -5314,6 +5549,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -5355,6 +5591,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
@@ -5398,6 +5635,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -5466,6 +5704,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -5507,6 +5746,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
@@ -5553,6 +5793,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
@@ -5635,6 +5876,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -5684,6 +5926,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
@@ -5758,6 +6001,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -5809,6 +6053,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
@@ -5881,6 +6126,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -5930,6 +6176,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
@@ -6004,6 +6251,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -6053,6 +6301,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
@@ -6127,6 +6376,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -6192,6 +6442,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             422: components["responses"]["ValidationFailed"];
@@ -6239,6 +6490,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
@@ -6315,6 +6567,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -6364,6 +6617,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
@@ -6440,6 +6694,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -6507,6 +6762,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -6575,6 +6831,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
@@ -6641,6 +6898,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -6735,6 +6993,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -6792,6 +7051,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
@@ -6856,6 +7116,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             422: components["responses"]["ValidationFailed"];
@@ -6945,6 +7206,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -6998,6 +7260,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
@@ -7072,6 +7335,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
@@ -7152,6 +7416,316 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyConflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key's identity and rights. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "organization": {
+                     *           "id": 1,
+                     *           "name": "My organization",
+                     *           "currency": "USD"
+                     *         },
+                     *         "user": {
+                     *           "id": 1,
+                     *           "first_name": "Main",
+                     *           "last_name": "Administrator",
+                     *           "name": "Main Administrator",
+                     *           "email": "admin@example.com"
+                     *         },
+                     *         "api_key": {
+                     *           "id": 1,
+                     *           "name": "quick start",
+                     *           "prefix": "gcp_4f9KqL",
+                     *           "role": "admin",
+                     *           "scopes": []
+                     *         },
+                     *         "scopes": [
+                     *           "projects:read",
+                     *           "projects:write",
+                     *           "clients:read",
+                     *           "clients:write",
+                     *           "categories:read",
+                     *           "categories:write",
+                     *           "custom_fields:read",
+                     *           "custom_fields:write",
+                     *           "team:read",
+                     *           "team:write",
+                     *           "events:read",
+                     *           "events:write",
+                     *           "webhooks:read",
+                     *           "webhooks:write",
+                     *           "api_keys:read",
+                     *           "api_keys:write"
+                     *         ]
+                     *       },
+                     *       "message": "API key identity retrieved successfully."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MeEnvelope"] & {
+                        /** @constant */
+                        message: "API key identity retrieved successfully.";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every key of the organization. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 2,
+                     *           "name": "CRM sync",
+                     *           "prefix": "gcp_Xb3k9Q",
+                     *           "role": "member",
+                     *           "scopes": [
+                     *             "projects:write"
+                     *           ],
+                     *           "user": {
+                     *             "id": 5,
+                     *             "name": "Sarah Lee"
+                     *           },
+                     *           "created": "2026-06-15T09:30:00.000000Z",
+                     *           "last_used": null,
+                     *           "revoked": null
+                     *         }
+                     *       ],
+                     *       "message": "API keys retrieved successfully."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiKeyList"] & {
+                        /** @constant */
+                        message: "API keys retrieved successfully.";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "CRM sync",
+                 *       "role": "member",
+                 *       "scopes": [
+                 *         "projects:write"
+                 *       ],
+                 *       "user_id": 5
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApiKeyCreateBody"];
+                /**
+                 * @example {
+                 *       "name": "CRM sync",
+                 *       "role": "member",
+                 *       "scopes": [
+                 *         "projects:write"
+                 *       ],
+                 *       "user_id": 5
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["ApiKeyCreateBody"];
+            };
+        };
+        responses: {
+            /** @description The key, with its secret (shown once). */
+            201: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": 2,
+                     *         "name": "CRM sync",
+                     *         "prefix": "gcp_Xb3k9Q",
+                     *         "role": "member",
+                     *         "scopes": [
+                     *           "projects:write"
+                     *         ],
+                     *         "user": {
+                     *           "id": 5,
+                     *           "name": "Sarah Lee"
+                     *         },
+                     *         "created": "2026-06-15T09:30:00.000000Z",
+                     *         "last_used": null,
+                     *         "revoked": null,
+                     *         "key": "gcp_Xb3k9QmZ2vYt8sLr4pWn6cHd1fGj0aKe5uIo7yTq3xR"
+                     *       },
+                     *       "message": "API key created successfully."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiKeyWithSecretEnvelope"] & {
+                        /** @constant */
+                        message: "API key created successfully.";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["IdempotencyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of your choice (a UUID, say) that makes a retry of this request safe. The first answer
+                 *     (status, body and headers) is stored with the key for 24 hours (`IDEMPOTENCY_KEY_TTL_SECONDS`)
+                 *     and replayed, marked `Idempotent-Replayed: true`, to every retry with the same key; the change
+                 *     itself is made once. A retry sent while the first request is still running waits for it (up to
+                 *     `IDEMPOTENCY_WAIT_MS`, 2 s) and then gets its answer, or a 409. The same key with a different
+                 *     method, path, query or body is a 422. Keys belong to the API key that sent them. Answers of 5xx
+                 *     are not stored (the retry runs the request again), nor are requests refused before they run
+                 *     (401, 429, 413, 415, a body that breaks the schema).
+                 *
+                 *     Use a new key for every request that is not a retry (a fresh UUID each time): the same key on
+                 *     another request is the 422 above. So no example is given: example-driven tools (Portman,
+                 *     Redocly Respect) would send it with every write, and every write after the first would fail.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The API key's id, in canonical decimal form (as `GET /api/api-keys` lists it). The key the
+                 *     quick start creates is 1.
+                 * @example 1
+                 */
+                id: components["parameters"]["ApiKeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key, revoked. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": 2,
+                     *         "name": "CRM sync",
+                     *         "prefix": "gcp_Xb3k9Q",
+                     *         "role": "member",
+                     *         "scopes": [
+                     *           "projects:write"
+                     *         ],
+                     *         "user": {
+                     *           "id": 5,
+                     *           "name": "Sarah Lee"
+                     *         },
+                     *         "created": "2026-06-15T09:30:00.000000Z",
+                     *         "last_used": "2026-06-16T11:02:00.000000Z",
+                     *         "revoked": "2026-06-18T09:00:00.000000Z"
+                     *       },
+                     *       "message": "API key revoked successfully."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiKeyEnvelope"] & {
+                        /** @constant */
+                        message: "API key revoked successfully.";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             422: components["responses"]["ValidationFailed"];

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApiKey } from '../server/api-keys/store.ts';
+import { createAdministratorKey } from '../server/api-keys/store.ts';
 import { openDatabase } from '../server/platform/database/connection.ts';
 import { prepareDatabase } from '../server/platform/database/prepare.ts';
 
@@ -39,7 +39,7 @@ async function prepareDataset(): Promise<string> {
         })),
       });
     }
-    return (await createApiKey(db.prisma, 'bench')).key;
+    return (await createAdministratorKey(db.prisma, 'bench')).key;
   } finally {
     await db.close();
   }

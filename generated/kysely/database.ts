@@ -11,6 +11,12 @@ export const UserRole = {
     team: "team"
 } as const;
 export type UserRole = (typeof UserRole)[keyof typeof UserRole];
+export const ApiKeyRole = {
+    admin: "admin",
+    member: "member",
+    viewer: "viewer"
+} as const;
+export type ApiKeyRole = (typeof ApiKeyRole)[keyof typeof ApiKeyRole];
 export const ProjectStatus = {
     not_started: "not_started",
     in_progress: "in_progress",
@@ -81,6 +87,7 @@ export const DuplicationStatus = {
 } as const;
 export type DuplicationStatus = (typeof DuplicationStatus)[keyof typeof DuplicationStatus];
 export type ApiKey = {
+    organization_id: Generated<number>;
     id: Generated<number>;
     name: string;
     prefix: string;
@@ -88,18 +95,24 @@ export type ApiKey = {
     created_at: Generated<Timestamp>;
     last_used_at: Timestamp | null;
     revoked_at: Timestamp | null;
+    user_id: number;
+    role: Generated<ApiKeyRole>;
+    scopes: Generated<string[]>;
 };
 export type Category = {
+    organization_id: Generated<number>;
     id: Generated<number>;
     name: string;
     created_at: Generated<Timestamp>;
 };
 export type Client = {
+    organization_id: Generated<number>;
     id: Generated<number>;
     company_name: string;
     created_at: Generated<Timestamp>;
 };
 export type CustomField = {
+    organization_id: Generated<number>;
     id: Generated<number>;
     key: string;
     name: string;
@@ -108,6 +121,7 @@ export type CustomField = {
     created_at: Generated<Timestamp>;
 };
 export type Estimate = {
+    organization_id: Generated<number>;
     id: Generated<number>;
     project_id: number;
     client_id: number;
@@ -118,6 +132,7 @@ export type Estimate = {
     created_at: Generated<Timestamp>;
 };
 export type Event = {
+    organization_id: Generated<number>;
     id: Generated<ColumnType<bigint, bigint | number | string, bigint | number | string>>;
     transaction_id: Generated<ColumnType<bigint, bigint | number | string, bigint | number | string>>;
     type: string;
@@ -129,6 +144,7 @@ export type Event = {
     data: unknown;
 };
 export type IdempotencyKey = {
+    organization_id: Generated<number>;
     api_key_id: number;
     key: string;
     request: string;
@@ -140,6 +156,7 @@ export type IdempotencyKey = {
     expires_at: Timestamp;
 };
 export type Invoice = {
+    organization_id: Generated<number>;
     id: Generated<number>;
     project_id: number;
     client_id: number;
@@ -150,13 +167,21 @@ export type Invoice = {
     created_at: Generated<Timestamp>;
 };
 export type Milestone = {
+    organization_id: Generated<number>;
     id: Generated<number>;
     project_id: number;
     title: string;
     date_due: Timestamp | null;
     created_at: Generated<Timestamp>;
 };
+export type Organization = {
+    id: Generated<number>;
+    name: string;
+    currency: Generated<string>;
+    created_at: Generated<Timestamp>;
+};
 export type Project = {
+    organization_id: Generated<number>;
     id: Generated<number>;
     title: string;
     number: string | null;
@@ -191,10 +216,12 @@ export type Project = {
     is_template: Generated<boolean>;
 };
 export type ProjectAssignee = {
+    organization_id: Generated<number>;
     project_id: number;
     user_id: number;
 };
 export type ProjectComment = {
+    organization_id: Generated<number>;
     id: Generated<number>;
     project_id: number;
     creator_id: number;
@@ -202,6 +229,7 @@ export type ProjectComment = {
     created_at: Generated<Timestamp>;
 };
 export type ProjectCustomValue = {
+    organization_id: Generated<number>;
     project_id: number;
     field_id: number;
     text_value: string | null;
@@ -211,6 +239,7 @@ export type ProjectCustomValue = {
     user_id: number | null;
 };
 export type ProjectDuplication = {
+    organization_id: Generated<number>;
     id: Generated<number>;
     source_project_id: number | null;
     project_id: number | null;
@@ -227,6 +256,7 @@ export type ProjectDuplication = {
     finished_at: Timestamp | null;
 };
 export type ProjectFile = {
+    organization_id: Generated<number>;
     id: Generated<number>;
     project_id: number;
     name: string;
@@ -234,15 +264,18 @@ export type ProjectFile = {
     created_at: Generated<Timestamp>;
 };
 export type ProjectNumberCounter = {
+    organization_id: Generated<number>;
     scope: string;
     last_value: number;
 };
 export type ProjectTag = {
+    organization_id: Generated<number>;
     project_id: number;
     title: string;
     position: number;
 };
 export type Task = {
+    organization_id: Generated<number>;
     id: Generated<number>;
     project_id: number;
     title: string;
@@ -253,6 +286,7 @@ export type Task = {
     updated_at: Generated<Timestamp>;
 };
 export type TaskChecklistItem = {
+    organization_id: Generated<number>;
     id: Generated<number>;
     task_id: number;
     text: string;
@@ -260,12 +294,14 @@ export type TaskChecklistItem = {
     position: number;
 };
 export type TaskFile = {
+    organization_id: Generated<number>;
     id: Generated<number>;
     task_id: number;
     name: string;
     url: string;
 };
 export type Timer = {
+    organization_id: Generated<number>;
     id: Generated<number>;
     project_id: number;
     task_id: number | null;
@@ -275,6 +311,7 @@ export type Timer = {
     duration_seconds: number | null;
 };
 export type User = {
+    organization_id: Generated<number>;
     id: Generated<number>;
     first_name: string;
     last_name: string;
@@ -283,6 +320,7 @@ export type User = {
     created_at: Generated<Timestamp>;
 };
 export type WebhookDelivery = {
+    organization_id: Generated<number>;
     id: Generated<ColumnType<bigint, bigint | number | string, bigint | number | string>>;
     subscription_id: number;
     event_id: ColumnType<bigint, bigint | number | string, bigint | number | string>;
@@ -299,6 +337,7 @@ export type WebhookRelay = {
     after: string;
 };
 export type WebhookSubscription = {
+    organization_id: Generated<number>;
     id: Generated<number>;
     url: string;
     event_types: string[];
@@ -320,6 +359,7 @@ export type DB = {
     idempotency_keys: IdempotencyKey;
     invoices: Invoice;
     milestones: Milestone;
+    organizations: Organization;
     project_assignees: ProjectAssignee;
     project_comments: ProjectComment;
     project_custom_values: ProjectCustomValue;

@@ -17,6 +17,15 @@ export const UserRole = {
 export type UserRole = (typeof UserRole)[keyof typeof UserRole]
 
 
+export const ApiKeyRole = {
+  admin: 'admin',
+  member: 'member',
+  viewer: 'viewer'
+} as const
+
+export type ApiKeyRole = (typeof ApiKeyRole)[keyof typeof ApiKeyRole]
+
+
 export const ProjectStatus = {
   not_started: 'not_started',
   in_progress: 'in_progress',

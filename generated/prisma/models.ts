@@ -8,6 +8,7 @@
  *
  * 🟢 You can import this file directly.
  */
+export type * from './models/Organization.ts'
 export type * from './models/User.ts'
 export type * from './models/ApiKey.ts'
 export type * from './models/IdempotencyKey.ts'

@@ -7,6 +7,7 @@ import { nextVersion } from '../projects/store.ts';
 import type { DB } from '../platform/database/sql.ts';
 import { moveIdSequencesPastRows } from '../platform/database/sequences.ts';
 import { continueNumbersAfter } from '../projects/numbers.ts';
+import { rowKey } from '../platform/database/tenancy.ts';
 
 /** A small deterministic generator, so every seeded database is the same. */
 function random(seed: number) {
@@ -97,7 +98,7 @@ async function insertDemoData(prisma: PrismaClient) {
           });
         }
       }
-      await tx.project.update({ where: { id }, data: { progress: isExample ? 40 : Math.floor((completed * 100) / taskCount), progressManually: isExample, ...nextVersion() } });
+      await tx.project.update({ where: rowKey(id), data: { progress: isExample ? 40 : Math.floor((completed * 100) / taskCount), progressManually: isExample, ...nextVersion() } });
     }
     await continueNumbersAfter(tx, PROJECTS);
   }, { timeout: 120_000 });

@@ -1,6 +1,10 @@
-// API keys: shown once at creation, stored only as SHA-256 hashes.
+// API keys: shown once at creation, stored only as SHA-256 hashes. Each belongs to an organization
+// and acts as one of its team users, with a role and optional scopes (server/core/access.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
+import { type Caller, grantedScopes, type Role } from '../core/access.ts';
+import type { Db } from '../platform/database/transaction.ts';
+import { asSystem, FIRST_ORGANIZATION_ID } from '../platform/database/tenancy.ts';
 
 const KEY_PREFIX = 'gcp_';
 /** `last_used_at` is written at most this often per key, so that reads do not each cost a write. */
@@ -10,29 +14,58 @@ function hashKey(key: string): Buffer {
   return createHash('sha256').update(key).digest();
 }
 
-export async function createApiKey(prisma: PrismaClient, name: string): Promise<{ id: number; key: string }> {
-  const key = KEY_PREFIX + randomBytes(32).toString('base64url');
-  const row = await prisma.apiKey.create({
-    data: { name, prefix: key.slice(0, KEY_PREFIX.length + 6), hash: hashKey(key).toString('hex') },
-  });
-  return { id: row.id, key };
+export interface ApiKeyGrant {
+  organizationId: number;
+  /** The team user the key acts as. */
+  userId: number;
+  name: string;
+  role: Role;
+  /** Narrower than the role when not empty. */
+  scopes: string[];
 }
 
-export async function listApiKeys(prisma: PrismaClient) {
-  return prisma.apiKey.findMany({
-    orderBy: { id: 'asc' },
-    select: { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true },
+/** The columns a key is shown with (never its hash). */
+export const API_KEY_COLUMNS = {
+  id: true, organizationId: true, name: true, prefix: true, role: true, scopes: true, userId: true, createdAt: true, lastUsedAt: true, revokedAt: true,
+  user: { select: { id: true, firstName: true, lastName: true } },
+} as const;
+
+/** Makes a key; the secret is in the answer only (the database keeps its hash). */
+export async function createApiKey(db: Db, grant: ApiKeyGrant) {
+  const key = KEY_PREFIX + randomBytes(32).toString('base64url');
+  const row = await db.apiKey.create({
+    data: { ...grant, prefix: key.slice(0, KEY_PREFIX.length + 6), hash: hashKey(key).toString('hex') },
+    select: API_KEY_COLUMNS,
   });
+  return { ...row, key };
+}
+
+/** The keys of the organization the statement runs in (of every one, as the system, unless `organizationId` is given). */
+export async function listApiKeys(db: Db, organizationId?: number) {
+  return db.apiKey.findMany({ where: { organizationId }, orderBy: { id: 'asc' }, select: API_KEY_COLUMNS });
 }
 
 /** Revokes by id; returns false when no active key has that id. */
-export async function revokeApiKey(prisma: PrismaClient, id: number): Promise<boolean> {
-  const { count } = await prisma.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+export async function revokeApiKey(db: Db, id: number): Promise<boolean> {
+  const { count } = await db.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
   return count === 1;
 }
 
-export async function countActiveApiKeys(prisma: PrismaClient): Promise<number> {
-  return prisma.apiKey.count({ where: { revokedAt: null } });
+/**
+ * A key with every right in `organizationId`, acting as its main administrator (its first admin):
+ * what `npm run -s keys -- create <name>` makes.
+ */
+export function createAdministratorKey(prisma: PrismaClient, name: string, organizationId = FIRST_ORGANIZATION_ID) {
+  return asSystem(async () => {
+    const admin = await prisma.user.findFirst({ where: { organizationId, role: 'admin' }, orderBy: { id: 'asc' }, select: { id: true } });
+    if (!admin) throw new Error(`Organization ${organizationId} has no administrator.`);
+    return createApiKey(prisma, { organizationId, userId: admin.id, name, role: 'admin', scopes: [] });
+  });
+}
+
+/** The active keys of every organization (run as the system). */
+export function countActiveApiKeys(prisma: PrismaClient): Promise<number> {
+  return asSystem(() => prisma.apiKey.count({ where: { revokedAt: null } }));
 }
 
 /** The shape of every key this server issues; anything else is refused without a lookup. */
@@ -40,7 +73,7 @@ const KEY_FORMAT = /^gcp_[A-Za-z0-9_-]{43}$/;
 /** An unknown key reloads the active keys at most this often, however many unknown keys arrive. */
 const MISS_RELOAD_INTERVAL_MS = 1000;
 
-interface ActiveKey { id: number; lastUsedAt: Date | null }
+interface ActiveKey { caller: Caller; lastUsedAt: Date | null }
 
 /**
  * Decides whether a bearer key is active, from an in-memory copy of the (few) active keys' hashes.
@@ -70,8 +103,8 @@ export class ApiKeyVerifier {
     this.loadedAt = Number.NEGATIVE_INFINITY;
   }
 
-  /** The id of the active key `key`, or undefined; records its use (at most once a minute per key). */
-  async identify(key: string): Promise<number | undefined> {
+  /** Who sends the active key `key`, or undefined; records its use (at most once a minute per key). */
+  async identify(key: string): Promise<Caller | undefined> {
     if (!KEY_FORMAT.test(key)) return undefined;
     const arrivedAt = Date.now();
     if (arrivedAt - this.loadedAt > this.maxAgeMs) await this.reloadSince(arrivedAt, 0);
@@ -85,9 +118,10 @@ export class ApiKeyVerifier {
     }
     if (!found.lastUsedAt || arrivedAt - found.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       found.lastUsedAt = new Date(arrivedAt);
-      await this.prisma.apiKey.update({ where: { id: found.id }, data: { lastUsedAt: found.lastUsedAt } });
+      const { organizationId, apiKeyId } = found.caller;
+      await asSystem(() => this.prisma.apiKey.updateMany({ where: { organizationId, id: apiKeyId }, data: { lastUsedAt: found.lastUsedAt } }));
     }
-    return found.id;
+    return found.caller;
   }
 
   /**
@@ -100,8 +134,18 @@ export class ApiKeyVerifier {
         const wait = this.loadedAt + spacingMs - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         const startedAt = Date.now();
-        const rows = await this.prisma.apiKey.findMany({ where: { revokedAt: null }, select: { id: true, hash: true, lastUsedAt: true } });
-        this.active = new Map(rows.map((row) => [row.hash, { id: row.id, lastUsedAt: row.lastUsedAt }]));
+        // Every organization's keys: a key says which organization it belongs to.
+        const rows = await asSystem(() => this.prisma.apiKey.findMany({
+          where: { revokedAt: null },
+          select: { id: true, organizationId: true, userId: true, role: true, scopes: true, hash: true, lastUsedAt: true },
+        }));
+        this.active = new Map(rows.map((row) => [row.hash, {
+          caller: {
+            organizationId: row.organizationId, apiKeyId: row.id, userId: row.userId, role: row.role,
+            listedScopes: row.scopes, scopes: grantedScopes(row.role, row.scopes),
+          },
+          lastUsedAt: row.lastUsedAt,
+        }]));
         this.loadedAt = startedAt > this.changedAt ? startedAt : Number.NEGATIVE_INFINITY;
       })().finally(() => { this.loading = undefined; });
       await this.loading;

@@ -18,7 +18,7 @@ export const listCategories: Handler<'listCategories'> = async ({ prisma, query 
 };
 
 export const getCategory: Handler<'getCategory'> = async ({ prisma, path }) => {
-  const row = await prisma.category.findUnique({ where: { id: path.id } });
+  const row = await prisma.category.findFirst({ where: { id: path.id } });
   if (!row) throw notFound('Category');
   return { status: 200, body: { data: toCategory(row), message: 'Category retrieved successfully.' } };
 };

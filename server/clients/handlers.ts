@@ -18,7 +18,7 @@ export const listClients: Handler<'listClients'> = async ({ prisma, query }) => 
 };
 
 export const getClient: Handler<'getClient'> = async ({ prisma, path }) => {
-  const row = await prisma.client.findUnique({ where: { id: path.id } });
+  const row = await prisma.client.findFirst({ where: { id: path.id } });
   if (!row) throw notFound('Client');
   return { status: 200, body: { data: toClient(row), message: 'Client retrieved successfully.' } };
 };

@@ -2,6 +2,7 @@
 // validator let through, and its reply must be the operation's success body, checked by tsc.
 import type { operations } from '../../generated/api-types.ts';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
+import type { Caller } from '../core/access.ts';
 import type { VersionCondition } from '../core/entity-tags.ts';
 import type { FieldErrorCollector } from '../core/errors.ts';
 import type { JobQueue } from '../platform/job-queue.ts';
@@ -40,8 +41,10 @@ export interface HandlerInput<K extends OperationId> {
   projectNumberFormat: ProjectNumberFormat;
   /** What a clone needs to decide, and queue, a background copy (server/projects/duplication/jobs.ts). */
   duplications: { syncLimit: number; jobs: JobQueue | undefined };
-  /** The API key that sent the request. */
-  apiKeyId: number;
+  /** Who sent the request: the API key, the team user it acts as, its organization and rights. */
+  caller: Caller;
+  /** Tells the API-key cache of this instance that a key was created or revoked. */
+  keysChanged: () => void;
 }
 
 export type Reply<K extends OperationId> = SuccessOf<operations[K]>;

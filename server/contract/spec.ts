@@ -2,6 +2,7 @@
 // and walked to route operations and decode form bodies.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { SCOPES, type Scope } from '../core/access.ts';
 import { projectRoot } from '../platform/project-root.ts';
 
 export const specPath = join(projectRoot, 'openapi/projects.yaml');
@@ -45,6 +46,7 @@ export interface SpecOperation {
   operationId: string;
   parameters?: ParameterOrRef[];
   requestBody?: { content: Record<string, MediaType> };
+  security?: Record<string, string[]>[];
 }
 export interface OpenApiDocument {
   paths: Record<string, Record<string, unknown> & { parameters?: ParameterOrRef[] }>;
@@ -138,6 +140,15 @@ export function listOperations(doc: OpenApiDocument): RoutedOperation[] {
       return { method, specPath: path, expressPath: path.replace(/\{(\w+)\}/g, ':$1'), operation, parameters: [...inherited, ...own] };
     }),
   );
+}
+
+/** The scope an operation needs (its `bearerAuth` security requirement), or undefined when any valid key may call it. */
+export function requiredScope(operation: SpecOperation): Scope | undefined {
+  const scopes = operation.security?.flatMap((requirement) => requirement.bearerAuth ?? []) ?? [];
+  if (scopes.length > 1) throw new Error(`${operation.operationId}: one scope per operation`);
+  const [scope] = scopes;
+  if (scope !== undefined && !SCOPES.includes(scope as Scope)) throw new Error(`${operation.operationId}: unknown scope ${scope}`);
+  return scope as Scope | undefined;
 }
 
 /** The JSON types a schema allows (`type: [integer, 'null']` → both), or [] when it does not say. */

@@ -7,6 +7,9 @@ import './validator-spec-check.ts';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { ApiKeyVerifier } from '../api-keys/store.ts';
+import type { Caller } from '../core/access.ts';
+import { requireScopes } from './access.ts';
+import { inOrganization } from '../platform/database/tenancy.ts';
 import { bodyParsers } from './body.ts';
 import type { Config, WebhookSettings } from '../platform/config.ts';
 import type { Database } from '../platform/database/connection.ts';
@@ -53,19 +56,19 @@ export interface AppOptions {
 }
 
 /** What the app keeps about a request in `res.locals`. */
-interface RequestLocals { apiKeyId?: number }
+interface RequestLocals { caller?: Caller }
 
-/** Notes which active key the request carries, if any: the rate limit counts by it. */
+/** Notes who sends the request, by its active key, if any: the rate limit counts by the key. */
 function identifyApiKey(apiKeys: ApiKeyVerifier) {
   return async (req: Request, res: Response<unknown, RequestLocals>, next: NextFunction): Promise<void> => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
-    res.locals.apiKeyId = match ? await apiKeys.identify(match[1]!) : undefined;
+    res.locals.caller = match ? await apiKeys.identify(match[1]!) : undefined;
     next();
   };
 }
 
 function requireApiKey(_req: Request, res: Response<unknown, RequestLocals>, next: NextFunction): void {
-  if (res.locals.apiKeyId === undefined) throw new ApiError(401, UNAUTHORIZED_MESSAGE);
+  if (res.locals.caller === undefined) throw new ApiError(401, UNAUTHORIZED_MESSAGE);
   next();
 }
 
@@ -116,6 +119,7 @@ interface RouteContext {
   afterChange: () => void;
   /** How long a clone without Prefer: respond-async waits for its background copy (server/http/clone-answer.ts). */
   cloneWaitMs: number;
+  keysChanged: HandlerInput<OperationId>['keysChanged'];
 }
 
 /** How long a request that may queue a job waits for a job queue that is still starting. */
@@ -134,23 +138,25 @@ async function jobQueueStarted(jobs: JobQueue | undefined): Promise<void> {
  * stored too. Writes that record nothing (webhook settings, a ping) hold no transaction.
  */
 function route<K extends OperationId>(context: RouteContext, operationId: K, handler: Handler<K>, acceptsIdempotencyKey: boolean) {
-  const { db, idempotency, webhooks, projectNumberFormat, duplications, afterChange, cloneWaitMs } = context;
+  const { db, idempotency, webhooks, projectNumberFormat, duplications, afterChange, cloneWaitMs, keysChanged } = context;
   const isWrite = isWriteOperation(operationId);
   const recordsEvent = recordsEvents(operationId);
   // A clone may queue a job in its transaction, which needs the queue started; on PGlite the queue's
   // start-up could not run beside that transaction, so right after start a clone waits for it here.
   // Its 202 is then settled (server/http/clone-answer.ts).
   const waitsForJobQueue = operationId === 'cloneProject';
-  return async (req: Request, res: Response<unknown, RequestLocals>): Promise<void> => {
+  // The handler, and everything it starts, runs in the caller's organization
+  // (server/platform/database/tenancy.ts): every statement sees that organization's rows only.
+  return (req: Request, res: Response<unknown, RequestLocals>): Promise<void> => inOrganization(res.locals.caller!.organizationId, async () => {
     if (waitsForJobQueue) await jobQueueStarted(duplications.jobs);
     // Every path parameter of this contract is an id, which completeValidation has checked (canonical decimal, in range).
     const path = Object.fromEntries(Object.entries(req.params).map(([name, raw]) => [name, Number(raw)]));
     // The validator has already checked query, headers and body against this operation's schemas.
-    const apiKeyId = res.locals.apiKeyId!;
+    const caller = res.locals.caller!;
     const input = {
-      prisma: db.prisma, path, query: req.query, body: req.body ?? {}, ifMatch: isWrite ? parseIfMatch(req.get('if-match')) : undefined, webhooks, projectNumberFormat, duplications, apiKeyId,
+      prisma: db.prisma, path, query: req.query, body: req.body ?? {}, ifMatch: isWrite ? parseIfMatch(req.get('if-match')) : undefined, webhooks, projectNumberFormat, duplications, caller, keysChanged,
     } as unknown as HandlerInput<K>;
-    const recorded = (tx: Tx) => runRecorded(operationId, handler, { ...input, prisma: joiningTransaction(tx) }, tx, apiKeyId);
+    const recorded = (tx: Tx) => runRecorded(operationId, handler, { ...input, prisma: joiningTransaction(tx) }, tx, caller);
     const key = acceptsIdempotencyKey ? req.get(IDEMPOTENCY_HEADER) : undefined;
     if (key === undefined) {
       const recordedReply = recordsEvent ? await db.prisma.$transaction(recorded) : await handler(input);
@@ -163,7 +169,7 @@ function route<K extends OperationId>(context: RouteContext, operationId: K, han
       else res.status(reply.status).json(reply.body);
       return;
     }
-    const request = { apiKeyId, key, method: req.method, url: req.originalUrl, body: input.body };
+    const request = { apiKeyId: caller.apiKeyId, key, method: req.method, url: req.originalUrl, body: input.body };
     const { replayed, answer } = await idempotency.run(request, async (tx) => {
       const reply = await recorded(tx);
       const headers: Record<string, string> = reply.etag ? { ETag: reply.etag } : {};
@@ -174,7 +180,7 @@ function route<K extends OperationId>(context: RouteContext, operationId: K, han
     if (replayed) res.setHeader(REPLAY_HEADER, 'true');
     const settled = waitsForJobQueue ? await settleClone(db.prisma, cloneWaitMs, req, res, answer.status, answer.headers.Location) : undefined;
     send(res, settled ? { status: settled.status, body: JSON.stringify(settled.body), headers: { ETag: settled.etag } } : answer);
-  };
+  });
 }
 
 export function createApp({
@@ -234,7 +240,7 @@ export function createApp({
   app.use('/api', (_req, res, next) => { res.setHeader('Cache-Control', 'no-store'); next(); });
   // The key first: a client without one learns nothing about how its body would be read. The rate
   // limit counts by key, or by address for requests without a valid key (bounding key guessing).
-  app.use('/api', identifyApiKey(apiKeys), rateLimits.middleware, requireApiKey);
+  app.use('/api', identifyApiKey(apiKeys), rateLimits.middleware, requireApiKey, requireScopes(doc));
   app.use(bodyParsers(config.bodyLimitBytes));
   app.use(emptyBodyAsJson);
   app.use(refuseMalformedText);
@@ -257,6 +263,7 @@ export function createApp({
   const routeContext: RouteContext = {
     db, idempotency, webhooks: { settings: config, jobs }, projectNumberFormat: config.projectNumberFormat,
     duplications: { syncLimit: config.duplicationSyncLimit, jobs }, afterChange: afterChange ?? (() => {}), cloneWaitMs: config.duplicationWaitMs,
+    keysChanged: () => apiKeys.invalidate(),
   };
   for (const { method, expressPath, operation } of listOperations(doc)) {
     const operationId = operation.operationId as OperationId;

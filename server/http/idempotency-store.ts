@@ -10,7 +10,7 @@ const setLockTimeout = compileOnce((ms: string) => sql`SELECT set_config('lock_t
 const RESET_LOCK_TIMEOUT = compileStatement(sql`SET LOCAL lock_timeout TO DEFAULT`);
 const claimStatement = compileOnce((apiKeyId: number, key: string, request: string, fingerprint: string, ttlMs: number) => sqlBuilder.insertInto('idempotency_keys')
   .values({ api_key_id: apiKeyId, key, request, fingerprint, expires_at: sql<Date>`now() + ${ttlMs} * interval '1 millisecond'` })
-  .onConflict((conflict) => conflict.columns(['api_key_id', 'key'])
+  .onConflict((conflict) => conflict.columns(['organization_id', 'api_key_id', 'key'])
     .doUpdateSet((eb) => ({
       request: eb.ref('excluded.request'), fingerprint: eb.ref('excluded.fingerprint'),
       status: eb.lit(null), body: eb.lit(null), headers: eb.lit(null),

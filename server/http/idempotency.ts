@@ -15,6 +15,7 @@ import { ApiError } from '../core/errors.ts';
 import { idempotencyKeyReused, VALIDATION_MESSAGE } from '../core/messages.ts';
 import { errorBody, toApiError } from './errors.ts';
 import type { Tx } from '../platform/database/transaction.ts';
+import { asSystem, currentOrganizationId } from '../platform/database/tenancy.ts';
 import { claimIdempotencyKey, removeExpiredKeys } from './idempotency-store.ts';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
@@ -123,7 +124,7 @@ export class IdempotencyStore {
           return { replayed: true, answer: answerOf(stored) };
         }
         const answer = await change(tx);
-        await tx.idempotencyKey.update({ where: { apiKeyId_key: id }, data: { status: answer.status, body: answer.body, headers: answer.headers } });
+        await tx.idempotencyKey.update({ where: { organizationId_apiKeyId_key: { organizationId: currentOrganizationId(), ...id } }, data: { status: answer.status, body: answer.body, headers: answer.headers } });
         return { replayed: false, answer };
       });
     } catch (error) {
@@ -152,8 +153,8 @@ export class IdempotencyStore {
       apiKeyId: request.apiKeyId, key: request.key, request: described, fingerprint, ttlMs: this.settings.ttlMs, waitMs: this.settings.waitMs,
     });
     if (claimed) return undefined;
-    const stored = await tx.idempotencyKey.findUnique({
-      where: { apiKeyId_key: { apiKeyId: request.apiKeyId, key: request.key } },
+    const stored = await tx.idempotencyKey.findFirst({
+      where: { apiKeyId: request.apiKeyId, key: request.key },
       select: { request: true, fingerprint: true, status: true, body: true, headers: true },
     });
     // The conflicting row is committed (the INSERT waited for it) and not expired, so it is there.
@@ -166,15 +167,18 @@ export class IdempotencyStore {
 const SWEEP_BATCH = 500;
 
 /** Deletes expired keys, a batch at a time; returns how many. */
-export async function removeExpiredIdempotencyKeys(prisma: PrismaClient): Promise<number> {
-  let removed = 0;
-  for (;;) {
-    const count = await removeExpiredKeys(prisma, SWEEP_BATCH);
-    removed += count;
-    if (count < SWEEP_BATCH) return removed;
-    // Let waiting requests run between batches.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+export function removeExpiredIdempotencyKeys(prisma: PrismaClient): Promise<number> {
+  // Every organization's: as the system.
+  return asSystem(async () => {
+    let removed = 0;
+    for (;;) {
+      const count = await removeExpiredKeys(prisma, SWEEP_BATCH);
+      removed += count;
+      if (count < SWEEP_BATCH) return removed;
+      // Let waiting requests run between batches.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  });
 }
 
 /** Removes expired keys every `intervalMs` in the background, for as long as the process runs. */

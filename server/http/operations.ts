@@ -15,9 +15,10 @@ import * as team from '../team/handlers.ts';
 import * as tasks from '../projects/tasks/handlers.ts';
 import * as timers from '../projects/timers/handlers.ts';
 import * as activities from '../projects/activities/handlers.ts';
+import * as access from '../api-keys/handlers.ts';
 import * as webhooks from '../webhooks/handlers.ts';
 
 export const handlers: HandlerRegistry = {
   ...projects, ...clients, ...categories, ...team, ...tasks, ...milestones, ...timers, ...files, ...invoices, ...estimates, ...comments, ...events, ...webhooks,
-  ...customFields, ...duplications, ...activities,
+  ...customFields, ...duplications, ...activities, ...access,
 };

@@ -148,7 +148,7 @@ class RedisOrLocalStore implements Store {
 }
 
 export interface RateLimits {
-  /** Counts the request against its key (res.locals.apiKeyId) or, without a valid key, its IP. */
+  /** Counts the request against its key (res.locals.caller) or, without a valid key, its IP. */
   middleware: RequestHandler;
   /** Where the counts live. */
   kind: 'redis' | 'memory';
@@ -156,7 +156,7 @@ export interface RateLimits {
 }
 
 export function createRateLimits(settings: RateLimitSettings, logger: Logger): RateLimits {
-  const hasKey = (res: Response) => (res.locals as { apiKeyId?: number }).apiKeyId !== undefined;
+  const keyOf = (res: Response) => (res.locals as { caller?: { apiKeyId: number } }).caller?.apiKeyId;
   const redis = settings.redisUrl === undefined ? undefined : new (load('ioredis') as typeof import('ioredis')).Redis(settings.redisUrl, {
     // Fail at once while disconnected; a command Redis does not answer is given up by `answered`: a
     // request never waits for the limiter much longer than REDIS_COMMAND_TIMEOUT_MS.
@@ -171,15 +171,15 @@ export function createRateLimits(settings: RateLimitSettings, logger: Logger): R
   const store = redis ? new RedisOrLocalStore(redis, `${settings.rateLimitPrefix}rate-limit:`, logger) : undefined;
   const middleware = rateLimit({
     windowMs: settings.rateLimitWindowMs,
-    limit: (_req, res) => (hasKey(res) ? settings.rateLimitPerKey : settings.rateLimitPerIp),
-    keyGenerator: (req, res) => (hasKey(res) ? `key:${res.locals.apiKeyId}` : `ip:${ipKeyGenerator(req.ip ?? '')}`),
-    identifier: (_req, res) => (hasKey(res) ? 'per-key' : 'per-ip'),
+    limit: (_req, res) => (keyOf(res) !== undefined ? settings.rateLimitPerKey : settings.rateLimitPerIp),
+    keyGenerator: (req, res) => (keyOf(res) !== undefined ? `key:${keyOf(res)}` : `ip:${ipKeyGenerator(req.ip ?? '')}`),
+    identifier: (_req, res) => (keyOf(res) !== undefined ? 'per-key' : 'per-ip'),
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     ...(store ? { store } : {}),
     // express-rate-limit has set Retry-After (the seconds until the window resets) and the RateLimit headers.
     handler: (req: Request, res: Response, next: NextFunction) => {
-      const who = hasKey(res) ? 'for this API key' : 'from this address without a valid API key';
+      const who = keyOf(res) !== undefined ? 'for this API key' : 'from this address without a valid API key';
       const { limit } = (req as Request & { rateLimit: { limit: number } }).rateLimit;
       next(new ApiError(429, tooManyRequests(who, limit, settings.rateLimitWindowMs / 1000)));
     },

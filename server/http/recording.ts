@@ -2,6 +2,7 @@
 // (server/http/app.ts runs every write in one) through the outbox (server/platform/outbox.ts).
 import type { components } from '../../generated/api-types.ts';
 import { findProjectView } from '../projects/view.ts';
+import type { Caller } from '../core/access.ts';
 import type { Handler, HandlerInput, OperationId, Reply } from '../contract/operations.ts';
 import { touchProjectActivity, touchProjectWithEvent } from '../projects/store.ts';
 import { toProject } from '../projects/mapping.ts';
@@ -162,6 +163,10 @@ export const eventSources = {
   pingWebhook: UNRECORDED,
   listWebhookDeliveries: null,
   redeliverWebhookDelivery: UNRECORDED,
+  getMe: null,
+  listApiKeys: null,
+  createApiKey: UNRECORDED,
+  revokeApiKey: UNRECORDED,
 } satisfies { [K in OperationId]: TypedEventSource<K> | null | typeof UNRECORDED };
 
 /** Locks the project (or finds none, which the handler then answers with its 404) and reads it. */
@@ -179,7 +184,7 @@ export async function runRecorded<K extends OperationId>(
   handler: Handler<K>,
   input: HandlerInput<K>,
   tx: Tx,
-  apiKeyId: number,
+  caller: Caller,
 ): Promise<Reply<K>> {
   const source = eventSources[operationId] as EventSource<K> | null | typeof UNRECORDED;
   if (source === null) throw new Error(`${operationId} is not a write: it runs outside a transaction`);
@@ -189,10 +194,10 @@ export async function runRecorded<K extends OperationId>(
   const draft = await source.describe({ tx, input, reply, before });
   if (source.projectActivity) {
     const projectId = (input.path as { id: number }).id;
-    if (draft) await touchProjectWithEvent(tx, projectId, source.type, apiKeyId, draft);
+    if (draft) await touchProjectWithEvent(tx, projectId, source.type, caller.apiKeyId, draft);
     else await touchProjectActivity(tx, projectId);
   } else if (draft) {
-    await insertEvent(tx, source.type, apiKeyId, draft);
+    await insertEvent(tx, source.type, caller.apiKeyId, draft);
   }
   return reply;
 }

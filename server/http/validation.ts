@@ -11,6 +11,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import { formFieldsDropped, prototypeFields } from './body.ts';
 import type { Database } from '../platform/database/connection.ts';
+import { inOrganization } from '../platform/database/tenancy.ts';
+import type { Caller } from '../core/access.ts';
 import { emptyFieldErrors, FieldErrorCollector, type FieldErrors } from '../core/errors.ts';
 import { fieldAtLeast, fieldAtMost, fieldNotAllowed, fieldType, parameterNotSupported } from '../core/messages.ts';
 import { bodyChecks } from '../projects/rules.ts';
@@ -81,7 +83,7 @@ export function completeValidation(doc: OpenApiDocument, db: Database) {
   const checks: BodyCheckRegistry = bodyChecks;
 
   /** The schema's errors and everything else wrong with the request, body checks included once anything is. */
-  async function collect(req: Request, route: RoutedOperation, schemaErrors: FieldErrors): Promise<FieldErrorCollector> {
+  async function collect(req: Request, res: Response, route: RoutedOperation, schemaErrors: FieldErrors): Promise<FieldErrorCollector> {
     const errors = new FieldErrorCollector(schemaErrors);
     const path = checkParameters(doc, req, route, errors);
     const query = req.originalUrl.split('?').slice(1).join('?');
@@ -91,7 +93,9 @@ export function completeValidation(doc: OpenApiDocument, db: Database) {
     if (errors.isEmpty) return errors;
     const check = checks[route.operation.operationId as OperationId] as BodyCheck<OperationId> | undefined;
     if (check && isPlainObject(req.body)) {
-      await check(db.prisma, { path, body: passedFields(req.body, errors) } as Parameters<BodyCheck<OperationId>>[1], errors);
+      // The rows a body refers to are looked up in the caller's organization.
+      const { organizationId } = (res.locals as { caller: Caller }).caller;
+      await inOrganization(organizationId, () => check(db.prisma, { path, body: passedFields(req.body, errors) } as Parameters<BodyCheck<OperationId>>[1], errors));
     }
     return errors;
   }
@@ -100,15 +104,15 @@ export function completeValidation(doc: OpenApiDocument, db: Database) {
   const routeOf = (req: Request) => routes.get((req as MatchedRequest).openapi?.schema?.operationId ?? '');
 
   return [
-    async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+    async (req: Request, res: Response, next: NextFunction): Promise<void> => {
       const route = routeOf(req);
-      if (route) (await collect(req, route, emptyFieldErrors())).throwIfAny();
+      if (route) (await collect(req, res, route, emptyFieldErrors())).throwIfAny();
       next();
     },
-    async (error: unknown, req: Request, _res: Response, next: NextFunction): Promise<void> => {
+    async (error: unknown, req: Request, res: Response, next: NextFunction): Promise<void> => {
       const route = routeOf(req);
       if (!isSchemaFailure(error) || !route) return next(error);
-      (await collect(req, route, schemaFailureErrors(error, req, { doc, operation: route }))).throwIfAny();
+      (await collect(req, res, route, schemaFailureErrors(error, req, { doc, operation: route }))).throwIfAny();
       next(error);
     },
   ];

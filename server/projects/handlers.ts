@@ -15,6 +15,7 @@ import { toProject } from './mapping.ts';
 import { bodyChecks } from './rules.ts';
 import type { Handler } from '../contract/operations.ts';
 import { lockProject, nextVersion, refreshDerivedProgress, touchProjectActivity } from './store.ts';
+import { forgetProjectInDuplications } from './duplication/store.ts';
 import { stopRunningTimers } from './timers/store.ts';
 import { calendarDate, parseCalendarDate } from '../core/dates.ts';
 import { idName } from '../team/mapping.ts';
@@ -23,6 +24,7 @@ import type { Db } from '../platform/database/transaction.ts';
 import { queryRows } from '../platform/database/sql.ts';
 import { loadPage, pageWindow } from '../core/paging.ts';
 import { isOn, mustNotPrecede } from '../core/field-rules.ts';
+import { rowKey } from '../platform/database/tenancy.ts';
 
 /** The body fields kept outside the projects row: custom field values (server/projects/custom-fields/store.ts). */
 type ValuesElsewhere = 'project_custom_fields';
@@ -151,7 +153,7 @@ export const createProject: Handler<'createProject'> = async ({ prisma, path, bo
 export const updateProject: Handler<'updateProject'> = async ({ prisma, path, body, ifMatch }) => {
   const { data, etag } = await prisma.$transaction(async (tx) => {
     await lockProject(tx, path.id, 'update', ifMatch, 'allow');
-    const current = await tx.project.findUniqueOrThrow({ where: { id: path.id } });
+    const current = await tx.project.findFirstOrThrow({ where: { id: path.id } });
     const columns = changedEntries(current, columnsOf(body, updateColumnWriters));
     const fieldsChanging = (Object.keys(body) as (keyof UpdateBody)[])
       .filter((field) => field !== 'project_custom_fields' && Object.keys(changedEntries(current, columnsOf({ [field]: body[field] } as UpdateBody, updateColumnWriters))).length > 0);
@@ -170,7 +172,7 @@ export const updateProject: Handler<'updateProject'> = async ({ prisma, path, bo
     const customChanging = customValues.set.length + customValues.removed.length > 0;
     refuseOnArchived(customChanging ? ['project_custom_fields'] : []);
     if (Object.keys(columns).length === 0 && !customChanging) return loadProject(tx, path.id);
-    await tx.project.update({ where: { id: path.id }, data: { ...columns, ...nextVersion() } });
+    await tx.project.update({ where: rowKey(path.id), data: { ...columns, ...nextVersion() } });
     await writeCustomValues(tx, path.id, customValues);
     if (current.progressManually && body.project_progress_manually === 'off') await refreshDerivedProgress(tx, path.id);
     return loadProject(tx, path.id);
@@ -181,8 +183,9 @@ export const updateProject: Handler<'updateProject'> = async ({ prisma, path, bo
 export const deleteProject: Handler<'deleteProject'> = async ({ prisma, path }) => {
   await prisma.$transaction(async (tx) => {
     await lockProject(tx, path.id, 'delete', undefined, 'allow');
+    await forgetProjectInDuplications(tx, path.id);
     // Every child table references projects with ON DELETE CASCADE: one statement removes them all.
-    await tx.project.delete({ where: { id: path.id } });
+    await tx.project.delete({ where: rowKey(path.id) });
   });
   return { status: 200, body: { data: { id: path.id }, message: 'Project deleted successfully.' } };
 };
@@ -211,12 +214,12 @@ export const setProjectManager: Handler<'setProjectManager'> = async ({ prisma, 
     const locked = await lockProject(tx, path.id, 'update', ifMatch, 'allow');
     const manager = body.manager === null
       ? null
-      : await tx.user.findUnique({ where: { id: body.manager }, select: { id: true, firstName: true, lastName: true } });
+      : await tx.user.findFirst({ where: { id: body.manager }, select: { id: true, firstName: true, lastName: true } });
     if (body.manager !== null && !manager) throw validationFailed({ manager: [invalidSelection('manager')] });
     const managers = manager ? [idName(manager)] : [];
-    const { managerId } = await tx.project.findUniqueOrThrow({ where: { id: path.id }, select: { managerId: true } });
+    const { managerId } = await tx.project.findFirstOrThrow({ where: { id: path.id }, select: { managerId: true } });
     if (managerId === (manager?.id ?? null)) return { managers, version: locked };
-    const { version } = await tx.project.update({ where: { id: path.id }, data: { managerId: manager?.id ?? null, ...nextVersion() }, select: { version: true } });
+    const { version } = await tx.project.update({ where: rowKey(path.id), data: { managerId: manager?.id ?? null, ...nextVersion() }, select: { version: true } });
     return { managers, version };
   });
   return { status: 200, body: { data: { id: path.id, managers }, message: 'Project manager updated successfully.' }, etag: entityTag(version) };
@@ -230,7 +233,7 @@ export const setProjectManager: Handler<'setProjectManager'> = async ({ prisma, 
 async function bumpActiveProject(tx: Db, id: number): Promise<number> {
   const { count } = await tx.project.updateMany({ where: { id, archivedAt: null }, data: nextVersion() });
   if (count === 0) throw projectArchived();
-  return (await tx.project.findUniqueOrThrow({ where: { id }, select: { version: true } })).version;
+  return (await tx.project.findFirstOrThrow({ where: { id: id }, select: { version: true } })).version;
 }
 
 type OwnColumns = Pick<Prisma.ProjectUncheckedUpdateInput, 'status' | 'progress' | 'progressManually'>;
@@ -247,7 +250,7 @@ async function changeProject(db: Db, id: number, data: OwnColumns, ifMatch: Vers
   const differs = Object.entries(data).map(([column, value]) => ({ [column]: { not: value } }));
   const { count } = await db.project.updateMany({ where: { id, archivedAt: null, ...versions, OR: differs }, data: { ...data, ...nextVersion() } });
   if (count === 0) {
-    const current = await db.project.findUnique({ where: { id } });
+    const current = await db.project.findFirst({ where: { id: id } });
     if (!current) throw notFound('Project');
     // The project is there: If-Match's versions did not include its version, or nothing differs, or it is archived.
     if (!allows(ifMatch, current.version)) throw preconditionFailed(current.version);
@@ -276,7 +279,7 @@ async function setActiveState(db: Db, id: number, activeState: 'active' | 'archi
   const archivedAt = activeState === 'archived' ? new Date() : null;
   const { count } = await db.project.updateMany({ where: { id, activeState: { not: activeState }, ...versions }, data: { activeState, archivedAt, ...nextVersion() } });
   if (count === 0) {
-    const current = await db.project.findUnique({ where: { id }, select: { version: true } });
+    const current = await db.project.findFirst({ where: { id: id }, select: { version: true } });
     if (!current) throw notFound('Project');
     if (!allows(ifMatch, current.version)) throw preconditionFailed(current.version);
   }
@@ -319,7 +322,7 @@ export const stopProjectTimers: Handler<'stopProjectTimers'> = async ({ prisma, 
   return { status: 200, body: { data: { id: path.id, stopped }, message: 'Project timers stopped successfully.' }, etag: entityTag(version) };
 };
 
-export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body, duplications, apiKeyId, projectNumberFormat }) => {
+export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body, duplications, caller, projectNumberFormat }) => {
   return prisma.$transaction(async (tx) => {
     // An archived project may be copied: the copy is active.
     await lockProject(tx, path.id, 'share', undefined, 'allow');
@@ -327,7 +330,7 @@ export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body
     const plan = await planClone(tx, path.id, body, errors);
     errors.throwIfAny();
     if (plan.total > duplications.syncLimit) {
-      const row = await queueDuplication(tx, duplications.jobs, plan, body, apiKeyId);
+      const row = await queueDuplication(tx, duplications.jobs, plan, body, caller.apiKeyId);
       return {
         status: 202 as const,
         body: { data: toProjectDuplication(row), message: 'Project duplication queued successfully.' as const },

@@ -8,7 +8,7 @@
 // meet older ones) is skipped.
 import { sql } from 'kysely';
 import type { Db } from '../platform/database/transaction.ts';
-import { compileOnce, queryRows, sqlBuilder } from '../platform/database/sql.ts';
+import { compileOnce, executeStatement, queryRows, sqlBuilder } from '../platform/database/sql.ts';
 import { COUNTER, type ProjectNumberFormat } from '../core/project-number-format.ts';
 
 /** The code of internal projects, which have no client, in a format with `{client}`. */
@@ -47,19 +47,31 @@ const takenBy = (number: unknown) => sql<boolean>`EXISTS (${sqlBuilder.selectFro
 const perClientNumber = compileOnce((scope: string, digits: number) => sqlBuilder
   .with('counter', (db) => db.insertInto('project_number_counters')
     .values({ scope, last_value: sql.lit(1) })
-    .onConflict((conflict) => conflict.column('scope').doUpdateSet((eb) => ({ last_value: eb('project_number_counters.last_value', '+', eb.lit(1)) })))
+    .onConflict((conflict) => conflict.columns(['organization_id', 'scope']).doUpdateSet((eb) => ({ last_value: eb('project_number_counters.last_value', '+', eb.lit(1)) })))
     .returning((eb) => rendered(eb.ref('scope'), sql`${eb.ref('last_value')}::text`, digits).as('number')))
   .selectFrom('counter')
   .select((eb) => ['counter.number', takenBy(eb.ref('counter.number')).as('taken')]));
 
 /** The next value of the sequence, and its number. */
 const sequenceNumber = compileOnce((scope: string, digits: number) => sqlBuilder
-  .with('counter', (db) => db.selectNoFrom(sql<string>`nextval('project_number_seq')::text`.as('value')))
+  .with('counter', (db) => db.selectNoFrom(sql<string>`nextval(${organizationSequence})::text`.as('value')))
   .with('n', (db) => db.selectFrom('counter').select((eb) => rendered(scope, eb.ref('counter.value'), digits).as('number')))
   .selectFrom('n')
   .select((eb) => ['n.number', takenBy(eb.ref('n.number')).as('taken')]));
 
 /** Sets the number sequence so that the next number counts on from `last` (for data loaded with its numbers). */
 export async function continueNumbersAfter(db: Db, last: number): Promise<void> {
-  await queryRows(db, sql`SELECT setval('project_number_seq', ${last}::int)`);
+  await queryRows(db, sql`SELECT setval(${organizationSequence}, ${last}::int)`);
+}
+
+/**
+ * The sequence of the numbers in a format without `{client}`, one per organization (numbers count
+ * per organization): `project_number_seq_<id>`, made with the organization.
+ */
+const sequenceName = (organizationId: number) => `project_number_seq_${organizationId}`;
+const organizationSequence = sql<string>`('project_number_seq_' || current_organization_id())::regclass`;
+
+/** Makes the number sequence of a new organization, in the transaction that creates it. */
+export async function createNumberSequence(db: Db, organizationId: number): Promise<void> {
+  await executeStatement(db, sql`CREATE SEQUENCE ${sql.id(sequenceName(organizationId))} AS integer MINVALUE 1`);
 }

@@ -65,14 +65,14 @@ export const bodyChecks = {
     return users;
   },
   startProjectTimer: async (db, { path, body }, errors) => {
-    if (body.user_id !== undefined) await expectFound(errors, 'user_id', db.user.findUnique({ where: { id: body.user_id }, ...selectId }));
+    if (body.user_id !== undefined) await expectFound(errors, 'user_id', db.user.findFirst({ where: { id: body.user_id }, ...selectId }));
     if (body.task_id !== undefined && path.id !== undefined) {
       await expectFound(errors, 'task_id', db.task.findFirst({ where: { id: body.task_id, projectId: path.id }, ...selectId }));
     }
   },
   createProjectComment: async (db, { body }, errors) => {
     if (body.comment_creatorid !== undefined) {
-      await expectFound(errors, 'comment_creatorid', db.user.findUnique({ where: { id: body.comment_creatorid }, ...selectId }));
+      await expectFound(errors, 'comment_creatorid', db.user.findFirst({ where: { id: body.comment_creatorid }, ...selectId }));
     }
   },
   createProjectInvoice: async (_db, { body }, errors) => {

@@ -120,7 +120,7 @@ export async function touchProjectWithEvent(tx: Tx, projectId: number, type: Eve
 
 /** The client that a project's invoices and estimates are for; a 422 for an internal project, which has none. */
 export async function billedClientId(tx: Tx, projectId: number): Promise<number> {
-  const { clientId } = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: { clientId: true } });
+  const { clientId } = await tx.project.findFirstOrThrow({ where: { id: projectId }, select: { clientId: true } });
   if (clientId === null) throw validationFailed({ id: [INTERNAL_PROJECT_MESSAGE] });
   return clientId;
 }
@@ -135,7 +135,7 @@ export function nextVersion() {
 }
 
 export async function requireProject(db: Db, id: number): Promise<void> {
-  const found = await db.project.findUnique({ where: { id }, select: { id: true } });
+  const found = await db.project.findFirst({ where: { id: id }, select: { id: true } });
   if (!found) throw notFound('Project');
 }
 

@@ -143,7 +143,7 @@ const viewAround = (() => {
 
 /** The projects table's column for each of the model's fields: a field added to the model does not compile until it is named here. */
 const PROJECT_COLUMN_NAMES = {
-  id: 'id', title: 'title', number: 'number', description: 'description', reference: 'reference', status: 'status',
+  organizationId: 'organization_id', id: 'id', title: 'title', number: 'number', description: 'description', reference: 'reference', status: 'status',
   activeState: 'active_state', archivedAt: 'archived_at', progress: 'progress', progressManually: 'progress_manually',
   projectType: 'project_type', clientId: 'client_id', categoryId: 'category_id', creatorId: 'creator_id', managerId: 'manager_id',
   dateStart: 'date_start', dateDue: 'date_due', billingType: 'billing_type', billingRate: 'billing_rate',
@@ -177,6 +177,8 @@ const columnOf = <T extends keyof DB>(_table: T, alias?: string) => (name: keyof
 const p = columnOf('projects', 'p');
 const c = columnOf('clients', 'c');
 const v = columnOf('project_custom_values', 'v');
+/** project_search_texts: some of the projects' columns, under the same names. */
+const searchTexts = columnOf('projects', 's');
 
 /** The insert of a project with these columns given, compiled once per set of columns (at most INSERT_SHAPES sets). */
 function insertStatement(fields: (keyof ProjectInsert)[]): (...values: unknown[]) => CompiledQuery<ProjectViewRow> {
@@ -275,6 +277,18 @@ function relatedCondition(key: string, select: string, match: FieldCondition, nu
   };
 }
 
+/**
+ * A text column of projects whose `contains` is found through the view project_search_texts
+ * (migration 20261207113332_organizations): under row-level security the table's trigram indexes
+ * cannot serve ILIKE, the view's can. The other operators read the column itself.
+ */
+const SEARCH_VIEW = 'project_search_texts';
+function searchableCondition(column: 'title' | 'description' | 'reference' | 'number', nullable = false): FieldCondition {
+  const plain = columnCondition(p(column), 'text', nullable);
+  const found = relatedCondition(p('id'), `SELECT ${searchTexts('id')} FROM ${SEARCH_VIEW} s`, columnCondition(searchTexts(column), 'text'));
+  return (operator, value) => (operator === 'contains' ? found(operator, value) : plain(operator, value));
+}
+
 /** Today in UTC, the day `overdue` compares due dates with. */
 const TODAY = sql.raw(`(now() AT TIME ZONE 'UTC')::date`);
 const OPEN_STATUSES = sql.raw(`${p('status')} IN ('not_started', 'in_progress', 'on_hold')`);
@@ -293,10 +307,10 @@ const tags = columnOf('project_tags');
 
 export const filterFields = {
   id: columnCondition(p('id'), 'int'),
-  number: columnCondition(p('number'), 'text', true),
-  title: columnCondition(p('title'), 'text'),
-  description: columnCondition(p('description'), 'text', true),
-  reference: columnCondition(p('reference'), 'text', true),
+  number: searchableCondition('number', true),
+  title: searchableCondition('title'),
+  description: searchableCondition('description', true),
+  reference: searchableCondition('reference', true),
   status: columnCondition(p('status'), '"ProjectStatus"'),
   active_state: columnCondition(p('active_state'), '"ActiveState"'),
   project_type: columnCondition(p('project_type'), '"ProjectType"'),

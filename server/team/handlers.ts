@@ -23,14 +23,14 @@ export const listTeamUsers: Handler<'listTeamUsers'> = async ({ prisma, query })
 };
 
 export const getTeamUser: Handler<'getTeamUser'> = async ({ prisma, path }) => {
-  const row = await prisma.user.findUnique({ where: { id: path.id } });
+  const row = await prisma.user.findFirst({ where: { id: path.id } });
   if (!row) throw notFound('Team user');
   return { status: 200, body: { data: toTeamUser(row), message: 'Team user retrieved successfully.' } };
 };
 
 export const createTeamUser: Handler<'createTeamUser'> = async ({ prisma, body }) => {
   const email = body.email.toLowerCase();
-  if (await prisma.user.findUnique({ where: { email }, select: { id: true } })) throw emailTaken();
+  if (await prisma.user.findFirst({ where: { email }, select: { id: true } })) throw emailTaken();
   try {
     const row = await prisma.user.create({
       data: { firstName: body.first_name, lastName: body.last_name, email, role: 'team' },

@@ -14,6 +14,7 @@ import type { JobQueue, QueueSettings } from '../platform/job-queue.ts';
 import { toEvent } from '../events/mapping.ts';
 import { WEBHOOK_URL_INTERNAL_MESSAGE, WEBHOOK_URL_UNRESOLVED_MESSAGE } from '../core/messages.ts';
 import { anySubscriptionEnabled, lockRelay } from './store.ts';
+import { asSystem, FIRST_ORGANIZATION_ID, inOrganization, rowKey } from '../platform/database/tenancy.ts';
 
 export const DELIVERY_QUEUE = 'webhook-delivery';
 const RELAY_BATCH = 100;
@@ -149,37 +150,43 @@ export function postSigned(url: string, { id, body }: WebhookMessage, secret: st
  * Hands new events to the subscriptions that want them: one delivery row and one queued job per
  * pair, written with the relay's advance in one transaction, so that each event is handed out
  * exactly once whatever instance relays and whenever it stops. An instance that finds the relay
- * row locked leaves the work to the one holding it. Returns the events handled.
+ * row locked leaves the work to the one holding it. Returns the events handled. The relay reads
+ * every organization's feed, as the system; an event goes to its own organization's subscriptions.
  */
-async function relayOnce(prisma: PrismaClient, jobs: JobQueue): Promise<number> {
-  return prisma.$transaction(async (tx) => {
+function relayOnce(prisma: PrismaClient, jobs: JobQueue): Promise<number> {
+  return asSystem(() => prisma.$transaction(async (tx) => {
     const relay = await lockRelay(tx);
     if (!relay) return 0;
     const events = await readFeed(tx, { after: relay.after || undefined, limit: RELAY_BATCH, order: 'asc' });
     if (events.length === 0) return 0;
-    const subscriptions = await tx.webhookSubscription.findMany({ where: { enabled: true }, select: { id: true, eventTypes: true, createdAt: true } });
+    const subscriptions = await tx.webhookSubscription.findMany({ where: { enabled: true }, select: { organizationId: true, id: true, eventTypes: true, createdAt: true } });
     const pairs = events.flatMap((event) => subscriptions
-      // A subscription receives the events that occur once it exists.
-      .filter((s) => (s.eventTypes.length === 0 || s.eventTypes.includes(event.type)) && s.createdAt.getTime() <= Date.parse(event.occurred_at))
-      .map((s) => ({ subscriptionId: s.id, eventId: BigInt(event.id) })));
+      // A subscription receives its organization's events that occur once it exists.
+      .filter((s) => s.organizationId === event.organization_id && (s.eventTypes.length === 0 || s.eventTypes.includes(event.type))
+        && s.createdAt.getTime() <= Date.parse(event.occurred_at))
+      .map((s) => ({ organizationId: s.organizationId, subscriptionId: s.id, eventId: BigInt(event.id) })));
     if (pairs.length > 0) {
-      const deliveries = await tx.webhookDelivery.createManyAndReturn({ data: pairs, select: { id: true } });
-      await jobs.insertIn(tx, DELIVERY_QUEUE, deliveries.map((d) => ({ deliveryId: d.id.toString() })));
+      const deliveries = await tx.webhookDelivery.createManyAndReturn({ data: pairs, select: { organizationId: true, id: true } });
+      const payloads: DeliveryJob[] = deliveries.map((d) => ({ organizationId: d.organizationId, deliveryId: d.id.toString() }));
+      await jobs.insertIn(tx, DELIVERY_QUEUE, payloads);
     }
     await tx.webhookRelay.update({ where: { id: 1 }, data: { after: eventCursor(events.at(-1)!) } });
     return events.length;
-  });
+  }));
 }
+
+/** A queued delivery. Jobs queued before organizations existed name none: they are the first's. */
+export interface DeliveryJob { organizationId?: number; deliveryId: string }
 
 /** One attempt of one delivery; throws when pg-boss should retry it. */
 async function deliver(prisma: PrismaClient, deliveryId: bigint, settings: WebhookSettings): Promise<void> {
-  const delivery = await prisma.webhookDelivery.findUnique({ where: { id: deliveryId }, include: { subscription: true } });
+  const delivery = await prisma.webhookDelivery.findFirst({ where: { id: deliveryId }, include: { subscription: true } });
   // Deleted with its subscription: nothing left to do.
   if (!delivery || delivery.status === 'delivered' || delivery.status === 'failed') return;
   const { subscription } = delivery;
   const attempts = delivery.attempts + 1;
   if (!subscription.enabled) {
-    await prisma.webhookDelivery.update({ where: { id: deliveryId }, data: { status: 'failed', lastError: 'the subscription is disabled' } });
+    await prisma.webhookDelivery.update({ where: rowKey(deliveryId), data: { status: 'failed', lastError: 'the subscription is disabled' } });
     return;
   }
   const event = await findEvent(prisma, delivery.eventId);
@@ -188,16 +195,16 @@ async function deliver(prisma: PrismaClient, deliveryId: bigint, settings: Webho
   const attempt = { attempts, lastAttemptAt: new Date(), lastStatusCode: outcome.statusCode, lastError: outcome.error };
   if (outcome.ok) {
     await prisma.$transaction([
-      prisma.webhookDelivery.update({ where: { id: deliveryId }, data: { ...attempt, status: 'delivered', deliveredAt: new Date() } }),
+      prisma.webhookDelivery.update({ where: rowKey(deliveryId), data: { ...attempt, status: 'delivered', deliveredAt: new Date() } }),
       prisma.webhookSubscription.updateMany({ where: { id: subscription.id, consecutiveFailures: { gt: 0 } }, data: { consecutiveFailures: 0 } }),
     ]);
     return;
   }
   const final = attempts >= settings.webhookMaxAttempts;
-  await prisma.webhookDelivery.update({ where: { id: deliveryId }, data: { ...attempt, status: final ? 'failed' : 'retrying' } });
+  await prisma.webhookDelivery.update({ where: rowKey(deliveryId), data: { ...attempt, status: final ? 'failed' : 'retrying' } });
   if (!final) throw new Error(`webhook delivery ${deliveryId}: ${outcome.error}`);
   const { consecutiveFailures } = await prisma.webhookSubscription.update({
-    where: { id: subscription.id }, data: { consecutiveFailures: { increment: 1 } }, select: { consecutiveFailures: true },
+    where: rowKey(subscription.id), data: { consecutiveFailures: { increment: 1 } }, select: { consecutiveFailures: true },
   });
   if (consecutiveFailures >= settings.webhookDisableAfter) {
     await prisma.webhookSubscription.updateMany({
@@ -226,7 +233,7 @@ export async function startWebhookWorker(prisma: PrismaClient, jobs: JobQueue, s
     if (running) { again = true; return; }
     running = (async () => {
       try {
-        if (onlyForSubscribers && !(await anySubscriptionEnabled(prisma))) return;
+        if (onlyForSubscribers && !(await asSystem(() => anySubscriptionEnabled(prisma)))) return;
         while (!stopped && (await relayOnce(prisma, jobs)) === RELAY_BATCH);
       } catch (error) {
         logger.warn({ err: error }, 'webhook relay failed; it runs again on the next tick');
@@ -238,8 +245,9 @@ export async function startWebhookWorker(prisma: PrismaClient, jobs: JobQueue, s
   };
   const timer = setInterval(() => relay(), settings.webhookRelayIntervalMs);
   timer.unref();
-  await jobs.boss.work<{ deliveryId: string }>(DELIVERY_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 1, localConcurrency: 4 }, async ([job]) => {
-    await deliver(prisma, BigInt(job!.data.deliveryId), settings);
+  await jobs.boss.work<DeliveryJob>(DELIVERY_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 1, localConcurrency: 4 }, async ([job]) => {
+    const { organizationId = FIRST_ORGANIZATION_ID, deliveryId } = job!.data;
+    await inOrganization(organizationId, () => deliver(prisma, BigInt(deliveryId), settings));
   });
   relay();
   return {

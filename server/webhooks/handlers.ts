@@ -3,12 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { ApiError, notFound, validationFailed } from '../core/errors.ts';
 import { JOBS_NOT_RUNNING_MESSAGE, WEBHOOK_DISABLED_MESSAGE } from '../core/messages.ts';
 import { timestamp } from '../core/dates.ts';
-import { DELIVERY_QUEUE, newWebhookSecret, postSigned, webhookUrlProblem } from './delivery.ts';
+import { DELIVERY_QUEUE, type DeliveryJob, newWebhookSecret, postSigned, webhookUrlProblem } from './delivery.ts';
 import type { Handler } from '../contract/operations.ts';
 import { deliveryInclude, toWebhookDelivery, toWebhookSubscription } from './mapping.ts';
 import type { Db } from '../platform/database/transaction.ts';
 import { loadPage, pageWindow } from '../core/paging.ts';
 import type { WebhookSettings } from '../platform/config.ts';
+import { rowKey } from '../platform/database/tenancy.ts';
 
 async function requireAllowedUrl(url: string | undefined, settings: WebhookSettings): Promise<void> {
   const problem = url === undefined ? undefined : await webhookUrlProblem(url, settings.webhookAllowPrivateNetworks);
@@ -16,7 +17,7 @@ async function requireAllowedUrl(url: string | undefined, settings: WebhookSetti
 }
 
 async function findSubscription(db: Db, id: number) {
-  const row = await db.webhookSubscription.findUnique({ where: { id } });
+  const row = await db.webhookSubscription.findFirst({ where: { id: id } });
   if (!row) throw notFound('Webhook');
   return row;
 }
@@ -46,7 +47,7 @@ export const updateWebhook: Handler<'updateWebhook'> = async ({ prisma, path, bo
   await findSubscription(prisma, path.id);
   await requireAllowedUrl(body.url, webhooks.settings);
   const row = await prisma.webhookSubscription.update({
-    where: { id: path.id },
+    where: rowKey(path.id),
     data: {
       url: body.url,
       eventTypes: body.event_types,
@@ -97,7 +98,8 @@ export const redeliverWebhookDelivery: Handler<'redeliverWebhookDelivery'> = asy
   if (!subscription.enabled) throw validationFailed({ id: [WEBHOOK_DISABLED_MESSAGE] });
   const delivery = await prisma.$transaction(async (tx) => {
     const row = await tx.webhookDelivery.create({ data: { subscriptionId: path.id, eventId: original.eventId }, include: deliveryInclude });
-    await jobs.insertIn(tx, DELIVERY_QUEUE, [{ deliveryId: row.id.toString() }]);
+    const job: DeliveryJob = { organizationId: row.organizationId, deliveryId: row.id.toString() };
+    await jobs.insertIn(tx, DELIVERY_QUEUE, [job]);
     return row;
   });
   return { status: 201, body: { data: toWebhookDelivery(delivery), message: 'Webhook delivery queued successfully.' } };

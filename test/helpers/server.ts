@@ -7,7 +7,8 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { encodeFormBody } from '../../client/index.ts';
-import { createApiKey } from '../../server/api-keys/store.ts';
+import { createAdministratorKey } from '../../server/api-keys/store.ts';
+import { outsideAnyScope } from '../../server/platform/database/tenancy.ts';
 import { loadConfig } from '../../server/platform/config.ts';
 import { openDatabase, type Database } from '../../server/platform/database/connection.ts';
 import { prepareDatabase } from '../../server/platform/database/prepare.ts';
@@ -90,7 +91,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const fresh = !config.databaseUrl && !options.pgliteDataDir;
   const db = await openDatabase({ ...config, pgliteLoadDataDir: fresh ? await migratedPgliteImage() : undefined });
   await prepareDatabase(db, config.adminEmail);
-  const { key } = await createApiKey(db.prisma, 'tests');
+  const { key } = await createAdministratorKey(db.prisma, 'tests');
   return serve(db, key, options, async () => { await db.close(); });
 }
 
@@ -102,9 +103,12 @@ export function startSibling(t: TestServer, options: TestServerOptions): Promise
 async function serve(db: Database, key: string, options: TestServerOptions, closeDatabase: () => Promise<void>): Promise<TestServer> {
   const config = testConfig(options);
   const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const runtime = await createRuntime({ config, db, logger, tracing: options.tracing, jobQueue: options.jobs ?? false });
-  await runtime.startBackground();
-  const server = runtime.app.listen(0, '127.0.0.1');
+  // Outside the test's organization: what a request or a job needs, it sets itself.
+  const { runtime, server } = await outsideAnyScope(async () => {
+    const started = await createRuntime({ config, db, logger, tracing: options.tracing, jobQueue: options.jobs ?? false });
+    await started.startBackground();
+    return { runtime: started, server: started.app.listen(0, '127.0.0.1') };
+  });
   // The client shares this process's event loop with an in-memory PGlite, whose long statements block
   // it: a keep-alive timeout that fires late would race the client's next request on that connection.
   // Longer than any test leaves a connection idle: 60 s was not, once a test spent minutes in the

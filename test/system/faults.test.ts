@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey } from '../../server/api-keys/store.ts';
+import { createAdministratorKey } from '../../server/api-keys/store.ts';
 import { createRuntime } from '../../server/runtime.ts';
 import { loadConfig } from '../../server/platform/config.ts';
 import { openDatabase, type Database } from '../../server/platform/database/connection.ts';
@@ -39,7 +39,7 @@ async function startFaultApp(env: Record<string, string>, key?: string): Promise
   const db = await openDatabase({ ...config, pgliteLoadDataDir: config.databaseUrl ? undefined : await migratedPgliteImage() });
   if (key === undefined) {
     await prepareDatabase(db, config.adminEmail);
-    key = (await createApiKey(db.prisma, 'faults')).key;
+    key = (await createAdministratorKey(db.prisma, 'faults')).key;
   }
   const { app } = await createRuntime({ config, db, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), jobQueue: false });
   const server = app.listen(0, '127.0.0.1');

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migratedDataDir, spawnServer } from '../helpers/process.ts';
 import { parse } from 'yaml';
-import { ApiKeyVerifier, createApiKey, revokeApiKey } from '../../server/api-keys/store.ts';
+import { ApiKeyVerifier, createAdministratorKey, revokeApiKey } from '../../server/api-keys/store.ts';
 import { openDatabase } from '../../server/platform/database/connection.ts';
 import { applyMigrations, migrationsDir, unmigratedSchemaChanges } from '../../server/platform/database/migrations.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -45,7 +45,7 @@ describe('authentication', () => {
   });
 
   it('refuses a key revoked by another process within API_KEY_CACHE_MS, before validating the request', async () => {
-    const { id, key } = await createApiKey(t.db.prisma, 'to revoke');
+    const { id, key } = await createAdministratorKey(t.db.prisma, 'to revoke');
     const headers = { authorization: `Bearer ${key}` };
     expect((await t.api('GET', '/api/projects', { headers })).status).toBe(200);
     // Revoked behind the server's back, as another instance or a command on PostgreSQL does.
@@ -64,7 +64,7 @@ describe('authentication', () => {
   });
 
   it('a key created by another process works on its first request', async () => {
-    const { key } = await createApiKey(t.db.prisma, 'created elsewhere');
+    const { key } = await createAdministratorKey(t.db.prisma, 'created elsewhere');
     expect((await t.api('GET', '/api/projects', { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
   });
 
@@ -83,13 +83,13 @@ describe('authentication', () => {
   });
 
   it('stores only a hash and records last use', async () => {
-    const { id, key } = await createApiKey(t.db.prisma, 'hashed');
-    const row = await t.db.prisma.apiKey.findUniqueOrThrow({ where: { id } });
+    const { id, key } = await createAdministratorKey(t.db.prisma, 'hashed');
+    const row = await t.db.prisma.apiKey.findFirstOrThrow({ where: { id } });
     expect(JSON.stringify(row)).not.toContain(key);
     expect(row.hash).toBe(createHash('sha256').update(key).digest('hex'));
     expect(row.lastUsedAt).toBeNull();
     await t.api('GET', '/api/projects', { headers: { authorization: `Bearer ${key}` } });
-    expect((await t.db.prisma.apiKey.findUniqueOrThrow({ where: { id } })).lastUsedAt).toBeInstanceOf(Date);
+    expect((await t.db.prisma.apiKey.findFirstOrThrow({ where: { id } })).lastUsedAt).toBeInstanceOf(Date);
   });
 });
 
@@ -113,7 +113,7 @@ describe('npm run keys', () => {
     const db = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.PGLITE_DATA_DIR ?? '', databasePoolSize: 1 });
     try {
       // The key printed is the one stored (by its hash) under that id, and it no longer identifies anyone.
-      const row = await db.prisma.apiKey.findUniqueOrThrow({ where: { id } });
+      const row = await db.prisma.apiKey.findFirstOrThrow({ where: { id } });
       expect(row).toMatchObject({ name: 'CI robot', hash: createHash('sha256').update(key).digest('hex') });
       expect(row.revokedAt).toBeInstanceOf(Date);
       expect(await new ApiKeyVerifier(db.prisma, { maxAgeMs: 0 }).identify(key)).toBeUndefined();

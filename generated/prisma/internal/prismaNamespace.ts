@@ -397,6 +397,7 @@ type FieldRefInputType<Model, FieldType> = Model extends never ? never : FieldRe
 
 
 export const ModelName = {
+  Organization: 'Organization',
   User: 'User',
   ApiKey: 'ApiKey',
   IdempotencyKey: 'IdempotencyKey',
@@ -437,10 +438,84 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "user" | "apiKey" | "idempotencyKey" | "client" | "category" | "project" | "projectNumberCounter" | "projectAssignee" | "projectTag" | "task" | "taskChecklistItem" | "taskFile" | "milestone" | "timer" | "projectFile" | "projectComment" | "invoice" | "estimate" | "event" | "webhookSubscription" | "webhookDelivery" | "webhookRelay" | "customField" | "projectCustomValue" | "projectDuplication"
+    modelProps: "organization" | "user" | "apiKey" | "idempotencyKey" | "client" | "category" | "project" | "projectNumberCounter" | "projectAssignee" | "projectTag" | "task" | "taskChecklistItem" | "taskFile" | "milestone" | "timer" | "projectFile" | "projectComment" | "invoice" | "estimate" | "event" | "webhookSubscription" | "webhookDelivery" | "webhookRelay" | "customField" | "projectCustomValue" | "projectDuplication"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
+    Organization: {
+      payload: Prisma.$OrganizationPayload<ExtArgs>
+      fields: Prisma.OrganizationFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.OrganizationFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OrganizationPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.OrganizationFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OrganizationPayload>
+        }
+        findFirst: {
+          args: Prisma.OrganizationFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OrganizationPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.OrganizationFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OrganizationPayload>
+        }
+        findMany: {
+          args: Prisma.OrganizationFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OrganizationPayload>[]
+        }
+        create: {
+          args: Prisma.OrganizationCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OrganizationPayload>
+        }
+        createMany: {
+          args: Prisma.OrganizationCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.OrganizationCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OrganizationPayload>[]
+        }
+        delete: {
+          args: Prisma.OrganizationDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OrganizationPayload>
+        }
+        update: {
+          args: Prisma.OrganizationUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OrganizationPayload>
+        }
+        deleteMany: {
+          args: Prisma.OrganizationDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.OrganizationUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.OrganizationUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OrganizationPayload>[]
+        }
+        upsert: {
+          args: Prisma.OrganizationUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OrganizationPayload>
+        }
+        aggregate: {
+          args: Prisma.OrganizationAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateOrganization>
+        }
+        groupBy: {
+          args: Prisma.OrganizationGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OrganizationGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.OrganizationCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OrganizationCountAggregateOutputType> | number
+        }
+      }
+    }
     User: {
       payload: Prisma.$UserPayload<ExtArgs>
       fields: Prisma.UserFieldRefs
@@ -2330,7 +2405,18 @@ export const TransactionIsolationLevel = runtime.makeStrictEnum({
 export type TransactionIsolationLevel = (typeof TransactionIsolationLevel)[keyof typeof TransactionIsolationLevel]
 
 
+export const OrganizationScalarFieldEnum = {
+  id: 'id',
+  name: 'name',
+  currency: 'currency',
+  createdAt: 'createdAt'
+} as const
+
+export type OrganizationScalarFieldEnum = (typeof OrganizationScalarFieldEnum)[keyof typeof OrganizationScalarFieldEnum]
+
+
 export const UserScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   firstName: 'firstName',
   lastName: 'lastName',
@@ -2343,19 +2429,24 @@ export type UserScalarFieldEnum = (typeof UserScalarFieldEnum)[keyof typeof User
 
 
 export const ApiKeyScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   name: 'name',
   prefix: 'prefix',
   hash: 'hash',
   createdAt: 'createdAt',
   lastUsedAt: 'lastUsedAt',
-  revokedAt: 'revokedAt'
+  revokedAt: 'revokedAt',
+  userId: 'userId',
+  role: 'role',
+  scopes: 'scopes'
 } as const
 
 export type ApiKeyScalarFieldEnum = (typeof ApiKeyScalarFieldEnum)[keyof typeof ApiKeyScalarFieldEnum]
 
 
 export const IdempotencyKeyScalarFieldEnum = {
+  organizationId: 'organizationId',
   apiKeyId: 'apiKeyId',
   key: 'key',
   request: 'request',
@@ -2371,6 +2462,7 @@ export type IdempotencyKeyScalarFieldEnum = (typeof IdempotencyKeyScalarFieldEnu
 
 
 export const ClientScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   companyName: 'companyName',
   createdAt: 'createdAt'
@@ -2380,6 +2472,7 @@ export type ClientScalarFieldEnum = (typeof ClientScalarFieldEnum)[keyof typeof 
 
 
 export const CategoryScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   name: 'name',
   createdAt: 'createdAt'
@@ -2389,6 +2482,7 @@ export type CategoryScalarFieldEnum = (typeof CategoryScalarFieldEnum)[keyof typ
 
 
 export const ProjectScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   title: 'title',
   number: 'number',
@@ -2427,6 +2521,7 @@ export type ProjectScalarFieldEnum = (typeof ProjectScalarFieldEnum)[keyof typeo
 
 
 export const ProjectNumberCounterScalarFieldEnum = {
+  organizationId: 'organizationId',
   scope: 'scope',
   lastValue: 'lastValue'
 } as const
@@ -2435,6 +2530,7 @@ export type ProjectNumberCounterScalarFieldEnum = (typeof ProjectNumberCounterSc
 
 
 export const ProjectAssigneeScalarFieldEnum = {
+  organizationId: 'organizationId',
   projectId: 'projectId',
   userId: 'userId'
 } as const
@@ -2443,6 +2539,7 @@ export type ProjectAssigneeScalarFieldEnum = (typeof ProjectAssigneeScalarFieldE
 
 
 export const ProjectTagScalarFieldEnum = {
+  organizationId: 'organizationId',
   projectId: 'projectId',
   title: 'title',
   position: 'position'
@@ -2452,6 +2549,7 @@ export type ProjectTagScalarFieldEnum = (typeof ProjectTagScalarFieldEnum)[keyof
 
 
 export const TaskScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   projectId: 'projectId',
   title: 'title',
@@ -2466,6 +2564,7 @@ export type TaskScalarFieldEnum = (typeof TaskScalarFieldEnum)[keyof typeof Task
 
 
 export const TaskChecklistItemScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   taskId: 'taskId',
   text: 'text',
@@ -2477,6 +2576,7 @@ export type TaskChecklistItemScalarFieldEnum = (typeof TaskChecklistItemScalarFi
 
 
 export const TaskFileScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   taskId: 'taskId',
   name: 'name',
@@ -2487,6 +2587,7 @@ export type TaskFileScalarFieldEnum = (typeof TaskFileScalarFieldEnum)[keyof typ
 
 
 export const MilestoneScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   projectId: 'projectId',
   title: 'title',
@@ -2498,6 +2599,7 @@ export type MilestoneScalarFieldEnum = (typeof MilestoneScalarFieldEnum)[keyof t
 
 
 export const TimerScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   projectId: 'projectId',
   taskId: 'taskId',
@@ -2511,6 +2613,7 @@ export type TimerScalarFieldEnum = (typeof TimerScalarFieldEnum)[keyof typeof Ti
 
 
 export const ProjectFileScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   projectId: 'projectId',
   name: 'name',
@@ -2522,6 +2625,7 @@ export type ProjectFileScalarFieldEnum = (typeof ProjectFileScalarFieldEnum)[key
 
 
 export const ProjectCommentScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   projectId: 'projectId',
   creatorId: 'creatorId',
@@ -2533,6 +2637,7 @@ export type ProjectCommentScalarFieldEnum = (typeof ProjectCommentScalarFieldEnu
 
 
 export const InvoiceScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   projectId: 'projectId',
   clientId: 'clientId',
@@ -2547,6 +2652,7 @@ export type InvoiceScalarFieldEnum = (typeof InvoiceScalarFieldEnum)[keyof typeo
 
 
 export const EstimateScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   projectId: 'projectId',
   clientId: 'clientId',
@@ -2561,6 +2667,7 @@ export type EstimateScalarFieldEnum = (typeof EstimateScalarFieldEnum)[keyof typ
 
 
 export const EventScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   transactionId: 'transactionId',
   type: 'type',
@@ -2576,6 +2683,7 @@ export type EventScalarFieldEnum = (typeof EventScalarFieldEnum)[keyof typeof Ev
 
 
 export const WebhookSubscriptionScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   url: 'url',
   eventTypes: 'eventTypes',
@@ -2592,6 +2700,7 @@ export type WebhookSubscriptionScalarFieldEnum = (typeof WebhookSubscriptionScal
 
 
 export const WebhookDeliveryScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   subscriptionId: 'subscriptionId',
   eventId: 'eventId',
@@ -2616,6 +2725,7 @@ export type WebhookRelayScalarFieldEnum = (typeof WebhookRelayScalarFieldEnum)[k
 
 
 export const CustomFieldScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   key: 'key',
   name: 'name',
@@ -2628,6 +2738,7 @@ export type CustomFieldScalarFieldEnum = (typeof CustomFieldScalarFieldEnum)[key
 
 
 export const ProjectCustomValueScalarFieldEnum = {
+  organizationId: 'organizationId',
   projectId: 'projectId',
   fieldId: 'fieldId',
   textValue: 'textValue',
@@ -2641,6 +2752,7 @@ export type ProjectCustomValueScalarFieldEnum = (typeof ProjectCustomValueScalar
 
 
 export const ProjectDuplicationScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   sourceProjectId: 'sourceProjectId',
   projectId: 'projectId',
@@ -2743,6 +2855,20 @@ export type ListStringFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaMod
 
 
 /**
+ * Reference to a field of type 'DateTime'
+ */
+export type DateTimeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'DateTime'>
+    
+
+
+/**
+ * Reference to a field of type 'DateTime[]'
+ */
+export type ListDateTimeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'DateTime[]'>
+    
+
+
+/**
  * Reference to a field of type 'UserRole'
  */
 export type EnumUserRoleFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'UserRole'>
@@ -2757,16 +2883,16 @@ export type ListEnumUserRoleFieldRefInput<$PrismaModel> = FieldRefInputType<$Pri
 
 
 /**
- * Reference to a field of type 'DateTime'
+ * Reference to a field of type 'ApiKeyRole'
  */
-export type DateTimeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'DateTime'>
+export type EnumApiKeyRoleFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'ApiKeyRole'>
     
 
 
 /**
- * Reference to a field of type 'DateTime[]'
+ * Reference to a field of type 'ApiKeyRole[]'
  */
-export type ListDateTimeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'DateTime[]'>
+export type ListEnumApiKeyRoleFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'ApiKeyRole[]'>
     
 
 
@@ -3123,6 +3249,7 @@ export interface PrismaClientOptionsWithAdapter extends PrismaClientBaseOptions 
  */
 export type PrismaClientOptions = PrismaClientOptionsWithAccelerateUrl | PrismaClientOptionsWithAdapter
 export type GlobalOmitConfig = {
+  organization?: Prisma.OrganizationOmit
   user?: Prisma.UserOmit
   apiKey?: Prisma.ApiKeyOmit
   idempotencyKey?: Prisma.IdempotencyKeyOmit

@@ -51,6 +51,7 @@ export const AnyNull = runtime.AnyNull
 
 
 export const ModelName = {
+  Organization: 'Organization',
   User: 'User',
   ApiKey: 'ApiKey',
   IdempotencyKey: 'IdempotencyKey',
@@ -94,7 +95,18 @@ export const TransactionIsolationLevel = runtime.makeStrictEnum({
 export type TransactionIsolationLevel = (typeof TransactionIsolationLevel)[keyof typeof TransactionIsolationLevel]
 
 
+export const OrganizationScalarFieldEnum = {
+  id: 'id',
+  name: 'name',
+  currency: 'currency',
+  createdAt: 'createdAt'
+} as const
+
+export type OrganizationScalarFieldEnum = (typeof OrganizationScalarFieldEnum)[keyof typeof OrganizationScalarFieldEnum]
+
+
 export const UserScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   firstName: 'firstName',
   lastName: 'lastName',
@@ -107,19 +119,24 @@ export type UserScalarFieldEnum = (typeof UserScalarFieldEnum)[keyof typeof User
 
 
 export const ApiKeyScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   name: 'name',
   prefix: 'prefix',
   hash: 'hash',
   createdAt: 'createdAt',
   lastUsedAt: 'lastUsedAt',
-  revokedAt: 'revokedAt'
+  revokedAt: 'revokedAt',
+  userId: 'userId',
+  role: 'role',
+  scopes: 'scopes'
 } as const
 
 export type ApiKeyScalarFieldEnum = (typeof ApiKeyScalarFieldEnum)[keyof typeof ApiKeyScalarFieldEnum]
 
 
 export const IdempotencyKeyScalarFieldEnum = {
+  organizationId: 'organizationId',
   apiKeyId: 'apiKeyId',
   key: 'key',
   request: 'request',
@@ -135,6 +152,7 @@ export type IdempotencyKeyScalarFieldEnum = (typeof IdempotencyKeyScalarFieldEnu
 
 
 export const ClientScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   companyName: 'companyName',
   createdAt: 'createdAt'
@@ -144,6 +162,7 @@ export type ClientScalarFieldEnum = (typeof ClientScalarFieldEnum)[keyof typeof 
 
 
 export const CategoryScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   name: 'name',
   createdAt: 'createdAt'
@@ -153,6 +172,7 @@ export type CategoryScalarFieldEnum = (typeof CategoryScalarFieldEnum)[keyof typ
 
 
 export const ProjectScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   title: 'title',
   number: 'number',
@@ -191,6 +211,7 @@ export type ProjectScalarFieldEnum = (typeof ProjectScalarFieldEnum)[keyof typeo
 
 
 export const ProjectNumberCounterScalarFieldEnum = {
+  organizationId: 'organizationId',
   scope: 'scope',
   lastValue: 'lastValue'
 } as const
@@ -199,6 +220,7 @@ export type ProjectNumberCounterScalarFieldEnum = (typeof ProjectNumberCounterSc
 
 
 export const ProjectAssigneeScalarFieldEnum = {
+  organizationId: 'organizationId',
   projectId: 'projectId',
   userId: 'userId'
 } as const
@@ -207,6 +229,7 @@ export type ProjectAssigneeScalarFieldEnum = (typeof ProjectAssigneeScalarFieldE
 
 
 export const ProjectTagScalarFieldEnum = {
+  organizationId: 'organizationId',
   projectId: 'projectId',
   title: 'title',
   position: 'position'
@@ -216,6 +239,7 @@ export type ProjectTagScalarFieldEnum = (typeof ProjectTagScalarFieldEnum)[keyof
 
 
 export const TaskScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   projectId: 'projectId',
   title: 'title',
@@ -230,6 +254,7 @@ export type TaskScalarFieldEnum = (typeof TaskScalarFieldEnum)[keyof typeof Task
 
 
 export const TaskChecklistItemScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   taskId: 'taskId',
   text: 'text',
@@ -241,6 +266,7 @@ export type TaskChecklistItemScalarFieldEnum = (typeof TaskChecklistItemScalarFi
 
 
 export const TaskFileScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   taskId: 'taskId',
   name: 'name',
@@ -251,6 +277,7 @@ export type TaskFileScalarFieldEnum = (typeof TaskFileScalarFieldEnum)[keyof typ
 
 
 export const MilestoneScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   projectId: 'projectId',
   title: 'title',
@@ -262,6 +289,7 @@ export type MilestoneScalarFieldEnum = (typeof MilestoneScalarFieldEnum)[keyof t
 
 
 export const TimerScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   projectId: 'projectId',
   taskId: 'taskId',
@@ -275,6 +303,7 @@ export type TimerScalarFieldEnum = (typeof TimerScalarFieldEnum)[keyof typeof Ti
 
 
 export const ProjectFileScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   projectId: 'projectId',
   name: 'name',
@@ -286,6 +315,7 @@ export type ProjectFileScalarFieldEnum = (typeof ProjectFileScalarFieldEnum)[key
 
 
 export const ProjectCommentScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   projectId: 'projectId',
   creatorId: 'creatorId',
@@ -297,6 +327,7 @@ export type ProjectCommentScalarFieldEnum = (typeof ProjectCommentScalarFieldEnu
 
 
 export const InvoiceScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   projectId: 'projectId',
   clientId: 'clientId',
@@ -311,6 +342,7 @@ export type InvoiceScalarFieldEnum = (typeof InvoiceScalarFieldEnum)[keyof typeo
 
 
 export const EstimateScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   projectId: 'projectId',
   clientId: 'clientId',
@@ -325,6 +357,7 @@ export type EstimateScalarFieldEnum = (typeof EstimateScalarFieldEnum)[keyof typ
 
 
 export const EventScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   transactionId: 'transactionId',
   type: 'type',
@@ -340,6 +373,7 @@ export type EventScalarFieldEnum = (typeof EventScalarFieldEnum)[keyof typeof Ev
 
 
 export const WebhookSubscriptionScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   url: 'url',
   eventTypes: 'eventTypes',
@@ -356,6 +390,7 @@ export type WebhookSubscriptionScalarFieldEnum = (typeof WebhookSubscriptionScal
 
 
 export const WebhookDeliveryScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   subscriptionId: 'subscriptionId',
   eventId: 'eventId',
@@ -380,6 +415,7 @@ export type WebhookRelayScalarFieldEnum = (typeof WebhookRelayScalarFieldEnum)[k
 
 
 export const CustomFieldScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   key: 'key',
   name: 'name',
@@ -392,6 +428,7 @@ export type CustomFieldScalarFieldEnum = (typeof CustomFieldScalarFieldEnum)[key
 
 
 export const ProjectCustomValueScalarFieldEnum = {
+  organizationId: 'organizationId',
   projectId: 'projectId',
   fieldId: 'fieldId',
   textValue: 'textValue',
@@ -405,6 +442,7 @@ export type ProjectCustomValueScalarFieldEnum = (typeof ProjectCustomValueScalar
 
 
 export const ProjectDuplicationScalarFieldEnum = {
+  organizationId: 'organizationId',
   id: 'id',
   sourceProjectId: 'sourceProjectId',
   projectId: 'projectId',

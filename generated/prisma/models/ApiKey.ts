@@ -27,14 +27,19 @@ export type AggregateApiKey = {
 }
 
 export type ApiKeyAvgAggregateOutputType = {
+  organizationId: number | null
   id: number | null
+  userId: number | null
 }
 
 export type ApiKeySumAggregateOutputType = {
+  organizationId: number | null
   id: number | null
+  userId: number | null
 }
 
 export type ApiKeyMinAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   name: string | null
   prefix: string | null
@@ -42,9 +47,12 @@ export type ApiKeyMinAggregateOutputType = {
   createdAt: Date | null
   lastUsedAt: Date | null
   revokedAt: Date | null
+  userId: number | null
+  role: $Enums.ApiKeyRole | null
 }
 
 export type ApiKeyMaxAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   name: string | null
   prefix: string | null
@@ -52,9 +60,12 @@ export type ApiKeyMaxAggregateOutputType = {
   createdAt: Date | null
   lastUsedAt: Date | null
   revokedAt: Date | null
+  userId: number | null
+  role: $Enums.ApiKeyRole | null
 }
 
 export type ApiKeyCountAggregateOutputType = {
+  organizationId: number
   id: number
   name: number
   prefix: number
@@ -62,19 +73,27 @@ export type ApiKeyCountAggregateOutputType = {
   createdAt: number
   lastUsedAt: number
   revokedAt: number
+  userId: number
+  role: number
+  scopes: number
   _all: number
 }
 
 
 export type ApiKeyAvgAggregateInputType = {
+  organizationId?: true
   id?: true
+  userId?: true
 }
 
 export type ApiKeySumAggregateInputType = {
+  organizationId?: true
   id?: true
+  userId?: true
 }
 
 export type ApiKeyMinAggregateInputType = {
+  organizationId?: true
   id?: true
   name?: true
   prefix?: true
@@ -82,9 +101,12 @@ export type ApiKeyMinAggregateInputType = {
   createdAt?: true
   lastUsedAt?: true
   revokedAt?: true
+  userId?: true
+  role?: true
 }
 
 export type ApiKeyMaxAggregateInputType = {
+  organizationId?: true
   id?: true
   name?: true
   prefix?: true
@@ -92,9 +114,12 @@ export type ApiKeyMaxAggregateInputType = {
   createdAt?: true
   lastUsedAt?: true
   revokedAt?: true
+  userId?: true
+  role?: true
 }
 
 export type ApiKeyCountAggregateInputType = {
+  organizationId?: true
   id?: true
   name?: true
   prefix?: true
@@ -102,6 +127,9 @@ export type ApiKeyCountAggregateInputType = {
   createdAt?: true
   lastUsedAt?: true
   revokedAt?: true
+  userId?: true
+  role?: true
+  scopes?: true
   _all?: true
 }
 
@@ -192,6 +220,7 @@ export type ApiKeyGroupByArgs<ExtArgs extends runtime.Types.Extensions.InternalA
 }
 
 export type ApiKeyGroupByOutputType = {
+  organizationId: number
   id: number
   name: string
   prefix: string
@@ -199,6 +228,9 @@ export type ApiKeyGroupByOutputType = {
   createdAt: Date
   lastUsedAt: Date | null
   revokedAt: Date | null
+  userId: number
+  role: $Enums.ApiKeyRole
+  scopes: string[]
   _count: ApiKeyCountAggregateOutputType | null
   _avg: ApiKeyAvgAggregateOutputType | null
   _sum: ApiKeySumAggregateOutputType | null
@@ -225,6 +257,7 @@ export type ApiKeyWhereInput = {
   AND?: Prisma.ApiKeyWhereInput | Prisma.ApiKeyWhereInput[]
   OR?: Prisma.ApiKeyWhereInput[]
   NOT?: Prisma.ApiKeyWhereInput | Prisma.ApiKeyWhereInput[]
+  organizationId?: Prisma.IntFilter<"ApiKey"> | number
   id?: Prisma.IntFilter<"ApiKey"> | number
   name?: Prisma.StringFilter<"ApiKey"> | string
   prefix?: Prisma.StringFilter<"ApiKey"> | string
@@ -232,10 +265,16 @@ export type ApiKeyWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"ApiKey"> | Date | string
   lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiKey"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableFilter<"ApiKey"> | Date | string | null
+  userId?: Prisma.IntFilter<"ApiKey"> | number
+  role?: Prisma.EnumApiKeyRoleFilter<"ApiKey"> | $Enums.ApiKeyRole
+  scopes?: Prisma.StringNullableListFilter<"ApiKey">
+  user?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
   idempotencyKeys?: Prisma.IdempotencyKeyListRelationFilter
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
 }
 
 export type ApiKeyOrderByWithRelationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   prefix?: Prisma.SortOrder
@@ -243,24 +282,37 @@ export type ApiKeyOrderByWithRelationInput = {
   createdAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revokedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  userId?: Prisma.SortOrder
+  role?: Prisma.SortOrder
+  scopes?: Prisma.SortOrder
+  user?: Prisma.UserOrderByWithRelationInput
   idempotencyKeys?: Prisma.IdempotencyKeyOrderByRelationAggregateInput
+  organization?: Prisma.OrganizationOrderByWithRelationInput
 }
 
 export type ApiKeyWhereUniqueInput = Prisma.AtLeast<{
-  id?: number
-  hash?: string
+  organizationId_id?: Prisma.ApiKeyOrganizationIdIdCompoundUniqueInput
   AND?: Prisma.ApiKeyWhereInput | Prisma.ApiKeyWhereInput[]
   OR?: Prisma.ApiKeyWhereInput[]
   NOT?: Prisma.ApiKeyWhereInput | Prisma.ApiKeyWhereInput[]
+  organizationId?: Prisma.IntFilter<"ApiKey"> | number
+  id?: Prisma.IntFilter<"ApiKey"> | number
   name?: Prisma.StringFilter<"ApiKey"> | string
   prefix?: Prisma.StringFilter<"ApiKey"> | string
+  hash?: Prisma.StringFilter<"ApiKey"> | string
   createdAt?: Prisma.DateTimeFilter<"ApiKey"> | Date | string
   lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiKey"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableFilter<"ApiKey"> | Date | string | null
+  userId?: Prisma.IntFilter<"ApiKey"> | number
+  role?: Prisma.EnumApiKeyRoleFilter<"ApiKey"> | $Enums.ApiKeyRole
+  scopes?: Prisma.StringNullableListFilter<"ApiKey">
+  user?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
   idempotencyKeys?: Prisma.IdempotencyKeyListRelationFilter
-}, "id" | "hash">
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
+}, "organizationId_id">
 
 export type ApiKeyOrderByWithAggregationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   prefix?: Prisma.SortOrder
@@ -268,6 +320,9 @@ export type ApiKeyOrderByWithAggregationInput = {
   createdAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revokedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  userId?: Prisma.SortOrder
+  role?: Prisma.SortOrder
+  scopes?: Prisma.SortOrder
   _count?: Prisma.ApiKeyCountOrderByAggregateInput
   _avg?: Prisma.ApiKeyAvgOrderByAggregateInput
   _max?: Prisma.ApiKeyMaxOrderByAggregateInput
@@ -279,6 +334,7 @@ export type ApiKeyScalarWhereWithAggregatesInput = {
   AND?: Prisma.ApiKeyScalarWhereWithAggregatesInput | Prisma.ApiKeyScalarWhereWithAggregatesInput[]
   OR?: Prisma.ApiKeyScalarWhereWithAggregatesInput[]
   NOT?: Prisma.ApiKeyScalarWhereWithAggregatesInput | Prisma.ApiKeyScalarWhereWithAggregatesInput[]
+  organizationId?: Prisma.IntWithAggregatesFilter<"ApiKey"> | number
   id?: Prisma.IntWithAggregatesFilter<"ApiKey"> | number
   name?: Prisma.StringWithAggregatesFilter<"ApiKey"> | string
   prefix?: Prisma.StringWithAggregatesFilter<"ApiKey"> | string
@@ -286,19 +342,12 @@ export type ApiKeyScalarWhereWithAggregatesInput = {
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"ApiKey"> | Date | string
   lastUsedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiKey"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiKey"> | Date | string | null
+  userId?: Prisma.IntWithAggregatesFilter<"ApiKey"> | number
+  role?: Prisma.EnumApiKeyRoleWithAggregatesFilter<"ApiKey"> | $Enums.ApiKeyRole
+  scopes?: Prisma.StringNullableListFilter<"ApiKey">
 }
 
 export type ApiKeyCreateInput = {
-  name: string
-  prefix: string
-  hash: string
-  createdAt?: Date | string
-  lastUsedAt?: Date | string | null
-  revokedAt?: Date | string | null
-  idempotencyKeys?: Prisma.IdempotencyKeyCreateNestedManyWithoutApiKeyInput
-}
-
-export type ApiKeyUncheckedCreateInput = {
   id?: number
   name: string
   prefix: string
@@ -306,20 +355,29 @@ export type ApiKeyUncheckedCreateInput = {
   createdAt?: Date | string
   lastUsedAt?: Date | string | null
   revokedAt?: Date | string | null
+  role?: $Enums.ApiKeyRole
+  scopes?: Prisma.ApiKeyCreatescopesInput | string[]
+  user: Prisma.UserCreateNestedOneWithoutApiKeysInput
+  idempotencyKeys?: Prisma.IdempotencyKeyCreateNestedManyWithoutApiKeyInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutApiKeysInput
+}
+
+export type ApiKeyUncheckedCreateInput = {
+  organizationId?: number
+  id?: number
+  name: string
+  prefix: string
+  hash: string
+  createdAt?: Date | string
+  lastUsedAt?: Date | string | null
+  revokedAt?: Date | string | null
+  userId: number
+  role?: $Enums.ApiKeyRole
+  scopes?: Prisma.ApiKeyCreatescopesInput | string[]
   idempotencyKeys?: Prisma.IdempotencyKeyUncheckedCreateNestedManyWithoutApiKeyInput
 }
 
 export type ApiKeyUpdateInput = {
-  name?: Prisma.StringFieldUpdateOperationsInput | string
-  prefix?: Prisma.StringFieldUpdateOperationsInput | string
-  hash?: Prisma.StringFieldUpdateOperationsInput | string
-  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
-  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
-  idempotencyKeys?: Prisma.IdempotencyKeyUpdateManyWithoutApiKeyNestedInput
-}
-
-export type ApiKeyUncheckedUpdateInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   name?: Prisma.StringFieldUpdateOperationsInput | string
   prefix?: Prisma.StringFieldUpdateOperationsInput | string
@@ -327,10 +385,30 @@ export type ApiKeyUncheckedUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  role?: Prisma.EnumApiKeyRoleFieldUpdateOperationsInput | $Enums.ApiKeyRole
+  scopes?: Prisma.ApiKeyUpdatescopesInput | string[]
+  user?: Prisma.UserUpdateOneRequiredWithoutApiKeysNestedInput
+  idempotencyKeys?: Prisma.IdempotencyKeyUpdateManyWithoutApiKeyNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutApiKeysNestedInput
+}
+
+export type ApiKeyUncheckedUpdateInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  prefix?: Prisma.StringFieldUpdateOperationsInput | string
+  hash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  userId?: Prisma.IntFieldUpdateOperationsInput | number
+  role?: Prisma.EnumApiKeyRoleFieldUpdateOperationsInput | $Enums.ApiKeyRole
+  scopes?: Prisma.ApiKeyUpdatescopesInput | string[]
   idempotencyKeys?: Prisma.IdempotencyKeyUncheckedUpdateManyWithoutApiKeyNestedInput
 }
 
 export type ApiKeyCreateManyInput = {
+  organizationId?: number
   id?: number
   name: string
   prefix: string
@@ -338,18 +416,12 @@ export type ApiKeyCreateManyInput = {
   createdAt?: Date | string
   lastUsedAt?: Date | string | null
   revokedAt?: Date | string | null
+  userId: number
+  role?: $Enums.ApiKeyRole
+  scopes?: Prisma.ApiKeyCreatescopesInput | string[]
 }
 
 export type ApiKeyUpdateManyMutationInput = {
-  name?: Prisma.StringFieldUpdateOperationsInput | string
-  prefix?: Prisma.StringFieldUpdateOperationsInput | string
-  hash?: Prisma.StringFieldUpdateOperationsInput | string
-  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
-  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
-}
-
-export type ApiKeyUncheckedUpdateManyInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   name?: Prisma.StringFieldUpdateOperationsInput | string
   prefix?: Prisma.StringFieldUpdateOperationsInput | string
@@ -357,9 +429,49 @@ export type ApiKeyUncheckedUpdateManyInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  role?: Prisma.EnumApiKeyRoleFieldUpdateOperationsInput | $Enums.ApiKeyRole
+  scopes?: Prisma.ApiKeyUpdatescopesInput | string[]
+}
+
+export type ApiKeyUncheckedUpdateManyInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  prefix?: Prisma.StringFieldUpdateOperationsInput | string
+  hash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  userId?: Prisma.IntFieldUpdateOperationsInput | number
+  role?: Prisma.EnumApiKeyRoleFieldUpdateOperationsInput | $Enums.ApiKeyRole
+  scopes?: Prisma.ApiKeyUpdatescopesInput | string[]
+}
+
+export type ApiKeyListRelationFilter = {
+  every?: Prisma.ApiKeyWhereInput
+  some?: Prisma.ApiKeyWhereInput
+  none?: Prisma.ApiKeyWhereInput
+}
+
+export type ApiKeyOrderByRelationAggregateInput = {
+  _count?: Prisma.SortOrder
+}
+
+export type StringNullableListFilter<$PrismaModel = never> = {
+  equals?: string[] | Prisma.ListStringFieldRefInput<$PrismaModel> | null
+  has?: string | Prisma.StringFieldRefInput<$PrismaModel> | null
+  hasEvery?: string[] | Prisma.ListStringFieldRefInput<$PrismaModel>
+  hasSome?: string[] | Prisma.ListStringFieldRefInput<$PrismaModel>
+  isEmpty?: boolean
+}
+
+export type ApiKeyOrganizationIdIdCompoundUniqueInput = {
+  organizationId: number
+  id: number
 }
 
 export type ApiKeyCountOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   prefix?: Prisma.SortOrder
@@ -367,13 +479,19 @@ export type ApiKeyCountOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrder
   revokedAt?: Prisma.SortOrder
+  userId?: Prisma.SortOrder
+  role?: Prisma.SortOrder
+  scopes?: Prisma.SortOrder
 }
 
 export type ApiKeyAvgOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
+  userId?: Prisma.SortOrder
 }
 
 export type ApiKeyMaxOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   prefix?: Prisma.SortOrder
@@ -381,9 +499,12 @@ export type ApiKeyMaxOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrder
   revokedAt?: Prisma.SortOrder
+  userId?: Prisma.SortOrder
+  role?: Prisma.SortOrder
 }
 
 export type ApiKeyMinOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   prefix?: Prisma.SortOrder
@@ -391,10 +512,14 @@ export type ApiKeyMinOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrder
   revokedAt?: Prisma.SortOrder
+  userId?: Prisma.SortOrder
+  role?: Prisma.SortOrder
 }
 
 export type ApiKeySumOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
+  userId?: Prisma.SortOrder
 }
 
 export type ApiKeyScalarRelationFilter = {
@@ -402,8 +527,105 @@ export type ApiKeyScalarRelationFilter = {
   isNot?: Prisma.ApiKeyWhereInput
 }
 
+export type ApiKeyCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.ApiKeyCreateWithoutOrganizationInput, Prisma.ApiKeyUncheckedCreateWithoutOrganizationInput> | Prisma.ApiKeyCreateWithoutOrganizationInput[] | Prisma.ApiKeyUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ApiKeyCreateOrConnectWithoutOrganizationInput | Prisma.ApiKeyCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.ApiKeyCreateManyOrganizationInputEnvelope
+  connect?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+}
+
+export type ApiKeyUncheckedCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.ApiKeyCreateWithoutOrganizationInput, Prisma.ApiKeyUncheckedCreateWithoutOrganizationInput> | Prisma.ApiKeyCreateWithoutOrganizationInput[] | Prisma.ApiKeyUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ApiKeyCreateOrConnectWithoutOrganizationInput | Prisma.ApiKeyCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.ApiKeyCreateManyOrganizationInputEnvelope
+  connect?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+}
+
+export type ApiKeyUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiKeyCreateWithoutOrganizationInput, Prisma.ApiKeyUncheckedCreateWithoutOrganizationInput> | Prisma.ApiKeyCreateWithoutOrganizationInput[] | Prisma.ApiKeyUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ApiKeyCreateOrConnectWithoutOrganizationInput | Prisma.ApiKeyCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.ApiKeyUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.ApiKeyUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.ApiKeyCreateManyOrganizationInputEnvelope
+  set?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  disconnect?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  delete?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  connect?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  update?: Prisma.ApiKeyUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.ApiKeyUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.ApiKeyUpdateManyWithWhereWithoutOrganizationInput | Prisma.ApiKeyUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.ApiKeyScalarWhereInput | Prisma.ApiKeyScalarWhereInput[]
+}
+
+export type ApiKeyUncheckedUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiKeyCreateWithoutOrganizationInput, Prisma.ApiKeyUncheckedCreateWithoutOrganizationInput> | Prisma.ApiKeyCreateWithoutOrganizationInput[] | Prisma.ApiKeyUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ApiKeyCreateOrConnectWithoutOrganizationInput | Prisma.ApiKeyCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.ApiKeyUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.ApiKeyUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.ApiKeyCreateManyOrganizationInputEnvelope
+  set?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  disconnect?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  delete?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  connect?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  update?: Prisma.ApiKeyUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.ApiKeyUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.ApiKeyUpdateManyWithWhereWithoutOrganizationInput | Prisma.ApiKeyUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.ApiKeyScalarWhereInput | Prisma.ApiKeyScalarWhereInput[]
+}
+
+export type ApiKeyCreateNestedManyWithoutUserInput = {
+  create?: Prisma.XOR<Prisma.ApiKeyCreateWithoutUserInput, Prisma.ApiKeyUncheckedCreateWithoutUserInput> | Prisma.ApiKeyCreateWithoutUserInput[] | Prisma.ApiKeyUncheckedCreateWithoutUserInput[]
+  connectOrCreate?: Prisma.ApiKeyCreateOrConnectWithoutUserInput | Prisma.ApiKeyCreateOrConnectWithoutUserInput[]
+  createMany?: Prisma.ApiKeyCreateManyUserInputEnvelope
+  connect?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+}
+
+export type ApiKeyUncheckedCreateNestedManyWithoutUserInput = {
+  create?: Prisma.XOR<Prisma.ApiKeyCreateWithoutUserInput, Prisma.ApiKeyUncheckedCreateWithoutUserInput> | Prisma.ApiKeyCreateWithoutUserInput[] | Prisma.ApiKeyUncheckedCreateWithoutUserInput[]
+  connectOrCreate?: Prisma.ApiKeyCreateOrConnectWithoutUserInput | Prisma.ApiKeyCreateOrConnectWithoutUserInput[]
+  createMany?: Prisma.ApiKeyCreateManyUserInputEnvelope
+  connect?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+}
+
+export type ApiKeyUpdateManyWithoutUserNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiKeyCreateWithoutUserInput, Prisma.ApiKeyUncheckedCreateWithoutUserInput> | Prisma.ApiKeyCreateWithoutUserInput[] | Prisma.ApiKeyUncheckedCreateWithoutUserInput[]
+  connectOrCreate?: Prisma.ApiKeyCreateOrConnectWithoutUserInput | Prisma.ApiKeyCreateOrConnectWithoutUserInput[]
+  upsert?: Prisma.ApiKeyUpsertWithWhereUniqueWithoutUserInput | Prisma.ApiKeyUpsertWithWhereUniqueWithoutUserInput[]
+  createMany?: Prisma.ApiKeyCreateManyUserInputEnvelope
+  set?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  disconnect?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  delete?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  connect?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  update?: Prisma.ApiKeyUpdateWithWhereUniqueWithoutUserInput | Prisma.ApiKeyUpdateWithWhereUniqueWithoutUserInput[]
+  updateMany?: Prisma.ApiKeyUpdateManyWithWhereWithoutUserInput | Prisma.ApiKeyUpdateManyWithWhereWithoutUserInput[]
+  deleteMany?: Prisma.ApiKeyScalarWhereInput | Prisma.ApiKeyScalarWhereInput[]
+}
+
+export type ApiKeyUncheckedUpdateManyWithoutUserNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiKeyCreateWithoutUserInput, Prisma.ApiKeyUncheckedCreateWithoutUserInput> | Prisma.ApiKeyCreateWithoutUserInput[] | Prisma.ApiKeyUncheckedCreateWithoutUserInput[]
+  connectOrCreate?: Prisma.ApiKeyCreateOrConnectWithoutUserInput | Prisma.ApiKeyCreateOrConnectWithoutUserInput[]
+  upsert?: Prisma.ApiKeyUpsertWithWhereUniqueWithoutUserInput | Prisma.ApiKeyUpsertWithWhereUniqueWithoutUserInput[]
+  createMany?: Prisma.ApiKeyCreateManyUserInputEnvelope
+  set?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  disconnect?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  delete?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  connect?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  update?: Prisma.ApiKeyUpdateWithWhereUniqueWithoutUserInput | Prisma.ApiKeyUpdateWithWhereUniqueWithoutUserInput[]
+  updateMany?: Prisma.ApiKeyUpdateManyWithWhereWithoutUserInput | Prisma.ApiKeyUpdateManyWithWhereWithoutUserInput[]
+  deleteMany?: Prisma.ApiKeyScalarWhereInput | Prisma.ApiKeyScalarWhereInput[]
+}
+
+export type ApiKeyCreatescopesInput = {
+  set: string[]
+}
+
 export type NullableDateTimeFieldUpdateOperationsInput = {
   set?: Date | string | null
+}
+
+export type EnumApiKeyRoleFieldUpdateOperationsInput = {
+  set?: $Enums.ApiKeyRole
+}
+
+export type ApiKeyUpdatescopesInput = {
+  set?: string[]
+  push?: string | string[]
 }
 
 export type ApiKeyCreateNestedOneWithoutIdempotencyKeysInput = {
@@ -420,16 +642,7 @@ export type ApiKeyUpdateOneRequiredWithoutIdempotencyKeysNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.ApiKeyUpdateToOneWithWhereWithoutIdempotencyKeysInput, Prisma.ApiKeyUpdateWithoutIdempotencyKeysInput>, Prisma.ApiKeyUncheckedUpdateWithoutIdempotencyKeysInput>
 }
 
-export type ApiKeyCreateWithoutIdempotencyKeysInput = {
-  name: string
-  prefix: string
-  hash: string
-  createdAt?: Date | string
-  lastUsedAt?: Date | string | null
-  revokedAt?: Date | string | null
-}
-
-export type ApiKeyUncheckedCreateWithoutIdempotencyKeysInput = {
+export type ApiKeyCreateWithoutOrganizationInput = {
   id?: number
   name: string
   prefix: string
@@ -437,6 +650,148 @@ export type ApiKeyUncheckedCreateWithoutIdempotencyKeysInput = {
   createdAt?: Date | string
   lastUsedAt?: Date | string | null
   revokedAt?: Date | string | null
+  role?: $Enums.ApiKeyRole
+  scopes?: Prisma.ApiKeyCreatescopesInput | string[]
+  user: Prisma.UserCreateNestedOneWithoutApiKeysInput
+  idempotencyKeys?: Prisma.IdempotencyKeyCreateNestedManyWithoutApiKeyInput
+}
+
+export type ApiKeyUncheckedCreateWithoutOrganizationInput = {
+  id?: number
+  name: string
+  prefix: string
+  hash: string
+  createdAt?: Date | string
+  lastUsedAt?: Date | string | null
+  revokedAt?: Date | string | null
+  userId: number
+  role?: $Enums.ApiKeyRole
+  scopes?: Prisma.ApiKeyCreatescopesInput | string[]
+  idempotencyKeys?: Prisma.IdempotencyKeyUncheckedCreateNestedManyWithoutApiKeyInput
+}
+
+export type ApiKeyCreateOrConnectWithoutOrganizationInput = {
+  where: Prisma.ApiKeyWhereUniqueInput
+  create: Prisma.XOR<Prisma.ApiKeyCreateWithoutOrganizationInput, Prisma.ApiKeyUncheckedCreateWithoutOrganizationInput>
+}
+
+export type ApiKeyCreateManyOrganizationInputEnvelope = {
+  data: Prisma.ApiKeyCreateManyOrganizationInput | Prisma.ApiKeyCreateManyOrganizationInput[]
+  skipDuplicates?: boolean
+}
+
+export type ApiKeyUpsertWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.ApiKeyWhereUniqueInput
+  update: Prisma.XOR<Prisma.ApiKeyUpdateWithoutOrganizationInput, Prisma.ApiKeyUncheckedUpdateWithoutOrganizationInput>
+  create: Prisma.XOR<Prisma.ApiKeyCreateWithoutOrganizationInput, Prisma.ApiKeyUncheckedCreateWithoutOrganizationInput>
+}
+
+export type ApiKeyUpdateWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.ApiKeyWhereUniqueInput
+  data: Prisma.XOR<Prisma.ApiKeyUpdateWithoutOrganizationInput, Prisma.ApiKeyUncheckedUpdateWithoutOrganizationInput>
+}
+
+export type ApiKeyUpdateManyWithWhereWithoutOrganizationInput = {
+  where: Prisma.ApiKeyScalarWhereInput
+  data: Prisma.XOR<Prisma.ApiKeyUpdateManyMutationInput, Prisma.ApiKeyUncheckedUpdateManyWithoutOrganizationInput>
+}
+
+export type ApiKeyScalarWhereInput = {
+  AND?: Prisma.ApiKeyScalarWhereInput | Prisma.ApiKeyScalarWhereInput[]
+  OR?: Prisma.ApiKeyScalarWhereInput[]
+  NOT?: Prisma.ApiKeyScalarWhereInput | Prisma.ApiKeyScalarWhereInput[]
+  organizationId?: Prisma.IntFilter<"ApiKey"> | number
+  id?: Prisma.IntFilter<"ApiKey"> | number
+  name?: Prisma.StringFilter<"ApiKey"> | string
+  prefix?: Prisma.StringFilter<"ApiKey"> | string
+  hash?: Prisma.StringFilter<"ApiKey"> | string
+  createdAt?: Prisma.DateTimeFilter<"ApiKey"> | Date | string
+  lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiKey"> | Date | string | null
+  revokedAt?: Prisma.DateTimeNullableFilter<"ApiKey"> | Date | string | null
+  userId?: Prisma.IntFilter<"ApiKey"> | number
+  role?: Prisma.EnumApiKeyRoleFilter<"ApiKey"> | $Enums.ApiKeyRole
+  scopes?: Prisma.StringNullableListFilter<"ApiKey">
+}
+
+export type ApiKeyCreateWithoutUserInput = {
+  id?: number
+  name: string
+  prefix: string
+  hash: string
+  createdAt?: Date | string
+  lastUsedAt?: Date | string | null
+  revokedAt?: Date | string | null
+  role?: $Enums.ApiKeyRole
+  scopes?: Prisma.ApiKeyCreatescopesInput | string[]
+  idempotencyKeys?: Prisma.IdempotencyKeyCreateNestedManyWithoutApiKeyInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutApiKeysInput
+}
+
+export type ApiKeyUncheckedCreateWithoutUserInput = {
+  id?: number
+  name: string
+  prefix: string
+  hash: string
+  createdAt?: Date | string
+  lastUsedAt?: Date | string | null
+  revokedAt?: Date | string | null
+  role?: $Enums.ApiKeyRole
+  scopes?: Prisma.ApiKeyCreatescopesInput | string[]
+  idempotencyKeys?: Prisma.IdempotencyKeyUncheckedCreateNestedManyWithoutApiKeyInput
+}
+
+export type ApiKeyCreateOrConnectWithoutUserInput = {
+  where: Prisma.ApiKeyWhereUniqueInput
+  create: Prisma.XOR<Prisma.ApiKeyCreateWithoutUserInput, Prisma.ApiKeyUncheckedCreateWithoutUserInput>
+}
+
+export type ApiKeyCreateManyUserInputEnvelope = {
+  data: Prisma.ApiKeyCreateManyUserInput | Prisma.ApiKeyCreateManyUserInput[]
+  skipDuplicates?: boolean
+}
+
+export type ApiKeyUpsertWithWhereUniqueWithoutUserInput = {
+  where: Prisma.ApiKeyWhereUniqueInput
+  update: Prisma.XOR<Prisma.ApiKeyUpdateWithoutUserInput, Prisma.ApiKeyUncheckedUpdateWithoutUserInput>
+  create: Prisma.XOR<Prisma.ApiKeyCreateWithoutUserInput, Prisma.ApiKeyUncheckedCreateWithoutUserInput>
+}
+
+export type ApiKeyUpdateWithWhereUniqueWithoutUserInput = {
+  where: Prisma.ApiKeyWhereUniqueInput
+  data: Prisma.XOR<Prisma.ApiKeyUpdateWithoutUserInput, Prisma.ApiKeyUncheckedUpdateWithoutUserInput>
+}
+
+export type ApiKeyUpdateManyWithWhereWithoutUserInput = {
+  where: Prisma.ApiKeyScalarWhereInput
+  data: Prisma.XOR<Prisma.ApiKeyUpdateManyMutationInput, Prisma.ApiKeyUncheckedUpdateManyWithoutUserInput>
+}
+
+export type ApiKeyCreateWithoutIdempotencyKeysInput = {
+  id?: number
+  name: string
+  prefix: string
+  hash: string
+  createdAt?: Date | string
+  lastUsedAt?: Date | string | null
+  revokedAt?: Date | string | null
+  role?: $Enums.ApiKeyRole
+  scopes?: Prisma.ApiKeyCreatescopesInput | string[]
+  user: Prisma.UserCreateNestedOneWithoutApiKeysInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutApiKeysInput
+}
+
+export type ApiKeyUncheckedCreateWithoutIdempotencyKeysInput = {
+  organizationId?: number
+  id?: number
+  name: string
+  prefix: string
+  hash: string
+  createdAt?: Date | string
+  lastUsedAt?: Date | string | null
+  revokedAt?: Date | string | null
+  userId: number
+  role?: $Enums.ApiKeyRole
+  scopes?: Prisma.ApiKeyCreatescopesInput | string[]
 }
 
 export type ApiKeyCreateOrConnectWithoutIdempotencyKeysInput = {
@@ -456,15 +811,6 @@ export type ApiKeyUpdateToOneWithWhereWithoutIdempotencyKeysInput = {
 }
 
 export type ApiKeyUpdateWithoutIdempotencyKeysInput = {
-  name?: Prisma.StringFieldUpdateOperationsInput | string
-  prefix?: Prisma.StringFieldUpdateOperationsInput | string
-  hash?: Prisma.StringFieldUpdateOperationsInput | string
-  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
-  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
-}
-
-export type ApiKeyUncheckedUpdateWithoutIdempotencyKeysInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   name?: Prisma.StringFieldUpdateOperationsInput | string
   prefix?: Prisma.StringFieldUpdateOperationsInput | string
@@ -472,6 +818,129 @@ export type ApiKeyUncheckedUpdateWithoutIdempotencyKeysInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  role?: Prisma.EnumApiKeyRoleFieldUpdateOperationsInput | $Enums.ApiKeyRole
+  scopes?: Prisma.ApiKeyUpdatescopesInput | string[]
+  user?: Prisma.UserUpdateOneRequiredWithoutApiKeysNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutApiKeysNestedInput
+}
+
+export type ApiKeyUncheckedUpdateWithoutIdempotencyKeysInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  prefix?: Prisma.StringFieldUpdateOperationsInput | string
+  hash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  userId?: Prisma.IntFieldUpdateOperationsInput | number
+  role?: Prisma.EnumApiKeyRoleFieldUpdateOperationsInput | $Enums.ApiKeyRole
+  scopes?: Prisma.ApiKeyUpdatescopesInput | string[]
+}
+
+export type ApiKeyCreateManyOrganizationInput = {
+  id?: number
+  name: string
+  prefix: string
+  hash: string
+  createdAt?: Date | string
+  lastUsedAt?: Date | string | null
+  revokedAt?: Date | string | null
+  userId: number
+  role?: $Enums.ApiKeyRole
+  scopes?: Prisma.ApiKeyCreatescopesInput | string[]
+}
+
+export type ApiKeyUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  prefix?: Prisma.StringFieldUpdateOperationsInput | string
+  hash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  role?: Prisma.EnumApiKeyRoleFieldUpdateOperationsInput | $Enums.ApiKeyRole
+  scopes?: Prisma.ApiKeyUpdatescopesInput | string[]
+  user?: Prisma.UserUpdateOneRequiredWithoutApiKeysNestedInput
+  idempotencyKeys?: Prisma.IdempotencyKeyUpdateManyWithoutApiKeyNestedInput
+}
+
+export type ApiKeyUncheckedUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  prefix?: Prisma.StringFieldUpdateOperationsInput | string
+  hash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  userId?: Prisma.IntFieldUpdateOperationsInput | number
+  role?: Prisma.EnumApiKeyRoleFieldUpdateOperationsInput | $Enums.ApiKeyRole
+  scopes?: Prisma.ApiKeyUpdatescopesInput | string[]
+  idempotencyKeys?: Prisma.IdempotencyKeyUncheckedUpdateManyWithoutApiKeyNestedInput
+}
+
+export type ApiKeyUncheckedUpdateManyWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  prefix?: Prisma.StringFieldUpdateOperationsInput | string
+  hash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  userId?: Prisma.IntFieldUpdateOperationsInput | number
+  role?: Prisma.EnumApiKeyRoleFieldUpdateOperationsInput | $Enums.ApiKeyRole
+  scopes?: Prisma.ApiKeyUpdatescopesInput | string[]
+}
+
+export type ApiKeyCreateManyUserInput = {
+  id?: number
+  name: string
+  prefix: string
+  hash: string
+  createdAt?: Date | string
+  lastUsedAt?: Date | string | null
+  revokedAt?: Date | string | null
+  role?: $Enums.ApiKeyRole
+  scopes?: Prisma.ApiKeyCreatescopesInput | string[]
+}
+
+export type ApiKeyUpdateWithoutUserInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  prefix?: Prisma.StringFieldUpdateOperationsInput | string
+  hash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  role?: Prisma.EnumApiKeyRoleFieldUpdateOperationsInput | $Enums.ApiKeyRole
+  scopes?: Prisma.ApiKeyUpdatescopesInput | string[]
+  idempotencyKeys?: Prisma.IdempotencyKeyUpdateManyWithoutApiKeyNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutApiKeysNestedInput
+}
+
+export type ApiKeyUncheckedUpdateWithoutUserInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  prefix?: Prisma.StringFieldUpdateOperationsInput | string
+  hash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  role?: Prisma.EnumApiKeyRoleFieldUpdateOperationsInput | $Enums.ApiKeyRole
+  scopes?: Prisma.ApiKeyUpdatescopesInput | string[]
+  idempotencyKeys?: Prisma.IdempotencyKeyUncheckedUpdateManyWithoutApiKeyNestedInput
+}
+
+export type ApiKeyUncheckedUpdateManyWithoutUserInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  prefix?: Prisma.StringFieldUpdateOperationsInput | string
+  hash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  role?: Prisma.EnumApiKeyRoleFieldUpdateOperationsInput | $Enums.ApiKeyRole
+  scopes?: Prisma.ApiKeyUpdatescopesInput | string[]
 }
 
 
@@ -506,6 +975,7 @@ export type ApiKeyCountOutputTypeCountIdempotencyKeysArgs<ExtArgs extends runtim
 
 
 export type ApiKeySelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   name?: boolean
   prefix?: boolean
@@ -513,11 +983,17 @@ export type ApiKeySelect<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   createdAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
+  userId?: boolean
+  role?: boolean
+  scopes?: boolean
+  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   idempotencyKeys?: boolean | Prisma.ApiKey$idempotencyKeysArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
   _count?: boolean | Prisma.ApiKeyCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["apiKey"]>
 
 export type ApiKeySelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   name?: boolean
   prefix?: boolean
@@ -525,9 +1001,15 @@ export type ApiKeySelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extens
   createdAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
+  userId?: boolean
+  role?: boolean
+  scopes?: boolean
+  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["apiKey"]>
 
 export type ApiKeySelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   name?: boolean
   prefix?: boolean
@@ -535,9 +1017,15 @@ export type ApiKeySelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extens
   createdAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
+  userId?: boolean
+  role?: boolean
+  scopes?: boolean
+  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["apiKey"]>
 
 export type ApiKeySelectScalar = {
+  organizationId?: boolean
   id?: boolean
   name?: boolean
   prefix?: boolean
@@ -545,22 +1033,36 @@ export type ApiKeySelectScalar = {
   createdAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
+  userId?: boolean
+  role?: boolean
+  scopes?: boolean
 }
 
-export type ApiKeyOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "prefix" | "hash" | "createdAt" | "lastUsedAt" | "revokedAt", ExtArgs["result"]["apiKey"]>
+export type ApiKeyOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "id" | "name" | "prefix" | "hash" | "createdAt" | "lastUsedAt" | "revokedAt" | "userId" | "role" | "scopes", ExtArgs["result"]["apiKey"]>
 export type ApiKeyInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   idempotencyKeys?: boolean | Prisma.ApiKey$idempotencyKeysArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
   _count?: boolean | Prisma.ApiKeyCountOutputTypeDefaultArgs<ExtArgs>
 }
-export type ApiKeyIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
-export type ApiKeyIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
+export type ApiKeyIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
+}
+export type ApiKeyIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
+}
 
 export type $ApiKeyPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "ApiKey"
   objects: {
+    user: Prisma.$UserPayload<ExtArgs>
     idempotencyKeys: Prisma.$IdempotencyKeyPayload<ExtArgs>[]
+    organization: Prisma.$OrganizationPayload<ExtArgs>
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
+    organizationId: number
     id: number
     name: string
     prefix: string
@@ -568,6 +1070,9 @@ export type $ApiKeyPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs
     createdAt: Date
     lastUsedAt: Date | null
     revokedAt: Date | null
+    userId: number
+    role: $Enums.ApiKeyRole
+    scopes: string[]
   }, ExtArgs["result"]["apiKey"]>
   composites: {}
 }
@@ -651,8 +1156,8 @@ export interface ApiKeyDelegate<ExtArgs extends runtime.Types.Extensions.Interna
    * // Get first 10 ApiKeys
    * const apiKeys = await prisma.apiKey.findMany({ take: 10 })
    * 
-   * // Only select the `id`
-   * const apiKeyWithIdOnly = await prisma.apiKey.findMany({ select: { id: true } })
+   * // Only select the `organizationId`
+   * const apiKeyWithOrganizationIdOnly = await prisma.apiKey.findMany({ select: { organizationId: true } })
    * 
    */
   findMany<T extends ApiKeyFindManyArgs>(args?: Prisma.SelectSubset<T, ApiKeyFindManyArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiKeyPayload<ExtArgs>, T, "findMany", GlobalOmitOptions>>
@@ -696,9 +1201,9 @@ export interface ApiKeyDelegate<ExtArgs extends runtime.Types.Extensions.Interna
    *   ]
    * })
    * 
-   * // Create many ApiKeys and only return the `id`
-   * const apiKeyWithIdOnly = await prisma.apiKey.createManyAndReturn({
-   *   select: { id: true },
+   * // Create many ApiKeys and only return the `organizationId`
+   * const apiKeyWithOrganizationIdOnly = await prisma.apiKey.createManyAndReturn({
+   *   select: { organizationId: true },
    *   data: [
    *     // ... provide data here
    *   ]
@@ -787,9 +1292,9 @@ export interface ApiKeyDelegate<ExtArgs extends runtime.Types.Extensions.Interna
    *   ]
    * })
    * 
-   * // Update zero or more ApiKeys and only return the `id`
-   * const apiKeyWithIdOnly = await prisma.apiKey.updateManyAndReturn({
-   *   select: { id: true },
+   * // Update zero or more ApiKeys and only return the `organizationId`
+   * const apiKeyWithOrganizationIdOnly = await prisma.apiKey.updateManyAndReturn({
+   *   select: { organizationId: true },
    *   where: {
    *     // ... provide filter here
    *   },
@@ -962,7 +1467,9 @@ readonly fields: ApiKeyFieldRefs;
  */
 export interface Prisma__ApiKeyClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
+  user<T extends Prisma.UserDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.UserDefaultArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   idempotencyKeys<T extends Prisma.ApiKey$idempotencyKeysArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiKey$idempotencyKeysArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$IdempotencyKeyPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -992,6 +1499,7 @@ export interface Prisma__ApiKeyClient<T, Null = never, ExtArgs extends runtime.T
  * Fields of the ApiKey model
  */
 export interface ApiKeyFieldRefs {
+  readonly organizationId: Prisma.FieldRef<"ApiKey", 'Int'>
   readonly id: Prisma.FieldRef<"ApiKey", 'Int'>
   readonly name: Prisma.FieldRef<"ApiKey", 'String'>
   readonly prefix: Prisma.FieldRef<"ApiKey", 'String'>
@@ -999,6 +1507,9 @@ export interface ApiKeyFieldRefs {
   readonly createdAt: Prisma.FieldRef<"ApiKey", 'DateTime'>
   readonly lastUsedAt: Prisma.FieldRef<"ApiKey", 'DateTime'>
   readonly revokedAt: Prisma.FieldRef<"ApiKey", 'DateTime'>
+  readonly userId: Prisma.FieldRef<"ApiKey", 'Int'>
+  readonly role: Prisma.FieldRef<"ApiKey", 'ApiKeyRole'>
+  readonly scopes: Prisma.FieldRef<"ApiKey", 'String[]'>
 }
     
 
@@ -1253,6 +1764,10 @@ export type ApiKeyCreateManyAndReturnArgs<ExtArgs extends runtime.Types.Extensio
    */
   data: Prisma.ApiKeyCreateManyInput | Prisma.ApiKeyCreateManyInput[]
   skipDuplicates?: boolean
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiKeyIncludeCreateManyAndReturn<ExtArgs> | null
 }
 
 /**
@@ -1323,6 +1838,10 @@ export type ApiKeyUpdateManyAndReturnArgs<ExtArgs extends runtime.Types.Extensio
    * Limit how many ApiKeys to update.
    */
   limit?: number
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiKeyIncludeUpdateManyAndReturn<ExtArgs> | null
 }
 
 /**

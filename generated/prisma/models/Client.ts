@@ -27,26 +27,31 @@ export type AggregateClient = {
 }
 
 export type ClientAvgAggregateOutputType = {
+  organizationId: number | null
   id: number | null
 }
 
 export type ClientSumAggregateOutputType = {
+  organizationId: number | null
   id: number | null
 }
 
 export type ClientMinAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   companyName: string | null
   createdAt: Date | null
 }
 
 export type ClientMaxAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   companyName: string | null
   createdAt: Date | null
 }
 
 export type ClientCountAggregateOutputType = {
+  organizationId: number
   id: number
   companyName: number
   createdAt: number
@@ -55,26 +60,31 @@ export type ClientCountAggregateOutputType = {
 
 
 export type ClientAvgAggregateInputType = {
+  organizationId?: true
   id?: true
 }
 
 export type ClientSumAggregateInputType = {
+  organizationId?: true
   id?: true
 }
 
 export type ClientMinAggregateInputType = {
+  organizationId?: true
   id?: true
   companyName?: true
   createdAt?: true
 }
 
 export type ClientMaxAggregateInputType = {
+  organizationId?: true
   id?: true
   companyName?: true
   createdAt?: true
 }
 
 export type ClientCountAggregateInputType = {
+  organizationId?: true
   id?: true
   companyName?: true
   createdAt?: true
@@ -168,6 +178,7 @@ export type ClientGroupByArgs<ExtArgs extends runtime.Types.Extensions.InternalA
 }
 
 export type ClientGroupByOutputType = {
+  organizationId: number
   id: number
   companyName: string
   createdAt: Date
@@ -197,36 +208,44 @@ export type ClientWhereInput = {
   AND?: Prisma.ClientWhereInput | Prisma.ClientWhereInput[]
   OR?: Prisma.ClientWhereInput[]
   NOT?: Prisma.ClientWhereInput | Prisma.ClientWhereInput[]
+  organizationId?: Prisma.IntFilter<"Client"> | number
   id?: Prisma.IntFilter<"Client"> | number
   companyName?: Prisma.StringFilter<"Client"> | string
   createdAt?: Prisma.DateTimeFilter<"Client"> | Date | string
   projects?: Prisma.ProjectListRelationFilter
   invoices?: Prisma.InvoiceListRelationFilter
   estimates?: Prisma.EstimateListRelationFilter
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
 }
 
 export type ClientOrderByWithRelationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   companyName?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   projects?: Prisma.ProjectOrderByRelationAggregateInput
   invoices?: Prisma.InvoiceOrderByRelationAggregateInput
   estimates?: Prisma.EstimateOrderByRelationAggregateInput
+  organization?: Prisma.OrganizationOrderByWithRelationInput
 }
 
 export type ClientWhereUniqueInput = Prisma.AtLeast<{
-  id?: number
+  organizationId_id?: Prisma.ClientOrganizationIdIdCompoundUniqueInput
   AND?: Prisma.ClientWhereInput | Prisma.ClientWhereInput[]
   OR?: Prisma.ClientWhereInput[]
   NOT?: Prisma.ClientWhereInput | Prisma.ClientWhereInput[]
+  organizationId?: Prisma.IntFilter<"Client"> | number
+  id?: Prisma.IntFilter<"Client"> | number
   companyName?: Prisma.StringFilter<"Client"> | string
   createdAt?: Prisma.DateTimeFilter<"Client"> | Date | string
   projects?: Prisma.ProjectListRelationFilter
   invoices?: Prisma.InvoiceListRelationFilter
   estimates?: Prisma.EstimateListRelationFilter
-}, "id">
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
+}, "organizationId_id">
 
 export type ClientOrderByWithAggregationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   companyName?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -241,20 +260,24 @@ export type ClientScalarWhereWithAggregatesInput = {
   AND?: Prisma.ClientScalarWhereWithAggregatesInput | Prisma.ClientScalarWhereWithAggregatesInput[]
   OR?: Prisma.ClientScalarWhereWithAggregatesInput[]
   NOT?: Prisma.ClientScalarWhereWithAggregatesInput | Prisma.ClientScalarWhereWithAggregatesInput[]
+  organizationId?: Prisma.IntWithAggregatesFilter<"Client"> | number
   id?: Prisma.IntWithAggregatesFilter<"Client"> | number
   companyName?: Prisma.StringWithAggregatesFilter<"Client"> | string
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Client"> | Date | string
 }
 
 export type ClientCreateInput = {
+  id?: number
   companyName: string
   createdAt?: Date | string
   projects?: Prisma.ProjectCreateNestedManyWithoutClientInput
   invoices?: Prisma.InvoiceCreateNestedManyWithoutClientInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutClientInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutClientsInput
 }
 
 export type ClientUncheckedCreateInput = {
+  organizationId?: number
   id?: number
   companyName: string
   createdAt?: Date | string
@@ -264,14 +287,17 @@ export type ClientUncheckedCreateInput = {
 }
 
 export type ClientUpdateInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   companyName?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   projects?: Prisma.ProjectUpdateManyWithoutClientNestedInput
   invoices?: Prisma.InvoiceUpdateManyWithoutClientNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutClientNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutClientsNestedInput
 }
 
 export type ClientUncheckedUpdateInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   companyName?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -281,45 +307,68 @@ export type ClientUncheckedUpdateInput = {
 }
 
 export type ClientCreateManyInput = {
+  organizationId?: number
   id?: number
   companyName: string
   createdAt?: Date | string
 }
 
 export type ClientUpdateManyMutationInput = {
-  companyName?: Prisma.StringFieldUpdateOperationsInput | string
-  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-}
-
-export type ClientUncheckedUpdateManyInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   companyName?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
+export type ClientUncheckedUpdateManyInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  companyName?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+}
+
+export type ClientListRelationFilter = {
+  every?: Prisma.ClientWhereInput
+  some?: Prisma.ClientWhereInput
+  none?: Prisma.ClientWhereInput
+}
+
+export type ClientOrderByRelationAggregateInput = {
+  _count?: Prisma.SortOrder
+}
+
+export type ClientOrganizationIdIdCompoundUniqueInput = {
+  organizationId: number
+  id: number
+}
+
 export type ClientCountOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   companyName?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
 export type ClientAvgOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
 }
 
 export type ClientMaxOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   companyName?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
 export type ClientMinOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   companyName?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
 export type ClientSumOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
 }
 
@@ -331,6 +380,48 @@ export type ClientNullableScalarRelationFilter = {
 export type ClientScalarRelationFilter = {
   is?: Prisma.ClientWhereInput
   isNot?: Prisma.ClientWhereInput
+}
+
+export type ClientCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.ClientCreateWithoutOrganizationInput, Prisma.ClientUncheckedCreateWithoutOrganizationInput> | Prisma.ClientCreateWithoutOrganizationInput[] | Prisma.ClientUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ClientCreateOrConnectWithoutOrganizationInput | Prisma.ClientCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.ClientCreateManyOrganizationInputEnvelope
+  connect?: Prisma.ClientWhereUniqueInput | Prisma.ClientWhereUniqueInput[]
+}
+
+export type ClientUncheckedCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.ClientCreateWithoutOrganizationInput, Prisma.ClientUncheckedCreateWithoutOrganizationInput> | Prisma.ClientCreateWithoutOrganizationInput[] | Prisma.ClientUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ClientCreateOrConnectWithoutOrganizationInput | Prisma.ClientCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.ClientCreateManyOrganizationInputEnvelope
+  connect?: Prisma.ClientWhereUniqueInput | Prisma.ClientWhereUniqueInput[]
+}
+
+export type ClientUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.ClientCreateWithoutOrganizationInput, Prisma.ClientUncheckedCreateWithoutOrganizationInput> | Prisma.ClientCreateWithoutOrganizationInput[] | Prisma.ClientUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ClientCreateOrConnectWithoutOrganizationInput | Prisma.ClientCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.ClientUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.ClientUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.ClientCreateManyOrganizationInputEnvelope
+  set?: Prisma.ClientWhereUniqueInput | Prisma.ClientWhereUniqueInput[]
+  disconnect?: Prisma.ClientWhereUniqueInput | Prisma.ClientWhereUniqueInput[]
+  delete?: Prisma.ClientWhereUniqueInput | Prisma.ClientWhereUniqueInput[]
+  connect?: Prisma.ClientWhereUniqueInput | Prisma.ClientWhereUniqueInput[]
+  update?: Prisma.ClientUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.ClientUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.ClientUpdateManyWithWhereWithoutOrganizationInput | Prisma.ClientUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.ClientScalarWhereInput | Prisma.ClientScalarWhereInput[]
+}
+
+export type ClientUncheckedUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.ClientCreateWithoutOrganizationInput, Prisma.ClientUncheckedCreateWithoutOrganizationInput> | Prisma.ClientCreateWithoutOrganizationInput[] | Prisma.ClientUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ClientCreateOrConnectWithoutOrganizationInput | Prisma.ClientCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.ClientUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.ClientUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.ClientCreateManyOrganizationInputEnvelope
+  set?: Prisma.ClientWhereUniqueInput | Prisma.ClientWhereUniqueInput[]
+  disconnect?: Prisma.ClientWhereUniqueInput | Prisma.ClientWhereUniqueInput[]
+  delete?: Prisma.ClientWhereUniqueInput | Prisma.ClientWhereUniqueInput[]
+  connect?: Prisma.ClientWhereUniqueInput | Prisma.ClientWhereUniqueInput[]
+  update?: Prisma.ClientUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.ClientUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.ClientUpdateManyWithWhereWithoutOrganizationInput | Prisma.ClientUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.ClientScalarWhereInput | Prisma.ClientScalarWhereInput[]
 }
 
 export type ClientCreateNestedOneWithoutProjectsInput = {
@@ -377,14 +468,71 @@ export type ClientUpdateOneRequiredWithoutEstimatesNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.ClientUpdateToOneWithWhereWithoutEstimatesInput, Prisma.ClientUpdateWithoutEstimatesInput>, Prisma.ClientUncheckedUpdateWithoutEstimatesInput>
 }
 
-export type ClientCreateWithoutProjectsInput = {
+export type ClientCreateWithoutOrganizationInput = {
+  id?: number
   companyName: string
   createdAt?: Date | string
+  projects?: Prisma.ProjectCreateNestedManyWithoutClientInput
   invoices?: Prisma.InvoiceCreateNestedManyWithoutClientInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutClientInput
 }
 
+export type ClientUncheckedCreateWithoutOrganizationInput = {
+  id?: number
+  companyName: string
+  createdAt?: Date | string
+  projects?: Prisma.ProjectUncheckedCreateNestedManyWithoutClientInput
+  invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutClientInput
+  estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutClientInput
+}
+
+export type ClientCreateOrConnectWithoutOrganizationInput = {
+  where: Prisma.ClientWhereUniqueInput
+  create: Prisma.XOR<Prisma.ClientCreateWithoutOrganizationInput, Prisma.ClientUncheckedCreateWithoutOrganizationInput>
+}
+
+export type ClientCreateManyOrganizationInputEnvelope = {
+  data: Prisma.ClientCreateManyOrganizationInput | Prisma.ClientCreateManyOrganizationInput[]
+  skipDuplicates?: boolean
+}
+
+export type ClientUpsertWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.ClientWhereUniqueInput
+  update: Prisma.XOR<Prisma.ClientUpdateWithoutOrganizationInput, Prisma.ClientUncheckedUpdateWithoutOrganizationInput>
+  create: Prisma.XOR<Prisma.ClientCreateWithoutOrganizationInput, Prisma.ClientUncheckedCreateWithoutOrganizationInput>
+}
+
+export type ClientUpdateWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.ClientWhereUniqueInput
+  data: Prisma.XOR<Prisma.ClientUpdateWithoutOrganizationInput, Prisma.ClientUncheckedUpdateWithoutOrganizationInput>
+}
+
+export type ClientUpdateManyWithWhereWithoutOrganizationInput = {
+  where: Prisma.ClientScalarWhereInput
+  data: Prisma.XOR<Prisma.ClientUpdateManyMutationInput, Prisma.ClientUncheckedUpdateManyWithoutOrganizationInput>
+}
+
+export type ClientScalarWhereInput = {
+  AND?: Prisma.ClientScalarWhereInput | Prisma.ClientScalarWhereInput[]
+  OR?: Prisma.ClientScalarWhereInput[]
+  NOT?: Prisma.ClientScalarWhereInput | Prisma.ClientScalarWhereInput[]
+  organizationId?: Prisma.IntFilter<"Client"> | number
+  id?: Prisma.IntFilter<"Client"> | number
+  companyName?: Prisma.StringFilter<"Client"> | string
+  createdAt?: Prisma.DateTimeFilter<"Client"> | Date | string
+}
+
+export type ClientCreateWithoutProjectsInput = {
+  id?: number
+  companyName: string
+  createdAt?: Date | string
+  invoices?: Prisma.InvoiceCreateNestedManyWithoutClientInput
+  estimates?: Prisma.EstimateCreateNestedManyWithoutClientInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutClientsInput
+}
+
 export type ClientUncheckedCreateWithoutProjectsInput = {
+  organizationId?: number
   id?: number
   companyName: string
   createdAt?: Date | string
@@ -409,13 +557,16 @@ export type ClientUpdateToOneWithWhereWithoutProjectsInput = {
 }
 
 export type ClientUpdateWithoutProjectsInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   companyName?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   invoices?: Prisma.InvoiceUpdateManyWithoutClientNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutClientNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutClientsNestedInput
 }
 
 export type ClientUncheckedUpdateWithoutProjectsInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   companyName?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -424,13 +575,16 @@ export type ClientUncheckedUpdateWithoutProjectsInput = {
 }
 
 export type ClientCreateWithoutInvoicesInput = {
+  id?: number
   companyName: string
   createdAt?: Date | string
   projects?: Prisma.ProjectCreateNestedManyWithoutClientInput
   estimates?: Prisma.EstimateCreateNestedManyWithoutClientInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutClientsInput
 }
 
 export type ClientUncheckedCreateWithoutInvoicesInput = {
+  organizationId?: number
   id?: number
   companyName: string
   createdAt?: Date | string
@@ -455,13 +609,16 @@ export type ClientUpdateToOneWithWhereWithoutInvoicesInput = {
 }
 
 export type ClientUpdateWithoutInvoicesInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   companyName?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   projects?: Prisma.ProjectUpdateManyWithoutClientNestedInput
   estimates?: Prisma.EstimateUpdateManyWithoutClientNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutClientsNestedInput
 }
 
 export type ClientUncheckedUpdateWithoutInvoicesInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   companyName?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -470,13 +627,16 @@ export type ClientUncheckedUpdateWithoutInvoicesInput = {
 }
 
 export type ClientCreateWithoutEstimatesInput = {
+  id?: number
   companyName: string
   createdAt?: Date | string
   projects?: Prisma.ProjectCreateNestedManyWithoutClientInput
   invoices?: Prisma.InvoiceCreateNestedManyWithoutClientInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutClientsInput
 }
 
 export type ClientUncheckedCreateWithoutEstimatesInput = {
+  organizationId?: number
   id?: number
   companyName: string
   createdAt?: Date | string
@@ -501,18 +661,51 @@ export type ClientUpdateToOneWithWhereWithoutEstimatesInput = {
 }
 
 export type ClientUpdateWithoutEstimatesInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   companyName?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   projects?: Prisma.ProjectUpdateManyWithoutClientNestedInput
   invoices?: Prisma.InvoiceUpdateManyWithoutClientNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutClientsNestedInput
 }
 
 export type ClientUncheckedUpdateWithoutEstimatesInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   companyName?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   projects?: Prisma.ProjectUncheckedUpdateManyWithoutClientNestedInput
   invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutClientNestedInput
+}
+
+export type ClientCreateManyOrganizationInput = {
+  id?: number
+  companyName: string
+  createdAt?: Date | string
+}
+
+export type ClientUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  companyName?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  projects?: Prisma.ProjectUpdateManyWithoutClientNestedInput
+  invoices?: Prisma.InvoiceUpdateManyWithoutClientNestedInput
+  estimates?: Prisma.EstimateUpdateManyWithoutClientNestedInput
+}
+
+export type ClientUncheckedUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  companyName?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  projects?: Prisma.ProjectUncheckedUpdateManyWithoutClientNestedInput
+  invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutClientNestedInput
+  estimates?: Prisma.EstimateUncheckedUpdateManyWithoutClientNestedInput
+}
+
+export type ClientUncheckedUpdateManyWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  companyName?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 
@@ -565,42 +758,54 @@ export type ClientCountOutputTypeCountEstimatesArgs<ExtArgs extends runtime.Type
 
 
 export type ClientSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   companyName?: boolean
   createdAt?: boolean
   projects?: boolean | Prisma.Client$projectsArgs<ExtArgs>
   invoices?: boolean | Prisma.Client$invoicesArgs<ExtArgs>
   estimates?: boolean | Prisma.Client$estimatesArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
   _count?: boolean | Prisma.ClientCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["client"]>
 
 export type ClientSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   companyName?: boolean
   createdAt?: boolean
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["client"]>
 
 export type ClientSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   companyName?: boolean
   createdAt?: boolean
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["client"]>
 
 export type ClientSelectScalar = {
+  organizationId?: boolean
   id?: boolean
   companyName?: boolean
   createdAt?: boolean
 }
 
-export type ClientOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "companyName" | "createdAt", ExtArgs["result"]["client"]>
+export type ClientOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "id" | "companyName" | "createdAt", ExtArgs["result"]["client"]>
 export type ClientInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   projects?: boolean | Prisma.Client$projectsArgs<ExtArgs>
   invoices?: boolean | Prisma.Client$invoicesArgs<ExtArgs>
   estimates?: boolean | Prisma.Client$estimatesArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
   _count?: boolean | Prisma.ClientCountOutputTypeDefaultArgs<ExtArgs>
 }
-export type ClientIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
-export type ClientIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
+export type ClientIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
+}
+export type ClientIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
+}
 
 export type $ClientPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "Client"
@@ -608,8 +813,10 @@ export type $ClientPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs
     projects: Prisma.$ProjectPayload<ExtArgs>[]
     invoices: Prisma.$InvoicePayload<ExtArgs>[]
     estimates: Prisma.$EstimatePayload<ExtArgs>[]
+    organization: Prisma.$OrganizationPayload<ExtArgs>
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
+    organizationId: number
     id: number
     companyName: string
     createdAt: Date
@@ -696,8 +903,8 @@ export interface ClientDelegate<ExtArgs extends runtime.Types.Extensions.Interna
    * // Get first 10 Clients
    * const clients = await prisma.client.findMany({ take: 10 })
    * 
-   * // Only select the `id`
-   * const clientWithIdOnly = await prisma.client.findMany({ select: { id: true } })
+   * // Only select the `organizationId`
+   * const clientWithOrganizationIdOnly = await prisma.client.findMany({ select: { organizationId: true } })
    * 
    */
   findMany<T extends ClientFindManyArgs>(args?: Prisma.SelectSubset<T, ClientFindManyArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ClientPayload<ExtArgs>, T, "findMany", GlobalOmitOptions>>
@@ -741,9 +948,9 @@ export interface ClientDelegate<ExtArgs extends runtime.Types.Extensions.Interna
    *   ]
    * })
    * 
-   * // Create many Clients and only return the `id`
-   * const clientWithIdOnly = await prisma.client.createManyAndReturn({
-   *   select: { id: true },
+   * // Create many Clients and only return the `organizationId`
+   * const clientWithOrganizationIdOnly = await prisma.client.createManyAndReturn({
+   *   select: { organizationId: true },
    *   data: [
    *     // ... provide data here
    *   ]
@@ -832,9 +1039,9 @@ export interface ClientDelegate<ExtArgs extends runtime.Types.Extensions.Interna
    *   ]
    * })
    * 
-   * // Update zero or more Clients and only return the `id`
-   * const clientWithIdOnly = await prisma.client.updateManyAndReturn({
-   *   select: { id: true },
+   * // Update zero or more Clients and only return the `organizationId`
+   * const clientWithOrganizationIdOnly = await prisma.client.updateManyAndReturn({
+   *   select: { organizationId: true },
    *   where: {
    *     // ... provide filter here
    *   },
@@ -1010,6 +1217,7 @@ export interface Prisma__ClientClient<T, Null = never, ExtArgs extends runtime.T
   projects<T extends Prisma.Client$projectsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Client$projectsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   invoices<T extends Prisma.Client$invoicesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Client$invoicesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$InvoicePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   estimates<T extends Prisma.Client$estimatesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Client$estimatesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$EstimatePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1039,6 +1247,7 @@ export interface Prisma__ClientClient<T, Null = never, ExtArgs extends runtime.T
  * Fields of the Client model
  */
 export interface ClientFieldRefs {
+  readonly organizationId: Prisma.FieldRef<"Client", 'Int'>
   readonly id: Prisma.FieldRef<"Client", 'Int'>
   readonly companyName: Prisma.FieldRef<"Client", 'String'>
   readonly createdAt: Prisma.FieldRef<"Client", 'DateTime'>
@@ -1296,6 +1505,10 @@ export type ClientCreateManyAndReturnArgs<ExtArgs extends runtime.Types.Extensio
    */
   data: Prisma.ClientCreateManyInput | Prisma.ClientCreateManyInput[]
   skipDuplicates?: boolean
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ClientIncludeCreateManyAndReturn<ExtArgs> | null
 }
 
 /**
@@ -1366,6 +1579,10 @@ export type ClientUpdateManyAndReturnArgs<ExtArgs extends runtime.Types.Extensio
    * Limit how many Clients to update.
    */
   limit?: number
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ClientIncludeUpdateManyAndReturn<ExtArgs> | null
 }
 
 /**

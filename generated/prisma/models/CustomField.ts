@@ -27,14 +27,17 @@ export type AggregateCustomField = {
 }
 
 export type CustomFieldAvgAggregateOutputType = {
+  organizationId: number | null
   id: number | null
 }
 
 export type CustomFieldSumAggregateOutputType = {
+  organizationId: number | null
   id: number | null
 }
 
 export type CustomFieldMinAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   key: string | null
   name: string | null
@@ -43,6 +46,7 @@ export type CustomFieldMinAggregateOutputType = {
 }
 
 export type CustomFieldMaxAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   key: string | null
   name: string | null
@@ -51,6 +55,7 @@ export type CustomFieldMaxAggregateOutputType = {
 }
 
 export type CustomFieldCountAggregateOutputType = {
+  organizationId: number
   id: number
   key: number
   name: number
@@ -62,14 +67,17 @@ export type CustomFieldCountAggregateOutputType = {
 
 
 export type CustomFieldAvgAggregateInputType = {
+  organizationId?: true
   id?: true
 }
 
 export type CustomFieldSumAggregateInputType = {
+  organizationId?: true
   id?: true
 }
 
 export type CustomFieldMinAggregateInputType = {
+  organizationId?: true
   id?: true
   key?: true
   name?: true
@@ -78,6 +86,7 @@ export type CustomFieldMinAggregateInputType = {
 }
 
 export type CustomFieldMaxAggregateInputType = {
+  organizationId?: true
   id?: true
   key?: true
   name?: true
@@ -86,6 +95,7 @@ export type CustomFieldMaxAggregateInputType = {
 }
 
 export type CustomFieldCountAggregateInputType = {
+  organizationId?: true
   id?: true
   key?: true
   name?: true
@@ -182,6 +192,7 @@ export type CustomFieldGroupByArgs<ExtArgs extends runtime.Types.Extensions.Inte
 }
 
 export type CustomFieldGroupByOutputType = {
+  organizationId: number
   id: number
   key: string
   name: string
@@ -214,6 +225,7 @@ export type CustomFieldWhereInput = {
   AND?: Prisma.CustomFieldWhereInput | Prisma.CustomFieldWhereInput[]
   OR?: Prisma.CustomFieldWhereInput[]
   NOT?: Prisma.CustomFieldWhereInput | Prisma.CustomFieldWhereInput[]
+  organizationId?: Prisma.IntFilter<"CustomField"> | number
   id?: Prisma.IntFilter<"CustomField"> | number
   key?: Prisma.StringFilter<"CustomField"> | string
   name?: Prisma.StringFilter<"CustomField"> | string
@@ -221,9 +233,11 @@ export type CustomFieldWhereInput = {
   options?: Prisma.StringNullableListFilter<"CustomField">
   createdAt?: Prisma.DateTimeFilter<"CustomField"> | Date | string
   values?: Prisma.ProjectCustomValueListRelationFilter
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
 }
 
 export type CustomFieldOrderByWithRelationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   key?: Prisma.SortOrder
   name?: Prisma.SortOrder
@@ -231,22 +245,28 @@ export type CustomFieldOrderByWithRelationInput = {
   options?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   values?: Prisma.ProjectCustomValueOrderByRelationAggregateInput
+  organization?: Prisma.OrganizationOrderByWithRelationInput
 }
 
 export type CustomFieldWhereUniqueInput = Prisma.AtLeast<{
-  id?: number
-  key?: string
+  organizationId_key?: Prisma.CustomFieldOrganizationIdKeyCompoundUniqueInput
+  organizationId_id?: Prisma.CustomFieldOrganizationIdIdCompoundUniqueInput
   AND?: Prisma.CustomFieldWhereInput | Prisma.CustomFieldWhereInput[]
   OR?: Prisma.CustomFieldWhereInput[]
   NOT?: Prisma.CustomFieldWhereInput | Prisma.CustomFieldWhereInput[]
+  organizationId?: Prisma.IntFilter<"CustomField"> | number
+  id?: Prisma.IntFilter<"CustomField"> | number
+  key?: Prisma.StringFilter<"CustomField"> | string
   name?: Prisma.StringFilter<"CustomField"> | string
   type?: Prisma.EnumCustomFieldTypeFilter<"CustomField"> | $Enums.CustomFieldType
   options?: Prisma.StringNullableListFilter<"CustomField">
   createdAt?: Prisma.DateTimeFilter<"CustomField"> | Date | string
   values?: Prisma.ProjectCustomValueListRelationFilter
-}, "id" | "key">
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
+}, "organizationId_id" | "organizationId_key">
 
 export type CustomFieldOrderByWithAggregationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   key?: Prisma.SortOrder
   name?: Prisma.SortOrder
@@ -264,6 +284,7 @@ export type CustomFieldScalarWhereWithAggregatesInput = {
   AND?: Prisma.CustomFieldScalarWhereWithAggregatesInput | Prisma.CustomFieldScalarWhereWithAggregatesInput[]
   OR?: Prisma.CustomFieldScalarWhereWithAggregatesInput[]
   NOT?: Prisma.CustomFieldScalarWhereWithAggregatesInput | Prisma.CustomFieldScalarWhereWithAggregatesInput[]
+  organizationId?: Prisma.IntWithAggregatesFilter<"CustomField"> | number
   id?: Prisma.IntWithAggregatesFilter<"CustomField"> | number
   key?: Prisma.StringWithAggregatesFilter<"CustomField"> | string
   name?: Prisma.StringWithAggregatesFilter<"CustomField"> | string
@@ -273,15 +294,18 @@ export type CustomFieldScalarWhereWithAggregatesInput = {
 }
 
 export type CustomFieldCreateInput = {
+  id?: number
   key: string
   name: string
   type: $Enums.CustomFieldType
   options?: Prisma.CustomFieldCreateoptionsInput | string[]
   createdAt?: Date | string
   values?: Prisma.ProjectCustomValueCreateNestedManyWithoutFieldInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutCustomFieldsInput
 }
 
 export type CustomFieldUncheckedCreateInput = {
+  organizationId?: number
   id?: number
   key: string
   name: string
@@ -292,15 +316,18 @@ export type CustomFieldUncheckedCreateInput = {
 }
 
 export type CustomFieldUpdateInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   key?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   type?: Prisma.EnumCustomFieldTypeFieldUpdateOperationsInput | $Enums.CustomFieldType
   options?: Prisma.CustomFieldUpdateoptionsInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   values?: Prisma.ProjectCustomValueUpdateManyWithoutFieldNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutCustomFieldsNestedInput
 }
 
 export type CustomFieldUncheckedUpdateInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   key?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
@@ -311,6 +338,7 @@ export type CustomFieldUncheckedUpdateInput = {
 }
 
 export type CustomFieldCreateManyInput = {
+  organizationId?: number
   id?: number
   key: string
   name: string
@@ -320,14 +348,6 @@ export type CustomFieldCreateManyInput = {
 }
 
 export type CustomFieldUpdateManyMutationInput = {
-  key?: Prisma.StringFieldUpdateOperationsInput | string
-  name?: Prisma.StringFieldUpdateOperationsInput | string
-  type?: Prisma.EnumCustomFieldTypeFieldUpdateOperationsInput | $Enums.CustomFieldType
-  options?: Prisma.CustomFieldUpdateoptionsInput | string[]
-  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-}
-
-export type CustomFieldUncheckedUpdateManyInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   key?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
@@ -336,7 +356,38 @@ export type CustomFieldUncheckedUpdateManyInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
+export type CustomFieldUncheckedUpdateManyInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  key?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  type?: Prisma.EnumCustomFieldTypeFieldUpdateOperationsInput | $Enums.CustomFieldType
+  options?: Prisma.CustomFieldUpdateoptionsInput | string[]
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+}
+
+export type CustomFieldListRelationFilter = {
+  every?: Prisma.CustomFieldWhereInput
+  some?: Prisma.CustomFieldWhereInput
+  none?: Prisma.CustomFieldWhereInput
+}
+
+export type CustomFieldOrderByRelationAggregateInput = {
+  _count?: Prisma.SortOrder
+}
+
+export type CustomFieldOrganizationIdKeyCompoundUniqueInput = {
+  organizationId: number
+  key: string
+}
+
+export type CustomFieldOrganizationIdIdCompoundUniqueInput = {
+  organizationId: number
+  id: number
+}
+
 export type CustomFieldCountOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   key?: Prisma.SortOrder
   name?: Prisma.SortOrder
@@ -346,10 +397,12 @@ export type CustomFieldCountOrderByAggregateInput = {
 }
 
 export type CustomFieldAvgOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
 }
 
 export type CustomFieldMaxOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   key?: Prisma.SortOrder
   name?: Prisma.SortOrder
@@ -358,6 +411,7 @@ export type CustomFieldMaxOrderByAggregateInput = {
 }
 
 export type CustomFieldMinOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   key?: Prisma.SortOrder
   name?: Prisma.SortOrder
@@ -366,12 +420,55 @@ export type CustomFieldMinOrderByAggregateInput = {
 }
 
 export type CustomFieldSumOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
 }
 
 export type CustomFieldScalarRelationFilter = {
   is?: Prisma.CustomFieldWhereInput
   isNot?: Prisma.CustomFieldWhereInput
+}
+
+export type CustomFieldCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.CustomFieldCreateWithoutOrganizationInput, Prisma.CustomFieldUncheckedCreateWithoutOrganizationInput> | Prisma.CustomFieldCreateWithoutOrganizationInput[] | Prisma.CustomFieldUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.CustomFieldCreateOrConnectWithoutOrganizationInput | Prisma.CustomFieldCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.CustomFieldCreateManyOrganizationInputEnvelope
+  connect?: Prisma.CustomFieldWhereUniqueInput | Prisma.CustomFieldWhereUniqueInput[]
+}
+
+export type CustomFieldUncheckedCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.CustomFieldCreateWithoutOrganizationInput, Prisma.CustomFieldUncheckedCreateWithoutOrganizationInput> | Prisma.CustomFieldCreateWithoutOrganizationInput[] | Prisma.CustomFieldUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.CustomFieldCreateOrConnectWithoutOrganizationInput | Prisma.CustomFieldCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.CustomFieldCreateManyOrganizationInputEnvelope
+  connect?: Prisma.CustomFieldWhereUniqueInput | Prisma.CustomFieldWhereUniqueInput[]
+}
+
+export type CustomFieldUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.CustomFieldCreateWithoutOrganizationInput, Prisma.CustomFieldUncheckedCreateWithoutOrganizationInput> | Prisma.CustomFieldCreateWithoutOrganizationInput[] | Prisma.CustomFieldUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.CustomFieldCreateOrConnectWithoutOrganizationInput | Prisma.CustomFieldCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.CustomFieldUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.CustomFieldUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.CustomFieldCreateManyOrganizationInputEnvelope
+  set?: Prisma.CustomFieldWhereUniqueInput | Prisma.CustomFieldWhereUniqueInput[]
+  disconnect?: Prisma.CustomFieldWhereUniqueInput | Prisma.CustomFieldWhereUniqueInput[]
+  delete?: Prisma.CustomFieldWhereUniqueInput | Prisma.CustomFieldWhereUniqueInput[]
+  connect?: Prisma.CustomFieldWhereUniqueInput | Prisma.CustomFieldWhereUniqueInput[]
+  update?: Prisma.CustomFieldUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.CustomFieldUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.CustomFieldUpdateManyWithWhereWithoutOrganizationInput | Prisma.CustomFieldUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.CustomFieldScalarWhereInput | Prisma.CustomFieldScalarWhereInput[]
+}
+
+export type CustomFieldUncheckedUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.CustomFieldCreateWithoutOrganizationInput, Prisma.CustomFieldUncheckedCreateWithoutOrganizationInput> | Prisma.CustomFieldCreateWithoutOrganizationInput[] | Prisma.CustomFieldUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.CustomFieldCreateOrConnectWithoutOrganizationInput | Prisma.CustomFieldCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.CustomFieldUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.CustomFieldUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.CustomFieldCreateManyOrganizationInputEnvelope
+  set?: Prisma.CustomFieldWhereUniqueInput | Prisma.CustomFieldWhereUniqueInput[]
+  disconnect?: Prisma.CustomFieldWhereUniqueInput | Prisma.CustomFieldWhereUniqueInput[]
+  delete?: Prisma.CustomFieldWhereUniqueInput | Prisma.CustomFieldWhereUniqueInput[]
+  connect?: Prisma.CustomFieldWhereUniqueInput | Prisma.CustomFieldWhereUniqueInput[]
+  update?: Prisma.CustomFieldUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.CustomFieldUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.CustomFieldUpdateManyWithWhereWithoutOrganizationInput | Prisma.CustomFieldUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.CustomFieldScalarWhereInput | Prisma.CustomFieldScalarWhereInput[]
 }
 
 export type CustomFieldCreateoptionsInput = {
@@ -401,15 +498,77 @@ export type CustomFieldUpdateOneRequiredWithoutValuesNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.CustomFieldUpdateToOneWithWhereWithoutValuesInput, Prisma.CustomFieldUpdateWithoutValuesInput>, Prisma.CustomFieldUncheckedUpdateWithoutValuesInput>
 }
 
-export type CustomFieldCreateWithoutValuesInput = {
+export type CustomFieldCreateWithoutOrganizationInput = {
+  id?: number
   key: string
   name: string
   type: $Enums.CustomFieldType
   options?: Prisma.CustomFieldCreateoptionsInput | string[]
   createdAt?: Date | string
+  values?: Prisma.ProjectCustomValueCreateNestedManyWithoutFieldInput
+}
+
+export type CustomFieldUncheckedCreateWithoutOrganizationInput = {
+  id?: number
+  key: string
+  name: string
+  type: $Enums.CustomFieldType
+  options?: Prisma.CustomFieldCreateoptionsInput | string[]
+  createdAt?: Date | string
+  values?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutFieldInput
+}
+
+export type CustomFieldCreateOrConnectWithoutOrganizationInput = {
+  where: Prisma.CustomFieldWhereUniqueInput
+  create: Prisma.XOR<Prisma.CustomFieldCreateWithoutOrganizationInput, Prisma.CustomFieldUncheckedCreateWithoutOrganizationInput>
+}
+
+export type CustomFieldCreateManyOrganizationInputEnvelope = {
+  data: Prisma.CustomFieldCreateManyOrganizationInput | Prisma.CustomFieldCreateManyOrganizationInput[]
+  skipDuplicates?: boolean
+}
+
+export type CustomFieldUpsertWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.CustomFieldWhereUniqueInput
+  update: Prisma.XOR<Prisma.CustomFieldUpdateWithoutOrganizationInput, Prisma.CustomFieldUncheckedUpdateWithoutOrganizationInput>
+  create: Prisma.XOR<Prisma.CustomFieldCreateWithoutOrganizationInput, Prisma.CustomFieldUncheckedCreateWithoutOrganizationInput>
+}
+
+export type CustomFieldUpdateWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.CustomFieldWhereUniqueInput
+  data: Prisma.XOR<Prisma.CustomFieldUpdateWithoutOrganizationInput, Prisma.CustomFieldUncheckedUpdateWithoutOrganizationInput>
+}
+
+export type CustomFieldUpdateManyWithWhereWithoutOrganizationInput = {
+  where: Prisma.CustomFieldScalarWhereInput
+  data: Prisma.XOR<Prisma.CustomFieldUpdateManyMutationInput, Prisma.CustomFieldUncheckedUpdateManyWithoutOrganizationInput>
+}
+
+export type CustomFieldScalarWhereInput = {
+  AND?: Prisma.CustomFieldScalarWhereInput | Prisma.CustomFieldScalarWhereInput[]
+  OR?: Prisma.CustomFieldScalarWhereInput[]
+  NOT?: Prisma.CustomFieldScalarWhereInput | Prisma.CustomFieldScalarWhereInput[]
+  organizationId?: Prisma.IntFilter<"CustomField"> | number
+  id?: Prisma.IntFilter<"CustomField"> | number
+  key?: Prisma.StringFilter<"CustomField"> | string
+  name?: Prisma.StringFilter<"CustomField"> | string
+  type?: Prisma.EnumCustomFieldTypeFilter<"CustomField"> | $Enums.CustomFieldType
+  options?: Prisma.StringNullableListFilter<"CustomField">
+  createdAt?: Prisma.DateTimeFilter<"CustomField"> | Date | string
+}
+
+export type CustomFieldCreateWithoutValuesInput = {
+  id?: number
+  key: string
+  name: string
+  type: $Enums.CustomFieldType
+  options?: Prisma.CustomFieldCreateoptionsInput | string[]
+  createdAt?: Date | string
+  organization?: Prisma.OrganizationCreateNestedOneWithoutCustomFieldsInput
 }
 
 export type CustomFieldUncheckedCreateWithoutValuesInput = {
+  organizationId?: number
   id?: number
   key: string
   name: string
@@ -435,6 +594,18 @@ export type CustomFieldUpdateToOneWithWhereWithoutValuesInput = {
 }
 
 export type CustomFieldUpdateWithoutValuesInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  key?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  type?: Prisma.EnumCustomFieldTypeFieldUpdateOperationsInput | $Enums.CustomFieldType
+  options?: Prisma.CustomFieldUpdateoptionsInput | string[]
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutCustomFieldsNestedInput
+}
+
+export type CustomFieldUncheckedUpdateWithoutValuesInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   key?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   type?: Prisma.EnumCustomFieldTypeFieldUpdateOperationsInput | $Enums.CustomFieldType
@@ -442,7 +613,36 @@ export type CustomFieldUpdateWithoutValuesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
-export type CustomFieldUncheckedUpdateWithoutValuesInput = {
+export type CustomFieldCreateManyOrganizationInput = {
+  id?: number
+  key: string
+  name: string
+  type: $Enums.CustomFieldType
+  options?: Prisma.CustomFieldCreateoptionsInput | string[]
+  createdAt?: Date | string
+}
+
+export type CustomFieldUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  key?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  type?: Prisma.EnumCustomFieldTypeFieldUpdateOperationsInput | $Enums.CustomFieldType
+  options?: Prisma.CustomFieldUpdateoptionsInput | string[]
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  values?: Prisma.ProjectCustomValueUpdateManyWithoutFieldNestedInput
+}
+
+export type CustomFieldUncheckedUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  key?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  type?: Prisma.EnumCustomFieldTypeFieldUpdateOperationsInput | $Enums.CustomFieldType
+  options?: Prisma.CustomFieldUpdateoptionsInput | string[]
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  values?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutFieldNestedInput
+}
+
+export type CustomFieldUncheckedUpdateManyWithoutOrganizationInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   key?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
@@ -483,6 +683,7 @@ export type CustomFieldCountOutputTypeCountValuesArgs<ExtArgs extends runtime.Ty
 
 
 export type CustomFieldSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   key?: boolean
   name?: boolean
@@ -490,28 +691,34 @@ export type CustomFieldSelect<ExtArgs extends runtime.Types.Extensions.InternalA
   options?: boolean
   createdAt?: boolean
   values?: boolean | Prisma.CustomField$valuesArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
   _count?: boolean | Prisma.CustomFieldCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["customField"]>
 
 export type CustomFieldSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   key?: boolean
   name?: boolean
   type?: boolean
   options?: boolean
   createdAt?: boolean
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["customField"]>
 
 export type CustomFieldSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   key?: boolean
   name?: boolean
   type?: boolean
   options?: boolean
   createdAt?: boolean
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["customField"]>
 
 export type CustomFieldSelectScalar = {
+  organizationId?: boolean
   id?: boolean
   key?: boolean
   name?: boolean
@@ -520,20 +727,27 @@ export type CustomFieldSelectScalar = {
   createdAt?: boolean
 }
 
-export type CustomFieldOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "key" | "name" | "type" | "options" | "createdAt", ExtArgs["result"]["customField"]>
+export type CustomFieldOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "id" | "key" | "name" | "type" | "options" | "createdAt", ExtArgs["result"]["customField"]>
 export type CustomFieldInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   values?: boolean | Prisma.CustomField$valuesArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
   _count?: boolean | Prisma.CustomFieldCountOutputTypeDefaultArgs<ExtArgs>
 }
-export type CustomFieldIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
-export type CustomFieldIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
+export type CustomFieldIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
+}
+export type CustomFieldIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
+}
 
 export type $CustomFieldPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "CustomField"
   objects: {
     values: Prisma.$ProjectCustomValuePayload<ExtArgs>[]
+    organization: Prisma.$OrganizationPayload<ExtArgs>
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
+    organizationId: number
     id: number
     key: string
     name: string
@@ -623,8 +837,8 @@ export interface CustomFieldDelegate<ExtArgs extends runtime.Types.Extensions.In
    * // Get first 10 CustomFields
    * const customFields = await prisma.customField.findMany({ take: 10 })
    * 
-   * // Only select the `id`
-   * const customFieldWithIdOnly = await prisma.customField.findMany({ select: { id: true } })
+   * // Only select the `organizationId`
+   * const customFieldWithOrganizationIdOnly = await prisma.customField.findMany({ select: { organizationId: true } })
    * 
    */
   findMany<T extends CustomFieldFindManyArgs>(args?: Prisma.SelectSubset<T, CustomFieldFindManyArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$CustomFieldPayload<ExtArgs>, T, "findMany", GlobalOmitOptions>>
@@ -668,9 +882,9 @@ export interface CustomFieldDelegate<ExtArgs extends runtime.Types.Extensions.In
    *   ]
    * })
    * 
-   * // Create many CustomFields and only return the `id`
-   * const customFieldWithIdOnly = await prisma.customField.createManyAndReturn({
-   *   select: { id: true },
+   * // Create many CustomFields and only return the `organizationId`
+   * const customFieldWithOrganizationIdOnly = await prisma.customField.createManyAndReturn({
+   *   select: { organizationId: true },
    *   data: [
    *     // ... provide data here
    *   ]
@@ -759,9 +973,9 @@ export interface CustomFieldDelegate<ExtArgs extends runtime.Types.Extensions.In
    *   ]
    * })
    * 
-   * // Update zero or more CustomFields and only return the `id`
-   * const customFieldWithIdOnly = await prisma.customField.updateManyAndReturn({
-   *   select: { id: true },
+   * // Update zero or more CustomFields and only return the `organizationId`
+   * const customFieldWithOrganizationIdOnly = await prisma.customField.updateManyAndReturn({
+   *   select: { organizationId: true },
    *   where: {
    *     // ... provide filter here
    *   },
@@ -935,6 +1149,7 @@ readonly fields: CustomFieldFieldRefs;
 export interface Prisma__CustomFieldClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
   values<T extends Prisma.CustomField$valuesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.CustomField$valuesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectCustomValuePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -964,6 +1179,7 @@ export interface Prisma__CustomFieldClient<T, Null = never, ExtArgs extends runt
  * Fields of the CustomField model
  */
 export interface CustomFieldFieldRefs {
+  readonly organizationId: Prisma.FieldRef<"CustomField", 'Int'>
   readonly id: Prisma.FieldRef<"CustomField", 'Int'>
   readonly key: Prisma.FieldRef<"CustomField", 'String'>
   readonly name: Prisma.FieldRef<"CustomField", 'String'>
@@ -1224,6 +1440,10 @@ export type CustomFieldCreateManyAndReturnArgs<ExtArgs extends runtime.Types.Ext
    */
   data: Prisma.CustomFieldCreateManyInput | Prisma.CustomFieldCreateManyInput[]
   skipDuplicates?: boolean
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.CustomFieldIncludeCreateManyAndReturn<ExtArgs> | null
 }
 
 /**
@@ -1294,6 +1514,10 @@ export type CustomFieldUpdateManyAndReturnArgs<ExtArgs extends runtime.Types.Ext
    * Limit how many CustomFields to update.
    */
   limit?: number
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.CustomFieldIncludeUpdateManyAndReturn<ExtArgs> | null
 }
 
 /**

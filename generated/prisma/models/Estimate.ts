@@ -27,6 +27,7 @@ export type AggregateEstimate = {
 }
 
 export type EstimateAvgAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
   clientId: number | null
@@ -34,6 +35,7 @@ export type EstimateAvgAggregateOutputType = {
 }
 
 export type EstimateSumAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
   clientId: number | null
@@ -41,6 +43,7 @@ export type EstimateSumAggregateOutputType = {
 }
 
 export type EstimateMinAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
   clientId: number | null
@@ -52,6 +55,7 @@ export type EstimateMinAggregateOutputType = {
 }
 
 export type EstimateMaxAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
   clientId: number | null
@@ -63,6 +67,7 @@ export type EstimateMaxAggregateOutputType = {
 }
 
 export type EstimateCountAggregateOutputType = {
+  organizationId: number
   id: number
   projectId: number
   clientId: number
@@ -76,6 +81,7 @@ export type EstimateCountAggregateOutputType = {
 
 
 export type EstimateAvgAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   clientId?: true
@@ -83,6 +89,7 @@ export type EstimateAvgAggregateInputType = {
 }
 
 export type EstimateSumAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   clientId?: true
@@ -90,6 +97,7 @@ export type EstimateSumAggregateInputType = {
 }
 
 export type EstimateMinAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   clientId?: true
@@ -101,6 +109,7 @@ export type EstimateMinAggregateInputType = {
 }
 
 export type EstimateMaxAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   clientId?: true
@@ -112,6 +121,7 @@ export type EstimateMaxAggregateInputType = {
 }
 
 export type EstimateCountAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   clientId?: true
@@ -210,6 +220,7 @@ export type EstimateGroupByArgs<ExtArgs extends runtime.Types.Extensions.Interna
 }
 
 export type EstimateGroupByOutputType = {
+  organizationId: number
   id: number
   projectId: number
   clientId: number
@@ -244,6 +255,7 @@ export type EstimateWhereInput = {
   AND?: Prisma.EstimateWhereInput | Prisma.EstimateWhereInput[]
   OR?: Prisma.EstimateWhereInput[]
   NOT?: Prisma.EstimateWhereInput | Prisma.EstimateWhereInput[]
+  organizationId?: Prisma.IntFilter<"Estimate"> | number
   id?: Prisma.IntFilter<"Estimate"> | number
   projectId?: Prisma.IntFilter<"Estimate"> | number
   clientId?: Prisma.IntFilter<"Estimate"> | number
@@ -254,9 +266,11 @@ export type EstimateWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"Estimate"> | Date | string
   project?: Prisma.XOR<Prisma.ProjectScalarRelationFilter, Prisma.ProjectWhereInput>
   client?: Prisma.XOR<Prisma.ClientScalarRelationFilter, Prisma.ClientWhereInput>
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
 }
 
 export type EstimateOrderByWithRelationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   clientId?: Prisma.SortOrder
@@ -267,13 +281,16 @@ export type EstimateOrderByWithRelationInput = {
   createdAt?: Prisma.SortOrder
   project?: Prisma.ProjectOrderByWithRelationInput
   client?: Prisma.ClientOrderByWithRelationInput
+  organization?: Prisma.OrganizationOrderByWithRelationInput
 }
 
 export type EstimateWhereUniqueInput = Prisma.AtLeast<{
-  id?: number
+  organizationId_id?: Prisma.EstimateOrganizationIdIdCompoundUniqueInput
   AND?: Prisma.EstimateWhereInput | Prisma.EstimateWhereInput[]
   OR?: Prisma.EstimateWhereInput[]
   NOT?: Prisma.EstimateWhereInput | Prisma.EstimateWhereInput[]
+  organizationId?: Prisma.IntFilter<"Estimate"> | number
+  id?: Prisma.IntFilter<"Estimate"> | number
   projectId?: Prisma.IntFilter<"Estimate"> | number
   clientId?: Prisma.IntFilter<"Estimate"> | number
   status?: Prisma.EnumEstimateStatusFilter<"Estimate"> | $Enums.EstimateStatus
@@ -283,9 +300,11 @@ export type EstimateWhereUniqueInput = Prisma.AtLeast<{
   createdAt?: Prisma.DateTimeFilter<"Estimate"> | Date | string
   project?: Prisma.XOR<Prisma.ProjectScalarRelationFilter, Prisma.ProjectWhereInput>
   client?: Prisma.XOR<Prisma.ClientScalarRelationFilter, Prisma.ClientWhereInput>
-}, "id">
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
+}, "organizationId_id">
 
 export type EstimateOrderByWithAggregationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   clientId?: Prisma.SortOrder
@@ -305,6 +324,7 @@ export type EstimateScalarWhereWithAggregatesInput = {
   AND?: Prisma.EstimateScalarWhereWithAggregatesInput | Prisma.EstimateScalarWhereWithAggregatesInput[]
   OR?: Prisma.EstimateScalarWhereWithAggregatesInput[]
   NOT?: Prisma.EstimateScalarWhereWithAggregatesInput | Prisma.EstimateScalarWhereWithAggregatesInput[]
+  organizationId?: Prisma.IntWithAggregatesFilter<"Estimate"> | number
   id?: Prisma.IntWithAggregatesFilter<"Estimate"> | number
   projectId?: Prisma.IntWithAggregatesFilter<"Estimate"> | number
   clientId?: Prisma.IntWithAggregatesFilter<"Estimate"> | number
@@ -316,6 +336,7 @@ export type EstimateScalarWhereWithAggregatesInput = {
 }
 
 export type EstimateCreateInput = {
+  id?: number
   status?: $Enums.EstimateStatus
   date: Date | string
   expiryDate?: Date | string | null
@@ -323,9 +344,11 @@ export type EstimateCreateInput = {
   createdAt?: Date | string
   project: Prisma.ProjectCreateNestedOneWithoutEstimatesInput
   client: Prisma.ClientCreateNestedOneWithoutEstimatesInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutEstimatesInput
 }
 
 export type EstimateUncheckedCreateInput = {
+  organizationId?: number
   id?: number
   projectId: number
   clientId: number
@@ -337,6 +360,7 @@ export type EstimateUncheckedCreateInput = {
 }
 
 export type EstimateUpdateInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   status?: Prisma.EnumEstimateStatusFieldUpdateOperationsInput | $Enums.EstimateStatus
   date?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiryDate?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -344,9 +368,11 @@ export type EstimateUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   project?: Prisma.ProjectUpdateOneRequiredWithoutEstimatesNestedInput
   client?: Prisma.ClientUpdateOneRequiredWithoutEstimatesNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutEstimatesNestedInput
 }
 
 export type EstimateUncheckedUpdateInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   projectId?: Prisma.IntFieldUpdateOperationsInput | number
   clientId?: Prisma.IntFieldUpdateOperationsInput | number
@@ -358,6 +384,7 @@ export type EstimateUncheckedUpdateInput = {
 }
 
 export type EstimateCreateManyInput = {
+  organizationId?: number
   id?: number
   projectId: number
   clientId: number
@@ -369,6 +396,7 @@ export type EstimateCreateManyInput = {
 }
 
 export type EstimateUpdateManyMutationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   status?: Prisma.EnumEstimateStatusFieldUpdateOperationsInput | $Enums.EstimateStatus
   date?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiryDate?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -377,6 +405,7 @@ export type EstimateUpdateManyMutationInput = {
 }
 
 export type EstimateUncheckedUpdateManyInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   projectId?: Prisma.IntFieldUpdateOperationsInput | number
   clientId?: Prisma.IntFieldUpdateOperationsInput | number
@@ -397,7 +426,13 @@ export type EstimateOrderByRelationAggregateInput = {
   _count?: Prisma.SortOrder
 }
 
+export type EstimateOrganizationIdIdCompoundUniqueInput = {
+  organizationId: number
+  id: number
+}
+
 export type EstimateCountOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   clientId?: Prisma.SortOrder
@@ -409,6 +444,7 @@ export type EstimateCountOrderByAggregateInput = {
 }
 
 export type EstimateAvgOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   clientId?: Prisma.SortOrder
@@ -416,6 +452,7 @@ export type EstimateAvgOrderByAggregateInput = {
 }
 
 export type EstimateMaxOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   clientId?: Prisma.SortOrder
@@ -427,6 +464,7 @@ export type EstimateMaxOrderByAggregateInput = {
 }
 
 export type EstimateMinOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   clientId?: Prisma.SortOrder
@@ -438,10 +476,53 @@ export type EstimateMinOrderByAggregateInput = {
 }
 
 export type EstimateSumOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   clientId?: Prisma.SortOrder
   amount?: Prisma.SortOrder
+}
+
+export type EstimateCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.EstimateCreateWithoutOrganizationInput, Prisma.EstimateUncheckedCreateWithoutOrganizationInput> | Prisma.EstimateCreateWithoutOrganizationInput[] | Prisma.EstimateUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.EstimateCreateOrConnectWithoutOrganizationInput | Prisma.EstimateCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.EstimateCreateManyOrganizationInputEnvelope
+  connect?: Prisma.EstimateWhereUniqueInput | Prisma.EstimateWhereUniqueInput[]
+}
+
+export type EstimateUncheckedCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.EstimateCreateWithoutOrganizationInput, Prisma.EstimateUncheckedCreateWithoutOrganizationInput> | Prisma.EstimateCreateWithoutOrganizationInput[] | Prisma.EstimateUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.EstimateCreateOrConnectWithoutOrganizationInput | Prisma.EstimateCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.EstimateCreateManyOrganizationInputEnvelope
+  connect?: Prisma.EstimateWhereUniqueInput | Prisma.EstimateWhereUniqueInput[]
+}
+
+export type EstimateUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.EstimateCreateWithoutOrganizationInput, Prisma.EstimateUncheckedCreateWithoutOrganizationInput> | Prisma.EstimateCreateWithoutOrganizationInput[] | Prisma.EstimateUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.EstimateCreateOrConnectWithoutOrganizationInput | Prisma.EstimateCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.EstimateUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.EstimateUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.EstimateCreateManyOrganizationInputEnvelope
+  set?: Prisma.EstimateWhereUniqueInput | Prisma.EstimateWhereUniqueInput[]
+  disconnect?: Prisma.EstimateWhereUniqueInput | Prisma.EstimateWhereUniqueInput[]
+  delete?: Prisma.EstimateWhereUniqueInput | Prisma.EstimateWhereUniqueInput[]
+  connect?: Prisma.EstimateWhereUniqueInput | Prisma.EstimateWhereUniqueInput[]
+  update?: Prisma.EstimateUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.EstimateUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.EstimateUpdateManyWithWhereWithoutOrganizationInput | Prisma.EstimateUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.EstimateScalarWhereInput | Prisma.EstimateScalarWhereInput[]
+}
+
+export type EstimateUncheckedUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.EstimateCreateWithoutOrganizationInput, Prisma.EstimateUncheckedCreateWithoutOrganizationInput> | Prisma.EstimateCreateWithoutOrganizationInput[] | Prisma.EstimateUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.EstimateCreateOrConnectWithoutOrganizationInput | Prisma.EstimateCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.EstimateUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.EstimateUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.EstimateCreateManyOrganizationInputEnvelope
+  set?: Prisma.EstimateWhereUniqueInput | Prisma.EstimateWhereUniqueInput[]
+  disconnect?: Prisma.EstimateWhereUniqueInput | Prisma.EstimateWhereUniqueInput[]
+  delete?: Prisma.EstimateWhereUniqueInput | Prisma.EstimateWhereUniqueInput[]
+  connect?: Prisma.EstimateWhereUniqueInput | Prisma.EstimateWhereUniqueInput[]
+  update?: Prisma.EstimateUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.EstimateUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.EstimateUpdateManyWithWhereWithoutOrganizationInput | Prisma.EstimateUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.EstimateScalarWhereInput | Prisma.EstimateScalarWhereInput[]
 }
 
 export type EstimateCreateNestedManyWithoutClientInput = {
@@ -532,13 +613,78 @@ export type EnumEstimateStatusFieldUpdateOperationsInput = {
   set?: $Enums.EstimateStatus
 }
 
-export type EstimateCreateWithoutClientInput = {
+export type EstimateCreateWithoutOrganizationInput = {
+  id?: number
   status?: $Enums.EstimateStatus
   date: Date | string
   expiryDate?: Date | string | null
   amount: runtime.Decimal | runtime.DecimalJsLike | number | string
   createdAt?: Date | string
   project: Prisma.ProjectCreateNestedOneWithoutEstimatesInput
+  client: Prisma.ClientCreateNestedOneWithoutEstimatesInput
+}
+
+export type EstimateUncheckedCreateWithoutOrganizationInput = {
+  id?: number
+  projectId: number
+  clientId: number
+  status?: $Enums.EstimateStatus
+  date: Date | string
+  expiryDate?: Date | string | null
+  amount: runtime.Decimal | runtime.DecimalJsLike | number | string
+  createdAt?: Date | string
+}
+
+export type EstimateCreateOrConnectWithoutOrganizationInput = {
+  where: Prisma.EstimateWhereUniqueInput
+  create: Prisma.XOR<Prisma.EstimateCreateWithoutOrganizationInput, Prisma.EstimateUncheckedCreateWithoutOrganizationInput>
+}
+
+export type EstimateCreateManyOrganizationInputEnvelope = {
+  data: Prisma.EstimateCreateManyOrganizationInput | Prisma.EstimateCreateManyOrganizationInput[]
+  skipDuplicates?: boolean
+}
+
+export type EstimateUpsertWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.EstimateWhereUniqueInput
+  update: Prisma.XOR<Prisma.EstimateUpdateWithoutOrganizationInput, Prisma.EstimateUncheckedUpdateWithoutOrganizationInput>
+  create: Prisma.XOR<Prisma.EstimateCreateWithoutOrganizationInput, Prisma.EstimateUncheckedCreateWithoutOrganizationInput>
+}
+
+export type EstimateUpdateWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.EstimateWhereUniqueInput
+  data: Prisma.XOR<Prisma.EstimateUpdateWithoutOrganizationInput, Prisma.EstimateUncheckedUpdateWithoutOrganizationInput>
+}
+
+export type EstimateUpdateManyWithWhereWithoutOrganizationInput = {
+  where: Prisma.EstimateScalarWhereInput
+  data: Prisma.XOR<Prisma.EstimateUpdateManyMutationInput, Prisma.EstimateUncheckedUpdateManyWithoutOrganizationInput>
+}
+
+export type EstimateScalarWhereInput = {
+  AND?: Prisma.EstimateScalarWhereInput | Prisma.EstimateScalarWhereInput[]
+  OR?: Prisma.EstimateScalarWhereInput[]
+  NOT?: Prisma.EstimateScalarWhereInput | Prisma.EstimateScalarWhereInput[]
+  organizationId?: Prisma.IntFilter<"Estimate"> | number
+  id?: Prisma.IntFilter<"Estimate"> | number
+  projectId?: Prisma.IntFilter<"Estimate"> | number
+  clientId?: Prisma.IntFilter<"Estimate"> | number
+  status?: Prisma.EnumEstimateStatusFilter<"Estimate"> | $Enums.EstimateStatus
+  date?: Prisma.DateTimeFilter<"Estimate"> | Date | string
+  expiryDate?: Prisma.DateTimeNullableFilter<"Estimate"> | Date | string | null
+  amount?: Prisma.DecimalFilter<"Estimate"> | runtime.Decimal | runtime.DecimalJsLike | number | string
+  createdAt?: Prisma.DateTimeFilter<"Estimate"> | Date | string
+}
+
+export type EstimateCreateWithoutClientInput = {
+  id?: number
+  status?: $Enums.EstimateStatus
+  date: Date | string
+  expiryDate?: Date | string | null
+  amount: runtime.Decimal | runtime.DecimalJsLike | number | string
+  createdAt?: Date | string
+  project: Prisma.ProjectCreateNestedOneWithoutEstimatesInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutEstimatesInput
 }
 
 export type EstimateUncheckedCreateWithoutClientInput = {
@@ -577,27 +723,15 @@ export type EstimateUpdateManyWithWhereWithoutClientInput = {
   data: Prisma.XOR<Prisma.EstimateUpdateManyMutationInput, Prisma.EstimateUncheckedUpdateManyWithoutClientInput>
 }
 
-export type EstimateScalarWhereInput = {
-  AND?: Prisma.EstimateScalarWhereInput | Prisma.EstimateScalarWhereInput[]
-  OR?: Prisma.EstimateScalarWhereInput[]
-  NOT?: Prisma.EstimateScalarWhereInput | Prisma.EstimateScalarWhereInput[]
-  id?: Prisma.IntFilter<"Estimate"> | number
-  projectId?: Prisma.IntFilter<"Estimate"> | number
-  clientId?: Prisma.IntFilter<"Estimate"> | number
-  status?: Prisma.EnumEstimateStatusFilter<"Estimate"> | $Enums.EstimateStatus
-  date?: Prisma.DateTimeFilter<"Estimate"> | Date | string
-  expiryDate?: Prisma.DateTimeNullableFilter<"Estimate"> | Date | string | null
-  amount?: Prisma.DecimalFilter<"Estimate"> | runtime.Decimal | runtime.DecimalJsLike | number | string
-  createdAt?: Prisma.DateTimeFilter<"Estimate"> | Date | string
-}
-
 export type EstimateCreateWithoutProjectInput = {
+  id?: number
   status?: $Enums.EstimateStatus
   date: Date | string
   expiryDate?: Date | string | null
   amount: runtime.Decimal | runtime.DecimalJsLike | number | string
   createdAt?: Date | string
   client: Prisma.ClientCreateNestedOneWithoutEstimatesInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutEstimatesInput
 }
 
 export type EstimateUncheckedCreateWithoutProjectInput = {
@@ -636,6 +770,50 @@ export type EstimateUpdateManyWithWhereWithoutProjectInput = {
   data: Prisma.XOR<Prisma.EstimateUpdateManyMutationInput, Prisma.EstimateUncheckedUpdateManyWithoutProjectInput>
 }
 
+export type EstimateCreateManyOrganizationInput = {
+  id?: number
+  projectId: number
+  clientId: number
+  status?: $Enums.EstimateStatus
+  date: Date | string
+  expiryDate?: Date | string | null
+  amount: runtime.Decimal | runtime.DecimalJsLike | number | string
+  createdAt?: Date | string
+}
+
+export type EstimateUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  status?: Prisma.EnumEstimateStatusFieldUpdateOperationsInput | $Enums.EstimateStatus
+  date?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  expiryDate?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  amount?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  project?: Prisma.ProjectUpdateOneRequiredWithoutEstimatesNestedInput
+  client?: Prisma.ClientUpdateOneRequiredWithoutEstimatesNestedInput
+}
+
+export type EstimateUncheckedUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  projectId?: Prisma.IntFieldUpdateOperationsInput | number
+  clientId?: Prisma.IntFieldUpdateOperationsInput | number
+  status?: Prisma.EnumEstimateStatusFieldUpdateOperationsInput | $Enums.EstimateStatus
+  date?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  expiryDate?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  amount?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+}
+
+export type EstimateUncheckedUpdateManyWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  projectId?: Prisma.IntFieldUpdateOperationsInput | number
+  clientId?: Prisma.IntFieldUpdateOperationsInput | number
+  status?: Prisma.EnumEstimateStatusFieldUpdateOperationsInput | $Enums.EstimateStatus
+  date?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  expiryDate?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  amount?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+}
+
 export type EstimateCreateManyClientInput = {
   id?: number
   projectId: number
@@ -647,12 +825,14 @@ export type EstimateCreateManyClientInput = {
 }
 
 export type EstimateUpdateWithoutClientInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   status?: Prisma.EnumEstimateStatusFieldUpdateOperationsInput | $Enums.EstimateStatus
   date?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiryDate?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   amount?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   project?: Prisma.ProjectUpdateOneRequiredWithoutEstimatesNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutEstimatesNestedInput
 }
 
 export type EstimateUncheckedUpdateWithoutClientInput = {
@@ -686,12 +866,14 @@ export type EstimateCreateManyProjectInput = {
 }
 
 export type EstimateUpdateWithoutProjectInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   status?: Prisma.EnumEstimateStatusFieldUpdateOperationsInput | $Enums.EstimateStatus
   date?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiryDate?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   amount?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   client?: Prisma.ClientUpdateOneRequiredWithoutEstimatesNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutEstimatesNestedInput
 }
 
 export type EstimateUncheckedUpdateWithoutProjectInput = {
@@ -717,6 +899,7 @@ export type EstimateUncheckedUpdateManyWithoutProjectInput = {
 
 
 export type EstimateSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   clientId?: boolean
@@ -727,9 +910,11 @@ export type EstimateSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs
   createdAt?: boolean
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["estimate"]>
 
 export type EstimateSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   clientId?: boolean
@@ -740,9 +925,11 @@ export type EstimateSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exte
   createdAt?: boolean
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["estimate"]>
 
 export type EstimateSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   clientId?: boolean
@@ -753,9 +940,11 @@ export type EstimateSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exte
   createdAt?: boolean
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["estimate"]>
 
 export type EstimateSelectScalar = {
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   clientId?: boolean
@@ -766,18 +955,21 @@ export type EstimateSelectScalar = {
   createdAt?: boolean
 }
 
-export type EstimateOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "projectId" | "clientId" | "status" | "date" | "expiryDate" | "amount" | "createdAt", ExtArgs["result"]["estimate"]>
+export type EstimateOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "id" | "projectId" | "clientId" | "status" | "date" | "expiryDate" | "amount" | "createdAt", ExtArgs["result"]["estimate"]>
 export type EstimateInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type EstimateIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type EstimateIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   client?: boolean | Prisma.ClientDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 
 export type $EstimatePayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -785,8 +977,10 @@ export type $EstimatePayload<ExtArgs extends runtime.Types.Extensions.InternalAr
   objects: {
     project: Prisma.$ProjectPayload<ExtArgs>
     client: Prisma.$ClientPayload<ExtArgs>
+    organization: Prisma.$OrganizationPayload<ExtArgs>
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
+    organizationId: number
     id: number
     projectId: number
     clientId: number
@@ -878,8 +1072,8 @@ export interface EstimateDelegate<ExtArgs extends runtime.Types.Extensions.Inter
    * // Get first 10 Estimates
    * const estimates = await prisma.estimate.findMany({ take: 10 })
    * 
-   * // Only select the `id`
-   * const estimateWithIdOnly = await prisma.estimate.findMany({ select: { id: true } })
+   * // Only select the `organizationId`
+   * const estimateWithOrganizationIdOnly = await prisma.estimate.findMany({ select: { organizationId: true } })
    * 
    */
   findMany<T extends EstimateFindManyArgs>(args?: Prisma.SelectSubset<T, EstimateFindManyArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$EstimatePayload<ExtArgs>, T, "findMany", GlobalOmitOptions>>
@@ -923,9 +1117,9 @@ export interface EstimateDelegate<ExtArgs extends runtime.Types.Extensions.Inter
    *   ]
    * })
    * 
-   * // Create many Estimates and only return the `id`
-   * const estimateWithIdOnly = await prisma.estimate.createManyAndReturn({
-   *   select: { id: true },
+   * // Create many Estimates and only return the `organizationId`
+   * const estimateWithOrganizationIdOnly = await prisma.estimate.createManyAndReturn({
+   *   select: { organizationId: true },
    *   data: [
    *     // ... provide data here
    *   ]
@@ -1014,9 +1208,9 @@ export interface EstimateDelegate<ExtArgs extends runtime.Types.Extensions.Inter
    *   ]
    * })
    * 
-   * // Update zero or more Estimates and only return the `id`
-   * const estimateWithIdOnly = await prisma.estimate.updateManyAndReturn({
-   *   select: { id: true },
+   * // Update zero or more Estimates and only return the `organizationId`
+   * const estimateWithOrganizationIdOnly = await prisma.estimate.updateManyAndReturn({
+   *   select: { organizationId: true },
    *   where: {
    *     // ... provide filter here
    *   },
@@ -1191,6 +1385,7 @@ export interface Prisma__EstimateClient<T, Null = never, ExtArgs extends runtime
   readonly [Symbol.toStringTag]: "PrismaPromise"
   project<T extends Prisma.ProjectDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ProjectDefaultArgs<ExtArgs>>): Prisma.Prisma__ProjectClient<runtime.Types.Result.GetResult<Prisma.$ProjectPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   client<T extends Prisma.ClientDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ClientDefaultArgs<ExtArgs>>): Prisma.Prisma__ClientClient<runtime.Types.Result.GetResult<Prisma.$ClientPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
+  organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1220,6 +1415,7 @@ export interface Prisma__EstimateClient<T, Null = never, ExtArgs extends runtime
  * Fields of the Estimate model
  */
 export interface EstimateFieldRefs {
+  readonly organizationId: Prisma.FieldRef<"Estimate", 'Int'>
   readonly id: Prisma.FieldRef<"Estimate", 'Int'>
   readonly projectId: Prisma.FieldRef<"Estimate", 'Int'>
   readonly clientId: Prisma.FieldRef<"Estimate", 'Int'>

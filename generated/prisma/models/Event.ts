@@ -27,6 +27,7 @@ export type AggregateEvent = {
 }
 
 export type EventAvgAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   transactionId: number | null
   projectId: number | null
@@ -34,6 +35,7 @@ export type EventAvgAggregateOutputType = {
 }
 
 export type EventSumAggregateOutputType = {
+  organizationId: number | null
   id: bigint | null
   transactionId: bigint | null
   projectId: number | null
@@ -41,6 +43,7 @@ export type EventSumAggregateOutputType = {
 }
 
 export type EventMinAggregateOutputType = {
+  organizationId: number | null
   id: bigint | null
   transactionId: bigint | null
   type: string | null
@@ -50,6 +53,7 @@ export type EventMinAggregateOutputType = {
 }
 
 export type EventMaxAggregateOutputType = {
+  organizationId: number | null
   id: bigint | null
   transactionId: bigint | null
   type: string | null
@@ -59,6 +63,7 @@ export type EventMaxAggregateOutputType = {
 }
 
 export type EventCountAggregateOutputType = {
+  organizationId: number
   id: number
   transactionId: number
   type: number
@@ -73,6 +78,7 @@ export type EventCountAggregateOutputType = {
 
 
 export type EventAvgAggregateInputType = {
+  organizationId?: true
   id?: true
   transactionId?: true
   projectId?: true
@@ -80,6 +86,7 @@ export type EventAvgAggregateInputType = {
 }
 
 export type EventSumAggregateInputType = {
+  organizationId?: true
   id?: true
   transactionId?: true
   projectId?: true
@@ -87,6 +94,7 @@ export type EventSumAggregateInputType = {
 }
 
 export type EventMinAggregateInputType = {
+  organizationId?: true
   id?: true
   transactionId?: true
   type?: true
@@ -96,6 +104,7 @@ export type EventMinAggregateInputType = {
 }
 
 export type EventMaxAggregateInputType = {
+  organizationId?: true
   id?: true
   transactionId?: true
   type?: true
@@ -105,6 +114,7 @@ export type EventMaxAggregateInputType = {
 }
 
 export type EventCountAggregateInputType = {
+  organizationId?: true
   id?: true
   transactionId?: true
   type?: true
@@ -204,6 +214,7 @@ export type EventGroupByArgs<ExtArgs extends runtime.Types.Extensions.InternalAr
 }
 
 export type EventGroupByOutputType = {
+  organizationId: number
   id: bigint
   transactionId: bigint
   type: string
@@ -239,6 +250,7 @@ export type EventWhereInput = {
   AND?: Prisma.EventWhereInput | Prisma.EventWhereInput[]
   OR?: Prisma.EventWhereInput[]
   NOT?: Prisma.EventWhereInput | Prisma.EventWhereInput[]
+  organizationId?: Prisma.IntFilter<"Event"> | number
   id?: Prisma.BigIntFilter<"Event"> | bigint | number
   transactionId?: Prisma.BigIntFilter<"Event"> | bigint | number
   type?: Prisma.StringFilter<"Event"> | string
@@ -249,9 +261,11 @@ export type EventWhereInput = {
   previous?: Prisma.JsonNullableFilter<"Event">
   data?: Prisma.JsonFilter<"Event">
   deliveries?: Prisma.WebhookDeliveryListRelationFilter
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
 }
 
 export type EventOrderByWithRelationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   transactionId?: Prisma.SortOrder
   type?: Prisma.SortOrder
@@ -262,13 +276,16 @@ export type EventOrderByWithRelationInput = {
   previous?: Prisma.SortOrderInput | Prisma.SortOrder
   data?: Prisma.SortOrder
   deliveries?: Prisma.WebhookDeliveryOrderByRelationAggregateInput
+  organization?: Prisma.OrganizationOrderByWithRelationInput
 }
 
 export type EventWhereUniqueInput = Prisma.AtLeast<{
-  id?: bigint | number
+  organizationId_id?: Prisma.EventOrganizationIdIdCompoundUniqueInput
   AND?: Prisma.EventWhereInput | Prisma.EventWhereInput[]
   OR?: Prisma.EventWhereInput[]
   NOT?: Prisma.EventWhereInput | Prisma.EventWhereInput[]
+  organizationId?: Prisma.IntFilter<"Event"> | number
+  id?: Prisma.BigIntFilter<"Event"> | bigint | number
   transactionId?: Prisma.BigIntFilter<"Event"> | bigint | number
   type?: Prisma.StringFilter<"Event"> | string
   projectId?: Prisma.IntNullableFilter<"Event"> | number | null
@@ -278,9 +295,11 @@ export type EventWhereUniqueInput = Prisma.AtLeast<{
   previous?: Prisma.JsonNullableFilter<"Event">
   data?: Prisma.JsonFilter<"Event">
   deliveries?: Prisma.WebhookDeliveryListRelationFilter
-}, "id">
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
+}, "organizationId_id">
 
 export type EventOrderByWithAggregationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   transactionId?: Prisma.SortOrder
   type?: Prisma.SortOrder
@@ -301,6 +320,7 @@ export type EventScalarWhereWithAggregatesInput = {
   AND?: Prisma.EventScalarWhereWithAggregatesInput | Prisma.EventScalarWhereWithAggregatesInput[]
   OR?: Prisma.EventScalarWhereWithAggregatesInput[]
   NOT?: Prisma.EventScalarWhereWithAggregatesInput | Prisma.EventScalarWhereWithAggregatesInput[]
+  organizationId?: Prisma.IntWithAggregatesFilter<"Event"> | number
   id?: Prisma.BigIntWithAggregatesFilter<"Event"> | bigint | number
   transactionId?: Prisma.BigIntWithAggregatesFilter<"Event"> | bigint | number
   type?: Prisma.StringWithAggregatesFilter<"Event"> | string
@@ -323,9 +343,11 @@ export type EventCreateInput = {
   previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   data: Prisma.JsonNullValueInput | runtime.InputJsonValue
   deliveries?: Prisma.WebhookDeliveryCreateNestedManyWithoutEventInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutEventsInput
 }
 
 export type EventUncheckedCreateInput = {
+  organizationId?: number
   id?: bigint | number
   transactionId?: bigint | number
   type: string
@@ -349,9 +371,11 @@ export type EventUpdateInput = {
   previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   data?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   deliveries?: Prisma.WebhookDeliveryUpdateManyWithoutEventNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutEventsNestedInput
 }
 
 export type EventUncheckedUpdateInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   transactionId?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   type?: Prisma.StringFieldUpdateOperationsInput | string
@@ -365,6 +389,7 @@ export type EventUncheckedUpdateInput = {
 }
 
 export type EventCreateManyInput = {
+  organizationId?: number
   id?: bigint | number
   transactionId?: bigint | number
   type: string
@@ -389,6 +414,7 @@ export type EventUpdateManyMutationInput = {
 }
 
 export type EventUncheckedUpdateManyInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   transactionId?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   type?: Prisma.StringFieldUpdateOperationsInput | string
@@ -400,15 +426,23 @@ export type EventUncheckedUpdateManyInput = {
   data?: Prisma.JsonNullValueInput | runtime.InputJsonValue
 }
 
-export type StringNullableListFilter<$PrismaModel = never> = {
-  equals?: string[] | Prisma.ListStringFieldRefInput<$PrismaModel> | null
-  has?: string | Prisma.StringFieldRefInput<$PrismaModel> | null
-  hasEvery?: string[] | Prisma.ListStringFieldRefInput<$PrismaModel>
-  hasSome?: string[] | Prisma.ListStringFieldRefInput<$PrismaModel>
-  isEmpty?: boolean
+export type EventListRelationFilter = {
+  every?: Prisma.EventWhereInput
+  some?: Prisma.EventWhereInput
+  none?: Prisma.EventWhereInput
+}
+
+export type EventOrderByRelationAggregateInput = {
+  _count?: Prisma.SortOrder
+}
+
+export type EventOrganizationIdIdCompoundUniqueInput = {
+  organizationId: number
+  id: bigint | number
 }
 
 export type EventCountOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   transactionId?: Prisma.SortOrder
   type?: Prisma.SortOrder
@@ -421,6 +455,7 @@ export type EventCountOrderByAggregateInput = {
 }
 
 export type EventAvgOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   transactionId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
@@ -428,6 +463,7 @@ export type EventAvgOrderByAggregateInput = {
 }
 
 export type EventMaxOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   transactionId?: Prisma.SortOrder
   type?: Prisma.SortOrder
@@ -437,6 +473,7 @@ export type EventMaxOrderByAggregateInput = {
 }
 
 export type EventMinOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   transactionId?: Prisma.SortOrder
   type?: Prisma.SortOrder
@@ -446,6 +483,7 @@ export type EventMinOrderByAggregateInput = {
 }
 
 export type EventSumOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   transactionId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
@@ -455,6 +493,48 @@ export type EventSumOrderByAggregateInput = {
 export type EventScalarRelationFilter = {
   is?: Prisma.EventWhereInput
   isNot?: Prisma.EventWhereInput
+}
+
+export type EventCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.EventCreateWithoutOrganizationInput, Prisma.EventUncheckedCreateWithoutOrganizationInput> | Prisma.EventCreateWithoutOrganizationInput[] | Prisma.EventUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.EventCreateOrConnectWithoutOrganizationInput | Prisma.EventCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.EventCreateManyOrganizationInputEnvelope
+  connect?: Prisma.EventWhereUniqueInput | Prisma.EventWhereUniqueInput[]
+}
+
+export type EventUncheckedCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.EventCreateWithoutOrganizationInput, Prisma.EventUncheckedCreateWithoutOrganizationInput> | Prisma.EventCreateWithoutOrganizationInput[] | Prisma.EventUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.EventCreateOrConnectWithoutOrganizationInput | Prisma.EventCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.EventCreateManyOrganizationInputEnvelope
+  connect?: Prisma.EventWhereUniqueInput | Prisma.EventWhereUniqueInput[]
+}
+
+export type EventUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.EventCreateWithoutOrganizationInput, Prisma.EventUncheckedCreateWithoutOrganizationInput> | Prisma.EventCreateWithoutOrganizationInput[] | Prisma.EventUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.EventCreateOrConnectWithoutOrganizationInput | Prisma.EventCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.EventUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.EventUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.EventCreateManyOrganizationInputEnvelope
+  set?: Prisma.EventWhereUniqueInput | Prisma.EventWhereUniqueInput[]
+  disconnect?: Prisma.EventWhereUniqueInput | Prisma.EventWhereUniqueInput[]
+  delete?: Prisma.EventWhereUniqueInput | Prisma.EventWhereUniqueInput[]
+  connect?: Prisma.EventWhereUniqueInput | Prisma.EventWhereUniqueInput[]
+  update?: Prisma.EventUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.EventUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.EventUpdateManyWithWhereWithoutOrganizationInput | Prisma.EventUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.EventScalarWhereInput | Prisma.EventScalarWhereInput[]
+}
+
+export type EventUncheckedUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.EventCreateWithoutOrganizationInput, Prisma.EventUncheckedCreateWithoutOrganizationInput> | Prisma.EventCreateWithoutOrganizationInput[] | Prisma.EventUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.EventCreateOrConnectWithoutOrganizationInput | Prisma.EventCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.EventUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.EventUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.EventCreateManyOrganizationInputEnvelope
+  set?: Prisma.EventWhereUniqueInput | Prisma.EventWhereUniqueInput[]
+  disconnect?: Prisma.EventWhereUniqueInput | Prisma.EventWhereUniqueInput[]
+  delete?: Prisma.EventWhereUniqueInput | Prisma.EventWhereUniqueInput[]
+  connect?: Prisma.EventWhereUniqueInput | Prisma.EventWhereUniqueInput[]
+  update?: Prisma.EventUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.EventUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.EventUpdateManyWithWhereWithoutOrganizationInput | Prisma.EventUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.EventScalarWhereInput | Prisma.EventScalarWhereInput[]
 }
 
 export type EventCreatechangedFieldsInput = {
@@ -488,6 +568,74 @@ export type EventUpdateOneRequiredWithoutDeliveriesNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.EventUpdateToOneWithWhereWithoutDeliveriesInput, Prisma.EventUpdateWithoutDeliveriesInput>, Prisma.EventUncheckedUpdateWithoutDeliveriesInput>
 }
 
+export type EventCreateWithoutOrganizationInput = {
+  id?: bigint | number
+  transactionId?: bigint | number
+  type: string
+  projectId?: number | null
+  apiKeyId: number
+  occurredAt?: Date | string
+  changedFields?: Prisma.EventCreatechangedFieldsInput | string[]
+  previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  data: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  deliveries?: Prisma.WebhookDeliveryCreateNestedManyWithoutEventInput
+}
+
+export type EventUncheckedCreateWithoutOrganizationInput = {
+  id?: bigint | number
+  transactionId?: bigint | number
+  type: string
+  projectId?: number | null
+  apiKeyId: number
+  occurredAt?: Date | string
+  changedFields?: Prisma.EventCreatechangedFieldsInput | string[]
+  previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  data: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  deliveries?: Prisma.WebhookDeliveryUncheckedCreateNestedManyWithoutEventInput
+}
+
+export type EventCreateOrConnectWithoutOrganizationInput = {
+  where: Prisma.EventWhereUniqueInput
+  create: Prisma.XOR<Prisma.EventCreateWithoutOrganizationInput, Prisma.EventUncheckedCreateWithoutOrganizationInput>
+}
+
+export type EventCreateManyOrganizationInputEnvelope = {
+  data: Prisma.EventCreateManyOrganizationInput | Prisma.EventCreateManyOrganizationInput[]
+  skipDuplicates?: boolean
+}
+
+export type EventUpsertWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.EventWhereUniqueInput
+  update: Prisma.XOR<Prisma.EventUpdateWithoutOrganizationInput, Prisma.EventUncheckedUpdateWithoutOrganizationInput>
+  create: Prisma.XOR<Prisma.EventCreateWithoutOrganizationInput, Prisma.EventUncheckedCreateWithoutOrganizationInput>
+}
+
+export type EventUpdateWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.EventWhereUniqueInput
+  data: Prisma.XOR<Prisma.EventUpdateWithoutOrganizationInput, Prisma.EventUncheckedUpdateWithoutOrganizationInput>
+}
+
+export type EventUpdateManyWithWhereWithoutOrganizationInput = {
+  where: Prisma.EventScalarWhereInput
+  data: Prisma.XOR<Prisma.EventUpdateManyMutationInput, Prisma.EventUncheckedUpdateManyWithoutOrganizationInput>
+}
+
+export type EventScalarWhereInput = {
+  AND?: Prisma.EventScalarWhereInput | Prisma.EventScalarWhereInput[]
+  OR?: Prisma.EventScalarWhereInput[]
+  NOT?: Prisma.EventScalarWhereInput | Prisma.EventScalarWhereInput[]
+  organizationId?: Prisma.IntFilter<"Event"> | number
+  id?: Prisma.BigIntFilter<"Event"> | bigint | number
+  transactionId?: Prisma.BigIntFilter<"Event"> | bigint | number
+  type?: Prisma.StringFilter<"Event"> | string
+  projectId?: Prisma.IntNullableFilter<"Event"> | number | null
+  apiKeyId?: Prisma.IntFilter<"Event"> | number
+  occurredAt?: Prisma.DateTimeFilter<"Event"> | Date | string
+  changedFields?: Prisma.StringNullableListFilter<"Event">
+  previous?: Prisma.JsonNullableFilter<"Event">
+  data?: Prisma.JsonFilter<"Event">
+}
+
 export type EventCreateWithoutDeliveriesInput = {
   id?: bigint | number
   transactionId?: bigint | number
@@ -498,9 +646,11 @@ export type EventCreateWithoutDeliveriesInput = {
   changedFields?: Prisma.EventCreatechangedFieldsInput | string[]
   previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   data: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  organization?: Prisma.OrganizationCreateNestedOneWithoutEventsInput
 }
 
 export type EventUncheckedCreateWithoutDeliveriesInput = {
+  organizationId?: number
   id?: bigint | number
   transactionId?: bigint | number
   type: string
@@ -538,9 +688,61 @@ export type EventUpdateWithoutDeliveriesInput = {
   changedFields?: Prisma.EventUpdatechangedFieldsInput | string[]
   previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   data?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutEventsNestedInput
 }
 
 export type EventUncheckedUpdateWithoutDeliveriesInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
+  id?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  transactionId?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  type?: Prisma.StringFieldUpdateOperationsInput | string
+  projectId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  occurredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  changedFields?: Prisma.EventUpdatechangedFieldsInput | string[]
+  previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  data?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+}
+
+export type EventCreateManyOrganizationInput = {
+  id?: bigint | number
+  transactionId?: bigint | number
+  type: string
+  projectId?: number | null
+  apiKeyId: number
+  occurredAt?: Date | string
+  changedFields?: Prisma.EventCreatechangedFieldsInput | string[]
+  previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  data: Prisma.JsonNullValueInput | runtime.InputJsonValue
+}
+
+export type EventUpdateWithoutOrganizationInput = {
+  id?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  transactionId?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  type?: Prisma.StringFieldUpdateOperationsInput | string
+  projectId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  occurredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  changedFields?: Prisma.EventUpdatechangedFieldsInput | string[]
+  previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  data?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  deliveries?: Prisma.WebhookDeliveryUpdateManyWithoutEventNestedInput
+}
+
+export type EventUncheckedUpdateWithoutOrganizationInput = {
+  id?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  transactionId?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  type?: Prisma.StringFieldUpdateOperationsInput | string
+  projectId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  occurredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  changedFields?: Prisma.EventUpdatechangedFieldsInput | string[]
+  previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  data?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  deliveries?: Prisma.WebhookDeliveryUncheckedUpdateManyWithoutEventNestedInput
+}
+
+export type EventUncheckedUpdateManyWithoutOrganizationInput = {
   id?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   transactionId?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   type?: Prisma.StringFieldUpdateOperationsInput | string
@@ -584,6 +786,7 @@ export type EventCountOutputTypeCountDeliveriesArgs<ExtArgs extends runtime.Type
 
 
 export type EventSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   transactionId?: boolean
   type?: boolean
@@ -594,10 +797,12 @@ export type EventSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   previous?: boolean
   data?: boolean
   deliveries?: boolean | Prisma.Event$deliveriesArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
   _count?: boolean | Prisma.EventCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["event"]>
 
 export type EventSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   transactionId?: boolean
   type?: boolean
@@ -607,9 +812,11 @@ export type EventSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   changedFields?: boolean
   previous?: boolean
   data?: boolean
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["event"]>
 
 export type EventSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   transactionId?: boolean
   type?: boolean
@@ -619,9 +826,11 @@ export type EventSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   changedFields?: boolean
   previous?: boolean
   data?: boolean
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["event"]>
 
 export type EventSelectScalar = {
+  organizationId?: boolean
   id?: boolean
   transactionId?: boolean
   type?: boolean
@@ -633,20 +842,27 @@ export type EventSelectScalar = {
   data?: boolean
 }
 
-export type EventOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "transactionId" | "type" | "projectId" | "apiKeyId" | "occurredAt" | "changedFields" | "previous" | "data", ExtArgs["result"]["event"]>
+export type EventOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "id" | "transactionId" | "type" | "projectId" | "apiKeyId" | "occurredAt" | "changedFields" | "previous" | "data", ExtArgs["result"]["event"]>
 export type EventInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   deliveries?: boolean | Prisma.Event$deliveriesArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
   _count?: boolean | Prisma.EventCountOutputTypeDefaultArgs<ExtArgs>
 }
-export type EventIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
-export type EventIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
+export type EventIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
+}
+export type EventIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
+}
 
 export type $EventPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "Event"
   objects: {
     deliveries: Prisma.$WebhookDeliveryPayload<ExtArgs>[]
+    organization: Prisma.$OrganizationPayload<ExtArgs>
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
+    organizationId: number
     id: bigint
     transactionId: bigint
     type: string
@@ -739,8 +955,8 @@ export interface EventDelegate<ExtArgs extends runtime.Types.Extensions.Internal
    * // Get first 10 Events
    * const events = await prisma.event.findMany({ take: 10 })
    * 
-   * // Only select the `id`
-   * const eventWithIdOnly = await prisma.event.findMany({ select: { id: true } })
+   * // Only select the `organizationId`
+   * const eventWithOrganizationIdOnly = await prisma.event.findMany({ select: { organizationId: true } })
    * 
    */
   findMany<T extends EventFindManyArgs>(args?: Prisma.SelectSubset<T, EventFindManyArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$EventPayload<ExtArgs>, T, "findMany", GlobalOmitOptions>>
@@ -784,9 +1000,9 @@ export interface EventDelegate<ExtArgs extends runtime.Types.Extensions.Internal
    *   ]
    * })
    * 
-   * // Create many Events and only return the `id`
-   * const eventWithIdOnly = await prisma.event.createManyAndReturn({
-   *   select: { id: true },
+   * // Create many Events and only return the `organizationId`
+   * const eventWithOrganizationIdOnly = await prisma.event.createManyAndReturn({
+   *   select: { organizationId: true },
    *   data: [
    *     // ... provide data here
    *   ]
@@ -875,9 +1091,9 @@ export interface EventDelegate<ExtArgs extends runtime.Types.Extensions.Internal
    *   ]
    * })
    * 
-   * // Update zero or more Events and only return the `id`
-   * const eventWithIdOnly = await prisma.event.updateManyAndReturn({
-   *   select: { id: true },
+   * // Update zero or more Events and only return the `organizationId`
+   * const eventWithOrganizationIdOnly = await prisma.event.updateManyAndReturn({
+   *   select: { organizationId: true },
    *   where: {
    *     // ... provide filter here
    *   },
@@ -1051,6 +1267,7 @@ readonly fields: EventFieldRefs;
 export interface Prisma__EventClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
   deliveries<T extends Prisma.Event$deliveriesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Event$deliveriesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$WebhookDeliveryPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1080,6 +1297,7 @@ export interface Prisma__EventClient<T, Null = never, ExtArgs extends runtime.Ty
  * Fields of the Event model
  */
 export interface EventFieldRefs {
+  readonly organizationId: Prisma.FieldRef<"Event", 'Int'>
   readonly id: Prisma.FieldRef<"Event", 'BigInt'>
   readonly transactionId: Prisma.FieldRef<"Event", 'BigInt'>
   readonly type: Prisma.FieldRef<"Event", 'String'>
@@ -1343,6 +1561,10 @@ export type EventCreateManyAndReturnArgs<ExtArgs extends runtime.Types.Extension
    */
   data: Prisma.EventCreateManyInput | Prisma.EventCreateManyInput[]
   skipDuplicates?: boolean
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.EventIncludeCreateManyAndReturn<ExtArgs> | null
 }
 
 /**
@@ -1413,6 +1635,10 @@ export type EventUpdateManyAndReturnArgs<ExtArgs extends runtime.Types.Extension
    * Limit how many Events to update.
    */
   limit?: number
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.EventIncludeUpdateManyAndReturn<ExtArgs> | null
 }
 
 /**

@@ -27,16 +27,19 @@ export type AggregateIdempotencyKey = {
 }
 
 export type IdempotencyKeyAvgAggregateOutputType = {
+  organizationId: number | null
   apiKeyId: number | null
   status: number | null
 }
 
 export type IdempotencyKeySumAggregateOutputType = {
+  organizationId: number | null
   apiKeyId: number | null
   status: number | null
 }
 
 export type IdempotencyKeyMinAggregateOutputType = {
+  organizationId: number | null
   apiKeyId: number | null
   key: string | null
   request: string | null
@@ -48,6 +51,7 @@ export type IdempotencyKeyMinAggregateOutputType = {
 }
 
 export type IdempotencyKeyMaxAggregateOutputType = {
+  organizationId: number | null
   apiKeyId: number | null
   key: string | null
   request: string | null
@@ -59,6 +63,7 @@ export type IdempotencyKeyMaxAggregateOutputType = {
 }
 
 export type IdempotencyKeyCountAggregateOutputType = {
+  organizationId: number
   apiKeyId: number
   key: number
   request: number
@@ -73,16 +78,19 @@ export type IdempotencyKeyCountAggregateOutputType = {
 
 
 export type IdempotencyKeyAvgAggregateInputType = {
+  organizationId?: true
   apiKeyId?: true
   status?: true
 }
 
 export type IdempotencyKeySumAggregateInputType = {
+  organizationId?: true
   apiKeyId?: true
   status?: true
 }
 
 export type IdempotencyKeyMinAggregateInputType = {
+  organizationId?: true
   apiKeyId?: true
   key?: true
   request?: true
@@ -94,6 +102,7 @@ export type IdempotencyKeyMinAggregateInputType = {
 }
 
 export type IdempotencyKeyMaxAggregateInputType = {
+  organizationId?: true
   apiKeyId?: true
   key?: true
   request?: true
@@ -105,6 +114,7 @@ export type IdempotencyKeyMaxAggregateInputType = {
 }
 
 export type IdempotencyKeyCountAggregateInputType = {
+  organizationId?: true
   apiKeyId?: true
   key?: true
   request?: true
@@ -204,6 +214,7 @@ export type IdempotencyKeyGroupByArgs<ExtArgs extends runtime.Types.Extensions.I
 }
 
 export type IdempotencyKeyGroupByOutputType = {
+  organizationId: number
   apiKeyId: number
   key: string
   request: string
@@ -239,6 +250,7 @@ export type IdempotencyKeyWhereInput = {
   AND?: Prisma.IdempotencyKeyWhereInput | Prisma.IdempotencyKeyWhereInput[]
   OR?: Prisma.IdempotencyKeyWhereInput[]
   NOT?: Prisma.IdempotencyKeyWhereInput | Prisma.IdempotencyKeyWhereInput[]
+  organizationId?: Prisma.IntFilter<"IdempotencyKey"> | number
   apiKeyId?: Prisma.IntFilter<"IdempotencyKey"> | number
   key?: Prisma.StringFilter<"IdempotencyKey"> | string
   request?: Prisma.StringFilter<"IdempotencyKey"> | string
@@ -249,9 +261,11 @@ export type IdempotencyKeyWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"IdempotencyKey"> | Date | string
   expiresAt?: Prisma.DateTimeFilter<"IdempotencyKey"> | Date | string
   apiKey?: Prisma.XOR<Prisma.ApiKeyScalarRelationFilter, Prisma.ApiKeyWhereInput>
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
 }
 
 export type IdempotencyKeyOrderByWithRelationInput = {
+  organizationId?: Prisma.SortOrder
   apiKeyId?: Prisma.SortOrder
   key?: Prisma.SortOrder
   request?: Prisma.SortOrder
@@ -262,13 +276,15 @@ export type IdempotencyKeyOrderByWithRelationInput = {
   createdAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
   apiKey?: Prisma.ApiKeyOrderByWithRelationInput
+  organization?: Prisma.OrganizationOrderByWithRelationInput
 }
 
 export type IdempotencyKeyWhereUniqueInput = Prisma.AtLeast<{
-  apiKeyId_key?: Prisma.IdempotencyKeyApiKeyIdKeyCompoundUniqueInput
+  organizationId_apiKeyId_key?: Prisma.IdempotencyKeyOrganizationIdApiKeyIdKeyCompoundUniqueInput
   AND?: Prisma.IdempotencyKeyWhereInput | Prisma.IdempotencyKeyWhereInput[]
   OR?: Prisma.IdempotencyKeyWhereInput[]
   NOT?: Prisma.IdempotencyKeyWhereInput | Prisma.IdempotencyKeyWhereInput[]
+  organizationId?: Prisma.IntFilter<"IdempotencyKey"> | number
   apiKeyId?: Prisma.IntFilter<"IdempotencyKey"> | number
   key?: Prisma.StringFilter<"IdempotencyKey"> | string
   request?: Prisma.StringFilter<"IdempotencyKey"> | string
@@ -279,9 +295,11 @@ export type IdempotencyKeyWhereUniqueInput = Prisma.AtLeast<{
   createdAt?: Prisma.DateTimeFilter<"IdempotencyKey"> | Date | string
   expiresAt?: Prisma.DateTimeFilter<"IdempotencyKey"> | Date | string
   apiKey?: Prisma.XOR<Prisma.ApiKeyScalarRelationFilter, Prisma.ApiKeyWhereInput>
-}, "apiKeyId_key">
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
+}, "organizationId_apiKeyId_key">
 
 export type IdempotencyKeyOrderByWithAggregationInput = {
+  organizationId?: Prisma.SortOrder
   apiKeyId?: Prisma.SortOrder
   key?: Prisma.SortOrder
   request?: Prisma.SortOrder
@@ -302,6 +320,7 @@ export type IdempotencyKeyScalarWhereWithAggregatesInput = {
   AND?: Prisma.IdempotencyKeyScalarWhereWithAggregatesInput | Prisma.IdempotencyKeyScalarWhereWithAggregatesInput[]
   OR?: Prisma.IdempotencyKeyScalarWhereWithAggregatesInput[]
   NOT?: Prisma.IdempotencyKeyScalarWhereWithAggregatesInput | Prisma.IdempotencyKeyScalarWhereWithAggregatesInput[]
+  organizationId?: Prisma.IntWithAggregatesFilter<"IdempotencyKey"> | number
   apiKeyId?: Prisma.IntWithAggregatesFilter<"IdempotencyKey"> | number
   key?: Prisma.StringWithAggregatesFilter<"IdempotencyKey"> | string
   request?: Prisma.StringWithAggregatesFilter<"IdempotencyKey"> | string
@@ -323,9 +342,11 @@ export type IdempotencyKeyCreateInput = {
   createdAt?: Date | string
   expiresAt: Date | string
   apiKey: Prisma.ApiKeyCreateNestedOneWithoutIdempotencyKeysInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutIdempotencyKeysInput
 }
 
 export type IdempotencyKeyUncheckedCreateInput = {
+  organizationId?: number
   apiKeyId: number
   key: string
   request: string
@@ -347,9 +368,11 @@ export type IdempotencyKeyUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   apiKey?: Prisma.ApiKeyUpdateOneRequiredWithoutIdempotencyKeysNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutIdempotencyKeysNestedInput
 }
 
 export type IdempotencyKeyUncheckedUpdateInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
   key?: Prisma.StringFieldUpdateOperationsInput | string
   request?: Prisma.StringFieldUpdateOperationsInput | string
@@ -362,6 +385,7 @@ export type IdempotencyKeyUncheckedUpdateInput = {
 }
 
 export type IdempotencyKeyCreateManyInput = {
+  organizationId?: number
   apiKeyId: number
   key: string
   request: string
@@ -385,6 +409,7 @@ export type IdempotencyKeyUpdateManyMutationInput = {
 }
 
 export type IdempotencyKeyUncheckedUpdateManyInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
   key?: Prisma.StringFieldUpdateOperationsInput | string
   request?: Prisma.StringFieldUpdateOperationsInput | string
@@ -406,12 +431,14 @@ export type IdempotencyKeyOrderByRelationAggregateInput = {
   _count?: Prisma.SortOrder
 }
 
-export type IdempotencyKeyApiKeyIdKeyCompoundUniqueInput = {
+export type IdempotencyKeyOrganizationIdApiKeyIdKeyCompoundUniqueInput = {
+  organizationId: number
   apiKeyId: number
   key: string
 }
 
 export type IdempotencyKeyCountOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   apiKeyId?: Prisma.SortOrder
   key?: Prisma.SortOrder
   request?: Prisma.SortOrder
@@ -424,11 +451,13 @@ export type IdempotencyKeyCountOrderByAggregateInput = {
 }
 
 export type IdempotencyKeyAvgOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   apiKeyId?: Prisma.SortOrder
   status?: Prisma.SortOrder
 }
 
 export type IdempotencyKeyMaxOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   apiKeyId?: Prisma.SortOrder
   key?: Prisma.SortOrder
   request?: Prisma.SortOrder
@@ -440,6 +469,7 @@ export type IdempotencyKeyMaxOrderByAggregateInput = {
 }
 
 export type IdempotencyKeyMinOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   apiKeyId?: Prisma.SortOrder
   key?: Prisma.SortOrder
   request?: Prisma.SortOrder
@@ -451,8 +481,51 @@ export type IdempotencyKeyMinOrderByAggregateInput = {
 }
 
 export type IdempotencyKeySumOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   apiKeyId?: Prisma.SortOrder
   status?: Prisma.SortOrder
+}
+
+export type IdempotencyKeyCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.IdempotencyKeyCreateWithoutOrganizationInput, Prisma.IdempotencyKeyUncheckedCreateWithoutOrganizationInput> | Prisma.IdempotencyKeyCreateWithoutOrganizationInput[] | Prisma.IdempotencyKeyUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.IdempotencyKeyCreateOrConnectWithoutOrganizationInput | Prisma.IdempotencyKeyCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.IdempotencyKeyCreateManyOrganizationInputEnvelope
+  connect?: Prisma.IdempotencyKeyWhereUniqueInput | Prisma.IdempotencyKeyWhereUniqueInput[]
+}
+
+export type IdempotencyKeyUncheckedCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.IdempotencyKeyCreateWithoutOrganizationInput, Prisma.IdempotencyKeyUncheckedCreateWithoutOrganizationInput> | Prisma.IdempotencyKeyCreateWithoutOrganizationInput[] | Prisma.IdempotencyKeyUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.IdempotencyKeyCreateOrConnectWithoutOrganizationInput | Prisma.IdempotencyKeyCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.IdempotencyKeyCreateManyOrganizationInputEnvelope
+  connect?: Prisma.IdempotencyKeyWhereUniqueInput | Prisma.IdempotencyKeyWhereUniqueInput[]
+}
+
+export type IdempotencyKeyUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.IdempotencyKeyCreateWithoutOrganizationInput, Prisma.IdempotencyKeyUncheckedCreateWithoutOrganizationInput> | Prisma.IdempotencyKeyCreateWithoutOrganizationInput[] | Prisma.IdempotencyKeyUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.IdempotencyKeyCreateOrConnectWithoutOrganizationInput | Prisma.IdempotencyKeyCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.IdempotencyKeyUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.IdempotencyKeyUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.IdempotencyKeyCreateManyOrganizationInputEnvelope
+  set?: Prisma.IdempotencyKeyWhereUniqueInput | Prisma.IdempotencyKeyWhereUniqueInput[]
+  disconnect?: Prisma.IdempotencyKeyWhereUniqueInput | Prisma.IdempotencyKeyWhereUniqueInput[]
+  delete?: Prisma.IdempotencyKeyWhereUniqueInput | Prisma.IdempotencyKeyWhereUniqueInput[]
+  connect?: Prisma.IdempotencyKeyWhereUniqueInput | Prisma.IdempotencyKeyWhereUniqueInput[]
+  update?: Prisma.IdempotencyKeyUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.IdempotencyKeyUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.IdempotencyKeyUpdateManyWithWhereWithoutOrganizationInput | Prisma.IdempotencyKeyUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.IdempotencyKeyScalarWhereInput | Prisma.IdempotencyKeyScalarWhereInput[]
+}
+
+export type IdempotencyKeyUncheckedUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.IdempotencyKeyCreateWithoutOrganizationInput, Prisma.IdempotencyKeyUncheckedCreateWithoutOrganizationInput> | Prisma.IdempotencyKeyCreateWithoutOrganizationInput[] | Prisma.IdempotencyKeyUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.IdempotencyKeyCreateOrConnectWithoutOrganizationInput | Prisma.IdempotencyKeyCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.IdempotencyKeyUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.IdempotencyKeyUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.IdempotencyKeyCreateManyOrganizationInputEnvelope
+  set?: Prisma.IdempotencyKeyWhereUniqueInput | Prisma.IdempotencyKeyWhereUniqueInput[]
+  disconnect?: Prisma.IdempotencyKeyWhereUniqueInput | Prisma.IdempotencyKeyWhereUniqueInput[]
+  delete?: Prisma.IdempotencyKeyWhereUniqueInput | Prisma.IdempotencyKeyWhereUniqueInput[]
+  connect?: Prisma.IdempotencyKeyWhereUniqueInput | Prisma.IdempotencyKeyWhereUniqueInput[]
+  update?: Prisma.IdempotencyKeyUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.IdempotencyKeyUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.IdempotencyKeyUpdateManyWithWhereWithoutOrganizationInput | Prisma.IdempotencyKeyUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.IdempotencyKeyScalarWhereInput | Prisma.IdempotencyKeyScalarWhereInput[]
 }
 
 export type IdempotencyKeyCreateNestedManyWithoutApiKeyInput = {
@@ -509,6 +582,72 @@ export type NullableStringFieldUpdateOperationsInput = {
   set?: string | null
 }
 
+export type IdempotencyKeyCreateWithoutOrganizationInput = {
+  key: string
+  request: string
+  fingerprint: string
+  status?: number | null
+  body?: string | null
+  headers?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  createdAt?: Date | string
+  expiresAt: Date | string
+  apiKey: Prisma.ApiKeyCreateNestedOneWithoutIdempotencyKeysInput
+}
+
+export type IdempotencyKeyUncheckedCreateWithoutOrganizationInput = {
+  apiKeyId: number
+  key: string
+  request: string
+  fingerprint: string
+  status?: number | null
+  body?: string | null
+  headers?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  createdAt?: Date | string
+  expiresAt: Date | string
+}
+
+export type IdempotencyKeyCreateOrConnectWithoutOrganizationInput = {
+  where: Prisma.IdempotencyKeyWhereUniqueInput
+  create: Prisma.XOR<Prisma.IdempotencyKeyCreateWithoutOrganizationInput, Prisma.IdempotencyKeyUncheckedCreateWithoutOrganizationInput>
+}
+
+export type IdempotencyKeyCreateManyOrganizationInputEnvelope = {
+  data: Prisma.IdempotencyKeyCreateManyOrganizationInput | Prisma.IdempotencyKeyCreateManyOrganizationInput[]
+  skipDuplicates?: boolean
+}
+
+export type IdempotencyKeyUpsertWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.IdempotencyKeyWhereUniqueInput
+  update: Prisma.XOR<Prisma.IdempotencyKeyUpdateWithoutOrganizationInput, Prisma.IdempotencyKeyUncheckedUpdateWithoutOrganizationInput>
+  create: Prisma.XOR<Prisma.IdempotencyKeyCreateWithoutOrganizationInput, Prisma.IdempotencyKeyUncheckedCreateWithoutOrganizationInput>
+}
+
+export type IdempotencyKeyUpdateWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.IdempotencyKeyWhereUniqueInput
+  data: Prisma.XOR<Prisma.IdempotencyKeyUpdateWithoutOrganizationInput, Prisma.IdempotencyKeyUncheckedUpdateWithoutOrganizationInput>
+}
+
+export type IdempotencyKeyUpdateManyWithWhereWithoutOrganizationInput = {
+  where: Prisma.IdempotencyKeyScalarWhereInput
+  data: Prisma.XOR<Prisma.IdempotencyKeyUpdateManyMutationInput, Prisma.IdempotencyKeyUncheckedUpdateManyWithoutOrganizationInput>
+}
+
+export type IdempotencyKeyScalarWhereInput = {
+  AND?: Prisma.IdempotencyKeyScalarWhereInput | Prisma.IdempotencyKeyScalarWhereInput[]
+  OR?: Prisma.IdempotencyKeyScalarWhereInput[]
+  NOT?: Prisma.IdempotencyKeyScalarWhereInput | Prisma.IdempotencyKeyScalarWhereInput[]
+  organizationId?: Prisma.IntFilter<"IdempotencyKey"> | number
+  apiKeyId?: Prisma.IntFilter<"IdempotencyKey"> | number
+  key?: Prisma.StringFilter<"IdempotencyKey"> | string
+  request?: Prisma.StringFilter<"IdempotencyKey"> | string
+  fingerprint?: Prisma.StringFilter<"IdempotencyKey"> | string
+  status?: Prisma.IntNullableFilter<"IdempotencyKey"> | number | null
+  body?: Prisma.StringNullableFilter<"IdempotencyKey"> | string | null
+  headers?: Prisma.JsonNullableFilter<"IdempotencyKey">
+  createdAt?: Prisma.DateTimeFilter<"IdempotencyKey"> | Date | string
+  expiresAt?: Prisma.DateTimeFilter<"IdempotencyKey"> | Date | string
+}
+
 export type IdempotencyKeyCreateWithoutApiKeyInput = {
   key: string
   request: string
@@ -518,6 +657,7 @@ export type IdempotencyKeyCreateWithoutApiKeyInput = {
   headers?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   expiresAt: Date | string
+  organization?: Prisma.OrganizationCreateNestedOneWithoutIdempotencyKeysInput
 }
 
 export type IdempotencyKeyUncheckedCreateWithoutApiKeyInput = {
@@ -557,19 +697,52 @@ export type IdempotencyKeyUpdateManyWithWhereWithoutApiKeyInput = {
   data: Prisma.XOR<Prisma.IdempotencyKeyUpdateManyMutationInput, Prisma.IdempotencyKeyUncheckedUpdateManyWithoutApiKeyInput>
 }
 
-export type IdempotencyKeyScalarWhereInput = {
-  AND?: Prisma.IdempotencyKeyScalarWhereInput | Prisma.IdempotencyKeyScalarWhereInput[]
-  OR?: Prisma.IdempotencyKeyScalarWhereInput[]
-  NOT?: Prisma.IdempotencyKeyScalarWhereInput | Prisma.IdempotencyKeyScalarWhereInput[]
-  apiKeyId?: Prisma.IntFilter<"IdempotencyKey"> | number
-  key?: Prisma.StringFilter<"IdempotencyKey"> | string
-  request?: Prisma.StringFilter<"IdempotencyKey"> | string
-  fingerprint?: Prisma.StringFilter<"IdempotencyKey"> | string
-  status?: Prisma.IntNullableFilter<"IdempotencyKey"> | number | null
-  body?: Prisma.StringNullableFilter<"IdempotencyKey"> | string | null
-  headers?: Prisma.JsonNullableFilter<"IdempotencyKey">
-  createdAt?: Prisma.DateTimeFilter<"IdempotencyKey"> | Date | string
-  expiresAt?: Prisma.DateTimeFilter<"IdempotencyKey"> | Date | string
+export type IdempotencyKeyCreateManyOrganizationInput = {
+  apiKeyId: number
+  key: string
+  request: string
+  fingerprint: string
+  status?: number | null
+  body?: string | null
+  headers?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  createdAt?: Date | string
+  expiresAt: Date | string
+}
+
+export type IdempotencyKeyUpdateWithoutOrganizationInput = {
+  key?: Prisma.StringFieldUpdateOperationsInput | string
+  request?: Prisma.StringFieldUpdateOperationsInput | string
+  fingerprint?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  body?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  headers?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  apiKey?: Prisma.ApiKeyUpdateOneRequiredWithoutIdempotencyKeysNestedInput
+}
+
+export type IdempotencyKeyUncheckedUpdateWithoutOrganizationInput = {
+  apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  key?: Prisma.StringFieldUpdateOperationsInput | string
+  request?: Prisma.StringFieldUpdateOperationsInput | string
+  fingerprint?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  body?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  headers?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+}
+
+export type IdempotencyKeyUncheckedUpdateManyWithoutOrganizationInput = {
+  apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  key?: Prisma.StringFieldUpdateOperationsInput | string
+  request?: Prisma.StringFieldUpdateOperationsInput | string
+  fingerprint?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  body?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  headers?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type IdempotencyKeyCreateManyApiKeyInput = {
@@ -592,6 +765,7 @@ export type IdempotencyKeyUpdateWithoutApiKeyInput = {
   headers?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutIdempotencyKeysNestedInput
 }
 
 export type IdempotencyKeyUncheckedUpdateWithoutApiKeyInput = {
@@ -619,6 +793,7 @@ export type IdempotencyKeyUncheckedUpdateManyWithoutApiKeyInput = {
 
 
 export type IdempotencyKeySelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   apiKeyId?: boolean
   key?: boolean
   request?: boolean
@@ -629,9 +804,11 @@ export type IdempotencyKeySelect<ExtArgs extends runtime.Types.Extensions.Intern
   createdAt?: boolean
   expiresAt?: boolean
   apiKey?: boolean | Prisma.ApiKeyDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["idempotencyKey"]>
 
 export type IdempotencyKeySelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   apiKeyId?: boolean
   key?: boolean
   request?: boolean
@@ -642,9 +819,11 @@ export type IdempotencyKeySelectCreateManyAndReturn<ExtArgs extends runtime.Type
   createdAt?: boolean
   expiresAt?: boolean
   apiKey?: boolean | Prisma.ApiKeyDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["idempotencyKey"]>
 
 export type IdempotencyKeySelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   apiKeyId?: boolean
   key?: boolean
   request?: boolean
@@ -655,9 +834,11 @@ export type IdempotencyKeySelectUpdateManyAndReturn<ExtArgs extends runtime.Type
   createdAt?: boolean
   expiresAt?: boolean
   apiKey?: boolean | Prisma.ApiKeyDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["idempotencyKey"]>
 
 export type IdempotencyKeySelectScalar = {
+  organizationId?: boolean
   apiKeyId?: boolean
   key?: boolean
   request?: boolean
@@ -669,23 +850,28 @@ export type IdempotencyKeySelectScalar = {
   expiresAt?: boolean
 }
 
-export type IdempotencyKeyOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"apiKeyId" | "key" | "request" | "fingerprint" | "status" | "body" | "headers" | "createdAt" | "expiresAt", ExtArgs["result"]["idempotencyKey"]>
+export type IdempotencyKeyOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "apiKeyId" | "key" | "request" | "fingerprint" | "status" | "body" | "headers" | "createdAt" | "expiresAt", ExtArgs["result"]["idempotencyKey"]>
 export type IdempotencyKeyInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   apiKey?: boolean | Prisma.ApiKeyDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type IdempotencyKeyIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   apiKey?: boolean | Prisma.ApiKeyDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type IdempotencyKeyIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   apiKey?: boolean | Prisma.ApiKeyDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 
 export type $IdempotencyKeyPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "IdempotencyKey"
   objects: {
     apiKey: Prisma.$ApiKeyPayload<ExtArgs>
+    organization: Prisma.$OrganizationPayload<ExtArgs>
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
+    organizationId: number
     apiKeyId: number
     key: string
     request: string
@@ -778,8 +964,8 @@ export interface IdempotencyKeyDelegate<ExtArgs extends runtime.Types.Extensions
    * // Get first 10 IdempotencyKeys
    * const idempotencyKeys = await prisma.idempotencyKey.findMany({ take: 10 })
    * 
-   * // Only select the `apiKeyId`
-   * const idempotencyKeyWithApiKeyIdOnly = await prisma.idempotencyKey.findMany({ select: { apiKeyId: true } })
+   * // Only select the `organizationId`
+   * const idempotencyKeyWithOrganizationIdOnly = await prisma.idempotencyKey.findMany({ select: { organizationId: true } })
    * 
    */
   findMany<T extends IdempotencyKeyFindManyArgs>(args?: Prisma.SelectSubset<T, IdempotencyKeyFindManyArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$IdempotencyKeyPayload<ExtArgs>, T, "findMany", GlobalOmitOptions>>
@@ -823,9 +1009,9 @@ export interface IdempotencyKeyDelegate<ExtArgs extends runtime.Types.Extensions
    *   ]
    * })
    * 
-   * // Create many IdempotencyKeys and only return the `apiKeyId`
-   * const idempotencyKeyWithApiKeyIdOnly = await prisma.idempotencyKey.createManyAndReturn({
-   *   select: { apiKeyId: true },
+   * // Create many IdempotencyKeys and only return the `organizationId`
+   * const idempotencyKeyWithOrganizationIdOnly = await prisma.idempotencyKey.createManyAndReturn({
+   *   select: { organizationId: true },
    *   data: [
    *     // ... provide data here
    *   ]
@@ -914,9 +1100,9 @@ export interface IdempotencyKeyDelegate<ExtArgs extends runtime.Types.Extensions
    *   ]
    * })
    * 
-   * // Update zero or more IdempotencyKeys and only return the `apiKeyId`
-   * const idempotencyKeyWithApiKeyIdOnly = await prisma.idempotencyKey.updateManyAndReturn({
-   *   select: { apiKeyId: true },
+   * // Update zero or more IdempotencyKeys and only return the `organizationId`
+   * const idempotencyKeyWithOrganizationIdOnly = await prisma.idempotencyKey.updateManyAndReturn({
+   *   select: { organizationId: true },
    *   where: {
    *     // ... provide filter here
    *   },
@@ -1090,6 +1276,7 @@ readonly fields: IdempotencyKeyFieldRefs;
 export interface Prisma__IdempotencyKeyClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
   apiKey<T extends Prisma.ApiKeyDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiKeyDefaultArgs<ExtArgs>>): Prisma.Prisma__ApiKeyClient<runtime.Types.Result.GetResult<Prisma.$ApiKeyPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
+  organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1119,6 +1306,7 @@ export interface Prisma__IdempotencyKeyClient<T, Null = never, ExtArgs extends r
  * Fields of the IdempotencyKey model
  */
 export interface IdempotencyKeyFieldRefs {
+  readonly organizationId: Prisma.FieldRef<"IdempotencyKey", 'Int'>
   readonly apiKeyId: Prisma.FieldRef<"IdempotencyKey", 'Int'>
   readonly key: Prisma.FieldRef<"IdempotencyKey", 'String'>
   readonly request: Prisma.FieldRef<"IdempotencyKey", 'String'>

@@ -27,16 +27,19 @@ export type AggregateMilestone = {
 }
 
 export type MilestoneAvgAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
 }
 
 export type MilestoneSumAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
 }
 
 export type MilestoneMinAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
   title: string | null
@@ -45,6 +48,7 @@ export type MilestoneMinAggregateOutputType = {
 }
 
 export type MilestoneMaxAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
   title: string | null
@@ -53,6 +57,7 @@ export type MilestoneMaxAggregateOutputType = {
 }
 
 export type MilestoneCountAggregateOutputType = {
+  organizationId: number
   id: number
   projectId: number
   title: number
@@ -63,16 +68,19 @@ export type MilestoneCountAggregateOutputType = {
 
 
 export type MilestoneAvgAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
 }
 
 export type MilestoneSumAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
 }
 
 export type MilestoneMinAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   title?: true
@@ -81,6 +89,7 @@ export type MilestoneMinAggregateInputType = {
 }
 
 export type MilestoneMaxAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   title?: true
@@ -89,6 +98,7 @@ export type MilestoneMaxAggregateInputType = {
 }
 
 export type MilestoneCountAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   title?: true
@@ -184,6 +194,7 @@ export type MilestoneGroupByArgs<ExtArgs extends runtime.Types.Extensions.Intern
 }
 
 export type MilestoneGroupByOutputType = {
+  organizationId: number
   id: number
   projectId: number
   title: string
@@ -215,36 +226,44 @@ export type MilestoneWhereInput = {
   AND?: Prisma.MilestoneWhereInput | Prisma.MilestoneWhereInput[]
   OR?: Prisma.MilestoneWhereInput[]
   NOT?: Prisma.MilestoneWhereInput | Prisma.MilestoneWhereInput[]
+  organizationId?: Prisma.IntFilter<"Milestone"> | number
   id?: Prisma.IntFilter<"Milestone"> | number
   projectId?: Prisma.IntFilter<"Milestone"> | number
   title?: Prisma.StringFilter<"Milestone"> | string
   dateDue?: Prisma.DateTimeNullableFilter<"Milestone"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"Milestone"> | Date | string
   project?: Prisma.XOR<Prisma.ProjectScalarRelationFilter, Prisma.ProjectWhereInput>
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
 }
 
 export type MilestoneOrderByWithRelationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   title?: Prisma.SortOrder
   dateDue?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   project?: Prisma.ProjectOrderByWithRelationInput
+  organization?: Prisma.OrganizationOrderByWithRelationInput
 }
 
 export type MilestoneWhereUniqueInput = Prisma.AtLeast<{
-  id?: number
+  organizationId_id?: Prisma.MilestoneOrganizationIdIdCompoundUniqueInput
   AND?: Prisma.MilestoneWhereInput | Prisma.MilestoneWhereInput[]
   OR?: Prisma.MilestoneWhereInput[]
   NOT?: Prisma.MilestoneWhereInput | Prisma.MilestoneWhereInput[]
+  organizationId?: Prisma.IntFilter<"Milestone"> | number
+  id?: Prisma.IntFilter<"Milestone"> | number
   projectId?: Prisma.IntFilter<"Milestone"> | number
   title?: Prisma.StringFilter<"Milestone"> | string
   dateDue?: Prisma.DateTimeNullableFilter<"Milestone"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"Milestone"> | Date | string
   project?: Prisma.XOR<Prisma.ProjectScalarRelationFilter, Prisma.ProjectWhereInput>
-}, "id">
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
+}, "organizationId_id">
 
 export type MilestoneOrderByWithAggregationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   title?: Prisma.SortOrder
@@ -261,6 +280,7 @@ export type MilestoneScalarWhereWithAggregatesInput = {
   AND?: Prisma.MilestoneScalarWhereWithAggregatesInput | Prisma.MilestoneScalarWhereWithAggregatesInput[]
   OR?: Prisma.MilestoneScalarWhereWithAggregatesInput[]
   NOT?: Prisma.MilestoneScalarWhereWithAggregatesInput | Prisma.MilestoneScalarWhereWithAggregatesInput[]
+  organizationId?: Prisma.IntWithAggregatesFilter<"Milestone"> | number
   id?: Prisma.IntWithAggregatesFilter<"Milestone"> | number
   projectId?: Prisma.IntWithAggregatesFilter<"Milestone"> | number
   title?: Prisma.StringWithAggregatesFilter<"Milestone"> | string
@@ -269,13 +289,16 @@ export type MilestoneScalarWhereWithAggregatesInput = {
 }
 
 export type MilestoneCreateInput = {
+  id?: number
   title: string
   dateDue?: Date | string | null
   createdAt?: Date | string
   project: Prisma.ProjectCreateNestedOneWithoutMilestonesInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutMilestonesInput
 }
 
 export type MilestoneUncheckedCreateInput = {
+  organizationId?: number
   id?: number
   projectId: number
   title: string
@@ -284,13 +307,16 @@ export type MilestoneUncheckedCreateInput = {
 }
 
 export type MilestoneUpdateInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   project?: Prisma.ProjectUpdateOneRequiredWithoutMilestonesNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutMilestonesNestedInput
 }
 
 export type MilestoneUncheckedUpdateInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   projectId?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
@@ -299,6 +325,7 @@ export type MilestoneUncheckedUpdateInput = {
 }
 
 export type MilestoneCreateManyInput = {
+  organizationId?: number
   id?: number
   projectId: number
   title: string
@@ -307,12 +334,14 @@ export type MilestoneCreateManyInput = {
 }
 
 export type MilestoneUpdateManyMutationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type MilestoneUncheckedUpdateManyInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   projectId?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
@@ -330,7 +359,13 @@ export type MilestoneOrderByRelationAggregateInput = {
   _count?: Prisma.SortOrder
 }
 
+export type MilestoneOrganizationIdIdCompoundUniqueInput = {
+  organizationId: number
+  id: number
+}
+
 export type MilestoneCountOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   title?: Prisma.SortOrder
@@ -339,11 +374,13 @@ export type MilestoneCountOrderByAggregateInput = {
 }
 
 export type MilestoneAvgOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
 }
 
 export type MilestoneMaxOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   title?: Prisma.SortOrder
@@ -352,6 +389,7 @@ export type MilestoneMaxOrderByAggregateInput = {
 }
 
 export type MilestoneMinOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   title?: Prisma.SortOrder
@@ -360,8 +398,51 @@ export type MilestoneMinOrderByAggregateInput = {
 }
 
 export type MilestoneSumOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
+}
+
+export type MilestoneCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.MilestoneCreateWithoutOrganizationInput, Prisma.MilestoneUncheckedCreateWithoutOrganizationInput> | Prisma.MilestoneCreateWithoutOrganizationInput[] | Prisma.MilestoneUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.MilestoneCreateOrConnectWithoutOrganizationInput | Prisma.MilestoneCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.MilestoneCreateManyOrganizationInputEnvelope
+  connect?: Prisma.MilestoneWhereUniqueInput | Prisma.MilestoneWhereUniqueInput[]
+}
+
+export type MilestoneUncheckedCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.MilestoneCreateWithoutOrganizationInput, Prisma.MilestoneUncheckedCreateWithoutOrganizationInput> | Prisma.MilestoneCreateWithoutOrganizationInput[] | Prisma.MilestoneUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.MilestoneCreateOrConnectWithoutOrganizationInput | Prisma.MilestoneCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.MilestoneCreateManyOrganizationInputEnvelope
+  connect?: Prisma.MilestoneWhereUniqueInput | Prisma.MilestoneWhereUniqueInput[]
+}
+
+export type MilestoneUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.MilestoneCreateWithoutOrganizationInput, Prisma.MilestoneUncheckedCreateWithoutOrganizationInput> | Prisma.MilestoneCreateWithoutOrganizationInput[] | Prisma.MilestoneUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.MilestoneCreateOrConnectWithoutOrganizationInput | Prisma.MilestoneCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.MilestoneUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.MilestoneUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.MilestoneCreateManyOrganizationInputEnvelope
+  set?: Prisma.MilestoneWhereUniqueInput | Prisma.MilestoneWhereUniqueInput[]
+  disconnect?: Prisma.MilestoneWhereUniqueInput | Prisma.MilestoneWhereUniqueInput[]
+  delete?: Prisma.MilestoneWhereUniqueInput | Prisma.MilestoneWhereUniqueInput[]
+  connect?: Prisma.MilestoneWhereUniqueInput | Prisma.MilestoneWhereUniqueInput[]
+  update?: Prisma.MilestoneUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.MilestoneUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.MilestoneUpdateManyWithWhereWithoutOrganizationInput | Prisma.MilestoneUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.MilestoneScalarWhereInput | Prisma.MilestoneScalarWhereInput[]
+}
+
+export type MilestoneUncheckedUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.MilestoneCreateWithoutOrganizationInput, Prisma.MilestoneUncheckedCreateWithoutOrganizationInput> | Prisma.MilestoneCreateWithoutOrganizationInput[] | Prisma.MilestoneUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.MilestoneCreateOrConnectWithoutOrganizationInput | Prisma.MilestoneCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.MilestoneUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.MilestoneUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.MilestoneCreateManyOrganizationInputEnvelope
+  set?: Prisma.MilestoneWhereUniqueInput | Prisma.MilestoneWhereUniqueInput[]
+  disconnect?: Prisma.MilestoneWhereUniqueInput | Prisma.MilestoneWhereUniqueInput[]
+  delete?: Prisma.MilestoneWhereUniqueInput | Prisma.MilestoneWhereUniqueInput[]
+  connect?: Prisma.MilestoneWhereUniqueInput | Prisma.MilestoneWhereUniqueInput[]
+  update?: Prisma.MilestoneUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.MilestoneUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.MilestoneUpdateManyWithWhereWithoutOrganizationInput | Prisma.MilestoneUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.MilestoneScalarWhereInput | Prisma.MilestoneScalarWhereInput[]
 }
 
 export type MilestoneCreateNestedManyWithoutProjectInput = {
@@ -406,10 +487,66 @@ export type MilestoneUncheckedUpdateManyWithoutProjectNestedInput = {
   deleteMany?: Prisma.MilestoneScalarWhereInput | Prisma.MilestoneScalarWhereInput[]
 }
 
-export type MilestoneCreateWithoutProjectInput = {
+export type MilestoneCreateWithoutOrganizationInput = {
+  id?: number
   title: string
   dateDue?: Date | string | null
   createdAt?: Date | string
+  project: Prisma.ProjectCreateNestedOneWithoutMilestonesInput
+}
+
+export type MilestoneUncheckedCreateWithoutOrganizationInput = {
+  id?: number
+  projectId: number
+  title: string
+  dateDue?: Date | string | null
+  createdAt?: Date | string
+}
+
+export type MilestoneCreateOrConnectWithoutOrganizationInput = {
+  where: Prisma.MilestoneWhereUniqueInput
+  create: Prisma.XOR<Prisma.MilestoneCreateWithoutOrganizationInput, Prisma.MilestoneUncheckedCreateWithoutOrganizationInput>
+}
+
+export type MilestoneCreateManyOrganizationInputEnvelope = {
+  data: Prisma.MilestoneCreateManyOrganizationInput | Prisma.MilestoneCreateManyOrganizationInput[]
+  skipDuplicates?: boolean
+}
+
+export type MilestoneUpsertWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.MilestoneWhereUniqueInput
+  update: Prisma.XOR<Prisma.MilestoneUpdateWithoutOrganizationInput, Prisma.MilestoneUncheckedUpdateWithoutOrganizationInput>
+  create: Prisma.XOR<Prisma.MilestoneCreateWithoutOrganizationInput, Prisma.MilestoneUncheckedCreateWithoutOrganizationInput>
+}
+
+export type MilestoneUpdateWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.MilestoneWhereUniqueInput
+  data: Prisma.XOR<Prisma.MilestoneUpdateWithoutOrganizationInput, Prisma.MilestoneUncheckedUpdateWithoutOrganizationInput>
+}
+
+export type MilestoneUpdateManyWithWhereWithoutOrganizationInput = {
+  where: Prisma.MilestoneScalarWhereInput
+  data: Prisma.XOR<Prisma.MilestoneUpdateManyMutationInput, Prisma.MilestoneUncheckedUpdateManyWithoutOrganizationInput>
+}
+
+export type MilestoneScalarWhereInput = {
+  AND?: Prisma.MilestoneScalarWhereInput | Prisma.MilestoneScalarWhereInput[]
+  OR?: Prisma.MilestoneScalarWhereInput[]
+  NOT?: Prisma.MilestoneScalarWhereInput | Prisma.MilestoneScalarWhereInput[]
+  organizationId?: Prisma.IntFilter<"Milestone"> | number
+  id?: Prisma.IntFilter<"Milestone"> | number
+  projectId?: Prisma.IntFilter<"Milestone"> | number
+  title?: Prisma.StringFilter<"Milestone"> | string
+  dateDue?: Prisma.DateTimeNullableFilter<"Milestone"> | Date | string | null
+  createdAt?: Prisma.DateTimeFilter<"Milestone"> | Date | string
+}
+
+export type MilestoneCreateWithoutProjectInput = {
+  id?: number
+  title: string
+  dateDue?: Date | string | null
+  createdAt?: Date | string
+  organization?: Prisma.OrganizationCreateNestedOneWithoutMilestonesInput
 }
 
 export type MilestoneUncheckedCreateWithoutProjectInput = {
@@ -445,15 +582,36 @@ export type MilestoneUpdateManyWithWhereWithoutProjectInput = {
   data: Prisma.XOR<Prisma.MilestoneUpdateManyMutationInput, Prisma.MilestoneUncheckedUpdateManyWithoutProjectInput>
 }
 
-export type MilestoneScalarWhereInput = {
-  AND?: Prisma.MilestoneScalarWhereInput | Prisma.MilestoneScalarWhereInput[]
-  OR?: Prisma.MilestoneScalarWhereInput[]
-  NOT?: Prisma.MilestoneScalarWhereInput | Prisma.MilestoneScalarWhereInput[]
-  id?: Prisma.IntFilter<"Milestone"> | number
-  projectId?: Prisma.IntFilter<"Milestone"> | number
-  title?: Prisma.StringFilter<"Milestone"> | string
-  dateDue?: Prisma.DateTimeNullableFilter<"Milestone"> | Date | string | null
-  createdAt?: Prisma.DateTimeFilter<"Milestone"> | Date | string
+export type MilestoneCreateManyOrganizationInput = {
+  id?: number
+  projectId: number
+  title: string
+  dateDue?: Date | string | null
+  createdAt?: Date | string
+}
+
+export type MilestoneUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  project?: Prisma.ProjectUpdateOneRequiredWithoutMilestonesNestedInput
+}
+
+export type MilestoneUncheckedUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  projectId?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+}
+
+export type MilestoneUncheckedUpdateManyWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  projectId?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type MilestoneCreateManyProjectInput = {
@@ -464,9 +622,11 @@ export type MilestoneCreateManyProjectInput = {
 }
 
 export type MilestoneUpdateWithoutProjectInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutMilestonesNestedInput
 }
 
 export type MilestoneUncheckedUpdateWithoutProjectInput = {
@@ -486,33 +646,40 @@ export type MilestoneUncheckedUpdateManyWithoutProjectInput = {
 
 
 export type MilestoneSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   title?: boolean
   dateDue?: boolean
   createdAt?: boolean
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["milestone"]>
 
 export type MilestoneSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   title?: boolean
   dateDue?: boolean
   createdAt?: boolean
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["milestone"]>
 
 export type MilestoneSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   title?: boolean
   dateDue?: boolean
   createdAt?: boolean
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["milestone"]>
 
 export type MilestoneSelectScalar = {
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   title?: boolean
@@ -520,23 +687,28 @@ export type MilestoneSelectScalar = {
   createdAt?: boolean
 }
 
-export type MilestoneOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "projectId" | "title" | "dateDue" | "createdAt", ExtArgs["result"]["milestone"]>
+export type MilestoneOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "id" | "projectId" | "title" | "dateDue" | "createdAt", ExtArgs["result"]["milestone"]>
 export type MilestoneInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type MilestoneIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type MilestoneIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 
 export type $MilestonePayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "Milestone"
   objects: {
     project: Prisma.$ProjectPayload<ExtArgs>
+    organization: Prisma.$OrganizationPayload<ExtArgs>
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
+    organizationId: number
     id: number
     projectId: number
     title: string
@@ -625,8 +797,8 @@ export interface MilestoneDelegate<ExtArgs extends runtime.Types.Extensions.Inte
    * // Get first 10 Milestones
    * const milestones = await prisma.milestone.findMany({ take: 10 })
    * 
-   * // Only select the `id`
-   * const milestoneWithIdOnly = await prisma.milestone.findMany({ select: { id: true } })
+   * // Only select the `organizationId`
+   * const milestoneWithOrganizationIdOnly = await prisma.milestone.findMany({ select: { organizationId: true } })
    * 
    */
   findMany<T extends MilestoneFindManyArgs>(args?: Prisma.SelectSubset<T, MilestoneFindManyArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$MilestonePayload<ExtArgs>, T, "findMany", GlobalOmitOptions>>
@@ -670,9 +842,9 @@ export interface MilestoneDelegate<ExtArgs extends runtime.Types.Extensions.Inte
    *   ]
    * })
    * 
-   * // Create many Milestones and only return the `id`
-   * const milestoneWithIdOnly = await prisma.milestone.createManyAndReturn({
-   *   select: { id: true },
+   * // Create many Milestones and only return the `organizationId`
+   * const milestoneWithOrganizationIdOnly = await prisma.milestone.createManyAndReturn({
+   *   select: { organizationId: true },
    *   data: [
    *     // ... provide data here
    *   ]
@@ -761,9 +933,9 @@ export interface MilestoneDelegate<ExtArgs extends runtime.Types.Extensions.Inte
    *   ]
    * })
    * 
-   * // Update zero or more Milestones and only return the `id`
-   * const milestoneWithIdOnly = await prisma.milestone.updateManyAndReturn({
-   *   select: { id: true },
+   * // Update zero or more Milestones and only return the `organizationId`
+   * const milestoneWithOrganizationIdOnly = await prisma.milestone.updateManyAndReturn({
+   *   select: { organizationId: true },
    *   where: {
    *     // ... provide filter here
    *   },
@@ -937,6 +1109,7 @@ readonly fields: MilestoneFieldRefs;
 export interface Prisma__MilestoneClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
   project<T extends Prisma.ProjectDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ProjectDefaultArgs<ExtArgs>>): Prisma.Prisma__ProjectClient<runtime.Types.Result.GetResult<Prisma.$ProjectPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
+  organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -966,6 +1139,7 @@ export interface Prisma__MilestoneClient<T, Null = never, ExtArgs extends runtim
  * Fields of the Milestone model
  */
 export interface MilestoneFieldRefs {
+  readonly organizationId: Prisma.FieldRef<"Milestone", 'Int'>
   readonly id: Prisma.FieldRef<"Milestone", 'Int'>
   readonly projectId: Prisma.FieldRef<"Milestone", 'Int'>
   readonly title: Prisma.FieldRef<"Milestone", 'String'>

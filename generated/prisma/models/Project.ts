@@ -27,6 +27,7 @@ export type AggregateProject = {
 }
 
 export type ProjectAvgAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   progress: number | null
   clientId: number | null
@@ -40,6 +41,7 @@ export type ProjectAvgAggregateOutputType = {
 }
 
 export type ProjectSumAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   progress: number | null
   clientId: number | null
@@ -53,6 +55,7 @@ export type ProjectSumAggregateOutputType = {
 }
 
 export type ProjectMinAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   title: string | null
   number: string | null
@@ -88,6 +91,7 @@ export type ProjectMinAggregateOutputType = {
 }
 
 export type ProjectMaxAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   title: string | null
   number: string | null
@@ -123,6 +127,7 @@ export type ProjectMaxAggregateOutputType = {
 }
 
 export type ProjectCountAggregateOutputType = {
+  organizationId: number
   id: number
   title: number
   number: number
@@ -160,6 +165,7 @@ export type ProjectCountAggregateOutputType = {
 
 
 export type ProjectAvgAggregateInputType = {
+  organizationId?: true
   id?: true
   progress?: true
   clientId?: true
@@ -173,6 +179,7 @@ export type ProjectAvgAggregateInputType = {
 }
 
 export type ProjectSumAggregateInputType = {
+  organizationId?: true
   id?: true
   progress?: true
   clientId?: true
@@ -186,6 +193,7 @@ export type ProjectSumAggregateInputType = {
 }
 
 export type ProjectMinAggregateInputType = {
+  organizationId?: true
   id?: true
   title?: true
   number?: true
@@ -221,6 +229,7 @@ export type ProjectMinAggregateInputType = {
 }
 
 export type ProjectMaxAggregateInputType = {
+  organizationId?: true
   id?: true
   title?: true
   number?: true
@@ -256,6 +265,7 @@ export type ProjectMaxAggregateInputType = {
 }
 
 export type ProjectCountAggregateInputType = {
+  organizationId?: true
   id?: true
   title?: true
   number?: true
@@ -378,6 +388,7 @@ export type ProjectGroupByArgs<ExtArgs extends runtime.Types.Extensions.Internal
 }
 
 export type ProjectGroupByOutputType = {
+  organizationId: number
   id: number
   title: string
   number: string | null
@@ -436,6 +447,7 @@ export type ProjectWhereInput = {
   AND?: Prisma.ProjectWhereInput | Prisma.ProjectWhereInput[]
   OR?: Prisma.ProjectWhereInput[]
   NOT?: Prisma.ProjectWhereInput | Prisma.ProjectWhereInput[]
+  organizationId?: Prisma.IntFilter<"Project"> | number
   id?: Prisma.IntFilter<"Project"> | number
   title?: Prisma.StringFilter<"Project"> | string
   number?: Prisma.StringNullableFilter<"Project"> | string | null
@@ -484,9 +496,11 @@ export type ProjectWhereInput = {
   customValues?: Prisma.ProjectCustomValueListRelationFilter
   duplicationsFrom?: Prisma.ProjectDuplicationListRelationFilter
   duplicationsTo?: Prisma.ProjectDuplicationListRelationFilter
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
 }
 
 export type ProjectOrderByWithRelationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   title?: Prisma.SortOrder
   number?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -535,15 +549,19 @@ export type ProjectOrderByWithRelationInput = {
   customValues?: Prisma.ProjectCustomValueOrderByRelationAggregateInput
   duplicationsFrom?: Prisma.ProjectDuplicationOrderByRelationAggregateInput
   duplicationsTo?: Prisma.ProjectDuplicationOrderByRelationAggregateInput
+  organization?: Prisma.OrganizationOrderByWithRelationInput
 }
 
 export type ProjectWhereUniqueInput = Prisma.AtLeast<{
-  id?: number
-  number?: string
+  organizationId_number?: Prisma.ProjectOrganizationIdNumberCompoundUniqueInput
+  organizationId_id?: Prisma.ProjectOrganizationIdIdCompoundUniqueInput
   AND?: Prisma.ProjectWhereInput | Prisma.ProjectWhereInput[]
   OR?: Prisma.ProjectWhereInput[]
   NOT?: Prisma.ProjectWhereInput | Prisma.ProjectWhereInput[]
+  organizationId?: Prisma.IntFilter<"Project"> | number
+  id?: Prisma.IntFilter<"Project"> | number
   title?: Prisma.StringFilter<"Project"> | string
+  number?: Prisma.StringNullableFilter<"Project"> | string | null
   description?: Prisma.StringNullableFilter<"Project"> | string | null
   reference?: Prisma.StringNullableFilter<"Project"> | string | null
   status?: Prisma.EnumProjectStatusFilter<"Project"> | $Enums.ProjectStatus
@@ -589,9 +607,11 @@ export type ProjectWhereUniqueInput = Prisma.AtLeast<{
   customValues?: Prisma.ProjectCustomValueListRelationFilter
   duplicationsFrom?: Prisma.ProjectDuplicationListRelationFilter
   duplicationsTo?: Prisma.ProjectDuplicationListRelationFilter
-}, "id" | "number">
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
+}, "organizationId_id" | "organizationId_number">
 
 export type ProjectOrderByWithAggregationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   title?: Prisma.SortOrder
   number?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -635,6 +655,7 @@ export type ProjectScalarWhereWithAggregatesInput = {
   AND?: Prisma.ProjectScalarWhereWithAggregatesInput | Prisma.ProjectScalarWhereWithAggregatesInput[]
   OR?: Prisma.ProjectScalarWhereWithAggregatesInput[]
   NOT?: Prisma.ProjectScalarWhereWithAggregatesInput | Prisma.ProjectScalarWhereWithAggregatesInput[]
+  organizationId?: Prisma.IntWithAggregatesFilter<"Project"> | number
   id?: Prisma.IntWithAggregatesFilter<"Project"> | number
   title?: Prisma.StringWithAggregatesFilter<"Project"> | string
   number?: Prisma.StringNullableWithAggregatesFilter<"Project"> | string | null
@@ -670,6 +691,7 @@ export type ProjectScalarWhereWithAggregatesInput = {
 }
 
 export type ProjectCreateInput = {
+  id?: number
   title: string
   number?: string | null
   description?: string | null
@@ -713,9 +735,11 @@ export type ProjectCreateInput = {
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
   duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
   duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectsInput
 }
 
 export type ProjectUncheckedCreateInput = {
+  organizationId?: number
   id?: number
   title: string
   number?: string | null
@@ -763,6 +787,7 @@ export type ProjectUncheckedCreateInput = {
 }
 
 export type ProjectUpdateInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -806,9 +831,11 @@ export type ProjectUpdateInput = {
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
   duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
   duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectsNestedInput
 }
 
 export type ProjectUncheckedUpdateInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -856,6 +883,7 @@ export type ProjectUncheckedUpdateInput = {
 }
 
 export type ProjectCreateManyInput = {
+  organizationId?: number
   id?: number
   title: string
   number?: string | null
@@ -891,6 +919,7 @@ export type ProjectCreateManyInput = {
 }
 
 export type ProjectUpdateManyMutationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -921,6 +950,7 @@ export type ProjectUpdateManyMutationInput = {
 }
 
 export type ProjectUncheckedUpdateManyInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -965,7 +995,18 @@ export type ProjectOrderByRelationAggregateInput = {
   _count?: Prisma.SortOrder
 }
 
+export type ProjectOrganizationIdNumberCompoundUniqueInput = {
+  organizationId: number
+  number: string
+}
+
+export type ProjectOrganizationIdIdCompoundUniqueInput = {
+  organizationId: number
+  id: number
+}
+
 export type ProjectCountOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   title?: Prisma.SortOrder
   number?: Prisma.SortOrder
@@ -1001,6 +1042,7 @@ export type ProjectCountOrderByAggregateInput = {
 }
 
 export type ProjectAvgOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   progress?: Prisma.SortOrder
   clientId?: Prisma.SortOrder
@@ -1014,6 +1056,7 @@ export type ProjectAvgOrderByAggregateInput = {
 }
 
 export type ProjectMaxOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   title?: Prisma.SortOrder
   number?: Prisma.SortOrder
@@ -1049,6 +1092,7 @@ export type ProjectMaxOrderByAggregateInput = {
 }
 
 export type ProjectMinOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   title?: Prisma.SortOrder
   number?: Prisma.SortOrder
@@ -1084,6 +1128,7 @@ export type ProjectMinOrderByAggregateInput = {
 }
 
 export type ProjectSumOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   progress?: Prisma.SortOrder
   clientId?: Prisma.SortOrder
@@ -1104,6 +1149,48 @@ export type ProjectScalarRelationFilter = {
 export type ProjectNullableScalarRelationFilter = {
   is?: Prisma.ProjectWhereInput | null
   isNot?: Prisma.ProjectWhereInput | null
+}
+
+export type ProjectCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutOrganizationInput, Prisma.ProjectUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectCreateWithoutOrganizationInput[] | Prisma.ProjectUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutOrganizationInput | Prisma.ProjectCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectCreateManyOrganizationInputEnvelope
+  connect?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+}
+
+export type ProjectUncheckedCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutOrganizationInput, Prisma.ProjectUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectCreateWithoutOrganizationInput[] | Prisma.ProjectUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutOrganizationInput | Prisma.ProjectCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectCreateManyOrganizationInputEnvelope
+  connect?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+}
+
+export type ProjectUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutOrganizationInput, Prisma.ProjectUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectCreateWithoutOrganizationInput[] | Prisma.ProjectUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutOrganizationInput | Prisma.ProjectCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.ProjectUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectCreateManyOrganizationInputEnvelope
+  set?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  disconnect?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  delete?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  connect?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  update?: Prisma.ProjectUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.ProjectUpdateManyWithWhereWithoutOrganizationInput | Prisma.ProjectUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.ProjectScalarWhereInput | Prisma.ProjectScalarWhereInput[]
+}
+
+export type ProjectUncheckedUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutOrganizationInput, Prisma.ProjectUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectCreateWithoutOrganizationInput[] | Prisma.ProjectUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutOrganizationInput | Prisma.ProjectCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.ProjectUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectCreateManyOrganizationInputEnvelope
+  set?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  disconnect?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  delete?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  connect?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  update?: Prisma.ProjectUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.ProjectUpdateManyWithWhereWithoutOrganizationInput | Prisma.ProjectUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.ProjectScalarWhereInput | Prisma.ProjectScalarWhereInput[]
 }
 
 export type ProjectCreateNestedManyWithoutCreatorInput = {
@@ -1474,7 +1561,167 @@ export type ProjectUpdateOneWithoutDuplicationsToNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.ProjectUpdateToOneWithWhereWithoutDuplicationsToInput, Prisma.ProjectUpdateWithoutDuplicationsToInput>, Prisma.ProjectUncheckedUpdateWithoutDuplicationsToInput>
 }
 
+export type ProjectCreateWithoutOrganizationInput = {
+  id?: number
+  title: string
+  number?: string | null
+  description?: string | null
+  reference?: string | null
+  status?: $Enums.ProjectStatus
+  activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
+  progress?: number
+  progressManually?: boolean
+  projectType?: $Enums.ProjectType
+  dateStart: Date | string
+  dateDue?: Date | string | null
+  billingType?: $Enums.BillingType
+  billingRate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: boolean
+  clientpermTasksCollaborate?: boolean
+  clientpermTasksCreate?: boolean
+  clientpermTimesheetsView?: boolean
+  clientpermExpensesView?: boolean
+  assignedpermTasksCollaborate?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  lastActivityAt?: Date | string
+  version?: number
+  isTemplate?: boolean
+  client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
+  category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
+  creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
+  manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
+  tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
+  tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
+  milestones?: Prisma.MilestoneCreateNestedManyWithoutProjectInput
+  timers?: Prisma.TimerCreateNestedManyWithoutProjectInput
+  files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
+  invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
+  estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
+}
+
+export type ProjectUncheckedCreateWithoutOrganizationInput = {
+  id?: number
+  title: string
+  number?: string | null
+  description?: string | null
+  reference?: string | null
+  status?: $Enums.ProjectStatus
+  activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
+  progress?: number
+  progressManually?: boolean
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
+  categoryId: number
+  creatorId: number
+  managerId?: number | null
+  dateStart: Date | string
+  dateDue?: Date | string | null
+  billingType?: $Enums.BillingType
+  billingRate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: boolean
+  clientpermTasksCollaborate?: boolean
+  clientpermTasksCreate?: boolean
+  clientpermTimesheetsView?: boolean
+  clientpermExpensesView?: boolean
+  assignedpermTasksCollaborate?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  lastActivityAt?: Date | string
+  version?: number
+  isTemplate?: boolean
+  assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
+  tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
+  tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
+  milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
+  timers?: Prisma.TimerUncheckedCreateNestedManyWithoutProjectInput
+  files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
+  invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
+  estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
+}
+
+export type ProjectCreateOrConnectWithoutOrganizationInput = {
+  where: Prisma.ProjectWhereUniqueInput
+  create: Prisma.XOR<Prisma.ProjectCreateWithoutOrganizationInput, Prisma.ProjectUncheckedCreateWithoutOrganizationInput>
+}
+
+export type ProjectCreateManyOrganizationInputEnvelope = {
+  data: Prisma.ProjectCreateManyOrganizationInput | Prisma.ProjectCreateManyOrganizationInput[]
+  skipDuplicates?: boolean
+}
+
+export type ProjectUpsertWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.ProjectWhereUniqueInput
+  update: Prisma.XOR<Prisma.ProjectUpdateWithoutOrganizationInput, Prisma.ProjectUncheckedUpdateWithoutOrganizationInput>
+  create: Prisma.XOR<Prisma.ProjectCreateWithoutOrganizationInput, Prisma.ProjectUncheckedCreateWithoutOrganizationInput>
+}
+
+export type ProjectUpdateWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.ProjectWhereUniqueInput
+  data: Prisma.XOR<Prisma.ProjectUpdateWithoutOrganizationInput, Prisma.ProjectUncheckedUpdateWithoutOrganizationInput>
+}
+
+export type ProjectUpdateManyWithWhereWithoutOrganizationInput = {
+  where: Prisma.ProjectScalarWhereInput
+  data: Prisma.XOR<Prisma.ProjectUpdateManyMutationInput, Prisma.ProjectUncheckedUpdateManyWithoutOrganizationInput>
+}
+
+export type ProjectScalarWhereInput = {
+  AND?: Prisma.ProjectScalarWhereInput | Prisma.ProjectScalarWhereInput[]
+  OR?: Prisma.ProjectScalarWhereInput[]
+  NOT?: Prisma.ProjectScalarWhereInput | Prisma.ProjectScalarWhereInput[]
+  organizationId?: Prisma.IntFilter<"Project"> | number
+  id?: Prisma.IntFilter<"Project"> | number
+  title?: Prisma.StringFilter<"Project"> | string
+  number?: Prisma.StringNullableFilter<"Project"> | string | null
+  description?: Prisma.StringNullableFilter<"Project"> | string | null
+  reference?: Prisma.StringNullableFilter<"Project"> | string | null
+  status?: Prisma.EnumProjectStatusFilter<"Project"> | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFilter<"Project"> | $Enums.ActiveState
+  archivedAt?: Prisma.DateTimeNullableFilter<"Project"> | Date | string | null
+  progress?: Prisma.IntFilter<"Project"> | number
+  progressManually?: Prisma.BoolFilter<"Project"> | boolean
+  projectType?: Prisma.EnumProjectTypeFilter<"Project"> | $Enums.ProjectType
+  clientId?: Prisma.IntNullableFilter<"Project"> | number | null
+  categoryId?: Prisma.IntFilter<"Project"> | number
+  creatorId?: Prisma.IntFilter<"Project"> | number
+  managerId?: Prisma.IntNullableFilter<"Project"> | number | null
+  dateStart?: Prisma.DateTimeFilter<"Project"> | Date | string
+  dateDue?: Prisma.DateTimeNullableFilter<"Project"> | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFilter<"Project"> | $Enums.BillingType
+  billingRate?: Prisma.DecimalFilter<"Project"> | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFilter<"Project"> | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFilter<"Project"> | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFilter<"Project"> | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFilter<"Project"> | boolean
+  clientpermTasksCreate?: Prisma.BoolFilter<"Project"> | boolean
+  clientpermTimesheetsView?: Prisma.BoolFilter<"Project"> | boolean
+  clientpermExpensesView?: Prisma.BoolFilter<"Project"> | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFilter<"Project"> | boolean
+  createdAt?: Prisma.DateTimeFilter<"Project"> | Date | string
+  updatedAt?: Prisma.DateTimeFilter<"Project"> | Date | string
+  lastActivityAt?: Prisma.DateTimeFilter<"Project"> | Date | string
+  version?: Prisma.IntFilter<"Project"> | number
+  isTemplate?: Prisma.BoolFilter<"Project"> | boolean
+}
+
 export type ProjectCreateWithoutCreatorInput = {
+  id?: number
   title: string
   number?: string | null
   description?: string | null
@@ -1517,6 +1764,7 @@ export type ProjectCreateWithoutCreatorInput = {
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
   duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
   duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectsInput
 }
 
 export type ProjectUncheckedCreateWithoutCreatorInput = {
@@ -1576,6 +1824,7 @@ export type ProjectCreateManyCreatorInputEnvelope = {
 }
 
 export type ProjectCreateWithoutManagerInput = {
+  id?: number
   title: string
   number?: string | null
   description?: string | null
@@ -1618,6 +1867,7 @@ export type ProjectCreateWithoutManagerInput = {
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
   duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
   duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectsInput
 }
 
 export type ProjectUncheckedCreateWithoutManagerInput = {
@@ -1692,44 +1942,6 @@ export type ProjectUpdateManyWithWhereWithoutCreatorInput = {
   data: Prisma.XOR<Prisma.ProjectUpdateManyMutationInput, Prisma.ProjectUncheckedUpdateManyWithoutCreatorInput>
 }
 
-export type ProjectScalarWhereInput = {
-  AND?: Prisma.ProjectScalarWhereInput | Prisma.ProjectScalarWhereInput[]
-  OR?: Prisma.ProjectScalarWhereInput[]
-  NOT?: Prisma.ProjectScalarWhereInput | Prisma.ProjectScalarWhereInput[]
-  id?: Prisma.IntFilter<"Project"> | number
-  title?: Prisma.StringFilter<"Project"> | string
-  number?: Prisma.StringNullableFilter<"Project"> | string | null
-  description?: Prisma.StringNullableFilter<"Project"> | string | null
-  reference?: Prisma.StringNullableFilter<"Project"> | string | null
-  status?: Prisma.EnumProjectStatusFilter<"Project"> | $Enums.ProjectStatus
-  activeState?: Prisma.EnumActiveStateFilter<"Project"> | $Enums.ActiveState
-  archivedAt?: Prisma.DateTimeNullableFilter<"Project"> | Date | string | null
-  progress?: Prisma.IntFilter<"Project"> | number
-  progressManually?: Prisma.BoolFilter<"Project"> | boolean
-  projectType?: Prisma.EnumProjectTypeFilter<"Project"> | $Enums.ProjectType
-  clientId?: Prisma.IntNullableFilter<"Project"> | number | null
-  categoryId?: Prisma.IntFilter<"Project"> | number
-  creatorId?: Prisma.IntFilter<"Project"> | number
-  managerId?: Prisma.IntNullableFilter<"Project"> | number | null
-  dateStart?: Prisma.DateTimeFilter<"Project"> | Date | string
-  dateDue?: Prisma.DateTimeNullableFilter<"Project"> | Date | string | null
-  billingType?: Prisma.EnumBillingTypeFilter<"Project"> | $Enums.BillingType
-  billingRate?: Prisma.DecimalFilter<"Project"> | runtime.Decimal | runtime.DecimalJsLike | number | string
-  billingEstimatedHours?: Prisma.DecimalFilter<"Project"> | runtime.Decimal | runtime.DecimalJsLike | number | string
-  billingCostsEstimate?: Prisma.DecimalFilter<"Project"> | runtime.Decimal | runtime.DecimalJsLike | number | string
-  clientpermTasksView?: Prisma.BoolFilter<"Project"> | boolean
-  clientpermTasksCollaborate?: Prisma.BoolFilter<"Project"> | boolean
-  clientpermTasksCreate?: Prisma.BoolFilter<"Project"> | boolean
-  clientpermTimesheetsView?: Prisma.BoolFilter<"Project"> | boolean
-  clientpermExpensesView?: Prisma.BoolFilter<"Project"> | boolean
-  assignedpermTasksCollaborate?: Prisma.BoolFilter<"Project"> | boolean
-  createdAt?: Prisma.DateTimeFilter<"Project"> | Date | string
-  updatedAt?: Prisma.DateTimeFilter<"Project"> | Date | string
-  lastActivityAt?: Prisma.DateTimeFilter<"Project"> | Date | string
-  version?: Prisma.IntFilter<"Project"> | number
-  isTemplate?: Prisma.BoolFilter<"Project"> | boolean
-}
-
 export type ProjectUpsertWithWhereUniqueWithoutManagerInput = {
   where: Prisma.ProjectWhereUniqueInput
   update: Prisma.XOR<Prisma.ProjectUpdateWithoutManagerInput, Prisma.ProjectUncheckedUpdateWithoutManagerInput>
@@ -1747,6 +1959,7 @@ export type ProjectUpdateManyWithWhereWithoutManagerInput = {
 }
 
 export type ProjectCreateWithoutClientInput = {
+  id?: number
   title: string
   number?: string | null
   description?: string | null
@@ -1789,6 +2002,7 @@ export type ProjectCreateWithoutClientInput = {
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
   duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
   duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectsInput
 }
 
 export type ProjectUncheckedCreateWithoutClientInput = {
@@ -1864,6 +2078,7 @@ export type ProjectUpdateManyWithWhereWithoutClientInput = {
 }
 
 export type ProjectCreateWithoutCategoryInput = {
+  id?: number
   title: string
   number?: string | null
   description?: string | null
@@ -1906,6 +2121,7 @@ export type ProjectCreateWithoutCategoryInput = {
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
   duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
   duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectsInput
 }
 
 export type ProjectUncheckedCreateWithoutCategoryInput = {
@@ -1981,6 +2197,7 @@ export type ProjectUpdateManyWithWhereWithoutCategoryInput = {
 }
 
 export type ProjectCreateWithoutAssigneesInput = {
+  id?: number
   title: string
   number?: string | null
   description?: string | null
@@ -2023,9 +2240,11 @@ export type ProjectCreateWithoutAssigneesInput = {
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
   duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
   duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectsInput
 }
 
 export type ProjectUncheckedCreateWithoutAssigneesInput = {
+  organizationId?: number
   id?: number
   title: string
   number?: string | null
@@ -2088,6 +2307,7 @@ export type ProjectUpdateToOneWithWhereWithoutAssigneesInput = {
 }
 
 export type ProjectUpdateWithoutAssigneesInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -2130,9 +2350,11 @@ export type ProjectUpdateWithoutAssigneesInput = {
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
   duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
   duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectsNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutAssigneesInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -2179,6 +2401,7 @@ export type ProjectUncheckedUpdateWithoutAssigneesInput = {
 }
 
 export type ProjectCreateWithoutTagsInput = {
+  id?: number
   title: string
   number?: string | null
   description?: string | null
@@ -2221,9 +2444,11 @@ export type ProjectCreateWithoutTagsInput = {
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
   duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
   duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectsInput
 }
 
 export type ProjectUncheckedCreateWithoutTagsInput = {
+  organizationId?: number
   id?: number
   title: string
   number?: string | null
@@ -2286,6 +2511,7 @@ export type ProjectUpdateToOneWithWhereWithoutTagsInput = {
 }
 
 export type ProjectUpdateWithoutTagsInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -2328,9 +2554,11 @@ export type ProjectUpdateWithoutTagsInput = {
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
   duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
   duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectsNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutTagsInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -2377,6 +2605,7 @@ export type ProjectUncheckedUpdateWithoutTagsInput = {
 }
 
 export type ProjectCreateWithoutTasksInput = {
+  id?: number
   title: string
   number?: string | null
   description?: string | null
@@ -2419,9 +2648,11 @@ export type ProjectCreateWithoutTasksInput = {
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
   duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
   duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectsInput
 }
 
 export type ProjectUncheckedCreateWithoutTasksInput = {
+  organizationId?: number
   id?: number
   title: string
   number?: string | null
@@ -2484,6 +2715,7 @@ export type ProjectUpdateToOneWithWhereWithoutTasksInput = {
 }
 
 export type ProjectUpdateWithoutTasksInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -2526,9 +2758,11 @@ export type ProjectUpdateWithoutTasksInput = {
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
   duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
   duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectsNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutTasksInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -2575,6 +2809,7 @@ export type ProjectUncheckedUpdateWithoutTasksInput = {
 }
 
 export type ProjectCreateWithoutMilestonesInput = {
+  id?: number
   title: string
   number?: string | null
   description?: string | null
@@ -2617,9 +2852,11 @@ export type ProjectCreateWithoutMilestonesInput = {
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
   duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
   duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectsInput
 }
 
 export type ProjectUncheckedCreateWithoutMilestonesInput = {
+  organizationId?: number
   id?: number
   title: string
   number?: string | null
@@ -2682,6 +2919,7 @@ export type ProjectUpdateToOneWithWhereWithoutMilestonesInput = {
 }
 
 export type ProjectUpdateWithoutMilestonesInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -2724,9 +2962,11 @@ export type ProjectUpdateWithoutMilestonesInput = {
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
   duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
   duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectsNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutMilestonesInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -2773,6 +3013,7 @@ export type ProjectUncheckedUpdateWithoutMilestonesInput = {
 }
 
 export type ProjectCreateWithoutTimersInput = {
+  id?: number
   title: string
   number?: string | null
   description?: string | null
@@ -2815,9 +3056,11 @@ export type ProjectCreateWithoutTimersInput = {
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
   duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
   duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectsInput
 }
 
 export type ProjectUncheckedCreateWithoutTimersInput = {
+  organizationId?: number
   id?: number
   title: string
   number?: string | null
@@ -2880,6 +3123,7 @@ export type ProjectUpdateToOneWithWhereWithoutTimersInput = {
 }
 
 export type ProjectUpdateWithoutTimersInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -2922,9 +3166,11 @@ export type ProjectUpdateWithoutTimersInput = {
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
   duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
   duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectsNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutTimersInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -2971,6 +3217,7 @@ export type ProjectUncheckedUpdateWithoutTimersInput = {
 }
 
 export type ProjectCreateWithoutFilesInput = {
+  id?: number
   title: string
   number?: string | null
   description?: string | null
@@ -3013,9 +3260,11 @@ export type ProjectCreateWithoutFilesInput = {
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
   duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
   duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectsInput
 }
 
 export type ProjectUncheckedCreateWithoutFilesInput = {
+  organizationId?: number
   id?: number
   title: string
   number?: string | null
@@ -3078,6 +3327,7 @@ export type ProjectUpdateToOneWithWhereWithoutFilesInput = {
 }
 
 export type ProjectUpdateWithoutFilesInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -3120,9 +3370,11 @@ export type ProjectUpdateWithoutFilesInput = {
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
   duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
   duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectsNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutFilesInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -3169,6 +3421,7 @@ export type ProjectUncheckedUpdateWithoutFilesInput = {
 }
 
 export type ProjectCreateWithoutCommentsInput = {
+  id?: number
   title: string
   number?: string | null
   description?: string | null
@@ -3211,9 +3464,11 @@ export type ProjectCreateWithoutCommentsInput = {
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
   duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
   duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectsInput
 }
 
 export type ProjectUncheckedCreateWithoutCommentsInput = {
+  organizationId?: number
   id?: number
   title: string
   number?: string | null
@@ -3276,6 +3531,7 @@ export type ProjectUpdateToOneWithWhereWithoutCommentsInput = {
 }
 
 export type ProjectUpdateWithoutCommentsInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -3318,9 +3574,11 @@ export type ProjectUpdateWithoutCommentsInput = {
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
   duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
   duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectsNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutCommentsInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -3367,6 +3625,7 @@ export type ProjectUncheckedUpdateWithoutCommentsInput = {
 }
 
 export type ProjectCreateWithoutInvoicesInput = {
+  id?: number
   title: string
   number?: string | null
   description?: string | null
@@ -3409,9 +3668,11 @@ export type ProjectCreateWithoutInvoicesInput = {
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
   duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
   duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectsInput
 }
 
 export type ProjectUncheckedCreateWithoutInvoicesInput = {
+  organizationId?: number
   id?: number
   title: string
   number?: string | null
@@ -3474,6 +3735,7 @@ export type ProjectUpdateToOneWithWhereWithoutInvoicesInput = {
 }
 
 export type ProjectUpdateWithoutInvoicesInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -3516,9 +3778,11 @@ export type ProjectUpdateWithoutInvoicesInput = {
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
   duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
   duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectsNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutInvoicesInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -3565,6 +3829,7 @@ export type ProjectUncheckedUpdateWithoutInvoicesInput = {
 }
 
 export type ProjectCreateWithoutEstimatesInput = {
+  id?: number
   title: string
   number?: string | null
   description?: string | null
@@ -3607,9 +3872,11 @@ export type ProjectCreateWithoutEstimatesInput = {
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
   duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
   duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectsInput
 }
 
 export type ProjectUncheckedCreateWithoutEstimatesInput = {
+  organizationId?: number
   id?: number
   title: string
   number?: string | null
@@ -3672,6 +3939,7 @@ export type ProjectUpdateToOneWithWhereWithoutEstimatesInput = {
 }
 
 export type ProjectUpdateWithoutEstimatesInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -3714,9 +3982,11 @@ export type ProjectUpdateWithoutEstimatesInput = {
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
   duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
   duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectsNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutEstimatesInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -3763,6 +4033,7 @@ export type ProjectUncheckedUpdateWithoutEstimatesInput = {
 }
 
 export type ProjectCreateWithoutCustomValuesInput = {
+  id?: number
   title: string
   number?: string | null
   description?: string | null
@@ -3805,9 +4076,11 @@ export type ProjectCreateWithoutCustomValuesInput = {
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
   duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
   duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectsInput
 }
 
 export type ProjectUncheckedCreateWithoutCustomValuesInput = {
+  organizationId?: number
   id?: number
   title: string
   number?: string | null
@@ -3870,6 +4143,7 @@ export type ProjectUpdateToOneWithWhereWithoutCustomValuesInput = {
 }
 
 export type ProjectUpdateWithoutCustomValuesInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -3912,9 +4186,11 @@ export type ProjectUpdateWithoutCustomValuesInput = {
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
   duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
   duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectsNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutCustomValuesInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -3961,6 +4237,7 @@ export type ProjectUncheckedUpdateWithoutCustomValuesInput = {
 }
 
 export type ProjectCreateWithoutDuplicationsFromInput = {
+  id?: number
   title: string
   number?: string | null
   description?: string | null
@@ -4003,9 +4280,11 @@ export type ProjectCreateWithoutDuplicationsFromInput = {
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
   duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectsInput
 }
 
 export type ProjectUncheckedCreateWithoutDuplicationsFromInput = {
+  organizationId?: number
   id?: number
   title: string
   number?: string | null
@@ -4057,6 +4336,7 @@ export type ProjectCreateOrConnectWithoutDuplicationsFromInput = {
 }
 
 export type ProjectCreateWithoutDuplicationsToInput = {
+  id?: number
   title: string
   number?: string | null
   description?: string | null
@@ -4099,9 +4379,11 @@ export type ProjectCreateWithoutDuplicationsToInput = {
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
   duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectsInput
 }
 
 export type ProjectUncheckedCreateWithoutDuplicationsToInput = {
+  organizationId?: number
   id?: number
   title: string
   number?: string | null
@@ -4164,6 +4446,7 @@ export type ProjectUpdateToOneWithWhereWithoutDuplicationsFromInput = {
 }
 
 export type ProjectUpdateWithoutDuplicationsFromInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -4206,9 +4489,11 @@ export type ProjectUpdateWithoutDuplicationsFromInput = {
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
   duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectsNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutDuplicationsFromInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -4266,6 +4551,7 @@ export type ProjectUpdateToOneWithWhereWithoutDuplicationsToInput = {
 }
 
 export type ProjectUpdateWithoutDuplicationsToInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -4308,9 +4594,11 @@ export type ProjectUpdateWithoutDuplicationsToInput = {
   comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
   duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectsNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutDuplicationsToInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -4354,6 +4642,170 @@ export type ProjectUncheckedUpdateWithoutDuplicationsToInput = {
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
   customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
   duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+}
+
+export type ProjectCreateManyOrganizationInput = {
+  id?: number
+  title: string
+  number?: string | null
+  description?: string | null
+  reference?: string | null
+  status?: $Enums.ProjectStatus
+  activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
+  progress?: number
+  progressManually?: boolean
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
+  categoryId: number
+  creatorId: number
+  managerId?: number | null
+  dateStart: Date | string
+  dateDue?: Date | string | null
+  billingType?: $Enums.BillingType
+  billingRate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: boolean
+  clientpermTasksCollaborate?: boolean
+  clientpermTasksCreate?: boolean
+  clientpermTimesheetsView?: boolean
+  clientpermExpensesView?: boolean
+  assignedpermTasksCollaborate?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  lastActivityAt?: Date | string
+  version?: number
+  isTemplate?: boolean
+}
+
+export type ProjectUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  progress?: Prisma.IntFieldUpdateOperationsInput | number
+  progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
+  billingRate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCreate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTimesheetsView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermExpensesView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
+  category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
+  creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
+  manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
+  tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
+  tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
+  milestones?: Prisma.MilestoneUpdateManyWithoutProjectNestedInput
+  timers?: Prisma.TimerUpdateManyWithoutProjectNestedInput
+  files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
+  invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
+  estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
+}
+
+export type ProjectUncheckedUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  progress?: Prisma.IntFieldUpdateOperationsInput | number
+  progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  categoryId?: Prisma.IntFieldUpdateOperationsInput | number
+  creatorId?: Prisma.IntFieldUpdateOperationsInput | number
+  managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
+  billingRate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCreate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTimesheetsView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermExpensesView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
+  tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
+  tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
+  milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
+  timers?: Prisma.TimerUncheckedUpdateManyWithoutProjectNestedInput
+  files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
+  invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
+  estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
+}
+
+export type ProjectUncheckedUpdateManyWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  progress?: Prisma.IntFieldUpdateOperationsInput | number
+  progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  categoryId?: Prisma.IntFieldUpdateOperationsInput | number
+  creatorId?: Prisma.IntFieldUpdateOperationsInput | number
+  managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
+  billingRate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCreate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTimesheetsView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermExpensesView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
 
 export type ProjectCreateManyCreatorInput = {
@@ -4425,6 +4877,7 @@ export type ProjectCreateManyManagerInput = {
 }
 
 export type ProjectUpdateWithoutCreatorInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -4467,6 +4920,7 @@ export type ProjectUpdateWithoutCreatorInput = {
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
   duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
   duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectsNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutCreatorInput = {
@@ -4550,6 +5004,7 @@ export type ProjectUncheckedUpdateManyWithoutCreatorInput = {
 }
 
 export type ProjectUpdateWithoutManagerInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -4592,6 +5047,7 @@ export type ProjectUpdateWithoutManagerInput = {
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
   duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
   duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectsNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutManagerInput = {
@@ -4709,6 +5165,7 @@ export type ProjectCreateManyClientInput = {
 }
 
 export type ProjectUpdateWithoutClientInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -4751,6 +5208,7 @@ export type ProjectUpdateWithoutClientInput = {
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
   duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
   duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectsNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutClientInput = {
@@ -4868,6 +5326,7 @@ export type ProjectCreateManyCategoryInput = {
 }
 
 export type ProjectUpdateWithoutCategoryInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -4910,6 +5369,7 @@ export type ProjectUpdateWithoutCategoryInput = {
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
   duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
   duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectsNestedInput
 }
 
 export type ProjectUncheckedUpdateWithoutCategoryInput = {
@@ -5123,6 +5583,7 @@ export type ProjectCountOutputTypeCountDuplicationsToArgs<ExtArgs extends runtim
 
 
 export type ProjectSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   title?: boolean
   number?: boolean
@@ -5171,10 +5632,12 @@ export type ProjectSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   customValues?: boolean | Prisma.Project$customValuesArgs<ExtArgs>
   duplicationsFrom?: boolean | Prisma.Project$duplicationsFromArgs<ExtArgs>
   duplicationsTo?: boolean | Prisma.Project$duplicationsToArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
   _count?: boolean | Prisma.ProjectCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["project"]>
 
 export type ProjectSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   title?: boolean
   number?: boolean
@@ -5211,9 +5674,11 @@ export type ProjectSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   manager?: boolean | Prisma.Project$managerArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["project"]>
 
 export type ProjectSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   title?: boolean
   number?: boolean
@@ -5250,9 +5715,11 @@ export type ProjectSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   manager?: boolean | Prisma.Project$managerArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["project"]>
 
 export type ProjectSelectScalar = {
+  organizationId?: boolean
   id?: boolean
   title?: boolean
   number?: boolean
@@ -5287,7 +5754,7 @@ export type ProjectSelectScalar = {
   isTemplate?: boolean
 }
 
-export type ProjectOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "title" | "number" | "description" | "reference" | "status" | "activeState" | "archivedAt" | "progress" | "progressManually" | "projectType" | "clientId" | "categoryId" | "creatorId" | "managerId" | "dateStart" | "dateDue" | "billingType" | "billingRate" | "billingEstimatedHours" | "billingCostsEstimate" | "clientpermTasksView" | "clientpermTasksCollaborate" | "clientpermTasksCreate" | "clientpermTimesheetsView" | "clientpermExpensesView" | "assignedpermTasksCollaborate" | "createdAt" | "updatedAt" | "lastActivityAt" | "version" | "isTemplate", ExtArgs["result"]["project"]>
+export type ProjectOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "id" | "title" | "number" | "description" | "reference" | "status" | "activeState" | "archivedAt" | "progress" | "progressManually" | "projectType" | "clientId" | "categoryId" | "creatorId" | "managerId" | "dateStart" | "dateDue" | "billingType" | "billingRate" | "billingEstimatedHours" | "billingCostsEstimate" | "clientpermTasksView" | "clientpermTasksCollaborate" | "clientpermTasksCreate" | "clientpermTimesheetsView" | "clientpermExpensesView" | "assignedpermTasksCollaborate" | "createdAt" | "updatedAt" | "lastActivityAt" | "version" | "isTemplate", ExtArgs["result"]["project"]>
 export type ProjectInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   client?: boolean | Prisma.Project$clientArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
@@ -5305,6 +5772,7 @@ export type ProjectInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs
   customValues?: boolean | Prisma.Project$customValuesArgs<ExtArgs>
   duplicationsFrom?: boolean | Prisma.Project$duplicationsFromArgs<ExtArgs>
   duplicationsTo?: boolean | Prisma.Project$duplicationsToArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
   _count?: boolean | Prisma.ProjectCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type ProjectIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -5312,12 +5780,14 @@ export type ProjectIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Exte
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   manager?: boolean | Prisma.Project$managerArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type ProjectIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   client?: boolean | Prisma.Project$clientArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   manager?: boolean | Prisma.Project$managerArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 
 export type $ProjectPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -5339,8 +5809,10 @@ export type $ProjectPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     customValues: Prisma.$ProjectCustomValuePayload<ExtArgs>[]
     duplicationsFrom: Prisma.$ProjectDuplicationPayload<ExtArgs>[]
     duplicationsTo: Prisma.$ProjectDuplicationPayload<ExtArgs>[]
+    organization: Prisma.$OrganizationPayload<ExtArgs>
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
+    organizationId: number
     id: number
     title: string
     number: string | null
@@ -5456,8 +5928,8 @@ export interface ProjectDelegate<ExtArgs extends runtime.Types.Extensions.Intern
    * // Get first 10 Projects
    * const projects = await prisma.project.findMany({ take: 10 })
    * 
-   * // Only select the `id`
-   * const projectWithIdOnly = await prisma.project.findMany({ select: { id: true } })
+   * // Only select the `organizationId`
+   * const projectWithOrganizationIdOnly = await prisma.project.findMany({ select: { organizationId: true } })
    * 
    */
   findMany<T extends ProjectFindManyArgs>(args?: Prisma.SelectSubset<T, ProjectFindManyArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectPayload<ExtArgs>, T, "findMany", GlobalOmitOptions>>
@@ -5501,9 +5973,9 @@ export interface ProjectDelegate<ExtArgs extends runtime.Types.Extensions.Intern
    *   ]
    * })
    * 
-   * // Create many Projects and only return the `id`
-   * const projectWithIdOnly = await prisma.project.createManyAndReturn({
-   *   select: { id: true },
+   * // Create many Projects and only return the `organizationId`
+   * const projectWithOrganizationIdOnly = await prisma.project.createManyAndReturn({
+   *   select: { organizationId: true },
    *   data: [
    *     // ... provide data here
    *   ]
@@ -5592,9 +6064,9 @@ export interface ProjectDelegate<ExtArgs extends runtime.Types.Extensions.Intern
    *   ]
    * })
    * 
-   * // Update zero or more Projects and only return the `id`
-   * const projectWithIdOnly = await prisma.project.updateManyAndReturn({
-   *   select: { id: true },
+   * // Update zero or more Projects and only return the `organizationId`
+   * const projectWithOrganizationIdOnly = await prisma.project.updateManyAndReturn({
+   *   select: { organizationId: true },
    *   where: {
    *     // ... provide filter here
    *   },
@@ -5783,6 +6255,7 @@ export interface Prisma__ProjectClient<T, Null = never, ExtArgs extends runtime.
   customValues<T extends Prisma.Project$customValuesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$customValuesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectCustomValuePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   duplicationsFrom<T extends Prisma.Project$duplicationsFromArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$duplicationsFromArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectDuplicationPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   duplicationsTo<T extends Prisma.Project$duplicationsToArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$duplicationsToArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectDuplicationPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -5812,6 +6285,7 @@ export interface Prisma__ProjectClient<T, Null = never, ExtArgs extends runtime.
  * Fields of the Project model
  */
 export interface ProjectFieldRefs {
+  readonly organizationId: Prisma.FieldRef<"Project", 'Int'>
   readonly id: Prisma.FieldRef<"Project", 'Int'>
   readonly title: Prisma.FieldRef<"Project", 'String'>
   readonly number: Prisma.FieldRef<"Project", 'String'>

@@ -27,26 +27,31 @@ export type AggregateProjectAssignee = {
 }
 
 export type ProjectAssigneeAvgAggregateOutputType = {
+  organizationId: number | null
   projectId: number | null
   userId: number | null
 }
 
 export type ProjectAssigneeSumAggregateOutputType = {
+  organizationId: number | null
   projectId: number | null
   userId: number | null
 }
 
 export type ProjectAssigneeMinAggregateOutputType = {
+  organizationId: number | null
   projectId: number | null
   userId: number | null
 }
 
 export type ProjectAssigneeMaxAggregateOutputType = {
+  organizationId: number | null
   projectId: number | null
   userId: number | null
 }
 
 export type ProjectAssigneeCountAggregateOutputType = {
+  organizationId: number
   projectId: number
   userId: number
   _all: number
@@ -54,26 +59,31 @@ export type ProjectAssigneeCountAggregateOutputType = {
 
 
 export type ProjectAssigneeAvgAggregateInputType = {
+  organizationId?: true
   projectId?: true
   userId?: true
 }
 
 export type ProjectAssigneeSumAggregateInputType = {
+  organizationId?: true
   projectId?: true
   userId?: true
 }
 
 export type ProjectAssigneeMinAggregateInputType = {
+  organizationId?: true
   projectId?: true
   userId?: true
 }
 
 export type ProjectAssigneeMaxAggregateInputType = {
+  organizationId?: true
   projectId?: true
   userId?: true
 }
 
 export type ProjectAssigneeCountAggregateInputType = {
+  organizationId?: true
   projectId?: true
   userId?: true
   _all?: true
@@ -166,6 +176,7 @@ export type ProjectAssigneeGroupByArgs<ExtArgs extends runtime.Types.Extensions.
 }
 
 export type ProjectAssigneeGroupByOutputType = {
+  organizationId: number
   projectId: number
   userId: number
   _count: ProjectAssigneeCountAggregateOutputType | null
@@ -194,31 +205,38 @@ export type ProjectAssigneeWhereInput = {
   AND?: Prisma.ProjectAssigneeWhereInput | Prisma.ProjectAssigneeWhereInput[]
   OR?: Prisma.ProjectAssigneeWhereInput[]
   NOT?: Prisma.ProjectAssigneeWhereInput | Prisma.ProjectAssigneeWhereInput[]
+  organizationId?: Prisma.IntFilter<"ProjectAssignee"> | number
   projectId?: Prisma.IntFilter<"ProjectAssignee"> | number
   userId?: Prisma.IntFilter<"ProjectAssignee"> | number
   project?: Prisma.XOR<Prisma.ProjectScalarRelationFilter, Prisma.ProjectWhereInput>
   user?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
 }
 
 export type ProjectAssigneeOrderByWithRelationInput = {
+  organizationId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   userId?: Prisma.SortOrder
   project?: Prisma.ProjectOrderByWithRelationInput
   user?: Prisma.UserOrderByWithRelationInput
+  organization?: Prisma.OrganizationOrderByWithRelationInput
 }
 
 export type ProjectAssigneeWhereUniqueInput = Prisma.AtLeast<{
-  projectId_userId?: Prisma.ProjectAssigneeProjectIdUserIdCompoundUniqueInput
+  organizationId_projectId_userId?: Prisma.ProjectAssigneeOrganizationIdProjectIdUserIdCompoundUniqueInput
   AND?: Prisma.ProjectAssigneeWhereInput | Prisma.ProjectAssigneeWhereInput[]
   OR?: Prisma.ProjectAssigneeWhereInput[]
   NOT?: Prisma.ProjectAssigneeWhereInput | Prisma.ProjectAssigneeWhereInput[]
+  organizationId?: Prisma.IntFilter<"ProjectAssignee"> | number
   projectId?: Prisma.IntFilter<"ProjectAssignee"> | number
   userId?: Prisma.IntFilter<"ProjectAssignee"> | number
   project?: Prisma.XOR<Prisma.ProjectScalarRelationFilter, Prisma.ProjectWhereInput>
   user?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
-}, "projectId_userId">
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
+}, "organizationId_projectId_userId">
 
 export type ProjectAssigneeOrderByWithAggregationInput = {
+  organizationId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   userId?: Prisma.SortOrder
   _count?: Prisma.ProjectAssigneeCountOrderByAggregateInput
@@ -232,6 +250,7 @@ export type ProjectAssigneeScalarWhereWithAggregatesInput = {
   AND?: Prisma.ProjectAssigneeScalarWhereWithAggregatesInput | Prisma.ProjectAssigneeScalarWhereWithAggregatesInput[]
   OR?: Prisma.ProjectAssigneeScalarWhereWithAggregatesInput[]
   NOT?: Prisma.ProjectAssigneeScalarWhereWithAggregatesInput | Prisma.ProjectAssigneeScalarWhereWithAggregatesInput[]
+  organizationId?: Prisma.IntWithAggregatesFilter<"ProjectAssignee"> | number
   projectId?: Prisma.IntWithAggregatesFilter<"ProjectAssignee"> | number
   userId?: Prisma.IntWithAggregatesFilter<"ProjectAssignee"> | number
 }
@@ -239,9 +258,11 @@ export type ProjectAssigneeScalarWhereWithAggregatesInput = {
 export type ProjectAssigneeCreateInput = {
   project: Prisma.ProjectCreateNestedOneWithoutAssigneesInput
   user: Prisma.UserCreateNestedOneWithoutAssignmentsInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectAssigneesInput
 }
 
 export type ProjectAssigneeUncheckedCreateInput = {
+  organizationId?: number
   projectId: number
   userId: number
 }
@@ -249,14 +270,17 @@ export type ProjectAssigneeUncheckedCreateInput = {
 export type ProjectAssigneeUpdateInput = {
   project?: Prisma.ProjectUpdateOneRequiredWithoutAssigneesNestedInput
   user?: Prisma.UserUpdateOneRequiredWithoutAssignmentsNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectAssigneesNestedInput
 }
 
 export type ProjectAssigneeUncheckedUpdateInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   projectId?: Prisma.IntFieldUpdateOperationsInput | number
   userId?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type ProjectAssigneeCreateManyInput = {
+  organizationId?: number
   projectId: number
   userId: number
 }
@@ -266,6 +290,7 @@ export type ProjectAssigneeUpdateManyMutationInput = {
 }
 
 export type ProjectAssigneeUncheckedUpdateManyInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   projectId?: Prisma.IntFieldUpdateOperationsInput | number
   userId?: Prisma.IntFieldUpdateOperationsInput | number
 }
@@ -280,34 +305,82 @@ export type ProjectAssigneeOrderByRelationAggregateInput = {
   _count?: Prisma.SortOrder
 }
 
-export type ProjectAssigneeProjectIdUserIdCompoundUniqueInput = {
+export type ProjectAssigneeOrganizationIdProjectIdUserIdCompoundUniqueInput = {
+  organizationId: number
   projectId: number
   userId: number
 }
 
 export type ProjectAssigneeCountOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   userId?: Prisma.SortOrder
 }
 
 export type ProjectAssigneeAvgOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   userId?: Prisma.SortOrder
 }
 
 export type ProjectAssigneeMaxOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   userId?: Prisma.SortOrder
 }
 
 export type ProjectAssigneeMinOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   userId?: Prisma.SortOrder
 }
 
 export type ProjectAssigneeSumOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   userId?: Prisma.SortOrder
+}
+
+export type ProjectAssigneeCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.ProjectAssigneeCreateWithoutOrganizationInput, Prisma.ProjectAssigneeUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectAssigneeCreateWithoutOrganizationInput[] | Prisma.ProjectAssigneeUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectAssigneeCreateOrConnectWithoutOrganizationInput | Prisma.ProjectAssigneeCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectAssigneeCreateManyOrganizationInputEnvelope
+  connect?: Prisma.ProjectAssigneeWhereUniqueInput | Prisma.ProjectAssigneeWhereUniqueInput[]
+}
+
+export type ProjectAssigneeUncheckedCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.ProjectAssigneeCreateWithoutOrganizationInput, Prisma.ProjectAssigneeUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectAssigneeCreateWithoutOrganizationInput[] | Prisma.ProjectAssigneeUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectAssigneeCreateOrConnectWithoutOrganizationInput | Prisma.ProjectAssigneeCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectAssigneeCreateManyOrganizationInputEnvelope
+  connect?: Prisma.ProjectAssigneeWhereUniqueInput | Prisma.ProjectAssigneeWhereUniqueInput[]
+}
+
+export type ProjectAssigneeUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectAssigneeCreateWithoutOrganizationInput, Prisma.ProjectAssigneeUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectAssigneeCreateWithoutOrganizationInput[] | Prisma.ProjectAssigneeUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectAssigneeCreateOrConnectWithoutOrganizationInput | Prisma.ProjectAssigneeCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.ProjectAssigneeUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectAssigneeUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectAssigneeCreateManyOrganizationInputEnvelope
+  set?: Prisma.ProjectAssigneeWhereUniqueInput | Prisma.ProjectAssigneeWhereUniqueInput[]
+  disconnect?: Prisma.ProjectAssigneeWhereUniqueInput | Prisma.ProjectAssigneeWhereUniqueInput[]
+  delete?: Prisma.ProjectAssigneeWhereUniqueInput | Prisma.ProjectAssigneeWhereUniqueInput[]
+  connect?: Prisma.ProjectAssigneeWhereUniqueInput | Prisma.ProjectAssigneeWhereUniqueInput[]
+  update?: Prisma.ProjectAssigneeUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectAssigneeUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.ProjectAssigneeUpdateManyWithWhereWithoutOrganizationInput | Prisma.ProjectAssigneeUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.ProjectAssigneeScalarWhereInput | Prisma.ProjectAssigneeScalarWhereInput[]
+}
+
+export type ProjectAssigneeUncheckedUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectAssigneeCreateWithoutOrganizationInput, Prisma.ProjectAssigneeUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectAssigneeCreateWithoutOrganizationInput[] | Prisma.ProjectAssigneeUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectAssigneeCreateOrConnectWithoutOrganizationInput | Prisma.ProjectAssigneeCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.ProjectAssigneeUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectAssigneeUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectAssigneeCreateManyOrganizationInputEnvelope
+  set?: Prisma.ProjectAssigneeWhereUniqueInput | Prisma.ProjectAssigneeWhereUniqueInput[]
+  disconnect?: Prisma.ProjectAssigneeWhereUniqueInput | Prisma.ProjectAssigneeWhereUniqueInput[]
+  delete?: Prisma.ProjectAssigneeWhereUniqueInput | Prisma.ProjectAssigneeWhereUniqueInput[]
+  connect?: Prisma.ProjectAssigneeWhereUniqueInput | Prisma.ProjectAssigneeWhereUniqueInput[]
+  update?: Prisma.ProjectAssigneeUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectAssigneeUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.ProjectAssigneeUpdateManyWithWhereWithoutOrganizationInput | Prisma.ProjectAssigneeUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.ProjectAssigneeScalarWhereInput | Prisma.ProjectAssigneeScalarWhereInput[]
 }
 
 export type ProjectAssigneeCreateNestedManyWithoutUserInput = {
@@ -394,8 +467,54 @@ export type ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput = {
   deleteMany?: Prisma.ProjectAssigneeScalarWhereInput | Prisma.ProjectAssigneeScalarWhereInput[]
 }
 
+export type ProjectAssigneeCreateWithoutOrganizationInput = {
+  project: Prisma.ProjectCreateNestedOneWithoutAssigneesInput
+  user: Prisma.UserCreateNestedOneWithoutAssignmentsInput
+}
+
+export type ProjectAssigneeUncheckedCreateWithoutOrganizationInput = {
+  projectId: number
+  userId: number
+}
+
+export type ProjectAssigneeCreateOrConnectWithoutOrganizationInput = {
+  where: Prisma.ProjectAssigneeWhereUniqueInput
+  create: Prisma.XOR<Prisma.ProjectAssigneeCreateWithoutOrganizationInput, Prisma.ProjectAssigneeUncheckedCreateWithoutOrganizationInput>
+}
+
+export type ProjectAssigneeCreateManyOrganizationInputEnvelope = {
+  data: Prisma.ProjectAssigneeCreateManyOrganizationInput | Prisma.ProjectAssigneeCreateManyOrganizationInput[]
+  skipDuplicates?: boolean
+}
+
+export type ProjectAssigneeUpsertWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.ProjectAssigneeWhereUniqueInput
+  update: Prisma.XOR<Prisma.ProjectAssigneeUpdateWithoutOrganizationInput, Prisma.ProjectAssigneeUncheckedUpdateWithoutOrganizationInput>
+  create: Prisma.XOR<Prisma.ProjectAssigneeCreateWithoutOrganizationInput, Prisma.ProjectAssigneeUncheckedCreateWithoutOrganizationInput>
+}
+
+export type ProjectAssigneeUpdateWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.ProjectAssigneeWhereUniqueInput
+  data: Prisma.XOR<Prisma.ProjectAssigneeUpdateWithoutOrganizationInput, Prisma.ProjectAssigneeUncheckedUpdateWithoutOrganizationInput>
+}
+
+export type ProjectAssigneeUpdateManyWithWhereWithoutOrganizationInput = {
+  where: Prisma.ProjectAssigneeScalarWhereInput
+  data: Prisma.XOR<Prisma.ProjectAssigneeUpdateManyMutationInput, Prisma.ProjectAssigneeUncheckedUpdateManyWithoutOrganizationInput>
+}
+
+export type ProjectAssigneeScalarWhereInput = {
+  AND?: Prisma.ProjectAssigneeScalarWhereInput | Prisma.ProjectAssigneeScalarWhereInput[]
+  OR?: Prisma.ProjectAssigneeScalarWhereInput[]
+  NOT?: Prisma.ProjectAssigneeScalarWhereInput | Prisma.ProjectAssigneeScalarWhereInput[]
+  organizationId?: Prisma.IntFilter<"ProjectAssignee"> | number
+  projectId?: Prisma.IntFilter<"ProjectAssignee"> | number
+  userId?: Prisma.IntFilter<"ProjectAssignee"> | number
+}
+
 export type ProjectAssigneeCreateWithoutUserInput = {
   project: Prisma.ProjectCreateNestedOneWithoutAssigneesInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectAssigneesInput
 }
 
 export type ProjectAssigneeUncheckedCreateWithoutUserInput = {
@@ -428,16 +547,9 @@ export type ProjectAssigneeUpdateManyWithWhereWithoutUserInput = {
   data: Prisma.XOR<Prisma.ProjectAssigneeUpdateManyMutationInput, Prisma.ProjectAssigneeUncheckedUpdateManyWithoutUserInput>
 }
 
-export type ProjectAssigneeScalarWhereInput = {
-  AND?: Prisma.ProjectAssigneeScalarWhereInput | Prisma.ProjectAssigneeScalarWhereInput[]
-  OR?: Prisma.ProjectAssigneeScalarWhereInput[]
-  NOT?: Prisma.ProjectAssigneeScalarWhereInput | Prisma.ProjectAssigneeScalarWhereInput[]
-  projectId?: Prisma.IntFilter<"ProjectAssignee"> | number
-  userId?: Prisma.IntFilter<"ProjectAssignee"> | number
-}
-
 export type ProjectAssigneeCreateWithoutProjectInput = {
   user: Prisma.UserCreateNestedOneWithoutAssignmentsInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectAssigneesInput
 }
 
 export type ProjectAssigneeUncheckedCreateWithoutProjectInput = {
@@ -470,12 +582,33 @@ export type ProjectAssigneeUpdateManyWithWhereWithoutProjectInput = {
   data: Prisma.XOR<Prisma.ProjectAssigneeUpdateManyMutationInput, Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectInput>
 }
 
+export type ProjectAssigneeCreateManyOrganizationInput = {
+  projectId: number
+  userId: number
+}
+
+export type ProjectAssigneeUpdateWithoutOrganizationInput = {
+  project?: Prisma.ProjectUpdateOneRequiredWithoutAssigneesNestedInput
+  user?: Prisma.UserUpdateOneRequiredWithoutAssignmentsNestedInput
+}
+
+export type ProjectAssigneeUncheckedUpdateWithoutOrganizationInput = {
+  projectId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.IntFieldUpdateOperationsInput | number
+}
+
+export type ProjectAssigneeUncheckedUpdateManyWithoutOrganizationInput = {
+  projectId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.IntFieldUpdateOperationsInput | number
+}
+
 export type ProjectAssigneeCreateManyUserInput = {
   projectId: number
 }
 
 export type ProjectAssigneeUpdateWithoutUserInput = {
   project?: Prisma.ProjectUpdateOneRequiredWithoutAssigneesNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectAssigneesNestedInput
 }
 
 export type ProjectAssigneeUncheckedUpdateWithoutUserInput = {
@@ -492,6 +625,7 @@ export type ProjectAssigneeCreateManyProjectInput = {
 
 export type ProjectAssigneeUpdateWithoutProjectInput = {
   user?: Prisma.UserUpdateOneRequiredWithoutAssignmentsNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectAssigneesNestedInput
 }
 
 export type ProjectAssigneeUncheckedUpdateWithoutProjectInput = {
@@ -505,43 +639,53 @@ export type ProjectAssigneeUncheckedUpdateManyWithoutProjectInput = {
 
 
 export type ProjectAssigneeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   projectId?: boolean
   userId?: boolean
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["projectAssignee"]>
 
 export type ProjectAssigneeSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   projectId?: boolean
   userId?: boolean
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["projectAssignee"]>
 
 export type ProjectAssigneeSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   projectId?: boolean
   userId?: boolean
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["projectAssignee"]>
 
 export type ProjectAssigneeSelectScalar = {
+  organizationId?: boolean
   projectId?: boolean
   userId?: boolean
 }
 
-export type ProjectAssigneeOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"projectId" | "userId", ExtArgs["result"]["projectAssignee"]>
+export type ProjectAssigneeOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "projectId" | "userId", ExtArgs["result"]["projectAssignee"]>
 export type ProjectAssigneeInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type ProjectAssigneeIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type ProjectAssigneeIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 
 export type $ProjectAssigneePayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -549,8 +693,10 @@ export type $ProjectAssigneePayload<ExtArgs extends runtime.Types.Extensions.Int
   objects: {
     project: Prisma.$ProjectPayload<ExtArgs>
     user: Prisma.$UserPayload<ExtArgs>
+    organization: Prisma.$OrganizationPayload<ExtArgs>
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
+    organizationId: number
     projectId: number
     userId: number
   }, ExtArgs["result"]["projectAssignee"]>
@@ -636,8 +782,8 @@ export interface ProjectAssigneeDelegate<ExtArgs extends runtime.Types.Extension
    * // Get first 10 ProjectAssignees
    * const projectAssignees = await prisma.projectAssignee.findMany({ take: 10 })
    * 
-   * // Only select the `projectId`
-   * const projectAssigneeWithProjectIdOnly = await prisma.projectAssignee.findMany({ select: { projectId: true } })
+   * // Only select the `organizationId`
+   * const projectAssigneeWithOrganizationIdOnly = await prisma.projectAssignee.findMany({ select: { organizationId: true } })
    * 
    */
   findMany<T extends ProjectAssigneeFindManyArgs>(args?: Prisma.SelectSubset<T, ProjectAssigneeFindManyArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectAssigneePayload<ExtArgs>, T, "findMany", GlobalOmitOptions>>
@@ -681,9 +827,9 @@ export interface ProjectAssigneeDelegate<ExtArgs extends runtime.Types.Extension
    *   ]
    * })
    * 
-   * // Create many ProjectAssignees and only return the `projectId`
-   * const projectAssigneeWithProjectIdOnly = await prisma.projectAssignee.createManyAndReturn({
-   *   select: { projectId: true },
+   * // Create many ProjectAssignees and only return the `organizationId`
+   * const projectAssigneeWithOrganizationIdOnly = await prisma.projectAssignee.createManyAndReturn({
+   *   select: { organizationId: true },
    *   data: [
    *     // ... provide data here
    *   ]
@@ -772,9 +918,9 @@ export interface ProjectAssigneeDelegate<ExtArgs extends runtime.Types.Extension
    *   ]
    * })
    * 
-   * // Update zero or more ProjectAssignees and only return the `projectId`
-   * const projectAssigneeWithProjectIdOnly = await prisma.projectAssignee.updateManyAndReturn({
-   *   select: { projectId: true },
+   * // Update zero or more ProjectAssignees and only return the `organizationId`
+   * const projectAssigneeWithOrganizationIdOnly = await prisma.projectAssignee.updateManyAndReturn({
+   *   select: { organizationId: true },
    *   where: {
    *     // ... provide filter here
    *   },
@@ -949,6 +1095,7 @@ export interface Prisma__ProjectAssigneeClient<T, Null = never, ExtArgs extends 
   readonly [Symbol.toStringTag]: "PrismaPromise"
   project<T extends Prisma.ProjectDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ProjectDefaultArgs<ExtArgs>>): Prisma.Prisma__ProjectClient<runtime.Types.Result.GetResult<Prisma.$ProjectPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   user<T extends Prisma.UserDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.UserDefaultArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
+  organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -978,6 +1125,7 @@ export interface Prisma__ProjectAssigneeClient<T, Null = never, ExtArgs extends 
  * Fields of the ProjectAssignee model
  */
 export interface ProjectAssigneeFieldRefs {
+  readonly organizationId: Prisma.FieldRef<"ProjectAssignee", 'Int'>
   readonly projectId: Prisma.FieldRef<"ProjectAssignee", 'Int'>
   readonly userId: Prisma.FieldRef<"ProjectAssignee", 'Int'>
 }

@@ -27,18 +27,21 @@ export type AggregateProjectComment = {
 }
 
 export type ProjectCommentAvgAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
   creatorId: number | null
 }
 
 export type ProjectCommentSumAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
   creatorId: number | null
 }
 
 export type ProjectCommentMinAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
   creatorId: number | null
@@ -47,6 +50,7 @@ export type ProjectCommentMinAggregateOutputType = {
 }
 
 export type ProjectCommentMaxAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
   creatorId: number | null
@@ -55,6 +59,7 @@ export type ProjectCommentMaxAggregateOutputType = {
 }
 
 export type ProjectCommentCountAggregateOutputType = {
+  organizationId: number
   id: number
   projectId: number
   creatorId: number
@@ -65,18 +70,21 @@ export type ProjectCommentCountAggregateOutputType = {
 
 
 export type ProjectCommentAvgAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   creatorId?: true
 }
 
 export type ProjectCommentSumAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   creatorId?: true
 }
 
 export type ProjectCommentMinAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   creatorId?: true
@@ -85,6 +93,7 @@ export type ProjectCommentMinAggregateInputType = {
 }
 
 export type ProjectCommentMaxAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   creatorId?: true
@@ -93,6 +102,7 @@ export type ProjectCommentMaxAggregateInputType = {
 }
 
 export type ProjectCommentCountAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   creatorId?: true
@@ -188,6 +198,7 @@ export type ProjectCommentGroupByArgs<ExtArgs extends runtime.Types.Extensions.I
 }
 
 export type ProjectCommentGroupByOutputType = {
+  organizationId: number
   id: number
   projectId: number
   creatorId: number
@@ -219,6 +230,7 @@ export type ProjectCommentWhereInput = {
   AND?: Prisma.ProjectCommentWhereInput | Prisma.ProjectCommentWhereInput[]
   OR?: Prisma.ProjectCommentWhereInput[]
   NOT?: Prisma.ProjectCommentWhereInput | Prisma.ProjectCommentWhereInput[]
+  organizationId?: Prisma.IntFilter<"ProjectComment"> | number
   id?: Prisma.IntFilter<"ProjectComment"> | number
   projectId?: Prisma.IntFilter<"ProjectComment"> | number
   creatorId?: Prisma.IntFilter<"ProjectComment"> | number
@@ -226,9 +238,11 @@ export type ProjectCommentWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"ProjectComment"> | Date | string
   project?: Prisma.XOR<Prisma.ProjectScalarRelationFilter, Prisma.ProjectWhereInput>
   creator?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
 }
 
 export type ProjectCommentOrderByWithRelationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   creatorId?: Prisma.SortOrder
@@ -236,22 +250,27 @@ export type ProjectCommentOrderByWithRelationInput = {
   createdAt?: Prisma.SortOrder
   project?: Prisma.ProjectOrderByWithRelationInput
   creator?: Prisma.UserOrderByWithRelationInput
+  organization?: Prisma.OrganizationOrderByWithRelationInput
 }
 
 export type ProjectCommentWhereUniqueInput = Prisma.AtLeast<{
-  id?: number
+  organizationId_id?: Prisma.ProjectCommentOrganizationIdIdCompoundUniqueInput
   AND?: Prisma.ProjectCommentWhereInput | Prisma.ProjectCommentWhereInput[]
   OR?: Prisma.ProjectCommentWhereInput[]
   NOT?: Prisma.ProjectCommentWhereInput | Prisma.ProjectCommentWhereInput[]
+  organizationId?: Prisma.IntFilter<"ProjectComment"> | number
+  id?: Prisma.IntFilter<"ProjectComment"> | number
   projectId?: Prisma.IntFilter<"ProjectComment"> | number
   creatorId?: Prisma.IntFilter<"ProjectComment"> | number
   text?: Prisma.StringFilter<"ProjectComment"> | string
   createdAt?: Prisma.DateTimeFilter<"ProjectComment"> | Date | string
   project?: Prisma.XOR<Prisma.ProjectScalarRelationFilter, Prisma.ProjectWhereInput>
   creator?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
-}, "id">
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
+}, "organizationId_id">
 
 export type ProjectCommentOrderByWithAggregationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   creatorId?: Prisma.SortOrder
@@ -268,6 +287,7 @@ export type ProjectCommentScalarWhereWithAggregatesInput = {
   AND?: Prisma.ProjectCommentScalarWhereWithAggregatesInput | Prisma.ProjectCommentScalarWhereWithAggregatesInput[]
   OR?: Prisma.ProjectCommentScalarWhereWithAggregatesInput[]
   NOT?: Prisma.ProjectCommentScalarWhereWithAggregatesInput | Prisma.ProjectCommentScalarWhereWithAggregatesInput[]
+  organizationId?: Prisma.IntWithAggregatesFilter<"ProjectComment"> | number
   id?: Prisma.IntWithAggregatesFilter<"ProjectComment"> | number
   projectId?: Prisma.IntWithAggregatesFilter<"ProjectComment"> | number
   creatorId?: Prisma.IntWithAggregatesFilter<"ProjectComment"> | number
@@ -276,13 +296,16 @@ export type ProjectCommentScalarWhereWithAggregatesInput = {
 }
 
 export type ProjectCommentCreateInput = {
+  id?: number
   text: string
   createdAt?: Date | string
   project: Prisma.ProjectCreateNestedOneWithoutCommentsInput
   creator: Prisma.UserCreateNestedOneWithoutCommentsInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectCommentsInput
 }
 
 export type ProjectCommentUncheckedCreateInput = {
+  organizationId?: number
   id?: number
   projectId: number
   creatorId: number
@@ -291,13 +314,16 @@ export type ProjectCommentUncheckedCreateInput = {
 }
 
 export type ProjectCommentUpdateInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   text?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   project?: Prisma.ProjectUpdateOneRequiredWithoutCommentsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCommentsNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectCommentsNestedInput
 }
 
 export type ProjectCommentUncheckedUpdateInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   projectId?: Prisma.IntFieldUpdateOperationsInput | number
   creatorId?: Prisma.IntFieldUpdateOperationsInput | number
@@ -306,6 +332,7 @@ export type ProjectCommentUncheckedUpdateInput = {
 }
 
 export type ProjectCommentCreateManyInput = {
+  organizationId?: number
   id?: number
   projectId: number
   creatorId: number
@@ -314,11 +341,13 @@ export type ProjectCommentCreateManyInput = {
 }
 
 export type ProjectCommentUpdateManyMutationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   text?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type ProjectCommentUncheckedUpdateManyInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   projectId?: Prisma.IntFieldUpdateOperationsInput | number
   creatorId?: Prisma.IntFieldUpdateOperationsInput | number
@@ -336,7 +365,13 @@ export type ProjectCommentOrderByRelationAggregateInput = {
   _count?: Prisma.SortOrder
 }
 
+export type ProjectCommentOrganizationIdIdCompoundUniqueInput = {
+  organizationId: number
+  id: number
+}
+
 export type ProjectCommentCountOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   creatorId?: Prisma.SortOrder
@@ -345,12 +380,14 @@ export type ProjectCommentCountOrderByAggregateInput = {
 }
 
 export type ProjectCommentAvgOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   creatorId?: Prisma.SortOrder
 }
 
 export type ProjectCommentMaxOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   creatorId?: Prisma.SortOrder
@@ -359,6 +396,7 @@ export type ProjectCommentMaxOrderByAggregateInput = {
 }
 
 export type ProjectCommentMinOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   creatorId?: Prisma.SortOrder
@@ -367,9 +405,52 @@ export type ProjectCommentMinOrderByAggregateInput = {
 }
 
 export type ProjectCommentSumOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   creatorId?: Prisma.SortOrder
+}
+
+export type ProjectCommentCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.ProjectCommentCreateWithoutOrganizationInput, Prisma.ProjectCommentUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectCommentCreateWithoutOrganizationInput[] | Prisma.ProjectCommentUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectCommentCreateOrConnectWithoutOrganizationInput | Prisma.ProjectCommentCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectCommentCreateManyOrganizationInputEnvelope
+  connect?: Prisma.ProjectCommentWhereUniqueInput | Prisma.ProjectCommentWhereUniqueInput[]
+}
+
+export type ProjectCommentUncheckedCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.ProjectCommentCreateWithoutOrganizationInput, Prisma.ProjectCommentUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectCommentCreateWithoutOrganizationInput[] | Prisma.ProjectCommentUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectCommentCreateOrConnectWithoutOrganizationInput | Prisma.ProjectCommentCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectCommentCreateManyOrganizationInputEnvelope
+  connect?: Prisma.ProjectCommentWhereUniqueInput | Prisma.ProjectCommentWhereUniqueInput[]
+}
+
+export type ProjectCommentUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectCommentCreateWithoutOrganizationInput, Prisma.ProjectCommentUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectCommentCreateWithoutOrganizationInput[] | Prisma.ProjectCommentUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectCommentCreateOrConnectWithoutOrganizationInput | Prisma.ProjectCommentCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.ProjectCommentUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectCommentUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectCommentCreateManyOrganizationInputEnvelope
+  set?: Prisma.ProjectCommentWhereUniqueInput | Prisma.ProjectCommentWhereUniqueInput[]
+  disconnect?: Prisma.ProjectCommentWhereUniqueInput | Prisma.ProjectCommentWhereUniqueInput[]
+  delete?: Prisma.ProjectCommentWhereUniqueInput | Prisma.ProjectCommentWhereUniqueInput[]
+  connect?: Prisma.ProjectCommentWhereUniqueInput | Prisma.ProjectCommentWhereUniqueInput[]
+  update?: Prisma.ProjectCommentUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectCommentUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.ProjectCommentUpdateManyWithWhereWithoutOrganizationInput | Prisma.ProjectCommentUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.ProjectCommentScalarWhereInput | Prisma.ProjectCommentScalarWhereInput[]
+}
+
+export type ProjectCommentUncheckedUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectCommentCreateWithoutOrganizationInput, Prisma.ProjectCommentUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectCommentCreateWithoutOrganizationInput[] | Prisma.ProjectCommentUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectCommentCreateOrConnectWithoutOrganizationInput | Prisma.ProjectCommentCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.ProjectCommentUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectCommentUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectCommentCreateManyOrganizationInputEnvelope
+  set?: Prisma.ProjectCommentWhereUniqueInput | Prisma.ProjectCommentWhereUniqueInput[]
+  disconnect?: Prisma.ProjectCommentWhereUniqueInput | Prisma.ProjectCommentWhereUniqueInput[]
+  delete?: Prisma.ProjectCommentWhereUniqueInput | Prisma.ProjectCommentWhereUniqueInput[]
+  connect?: Prisma.ProjectCommentWhereUniqueInput | Prisma.ProjectCommentWhereUniqueInput[]
+  update?: Prisma.ProjectCommentUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectCommentUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.ProjectCommentUpdateManyWithWhereWithoutOrganizationInput | Prisma.ProjectCommentUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.ProjectCommentScalarWhereInput | Prisma.ProjectCommentScalarWhereInput[]
 }
 
 export type ProjectCommentCreateNestedManyWithoutCreatorInput = {
@@ -456,10 +537,66 @@ export type ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput = {
   deleteMany?: Prisma.ProjectCommentScalarWhereInput | Prisma.ProjectCommentScalarWhereInput[]
 }
 
-export type ProjectCommentCreateWithoutCreatorInput = {
+export type ProjectCommentCreateWithoutOrganizationInput = {
+  id?: number
   text: string
   createdAt?: Date | string
   project: Prisma.ProjectCreateNestedOneWithoutCommentsInput
+  creator: Prisma.UserCreateNestedOneWithoutCommentsInput
+}
+
+export type ProjectCommentUncheckedCreateWithoutOrganizationInput = {
+  id?: number
+  projectId: number
+  creatorId: number
+  text: string
+  createdAt?: Date | string
+}
+
+export type ProjectCommentCreateOrConnectWithoutOrganizationInput = {
+  where: Prisma.ProjectCommentWhereUniqueInput
+  create: Prisma.XOR<Prisma.ProjectCommentCreateWithoutOrganizationInput, Prisma.ProjectCommentUncheckedCreateWithoutOrganizationInput>
+}
+
+export type ProjectCommentCreateManyOrganizationInputEnvelope = {
+  data: Prisma.ProjectCommentCreateManyOrganizationInput | Prisma.ProjectCommentCreateManyOrganizationInput[]
+  skipDuplicates?: boolean
+}
+
+export type ProjectCommentUpsertWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.ProjectCommentWhereUniqueInput
+  update: Prisma.XOR<Prisma.ProjectCommentUpdateWithoutOrganizationInput, Prisma.ProjectCommentUncheckedUpdateWithoutOrganizationInput>
+  create: Prisma.XOR<Prisma.ProjectCommentCreateWithoutOrganizationInput, Prisma.ProjectCommentUncheckedCreateWithoutOrganizationInput>
+}
+
+export type ProjectCommentUpdateWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.ProjectCommentWhereUniqueInput
+  data: Prisma.XOR<Prisma.ProjectCommentUpdateWithoutOrganizationInput, Prisma.ProjectCommentUncheckedUpdateWithoutOrganizationInput>
+}
+
+export type ProjectCommentUpdateManyWithWhereWithoutOrganizationInput = {
+  where: Prisma.ProjectCommentScalarWhereInput
+  data: Prisma.XOR<Prisma.ProjectCommentUpdateManyMutationInput, Prisma.ProjectCommentUncheckedUpdateManyWithoutOrganizationInput>
+}
+
+export type ProjectCommentScalarWhereInput = {
+  AND?: Prisma.ProjectCommentScalarWhereInput | Prisma.ProjectCommentScalarWhereInput[]
+  OR?: Prisma.ProjectCommentScalarWhereInput[]
+  NOT?: Prisma.ProjectCommentScalarWhereInput | Prisma.ProjectCommentScalarWhereInput[]
+  organizationId?: Prisma.IntFilter<"ProjectComment"> | number
+  id?: Prisma.IntFilter<"ProjectComment"> | number
+  projectId?: Prisma.IntFilter<"ProjectComment"> | number
+  creatorId?: Prisma.IntFilter<"ProjectComment"> | number
+  text?: Prisma.StringFilter<"ProjectComment"> | string
+  createdAt?: Prisma.DateTimeFilter<"ProjectComment"> | Date | string
+}
+
+export type ProjectCommentCreateWithoutCreatorInput = {
+  id?: number
+  text: string
+  createdAt?: Date | string
+  project: Prisma.ProjectCreateNestedOneWithoutCommentsInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectCommentsInput
 }
 
 export type ProjectCommentUncheckedCreateWithoutCreatorInput = {
@@ -495,21 +632,12 @@ export type ProjectCommentUpdateManyWithWhereWithoutCreatorInput = {
   data: Prisma.XOR<Prisma.ProjectCommentUpdateManyMutationInput, Prisma.ProjectCommentUncheckedUpdateManyWithoutCreatorInput>
 }
 
-export type ProjectCommentScalarWhereInput = {
-  AND?: Prisma.ProjectCommentScalarWhereInput | Prisma.ProjectCommentScalarWhereInput[]
-  OR?: Prisma.ProjectCommentScalarWhereInput[]
-  NOT?: Prisma.ProjectCommentScalarWhereInput | Prisma.ProjectCommentScalarWhereInput[]
-  id?: Prisma.IntFilter<"ProjectComment"> | number
-  projectId?: Prisma.IntFilter<"ProjectComment"> | number
-  creatorId?: Prisma.IntFilter<"ProjectComment"> | number
-  text?: Prisma.StringFilter<"ProjectComment"> | string
-  createdAt?: Prisma.DateTimeFilter<"ProjectComment"> | Date | string
-}
-
 export type ProjectCommentCreateWithoutProjectInput = {
+  id?: number
   text: string
   createdAt?: Date | string
   creator: Prisma.UserCreateNestedOneWithoutCommentsInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectCommentsInput
 }
 
 export type ProjectCommentUncheckedCreateWithoutProjectInput = {
@@ -545,6 +673,38 @@ export type ProjectCommentUpdateManyWithWhereWithoutProjectInput = {
   data: Prisma.XOR<Prisma.ProjectCommentUpdateManyMutationInput, Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectInput>
 }
 
+export type ProjectCommentCreateManyOrganizationInput = {
+  id?: number
+  projectId: number
+  creatorId: number
+  text: string
+  createdAt?: Date | string
+}
+
+export type ProjectCommentUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  text?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  project?: Prisma.ProjectUpdateOneRequiredWithoutCommentsNestedInput
+  creator?: Prisma.UserUpdateOneRequiredWithoutCommentsNestedInput
+}
+
+export type ProjectCommentUncheckedUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  projectId?: Prisma.IntFieldUpdateOperationsInput | number
+  creatorId?: Prisma.IntFieldUpdateOperationsInput | number
+  text?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+}
+
+export type ProjectCommentUncheckedUpdateManyWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  projectId?: Prisma.IntFieldUpdateOperationsInput | number
+  creatorId?: Prisma.IntFieldUpdateOperationsInput | number
+  text?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+}
+
 export type ProjectCommentCreateManyCreatorInput = {
   id?: number
   projectId: number
@@ -553,9 +713,11 @@ export type ProjectCommentCreateManyCreatorInput = {
 }
 
 export type ProjectCommentUpdateWithoutCreatorInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   text?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   project?: Prisma.ProjectUpdateOneRequiredWithoutCommentsNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectCommentsNestedInput
 }
 
 export type ProjectCommentUncheckedUpdateWithoutCreatorInput = {
@@ -580,9 +742,11 @@ export type ProjectCommentCreateManyProjectInput = {
 }
 
 export type ProjectCommentUpdateWithoutProjectInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   text?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   creator?: Prisma.UserUpdateOneRequiredWithoutCommentsNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectCommentsNestedInput
 }
 
 export type ProjectCommentUncheckedUpdateWithoutProjectInput = {
@@ -602,6 +766,7 @@ export type ProjectCommentUncheckedUpdateManyWithoutProjectInput = {
 
 
 export type ProjectCommentSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   creatorId?: boolean
@@ -609,9 +774,11 @@ export type ProjectCommentSelect<ExtArgs extends runtime.Types.Extensions.Intern
   createdAt?: boolean
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["projectComment"]>
 
 export type ProjectCommentSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   creatorId?: boolean
@@ -619,9 +786,11 @@ export type ProjectCommentSelectCreateManyAndReturn<ExtArgs extends runtime.Type
   createdAt?: boolean
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["projectComment"]>
 
 export type ProjectCommentSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   creatorId?: boolean
@@ -629,9 +798,11 @@ export type ProjectCommentSelectUpdateManyAndReturn<ExtArgs extends runtime.Type
   createdAt?: boolean
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["projectComment"]>
 
 export type ProjectCommentSelectScalar = {
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   creatorId?: boolean
@@ -639,18 +810,21 @@ export type ProjectCommentSelectScalar = {
   createdAt?: boolean
 }
 
-export type ProjectCommentOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "projectId" | "creatorId" | "text" | "createdAt", ExtArgs["result"]["projectComment"]>
+export type ProjectCommentOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "id" | "projectId" | "creatorId" | "text" | "createdAt", ExtArgs["result"]["projectComment"]>
 export type ProjectCommentInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type ProjectCommentIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type ProjectCommentIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 
 export type $ProjectCommentPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -658,8 +832,10 @@ export type $ProjectCommentPayload<ExtArgs extends runtime.Types.Extensions.Inte
   objects: {
     project: Prisma.$ProjectPayload<ExtArgs>
     creator: Prisma.$UserPayload<ExtArgs>
+    organization: Prisma.$OrganizationPayload<ExtArgs>
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
+    organizationId: number
     id: number
     projectId: number
     creatorId: number
@@ -748,8 +924,8 @@ export interface ProjectCommentDelegate<ExtArgs extends runtime.Types.Extensions
    * // Get first 10 ProjectComments
    * const projectComments = await prisma.projectComment.findMany({ take: 10 })
    * 
-   * // Only select the `id`
-   * const projectCommentWithIdOnly = await prisma.projectComment.findMany({ select: { id: true } })
+   * // Only select the `organizationId`
+   * const projectCommentWithOrganizationIdOnly = await prisma.projectComment.findMany({ select: { organizationId: true } })
    * 
    */
   findMany<T extends ProjectCommentFindManyArgs>(args?: Prisma.SelectSubset<T, ProjectCommentFindManyArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectCommentPayload<ExtArgs>, T, "findMany", GlobalOmitOptions>>
@@ -793,9 +969,9 @@ export interface ProjectCommentDelegate<ExtArgs extends runtime.Types.Extensions
    *   ]
    * })
    * 
-   * // Create many ProjectComments and only return the `id`
-   * const projectCommentWithIdOnly = await prisma.projectComment.createManyAndReturn({
-   *   select: { id: true },
+   * // Create many ProjectComments and only return the `organizationId`
+   * const projectCommentWithOrganizationIdOnly = await prisma.projectComment.createManyAndReturn({
+   *   select: { organizationId: true },
    *   data: [
    *     // ... provide data here
    *   ]
@@ -884,9 +1060,9 @@ export interface ProjectCommentDelegate<ExtArgs extends runtime.Types.Extensions
    *   ]
    * })
    * 
-   * // Update zero or more ProjectComments and only return the `id`
-   * const projectCommentWithIdOnly = await prisma.projectComment.updateManyAndReturn({
-   *   select: { id: true },
+   * // Update zero or more ProjectComments and only return the `organizationId`
+   * const projectCommentWithOrganizationIdOnly = await prisma.projectComment.updateManyAndReturn({
+   *   select: { organizationId: true },
    *   where: {
    *     // ... provide filter here
    *   },
@@ -1061,6 +1237,7 @@ export interface Prisma__ProjectCommentClient<T, Null = never, ExtArgs extends r
   readonly [Symbol.toStringTag]: "PrismaPromise"
   project<T extends Prisma.ProjectDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ProjectDefaultArgs<ExtArgs>>): Prisma.Prisma__ProjectClient<runtime.Types.Result.GetResult<Prisma.$ProjectPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   creator<T extends Prisma.UserDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.UserDefaultArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
+  organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1090,6 +1267,7 @@ export interface Prisma__ProjectCommentClient<T, Null = never, ExtArgs extends r
  * Fields of the ProjectComment model
  */
 export interface ProjectCommentFieldRefs {
+  readonly organizationId: Prisma.FieldRef<"ProjectComment", 'Int'>
   readonly id: Prisma.FieldRef<"ProjectComment", 'Int'>
   readonly projectId: Prisma.FieldRef<"ProjectComment", 'Int'>
   readonly creatorId: Prisma.FieldRef<"ProjectComment", 'Int'>

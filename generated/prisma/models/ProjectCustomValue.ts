@@ -27,6 +27,7 @@ export type AggregateProjectCustomValue = {
 }
 
 export type ProjectCustomValueAvgAggregateOutputType = {
+  organizationId: number | null
   projectId: number | null
   fieldId: number | null
   numberValue: runtime.Decimal | null
@@ -34,6 +35,7 @@ export type ProjectCustomValueAvgAggregateOutputType = {
 }
 
 export type ProjectCustomValueSumAggregateOutputType = {
+  organizationId: number | null
   projectId: number | null
   fieldId: number | null
   numberValue: runtime.Decimal | null
@@ -41,6 +43,7 @@ export type ProjectCustomValueSumAggregateOutputType = {
 }
 
 export type ProjectCustomValueMinAggregateOutputType = {
+  organizationId: number | null
   projectId: number | null
   fieldId: number | null
   textValue: string | null
@@ -50,6 +53,7 @@ export type ProjectCustomValueMinAggregateOutputType = {
 }
 
 export type ProjectCustomValueMaxAggregateOutputType = {
+  organizationId: number | null
   projectId: number | null
   fieldId: number | null
   textValue: string | null
@@ -59,6 +63,7 @@ export type ProjectCustomValueMaxAggregateOutputType = {
 }
 
 export type ProjectCustomValueCountAggregateOutputType = {
+  organizationId: number
   projectId: number
   fieldId: number
   textValue: number
@@ -71,6 +76,7 @@ export type ProjectCustomValueCountAggregateOutputType = {
 
 
 export type ProjectCustomValueAvgAggregateInputType = {
+  organizationId?: true
   projectId?: true
   fieldId?: true
   numberValue?: true
@@ -78,6 +84,7 @@ export type ProjectCustomValueAvgAggregateInputType = {
 }
 
 export type ProjectCustomValueSumAggregateInputType = {
+  organizationId?: true
   projectId?: true
   fieldId?: true
   numberValue?: true
@@ -85,6 +92,7 @@ export type ProjectCustomValueSumAggregateInputType = {
 }
 
 export type ProjectCustomValueMinAggregateInputType = {
+  organizationId?: true
   projectId?: true
   fieldId?: true
   textValue?: true
@@ -94,6 +102,7 @@ export type ProjectCustomValueMinAggregateInputType = {
 }
 
 export type ProjectCustomValueMaxAggregateInputType = {
+  organizationId?: true
   projectId?: true
   fieldId?: true
   textValue?: true
@@ -103,6 +112,7 @@ export type ProjectCustomValueMaxAggregateInputType = {
 }
 
 export type ProjectCustomValueCountAggregateInputType = {
+  organizationId?: true
   projectId?: true
   fieldId?: true
   textValue?: true
@@ -200,6 +210,7 @@ export type ProjectCustomValueGroupByArgs<ExtArgs extends runtime.Types.Extensio
 }
 
 export type ProjectCustomValueGroupByOutputType = {
+  organizationId: number
   projectId: number
   fieldId: number
   textValue: string | null
@@ -233,6 +244,7 @@ export type ProjectCustomValueWhereInput = {
   AND?: Prisma.ProjectCustomValueWhereInput | Prisma.ProjectCustomValueWhereInput[]
   OR?: Prisma.ProjectCustomValueWhereInput[]
   NOT?: Prisma.ProjectCustomValueWhereInput | Prisma.ProjectCustomValueWhereInput[]
+  organizationId?: Prisma.IntFilter<"ProjectCustomValue"> | number
   projectId?: Prisma.IntFilter<"ProjectCustomValue"> | number
   fieldId?: Prisma.IntFilter<"ProjectCustomValue"> | number
   textValue?: Prisma.StringNullableFilter<"ProjectCustomValue"> | string | null
@@ -243,9 +255,11 @@ export type ProjectCustomValueWhereInput = {
   project?: Prisma.XOR<Prisma.ProjectScalarRelationFilter, Prisma.ProjectWhereInput>
   field?: Prisma.XOR<Prisma.CustomFieldScalarRelationFilter, Prisma.CustomFieldWhereInput>
   user?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
 }
 
 export type ProjectCustomValueOrderByWithRelationInput = {
+  organizationId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   fieldId?: Prisma.SortOrder
   textValue?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -256,13 +270,15 @@ export type ProjectCustomValueOrderByWithRelationInput = {
   project?: Prisma.ProjectOrderByWithRelationInput
   field?: Prisma.CustomFieldOrderByWithRelationInput
   user?: Prisma.UserOrderByWithRelationInput
+  organization?: Prisma.OrganizationOrderByWithRelationInput
 }
 
 export type ProjectCustomValueWhereUniqueInput = Prisma.AtLeast<{
-  projectId_fieldId?: Prisma.ProjectCustomValueProjectIdFieldIdCompoundUniqueInput
+  organizationId_projectId_fieldId?: Prisma.ProjectCustomValueOrganizationIdProjectIdFieldIdCompoundUniqueInput
   AND?: Prisma.ProjectCustomValueWhereInput | Prisma.ProjectCustomValueWhereInput[]
   OR?: Prisma.ProjectCustomValueWhereInput[]
   NOT?: Prisma.ProjectCustomValueWhereInput | Prisma.ProjectCustomValueWhereInput[]
+  organizationId?: Prisma.IntFilter<"ProjectCustomValue"> | number
   projectId?: Prisma.IntFilter<"ProjectCustomValue"> | number
   fieldId?: Prisma.IntFilter<"ProjectCustomValue"> | number
   textValue?: Prisma.StringNullableFilter<"ProjectCustomValue"> | string | null
@@ -273,9 +289,11 @@ export type ProjectCustomValueWhereUniqueInput = Prisma.AtLeast<{
   project?: Prisma.XOR<Prisma.ProjectScalarRelationFilter, Prisma.ProjectWhereInput>
   field?: Prisma.XOR<Prisma.CustomFieldScalarRelationFilter, Prisma.CustomFieldWhereInput>
   user?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
-}, "projectId_fieldId">
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
+}, "organizationId_projectId_fieldId">
 
 export type ProjectCustomValueOrderByWithAggregationInput = {
+  organizationId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   fieldId?: Prisma.SortOrder
   textValue?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -294,6 +312,7 @@ export type ProjectCustomValueScalarWhereWithAggregatesInput = {
   AND?: Prisma.ProjectCustomValueScalarWhereWithAggregatesInput | Prisma.ProjectCustomValueScalarWhereWithAggregatesInput[]
   OR?: Prisma.ProjectCustomValueScalarWhereWithAggregatesInput[]
   NOT?: Prisma.ProjectCustomValueScalarWhereWithAggregatesInput | Prisma.ProjectCustomValueScalarWhereWithAggregatesInput[]
+  organizationId?: Prisma.IntWithAggregatesFilter<"ProjectCustomValue"> | number
   projectId?: Prisma.IntWithAggregatesFilter<"ProjectCustomValue"> | number
   fieldId?: Prisma.IntWithAggregatesFilter<"ProjectCustomValue"> | number
   textValue?: Prisma.StringNullableWithAggregatesFilter<"ProjectCustomValue"> | string | null
@@ -311,9 +330,11 @@ export type ProjectCustomValueCreateInput = {
   project: Prisma.ProjectCreateNestedOneWithoutCustomValuesInput
   field: Prisma.CustomFieldCreateNestedOneWithoutValuesInput
   user?: Prisma.UserCreateNestedOneWithoutCustomValuesInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectCustomValuesInput
 }
 
 export type ProjectCustomValueUncheckedCreateInput = {
+  organizationId?: number
   projectId: number
   fieldId: number
   textValue?: string | null
@@ -331,9 +352,11 @@ export type ProjectCustomValueUpdateInput = {
   project?: Prisma.ProjectUpdateOneRequiredWithoutCustomValuesNestedInput
   field?: Prisma.CustomFieldUpdateOneRequiredWithoutValuesNestedInput
   user?: Prisma.UserUpdateOneWithoutCustomValuesNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectCustomValuesNestedInput
 }
 
 export type ProjectCustomValueUncheckedUpdateInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   projectId?: Prisma.IntFieldUpdateOperationsInput | number
   fieldId?: Prisma.IntFieldUpdateOperationsInput | number
   textValue?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -344,6 +367,7 @@ export type ProjectCustomValueUncheckedUpdateInput = {
 }
 
 export type ProjectCustomValueCreateManyInput = {
+  organizationId?: number
   projectId: number
   fieldId: number
   textValue?: string | null
@@ -361,6 +385,7 @@ export type ProjectCustomValueUpdateManyMutationInput = {
 }
 
 export type ProjectCustomValueUncheckedUpdateManyInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   projectId?: Prisma.IntFieldUpdateOperationsInput | number
   fieldId?: Prisma.IntFieldUpdateOperationsInput | number
   textValue?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -380,12 +405,14 @@ export type ProjectCustomValueOrderByRelationAggregateInput = {
   _count?: Prisma.SortOrder
 }
 
-export type ProjectCustomValueProjectIdFieldIdCompoundUniqueInput = {
+export type ProjectCustomValueOrganizationIdProjectIdFieldIdCompoundUniqueInput = {
+  organizationId: number
   projectId: number
   fieldId: number
 }
 
 export type ProjectCustomValueCountOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   fieldId?: Prisma.SortOrder
   textValue?: Prisma.SortOrder
@@ -396,6 +423,7 @@ export type ProjectCustomValueCountOrderByAggregateInput = {
 }
 
 export type ProjectCustomValueAvgOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   fieldId?: Prisma.SortOrder
   numberValue?: Prisma.SortOrder
@@ -403,6 +431,7 @@ export type ProjectCustomValueAvgOrderByAggregateInput = {
 }
 
 export type ProjectCustomValueMaxOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   fieldId?: Prisma.SortOrder
   textValue?: Prisma.SortOrder
@@ -412,6 +441,7 @@ export type ProjectCustomValueMaxOrderByAggregateInput = {
 }
 
 export type ProjectCustomValueMinOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   fieldId?: Prisma.SortOrder
   textValue?: Prisma.SortOrder
@@ -421,10 +451,53 @@ export type ProjectCustomValueMinOrderByAggregateInput = {
 }
 
 export type ProjectCustomValueSumOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   fieldId?: Prisma.SortOrder
   numberValue?: Prisma.SortOrder
   userId?: Prisma.SortOrder
+}
+
+export type ProjectCustomValueCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.ProjectCustomValueCreateWithoutOrganizationInput, Prisma.ProjectCustomValueUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectCustomValueCreateWithoutOrganizationInput[] | Prisma.ProjectCustomValueUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectCustomValueCreateOrConnectWithoutOrganizationInput | Prisma.ProjectCustomValueCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectCustomValueCreateManyOrganizationInputEnvelope
+  connect?: Prisma.ProjectCustomValueWhereUniqueInput | Prisma.ProjectCustomValueWhereUniqueInput[]
+}
+
+export type ProjectCustomValueUncheckedCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.ProjectCustomValueCreateWithoutOrganizationInput, Prisma.ProjectCustomValueUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectCustomValueCreateWithoutOrganizationInput[] | Prisma.ProjectCustomValueUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectCustomValueCreateOrConnectWithoutOrganizationInput | Prisma.ProjectCustomValueCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectCustomValueCreateManyOrganizationInputEnvelope
+  connect?: Prisma.ProjectCustomValueWhereUniqueInput | Prisma.ProjectCustomValueWhereUniqueInput[]
+}
+
+export type ProjectCustomValueUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectCustomValueCreateWithoutOrganizationInput, Prisma.ProjectCustomValueUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectCustomValueCreateWithoutOrganizationInput[] | Prisma.ProjectCustomValueUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectCustomValueCreateOrConnectWithoutOrganizationInput | Prisma.ProjectCustomValueCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.ProjectCustomValueUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectCustomValueUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectCustomValueCreateManyOrganizationInputEnvelope
+  set?: Prisma.ProjectCustomValueWhereUniqueInput | Prisma.ProjectCustomValueWhereUniqueInput[]
+  disconnect?: Prisma.ProjectCustomValueWhereUniqueInput | Prisma.ProjectCustomValueWhereUniqueInput[]
+  delete?: Prisma.ProjectCustomValueWhereUniqueInput | Prisma.ProjectCustomValueWhereUniqueInput[]
+  connect?: Prisma.ProjectCustomValueWhereUniqueInput | Prisma.ProjectCustomValueWhereUniqueInput[]
+  update?: Prisma.ProjectCustomValueUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectCustomValueUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.ProjectCustomValueUpdateManyWithWhereWithoutOrganizationInput | Prisma.ProjectCustomValueUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.ProjectCustomValueScalarWhereInput | Prisma.ProjectCustomValueScalarWhereInput[]
+}
+
+export type ProjectCustomValueUncheckedUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectCustomValueCreateWithoutOrganizationInput, Prisma.ProjectCustomValueUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectCustomValueCreateWithoutOrganizationInput[] | Prisma.ProjectCustomValueUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectCustomValueCreateOrConnectWithoutOrganizationInput | Prisma.ProjectCustomValueCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.ProjectCustomValueUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectCustomValueUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectCustomValueCreateManyOrganizationInputEnvelope
+  set?: Prisma.ProjectCustomValueWhereUniqueInput | Prisma.ProjectCustomValueWhereUniqueInput[]
+  disconnect?: Prisma.ProjectCustomValueWhereUniqueInput | Prisma.ProjectCustomValueWhereUniqueInput[]
+  delete?: Prisma.ProjectCustomValueWhereUniqueInput | Prisma.ProjectCustomValueWhereUniqueInput[]
+  connect?: Prisma.ProjectCustomValueWhereUniqueInput | Prisma.ProjectCustomValueWhereUniqueInput[]
+  update?: Prisma.ProjectCustomValueUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectCustomValueUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.ProjectCustomValueUpdateManyWithWhereWithoutOrganizationInput | Prisma.ProjectCustomValueUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.ProjectCustomValueScalarWhereInput | Prisma.ProjectCustomValueScalarWhereInput[]
 }
 
 export type ProjectCustomValueCreateNestedManyWithoutUserInput = {
@@ -570,6 +643,66 @@ export type ProjectCustomValueUpdateoptionValuesInput = {
   push?: string | string[]
 }
 
+export type ProjectCustomValueCreateWithoutOrganizationInput = {
+  textValue?: string | null
+  numberValue?: runtime.Decimal | runtime.DecimalJsLike | number | string | null
+  dateValue?: Date | string | null
+  optionValues?: Prisma.ProjectCustomValueCreateoptionValuesInput | string[]
+  project: Prisma.ProjectCreateNestedOneWithoutCustomValuesInput
+  field: Prisma.CustomFieldCreateNestedOneWithoutValuesInput
+  user?: Prisma.UserCreateNestedOneWithoutCustomValuesInput
+}
+
+export type ProjectCustomValueUncheckedCreateWithoutOrganizationInput = {
+  projectId: number
+  fieldId: number
+  textValue?: string | null
+  numberValue?: runtime.Decimal | runtime.DecimalJsLike | number | string | null
+  dateValue?: Date | string | null
+  optionValues?: Prisma.ProjectCustomValueCreateoptionValuesInput | string[]
+  userId?: number | null
+}
+
+export type ProjectCustomValueCreateOrConnectWithoutOrganizationInput = {
+  where: Prisma.ProjectCustomValueWhereUniqueInput
+  create: Prisma.XOR<Prisma.ProjectCustomValueCreateWithoutOrganizationInput, Prisma.ProjectCustomValueUncheckedCreateWithoutOrganizationInput>
+}
+
+export type ProjectCustomValueCreateManyOrganizationInputEnvelope = {
+  data: Prisma.ProjectCustomValueCreateManyOrganizationInput | Prisma.ProjectCustomValueCreateManyOrganizationInput[]
+  skipDuplicates?: boolean
+}
+
+export type ProjectCustomValueUpsertWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.ProjectCustomValueWhereUniqueInput
+  update: Prisma.XOR<Prisma.ProjectCustomValueUpdateWithoutOrganizationInput, Prisma.ProjectCustomValueUncheckedUpdateWithoutOrganizationInput>
+  create: Prisma.XOR<Prisma.ProjectCustomValueCreateWithoutOrganizationInput, Prisma.ProjectCustomValueUncheckedCreateWithoutOrganizationInput>
+}
+
+export type ProjectCustomValueUpdateWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.ProjectCustomValueWhereUniqueInput
+  data: Prisma.XOR<Prisma.ProjectCustomValueUpdateWithoutOrganizationInput, Prisma.ProjectCustomValueUncheckedUpdateWithoutOrganizationInput>
+}
+
+export type ProjectCustomValueUpdateManyWithWhereWithoutOrganizationInput = {
+  where: Prisma.ProjectCustomValueScalarWhereInput
+  data: Prisma.XOR<Prisma.ProjectCustomValueUpdateManyMutationInput, Prisma.ProjectCustomValueUncheckedUpdateManyWithoutOrganizationInput>
+}
+
+export type ProjectCustomValueScalarWhereInput = {
+  AND?: Prisma.ProjectCustomValueScalarWhereInput | Prisma.ProjectCustomValueScalarWhereInput[]
+  OR?: Prisma.ProjectCustomValueScalarWhereInput[]
+  NOT?: Prisma.ProjectCustomValueScalarWhereInput | Prisma.ProjectCustomValueScalarWhereInput[]
+  organizationId?: Prisma.IntFilter<"ProjectCustomValue"> | number
+  projectId?: Prisma.IntFilter<"ProjectCustomValue"> | number
+  fieldId?: Prisma.IntFilter<"ProjectCustomValue"> | number
+  textValue?: Prisma.StringNullableFilter<"ProjectCustomValue"> | string | null
+  numberValue?: Prisma.DecimalNullableFilter<"ProjectCustomValue"> | runtime.Decimal | runtime.DecimalJsLike | number | string | null
+  dateValue?: Prisma.DateTimeNullableFilter<"ProjectCustomValue"> | Date | string | null
+  optionValues?: Prisma.StringNullableListFilter<"ProjectCustomValue">
+  userId?: Prisma.IntNullableFilter<"ProjectCustomValue"> | number | null
+}
+
 export type ProjectCustomValueCreateWithoutUserInput = {
   textValue?: string | null
   numberValue?: runtime.Decimal | runtime.DecimalJsLike | number | string | null
@@ -577,6 +710,7 @@ export type ProjectCustomValueCreateWithoutUserInput = {
   optionValues?: Prisma.ProjectCustomValueCreateoptionValuesInput | string[]
   project: Prisma.ProjectCreateNestedOneWithoutCustomValuesInput
   field: Prisma.CustomFieldCreateNestedOneWithoutValuesInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectCustomValuesInput
 }
 
 export type ProjectCustomValueUncheckedCreateWithoutUserInput = {
@@ -614,19 +748,6 @@ export type ProjectCustomValueUpdateManyWithWhereWithoutUserInput = {
   data: Prisma.XOR<Prisma.ProjectCustomValueUpdateManyMutationInput, Prisma.ProjectCustomValueUncheckedUpdateManyWithoutUserInput>
 }
 
-export type ProjectCustomValueScalarWhereInput = {
-  AND?: Prisma.ProjectCustomValueScalarWhereInput | Prisma.ProjectCustomValueScalarWhereInput[]
-  OR?: Prisma.ProjectCustomValueScalarWhereInput[]
-  NOT?: Prisma.ProjectCustomValueScalarWhereInput | Prisma.ProjectCustomValueScalarWhereInput[]
-  projectId?: Prisma.IntFilter<"ProjectCustomValue"> | number
-  fieldId?: Prisma.IntFilter<"ProjectCustomValue"> | number
-  textValue?: Prisma.StringNullableFilter<"ProjectCustomValue"> | string | null
-  numberValue?: Prisma.DecimalNullableFilter<"ProjectCustomValue"> | runtime.Decimal | runtime.DecimalJsLike | number | string | null
-  dateValue?: Prisma.DateTimeNullableFilter<"ProjectCustomValue"> | Date | string | null
-  optionValues?: Prisma.StringNullableListFilter<"ProjectCustomValue">
-  userId?: Prisma.IntNullableFilter<"ProjectCustomValue"> | number | null
-}
-
 export type ProjectCustomValueCreateWithoutProjectInput = {
   textValue?: string | null
   numberValue?: runtime.Decimal | runtime.DecimalJsLike | number | string | null
@@ -634,6 +755,7 @@ export type ProjectCustomValueCreateWithoutProjectInput = {
   optionValues?: Prisma.ProjectCustomValueCreateoptionValuesInput | string[]
   field: Prisma.CustomFieldCreateNestedOneWithoutValuesInput
   user?: Prisma.UserCreateNestedOneWithoutCustomValuesInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectCustomValuesInput
 }
 
 export type ProjectCustomValueUncheckedCreateWithoutProjectInput = {
@@ -678,6 +800,7 @@ export type ProjectCustomValueCreateWithoutFieldInput = {
   optionValues?: Prisma.ProjectCustomValueCreateoptionValuesInput | string[]
   project: Prisma.ProjectCreateNestedOneWithoutCustomValuesInput
   user?: Prisma.UserCreateNestedOneWithoutCustomValuesInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectCustomValuesInput
 }
 
 export type ProjectCustomValueUncheckedCreateWithoutFieldInput = {
@@ -715,6 +838,46 @@ export type ProjectCustomValueUpdateManyWithWhereWithoutFieldInput = {
   data: Prisma.XOR<Prisma.ProjectCustomValueUpdateManyMutationInput, Prisma.ProjectCustomValueUncheckedUpdateManyWithoutFieldInput>
 }
 
+export type ProjectCustomValueCreateManyOrganizationInput = {
+  projectId: number
+  fieldId: number
+  textValue?: string | null
+  numberValue?: runtime.Decimal | runtime.DecimalJsLike | number | string | null
+  dateValue?: Date | string | null
+  optionValues?: Prisma.ProjectCustomValueCreateoptionValuesInput | string[]
+  userId?: number | null
+}
+
+export type ProjectCustomValueUpdateWithoutOrganizationInput = {
+  textValue?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  numberValue?: Prisma.NullableDecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string | null
+  dateValue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  optionValues?: Prisma.ProjectCustomValueUpdateoptionValuesInput | string[]
+  project?: Prisma.ProjectUpdateOneRequiredWithoutCustomValuesNestedInput
+  field?: Prisma.CustomFieldUpdateOneRequiredWithoutValuesNestedInput
+  user?: Prisma.UserUpdateOneWithoutCustomValuesNestedInput
+}
+
+export type ProjectCustomValueUncheckedUpdateWithoutOrganizationInput = {
+  projectId?: Prisma.IntFieldUpdateOperationsInput | number
+  fieldId?: Prisma.IntFieldUpdateOperationsInput | number
+  textValue?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  numberValue?: Prisma.NullableDecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string | null
+  dateValue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  optionValues?: Prisma.ProjectCustomValueUpdateoptionValuesInput | string[]
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+}
+
+export type ProjectCustomValueUncheckedUpdateManyWithoutOrganizationInput = {
+  projectId?: Prisma.IntFieldUpdateOperationsInput | number
+  fieldId?: Prisma.IntFieldUpdateOperationsInput | number
+  textValue?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  numberValue?: Prisma.NullableDecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string | null
+  dateValue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  optionValues?: Prisma.ProjectCustomValueUpdateoptionValuesInput | string[]
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+}
+
 export type ProjectCustomValueCreateManyUserInput = {
   projectId: number
   fieldId: number
@@ -731,6 +894,7 @@ export type ProjectCustomValueUpdateWithoutUserInput = {
   optionValues?: Prisma.ProjectCustomValueUpdateoptionValuesInput | string[]
   project?: Prisma.ProjectUpdateOneRequiredWithoutCustomValuesNestedInput
   field?: Prisma.CustomFieldUpdateOneRequiredWithoutValuesNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectCustomValuesNestedInput
 }
 
 export type ProjectCustomValueUncheckedUpdateWithoutUserInput = {
@@ -767,6 +931,7 @@ export type ProjectCustomValueUpdateWithoutProjectInput = {
   optionValues?: Prisma.ProjectCustomValueUpdateoptionValuesInput | string[]
   field?: Prisma.CustomFieldUpdateOneRequiredWithoutValuesNestedInput
   user?: Prisma.UserUpdateOneWithoutCustomValuesNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectCustomValuesNestedInput
 }
 
 export type ProjectCustomValueUncheckedUpdateWithoutProjectInput = {
@@ -803,6 +968,7 @@ export type ProjectCustomValueUpdateWithoutFieldInput = {
   optionValues?: Prisma.ProjectCustomValueUpdateoptionValuesInput | string[]
   project?: Prisma.ProjectUpdateOneRequiredWithoutCustomValuesNestedInput
   user?: Prisma.UserUpdateOneWithoutCustomValuesNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectCustomValuesNestedInput
 }
 
 export type ProjectCustomValueUncheckedUpdateWithoutFieldInput = {
@@ -826,6 +992,7 @@ export type ProjectCustomValueUncheckedUpdateManyWithoutFieldInput = {
 
 
 export type ProjectCustomValueSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   projectId?: boolean
   fieldId?: boolean
   textValue?: boolean
@@ -836,9 +1003,11 @@ export type ProjectCustomValueSelect<ExtArgs extends runtime.Types.Extensions.In
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   field?: boolean | Prisma.CustomFieldDefaultArgs<ExtArgs>
   user?: boolean | Prisma.ProjectCustomValue$userArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["projectCustomValue"]>
 
 export type ProjectCustomValueSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   projectId?: boolean
   fieldId?: boolean
   textValue?: boolean
@@ -849,9 +1018,11 @@ export type ProjectCustomValueSelectCreateManyAndReturn<ExtArgs extends runtime.
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   field?: boolean | Prisma.CustomFieldDefaultArgs<ExtArgs>
   user?: boolean | Prisma.ProjectCustomValue$userArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["projectCustomValue"]>
 
 export type ProjectCustomValueSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   projectId?: boolean
   fieldId?: boolean
   textValue?: boolean
@@ -862,9 +1033,11 @@ export type ProjectCustomValueSelectUpdateManyAndReturn<ExtArgs extends runtime.
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   field?: boolean | Prisma.CustomFieldDefaultArgs<ExtArgs>
   user?: boolean | Prisma.ProjectCustomValue$userArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["projectCustomValue"]>
 
 export type ProjectCustomValueSelectScalar = {
+  organizationId?: boolean
   projectId?: boolean
   fieldId?: boolean
   textValue?: boolean
@@ -874,21 +1047,24 @@ export type ProjectCustomValueSelectScalar = {
   userId?: boolean
 }
 
-export type ProjectCustomValueOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"projectId" | "fieldId" | "textValue" | "numberValue" | "dateValue" | "optionValues" | "userId", ExtArgs["result"]["projectCustomValue"]>
+export type ProjectCustomValueOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "projectId" | "fieldId" | "textValue" | "numberValue" | "dateValue" | "optionValues" | "userId", ExtArgs["result"]["projectCustomValue"]>
 export type ProjectCustomValueInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   field?: boolean | Prisma.CustomFieldDefaultArgs<ExtArgs>
   user?: boolean | Prisma.ProjectCustomValue$userArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type ProjectCustomValueIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   field?: boolean | Prisma.CustomFieldDefaultArgs<ExtArgs>
   user?: boolean | Prisma.ProjectCustomValue$userArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type ProjectCustomValueIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   field?: boolean | Prisma.CustomFieldDefaultArgs<ExtArgs>
   user?: boolean | Prisma.ProjectCustomValue$userArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 
 export type $ProjectCustomValuePayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -897,8 +1073,10 @@ export type $ProjectCustomValuePayload<ExtArgs extends runtime.Types.Extensions.
     project: Prisma.$ProjectPayload<ExtArgs>
     field: Prisma.$CustomFieldPayload<ExtArgs>
     user: Prisma.$UserPayload<ExtArgs> | null
+    organization: Prisma.$OrganizationPayload<ExtArgs>
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
+    organizationId: number
     projectId: number
     fieldId: number
     textValue: string | null
@@ -989,8 +1167,8 @@ export interface ProjectCustomValueDelegate<ExtArgs extends runtime.Types.Extens
    * // Get first 10 ProjectCustomValues
    * const projectCustomValues = await prisma.projectCustomValue.findMany({ take: 10 })
    * 
-   * // Only select the `projectId`
-   * const projectCustomValueWithProjectIdOnly = await prisma.projectCustomValue.findMany({ select: { projectId: true } })
+   * // Only select the `organizationId`
+   * const projectCustomValueWithOrganizationIdOnly = await prisma.projectCustomValue.findMany({ select: { organizationId: true } })
    * 
    */
   findMany<T extends ProjectCustomValueFindManyArgs>(args?: Prisma.SelectSubset<T, ProjectCustomValueFindManyArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectCustomValuePayload<ExtArgs>, T, "findMany", GlobalOmitOptions>>
@@ -1034,9 +1212,9 @@ export interface ProjectCustomValueDelegate<ExtArgs extends runtime.Types.Extens
    *   ]
    * })
    * 
-   * // Create many ProjectCustomValues and only return the `projectId`
-   * const projectCustomValueWithProjectIdOnly = await prisma.projectCustomValue.createManyAndReturn({
-   *   select: { projectId: true },
+   * // Create many ProjectCustomValues and only return the `organizationId`
+   * const projectCustomValueWithOrganizationIdOnly = await prisma.projectCustomValue.createManyAndReturn({
+   *   select: { organizationId: true },
    *   data: [
    *     // ... provide data here
    *   ]
@@ -1125,9 +1303,9 @@ export interface ProjectCustomValueDelegate<ExtArgs extends runtime.Types.Extens
    *   ]
    * })
    * 
-   * // Update zero or more ProjectCustomValues and only return the `projectId`
-   * const projectCustomValueWithProjectIdOnly = await prisma.projectCustomValue.updateManyAndReturn({
-   *   select: { projectId: true },
+   * // Update zero or more ProjectCustomValues and only return the `organizationId`
+   * const projectCustomValueWithOrganizationIdOnly = await prisma.projectCustomValue.updateManyAndReturn({
+   *   select: { organizationId: true },
    *   where: {
    *     // ... provide filter here
    *   },
@@ -1303,6 +1481,7 @@ export interface Prisma__ProjectCustomValueClient<T, Null = never, ExtArgs exten
   project<T extends Prisma.ProjectDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ProjectDefaultArgs<ExtArgs>>): Prisma.Prisma__ProjectClient<runtime.Types.Result.GetResult<Prisma.$ProjectPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   field<T extends Prisma.CustomFieldDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.CustomFieldDefaultArgs<ExtArgs>>): Prisma.Prisma__CustomFieldClient<runtime.Types.Result.GetResult<Prisma.$CustomFieldPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   user<T extends Prisma.ProjectCustomValue$userArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ProjectCustomValue$userArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
+  organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1332,6 +1511,7 @@ export interface Prisma__ProjectCustomValueClient<T, Null = never, ExtArgs exten
  * Fields of the ProjectCustomValue model
  */
 export interface ProjectCustomValueFieldRefs {
+  readonly organizationId: Prisma.FieldRef<"ProjectCustomValue", 'Int'>
   readonly projectId: Prisma.FieldRef<"ProjectCustomValue", 'Int'>
   readonly fieldId: Prisma.FieldRef<"ProjectCustomValue", 'Int'>
   readonly textValue: Prisma.FieldRef<"ProjectCustomValue", 'String'>

@@ -27,6 +27,7 @@ export type AggregateProjectDuplication = {
 }
 
 export type ProjectDuplicationAvgAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   sourceProjectId: number | null
   projectId: number | null
@@ -37,6 +38,7 @@ export type ProjectDuplicationAvgAggregateOutputType = {
 }
 
 export type ProjectDuplicationSumAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   sourceProjectId: number | null
   projectId: number | null
@@ -47,6 +49,7 @@ export type ProjectDuplicationSumAggregateOutputType = {
 }
 
 export type ProjectDuplicationMinAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   sourceProjectId: number | null
   projectId: number | null
@@ -62,6 +65,7 @@ export type ProjectDuplicationMinAggregateOutputType = {
 }
 
 export type ProjectDuplicationMaxAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   sourceProjectId: number | null
   projectId: number | null
@@ -77,6 +81,7 @@ export type ProjectDuplicationMaxAggregateOutputType = {
 }
 
 export type ProjectDuplicationCountAggregateOutputType = {
+  organizationId: number
   id: number
   sourceProjectId: number
   projectId: number
@@ -96,6 +101,7 @@ export type ProjectDuplicationCountAggregateOutputType = {
 
 
 export type ProjectDuplicationAvgAggregateInputType = {
+  organizationId?: true
   id?: true
   sourceProjectId?: true
   projectId?: true
@@ -106,6 +112,7 @@ export type ProjectDuplicationAvgAggregateInputType = {
 }
 
 export type ProjectDuplicationSumAggregateInputType = {
+  organizationId?: true
   id?: true
   sourceProjectId?: true
   projectId?: true
@@ -116,6 +123,7 @@ export type ProjectDuplicationSumAggregateInputType = {
 }
 
 export type ProjectDuplicationMinAggregateInputType = {
+  organizationId?: true
   id?: true
   sourceProjectId?: true
   projectId?: true
@@ -131,6 +139,7 @@ export type ProjectDuplicationMinAggregateInputType = {
 }
 
 export type ProjectDuplicationMaxAggregateInputType = {
+  organizationId?: true
   id?: true
   sourceProjectId?: true
   projectId?: true
@@ -146,6 +155,7 @@ export type ProjectDuplicationMaxAggregateInputType = {
 }
 
 export type ProjectDuplicationCountAggregateInputType = {
+  organizationId?: true
   id?: true
   sourceProjectId?: true
   projectId?: true
@@ -250,6 +260,7 @@ export type ProjectDuplicationGroupByArgs<ExtArgs extends runtime.Types.Extensio
 }
 
 export type ProjectDuplicationGroupByOutputType = {
+  organizationId: number
   id: number
   sourceProjectId: number | null
   projectId: number | null
@@ -290,6 +301,7 @@ export type ProjectDuplicationWhereInput = {
   AND?: Prisma.ProjectDuplicationWhereInput | Prisma.ProjectDuplicationWhereInput[]
   OR?: Prisma.ProjectDuplicationWhereInput[]
   NOT?: Prisma.ProjectDuplicationWhereInput | Prisma.ProjectDuplicationWhereInput[]
+  organizationId?: Prisma.IntFilter<"ProjectDuplication"> | number
   id?: Prisma.IntFilter<"ProjectDuplication"> | number
   sourceProjectId?: Prisma.IntNullableFilter<"ProjectDuplication"> | number | null
   projectId?: Prisma.IntNullableFilter<"ProjectDuplication"> | number | null
@@ -306,9 +318,11 @@ export type ProjectDuplicationWhereInput = {
   finishedAt?: Prisma.DateTimeNullableFilter<"ProjectDuplication"> | Date | string | null
   source?: Prisma.XOR<Prisma.ProjectNullableScalarRelationFilter, Prisma.ProjectWhereInput> | null
   project?: Prisma.XOR<Prisma.ProjectNullableScalarRelationFilter, Prisma.ProjectWhereInput> | null
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
 }
 
 export type ProjectDuplicationOrderByWithRelationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   sourceProjectId?: Prisma.SortOrderInput | Prisma.SortOrder
   projectId?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -325,13 +339,16 @@ export type ProjectDuplicationOrderByWithRelationInput = {
   finishedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   source?: Prisma.ProjectOrderByWithRelationInput
   project?: Prisma.ProjectOrderByWithRelationInput
+  organization?: Prisma.OrganizationOrderByWithRelationInput
 }
 
 export type ProjectDuplicationWhereUniqueInput = Prisma.AtLeast<{
-  id?: number
+  organizationId_id?: Prisma.ProjectDuplicationOrganizationIdIdCompoundUniqueInput
   AND?: Prisma.ProjectDuplicationWhereInput | Prisma.ProjectDuplicationWhereInput[]
   OR?: Prisma.ProjectDuplicationWhereInput[]
   NOT?: Prisma.ProjectDuplicationWhereInput | Prisma.ProjectDuplicationWhereInput[]
+  organizationId?: Prisma.IntFilter<"ProjectDuplication"> | number
+  id?: Prisma.IntFilter<"ProjectDuplication"> | number
   sourceProjectId?: Prisma.IntNullableFilter<"ProjectDuplication"> | number | null
   projectId?: Prisma.IntNullableFilter<"ProjectDuplication"> | number | null
   status?: Prisma.EnumDuplicationStatusFilter<"ProjectDuplication"> | $Enums.DuplicationStatus
@@ -347,9 +364,11 @@ export type ProjectDuplicationWhereUniqueInput = Prisma.AtLeast<{
   finishedAt?: Prisma.DateTimeNullableFilter<"ProjectDuplication"> | Date | string | null
   source?: Prisma.XOR<Prisma.ProjectNullableScalarRelationFilter, Prisma.ProjectWhereInput> | null
   project?: Prisma.XOR<Prisma.ProjectNullableScalarRelationFilter, Prisma.ProjectWhereInput> | null
-}, "id">
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
+}, "organizationId_id">
 
 export type ProjectDuplicationOrderByWithAggregationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   sourceProjectId?: Prisma.SortOrderInput | Prisma.SortOrder
   projectId?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -375,6 +394,7 @@ export type ProjectDuplicationScalarWhereWithAggregatesInput = {
   AND?: Prisma.ProjectDuplicationScalarWhereWithAggregatesInput | Prisma.ProjectDuplicationScalarWhereWithAggregatesInput[]
   OR?: Prisma.ProjectDuplicationScalarWhereWithAggregatesInput[]
   NOT?: Prisma.ProjectDuplicationScalarWhereWithAggregatesInput | Prisma.ProjectDuplicationScalarWhereWithAggregatesInput[]
+  organizationId?: Prisma.IntWithAggregatesFilter<"ProjectDuplication"> | number
   id?: Prisma.IntWithAggregatesFilter<"ProjectDuplication"> | number
   sourceProjectId?: Prisma.IntNullableWithAggregatesFilter<"ProjectDuplication"> | number | null
   projectId?: Prisma.IntNullableWithAggregatesFilter<"ProjectDuplication"> | number | null
@@ -392,6 +412,7 @@ export type ProjectDuplicationScalarWhereWithAggregatesInput = {
 }
 
 export type ProjectDuplicationCreateInput = {
+  id?: number
   status?: $Enums.DuplicationStatus
   total: number
   copied?: number
@@ -405,9 +426,11 @@ export type ProjectDuplicationCreateInput = {
   finishedAt?: Date | string | null
   source?: Prisma.ProjectCreateNestedOneWithoutDuplicationsFromInput
   project?: Prisma.ProjectCreateNestedOneWithoutDuplicationsToInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectDuplicationsInput
 }
 
 export type ProjectDuplicationUncheckedCreateInput = {
+  organizationId?: number
   id?: number
   sourceProjectId?: number | null
   projectId?: number | null
@@ -425,6 +448,7 @@ export type ProjectDuplicationUncheckedCreateInput = {
 }
 
 export type ProjectDuplicationUpdateInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   status?: Prisma.EnumDuplicationStatusFieldUpdateOperationsInput | $Enums.DuplicationStatus
   total?: Prisma.IntFieldUpdateOperationsInput | number
   copied?: Prisma.IntFieldUpdateOperationsInput | number
@@ -438,9 +462,11 @@ export type ProjectDuplicationUpdateInput = {
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   source?: Prisma.ProjectUpdateOneWithoutDuplicationsFromNestedInput
   project?: Prisma.ProjectUpdateOneWithoutDuplicationsToNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectDuplicationsNestedInput
 }
 
 export type ProjectDuplicationUncheckedUpdateInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   sourceProjectId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   projectId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -458,6 +484,7 @@ export type ProjectDuplicationUncheckedUpdateInput = {
 }
 
 export type ProjectDuplicationCreateManyInput = {
+  organizationId?: number
   id?: number
   sourceProjectId?: number | null
   projectId?: number | null
@@ -475,6 +502,7 @@ export type ProjectDuplicationCreateManyInput = {
 }
 
 export type ProjectDuplicationUpdateManyMutationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   status?: Prisma.EnumDuplicationStatusFieldUpdateOperationsInput | $Enums.DuplicationStatus
   total?: Prisma.IntFieldUpdateOperationsInput | number
   copied?: Prisma.IntFieldUpdateOperationsInput | number
@@ -489,6 +517,7 @@ export type ProjectDuplicationUpdateManyMutationInput = {
 }
 
 export type ProjectDuplicationUncheckedUpdateManyInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   sourceProjectId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   projectId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -515,7 +544,13 @@ export type ProjectDuplicationOrderByRelationAggregateInput = {
   _count?: Prisma.SortOrder
 }
 
+export type ProjectDuplicationOrganizationIdIdCompoundUniqueInput = {
+  organizationId: number
+  id: number
+}
+
 export type ProjectDuplicationCountOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   sourceProjectId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
@@ -533,6 +568,7 @@ export type ProjectDuplicationCountOrderByAggregateInput = {
 }
 
 export type ProjectDuplicationAvgOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   sourceProjectId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
@@ -543,6 +579,7 @@ export type ProjectDuplicationAvgOrderByAggregateInput = {
 }
 
 export type ProjectDuplicationMaxOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   sourceProjectId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
@@ -558,6 +595,7 @@ export type ProjectDuplicationMaxOrderByAggregateInput = {
 }
 
 export type ProjectDuplicationMinOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   sourceProjectId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
@@ -573,6 +611,7 @@ export type ProjectDuplicationMinOrderByAggregateInput = {
 }
 
 export type ProjectDuplicationSumOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   sourceProjectId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
@@ -580,6 +619,48 @@ export type ProjectDuplicationSumOrderByAggregateInput = {
   copied?: Prisma.SortOrder
   attempts?: Prisma.SortOrder
   apiKeyId?: Prisma.SortOrder
+}
+
+export type ProjectDuplicationCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.ProjectDuplicationCreateWithoutOrganizationInput, Prisma.ProjectDuplicationUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectDuplicationCreateWithoutOrganizationInput[] | Prisma.ProjectDuplicationUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectDuplicationCreateOrConnectWithoutOrganizationInput | Prisma.ProjectDuplicationCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectDuplicationCreateManyOrganizationInputEnvelope
+  connect?: Prisma.ProjectDuplicationWhereUniqueInput | Prisma.ProjectDuplicationWhereUniqueInput[]
+}
+
+export type ProjectDuplicationUncheckedCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.ProjectDuplicationCreateWithoutOrganizationInput, Prisma.ProjectDuplicationUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectDuplicationCreateWithoutOrganizationInput[] | Prisma.ProjectDuplicationUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectDuplicationCreateOrConnectWithoutOrganizationInput | Prisma.ProjectDuplicationCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectDuplicationCreateManyOrganizationInputEnvelope
+  connect?: Prisma.ProjectDuplicationWhereUniqueInput | Prisma.ProjectDuplicationWhereUniqueInput[]
+}
+
+export type ProjectDuplicationUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectDuplicationCreateWithoutOrganizationInput, Prisma.ProjectDuplicationUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectDuplicationCreateWithoutOrganizationInput[] | Prisma.ProjectDuplicationUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectDuplicationCreateOrConnectWithoutOrganizationInput | Prisma.ProjectDuplicationCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.ProjectDuplicationUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectDuplicationUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectDuplicationCreateManyOrganizationInputEnvelope
+  set?: Prisma.ProjectDuplicationWhereUniqueInput | Prisma.ProjectDuplicationWhereUniqueInput[]
+  disconnect?: Prisma.ProjectDuplicationWhereUniqueInput | Prisma.ProjectDuplicationWhereUniqueInput[]
+  delete?: Prisma.ProjectDuplicationWhereUniqueInput | Prisma.ProjectDuplicationWhereUniqueInput[]
+  connect?: Prisma.ProjectDuplicationWhereUniqueInput | Prisma.ProjectDuplicationWhereUniqueInput[]
+  update?: Prisma.ProjectDuplicationUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectDuplicationUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.ProjectDuplicationUpdateManyWithWhereWithoutOrganizationInput | Prisma.ProjectDuplicationUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.ProjectDuplicationScalarWhereInput | Prisma.ProjectDuplicationScalarWhereInput[]
+}
+
+export type ProjectDuplicationUncheckedUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectDuplicationCreateWithoutOrganizationInput, Prisma.ProjectDuplicationUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectDuplicationCreateWithoutOrganizationInput[] | Prisma.ProjectDuplicationUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectDuplicationCreateOrConnectWithoutOrganizationInput | Prisma.ProjectDuplicationCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.ProjectDuplicationUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectDuplicationUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectDuplicationCreateManyOrganizationInputEnvelope
+  set?: Prisma.ProjectDuplicationWhereUniqueInput | Prisma.ProjectDuplicationWhereUniqueInput[]
+  disconnect?: Prisma.ProjectDuplicationWhereUniqueInput | Prisma.ProjectDuplicationWhereUniqueInput[]
+  delete?: Prisma.ProjectDuplicationWhereUniqueInput | Prisma.ProjectDuplicationWhereUniqueInput[]
+  connect?: Prisma.ProjectDuplicationWhereUniqueInput | Prisma.ProjectDuplicationWhereUniqueInput[]
+  update?: Prisma.ProjectDuplicationUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectDuplicationUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.ProjectDuplicationUpdateManyWithWhereWithoutOrganizationInput | Prisma.ProjectDuplicationUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.ProjectDuplicationScalarWhereInput | Prisma.ProjectDuplicationScalarWhereInput[]
 }
 
 export type ProjectDuplicationCreateNestedManyWithoutSourceInput = {
@@ -670,7 +751,89 @@ export type EnumDuplicationStatusFieldUpdateOperationsInput = {
   set?: $Enums.DuplicationStatus
 }
 
+export type ProjectDuplicationCreateWithoutOrganizationInput = {
+  id?: number
+  status?: $Enums.DuplicationStatus
+  total: number
+  copied?: number
+  options: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  cursor?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  attempts?: number
+  error?: string | null
+  apiKeyId: number
+  createdAt?: Date | string
+  startedAt?: Date | string | null
+  finishedAt?: Date | string | null
+  source?: Prisma.ProjectCreateNestedOneWithoutDuplicationsFromInput
+  project?: Prisma.ProjectCreateNestedOneWithoutDuplicationsToInput
+}
+
+export type ProjectDuplicationUncheckedCreateWithoutOrganizationInput = {
+  id?: number
+  sourceProjectId?: number | null
+  projectId?: number | null
+  status?: $Enums.DuplicationStatus
+  total: number
+  copied?: number
+  options: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  cursor?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  attempts?: number
+  error?: string | null
+  apiKeyId: number
+  createdAt?: Date | string
+  startedAt?: Date | string | null
+  finishedAt?: Date | string | null
+}
+
+export type ProjectDuplicationCreateOrConnectWithoutOrganizationInput = {
+  where: Prisma.ProjectDuplicationWhereUniqueInput
+  create: Prisma.XOR<Prisma.ProjectDuplicationCreateWithoutOrganizationInput, Prisma.ProjectDuplicationUncheckedCreateWithoutOrganizationInput>
+}
+
+export type ProjectDuplicationCreateManyOrganizationInputEnvelope = {
+  data: Prisma.ProjectDuplicationCreateManyOrganizationInput | Prisma.ProjectDuplicationCreateManyOrganizationInput[]
+  skipDuplicates?: boolean
+}
+
+export type ProjectDuplicationUpsertWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.ProjectDuplicationWhereUniqueInput
+  update: Prisma.XOR<Prisma.ProjectDuplicationUpdateWithoutOrganizationInput, Prisma.ProjectDuplicationUncheckedUpdateWithoutOrganizationInput>
+  create: Prisma.XOR<Prisma.ProjectDuplicationCreateWithoutOrganizationInput, Prisma.ProjectDuplicationUncheckedCreateWithoutOrganizationInput>
+}
+
+export type ProjectDuplicationUpdateWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.ProjectDuplicationWhereUniqueInput
+  data: Prisma.XOR<Prisma.ProjectDuplicationUpdateWithoutOrganizationInput, Prisma.ProjectDuplicationUncheckedUpdateWithoutOrganizationInput>
+}
+
+export type ProjectDuplicationUpdateManyWithWhereWithoutOrganizationInput = {
+  where: Prisma.ProjectDuplicationScalarWhereInput
+  data: Prisma.XOR<Prisma.ProjectDuplicationUpdateManyMutationInput, Prisma.ProjectDuplicationUncheckedUpdateManyWithoutOrganizationInput>
+}
+
+export type ProjectDuplicationScalarWhereInput = {
+  AND?: Prisma.ProjectDuplicationScalarWhereInput | Prisma.ProjectDuplicationScalarWhereInput[]
+  OR?: Prisma.ProjectDuplicationScalarWhereInput[]
+  NOT?: Prisma.ProjectDuplicationScalarWhereInput | Prisma.ProjectDuplicationScalarWhereInput[]
+  organizationId?: Prisma.IntFilter<"ProjectDuplication"> | number
+  id?: Prisma.IntFilter<"ProjectDuplication"> | number
+  sourceProjectId?: Prisma.IntNullableFilter<"ProjectDuplication"> | number | null
+  projectId?: Prisma.IntNullableFilter<"ProjectDuplication"> | number | null
+  status?: Prisma.EnumDuplicationStatusFilter<"ProjectDuplication"> | $Enums.DuplicationStatus
+  total?: Prisma.IntFilter<"ProjectDuplication"> | number
+  copied?: Prisma.IntFilter<"ProjectDuplication"> | number
+  options?: Prisma.JsonFilter<"ProjectDuplication">
+  cursor?: Prisma.JsonNullableFilter<"ProjectDuplication">
+  attempts?: Prisma.IntFilter<"ProjectDuplication"> | number
+  error?: Prisma.StringNullableFilter<"ProjectDuplication"> | string | null
+  apiKeyId?: Prisma.IntFilter<"ProjectDuplication"> | number
+  createdAt?: Prisma.DateTimeFilter<"ProjectDuplication"> | Date | string
+  startedAt?: Prisma.DateTimeNullableFilter<"ProjectDuplication"> | Date | string | null
+  finishedAt?: Prisma.DateTimeNullableFilter<"ProjectDuplication"> | Date | string | null
+}
+
 export type ProjectDuplicationCreateWithoutSourceInput = {
+  id?: number
   status?: $Enums.DuplicationStatus
   total: number
   copied?: number
@@ -683,6 +846,7 @@ export type ProjectDuplicationCreateWithoutSourceInput = {
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
   project?: Prisma.ProjectCreateNestedOneWithoutDuplicationsToInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectDuplicationsInput
 }
 
 export type ProjectDuplicationUncheckedCreateWithoutSourceInput = {
@@ -712,6 +876,7 @@ export type ProjectDuplicationCreateManySourceInputEnvelope = {
 }
 
 export type ProjectDuplicationCreateWithoutProjectInput = {
+  id?: number
   status?: $Enums.DuplicationStatus
   total: number
   copied?: number
@@ -724,6 +889,7 @@ export type ProjectDuplicationCreateWithoutProjectInput = {
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
   source?: Prisma.ProjectCreateNestedOneWithoutDuplicationsFromInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectDuplicationsInput
 }
 
 export type ProjectDuplicationUncheckedCreateWithoutProjectInput = {
@@ -768,26 +934,6 @@ export type ProjectDuplicationUpdateManyWithWhereWithoutSourceInput = {
   data: Prisma.XOR<Prisma.ProjectDuplicationUpdateManyMutationInput, Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceInput>
 }
 
-export type ProjectDuplicationScalarWhereInput = {
-  AND?: Prisma.ProjectDuplicationScalarWhereInput | Prisma.ProjectDuplicationScalarWhereInput[]
-  OR?: Prisma.ProjectDuplicationScalarWhereInput[]
-  NOT?: Prisma.ProjectDuplicationScalarWhereInput | Prisma.ProjectDuplicationScalarWhereInput[]
-  id?: Prisma.IntFilter<"ProjectDuplication"> | number
-  sourceProjectId?: Prisma.IntNullableFilter<"ProjectDuplication"> | number | null
-  projectId?: Prisma.IntNullableFilter<"ProjectDuplication"> | number | null
-  status?: Prisma.EnumDuplicationStatusFilter<"ProjectDuplication"> | $Enums.DuplicationStatus
-  total?: Prisma.IntFilter<"ProjectDuplication"> | number
-  copied?: Prisma.IntFilter<"ProjectDuplication"> | number
-  options?: Prisma.JsonFilter<"ProjectDuplication">
-  cursor?: Prisma.JsonNullableFilter<"ProjectDuplication">
-  attempts?: Prisma.IntFilter<"ProjectDuplication"> | number
-  error?: Prisma.StringNullableFilter<"ProjectDuplication"> | string | null
-  apiKeyId?: Prisma.IntFilter<"ProjectDuplication"> | number
-  createdAt?: Prisma.DateTimeFilter<"ProjectDuplication"> | Date | string
-  startedAt?: Prisma.DateTimeNullableFilter<"ProjectDuplication"> | Date | string | null
-  finishedAt?: Prisma.DateTimeNullableFilter<"ProjectDuplication"> | Date | string | null
-}
-
 export type ProjectDuplicationUpsertWithWhereUniqueWithoutProjectInput = {
   where: Prisma.ProjectDuplicationWhereUniqueInput
   update: Prisma.XOR<Prisma.ProjectDuplicationUpdateWithoutProjectInput, Prisma.ProjectDuplicationUncheckedUpdateWithoutProjectInput>
@@ -802,6 +948,74 @@ export type ProjectDuplicationUpdateWithWhereUniqueWithoutProjectInput = {
 export type ProjectDuplicationUpdateManyWithWhereWithoutProjectInput = {
   where: Prisma.ProjectDuplicationScalarWhereInput
   data: Prisma.XOR<Prisma.ProjectDuplicationUpdateManyMutationInput, Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectInput>
+}
+
+export type ProjectDuplicationCreateManyOrganizationInput = {
+  id?: number
+  sourceProjectId?: number | null
+  projectId?: number | null
+  status?: $Enums.DuplicationStatus
+  total: number
+  copied?: number
+  options: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  cursor?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  attempts?: number
+  error?: string | null
+  apiKeyId: number
+  createdAt?: Date | string
+  startedAt?: Date | string | null
+  finishedAt?: Date | string | null
+}
+
+export type ProjectDuplicationUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  status?: Prisma.EnumDuplicationStatusFieldUpdateOperationsInput | $Enums.DuplicationStatus
+  total?: Prisma.IntFieldUpdateOperationsInput | number
+  copied?: Prisma.IntFieldUpdateOperationsInput | number
+  options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  cursor?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  attempts?: Prisma.IntFieldUpdateOperationsInput | number
+  error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  source?: Prisma.ProjectUpdateOneWithoutDuplicationsFromNestedInput
+  project?: Prisma.ProjectUpdateOneWithoutDuplicationsToNestedInput
+}
+
+export type ProjectDuplicationUncheckedUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  sourceProjectId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  projectId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  status?: Prisma.EnumDuplicationStatusFieldUpdateOperationsInput | $Enums.DuplicationStatus
+  total?: Prisma.IntFieldUpdateOperationsInput | number
+  copied?: Prisma.IntFieldUpdateOperationsInput | number
+  options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  cursor?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  attempts?: Prisma.IntFieldUpdateOperationsInput | number
+  error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+}
+
+export type ProjectDuplicationUncheckedUpdateManyWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  sourceProjectId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  projectId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  status?: Prisma.EnumDuplicationStatusFieldUpdateOperationsInput | $Enums.DuplicationStatus
+  total?: Prisma.IntFieldUpdateOperationsInput | number
+  copied?: Prisma.IntFieldUpdateOperationsInput | number
+  options?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  cursor?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  attempts?: Prisma.IntFieldUpdateOperationsInput | number
+  error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ProjectDuplicationCreateManySourceInput = {
@@ -837,6 +1051,7 @@ export type ProjectDuplicationCreateManyProjectInput = {
 }
 
 export type ProjectDuplicationUpdateWithoutSourceInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   status?: Prisma.EnumDuplicationStatusFieldUpdateOperationsInput | $Enums.DuplicationStatus
   total?: Prisma.IntFieldUpdateOperationsInput | number
   copied?: Prisma.IntFieldUpdateOperationsInput | number
@@ -849,6 +1064,7 @@ export type ProjectDuplicationUpdateWithoutSourceInput = {
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   project?: Prisma.ProjectUpdateOneWithoutDuplicationsToNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectDuplicationsNestedInput
 }
 
 export type ProjectDuplicationUncheckedUpdateWithoutSourceInput = {
@@ -884,6 +1100,7 @@ export type ProjectDuplicationUncheckedUpdateManyWithoutSourceInput = {
 }
 
 export type ProjectDuplicationUpdateWithoutProjectInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   status?: Prisma.EnumDuplicationStatusFieldUpdateOperationsInput | $Enums.DuplicationStatus
   total?: Prisma.IntFieldUpdateOperationsInput | number
   copied?: Prisma.IntFieldUpdateOperationsInput | number
@@ -896,6 +1113,7 @@ export type ProjectDuplicationUpdateWithoutProjectInput = {
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   source?: Prisma.ProjectUpdateOneWithoutDuplicationsFromNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectDuplicationsNestedInput
 }
 
 export type ProjectDuplicationUncheckedUpdateWithoutProjectInput = {
@@ -933,6 +1151,7 @@ export type ProjectDuplicationUncheckedUpdateManyWithoutProjectInput = {
 
 
 export type ProjectDuplicationSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   sourceProjectId?: boolean
   projectId?: boolean
@@ -949,9 +1168,11 @@ export type ProjectDuplicationSelect<ExtArgs extends runtime.Types.Extensions.In
   finishedAt?: boolean
   source?: boolean | Prisma.ProjectDuplication$sourceArgs<ExtArgs>
   project?: boolean | Prisma.ProjectDuplication$projectArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["projectDuplication"]>
 
 export type ProjectDuplicationSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   sourceProjectId?: boolean
   projectId?: boolean
@@ -968,9 +1189,11 @@ export type ProjectDuplicationSelectCreateManyAndReturn<ExtArgs extends runtime.
   finishedAt?: boolean
   source?: boolean | Prisma.ProjectDuplication$sourceArgs<ExtArgs>
   project?: boolean | Prisma.ProjectDuplication$projectArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["projectDuplication"]>
 
 export type ProjectDuplicationSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   sourceProjectId?: boolean
   projectId?: boolean
@@ -987,9 +1210,11 @@ export type ProjectDuplicationSelectUpdateManyAndReturn<ExtArgs extends runtime.
   finishedAt?: boolean
   source?: boolean | Prisma.ProjectDuplication$sourceArgs<ExtArgs>
   project?: boolean | Prisma.ProjectDuplication$projectArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["projectDuplication"]>
 
 export type ProjectDuplicationSelectScalar = {
+  organizationId?: boolean
   id?: boolean
   sourceProjectId?: boolean
   projectId?: boolean
@@ -1006,18 +1231,21 @@ export type ProjectDuplicationSelectScalar = {
   finishedAt?: boolean
 }
 
-export type ProjectDuplicationOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "sourceProjectId" | "projectId" | "status" | "total" | "copied" | "options" | "cursor" | "attempts" | "error" | "apiKeyId" | "createdAt" | "startedAt" | "finishedAt", ExtArgs["result"]["projectDuplication"]>
+export type ProjectDuplicationOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "id" | "sourceProjectId" | "projectId" | "status" | "total" | "copied" | "options" | "cursor" | "attempts" | "error" | "apiKeyId" | "createdAt" | "startedAt" | "finishedAt", ExtArgs["result"]["projectDuplication"]>
 export type ProjectDuplicationInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   source?: boolean | Prisma.ProjectDuplication$sourceArgs<ExtArgs>
   project?: boolean | Prisma.ProjectDuplication$projectArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type ProjectDuplicationIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   source?: boolean | Prisma.ProjectDuplication$sourceArgs<ExtArgs>
   project?: boolean | Prisma.ProjectDuplication$projectArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type ProjectDuplicationIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   source?: boolean | Prisma.ProjectDuplication$sourceArgs<ExtArgs>
   project?: boolean | Prisma.ProjectDuplication$projectArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 
 export type $ProjectDuplicationPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -1025,8 +1253,10 @@ export type $ProjectDuplicationPayload<ExtArgs extends runtime.Types.Extensions.
   objects: {
     source: Prisma.$ProjectPayload<ExtArgs> | null
     project: Prisma.$ProjectPayload<ExtArgs> | null
+    organization: Prisma.$OrganizationPayload<ExtArgs>
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
+    organizationId: number
     id: number
     sourceProjectId: number | null
     projectId: number | null
@@ -1124,8 +1354,8 @@ export interface ProjectDuplicationDelegate<ExtArgs extends runtime.Types.Extens
    * // Get first 10 ProjectDuplications
    * const projectDuplications = await prisma.projectDuplication.findMany({ take: 10 })
    * 
-   * // Only select the `id`
-   * const projectDuplicationWithIdOnly = await prisma.projectDuplication.findMany({ select: { id: true } })
+   * // Only select the `organizationId`
+   * const projectDuplicationWithOrganizationIdOnly = await prisma.projectDuplication.findMany({ select: { organizationId: true } })
    * 
    */
   findMany<T extends ProjectDuplicationFindManyArgs>(args?: Prisma.SelectSubset<T, ProjectDuplicationFindManyArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectDuplicationPayload<ExtArgs>, T, "findMany", GlobalOmitOptions>>
@@ -1169,9 +1399,9 @@ export interface ProjectDuplicationDelegate<ExtArgs extends runtime.Types.Extens
    *   ]
    * })
    * 
-   * // Create many ProjectDuplications and only return the `id`
-   * const projectDuplicationWithIdOnly = await prisma.projectDuplication.createManyAndReturn({
-   *   select: { id: true },
+   * // Create many ProjectDuplications and only return the `organizationId`
+   * const projectDuplicationWithOrganizationIdOnly = await prisma.projectDuplication.createManyAndReturn({
+   *   select: { organizationId: true },
    *   data: [
    *     // ... provide data here
    *   ]
@@ -1260,9 +1490,9 @@ export interface ProjectDuplicationDelegate<ExtArgs extends runtime.Types.Extens
    *   ]
    * })
    * 
-   * // Update zero or more ProjectDuplications and only return the `id`
-   * const projectDuplicationWithIdOnly = await prisma.projectDuplication.updateManyAndReturn({
-   *   select: { id: true },
+   * // Update zero or more ProjectDuplications and only return the `organizationId`
+   * const projectDuplicationWithOrganizationIdOnly = await prisma.projectDuplication.updateManyAndReturn({
+   *   select: { organizationId: true },
    *   where: {
    *     // ... provide filter here
    *   },
@@ -1437,6 +1667,7 @@ export interface Prisma__ProjectDuplicationClient<T, Null = never, ExtArgs exten
   readonly [Symbol.toStringTag]: "PrismaPromise"
   source<T extends Prisma.ProjectDuplication$sourceArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ProjectDuplication$sourceArgs<ExtArgs>>): Prisma.Prisma__ProjectClient<runtime.Types.Result.GetResult<Prisma.$ProjectPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   project<T extends Prisma.ProjectDuplication$projectArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ProjectDuplication$projectArgs<ExtArgs>>): Prisma.Prisma__ProjectClient<runtime.Types.Result.GetResult<Prisma.$ProjectPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
+  organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1466,6 +1697,7 @@ export interface Prisma__ProjectDuplicationClient<T, Null = never, ExtArgs exten
  * Fields of the ProjectDuplication model
  */
 export interface ProjectDuplicationFieldRefs {
+  readonly organizationId: Prisma.FieldRef<"ProjectDuplication", 'Int'>
   readonly id: Prisma.FieldRef<"ProjectDuplication", 'Int'>
   readonly sourceProjectId: Prisma.FieldRef<"ProjectDuplication", 'Int'>
   readonly projectId: Prisma.FieldRef<"ProjectDuplication", 'Int'>

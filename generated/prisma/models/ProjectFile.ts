@@ -27,16 +27,19 @@ export type AggregateProjectFile = {
 }
 
 export type ProjectFileAvgAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
 }
 
 export type ProjectFileSumAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
 }
 
 export type ProjectFileMinAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
   name: string | null
@@ -45,6 +48,7 @@ export type ProjectFileMinAggregateOutputType = {
 }
 
 export type ProjectFileMaxAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
   name: string | null
@@ -53,6 +57,7 @@ export type ProjectFileMaxAggregateOutputType = {
 }
 
 export type ProjectFileCountAggregateOutputType = {
+  organizationId: number
   id: number
   projectId: number
   name: number
@@ -63,16 +68,19 @@ export type ProjectFileCountAggregateOutputType = {
 
 
 export type ProjectFileAvgAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
 }
 
 export type ProjectFileSumAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
 }
 
 export type ProjectFileMinAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   name?: true
@@ -81,6 +89,7 @@ export type ProjectFileMinAggregateInputType = {
 }
 
 export type ProjectFileMaxAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   name?: true
@@ -89,6 +98,7 @@ export type ProjectFileMaxAggregateInputType = {
 }
 
 export type ProjectFileCountAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   name?: true
@@ -184,6 +194,7 @@ export type ProjectFileGroupByArgs<ExtArgs extends runtime.Types.Extensions.Inte
 }
 
 export type ProjectFileGroupByOutputType = {
+  organizationId: number
   id: number
   projectId: number
   name: string
@@ -215,36 +226,44 @@ export type ProjectFileWhereInput = {
   AND?: Prisma.ProjectFileWhereInput | Prisma.ProjectFileWhereInput[]
   OR?: Prisma.ProjectFileWhereInput[]
   NOT?: Prisma.ProjectFileWhereInput | Prisma.ProjectFileWhereInput[]
+  organizationId?: Prisma.IntFilter<"ProjectFile"> | number
   id?: Prisma.IntFilter<"ProjectFile"> | number
   projectId?: Prisma.IntFilter<"ProjectFile"> | number
   name?: Prisma.StringFilter<"ProjectFile"> | string
   url?: Prisma.StringFilter<"ProjectFile"> | string
   createdAt?: Prisma.DateTimeFilter<"ProjectFile"> | Date | string
   project?: Prisma.XOR<Prisma.ProjectScalarRelationFilter, Prisma.ProjectWhereInput>
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
 }
 
 export type ProjectFileOrderByWithRelationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   name?: Prisma.SortOrder
   url?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   project?: Prisma.ProjectOrderByWithRelationInput
+  organization?: Prisma.OrganizationOrderByWithRelationInput
 }
 
 export type ProjectFileWhereUniqueInput = Prisma.AtLeast<{
-  id?: number
+  organizationId_id?: Prisma.ProjectFileOrganizationIdIdCompoundUniqueInput
   AND?: Prisma.ProjectFileWhereInput | Prisma.ProjectFileWhereInput[]
   OR?: Prisma.ProjectFileWhereInput[]
   NOT?: Prisma.ProjectFileWhereInput | Prisma.ProjectFileWhereInput[]
+  organizationId?: Prisma.IntFilter<"ProjectFile"> | number
+  id?: Prisma.IntFilter<"ProjectFile"> | number
   projectId?: Prisma.IntFilter<"ProjectFile"> | number
   name?: Prisma.StringFilter<"ProjectFile"> | string
   url?: Prisma.StringFilter<"ProjectFile"> | string
   createdAt?: Prisma.DateTimeFilter<"ProjectFile"> | Date | string
   project?: Prisma.XOR<Prisma.ProjectScalarRelationFilter, Prisma.ProjectWhereInput>
-}, "id">
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
+}, "organizationId_id">
 
 export type ProjectFileOrderByWithAggregationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   name?: Prisma.SortOrder
@@ -261,6 +280,7 @@ export type ProjectFileScalarWhereWithAggregatesInput = {
   AND?: Prisma.ProjectFileScalarWhereWithAggregatesInput | Prisma.ProjectFileScalarWhereWithAggregatesInput[]
   OR?: Prisma.ProjectFileScalarWhereWithAggregatesInput[]
   NOT?: Prisma.ProjectFileScalarWhereWithAggregatesInput | Prisma.ProjectFileScalarWhereWithAggregatesInput[]
+  organizationId?: Prisma.IntWithAggregatesFilter<"ProjectFile"> | number
   id?: Prisma.IntWithAggregatesFilter<"ProjectFile"> | number
   projectId?: Prisma.IntWithAggregatesFilter<"ProjectFile"> | number
   name?: Prisma.StringWithAggregatesFilter<"ProjectFile"> | string
@@ -269,13 +289,16 @@ export type ProjectFileScalarWhereWithAggregatesInput = {
 }
 
 export type ProjectFileCreateInput = {
+  id?: number
   name: string
   url: string
   createdAt?: Date | string
   project: Prisma.ProjectCreateNestedOneWithoutFilesInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectFilesInput
 }
 
 export type ProjectFileUncheckedCreateInput = {
+  organizationId?: number
   id?: number
   projectId: number
   name: string
@@ -284,13 +307,16 @@ export type ProjectFileUncheckedCreateInput = {
 }
 
 export type ProjectFileUpdateInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   name?: Prisma.StringFieldUpdateOperationsInput | string
   url?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   project?: Prisma.ProjectUpdateOneRequiredWithoutFilesNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectFilesNestedInput
 }
 
 export type ProjectFileUncheckedUpdateInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   projectId?: Prisma.IntFieldUpdateOperationsInput | number
   name?: Prisma.StringFieldUpdateOperationsInput | string
@@ -299,6 +325,7 @@ export type ProjectFileUncheckedUpdateInput = {
 }
 
 export type ProjectFileCreateManyInput = {
+  organizationId?: number
   id?: number
   projectId: number
   name: string
@@ -307,12 +334,14 @@ export type ProjectFileCreateManyInput = {
 }
 
 export type ProjectFileUpdateManyMutationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   name?: Prisma.StringFieldUpdateOperationsInput | string
   url?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type ProjectFileUncheckedUpdateManyInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   projectId?: Prisma.IntFieldUpdateOperationsInput | number
   name?: Prisma.StringFieldUpdateOperationsInput | string
@@ -330,7 +359,13 @@ export type ProjectFileOrderByRelationAggregateInput = {
   _count?: Prisma.SortOrder
 }
 
+export type ProjectFileOrganizationIdIdCompoundUniqueInput = {
+  organizationId: number
+  id: number
+}
+
 export type ProjectFileCountOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   name?: Prisma.SortOrder
@@ -339,11 +374,13 @@ export type ProjectFileCountOrderByAggregateInput = {
 }
 
 export type ProjectFileAvgOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
 }
 
 export type ProjectFileMaxOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   name?: Prisma.SortOrder
@@ -352,6 +389,7 @@ export type ProjectFileMaxOrderByAggregateInput = {
 }
 
 export type ProjectFileMinOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   name?: Prisma.SortOrder
@@ -360,8 +398,51 @@ export type ProjectFileMinOrderByAggregateInput = {
 }
 
 export type ProjectFileSumOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
+}
+
+export type ProjectFileCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.ProjectFileCreateWithoutOrganizationInput, Prisma.ProjectFileUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectFileCreateWithoutOrganizationInput[] | Prisma.ProjectFileUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectFileCreateOrConnectWithoutOrganizationInput | Prisma.ProjectFileCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectFileCreateManyOrganizationInputEnvelope
+  connect?: Prisma.ProjectFileWhereUniqueInput | Prisma.ProjectFileWhereUniqueInput[]
+}
+
+export type ProjectFileUncheckedCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.ProjectFileCreateWithoutOrganizationInput, Prisma.ProjectFileUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectFileCreateWithoutOrganizationInput[] | Prisma.ProjectFileUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectFileCreateOrConnectWithoutOrganizationInput | Prisma.ProjectFileCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectFileCreateManyOrganizationInputEnvelope
+  connect?: Prisma.ProjectFileWhereUniqueInput | Prisma.ProjectFileWhereUniqueInput[]
+}
+
+export type ProjectFileUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectFileCreateWithoutOrganizationInput, Prisma.ProjectFileUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectFileCreateWithoutOrganizationInput[] | Prisma.ProjectFileUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectFileCreateOrConnectWithoutOrganizationInput | Prisma.ProjectFileCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.ProjectFileUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectFileUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectFileCreateManyOrganizationInputEnvelope
+  set?: Prisma.ProjectFileWhereUniqueInput | Prisma.ProjectFileWhereUniqueInput[]
+  disconnect?: Prisma.ProjectFileWhereUniqueInput | Prisma.ProjectFileWhereUniqueInput[]
+  delete?: Prisma.ProjectFileWhereUniqueInput | Prisma.ProjectFileWhereUniqueInput[]
+  connect?: Prisma.ProjectFileWhereUniqueInput | Prisma.ProjectFileWhereUniqueInput[]
+  update?: Prisma.ProjectFileUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectFileUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.ProjectFileUpdateManyWithWhereWithoutOrganizationInput | Prisma.ProjectFileUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.ProjectFileScalarWhereInput | Prisma.ProjectFileScalarWhereInput[]
+}
+
+export type ProjectFileUncheckedUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectFileCreateWithoutOrganizationInput, Prisma.ProjectFileUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectFileCreateWithoutOrganizationInput[] | Prisma.ProjectFileUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectFileCreateOrConnectWithoutOrganizationInput | Prisma.ProjectFileCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.ProjectFileUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectFileUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectFileCreateManyOrganizationInputEnvelope
+  set?: Prisma.ProjectFileWhereUniqueInput | Prisma.ProjectFileWhereUniqueInput[]
+  disconnect?: Prisma.ProjectFileWhereUniqueInput | Prisma.ProjectFileWhereUniqueInput[]
+  delete?: Prisma.ProjectFileWhereUniqueInput | Prisma.ProjectFileWhereUniqueInput[]
+  connect?: Prisma.ProjectFileWhereUniqueInput | Prisma.ProjectFileWhereUniqueInput[]
+  update?: Prisma.ProjectFileUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectFileUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.ProjectFileUpdateManyWithWhereWithoutOrganizationInput | Prisma.ProjectFileUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.ProjectFileScalarWhereInput | Prisma.ProjectFileScalarWhereInput[]
 }
 
 export type ProjectFileCreateNestedManyWithoutProjectInput = {
@@ -406,10 +487,66 @@ export type ProjectFileUncheckedUpdateManyWithoutProjectNestedInput = {
   deleteMany?: Prisma.ProjectFileScalarWhereInput | Prisma.ProjectFileScalarWhereInput[]
 }
 
-export type ProjectFileCreateWithoutProjectInput = {
+export type ProjectFileCreateWithoutOrganizationInput = {
+  id?: number
   name: string
   url: string
   createdAt?: Date | string
+  project: Prisma.ProjectCreateNestedOneWithoutFilesInput
+}
+
+export type ProjectFileUncheckedCreateWithoutOrganizationInput = {
+  id?: number
+  projectId: number
+  name: string
+  url: string
+  createdAt?: Date | string
+}
+
+export type ProjectFileCreateOrConnectWithoutOrganizationInput = {
+  where: Prisma.ProjectFileWhereUniqueInput
+  create: Prisma.XOR<Prisma.ProjectFileCreateWithoutOrganizationInput, Prisma.ProjectFileUncheckedCreateWithoutOrganizationInput>
+}
+
+export type ProjectFileCreateManyOrganizationInputEnvelope = {
+  data: Prisma.ProjectFileCreateManyOrganizationInput | Prisma.ProjectFileCreateManyOrganizationInput[]
+  skipDuplicates?: boolean
+}
+
+export type ProjectFileUpsertWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.ProjectFileWhereUniqueInput
+  update: Prisma.XOR<Prisma.ProjectFileUpdateWithoutOrganizationInput, Prisma.ProjectFileUncheckedUpdateWithoutOrganizationInput>
+  create: Prisma.XOR<Prisma.ProjectFileCreateWithoutOrganizationInput, Prisma.ProjectFileUncheckedCreateWithoutOrganizationInput>
+}
+
+export type ProjectFileUpdateWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.ProjectFileWhereUniqueInput
+  data: Prisma.XOR<Prisma.ProjectFileUpdateWithoutOrganizationInput, Prisma.ProjectFileUncheckedUpdateWithoutOrganizationInput>
+}
+
+export type ProjectFileUpdateManyWithWhereWithoutOrganizationInput = {
+  where: Prisma.ProjectFileScalarWhereInput
+  data: Prisma.XOR<Prisma.ProjectFileUpdateManyMutationInput, Prisma.ProjectFileUncheckedUpdateManyWithoutOrganizationInput>
+}
+
+export type ProjectFileScalarWhereInput = {
+  AND?: Prisma.ProjectFileScalarWhereInput | Prisma.ProjectFileScalarWhereInput[]
+  OR?: Prisma.ProjectFileScalarWhereInput[]
+  NOT?: Prisma.ProjectFileScalarWhereInput | Prisma.ProjectFileScalarWhereInput[]
+  organizationId?: Prisma.IntFilter<"ProjectFile"> | number
+  id?: Prisma.IntFilter<"ProjectFile"> | number
+  projectId?: Prisma.IntFilter<"ProjectFile"> | number
+  name?: Prisma.StringFilter<"ProjectFile"> | string
+  url?: Prisma.StringFilter<"ProjectFile"> | string
+  createdAt?: Prisma.DateTimeFilter<"ProjectFile"> | Date | string
+}
+
+export type ProjectFileCreateWithoutProjectInput = {
+  id?: number
+  name: string
+  url: string
+  createdAt?: Date | string
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectFilesInput
 }
 
 export type ProjectFileUncheckedCreateWithoutProjectInput = {
@@ -445,15 +582,36 @@ export type ProjectFileUpdateManyWithWhereWithoutProjectInput = {
   data: Prisma.XOR<Prisma.ProjectFileUpdateManyMutationInput, Prisma.ProjectFileUncheckedUpdateManyWithoutProjectInput>
 }
 
-export type ProjectFileScalarWhereInput = {
-  AND?: Prisma.ProjectFileScalarWhereInput | Prisma.ProjectFileScalarWhereInput[]
-  OR?: Prisma.ProjectFileScalarWhereInput[]
-  NOT?: Prisma.ProjectFileScalarWhereInput | Prisma.ProjectFileScalarWhereInput[]
-  id?: Prisma.IntFilter<"ProjectFile"> | number
-  projectId?: Prisma.IntFilter<"ProjectFile"> | number
-  name?: Prisma.StringFilter<"ProjectFile"> | string
-  url?: Prisma.StringFilter<"ProjectFile"> | string
-  createdAt?: Prisma.DateTimeFilter<"ProjectFile"> | Date | string
+export type ProjectFileCreateManyOrganizationInput = {
+  id?: number
+  projectId: number
+  name: string
+  url: string
+  createdAt?: Date | string
+}
+
+export type ProjectFileUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  url?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  project?: Prisma.ProjectUpdateOneRequiredWithoutFilesNestedInput
+}
+
+export type ProjectFileUncheckedUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  projectId?: Prisma.IntFieldUpdateOperationsInput | number
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  url?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+}
+
+export type ProjectFileUncheckedUpdateManyWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  projectId?: Prisma.IntFieldUpdateOperationsInput | number
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  url?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type ProjectFileCreateManyProjectInput = {
@@ -464,9 +622,11 @@ export type ProjectFileCreateManyProjectInput = {
 }
 
 export type ProjectFileUpdateWithoutProjectInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   name?: Prisma.StringFieldUpdateOperationsInput | string
   url?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectFilesNestedInput
 }
 
 export type ProjectFileUncheckedUpdateWithoutProjectInput = {
@@ -486,33 +646,40 @@ export type ProjectFileUncheckedUpdateManyWithoutProjectInput = {
 
 
 export type ProjectFileSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   name?: boolean
   url?: boolean
   createdAt?: boolean
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["projectFile"]>
 
 export type ProjectFileSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   name?: boolean
   url?: boolean
   createdAt?: boolean
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["projectFile"]>
 
 export type ProjectFileSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   name?: boolean
   url?: boolean
   createdAt?: boolean
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["projectFile"]>
 
 export type ProjectFileSelectScalar = {
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   name?: boolean
@@ -520,23 +687,28 @@ export type ProjectFileSelectScalar = {
   createdAt?: boolean
 }
 
-export type ProjectFileOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "projectId" | "name" | "url" | "createdAt", ExtArgs["result"]["projectFile"]>
+export type ProjectFileOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "id" | "projectId" | "name" | "url" | "createdAt", ExtArgs["result"]["projectFile"]>
 export type ProjectFileInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type ProjectFileIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type ProjectFileIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 
 export type $ProjectFilePayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "ProjectFile"
   objects: {
     project: Prisma.$ProjectPayload<ExtArgs>
+    organization: Prisma.$OrganizationPayload<ExtArgs>
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
+    organizationId: number
     id: number
     projectId: number
     name: string
@@ -625,8 +797,8 @@ export interface ProjectFileDelegate<ExtArgs extends runtime.Types.Extensions.In
    * // Get first 10 ProjectFiles
    * const projectFiles = await prisma.projectFile.findMany({ take: 10 })
    * 
-   * // Only select the `id`
-   * const projectFileWithIdOnly = await prisma.projectFile.findMany({ select: { id: true } })
+   * // Only select the `organizationId`
+   * const projectFileWithOrganizationIdOnly = await prisma.projectFile.findMany({ select: { organizationId: true } })
    * 
    */
   findMany<T extends ProjectFileFindManyArgs>(args?: Prisma.SelectSubset<T, ProjectFileFindManyArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectFilePayload<ExtArgs>, T, "findMany", GlobalOmitOptions>>
@@ -670,9 +842,9 @@ export interface ProjectFileDelegate<ExtArgs extends runtime.Types.Extensions.In
    *   ]
    * })
    * 
-   * // Create many ProjectFiles and only return the `id`
-   * const projectFileWithIdOnly = await prisma.projectFile.createManyAndReturn({
-   *   select: { id: true },
+   * // Create many ProjectFiles and only return the `organizationId`
+   * const projectFileWithOrganizationIdOnly = await prisma.projectFile.createManyAndReturn({
+   *   select: { organizationId: true },
    *   data: [
    *     // ... provide data here
    *   ]
@@ -761,9 +933,9 @@ export interface ProjectFileDelegate<ExtArgs extends runtime.Types.Extensions.In
    *   ]
    * })
    * 
-   * // Update zero or more ProjectFiles and only return the `id`
-   * const projectFileWithIdOnly = await prisma.projectFile.updateManyAndReturn({
-   *   select: { id: true },
+   * // Update zero or more ProjectFiles and only return the `organizationId`
+   * const projectFileWithOrganizationIdOnly = await prisma.projectFile.updateManyAndReturn({
+   *   select: { organizationId: true },
    *   where: {
    *     // ... provide filter here
    *   },
@@ -937,6 +1109,7 @@ readonly fields: ProjectFileFieldRefs;
 export interface Prisma__ProjectFileClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
   project<T extends Prisma.ProjectDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ProjectDefaultArgs<ExtArgs>>): Prisma.Prisma__ProjectClient<runtime.Types.Result.GetResult<Prisma.$ProjectPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
+  organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -966,6 +1139,7 @@ export interface Prisma__ProjectFileClient<T, Null = never, ExtArgs extends runt
  * Fields of the ProjectFile model
  */
 export interface ProjectFileFieldRefs {
+  readonly organizationId: Prisma.FieldRef<"ProjectFile", 'Int'>
   readonly id: Prisma.FieldRef<"ProjectFile", 'Int'>
   readonly projectId: Prisma.FieldRef<"ProjectFile", 'Int'>
   readonly name: Prisma.FieldRef<"ProjectFile", 'String'>

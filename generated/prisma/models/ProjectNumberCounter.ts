@@ -27,24 +27,29 @@ export type AggregateProjectNumberCounter = {
 }
 
 export type ProjectNumberCounterAvgAggregateOutputType = {
+  organizationId: number | null
   lastValue: number | null
 }
 
 export type ProjectNumberCounterSumAggregateOutputType = {
+  organizationId: number | null
   lastValue: number | null
 }
 
 export type ProjectNumberCounterMinAggregateOutputType = {
+  organizationId: number | null
   scope: string | null
   lastValue: number | null
 }
 
 export type ProjectNumberCounterMaxAggregateOutputType = {
+  organizationId: number | null
   scope: string | null
   lastValue: number | null
 }
 
 export type ProjectNumberCounterCountAggregateOutputType = {
+  organizationId: number
   scope: number
   lastValue: number
   _all: number
@@ -52,24 +57,29 @@ export type ProjectNumberCounterCountAggregateOutputType = {
 
 
 export type ProjectNumberCounterAvgAggregateInputType = {
+  organizationId?: true
   lastValue?: true
 }
 
 export type ProjectNumberCounterSumAggregateInputType = {
+  organizationId?: true
   lastValue?: true
 }
 
 export type ProjectNumberCounterMinAggregateInputType = {
+  organizationId?: true
   scope?: true
   lastValue?: true
 }
 
 export type ProjectNumberCounterMaxAggregateInputType = {
+  organizationId?: true
   scope?: true
   lastValue?: true
 }
 
 export type ProjectNumberCounterCountAggregateInputType = {
+  organizationId?: true
   scope?: true
   lastValue?: true
   _all?: true
@@ -162,6 +172,7 @@ export type ProjectNumberCounterGroupByArgs<ExtArgs extends runtime.Types.Extens
 }
 
 export type ProjectNumberCounterGroupByOutputType = {
+  organizationId: number
   scope: string
   lastValue: number
   _count: ProjectNumberCounterCountAggregateOutputType | null
@@ -190,24 +201,32 @@ export type ProjectNumberCounterWhereInput = {
   AND?: Prisma.ProjectNumberCounterWhereInput | Prisma.ProjectNumberCounterWhereInput[]
   OR?: Prisma.ProjectNumberCounterWhereInput[]
   NOT?: Prisma.ProjectNumberCounterWhereInput | Prisma.ProjectNumberCounterWhereInput[]
+  organizationId?: Prisma.IntFilter<"ProjectNumberCounter"> | number
   scope?: Prisma.StringFilter<"ProjectNumberCounter"> | string
   lastValue?: Prisma.IntFilter<"ProjectNumberCounter"> | number
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
 }
 
 export type ProjectNumberCounterOrderByWithRelationInput = {
+  organizationId?: Prisma.SortOrder
   scope?: Prisma.SortOrder
   lastValue?: Prisma.SortOrder
+  organization?: Prisma.OrganizationOrderByWithRelationInput
 }
 
 export type ProjectNumberCounterWhereUniqueInput = Prisma.AtLeast<{
-  scope?: string
+  organizationId_scope?: Prisma.ProjectNumberCounterOrganizationIdScopeCompoundUniqueInput
   AND?: Prisma.ProjectNumberCounterWhereInput | Prisma.ProjectNumberCounterWhereInput[]
   OR?: Prisma.ProjectNumberCounterWhereInput[]
   NOT?: Prisma.ProjectNumberCounterWhereInput | Prisma.ProjectNumberCounterWhereInput[]
+  organizationId?: Prisma.IntFilter<"ProjectNumberCounter"> | number
+  scope?: Prisma.StringFilter<"ProjectNumberCounter"> | string
   lastValue?: Prisma.IntFilter<"ProjectNumberCounter"> | number
-}, "scope">
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
+}, "organizationId_scope">
 
 export type ProjectNumberCounterOrderByWithAggregationInput = {
+  organizationId?: Prisma.SortOrder
   scope?: Prisma.SortOrder
   lastValue?: Prisma.SortOrder
   _count?: Prisma.ProjectNumberCounterCountOrderByAggregateInput
@@ -221,6 +240,7 @@ export type ProjectNumberCounterScalarWhereWithAggregatesInput = {
   AND?: Prisma.ProjectNumberCounterScalarWhereWithAggregatesInput | Prisma.ProjectNumberCounterScalarWhereWithAggregatesInput[]
   OR?: Prisma.ProjectNumberCounterScalarWhereWithAggregatesInput[]
   NOT?: Prisma.ProjectNumberCounterScalarWhereWithAggregatesInput | Prisma.ProjectNumberCounterScalarWhereWithAggregatesInput[]
+  organizationId?: Prisma.IntWithAggregatesFilter<"ProjectNumberCounter"> | number
   scope?: Prisma.StringWithAggregatesFilter<"ProjectNumberCounter"> | string
   lastValue?: Prisma.IntWithAggregatesFilter<"ProjectNumberCounter"> | number
 }
@@ -228,9 +248,11 @@ export type ProjectNumberCounterScalarWhereWithAggregatesInput = {
 export type ProjectNumberCounterCreateInput = {
   scope: string
   lastValue: number
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectNumberCountersInput
 }
 
 export type ProjectNumberCounterUncheckedCreateInput = {
+  organizationId?: number
   scope: string
   lastValue: number
 }
@@ -238,14 +260,17 @@ export type ProjectNumberCounterUncheckedCreateInput = {
 export type ProjectNumberCounterUpdateInput = {
   scope?: Prisma.StringFieldUpdateOperationsInput | string
   lastValue?: Prisma.IntFieldUpdateOperationsInput | number
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectNumberCountersNestedInput
 }
 
 export type ProjectNumberCounterUncheckedUpdateInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   scope?: Prisma.StringFieldUpdateOperationsInput | string
   lastValue?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type ProjectNumberCounterCreateManyInput = {
+  organizationId?: number
   scope: string
   lastValue: number
 }
@@ -256,61 +281,208 @@ export type ProjectNumberCounterUpdateManyMutationInput = {
 }
 
 export type ProjectNumberCounterUncheckedUpdateManyInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   scope?: Prisma.StringFieldUpdateOperationsInput | string
   lastValue?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
+export type ProjectNumberCounterListRelationFilter = {
+  every?: Prisma.ProjectNumberCounterWhereInput
+  some?: Prisma.ProjectNumberCounterWhereInput
+  none?: Prisma.ProjectNumberCounterWhereInput
+}
+
+export type ProjectNumberCounterOrderByRelationAggregateInput = {
+  _count?: Prisma.SortOrder
+}
+
+export type ProjectNumberCounterOrganizationIdScopeCompoundUniqueInput = {
+  organizationId: number
+  scope: string
+}
+
 export type ProjectNumberCounterCountOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   scope?: Prisma.SortOrder
   lastValue?: Prisma.SortOrder
 }
 
 export type ProjectNumberCounterAvgOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   lastValue?: Prisma.SortOrder
 }
 
 export type ProjectNumberCounterMaxOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   scope?: Prisma.SortOrder
   lastValue?: Prisma.SortOrder
 }
 
 export type ProjectNumberCounterMinOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   scope?: Prisma.SortOrder
   lastValue?: Prisma.SortOrder
 }
 
 export type ProjectNumberCounterSumOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   lastValue?: Prisma.SortOrder
+}
+
+export type ProjectNumberCounterCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.ProjectNumberCounterCreateWithoutOrganizationInput, Prisma.ProjectNumberCounterUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectNumberCounterCreateWithoutOrganizationInput[] | Prisma.ProjectNumberCounterUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectNumberCounterCreateOrConnectWithoutOrganizationInput | Prisma.ProjectNumberCounterCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectNumberCounterCreateManyOrganizationInputEnvelope
+  connect?: Prisma.ProjectNumberCounterWhereUniqueInput | Prisma.ProjectNumberCounterWhereUniqueInput[]
+}
+
+export type ProjectNumberCounterUncheckedCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.ProjectNumberCounterCreateWithoutOrganizationInput, Prisma.ProjectNumberCounterUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectNumberCounterCreateWithoutOrganizationInput[] | Prisma.ProjectNumberCounterUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectNumberCounterCreateOrConnectWithoutOrganizationInput | Prisma.ProjectNumberCounterCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectNumberCounterCreateManyOrganizationInputEnvelope
+  connect?: Prisma.ProjectNumberCounterWhereUniqueInput | Prisma.ProjectNumberCounterWhereUniqueInput[]
+}
+
+export type ProjectNumberCounterUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectNumberCounterCreateWithoutOrganizationInput, Prisma.ProjectNumberCounterUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectNumberCounterCreateWithoutOrganizationInput[] | Prisma.ProjectNumberCounterUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectNumberCounterCreateOrConnectWithoutOrganizationInput | Prisma.ProjectNumberCounterCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.ProjectNumberCounterUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectNumberCounterUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectNumberCounterCreateManyOrganizationInputEnvelope
+  set?: Prisma.ProjectNumberCounterWhereUniqueInput | Prisma.ProjectNumberCounterWhereUniqueInput[]
+  disconnect?: Prisma.ProjectNumberCounterWhereUniqueInput | Prisma.ProjectNumberCounterWhereUniqueInput[]
+  delete?: Prisma.ProjectNumberCounterWhereUniqueInput | Prisma.ProjectNumberCounterWhereUniqueInput[]
+  connect?: Prisma.ProjectNumberCounterWhereUniqueInput | Prisma.ProjectNumberCounterWhereUniqueInput[]
+  update?: Prisma.ProjectNumberCounterUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectNumberCounterUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.ProjectNumberCounterUpdateManyWithWhereWithoutOrganizationInput | Prisma.ProjectNumberCounterUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.ProjectNumberCounterScalarWhereInput | Prisma.ProjectNumberCounterScalarWhereInput[]
+}
+
+export type ProjectNumberCounterUncheckedUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectNumberCounterCreateWithoutOrganizationInput, Prisma.ProjectNumberCounterUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectNumberCounterCreateWithoutOrganizationInput[] | Prisma.ProjectNumberCounterUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectNumberCounterCreateOrConnectWithoutOrganizationInput | Prisma.ProjectNumberCounterCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.ProjectNumberCounterUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectNumberCounterUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectNumberCounterCreateManyOrganizationInputEnvelope
+  set?: Prisma.ProjectNumberCounterWhereUniqueInput | Prisma.ProjectNumberCounterWhereUniqueInput[]
+  disconnect?: Prisma.ProjectNumberCounterWhereUniqueInput | Prisma.ProjectNumberCounterWhereUniqueInput[]
+  delete?: Prisma.ProjectNumberCounterWhereUniqueInput | Prisma.ProjectNumberCounterWhereUniqueInput[]
+  connect?: Prisma.ProjectNumberCounterWhereUniqueInput | Prisma.ProjectNumberCounterWhereUniqueInput[]
+  update?: Prisma.ProjectNumberCounterUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectNumberCounterUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.ProjectNumberCounterUpdateManyWithWhereWithoutOrganizationInput | Prisma.ProjectNumberCounterUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.ProjectNumberCounterScalarWhereInput | Prisma.ProjectNumberCounterScalarWhereInput[]
+}
+
+export type ProjectNumberCounterCreateWithoutOrganizationInput = {
+  scope: string
+  lastValue: number
+}
+
+export type ProjectNumberCounterUncheckedCreateWithoutOrganizationInput = {
+  scope: string
+  lastValue: number
+}
+
+export type ProjectNumberCounterCreateOrConnectWithoutOrganizationInput = {
+  where: Prisma.ProjectNumberCounterWhereUniqueInput
+  create: Prisma.XOR<Prisma.ProjectNumberCounterCreateWithoutOrganizationInput, Prisma.ProjectNumberCounterUncheckedCreateWithoutOrganizationInput>
+}
+
+export type ProjectNumberCounterCreateManyOrganizationInputEnvelope = {
+  data: Prisma.ProjectNumberCounterCreateManyOrganizationInput | Prisma.ProjectNumberCounterCreateManyOrganizationInput[]
+  skipDuplicates?: boolean
+}
+
+export type ProjectNumberCounterUpsertWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.ProjectNumberCounterWhereUniqueInput
+  update: Prisma.XOR<Prisma.ProjectNumberCounterUpdateWithoutOrganizationInput, Prisma.ProjectNumberCounterUncheckedUpdateWithoutOrganizationInput>
+  create: Prisma.XOR<Prisma.ProjectNumberCounterCreateWithoutOrganizationInput, Prisma.ProjectNumberCounterUncheckedCreateWithoutOrganizationInput>
+}
+
+export type ProjectNumberCounterUpdateWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.ProjectNumberCounterWhereUniqueInput
+  data: Prisma.XOR<Prisma.ProjectNumberCounterUpdateWithoutOrganizationInput, Prisma.ProjectNumberCounterUncheckedUpdateWithoutOrganizationInput>
+}
+
+export type ProjectNumberCounterUpdateManyWithWhereWithoutOrganizationInput = {
+  where: Prisma.ProjectNumberCounterScalarWhereInput
+  data: Prisma.XOR<Prisma.ProjectNumberCounterUpdateManyMutationInput, Prisma.ProjectNumberCounterUncheckedUpdateManyWithoutOrganizationInput>
+}
+
+export type ProjectNumberCounterScalarWhereInput = {
+  AND?: Prisma.ProjectNumberCounterScalarWhereInput | Prisma.ProjectNumberCounterScalarWhereInput[]
+  OR?: Prisma.ProjectNumberCounterScalarWhereInput[]
+  NOT?: Prisma.ProjectNumberCounterScalarWhereInput | Prisma.ProjectNumberCounterScalarWhereInput[]
+  organizationId?: Prisma.IntFilter<"ProjectNumberCounter"> | number
+  scope?: Prisma.StringFilter<"ProjectNumberCounter"> | string
+  lastValue?: Prisma.IntFilter<"ProjectNumberCounter"> | number
+}
+
+export type ProjectNumberCounterCreateManyOrganizationInput = {
+  scope: string
+  lastValue: number
+}
+
+export type ProjectNumberCounterUpdateWithoutOrganizationInput = {
+  scope?: Prisma.StringFieldUpdateOperationsInput | string
+  lastValue?: Prisma.IntFieldUpdateOperationsInput | number
+}
+
+export type ProjectNumberCounterUncheckedUpdateWithoutOrganizationInput = {
+  scope?: Prisma.StringFieldUpdateOperationsInput | string
+  lastValue?: Prisma.IntFieldUpdateOperationsInput | number
+}
+
+export type ProjectNumberCounterUncheckedUpdateManyWithoutOrganizationInput = {
+  scope?: Prisma.StringFieldUpdateOperationsInput | string
+  lastValue?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 
 
 export type ProjectNumberCounterSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   scope?: boolean
   lastValue?: boolean
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["projectNumberCounter"]>
 
 export type ProjectNumberCounterSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   scope?: boolean
   lastValue?: boolean
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["projectNumberCounter"]>
 
 export type ProjectNumberCounterSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   scope?: boolean
   lastValue?: boolean
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["projectNumberCounter"]>
 
 export type ProjectNumberCounterSelectScalar = {
+  organizationId?: boolean
   scope?: boolean
   lastValue?: boolean
 }
 
-export type ProjectNumberCounterOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"scope" | "lastValue", ExtArgs["result"]["projectNumberCounter"]>
+export type ProjectNumberCounterOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "scope" | "lastValue", ExtArgs["result"]["projectNumberCounter"]>
+export type ProjectNumberCounterInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
+}
+export type ProjectNumberCounterIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
+}
+export type ProjectNumberCounterIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
+}
 
 export type $ProjectNumberCounterPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "ProjectNumberCounter"
-  objects: {}
+  objects: {
+    organization: Prisma.$OrganizationPayload<ExtArgs>
+  }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
+    organizationId: number
     scope: string
     lastValue: number
   }, ExtArgs["result"]["projectNumberCounter"]>
@@ -396,8 +568,8 @@ export interface ProjectNumberCounterDelegate<ExtArgs extends runtime.Types.Exte
    * // Get first 10 ProjectNumberCounters
    * const projectNumberCounters = await prisma.projectNumberCounter.findMany({ take: 10 })
    * 
-   * // Only select the `scope`
-   * const projectNumberCounterWithScopeOnly = await prisma.projectNumberCounter.findMany({ select: { scope: true } })
+   * // Only select the `organizationId`
+   * const projectNumberCounterWithOrganizationIdOnly = await prisma.projectNumberCounter.findMany({ select: { organizationId: true } })
    * 
    */
   findMany<T extends ProjectNumberCounterFindManyArgs>(args?: Prisma.SelectSubset<T, ProjectNumberCounterFindManyArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectNumberCounterPayload<ExtArgs>, T, "findMany", GlobalOmitOptions>>
@@ -441,9 +613,9 @@ export interface ProjectNumberCounterDelegate<ExtArgs extends runtime.Types.Exte
    *   ]
    * })
    * 
-   * // Create many ProjectNumberCounters and only return the `scope`
-   * const projectNumberCounterWithScopeOnly = await prisma.projectNumberCounter.createManyAndReturn({
-   *   select: { scope: true },
+   * // Create many ProjectNumberCounters and only return the `organizationId`
+   * const projectNumberCounterWithOrganizationIdOnly = await prisma.projectNumberCounter.createManyAndReturn({
+   *   select: { organizationId: true },
    *   data: [
    *     // ... provide data here
    *   ]
@@ -532,9 +704,9 @@ export interface ProjectNumberCounterDelegate<ExtArgs extends runtime.Types.Exte
    *   ]
    * })
    * 
-   * // Update zero or more ProjectNumberCounters and only return the `scope`
-   * const projectNumberCounterWithScopeOnly = await prisma.projectNumberCounter.updateManyAndReturn({
-   *   select: { scope: true },
+   * // Update zero or more ProjectNumberCounters and only return the `organizationId`
+   * const projectNumberCounterWithOrganizationIdOnly = await prisma.projectNumberCounter.updateManyAndReturn({
+   *   select: { organizationId: true },
    *   where: {
    *     // ... provide filter here
    *   },
@@ -707,6 +879,7 @@ readonly fields: ProjectNumberCounterFieldRefs;
  */
 export interface Prisma__ProjectNumberCounterClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
+  organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -736,6 +909,7 @@ export interface Prisma__ProjectNumberCounterClient<T, Null = never, ExtArgs ext
  * Fields of the ProjectNumberCounter model
  */
 export interface ProjectNumberCounterFieldRefs {
+  readonly organizationId: Prisma.FieldRef<"ProjectNumberCounter", 'Int'>
   readonly scope: Prisma.FieldRef<"ProjectNumberCounter", 'String'>
   readonly lastValue: Prisma.FieldRef<"ProjectNumberCounter", 'Int'>
 }
@@ -755,6 +929,10 @@ export type ProjectNumberCounterFindUniqueArgs<ExtArgs extends runtime.Types.Ext
    */
   omit?: Prisma.ProjectNumberCounterOmit<ExtArgs> | null
   /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProjectNumberCounterInclude<ExtArgs> | null
+  /**
    * Filter, which ProjectNumberCounter to fetch.
    */
   where: Prisma.ProjectNumberCounterWhereUniqueInput
@@ -773,6 +951,10 @@ export type ProjectNumberCounterFindUniqueOrThrowArgs<ExtArgs extends runtime.Ty
    */
   omit?: Prisma.ProjectNumberCounterOmit<ExtArgs> | null
   /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProjectNumberCounterInclude<ExtArgs> | null
+  /**
    * Filter, which ProjectNumberCounter to fetch.
    */
   where: Prisma.ProjectNumberCounterWhereUniqueInput
@@ -790,6 +972,10 @@ export type ProjectNumberCounterFindFirstArgs<ExtArgs extends runtime.Types.Exte
    * Omit specific fields from the ProjectNumberCounter
    */
   omit?: Prisma.ProjectNumberCounterOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProjectNumberCounterInclude<ExtArgs> | null
   /**
    * Filter, which ProjectNumberCounter to fetch.
    */
@@ -839,6 +1025,10 @@ export type ProjectNumberCounterFindFirstOrThrowArgs<ExtArgs extends runtime.Typ
    */
   omit?: Prisma.ProjectNumberCounterOmit<ExtArgs> | null
   /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProjectNumberCounterInclude<ExtArgs> | null
+  /**
    * Filter, which ProjectNumberCounter to fetch.
    */
   where?: Prisma.ProjectNumberCounterWhereInput
@@ -886,6 +1076,10 @@ export type ProjectNumberCounterFindManyArgs<ExtArgs extends runtime.Types.Exten
    * Omit specific fields from the ProjectNumberCounter
    */
   omit?: Prisma.ProjectNumberCounterOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProjectNumberCounterInclude<ExtArgs> | null
   /**
    * Filter, which ProjectNumberCounters to fetch.
    */
@@ -935,6 +1129,10 @@ export type ProjectNumberCounterCreateArgs<ExtArgs extends runtime.Types.Extensi
    */
   omit?: Prisma.ProjectNumberCounterOmit<ExtArgs> | null
   /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProjectNumberCounterInclude<ExtArgs> | null
+  /**
    * The data needed to create a ProjectNumberCounter.
    */
   data: Prisma.XOR<Prisma.ProjectNumberCounterCreateInput, Prisma.ProjectNumberCounterUncheckedCreateInput>
@@ -968,6 +1166,10 @@ export type ProjectNumberCounterCreateManyAndReturnArgs<ExtArgs extends runtime.
    */
   data: Prisma.ProjectNumberCounterCreateManyInput | Prisma.ProjectNumberCounterCreateManyInput[]
   skipDuplicates?: boolean
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProjectNumberCounterIncludeCreateManyAndReturn<ExtArgs> | null
 }
 
 /**
@@ -982,6 +1184,10 @@ export type ProjectNumberCounterUpdateArgs<ExtArgs extends runtime.Types.Extensi
    * Omit specific fields from the ProjectNumberCounter
    */
   omit?: Prisma.ProjectNumberCounterOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProjectNumberCounterInclude<ExtArgs> | null
   /**
    * The data needed to update a ProjectNumberCounter.
    */
@@ -1034,6 +1240,10 @@ export type ProjectNumberCounterUpdateManyAndReturnArgs<ExtArgs extends runtime.
    * Limit how many ProjectNumberCounters to update.
    */
   limit?: number
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProjectNumberCounterIncludeUpdateManyAndReturn<ExtArgs> | null
 }
 
 /**
@@ -1048,6 +1258,10 @@ export type ProjectNumberCounterUpsertArgs<ExtArgs extends runtime.Types.Extensi
    * Omit specific fields from the ProjectNumberCounter
    */
   omit?: Prisma.ProjectNumberCounterOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProjectNumberCounterInclude<ExtArgs> | null
   /**
    * The filter to search for the ProjectNumberCounter to update in case it exists.
    */
@@ -1074,6 +1288,10 @@ export type ProjectNumberCounterDeleteArgs<ExtArgs extends runtime.Types.Extensi
    * Omit specific fields from the ProjectNumberCounter
    */
   omit?: Prisma.ProjectNumberCounterOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProjectNumberCounterInclude<ExtArgs> | null
   /**
    * Filter which ProjectNumberCounter to delete.
    */
@@ -1106,4 +1324,8 @@ export type ProjectNumberCounterDefaultArgs<ExtArgs extends runtime.Types.Extens
    * Omit specific fields from the ProjectNumberCounter
    */
   omit?: Prisma.ProjectNumberCounterOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProjectNumberCounterInclude<ExtArgs> | null
 }

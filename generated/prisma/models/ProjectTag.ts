@@ -27,28 +27,33 @@ export type AggregateProjectTag = {
 }
 
 export type ProjectTagAvgAggregateOutputType = {
+  organizationId: number | null
   projectId: number | null
   position: number | null
 }
 
 export type ProjectTagSumAggregateOutputType = {
+  organizationId: number | null
   projectId: number | null
   position: number | null
 }
 
 export type ProjectTagMinAggregateOutputType = {
+  organizationId: number | null
   projectId: number | null
   title: string | null
   position: number | null
 }
 
 export type ProjectTagMaxAggregateOutputType = {
+  organizationId: number | null
   projectId: number | null
   title: string | null
   position: number | null
 }
 
 export type ProjectTagCountAggregateOutputType = {
+  organizationId: number
   projectId: number
   title: number
   position: number
@@ -57,28 +62,33 @@ export type ProjectTagCountAggregateOutputType = {
 
 
 export type ProjectTagAvgAggregateInputType = {
+  organizationId?: true
   projectId?: true
   position?: true
 }
 
 export type ProjectTagSumAggregateInputType = {
+  organizationId?: true
   projectId?: true
   position?: true
 }
 
 export type ProjectTagMinAggregateInputType = {
+  organizationId?: true
   projectId?: true
   title?: true
   position?: true
 }
 
 export type ProjectTagMaxAggregateInputType = {
+  organizationId?: true
   projectId?: true
   title?: true
   position?: true
 }
 
 export type ProjectTagCountAggregateInputType = {
+  organizationId?: true
   projectId?: true
   title?: true
   position?: true
@@ -172,6 +182,7 @@ export type ProjectTagGroupByArgs<ExtArgs extends runtime.Types.Extensions.Inter
 }
 
 export type ProjectTagGroupByOutputType = {
+  organizationId: number
   projectId: number
   title: string
   position: number
@@ -201,31 +212,38 @@ export type ProjectTagWhereInput = {
   AND?: Prisma.ProjectTagWhereInput | Prisma.ProjectTagWhereInput[]
   OR?: Prisma.ProjectTagWhereInput[]
   NOT?: Prisma.ProjectTagWhereInput | Prisma.ProjectTagWhereInput[]
+  organizationId?: Prisma.IntFilter<"ProjectTag"> | number
   projectId?: Prisma.IntFilter<"ProjectTag"> | number
   title?: Prisma.StringFilter<"ProjectTag"> | string
   position?: Prisma.IntFilter<"ProjectTag"> | number
   project?: Prisma.XOR<Prisma.ProjectScalarRelationFilter, Prisma.ProjectWhereInput>
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
 }
 
 export type ProjectTagOrderByWithRelationInput = {
+  organizationId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   title?: Prisma.SortOrder
   position?: Prisma.SortOrder
   project?: Prisma.ProjectOrderByWithRelationInput
+  organization?: Prisma.OrganizationOrderByWithRelationInput
 }
 
 export type ProjectTagWhereUniqueInput = Prisma.AtLeast<{
-  projectId_title?: Prisma.ProjectTagProjectIdTitleCompoundUniqueInput
+  organizationId_projectId_title?: Prisma.ProjectTagOrganizationIdProjectIdTitleCompoundUniqueInput
   AND?: Prisma.ProjectTagWhereInput | Prisma.ProjectTagWhereInput[]
   OR?: Prisma.ProjectTagWhereInput[]
   NOT?: Prisma.ProjectTagWhereInput | Prisma.ProjectTagWhereInput[]
+  organizationId?: Prisma.IntFilter<"ProjectTag"> | number
   projectId?: Prisma.IntFilter<"ProjectTag"> | number
   title?: Prisma.StringFilter<"ProjectTag"> | string
   position?: Prisma.IntFilter<"ProjectTag"> | number
   project?: Prisma.XOR<Prisma.ProjectScalarRelationFilter, Prisma.ProjectWhereInput>
-}, "projectId_title">
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
+}, "organizationId_projectId_title">
 
 export type ProjectTagOrderByWithAggregationInput = {
+  organizationId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   title?: Prisma.SortOrder
   position?: Prisma.SortOrder
@@ -240,6 +258,7 @@ export type ProjectTagScalarWhereWithAggregatesInput = {
   AND?: Prisma.ProjectTagScalarWhereWithAggregatesInput | Prisma.ProjectTagScalarWhereWithAggregatesInput[]
   OR?: Prisma.ProjectTagScalarWhereWithAggregatesInput[]
   NOT?: Prisma.ProjectTagScalarWhereWithAggregatesInput | Prisma.ProjectTagScalarWhereWithAggregatesInput[]
+  organizationId?: Prisma.IntWithAggregatesFilter<"ProjectTag"> | number
   projectId?: Prisma.IntWithAggregatesFilter<"ProjectTag"> | number
   title?: Prisma.StringWithAggregatesFilter<"ProjectTag"> | string
   position?: Prisma.IntWithAggregatesFilter<"ProjectTag"> | number
@@ -249,9 +268,11 @@ export type ProjectTagCreateInput = {
   title: string
   position: number
   project: Prisma.ProjectCreateNestedOneWithoutTagsInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectTagsInput
 }
 
 export type ProjectTagUncheckedCreateInput = {
+  organizationId?: number
   projectId: number
   title: string
   position: number
@@ -261,15 +282,18 @@ export type ProjectTagUpdateInput = {
   title?: Prisma.StringFieldUpdateOperationsInput | string
   position?: Prisma.IntFieldUpdateOperationsInput | number
   project?: Prisma.ProjectUpdateOneRequiredWithoutTagsNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectTagsNestedInput
 }
 
 export type ProjectTagUncheckedUpdateInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   projectId?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   position?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type ProjectTagCreateManyInput = {
+  organizationId?: number
   projectId: number
   title: string
   position: number
@@ -281,6 +305,7 @@ export type ProjectTagUpdateManyMutationInput = {
 }
 
 export type ProjectTagUncheckedUpdateManyInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   projectId?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   position?: Prisma.IntFieldUpdateOperationsInput | number
@@ -296,37 +321,85 @@ export type ProjectTagOrderByRelationAggregateInput = {
   _count?: Prisma.SortOrder
 }
 
-export type ProjectTagProjectIdTitleCompoundUniqueInput = {
+export type ProjectTagOrganizationIdProjectIdTitleCompoundUniqueInput = {
+  organizationId: number
   projectId: number
   title: string
 }
 
 export type ProjectTagCountOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   title?: Prisma.SortOrder
   position?: Prisma.SortOrder
 }
 
 export type ProjectTagAvgOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   position?: Prisma.SortOrder
 }
 
 export type ProjectTagMaxOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   title?: Prisma.SortOrder
   position?: Prisma.SortOrder
 }
 
 export type ProjectTagMinOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   title?: Prisma.SortOrder
   position?: Prisma.SortOrder
 }
 
 export type ProjectTagSumOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   position?: Prisma.SortOrder
+}
+
+export type ProjectTagCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.ProjectTagCreateWithoutOrganizationInput, Prisma.ProjectTagUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectTagCreateWithoutOrganizationInput[] | Prisma.ProjectTagUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectTagCreateOrConnectWithoutOrganizationInput | Prisma.ProjectTagCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectTagCreateManyOrganizationInputEnvelope
+  connect?: Prisma.ProjectTagWhereUniqueInput | Prisma.ProjectTagWhereUniqueInput[]
+}
+
+export type ProjectTagUncheckedCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.ProjectTagCreateWithoutOrganizationInput, Prisma.ProjectTagUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectTagCreateWithoutOrganizationInput[] | Prisma.ProjectTagUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectTagCreateOrConnectWithoutOrganizationInput | Prisma.ProjectTagCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectTagCreateManyOrganizationInputEnvelope
+  connect?: Prisma.ProjectTagWhereUniqueInput | Prisma.ProjectTagWhereUniqueInput[]
+}
+
+export type ProjectTagUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectTagCreateWithoutOrganizationInput, Prisma.ProjectTagUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectTagCreateWithoutOrganizationInput[] | Prisma.ProjectTagUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectTagCreateOrConnectWithoutOrganizationInput | Prisma.ProjectTagCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.ProjectTagUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectTagUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectTagCreateManyOrganizationInputEnvelope
+  set?: Prisma.ProjectTagWhereUniqueInput | Prisma.ProjectTagWhereUniqueInput[]
+  disconnect?: Prisma.ProjectTagWhereUniqueInput | Prisma.ProjectTagWhereUniqueInput[]
+  delete?: Prisma.ProjectTagWhereUniqueInput | Prisma.ProjectTagWhereUniqueInput[]
+  connect?: Prisma.ProjectTagWhereUniqueInput | Prisma.ProjectTagWhereUniqueInput[]
+  update?: Prisma.ProjectTagUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectTagUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.ProjectTagUpdateManyWithWhereWithoutOrganizationInput | Prisma.ProjectTagUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.ProjectTagScalarWhereInput | Prisma.ProjectTagScalarWhereInput[]
+}
+
+export type ProjectTagUncheckedUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectTagCreateWithoutOrganizationInput, Prisma.ProjectTagUncheckedCreateWithoutOrganizationInput> | Prisma.ProjectTagCreateWithoutOrganizationInput[] | Prisma.ProjectTagUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.ProjectTagCreateOrConnectWithoutOrganizationInput | Prisma.ProjectTagCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.ProjectTagUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectTagUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.ProjectTagCreateManyOrganizationInputEnvelope
+  set?: Prisma.ProjectTagWhereUniqueInput | Prisma.ProjectTagWhereUniqueInput[]
+  disconnect?: Prisma.ProjectTagWhereUniqueInput | Prisma.ProjectTagWhereUniqueInput[]
+  delete?: Prisma.ProjectTagWhereUniqueInput | Prisma.ProjectTagWhereUniqueInput[]
+  connect?: Prisma.ProjectTagWhereUniqueInput | Prisma.ProjectTagWhereUniqueInput[]
+  update?: Prisma.ProjectTagUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.ProjectTagUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.ProjectTagUpdateManyWithWhereWithoutOrganizationInput | Prisma.ProjectTagUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.ProjectTagScalarWhereInput | Prisma.ProjectTagScalarWhereInput[]
 }
 
 export type ProjectTagCreateNestedManyWithoutProjectInput = {
@@ -371,9 +444,58 @@ export type ProjectTagUncheckedUpdateManyWithoutProjectNestedInput = {
   deleteMany?: Prisma.ProjectTagScalarWhereInput | Prisma.ProjectTagScalarWhereInput[]
 }
 
+export type ProjectTagCreateWithoutOrganizationInput = {
+  title: string
+  position: number
+  project: Prisma.ProjectCreateNestedOneWithoutTagsInput
+}
+
+export type ProjectTagUncheckedCreateWithoutOrganizationInput = {
+  projectId: number
+  title: string
+  position: number
+}
+
+export type ProjectTagCreateOrConnectWithoutOrganizationInput = {
+  where: Prisma.ProjectTagWhereUniqueInput
+  create: Prisma.XOR<Prisma.ProjectTagCreateWithoutOrganizationInput, Prisma.ProjectTagUncheckedCreateWithoutOrganizationInput>
+}
+
+export type ProjectTagCreateManyOrganizationInputEnvelope = {
+  data: Prisma.ProjectTagCreateManyOrganizationInput | Prisma.ProjectTagCreateManyOrganizationInput[]
+  skipDuplicates?: boolean
+}
+
+export type ProjectTagUpsertWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.ProjectTagWhereUniqueInput
+  update: Prisma.XOR<Prisma.ProjectTagUpdateWithoutOrganizationInput, Prisma.ProjectTagUncheckedUpdateWithoutOrganizationInput>
+  create: Prisma.XOR<Prisma.ProjectTagCreateWithoutOrganizationInput, Prisma.ProjectTagUncheckedCreateWithoutOrganizationInput>
+}
+
+export type ProjectTagUpdateWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.ProjectTagWhereUniqueInput
+  data: Prisma.XOR<Prisma.ProjectTagUpdateWithoutOrganizationInput, Prisma.ProjectTagUncheckedUpdateWithoutOrganizationInput>
+}
+
+export type ProjectTagUpdateManyWithWhereWithoutOrganizationInput = {
+  where: Prisma.ProjectTagScalarWhereInput
+  data: Prisma.XOR<Prisma.ProjectTagUpdateManyMutationInput, Prisma.ProjectTagUncheckedUpdateManyWithoutOrganizationInput>
+}
+
+export type ProjectTagScalarWhereInput = {
+  AND?: Prisma.ProjectTagScalarWhereInput | Prisma.ProjectTagScalarWhereInput[]
+  OR?: Prisma.ProjectTagScalarWhereInput[]
+  NOT?: Prisma.ProjectTagScalarWhereInput | Prisma.ProjectTagScalarWhereInput[]
+  organizationId?: Prisma.IntFilter<"ProjectTag"> | number
+  projectId?: Prisma.IntFilter<"ProjectTag"> | number
+  title?: Prisma.StringFilter<"ProjectTag"> | string
+  position?: Prisma.IntFilter<"ProjectTag"> | number
+}
+
 export type ProjectTagCreateWithoutProjectInput = {
   title: string
   position: number
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectTagsInput
 }
 
 export type ProjectTagUncheckedCreateWithoutProjectInput = {
@@ -407,13 +529,28 @@ export type ProjectTagUpdateManyWithWhereWithoutProjectInput = {
   data: Prisma.XOR<Prisma.ProjectTagUpdateManyMutationInput, Prisma.ProjectTagUncheckedUpdateManyWithoutProjectInput>
 }
 
-export type ProjectTagScalarWhereInput = {
-  AND?: Prisma.ProjectTagScalarWhereInput | Prisma.ProjectTagScalarWhereInput[]
-  OR?: Prisma.ProjectTagScalarWhereInput[]
-  NOT?: Prisma.ProjectTagScalarWhereInput | Prisma.ProjectTagScalarWhereInput[]
-  projectId?: Prisma.IntFilter<"ProjectTag"> | number
-  title?: Prisma.StringFilter<"ProjectTag"> | string
-  position?: Prisma.IntFilter<"ProjectTag"> | number
+export type ProjectTagCreateManyOrganizationInput = {
+  projectId: number
+  title: string
+  position: number
+}
+
+export type ProjectTagUpdateWithoutOrganizationInput = {
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  position?: Prisma.IntFieldUpdateOperationsInput | number
+  project?: Prisma.ProjectUpdateOneRequiredWithoutTagsNestedInput
+}
+
+export type ProjectTagUncheckedUpdateWithoutOrganizationInput = {
+  projectId?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  position?: Prisma.IntFieldUpdateOperationsInput | number
+}
+
+export type ProjectTagUncheckedUpdateManyWithoutOrganizationInput = {
+  projectId?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  position?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type ProjectTagCreateManyProjectInput = {
@@ -424,6 +561,7 @@ export type ProjectTagCreateManyProjectInput = {
 export type ProjectTagUpdateWithoutProjectInput = {
   title?: Prisma.StringFieldUpdateOperationsInput | string
   position?: Prisma.IntFieldUpdateOperationsInput | number
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectTagsNestedInput
 }
 
 export type ProjectTagUncheckedUpdateWithoutProjectInput = {
@@ -439,49 +577,61 @@ export type ProjectTagUncheckedUpdateManyWithoutProjectInput = {
 
 
 export type ProjectTagSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   projectId?: boolean
   title?: boolean
   position?: boolean
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["projectTag"]>
 
 export type ProjectTagSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   projectId?: boolean
   title?: boolean
   position?: boolean
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["projectTag"]>
 
 export type ProjectTagSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   projectId?: boolean
   title?: boolean
   position?: boolean
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["projectTag"]>
 
 export type ProjectTagSelectScalar = {
+  organizationId?: boolean
   projectId?: boolean
   title?: boolean
   position?: boolean
 }
 
-export type ProjectTagOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"projectId" | "title" | "position", ExtArgs["result"]["projectTag"]>
+export type ProjectTagOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "projectId" | "title" | "position", ExtArgs["result"]["projectTag"]>
 export type ProjectTagInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type ProjectTagIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type ProjectTagIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 
 export type $ProjectTagPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "ProjectTag"
   objects: {
     project: Prisma.$ProjectPayload<ExtArgs>
+    organization: Prisma.$OrganizationPayload<ExtArgs>
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
+    organizationId: number
     projectId: number
     title: string
     position: number
@@ -568,8 +718,8 @@ export interface ProjectTagDelegate<ExtArgs extends runtime.Types.Extensions.Int
    * // Get first 10 ProjectTags
    * const projectTags = await prisma.projectTag.findMany({ take: 10 })
    * 
-   * // Only select the `projectId`
-   * const projectTagWithProjectIdOnly = await prisma.projectTag.findMany({ select: { projectId: true } })
+   * // Only select the `organizationId`
+   * const projectTagWithOrganizationIdOnly = await prisma.projectTag.findMany({ select: { organizationId: true } })
    * 
    */
   findMany<T extends ProjectTagFindManyArgs>(args?: Prisma.SelectSubset<T, ProjectTagFindManyArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectTagPayload<ExtArgs>, T, "findMany", GlobalOmitOptions>>
@@ -613,9 +763,9 @@ export interface ProjectTagDelegate<ExtArgs extends runtime.Types.Extensions.Int
    *   ]
    * })
    * 
-   * // Create many ProjectTags and only return the `projectId`
-   * const projectTagWithProjectIdOnly = await prisma.projectTag.createManyAndReturn({
-   *   select: { projectId: true },
+   * // Create many ProjectTags and only return the `organizationId`
+   * const projectTagWithOrganizationIdOnly = await prisma.projectTag.createManyAndReturn({
+   *   select: { organizationId: true },
    *   data: [
    *     // ... provide data here
    *   ]
@@ -704,9 +854,9 @@ export interface ProjectTagDelegate<ExtArgs extends runtime.Types.Extensions.Int
    *   ]
    * })
    * 
-   * // Update zero or more ProjectTags and only return the `projectId`
-   * const projectTagWithProjectIdOnly = await prisma.projectTag.updateManyAndReturn({
-   *   select: { projectId: true },
+   * // Update zero or more ProjectTags and only return the `organizationId`
+   * const projectTagWithOrganizationIdOnly = await prisma.projectTag.updateManyAndReturn({
+   *   select: { organizationId: true },
    *   where: {
    *     // ... provide filter here
    *   },
@@ -880,6 +1030,7 @@ readonly fields: ProjectTagFieldRefs;
 export interface Prisma__ProjectTagClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
   project<T extends Prisma.ProjectDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ProjectDefaultArgs<ExtArgs>>): Prisma.Prisma__ProjectClient<runtime.Types.Result.GetResult<Prisma.$ProjectPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
+  organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -909,6 +1060,7 @@ export interface Prisma__ProjectTagClient<T, Null = never, ExtArgs extends runti
  * Fields of the ProjectTag model
  */
 export interface ProjectTagFieldRefs {
+  readonly organizationId: Prisma.FieldRef<"ProjectTag", 'Int'>
   readonly projectId: Prisma.FieldRef<"ProjectTag", 'Int'>
   readonly title: Prisma.FieldRef<"ProjectTag", 'String'>
   readonly position: Prisma.FieldRef<"ProjectTag", 'Int'>

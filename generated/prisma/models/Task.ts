@@ -27,16 +27,19 @@ export type AggregateTask = {
 }
 
 export type TaskAvgAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
 }
 
 export type TaskSumAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
 }
 
 export type TaskMinAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
   title: string | null
@@ -48,6 +51,7 @@ export type TaskMinAggregateOutputType = {
 }
 
 export type TaskMaxAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
   title: string | null
@@ -59,6 +63,7 @@ export type TaskMaxAggregateOutputType = {
 }
 
 export type TaskCountAggregateOutputType = {
+  organizationId: number
   id: number
   projectId: number
   title: number
@@ -72,16 +77,19 @@ export type TaskCountAggregateOutputType = {
 
 
 export type TaskAvgAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
 }
 
 export type TaskSumAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
 }
 
 export type TaskMinAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   title?: true
@@ -93,6 +101,7 @@ export type TaskMinAggregateInputType = {
 }
 
 export type TaskMaxAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   title?: true
@@ -104,6 +113,7 @@ export type TaskMaxAggregateInputType = {
 }
 
 export type TaskCountAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   title?: true
@@ -202,6 +212,7 @@ export type TaskGroupByArgs<ExtArgs extends runtime.Types.Extensions.InternalArg
 }
 
 export type TaskGroupByOutputType = {
+  organizationId: number
   id: number
   projectId: number
   title: string
@@ -236,6 +247,7 @@ export type TaskWhereInput = {
   AND?: Prisma.TaskWhereInput | Prisma.TaskWhereInput[]
   OR?: Prisma.TaskWhereInput[]
   NOT?: Prisma.TaskWhereInput | Prisma.TaskWhereInput[]
+  organizationId?: Prisma.IntFilter<"Task"> | number
   id?: Prisma.IntFilter<"Task"> | number
   projectId?: Prisma.IntFilter<"Task"> | number
   title?: Prisma.StringFilter<"Task"> | string
@@ -248,9 +260,11 @@ export type TaskWhereInput = {
   checklist?: Prisma.TaskChecklistItemListRelationFilter
   files?: Prisma.TaskFileListRelationFilter
   timers?: Prisma.TimerListRelationFilter
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
 }
 
 export type TaskOrderByWithRelationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   title?: Prisma.SortOrder
@@ -263,13 +277,16 @@ export type TaskOrderByWithRelationInput = {
   checklist?: Prisma.TaskChecklistItemOrderByRelationAggregateInput
   files?: Prisma.TaskFileOrderByRelationAggregateInput
   timers?: Prisma.TimerOrderByRelationAggregateInput
+  organization?: Prisma.OrganizationOrderByWithRelationInput
 }
 
 export type TaskWhereUniqueInput = Prisma.AtLeast<{
-  id?: number
+  organizationId_id?: Prisma.TaskOrganizationIdIdCompoundUniqueInput
   AND?: Prisma.TaskWhereInput | Prisma.TaskWhereInput[]
   OR?: Prisma.TaskWhereInput[]
   NOT?: Prisma.TaskWhereInput | Prisma.TaskWhereInput[]
+  organizationId?: Prisma.IntFilter<"Task"> | number
+  id?: Prisma.IntFilter<"Task"> | number
   projectId?: Prisma.IntFilter<"Task"> | number
   title?: Prisma.StringFilter<"Task"> | string
   description?: Prisma.StringNullableFilter<"Task"> | string | null
@@ -281,9 +298,11 @@ export type TaskWhereUniqueInput = Prisma.AtLeast<{
   checklist?: Prisma.TaskChecklistItemListRelationFilter
   files?: Prisma.TaskFileListRelationFilter
   timers?: Prisma.TimerListRelationFilter
-}, "id">
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
+}, "organizationId_id">
 
 export type TaskOrderByWithAggregationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   title?: Prisma.SortOrder
@@ -303,6 +322,7 @@ export type TaskScalarWhereWithAggregatesInput = {
   AND?: Prisma.TaskScalarWhereWithAggregatesInput | Prisma.TaskScalarWhereWithAggregatesInput[]
   OR?: Prisma.TaskScalarWhereWithAggregatesInput[]
   NOT?: Prisma.TaskScalarWhereWithAggregatesInput | Prisma.TaskScalarWhereWithAggregatesInput[]
+  organizationId?: Prisma.IntWithAggregatesFilter<"Task"> | number
   id?: Prisma.IntWithAggregatesFilter<"Task"> | number
   projectId?: Prisma.IntWithAggregatesFilter<"Task"> | number
   title?: Prisma.StringWithAggregatesFilter<"Task"> | string
@@ -314,6 +334,7 @@ export type TaskScalarWhereWithAggregatesInput = {
 }
 
 export type TaskCreateInput = {
+  id?: number
   title: string
   description?: string | null
   status?: $Enums.TaskStatus
@@ -324,9 +345,11 @@ export type TaskCreateInput = {
   checklist?: Prisma.TaskChecklistItemCreateNestedManyWithoutTaskInput
   files?: Prisma.TaskFileCreateNestedManyWithoutTaskInput
   timers?: Prisma.TimerCreateNestedManyWithoutTaskInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutTasksInput
 }
 
 export type TaskUncheckedCreateInput = {
+  organizationId?: number
   id?: number
   projectId: number
   title: string
@@ -341,6 +364,7 @@ export type TaskUncheckedCreateInput = {
 }
 
 export type TaskUpdateInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumTaskStatusFieldUpdateOperationsInput | $Enums.TaskStatus
@@ -351,9 +375,11 @@ export type TaskUpdateInput = {
   checklist?: Prisma.TaskChecklistItemUpdateManyWithoutTaskNestedInput
   files?: Prisma.TaskFileUpdateManyWithoutTaskNestedInput
   timers?: Prisma.TimerUpdateManyWithoutTaskNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutTasksNestedInput
 }
 
 export type TaskUncheckedUpdateInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   projectId?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
@@ -368,6 +394,7 @@ export type TaskUncheckedUpdateInput = {
 }
 
 export type TaskCreateManyInput = {
+  organizationId?: number
   id?: number
   projectId: number
   title: string
@@ -379,6 +406,7 @@ export type TaskCreateManyInput = {
 }
 
 export type TaskUpdateManyMutationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumTaskStatusFieldUpdateOperationsInput | $Enums.TaskStatus
@@ -388,6 +416,7 @@ export type TaskUpdateManyMutationInput = {
 }
 
 export type TaskUncheckedUpdateManyInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   projectId?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
@@ -408,7 +437,13 @@ export type TaskOrderByRelationAggregateInput = {
   _count?: Prisma.SortOrder
 }
 
+export type TaskOrganizationIdIdCompoundUniqueInput = {
+  organizationId: number
+  id: number
+}
+
 export type TaskCountOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   title?: Prisma.SortOrder
@@ -420,11 +455,13 @@ export type TaskCountOrderByAggregateInput = {
 }
 
 export type TaskAvgOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
 }
 
 export type TaskMaxOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   title?: Prisma.SortOrder
@@ -436,6 +473,7 @@ export type TaskMaxOrderByAggregateInput = {
 }
 
 export type TaskMinOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   title?: Prisma.SortOrder
@@ -447,6 +485,7 @@ export type TaskMinOrderByAggregateInput = {
 }
 
 export type TaskSumOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
 }
@@ -459,6 +498,48 @@ export type TaskScalarRelationFilter = {
 export type TaskNullableScalarRelationFilter = {
   is?: Prisma.TaskWhereInput | null
   isNot?: Prisma.TaskWhereInput | null
+}
+
+export type TaskCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.TaskCreateWithoutOrganizationInput, Prisma.TaskUncheckedCreateWithoutOrganizationInput> | Prisma.TaskCreateWithoutOrganizationInput[] | Prisma.TaskUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.TaskCreateOrConnectWithoutOrganizationInput | Prisma.TaskCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.TaskCreateManyOrganizationInputEnvelope
+  connect?: Prisma.TaskWhereUniqueInput | Prisma.TaskWhereUniqueInput[]
+}
+
+export type TaskUncheckedCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.TaskCreateWithoutOrganizationInput, Prisma.TaskUncheckedCreateWithoutOrganizationInput> | Prisma.TaskCreateWithoutOrganizationInput[] | Prisma.TaskUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.TaskCreateOrConnectWithoutOrganizationInput | Prisma.TaskCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.TaskCreateManyOrganizationInputEnvelope
+  connect?: Prisma.TaskWhereUniqueInput | Prisma.TaskWhereUniqueInput[]
+}
+
+export type TaskUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.TaskCreateWithoutOrganizationInput, Prisma.TaskUncheckedCreateWithoutOrganizationInput> | Prisma.TaskCreateWithoutOrganizationInput[] | Prisma.TaskUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.TaskCreateOrConnectWithoutOrganizationInput | Prisma.TaskCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.TaskUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.TaskUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.TaskCreateManyOrganizationInputEnvelope
+  set?: Prisma.TaskWhereUniqueInput | Prisma.TaskWhereUniqueInput[]
+  disconnect?: Prisma.TaskWhereUniqueInput | Prisma.TaskWhereUniqueInput[]
+  delete?: Prisma.TaskWhereUniqueInput | Prisma.TaskWhereUniqueInput[]
+  connect?: Prisma.TaskWhereUniqueInput | Prisma.TaskWhereUniqueInput[]
+  update?: Prisma.TaskUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.TaskUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.TaskUpdateManyWithWhereWithoutOrganizationInput | Prisma.TaskUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.TaskScalarWhereInput | Prisma.TaskScalarWhereInput[]
+}
+
+export type TaskUncheckedUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.TaskCreateWithoutOrganizationInput, Prisma.TaskUncheckedCreateWithoutOrganizationInput> | Prisma.TaskCreateWithoutOrganizationInput[] | Prisma.TaskUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.TaskCreateOrConnectWithoutOrganizationInput | Prisma.TaskCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.TaskUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.TaskUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.TaskCreateManyOrganizationInputEnvelope
+  set?: Prisma.TaskWhereUniqueInput | Prisma.TaskWhereUniqueInput[]
+  disconnect?: Prisma.TaskWhereUniqueInput | Prisma.TaskWhereUniqueInput[]
+  delete?: Prisma.TaskWhereUniqueInput | Prisma.TaskWhereUniqueInput[]
+  connect?: Prisma.TaskWhereUniqueInput | Prisma.TaskWhereUniqueInput[]
+  update?: Prisma.TaskUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.TaskUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.TaskUpdateManyWithWhereWithoutOrganizationInput | Prisma.TaskUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.TaskScalarWhereInput | Prisma.TaskScalarWhereInput[]
 }
 
 export type TaskCreateNestedManyWithoutProjectInput = {
@@ -551,7 +632,77 @@ export type TaskUpdateOneWithoutTimersNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.TaskUpdateToOneWithWhereWithoutTimersInput, Prisma.TaskUpdateWithoutTimersInput>, Prisma.TaskUncheckedUpdateWithoutTimersInput>
 }
 
+export type TaskCreateWithoutOrganizationInput = {
+  id?: number
+  title: string
+  description?: string | null
+  status?: $Enums.TaskStatus
+  dateDue?: Date | string | null
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  project: Prisma.ProjectCreateNestedOneWithoutTasksInput
+  checklist?: Prisma.TaskChecklistItemCreateNestedManyWithoutTaskInput
+  files?: Prisma.TaskFileCreateNestedManyWithoutTaskInput
+  timers?: Prisma.TimerCreateNestedManyWithoutTaskInput
+}
+
+export type TaskUncheckedCreateWithoutOrganizationInput = {
+  id?: number
+  projectId: number
+  title: string
+  description?: string | null
+  status?: $Enums.TaskStatus
+  dateDue?: Date | string | null
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  checklist?: Prisma.TaskChecklistItemUncheckedCreateNestedManyWithoutTaskInput
+  files?: Prisma.TaskFileUncheckedCreateNestedManyWithoutTaskInput
+  timers?: Prisma.TimerUncheckedCreateNestedManyWithoutTaskInput
+}
+
+export type TaskCreateOrConnectWithoutOrganizationInput = {
+  where: Prisma.TaskWhereUniqueInput
+  create: Prisma.XOR<Prisma.TaskCreateWithoutOrganizationInput, Prisma.TaskUncheckedCreateWithoutOrganizationInput>
+}
+
+export type TaskCreateManyOrganizationInputEnvelope = {
+  data: Prisma.TaskCreateManyOrganizationInput | Prisma.TaskCreateManyOrganizationInput[]
+  skipDuplicates?: boolean
+}
+
+export type TaskUpsertWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.TaskWhereUniqueInput
+  update: Prisma.XOR<Prisma.TaskUpdateWithoutOrganizationInput, Prisma.TaskUncheckedUpdateWithoutOrganizationInput>
+  create: Prisma.XOR<Prisma.TaskCreateWithoutOrganizationInput, Prisma.TaskUncheckedCreateWithoutOrganizationInput>
+}
+
+export type TaskUpdateWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.TaskWhereUniqueInput
+  data: Prisma.XOR<Prisma.TaskUpdateWithoutOrganizationInput, Prisma.TaskUncheckedUpdateWithoutOrganizationInput>
+}
+
+export type TaskUpdateManyWithWhereWithoutOrganizationInput = {
+  where: Prisma.TaskScalarWhereInput
+  data: Prisma.XOR<Prisma.TaskUpdateManyMutationInput, Prisma.TaskUncheckedUpdateManyWithoutOrganizationInput>
+}
+
+export type TaskScalarWhereInput = {
+  AND?: Prisma.TaskScalarWhereInput | Prisma.TaskScalarWhereInput[]
+  OR?: Prisma.TaskScalarWhereInput[]
+  NOT?: Prisma.TaskScalarWhereInput | Prisma.TaskScalarWhereInput[]
+  organizationId?: Prisma.IntFilter<"Task"> | number
+  id?: Prisma.IntFilter<"Task"> | number
+  projectId?: Prisma.IntFilter<"Task"> | number
+  title?: Prisma.StringFilter<"Task"> | string
+  description?: Prisma.StringNullableFilter<"Task"> | string | null
+  status?: Prisma.EnumTaskStatusFilter<"Task"> | $Enums.TaskStatus
+  dateDue?: Prisma.DateTimeNullableFilter<"Task"> | Date | string | null
+  createdAt?: Prisma.DateTimeFilter<"Task"> | Date | string
+  updatedAt?: Prisma.DateTimeFilter<"Task"> | Date | string
+}
+
 export type TaskCreateWithoutProjectInput = {
+  id?: number
   title: string
   description?: string | null
   status?: $Enums.TaskStatus
@@ -561,6 +712,7 @@ export type TaskCreateWithoutProjectInput = {
   checklist?: Prisma.TaskChecklistItemCreateNestedManyWithoutTaskInput
   files?: Prisma.TaskFileCreateNestedManyWithoutTaskInput
   timers?: Prisma.TimerCreateNestedManyWithoutTaskInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutTasksInput
 }
 
 export type TaskUncheckedCreateWithoutProjectInput = {
@@ -602,21 +754,8 @@ export type TaskUpdateManyWithWhereWithoutProjectInput = {
   data: Prisma.XOR<Prisma.TaskUpdateManyMutationInput, Prisma.TaskUncheckedUpdateManyWithoutProjectInput>
 }
 
-export type TaskScalarWhereInput = {
-  AND?: Prisma.TaskScalarWhereInput | Prisma.TaskScalarWhereInput[]
-  OR?: Prisma.TaskScalarWhereInput[]
-  NOT?: Prisma.TaskScalarWhereInput | Prisma.TaskScalarWhereInput[]
-  id?: Prisma.IntFilter<"Task"> | number
-  projectId?: Prisma.IntFilter<"Task"> | number
-  title?: Prisma.StringFilter<"Task"> | string
-  description?: Prisma.StringNullableFilter<"Task"> | string | null
-  status?: Prisma.EnumTaskStatusFilter<"Task"> | $Enums.TaskStatus
-  dateDue?: Prisma.DateTimeNullableFilter<"Task"> | Date | string | null
-  createdAt?: Prisma.DateTimeFilter<"Task"> | Date | string
-  updatedAt?: Prisma.DateTimeFilter<"Task"> | Date | string
-}
-
 export type TaskCreateWithoutChecklistInput = {
+  id?: number
   title: string
   description?: string | null
   status?: $Enums.TaskStatus
@@ -626,9 +765,11 @@ export type TaskCreateWithoutChecklistInput = {
   project: Prisma.ProjectCreateNestedOneWithoutTasksInput
   files?: Prisma.TaskFileCreateNestedManyWithoutTaskInput
   timers?: Prisma.TimerCreateNestedManyWithoutTaskInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutTasksInput
 }
 
 export type TaskUncheckedCreateWithoutChecklistInput = {
+  organizationId?: number
   id?: number
   projectId: number
   title: string
@@ -658,6 +799,7 @@ export type TaskUpdateToOneWithWhereWithoutChecklistInput = {
 }
 
 export type TaskUpdateWithoutChecklistInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumTaskStatusFieldUpdateOperationsInput | $Enums.TaskStatus
@@ -667,9 +809,11 @@ export type TaskUpdateWithoutChecklistInput = {
   project?: Prisma.ProjectUpdateOneRequiredWithoutTasksNestedInput
   files?: Prisma.TaskFileUpdateManyWithoutTaskNestedInput
   timers?: Prisma.TimerUpdateManyWithoutTaskNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutTasksNestedInput
 }
 
 export type TaskUncheckedUpdateWithoutChecklistInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   projectId?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
@@ -683,6 +827,7 @@ export type TaskUncheckedUpdateWithoutChecklistInput = {
 }
 
 export type TaskCreateWithoutFilesInput = {
+  id?: number
   title: string
   description?: string | null
   status?: $Enums.TaskStatus
@@ -692,9 +837,11 @@ export type TaskCreateWithoutFilesInput = {
   project: Prisma.ProjectCreateNestedOneWithoutTasksInput
   checklist?: Prisma.TaskChecklistItemCreateNestedManyWithoutTaskInput
   timers?: Prisma.TimerCreateNestedManyWithoutTaskInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutTasksInput
 }
 
 export type TaskUncheckedCreateWithoutFilesInput = {
+  organizationId?: number
   id?: number
   projectId: number
   title: string
@@ -724,6 +871,7 @@ export type TaskUpdateToOneWithWhereWithoutFilesInput = {
 }
 
 export type TaskUpdateWithoutFilesInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumTaskStatusFieldUpdateOperationsInput | $Enums.TaskStatus
@@ -733,9 +881,11 @@ export type TaskUpdateWithoutFilesInput = {
   project?: Prisma.ProjectUpdateOneRequiredWithoutTasksNestedInput
   checklist?: Prisma.TaskChecklistItemUpdateManyWithoutTaskNestedInput
   timers?: Prisma.TimerUpdateManyWithoutTaskNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutTasksNestedInput
 }
 
 export type TaskUncheckedUpdateWithoutFilesInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   projectId?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
@@ -749,6 +899,7 @@ export type TaskUncheckedUpdateWithoutFilesInput = {
 }
 
 export type TaskCreateWithoutTimersInput = {
+  id?: number
   title: string
   description?: string | null
   status?: $Enums.TaskStatus
@@ -758,9 +909,11 @@ export type TaskCreateWithoutTimersInput = {
   project: Prisma.ProjectCreateNestedOneWithoutTasksInput
   checklist?: Prisma.TaskChecklistItemCreateNestedManyWithoutTaskInput
   files?: Prisma.TaskFileCreateNestedManyWithoutTaskInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutTasksInput
 }
 
 export type TaskUncheckedCreateWithoutTimersInput = {
+  organizationId?: number
   id?: number
   projectId: number
   title: string
@@ -790,6 +943,7 @@ export type TaskUpdateToOneWithWhereWithoutTimersInput = {
 }
 
 export type TaskUpdateWithoutTimersInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumTaskStatusFieldUpdateOperationsInput | $Enums.TaskStatus
@@ -799,9 +953,11 @@ export type TaskUpdateWithoutTimersInput = {
   project?: Prisma.ProjectUpdateOneRequiredWithoutTasksNestedInput
   checklist?: Prisma.TaskChecklistItemUpdateManyWithoutTaskNestedInput
   files?: Prisma.TaskFileUpdateManyWithoutTaskNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutTasksNestedInput
 }
 
 export type TaskUncheckedUpdateWithoutTimersInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   projectId?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
@@ -812,6 +968,56 @@ export type TaskUncheckedUpdateWithoutTimersInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   checklist?: Prisma.TaskChecklistItemUncheckedUpdateManyWithoutTaskNestedInput
   files?: Prisma.TaskFileUncheckedUpdateManyWithoutTaskNestedInput
+}
+
+export type TaskCreateManyOrganizationInput = {
+  id?: number
+  projectId: number
+  title: string
+  description?: string | null
+  status?: $Enums.TaskStatus
+  dateDue?: Date | string | null
+  createdAt?: Date | string
+  updatedAt?: Date | string
+}
+
+export type TaskUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumTaskStatusFieldUpdateOperationsInput | $Enums.TaskStatus
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  project?: Prisma.ProjectUpdateOneRequiredWithoutTasksNestedInput
+  checklist?: Prisma.TaskChecklistItemUpdateManyWithoutTaskNestedInput
+  files?: Prisma.TaskFileUpdateManyWithoutTaskNestedInput
+  timers?: Prisma.TimerUpdateManyWithoutTaskNestedInput
+}
+
+export type TaskUncheckedUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  projectId?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumTaskStatusFieldUpdateOperationsInput | $Enums.TaskStatus
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  checklist?: Prisma.TaskChecklistItemUncheckedUpdateManyWithoutTaskNestedInput
+  files?: Prisma.TaskFileUncheckedUpdateManyWithoutTaskNestedInput
+  timers?: Prisma.TimerUncheckedUpdateManyWithoutTaskNestedInput
+}
+
+export type TaskUncheckedUpdateManyWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  projectId?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumTaskStatusFieldUpdateOperationsInput | $Enums.TaskStatus
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type TaskCreateManyProjectInput = {
@@ -825,6 +1031,7 @@ export type TaskCreateManyProjectInput = {
 }
 
 export type TaskUpdateWithoutProjectInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   title?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   status?: Prisma.EnumTaskStatusFieldUpdateOperationsInput | $Enums.TaskStatus
@@ -834,6 +1041,7 @@ export type TaskUpdateWithoutProjectInput = {
   checklist?: Prisma.TaskChecklistItemUpdateManyWithoutTaskNestedInput
   files?: Prisma.TaskFileUpdateManyWithoutTaskNestedInput
   timers?: Prisma.TimerUpdateManyWithoutTaskNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutTasksNestedInput
 }
 
 export type TaskUncheckedUpdateWithoutProjectInput = {
@@ -909,6 +1117,7 @@ export type TaskCountOutputTypeCountTimersArgs<ExtArgs extends runtime.Types.Ext
 
 
 export type TaskSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   title?: boolean
@@ -921,10 +1130,12 @@ export type TaskSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   checklist?: boolean | Prisma.Task$checklistArgs<ExtArgs>
   files?: boolean | Prisma.Task$filesArgs<ExtArgs>
   timers?: boolean | Prisma.Task$timersArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
   _count?: boolean | Prisma.TaskCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["task"]>
 
 export type TaskSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   title?: boolean
@@ -934,9 +1145,11 @@ export type TaskSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensio
   createdAt?: boolean
   updatedAt?: boolean
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["task"]>
 
 export type TaskSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   title?: boolean
@@ -946,9 +1159,11 @@ export type TaskSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensio
   createdAt?: boolean
   updatedAt?: boolean
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["task"]>
 
 export type TaskSelectScalar = {
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   title?: boolean
@@ -959,19 +1174,22 @@ export type TaskSelectScalar = {
   updatedAt?: boolean
 }
 
-export type TaskOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "projectId" | "title" | "description" | "status" | "dateDue" | "createdAt" | "updatedAt", ExtArgs["result"]["task"]>
+export type TaskOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "id" | "projectId" | "title" | "description" | "status" | "dateDue" | "createdAt" | "updatedAt", ExtArgs["result"]["task"]>
 export type TaskInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   checklist?: boolean | Prisma.Task$checklistArgs<ExtArgs>
   files?: boolean | Prisma.Task$filesArgs<ExtArgs>
   timers?: boolean | Prisma.Task$timersArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
   _count?: boolean | Prisma.TaskCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type TaskIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type TaskIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 
 export type $TaskPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -981,8 +1199,10 @@ export type $TaskPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
     checklist: Prisma.$TaskChecklistItemPayload<ExtArgs>[]
     files: Prisma.$TaskFilePayload<ExtArgs>[]
     timers: Prisma.$TimerPayload<ExtArgs>[]
+    organization: Prisma.$OrganizationPayload<ExtArgs>
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
+    organizationId: number
     id: number
     projectId: number
     title: string
@@ -1074,8 +1294,8 @@ export interface TaskDelegate<ExtArgs extends runtime.Types.Extensions.InternalA
    * // Get first 10 Tasks
    * const tasks = await prisma.task.findMany({ take: 10 })
    * 
-   * // Only select the `id`
-   * const taskWithIdOnly = await prisma.task.findMany({ select: { id: true } })
+   * // Only select the `organizationId`
+   * const taskWithOrganizationIdOnly = await prisma.task.findMany({ select: { organizationId: true } })
    * 
    */
   findMany<T extends TaskFindManyArgs>(args?: Prisma.SelectSubset<T, TaskFindManyArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$TaskPayload<ExtArgs>, T, "findMany", GlobalOmitOptions>>
@@ -1119,9 +1339,9 @@ export interface TaskDelegate<ExtArgs extends runtime.Types.Extensions.InternalA
    *   ]
    * })
    * 
-   * // Create many Tasks and only return the `id`
-   * const taskWithIdOnly = await prisma.task.createManyAndReturn({
-   *   select: { id: true },
+   * // Create many Tasks and only return the `organizationId`
+   * const taskWithOrganizationIdOnly = await prisma.task.createManyAndReturn({
+   *   select: { organizationId: true },
    *   data: [
    *     // ... provide data here
    *   ]
@@ -1210,9 +1430,9 @@ export interface TaskDelegate<ExtArgs extends runtime.Types.Extensions.InternalA
    *   ]
    * })
    * 
-   * // Update zero or more Tasks and only return the `id`
-   * const taskWithIdOnly = await prisma.task.updateManyAndReturn({
-   *   select: { id: true },
+   * // Update zero or more Tasks and only return the `organizationId`
+   * const taskWithOrganizationIdOnly = await prisma.task.updateManyAndReturn({
+   *   select: { organizationId: true },
    *   where: {
    *     // ... provide filter here
    *   },
@@ -1389,6 +1609,7 @@ export interface Prisma__TaskClient<T, Null = never, ExtArgs extends runtime.Typ
   checklist<T extends Prisma.Task$checklistArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Task$checklistArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$TaskChecklistItemPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   files<T extends Prisma.Task$filesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Task$filesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$TaskFilePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   timers<T extends Prisma.Task$timersArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Task$timersArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$TimerPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1418,6 +1639,7 @@ export interface Prisma__TaskClient<T, Null = never, ExtArgs extends runtime.Typ
  * Fields of the Task model
  */
 export interface TaskFieldRefs {
+  readonly organizationId: Prisma.FieldRef<"Task", 'Int'>
   readonly id: Prisma.FieldRef<"Task", 'Int'>
   readonly projectId: Prisma.FieldRef<"Task", 'Int'>
   readonly title: Prisma.FieldRef<"Task", 'String'>

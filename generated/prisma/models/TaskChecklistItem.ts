@@ -27,18 +27,21 @@ export type AggregateTaskChecklistItem = {
 }
 
 export type TaskChecklistItemAvgAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   taskId: number | null
   position: number | null
 }
 
 export type TaskChecklistItemSumAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   taskId: number | null
   position: number | null
 }
 
 export type TaskChecklistItemMinAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   taskId: number | null
   text: string | null
@@ -47,6 +50,7 @@ export type TaskChecklistItemMinAggregateOutputType = {
 }
 
 export type TaskChecklistItemMaxAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   taskId: number | null
   text: string | null
@@ -55,6 +59,7 @@ export type TaskChecklistItemMaxAggregateOutputType = {
 }
 
 export type TaskChecklistItemCountAggregateOutputType = {
+  organizationId: number
   id: number
   taskId: number
   text: number
@@ -65,18 +70,21 @@ export type TaskChecklistItemCountAggregateOutputType = {
 
 
 export type TaskChecklistItemAvgAggregateInputType = {
+  organizationId?: true
   id?: true
   taskId?: true
   position?: true
 }
 
 export type TaskChecklistItemSumAggregateInputType = {
+  organizationId?: true
   id?: true
   taskId?: true
   position?: true
 }
 
 export type TaskChecklistItemMinAggregateInputType = {
+  organizationId?: true
   id?: true
   taskId?: true
   text?: true
@@ -85,6 +93,7 @@ export type TaskChecklistItemMinAggregateInputType = {
 }
 
 export type TaskChecklistItemMaxAggregateInputType = {
+  organizationId?: true
   id?: true
   taskId?: true
   text?: true
@@ -93,6 +102,7 @@ export type TaskChecklistItemMaxAggregateInputType = {
 }
 
 export type TaskChecklistItemCountAggregateInputType = {
+  organizationId?: true
   id?: true
   taskId?: true
   text?: true
@@ -188,6 +198,7 @@ export type TaskChecklistItemGroupByArgs<ExtArgs extends runtime.Types.Extension
 }
 
 export type TaskChecklistItemGroupByOutputType = {
+  organizationId: number
   id: number
   taskId: number
   text: string
@@ -219,36 +230,44 @@ export type TaskChecklistItemWhereInput = {
   AND?: Prisma.TaskChecklistItemWhereInput | Prisma.TaskChecklistItemWhereInput[]
   OR?: Prisma.TaskChecklistItemWhereInput[]
   NOT?: Prisma.TaskChecklistItemWhereInput | Prisma.TaskChecklistItemWhereInput[]
+  organizationId?: Prisma.IntFilter<"TaskChecklistItem"> | number
   id?: Prisma.IntFilter<"TaskChecklistItem"> | number
   taskId?: Prisma.IntFilter<"TaskChecklistItem"> | number
   text?: Prisma.StringFilter<"TaskChecklistItem"> | string
   completed?: Prisma.BoolFilter<"TaskChecklistItem"> | boolean
   position?: Prisma.IntFilter<"TaskChecklistItem"> | number
   task?: Prisma.XOR<Prisma.TaskScalarRelationFilter, Prisma.TaskWhereInput>
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
 }
 
 export type TaskChecklistItemOrderByWithRelationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
   text?: Prisma.SortOrder
   completed?: Prisma.SortOrder
   position?: Prisma.SortOrder
   task?: Prisma.TaskOrderByWithRelationInput
+  organization?: Prisma.OrganizationOrderByWithRelationInput
 }
 
 export type TaskChecklistItemWhereUniqueInput = Prisma.AtLeast<{
-  id?: number
+  organizationId_id?: Prisma.TaskChecklistItemOrganizationIdIdCompoundUniqueInput
   AND?: Prisma.TaskChecklistItemWhereInput | Prisma.TaskChecklistItemWhereInput[]
   OR?: Prisma.TaskChecklistItemWhereInput[]
   NOT?: Prisma.TaskChecklistItemWhereInput | Prisma.TaskChecklistItemWhereInput[]
+  organizationId?: Prisma.IntFilter<"TaskChecklistItem"> | number
+  id?: Prisma.IntFilter<"TaskChecklistItem"> | number
   taskId?: Prisma.IntFilter<"TaskChecklistItem"> | number
   text?: Prisma.StringFilter<"TaskChecklistItem"> | string
   completed?: Prisma.BoolFilter<"TaskChecklistItem"> | boolean
   position?: Prisma.IntFilter<"TaskChecklistItem"> | number
   task?: Prisma.XOR<Prisma.TaskScalarRelationFilter, Prisma.TaskWhereInput>
-}, "id">
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
+}, "organizationId_id">
 
 export type TaskChecklistItemOrderByWithAggregationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
   text?: Prisma.SortOrder
@@ -265,6 +284,7 @@ export type TaskChecklistItemScalarWhereWithAggregatesInput = {
   AND?: Prisma.TaskChecklistItemScalarWhereWithAggregatesInput | Prisma.TaskChecklistItemScalarWhereWithAggregatesInput[]
   OR?: Prisma.TaskChecklistItemScalarWhereWithAggregatesInput[]
   NOT?: Prisma.TaskChecklistItemScalarWhereWithAggregatesInput | Prisma.TaskChecklistItemScalarWhereWithAggregatesInput[]
+  organizationId?: Prisma.IntWithAggregatesFilter<"TaskChecklistItem"> | number
   id?: Prisma.IntWithAggregatesFilter<"TaskChecklistItem"> | number
   taskId?: Prisma.IntWithAggregatesFilter<"TaskChecklistItem"> | number
   text?: Prisma.StringWithAggregatesFilter<"TaskChecklistItem"> | string
@@ -273,13 +293,16 @@ export type TaskChecklistItemScalarWhereWithAggregatesInput = {
 }
 
 export type TaskChecklistItemCreateInput = {
+  id?: number
   text: string
   completed?: boolean
   position: number
   task: Prisma.TaskCreateNestedOneWithoutChecklistInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutTaskChecklistItemsInput
 }
 
 export type TaskChecklistItemUncheckedCreateInput = {
+  organizationId?: number
   id?: number
   taskId: number
   text: string
@@ -288,13 +311,16 @@ export type TaskChecklistItemUncheckedCreateInput = {
 }
 
 export type TaskChecklistItemUpdateInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   text?: Prisma.StringFieldUpdateOperationsInput | string
   completed?: Prisma.BoolFieldUpdateOperationsInput | boolean
   position?: Prisma.IntFieldUpdateOperationsInput | number
   task?: Prisma.TaskUpdateOneRequiredWithoutChecklistNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutTaskChecklistItemsNestedInput
 }
 
 export type TaskChecklistItemUncheckedUpdateInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   taskId?: Prisma.IntFieldUpdateOperationsInput | number
   text?: Prisma.StringFieldUpdateOperationsInput | string
@@ -303,6 +329,7 @@ export type TaskChecklistItemUncheckedUpdateInput = {
 }
 
 export type TaskChecklistItemCreateManyInput = {
+  organizationId?: number
   id?: number
   taskId: number
   text: string
@@ -311,12 +338,14 @@ export type TaskChecklistItemCreateManyInput = {
 }
 
 export type TaskChecklistItemUpdateManyMutationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   text?: Prisma.StringFieldUpdateOperationsInput | string
   completed?: Prisma.BoolFieldUpdateOperationsInput | boolean
   position?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type TaskChecklistItemUncheckedUpdateManyInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   taskId?: Prisma.IntFieldUpdateOperationsInput | number
   text?: Prisma.StringFieldUpdateOperationsInput | string
@@ -334,7 +363,13 @@ export type TaskChecklistItemOrderByRelationAggregateInput = {
   _count?: Prisma.SortOrder
 }
 
+export type TaskChecklistItemOrganizationIdIdCompoundUniqueInput = {
+  organizationId: number
+  id: number
+}
+
 export type TaskChecklistItemCountOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
   text?: Prisma.SortOrder
@@ -343,12 +378,14 @@ export type TaskChecklistItemCountOrderByAggregateInput = {
 }
 
 export type TaskChecklistItemAvgOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
   position?: Prisma.SortOrder
 }
 
 export type TaskChecklistItemMaxOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
   text?: Prisma.SortOrder
@@ -357,6 +394,7 @@ export type TaskChecklistItemMaxOrderByAggregateInput = {
 }
 
 export type TaskChecklistItemMinOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
   text?: Prisma.SortOrder
@@ -365,9 +403,52 @@ export type TaskChecklistItemMinOrderByAggregateInput = {
 }
 
 export type TaskChecklistItemSumOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
   position?: Prisma.SortOrder
+}
+
+export type TaskChecklistItemCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.TaskChecklistItemCreateWithoutOrganizationInput, Prisma.TaskChecklistItemUncheckedCreateWithoutOrganizationInput> | Prisma.TaskChecklistItemCreateWithoutOrganizationInput[] | Prisma.TaskChecklistItemUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.TaskChecklistItemCreateOrConnectWithoutOrganizationInput | Prisma.TaskChecklistItemCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.TaskChecklistItemCreateManyOrganizationInputEnvelope
+  connect?: Prisma.TaskChecklistItemWhereUniqueInput | Prisma.TaskChecklistItemWhereUniqueInput[]
+}
+
+export type TaskChecklistItemUncheckedCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.TaskChecklistItemCreateWithoutOrganizationInput, Prisma.TaskChecklistItemUncheckedCreateWithoutOrganizationInput> | Prisma.TaskChecklistItemCreateWithoutOrganizationInput[] | Prisma.TaskChecklistItemUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.TaskChecklistItemCreateOrConnectWithoutOrganizationInput | Prisma.TaskChecklistItemCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.TaskChecklistItemCreateManyOrganizationInputEnvelope
+  connect?: Prisma.TaskChecklistItemWhereUniqueInput | Prisma.TaskChecklistItemWhereUniqueInput[]
+}
+
+export type TaskChecklistItemUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.TaskChecklistItemCreateWithoutOrganizationInput, Prisma.TaskChecklistItemUncheckedCreateWithoutOrganizationInput> | Prisma.TaskChecklistItemCreateWithoutOrganizationInput[] | Prisma.TaskChecklistItemUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.TaskChecklistItemCreateOrConnectWithoutOrganizationInput | Prisma.TaskChecklistItemCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.TaskChecklistItemUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.TaskChecklistItemUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.TaskChecklistItemCreateManyOrganizationInputEnvelope
+  set?: Prisma.TaskChecklistItemWhereUniqueInput | Prisma.TaskChecklistItemWhereUniqueInput[]
+  disconnect?: Prisma.TaskChecklistItemWhereUniqueInput | Prisma.TaskChecklistItemWhereUniqueInput[]
+  delete?: Prisma.TaskChecklistItemWhereUniqueInput | Prisma.TaskChecklistItemWhereUniqueInput[]
+  connect?: Prisma.TaskChecklistItemWhereUniqueInput | Prisma.TaskChecklistItemWhereUniqueInput[]
+  update?: Prisma.TaskChecklistItemUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.TaskChecklistItemUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.TaskChecklistItemUpdateManyWithWhereWithoutOrganizationInput | Prisma.TaskChecklistItemUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.TaskChecklistItemScalarWhereInput | Prisma.TaskChecklistItemScalarWhereInput[]
+}
+
+export type TaskChecklistItemUncheckedUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.TaskChecklistItemCreateWithoutOrganizationInput, Prisma.TaskChecklistItemUncheckedCreateWithoutOrganizationInput> | Prisma.TaskChecklistItemCreateWithoutOrganizationInput[] | Prisma.TaskChecklistItemUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.TaskChecklistItemCreateOrConnectWithoutOrganizationInput | Prisma.TaskChecklistItemCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.TaskChecklistItemUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.TaskChecklistItemUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.TaskChecklistItemCreateManyOrganizationInputEnvelope
+  set?: Prisma.TaskChecklistItemWhereUniqueInput | Prisma.TaskChecklistItemWhereUniqueInput[]
+  disconnect?: Prisma.TaskChecklistItemWhereUniqueInput | Prisma.TaskChecklistItemWhereUniqueInput[]
+  delete?: Prisma.TaskChecklistItemWhereUniqueInput | Prisma.TaskChecklistItemWhereUniqueInput[]
+  connect?: Prisma.TaskChecklistItemWhereUniqueInput | Prisma.TaskChecklistItemWhereUniqueInput[]
+  update?: Prisma.TaskChecklistItemUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.TaskChecklistItemUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.TaskChecklistItemUpdateManyWithWhereWithoutOrganizationInput | Prisma.TaskChecklistItemUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.TaskChecklistItemScalarWhereInput | Prisma.TaskChecklistItemScalarWhereInput[]
 }
 
 export type TaskChecklistItemCreateNestedManyWithoutTaskInput = {
@@ -412,10 +493,66 @@ export type TaskChecklistItemUncheckedUpdateManyWithoutTaskNestedInput = {
   deleteMany?: Prisma.TaskChecklistItemScalarWhereInput | Prisma.TaskChecklistItemScalarWhereInput[]
 }
 
-export type TaskChecklistItemCreateWithoutTaskInput = {
+export type TaskChecklistItemCreateWithoutOrganizationInput = {
+  id?: number
   text: string
   completed?: boolean
   position: number
+  task: Prisma.TaskCreateNestedOneWithoutChecklistInput
+}
+
+export type TaskChecklistItemUncheckedCreateWithoutOrganizationInput = {
+  id?: number
+  taskId: number
+  text: string
+  completed?: boolean
+  position: number
+}
+
+export type TaskChecklistItemCreateOrConnectWithoutOrganizationInput = {
+  where: Prisma.TaskChecklistItemWhereUniqueInput
+  create: Prisma.XOR<Prisma.TaskChecklistItemCreateWithoutOrganizationInput, Prisma.TaskChecklistItemUncheckedCreateWithoutOrganizationInput>
+}
+
+export type TaskChecklistItemCreateManyOrganizationInputEnvelope = {
+  data: Prisma.TaskChecklistItemCreateManyOrganizationInput | Prisma.TaskChecklistItemCreateManyOrganizationInput[]
+  skipDuplicates?: boolean
+}
+
+export type TaskChecklistItemUpsertWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.TaskChecklistItemWhereUniqueInput
+  update: Prisma.XOR<Prisma.TaskChecklistItemUpdateWithoutOrganizationInput, Prisma.TaskChecklistItemUncheckedUpdateWithoutOrganizationInput>
+  create: Prisma.XOR<Prisma.TaskChecklistItemCreateWithoutOrganizationInput, Prisma.TaskChecklistItemUncheckedCreateWithoutOrganizationInput>
+}
+
+export type TaskChecklistItemUpdateWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.TaskChecklistItemWhereUniqueInput
+  data: Prisma.XOR<Prisma.TaskChecklistItemUpdateWithoutOrganizationInput, Prisma.TaskChecklistItemUncheckedUpdateWithoutOrganizationInput>
+}
+
+export type TaskChecklistItemUpdateManyWithWhereWithoutOrganizationInput = {
+  where: Prisma.TaskChecklistItemScalarWhereInput
+  data: Prisma.XOR<Prisma.TaskChecklistItemUpdateManyMutationInput, Prisma.TaskChecklistItemUncheckedUpdateManyWithoutOrganizationInput>
+}
+
+export type TaskChecklistItemScalarWhereInput = {
+  AND?: Prisma.TaskChecklistItemScalarWhereInput | Prisma.TaskChecklistItemScalarWhereInput[]
+  OR?: Prisma.TaskChecklistItemScalarWhereInput[]
+  NOT?: Prisma.TaskChecklistItemScalarWhereInput | Prisma.TaskChecklistItemScalarWhereInput[]
+  organizationId?: Prisma.IntFilter<"TaskChecklistItem"> | number
+  id?: Prisma.IntFilter<"TaskChecklistItem"> | number
+  taskId?: Prisma.IntFilter<"TaskChecklistItem"> | number
+  text?: Prisma.StringFilter<"TaskChecklistItem"> | string
+  completed?: Prisma.BoolFilter<"TaskChecklistItem"> | boolean
+  position?: Prisma.IntFilter<"TaskChecklistItem"> | number
+}
+
+export type TaskChecklistItemCreateWithoutTaskInput = {
+  id?: number
+  text: string
+  completed?: boolean
+  position: number
+  organization?: Prisma.OrganizationCreateNestedOneWithoutTaskChecklistItemsInput
 }
 
 export type TaskChecklistItemUncheckedCreateWithoutTaskInput = {
@@ -451,15 +588,36 @@ export type TaskChecklistItemUpdateManyWithWhereWithoutTaskInput = {
   data: Prisma.XOR<Prisma.TaskChecklistItemUpdateManyMutationInput, Prisma.TaskChecklistItemUncheckedUpdateManyWithoutTaskInput>
 }
 
-export type TaskChecklistItemScalarWhereInput = {
-  AND?: Prisma.TaskChecklistItemScalarWhereInput | Prisma.TaskChecklistItemScalarWhereInput[]
-  OR?: Prisma.TaskChecklistItemScalarWhereInput[]
-  NOT?: Prisma.TaskChecklistItemScalarWhereInput | Prisma.TaskChecklistItemScalarWhereInput[]
-  id?: Prisma.IntFilter<"TaskChecklistItem"> | number
-  taskId?: Prisma.IntFilter<"TaskChecklistItem"> | number
-  text?: Prisma.StringFilter<"TaskChecklistItem"> | string
-  completed?: Prisma.BoolFilter<"TaskChecklistItem"> | boolean
-  position?: Prisma.IntFilter<"TaskChecklistItem"> | number
+export type TaskChecklistItemCreateManyOrganizationInput = {
+  id?: number
+  taskId: number
+  text: string
+  completed?: boolean
+  position: number
+}
+
+export type TaskChecklistItemUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  text?: Prisma.StringFieldUpdateOperationsInput | string
+  completed?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  position?: Prisma.IntFieldUpdateOperationsInput | number
+  task?: Prisma.TaskUpdateOneRequiredWithoutChecklistNestedInput
+}
+
+export type TaskChecklistItemUncheckedUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  taskId?: Prisma.IntFieldUpdateOperationsInput | number
+  text?: Prisma.StringFieldUpdateOperationsInput | string
+  completed?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  position?: Prisma.IntFieldUpdateOperationsInput | number
+}
+
+export type TaskChecklistItemUncheckedUpdateManyWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  taskId?: Prisma.IntFieldUpdateOperationsInput | number
+  text?: Prisma.StringFieldUpdateOperationsInput | string
+  completed?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  position?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type TaskChecklistItemCreateManyTaskInput = {
@@ -470,9 +628,11 @@ export type TaskChecklistItemCreateManyTaskInput = {
 }
 
 export type TaskChecklistItemUpdateWithoutTaskInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   text?: Prisma.StringFieldUpdateOperationsInput | string
   completed?: Prisma.BoolFieldUpdateOperationsInput | boolean
   position?: Prisma.IntFieldUpdateOperationsInput | number
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutTaskChecklistItemsNestedInput
 }
 
 export type TaskChecklistItemUncheckedUpdateWithoutTaskInput = {
@@ -492,33 +652,40 @@ export type TaskChecklistItemUncheckedUpdateManyWithoutTaskInput = {
 
 
 export type TaskChecklistItemSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   taskId?: boolean
   text?: boolean
   completed?: boolean
   position?: boolean
   task?: boolean | Prisma.TaskDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["taskChecklistItem"]>
 
 export type TaskChecklistItemSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   taskId?: boolean
   text?: boolean
   completed?: boolean
   position?: boolean
   task?: boolean | Prisma.TaskDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["taskChecklistItem"]>
 
 export type TaskChecklistItemSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   taskId?: boolean
   text?: boolean
   completed?: boolean
   position?: boolean
   task?: boolean | Prisma.TaskDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["taskChecklistItem"]>
 
 export type TaskChecklistItemSelectScalar = {
+  organizationId?: boolean
   id?: boolean
   taskId?: boolean
   text?: boolean
@@ -526,23 +693,28 @@ export type TaskChecklistItemSelectScalar = {
   position?: boolean
 }
 
-export type TaskChecklistItemOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "taskId" | "text" | "completed" | "position", ExtArgs["result"]["taskChecklistItem"]>
+export type TaskChecklistItemOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "id" | "taskId" | "text" | "completed" | "position", ExtArgs["result"]["taskChecklistItem"]>
 export type TaskChecklistItemInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   task?: boolean | Prisma.TaskDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type TaskChecklistItemIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   task?: boolean | Prisma.TaskDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type TaskChecklistItemIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   task?: boolean | Prisma.TaskDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 
 export type $TaskChecklistItemPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "TaskChecklistItem"
   objects: {
     task: Prisma.$TaskPayload<ExtArgs>
+    organization: Prisma.$OrganizationPayload<ExtArgs>
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
+    organizationId: number
     id: number
     taskId: number
     text: string
@@ -631,8 +803,8 @@ export interface TaskChecklistItemDelegate<ExtArgs extends runtime.Types.Extensi
    * // Get first 10 TaskChecklistItems
    * const taskChecklistItems = await prisma.taskChecklistItem.findMany({ take: 10 })
    * 
-   * // Only select the `id`
-   * const taskChecklistItemWithIdOnly = await prisma.taskChecklistItem.findMany({ select: { id: true } })
+   * // Only select the `organizationId`
+   * const taskChecklistItemWithOrganizationIdOnly = await prisma.taskChecklistItem.findMany({ select: { organizationId: true } })
    * 
    */
   findMany<T extends TaskChecklistItemFindManyArgs>(args?: Prisma.SelectSubset<T, TaskChecklistItemFindManyArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$TaskChecklistItemPayload<ExtArgs>, T, "findMany", GlobalOmitOptions>>
@@ -676,9 +848,9 @@ export interface TaskChecklistItemDelegate<ExtArgs extends runtime.Types.Extensi
    *   ]
    * })
    * 
-   * // Create many TaskChecklistItems and only return the `id`
-   * const taskChecklistItemWithIdOnly = await prisma.taskChecklistItem.createManyAndReturn({
-   *   select: { id: true },
+   * // Create many TaskChecklistItems and only return the `organizationId`
+   * const taskChecklistItemWithOrganizationIdOnly = await prisma.taskChecklistItem.createManyAndReturn({
+   *   select: { organizationId: true },
    *   data: [
    *     // ... provide data here
    *   ]
@@ -767,9 +939,9 @@ export interface TaskChecklistItemDelegate<ExtArgs extends runtime.Types.Extensi
    *   ]
    * })
    * 
-   * // Update zero or more TaskChecklistItems and only return the `id`
-   * const taskChecklistItemWithIdOnly = await prisma.taskChecklistItem.updateManyAndReturn({
-   *   select: { id: true },
+   * // Update zero or more TaskChecklistItems and only return the `organizationId`
+   * const taskChecklistItemWithOrganizationIdOnly = await prisma.taskChecklistItem.updateManyAndReturn({
+   *   select: { organizationId: true },
    *   where: {
    *     // ... provide filter here
    *   },
@@ -943,6 +1115,7 @@ readonly fields: TaskChecklistItemFieldRefs;
 export interface Prisma__TaskChecklistItemClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
   task<T extends Prisma.TaskDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.TaskDefaultArgs<ExtArgs>>): Prisma.Prisma__TaskClient<runtime.Types.Result.GetResult<Prisma.$TaskPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
+  organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -972,6 +1145,7 @@ export interface Prisma__TaskChecklistItemClient<T, Null = never, ExtArgs extend
  * Fields of the TaskChecklistItem model
  */
 export interface TaskChecklistItemFieldRefs {
+  readonly organizationId: Prisma.FieldRef<"TaskChecklistItem", 'Int'>
   readonly id: Prisma.FieldRef<"TaskChecklistItem", 'Int'>
   readonly taskId: Prisma.FieldRef<"TaskChecklistItem", 'Int'>
   readonly text: Prisma.FieldRef<"TaskChecklistItem", 'String'>

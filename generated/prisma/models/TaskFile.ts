@@ -27,16 +27,19 @@ export type AggregateTaskFile = {
 }
 
 export type TaskFileAvgAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   taskId: number | null
 }
 
 export type TaskFileSumAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   taskId: number | null
 }
 
 export type TaskFileMinAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   taskId: number | null
   name: string | null
@@ -44,6 +47,7 @@ export type TaskFileMinAggregateOutputType = {
 }
 
 export type TaskFileMaxAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   taskId: number | null
   name: string | null
@@ -51,6 +55,7 @@ export type TaskFileMaxAggregateOutputType = {
 }
 
 export type TaskFileCountAggregateOutputType = {
+  organizationId: number
   id: number
   taskId: number
   name: number
@@ -60,16 +65,19 @@ export type TaskFileCountAggregateOutputType = {
 
 
 export type TaskFileAvgAggregateInputType = {
+  organizationId?: true
   id?: true
   taskId?: true
 }
 
 export type TaskFileSumAggregateInputType = {
+  organizationId?: true
   id?: true
   taskId?: true
 }
 
 export type TaskFileMinAggregateInputType = {
+  organizationId?: true
   id?: true
   taskId?: true
   name?: true
@@ -77,6 +85,7 @@ export type TaskFileMinAggregateInputType = {
 }
 
 export type TaskFileMaxAggregateInputType = {
+  organizationId?: true
   id?: true
   taskId?: true
   name?: true
@@ -84,6 +93,7 @@ export type TaskFileMaxAggregateInputType = {
 }
 
 export type TaskFileCountAggregateInputType = {
+  organizationId?: true
   id?: true
   taskId?: true
   name?: true
@@ -178,6 +188,7 @@ export type TaskFileGroupByArgs<ExtArgs extends runtime.Types.Extensions.Interna
 }
 
 export type TaskFileGroupByOutputType = {
+  organizationId: number
   id: number
   taskId: number
   name: string
@@ -208,33 +219,41 @@ export type TaskFileWhereInput = {
   AND?: Prisma.TaskFileWhereInput | Prisma.TaskFileWhereInput[]
   OR?: Prisma.TaskFileWhereInput[]
   NOT?: Prisma.TaskFileWhereInput | Prisma.TaskFileWhereInput[]
+  organizationId?: Prisma.IntFilter<"TaskFile"> | number
   id?: Prisma.IntFilter<"TaskFile"> | number
   taskId?: Prisma.IntFilter<"TaskFile"> | number
   name?: Prisma.StringFilter<"TaskFile"> | string
   url?: Prisma.StringFilter<"TaskFile"> | string
   task?: Prisma.XOR<Prisma.TaskScalarRelationFilter, Prisma.TaskWhereInput>
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
 }
 
 export type TaskFileOrderByWithRelationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
   name?: Prisma.SortOrder
   url?: Prisma.SortOrder
   task?: Prisma.TaskOrderByWithRelationInput
+  organization?: Prisma.OrganizationOrderByWithRelationInput
 }
 
 export type TaskFileWhereUniqueInput = Prisma.AtLeast<{
-  id?: number
+  organizationId_id?: Prisma.TaskFileOrganizationIdIdCompoundUniqueInput
   AND?: Prisma.TaskFileWhereInput | Prisma.TaskFileWhereInput[]
   OR?: Prisma.TaskFileWhereInput[]
   NOT?: Prisma.TaskFileWhereInput | Prisma.TaskFileWhereInput[]
+  organizationId?: Prisma.IntFilter<"TaskFile"> | number
+  id?: Prisma.IntFilter<"TaskFile"> | number
   taskId?: Prisma.IntFilter<"TaskFile"> | number
   name?: Prisma.StringFilter<"TaskFile"> | string
   url?: Prisma.StringFilter<"TaskFile"> | string
   task?: Prisma.XOR<Prisma.TaskScalarRelationFilter, Prisma.TaskWhereInput>
-}, "id">
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
+}, "organizationId_id">
 
 export type TaskFileOrderByWithAggregationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
   name?: Prisma.SortOrder
@@ -250,6 +269,7 @@ export type TaskFileScalarWhereWithAggregatesInput = {
   AND?: Prisma.TaskFileScalarWhereWithAggregatesInput | Prisma.TaskFileScalarWhereWithAggregatesInput[]
   OR?: Prisma.TaskFileScalarWhereWithAggregatesInput[]
   NOT?: Prisma.TaskFileScalarWhereWithAggregatesInput | Prisma.TaskFileScalarWhereWithAggregatesInput[]
+  organizationId?: Prisma.IntWithAggregatesFilter<"TaskFile"> | number
   id?: Prisma.IntWithAggregatesFilter<"TaskFile"> | number
   taskId?: Prisma.IntWithAggregatesFilter<"TaskFile"> | number
   name?: Prisma.StringWithAggregatesFilter<"TaskFile"> | string
@@ -257,12 +277,15 @@ export type TaskFileScalarWhereWithAggregatesInput = {
 }
 
 export type TaskFileCreateInput = {
+  id?: number
   name: string
   url: string
   task: Prisma.TaskCreateNestedOneWithoutFilesInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutTaskFilesInput
 }
 
 export type TaskFileUncheckedCreateInput = {
+  organizationId?: number
   id?: number
   taskId: number
   name: string
@@ -270,12 +293,15 @@ export type TaskFileUncheckedCreateInput = {
 }
 
 export type TaskFileUpdateInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   name?: Prisma.StringFieldUpdateOperationsInput | string
   url?: Prisma.StringFieldUpdateOperationsInput | string
   task?: Prisma.TaskUpdateOneRequiredWithoutFilesNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutTaskFilesNestedInput
 }
 
 export type TaskFileUncheckedUpdateInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   taskId?: Prisma.IntFieldUpdateOperationsInput | number
   name?: Prisma.StringFieldUpdateOperationsInput | string
@@ -283,6 +309,7 @@ export type TaskFileUncheckedUpdateInput = {
 }
 
 export type TaskFileCreateManyInput = {
+  organizationId?: number
   id?: number
   taskId: number
   name: string
@@ -290,11 +317,13 @@ export type TaskFileCreateManyInput = {
 }
 
 export type TaskFileUpdateManyMutationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   name?: Prisma.StringFieldUpdateOperationsInput | string
   url?: Prisma.StringFieldUpdateOperationsInput | string
 }
 
 export type TaskFileUncheckedUpdateManyInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   taskId?: Prisma.IntFieldUpdateOperationsInput | number
   name?: Prisma.StringFieldUpdateOperationsInput | string
@@ -311,7 +340,13 @@ export type TaskFileOrderByRelationAggregateInput = {
   _count?: Prisma.SortOrder
 }
 
+export type TaskFileOrganizationIdIdCompoundUniqueInput = {
+  organizationId: number
+  id: number
+}
+
 export type TaskFileCountOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
   name?: Prisma.SortOrder
@@ -319,11 +354,13 @@ export type TaskFileCountOrderByAggregateInput = {
 }
 
 export type TaskFileAvgOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
 }
 
 export type TaskFileMaxOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
   name?: Prisma.SortOrder
@@ -331,6 +368,7 @@ export type TaskFileMaxOrderByAggregateInput = {
 }
 
 export type TaskFileMinOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
   name?: Prisma.SortOrder
@@ -338,8 +376,51 @@ export type TaskFileMinOrderByAggregateInput = {
 }
 
 export type TaskFileSumOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
+}
+
+export type TaskFileCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.TaskFileCreateWithoutOrganizationInput, Prisma.TaskFileUncheckedCreateWithoutOrganizationInput> | Prisma.TaskFileCreateWithoutOrganizationInput[] | Prisma.TaskFileUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.TaskFileCreateOrConnectWithoutOrganizationInput | Prisma.TaskFileCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.TaskFileCreateManyOrganizationInputEnvelope
+  connect?: Prisma.TaskFileWhereUniqueInput | Prisma.TaskFileWhereUniqueInput[]
+}
+
+export type TaskFileUncheckedCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.TaskFileCreateWithoutOrganizationInput, Prisma.TaskFileUncheckedCreateWithoutOrganizationInput> | Prisma.TaskFileCreateWithoutOrganizationInput[] | Prisma.TaskFileUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.TaskFileCreateOrConnectWithoutOrganizationInput | Prisma.TaskFileCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.TaskFileCreateManyOrganizationInputEnvelope
+  connect?: Prisma.TaskFileWhereUniqueInput | Prisma.TaskFileWhereUniqueInput[]
+}
+
+export type TaskFileUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.TaskFileCreateWithoutOrganizationInput, Prisma.TaskFileUncheckedCreateWithoutOrganizationInput> | Prisma.TaskFileCreateWithoutOrganizationInput[] | Prisma.TaskFileUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.TaskFileCreateOrConnectWithoutOrganizationInput | Prisma.TaskFileCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.TaskFileUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.TaskFileUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.TaskFileCreateManyOrganizationInputEnvelope
+  set?: Prisma.TaskFileWhereUniqueInput | Prisma.TaskFileWhereUniqueInput[]
+  disconnect?: Prisma.TaskFileWhereUniqueInput | Prisma.TaskFileWhereUniqueInput[]
+  delete?: Prisma.TaskFileWhereUniqueInput | Prisma.TaskFileWhereUniqueInput[]
+  connect?: Prisma.TaskFileWhereUniqueInput | Prisma.TaskFileWhereUniqueInput[]
+  update?: Prisma.TaskFileUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.TaskFileUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.TaskFileUpdateManyWithWhereWithoutOrganizationInput | Prisma.TaskFileUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.TaskFileScalarWhereInput | Prisma.TaskFileScalarWhereInput[]
+}
+
+export type TaskFileUncheckedUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.TaskFileCreateWithoutOrganizationInput, Prisma.TaskFileUncheckedCreateWithoutOrganizationInput> | Prisma.TaskFileCreateWithoutOrganizationInput[] | Prisma.TaskFileUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.TaskFileCreateOrConnectWithoutOrganizationInput | Prisma.TaskFileCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.TaskFileUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.TaskFileUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.TaskFileCreateManyOrganizationInputEnvelope
+  set?: Prisma.TaskFileWhereUniqueInput | Prisma.TaskFileWhereUniqueInput[]
+  disconnect?: Prisma.TaskFileWhereUniqueInput | Prisma.TaskFileWhereUniqueInput[]
+  delete?: Prisma.TaskFileWhereUniqueInput | Prisma.TaskFileWhereUniqueInput[]
+  connect?: Prisma.TaskFileWhereUniqueInput | Prisma.TaskFileWhereUniqueInput[]
+  update?: Prisma.TaskFileUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.TaskFileUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.TaskFileUpdateManyWithWhereWithoutOrganizationInput | Prisma.TaskFileUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.TaskFileScalarWhereInput | Prisma.TaskFileScalarWhereInput[]
 }
 
 export type TaskFileCreateNestedManyWithoutTaskInput = {
@@ -384,9 +465,62 @@ export type TaskFileUncheckedUpdateManyWithoutTaskNestedInput = {
   deleteMany?: Prisma.TaskFileScalarWhereInput | Prisma.TaskFileScalarWhereInput[]
 }
 
-export type TaskFileCreateWithoutTaskInput = {
+export type TaskFileCreateWithoutOrganizationInput = {
+  id?: number
   name: string
   url: string
+  task: Prisma.TaskCreateNestedOneWithoutFilesInput
+}
+
+export type TaskFileUncheckedCreateWithoutOrganizationInput = {
+  id?: number
+  taskId: number
+  name: string
+  url: string
+}
+
+export type TaskFileCreateOrConnectWithoutOrganizationInput = {
+  where: Prisma.TaskFileWhereUniqueInput
+  create: Prisma.XOR<Prisma.TaskFileCreateWithoutOrganizationInput, Prisma.TaskFileUncheckedCreateWithoutOrganizationInput>
+}
+
+export type TaskFileCreateManyOrganizationInputEnvelope = {
+  data: Prisma.TaskFileCreateManyOrganizationInput | Prisma.TaskFileCreateManyOrganizationInput[]
+  skipDuplicates?: boolean
+}
+
+export type TaskFileUpsertWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.TaskFileWhereUniqueInput
+  update: Prisma.XOR<Prisma.TaskFileUpdateWithoutOrganizationInput, Prisma.TaskFileUncheckedUpdateWithoutOrganizationInput>
+  create: Prisma.XOR<Prisma.TaskFileCreateWithoutOrganizationInput, Prisma.TaskFileUncheckedCreateWithoutOrganizationInput>
+}
+
+export type TaskFileUpdateWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.TaskFileWhereUniqueInput
+  data: Prisma.XOR<Prisma.TaskFileUpdateWithoutOrganizationInput, Prisma.TaskFileUncheckedUpdateWithoutOrganizationInput>
+}
+
+export type TaskFileUpdateManyWithWhereWithoutOrganizationInput = {
+  where: Prisma.TaskFileScalarWhereInput
+  data: Prisma.XOR<Prisma.TaskFileUpdateManyMutationInput, Prisma.TaskFileUncheckedUpdateManyWithoutOrganizationInput>
+}
+
+export type TaskFileScalarWhereInput = {
+  AND?: Prisma.TaskFileScalarWhereInput | Prisma.TaskFileScalarWhereInput[]
+  OR?: Prisma.TaskFileScalarWhereInput[]
+  NOT?: Prisma.TaskFileScalarWhereInput | Prisma.TaskFileScalarWhereInput[]
+  organizationId?: Prisma.IntFilter<"TaskFile"> | number
+  id?: Prisma.IntFilter<"TaskFile"> | number
+  taskId?: Prisma.IntFilter<"TaskFile"> | number
+  name?: Prisma.StringFilter<"TaskFile"> | string
+  url?: Prisma.StringFilter<"TaskFile"> | string
+}
+
+export type TaskFileCreateWithoutTaskInput = {
+  id?: number
+  name: string
+  url: string
+  organization?: Prisma.OrganizationCreateNestedOneWithoutTaskFilesInput
 }
 
 export type TaskFileUncheckedCreateWithoutTaskInput = {
@@ -421,14 +555,32 @@ export type TaskFileUpdateManyWithWhereWithoutTaskInput = {
   data: Prisma.XOR<Prisma.TaskFileUpdateManyMutationInput, Prisma.TaskFileUncheckedUpdateManyWithoutTaskInput>
 }
 
-export type TaskFileScalarWhereInput = {
-  AND?: Prisma.TaskFileScalarWhereInput | Prisma.TaskFileScalarWhereInput[]
-  OR?: Prisma.TaskFileScalarWhereInput[]
-  NOT?: Prisma.TaskFileScalarWhereInput | Prisma.TaskFileScalarWhereInput[]
-  id?: Prisma.IntFilter<"TaskFile"> | number
-  taskId?: Prisma.IntFilter<"TaskFile"> | number
-  name?: Prisma.StringFilter<"TaskFile"> | string
-  url?: Prisma.StringFilter<"TaskFile"> | string
+export type TaskFileCreateManyOrganizationInput = {
+  id?: number
+  taskId: number
+  name: string
+  url: string
+}
+
+export type TaskFileUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  url?: Prisma.StringFieldUpdateOperationsInput | string
+  task?: Prisma.TaskUpdateOneRequiredWithoutFilesNestedInput
+}
+
+export type TaskFileUncheckedUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  taskId?: Prisma.IntFieldUpdateOperationsInput | number
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  url?: Prisma.StringFieldUpdateOperationsInput | string
+}
+
+export type TaskFileUncheckedUpdateManyWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  taskId?: Prisma.IntFieldUpdateOperationsInput | number
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  url?: Prisma.StringFieldUpdateOperationsInput | string
 }
 
 export type TaskFileCreateManyTaskInput = {
@@ -438,8 +590,10 @@ export type TaskFileCreateManyTaskInput = {
 }
 
 export type TaskFileUpdateWithoutTaskInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   name?: Prisma.StringFieldUpdateOperationsInput | string
   url?: Prisma.StringFieldUpdateOperationsInput | string
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutTaskFilesNestedInput
 }
 
 export type TaskFileUncheckedUpdateWithoutTaskInput = {
@@ -457,53 +611,65 @@ export type TaskFileUncheckedUpdateManyWithoutTaskInput = {
 
 
 export type TaskFileSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   taskId?: boolean
   name?: boolean
   url?: boolean
   task?: boolean | Prisma.TaskDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["taskFile"]>
 
 export type TaskFileSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   taskId?: boolean
   name?: boolean
   url?: boolean
   task?: boolean | Prisma.TaskDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["taskFile"]>
 
 export type TaskFileSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   taskId?: boolean
   name?: boolean
   url?: boolean
   task?: boolean | Prisma.TaskDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["taskFile"]>
 
 export type TaskFileSelectScalar = {
+  organizationId?: boolean
   id?: boolean
   taskId?: boolean
   name?: boolean
   url?: boolean
 }
 
-export type TaskFileOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "taskId" | "name" | "url", ExtArgs["result"]["taskFile"]>
+export type TaskFileOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "id" | "taskId" | "name" | "url", ExtArgs["result"]["taskFile"]>
 export type TaskFileInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   task?: boolean | Prisma.TaskDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type TaskFileIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   task?: boolean | Prisma.TaskDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type TaskFileIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   task?: boolean | Prisma.TaskDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 
 export type $TaskFilePayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "TaskFile"
   objects: {
     task: Prisma.$TaskPayload<ExtArgs>
+    organization: Prisma.$OrganizationPayload<ExtArgs>
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
+    organizationId: number
     id: number
     taskId: number
     name: string
@@ -591,8 +757,8 @@ export interface TaskFileDelegate<ExtArgs extends runtime.Types.Extensions.Inter
    * // Get first 10 TaskFiles
    * const taskFiles = await prisma.taskFile.findMany({ take: 10 })
    * 
-   * // Only select the `id`
-   * const taskFileWithIdOnly = await prisma.taskFile.findMany({ select: { id: true } })
+   * // Only select the `organizationId`
+   * const taskFileWithOrganizationIdOnly = await prisma.taskFile.findMany({ select: { organizationId: true } })
    * 
    */
   findMany<T extends TaskFileFindManyArgs>(args?: Prisma.SelectSubset<T, TaskFileFindManyArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$TaskFilePayload<ExtArgs>, T, "findMany", GlobalOmitOptions>>
@@ -636,9 +802,9 @@ export interface TaskFileDelegate<ExtArgs extends runtime.Types.Extensions.Inter
    *   ]
    * })
    * 
-   * // Create many TaskFiles and only return the `id`
-   * const taskFileWithIdOnly = await prisma.taskFile.createManyAndReturn({
-   *   select: { id: true },
+   * // Create many TaskFiles and only return the `organizationId`
+   * const taskFileWithOrganizationIdOnly = await prisma.taskFile.createManyAndReturn({
+   *   select: { organizationId: true },
    *   data: [
    *     // ... provide data here
    *   ]
@@ -727,9 +893,9 @@ export interface TaskFileDelegate<ExtArgs extends runtime.Types.Extensions.Inter
    *   ]
    * })
    * 
-   * // Update zero or more TaskFiles and only return the `id`
-   * const taskFileWithIdOnly = await prisma.taskFile.updateManyAndReturn({
-   *   select: { id: true },
+   * // Update zero or more TaskFiles and only return the `organizationId`
+   * const taskFileWithOrganizationIdOnly = await prisma.taskFile.updateManyAndReturn({
+   *   select: { organizationId: true },
    *   where: {
    *     // ... provide filter here
    *   },
@@ -903,6 +1069,7 @@ readonly fields: TaskFileFieldRefs;
 export interface Prisma__TaskFileClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
   task<T extends Prisma.TaskDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.TaskDefaultArgs<ExtArgs>>): Prisma.Prisma__TaskClient<runtime.Types.Result.GetResult<Prisma.$TaskPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
+  organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -932,6 +1099,7 @@ export interface Prisma__TaskFileClient<T, Null = never, ExtArgs extends runtime
  * Fields of the TaskFile model
  */
 export interface TaskFileFieldRefs {
+  readonly organizationId: Prisma.FieldRef<"TaskFile", 'Int'>
   readonly id: Prisma.FieldRef<"TaskFile", 'Int'>
   readonly taskId: Prisma.FieldRef<"TaskFile", 'Int'>
   readonly name: Prisma.FieldRef<"TaskFile", 'String'>

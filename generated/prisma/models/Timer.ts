@@ -27,6 +27,7 @@ export type AggregateTimer = {
 }
 
 export type TimerAvgAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
   taskId: number | null
@@ -35,6 +36,7 @@ export type TimerAvgAggregateOutputType = {
 }
 
 export type TimerSumAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
   taskId: number | null
@@ -43,6 +45,7 @@ export type TimerSumAggregateOutputType = {
 }
 
 export type TimerMinAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
   taskId: number | null
@@ -53,6 +56,7 @@ export type TimerMinAggregateOutputType = {
 }
 
 export type TimerMaxAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   projectId: number | null
   taskId: number | null
@@ -63,6 +67,7 @@ export type TimerMaxAggregateOutputType = {
 }
 
 export type TimerCountAggregateOutputType = {
+  organizationId: number
   id: number
   projectId: number
   taskId: number
@@ -75,6 +80,7 @@ export type TimerCountAggregateOutputType = {
 
 
 export type TimerAvgAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   taskId?: true
@@ -83,6 +89,7 @@ export type TimerAvgAggregateInputType = {
 }
 
 export type TimerSumAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   taskId?: true
@@ -91,6 +98,7 @@ export type TimerSumAggregateInputType = {
 }
 
 export type TimerMinAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   taskId?: true
@@ -101,6 +109,7 @@ export type TimerMinAggregateInputType = {
 }
 
 export type TimerMaxAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   taskId?: true
@@ -111,6 +120,7 @@ export type TimerMaxAggregateInputType = {
 }
 
 export type TimerCountAggregateInputType = {
+  organizationId?: true
   id?: true
   projectId?: true
   taskId?: true
@@ -208,6 +218,7 @@ export type TimerGroupByArgs<ExtArgs extends runtime.Types.Extensions.InternalAr
 }
 
 export type TimerGroupByOutputType = {
+  organizationId: number
   id: number
   projectId: number
   taskId: number | null
@@ -241,6 +252,7 @@ export type TimerWhereInput = {
   AND?: Prisma.TimerWhereInput | Prisma.TimerWhereInput[]
   OR?: Prisma.TimerWhereInput[]
   NOT?: Prisma.TimerWhereInput | Prisma.TimerWhereInput[]
+  organizationId?: Prisma.IntFilter<"Timer"> | number
   id?: Prisma.IntFilter<"Timer"> | number
   projectId?: Prisma.IntFilter<"Timer"> | number
   taskId?: Prisma.IntNullableFilter<"Timer"> | number | null
@@ -251,9 +263,11 @@ export type TimerWhereInput = {
   project?: Prisma.XOR<Prisma.ProjectScalarRelationFilter, Prisma.ProjectWhereInput>
   task?: Prisma.XOR<Prisma.TaskNullableScalarRelationFilter, Prisma.TaskWhereInput> | null
   user?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
 }
 
 export type TimerOrderByWithRelationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   taskId?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -264,13 +278,16 @@ export type TimerOrderByWithRelationInput = {
   project?: Prisma.ProjectOrderByWithRelationInput
   task?: Prisma.TaskOrderByWithRelationInput
   user?: Prisma.UserOrderByWithRelationInput
+  organization?: Prisma.OrganizationOrderByWithRelationInput
 }
 
 export type TimerWhereUniqueInput = Prisma.AtLeast<{
-  id?: number
+  organizationId_id?: Prisma.TimerOrganizationIdIdCompoundUniqueInput
   AND?: Prisma.TimerWhereInput | Prisma.TimerWhereInput[]
   OR?: Prisma.TimerWhereInput[]
   NOT?: Prisma.TimerWhereInput | Prisma.TimerWhereInput[]
+  organizationId?: Prisma.IntFilter<"Timer"> | number
+  id?: Prisma.IntFilter<"Timer"> | number
   projectId?: Prisma.IntFilter<"Timer"> | number
   taskId?: Prisma.IntNullableFilter<"Timer"> | number | null
   userId?: Prisma.IntFilter<"Timer"> | number
@@ -280,9 +297,11 @@ export type TimerWhereUniqueInput = Prisma.AtLeast<{
   project?: Prisma.XOR<Prisma.ProjectScalarRelationFilter, Prisma.ProjectWhereInput>
   task?: Prisma.XOR<Prisma.TaskNullableScalarRelationFilter, Prisma.TaskWhereInput> | null
   user?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
-}, "id">
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
+}, "organizationId_id">
 
 export type TimerOrderByWithAggregationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   taskId?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -301,6 +320,7 @@ export type TimerScalarWhereWithAggregatesInput = {
   AND?: Prisma.TimerScalarWhereWithAggregatesInput | Prisma.TimerScalarWhereWithAggregatesInput[]
   OR?: Prisma.TimerScalarWhereWithAggregatesInput[]
   NOT?: Prisma.TimerScalarWhereWithAggregatesInput | Prisma.TimerScalarWhereWithAggregatesInput[]
+  organizationId?: Prisma.IntWithAggregatesFilter<"Timer"> | number
   id?: Prisma.IntWithAggregatesFilter<"Timer"> | number
   projectId?: Prisma.IntWithAggregatesFilter<"Timer"> | number
   taskId?: Prisma.IntNullableWithAggregatesFilter<"Timer"> | number | null
@@ -311,15 +331,18 @@ export type TimerScalarWhereWithAggregatesInput = {
 }
 
 export type TimerCreateInput = {
+  id?: number
   startedAt?: Date | string
   stoppedAt?: Date | string | null
   durationSeconds?: number | null
   project: Prisma.ProjectCreateNestedOneWithoutTimersInput
   task?: Prisma.TaskCreateNestedOneWithoutTimersInput
   user: Prisma.UserCreateNestedOneWithoutTimersInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutTimersInput
 }
 
 export type TimerUncheckedCreateInput = {
+  organizationId?: number
   id?: number
   projectId: number
   taskId?: number | null
@@ -330,15 +353,18 @@ export type TimerUncheckedCreateInput = {
 }
 
 export type TimerUpdateInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   startedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   stoppedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   durationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   project?: Prisma.ProjectUpdateOneRequiredWithoutTimersNestedInput
   task?: Prisma.TaskUpdateOneWithoutTimersNestedInput
   user?: Prisma.UserUpdateOneRequiredWithoutTimersNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutTimersNestedInput
 }
 
 export type TimerUncheckedUpdateInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   projectId?: Prisma.IntFieldUpdateOperationsInput | number
   taskId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -349,6 +375,7 @@ export type TimerUncheckedUpdateInput = {
 }
 
 export type TimerCreateManyInput = {
+  organizationId?: number
   id?: number
   projectId: number
   taskId?: number | null
@@ -359,12 +386,14 @@ export type TimerCreateManyInput = {
 }
 
 export type TimerUpdateManyMutationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   startedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   stoppedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   durationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
 }
 
 export type TimerUncheckedUpdateManyInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   projectId?: Prisma.IntFieldUpdateOperationsInput | number
   taskId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -384,7 +413,13 @@ export type TimerOrderByRelationAggregateInput = {
   _count?: Prisma.SortOrder
 }
 
+export type TimerOrganizationIdIdCompoundUniqueInput = {
+  organizationId: number
+  id: number
+}
+
 export type TimerCountOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
@@ -395,6 +430,7 @@ export type TimerCountOrderByAggregateInput = {
 }
 
 export type TimerAvgOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
@@ -403,6 +439,7 @@ export type TimerAvgOrderByAggregateInput = {
 }
 
 export type TimerMaxOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
@@ -413,6 +450,7 @@ export type TimerMaxOrderByAggregateInput = {
 }
 
 export type TimerMinOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
@@ -423,11 +461,54 @@ export type TimerMinOrderByAggregateInput = {
 }
 
 export type TimerSumOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
   userId?: Prisma.SortOrder
   durationSeconds?: Prisma.SortOrder
+}
+
+export type TimerCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.TimerCreateWithoutOrganizationInput, Prisma.TimerUncheckedCreateWithoutOrganizationInput> | Prisma.TimerCreateWithoutOrganizationInput[] | Prisma.TimerUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.TimerCreateOrConnectWithoutOrganizationInput | Prisma.TimerCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.TimerCreateManyOrganizationInputEnvelope
+  connect?: Prisma.TimerWhereUniqueInput | Prisma.TimerWhereUniqueInput[]
+}
+
+export type TimerUncheckedCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.TimerCreateWithoutOrganizationInput, Prisma.TimerUncheckedCreateWithoutOrganizationInput> | Prisma.TimerCreateWithoutOrganizationInput[] | Prisma.TimerUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.TimerCreateOrConnectWithoutOrganizationInput | Prisma.TimerCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.TimerCreateManyOrganizationInputEnvelope
+  connect?: Prisma.TimerWhereUniqueInput | Prisma.TimerWhereUniqueInput[]
+}
+
+export type TimerUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.TimerCreateWithoutOrganizationInput, Prisma.TimerUncheckedCreateWithoutOrganizationInput> | Prisma.TimerCreateWithoutOrganizationInput[] | Prisma.TimerUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.TimerCreateOrConnectWithoutOrganizationInput | Prisma.TimerCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.TimerUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.TimerUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.TimerCreateManyOrganizationInputEnvelope
+  set?: Prisma.TimerWhereUniqueInput | Prisma.TimerWhereUniqueInput[]
+  disconnect?: Prisma.TimerWhereUniqueInput | Prisma.TimerWhereUniqueInput[]
+  delete?: Prisma.TimerWhereUniqueInput | Prisma.TimerWhereUniqueInput[]
+  connect?: Prisma.TimerWhereUniqueInput | Prisma.TimerWhereUniqueInput[]
+  update?: Prisma.TimerUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.TimerUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.TimerUpdateManyWithWhereWithoutOrganizationInput | Prisma.TimerUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.TimerScalarWhereInput | Prisma.TimerScalarWhereInput[]
+}
+
+export type TimerUncheckedUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.TimerCreateWithoutOrganizationInput, Prisma.TimerUncheckedCreateWithoutOrganizationInput> | Prisma.TimerCreateWithoutOrganizationInput[] | Prisma.TimerUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.TimerCreateOrConnectWithoutOrganizationInput | Prisma.TimerCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.TimerUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.TimerUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.TimerCreateManyOrganizationInputEnvelope
+  set?: Prisma.TimerWhereUniqueInput | Prisma.TimerWhereUniqueInput[]
+  disconnect?: Prisma.TimerWhereUniqueInput | Prisma.TimerWhereUniqueInput[]
+  delete?: Prisma.TimerWhereUniqueInput | Prisma.TimerWhereUniqueInput[]
+  connect?: Prisma.TimerWhereUniqueInput | Prisma.TimerWhereUniqueInput[]
+  update?: Prisma.TimerUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.TimerUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.TimerUpdateManyWithWhereWithoutOrganizationInput | Prisma.TimerUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.TimerScalarWhereInput | Prisma.TimerScalarWhereInput[]
 }
 
 export type TimerCreateNestedManyWithoutUserInput = {
@@ -556,12 +637,74 @@ export type TimerUncheckedUpdateManyWithoutTaskNestedInput = {
   deleteMany?: Prisma.TimerScalarWhereInput | Prisma.TimerScalarWhereInput[]
 }
 
-export type TimerCreateWithoutUserInput = {
+export type TimerCreateWithoutOrganizationInput = {
+  id?: number
   startedAt?: Date | string
   stoppedAt?: Date | string | null
   durationSeconds?: number | null
   project: Prisma.ProjectCreateNestedOneWithoutTimersInput
   task?: Prisma.TaskCreateNestedOneWithoutTimersInput
+  user: Prisma.UserCreateNestedOneWithoutTimersInput
+}
+
+export type TimerUncheckedCreateWithoutOrganizationInput = {
+  id?: number
+  projectId: number
+  taskId?: number | null
+  userId: number
+  startedAt?: Date | string
+  stoppedAt?: Date | string | null
+  durationSeconds?: number | null
+}
+
+export type TimerCreateOrConnectWithoutOrganizationInput = {
+  where: Prisma.TimerWhereUniqueInput
+  create: Prisma.XOR<Prisma.TimerCreateWithoutOrganizationInput, Prisma.TimerUncheckedCreateWithoutOrganizationInput>
+}
+
+export type TimerCreateManyOrganizationInputEnvelope = {
+  data: Prisma.TimerCreateManyOrganizationInput | Prisma.TimerCreateManyOrganizationInput[]
+  skipDuplicates?: boolean
+}
+
+export type TimerUpsertWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.TimerWhereUniqueInput
+  update: Prisma.XOR<Prisma.TimerUpdateWithoutOrganizationInput, Prisma.TimerUncheckedUpdateWithoutOrganizationInput>
+  create: Prisma.XOR<Prisma.TimerCreateWithoutOrganizationInput, Prisma.TimerUncheckedCreateWithoutOrganizationInput>
+}
+
+export type TimerUpdateWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.TimerWhereUniqueInput
+  data: Prisma.XOR<Prisma.TimerUpdateWithoutOrganizationInput, Prisma.TimerUncheckedUpdateWithoutOrganizationInput>
+}
+
+export type TimerUpdateManyWithWhereWithoutOrganizationInput = {
+  where: Prisma.TimerScalarWhereInput
+  data: Prisma.XOR<Prisma.TimerUpdateManyMutationInput, Prisma.TimerUncheckedUpdateManyWithoutOrganizationInput>
+}
+
+export type TimerScalarWhereInput = {
+  AND?: Prisma.TimerScalarWhereInput | Prisma.TimerScalarWhereInput[]
+  OR?: Prisma.TimerScalarWhereInput[]
+  NOT?: Prisma.TimerScalarWhereInput | Prisma.TimerScalarWhereInput[]
+  organizationId?: Prisma.IntFilter<"Timer"> | number
+  id?: Prisma.IntFilter<"Timer"> | number
+  projectId?: Prisma.IntFilter<"Timer"> | number
+  taskId?: Prisma.IntNullableFilter<"Timer"> | number | null
+  userId?: Prisma.IntFilter<"Timer"> | number
+  startedAt?: Prisma.DateTimeFilter<"Timer"> | Date | string
+  stoppedAt?: Prisma.DateTimeNullableFilter<"Timer"> | Date | string | null
+  durationSeconds?: Prisma.IntNullableFilter<"Timer"> | number | null
+}
+
+export type TimerCreateWithoutUserInput = {
+  id?: number
+  startedAt?: Date | string
+  stoppedAt?: Date | string | null
+  durationSeconds?: number | null
+  project: Prisma.ProjectCreateNestedOneWithoutTimersInput
+  task?: Prisma.TaskCreateNestedOneWithoutTimersInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutTimersInput
 }
 
 export type TimerUncheckedCreateWithoutUserInput = {
@@ -599,25 +742,14 @@ export type TimerUpdateManyWithWhereWithoutUserInput = {
   data: Prisma.XOR<Prisma.TimerUpdateManyMutationInput, Prisma.TimerUncheckedUpdateManyWithoutUserInput>
 }
 
-export type TimerScalarWhereInput = {
-  AND?: Prisma.TimerScalarWhereInput | Prisma.TimerScalarWhereInput[]
-  OR?: Prisma.TimerScalarWhereInput[]
-  NOT?: Prisma.TimerScalarWhereInput | Prisma.TimerScalarWhereInput[]
-  id?: Prisma.IntFilter<"Timer"> | number
-  projectId?: Prisma.IntFilter<"Timer"> | number
-  taskId?: Prisma.IntNullableFilter<"Timer"> | number | null
-  userId?: Prisma.IntFilter<"Timer"> | number
-  startedAt?: Prisma.DateTimeFilter<"Timer"> | Date | string
-  stoppedAt?: Prisma.DateTimeNullableFilter<"Timer"> | Date | string | null
-  durationSeconds?: Prisma.IntNullableFilter<"Timer"> | number | null
-}
-
 export type TimerCreateWithoutProjectInput = {
+  id?: number
   startedAt?: Date | string
   stoppedAt?: Date | string | null
   durationSeconds?: number | null
   task?: Prisma.TaskCreateNestedOneWithoutTimersInput
   user: Prisma.UserCreateNestedOneWithoutTimersInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutTimersInput
 }
 
 export type TimerUncheckedCreateWithoutProjectInput = {
@@ -656,11 +788,13 @@ export type TimerUpdateManyWithWhereWithoutProjectInput = {
 }
 
 export type TimerCreateWithoutTaskInput = {
+  id?: number
   startedAt?: Date | string
   stoppedAt?: Date | string | null
   durationSeconds?: number | null
   project: Prisma.ProjectCreateNestedOneWithoutTimersInput
   user: Prisma.UserCreateNestedOneWithoutTimersInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutTimersInput
 }
 
 export type TimerUncheckedCreateWithoutTaskInput = {
@@ -698,6 +832,46 @@ export type TimerUpdateManyWithWhereWithoutTaskInput = {
   data: Prisma.XOR<Prisma.TimerUpdateManyMutationInput, Prisma.TimerUncheckedUpdateManyWithoutTaskInput>
 }
 
+export type TimerCreateManyOrganizationInput = {
+  id?: number
+  projectId: number
+  taskId?: number | null
+  userId: number
+  startedAt?: Date | string
+  stoppedAt?: Date | string | null
+  durationSeconds?: number | null
+}
+
+export type TimerUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  startedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  stoppedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  durationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  project?: Prisma.ProjectUpdateOneRequiredWithoutTimersNestedInput
+  task?: Prisma.TaskUpdateOneWithoutTimersNestedInput
+  user?: Prisma.UserUpdateOneRequiredWithoutTimersNestedInput
+}
+
+export type TimerUncheckedUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  projectId?: Prisma.IntFieldUpdateOperationsInput | number
+  taskId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  userId?: Prisma.IntFieldUpdateOperationsInput | number
+  startedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  stoppedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  durationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+}
+
+export type TimerUncheckedUpdateManyWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  projectId?: Prisma.IntFieldUpdateOperationsInput | number
+  taskId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  userId?: Prisma.IntFieldUpdateOperationsInput | number
+  startedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  stoppedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  durationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+}
+
 export type TimerCreateManyUserInput = {
   id?: number
   projectId: number
@@ -708,11 +882,13 @@ export type TimerCreateManyUserInput = {
 }
 
 export type TimerUpdateWithoutUserInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   startedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   stoppedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   durationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   project?: Prisma.ProjectUpdateOneRequiredWithoutTimersNestedInput
   task?: Prisma.TaskUpdateOneWithoutTimersNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutTimersNestedInput
 }
 
 export type TimerUncheckedUpdateWithoutUserInput = {
@@ -743,11 +919,13 @@ export type TimerCreateManyProjectInput = {
 }
 
 export type TimerUpdateWithoutProjectInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   startedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   stoppedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   durationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   task?: Prisma.TaskUpdateOneWithoutTimersNestedInput
   user?: Prisma.UserUpdateOneRequiredWithoutTimersNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutTimersNestedInput
 }
 
 export type TimerUncheckedUpdateWithoutProjectInput = {
@@ -778,11 +956,13 @@ export type TimerCreateManyTaskInput = {
 }
 
 export type TimerUpdateWithoutTaskInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   startedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   stoppedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   durationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   project?: Prisma.ProjectUpdateOneRequiredWithoutTimersNestedInput
   user?: Prisma.UserUpdateOneRequiredWithoutTimersNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutTimersNestedInput
 }
 
 export type TimerUncheckedUpdateWithoutTaskInput = {
@@ -806,6 +986,7 @@ export type TimerUncheckedUpdateManyWithoutTaskInput = {
 
 
 export type TimerSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   taskId?: boolean
@@ -816,9 +997,11 @@ export type TimerSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   task?: boolean | Prisma.Timer$taskArgs<ExtArgs>
   user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["timer"]>
 
 export type TimerSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   taskId?: boolean
@@ -829,9 +1012,11 @@ export type TimerSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   task?: boolean | Prisma.Timer$taskArgs<ExtArgs>
   user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["timer"]>
 
 export type TimerSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   taskId?: boolean
@@ -842,9 +1027,11 @@ export type TimerSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   task?: boolean | Prisma.Timer$taskArgs<ExtArgs>
   user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["timer"]>
 
 export type TimerSelectScalar = {
+  organizationId?: boolean
   id?: boolean
   projectId?: boolean
   taskId?: boolean
@@ -854,21 +1041,24 @@ export type TimerSelectScalar = {
   durationSeconds?: boolean
 }
 
-export type TimerOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "projectId" | "taskId" | "userId" | "startedAt" | "stoppedAt" | "durationSeconds", ExtArgs["result"]["timer"]>
+export type TimerOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "id" | "projectId" | "taskId" | "userId" | "startedAt" | "stoppedAt" | "durationSeconds", ExtArgs["result"]["timer"]>
 export type TimerInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   task?: boolean | Prisma.Timer$taskArgs<ExtArgs>
   user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type TimerIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   task?: boolean | Prisma.Timer$taskArgs<ExtArgs>
   user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type TimerIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   project?: boolean | Prisma.ProjectDefaultArgs<ExtArgs>
   task?: boolean | Prisma.Timer$taskArgs<ExtArgs>
   user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 
 export type $TimerPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -877,8 +1067,10 @@ export type $TimerPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs 
     project: Prisma.$ProjectPayload<ExtArgs>
     task: Prisma.$TaskPayload<ExtArgs> | null
     user: Prisma.$UserPayload<ExtArgs>
+    organization: Prisma.$OrganizationPayload<ExtArgs>
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
+    organizationId: number
     id: number
     projectId: number
     taskId: number | null
@@ -969,8 +1161,8 @@ export interface TimerDelegate<ExtArgs extends runtime.Types.Extensions.Internal
    * // Get first 10 Timers
    * const timers = await prisma.timer.findMany({ take: 10 })
    * 
-   * // Only select the `id`
-   * const timerWithIdOnly = await prisma.timer.findMany({ select: { id: true } })
+   * // Only select the `organizationId`
+   * const timerWithOrganizationIdOnly = await prisma.timer.findMany({ select: { organizationId: true } })
    * 
    */
   findMany<T extends TimerFindManyArgs>(args?: Prisma.SelectSubset<T, TimerFindManyArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$TimerPayload<ExtArgs>, T, "findMany", GlobalOmitOptions>>
@@ -1014,9 +1206,9 @@ export interface TimerDelegate<ExtArgs extends runtime.Types.Extensions.Internal
    *   ]
    * })
    * 
-   * // Create many Timers and only return the `id`
-   * const timerWithIdOnly = await prisma.timer.createManyAndReturn({
-   *   select: { id: true },
+   * // Create many Timers and only return the `organizationId`
+   * const timerWithOrganizationIdOnly = await prisma.timer.createManyAndReturn({
+   *   select: { organizationId: true },
    *   data: [
    *     // ... provide data here
    *   ]
@@ -1105,9 +1297,9 @@ export interface TimerDelegate<ExtArgs extends runtime.Types.Extensions.Internal
    *   ]
    * })
    * 
-   * // Update zero or more Timers and only return the `id`
-   * const timerWithIdOnly = await prisma.timer.updateManyAndReturn({
-   *   select: { id: true },
+   * // Update zero or more Timers and only return the `organizationId`
+   * const timerWithOrganizationIdOnly = await prisma.timer.updateManyAndReturn({
+   *   select: { organizationId: true },
    *   where: {
    *     // ... provide filter here
    *   },
@@ -1283,6 +1475,7 @@ export interface Prisma__TimerClient<T, Null = never, ExtArgs extends runtime.Ty
   project<T extends Prisma.ProjectDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ProjectDefaultArgs<ExtArgs>>): Prisma.Prisma__ProjectClient<runtime.Types.Result.GetResult<Prisma.$ProjectPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   task<T extends Prisma.Timer$taskArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Timer$taskArgs<ExtArgs>>): Prisma.Prisma__TaskClient<runtime.Types.Result.GetResult<Prisma.$TaskPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   user<T extends Prisma.UserDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.UserDefaultArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
+  organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1312,6 +1505,7 @@ export interface Prisma__TimerClient<T, Null = never, ExtArgs extends runtime.Ty
  * Fields of the Timer model
  */
 export interface TimerFieldRefs {
+  readonly organizationId: Prisma.FieldRef<"Timer", 'Int'>
   readonly id: Prisma.FieldRef<"Timer", 'Int'>
   readonly projectId: Prisma.FieldRef<"Timer", 'Int'>
   readonly taskId: Prisma.FieldRef<"Timer", 'Int'>

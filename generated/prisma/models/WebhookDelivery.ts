@@ -27,6 +27,7 @@ export type AggregateWebhookDelivery = {
 }
 
 export type WebhookDeliveryAvgAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   subscriptionId: number | null
   eventId: number | null
@@ -35,6 +36,7 @@ export type WebhookDeliveryAvgAggregateOutputType = {
 }
 
 export type WebhookDeliverySumAggregateOutputType = {
+  organizationId: number | null
   id: bigint | null
   subscriptionId: number | null
   eventId: bigint | null
@@ -43,6 +45,7 @@ export type WebhookDeliverySumAggregateOutputType = {
 }
 
 export type WebhookDeliveryMinAggregateOutputType = {
+  organizationId: number | null
   id: bigint | null
   subscriptionId: number | null
   eventId: bigint | null
@@ -56,6 +59,7 @@ export type WebhookDeliveryMinAggregateOutputType = {
 }
 
 export type WebhookDeliveryMaxAggregateOutputType = {
+  organizationId: number | null
   id: bigint | null
   subscriptionId: number | null
   eventId: bigint | null
@@ -69,6 +73,7 @@ export type WebhookDeliveryMaxAggregateOutputType = {
 }
 
 export type WebhookDeliveryCountAggregateOutputType = {
+  organizationId: number
   id: number
   subscriptionId: number
   eventId: number
@@ -84,6 +89,7 @@ export type WebhookDeliveryCountAggregateOutputType = {
 
 
 export type WebhookDeliveryAvgAggregateInputType = {
+  organizationId?: true
   id?: true
   subscriptionId?: true
   eventId?: true
@@ -92,6 +98,7 @@ export type WebhookDeliveryAvgAggregateInputType = {
 }
 
 export type WebhookDeliverySumAggregateInputType = {
+  organizationId?: true
   id?: true
   subscriptionId?: true
   eventId?: true
@@ -100,6 +107,7 @@ export type WebhookDeliverySumAggregateInputType = {
 }
 
 export type WebhookDeliveryMinAggregateInputType = {
+  organizationId?: true
   id?: true
   subscriptionId?: true
   eventId?: true
@@ -113,6 +121,7 @@ export type WebhookDeliveryMinAggregateInputType = {
 }
 
 export type WebhookDeliveryMaxAggregateInputType = {
+  organizationId?: true
   id?: true
   subscriptionId?: true
   eventId?: true
@@ -126,6 +135,7 @@ export type WebhookDeliveryMaxAggregateInputType = {
 }
 
 export type WebhookDeliveryCountAggregateInputType = {
+  organizationId?: true
   id?: true
   subscriptionId?: true
   eventId?: true
@@ -226,6 +236,7 @@ export type WebhookDeliveryGroupByArgs<ExtArgs extends runtime.Types.Extensions.
 }
 
 export type WebhookDeliveryGroupByOutputType = {
+  organizationId: number
   id: bigint
   subscriptionId: number
   eventId: bigint
@@ -262,6 +273,7 @@ export type WebhookDeliveryWhereInput = {
   AND?: Prisma.WebhookDeliveryWhereInput | Prisma.WebhookDeliveryWhereInput[]
   OR?: Prisma.WebhookDeliveryWhereInput[]
   NOT?: Prisma.WebhookDeliveryWhereInput | Prisma.WebhookDeliveryWhereInput[]
+  organizationId?: Prisma.IntFilter<"WebhookDelivery"> | number
   id?: Prisma.BigIntFilter<"WebhookDelivery"> | bigint | number
   subscriptionId?: Prisma.IntFilter<"WebhookDelivery"> | number
   eventId?: Prisma.BigIntFilter<"WebhookDelivery"> | bigint | number
@@ -274,9 +286,11 @@ export type WebhookDeliveryWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"WebhookDelivery"> | Date | string
   subscription?: Prisma.XOR<Prisma.WebhookSubscriptionScalarRelationFilter, Prisma.WebhookSubscriptionWhereInput>
   event?: Prisma.XOR<Prisma.EventScalarRelationFilter, Prisma.EventWhereInput>
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
 }
 
 export type WebhookDeliveryOrderByWithRelationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   subscriptionId?: Prisma.SortOrder
   eventId?: Prisma.SortOrder
@@ -289,13 +303,16 @@ export type WebhookDeliveryOrderByWithRelationInput = {
   createdAt?: Prisma.SortOrder
   subscription?: Prisma.WebhookSubscriptionOrderByWithRelationInput
   event?: Prisma.EventOrderByWithRelationInput
+  organization?: Prisma.OrganizationOrderByWithRelationInput
 }
 
 export type WebhookDeliveryWhereUniqueInput = Prisma.AtLeast<{
-  id?: bigint | number
+  organizationId_id?: Prisma.WebhookDeliveryOrganizationIdIdCompoundUniqueInput
   AND?: Prisma.WebhookDeliveryWhereInput | Prisma.WebhookDeliveryWhereInput[]
   OR?: Prisma.WebhookDeliveryWhereInput[]
   NOT?: Prisma.WebhookDeliveryWhereInput | Prisma.WebhookDeliveryWhereInput[]
+  organizationId?: Prisma.IntFilter<"WebhookDelivery"> | number
+  id?: Prisma.BigIntFilter<"WebhookDelivery"> | bigint | number
   subscriptionId?: Prisma.IntFilter<"WebhookDelivery"> | number
   eventId?: Prisma.BigIntFilter<"WebhookDelivery"> | bigint | number
   status?: Prisma.EnumWebhookDeliveryStatusFilter<"WebhookDelivery"> | $Enums.WebhookDeliveryStatus
@@ -307,9 +324,11 @@ export type WebhookDeliveryWhereUniqueInput = Prisma.AtLeast<{
   createdAt?: Prisma.DateTimeFilter<"WebhookDelivery"> | Date | string
   subscription?: Prisma.XOR<Prisma.WebhookSubscriptionScalarRelationFilter, Prisma.WebhookSubscriptionWhereInput>
   event?: Prisma.XOR<Prisma.EventScalarRelationFilter, Prisma.EventWhereInput>
-}, "id">
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
+}, "organizationId_id">
 
 export type WebhookDeliveryOrderByWithAggregationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   subscriptionId?: Prisma.SortOrder
   eventId?: Prisma.SortOrder
@@ -331,6 +350,7 @@ export type WebhookDeliveryScalarWhereWithAggregatesInput = {
   AND?: Prisma.WebhookDeliveryScalarWhereWithAggregatesInput | Prisma.WebhookDeliveryScalarWhereWithAggregatesInput[]
   OR?: Prisma.WebhookDeliveryScalarWhereWithAggregatesInput[]
   NOT?: Prisma.WebhookDeliveryScalarWhereWithAggregatesInput | Prisma.WebhookDeliveryScalarWhereWithAggregatesInput[]
+  organizationId?: Prisma.IntWithAggregatesFilter<"WebhookDelivery"> | number
   id?: Prisma.BigIntWithAggregatesFilter<"WebhookDelivery"> | bigint | number
   subscriptionId?: Prisma.IntWithAggregatesFilter<"WebhookDelivery"> | number
   eventId?: Prisma.BigIntWithAggregatesFilter<"WebhookDelivery"> | bigint | number
@@ -354,9 +374,11 @@ export type WebhookDeliveryCreateInput = {
   createdAt?: Date | string
   subscription: Prisma.WebhookSubscriptionCreateNestedOneWithoutDeliveriesInput
   event: Prisma.EventCreateNestedOneWithoutDeliveriesInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutWebhookDeliveriesInput
 }
 
 export type WebhookDeliveryUncheckedCreateInput = {
+  organizationId?: number
   id?: bigint | number
   subscriptionId: number
   eventId: bigint | number
@@ -380,9 +402,11 @@ export type WebhookDeliveryUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   subscription?: Prisma.WebhookSubscriptionUpdateOneRequiredWithoutDeliveriesNestedInput
   event?: Prisma.EventUpdateOneRequiredWithoutDeliveriesNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutWebhookDeliveriesNestedInput
 }
 
 export type WebhookDeliveryUncheckedUpdateInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   subscriptionId?: Prisma.IntFieldUpdateOperationsInput | number
   eventId?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
@@ -396,6 +420,7 @@ export type WebhookDeliveryUncheckedUpdateInput = {
 }
 
 export type WebhookDeliveryCreateManyInput = {
+  organizationId?: number
   id?: bigint | number
   subscriptionId: number
   eventId: bigint | number
@@ -420,6 +445,7 @@ export type WebhookDeliveryUpdateManyMutationInput = {
 }
 
 export type WebhookDeliveryUncheckedUpdateManyInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   subscriptionId?: Prisma.IntFieldUpdateOperationsInput | number
   eventId?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
@@ -442,7 +468,13 @@ export type WebhookDeliveryOrderByRelationAggregateInput = {
   _count?: Prisma.SortOrder
 }
 
+export type WebhookDeliveryOrganizationIdIdCompoundUniqueInput = {
+  organizationId: number
+  id: bigint | number
+}
+
 export type WebhookDeliveryCountOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   subscriptionId?: Prisma.SortOrder
   eventId?: Prisma.SortOrder
@@ -456,6 +488,7 @@ export type WebhookDeliveryCountOrderByAggregateInput = {
 }
 
 export type WebhookDeliveryAvgOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   subscriptionId?: Prisma.SortOrder
   eventId?: Prisma.SortOrder
@@ -464,6 +497,7 @@ export type WebhookDeliveryAvgOrderByAggregateInput = {
 }
 
 export type WebhookDeliveryMaxOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   subscriptionId?: Prisma.SortOrder
   eventId?: Prisma.SortOrder
@@ -477,6 +511,7 @@ export type WebhookDeliveryMaxOrderByAggregateInput = {
 }
 
 export type WebhookDeliveryMinOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   subscriptionId?: Prisma.SortOrder
   eventId?: Prisma.SortOrder
@@ -490,11 +525,54 @@ export type WebhookDeliveryMinOrderByAggregateInput = {
 }
 
 export type WebhookDeliverySumOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   subscriptionId?: Prisma.SortOrder
   eventId?: Prisma.SortOrder
   attempts?: Prisma.SortOrder
   lastStatusCode?: Prisma.SortOrder
+}
+
+export type WebhookDeliveryCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.WebhookDeliveryCreateWithoutOrganizationInput, Prisma.WebhookDeliveryUncheckedCreateWithoutOrganizationInput> | Prisma.WebhookDeliveryCreateWithoutOrganizationInput[] | Prisma.WebhookDeliveryUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.WebhookDeliveryCreateOrConnectWithoutOrganizationInput | Prisma.WebhookDeliveryCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.WebhookDeliveryCreateManyOrganizationInputEnvelope
+  connect?: Prisma.WebhookDeliveryWhereUniqueInput | Prisma.WebhookDeliveryWhereUniqueInput[]
+}
+
+export type WebhookDeliveryUncheckedCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.WebhookDeliveryCreateWithoutOrganizationInput, Prisma.WebhookDeliveryUncheckedCreateWithoutOrganizationInput> | Prisma.WebhookDeliveryCreateWithoutOrganizationInput[] | Prisma.WebhookDeliveryUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.WebhookDeliveryCreateOrConnectWithoutOrganizationInput | Prisma.WebhookDeliveryCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.WebhookDeliveryCreateManyOrganizationInputEnvelope
+  connect?: Prisma.WebhookDeliveryWhereUniqueInput | Prisma.WebhookDeliveryWhereUniqueInput[]
+}
+
+export type WebhookDeliveryUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.WebhookDeliveryCreateWithoutOrganizationInput, Prisma.WebhookDeliveryUncheckedCreateWithoutOrganizationInput> | Prisma.WebhookDeliveryCreateWithoutOrganizationInput[] | Prisma.WebhookDeliveryUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.WebhookDeliveryCreateOrConnectWithoutOrganizationInput | Prisma.WebhookDeliveryCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.WebhookDeliveryUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.WebhookDeliveryUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.WebhookDeliveryCreateManyOrganizationInputEnvelope
+  set?: Prisma.WebhookDeliveryWhereUniqueInput | Prisma.WebhookDeliveryWhereUniqueInput[]
+  disconnect?: Prisma.WebhookDeliveryWhereUniqueInput | Prisma.WebhookDeliveryWhereUniqueInput[]
+  delete?: Prisma.WebhookDeliveryWhereUniqueInput | Prisma.WebhookDeliveryWhereUniqueInput[]
+  connect?: Prisma.WebhookDeliveryWhereUniqueInput | Prisma.WebhookDeliveryWhereUniqueInput[]
+  update?: Prisma.WebhookDeliveryUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.WebhookDeliveryUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.WebhookDeliveryUpdateManyWithWhereWithoutOrganizationInput | Prisma.WebhookDeliveryUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.WebhookDeliveryScalarWhereInput | Prisma.WebhookDeliveryScalarWhereInput[]
+}
+
+export type WebhookDeliveryUncheckedUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.WebhookDeliveryCreateWithoutOrganizationInput, Prisma.WebhookDeliveryUncheckedCreateWithoutOrganizationInput> | Prisma.WebhookDeliveryCreateWithoutOrganizationInput[] | Prisma.WebhookDeliveryUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.WebhookDeliveryCreateOrConnectWithoutOrganizationInput | Prisma.WebhookDeliveryCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.WebhookDeliveryUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.WebhookDeliveryUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.WebhookDeliveryCreateManyOrganizationInputEnvelope
+  set?: Prisma.WebhookDeliveryWhereUniqueInput | Prisma.WebhookDeliveryWhereUniqueInput[]
+  disconnect?: Prisma.WebhookDeliveryWhereUniqueInput | Prisma.WebhookDeliveryWhereUniqueInput[]
+  delete?: Prisma.WebhookDeliveryWhereUniqueInput | Prisma.WebhookDeliveryWhereUniqueInput[]
+  connect?: Prisma.WebhookDeliveryWhereUniqueInput | Prisma.WebhookDeliveryWhereUniqueInput[]
+  update?: Prisma.WebhookDeliveryUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.WebhookDeliveryUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.WebhookDeliveryUpdateManyWithWhereWithoutOrganizationInput | Prisma.WebhookDeliveryUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.WebhookDeliveryScalarWhereInput | Prisma.WebhookDeliveryScalarWhereInput[]
 }
 
 export type WebhookDeliveryCreateNestedManyWithoutEventInput = {
@@ -585,6 +663,75 @@ export type EnumWebhookDeliveryStatusFieldUpdateOperationsInput = {
   set?: $Enums.WebhookDeliveryStatus
 }
 
+export type WebhookDeliveryCreateWithoutOrganizationInput = {
+  id?: bigint | number
+  status?: $Enums.WebhookDeliveryStatus
+  attempts?: number
+  lastAttemptAt?: Date | string | null
+  lastStatusCode?: number | null
+  lastError?: string | null
+  deliveredAt?: Date | string | null
+  createdAt?: Date | string
+  subscription: Prisma.WebhookSubscriptionCreateNestedOneWithoutDeliveriesInput
+  event: Prisma.EventCreateNestedOneWithoutDeliveriesInput
+}
+
+export type WebhookDeliveryUncheckedCreateWithoutOrganizationInput = {
+  id?: bigint | number
+  subscriptionId: number
+  eventId: bigint | number
+  status?: $Enums.WebhookDeliveryStatus
+  attempts?: number
+  lastAttemptAt?: Date | string | null
+  lastStatusCode?: number | null
+  lastError?: string | null
+  deliveredAt?: Date | string | null
+  createdAt?: Date | string
+}
+
+export type WebhookDeliveryCreateOrConnectWithoutOrganizationInput = {
+  where: Prisma.WebhookDeliveryWhereUniqueInput
+  create: Prisma.XOR<Prisma.WebhookDeliveryCreateWithoutOrganizationInput, Prisma.WebhookDeliveryUncheckedCreateWithoutOrganizationInput>
+}
+
+export type WebhookDeliveryCreateManyOrganizationInputEnvelope = {
+  data: Prisma.WebhookDeliveryCreateManyOrganizationInput | Prisma.WebhookDeliveryCreateManyOrganizationInput[]
+  skipDuplicates?: boolean
+}
+
+export type WebhookDeliveryUpsertWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.WebhookDeliveryWhereUniqueInput
+  update: Prisma.XOR<Prisma.WebhookDeliveryUpdateWithoutOrganizationInput, Prisma.WebhookDeliveryUncheckedUpdateWithoutOrganizationInput>
+  create: Prisma.XOR<Prisma.WebhookDeliveryCreateWithoutOrganizationInput, Prisma.WebhookDeliveryUncheckedCreateWithoutOrganizationInput>
+}
+
+export type WebhookDeliveryUpdateWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.WebhookDeliveryWhereUniqueInput
+  data: Prisma.XOR<Prisma.WebhookDeliveryUpdateWithoutOrganizationInput, Prisma.WebhookDeliveryUncheckedUpdateWithoutOrganizationInput>
+}
+
+export type WebhookDeliveryUpdateManyWithWhereWithoutOrganizationInput = {
+  where: Prisma.WebhookDeliveryScalarWhereInput
+  data: Prisma.XOR<Prisma.WebhookDeliveryUpdateManyMutationInput, Prisma.WebhookDeliveryUncheckedUpdateManyWithoutOrganizationInput>
+}
+
+export type WebhookDeliveryScalarWhereInput = {
+  AND?: Prisma.WebhookDeliveryScalarWhereInput | Prisma.WebhookDeliveryScalarWhereInput[]
+  OR?: Prisma.WebhookDeliveryScalarWhereInput[]
+  NOT?: Prisma.WebhookDeliveryScalarWhereInput | Prisma.WebhookDeliveryScalarWhereInput[]
+  organizationId?: Prisma.IntFilter<"WebhookDelivery"> | number
+  id?: Prisma.BigIntFilter<"WebhookDelivery"> | bigint | number
+  subscriptionId?: Prisma.IntFilter<"WebhookDelivery"> | number
+  eventId?: Prisma.BigIntFilter<"WebhookDelivery"> | bigint | number
+  status?: Prisma.EnumWebhookDeliveryStatusFilter<"WebhookDelivery"> | $Enums.WebhookDeliveryStatus
+  attempts?: Prisma.IntFilter<"WebhookDelivery"> | number
+  lastAttemptAt?: Prisma.DateTimeNullableFilter<"WebhookDelivery"> | Date | string | null
+  lastStatusCode?: Prisma.IntNullableFilter<"WebhookDelivery"> | number | null
+  lastError?: Prisma.StringNullableFilter<"WebhookDelivery"> | string | null
+  deliveredAt?: Prisma.DateTimeNullableFilter<"WebhookDelivery"> | Date | string | null
+  createdAt?: Prisma.DateTimeFilter<"WebhookDelivery"> | Date | string
+}
+
 export type WebhookDeliveryCreateWithoutEventInput = {
   id?: bigint | number
   status?: $Enums.WebhookDeliveryStatus
@@ -595,6 +742,7 @@ export type WebhookDeliveryCreateWithoutEventInput = {
   deliveredAt?: Date | string | null
   createdAt?: Date | string
   subscription: Prisma.WebhookSubscriptionCreateNestedOneWithoutDeliveriesInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutWebhookDeliveriesInput
 }
 
 export type WebhookDeliveryUncheckedCreateWithoutEventInput = {
@@ -635,22 +783,6 @@ export type WebhookDeliveryUpdateManyWithWhereWithoutEventInput = {
   data: Prisma.XOR<Prisma.WebhookDeliveryUpdateManyMutationInput, Prisma.WebhookDeliveryUncheckedUpdateManyWithoutEventInput>
 }
 
-export type WebhookDeliveryScalarWhereInput = {
-  AND?: Prisma.WebhookDeliveryScalarWhereInput | Prisma.WebhookDeliveryScalarWhereInput[]
-  OR?: Prisma.WebhookDeliveryScalarWhereInput[]
-  NOT?: Prisma.WebhookDeliveryScalarWhereInput | Prisma.WebhookDeliveryScalarWhereInput[]
-  id?: Prisma.BigIntFilter<"WebhookDelivery"> | bigint | number
-  subscriptionId?: Prisma.IntFilter<"WebhookDelivery"> | number
-  eventId?: Prisma.BigIntFilter<"WebhookDelivery"> | bigint | number
-  status?: Prisma.EnumWebhookDeliveryStatusFilter<"WebhookDelivery"> | $Enums.WebhookDeliveryStatus
-  attempts?: Prisma.IntFilter<"WebhookDelivery"> | number
-  lastAttemptAt?: Prisma.DateTimeNullableFilter<"WebhookDelivery"> | Date | string | null
-  lastStatusCode?: Prisma.IntNullableFilter<"WebhookDelivery"> | number | null
-  lastError?: Prisma.StringNullableFilter<"WebhookDelivery"> | string | null
-  deliveredAt?: Prisma.DateTimeNullableFilter<"WebhookDelivery"> | Date | string | null
-  createdAt?: Prisma.DateTimeFilter<"WebhookDelivery"> | Date | string
-}
-
 export type WebhookDeliveryCreateWithoutSubscriptionInput = {
   id?: bigint | number
   status?: $Enums.WebhookDeliveryStatus
@@ -661,6 +793,7 @@ export type WebhookDeliveryCreateWithoutSubscriptionInput = {
   deliveredAt?: Date | string | null
   createdAt?: Date | string
   event: Prisma.EventCreateNestedOneWithoutDeliveriesInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutWebhookDeliveriesInput
 }
 
 export type WebhookDeliveryUncheckedCreateWithoutSubscriptionInput = {
@@ -701,6 +834,58 @@ export type WebhookDeliveryUpdateManyWithWhereWithoutSubscriptionInput = {
   data: Prisma.XOR<Prisma.WebhookDeliveryUpdateManyMutationInput, Prisma.WebhookDeliveryUncheckedUpdateManyWithoutSubscriptionInput>
 }
 
+export type WebhookDeliveryCreateManyOrganizationInput = {
+  id?: bigint | number
+  subscriptionId: number
+  eventId: bigint | number
+  status?: $Enums.WebhookDeliveryStatus
+  attempts?: number
+  lastAttemptAt?: Date | string | null
+  lastStatusCode?: number | null
+  lastError?: string | null
+  deliveredAt?: Date | string | null
+  createdAt?: Date | string
+}
+
+export type WebhookDeliveryUpdateWithoutOrganizationInput = {
+  id?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  status?: Prisma.EnumWebhookDeliveryStatusFieldUpdateOperationsInput | $Enums.WebhookDeliveryStatus
+  attempts?: Prisma.IntFieldUpdateOperationsInput | number
+  lastAttemptAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastStatusCode?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  lastError?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  deliveredAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  subscription?: Prisma.WebhookSubscriptionUpdateOneRequiredWithoutDeliveriesNestedInput
+  event?: Prisma.EventUpdateOneRequiredWithoutDeliveriesNestedInput
+}
+
+export type WebhookDeliveryUncheckedUpdateWithoutOrganizationInput = {
+  id?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  subscriptionId?: Prisma.IntFieldUpdateOperationsInput | number
+  eventId?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  status?: Prisma.EnumWebhookDeliveryStatusFieldUpdateOperationsInput | $Enums.WebhookDeliveryStatus
+  attempts?: Prisma.IntFieldUpdateOperationsInput | number
+  lastAttemptAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastStatusCode?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  lastError?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  deliveredAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+}
+
+export type WebhookDeliveryUncheckedUpdateManyWithoutOrganizationInput = {
+  id?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  subscriptionId?: Prisma.IntFieldUpdateOperationsInput | number
+  eventId?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  status?: Prisma.EnumWebhookDeliveryStatusFieldUpdateOperationsInput | $Enums.WebhookDeliveryStatus
+  attempts?: Prisma.IntFieldUpdateOperationsInput | number
+  lastAttemptAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastStatusCode?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  lastError?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  deliveredAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+}
+
 export type WebhookDeliveryCreateManyEventInput = {
   id?: bigint | number
   subscriptionId: number
@@ -723,6 +908,7 @@ export type WebhookDeliveryUpdateWithoutEventInput = {
   deliveredAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   subscription?: Prisma.WebhookSubscriptionUpdateOneRequiredWithoutDeliveriesNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutWebhookDeliveriesNestedInput
 }
 
 export type WebhookDeliveryUncheckedUpdateWithoutEventInput = {
@@ -771,6 +957,7 @@ export type WebhookDeliveryUpdateWithoutSubscriptionInput = {
   deliveredAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   event?: Prisma.EventUpdateOneRequiredWithoutDeliveriesNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutWebhookDeliveriesNestedInput
 }
 
 export type WebhookDeliveryUncheckedUpdateWithoutSubscriptionInput = {
@@ -800,6 +987,7 @@ export type WebhookDeliveryUncheckedUpdateManyWithoutSubscriptionInput = {
 
 
 export type WebhookDeliverySelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   subscriptionId?: boolean
   eventId?: boolean
@@ -812,9 +1000,11 @@ export type WebhookDeliverySelect<ExtArgs extends runtime.Types.Extensions.Inter
   createdAt?: boolean
   subscription?: boolean | Prisma.WebhookSubscriptionDefaultArgs<ExtArgs>
   event?: boolean | Prisma.EventDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["webhookDelivery"]>
 
 export type WebhookDeliverySelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   subscriptionId?: boolean
   eventId?: boolean
@@ -827,9 +1017,11 @@ export type WebhookDeliverySelectCreateManyAndReturn<ExtArgs extends runtime.Typ
   createdAt?: boolean
   subscription?: boolean | Prisma.WebhookSubscriptionDefaultArgs<ExtArgs>
   event?: boolean | Prisma.EventDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["webhookDelivery"]>
 
 export type WebhookDeliverySelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   subscriptionId?: boolean
   eventId?: boolean
@@ -842,9 +1034,11 @@ export type WebhookDeliverySelectUpdateManyAndReturn<ExtArgs extends runtime.Typ
   createdAt?: boolean
   subscription?: boolean | Prisma.WebhookSubscriptionDefaultArgs<ExtArgs>
   event?: boolean | Prisma.EventDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["webhookDelivery"]>
 
 export type WebhookDeliverySelectScalar = {
+  organizationId?: boolean
   id?: boolean
   subscriptionId?: boolean
   eventId?: boolean
@@ -857,18 +1051,21 @@ export type WebhookDeliverySelectScalar = {
   createdAt?: boolean
 }
 
-export type WebhookDeliveryOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "subscriptionId" | "eventId" | "status" | "attempts" | "lastAttemptAt" | "lastStatusCode" | "lastError" | "deliveredAt" | "createdAt", ExtArgs["result"]["webhookDelivery"]>
+export type WebhookDeliveryOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "id" | "subscriptionId" | "eventId" | "status" | "attempts" | "lastAttemptAt" | "lastStatusCode" | "lastError" | "deliveredAt" | "createdAt", ExtArgs["result"]["webhookDelivery"]>
 export type WebhookDeliveryInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   subscription?: boolean | Prisma.WebhookSubscriptionDefaultArgs<ExtArgs>
   event?: boolean | Prisma.EventDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type WebhookDeliveryIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   subscription?: boolean | Prisma.WebhookSubscriptionDefaultArgs<ExtArgs>
   event?: boolean | Prisma.EventDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type WebhookDeliveryIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   subscription?: boolean | Prisma.WebhookSubscriptionDefaultArgs<ExtArgs>
   event?: boolean | Prisma.EventDefaultArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 
 export type $WebhookDeliveryPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -876,8 +1073,10 @@ export type $WebhookDeliveryPayload<ExtArgs extends runtime.Types.Extensions.Int
   objects: {
     subscription: Prisma.$WebhookSubscriptionPayload<ExtArgs>
     event: Prisma.$EventPayload<ExtArgs>
+    organization: Prisma.$OrganizationPayload<ExtArgs>
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
+    organizationId: number
     id: bigint
     subscriptionId: number
     eventId: bigint
@@ -971,8 +1170,8 @@ export interface WebhookDeliveryDelegate<ExtArgs extends runtime.Types.Extension
    * // Get first 10 WebhookDeliveries
    * const webhookDeliveries = await prisma.webhookDelivery.findMany({ take: 10 })
    * 
-   * // Only select the `id`
-   * const webhookDeliveryWithIdOnly = await prisma.webhookDelivery.findMany({ select: { id: true } })
+   * // Only select the `organizationId`
+   * const webhookDeliveryWithOrganizationIdOnly = await prisma.webhookDelivery.findMany({ select: { organizationId: true } })
    * 
    */
   findMany<T extends WebhookDeliveryFindManyArgs>(args?: Prisma.SelectSubset<T, WebhookDeliveryFindManyArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$WebhookDeliveryPayload<ExtArgs>, T, "findMany", GlobalOmitOptions>>
@@ -1016,9 +1215,9 @@ export interface WebhookDeliveryDelegate<ExtArgs extends runtime.Types.Extension
    *   ]
    * })
    * 
-   * // Create many WebhookDeliveries and only return the `id`
-   * const webhookDeliveryWithIdOnly = await prisma.webhookDelivery.createManyAndReturn({
-   *   select: { id: true },
+   * // Create many WebhookDeliveries and only return the `organizationId`
+   * const webhookDeliveryWithOrganizationIdOnly = await prisma.webhookDelivery.createManyAndReturn({
+   *   select: { organizationId: true },
    *   data: [
    *     // ... provide data here
    *   ]
@@ -1107,9 +1306,9 @@ export interface WebhookDeliveryDelegate<ExtArgs extends runtime.Types.Extension
    *   ]
    * })
    * 
-   * // Update zero or more WebhookDeliveries and only return the `id`
-   * const webhookDeliveryWithIdOnly = await prisma.webhookDelivery.updateManyAndReturn({
-   *   select: { id: true },
+   * // Update zero or more WebhookDeliveries and only return the `organizationId`
+   * const webhookDeliveryWithOrganizationIdOnly = await prisma.webhookDelivery.updateManyAndReturn({
+   *   select: { organizationId: true },
    *   where: {
    *     // ... provide filter here
    *   },
@@ -1284,6 +1483,7 @@ export interface Prisma__WebhookDeliveryClient<T, Null = never, ExtArgs extends 
   readonly [Symbol.toStringTag]: "PrismaPromise"
   subscription<T extends Prisma.WebhookSubscriptionDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.WebhookSubscriptionDefaultArgs<ExtArgs>>): Prisma.Prisma__WebhookSubscriptionClient<runtime.Types.Result.GetResult<Prisma.$WebhookSubscriptionPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   event<T extends Prisma.EventDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.EventDefaultArgs<ExtArgs>>): Prisma.Prisma__EventClient<runtime.Types.Result.GetResult<Prisma.$EventPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
+  organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1313,6 +1513,7 @@ export interface Prisma__WebhookDeliveryClient<T, Null = never, ExtArgs extends 
  * Fields of the WebhookDelivery model
  */
 export interface WebhookDeliveryFieldRefs {
+  readonly organizationId: Prisma.FieldRef<"WebhookDelivery", 'Int'>
   readonly id: Prisma.FieldRef<"WebhookDelivery", 'BigInt'>
   readonly subscriptionId: Prisma.FieldRef<"WebhookDelivery", 'Int'>
   readonly eventId: Prisma.FieldRef<"WebhookDelivery", 'BigInt'>

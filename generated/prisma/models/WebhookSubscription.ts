@@ -27,16 +27,19 @@ export type AggregateWebhookSubscription = {
 }
 
 export type WebhookSubscriptionAvgAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   consecutiveFailures: number | null
 }
 
 export type WebhookSubscriptionSumAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   consecutiveFailures: number | null
 }
 
 export type WebhookSubscriptionMinAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   url: string | null
   description: string | null
@@ -49,6 +52,7 @@ export type WebhookSubscriptionMinAggregateOutputType = {
 }
 
 export type WebhookSubscriptionMaxAggregateOutputType = {
+  organizationId: number | null
   id: number | null
   url: string | null
   description: string | null
@@ -61,6 +65,7 @@ export type WebhookSubscriptionMaxAggregateOutputType = {
 }
 
 export type WebhookSubscriptionCountAggregateOutputType = {
+  organizationId: number
   id: number
   url: number
   eventTypes: number
@@ -76,16 +81,19 @@ export type WebhookSubscriptionCountAggregateOutputType = {
 
 
 export type WebhookSubscriptionAvgAggregateInputType = {
+  organizationId?: true
   id?: true
   consecutiveFailures?: true
 }
 
 export type WebhookSubscriptionSumAggregateInputType = {
+  organizationId?: true
   id?: true
   consecutiveFailures?: true
 }
 
 export type WebhookSubscriptionMinAggregateInputType = {
+  organizationId?: true
   id?: true
   url?: true
   description?: true
@@ -98,6 +106,7 @@ export type WebhookSubscriptionMinAggregateInputType = {
 }
 
 export type WebhookSubscriptionMaxAggregateInputType = {
+  organizationId?: true
   id?: true
   url?: true
   description?: true
@@ -110,6 +119,7 @@ export type WebhookSubscriptionMaxAggregateInputType = {
 }
 
 export type WebhookSubscriptionCountAggregateInputType = {
+  organizationId?: true
   id?: true
   url?: true
   eventTypes?: true
@@ -210,6 +220,7 @@ export type WebhookSubscriptionGroupByArgs<ExtArgs extends runtime.Types.Extensi
 }
 
 export type WebhookSubscriptionGroupByOutputType = {
+  organizationId: number
   id: number
   url: string
   eventTypes: string[]
@@ -246,6 +257,7 @@ export type WebhookSubscriptionWhereInput = {
   AND?: Prisma.WebhookSubscriptionWhereInput | Prisma.WebhookSubscriptionWhereInput[]
   OR?: Prisma.WebhookSubscriptionWhereInput[]
   NOT?: Prisma.WebhookSubscriptionWhereInput | Prisma.WebhookSubscriptionWhereInput[]
+  organizationId?: Prisma.IntFilter<"WebhookSubscription"> | number
   id?: Prisma.IntFilter<"WebhookSubscription"> | number
   url?: Prisma.StringFilter<"WebhookSubscription"> | string
   eventTypes?: Prisma.StringNullableListFilter<"WebhookSubscription">
@@ -257,9 +269,11 @@ export type WebhookSubscriptionWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"WebhookSubscription"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"WebhookSubscription"> | Date | string
   deliveries?: Prisma.WebhookDeliveryListRelationFilter
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
 }
 
 export type WebhookSubscriptionOrderByWithRelationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   url?: Prisma.SortOrder
   eventTypes?: Prisma.SortOrder
@@ -271,13 +285,16 @@ export type WebhookSubscriptionOrderByWithRelationInput = {
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   deliveries?: Prisma.WebhookDeliveryOrderByRelationAggregateInput
+  organization?: Prisma.OrganizationOrderByWithRelationInput
 }
 
 export type WebhookSubscriptionWhereUniqueInput = Prisma.AtLeast<{
-  id?: number
+  organizationId_id?: Prisma.WebhookSubscriptionOrganizationIdIdCompoundUniqueInput
   AND?: Prisma.WebhookSubscriptionWhereInput | Prisma.WebhookSubscriptionWhereInput[]
   OR?: Prisma.WebhookSubscriptionWhereInput[]
   NOT?: Prisma.WebhookSubscriptionWhereInput | Prisma.WebhookSubscriptionWhereInput[]
+  organizationId?: Prisma.IntFilter<"WebhookSubscription"> | number
+  id?: Prisma.IntFilter<"WebhookSubscription"> | number
   url?: Prisma.StringFilter<"WebhookSubscription"> | string
   eventTypes?: Prisma.StringNullableListFilter<"WebhookSubscription">
   description?: Prisma.StringNullableFilter<"WebhookSubscription"> | string | null
@@ -288,9 +305,11 @@ export type WebhookSubscriptionWhereUniqueInput = Prisma.AtLeast<{
   createdAt?: Prisma.DateTimeFilter<"WebhookSubscription"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"WebhookSubscription"> | Date | string
   deliveries?: Prisma.WebhookDeliveryListRelationFilter
-}, "id">
+  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
+}, "organizationId_id">
 
 export type WebhookSubscriptionOrderByWithAggregationInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   url?: Prisma.SortOrder
   eventTypes?: Prisma.SortOrder
@@ -312,6 +331,7 @@ export type WebhookSubscriptionScalarWhereWithAggregatesInput = {
   AND?: Prisma.WebhookSubscriptionScalarWhereWithAggregatesInput | Prisma.WebhookSubscriptionScalarWhereWithAggregatesInput[]
   OR?: Prisma.WebhookSubscriptionScalarWhereWithAggregatesInput[]
   NOT?: Prisma.WebhookSubscriptionScalarWhereWithAggregatesInput | Prisma.WebhookSubscriptionScalarWhereWithAggregatesInput[]
+  organizationId?: Prisma.IntWithAggregatesFilter<"WebhookSubscription"> | number
   id?: Prisma.IntWithAggregatesFilter<"WebhookSubscription"> | number
   url?: Prisma.StringWithAggregatesFilter<"WebhookSubscription"> | string
   eventTypes?: Prisma.StringNullableListFilter<"WebhookSubscription">
@@ -325,6 +345,7 @@ export type WebhookSubscriptionScalarWhereWithAggregatesInput = {
 }
 
 export type WebhookSubscriptionCreateInput = {
+  id?: number
   url: string
   eventTypes?: Prisma.WebhookSubscriptionCreateeventTypesInput | string[]
   description?: string | null
@@ -335,9 +356,11 @@ export type WebhookSubscriptionCreateInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   deliveries?: Prisma.WebhookDeliveryCreateNestedManyWithoutSubscriptionInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutWebhookSubscriptionsInput
 }
 
 export type WebhookSubscriptionUncheckedCreateInput = {
+  organizationId?: number
   id?: number
   url: string
   eventTypes?: Prisma.WebhookSubscriptionCreateeventTypesInput | string[]
@@ -352,6 +375,7 @@ export type WebhookSubscriptionUncheckedCreateInput = {
 }
 
 export type WebhookSubscriptionUpdateInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   url?: Prisma.StringFieldUpdateOperationsInput | string
   eventTypes?: Prisma.WebhookSubscriptionUpdateeventTypesInput | string[]
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -362,9 +386,11 @@ export type WebhookSubscriptionUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveries?: Prisma.WebhookDeliveryUpdateManyWithoutSubscriptionNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutWebhookSubscriptionsNestedInput
 }
 
 export type WebhookSubscriptionUncheckedUpdateInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
   id?: Prisma.IntFieldUpdateOperationsInput | number
   url?: Prisma.StringFieldUpdateOperationsInput | string
   eventTypes?: Prisma.WebhookSubscriptionUpdateeventTypesInput | string[]
@@ -379,6 +405,7 @@ export type WebhookSubscriptionUncheckedUpdateInput = {
 }
 
 export type WebhookSubscriptionCreateManyInput = {
+  organizationId?: number
   id?: number
   url: string
   eventTypes?: Prisma.WebhookSubscriptionCreateeventTypesInput | string[]
@@ -392,18 +419,6 @@ export type WebhookSubscriptionCreateManyInput = {
 }
 
 export type WebhookSubscriptionUpdateManyMutationInput = {
-  url?: Prisma.StringFieldUpdateOperationsInput | string
-  eventTypes?: Prisma.WebhookSubscriptionUpdateeventTypesInput | string[]
-  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
-  secret?: Prisma.StringFieldUpdateOperationsInput | string
-  enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  disabledReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
-  consecutiveFailures?: Prisma.IntFieldUpdateOperationsInput | number
-  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-}
-
-export type WebhookSubscriptionUncheckedUpdateManyInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   url?: Prisma.StringFieldUpdateOperationsInput | string
   eventTypes?: Prisma.WebhookSubscriptionUpdateeventTypesInput | string[]
@@ -416,7 +431,37 @@ export type WebhookSubscriptionUncheckedUpdateManyInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
+export type WebhookSubscriptionUncheckedUpdateManyInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  url?: Prisma.StringFieldUpdateOperationsInput | string
+  eventTypes?: Prisma.WebhookSubscriptionUpdateeventTypesInput | string[]
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  secret?: Prisma.StringFieldUpdateOperationsInput | string
+  enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  disabledReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  consecutiveFailures?: Prisma.IntFieldUpdateOperationsInput | number
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+}
+
+export type WebhookSubscriptionListRelationFilter = {
+  every?: Prisma.WebhookSubscriptionWhereInput
+  some?: Prisma.WebhookSubscriptionWhereInput
+  none?: Prisma.WebhookSubscriptionWhereInput
+}
+
+export type WebhookSubscriptionOrderByRelationAggregateInput = {
+  _count?: Prisma.SortOrder
+}
+
+export type WebhookSubscriptionOrganizationIdIdCompoundUniqueInput = {
+  organizationId: number
+  id: number
+}
+
 export type WebhookSubscriptionCountOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   url?: Prisma.SortOrder
   eventTypes?: Prisma.SortOrder
@@ -430,11 +475,13 @@ export type WebhookSubscriptionCountOrderByAggregateInput = {
 }
 
 export type WebhookSubscriptionAvgOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   consecutiveFailures?: Prisma.SortOrder
 }
 
 export type WebhookSubscriptionMaxOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   url?: Prisma.SortOrder
   description?: Prisma.SortOrder
@@ -447,6 +494,7 @@ export type WebhookSubscriptionMaxOrderByAggregateInput = {
 }
 
 export type WebhookSubscriptionMinOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   url?: Prisma.SortOrder
   description?: Prisma.SortOrder
@@ -459,6 +507,7 @@ export type WebhookSubscriptionMinOrderByAggregateInput = {
 }
 
 export type WebhookSubscriptionSumOrderByAggregateInput = {
+  organizationId?: Prisma.SortOrder
   id?: Prisma.SortOrder
   consecutiveFailures?: Prisma.SortOrder
 }
@@ -466,6 +515,48 @@ export type WebhookSubscriptionSumOrderByAggregateInput = {
 export type WebhookSubscriptionScalarRelationFilter = {
   is?: Prisma.WebhookSubscriptionWhereInput
   isNot?: Prisma.WebhookSubscriptionWhereInput
+}
+
+export type WebhookSubscriptionCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.WebhookSubscriptionCreateWithoutOrganizationInput, Prisma.WebhookSubscriptionUncheckedCreateWithoutOrganizationInput> | Prisma.WebhookSubscriptionCreateWithoutOrganizationInput[] | Prisma.WebhookSubscriptionUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.WebhookSubscriptionCreateOrConnectWithoutOrganizationInput | Prisma.WebhookSubscriptionCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.WebhookSubscriptionCreateManyOrganizationInputEnvelope
+  connect?: Prisma.WebhookSubscriptionWhereUniqueInput | Prisma.WebhookSubscriptionWhereUniqueInput[]
+}
+
+export type WebhookSubscriptionUncheckedCreateNestedManyWithoutOrganizationInput = {
+  create?: Prisma.XOR<Prisma.WebhookSubscriptionCreateWithoutOrganizationInput, Prisma.WebhookSubscriptionUncheckedCreateWithoutOrganizationInput> | Prisma.WebhookSubscriptionCreateWithoutOrganizationInput[] | Prisma.WebhookSubscriptionUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.WebhookSubscriptionCreateOrConnectWithoutOrganizationInput | Prisma.WebhookSubscriptionCreateOrConnectWithoutOrganizationInput[]
+  createMany?: Prisma.WebhookSubscriptionCreateManyOrganizationInputEnvelope
+  connect?: Prisma.WebhookSubscriptionWhereUniqueInput | Prisma.WebhookSubscriptionWhereUniqueInput[]
+}
+
+export type WebhookSubscriptionUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.WebhookSubscriptionCreateWithoutOrganizationInput, Prisma.WebhookSubscriptionUncheckedCreateWithoutOrganizationInput> | Prisma.WebhookSubscriptionCreateWithoutOrganizationInput[] | Prisma.WebhookSubscriptionUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.WebhookSubscriptionCreateOrConnectWithoutOrganizationInput | Prisma.WebhookSubscriptionCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.WebhookSubscriptionUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.WebhookSubscriptionUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.WebhookSubscriptionCreateManyOrganizationInputEnvelope
+  set?: Prisma.WebhookSubscriptionWhereUniqueInput | Prisma.WebhookSubscriptionWhereUniqueInput[]
+  disconnect?: Prisma.WebhookSubscriptionWhereUniqueInput | Prisma.WebhookSubscriptionWhereUniqueInput[]
+  delete?: Prisma.WebhookSubscriptionWhereUniqueInput | Prisma.WebhookSubscriptionWhereUniqueInput[]
+  connect?: Prisma.WebhookSubscriptionWhereUniqueInput | Prisma.WebhookSubscriptionWhereUniqueInput[]
+  update?: Prisma.WebhookSubscriptionUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.WebhookSubscriptionUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.WebhookSubscriptionUpdateManyWithWhereWithoutOrganizationInput | Prisma.WebhookSubscriptionUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.WebhookSubscriptionScalarWhereInput | Prisma.WebhookSubscriptionScalarWhereInput[]
+}
+
+export type WebhookSubscriptionUncheckedUpdateManyWithoutOrganizationNestedInput = {
+  create?: Prisma.XOR<Prisma.WebhookSubscriptionCreateWithoutOrganizationInput, Prisma.WebhookSubscriptionUncheckedCreateWithoutOrganizationInput> | Prisma.WebhookSubscriptionCreateWithoutOrganizationInput[] | Prisma.WebhookSubscriptionUncheckedCreateWithoutOrganizationInput[]
+  connectOrCreate?: Prisma.WebhookSubscriptionCreateOrConnectWithoutOrganizationInput | Prisma.WebhookSubscriptionCreateOrConnectWithoutOrganizationInput[]
+  upsert?: Prisma.WebhookSubscriptionUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.WebhookSubscriptionUpsertWithWhereUniqueWithoutOrganizationInput[]
+  createMany?: Prisma.WebhookSubscriptionCreateManyOrganizationInputEnvelope
+  set?: Prisma.WebhookSubscriptionWhereUniqueInput | Prisma.WebhookSubscriptionWhereUniqueInput[]
+  disconnect?: Prisma.WebhookSubscriptionWhereUniqueInput | Prisma.WebhookSubscriptionWhereUniqueInput[]
+  delete?: Prisma.WebhookSubscriptionWhereUniqueInput | Prisma.WebhookSubscriptionWhereUniqueInput[]
+  connect?: Prisma.WebhookSubscriptionWhereUniqueInput | Prisma.WebhookSubscriptionWhereUniqueInput[]
+  update?: Prisma.WebhookSubscriptionUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.WebhookSubscriptionUpdateWithWhereUniqueWithoutOrganizationInput[]
+  updateMany?: Prisma.WebhookSubscriptionUpdateManyWithWhereWithoutOrganizationInput | Prisma.WebhookSubscriptionUpdateManyWithWhereWithoutOrganizationInput[]
+  deleteMany?: Prisma.WebhookSubscriptionScalarWhereInput | Prisma.WebhookSubscriptionScalarWhereInput[]
 }
 
 export type WebhookSubscriptionCreateeventTypesInput = {
@@ -491,7 +582,8 @@ export type WebhookSubscriptionUpdateOneRequiredWithoutDeliveriesNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.WebhookSubscriptionUpdateToOneWithWhereWithoutDeliveriesInput, Prisma.WebhookSubscriptionUpdateWithoutDeliveriesInput>, Prisma.WebhookSubscriptionUncheckedUpdateWithoutDeliveriesInput>
 }
 
-export type WebhookSubscriptionCreateWithoutDeliveriesInput = {
+export type WebhookSubscriptionCreateWithoutOrganizationInput = {
+  id?: number
   url: string
   eventTypes?: Prisma.WebhookSubscriptionCreateeventTypesInput | string[]
   description?: string | null
@@ -501,9 +593,82 @@ export type WebhookSubscriptionCreateWithoutDeliveriesInput = {
   consecutiveFailures?: number
   createdAt?: Date | string
   updatedAt?: Date | string
+  deliveries?: Prisma.WebhookDeliveryCreateNestedManyWithoutSubscriptionInput
+}
+
+export type WebhookSubscriptionUncheckedCreateWithoutOrganizationInput = {
+  id?: number
+  url: string
+  eventTypes?: Prisma.WebhookSubscriptionCreateeventTypesInput | string[]
+  description?: string | null
+  secret: string
+  enabled?: boolean
+  disabledReason?: string | null
+  consecutiveFailures?: number
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  deliveries?: Prisma.WebhookDeliveryUncheckedCreateNestedManyWithoutSubscriptionInput
+}
+
+export type WebhookSubscriptionCreateOrConnectWithoutOrganizationInput = {
+  where: Prisma.WebhookSubscriptionWhereUniqueInput
+  create: Prisma.XOR<Prisma.WebhookSubscriptionCreateWithoutOrganizationInput, Prisma.WebhookSubscriptionUncheckedCreateWithoutOrganizationInput>
+}
+
+export type WebhookSubscriptionCreateManyOrganizationInputEnvelope = {
+  data: Prisma.WebhookSubscriptionCreateManyOrganizationInput | Prisma.WebhookSubscriptionCreateManyOrganizationInput[]
+  skipDuplicates?: boolean
+}
+
+export type WebhookSubscriptionUpsertWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.WebhookSubscriptionWhereUniqueInput
+  update: Prisma.XOR<Prisma.WebhookSubscriptionUpdateWithoutOrganizationInput, Prisma.WebhookSubscriptionUncheckedUpdateWithoutOrganizationInput>
+  create: Prisma.XOR<Prisma.WebhookSubscriptionCreateWithoutOrganizationInput, Prisma.WebhookSubscriptionUncheckedCreateWithoutOrganizationInput>
+}
+
+export type WebhookSubscriptionUpdateWithWhereUniqueWithoutOrganizationInput = {
+  where: Prisma.WebhookSubscriptionWhereUniqueInput
+  data: Prisma.XOR<Prisma.WebhookSubscriptionUpdateWithoutOrganizationInput, Prisma.WebhookSubscriptionUncheckedUpdateWithoutOrganizationInput>
+}
+
+export type WebhookSubscriptionUpdateManyWithWhereWithoutOrganizationInput = {
+  where: Prisma.WebhookSubscriptionScalarWhereInput
+  data: Prisma.XOR<Prisma.WebhookSubscriptionUpdateManyMutationInput, Prisma.WebhookSubscriptionUncheckedUpdateManyWithoutOrganizationInput>
+}
+
+export type WebhookSubscriptionScalarWhereInput = {
+  AND?: Prisma.WebhookSubscriptionScalarWhereInput | Prisma.WebhookSubscriptionScalarWhereInput[]
+  OR?: Prisma.WebhookSubscriptionScalarWhereInput[]
+  NOT?: Prisma.WebhookSubscriptionScalarWhereInput | Prisma.WebhookSubscriptionScalarWhereInput[]
+  organizationId?: Prisma.IntFilter<"WebhookSubscription"> | number
+  id?: Prisma.IntFilter<"WebhookSubscription"> | number
+  url?: Prisma.StringFilter<"WebhookSubscription"> | string
+  eventTypes?: Prisma.StringNullableListFilter<"WebhookSubscription">
+  description?: Prisma.StringNullableFilter<"WebhookSubscription"> | string | null
+  secret?: Prisma.StringFilter<"WebhookSubscription"> | string
+  enabled?: Prisma.BoolFilter<"WebhookSubscription"> | boolean
+  disabledReason?: Prisma.StringNullableFilter<"WebhookSubscription"> | string | null
+  consecutiveFailures?: Prisma.IntFilter<"WebhookSubscription"> | number
+  createdAt?: Prisma.DateTimeFilter<"WebhookSubscription"> | Date | string
+  updatedAt?: Prisma.DateTimeFilter<"WebhookSubscription"> | Date | string
+}
+
+export type WebhookSubscriptionCreateWithoutDeliveriesInput = {
+  id?: number
+  url: string
+  eventTypes?: Prisma.WebhookSubscriptionCreateeventTypesInput | string[]
+  description?: string | null
+  secret: string
+  enabled?: boolean
+  disabledReason?: string | null
+  consecutiveFailures?: number
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  organization?: Prisma.OrganizationCreateNestedOneWithoutWebhookSubscriptionsInput
 }
 
 export type WebhookSubscriptionUncheckedCreateWithoutDeliveriesInput = {
+  organizationId?: number
   id?: number
   url: string
   eventTypes?: Prisma.WebhookSubscriptionCreateeventTypesInput | string[]
@@ -533,6 +698,22 @@ export type WebhookSubscriptionUpdateToOneWithWhereWithoutDeliveriesInput = {
 }
 
 export type WebhookSubscriptionUpdateWithoutDeliveriesInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  url?: Prisma.StringFieldUpdateOperationsInput | string
+  eventTypes?: Prisma.WebhookSubscriptionUpdateeventTypesInput | string[]
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  secret?: Prisma.StringFieldUpdateOperationsInput | string
+  enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  disabledReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  consecutiveFailures?: Prisma.IntFieldUpdateOperationsInput | number
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutWebhookSubscriptionsNestedInput
+}
+
+export type WebhookSubscriptionUncheckedUpdateWithoutDeliveriesInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
+  id?: Prisma.IntFieldUpdateOperationsInput | number
   url?: Prisma.StringFieldUpdateOperationsInput | string
   eventTypes?: Prisma.WebhookSubscriptionUpdateeventTypesInput | string[]
   description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -544,7 +725,48 @@ export type WebhookSubscriptionUpdateWithoutDeliveriesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
-export type WebhookSubscriptionUncheckedUpdateWithoutDeliveriesInput = {
+export type WebhookSubscriptionCreateManyOrganizationInput = {
+  id?: number
+  url: string
+  eventTypes?: Prisma.WebhookSubscriptionCreateeventTypesInput | string[]
+  description?: string | null
+  secret: string
+  enabled?: boolean
+  disabledReason?: string | null
+  consecutiveFailures?: number
+  createdAt?: Date | string
+  updatedAt?: Date | string
+}
+
+export type WebhookSubscriptionUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  url?: Prisma.StringFieldUpdateOperationsInput | string
+  eventTypes?: Prisma.WebhookSubscriptionUpdateeventTypesInput | string[]
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  secret?: Prisma.StringFieldUpdateOperationsInput | string
+  enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  disabledReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  consecutiveFailures?: Prisma.IntFieldUpdateOperationsInput | number
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deliveries?: Prisma.WebhookDeliveryUpdateManyWithoutSubscriptionNestedInput
+}
+
+export type WebhookSubscriptionUncheckedUpdateWithoutOrganizationInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  url?: Prisma.StringFieldUpdateOperationsInput | string
+  eventTypes?: Prisma.WebhookSubscriptionUpdateeventTypesInput | string[]
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  secret?: Prisma.StringFieldUpdateOperationsInput | string
+  enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  disabledReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  consecutiveFailures?: Prisma.IntFieldUpdateOperationsInput | number
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deliveries?: Prisma.WebhookDeliveryUncheckedUpdateManyWithoutSubscriptionNestedInput
+}
+
+export type WebhookSubscriptionUncheckedUpdateManyWithoutOrganizationInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   url?: Prisma.StringFieldUpdateOperationsInput | string
   eventTypes?: Prisma.WebhookSubscriptionUpdateeventTypesInput | string[]
@@ -589,6 +811,7 @@ export type WebhookSubscriptionCountOutputTypeCountDeliveriesArgs<ExtArgs extend
 
 
 export type WebhookSubscriptionSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   url?: boolean
   eventTypes?: boolean
@@ -600,10 +823,12 @@ export type WebhookSubscriptionSelect<ExtArgs extends runtime.Types.Extensions.I
   createdAt?: boolean
   updatedAt?: boolean
   deliveries?: boolean | Prisma.WebhookSubscription$deliveriesArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
   _count?: boolean | Prisma.WebhookSubscriptionCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["webhookSubscription"]>
 
 export type WebhookSubscriptionSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   url?: boolean
   eventTypes?: boolean
@@ -614,9 +839,11 @@ export type WebhookSubscriptionSelectCreateManyAndReturn<ExtArgs extends runtime
   consecutiveFailures?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["webhookSubscription"]>
 
 export type WebhookSubscriptionSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
+  organizationId?: boolean
   id?: boolean
   url?: boolean
   eventTypes?: boolean
@@ -627,9 +854,11 @@ export type WebhookSubscriptionSelectUpdateManyAndReturn<ExtArgs extends runtime
   consecutiveFailures?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["webhookSubscription"]>
 
 export type WebhookSubscriptionSelectScalar = {
+  organizationId?: boolean
   id?: boolean
   url?: boolean
   eventTypes?: boolean
@@ -642,20 +871,27 @@ export type WebhookSubscriptionSelectScalar = {
   updatedAt?: boolean
 }
 
-export type WebhookSubscriptionOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "url" | "eventTypes" | "description" | "secret" | "enabled" | "disabledReason" | "consecutiveFailures" | "createdAt" | "updatedAt", ExtArgs["result"]["webhookSubscription"]>
+export type WebhookSubscriptionOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "id" | "url" | "eventTypes" | "description" | "secret" | "enabled" | "disabledReason" | "consecutiveFailures" | "createdAt" | "updatedAt", ExtArgs["result"]["webhookSubscription"]>
 export type WebhookSubscriptionInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   deliveries?: boolean | Prisma.WebhookSubscription$deliveriesArgs<ExtArgs>
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
   _count?: boolean | Prisma.WebhookSubscriptionCountOutputTypeDefaultArgs<ExtArgs>
 }
-export type WebhookSubscriptionIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
-export type WebhookSubscriptionIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
+export type WebhookSubscriptionIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
+}
+export type WebhookSubscriptionIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
+}
 
 export type $WebhookSubscriptionPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "WebhookSubscription"
   objects: {
     deliveries: Prisma.$WebhookDeliveryPayload<ExtArgs>[]
+    organization: Prisma.$OrganizationPayload<ExtArgs>
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
+    organizationId: number
     id: number
     url: string
     eventTypes: string[]
@@ -749,8 +985,8 @@ export interface WebhookSubscriptionDelegate<ExtArgs extends runtime.Types.Exten
    * // Get first 10 WebhookSubscriptions
    * const webhookSubscriptions = await prisma.webhookSubscription.findMany({ take: 10 })
    * 
-   * // Only select the `id`
-   * const webhookSubscriptionWithIdOnly = await prisma.webhookSubscription.findMany({ select: { id: true } })
+   * // Only select the `organizationId`
+   * const webhookSubscriptionWithOrganizationIdOnly = await prisma.webhookSubscription.findMany({ select: { organizationId: true } })
    * 
    */
   findMany<T extends WebhookSubscriptionFindManyArgs>(args?: Prisma.SelectSubset<T, WebhookSubscriptionFindManyArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$WebhookSubscriptionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions>>
@@ -794,9 +1030,9 @@ export interface WebhookSubscriptionDelegate<ExtArgs extends runtime.Types.Exten
    *   ]
    * })
    * 
-   * // Create many WebhookSubscriptions and only return the `id`
-   * const webhookSubscriptionWithIdOnly = await prisma.webhookSubscription.createManyAndReturn({
-   *   select: { id: true },
+   * // Create many WebhookSubscriptions and only return the `organizationId`
+   * const webhookSubscriptionWithOrganizationIdOnly = await prisma.webhookSubscription.createManyAndReturn({
+   *   select: { organizationId: true },
    *   data: [
    *     // ... provide data here
    *   ]
@@ -885,9 +1121,9 @@ export interface WebhookSubscriptionDelegate<ExtArgs extends runtime.Types.Exten
    *   ]
    * })
    * 
-   * // Update zero or more WebhookSubscriptions and only return the `id`
-   * const webhookSubscriptionWithIdOnly = await prisma.webhookSubscription.updateManyAndReturn({
-   *   select: { id: true },
+   * // Update zero or more WebhookSubscriptions and only return the `organizationId`
+   * const webhookSubscriptionWithOrganizationIdOnly = await prisma.webhookSubscription.updateManyAndReturn({
+   *   select: { organizationId: true },
    *   where: {
    *     // ... provide filter here
    *   },
@@ -1061,6 +1297,7 @@ readonly fields: WebhookSubscriptionFieldRefs;
 export interface Prisma__WebhookSubscriptionClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
   deliveries<T extends Prisma.WebhookSubscription$deliveriesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.WebhookSubscription$deliveriesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$WebhookDeliveryPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1090,6 +1327,7 @@ export interface Prisma__WebhookSubscriptionClient<T, Null = never, ExtArgs exte
  * Fields of the WebhookSubscription model
  */
 export interface WebhookSubscriptionFieldRefs {
+  readonly organizationId: Prisma.FieldRef<"WebhookSubscription", 'Int'>
   readonly id: Prisma.FieldRef<"WebhookSubscription", 'Int'>
   readonly url: Prisma.FieldRef<"WebhookSubscription", 'String'>
   readonly eventTypes: Prisma.FieldRef<"WebhookSubscription", 'String[]'>
@@ -1354,6 +1592,10 @@ export type WebhookSubscriptionCreateManyAndReturnArgs<ExtArgs extends runtime.T
    */
   data: Prisma.WebhookSubscriptionCreateManyInput | Prisma.WebhookSubscriptionCreateManyInput[]
   skipDuplicates?: boolean
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.WebhookSubscriptionIncludeCreateManyAndReturn<ExtArgs> | null
 }
 
 /**
@@ -1424,6 +1666,10 @@ export type WebhookSubscriptionUpdateManyAndReturnArgs<ExtArgs extends runtime.T
    * Limit how many WebhookSubscriptions to update.
    */
   limit?: number
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.WebhookSubscriptionIncludeUpdateManyAndReturn<ExtArgs> | null
 }
 
 /**

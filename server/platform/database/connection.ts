@@ -10,6 +10,7 @@ import { claimDataDirectory, type DataDirectoryClaim } from './data-directory.ts
 import { refuseStatementsAfterTransactionEnd } from './ended-transactions.ts';
 import { within } from '../../core/time-limit.ts';
 import { poolReader } from './pool-reader.ts';
+import { scopedClient, scopedPglite, scopedPool } from './scoped-connections.ts';
 import { readThroughPool } from './sql.ts';
 import { StatementNames } from './statement-names.ts';
 
@@ -22,7 +23,7 @@ export interface Database {
   capacity: number;
   /** The PostgreSQL connection pool's size and current use (for /metrics); PGlite has none. */
   pool?: { max: number; stats(): { inUse: number; idle: number; waiting: number } };
-  /** The embedded database itself (the job queue talks to it directly); absent on PostgreSQL. */
+  /** The embedded database, as the system sees it (the job queue talks to it directly); absent on PostgreSQL. */
   pglite?: PGlite;
   /** The PostgreSQL URL (the job queue opens its own small pool); absent on PGlite. */
   url?: string;
@@ -80,7 +81,9 @@ function endOnTimeoutClient(Client: typeof pg.Client): typeof pg.Client {
 
 async function openPostgres(config: DatabaseOptions & { databaseUrl: string }): Promise<Database> {
   const [{ default: pg }, { PrismaPg }] = await Promise.all([import('pg'), import('@prisma/adapter-pg')]);
-  const pool = new pg.Pool({
+  // The server's statements run in their organization (tenancy.ts); the migrations, the job queue
+  // and the readiness probe have connections of their own, as the user DATABASE_URL names.
+  const pool = new (scopedPool(pg.Pool))({
     connectionString: config.databaseUrl,
     max: config.databasePoolSize,
     // Bounds opening a connection and also waiting for a free one (pg uses one setting for both).
@@ -89,7 +92,7 @@ async function openPostgres(config: DatabaseOptions & { databaseUrl: string }): 
     // query_timeout: the client stops waiting for a server that does not answer at all.
     statement_timeout: config.databaseQueryTimeoutMs,
     query_timeout: config.databaseQueryTimeoutMs,
-    Client: endOnTimeoutClient(pg.Client),
+    Client: scopedClient(endOnTimeoutClient(pg.Client)),
   });
   // An idle connection that the server closes emits 'error' on the pool: without a listener that
   // would end the process. The pool has already discarded the connection; the next query opens another.
@@ -172,13 +175,14 @@ export async function openDatabase(config: DatabaseOptions, role = 'server'): Pr
     throw error;
   }
   const { PrismaPGlite } = await import('pglite-prisma-adapter');
-  const adapterFactory = new PrismaPGlite(pglite);
-  const prisma = new PrismaClient({ adapter: refuseStatementsAfterTransactionEnd(adapterFactory), transactionOptions: transactionOptions(config) });
+  // One session for all: the server's statements in their organization, the rest as the system (tenancy.ts).
+  const scoped = scopedPglite(pglite);
+  const prisma = new PrismaClient({ adapter: refuseStatementsAfterTransactionEnd(new PrismaPGlite(scoped.app)), transactionOptions: transactionOptions(config) });
   return {
     prisma,
-    adapterFactory,
+    adapterFactory: new PrismaPGlite(scoped.system),
     kind: 'pglite',
-    pglite,
+    pglite: scoped.system,
     capacity: 1,
     dataDirectory,
     // PGlite has one connection, which a transaction holds to its end: the ping waits for it like

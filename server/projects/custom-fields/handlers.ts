@@ -6,6 +6,7 @@ import { nextVersion } from '../store.ts';
 import { toCustomField } from './mapping.ts';
 import { heldOptions, lockCustomField } from './store.ts';
 import { loadPage, pageWindow } from '../../core/paging.ts';
+import { rowKey } from '../../platform/database/tenancy.ts';
 
 const SELECTS: readonly string[] = ['single_select', 'multi_select'];
 
@@ -25,7 +26,7 @@ export const listCustomFields: Handler<'listCustomFields'> = async ({ prisma, qu
 };
 
 export const getCustomField: Handler<'getCustomField'> = async ({ prisma, path }) => {
-  const row = await prisma.customField.findUnique({ where: { id: path.id } });
+  const row = await prisma.customField.findFirst({ where: { id: path.id } });
   if (!row) throw notFound('Custom field');
   return { status: 200, body: { data: toCustomField(row), message: 'Custom field retrieved successfully.' } };
 };
@@ -36,7 +37,7 @@ export const createCustomField: Handler<'createCustomField'> = async ({ prisma, 
   if (isSelect && body.custom_field_options === undefined) errors.add('custom_field_options', SELECT_OPTIONS_REQUIRED_MESSAGE);
   if (!isSelect && body.custom_field_options !== undefined) errors.add('custom_field_options', optionsNotTaken(body.custom_field_type));
   checkOptions(errors, body.custom_field_options ?? []);
-  if (await prisma.customField.findUnique({ where: { key: body.custom_field_key }, select: { id: true } })) {
+  if (await prisma.customField.findFirst({ where: { key: body.custom_field_key }, select: { id: true } })) {
     errors.add('custom_field_key', customFieldKeyTaken(body.custom_field_key));
   }
   errors.throwIfAny();
@@ -59,7 +60,7 @@ export const updateCustomField: Handler<'updateCustomField'> = async ({ prisma, 
     for (const { option } of held) errors.add('custom_field_options', optionStillHeld(option));
   }
   errors.throwIfAny();
-  const row = await prisma.customField.update({ where: { id: path.id }, data: { name: body.custom_field_name, options } });
+  const row = await prisma.customField.update({ where: rowKey(path.id), data: { name: body.custom_field_name, options } });
   return { status: 200, body: { data: toCustomField(row), message: 'Custom field updated successfully.' } };
 };
 
@@ -68,6 +69,6 @@ export const deleteCustomField: Handler<'deleteCustomField'> = async ({ prisma, 
   const field = await lockCustomField(prisma, path.id);
   if (!field) throw notFound('Custom field');
   await prisma.project.updateMany({ where: { customValues: { some: { fieldId: path.id } } }, data: nextVersion() });
-  await prisma.customField.delete({ where: { id: path.id } });
+  await prisma.customField.delete({ where: rowKey(path.id) });
   return { status: 200, body: { data: { id: path.id }, message: 'Custom field deleted successfully.' } };
 };

@@ -8,6 +8,7 @@ import { validationFailed, type FieldErrorCollector } from '../../core/errors.ts
 import { CUSTOM_VALUE_RULES, customFieldNotSortable, customFieldOperators, customFieldUndefined, customFieldUnknown, customValueInvalid, customValueOneOf, customValueOnlyOptionsOf } from '../../core/messages.ts';
 import { isCalendarDate } from '../../core/dates.ts';
 import type { Db, Tx } from '../../platform/database/transaction.ts';
+import { currentOrganizationId } from '../../platform/database/tenancy.ts';
 import { changedEntries } from '../../core/same-value.ts';
 import { type DB, executeStatement, queryRows, sqlBuilder } from '../../platform/database/sql.ts';
 import { escapeLike } from '../../core/search-text.ts';
@@ -174,7 +175,7 @@ export async function writeCustomValues(tx: Tx, projectId: number, prepared: Pre
   }
   for (const { fieldId, value } of prepared.set) {
     const row = storedRow(value);
-    await tx.projectCustomValue.upsert({ where: { projectId_fieldId: { projectId, fieldId } }, create: { projectId, fieldId, ...row }, update: row });
+    await tx.projectCustomValue.upsert({ where: { organizationId_projectId_fieldId: { organizationId: currentOrganizationId(), projectId, fieldId } }, create: { projectId, fieldId, ...row }, update: row });
   }
 }
 

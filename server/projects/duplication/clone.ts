@@ -19,7 +19,8 @@ export type CloneBody = components['schemas']['CloneBody'];
 type ProjectColumns = Prisma.ProjectUncheckedCreateInput;
 
 /** Columns a clone does not take from its source: a new identity and number, fresh timestamps and workflow state. */
-type ColumnsACloneStartsAfresh = 'id' | 'number' | 'createdAt' | 'updatedAt' | 'lastActivityAt' | 'version' | 'status' | 'activeState' | 'archivedAt';
+// organizationId: the copy is written in the organization the clone runs in (the column's default).
+type ColumnsACloneStartsAfresh = 'organizationId' | 'id' | 'number' | 'createdAt' | 'updatedAt' | 'lastActivityAt' | 'version' | 'status' | 'activeState' | 'archivedAt';
 
 /** The kinds of child a clone copies, in the order it copies them. */
 const KINDS = ['milestones', 'tasks', 'invoices', 'estimates', 'files', 'comments'] as const;
@@ -73,7 +74,7 @@ export async function planClone(tx: Tx, sourceId: number, body: CloneBody, error
     ...unhandled
   } = body;
   unhandled satisfies Record<string, never>;
-  const source = await tx.project.findUniqueOrThrow({ where: { id: sourceId }, include: { assignees: true, tags: true } });
+  const source = await tx.project.findFirstOrThrow({ where: { id: sourceId }, include: { assignees: true, tags: true } });
   const counts: SourceCounts = await sourceCounts(tx, sourceId);
   if (source.projectType === 'internal' && project_clientid !== undefined) {
     errors.add('project_clientid', CLONE_OF_INTERNAL_CLIENT_MESSAGE);

@@ -13,9 +13,10 @@ import { insertEvent, newResourceEvent } from '../../platform/outbox.ts';
 import { toProject } from '../mapping.ts';
 import { findProjectView } from '../view.ts';
 import { refreshDerivedProgress } from '../store.ts';
-import { claimDuplication, lockDuplicationRow, shareLockSource } from './store.ts';
+import { claimDuplication, forgetProjectInDuplications, lockDuplicationRow, shareLockSource } from './store.ts';
 import type { JobQueue, QueueSettings } from '../../platform/job-queue.ts';
 import type { Tx } from '../../platform/database/transaction.ts';
+import { FIRST_ORGANIZATION_ID, inOrganization, rowKey } from '../../platform/database/tenancy.ts';
 
 export const DUPLICATION_QUEUE = 'project-duplication';
 
@@ -46,9 +47,13 @@ export async function queueDuplication(tx: Tx, jobs: JobQueue | undefined, plan:
   const row = await tx.projectDuplication.create({
     data: { sourceProjectId: plan.sourceId, total: plan.total, options: body as Prisma.InputJsonValue, apiKeyId },
   });
-  await jobs.insertIn(tx, DUPLICATION_QUEUE, [{ duplicationId: row.id }]);
+  const job: DuplicationJob = { organizationId: row.organizationId, duplicationId: row.id };
+  await jobs.insertIn(tx, DUPLICATION_QUEUE, [job]);
   return row;
 }
+
+/** A queued duplication. Jobs queued before organizations existed name none: they are the first's. */
+interface DuplicationJob { organizationId?: number; duplicationId: number }
 
 /** A reason the copy cannot be made, whatever the number of runs: it is `failed` at once. */
 class DuplicationFailure extends Error {
@@ -60,7 +65,7 @@ const isFinished = (row: { status: string }) => row.status === 'succeeded' || ro
 /** The duplication's row, locked for the rest of the transaction (other runs wait here). */
 async function lockedDuplication(tx: Tx, id: number): Promise<ProjectDuplication | null> {
   await lockDuplicationRow(tx, id);
-  return tx.projectDuplication.findUnique({ where: { id } });
+  return tx.projectDuplication.findFirst({ where: { id: id } });
 }
 
 /** One step of the copy, in one transaction: the new project, or one chunk, or the finish. True when done. */
@@ -76,20 +81,20 @@ async function step(tx: Tx, id: number, settings: DuplicationSettings): Promise<
   }
   if (row.cursor === null) {
     const projectId = await createClonedProject(tx, plan, settings.projectNumberFormat);
-    await tx.projectDuplication.update({ where: { id }, data: { projectId, cursor: { ...CLONE_START } } });
+    await tx.projectDuplication.update({ where: rowKey(id), data: { projectId, cursor: { ...CLONE_START } } });
     return false;
   }
   if (row.projectId === null) throw new DuplicationFailure(DUPLICATION_COPY_DELETED_MESSAGE);
   const chunk = await copyChildren(tx, plan, row.projectId, row.cursor as unknown as CloneCursor, settings.duplicationChunkRows);
   const copied = row.copied + chunk.copied;
   if (!chunk.done) {
-    await tx.projectDuplication.update({ where: { id }, data: { copied, cursor: { ...chunk.cursor } } });
+    await tx.projectDuplication.update({ where: rowKey(id), data: { copied, cursor: { ...chunk.cursor } } });
     return false;
   }
   await refreshDerivedProgress(tx, row.projectId);
   // The `project.cloned` event, written in the copy's last transaction.
   await insertEvent(tx, 'project.cloned', row.apiKeyId, newResourceEvent(row.projectId, toProject((await findProjectView(tx, row.projectId))!)));
-  await tx.projectDuplication.update({ where: { id }, data: { copied, cursor: { ...chunk.cursor }, status: 'succeeded', finishedAt: new Date() } });
+  await tx.projectDuplication.update({ where: rowKey(id), data: { copied, cursor: { ...chunk.cursor }, status: 'succeeded', finishedAt: new Date() } });
   return true;
 }
 
@@ -98,8 +103,11 @@ async function fail(prisma: PrismaClient, id: number, reason: string): Promise<v
   await prisma.$transaction(async (tx) => {
     const row = await lockedDuplication(tx, id);
     if (!row || isFinished(row)) return;
-    if (row.projectId !== null) await tx.project.deleteMany({ where: { id: row.projectId } });
-    await tx.projectDuplication.update({ where: { id }, data: { status: 'failed', error: reason, projectId: null, finishedAt: new Date() } });
+    await tx.projectDuplication.update({ where: rowKey(id), data: { status: 'failed', error: reason, projectId: null, finishedAt: new Date() } });
+    if (row.projectId !== null) {
+      await forgetProjectInDuplications(tx, row.projectId);
+      await tx.project.deleteMany({ where: { id: row.projectId } });
+    }
   });
 }
 
@@ -127,11 +135,12 @@ export interface DuplicationWorker { stop(): Promise<void> }
 
 /** Runs queued duplications in this instance, one at a time. */
 export async function startDuplicationWorker(prisma: PrismaClient, jobs: JobQueue, settings: DuplicationSettings, logger: Logger): Promise<DuplicationWorker> {
-  await jobs.boss.work<{ duplicationId: number }>(DUPLICATION_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 1, localConcurrency: 1 }, async ([job]) => {
+  await jobs.boss.work<DuplicationJob>(DUPLICATION_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 1, localConcurrency: 1 }, async ([job]) => {
+    const { organizationId = FIRST_ORGANIZATION_ID, duplicationId } = job!.data;
     try {
-      await runDuplication(prisma, job!.data.duplicationId, settings);
+      await inOrganization(organizationId, () => runDuplication(prisma, duplicationId, settings));
     } catch (error) {
-      logger.warn({ err: error, duplicationId: job!.data.duplicationId }, 'a background clone failed; it is retried');
+      logger.warn({ err: error, organizationId, duplicationId }, 'a background clone failed; it is retried');
       throw error;
     }
   });

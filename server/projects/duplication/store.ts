@@ -2,7 +2,7 @@
 // copy's steps take, the claim of a run, and the counts that plan a copy.
 import { sql } from 'kysely';
 import type { DuplicationStatus } from '../../../generated/kysely/database.ts';
-import { queryRows, sqlBuilder } from '../../platform/database/sql.ts';
+import { executeStatement, queryRows, sqlBuilder } from '../../platform/database/sql.ts';
 import type { Tx } from '../../platform/database/transaction.ts';
 import type { PrismaClient } from '../../../generated/prisma/client.ts';
 
@@ -57,4 +57,18 @@ export async function sourceCounts(tx: Tx, sourceId: number) {
     ];
   }));
   return counts!;
+}
+
+/**
+ * Lets the duplications that name a project forget it, before it is deleted: the references leave
+ * the organization out of nothing they hold (both columns are in one key with it), so they are
+ * cleared here rather than by ON DELETE SET NULL, which would clear the organization too.
+ */
+export async function forgetProjectInDuplications(tx: Tx, projectId: number): Promise<void> {
+  await executeStatement(tx, sqlBuilder.updateTable('project_duplications')
+    .set((eb) => ({
+      source_project_id: eb.case().when('source_project_id', '=', projectId).then(null).else(eb.ref('source_project_id')).end(),
+      project_id: eb.case().when('project_id', '=', projectId).then(null).else(eb.ref('project_id')).end(),
+    }))
+    .where((eb) => eb.or([eb('source_project_id', '=', projectId), eb('project_id', '=', projectId)])));
 }

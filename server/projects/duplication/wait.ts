@@ -26,7 +26,7 @@ export async function awaitDuplication(prisma: PrismaClient, id: number, waitMs:
   const deadline = Date.now() + waitMs;
   const location = `/api/project-duplications/${id}`;
   for (;;) {
-    const row = await prisma.projectDuplication.findUniqueOrThrow({ where: { id }, select: { status: true, projectId: true, error: true } });
+    const row = await prisma.projectDuplication.findFirstOrThrow({ where: { id: id }, select: { status: true, projectId: true, error: true } });
     if (row.status === 'succeeded' && row.projectId !== null) {
       const project = await findProjectView(prisma, row.projectId);
       // Deleted as soon as it was made: what a 201 would have named is gone.

@@ -122,7 +122,7 @@ describe('createProject properties', () => {
       const read = await t.api('GET', `/api/projects/${created.body.data.id}`);
       expect(read.body.data).toEqual(created.body.data);
       expect(read.body.data).toMatchObject(expectedProject(body, viaForm));
-      const row = await t.db.prisma.project.findUniqueOrThrow({ where: { id: created.body.data.id } });
+      const row = await t.db.prisma.project.findFirstOrThrow({ where: { id: created.body.data.id } });
       if (body.project_creatorid !== undefined) expect(row[readBackAt.project_creatorid.column]).toBe(body.project_creatorid);
     }), { numRuns: runs });
   });

@@ -311,7 +311,8 @@ describe('a path id names a resource only in canonical decimal form', () => {
     const field = await t.api('POST', '/api/custom-fields', { json: { custom_field_key: 'phase', custom_field_name: 'Phase', custom_field_type: 'single_select', custom_field_options: ['Build'] } });
     // A documentation address (TEST-NET-3): public, so accepted, and never contacted (no delivery runs here).
     const hook = await t.api('POST', '/api/webhooks', { json: { url: 'https://203.0.113.10/hook' } });
-    for (const created of [comment, field, hook]) expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const apiKey = await t.api('POST', '/api/api-keys', { json: { name: 'edge', role: 'viewer' } });
+    for (const created of [comment, field, hook, apiKey]) expect(created.status, JSON.stringify(created.body)).toBe(201);
     // A delivery and a background duplication come from jobs that this file's server does not run: the rows are made directly.
     const event = await t.db.prisma.event.findFirstOrThrow({ where: { projectId: project.id } });
     const delivery = await t.db.prisma.webhookDelivery.create({ data: { subscriptionId: hook.body.data.id, eventId: event.id } });
@@ -321,6 +322,7 @@ describe('a path id names a resource only in canonical decimal form', () => {
     existing = {
       projects: project.id, comments: comment.body.data.id, 'custom-fields': field.body.data.id, webhooks: hook.body.data.id,
       deliveries: Number(delivery.id), 'project-duplications': duplication.id, clients: f.client.id, categories: f.category.id, users: f.jane.id,
+      'api-keys': apiKey.body.data.id,
     };
   });
 

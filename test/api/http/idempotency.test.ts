@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { createApiKey } from '../../../server/api-keys/store.ts';
+import { createAdministratorKey } from '../../../server/api-keys/store.ts';
 import { createRuntime } from '../../../server/runtime.ts';
 import { loadConfig } from '../../../server/platform/config.ts';
 import { openDatabase } from '../../../server/platform/database/connection.ts';
@@ -89,7 +89,7 @@ describe('Idempotency-Key', () => {
   });
 
   it('keys belong to the API key that sent them', async () => {
-    const other = await createApiKey(t.db.prisma, 'other integration');
+    const other = await createAdministratorKey(t.db.prisma, 'other integration');
     const key = randomUUID();
     const json = projectBody();
     const mine = await t.api('POST', '/api/projects', { json, headers: { 'Idempotency-Key': key } });

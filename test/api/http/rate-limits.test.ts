@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { answerHeaders, createProjectsClient } from '../../../client/index.ts';
-import { createApiKey } from '../../../server/api-keys/store.ts';
+import { createAdministratorKey } from '../../../server/api-keys/store.ts';
 import { createLogger } from '../../../server/platform/logging.ts';
 import { startSibling, useTestServer, type ApiResponse, type TestServer } from '../../helpers/server.ts';
 import { startTcpProxy } from '../../helpers/tcp-proxy.ts';
@@ -48,7 +48,7 @@ async function withSibling<T>(env: NodeJS.ProcessEnv, use: (server: TestServer, 
  * serving. Returns the warm-up key's counter, which is not part of what a test counts.
  */
 async function untilCountedInRedis(servers: TestServer[], keyPrefix: string): Promise<string> {
-  const warmUp = await createApiKey(t.db.prisma, 'rate-limit warm-up');
+  const warmUp = await createAdministratorKey(t.db.prisma, 'rate-limit warm-up');
   const counter = `${keyPrefix}rate-limit:key:${warmUp.id}`;
   for (const [index, server] of servers.entries()) {
     await until(`instance ${index + 1} to count in Redis`, async () => {
@@ -78,7 +78,7 @@ describe('rate limits', () => {
       expect(retryAfter).toBeLessThanOrEqual(60);
       expect(rateLimitOf(refused).resetSeconds).toBe(retryAfter);
       // Another key has its own quota.
-      const other = await createApiKey(t.db.prisma, 'second integration');
+      const other = await createAdministratorKey(t.db.prisma, 'second integration');
       const theirs = await s.api('GET', '/api/clients', { headers: { authorization: `Bearer ${other.key}` } });
       expect(theirs.status).toBe(200);
       expect(rateLimitOf(theirs).remaining).toBe(4);

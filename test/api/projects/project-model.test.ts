@@ -69,7 +69,7 @@ describe('project numbers', () => {
     const latest = Number((await createProject(t, f)).number.slice(2));
     // A project holding the number the counter gives next (as after a change of format).
     const other = await createProject(t, f);
-    await t.db.prisma.project.update({ where: { id: other.id }, data: { number: pad(latest + 2) } });
+    await t.db.prisma.project.updateMany({ where: { id: other.id }, data: { number: pad(latest + 2) } });
     expect((await createProject(t, f)).number).toBe(pad(latest + 3));
   });
 });

@@ -21,7 +21,7 @@ describe('createProject', () => {
     });
     expect(r.body.data.dates.created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     const admin = await t.db.prisma.user.findFirstOrThrow({ where: { role: 'admin' } });
-    const row = await t.db.prisma.project.findUniqueOrThrow({ where: { id: r.body.data.id } });
+    const row = await t.db.prisma.project.findFirstOrThrow({ where: { id: r.body.data.id } });
     expect(row.creatorId).toBe(admin.id);
   });
 
@@ -45,7 +45,7 @@ describe('createProject', () => {
         clientperm_timesheets_view: 'yes', clientperm_expenses_view: 'yes', assignedperm_tasks_collaborate: 'yes',
       },
     });
-    const row = await t.db.prisma.project.findUniqueOrThrow({ where: { id: r.body.data.id } });
+    const row = await t.db.prisma.project.findFirstOrThrow({ where: { id: r.body.data.id } });
     expect(row.creatorId).toBe(f.jane.id);
   });
 

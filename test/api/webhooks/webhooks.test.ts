@@ -178,7 +178,7 @@ describe('webhooks', () => {
       let key = randomBytes(32);
       while (!/[+/]/.test(key.toString('base64'))) key = randomBytes(32);
       const legacySecret = `whsec_${key.toString('base64url')}`;
-      await t.db.prisma.webhookSubscription.update({ where: { id: legacyHook.id }, data: { secret: legacySecret } });
+      await t.db.prisma.webhookSubscription.updateMany({ where: { id: legacyHook.id }, data: { secret: legacySecret } });
       expect(() => new Webhook(legacySecret)).toThrow('Base64Coder: incorrect characters');
 
       const migration = readdirSync(migrationsDir).find((name) => name.endsWith('_webhook_secrets_standard_base64'))!;

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { Agent, request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { createApiKey } from '../../../server/api-keys/store.ts';
+import { createAdministratorKey } from '../../../server/api-keys/store.ts';
 import { openDatabase } from '../../../server/platform/database/connection.ts';
 import { prepareDatabase } from '../../../server/platform/database/prepare.ts';
 import { spawnServer } from '../../helpers/process.ts';
@@ -139,7 +139,7 @@ if (DATABASE_URL) describe('start-up and shutdown against a faulty PostgreSQL (t
     await once(collector, 'listening');
     const db = await openDatabase({ databaseUrl: DATABASE_URL, pgliteDataDir: '', databasePoolSize: 1 });
     await prepareDatabase(db, 'admin@example.com');
-    const { key } = await createApiKey(db.prisma, 'frozen shutdown');
+    const { key } = await createAdministratorKey(db.prisma, 'frozen shutdown');
     await db.close();
     try {
       // Longer database timeouts than the shutdown's: only the shutdown can end these requests. The
@@ -213,7 +213,7 @@ if (DATABASE_URL) describe('SIGTERM with keep-alive clients sending continuously
   it('answers every request sent on an open connection (with Connection: close); the rest are refused at connect', async () => {
     const db = await openDatabase({ databaseUrl: DATABASE_URL, pgliteDataDir: '', databasePoolSize: 1 });
     await prepareDatabase(db, 'admin@example.com');
-    const { key } = await createApiKey(db.prisma, 'drain');
+    const { key } = await createAdministratorKey(db.prisma, 'drain');
     await db.close();
     const server = startServer({});
     const port = await server.listening;

@@ -2,7 +2,11 @@
 // What takes other processes (redocly lint, regenerating, tsc on the generated types): test/system/contract.test.ts.
 import { describe, expect, it } from 'vitest';
 import { handlers } from '../../../server/http/operations.ts';
-import { composedSchema, listOperations, loadSpec, resolveSchema, typesOf, type JsonSchema } from '../../../server/contract/spec.ts';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { composedSchema, listOperations, loadSpec, requiredScope, resolveSchema, typesOf, type JsonSchema } from '../../../server/contract/spec.ts';
+import { grantedScopes, listedScopeErrors, ROLE_SCOPES, SCOPES } from '../../../server/core/access.ts';
+import { projectRoot } from '../../../server/platform/project-root.ts';
 import { spec, operations } from '../../helpers/spec.ts';
 
 describe('openapi/projects.yaml', () => {
@@ -150,5 +154,53 @@ describe('handlers', () => {
     const ids = operations.map((o) => o.operationId).sort();
     expect(Object.keys(handlers).sort()).toEqual(ids);
     for (const [id, handler] of Object.entries(handlers)) expect(handler.name, id).toBe(id);
+  });
+});
+
+describe('access', () => {
+  it('gives every operation one scope of its area, read for reads and write for changes; only getMe needs none', () => {
+    for (const { method, operation } of listOperations(loadSpec())) {
+      const scope = requiredScope(operation);
+      if (operation.operationId === 'getMe') {
+        expect(scope).toBeUndefined();
+        continue;
+      }
+      expect(SCOPES, operation.operationId).toContain(scope);
+      expect(scope!.endsWith(method === 'get' ? ':read' : ':write'), `${operation.operationId}: ${scope}`).toBe(true);
+    }
+  });
+
+  it('lets a viewer read everything, a member also change the work, an admin everything', () => {
+    expect(ROLE_SCOPES.admin).toEqual(SCOPES);
+    expect(ROLE_SCOPES.viewer).toEqual(SCOPES.filter((scope) => scope.endsWith(':read')));
+    expect(ROLE_SCOPES.member).toEqual(expect.arrayContaining(['projects:write', 'clients:write', 'categories:write', 'team:read']));
+    expect(ROLE_SCOPES.member).not.toContain('team:write');
+    expect(ROLE_SCOPES.member).not.toContain('api_keys:write');
+  });
+
+  it('narrows a role by the key\'s own scopes, never widens it; write includes read', () => {
+    expect([...grantedScopes('admin', ['*:read'])]).toEqual(SCOPES.filter((scope) => scope.endsWith(':read')));
+    expect([...grantedScopes('member', ['projects:write'])]).toEqual(['projects:read', 'projects:write']);
+    expect([...grantedScopes('viewer', ['projects:write'])]).toEqual(['projects:read']);
+    expect([...grantedScopes('viewer', ['webhooks:write'])]).toEqual(['webhooks:read']);
+    expect(grantedScopes('member', []).size).toBe(ROLE_SCOPES.member.length);
+  });
+
+  it('names what is wrong with each scope a new key lists', () => {
+    const errors = listedScopeErrors('viewer', ['nothing:read', 'webhooks:write', 'projects:read', 'clients:read'], new Set(['projects:read', 'projects:write'] as const));
+    expect([...errors]).toEqual([
+      [0, expect.stringContaining('names no area')],
+      [1, 'The role viewer does not grant the scope webhooks:write.'],
+      [3, 'The scope clients:read grants more than this API key may do itself.'],
+    ]);
+    expect([...listedScopeErrors('member', ['*:read', 'projects:write'], new Set(SCOPES))]).toEqual([]);
+  });
+});
+
+describe('the database layer', () => {
+  it('never uses Prisma\'s findUnique: it batches lookups of concurrent requests into one statement, in one organization', () => {
+    const sources = readdirSync(join(projectRoot, 'server'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
+    const users = sources.filter((file) => /\.findUnique(OrThrow)?\(/.test(readFileSync(join(projectRoot, 'server', file), 'utf8')));
+    expect(users).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ import { until } from '../../../helpers/wait.ts';
 const DATABASE_URL = process.env.DATABASE_URL;
 
 function insertCategory(name: string): SqlQuery {
-  return { sql: 'INSERT INTO categories (name) VALUES ($1)', args: [name], argTypes: [{ scalarType: 'string', arity: 'scalar' }] };
+  return { sql: 'INSERT INTO categories (organization_id, name) VALUES (1, $1)', args: [name], argTypes: [{ scalarType: 'string', arity: 'scalar' }] };
 }
 
 /** Ends `tx` as Prisma's transaction manager does: ROLLBACK sent, then the adapter told (or only told, where it sends it itself). */
@@ -100,7 +100,7 @@ if (DATABASE_URL) describe('PostgreSQL: a change whose statement outlives its tr
   async function newProject(title: string): Promise<{ id: number; version: number }> {
     const response = await retrying(t).api('POST', '/api/projects', { json: { project_clientid: f.client.id, project_categoryid: f.category.id, project_title: title, project_date_start: '2026-06-01' } });
     expect(response.status).toBe(201);
-    return { id: response.body.data.id, version: (await t.db.prisma.project.findUniqueOrThrow({ where: { id: response.body.data.id } })).version };
+    return { id: response.body.data.id, version: (await t.db.prisma.project.findFirstOrThrow({ where: { id: response.body.data.id } })).version };
   }
 
   it('a task with checklist and files: 503 with Retry-After, and no task, item, file, event or project change is kept', async () => {
@@ -115,7 +115,7 @@ if (DATABASE_URL) describe('PostgreSQL: a change whose statement outlives its tr
     expect(await t.db.prisma.taskChecklistItem.count()).toBe(0);
     expect(await t.db.prisma.taskFile.count()).toBe(0);
     expect(await t.db.prisma.event.count()).toBe(eventsBefore);
-    expect((await t.db.prisma.project.findUniqueOrThrow({ where: { id: project.id } })).version).toBe(project.version);
+    expect((await t.db.prisma.project.findFirstOrThrow({ where: { id: project.id } })).version).toBe(project.version);
     // The connection went back to the pool with its transaction rolled back, not left open.
     await until('no connection left idle in a transaction', async () => (await t.db.prisma.$queryRaw<{ n: number }[]>`
       SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`)[0]!.n === 0);
