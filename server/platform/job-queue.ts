@@ -5,6 +5,9 @@ import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Database } from './database/connection.ts';
 import type { Tx } from './database/transaction.ts';
+import { sql } from 'kysely';
+import { executeStatement } from './database/sql.ts';
+import { asSystem, SERVER_ROLE } from './database/tenancy.ts';
 
 /** Its own schema: pg-boss installs and migrates its tables there, apart from Prisma's. */
 export const JOBS_SCHEMA = 'pgboss';
@@ -79,6 +82,7 @@ export function createJobQueue(db: Database, queues: Record<string, QueueSetting
             if (await boss.getQueue(name)) await boss.updateQueue(name, settings);
             else await boss.createQueue(name, settings);
           }
+          await grantJobTables(db);
           isStarted = true;
           started!();
         } catch (error) {
@@ -98,6 +102,20 @@ export function createJobQueue(db: Database, queues: Record<string, QueueSetting
       if (boss) await boss.stop({ graceful: true, timeout: 5000 });
     },
   };
+}
+
+/**
+ * The server's role (tenancy.ts) queues jobs inside its own transactions (insertIn): the job tables
+ * are granted to it. Tables pg-boss makes from now on are by the migrations' default privileges;
+ * these are for the ones it made before organizations existed.
+ */
+async function grantJobTables(db: Database): Promise<void> {
+  const [schema, role] = [sql.id(JOBS_SCHEMA), sql.id(SERVER_ROLE)];
+  for (const grant of [
+    sql`GRANT USAGE ON SCHEMA ${schema} TO ${role}`,
+    sql`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${role}`,
+    sql`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${schema} TO ${role}`,
+  ]) await asSystem(() => executeStatement(db.prisma, grant));
 }
 
 /** Creates the queue and waits until it has started. */

@@ -88,14 +88,15 @@ export const listWebhookDeliveries: Handler<'listWebhookDeliveries'> = async ({ 
 };
 
 export const redeliverWebhookDelivery: Handler<'redeliverWebhookDelivery'> = async ({ prisma, path, webhooks }) => {
-  if (!webhooks.jobs) throw new ApiError(503, JOBS_NOT_RUNNING_MESSAGE, undefined, { 'Retry-After': '1' });
-  const jobs = webhooks.jobs;
-  // Before the transaction: on PGlite the queue's start-up queries would wait for it.
-  await jobs.ready.catch(() => { throw new ApiError(503, JOBS_NOT_RUNNING_MESSAGE, undefined, { 'Retry-After': '1' }); });
+  // What the request names first: a delivery that does not exist is a 404 whether or not jobs run.
   const subscription = await findSubscription(prisma, path.id);
   const original = await prisma.webhookDelivery.findFirst({ where: { id: path.delivery_id, subscriptionId: path.id } });
   if (!original) throw notFound('Delivery');
   if (!subscription.enabled) throw validationFailed({ id: [WEBHOOK_DISABLED_MESSAGE] });
+  if (!webhooks.jobs) throw new ApiError(503, JOBS_NOT_RUNNING_MESSAGE, undefined, { 'Retry-After': '1' });
+  const jobs = webhooks.jobs;
+  // Before the transaction: on PGlite the queue's start-up queries would wait for it.
+  await jobs.ready.catch(() => { throw new ApiError(503, JOBS_NOT_RUNNING_MESSAGE, undefined, { 'Retry-After': '1' }); });
   const delivery = await prisma.$transaction(async (tx) => {
     const row = await tx.webhookDelivery.create({ data: { subscriptionId: path.id, eventId: original.eventId }, include: deliveryInclude });
     const job: DeliveryJob = { organizationId: row.organizationId, deliveryId: row.id.toString() };

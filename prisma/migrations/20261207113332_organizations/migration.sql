@@ -1,9 +1,9 @@
--- Organizations (tenants). Every existing row joins the first organization; from here on each row's
+-- Organizations (tenants). Every existing row joins the first organization. From here on each row's
 -- organization_id defaults to the organization the statement runs in (current_organization_id(),
 -- set per connection by server/platform/database/tenancy.ts), and row-level security (at the end)
 -- lets the server's role see and write only that organization's rows.
 
--- The organization a statement runs in; null outside one (then no tenant row is visible).
+-- The organization a statement runs in: null outside one (then no tenant row is visible).
 CREATE FUNCTION current_organization_id() RETURNS integer
   LANGUAGE sql STABLE PARALLEL SAFE
   AS $$ SELECT NULLIF(current_setting('projects.organization_id', true), '')::integer $$;
@@ -697,39 +697,28 @@ ALTER SEQUENCE "project_number_seq" RENAME TO "project_number_seq_1";
 -- The role the server's statements run as (SET ROLE, server/platform/database/tenancy.ts): it owns
 -- nothing and cannot bypass row-level security. Roles belong to the whole PostgreSQL cluster, so
 -- another database of the cluster (or a concurrent migration) may have created it already.
-DO $$
-BEGIN
-  CREATE ROLE projects_api NOLOGIN NOBYPASSRLS;
-EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-END $$;
+-- (No DO block: Prisma's PostgreSQL adapter splits a migration at every semicolon.)
+CREATE FUNCTION "create_projects_api_role"() RETURNS void LANGUAGE sql
+  AS $$ CREATE ROLE projects_api NOLOGIN NOBYPASSRLS $$;
+SELECT "create_projects_api_role"() WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'projects_api');
+DROP FUNCTION "create_projects_api_role"();
 -- The migrating user (the tables' owner) must be able to take the role.
-DO $$
-BEGIN
-  EXECUTE format('GRANT projects_api TO %I', current_user);
-EXCEPTION WHEN duplicate_object OR invalid_grant_operation OR insufficient_privilege THEN NULL;
-END $$;
+GRANT projects_api TO CURRENT_USER;
 GRANT USAGE ON SCHEMA public TO projects_api;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO projects_api;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO projects_api;
 REVOKE ALL ON "_prisma_migrations" FROM projects_api;
--- Tables made later by the owner (later migrations, the job queue's own schema) too.
+-- Tables made later by the owner (later migrations, the job queue's own schema) too. The job
+-- queue grants its existing tables itself (server/platform/job-queue.ts).
 ALTER DEFAULT PRIVILEGES GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO projects_api;
 ALTER DEFAULT PRIVILEGES GRANT USAGE, SELECT ON SEQUENCES TO projects_api;
 ALTER DEFAULT PRIVILEGES GRANT USAGE ON SCHEMAS TO projects_api;
-DO $$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'pgboss') THEN
-    GRANT USAGE ON SCHEMA pgboss TO projects_api;
-    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA pgboss TO projects_api;
-    GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA pgboss TO projects_api;
-  END IF;
-END $$;
 
 -- The projects' searchable text, for `search` and `contains` (by hand: Prisma declares no view).
 -- Row-level security lets an index serve only conditions made of leakproof operators, and ILIKE is
 -- not one: on the table, a search read every project of the organization. The view reads the table
 -- as its owner, limited to the statement's organization by its own condition, so the trigram indexes
--- serve the search; it is read-only for the server's role.
+-- serve the search. It is read-only for the server's role.
 CREATE VIEW "project_search_texts" AS
   SELECT "organization_id", "id", "title", "description", "reference", "number" FROM "projects"
    WHERE "organization_id" = current_organization_id();
