@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdministratorKey } from '../../server/api-keys/store.ts';
+import { asSystem } from '../../server/platform/database/tenancy.ts';
 import { createRuntime } from '../../server/runtime.ts';
 import { loadConfig } from '../../server/platform/config.ts';
 import { openDatabase, type Database } from '../../server/platform/database/connection.ts';
@@ -225,8 +226,9 @@ if (DATABASE_URL) describe('PostgreSQL under overload and faults (through a TCP 
       writes = Promise.all(Array.from({ length: 6 }, (_, i) => app.call('POST', `/api/projects/${projectId}/tasks`, { task_title: `behind the lock ${i}` })));
       // Both pool connections wait on the lock and the other writes wait for a connection.
       const saturated = () => app.db.pool!.stats().inUse === 2 && app.db.pool!.stats().waiting >= 1;
-      const lockWaits = async () => Number((await t.db.prisma.$queryRaw<{ n: bigint }[]>`
-        SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)[0]!.n);
+      // As the system: the server's role sees no other session's state.
+      const lockWaits = async () => Number((await asSystem(() => t.db.prisma.$queryRaw<{ n: bigint }[]>`
+        SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))[0]!.n);
       await until('both pool connections waiting on the lock and a write waiting for one', async () => saturated() && (await lockWaits()) >= 2);
       const busy = [];
       for (let i = 0; i < 3; i += 1) busy.push(await app.call('GET', '/readyz'));
@@ -335,8 +337,8 @@ if (DATABASE_URL) describe('PostgreSQL under overload and faults (through a TCP 
       const direct = t.db.prisma;
       expect(await direct.client.count({ where: { companyName: name } })).toBe(0);
       expect(await direct.client.count({ where: { companyName: `After ${name}` } })).toBe(1);
-      const stuck = await direct.$queryRaw<{ n: bigint }[]>`
-        SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`;
+      const stuck = await asSystem(() => direct.$queryRaw<{ n: bigint }[]>`
+        SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`);
       expect(Number(stuck[0]!.n)).toBe(0);
     } finally {
       proxy.resume();

@@ -4,10 +4,10 @@
 // B's data; an Idempotency-Key and the project numbers are each organization's own; a key stops
 // working once its person or its organization is deleted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAdminCommand } from '../../../server/admin/commands.ts';
 import { asSystem, inOrganization } from '../../../server/platform/database/tenancy.ts';
 import { routes } from '../../helpers/contract.ts';
 import { createFixtures, createProject, type Fixtures, startTestServer, type TestServer } from '../../helpers/server.ts';
+import { bearer, type FilledOrganization, filledOrganization, newOrganization } from '../../helpers/organizations.ts';
 import { until } from '../../helpers/wait.ts';
 
 /** B's rows all carry this in their names, so that an answer showing any of them is easy to spot. */
@@ -17,19 +17,9 @@ const NOWHERE = 987_654_321;
 
 let t: TestServer;
 let a: Fixtures;
-/** B's key, its organization's id and its rows' ids by the collection a path parameter indexes. */
-let b: { key: string; organizationId: number; ids: Record<string, number> };
+let b: FilledOrganization;
 
-/** Makes an organization with its administrator the way an operator does; its admin key. */
-async function newOrganization(name: string, email: string): Promise<{ key: string; organizationId: number }> {
-  const result = await runAdminCommand({ db: t.db }, { command: 'keys', args: ['create-organization', name, email] });
-  expect(result.exitCode, result.stderr).toBe(0);
-  const key = result.stdout.trim().split('\n').at(-1)!;
-  const { organizationId } = await asSystem(() => t.db.prisma.apiKey.findFirstOrThrow({ where: { prefix: key.slice(0, 10) }, select: { organizationId: true } }));
-  return { key, organizationId };
-}
-
-const as = (key: string) => ({ authorization: `Bearer ${key}` });
+const as = bearer;
 
 /** Every tenant table's rows in `organizationId`, but the API keys' (their `last_used_at` records use). */
 async function rowsOf(organizationId: number): Promise<Record<string, string>> {
@@ -57,51 +47,7 @@ beforeAll(async () => {
   a = await createFixtures(t);
   // A's first project comes before B's: each is the first of its organization.
   await createProject(t, a, { project_title: 'Alpha launch' });
-  const { key, organizationId } = await newOrganization(`${MARK} Industries`, 'admin@zeta.test');
-  const api = (method: string, path: string, json?: unknown) => t.api(method, path, { headers: as(key), ...(json === undefined ? {} : { json }) });
-  const created = async (method: string, path: string, json: unknown) => {
-    const response = await api(method, path, json);
-    expect(response.status, `${path}: ${JSON.stringify(response.body)}`).toBe(201);
-    return response.body.data as { id: number };
-  };
-  const client = await created('POST', '/api/clients', { client_company_name: `${MARK} Client` });
-  const category = await created('POST', '/api/categories', { category_name: `${MARK} Category` });
-  const user = await created('POST', '/api/users', { first_name: MARK, last_name: 'Person', email: 'person@zeta.test' });
-  const project = await created('POST', '/api/projects', {
-    project_title: `${MARK} Project`, project_clientid: client.id, project_categoryid: category.id, project_date_start: '2026-06-01',
-    project_description: `${MARK} description`, project_reference: `${MARK}-REF`,
-  });
-  const p = `/api/projects/${project.id}`;
-  const assigned = await api('PUT', `${p}/assign`, { assigned: [user.id] });
-  expect(assigned.status, JSON.stringify(assigned.body)).toBe(200);
-  expect((await api('PUT', `${p}/manager`, { manager: user.id })).status).toBe(200);
-  await created('POST', `${p}/tasks`, { task_title: `${MARK} task` });
-  await created('POST', `${p}/milestones`, { milestone_title: `${MARK} milestone` });
-  await created('POST', `${p}/timers`, { user_id: user.id });
-  await created('POST', `${p}/files`, { file_name: `${MARK}.pdf`, file_url: 'https://files.example.com/zeta.pdf' });
-  const comment = await created('POST', `${p}/comments`, { comment_text: `${MARK} comment`, comment_creatorid: user.id });
-  await created('POST', `${p}/invoices`, { invoice_date: '2026-06-01', invoice_due_date: '2026-06-30', invoice_amount: 100 });
-  await created('POST', `${p}/estimates`, { estimate_date: '2026-06-01', estimate_amount: 100 });
-  const field = await created('POST', '/api/custom-fields', { custom_field_key: 'zeta', custom_field_name: `${MARK} field`, custom_field_type: 'text' });
-  const valued = await api('PATCH', p, { project_custom_fields: { zeta: `${MARK} value` } });
-  expect(valued.status, JSON.stringify(valued.body)).toBe(200);
-  const hook = await created('POST', '/api/webhooks', { url: 'https://203.0.113.10/zeta', description: `${MARK} hook` });
-  const apiKey = await created('POST', '/api/api-keys', { name: `${MARK} key`, role: 'viewer' });
-  // A delivery and a background duplication come from jobs this server does not run: made directly, in B.
-  const { delivery, duplication } = await inOrganization(organizationId, async () => {
-    const event = await t.db.prisma.event.findFirstOrThrow({ where: { projectId: project.id } });
-    return {
-      delivery: await t.db.prisma.webhookDelivery.create({ data: { subscriptionId: hook.id, eventId: event.id } }),
-      duplication: await t.db.prisma.projectDuplication.create({ data: { sourceProjectId: project.id, total: 0, options: { project_title: MARK }, apiKeyId: event.apiKeyId } }),
-    };
-  });
-  b = {
-    key, organizationId,
-    ids: {
-      projects: project.id, comments: comment.id, 'custom-fields': field.id, webhooks: hook.id, deliveries: Number(delivery.id),
-      'project-duplications': duplication.id, clients: client.id, categories: category.id, users: user.id, 'api-keys': apiKey.id,
-    },
-  };
+  b = await filledOrganization(t, MARK);
 });
 afterAll(async () => { await t?.close(); });
 
@@ -178,7 +124,7 @@ describe('a key', () => {
   });
 
   it('stops working within the key cache\'s bound once its organization is deleted', async () => {
-    const { key, organizationId } = await newOrganization('Short-lived', 'admin@short.test');
+    const { key, organizationId } = await newOrganization(t, 'Short-lived', 'admin@short.test');
     expect((await t.api('GET', '/api/me', { headers: as(key) })).body.data.organization).toEqual({ id: organizationId, name: 'Short-lived', currency: 'USD' });
     await asSystem(() => t.db.prisma.organization.delete({ where: { id: organizationId } }));
     await until('the deleted organization\'s key to be refused', async () => (await t.api('GET', '/api/me', { headers: as(key) })).status === 401);

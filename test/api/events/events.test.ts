@@ -171,7 +171,7 @@ describe('events', () => {
     try {
       await late.query('BEGIN');
       const milestone = { id: 1, project_id: p.id, title: 'Committed last', date_due: null, created: '2026-06-15T09:30:00.000000Z' };
-      await late.query(`INSERT INTO events (type, project_id, api_key_id, changed_fields, data) VALUES ('milestone.created', $1, $2, '{}', $3)`, [p.id, await testKeyId(), milestone]);
+      await late.query(`INSERT INTO events (organization_id, type, project_id, api_key_id, changed_fields, data) VALUES (1, 'milestone.created', $1, $2, '{}', $3)`, [p.id, await testKeyId(), milestone]);
       expect((await t.api('POST', `/api/projects/${p.id}/milestones`, { json: { milestone_title: 'Committed first' } })).status).toBe(201);
       // The API's event has committed, but the open transaction is older: the feed holds it back.
       const meanwhile = await eventsAfter(t, cursor, '', false);

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createAdministratorKey } from '../../../server/api-keys/store.ts';
+import { asSystem } from '../../../server/platform/database/tenancy.ts';
 import { createRuntime } from '../../../server/runtime.ts';
 import { loadConfig } from '../../../server/platform/config.ts';
 import { openDatabase } from '../../../server/platform/database/connection.ts';
@@ -24,8 +25,9 @@ const onPostgres = Boolean(process.env.DATABASE_URL);
 /** Until a session waits for a lock (the first PATCH, for the row the test's own session holds). */
 async function waitingForTheRow(): Promise<void> {
   await until('the request to wait for the locked row', async () => {
-    const [row] = await t.db.prisma.$queryRaw<{ n: bigint }[]>`
-      SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+    // As the system: the server's role sees no other session's state.
+    const [row] = await asSystem(() => t.db.prisma.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
     return Number(row?.n) > 0;
   });
 }

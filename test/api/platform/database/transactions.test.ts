@@ -10,6 +10,7 @@ import { refuseStatementsAfterTransactionEnd } from '../../../../server/platform
 import { PROJECT_ARCHIVED_MESSAGE } from '../../../../server/core/messages.ts';
 import { createFixtures, startTestServer, type ApiResponse, type Fixtures, type TestServer } from '../../../helpers/server.ts';
 import { until } from '../../../helpers/wait.ts';
+import { asSystem } from '../../../../server/platform/database/tenancy.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 
@@ -117,8 +118,8 @@ if (DATABASE_URL) describe('PostgreSQL: a change whose statement outlives its tr
     expect(await t.db.prisma.event.count()).toBe(eventsBefore);
     expect((await t.db.prisma.project.findFirstOrThrow({ where: { id: project.id } })).version).toBe(project.version);
     // The connection went back to the pool with its transaction rolled back, not left open.
-    await until('no connection left idle in a transaction', async () => (await t.db.prisma.$queryRaw<{ n: number }[]>`
-      SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`)[0]!.n === 0);
+    await until('no connection left idle in a transaction', async () => (await asSystem(() => t.db.prisma.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`))[0]!.n === 0);
   });
 });
 
@@ -144,8 +145,9 @@ if (DATABASE_URL) describe('PostgreSQL: a change under a project writes the proj
     const comment = t.api('POST', `/api/projects/${project.id}/comments`, { json: { comment_text: 'written while archived' } });
     // The comment is inserted, and the change waits for the row, which the holder keeps.
     // Read outside the holder's transaction, whose view of pg_stat_activity would stay as first read.
-    await until('the comment to wait for the project row', async () => (await t.db.prisma.$queryRaw<{ n: number }[]>`
-      SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%update "projects" set "last_activity_at"%'`)[0]!.n === 1);
+    // As the system: the server's role sees no other session's statement text.
+    await until('the comment to wait for the project row', async () => (await asSystem(() => t.db.prisma.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%update "projects" set "last_activity_at"%'`))[0]!.n === 1);
     await holder.query('UPDATE projects SET archived_at = now() WHERE id = $1', [project.id]);
     await holder.query('COMMIT');
     const answer = await comment;
