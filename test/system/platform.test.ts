@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migratedDataDir, spawnServer } from '../helpers/process.ts';
 import { parse } from 'yaml';
 import { ApiKeyVerifier, createAdministratorKey, revokeApiKey } from '../../server/api-keys/store.ts';
+import { asSystem } from '../../server/platform/database/tenancy.ts';
 import { openDatabase } from '../../server/platform/database/connection.ts';
 import { applyMigrations, migrationsDir, unmigratedSchemaChanges } from '../../server/platform/database/migrations.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -310,7 +311,7 @@ if (process.env.DATABASE_URL) {
   describe('several instances on one PostgreSQL', () => {
     it('start together on a fresh database: one applies the migrations, all serve', async () => {
       const database = `projects_instances_${Date.now()}`;
-      await t.db.prisma.$executeRawUnsafe(`CREATE DATABASE ${database}`);
+      await asSystem(() => t.db.prisma.$executeRawUnsafe(`CREATE DATABASE ${database}`));
       const url = new URL(process.env.DATABASE_URL!);
       url.pathname = `/${database}`;
       const env = { ...process.env, DATABASE_URL: url.toString() };
@@ -322,10 +323,10 @@ if (process.env.DATABASE_URL) {
         for (const server of servers) server.child.kill('SIGTERM');
         expect(await Promise.all(servers.map((server) => server.exited))).toEqual([0, 0, 0]);
         const db = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: '', databasePoolSize: 1 });
-        expect(await db.prisma.user.count({ where: { role: 'admin' } })).toBe(1);
+        expect(await asSystem(() => db.prisma.user.count({ where: { role: 'admin' } }))).toBe(1);
         await db.close();
       } finally {
-        await t.db.prisma.$executeRawUnsafe(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+        await asSystem(() => t.db.prisma.$executeRawUnsafe(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
       }
     });
   });

@@ -92,9 +92,10 @@ if (DATABASE_URL) describe('PostgreSQL: a change whose statement outlives its tr
     t = await startTestServer({ env: { DATABASE_TRANSACTION_TIMEOUT_MS: '100' } });
     f = await createFixtures(retrying(t));
     // A task titled "slow…" takes 300 ms to insert: longer than the whole transaction may last.
-    await t.db.prisma.$executeRawUnsafe(`CREATE FUNCTION slow_task_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN IF NEW.title LIKE 'slow%' THEN PERFORM pg_sleep(0.3); END IF; RETURN NEW; END $$`);
-    await t.db.prisma.$executeRawUnsafe('CREATE TRIGGER slow_task_insert BEFORE INSERT ON tasks FOR EACH ROW EXECUTE FUNCTION slow_task_insert()');
+    // The schema is the tables' owner's: made as the system.
+    await asSystem(() => t.db.prisma.$executeRawUnsafe(`CREATE FUNCTION slow_task_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.title LIKE 'slow%' THEN PERFORM pg_sleep(0.3); END IF; RETURN NEW; END $$`));
+    await asSystem(() => t.db.prisma.$executeRawUnsafe('CREATE TRIGGER slow_task_insert BEFORE INSERT ON tasks FOR EACH ROW EXECUTE FUNCTION slow_task_insert()'));
   });
   afterAll(async () => { await t?.close(); });
 
