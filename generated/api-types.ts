@@ -2637,9 +2637,16 @@ export interface components {
             scopes: string[];
             user: components["schemas"]["IdName"];
             created: components["schemas"]["Timestamp"];
-            /** @description Within a minute. */
-            last_used: components["schemas"]["Timestamp"] | null;
-            revoked: components["schemas"]["Timestamp"] | null;
+            /**
+             * Format: date-time
+             * @description When it was last used (to the minute); null if never.
+             */
+            last_used: string | null;
+            /**
+             * Format: date-time
+             * @description When it was revoked; null while active.
+             */
+            revoked: string | null;
         };
         /**
          * @description What a key may do (see the `bearerAuth` security scheme).
@@ -2662,7 +2669,7 @@ export interface components {
             /** @description The team user the key acts as; this key's own when absent. */
             user_id?: components["schemas"]["Id"];
         };
-        ApiKeyList: {
+        ApiKeyListEnvelope: {
             data: components["schemas"]["ApiKey"][];
             message: components["schemas"]["SuccessMessage"];
         };
@@ -3381,7 +3388,7 @@ export type SchemaApiKey = components['schemas']['ApiKey'];
 export type SchemaApiKeyRole = components['schemas']['ApiKeyRole'];
 export type SchemaApiKeyWithSecret = components['schemas']['ApiKeyWithSecret'];
 export type SchemaApiKeyCreateBody = components['schemas']['ApiKeyCreateBody'];
-export type SchemaApiKeyList = components['schemas']['ApiKeyList'];
+export type SchemaApiKeyListEnvelope = components['schemas']['ApiKeyListEnvelope'];
 export type SchemaApiKeyEnvelope = components['schemas']['ApiKeyEnvelope'];
 export type SchemaApiKeyWithSecretEnvelope = components['schemas']['ApiKeyWithSecretEnvelope'];
 export type SchemaMe = components['schemas']['Me'];
@@ -7541,7 +7548,7 @@ export interface operations {
                      *       "message": "API keys retrieved successfully."
                      *     }
                      */
-                    "application/json": components["schemas"]["ApiKeyList"] & {
+                    "application/json": components["schemas"]["ApiKeyListEnvelope"] & {
                         /** @constant */
                         message: "API keys retrieved successfully.";
                     };

@@ -9,6 +9,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../platform/database/transaction.ts';
 import { compileOnce, executeStatement, queryRows, sqlBuilder } from '../platform/database/sql.ts';
+import { FIRST_ORGANIZATION_ID } from '../platform/database/tenancy.ts';
 import { COUNTER, type ProjectNumberFormat } from '../core/project-number-format.ts';
 
 /** The code of internal projects, which have no client, in a format with `{client}`. */
@@ -66,10 +67,12 @@ export async function continueNumbersAfter(db: Db, last: number): Promise<void> 
 
 /**
  * The sequence of the numbers in a format without `{client}`, one per organization (numbers count
- * per organization): `project_number_seq_<id>`, made with the organization.
+ * per organization): the first organization keeps `project_number_seq`, the one it had before there
+ * were others; a later one has `project_number_seq_<id>`, made with it.
  */
 const sequenceName = (organizationId: number) => `project_number_seq_${organizationId}`;
-const organizationSequence = sql<string>`('project_number_seq_' || current_organization_id())::regclass`;
+const organizationSequence = sql<string>`(CASE current_organization_id() WHEN ${sql.lit(FIRST_ORGANIZATION_ID)} THEN 'project_number_seq'
+  ELSE 'project_number_seq_' || current_organization_id() END)::regclass`;
 
 /** Makes the number sequence of a new organization, in the transaction that creates it. */
 export async function createNumberSequence(db: Db, organizationId: number): Promise<void> {

@@ -517,6 +517,21 @@ describe('coverage of the contract', () => {
     expect(contractFailures).toEqual([]);
   });
 
+  it('getMe, createApiKey, listApiKeys, revokeApiKey: who a key is, a narrower key made, listed, revoked', async () => {
+    const me = await api.GET('/api/me');
+    expect(me.data?.data.api_key.role).toBe('admin');
+    const created = await api.POST('/api/api-keys', { body: { name: 'reporting', role: 'viewer', scopes: ['projects:read'] } });
+    if (!created.data) throw new Error(created.error.message);
+    const viewer = contractRecorder(createProjectsClient({ baseUrl: t.baseUrl, apiKey: created.data.data.key }));
+    expect((await viewer.GET('/api/me')).data?.data.scopes).toEqual(['projects:read']);
+    const refused = await viewer.POST('/api/clients', { body: { client_company_name: 'Not allowed' } });
+    expect(refused.response.status).toBe(403);
+    expect((await api.GET('/api/api-keys')).data?.data.map((key) => key.name)).toContain('reporting');
+    const revoked = await api.DELETE('/api/api-keys/{id}', { params: { path: { id: created.data.data.id } } });
+    expect(revoked.data?.data.revoked).toEqual(expect.any(String));
+    expect((await viewer.GET('/api/me')).response.status).toBe(401);
+  });
+
   it('every operationId of the spec was exercised through the client', () => {
     const all = routes.map((r) => r.operation.operationId);
     expect(all.filter((op) => !exercised.has(op))).toEqual([]);

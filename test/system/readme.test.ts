@@ -56,6 +56,7 @@ function readmeBlocks(): { heading: string; lang: string; code: string }[] {
 const notRunHere: Record<string, string> = {
   '## Start': 'installs and starts the server itself',
   '### API keys': 'the key commands need the server\'s own data directory (test/system/platform tests them)',
+  '### Organizations': 'the key commands need the server\'s own data directory (test/api/access runs create-organization through the same command)',
   '### Templates and duplication#2': 'polls a background copy, which the demo templates are too small to need (test/api tests duplications)',
   '### Webhooks#2': 'client/webhook-receiver.ts against a live ping, run by test/system/client.test.ts',
   '## Calling the API from TypeScript#2': 'client/example.ts, run by its own test in test/system/client.test.ts',

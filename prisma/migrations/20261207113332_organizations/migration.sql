@@ -1,7 +1,8 @@
 -- Organizations (tenants). Every existing row joins the first organization. From here on each row's
 -- organization_id defaults to the organization the statement runs in (current_organization_id(),
--- set per connection by server/platform/database/tenancy.ts), and row-level security (at the end)
--- lets the server's role see and write only that organization's rows.
+-- set per connection by server/platform/database/tenancy.ts), or the first one for a row the
+-- tables' owner writes outside any, and row-level security (at the end) lets the server's role see
+-- and write only its organization's rows.
 
 -- The organization a statement runs in: null outside one (then no tenant row is visible).
 CREATE FUNCTION current_organization_id() RETURNS integer
@@ -21,9 +22,6 @@ CREATE TABLE "organizations" (
 -- The first organization: everything written before organizations existed is its.
 INSERT INTO "organizations" ("id", "name") VALUES (1, 'My organization');
 SELECT setval(pg_get_serial_sequence('organizations', 'id'), 1);
-
--- The new columns' default fills the existing rows with the first organization (this session only).
-SELECT set_config('projects.organization_id', '1', false);
 
 -- CreateEnum
 CREATE TYPE "ApiKeyRole" AS ENUM ('admin', 'member', 'viewer');
@@ -258,7 +256,7 @@ DROP INDEX "webhook_deliveries_subscription_id_id_idx";
 
 -- AlterTable
 ALTER TABLE "api_keys" DROP CONSTRAINT "api_keys_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD COLUMN     "role" "ApiKeyRole" NOT NULL DEFAULT 'admin',
 ADD COLUMN     "scopes" TEXT[] DEFAULT ARRAY[]::TEXT[],
 ADD COLUMN     "user_id" INTEGER,
@@ -270,117 +268,117 @@ ALTER TABLE "api_keys" ALTER COLUMN "user_id" SET NOT NULL;
 
 -- AlterTable
 ALTER TABLE "categories" DROP CONSTRAINT "categories_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD CONSTRAINT "categories_pkey" PRIMARY KEY ("organization_id", "id");
 
 -- AlterTable
 ALTER TABLE "clients" DROP CONSTRAINT "clients_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD CONSTRAINT "clients_pkey" PRIMARY KEY ("organization_id", "id");
 
 -- AlterTable
 ALTER TABLE "custom_fields" DROP CONSTRAINT "custom_fields_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD CONSTRAINT "custom_fields_pkey" PRIMARY KEY ("organization_id", "id");
 
 -- AlterTable
 ALTER TABLE "estimates" DROP CONSTRAINT "estimates_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD CONSTRAINT "estimates_pkey" PRIMARY KEY ("organization_id", "id");
 
 -- AlterTable
 ALTER TABLE "events" DROP CONSTRAINT "events_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD CONSTRAINT "events_pkey" PRIMARY KEY ("organization_id", "id");
 
 -- AlterTable
 ALTER TABLE "idempotency_keys" DROP CONSTRAINT "idempotency_keys_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD CONSTRAINT "idempotency_keys_pkey" PRIMARY KEY ("organization_id", "api_key_id", "key");
 
 -- AlterTable
 ALTER TABLE "invoices" DROP CONSTRAINT "invoices_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD CONSTRAINT "invoices_pkey" PRIMARY KEY ("organization_id", "id");
 
 -- AlterTable
 ALTER TABLE "milestones" DROP CONSTRAINT "milestones_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD CONSTRAINT "milestones_pkey" PRIMARY KEY ("organization_id", "id");
 
 -- AlterTable
 ALTER TABLE "project_assignees" DROP CONSTRAINT "project_assignees_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD CONSTRAINT "project_assignees_pkey" PRIMARY KEY ("organization_id", "project_id", "user_id");
 
 -- AlterTable
 ALTER TABLE "project_comments" DROP CONSTRAINT "project_comments_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD CONSTRAINT "project_comments_pkey" PRIMARY KEY ("organization_id", "id");
 
 -- AlterTable
 ALTER TABLE "project_custom_values" DROP CONSTRAINT "project_custom_values_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD CONSTRAINT "project_custom_values_pkey" PRIMARY KEY ("organization_id", "project_id", "field_id");
 
 -- AlterTable
 ALTER TABLE "project_duplications" DROP CONSTRAINT "project_duplications_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD CONSTRAINT "project_duplications_pkey" PRIMARY KEY ("organization_id", "id");
 
 -- AlterTable
 ALTER TABLE "project_files" DROP CONSTRAINT "project_files_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD CONSTRAINT "project_files_pkey" PRIMARY KEY ("organization_id", "id");
 
 -- AlterTable
 ALTER TABLE "project_number_counters" DROP CONSTRAINT "project_number_counters_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD CONSTRAINT "project_number_counters_pkey" PRIMARY KEY ("organization_id", "scope");
 
 -- AlterTable
 ALTER TABLE "project_tags" DROP CONSTRAINT "project_tags_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD CONSTRAINT "project_tags_pkey" PRIMARY KEY ("organization_id", "project_id", "title");
 
 -- AlterTable
 ALTER TABLE "projects" DROP CONSTRAINT "projects_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD CONSTRAINT "projects_pkey" PRIMARY KEY ("organization_id", "id");
 
 -- AlterTable
 ALTER TABLE "task_checklist_items" DROP CONSTRAINT "task_checklist_items_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD CONSTRAINT "task_checklist_items_pkey" PRIMARY KEY ("organization_id", "id");
 
 -- AlterTable
 ALTER TABLE "task_files" DROP CONSTRAINT "task_files_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD CONSTRAINT "task_files_pkey" PRIMARY KEY ("organization_id", "id");
 
 -- AlterTable
 ALTER TABLE "tasks" DROP CONSTRAINT "tasks_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD CONSTRAINT "tasks_pkey" PRIMARY KEY ("organization_id", "id");
 
 -- AlterTable
 ALTER TABLE "timers" DROP CONSTRAINT "timers_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD CONSTRAINT "timers_pkey" PRIMARY KEY ("organization_id", "id");
 
 -- AlterTable
 ALTER TABLE "users" DROP CONSTRAINT "users_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD CONSTRAINT "users_pkey" PRIMARY KEY ("organization_id", "id");
 
 -- AlterTable
 ALTER TABLE "webhook_deliveries" DROP CONSTRAINT "webhook_deliveries_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD CONSTRAINT "webhook_deliveries_pkey" PRIMARY KEY ("organization_id", "id");
 
 -- AlterTable
 ALTER TABLE "webhook_subscriptions" DROP CONSTRAINT "webhook_subscriptions_pkey",
-ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT current_organization_id(),
+ADD COLUMN     "organization_id" INTEGER NOT NULL DEFAULT COALESCE(current_organization_id(), 1),
 ADD CONSTRAINT "webhook_subscriptions_pkey" PRIMARY KEY ("organization_id", "id");
 
 
@@ -689,10 +687,8 @@ ALTER TABLE "project_duplications" ADD CONSTRAINT "project_duplications_organiza
 -- AddForeignKey
 ALTER TABLE "project_duplications" ADD CONSTRAINT "project_duplications_organization_id_fkey" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
-SELECT set_config('projects.organization_id', '', false);
-
--- Project numbers count per organization: each has its own sequence (made with the organization).
-ALTER SEQUENCE "project_number_seq" RENAME TO "project_number_seq_1";
+-- Project numbers count per organization: project_number_seq stays the first organization's, each
+-- later one gets project_number_seq_<id> when it is made (server/projects/numbers.ts).
 
 -- The role the server's statements run as (SET ROLE, server/platform/database/tenancy.ts): it owns
 -- nothing and cannot bypass row-level security. Roles belong to the whole PostgreSQL cluster, so
