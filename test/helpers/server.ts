@@ -15,7 +15,7 @@ import { prepareDatabase } from '../../server/platform/database/prepare.ts';
 import { createLogger } from '../../server/platform/logging.ts';
 import type { Tracing } from '../../server/platform/tracing.ts';
 import { attachProtocolErrorHandlers } from '../../server/http/protocol-errors.ts';
-import { contractProblems } from './contract.ts';
+import { contractProblems, type routes } from './contract.ts';
 import { copyPostgresTemplate, databaseName, migratedPgliteImage } from './database-template.ts';
 import { until } from './wait.ts';
 import { createRuntime } from '../../server/runtime.ts';
@@ -164,6 +164,16 @@ export async function createFixtures(t: TestServer) {
 }
 
 export type Fixtures = Awaited<ReturnType<typeof createFixtures>>;
+
+/** The spec's example body of a write, its references to the documentation's rows (client 12, category 3, user 5) pointed at the fixtures'. */
+export function exampleBody(route: (typeof routes)[number], f: Fixtures): Record<string, unknown> | undefined {
+  const media = route.operation.requestBody?.content['application/json'] as { example?: Record<string, unknown> } | undefined;
+  if (!media) return undefined;
+  const references: Record<string, unknown> = {
+    project_clientid: f.client.id, project_categoryid: f.category.id, manager: f.jane.id, assigned: [f.jane.id], user_id: f.jane.id, comment_creatorid: f.jane.id,
+  };
+  return Object.fromEntries(Object.entries(media.example ?? {}).map(([field, value]) => [field, field in references ? references[field] : value]));
+}
 
 export async function createProject(t: TestServer, f: Fixtures, extra: Record<string, unknown> = {}) {
   const response = await t.api('POST', '/api/projects', {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asSystem, inOrganization } from '../../../server/platform/database/tenancy.ts';
 import { routes } from '../../helpers/contract.ts';
-import { createFixtures, createProject, type Fixtures, startTestServer, type TestServer } from '../../helpers/server.ts';
+import { createFixtures, createProject, exampleBody, type Fixtures, startTestServer, type TestServer } from '../../helpers/server.ts';
 import { bearer, type FilledOrganization, filledOrganization, newOrganization } from '../../helpers/organizations.ts';
 import { until } from '../../helpers/wait.ts';
 
@@ -32,16 +32,6 @@ async function rowsOf(organizationId: number): Promise<Record<string, string>> {
   }))));
 }
 
-/** The spec's example body of a write, its references to the documentation's rows pointed at A's own. */
-function exampleBody(route: (typeof routes)[number]): Record<string, unknown> | undefined {
-  const media = route.operation.requestBody?.content['application/json'] as { example?: Record<string, unknown> } | undefined;
-  if (!media) return undefined;
-  const references: Record<string, unknown> = {
-    project_clientid: a.client.id, project_categoryid: a.category.id, manager: a.jane.id, assigned: [a.jane.id], user_id: a.jane.id, comment_creatorid: a.jane.id,
-  };
-  return Object.fromEntries(Object.entries(media.example ?? {}).map(([field, value]) => [field, field in references ? references[field] : value]));
-}
-
 beforeAll(async () => {
   t = await startTestServer({ env: { API_KEY_CACHE_MS: '200' } });
   a = await createFixtures(t);
@@ -61,7 +51,8 @@ describe('organization A with organization B\'s ids', () => {
   it.each(withPathIds.map((route) => [`${route.method.toUpperCase()} ${route.specPath}`, route] as const))('%s: 404 as for no such id; B unchanged', async (_label, route) => {
     const segments = route.specPath.split('/');
     const pathWith = (idOf: (collection: string) => number) => route.specPath.replace(/\{(\w+)\}/g, (_match, name: string) => String(idOf(segments[segments.indexOf(`{${name}}`) - 1]!)));
-    const body = exampleBody(route);
+    // The spec's example body, its references pointed at A's own rows: only the path names B's.
+    const body = exampleBody(route, a);
     const send = (path: string) => t.api(route.method.toUpperCase(), path, body ? { json: body } : {});
     const before = await rowsOf(b.organizationId);
     const ofB = await send(pathWith((collection) => {

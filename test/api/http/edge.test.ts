@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../server/platform/logging.ts';
 import { routes } from '../../helpers/contract.ts';
-import { createProject, startSibling, useTestServer, type TestServer } from '../../helpers/server.ts';
+import { createProject, exampleBody, startSibling, useTestServer, type TestServer } from '../../helpers/server.ts';
 import { until } from '../../helpers/wait.ts';
 import { fieldAtLeast, fieldAtMost, fieldNotAllowed, fieldNotBefore, fieldRequired, fieldType, HEADERS_TOO_LARGE_MESSAGE, INVALID_UTF8_MESSAGE, invalidSelection, NOT_HTTP_MESSAGE, parameterNotSupported, UNAUTHORIZED_MESSAGE, UNDECOMPRESSABLE_MESSAGE, UNMET_EXPECTATION_MESSAGE, VALIDATION_MESSAGE } from '../../../server/core/messages.ts';
 
@@ -295,16 +295,6 @@ describe('a path id names a resource only in canonical decimal form', () => {
     return Object.fromEntries(rows.map((row) => [row.tablename, row.rows]));
   }
 
-  /** The spec's example body of a write, its references to the documentation's rows (category 3, user 5) pointed at the fixtures'. */
-  function exampleBody(route: (typeof routes)[number]): Record<string, unknown> | undefined {
-    const media = (route.operation.requestBody?.content['application/json'] ?? undefined) as { example?: Record<string, unknown> } | undefined;
-    if (!media) return undefined;
-    const references: Record<string, unknown> = {
-      project_categoryid: f.category.id, manager: f.jane.id, assigned: [f.jane.id], user_id: f.jane.id, comment_creatorid: f.jane.id,
-    };
-    return Object.fromEntries(Object.entries(media.example ?? {}).map(([field, value]) => [field, field in references ? references[field] : value]));
-  }
-
   beforeAll(async () => {
     const project = await createProject(t, f);
     const comment = await t.api('POST', `/api/projects/${project.id}/comments`, { json: { comment_text: 'Kept', comment_creatorid: f.jane.id } });
@@ -335,7 +325,7 @@ describe('a path id names a resource only in canonical decimal form', () => {
       return id;
     };
     const pathWith = (name: string, spelling: string) => route.specPath.replace(/\{(\w+)\}/g, (_match, p: string) => (p === name ? spelling : String(idOf(p))));
-    const body = exampleBody(route);
+    const body = exampleBody(route, f);
     const before = await snapshot();
     for (const { name } of route.parameters.filter((p) => p.in === 'path')) {
       for (const spelling of otherSpellings(idOf(name))) {
