@@ -77,7 +77,8 @@ const touchStatements = { refuse: touchStatement('refuse'), allow: touchStatemen
 
 /**
  * Records activity under a project (a child added or changed) in the project's own row: its
- * `last_activity_at` and `last_actor` (team user `actorId`), and its version, since the project's representation (and so its ETag) changed.
+ * `last_activity_at` and `last_actor` (team user `actorId`), and its version, since the project's
+ * representation (and so its ETag) changed.
  * This takes the row's write lock, so it comes last in a child's change; the project may have been
  * archived since the change began, which then refuses it (422) unless `archived` is `allow`.
  */
@@ -90,8 +91,8 @@ export async function touchProjectActivity(tx: Tx, projectId: number, actorId: n
 
 /**
  * A change under a project ends with one statement: the project's activity (`last_activity_at` and
- * `last_actor`, a new version) and the event, both naming the actor. It takes the project row's write lock, held from here to the commit,
- * one round trip shorter than the touch and the event apart; and it re-checks the archive rule, since
+ * `last_actor`, a new version) and the event, both naming the actor. It takes the project row's
+ * write lock, held from here to the commit, one round trip shorter than the touch and the event apart; and it re-checks the archive rule, since
  * the project may have been archived while the change ran (the caller holds the row FOR KEY SHARE,
  * so no row means archived).
  */
