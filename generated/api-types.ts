@@ -1697,6 +1697,14 @@ export interface components {
              *     only with the project's own fields; this moves with both, and so does the project's ETag.
              */
             last_activity_at: components["schemas"]["Timestamp"];
+            /**
+             * @description The team user who made the change `last_activity_at` records: the user the API key acts as.
+             *     It moves with `last_activity_at`. Null for a project not changed since this was recorded.
+             */
+            last_actor: {
+                id: components["schemas"]["Id"];
+                name: string;
+            } | null;
             billing: {
                 /** @enum {string} */
                 type: "hourly" | "fixed";
@@ -1761,6 +1769,14 @@ export interface components {
              *     any other. Set with `project_is_template` on create and update.
              */
             is_template: boolean;
+            /**
+             * @description The template this project was cloned from (a clone of a project with `is_template: true`),
+             *     or null: not cloned from a template, or that template has been deleted since.
+             */
+            template_object: {
+                id: components["schemas"]["Id"];
+                title: string;
+            } | null;
         };
         /**
          * @description A project's fields as the list's sparse fieldsets (`fields=`) show them: `id` and exactly the
@@ -1820,6 +1836,14 @@ export interface components {
              *     only with the project's own fields; this moves with both, and so does the project's ETag.
              */
             last_activity_at?: components["schemas"]["Timestamp"];
+            /**
+             * @description The team user who made the change `last_activity_at` records: the user the API key acts as.
+             *     It moves with `last_activity_at`. Null for a project not changed since this was recorded.
+             */
+            last_actor?: {
+                id: components["schemas"]["Id"];
+                name: string;
+            } | null;
             billing?: {
                 /** @enum {string} */
                 type: "hourly" | "fixed";
@@ -1884,6 +1908,14 @@ export interface components {
              *     any other. Set with `project_is_template` on create and update.
              */
             is_template?: boolean;
+            /**
+             * @description The template this project was cloned from (a clone of a project with `is_template: true`),
+             *     or null: not cloned from a template, or that template has been deleted since.
+             */
+            template_object?: {
+                id: components["schemas"]["Id"];
+                title: string;
+            } | null;
         };
         /** @description Operators on an id. */
         FilterId: {
@@ -1991,6 +2023,8 @@ export interface components {
             manager_id?: components["schemas"]["FilterId"];
             /** @description An assigned team user id (any of `assigned`). */
             assigned_id?: components["schemas"]["FilterId"];
+            /** @description A team user id, assigned or the manager (any of `assigned` and `managers`). */
+            person_id?: components["schemas"]["FilterId"];
             /** @description A tag title (any of `tags`). */
             tag?: components["schemas"]["FilterText"];
             /** @description The start date. */
@@ -2425,6 +2459,11 @@ export interface components {
             project_id: number | null;
             /** @description The id of the API key that made the change. */
             api_key_id: number;
+            /**
+             * @description The team user that API key acted as (a background clone: the user of the key that asked for
+             *     it). Null for events recorded before events named their user.
+             */
+            user_id: number | null;
             /**
              * @description For changes to an existing project (`project.updated`, the project's actions): the fields of
              *     `data` that differ from before, as dotted paths (`title`, `billing.rate`, `dates.updated`;
@@ -3480,6 +3519,8 @@ export interface operations {
                 manager_id?: components["schemas"]["Id"];
                 /** @description Projects this team user is assigned to (one of `assigned`). */
                 assigned_id?: components["schemas"]["Id"];
+                /** @description Projects this team user works on, as an assignee (one of `assigned`) or as the manager. */
+                person_id?: components["schemas"]["Id"];
                 /**
                  * @description Projects carrying this tag (exact, case-sensitive tag title).
                  * @example priority
@@ -3524,7 +3565,8 @@ export interface operations {
                  *     (`filter[progress][gte]=20&filter[progress][lte]=80`). `ProjectFilterConditions` lists every
                  *     field with the operators it takes; the fields are named like the simple parameters and sorts:
                  *     `tag` and `assigned_id` match when any of the project's tags or assignees does (`not_eq`:
-                 *     none does), `client_company_name` is the client's company name, `created` and `updated` are
+                 *     none does), `person_id` when any assignee or the manager does, `client_company_name` is the
+                 *     client's company name, `created` and `updated` are
                  *     `dates.created` and `dates.updated`, `overdue` is the rule of the `overdue` parameter.
                  *
                  *     An unknown field or operator, a value of the wrong type and a nested group are each a 422
@@ -3678,6 +3720,14 @@ export interface operations {
                 "filter[assigned_id][in]"?: components["schemas"]["Id"][];
                 /** @description An assigned team user id (any of `assigned`): is none of these. */
                 "filter[assigned_id][not_in]"?: components["schemas"]["Id"][];
+                /** @description A team user id, assigned or the manager (any of `assigned` and `managers`): equals this. */
+                "filter[person_id][eq]"?: components["schemas"]["Id"];
+                /** @description A team user id, assigned or the manager (any of `assigned` and `managers`): none of them is this. */
+                "filter[person_id][not_eq]"?: components["schemas"]["Id"];
+                /** @description A team user id, assigned or the manager (any of `assigned` and `managers`): is one of these. */
+                "filter[person_id][in]"?: components["schemas"]["Id"][];
+                /** @description A team user id, assigned or the manager (any of `assigned` and `managers`): none of them is one of these. */
+                "filter[person_id][not_in]"?: components["schemas"]["Id"][];
                 /** @description A tag title (any of `tags`): equals this. */
                 "filter[tag][eq]"?: string;
                 /** @description A tag title (any of `tags`): differs from this (no value differs too). */
@@ -3829,7 +3879,7 @@ export interface operations {
                  *       "dates"
                  *     ]
                  */
-                fields?: ("id" | "title" | "number" | "project_type" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "billing" | "totals" | "custom_fields" | "permissions" | "assigned" | "managers" | "tags" | "is_template")[];
+                fields?: ("id" | "title" | "number" | "project_type" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "last_actor" | "billing" | "totals" | "custom_fields" | "permissions" | "assigned" | "managers" | "tags" | "is_template" | "template_object")[];
                 /**
                  * @description Cursor pagination: the `meta.next_cursor` of the previous page. The page holds the `limit`
                  *     projects that follow the last project of the previous page in the sort order, so projects

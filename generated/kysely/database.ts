@@ -138,6 +138,7 @@ export type Event = {
     type: string;
     project_id: number | null;
     api_key_id: number;
+    user_id: number | null;
     occurred_at: Generated<Timestamp>;
     changed_fields: string[];
     previous: unknown | null;
@@ -212,8 +213,10 @@ export type Project = {
     created_at: Generated<Timestamp>;
     updated_at: Generated<Timestamp>;
     last_activity_at: Generated<Timestamp>;
+    last_actor_id: number | null;
     version: Generated<number>;
     is_template: Generated<boolean>;
+    template_id: number | null;
 };
 export type ProjectAssignee = {
     organization_id: Generated<number>;
@@ -251,6 +254,7 @@ export type ProjectDuplication = {
     attempts: Generated<number>;
     error: string | null;
     api_key_id: number;
+    user_id: number | null;
     created_at: Generated<Timestamp>;
     started_at: Timestamp | null;
     finished_at: Timestamp | null;

@@ -27,6 +27,8 @@ const taskTitles = ['Kick-off meeting', 'Requirements', 'Wireframes', 'Visual de
 const demoComments = ['The client approved the wireframes.', 'Waiting for the final copy from marketing.'];
 const statuses = ['not_started', 'in_progress', 'in_progress', 'on_hold', 'completed', 'cancelled'] as const;
 const PROJECTS = 45;
+/** Demo data is written by no team user: its projects have no `last_actor`. */
+const DEMO_ACTOR = null;
 
 /** The tables whose rows the demo data inserts with their ids. */
 const SEEDED_TABLES = ['users', 'clients', 'categories', 'projects', 'tasks', 'task_checklist_items', 'task_files', 'milestones', 'timers', 'project_files', 'invoices', 'estimates'] as const satisfies (keyof DB)[];
@@ -98,7 +100,7 @@ async function insertDemoData(prisma: PrismaClient) {
           });
         }
       }
-      await tx.project.update({ where: rowKey(id), data: { progress: isExample ? 40 : Math.floor((completed * 100) / taskCount), progressManually: isExample, ...nextVersion() } });
+      await tx.project.update({ where: rowKey(id), data: { progress: isExample ? 40 : Math.floor((completed * 100) / taskCount), progressManually: isExample, ...nextVersion(DEMO_ACTOR) } });
     }
     await continueNumbersAfter(tx, PROJECTS);
   }, { timeout: 120_000 });

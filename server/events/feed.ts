@@ -15,7 +15,7 @@ import { compileOnce, queryRows, sqlBuilder } from '../platform/database/sql.ts'
 const eventColumns = () => sqlBuilder.selectFrom('events as e').select((eb) => [
   sql<string>`${eb.ref('e.id')}::text`.as('id'),
   sql<string>`${eb.ref('e.transaction_id')}::text`.as('transaction_id'),
-  'e.organization_id', 'e.type', 'e.project_id', 'e.api_key_id',
+  'e.organization_id', 'e.type', 'e.project_id', 'e.api_key_id', 'e.user_id',
   timestampSql(eb.ref('e.occurred_at'), 'microseconds').as('occurred_at'),
   'e.changed_fields',
   eb.ref('e.previous').$castTo<Record<string, unknown> | null>().as('previous'),

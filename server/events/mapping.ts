@@ -15,6 +15,7 @@ export function toEvent(row: EventRow): Schemas['Event'] {
     occurred_at: row.occurred_at,
     project_id: row.project_id,
     api_key_id: row.api_key_id,
+    user_id: row.user_id,
     changed_fields: row.changed_fields,
     previous: row.previous,
     data: row.data,

@@ -25,7 +25,7 @@ interface EventSource<K extends OperationId, T extends EventType = EventType> {
   projectBefore?: 'update' | 'delete';
   /**
    * A change under the project of `path.id` (a child added or removed): recorded as the project's
-   * activity in its row too (`last_activity_at`, a new ETag), written after the handler, just before
+   * activity in its row too (`last_activity_at`, `last_actor`, a new ETag), written after the handler, just before
    * the event: the row's write lock is held only for the end of the transaction. The handler keeps
    * the row from being deleted meanwhile (lockProject's `key share`).
    */
@@ -194,10 +194,10 @@ export async function runRecorded<K extends OperationId>(
   const draft = await source.describe({ tx, input, reply, before });
   if (source.projectActivity) {
     const projectId = (input.path as { id: number }).id;
-    if (draft) await touchProjectWithEvent(tx, projectId, source.type, caller.apiKeyId, draft);
-    else await touchProjectActivity(tx, projectId);
+    if (draft) await touchProjectWithEvent(tx, projectId, source.type, caller, draft);
+    else await touchProjectActivity(tx, projectId, caller.userId);
   } else if (draft) {
-    await insertEvent(tx, source.type, caller.apiKeyId, draft);
+    await insertEvent(tx, source.type, caller, draft);
   }
   return reply;
 }

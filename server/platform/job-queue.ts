@@ -114,7 +114,7 @@ async function grantJobTables(db: Database): Promise<void> {
   for (const grant of [
     sql`GRANT USAGE ON SCHEMA ${schema} TO ${role}`,
     sql`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${role}`,
-    sql`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${schema} TO ${role}`,
+    sql`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA ${schema} TO ${role}`,
   ]) await asSystem(() => executeStatement(db.prisma, grant));
 }
 

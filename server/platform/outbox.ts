@@ -23,25 +23,33 @@ export interface EventDraft<T extends EventType = EventType> {
   previous: Record<string, unknown> | null;
 }
 
+/**
+ * Who an event records as making the change: the API key and the team user it acts as (a request's
+ * Caller). A background clone's user is that of the key that queued it; null for one queued before
+ * duplications recorded it, whose key is gone.
+ */
+export interface Actor { apiKeyId: number; userId: number | null }
+
 /** A new resource: no fields changed, no previous values. */
 export function newResourceEvent<T extends EventType = EventType>(projectId: number | null, data: EventData<T>): EventDraft<T> {
   return { projectId, data, changedFields: [], previous: null };
 }
 
 /** Writes one event in `tx`: for changes made outside a request too (a background clone's). */
-export async function insertEvent<T extends EventType>(tx: Tx, type: T, apiKeyId: number, draft: EventDraft<T>): Promise<void> {
+export async function insertEvent<T extends EventType>(tx: Tx, type: T, actor: Actor, draft: EventDraft<T>): Promise<void> {
   // Raw: the model's createMany costs more per call in Prisma than the statement itself (the JSON
   // columns go through its query planner); the row is the same.
-  await executeStatement(tx, insertStatement(type, draft.projectId, apiKeyId, draft.changedFields,
+  await executeStatement(tx, insertStatement(type, draft.projectId, actor.apiKeyId, actor.userId, draft.changedFields,
     draft.previous === null ? null : JSON.stringify(draft.previous), JSON.stringify(draft.data)));
 }
 
 /** Built and compiled once: it runs on every change. */
-const insertStatement = compileOnce((type: EventType, projectId: number | null, apiKeyId: number, changedFields: string[], previous: string | null, data: string) =>
+const insertStatement = compileOnce((type: EventType, projectId: number | null, apiKeyId: number, userId: number | null, changedFields: string[], previous: string | null, data: string) =>
   sqlBuilder.insertInto('events').values({
     type,
     project_id: projectId,
     api_key_id: apiKeyId,
+    user_id: userId,
     changed_fields: sql<string[]>`${changedFields}::text[]`,
     previous: sql`${previous}::jsonb`,
     data: sql`${data}::jsonb`,

@@ -14,7 +14,7 @@ import { changedEntries, sameValue } from '../core/same-value.ts';
 import { toProject } from './mapping.ts';
 import { bodyChecks } from './rules.ts';
 import type { Handler } from '../contract/operations.ts';
-import { lockProject, nextVersion, refreshDerivedProgress, touchProjectActivity } from './store.ts';
+import { forgetTemplate, lockProject, nextVersion, refreshDerivedProgress, touchProjectActivity } from './store.ts';
 import { forgetProjectInDuplications } from './duplication/store.ts';
 import { stopRunningTimers } from './timers/store.ts';
 import { calendarDate, parseCalendarDate } from '../core/dates.ts';
@@ -129,14 +129,14 @@ export const getProject: Handler<'getProject'> = async ({ prisma, path }) => {
  * Clients, categories and team users cannot be deleted, so a reference checked here is still valid when
  * the row is inserted.
  */
-export const createProject: Handler<'createProject'> = async ({ prisma, path, body, projectNumberFormat }) => {
+export const createProject: Handler<'createProject'> = async ({ prisma, path, body, projectNumberFormat, caller }) => {
   const errors = new FieldErrorCollector();
   const { mainAdministratorId, clientCompanyName, customValues } = await bodyChecks.createProject(prisma, { path, body }, errors);
   errors.throwIfAny();
   const client = body.project_clientid === undefined ? null : { id: body.project_clientid, companyName: clientCompanyName! };
   const number = await takeProjectNumber(prisma, projectNumberFormat, client);
   // The schema and the checks require title, category, start date and (but for internal projects) the client.
-  let row = await insertProjectView(prisma, { ...columnsOf(body, createColumnWriters), number, creatorId: body.project_creatorid ?? mainAdministratorId });
+  let row = await insertProjectView(prisma, caller.userId, { ...columnsOf(body, createColumnWriters), number, creatorId: body.project_creatorid ?? mainAdministratorId });
   if (customValues.set.length > 0) {
     await writeCustomValues(prisma, row.id, customValues);
     row = (await findProjectView(prisma, row.id))!;
@@ -150,7 +150,7 @@ export const createProject: Handler<'createProject'> = async ({ prisma, path, bo
  * date together) and a body that changes nothing leaves the project as it was, its ETag and
  * `dates.updated` included (and so records no event).
  */
-export const updateProject: Handler<'updateProject'> = async ({ prisma, path, body, ifMatch }) => {
+export const updateProject: Handler<'updateProject'> = async ({ prisma, path, body, ifMatch, caller }) => {
   const { data, etag } = await prisma.$transaction(async (tx) => {
     await lockProject(tx, path.id, 'update', ifMatch, 'allow');
     const current = await tx.project.findFirstOrThrow({ where: { id: path.id } });
@@ -172,9 +172,9 @@ export const updateProject: Handler<'updateProject'> = async ({ prisma, path, bo
     const customChanging = customValues.set.length + customValues.removed.length > 0;
     refuseOnArchived(customChanging ? ['project_custom_fields'] : []);
     if (Object.keys(columns).length === 0 && !customChanging) return loadProject(tx, path.id);
-    await tx.project.update({ where: rowKey(path.id), data: { ...columns, ...nextVersion() } });
+    await tx.project.update({ where: rowKey(path.id), data: { ...columns, ...nextVersion(caller.userId) } });
     await writeCustomValues(tx, path.id, customValues);
-    if (current.progressManually && body.project_progress_manually === 'off') await refreshDerivedProgress(tx, path.id);
+    if (current.progressManually && body.project_progress_manually === 'off') await refreshDerivedProgress(tx, path.id, caller.userId);
     return loadProject(tx, path.id);
   });
   return { status: 200, body: { data, message: 'Project updated successfully.' }, etag };
@@ -184,6 +184,7 @@ export const deleteProject: Handler<'deleteProject'> = async ({ prisma, path }) 
   await prisma.$transaction(async (tx) => {
     await lockProject(tx, path.id, 'delete', undefined, 'allow');
     await forgetProjectInDuplications(tx, path.id);
+    await forgetTemplate(tx, path.id);
     // Every child table references projects with ON DELETE CASCADE: one statement removes them all.
     await tx.project.delete({ where: rowKey(path.id) });
   });
@@ -191,7 +192,7 @@ export const deleteProject: Handler<'deleteProject'> = async ({ prisma, path }) 
 };
 
 /** The same set of team users again changes nothing: the project keeps its ETag and `dates.updated`. */
-export const assignProject: Handler<'assignProject'> = async ({ prisma, path, body, ifMatch }) => {
+export const assignProject: Handler<'assignProject'> = async ({ prisma, path, body, ifMatch, caller }) => {
   const userIds = [...new Set(body.assigned)];
   const { assigned, version } = await prisma.$transaction(async (tx) => {
     const locked = await lockProject(tx, path.id, 'update', ifMatch, 'allow');
@@ -203,13 +204,13 @@ export const assignProject: Handler<'assignProject'> = async ({ prisma, path, bo
     if (sameValue(held.map((a) => a.userId).sort((a, b) => a - b), userIds.sort((a, b) => a - b))) return { assigned, version: locked };
     await tx.projectAssignee.deleteMany({ where: { projectId: path.id } });
     await tx.projectAssignee.createMany({ data: userIds.map((userId) => ({ projectId: path.id, userId })) });
-    return { assigned, version: await bumpActiveProject(tx, path.id) };
+    return { assigned, version: await bumpActiveProject(tx, path.id, caller.userId) };
   });
   return { status: 200, body: { data: { id: path.id, assigned }, message: 'Project assignees updated successfully.' }, etag: entityTag(version) };
 };
 
 /** The current manager again changes nothing. */
-export const setProjectManager: Handler<'setProjectManager'> = async ({ prisma, path, body, ifMatch }) => {
+export const setProjectManager: Handler<'setProjectManager'> = async ({ prisma, path, body, ifMatch, caller }) => {
   const { managers, version } = await prisma.$transaction(async (tx) => {
     const locked = await lockProject(tx, path.id, 'update', ifMatch, 'allow');
     const manager = body.manager === null
@@ -219,7 +220,7 @@ export const setProjectManager: Handler<'setProjectManager'> = async ({ prisma, 
     const managers = manager ? [idName(manager)] : [];
     const { managerId } = await tx.project.findFirstOrThrow({ where: { id: path.id }, select: { managerId: true } });
     if (managerId === (manager?.id ?? null)) return { managers, version: locked };
-    const { version } = await tx.project.update({ where: rowKey(path.id), data: { managerId: manager?.id ?? null, ...nextVersion() }, select: { version: true } });
+    const { version } = await tx.project.update({ where: rowKey(path.id), data: { managerId: manager?.id ?? null, ...nextVersion(caller.userId) }, select: { version: true } });
     return { managers, version };
   });
   return { status: 200, body: { data: { id: path.id, managers }, message: 'Project manager updated successfully.' }, etag: entityTag(version) };
@@ -230,8 +231,8 @@ export const setProjectManager: Handler<'setProjectManager'> = async ({ prisma, 
  * row lock): a 422 when it is archived, which rolls the change back. Sending an archived project the
  * assignees or tags it has is no change, and is answered before this.
  */
-async function bumpActiveProject(tx: Db, id: number): Promise<number> {
-  const { count } = await tx.project.updateMany({ where: { id, archivedAt: null }, data: nextVersion() });
+async function bumpActiveProject(tx: Db, id: number, actorId: number): Promise<number> {
+  const { count } = await tx.project.updateMany({ where: { id, archivedAt: null }, data: nextVersion(actorId) });
   if (count === 0) throw projectArchived();
   return (await tx.project.findFirstOrThrow({ where: { id: id }, select: { version: true } })).version;
 }
@@ -245,10 +246,10 @@ type OwnColumns = Pick<Prisma.ProjectUncheckedUpdateInput, 'status' | 'progress'
  * from a 412 from an archived project (422) from a change that changes nothing, which leaves the
  * project as it was (its ETag and `dates.updated` included), archived or not.
  */
-async function changeProject(db: Db, id: number, data: OwnColumns, ifMatch: VersionCondition | undefined) {
+async function changeProject(db: Db, id: number, data: OwnColumns, ifMatch: VersionCondition | undefined, actorId: number) {
   const versions = ifMatch && !ifMatch.any ? { version: { in: ifMatch.versions } } : {};
   const differs = Object.entries(data).map(([column, value]) => ({ [column]: { not: value } }));
-  const { count } = await db.project.updateMany({ where: { id, archivedAt: null, ...versions, OR: differs }, data: { ...data, ...nextVersion() } });
+  const { count } = await db.project.updateMany({ where: { id, archivedAt: null, ...versions, OR: differs }, data: { ...data, ...nextVersion(actorId) } });
   if (count === 0) {
     const current = await db.project.findFirst({ where: { id: id } });
     if (!current) throw notFound('Project');
@@ -259,13 +260,13 @@ async function changeProject(db: Db, id: number, data: OwnColumns, ifMatch: Vers
   return loadProject(db, id);
 }
 
-export const changeProjectStatus: Handler<'changeProjectStatus'> = async ({ prisma, path, body, ifMatch }) => {
-  const { data, etag } = await changeProject(prisma, path.id, { status: body.status }, ifMatch);
+export const changeProjectStatus: Handler<'changeProjectStatus'> = async ({ prisma, path, body, ifMatch, caller }) => {
+  const { data, etag } = await changeProject(prisma, path.id, { status: body.status }, ifMatch, caller.userId);
   return { status: 200, body: { data, message: 'Project status updated successfully.' }, etag };
 };
 
-export const updateProjectProgress: Handler<'updateProjectProgress'> = async ({ prisma, path, body, ifMatch }) => {
-  const { data, etag } = await changeProject(prisma, path.id, { progressManually: true, progress: body.progress }, ifMatch);
+export const updateProjectProgress: Handler<'updateProjectProgress'> = async ({ prisma, path, body, ifMatch, caller }) => {
+  const { data, etag } = await changeProject(prisma, path.id, { progressManually: true, progress: body.progress }, ifMatch, caller.userId);
   return { status: 200, body: { data, message: 'Project progress updated successfully.' }, etag };
 };
 
@@ -274,10 +275,10 @@ export const updateProjectProgress: Handler<'updateProjectProgress'> = async ({ 
  * it as it was, `dates.updated` and its ETag included (the UPDATE matches no row). If-Match is
  * checked all the same: a stale one is a 412 whether or not there was anything to change.
  */
-async function setActiveState(db: Db, id: number, activeState: 'active' | 'archived', ifMatch: VersionCondition | undefined) {
+async function setActiveState(db: Db, id: number, activeState: 'active' | 'archived', ifMatch: VersionCondition | undefined, actorId: number) {
   const versions = ifMatch && !ifMatch.any ? { version: { in: ifMatch.versions } } : {};
   const archivedAt = activeState === 'archived' ? new Date() : null;
-  const { count } = await db.project.updateMany({ where: { id, activeState: { not: activeState }, ...versions }, data: { activeState, archivedAt, ...nextVersion() } });
+  const { count } = await db.project.updateMany({ where: { id, activeState: { not: activeState }, ...versions }, data: { activeState, archivedAt, ...nextVersion(actorId) } });
   if (count === 0) {
     const current = await db.project.findFirst({ where: { id: id }, select: { version: true } });
     if (!current) throw notFound('Project');
@@ -286,18 +287,18 @@ async function setActiveState(db: Db, id: number, activeState: 'active' | 'archi
   return loadProject(db, id);
 }
 
-export const archiveProject: Handler<'archiveProject'> = async ({ prisma, path, ifMatch }) => {
-  const { data, etag } = await setActiveState(prisma, path.id, 'archived', ifMatch);
+export const archiveProject: Handler<'archiveProject'> = async ({ prisma, path, ifMatch, caller }) => {
+  const { data, etag } = await setActiveState(prisma, path.id, 'archived', ifMatch, caller.userId);
   return { status: 200, body: { data, message: 'Project archived successfully.' }, etag };
 };
 
-export const restoreProject: Handler<'restoreProject'> = async ({ prisma, path, ifMatch }) => {
-  const { data, etag } = await setActiveState(prisma, path.id, 'active', ifMatch);
+export const restoreProject: Handler<'restoreProject'> = async ({ prisma, path, ifMatch, caller }) => {
+  const { data, etag } = await setActiveState(prisma, path.id, 'active', ifMatch, caller.userId);
   return { status: 200, body: { data, message: 'Project restored successfully.' }, etag };
 };
 
 /** The same tags in the same order again change nothing. */
-export const setProjectTags: Handler<'setProjectTags'> = async ({ prisma, path, body, ifMatch }) => {
+export const setProjectTags: Handler<'setProjectTags'> = async ({ prisma, path, body, ifMatch, caller }) => {
   const titles = [...new Set(body.tags)];
   const { data, etag } = await prisma.$transaction(async (tx) => {
     await lockProject(tx, path.id, 'update', ifMatch, 'allow');
@@ -305,19 +306,19 @@ export const setProjectTags: Handler<'setProjectTags'> = async ({ prisma, path, 
     if (sameValue(held.map((tag) => tag.title), titles)) return loadProject(tx, path.id);
     await tx.projectTag.deleteMany({ where: { projectId: path.id } });
     await tx.projectTag.createMany({ data: titles.map((title, position) => ({ projectId: path.id, title, position })) });
-    await bumpActiveProject(tx, path.id);
+    await bumpActiveProject(tx, path.id, caller.userId);
     return loadProject(tx, path.id);
   });
   return { status: 200, body: { data, message: 'Project tags updated successfully.' }, etag };
 };
 
 /** Stopped timers are activity (`last_activity_at`, a new ETag); with none running the project stays as it was. */
-export const stopProjectTimers: Handler<'stopProjectTimers'> = async ({ prisma, path, ifMatch }) => {
+export const stopProjectTimers: Handler<'stopProjectTimers'> = async ({ prisma, path, ifMatch, caller }) => {
   const { stopped, version } = await prisma.$transaction(async (tx) => {
     const locked = await lockProject(tx, path.id, 'update', ifMatch, 'allow');
     // One statement: every running timer gets the same end time and its whole-second duration.
     const stopped = await stopRunningTimers(tx, path.id);
-    return { stopped, version: stopped > 0 ? await touchProjectActivity(tx, path.id, 'allow') : locked };
+    return { stopped, version: stopped > 0 ? await touchProjectActivity(tx, path.id, caller.userId, 'allow') : locked };
   });
   return { status: 200, body: { data: { id: path.id, stopped }, message: 'Project timers stopped successfully.' }, etag: entityTag(version) };
 };
@@ -330,16 +331,16 @@ export const cloneProject: Handler<'cloneProject'> = async ({ prisma, path, body
     const plan = await planClone(tx, path.id, body, errors);
     errors.throwIfAny();
     if (plan.total > duplications.syncLimit) {
-      const row = await queueDuplication(tx, duplications.jobs, plan, body, caller.apiKeyId);
+      const row = await queueDuplication(tx, duplications.jobs, plan, body, caller);
       return {
         status: 202 as const,
         body: { data: toProjectDuplication(row), message: 'Project duplication queued successfully.' as const },
         location: `/api/project-duplications/${row.id}`,
       };
     }
-    const id = await createClonedProject(tx, plan, projectNumberFormat);
+    const id = await createClonedProject(tx, plan, projectNumberFormat, caller.userId);
     await copyChildren(tx, plan, id, CLONE_START, Number.POSITIVE_INFINITY);
-    await refreshDerivedProgress(tx, id);
+    await refreshDerivedProgress(tx, id, caller.userId);
     const { data, etag } = await loadProject(tx, id);
     return { status: 201 as const, body: { data, message: 'Project cloned successfully.' as const }, etag };
   });

@@ -23,6 +23,7 @@ export function toProject(row: ProjectViewRow): Schemas['Project'] {
     category: { id: row.category_id, name: row.category_name },
     dates: { start: row.date_start, due: row.date_due, created: row.created, updated: row.updated },
     last_activity_at: row.last_activity_at,
+    last_actor: row.last_actor_id === null ? null : { id: row.last_actor_id, name: row.last_actor_name! },
     billing: {
       type: row.billing_type,
       rate: row.billing_rate,
@@ -46,5 +47,6 @@ export function toProject(row: ProjectViewRow): Schemas['Project'] {
     managers: row.manager_id === null ? [] : [{ id: row.manager_id, name: row.manager_name! }],
     tags: row.tags,
     is_template: row.is_template,
+    template_object: row.template_id === null ? null : { id: row.template_id, title: row.template_title! },
   };
 }

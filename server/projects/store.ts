@@ -7,7 +7,7 @@ import { INTERNAL_PROJECT_MESSAGE } from '../core/messages.ts';
 import type { Tx, Db } from '../platform/database/transaction.ts';
 import { compileOnce, type DB, executeStatement, queryRows, sqlBuilder } from '../platform/database/sql.ts';
 import type { UserRole } from '../../generated/kysely/database.ts';
-import type { EventDraft, EventType } from '../platform/outbox.ts';
+import type { Actor, EventDraft, EventType } from '../platform/outbox.ts';
 import { type PageQuery, pageWindow, loadPage } from '../core/paging.ts';
 
 interface ChildPageArgs<Where> { where: Where & { projectId: number }; orderBy: { id: 'asc' | 'desc' }; skip: number; take: number }
@@ -68,8 +68,8 @@ const lockStatement = (mode: keyof typeof ROW_LOCKS) => compileOnce((id: number)
   .where('id', '=', id)));
 const lockStatements = { update: lockStatement('update'), delete: lockStatement('delete'), share: lockStatement('share'), 'key share': lockStatement('key share') };
 
-const touchStatement = (archived: 'refuse' | 'allow') => compileOnce((projectId: number, now: Date) => sqlBuilder.updateTable('projects')
-  .set((eb) => ({ last_activity_at: now, version: eb('version', '+', eb.lit(1)) }))
+const touchStatement = (archived: 'refuse' | 'allow') => compileOnce((projectId: number, now: Date, actorId: number | null) => sqlBuilder.updateTable('projects')
+  .set((eb) => ({ last_activity_at: now, last_actor_id: actorId, version: eb('version', '+', eb.lit(1)) }))
   .where('id', '=', projectId)
   .$if(archived === 'refuse', (query) => query.where('archived_at', 'is', null))
   .returning('version'));
@@ -77,43 +77,45 @@ const touchStatements = { refuse: touchStatement('refuse'), allow: touchStatemen
 
 /**
  * Records activity under a project (a child added or changed) in the project's own row: its
- * `last_activity_at`, and its version, since the project's representation (and so its ETag) changed.
+ * `last_activity_at` and `last_actor` (team user `actorId`), and its version, since the project's
+ * representation (and so its ETag) changed.
  * This takes the row's write lock, so it comes last in a child's change; the project may have been
  * archived since the change began, which then refuses it (422) unless `archived` is `allow`.
  */
-export async function touchProjectActivity(tx: Tx, projectId: number, archived: 'refuse' | 'allow' = 'refuse'): Promise<number> {
-  const [row] = await queryRows(tx, touchStatements[archived](projectId, new Date()));
+export async function touchProjectActivity(tx: Tx, projectId: number, actorId: number | null, archived: 'refuse' | 'allow' = 'refuse'): Promise<number> {
+  const [row] = await queryRows(tx, touchStatements[archived](projectId, new Date(), actorId));
   // The caller's lock keeps the row from being deleted: no row means archived.
   if (!row) throw projectArchived();
   return row.version;
 }
 
 /**
- * A change under a project ends with one statement: the project's activity (`last_activity_at`, a
- * new version) and the event. It takes the project row's write lock, held from here to the commit,
- * one round trip shorter than the touch and the event apart; and it re-checks the archive rule, since
+ * A change under a project ends with one statement: the project's activity (`last_activity_at` and
+ * `last_actor`, a new version) and the event, both naming the actor. It takes the project row's
+ * write lock, held from here to the commit, one round trip shorter than the touch and the event apart; and it re-checks the archive rule, since
  * the project may have been archived while the change ran (the caller holds the row FOR KEY SHARE,
  * so no row means archived).
  */
-const touchWithEventStatement = compileOnce((projectId: number, now: Date, type: EventType, apiKeyId: number, changedFields: string[], previous: string | null, data: string) => sqlBuilder
+const touchWithEventStatement = compileOnce((projectId: number, now: Date, type: EventType, apiKeyId: number, userId: number | null, changedFields: string[], previous: string | null, data: string) => sqlBuilder
   .with('touched', (db) => db.updateTable('projects')
-    .set((eb) => ({ last_activity_at: now, version: eb('version', '+', eb.lit(1)) }))
+    .set((eb) => ({ last_activity_at: now, last_actor_id: userId, version: eb('version', '+', eb.lit(1)) }))
     .where('id', '=', projectId)
     .where('archived_at', 'is', null)
     .returning('id'))
   .insertInto('events')
-  .columns(['type', 'project_id', 'api_key_id', 'changed_fields', 'previous', 'data'])
+  .columns(['type', 'project_id', 'api_key_id', 'user_id', 'changed_fields', 'previous', 'data'])
   .expression((eb) => eb.selectFrom('touched').select([
     sql<string>`${type}`.as('type'),
     'touched.id',
     sql<number>`${apiKeyId}`.as('api_key_id'),
+    sql<number | null>`${userId}::int`.as('user_id'),
     sql<string[]>`${changedFields}::text[]`.as('changed_fields'),
     sql`${previous}::jsonb`.as('previous'),
     sql`${data}::jsonb`.as('data'),
   ])));
 
-export async function touchProjectWithEvent(tx: Tx, projectId: number, type: EventType, apiKeyId: number, draft: EventDraft): Promise<void> {
-  const written = await executeStatement(tx, touchWithEventStatement(projectId, new Date(), type, apiKeyId, draft.changedFields,
+export async function touchProjectWithEvent(tx: Tx, projectId: number, type: EventType, actor: Actor, draft: EventDraft): Promise<void> {
+  const written = await executeStatement(tx, touchWithEventStatement(projectId, new Date(), type, actor.apiKeyId, actor.userId, draft.changedFields,
     draft.previous === null ? null : JSON.stringify(draft.previous), JSON.stringify(draft.data)));
   if (written === 0) throw projectArchived();
 }
@@ -127,11 +129,11 @@ export async function billedClientId(tx: Tx, projectId: number): Promise<number>
 
 /**
  * Spread into the data of every update of a project row: each change gives the project a new ETag
- * and is its latest activity.
+ * and is its latest activity, by team user `actorId`.
  */
-export function nextVersion() {
+export function nextVersion(actorId: number | null) {
   const now = new Date();
-  return { version: { increment: 1 }, updatedAt: now, lastActivityAt: now } as const;
+  return { version: { increment: 1 }, updatedAt: now, lastActivityAt: now, lastActorId: actorId } as const;
 }
 
 export async function requireProject(db: Db, id: number): Promise<void> {
@@ -146,18 +148,26 @@ export async function requireProject(db: Db, id: number): Promise<void> {
  * FOR KEY SHARE, as a child's does, can still take it).
  */
 const lockForProgress = compileOnce((projectId: number) => sqlBuilder.selectFrom('projects').select(sql<number>`1`.as('locked')).where('id', '=', projectId).forNoKeyUpdate());
-const updateProgress = compileOnce((projectId: number, now: Date) => sqlBuilder.updateTable('projects as p')
+const updateProgress = compileOnce((projectId: number, now: Date, actorId: number | null) => sqlBuilder.updateTable('projects as p')
   .from(sqlBuilder.selectFrom('tasks')
     .select((eb) => sql<number>`COALESCE(100 * count(*) FILTER (WHERE ${eb.ref('status')} = 'completed') / NULLIF(count(*), 0), 0)::int`.as('progress'))
     .where('project_id', '=', projectId)
     .as('counted'))
-  .set((eb) => ({ progress: eb.ref('counted.progress'), version: eb('p.version', '+', eb.lit(1)), updated_at: now, last_activity_at: now }))
+  .set((eb) => ({ progress: eb.ref('counted.progress'), version: eb('p.version', '+', eb.lit(1)), updated_at: now, last_activity_at: now, last_actor_id: actorId }))
   .where('p.id', '=', projectId)
   .where((eb) => eb.not(eb.ref('p.progress_manually'))));
 
-export async function refreshDerivedProgress(tx: Tx, projectId: number): Promise<void> {
+export async function refreshDerivedProgress(tx: Tx, projectId: number, actorId: number | null): Promise<void> {
   await queryRows(tx, lockForProgress(projectId));
-  await executeStatement(tx, updateProgress(projectId, new Date()));
+  await executeStatement(tx, updateProgress(projectId, new Date(), actorId));
+}
+
+/**
+ * Lets the projects cloned from template `templateId` forget it, before it is deleted: cleared here
+ * rather than by ON DELETE SET NULL, which would clear the organization too (as for duplications).
+ */
+export async function forgetTemplate(tx: Tx, templateId: number): Promise<void> {
+  await executeStatement(tx, sqlBuilder.updateTable('projects').set({ template_id: null }).where('template_id', '=', templateId));
 }
 
 const referencesStatement = compileOnce((client: number | null, category: number | null, creator: number | null) => {

@@ -35,8 +35,8 @@ const label = <T extends string>(column: Expression<T>) => sql<T>`${column}::tex
 const amountText = (sum: Fragment) => sql<string>`COALESCE(${sum}, 0)::numeric(14, 2)::text`;
 
 /**
- * The project as the API shows it, for each row of `from`: joined to its client, category and
- * manager, and the roll-ups of its timers, estimates and invoices (each an aggregate over the
+ * The project as the API shows it, for each row of `from`: joined to its client, category, manager,
+ * last actor and template, and the roll-ups of its timers, estimates and invoices (each an aggregate over the
  * project's own rows, found by index).
  */
 function projectView(from: ViewSource) {
@@ -44,6 +44,8 @@ function projectView(from: ViewSource) {
     .leftJoin('clients as c', 'c.id', 'p.client_id')
     .innerJoin('categories as k', 'k.id', 'p.category_id')
     .leftJoin('users as m', 'm.id', 'p.manager_id')
+    .leftJoin('users as la', 'la.id', 'p.last_actor_id')
+    .leftJoin('projects as tp', 'tp.id', 'p.template_id')
     .crossJoinLateral((eb) => eb.selectFrom('timers')
       .select((t) => sql<string>`round(COALESCE(sum(${t.ref('timers.duration_seconds')}), 0) / 3600.0, 2)`.as('worked'))
       .whereRef('timers.project_id', '=', 'p.id').where('timers.stopped_at', 'is not', null)
@@ -74,6 +76,7 @@ function projectView(from: ViewSource) {
       dayText(eb.ref('p.date_start')).as('date_start'), dayText(eb.ref('p.date_due')).as('date_due'),
       timestampSql(eb.ref('p.created_at')).as('created'), timestampSql(eb.ref('p.updated_at')).as('updated'),
       timestampSql(eb.ref('p.last_activity_at')).as('last_activity_at'),
+      'la.id as last_actor_id', sql<string | null>`${eb.ref('la.first_name')} || ' ' || ${eb.ref('la.last_name')}`.as('last_actor_name'),
       label(eb.ref('p.billing_type')).as('billing_type'),
       // Two decimals, as text; hours as numbers.
       sql<string>`${eb.ref('p.billing_rate')}::text`.as('billing_rate'),
@@ -97,6 +100,7 @@ function projectView(from: ViewSource) {
       customFieldsColumn(eb).as('custom_fields'),
       // The row's version: the project's ETag (server/core/entity-tags.ts).
       'p.version', 'p.is_template',
+      'tp.id as template_id', 'tp.title as template_title',
     ]);
 }
 
@@ -151,22 +155,24 @@ const PROJECT_COLUMN_NAMES = {
   clientpermTasksView: 'clientperm_tasks_view', clientpermTasksCollaborate: 'clientperm_tasks_collaborate',
   clientpermTasksCreate: 'clientperm_tasks_create', clientpermTimesheetsView: 'clientperm_timesheets_view',
   clientpermExpensesView: 'clientperm_expenses_view', assignedpermTasksCollaborate: 'assignedperm_tasks_collaborate',
-  createdAt: 'created_at', updatedAt: 'updated_at', lastActivityAt: 'last_activity_at', version: 'version', isTemplate: 'is_template',
+  createdAt: 'created_at', updatedAt: 'updated_at', lastActivityAt: 'last_activity_at', lastActorId: 'last_actor_id', version: 'version', isTemplate: 'is_template',
+  templateId: 'template_id',
 } as const satisfies Record<keyof typeof Prisma.ProjectScalarFieldEnum, keyof DB['projects']>;
 
 /** A project's columns as Prisma's create input names them (relations aside). */
 export type ProjectInsert = Partial<Pick<Prisma.ProjectUncheckedCreateInput, keyof typeof PROJECT_COLUMN_NAMES>>;
 
 /**
- * Inserts a project and reads it back as the API shows it, in one statement: the insert and the
- * read had been two round trips, and Prisma's create its costliest call per request. Other columns
- * left out take their defaults; the parameters take the types of the columns they fill.
+ * Inserts a project, its first activity by team user `actorId`, and reads it back as the API shows
+ * it, in one statement: the insert and the read had been two round trips, and Prisma's create its
+ * costliest call per request. Other columns left out take their defaults; the parameters take the
+ * types of the columns they fill.
  */
-export async function insertProjectView(db: Db, given: ProjectInsert): Promise<ProjectViewRow> {
+export async function insertProjectView(db: Db, actorId: number, given: ProjectInsert): Promise<ProjectViewRow> {
   // To the millisecond, as the API shows them (and as Prisma's create writes them): a created_to
   // filter at the instant a project shows must include it.
   const now = new Date();
-  const columns: ProjectInsert = { createdAt: now, updatedAt: now, lastActivityAt: now, ...given };
+  const columns: ProjectInsert = { createdAt: now, updatedAt: now, lastActivityAt: now, lastActorId: actorId, ...given };
   const fields = (Object.keys(columns) as (keyof ProjectInsert)[]).filter((field) => columns[field] !== undefined);
   const rows = await queryRows(db, insertStatement(fields)(...fields.map((field) => columns[field])));
   return rows[0]!;
@@ -305,6 +311,9 @@ const clients = columnOf('clients');
 const assignees = columnOf('project_assignees');
 const tags = columnOf('project_tags');
 
+const managerCondition = columnCondition(p('manager_id'), 'int', true);
+const assignedCondition = relatedCondition(p('id'), `SELECT ${assignees('project_id')} FROM project_assignees`, columnCondition(assignees('user_id'), 'int'));
+
 export const filterFields = {
   id: columnCondition(p('id'), 'int'),
   number: searchableCondition('number', true),
@@ -318,8 +327,10 @@ export const filterFields = {
   client_id: columnCondition(p('client_id'), 'int', true),
   client_company_name: relatedCondition(p('client_id'), `SELECT ${clients('id')} FROM clients`, columnCondition(clients('company_name'), 'text'), true),
   category_id: columnCondition(p('category_id'), 'int'),
-  manager_id: columnCondition(p('manager_id'), 'int', true),
-  assigned_id: relatedCondition(p('id'), `SELECT ${assignees('project_id')} FROM project_assignees`, columnCondition(assignees('user_id'), 'int')),
+  manager_id: managerCondition,
+  assigned_id: assignedCondition,
+  // Productive's name: assigned or the manager. Negated, neither.
+  person_id: (operator, value) => sql`(${sql.join([assignedCondition(operator, value), managerCondition(operator, value)], sql.raw(operator.startsWith('not_') ? ' AND ' : ' OR '))})`,
   tag: relatedCondition(p('id'), `SELECT ${tags('project_id')} FROM project_tags`, columnCondition(tags('title'), 'text')),
   date_start: columnCondition(p('date_start'), 'date'),
   date_due: columnCondition(p('date_due'), 'date', true),
@@ -347,6 +358,7 @@ const simpleFilters = {
   category_id: ['category_id', 'eq'],
   manager_id: ['manager_id', 'eq'],
   assigned_id: ['assigned_id', 'eq'],
+  person_id: ['person_id', 'eq'],
   tag: ['tag', 'eq'],
   date_start_from: ['date_start', 'gte'],
   date_start_to: ['date_start', 'lte'],

@@ -2513,8 +2513,10 @@ export const ProjectScalarFieldEnum = {
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
   lastActivityAt: 'lastActivityAt',
+  lastActorId: 'lastActorId',
   version: 'version',
-  isTemplate: 'isTemplate'
+  isTemplate: 'isTemplate',
+  templateId: 'templateId'
 } as const
 
 export type ProjectScalarFieldEnum = (typeof ProjectScalarFieldEnum)[keyof typeof ProjectScalarFieldEnum]
@@ -2673,6 +2675,7 @@ export const EventScalarFieldEnum = {
   type: 'type',
   projectId: 'projectId',
   apiKeyId: 'apiKeyId',
+  userId: 'userId',
   occurredAt: 'occurredAt',
   changedFields: 'changedFields',
   previous: 'previous',
@@ -2764,6 +2767,7 @@ export const ProjectDuplicationScalarFieldEnum = {
   attempts: 'attempts',
   error: 'error',
   apiKeyId: 'apiKeyId',
+  userId: 'userId',
   createdAt: 'createdAt',
   startedAt: 'startedAt',
   finishedAt: 'finishedAt'

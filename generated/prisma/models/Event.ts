@@ -32,6 +32,7 @@ export type EventAvgAggregateOutputType = {
   transactionId: number | null
   projectId: number | null
   apiKeyId: number | null
+  userId: number | null
 }
 
 export type EventSumAggregateOutputType = {
@@ -40,6 +41,7 @@ export type EventSumAggregateOutputType = {
   transactionId: bigint | null
   projectId: number | null
   apiKeyId: number | null
+  userId: number | null
 }
 
 export type EventMinAggregateOutputType = {
@@ -49,6 +51,7 @@ export type EventMinAggregateOutputType = {
   type: string | null
   projectId: number | null
   apiKeyId: number | null
+  userId: number | null
   occurredAt: Date | null
 }
 
@@ -59,6 +62,7 @@ export type EventMaxAggregateOutputType = {
   type: string | null
   projectId: number | null
   apiKeyId: number | null
+  userId: number | null
   occurredAt: Date | null
 }
 
@@ -69,6 +73,7 @@ export type EventCountAggregateOutputType = {
   type: number
   projectId: number
   apiKeyId: number
+  userId: number
   occurredAt: number
   changedFields: number
   previous: number
@@ -83,6 +88,7 @@ export type EventAvgAggregateInputType = {
   transactionId?: true
   projectId?: true
   apiKeyId?: true
+  userId?: true
 }
 
 export type EventSumAggregateInputType = {
@@ -91,6 +97,7 @@ export type EventSumAggregateInputType = {
   transactionId?: true
   projectId?: true
   apiKeyId?: true
+  userId?: true
 }
 
 export type EventMinAggregateInputType = {
@@ -100,6 +107,7 @@ export type EventMinAggregateInputType = {
   type?: true
   projectId?: true
   apiKeyId?: true
+  userId?: true
   occurredAt?: true
 }
 
@@ -110,6 +118,7 @@ export type EventMaxAggregateInputType = {
   type?: true
   projectId?: true
   apiKeyId?: true
+  userId?: true
   occurredAt?: true
 }
 
@@ -120,6 +129,7 @@ export type EventCountAggregateInputType = {
   type?: true
   projectId?: true
   apiKeyId?: true
+  userId?: true
   occurredAt?: true
   changedFields?: true
   previous?: true
@@ -220,6 +230,7 @@ export type EventGroupByOutputType = {
   type: string
   projectId: number | null
   apiKeyId: number
+  userId: number | null
   occurredAt: Date
   changedFields: string[]
   previous: runtime.JsonValue | null
@@ -256,6 +267,7 @@ export type EventWhereInput = {
   type?: Prisma.StringFilter<"Event"> | string
   projectId?: Prisma.IntNullableFilter<"Event"> | number | null
   apiKeyId?: Prisma.IntFilter<"Event"> | number
+  userId?: Prisma.IntNullableFilter<"Event"> | number | null
   occurredAt?: Prisma.DateTimeFilter<"Event"> | Date | string
   changedFields?: Prisma.StringNullableListFilter<"Event">
   previous?: Prisma.JsonNullableFilter<"Event">
@@ -271,6 +283,7 @@ export type EventOrderByWithRelationInput = {
   type?: Prisma.SortOrder
   projectId?: Prisma.SortOrderInput | Prisma.SortOrder
   apiKeyId?: Prisma.SortOrder
+  userId?: Prisma.SortOrderInput | Prisma.SortOrder
   occurredAt?: Prisma.SortOrder
   changedFields?: Prisma.SortOrder
   previous?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -290,6 +303,7 @@ export type EventWhereUniqueInput = Prisma.AtLeast<{
   type?: Prisma.StringFilter<"Event"> | string
   projectId?: Prisma.IntNullableFilter<"Event"> | number | null
   apiKeyId?: Prisma.IntFilter<"Event"> | number
+  userId?: Prisma.IntNullableFilter<"Event"> | number | null
   occurredAt?: Prisma.DateTimeFilter<"Event"> | Date | string
   changedFields?: Prisma.StringNullableListFilter<"Event">
   previous?: Prisma.JsonNullableFilter<"Event">
@@ -305,6 +319,7 @@ export type EventOrderByWithAggregationInput = {
   type?: Prisma.SortOrder
   projectId?: Prisma.SortOrderInput | Prisma.SortOrder
   apiKeyId?: Prisma.SortOrder
+  userId?: Prisma.SortOrderInput | Prisma.SortOrder
   occurredAt?: Prisma.SortOrder
   changedFields?: Prisma.SortOrder
   previous?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -326,6 +341,7 @@ export type EventScalarWhereWithAggregatesInput = {
   type?: Prisma.StringWithAggregatesFilter<"Event"> | string
   projectId?: Prisma.IntNullableWithAggregatesFilter<"Event"> | number | null
   apiKeyId?: Prisma.IntWithAggregatesFilter<"Event"> | number
+  userId?: Prisma.IntNullableWithAggregatesFilter<"Event"> | number | null
   occurredAt?: Prisma.DateTimeWithAggregatesFilter<"Event"> | Date | string
   changedFields?: Prisma.StringNullableListFilter<"Event">
   previous?: Prisma.JsonNullableWithAggregatesFilter<"Event">
@@ -338,6 +354,7 @@ export type EventCreateInput = {
   type: string
   projectId?: number | null
   apiKeyId: number
+  userId?: number | null
   occurredAt?: Date | string
   changedFields?: Prisma.EventCreatechangedFieldsInput | string[]
   previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -353,6 +370,7 @@ export type EventUncheckedCreateInput = {
   type: string
   projectId?: number | null
   apiKeyId: number
+  userId?: number | null
   occurredAt?: Date | string
   changedFields?: Prisma.EventCreatechangedFieldsInput | string[]
   previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -366,6 +384,7 @@ export type EventUpdateInput = {
   type?: Prisma.StringFieldUpdateOperationsInput | string
   projectId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   occurredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   changedFields?: Prisma.EventUpdatechangedFieldsInput | string[]
   previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -381,6 +400,7 @@ export type EventUncheckedUpdateInput = {
   type?: Prisma.StringFieldUpdateOperationsInput | string
   projectId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   occurredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   changedFields?: Prisma.EventUpdatechangedFieldsInput | string[]
   previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -395,6 +415,7 @@ export type EventCreateManyInput = {
   type: string
   projectId?: number | null
   apiKeyId: number
+  userId?: number | null
   occurredAt?: Date | string
   changedFields?: Prisma.EventCreatechangedFieldsInput | string[]
   previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -407,6 +428,7 @@ export type EventUpdateManyMutationInput = {
   type?: Prisma.StringFieldUpdateOperationsInput | string
   projectId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   occurredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   changedFields?: Prisma.EventUpdatechangedFieldsInput | string[]
   previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -420,6 +442,7 @@ export type EventUncheckedUpdateManyInput = {
   type?: Prisma.StringFieldUpdateOperationsInput | string
   projectId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   occurredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   changedFields?: Prisma.EventUpdatechangedFieldsInput | string[]
   previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -448,6 +471,7 @@ export type EventCountOrderByAggregateInput = {
   type?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   apiKeyId?: Prisma.SortOrder
+  userId?: Prisma.SortOrder
   occurredAt?: Prisma.SortOrder
   changedFields?: Prisma.SortOrder
   previous?: Prisma.SortOrder
@@ -460,6 +484,7 @@ export type EventAvgOrderByAggregateInput = {
   transactionId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   apiKeyId?: Prisma.SortOrder
+  userId?: Prisma.SortOrder
 }
 
 export type EventMaxOrderByAggregateInput = {
@@ -469,6 +494,7 @@ export type EventMaxOrderByAggregateInput = {
   type?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   apiKeyId?: Prisma.SortOrder
+  userId?: Prisma.SortOrder
   occurredAt?: Prisma.SortOrder
 }
 
@@ -479,6 +505,7 @@ export type EventMinOrderByAggregateInput = {
   type?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   apiKeyId?: Prisma.SortOrder
+  userId?: Prisma.SortOrder
   occurredAt?: Prisma.SortOrder
 }
 
@@ -488,6 +515,7 @@ export type EventSumOrderByAggregateInput = {
   transactionId?: Prisma.SortOrder
   projectId?: Prisma.SortOrder
   apiKeyId?: Prisma.SortOrder
+  userId?: Prisma.SortOrder
 }
 
 export type EventScalarRelationFilter = {
@@ -574,6 +602,7 @@ export type EventCreateWithoutOrganizationInput = {
   type: string
   projectId?: number | null
   apiKeyId: number
+  userId?: number | null
   occurredAt?: Date | string
   changedFields?: Prisma.EventCreatechangedFieldsInput | string[]
   previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -587,6 +616,7 @@ export type EventUncheckedCreateWithoutOrganizationInput = {
   type: string
   projectId?: number | null
   apiKeyId: number
+  userId?: number | null
   occurredAt?: Date | string
   changedFields?: Prisma.EventCreatechangedFieldsInput | string[]
   previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -630,6 +660,7 @@ export type EventScalarWhereInput = {
   type?: Prisma.StringFilter<"Event"> | string
   projectId?: Prisma.IntNullableFilter<"Event"> | number | null
   apiKeyId?: Prisma.IntFilter<"Event"> | number
+  userId?: Prisma.IntNullableFilter<"Event"> | number | null
   occurredAt?: Prisma.DateTimeFilter<"Event"> | Date | string
   changedFields?: Prisma.StringNullableListFilter<"Event">
   previous?: Prisma.JsonNullableFilter<"Event">
@@ -642,6 +673,7 @@ export type EventCreateWithoutDeliveriesInput = {
   type: string
   projectId?: number | null
   apiKeyId: number
+  userId?: number | null
   occurredAt?: Date | string
   changedFields?: Prisma.EventCreatechangedFieldsInput | string[]
   previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -656,6 +688,7 @@ export type EventUncheckedCreateWithoutDeliveriesInput = {
   type: string
   projectId?: number | null
   apiKeyId: number
+  userId?: number | null
   occurredAt?: Date | string
   changedFields?: Prisma.EventCreatechangedFieldsInput | string[]
   previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -684,6 +717,7 @@ export type EventUpdateWithoutDeliveriesInput = {
   type?: Prisma.StringFieldUpdateOperationsInput | string
   projectId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   occurredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   changedFields?: Prisma.EventUpdatechangedFieldsInput | string[]
   previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -698,6 +732,7 @@ export type EventUncheckedUpdateWithoutDeliveriesInput = {
   type?: Prisma.StringFieldUpdateOperationsInput | string
   projectId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   occurredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   changedFields?: Prisma.EventUpdatechangedFieldsInput | string[]
   previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -710,6 +745,7 @@ export type EventCreateManyOrganizationInput = {
   type: string
   projectId?: number | null
   apiKeyId: number
+  userId?: number | null
   occurredAt?: Date | string
   changedFields?: Prisma.EventCreatechangedFieldsInput | string[]
   previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -722,6 +758,7 @@ export type EventUpdateWithoutOrganizationInput = {
   type?: Prisma.StringFieldUpdateOperationsInput | string
   projectId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   occurredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   changedFields?: Prisma.EventUpdatechangedFieldsInput | string[]
   previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -735,6 +772,7 @@ export type EventUncheckedUpdateWithoutOrganizationInput = {
   type?: Prisma.StringFieldUpdateOperationsInput | string
   projectId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   occurredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   changedFields?: Prisma.EventUpdatechangedFieldsInput | string[]
   previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -748,6 +786,7 @@ export type EventUncheckedUpdateManyWithoutOrganizationInput = {
   type?: Prisma.StringFieldUpdateOperationsInput | string
   projectId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   occurredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   changedFields?: Prisma.EventUpdatechangedFieldsInput | string[]
   previous?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -792,6 +831,7 @@ export type EventSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   type?: boolean
   projectId?: boolean
   apiKeyId?: boolean
+  userId?: boolean
   occurredAt?: boolean
   changedFields?: boolean
   previous?: boolean
@@ -808,6 +848,7 @@ export type EventSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   type?: boolean
   projectId?: boolean
   apiKeyId?: boolean
+  userId?: boolean
   occurredAt?: boolean
   changedFields?: boolean
   previous?: boolean
@@ -822,6 +863,7 @@ export type EventSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   type?: boolean
   projectId?: boolean
   apiKeyId?: boolean
+  userId?: boolean
   occurredAt?: boolean
   changedFields?: boolean
   previous?: boolean
@@ -836,13 +878,14 @@ export type EventSelectScalar = {
   type?: boolean
   projectId?: boolean
   apiKeyId?: boolean
+  userId?: boolean
   occurredAt?: boolean
   changedFields?: boolean
   previous?: boolean
   data?: boolean
 }
 
-export type EventOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "id" | "transactionId" | "type" | "projectId" | "apiKeyId" | "occurredAt" | "changedFields" | "previous" | "data", ExtArgs["result"]["event"]>
+export type EventOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "id" | "transactionId" | "type" | "projectId" | "apiKeyId" | "userId" | "occurredAt" | "changedFields" | "previous" | "data", ExtArgs["result"]["event"]>
 export type EventInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   deliveries?: boolean | Prisma.Event$deliveriesArgs<ExtArgs>
   organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
@@ -868,6 +911,7 @@ export type $EventPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs 
     type: string
     projectId: number | null
     apiKeyId: number
+    userId: number | null
     occurredAt: Date
     changedFields: string[]
     previous: runtime.JsonValue | null
@@ -1303,6 +1347,7 @@ export interface EventFieldRefs {
   readonly type: Prisma.FieldRef<"Event", 'String'>
   readonly projectId: Prisma.FieldRef<"Event", 'Int'>
   readonly apiKeyId: Prisma.FieldRef<"Event", 'Int'>
+  readonly userId: Prisma.FieldRef<"Event", 'Int'>
   readonly occurredAt: Prisma.FieldRef<"Event", 'DateTime'>
   readonly changedFields: Prisma.FieldRef<"Event", 'String[]'>
   readonly previous: Prisma.FieldRef<"Event", 'Json'>

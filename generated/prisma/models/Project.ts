@@ -37,7 +37,9 @@ export type ProjectAvgAggregateOutputType = {
   billingRate: runtime.Decimal | null
   billingEstimatedHours: runtime.Decimal | null
   billingCostsEstimate: runtime.Decimal | null
+  lastActorId: number | null
   version: number | null
+  templateId: number | null
 }
 
 export type ProjectSumAggregateOutputType = {
@@ -51,7 +53,9 @@ export type ProjectSumAggregateOutputType = {
   billingRate: runtime.Decimal | null
   billingEstimatedHours: runtime.Decimal | null
   billingCostsEstimate: runtime.Decimal | null
+  lastActorId: number | null
   version: number | null
+  templateId: number | null
 }
 
 export type ProjectMinAggregateOutputType = {
@@ -86,8 +90,10 @@ export type ProjectMinAggregateOutputType = {
   createdAt: Date | null
   updatedAt: Date | null
   lastActivityAt: Date | null
+  lastActorId: number | null
   version: number | null
   isTemplate: boolean | null
+  templateId: number | null
 }
 
 export type ProjectMaxAggregateOutputType = {
@@ -122,8 +128,10 @@ export type ProjectMaxAggregateOutputType = {
   createdAt: Date | null
   updatedAt: Date | null
   lastActivityAt: Date | null
+  lastActorId: number | null
   version: number | null
   isTemplate: boolean | null
+  templateId: number | null
 }
 
 export type ProjectCountAggregateOutputType = {
@@ -158,8 +166,10 @@ export type ProjectCountAggregateOutputType = {
   createdAt: number
   updatedAt: number
   lastActivityAt: number
+  lastActorId: number
   version: number
   isTemplate: number
+  templateId: number
   _all: number
 }
 
@@ -175,7 +185,9 @@ export type ProjectAvgAggregateInputType = {
   billingRate?: true
   billingEstimatedHours?: true
   billingCostsEstimate?: true
+  lastActorId?: true
   version?: true
+  templateId?: true
 }
 
 export type ProjectSumAggregateInputType = {
@@ -189,7 +201,9 @@ export type ProjectSumAggregateInputType = {
   billingRate?: true
   billingEstimatedHours?: true
   billingCostsEstimate?: true
+  lastActorId?: true
   version?: true
+  templateId?: true
 }
 
 export type ProjectMinAggregateInputType = {
@@ -224,8 +238,10 @@ export type ProjectMinAggregateInputType = {
   createdAt?: true
   updatedAt?: true
   lastActivityAt?: true
+  lastActorId?: true
   version?: true
   isTemplate?: true
+  templateId?: true
 }
 
 export type ProjectMaxAggregateInputType = {
@@ -260,8 +276,10 @@ export type ProjectMaxAggregateInputType = {
   createdAt?: true
   updatedAt?: true
   lastActivityAt?: true
+  lastActorId?: true
   version?: true
   isTemplate?: true
+  templateId?: true
 }
 
 export type ProjectCountAggregateInputType = {
@@ -296,8 +314,10 @@ export type ProjectCountAggregateInputType = {
   createdAt?: true
   updatedAt?: true
   lastActivityAt?: true
+  lastActorId?: true
   version?: true
   isTemplate?: true
+  templateId?: true
   _all?: true
 }
 
@@ -419,8 +439,10 @@ export type ProjectGroupByOutputType = {
   createdAt: Date
   updatedAt: Date
   lastActivityAt: Date
+  lastActorId: number | null
   version: number
   isTemplate: boolean
+  templateId: number | null
   _count: ProjectCountAggregateOutputType | null
   _avg: ProjectAvgAggregateOutputType | null
   _sum: ProjectSumAggregateOutputType | null
@@ -478,12 +500,17 @@ export type ProjectWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   lastActivityAt?: Prisma.DateTimeFilter<"Project"> | Date | string
+  lastActorId?: Prisma.IntNullableFilter<"Project"> | number | null
   version?: Prisma.IntFilter<"Project"> | number
   isTemplate?: Prisma.BoolFilter<"Project"> | boolean
+  templateId?: Prisma.IntNullableFilter<"Project"> | number | null
   client?: Prisma.XOR<Prisma.ClientNullableScalarRelationFilter, Prisma.ClientWhereInput> | null
   category?: Prisma.XOR<Prisma.CategoryScalarRelationFilter, Prisma.CategoryWhereInput>
   creator?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
   manager?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
+  lastActor?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
+  template?: Prisma.XOR<Prisma.ProjectNullableScalarRelationFilter, Prisma.ProjectWhereInput> | null
+  clonedFromThis?: Prisma.ProjectListRelationFilter
   assignees?: Prisma.ProjectAssigneeListRelationFilter
   tags?: Prisma.ProjectTagListRelationFilter
   tasks?: Prisma.TaskListRelationFilter
@@ -531,12 +558,17 @@ export type ProjectOrderByWithRelationInput = {
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   lastActivityAt?: Prisma.SortOrder
+  lastActorId?: Prisma.SortOrderInput | Prisma.SortOrder
   version?: Prisma.SortOrder
   isTemplate?: Prisma.SortOrder
+  templateId?: Prisma.SortOrderInput | Prisma.SortOrder
   client?: Prisma.ClientOrderByWithRelationInput
   category?: Prisma.CategoryOrderByWithRelationInput
   creator?: Prisma.UserOrderByWithRelationInput
   manager?: Prisma.UserOrderByWithRelationInput
+  lastActor?: Prisma.UserOrderByWithRelationInput
+  template?: Prisma.ProjectOrderByWithRelationInput
+  clonedFromThis?: Prisma.ProjectOrderByRelationAggregateInput
   assignees?: Prisma.ProjectAssigneeOrderByRelationAggregateInput
   tags?: Prisma.ProjectTagOrderByRelationAggregateInput
   tasks?: Prisma.TaskOrderByRelationAggregateInput
@@ -589,12 +621,17 @@ export type ProjectWhereUniqueInput = Prisma.AtLeast<{
   createdAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   lastActivityAt?: Prisma.DateTimeFilter<"Project"> | Date | string
+  lastActorId?: Prisma.IntNullableFilter<"Project"> | number | null
   version?: Prisma.IntFilter<"Project"> | number
   isTemplate?: Prisma.BoolFilter<"Project"> | boolean
+  templateId?: Prisma.IntNullableFilter<"Project"> | number | null
   client?: Prisma.XOR<Prisma.ClientNullableScalarRelationFilter, Prisma.ClientWhereInput> | null
   category?: Prisma.XOR<Prisma.CategoryScalarRelationFilter, Prisma.CategoryWhereInput>
   creator?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
   manager?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
+  lastActor?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
+  template?: Prisma.XOR<Prisma.ProjectNullableScalarRelationFilter, Prisma.ProjectWhereInput> | null
+  clonedFromThis?: Prisma.ProjectListRelationFilter
   assignees?: Prisma.ProjectAssigneeListRelationFilter
   tags?: Prisma.ProjectTagListRelationFilter
   tasks?: Prisma.TaskListRelationFilter
@@ -642,8 +679,10 @@ export type ProjectOrderByWithAggregationInput = {
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   lastActivityAt?: Prisma.SortOrder
+  lastActorId?: Prisma.SortOrderInput | Prisma.SortOrder
   version?: Prisma.SortOrder
   isTemplate?: Prisma.SortOrder
+  templateId?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.ProjectCountOrderByAggregateInput
   _avg?: Prisma.ProjectAvgOrderByAggregateInput
   _max?: Prisma.ProjectMaxOrderByAggregateInput
@@ -686,8 +725,10 @@ export type ProjectScalarWhereWithAggregatesInput = {
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Project"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Project"> | Date | string
   lastActivityAt?: Prisma.DateTimeWithAggregatesFilter<"Project"> | Date | string
+  lastActorId?: Prisma.IntNullableWithAggregatesFilter<"Project"> | number | null
   version?: Prisma.IntWithAggregatesFilter<"Project"> | number
   isTemplate?: Prisma.BoolWithAggregatesFilter<"Project"> | boolean
+  templateId?: Prisma.IntNullableWithAggregatesFilter<"Project"> | number | null
 }
 
 export type ProjectCreateInput = {
@@ -723,6 +764,9 @@ export type ProjectCreateInput = {
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  lastActor?: Prisma.UserCreateNestedOneWithoutLastActedOnInput
+  template?: Prisma.ProjectCreateNestedOneWithoutClonedFromThisInput
+  clonedFromThis?: Prisma.ProjectCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
@@ -770,8 +814,11 @@ export type ProjectUncheckedCreateInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
+  clonedFromThis?: Prisma.ProjectUncheckedCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -819,6 +866,9 @@ export type ProjectUpdateInput = {
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  lastActor?: Prisma.UserUpdateOneWithoutLastActedOnNestedInput
+  template?: Prisma.ProjectUpdateOneWithoutClonedFromThisNestedInput
+  clonedFromThis?: Prisma.ProjectUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
@@ -866,8 +916,11 @@ export type ProjectUncheckedUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  clonedFromThis?: Prisma.ProjectUncheckedUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -914,8 +967,10 @@ export type ProjectCreateManyInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
 }
 
 export type ProjectUpdateManyMutationInput = {
@@ -981,8 +1036,10 @@ export type ProjectUncheckedUpdateManyInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
 }
 
 export type ProjectListRelationFilter = {
@@ -993,6 +1050,11 @@ export type ProjectListRelationFilter = {
 
 export type ProjectOrderByRelationAggregateInput = {
   _count?: Prisma.SortOrder
+}
+
+export type ProjectNullableScalarRelationFilter = {
+  is?: Prisma.ProjectWhereInput | null
+  isNot?: Prisma.ProjectWhereInput | null
 }
 
 export type ProjectOrganizationIdNumberCompoundUniqueInput = {
@@ -1037,8 +1099,10 @@ export type ProjectCountOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   lastActivityAt?: Prisma.SortOrder
+  lastActorId?: Prisma.SortOrder
   version?: Prisma.SortOrder
   isTemplate?: Prisma.SortOrder
+  templateId?: Prisma.SortOrder
 }
 
 export type ProjectAvgOrderByAggregateInput = {
@@ -1052,7 +1116,9 @@ export type ProjectAvgOrderByAggregateInput = {
   billingRate?: Prisma.SortOrder
   billingEstimatedHours?: Prisma.SortOrder
   billingCostsEstimate?: Prisma.SortOrder
+  lastActorId?: Prisma.SortOrder
   version?: Prisma.SortOrder
+  templateId?: Prisma.SortOrder
 }
 
 export type ProjectMaxOrderByAggregateInput = {
@@ -1087,8 +1153,10 @@ export type ProjectMaxOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   lastActivityAt?: Prisma.SortOrder
+  lastActorId?: Prisma.SortOrder
   version?: Prisma.SortOrder
   isTemplate?: Prisma.SortOrder
+  templateId?: Prisma.SortOrder
 }
 
 export type ProjectMinOrderByAggregateInput = {
@@ -1123,8 +1191,10 @@ export type ProjectMinOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   lastActivityAt?: Prisma.SortOrder
+  lastActorId?: Prisma.SortOrder
   version?: Prisma.SortOrder
   isTemplate?: Prisma.SortOrder
+  templateId?: Prisma.SortOrder
 }
 
 export type ProjectSumOrderByAggregateInput = {
@@ -1138,17 +1208,14 @@ export type ProjectSumOrderByAggregateInput = {
   billingRate?: Prisma.SortOrder
   billingEstimatedHours?: Prisma.SortOrder
   billingCostsEstimate?: Prisma.SortOrder
+  lastActorId?: Prisma.SortOrder
   version?: Prisma.SortOrder
+  templateId?: Prisma.SortOrder
 }
 
 export type ProjectScalarRelationFilter = {
   is?: Prisma.ProjectWhereInput
   isNot?: Prisma.ProjectWhereInput
-}
-
-export type ProjectNullableScalarRelationFilter = {
-  is?: Prisma.ProjectWhereInput | null
-  isNot?: Prisma.ProjectWhereInput | null
 }
 
 export type ProjectCreateNestedManyWithoutOrganizationInput = {
@@ -1207,6 +1274,13 @@ export type ProjectCreateNestedManyWithoutManagerInput = {
   connect?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
 }
 
+export type ProjectCreateNestedManyWithoutLastActorInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutLastActorInput, Prisma.ProjectUncheckedCreateWithoutLastActorInput> | Prisma.ProjectCreateWithoutLastActorInput[] | Prisma.ProjectUncheckedCreateWithoutLastActorInput[]
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutLastActorInput | Prisma.ProjectCreateOrConnectWithoutLastActorInput[]
+  createMany?: Prisma.ProjectCreateManyLastActorInputEnvelope
+  connect?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+}
+
 export type ProjectUncheckedCreateNestedManyWithoutCreatorInput = {
   create?: Prisma.XOR<Prisma.ProjectCreateWithoutCreatorInput, Prisma.ProjectUncheckedCreateWithoutCreatorInput> | Prisma.ProjectCreateWithoutCreatorInput[] | Prisma.ProjectUncheckedCreateWithoutCreatorInput[]
   connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutCreatorInput | Prisma.ProjectCreateOrConnectWithoutCreatorInput[]
@@ -1218,6 +1292,13 @@ export type ProjectUncheckedCreateNestedManyWithoutManagerInput = {
   create?: Prisma.XOR<Prisma.ProjectCreateWithoutManagerInput, Prisma.ProjectUncheckedCreateWithoutManagerInput> | Prisma.ProjectCreateWithoutManagerInput[] | Prisma.ProjectUncheckedCreateWithoutManagerInput[]
   connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutManagerInput | Prisma.ProjectCreateOrConnectWithoutManagerInput[]
   createMany?: Prisma.ProjectCreateManyManagerInputEnvelope
+  connect?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+}
+
+export type ProjectUncheckedCreateNestedManyWithoutLastActorInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutLastActorInput, Prisma.ProjectUncheckedCreateWithoutLastActorInput> | Prisma.ProjectCreateWithoutLastActorInput[] | Prisma.ProjectUncheckedCreateWithoutLastActorInput[]
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutLastActorInput | Prisma.ProjectCreateOrConnectWithoutLastActorInput[]
+  createMany?: Prisma.ProjectCreateManyLastActorInputEnvelope
   connect?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
 }
 
@@ -1249,6 +1330,20 @@ export type ProjectUpdateManyWithoutManagerNestedInput = {
   deleteMany?: Prisma.ProjectScalarWhereInput | Prisma.ProjectScalarWhereInput[]
 }
 
+export type ProjectUpdateManyWithoutLastActorNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutLastActorInput, Prisma.ProjectUncheckedCreateWithoutLastActorInput> | Prisma.ProjectCreateWithoutLastActorInput[] | Prisma.ProjectUncheckedCreateWithoutLastActorInput[]
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutLastActorInput | Prisma.ProjectCreateOrConnectWithoutLastActorInput[]
+  upsert?: Prisma.ProjectUpsertWithWhereUniqueWithoutLastActorInput | Prisma.ProjectUpsertWithWhereUniqueWithoutLastActorInput[]
+  createMany?: Prisma.ProjectCreateManyLastActorInputEnvelope
+  set?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  disconnect?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  delete?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  connect?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  update?: Prisma.ProjectUpdateWithWhereUniqueWithoutLastActorInput | Prisma.ProjectUpdateWithWhereUniqueWithoutLastActorInput[]
+  updateMany?: Prisma.ProjectUpdateManyWithWhereWithoutLastActorInput | Prisma.ProjectUpdateManyWithWhereWithoutLastActorInput[]
+  deleteMany?: Prisma.ProjectScalarWhereInput | Prisma.ProjectScalarWhereInput[]
+}
+
 export type ProjectUncheckedUpdateManyWithoutCreatorNestedInput = {
   create?: Prisma.XOR<Prisma.ProjectCreateWithoutCreatorInput, Prisma.ProjectUncheckedCreateWithoutCreatorInput> | Prisma.ProjectCreateWithoutCreatorInput[] | Prisma.ProjectUncheckedCreateWithoutCreatorInput[]
   connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutCreatorInput | Prisma.ProjectCreateOrConnectWithoutCreatorInput[]
@@ -1274,6 +1369,20 @@ export type ProjectUncheckedUpdateManyWithoutManagerNestedInput = {
   connect?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
   update?: Prisma.ProjectUpdateWithWhereUniqueWithoutManagerInput | Prisma.ProjectUpdateWithWhereUniqueWithoutManagerInput[]
   updateMany?: Prisma.ProjectUpdateManyWithWhereWithoutManagerInput | Prisma.ProjectUpdateManyWithWhereWithoutManagerInput[]
+  deleteMany?: Prisma.ProjectScalarWhereInput | Prisma.ProjectScalarWhereInput[]
+}
+
+export type ProjectUncheckedUpdateManyWithoutLastActorNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutLastActorInput, Prisma.ProjectUncheckedCreateWithoutLastActorInput> | Prisma.ProjectCreateWithoutLastActorInput[] | Prisma.ProjectUncheckedCreateWithoutLastActorInput[]
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutLastActorInput | Prisma.ProjectCreateOrConnectWithoutLastActorInput[]
+  upsert?: Prisma.ProjectUpsertWithWhereUniqueWithoutLastActorInput | Prisma.ProjectUpsertWithWhereUniqueWithoutLastActorInput[]
+  createMany?: Prisma.ProjectCreateManyLastActorInputEnvelope
+  set?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  disconnect?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  delete?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  connect?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  update?: Prisma.ProjectUpdateWithWhereUniqueWithoutLastActorInput | Prisma.ProjectUpdateWithWhereUniqueWithoutLastActorInput[]
+  updateMany?: Prisma.ProjectUpdateManyWithWhereWithoutLastActorInput | Prisma.ProjectUpdateManyWithWhereWithoutLastActorInput[]
   deleteMany?: Prisma.ProjectScalarWhereInput | Prisma.ProjectScalarWhereInput[]
 }
 
@@ -1361,6 +1470,26 @@ export type ProjectUncheckedUpdateManyWithoutCategoryNestedInput = {
   deleteMany?: Prisma.ProjectScalarWhereInput | Prisma.ProjectScalarWhereInput[]
 }
 
+export type ProjectCreateNestedOneWithoutClonedFromThisInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutClonedFromThisInput, Prisma.ProjectUncheckedCreateWithoutClonedFromThisInput>
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutClonedFromThisInput
+  connect?: Prisma.ProjectWhereUniqueInput
+}
+
+export type ProjectCreateNestedManyWithoutTemplateInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutTemplateInput, Prisma.ProjectUncheckedCreateWithoutTemplateInput> | Prisma.ProjectCreateWithoutTemplateInput[] | Prisma.ProjectUncheckedCreateWithoutTemplateInput[]
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutTemplateInput | Prisma.ProjectCreateOrConnectWithoutTemplateInput[]
+  createMany?: Prisma.ProjectCreateManyTemplateInputEnvelope
+  connect?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+}
+
+export type ProjectUncheckedCreateNestedManyWithoutTemplateInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutTemplateInput, Prisma.ProjectUncheckedCreateWithoutTemplateInput> | Prisma.ProjectCreateWithoutTemplateInput[] | Prisma.ProjectUncheckedCreateWithoutTemplateInput[]
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutTemplateInput | Prisma.ProjectCreateOrConnectWithoutTemplateInput[]
+  createMany?: Prisma.ProjectCreateManyTemplateInputEnvelope
+  connect?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+}
+
 export type EnumProjectStatusFieldUpdateOperationsInput = {
   set?: $Enums.ProjectStatus
 }
@@ -1387,6 +1516,44 @@ export type DecimalFieldUpdateOperationsInput = {
   decrement?: runtime.Decimal | runtime.DecimalJsLike | number | string
   multiply?: runtime.Decimal | runtime.DecimalJsLike | number | string
   divide?: runtime.Decimal | runtime.DecimalJsLike | number | string
+}
+
+export type ProjectUpdateOneWithoutClonedFromThisNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutClonedFromThisInput, Prisma.ProjectUncheckedCreateWithoutClonedFromThisInput>
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutClonedFromThisInput
+  upsert?: Prisma.ProjectUpsertWithoutClonedFromThisInput
+  disconnect?: Prisma.ProjectWhereInput | boolean
+  delete?: Prisma.ProjectWhereInput | boolean
+  connect?: Prisma.ProjectWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ProjectUpdateToOneWithWhereWithoutClonedFromThisInput, Prisma.ProjectUpdateWithoutClonedFromThisInput>, Prisma.ProjectUncheckedUpdateWithoutClonedFromThisInput>
+}
+
+export type ProjectUpdateManyWithoutTemplateNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutTemplateInput, Prisma.ProjectUncheckedCreateWithoutTemplateInput> | Prisma.ProjectCreateWithoutTemplateInput[] | Prisma.ProjectUncheckedCreateWithoutTemplateInput[]
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutTemplateInput | Prisma.ProjectCreateOrConnectWithoutTemplateInput[]
+  upsert?: Prisma.ProjectUpsertWithWhereUniqueWithoutTemplateInput | Prisma.ProjectUpsertWithWhereUniqueWithoutTemplateInput[]
+  createMany?: Prisma.ProjectCreateManyTemplateInputEnvelope
+  set?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  disconnect?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  delete?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  connect?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  update?: Prisma.ProjectUpdateWithWhereUniqueWithoutTemplateInput | Prisma.ProjectUpdateWithWhereUniqueWithoutTemplateInput[]
+  updateMany?: Prisma.ProjectUpdateManyWithWhereWithoutTemplateInput | Prisma.ProjectUpdateManyWithWhereWithoutTemplateInput[]
+  deleteMany?: Prisma.ProjectScalarWhereInput | Prisma.ProjectScalarWhereInput[]
+}
+
+export type ProjectUncheckedUpdateManyWithoutTemplateNestedInput = {
+  create?: Prisma.XOR<Prisma.ProjectCreateWithoutTemplateInput, Prisma.ProjectUncheckedCreateWithoutTemplateInput> | Prisma.ProjectCreateWithoutTemplateInput[] | Prisma.ProjectUncheckedCreateWithoutTemplateInput[]
+  connectOrCreate?: Prisma.ProjectCreateOrConnectWithoutTemplateInput | Prisma.ProjectCreateOrConnectWithoutTemplateInput[]
+  upsert?: Prisma.ProjectUpsertWithWhereUniqueWithoutTemplateInput | Prisma.ProjectUpsertWithWhereUniqueWithoutTemplateInput[]
+  createMany?: Prisma.ProjectCreateManyTemplateInputEnvelope
+  set?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  disconnect?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  delete?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  connect?: Prisma.ProjectWhereUniqueInput | Prisma.ProjectWhereUniqueInput[]
+  update?: Prisma.ProjectUpdateWithWhereUniqueWithoutTemplateInput | Prisma.ProjectUpdateWithWhereUniqueWithoutTemplateInput[]
+  updateMany?: Prisma.ProjectUpdateManyWithWhereWithoutTemplateInput | Prisma.ProjectUpdateManyWithWhereWithoutTemplateInput[]
+  deleteMany?: Prisma.ProjectScalarWhereInput | Prisma.ProjectScalarWhereInput[]
 }
 
 export type ProjectCreateNestedOneWithoutAssigneesInput = {
@@ -1594,6 +1761,9 @@ export type ProjectCreateWithoutOrganizationInput = {
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  lastActor?: Prisma.UserCreateNestedOneWithoutLastActedOnInput
+  template?: Prisma.ProjectCreateNestedOneWithoutClonedFromThisInput
+  clonedFromThis?: Prisma.ProjectCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
@@ -1639,8 +1809,11 @@ export type ProjectUncheckedCreateWithoutOrganizationInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
+  clonedFromThis?: Prisma.ProjectUncheckedCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -1716,8 +1889,10 @@ export type ProjectScalarWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Project"> | Date | string
   lastActivityAt?: Prisma.DateTimeFilter<"Project"> | Date | string
+  lastActorId?: Prisma.IntNullableFilter<"Project"> | number | null
   version?: Prisma.IntFilter<"Project"> | number
   isTemplate?: Prisma.BoolFilter<"Project"> | boolean
+  templateId?: Prisma.IntNullableFilter<"Project"> | number | null
 }
 
 export type ProjectCreateWithoutCreatorInput = {
@@ -1752,6 +1927,9 @@ export type ProjectCreateWithoutCreatorInput = {
   client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  lastActor?: Prisma.UserCreateNestedOneWithoutLastActedOnInput
+  template?: Prisma.ProjectCreateNestedOneWithoutClonedFromThisInput
+  clonedFromThis?: Prisma.ProjectCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
@@ -1797,8 +1975,11 @@ export type ProjectUncheckedCreateWithoutCreatorInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
+  clonedFromThis?: Prisma.ProjectUncheckedCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -1855,6 +2036,9 @@ export type ProjectCreateWithoutManagerInput = {
   client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
+  lastActor?: Prisma.UserCreateNestedOneWithoutLastActedOnInput
+  template?: Prisma.ProjectCreateNestedOneWithoutClonedFromThisInput
+  clonedFromThis?: Prisma.ProjectCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
@@ -1900,8 +2084,11 @@ export type ProjectUncheckedCreateWithoutManagerInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
+  clonedFromThis?: Prisma.ProjectUncheckedCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -1923,6 +2110,115 @@ export type ProjectCreateOrConnectWithoutManagerInput = {
 
 export type ProjectCreateManyManagerInputEnvelope = {
   data: Prisma.ProjectCreateManyManagerInput | Prisma.ProjectCreateManyManagerInput[]
+  skipDuplicates?: boolean
+}
+
+export type ProjectCreateWithoutLastActorInput = {
+  id?: number
+  title: string
+  number?: string | null
+  description?: string | null
+  reference?: string | null
+  status?: $Enums.ProjectStatus
+  activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
+  progress?: number
+  progressManually?: boolean
+  projectType?: $Enums.ProjectType
+  dateStart: Date | string
+  dateDue?: Date | string | null
+  billingType?: $Enums.BillingType
+  billingRate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: boolean
+  clientpermTasksCollaborate?: boolean
+  clientpermTasksCreate?: boolean
+  clientpermTimesheetsView?: boolean
+  clientpermExpensesView?: boolean
+  assignedpermTasksCollaborate?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  lastActivityAt?: Date | string
+  version?: number
+  isTemplate?: boolean
+  client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
+  category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
+  creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
+  manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  template?: Prisma.ProjectCreateNestedOneWithoutClonedFromThisInput
+  clonedFromThis?: Prisma.ProjectCreateNestedManyWithoutTemplateInput
+  assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
+  tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
+  tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
+  milestones?: Prisma.MilestoneCreateNestedManyWithoutProjectInput
+  timers?: Prisma.TimerCreateNestedManyWithoutProjectInput
+  files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
+  invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
+  estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectsInput
+}
+
+export type ProjectUncheckedCreateWithoutLastActorInput = {
+  id?: number
+  title: string
+  number?: string | null
+  description?: string | null
+  reference?: string | null
+  status?: $Enums.ProjectStatus
+  activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
+  progress?: number
+  progressManually?: boolean
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
+  categoryId: number
+  creatorId: number
+  managerId?: number | null
+  dateStart: Date | string
+  dateDue?: Date | string | null
+  billingType?: $Enums.BillingType
+  billingRate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: boolean
+  clientpermTasksCollaborate?: boolean
+  clientpermTasksCreate?: boolean
+  clientpermTimesheetsView?: boolean
+  clientpermExpensesView?: boolean
+  assignedpermTasksCollaborate?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  lastActivityAt?: Date | string
+  version?: number
+  isTemplate?: boolean
+  templateId?: number | null
+  clonedFromThis?: Prisma.ProjectUncheckedCreateNestedManyWithoutTemplateInput
+  assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
+  tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
+  tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
+  milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
+  timers?: Prisma.TimerUncheckedCreateNestedManyWithoutProjectInput
+  files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
+  invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
+  estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
+}
+
+export type ProjectCreateOrConnectWithoutLastActorInput = {
+  where: Prisma.ProjectWhereUniqueInput
+  create: Prisma.XOR<Prisma.ProjectCreateWithoutLastActorInput, Prisma.ProjectUncheckedCreateWithoutLastActorInput>
+}
+
+export type ProjectCreateManyLastActorInputEnvelope = {
+  data: Prisma.ProjectCreateManyLastActorInput | Prisma.ProjectCreateManyLastActorInput[]
   skipDuplicates?: boolean
 }
 
@@ -1958,6 +2254,22 @@ export type ProjectUpdateManyWithWhereWithoutManagerInput = {
   data: Prisma.XOR<Prisma.ProjectUpdateManyMutationInput, Prisma.ProjectUncheckedUpdateManyWithoutManagerInput>
 }
 
+export type ProjectUpsertWithWhereUniqueWithoutLastActorInput = {
+  where: Prisma.ProjectWhereUniqueInput
+  update: Prisma.XOR<Prisma.ProjectUpdateWithoutLastActorInput, Prisma.ProjectUncheckedUpdateWithoutLastActorInput>
+  create: Prisma.XOR<Prisma.ProjectCreateWithoutLastActorInput, Prisma.ProjectUncheckedCreateWithoutLastActorInput>
+}
+
+export type ProjectUpdateWithWhereUniqueWithoutLastActorInput = {
+  where: Prisma.ProjectWhereUniqueInput
+  data: Prisma.XOR<Prisma.ProjectUpdateWithoutLastActorInput, Prisma.ProjectUncheckedUpdateWithoutLastActorInput>
+}
+
+export type ProjectUpdateManyWithWhereWithoutLastActorInput = {
+  where: Prisma.ProjectScalarWhereInput
+  data: Prisma.XOR<Prisma.ProjectUpdateManyMutationInput, Prisma.ProjectUncheckedUpdateManyWithoutLastActorInput>
+}
+
 export type ProjectCreateWithoutClientInput = {
   id?: number
   title: string
@@ -1990,6 +2302,9 @@ export type ProjectCreateWithoutClientInput = {
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  lastActor?: Prisma.UserCreateNestedOneWithoutLastActedOnInput
+  template?: Prisma.ProjectCreateNestedOneWithoutClonedFromThisInput
+  clonedFromThis?: Prisma.ProjectCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
@@ -2035,8 +2350,11 @@ export type ProjectUncheckedCreateWithoutClientInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
+  clonedFromThis?: Prisma.ProjectUncheckedCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -2109,6 +2427,9 @@ export type ProjectCreateWithoutCategoryInput = {
   client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  lastActor?: Prisma.UserCreateNestedOneWithoutLastActedOnInput
+  template?: Prisma.ProjectCreateNestedOneWithoutClonedFromThisInput
+  clonedFromThis?: Prisma.ProjectCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
@@ -2154,8 +2475,11 @@ export type ProjectUncheckedCreateWithoutCategoryInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
+  clonedFromThis?: Prisma.ProjectUncheckedCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -2196,6 +2520,347 @@ export type ProjectUpdateManyWithWhereWithoutCategoryInput = {
   data: Prisma.XOR<Prisma.ProjectUpdateManyMutationInput, Prisma.ProjectUncheckedUpdateManyWithoutCategoryInput>
 }
 
+export type ProjectCreateWithoutClonedFromThisInput = {
+  id?: number
+  title: string
+  number?: string | null
+  description?: string | null
+  reference?: string | null
+  status?: $Enums.ProjectStatus
+  activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
+  progress?: number
+  progressManually?: boolean
+  projectType?: $Enums.ProjectType
+  dateStart: Date | string
+  dateDue?: Date | string | null
+  billingType?: $Enums.BillingType
+  billingRate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: boolean
+  clientpermTasksCollaborate?: boolean
+  clientpermTasksCreate?: boolean
+  clientpermTimesheetsView?: boolean
+  clientpermExpensesView?: boolean
+  assignedpermTasksCollaborate?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  lastActivityAt?: Date | string
+  version?: number
+  isTemplate?: boolean
+  client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
+  category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
+  creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
+  manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  lastActor?: Prisma.UserCreateNestedOneWithoutLastActedOnInput
+  template?: Prisma.ProjectCreateNestedOneWithoutClonedFromThisInput
+  assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
+  tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
+  tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
+  milestones?: Prisma.MilestoneCreateNestedManyWithoutProjectInput
+  timers?: Prisma.TimerCreateNestedManyWithoutProjectInput
+  files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
+  invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
+  estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectsInput
+}
+
+export type ProjectUncheckedCreateWithoutClonedFromThisInput = {
+  organizationId?: number
+  id?: number
+  title: string
+  number?: string | null
+  description?: string | null
+  reference?: string | null
+  status?: $Enums.ProjectStatus
+  activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
+  progress?: number
+  progressManually?: boolean
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
+  categoryId: number
+  creatorId: number
+  managerId?: number | null
+  dateStart: Date | string
+  dateDue?: Date | string | null
+  billingType?: $Enums.BillingType
+  billingRate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: boolean
+  clientpermTasksCollaborate?: boolean
+  clientpermTasksCreate?: boolean
+  clientpermTimesheetsView?: boolean
+  clientpermExpensesView?: boolean
+  assignedpermTasksCollaborate?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  lastActivityAt?: Date | string
+  lastActorId?: number | null
+  version?: number
+  isTemplate?: boolean
+  templateId?: number | null
+  assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
+  tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
+  tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
+  milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
+  timers?: Prisma.TimerUncheckedCreateNestedManyWithoutProjectInput
+  files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
+  invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
+  estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
+}
+
+export type ProjectCreateOrConnectWithoutClonedFromThisInput = {
+  where: Prisma.ProjectWhereUniqueInput
+  create: Prisma.XOR<Prisma.ProjectCreateWithoutClonedFromThisInput, Prisma.ProjectUncheckedCreateWithoutClonedFromThisInput>
+}
+
+export type ProjectCreateWithoutTemplateInput = {
+  id?: number
+  title: string
+  number?: string | null
+  description?: string | null
+  reference?: string | null
+  status?: $Enums.ProjectStatus
+  activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
+  progress?: number
+  progressManually?: boolean
+  projectType?: $Enums.ProjectType
+  dateStart: Date | string
+  dateDue?: Date | string | null
+  billingType?: $Enums.BillingType
+  billingRate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: boolean
+  clientpermTasksCollaborate?: boolean
+  clientpermTasksCreate?: boolean
+  clientpermTimesheetsView?: boolean
+  clientpermExpensesView?: boolean
+  assignedpermTasksCollaborate?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  lastActivityAt?: Date | string
+  version?: number
+  isTemplate?: boolean
+  client?: Prisma.ClientCreateNestedOneWithoutProjectsInput
+  category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
+  creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
+  manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  lastActor?: Prisma.UserCreateNestedOneWithoutLastActedOnInput
+  clonedFromThis?: Prisma.ProjectCreateNestedManyWithoutTemplateInput
+  assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
+  tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
+  tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
+  milestones?: Prisma.MilestoneCreateNestedManyWithoutProjectInput
+  timers?: Prisma.TimerCreateNestedManyWithoutProjectInput
+  files?: Prisma.ProjectFileCreateNestedManyWithoutProjectInput
+  invoices?: Prisma.InvoiceCreateNestedManyWithoutProjectInput
+  estimates?: Prisma.EstimateCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationCreateNestedManyWithoutProjectInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutProjectsInput
+}
+
+export type ProjectUncheckedCreateWithoutTemplateInput = {
+  id?: number
+  title: string
+  number?: string | null
+  description?: string | null
+  reference?: string | null
+  status?: $Enums.ProjectStatus
+  activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
+  progress?: number
+  progressManually?: boolean
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
+  categoryId: number
+  creatorId: number
+  managerId?: number | null
+  dateStart: Date | string
+  dateDue?: Date | string | null
+  billingType?: $Enums.BillingType
+  billingRate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: boolean
+  clientpermTasksCollaborate?: boolean
+  clientpermTasksCreate?: boolean
+  clientpermTimesheetsView?: boolean
+  clientpermExpensesView?: boolean
+  assignedpermTasksCollaborate?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  lastActivityAt?: Date | string
+  lastActorId?: number | null
+  version?: number
+  isTemplate?: boolean
+  clonedFromThis?: Prisma.ProjectUncheckedCreateNestedManyWithoutTemplateInput
+  assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
+  tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
+  tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
+  milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
+  timers?: Prisma.TimerUncheckedCreateNestedManyWithoutProjectInput
+  files?: Prisma.ProjectFileUncheckedCreateNestedManyWithoutProjectInput
+  invoices?: Prisma.InvoiceUncheckedCreateNestedManyWithoutProjectInput
+  estimates?: Prisma.EstimateUncheckedCreateNestedManyWithoutProjectInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutProjectInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutProjectInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutSourceInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedCreateNestedManyWithoutProjectInput
+}
+
+export type ProjectCreateOrConnectWithoutTemplateInput = {
+  where: Prisma.ProjectWhereUniqueInput
+  create: Prisma.XOR<Prisma.ProjectCreateWithoutTemplateInput, Prisma.ProjectUncheckedCreateWithoutTemplateInput>
+}
+
+export type ProjectCreateManyTemplateInputEnvelope = {
+  data: Prisma.ProjectCreateManyTemplateInput | Prisma.ProjectCreateManyTemplateInput[]
+  skipDuplicates?: boolean
+}
+
+export type ProjectUpsertWithoutClonedFromThisInput = {
+  update: Prisma.XOR<Prisma.ProjectUpdateWithoutClonedFromThisInput, Prisma.ProjectUncheckedUpdateWithoutClonedFromThisInput>
+  create: Prisma.XOR<Prisma.ProjectCreateWithoutClonedFromThisInput, Prisma.ProjectUncheckedCreateWithoutClonedFromThisInput>
+  where?: Prisma.ProjectWhereInput
+}
+
+export type ProjectUpdateToOneWithWhereWithoutClonedFromThisInput = {
+  where?: Prisma.ProjectWhereInput
+  data: Prisma.XOR<Prisma.ProjectUpdateWithoutClonedFromThisInput, Prisma.ProjectUncheckedUpdateWithoutClonedFromThisInput>
+}
+
+export type ProjectUpdateWithoutClonedFromThisInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  progress?: Prisma.IntFieldUpdateOperationsInput | number
+  progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
+  billingRate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCreate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTimesheetsView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermExpensesView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
+  category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
+  creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
+  manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  lastActor?: Prisma.UserUpdateOneWithoutLastActedOnNestedInput
+  template?: Prisma.ProjectUpdateOneWithoutClonedFromThisNestedInput
+  assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
+  tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
+  tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
+  milestones?: Prisma.MilestoneUpdateManyWithoutProjectNestedInput
+  timers?: Prisma.TimerUpdateManyWithoutProjectNestedInput
+  files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
+  invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
+  estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectsNestedInput
+}
+
+export type ProjectUncheckedUpdateWithoutClonedFromThisInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  progress?: Prisma.IntFieldUpdateOperationsInput | number
+  progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  categoryId?: Prisma.IntFieldUpdateOperationsInput | number
+  creatorId?: Prisma.IntFieldUpdateOperationsInput | number
+  managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
+  billingRate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCreate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTimesheetsView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermExpensesView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
+  tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
+  tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
+  milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
+  timers?: Prisma.TimerUncheckedUpdateManyWithoutProjectNestedInput
+  files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
+  invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
+  estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
+}
+
+export type ProjectUpsertWithWhereUniqueWithoutTemplateInput = {
+  where: Prisma.ProjectWhereUniqueInput
+  update: Prisma.XOR<Prisma.ProjectUpdateWithoutTemplateInput, Prisma.ProjectUncheckedUpdateWithoutTemplateInput>
+  create: Prisma.XOR<Prisma.ProjectCreateWithoutTemplateInput, Prisma.ProjectUncheckedCreateWithoutTemplateInput>
+}
+
+export type ProjectUpdateWithWhereUniqueWithoutTemplateInput = {
+  where: Prisma.ProjectWhereUniqueInput
+  data: Prisma.XOR<Prisma.ProjectUpdateWithoutTemplateInput, Prisma.ProjectUncheckedUpdateWithoutTemplateInput>
+}
+
+export type ProjectUpdateManyWithWhereWithoutTemplateInput = {
+  where: Prisma.ProjectScalarWhereInput
+  data: Prisma.XOR<Prisma.ProjectUpdateManyMutationInput, Prisma.ProjectUncheckedUpdateManyWithoutTemplateInput>
+}
+
 export type ProjectCreateWithoutAssigneesInput = {
   id?: number
   title: string
@@ -2229,6 +2894,9 @@ export type ProjectCreateWithoutAssigneesInput = {
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  lastActor?: Prisma.UserCreateNestedOneWithoutLastActedOnInput
+  template?: Prisma.ProjectCreateNestedOneWithoutClonedFromThisInput
+  clonedFromThis?: Prisma.ProjectCreateNestedManyWithoutTemplateInput
   tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
   milestones?: Prisma.MilestoneCreateNestedManyWithoutProjectInput
@@ -2275,8 +2943,11 @@ export type ProjectUncheckedCreateWithoutAssigneesInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
+  clonedFromThis?: Prisma.ProjectUncheckedCreateNestedManyWithoutTemplateInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
   milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
@@ -2339,6 +3010,9 @@ export type ProjectUpdateWithoutAssigneesInput = {
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  lastActor?: Prisma.UserUpdateOneWithoutLastActedOnNestedInput
+  template?: Prisma.ProjectUpdateOneWithoutClonedFromThisNestedInput
+  clonedFromThis?: Prisma.ProjectUpdateManyWithoutTemplateNestedInput
   tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
   milestones?: Prisma.MilestoneUpdateManyWithoutProjectNestedInput
@@ -2385,8 +3059,11 @@ export type ProjectUncheckedUpdateWithoutAssigneesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  clonedFromThis?: Prisma.ProjectUncheckedUpdateManyWithoutTemplateNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
   milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
@@ -2433,6 +3110,9 @@ export type ProjectCreateWithoutTagsInput = {
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  lastActor?: Prisma.UserCreateNestedOneWithoutLastActedOnInput
+  template?: Prisma.ProjectCreateNestedOneWithoutClonedFromThisInput
+  clonedFromThis?: Prisma.ProjectCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
   milestones?: Prisma.MilestoneCreateNestedManyWithoutProjectInput
@@ -2479,8 +3159,11 @@ export type ProjectUncheckedCreateWithoutTagsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
+  clonedFromThis?: Prisma.ProjectUncheckedCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
   milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
@@ -2543,6 +3226,9 @@ export type ProjectUpdateWithoutTagsInput = {
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  lastActor?: Prisma.UserUpdateOneWithoutLastActedOnNestedInput
+  template?: Prisma.ProjectUpdateOneWithoutClonedFromThisNestedInput
+  clonedFromThis?: Prisma.ProjectUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
   milestones?: Prisma.MilestoneUpdateManyWithoutProjectNestedInput
@@ -2589,8 +3275,11 @@ export type ProjectUncheckedUpdateWithoutTagsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  clonedFromThis?: Prisma.ProjectUncheckedUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
   milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
@@ -2637,6 +3326,9 @@ export type ProjectCreateWithoutTasksInput = {
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  lastActor?: Prisma.UserCreateNestedOneWithoutLastActedOnInput
+  template?: Prisma.ProjectCreateNestedOneWithoutClonedFromThisInput
+  clonedFromThis?: Prisma.ProjectCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
   milestones?: Prisma.MilestoneCreateNestedManyWithoutProjectInput
@@ -2683,8 +3375,11 @@ export type ProjectUncheckedCreateWithoutTasksInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
+  clonedFromThis?: Prisma.ProjectUncheckedCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   milestones?: Prisma.MilestoneUncheckedCreateNestedManyWithoutProjectInput
@@ -2747,6 +3442,9 @@ export type ProjectUpdateWithoutTasksInput = {
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  lastActor?: Prisma.UserUpdateOneWithoutLastActedOnNestedInput
+  template?: Prisma.ProjectUpdateOneWithoutClonedFromThisNestedInput
+  clonedFromThis?: Prisma.ProjectUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
   milestones?: Prisma.MilestoneUpdateManyWithoutProjectNestedInput
@@ -2793,8 +3491,11 @@ export type ProjectUncheckedUpdateWithoutTasksInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  clonedFromThis?: Prisma.ProjectUncheckedUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
@@ -2841,6 +3542,9 @@ export type ProjectCreateWithoutMilestonesInput = {
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  lastActor?: Prisma.UserCreateNestedOneWithoutLastActedOnInput
+  template?: Prisma.ProjectCreateNestedOneWithoutClonedFromThisInput
+  clonedFromThis?: Prisma.ProjectCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
@@ -2887,8 +3591,11 @@ export type ProjectUncheckedCreateWithoutMilestonesInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
+  clonedFromThis?: Prisma.ProjectUncheckedCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -2951,6 +3658,9 @@ export type ProjectUpdateWithoutMilestonesInput = {
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  lastActor?: Prisma.UserUpdateOneWithoutLastActedOnNestedInput
+  template?: Prisma.ProjectUpdateOneWithoutClonedFromThisNestedInput
+  clonedFromThis?: Prisma.ProjectUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
@@ -2997,8 +3707,11 @@ export type ProjectUncheckedUpdateWithoutMilestonesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  clonedFromThis?: Prisma.ProjectUncheckedUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3045,6 +3758,9 @@ export type ProjectCreateWithoutTimersInput = {
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  lastActor?: Prisma.UserCreateNestedOneWithoutLastActedOnInput
+  template?: Prisma.ProjectCreateNestedOneWithoutClonedFromThisInput
+  clonedFromThis?: Prisma.ProjectCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
@@ -3091,8 +3807,11 @@ export type ProjectUncheckedCreateWithoutTimersInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
+  clonedFromThis?: Prisma.ProjectUncheckedCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -3155,6 +3874,9 @@ export type ProjectUpdateWithoutTimersInput = {
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  lastActor?: Prisma.UserUpdateOneWithoutLastActedOnNestedInput
+  template?: Prisma.ProjectUpdateOneWithoutClonedFromThisNestedInput
+  clonedFromThis?: Prisma.ProjectUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
@@ -3201,8 +3923,11 @@ export type ProjectUncheckedUpdateWithoutTimersInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  clonedFromThis?: Prisma.ProjectUncheckedUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3249,6 +3974,9 @@ export type ProjectCreateWithoutFilesInput = {
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  lastActor?: Prisma.UserCreateNestedOneWithoutLastActedOnInput
+  template?: Prisma.ProjectCreateNestedOneWithoutClonedFromThisInput
+  clonedFromThis?: Prisma.ProjectCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
@@ -3295,8 +4023,11 @@ export type ProjectUncheckedCreateWithoutFilesInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
+  clonedFromThis?: Prisma.ProjectUncheckedCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -3359,6 +4090,9 @@ export type ProjectUpdateWithoutFilesInput = {
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  lastActor?: Prisma.UserUpdateOneWithoutLastActedOnNestedInput
+  template?: Prisma.ProjectUpdateOneWithoutClonedFromThisNestedInput
+  clonedFromThis?: Prisma.ProjectUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
@@ -3405,8 +4139,11 @@ export type ProjectUncheckedUpdateWithoutFilesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  clonedFromThis?: Prisma.ProjectUncheckedUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3453,6 +4190,9 @@ export type ProjectCreateWithoutCommentsInput = {
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  lastActor?: Prisma.UserCreateNestedOneWithoutLastActedOnInput
+  template?: Prisma.ProjectCreateNestedOneWithoutClonedFromThisInput
+  clonedFromThis?: Prisma.ProjectCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
@@ -3499,8 +4239,11 @@ export type ProjectUncheckedCreateWithoutCommentsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
+  clonedFromThis?: Prisma.ProjectUncheckedCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -3563,6 +4306,9 @@ export type ProjectUpdateWithoutCommentsInput = {
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  lastActor?: Prisma.UserUpdateOneWithoutLastActedOnNestedInput
+  template?: Prisma.ProjectUpdateOneWithoutClonedFromThisNestedInput
+  clonedFromThis?: Prisma.ProjectUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
@@ -3609,8 +4355,11 @@ export type ProjectUncheckedUpdateWithoutCommentsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  clonedFromThis?: Prisma.ProjectUncheckedUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3657,6 +4406,9 @@ export type ProjectCreateWithoutInvoicesInput = {
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  lastActor?: Prisma.UserCreateNestedOneWithoutLastActedOnInput
+  template?: Prisma.ProjectCreateNestedOneWithoutClonedFromThisInput
+  clonedFromThis?: Prisma.ProjectCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
@@ -3703,8 +4455,11 @@ export type ProjectUncheckedCreateWithoutInvoicesInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
+  clonedFromThis?: Prisma.ProjectUncheckedCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -3767,6 +4522,9 @@ export type ProjectUpdateWithoutInvoicesInput = {
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  lastActor?: Prisma.UserUpdateOneWithoutLastActedOnNestedInput
+  template?: Prisma.ProjectUpdateOneWithoutClonedFromThisNestedInput
+  clonedFromThis?: Prisma.ProjectUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
@@ -3813,8 +4571,11 @@ export type ProjectUncheckedUpdateWithoutInvoicesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  clonedFromThis?: Prisma.ProjectUncheckedUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -3861,6 +4622,9 @@ export type ProjectCreateWithoutEstimatesInput = {
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  lastActor?: Prisma.UserCreateNestedOneWithoutLastActedOnInput
+  template?: Prisma.ProjectCreateNestedOneWithoutClonedFromThisInput
+  clonedFromThis?: Prisma.ProjectCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
@@ -3907,8 +4671,11 @@ export type ProjectUncheckedCreateWithoutEstimatesInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
+  clonedFromThis?: Prisma.ProjectUncheckedCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -3971,6 +4738,9 @@ export type ProjectUpdateWithoutEstimatesInput = {
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  lastActor?: Prisma.UserUpdateOneWithoutLastActedOnNestedInput
+  template?: Prisma.ProjectUpdateOneWithoutClonedFromThisNestedInput
+  clonedFromThis?: Prisma.ProjectUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
@@ -4017,8 +4787,11 @@ export type ProjectUncheckedUpdateWithoutEstimatesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  clonedFromThis?: Prisma.ProjectUncheckedUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -4065,6 +4838,9 @@ export type ProjectCreateWithoutCustomValuesInput = {
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  lastActor?: Prisma.UserCreateNestedOneWithoutLastActedOnInput
+  template?: Prisma.ProjectCreateNestedOneWithoutClonedFromThisInput
+  clonedFromThis?: Prisma.ProjectCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
@@ -4111,8 +4887,11 @@ export type ProjectUncheckedCreateWithoutCustomValuesInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
+  clonedFromThis?: Prisma.ProjectUncheckedCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -4175,6 +4954,9 @@ export type ProjectUpdateWithoutCustomValuesInput = {
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  lastActor?: Prisma.UserUpdateOneWithoutLastActedOnNestedInput
+  template?: Prisma.ProjectUpdateOneWithoutClonedFromThisNestedInput
+  clonedFromThis?: Prisma.ProjectUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
@@ -4221,8 +5003,11 @@ export type ProjectUncheckedUpdateWithoutCustomValuesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  clonedFromThis?: Prisma.ProjectUncheckedUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -4269,6 +5054,9 @@ export type ProjectCreateWithoutDuplicationsFromInput = {
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  lastActor?: Prisma.UserCreateNestedOneWithoutLastActedOnInput
+  template?: Prisma.ProjectCreateNestedOneWithoutClonedFromThisInput
+  clonedFromThis?: Prisma.ProjectCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
@@ -4315,8 +5103,11 @@ export type ProjectUncheckedCreateWithoutDuplicationsFromInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
+  clonedFromThis?: Prisma.ProjectUncheckedCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -4368,6 +5159,9 @@ export type ProjectCreateWithoutDuplicationsToInput = {
   category: Prisma.CategoryCreateNestedOneWithoutProjectsInput
   creator: Prisma.UserCreateNestedOneWithoutCreatedProjectsInput
   manager?: Prisma.UserCreateNestedOneWithoutManagedProjectsInput
+  lastActor?: Prisma.UserCreateNestedOneWithoutLastActedOnInput
+  template?: Prisma.ProjectCreateNestedOneWithoutClonedFromThisInput
+  clonedFromThis?: Prisma.ProjectCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskCreateNestedManyWithoutProjectInput
@@ -4414,8 +5208,11 @@ export type ProjectUncheckedCreateWithoutDuplicationsToInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
+  clonedFromThis?: Prisma.ProjectUncheckedCreateNestedManyWithoutTemplateInput
   assignees?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutProjectInput
   tags?: Prisma.ProjectTagUncheckedCreateNestedManyWithoutProjectInput
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutProjectInput
@@ -4478,6 +5275,9 @@ export type ProjectUpdateWithoutDuplicationsFromInput = {
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  lastActor?: Prisma.UserUpdateOneWithoutLastActedOnNestedInput
+  template?: Prisma.ProjectUpdateOneWithoutClonedFromThisNestedInput
+  clonedFromThis?: Prisma.ProjectUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
@@ -4524,8 +5324,11 @@ export type ProjectUncheckedUpdateWithoutDuplicationsFromInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  clonedFromThis?: Prisma.ProjectUncheckedUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -4583,6 +5386,9 @@ export type ProjectUpdateWithoutDuplicationsToInput = {
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  lastActor?: Prisma.UserUpdateOneWithoutLastActedOnNestedInput
+  template?: Prisma.ProjectUpdateOneWithoutClonedFromThisNestedInput
+  clonedFromThis?: Prisma.ProjectUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
@@ -4629,8 +5435,11 @@ export type ProjectUncheckedUpdateWithoutDuplicationsToInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  clonedFromThis?: Prisma.ProjectUncheckedUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -4675,8 +5484,10 @@ export type ProjectCreateManyOrganizationInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
 }
 
 export type ProjectUpdateWithoutOrganizationInput = {
@@ -4712,6 +5523,9 @@ export type ProjectUpdateWithoutOrganizationInput = {
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  lastActor?: Prisma.UserUpdateOneWithoutLastActedOnNestedInput
+  template?: Prisma.ProjectUpdateOneWithoutClonedFromThisNestedInput
+  clonedFromThis?: Prisma.ProjectUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
@@ -4757,8 +5571,11 @@ export type ProjectUncheckedUpdateWithoutOrganizationInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  clonedFromThis?: Prisma.ProjectUncheckedUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -4804,8 +5621,10 @@ export type ProjectUncheckedUpdateManyWithoutOrganizationInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
 }
 
 export type ProjectCreateManyCreatorInput = {
@@ -4838,8 +5657,10 @@ export type ProjectCreateManyCreatorInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
 }
 
 export type ProjectCreateManyManagerInput = {
@@ -4872,8 +5693,46 @@ export type ProjectCreateManyManagerInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
+}
+
+export type ProjectCreateManyLastActorInput = {
+  id?: number
+  title: string
+  number?: string | null
+  description?: string | null
+  reference?: string | null
+  status?: $Enums.ProjectStatus
+  activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
+  progress?: number
+  progressManually?: boolean
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
+  categoryId: number
+  creatorId: number
+  managerId?: number | null
+  dateStart: Date | string
+  dateDue?: Date | string | null
+  billingType?: $Enums.BillingType
+  billingRate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: boolean
+  clientpermTasksCollaborate?: boolean
+  clientpermTasksCreate?: boolean
+  clientpermTimesheetsView?: boolean
+  clientpermExpensesView?: boolean
+  assignedpermTasksCollaborate?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  lastActivityAt?: Date | string
+  version?: number
+  isTemplate?: boolean
+  templateId?: number | null
 }
 
 export type ProjectUpdateWithoutCreatorInput = {
@@ -4908,6 +5767,9 @@ export type ProjectUpdateWithoutCreatorInput = {
   client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  lastActor?: Prisma.UserUpdateOneWithoutLastActedOnNestedInput
+  template?: Prisma.ProjectUpdateOneWithoutClonedFromThisNestedInput
+  clonedFromThis?: Prisma.ProjectUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
@@ -4953,8 +5815,11 @@ export type ProjectUncheckedUpdateWithoutCreatorInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  clonedFromThis?: Prisma.ProjectUncheckedUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -4999,8 +5864,10 @@ export type ProjectUncheckedUpdateManyWithoutCreatorInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
 }
 
 export type ProjectUpdateWithoutManagerInput = {
@@ -5035,6 +5902,9 @@ export type ProjectUpdateWithoutManagerInput = {
   client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
+  lastActor?: Prisma.UserUpdateOneWithoutLastActedOnNestedInput
+  template?: Prisma.ProjectUpdateOneWithoutClonedFromThisNestedInput
+  clonedFromThis?: Prisma.ProjectUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
@@ -5080,8 +5950,11 @@ export type ProjectUncheckedUpdateWithoutManagerInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  clonedFromThis?: Prisma.ProjectUncheckedUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -5126,8 +5999,145 @@ export type ProjectUncheckedUpdateManyWithoutManagerInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+}
+
+export type ProjectUpdateWithoutLastActorInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  progress?: Prisma.IntFieldUpdateOperationsInput | number
+  progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
+  billingRate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCreate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTimesheetsView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermExpensesView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
+  category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
+  creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
+  manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  template?: Prisma.ProjectUpdateOneWithoutClonedFromThisNestedInput
+  clonedFromThis?: Prisma.ProjectUpdateManyWithoutTemplateNestedInput
+  assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
+  tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
+  tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
+  milestones?: Prisma.MilestoneUpdateManyWithoutProjectNestedInput
+  timers?: Prisma.TimerUpdateManyWithoutProjectNestedInput
+  files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
+  invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
+  estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectsNestedInput
+}
+
+export type ProjectUncheckedUpdateWithoutLastActorInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  progress?: Prisma.IntFieldUpdateOperationsInput | number
+  progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  categoryId?: Prisma.IntFieldUpdateOperationsInput | number
+  creatorId?: Prisma.IntFieldUpdateOperationsInput | number
+  managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
+  billingRate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCreate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTimesheetsView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermExpensesView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  clonedFromThis?: Prisma.ProjectUncheckedUpdateManyWithoutTemplateNestedInput
+  assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
+  tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
+  tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
+  milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
+  timers?: Prisma.TimerUncheckedUpdateManyWithoutProjectNestedInput
+  files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
+  invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
+  estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
+}
+
+export type ProjectUncheckedUpdateManyWithoutLastActorInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  progress?: Prisma.IntFieldUpdateOperationsInput | number
+  progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  categoryId?: Prisma.IntFieldUpdateOperationsInput | number
+  creatorId?: Prisma.IntFieldUpdateOperationsInput | number
+  managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
+  billingRate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCreate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTimesheetsView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermExpensesView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
 }
 
 export type ProjectCreateManyClientInput = {
@@ -5160,8 +6170,10 @@ export type ProjectCreateManyClientInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
 }
 
 export type ProjectUpdateWithoutClientInput = {
@@ -5196,6 +6208,9 @@ export type ProjectUpdateWithoutClientInput = {
   category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  lastActor?: Prisma.UserUpdateOneWithoutLastActedOnNestedInput
+  template?: Prisma.ProjectUpdateOneWithoutClonedFromThisNestedInput
+  clonedFromThis?: Prisma.ProjectUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
@@ -5241,8 +6256,11 @@ export type ProjectUncheckedUpdateWithoutClientInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  clonedFromThis?: Prisma.ProjectUncheckedUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -5287,8 +6305,10 @@ export type ProjectUncheckedUpdateManyWithoutClientInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
 }
 
 export type ProjectCreateManyCategoryInput = {
@@ -5321,8 +6341,10 @@ export type ProjectCreateManyCategoryInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastActivityAt?: Date | string
+  lastActorId?: number | null
   version?: number
   isTemplate?: boolean
+  templateId?: number | null
 }
 
 export type ProjectUpdateWithoutCategoryInput = {
@@ -5357,6 +6379,9 @@ export type ProjectUpdateWithoutCategoryInput = {
   client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
   creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
   manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  lastActor?: Prisma.UserUpdateOneWithoutLastActedOnNestedInput
+  template?: Prisma.ProjectUpdateOneWithoutClonedFromThisNestedInput
+  clonedFromThis?: Prisma.ProjectUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
@@ -5402,8 +6427,11 @@ export type ProjectUncheckedUpdateWithoutCategoryInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  clonedFromThis?: Prisma.ProjectUncheckedUpdateManyWithoutTemplateNestedInput
   assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
   tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
@@ -5448,6 +6476,179 @@ export type ProjectUncheckedUpdateManyWithoutCategoryInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  templateId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+}
+
+export type ProjectCreateManyTemplateInput = {
+  id?: number
+  title: string
+  number?: string | null
+  description?: string | null
+  reference?: string | null
+  status?: $Enums.ProjectStatus
+  activeState?: $Enums.ActiveState
+  archivedAt?: Date | string | null
+  progress?: number
+  progressManually?: boolean
+  projectType?: $Enums.ProjectType
+  clientId?: number | null
+  categoryId: number
+  creatorId: number
+  managerId?: number | null
+  dateStart: Date | string
+  dateDue?: Date | string | null
+  billingType?: $Enums.BillingType
+  billingRate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: boolean
+  clientpermTasksCollaborate?: boolean
+  clientpermTasksCreate?: boolean
+  clientpermTimesheetsView?: boolean
+  clientpermExpensesView?: boolean
+  assignedpermTasksCollaborate?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  lastActivityAt?: Date | string
+  lastActorId?: number | null
+  version?: number
+  isTemplate?: boolean
+}
+
+export type ProjectUpdateWithoutTemplateInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  progress?: Prisma.IntFieldUpdateOperationsInput | number
+  progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
+  billingRate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCreate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTimesheetsView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermExpensesView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  client?: Prisma.ClientUpdateOneWithoutProjectsNestedInput
+  category?: Prisma.CategoryUpdateOneRequiredWithoutProjectsNestedInput
+  creator?: Prisma.UserUpdateOneRequiredWithoutCreatedProjectsNestedInput
+  manager?: Prisma.UserUpdateOneWithoutManagedProjectsNestedInput
+  lastActor?: Prisma.UserUpdateOneWithoutLastActedOnNestedInput
+  clonedFromThis?: Prisma.ProjectUpdateManyWithoutTemplateNestedInput
+  assignees?: Prisma.ProjectAssigneeUpdateManyWithoutProjectNestedInput
+  tags?: Prisma.ProjectTagUpdateManyWithoutProjectNestedInput
+  tasks?: Prisma.TaskUpdateManyWithoutProjectNestedInput
+  milestones?: Prisma.MilestoneUpdateManyWithoutProjectNestedInput
+  timers?: Prisma.TimerUpdateManyWithoutProjectNestedInput
+  files?: Prisma.ProjectFileUpdateManyWithoutProjectNestedInput
+  invoices?: Prisma.InvoiceUpdateManyWithoutProjectNestedInput
+  estimates?: Prisma.EstimateUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUpdateManyWithoutProjectNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutProjectsNestedInput
+}
+
+export type ProjectUncheckedUpdateWithoutTemplateInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  progress?: Prisma.IntFieldUpdateOperationsInput | number
+  progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  categoryId?: Prisma.IntFieldUpdateOperationsInput | number
+  creatorId?: Prisma.IntFieldUpdateOperationsInput | number
+  managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
+  billingRate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCreate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTimesheetsView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermExpensesView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clonedFromThis?: Prisma.ProjectUncheckedUpdateManyWithoutTemplateNestedInput
+  assignees?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutProjectNestedInput
+  tags?: Prisma.ProjectTagUncheckedUpdateManyWithoutProjectNestedInput
+  tasks?: Prisma.TaskUncheckedUpdateManyWithoutProjectNestedInput
+  milestones?: Prisma.MilestoneUncheckedUpdateManyWithoutProjectNestedInput
+  timers?: Prisma.TimerUncheckedUpdateManyWithoutProjectNestedInput
+  files?: Prisma.ProjectFileUncheckedUpdateManyWithoutProjectNestedInput
+  invoices?: Prisma.InvoiceUncheckedUpdateManyWithoutProjectNestedInput
+  estimates?: Prisma.EstimateUncheckedUpdateManyWithoutProjectNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutProjectNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutProjectNestedInput
+  duplicationsFrom?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutSourceNestedInput
+  duplicationsTo?: Prisma.ProjectDuplicationUncheckedUpdateManyWithoutProjectNestedInput
+}
+
+export type ProjectUncheckedUpdateManyWithoutTemplateInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  description?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reference?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.EnumProjectStatusFieldUpdateOperationsInput | $Enums.ProjectStatus
+  activeState?: Prisma.EnumActiveStateFieldUpdateOperationsInput | $Enums.ActiveState
+  archivedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  progress?: Prisma.IntFieldUpdateOperationsInput | number
+  progressManually?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  projectType?: Prisma.EnumProjectTypeFieldUpdateOperationsInput | $Enums.ProjectType
+  clientId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  categoryId?: Prisma.IntFieldUpdateOperationsInput | number
+  creatorId?: Prisma.IntFieldUpdateOperationsInput | number
+  managerId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  dateStart?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  dateDue?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  billingType?: Prisma.EnumBillingTypeFieldUpdateOperationsInput | $Enums.BillingType
+  billingRate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingEstimatedHours?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  billingCostsEstimate?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  clientpermTasksView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTasksCreate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermTimesheetsView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  clientpermExpensesView?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  assignedpermTasksCollaborate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActivityAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastActorId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   version?: Prisma.IntFieldUpdateOperationsInput | number
   isTemplate?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
@@ -5458,6 +6659,7 @@ export type ProjectUncheckedUpdateManyWithoutCategoryInput = {
  */
 
 export type ProjectCountOutputType = {
+  clonedFromThis: number
   assignees: number
   tags: number
   tasks: number
@@ -5473,6 +6675,7 @@ export type ProjectCountOutputType = {
 }
 
 export type ProjectCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  clonedFromThis?: boolean | ProjectCountOutputTypeCountClonedFromThisArgs
   assignees?: boolean | ProjectCountOutputTypeCountAssigneesArgs
   tags?: boolean | ProjectCountOutputTypeCountTagsArgs
   tasks?: boolean | ProjectCountOutputTypeCountTasksArgs
@@ -5495,6 +6698,13 @@ export type ProjectCountOutputTypeDefaultArgs<ExtArgs extends runtime.Types.Exte
    * Select specific fields to fetch from the ProjectCountOutputType
    */
   select?: Prisma.ProjectCountOutputTypeSelect<ExtArgs> | null
+}
+
+/**
+ * ProjectCountOutputType without action
+ */
+export type ProjectCountOutputTypeCountClonedFromThisArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ProjectWhereInput
 }
 
 /**
@@ -5614,12 +6824,17 @@ export type ProjectSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   createdAt?: boolean
   updatedAt?: boolean
   lastActivityAt?: boolean
+  lastActorId?: boolean
   version?: boolean
   isTemplate?: boolean
+  templateId?: boolean
   client?: boolean | Prisma.Project$clientArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   manager?: boolean | Prisma.Project$managerArgs<ExtArgs>
+  lastActor?: boolean | Prisma.Project$lastActorArgs<ExtArgs>
+  template?: boolean | Prisma.Project$templateArgs<ExtArgs>
+  clonedFromThis?: boolean | Prisma.Project$clonedFromThisArgs<ExtArgs>
   assignees?: boolean | Prisma.Project$assigneesArgs<ExtArgs>
   tags?: boolean | Prisma.Project$tagsArgs<ExtArgs>
   tasks?: boolean | Prisma.Project$tasksArgs<ExtArgs>
@@ -5668,12 +6883,16 @@ export type ProjectSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   createdAt?: boolean
   updatedAt?: boolean
   lastActivityAt?: boolean
+  lastActorId?: boolean
   version?: boolean
   isTemplate?: boolean
+  templateId?: boolean
   client?: boolean | Prisma.Project$clientArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   manager?: boolean | Prisma.Project$managerArgs<ExtArgs>
+  lastActor?: boolean | Prisma.Project$lastActorArgs<ExtArgs>
+  template?: boolean | Prisma.Project$templateArgs<ExtArgs>
   organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["project"]>
 
@@ -5709,12 +6928,16 @@ export type ProjectSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   createdAt?: boolean
   updatedAt?: boolean
   lastActivityAt?: boolean
+  lastActorId?: boolean
   version?: boolean
   isTemplate?: boolean
+  templateId?: boolean
   client?: boolean | Prisma.Project$clientArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   manager?: boolean | Prisma.Project$managerArgs<ExtArgs>
+  lastActor?: boolean | Prisma.Project$lastActorArgs<ExtArgs>
+  template?: boolean | Prisma.Project$templateArgs<ExtArgs>
   organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["project"]>
 
@@ -5750,16 +6973,21 @@ export type ProjectSelectScalar = {
   createdAt?: boolean
   updatedAt?: boolean
   lastActivityAt?: boolean
+  lastActorId?: boolean
   version?: boolean
   isTemplate?: boolean
+  templateId?: boolean
 }
 
-export type ProjectOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "id" | "title" | "number" | "description" | "reference" | "status" | "activeState" | "archivedAt" | "progress" | "progressManually" | "projectType" | "clientId" | "categoryId" | "creatorId" | "managerId" | "dateStart" | "dateDue" | "billingType" | "billingRate" | "billingEstimatedHours" | "billingCostsEstimate" | "clientpermTasksView" | "clientpermTasksCollaborate" | "clientpermTasksCreate" | "clientpermTimesheetsView" | "clientpermExpensesView" | "assignedpermTasksCollaborate" | "createdAt" | "updatedAt" | "lastActivityAt" | "version" | "isTemplate", ExtArgs["result"]["project"]>
+export type ProjectOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "id" | "title" | "number" | "description" | "reference" | "status" | "activeState" | "archivedAt" | "progress" | "progressManually" | "projectType" | "clientId" | "categoryId" | "creatorId" | "managerId" | "dateStart" | "dateDue" | "billingType" | "billingRate" | "billingEstimatedHours" | "billingCostsEstimate" | "clientpermTasksView" | "clientpermTasksCollaborate" | "clientpermTasksCreate" | "clientpermTimesheetsView" | "clientpermExpensesView" | "assignedpermTasksCollaborate" | "createdAt" | "updatedAt" | "lastActivityAt" | "lastActorId" | "version" | "isTemplate" | "templateId", ExtArgs["result"]["project"]>
 export type ProjectInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   client?: boolean | Prisma.Project$clientArgs<ExtArgs>
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   manager?: boolean | Prisma.Project$managerArgs<ExtArgs>
+  lastActor?: boolean | Prisma.Project$lastActorArgs<ExtArgs>
+  template?: boolean | Prisma.Project$templateArgs<ExtArgs>
+  clonedFromThis?: boolean | Prisma.Project$clonedFromThisArgs<ExtArgs>
   assignees?: boolean | Prisma.Project$assigneesArgs<ExtArgs>
   tags?: boolean | Prisma.Project$tagsArgs<ExtArgs>
   tasks?: boolean | Prisma.Project$tasksArgs<ExtArgs>
@@ -5780,6 +7008,8 @@ export type ProjectIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Exte
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   manager?: boolean | Prisma.Project$managerArgs<ExtArgs>
+  lastActor?: boolean | Prisma.Project$lastActorArgs<ExtArgs>
+  template?: boolean | Prisma.Project$templateArgs<ExtArgs>
   organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 export type ProjectIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -5787,6 +7017,8 @@ export type ProjectIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Exte
   category?: boolean | Prisma.CategoryDefaultArgs<ExtArgs>
   creator?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   manager?: boolean | Prisma.Project$managerArgs<ExtArgs>
+  lastActor?: boolean | Prisma.Project$lastActorArgs<ExtArgs>
+  template?: boolean | Prisma.Project$templateArgs<ExtArgs>
   organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
 }
 
@@ -5797,6 +7029,9 @@ export type $ProjectPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     category: Prisma.$CategoryPayload<ExtArgs>
     creator: Prisma.$UserPayload<ExtArgs>
     manager: Prisma.$UserPayload<ExtArgs> | null
+    lastActor: Prisma.$UserPayload<ExtArgs> | null
+    template: Prisma.$ProjectPayload<ExtArgs> | null
+    clonedFromThis: Prisma.$ProjectPayload<ExtArgs>[]
     assignees: Prisma.$ProjectAssigneePayload<ExtArgs>[]
     tags: Prisma.$ProjectTagPayload<ExtArgs>[]
     tasks: Prisma.$TaskPayload<ExtArgs>[]
@@ -5843,8 +7078,10 @@ export type $ProjectPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     createdAt: Date
     updatedAt: Date
     lastActivityAt: Date
+    lastActorId: number | null
     version: number
     isTemplate: boolean
+    templateId: number | null
   }, ExtArgs["result"]["project"]>
   composites: {}
 }
@@ -6243,6 +7480,9 @@ export interface Prisma__ProjectClient<T, Null = never, ExtArgs extends runtime.
   category<T extends Prisma.CategoryDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.CategoryDefaultArgs<ExtArgs>>): Prisma.Prisma__CategoryClient<runtime.Types.Result.GetResult<Prisma.$CategoryPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   creator<T extends Prisma.UserDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.UserDefaultArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   manager<T extends Prisma.Project$managerArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$managerArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
+  lastActor<T extends Prisma.Project$lastActorArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$lastActorArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
+  template<T extends Prisma.Project$templateArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$templateArgs<ExtArgs>>): Prisma.Prisma__ProjectClient<runtime.Types.Result.GetResult<Prisma.$ProjectPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
+  clonedFromThis<T extends Prisma.Project$clonedFromThisArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$clonedFromThisArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   assignees<T extends Prisma.Project$assigneesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$assigneesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectAssigneePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   tags<T extends Prisma.Project$tagsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$tagsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectTagPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   tasks<T extends Prisma.Project$tasksArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Project$tasksArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$TaskPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
@@ -6316,8 +7556,10 @@ export interface ProjectFieldRefs {
   readonly createdAt: Prisma.FieldRef<"Project", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Project", 'DateTime'>
   readonly lastActivityAt: Prisma.FieldRef<"Project", 'DateTime'>
+  readonly lastActorId: Prisma.FieldRef<"Project", 'Int'>
   readonly version: Prisma.FieldRef<"Project", 'Int'>
   readonly isTemplate: Prisma.FieldRef<"Project", 'Boolean'>
+  readonly templateId: Prisma.FieldRef<"Project", 'Int'>
 }
     
 
@@ -6754,6 +7996,68 @@ export type Project$managerArgs<ExtArgs extends runtime.Types.Extensions.Interna
    */
   include?: Prisma.UserInclude<ExtArgs> | null
   where?: Prisma.UserWhereInput
+}
+
+/**
+ * Project.lastActor
+ */
+export type Project$lastActorArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the User
+   */
+  select?: Prisma.UserSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the User
+   */
+  omit?: Prisma.UserOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.UserInclude<ExtArgs> | null
+  where?: Prisma.UserWhereInput
+}
+
+/**
+ * Project.template
+ */
+export type Project$templateArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the Project
+   */
+  select?: Prisma.ProjectSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the Project
+   */
+  omit?: Prisma.ProjectOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProjectInclude<ExtArgs> | null
+  where?: Prisma.ProjectWhereInput
+}
+
+/**
+ * Project.clonedFromThis
+ */
+export type Project$clonedFromThisArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the Project
+   */
+  select?: Prisma.ProjectSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the Project
+   */
+  omit?: Prisma.ProjectOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProjectInclude<ExtArgs> | null
+  where?: Prisma.ProjectWhereInput
+  orderBy?: Prisma.ProjectOrderByWithRelationInput | Prisma.ProjectOrderByWithRelationInput[]
+  cursor?: Prisma.ProjectWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ProjectScalarFieldEnum | Prisma.ProjectScalarFieldEnum[]
 }
 
 /**

@@ -35,6 +35,7 @@ export type ProjectDuplicationAvgAggregateOutputType = {
   copied: number | null
   attempts: number | null
   apiKeyId: number | null
+  userId: number | null
 }
 
 export type ProjectDuplicationSumAggregateOutputType = {
@@ -46,6 +47,7 @@ export type ProjectDuplicationSumAggregateOutputType = {
   copied: number | null
   attempts: number | null
   apiKeyId: number | null
+  userId: number | null
 }
 
 export type ProjectDuplicationMinAggregateOutputType = {
@@ -59,6 +61,7 @@ export type ProjectDuplicationMinAggregateOutputType = {
   attempts: number | null
   error: string | null
   apiKeyId: number | null
+  userId: number | null
   createdAt: Date | null
   startedAt: Date | null
   finishedAt: Date | null
@@ -75,6 +78,7 @@ export type ProjectDuplicationMaxAggregateOutputType = {
   attempts: number | null
   error: string | null
   apiKeyId: number | null
+  userId: number | null
   createdAt: Date | null
   startedAt: Date | null
   finishedAt: Date | null
@@ -93,6 +97,7 @@ export type ProjectDuplicationCountAggregateOutputType = {
   attempts: number
   error: number
   apiKeyId: number
+  userId: number
   createdAt: number
   startedAt: number
   finishedAt: number
@@ -109,6 +114,7 @@ export type ProjectDuplicationAvgAggregateInputType = {
   copied?: true
   attempts?: true
   apiKeyId?: true
+  userId?: true
 }
 
 export type ProjectDuplicationSumAggregateInputType = {
@@ -120,6 +126,7 @@ export type ProjectDuplicationSumAggregateInputType = {
   copied?: true
   attempts?: true
   apiKeyId?: true
+  userId?: true
 }
 
 export type ProjectDuplicationMinAggregateInputType = {
@@ -133,6 +140,7 @@ export type ProjectDuplicationMinAggregateInputType = {
   attempts?: true
   error?: true
   apiKeyId?: true
+  userId?: true
   createdAt?: true
   startedAt?: true
   finishedAt?: true
@@ -149,6 +157,7 @@ export type ProjectDuplicationMaxAggregateInputType = {
   attempts?: true
   error?: true
   apiKeyId?: true
+  userId?: true
   createdAt?: true
   startedAt?: true
   finishedAt?: true
@@ -167,6 +176,7 @@ export type ProjectDuplicationCountAggregateInputType = {
   attempts?: true
   error?: true
   apiKeyId?: true
+  userId?: true
   createdAt?: true
   startedAt?: true
   finishedAt?: true
@@ -272,6 +282,7 @@ export type ProjectDuplicationGroupByOutputType = {
   attempts: number
   error: string | null
   apiKeyId: number
+  userId: number | null
   createdAt: Date
   startedAt: Date | null
   finishedAt: Date | null
@@ -313,6 +324,7 @@ export type ProjectDuplicationWhereInput = {
   attempts?: Prisma.IntFilter<"ProjectDuplication"> | number
   error?: Prisma.StringNullableFilter<"ProjectDuplication"> | string | null
   apiKeyId?: Prisma.IntFilter<"ProjectDuplication"> | number
+  userId?: Prisma.IntNullableFilter<"ProjectDuplication"> | number | null
   createdAt?: Prisma.DateTimeFilter<"ProjectDuplication"> | Date | string
   startedAt?: Prisma.DateTimeNullableFilter<"ProjectDuplication"> | Date | string | null
   finishedAt?: Prisma.DateTimeNullableFilter<"ProjectDuplication"> | Date | string | null
@@ -334,6 +346,7 @@ export type ProjectDuplicationOrderByWithRelationInput = {
   attempts?: Prisma.SortOrder
   error?: Prisma.SortOrderInput | Prisma.SortOrder
   apiKeyId?: Prisma.SortOrder
+  userId?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   startedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   finishedAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -359,6 +372,7 @@ export type ProjectDuplicationWhereUniqueInput = Prisma.AtLeast<{
   attempts?: Prisma.IntFilter<"ProjectDuplication"> | number
   error?: Prisma.StringNullableFilter<"ProjectDuplication"> | string | null
   apiKeyId?: Prisma.IntFilter<"ProjectDuplication"> | number
+  userId?: Prisma.IntNullableFilter<"ProjectDuplication"> | number | null
   createdAt?: Prisma.DateTimeFilter<"ProjectDuplication"> | Date | string
   startedAt?: Prisma.DateTimeNullableFilter<"ProjectDuplication"> | Date | string | null
   finishedAt?: Prisma.DateTimeNullableFilter<"ProjectDuplication"> | Date | string | null
@@ -380,6 +394,7 @@ export type ProjectDuplicationOrderByWithAggregationInput = {
   attempts?: Prisma.SortOrder
   error?: Prisma.SortOrderInput | Prisma.SortOrder
   apiKeyId?: Prisma.SortOrder
+  userId?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   startedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   finishedAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -406,6 +421,7 @@ export type ProjectDuplicationScalarWhereWithAggregatesInput = {
   attempts?: Prisma.IntWithAggregatesFilter<"ProjectDuplication"> | number
   error?: Prisma.StringNullableWithAggregatesFilter<"ProjectDuplication"> | string | null
   apiKeyId?: Prisma.IntWithAggregatesFilter<"ProjectDuplication"> | number
+  userId?: Prisma.IntNullableWithAggregatesFilter<"ProjectDuplication"> | number | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"ProjectDuplication"> | Date | string
   startedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ProjectDuplication"> | Date | string | null
   finishedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ProjectDuplication"> | Date | string | null
@@ -421,6 +437,7 @@ export type ProjectDuplicationCreateInput = {
   attempts?: number
   error?: string | null
   apiKeyId: number
+  userId?: number | null
   createdAt?: Date | string
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
@@ -442,6 +459,7 @@ export type ProjectDuplicationUncheckedCreateInput = {
   attempts?: number
   error?: string | null
   apiKeyId: number
+  userId?: number | null
   createdAt?: Date | string
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
@@ -457,6 +475,7 @@ export type ProjectDuplicationUpdateInput = {
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -478,6 +497,7 @@ export type ProjectDuplicationUncheckedUpdateInput = {
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -496,6 +516,7 @@ export type ProjectDuplicationCreateManyInput = {
   attempts?: number
   error?: string | null
   apiKeyId: number
+  userId?: number | null
   createdAt?: Date | string
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
@@ -511,6 +532,7 @@ export type ProjectDuplicationUpdateManyMutationInput = {
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -529,6 +551,7 @@ export type ProjectDuplicationUncheckedUpdateManyInput = {
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -562,6 +585,7 @@ export type ProjectDuplicationCountOrderByAggregateInput = {
   attempts?: Prisma.SortOrder
   error?: Prisma.SortOrder
   apiKeyId?: Prisma.SortOrder
+  userId?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   startedAt?: Prisma.SortOrder
   finishedAt?: Prisma.SortOrder
@@ -576,6 +600,7 @@ export type ProjectDuplicationAvgOrderByAggregateInput = {
   copied?: Prisma.SortOrder
   attempts?: Prisma.SortOrder
   apiKeyId?: Prisma.SortOrder
+  userId?: Prisma.SortOrder
 }
 
 export type ProjectDuplicationMaxOrderByAggregateInput = {
@@ -589,6 +614,7 @@ export type ProjectDuplicationMaxOrderByAggregateInput = {
   attempts?: Prisma.SortOrder
   error?: Prisma.SortOrder
   apiKeyId?: Prisma.SortOrder
+  userId?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   startedAt?: Prisma.SortOrder
   finishedAt?: Prisma.SortOrder
@@ -605,6 +631,7 @@ export type ProjectDuplicationMinOrderByAggregateInput = {
   attempts?: Prisma.SortOrder
   error?: Prisma.SortOrder
   apiKeyId?: Prisma.SortOrder
+  userId?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   startedAt?: Prisma.SortOrder
   finishedAt?: Prisma.SortOrder
@@ -619,6 +646,7 @@ export type ProjectDuplicationSumOrderByAggregateInput = {
   copied?: Prisma.SortOrder
   attempts?: Prisma.SortOrder
   apiKeyId?: Prisma.SortOrder
+  userId?: Prisma.SortOrder
 }
 
 export type ProjectDuplicationCreateNestedManyWithoutOrganizationInput = {
@@ -761,6 +789,7 @@ export type ProjectDuplicationCreateWithoutOrganizationInput = {
   attempts?: number
   error?: string | null
   apiKeyId: number
+  userId?: number | null
   createdAt?: Date | string
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
@@ -780,6 +809,7 @@ export type ProjectDuplicationUncheckedCreateWithoutOrganizationInput = {
   attempts?: number
   error?: string | null
   apiKeyId: number
+  userId?: number | null
   createdAt?: Date | string
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
@@ -827,6 +857,7 @@ export type ProjectDuplicationScalarWhereInput = {
   attempts?: Prisma.IntFilter<"ProjectDuplication"> | number
   error?: Prisma.StringNullableFilter<"ProjectDuplication"> | string | null
   apiKeyId?: Prisma.IntFilter<"ProjectDuplication"> | number
+  userId?: Prisma.IntNullableFilter<"ProjectDuplication"> | number | null
   createdAt?: Prisma.DateTimeFilter<"ProjectDuplication"> | Date | string
   startedAt?: Prisma.DateTimeNullableFilter<"ProjectDuplication"> | Date | string | null
   finishedAt?: Prisma.DateTimeNullableFilter<"ProjectDuplication"> | Date | string | null
@@ -842,6 +873,7 @@ export type ProjectDuplicationCreateWithoutSourceInput = {
   attempts?: number
   error?: string | null
   apiKeyId: number
+  userId?: number | null
   createdAt?: Date | string
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
@@ -860,6 +892,7 @@ export type ProjectDuplicationUncheckedCreateWithoutSourceInput = {
   attempts?: number
   error?: string | null
   apiKeyId: number
+  userId?: number | null
   createdAt?: Date | string
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
@@ -885,6 +918,7 @@ export type ProjectDuplicationCreateWithoutProjectInput = {
   attempts?: number
   error?: string | null
   apiKeyId: number
+  userId?: number | null
   createdAt?: Date | string
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
@@ -903,6 +937,7 @@ export type ProjectDuplicationUncheckedCreateWithoutProjectInput = {
   attempts?: number
   error?: string | null
   apiKeyId: number
+  userId?: number | null
   createdAt?: Date | string
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
@@ -962,6 +997,7 @@ export type ProjectDuplicationCreateManyOrganizationInput = {
   attempts?: number
   error?: string | null
   apiKeyId: number
+  userId?: number | null
   createdAt?: Date | string
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
@@ -977,6 +1013,7 @@ export type ProjectDuplicationUpdateWithoutOrganizationInput = {
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -996,6 +1033,7 @@ export type ProjectDuplicationUncheckedUpdateWithoutOrganizationInput = {
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1013,6 +1051,7 @@ export type ProjectDuplicationUncheckedUpdateManyWithoutOrganizationInput = {
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1029,6 +1068,7 @@ export type ProjectDuplicationCreateManySourceInput = {
   attempts?: number
   error?: string | null
   apiKeyId: number
+  userId?: number | null
   createdAt?: Date | string
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
@@ -1045,6 +1085,7 @@ export type ProjectDuplicationCreateManyProjectInput = {
   attempts?: number
   error?: string | null
   apiKeyId: number
+  userId?: number | null
   createdAt?: Date | string
   startedAt?: Date | string | null
   finishedAt?: Date | string | null
@@ -1060,6 +1101,7 @@ export type ProjectDuplicationUpdateWithoutSourceInput = {
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1078,6 +1120,7 @@ export type ProjectDuplicationUncheckedUpdateWithoutSourceInput = {
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1094,6 +1137,7 @@ export type ProjectDuplicationUncheckedUpdateManyWithoutSourceInput = {
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1109,6 +1153,7 @@ export type ProjectDuplicationUpdateWithoutProjectInput = {
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1127,6 +1172,7 @@ export type ProjectDuplicationUncheckedUpdateWithoutProjectInput = {
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1143,6 +1189,7 @@ export type ProjectDuplicationUncheckedUpdateManyWithoutProjectInput = {
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyId?: Prisma.IntFieldUpdateOperationsInput | number
+  userId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1163,6 +1210,7 @@ export type ProjectDuplicationSelect<ExtArgs extends runtime.Types.Extensions.In
   attempts?: boolean
   error?: boolean
   apiKeyId?: boolean
+  userId?: boolean
   createdAt?: boolean
   startedAt?: boolean
   finishedAt?: boolean
@@ -1184,6 +1232,7 @@ export type ProjectDuplicationSelectCreateManyAndReturn<ExtArgs extends runtime.
   attempts?: boolean
   error?: boolean
   apiKeyId?: boolean
+  userId?: boolean
   createdAt?: boolean
   startedAt?: boolean
   finishedAt?: boolean
@@ -1205,6 +1254,7 @@ export type ProjectDuplicationSelectUpdateManyAndReturn<ExtArgs extends runtime.
   attempts?: boolean
   error?: boolean
   apiKeyId?: boolean
+  userId?: boolean
   createdAt?: boolean
   startedAt?: boolean
   finishedAt?: boolean
@@ -1226,12 +1276,13 @@ export type ProjectDuplicationSelectScalar = {
   attempts?: boolean
   error?: boolean
   apiKeyId?: boolean
+  userId?: boolean
   createdAt?: boolean
   startedAt?: boolean
   finishedAt?: boolean
 }
 
-export type ProjectDuplicationOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "id" | "sourceProjectId" | "projectId" | "status" | "total" | "copied" | "options" | "cursor" | "attempts" | "error" | "apiKeyId" | "createdAt" | "startedAt" | "finishedAt", ExtArgs["result"]["projectDuplication"]>
+export type ProjectDuplicationOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"organizationId" | "id" | "sourceProjectId" | "projectId" | "status" | "total" | "copied" | "options" | "cursor" | "attempts" | "error" | "apiKeyId" | "userId" | "createdAt" | "startedAt" | "finishedAt", ExtArgs["result"]["projectDuplication"]>
 export type ProjectDuplicationInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   source?: boolean | Prisma.ProjectDuplication$sourceArgs<ExtArgs>
   project?: boolean | Prisma.ProjectDuplication$projectArgs<ExtArgs>
@@ -1268,6 +1319,7 @@ export type $ProjectDuplicationPayload<ExtArgs extends runtime.Types.Extensions.
     attempts: number
     error: string | null
     apiKeyId: number
+    userId: number | null
     createdAt: Date
     startedAt: Date | null
     finishedAt: Date | null
@@ -1709,6 +1761,7 @@ export interface ProjectDuplicationFieldRefs {
   readonly attempts: Prisma.FieldRef<"ProjectDuplication", 'Int'>
   readonly error: Prisma.FieldRef<"ProjectDuplication", 'String'>
   readonly apiKeyId: Prisma.FieldRef<"ProjectDuplication", 'Int'>
+  readonly userId: Prisma.FieldRef<"ProjectDuplication", 'Int'>
   readonly createdAt: Prisma.FieldRef<"ProjectDuplication", 'DateTime'>
   readonly startedAt: Prisma.FieldRef<"ProjectDuplication", 'DateTime'>
   readonly finishedAt: Prisma.FieldRef<"ProjectDuplication", 'DateTime'>

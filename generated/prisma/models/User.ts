@@ -238,6 +238,7 @@ export type UserWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"User"> | Date | string
   createdProjects?: Prisma.ProjectListRelationFilter
   managedProjects?: Prisma.ProjectListRelationFilter
+  lastActedOn?: Prisma.ProjectListRelationFilter
   assignments?: Prisma.ProjectAssigneeListRelationFilter
   timers?: Prisma.TimerListRelationFilter
   comments?: Prisma.ProjectCommentListRelationFilter
@@ -256,6 +257,7 @@ export type UserOrderByWithRelationInput = {
   createdAt?: Prisma.SortOrder
   createdProjects?: Prisma.ProjectOrderByRelationAggregateInput
   managedProjects?: Prisma.ProjectOrderByRelationAggregateInput
+  lastActedOn?: Prisma.ProjectOrderByRelationAggregateInput
   assignments?: Prisma.ProjectAssigneeOrderByRelationAggregateInput
   timers?: Prisma.TimerOrderByRelationAggregateInput
   comments?: Prisma.ProjectCommentOrderByRelationAggregateInput
@@ -279,6 +281,7 @@ export type UserWhereUniqueInput = Prisma.AtLeast<{
   createdAt?: Prisma.DateTimeFilter<"User"> | Date | string
   createdProjects?: Prisma.ProjectListRelationFilter
   managedProjects?: Prisma.ProjectListRelationFilter
+  lastActedOn?: Prisma.ProjectListRelationFilter
   assignments?: Prisma.ProjectAssigneeListRelationFilter
   timers?: Prisma.TimerListRelationFilter
   comments?: Prisma.ProjectCommentListRelationFilter
@@ -324,6 +327,7 @@ export type UserCreateInput = {
   createdAt?: Date | string
   createdProjects?: Prisma.ProjectCreateNestedManyWithoutCreatorInput
   managedProjects?: Prisma.ProjectCreateNestedManyWithoutManagerInput
+  lastActedOn?: Prisma.ProjectCreateNestedManyWithoutLastActorInput
   assignments?: Prisma.ProjectAssigneeCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutCreatorInput
@@ -342,6 +346,7 @@ export type UserUncheckedCreateInput = {
   createdAt?: Date | string
   createdProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutCreatorInput
   managedProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutManagerInput
+  lastActedOn?: Prisma.ProjectUncheckedCreateNestedManyWithoutLastActorInput
   assignments?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerUncheckedCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutCreatorInput
@@ -358,6 +363,7 @@ export type UserUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   createdProjects?: Prisma.ProjectUpdateManyWithoutCreatorNestedInput
   managedProjects?: Prisma.ProjectUpdateManyWithoutManagerNestedInput
+  lastActedOn?: Prisma.ProjectUpdateManyWithoutLastActorNestedInput
   assignments?: Prisma.ProjectAssigneeUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutCreatorNestedInput
@@ -376,6 +382,7 @@ export type UserUncheckedUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   createdProjects?: Prisma.ProjectUncheckedUpdateManyWithoutCreatorNestedInput
   managedProjects?: Prisma.ProjectUncheckedUpdateManyWithoutManagerNestedInput
+  lastActedOn?: Prisma.ProjectUncheckedUpdateManyWithoutLastActorNestedInput
   assignments?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUncheckedUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutCreatorNestedInput
@@ -554,6 +561,12 @@ export type UserCreateNestedOneWithoutManagedProjectsInput = {
   connect?: Prisma.UserWhereUniqueInput
 }
 
+export type UserCreateNestedOneWithoutLastActedOnInput = {
+  create?: Prisma.XOR<Prisma.UserCreateWithoutLastActedOnInput, Prisma.UserUncheckedCreateWithoutLastActedOnInput>
+  connectOrCreate?: Prisma.UserCreateOrConnectWithoutLastActedOnInput
+  connect?: Prisma.UserWhereUniqueInput
+}
+
 export type UserUpdateOneRequiredWithoutCreatedProjectsNestedInput = {
   create?: Prisma.XOR<Prisma.UserCreateWithoutCreatedProjectsInput, Prisma.UserUncheckedCreateWithoutCreatedProjectsInput>
   connectOrCreate?: Prisma.UserCreateOrConnectWithoutCreatedProjectsInput
@@ -570,6 +583,16 @@ export type UserUpdateOneWithoutManagedProjectsNestedInput = {
   delete?: Prisma.UserWhereInput | boolean
   connect?: Prisma.UserWhereUniqueInput
   update?: Prisma.XOR<Prisma.XOR<Prisma.UserUpdateToOneWithWhereWithoutManagedProjectsInput, Prisma.UserUpdateWithoutManagedProjectsInput>, Prisma.UserUncheckedUpdateWithoutManagedProjectsInput>
+}
+
+export type UserUpdateOneWithoutLastActedOnNestedInput = {
+  create?: Prisma.XOR<Prisma.UserCreateWithoutLastActedOnInput, Prisma.UserUncheckedCreateWithoutLastActedOnInput>
+  connectOrCreate?: Prisma.UserCreateOrConnectWithoutLastActedOnInput
+  upsert?: Prisma.UserUpsertWithoutLastActedOnInput
+  disconnect?: Prisma.UserWhereInput | boolean
+  delete?: Prisma.UserWhereInput | boolean
+  connect?: Prisma.UserWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.UserUpdateToOneWithWhereWithoutLastActedOnInput, Prisma.UserUpdateWithoutLastActedOnInput>, Prisma.UserUncheckedUpdateWithoutLastActedOnInput>
 }
 
 export type UserCreateNestedOneWithoutAssignmentsInput = {
@@ -639,6 +662,7 @@ export type UserCreateWithoutOrganizationInput = {
   createdAt?: Date | string
   createdProjects?: Prisma.ProjectCreateNestedManyWithoutCreatorInput
   managedProjects?: Prisma.ProjectCreateNestedManyWithoutManagerInput
+  lastActedOn?: Prisma.ProjectCreateNestedManyWithoutLastActorInput
   assignments?: Prisma.ProjectAssigneeCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutCreatorInput
@@ -655,6 +679,7 @@ export type UserUncheckedCreateWithoutOrganizationInput = {
   createdAt?: Date | string
   createdProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutCreatorInput
   managedProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutManagerInput
+  lastActedOn?: Prisma.ProjectUncheckedCreateNestedManyWithoutLastActorInput
   assignments?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerUncheckedCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutCreatorInput
@@ -710,6 +735,7 @@ export type UserCreateWithoutApiKeysInput = {
   createdAt?: Date | string
   createdProjects?: Prisma.ProjectCreateNestedManyWithoutCreatorInput
   managedProjects?: Prisma.ProjectCreateNestedManyWithoutManagerInput
+  lastActedOn?: Prisma.ProjectCreateNestedManyWithoutLastActorInput
   assignments?: Prisma.ProjectAssigneeCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutCreatorInput
@@ -727,6 +753,7 @@ export type UserUncheckedCreateWithoutApiKeysInput = {
   createdAt?: Date | string
   createdProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutCreatorInput
   managedProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutManagerInput
+  lastActedOn?: Prisma.ProjectUncheckedCreateNestedManyWithoutLastActorInput
   assignments?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerUncheckedCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutCreatorInput
@@ -758,6 +785,7 @@ export type UserUpdateWithoutApiKeysInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   createdProjects?: Prisma.ProjectUpdateManyWithoutCreatorNestedInput
   managedProjects?: Prisma.ProjectUpdateManyWithoutManagerNestedInput
+  lastActedOn?: Prisma.ProjectUpdateManyWithoutLastActorNestedInput
   assignments?: Prisma.ProjectAssigneeUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutCreatorNestedInput
@@ -775,6 +803,7 @@ export type UserUncheckedUpdateWithoutApiKeysInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   createdProjects?: Prisma.ProjectUncheckedUpdateManyWithoutCreatorNestedInput
   managedProjects?: Prisma.ProjectUncheckedUpdateManyWithoutManagerNestedInput
+  lastActedOn?: Prisma.ProjectUncheckedUpdateManyWithoutLastActorNestedInput
   assignments?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUncheckedUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutCreatorNestedInput
@@ -789,6 +818,7 @@ export type UserCreateWithoutCreatedProjectsInput = {
   role?: $Enums.UserRole
   createdAt?: Date | string
   managedProjects?: Prisma.ProjectCreateNestedManyWithoutManagerInput
+  lastActedOn?: Prisma.ProjectCreateNestedManyWithoutLastActorInput
   assignments?: Prisma.ProjectAssigneeCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutCreatorInput
@@ -806,6 +836,7 @@ export type UserUncheckedCreateWithoutCreatedProjectsInput = {
   role?: $Enums.UserRole
   createdAt?: Date | string
   managedProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutManagerInput
+  lastActedOn?: Prisma.ProjectUncheckedCreateNestedManyWithoutLastActorInput
   assignments?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerUncheckedCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutCreatorInput
@@ -826,6 +857,7 @@ export type UserCreateWithoutManagedProjectsInput = {
   role?: $Enums.UserRole
   createdAt?: Date | string
   createdProjects?: Prisma.ProjectCreateNestedManyWithoutCreatorInput
+  lastActedOn?: Prisma.ProjectCreateNestedManyWithoutLastActorInput
   assignments?: Prisma.ProjectAssigneeCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutCreatorInput
@@ -843,6 +875,7 @@ export type UserUncheckedCreateWithoutManagedProjectsInput = {
   role?: $Enums.UserRole
   createdAt?: Date | string
   createdProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutCreatorInput
+  lastActedOn?: Prisma.ProjectUncheckedCreateNestedManyWithoutLastActorInput
   assignments?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerUncheckedCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutCreatorInput
@@ -853,6 +886,45 @@ export type UserUncheckedCreateWithoutManagedProjectsInput = {
 export type UserCreateOrConnectWithoutManagedProjectsInput = {
   where: Prisma.UserWhereUniqueInput
   create: Prisma.XOR<Prisma.UserCreateWithoutManagedProjectsInput, Prisma.UserUncheckedCreateWithoutManagedProjectsInput>
+}
+
+export type UserCreateWithoutLastActedOnInput = {
+  id?: number
+  firstName: string
+  lastName: string
+  email: string
+  role?: $Enums.UserRole
+  createdAt?: Date | string
+  createdProjects?: Prisma.ProjectCreateNestedManyWithoutCreatorInput
+  managedProjects?: Prisma.ProjectCreateNestedManyWithoutManagerInput
+  assignments?: Prisma.ProjectAssigneeCreateNestedManyWithoutUserInput
+  timers?: Prisma.TimerCreateNestedManyWithoutUserInput
+  comments?: Prisma.ProjectCommentCreateNestedManyWithoutCreatorInput
+  customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutUserInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutUserInput
+  organization?: Prisma.OrganizationCreateNestedOneWithoutUsersInput
+}
+
+export type UserUncheckedCreateWithoutLastActedOnInput = {
+  organizationId?: number
+  id?: number
+  firstName: string
+  lastName: string
+  email: string
+  role?: $Enums.UserRole
+  createdAt?: Date | string
+  createdProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutCreatorInput
+  managedProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutManagerInput
+  assignments?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutUserInput
+  timers?: Prisma.TimerUncheckedCreateNestedManyWithoutUserInput
+  comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutCreatorInput
+  customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutUserInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutUserInput
+}
+
+export type UserCreateOrConnectWithoutLastActedOnInput = {
+  where: Prisma.UserWhereUniqueInput
+  create: Prisma.XOR<Prisma.UserCreateWithoutLastActedOnInput, Prisma.UserUncheckedCreateWithoutLastActedOnInput>
 }
 
 export type UserUpsertWithoutCreatedProjectsInput = {
@@ -874,6 +946,7 @@ export type UserUpdateWithoutCreatedProjectsInput = {
   role?: Prisma.EnumUserRoleFieldUpdateOperationsInput | $Enums.UserRole
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   managedProjects?: Prisma.ProjectUpdateManyWithoutManagerNestedInput
+  lastActedOn?: Prisma.ProjectUpdateManyWithoutLastActorNestedInput
   assignments?: Prisma.ProjectAssigneeUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutCreatorNestedInput
@@ -891,6 +964,7 @@ export type UserUncheckedUpdateWithoutCreatedProjectsInput = {
   role?: Prisma.EnumUserRoleFieldUpdateOperationsInput | $Enums.UserRole
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   managedProjects?: Prisma.ProjectUncheckedUpdateManyWithoutManagerNestedInput
+  lastActedOn?: Prisma.ProjectUncheckedUpdateManyWithoutLastActorNestedInput
   assignments?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUncheckedUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutCreatorNestedInput
@@ -917,6 +991,7 @@ export type UserUpdateWithoutManagedProjectsInput = {
   role?: Prisma.EnumUserRoleFieldUpdateOperationsInput | $Enums.UserRole
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   createdProjects?: Prisma.ProjectUpdateManyWithoutCreatorNestedInput
+  lastActedOn?: Prisma.ProjectUpdateManyWithoutLastActorNestedInput
   assignments?: Prisma.ProjectAssigneeUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutCreatorNestedInput
@@ -934,6 +1009,52 @@ export type UserUncheckedUpdateWithoutManagedProjectsInput = {
   role?: Prisma.EnumUserRoleFieldUpdateOperationsInput | $Enums.UserRole
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   createdProjects?: Prisma.ProjectUncheckedUpdateManyWithoutCreatorNestedInput
+  lastActedOn?: Prisma.ProjectUncheckedUpdateManyWithoutLastActorNestedInput
+  assignments?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutUserNestedInput
+  timers?: Prisma.TimerUncheckedUpdateManyWithoutUserNestedInput
+  comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutCreatorNestedInput
+  customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutUserNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutUserNestedInput
+}
+
+export type UserUpsertWithoutLastActedOnInput = {
+  update: Prisma.XOR<Prisma.UserUpdateWithoutLastActedOnInput, Prisma.UserUncheckedUpdateWithoutLastActedOnInput>
+  create: Prisma.XOR<Prisma.UserCreateWithoutLastActedOnInput, Prisma.UserUncheckedCreateWithoutLastActedOnInput>
+  where?: Prisma.UserWhereInput
+}
+
+export type UserUpdateToOneWithWhereWithoutLastActedOnInput = {
+  where?: Prisma.UserWhereInput
+  data: Prisma.XOR<Prisma.UserUpdateWithoutLastActedOnInput, Prisma.UserUncheckedUpdateWithoutLastActedOnInput>
+}
+
+export type UserUpdateWithoutLastActedOnInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  firstName?: Prisma.StringFieldUpdateOperationsInput | string
+  lastName?: Prisma.StringFieldUpdateOperationsInput | string
+  email?: Prisma.StringFieldUpdateOperationsInput | string
+  role?: Prisma.EnumUserRoleFieldUpdateOperationsInput | $Enums.UserRole
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  createdProjects?: Prisma.ProjectUpdateManyWithoutCreatorNestedInput
+  managedProjects?: Prisma.ProjectUpdateManyWithoutManagerNestedInput
+  assignments?: Prisma.ProjectAssigneeUpdateManyWithoutUserNestedInput
+  timers?: Prisma.TimerUpdateManyWithoutUserNestedInput
+  comments?: Prisma.ProjectCommentUpdateManyWithoutCreatorNestedInput
+  customValues?: Prisma.ProjectCustomValueUpdateManyWithoutUserNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutUserNestedInput
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutUsersNestedInput
+}
+
+export type UserUncheckedUpdateWithoutLastActedOnInput = {
+  organizationId?: Prisma.IntFieldUpdateOperationsInput | number
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  firstName?: Prisma.StringFieldUpdateOperationsInput | string
+  lastName?: Prisma.StringFieldUpdateOperationsInput | string
+  email?: Prisma.StringFieldUpdateOperationsInput | string
+  role?: Prisma.EnumUserRoleFieldUpdateOperationsInput | $Enums.UserRole
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  createdProjects?: Prisma.ProjectUncheckedUpdateManyWithoutCreatorNestedInput
+  managedProjects?: Prisma.ProjectUncheckedUpdateManyWithoutManagerNestedInput
   assignments?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUncheckedUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutCreatorNestedInput
@@ -950,6 +1071,7 @@ export type UserCreateWithoutAssignmentsInput = {
   createdAt?: Date | string
   createdProjects?: Prisma.ProjectCreateNestedManyWithoutCreatorInput
   managedProjects?: Prisma.ProjectCreateNestedManyWithoutManagerInput
+  lastActedOn?: Prisma.ProjectCreateNestedManyWithoutLastActorInput
   timers?: Prisma.TimerCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutCreatorInput
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutUserInput
@@ -967,6 +1089,7 @@ export type UserUncheckedCreateWithoutAssignmentsInput = {
   createdAt?: Date | string
   createdProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutCreatorInput
   managedProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutManagerInput
+  lastActedOn?: Prisma.ProjectUncheckedCreateNestedManyWithoutLastActorInput
   timers?: Prisma.TimerUncheckedCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutCreatorInput
   customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutUserInput
@@ -998,6 +1121,7 @@ export type UserUpdateWithoutAssignmentsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   createdProjects?: Prisma.ProjectUpdateManyWithoutCreatorNestedInput
   managedProjects?: Prisma.ProjectUpdateManyWithoutManagerNestedInput
+  lastActedOn?: Prisma.ProjectUpdateManyWithoutLastActorNestedInput
   timers?: Prisma.TimerUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutCreatorNestedInput
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutUserNestedInput
@@ -1015,6 +1139,7 @@ export type UserUncheckedUpdateWithoutAssignmentsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   createdProjects?: Prisma.ProjectUncheckedUpdateManyWithoutCreatorNestedInput
   managedProjects?: Prisma.ProjectUncheckedUpdateManyWithoutManagerNestedInput
+  lastActedOn?: Prisma.ProjectUncheckedUpdateManyWithoutLastActorNestedInput
   timers?: Prisma.TimerUncheckedUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutCreatorNestedInput
   customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutUserNestedInput
@@ -1030,6 +1155,7 @@ export type UserCreateWithoutTimersInput = {
   createdAt?: Date | string
   createdProjects?: Prisma.ProjectCreateNestedManyWithoutCreatorInput
   managedProjects?: Prisma.ProjectCreateNestedManyWithoutManagerInput
+  lastActedOn?: Prisma.ProjectCreateNestedManyWithoutLastActorInput
   assignments?: Prisma.ProjectAssigneeCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutCreatorInput
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutUserInput
@@ -1047,6 +1173,7 @@ export type UserUncheckedCreateWithoutTimersInput = {
   createdAt?: Date | string
   createdProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutCreatorInput
   managedProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutManagerInput
+  lastActedOn?: Prisma.ProjectUncheckedCreateNestedManyWithoutLastActorInput
   assignments?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutCreatorInput
   customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutUserInput
@@ -1078,6 +1205,7 @@ export type UserUpdateWithoutTimersInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   createdProjects?: Prisma.ProjectUpdateManyWithoutCreatorNestedInput
   managedProjects?: Prisma.ProjectUpdateManyWithoutManagerNestedInput
+  lastActedOn?: Prisma.ProjectUpdateManyWithoutLastActorNestedInput
   assignments?: Prisma.ProjectAssigneeUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutCreatorNestedInput
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutUserNestedInput
@@ -1095,6 +1223,7 @@ export type UserUncheckedUpdateWithoutTimersInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   createdProjects?: Prisma.ProjectUncheckedUpdateManyWithoutCreatorNestedInput
   managedProjects?: Prisma.ProjectUncheckedUpdateManyWithoutManagerNestedInput
+  lastActedOn?: Prisma.ProjectUncheckedUpdateManyWithoutLastActorNestedInput
   assignments?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutCreatorNestedInput
   customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutUserNestedInput
@@ -1110,6 +1239,7 @@ export type UserCreateWithoutCommentsInput = {
   createdAt?: Date | string
   createdProjects?: Prisma.ProjectCreateNestedManyWithoutCreatorInput
   managedProjects?: Prisma.ProjectCreateNestedManyWithoutManagerInput
+  lastActedOn?: Prisma.ProjectCreateNestedManyWithoutLastActorInput
   assignments?: Prisma.ProjectAssigneeCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerCreateNestedManyWithoutUserInput
   customValues?: Prisma.ProjectCustomValueCreateNestedManyWithoutUserInput
@@ -1127,6 +1257,7 @@ export type UserUncheckedCreateWithoutCommentsInput = {
   createdAt?: Date | string
   createdProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutCreatorInput
   managedProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutManagerInput
+  lastActedOn?: Prisma.ProjectUncheckedCreateNestedManyWithoutLastActorInput
   assignments?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerUncheckedCreateNestedManyWithoutUserInput
   customValues?: Prisma.ProjectCustomValueUncheckedCreateNestedManyWithoutUserInput
@@ -1158,6 +1289,7 @@ export type UserUpdateWithoutCommentsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   createdProjects?: Prisma.ProjectUpdateManyWithoutCreatorNestedInput
   managedProjects?: Prisma.ProjectUpdateManyWithoutManagerNestedInput
+  lastActedOn?: Prisma.ProjectUpdateManyWithoutLastActorNestedInput
   assignments?: Prisma.ProjectAssigneeUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUpdateManyWithoutUserNestedInput
   customValues?: Prisma.ProjectCustomValueUpdateManyWithoutUserNestedInput
@@ -1175,6 +1307,7 @@ export type UserUncheckedUpdateWithoutCommentsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   createdProjects?: Prisma.ProjectUncheckedUpdateManyWithoutCreatorNestedInput
   managedProjects?: Prisma.ProjectUncheckedUpdateManyWithoutManagerNestedInput
+  lastActedOn?: Prisma.ProjectUncheckedUpdateManyWithoutLastActorNestedInput
   assignments?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUncheckedUpdateManyWithoutUserNestedInput
   customValues?: Prisma.ProjectCustomValueUncheckedUpdateManyWithoutUserNestedInput
@@ -1190,6 +1323,7 @@ export type UserCreateWithoutCustomValuesInput = {
   createdAt?: Date | string
   createdProjects?: Prisma.ProjectCreateNestedManyWithoutCreatorInput
   managedProjects?: Prisma.ProjectCreateNestedManyWithoutManagerInput
+  lastActedOn?: Prisma.ProjectCreateNestedManyWithoutLastActorInput
   assignments?: Prisma.ProjectAssigneeCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentCreateNestedManyWithoutCreatorInput
@@ -1207,6 +1341,7 @@ export type UserUncheckedCreateWithoutCustomValuesInput = {
   createdAt?: Date | string
   createdProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutCreatorInput
   managedProjects?: Prisma.ProjectUncheckedCreateNestedManyWithoutManagerInput
+  lastActedOn?: Prisma.ProjectUncheckedCreateNestedManyWithoutLastActorInput
   assignments?: Prisma.ProjectAssigneeUncheckedCreateNestedManyWithoutUserInput
   timers?: Prisma.TimerUncheckedCreateNestedManyWithoutUserInput
   comments?: Prisma.ProjectCommentUncheckedCreateNestedManyWithoutCreatorInput
@@ -1238,6 +1373,7 @@ export type UserUpdateWithoutCustomValuesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   createdProjects?: Prisma.ProjectUpdateManyWithoutCreatorNestedInput
   managedProjects?: Prisma.ProjectUpdateManyWithoutManagerNestedInput
+  lastActedOn?: Prisma.ProjectUpdateManyWithoutLastActorNestedInput
   assignments?: Prisma.ProjectAssigneeUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutCreatorNestedInput
@@ -1255,6 +1391,7 @@ export type UserUncheckedUpdateWithoutCustomValuesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   createdProjects?: Prisma.ProjectUncheckedUpdateManyWithoutCreatorNestedInput
   managedProjects?: Prisma.ProjectUncheckedUpdateManyWithoutManagerNestedInput
+  lastActedOn?: Prisma.ProjectUncheckedUpdateManyWithoutLastActorNestedInput
   assignments?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUncheckedUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutCreatorNestedInput
@@ -1279,6 +1416,7 @@ export type UserUpdateWithoutOrganizationInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   createdProjects?: Prisma.ProjectUpdateManyWithoutCreatorNestedInput
   managedProjects?: Prisma.ProjectUpdateManyWithoutManagerNestedInput
+  lastActedOn?: Prisma.ProjectUpdateManyWithoutLastActorNestedInput
   assignments?: Prisma.ProjectAssigneeUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUpdateManyWithoutCreatorNestedInput
@@ -1295,6 +1433,7 @@ export type UserUncheckedUpdateWithoutOrganizationInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   createdProjects?: Prisma.ProjectUncheckedUpdateManyWithoutCreatorNestedInput
   managedProjects?: Prisma.ProjectUncheckedUpdateManyWithoutManagerNestedInput
+  lastActedOn?: Prisma.ProjectUncheckedUpdateManyWithoutLastActorNestedInput
   assignments?: Prisma.ProjectAssigneeUncheckedUpdateManyWithoutUserNestedInput
   timers?: Prisma.TimerUncheckedUpdateManyWithoutUserNestedInput
   comments?: Prisma.ProjectCommentUncheckedUpdateManyWithoutCreatorNestedInput
@@ -1319,6 +1458,7 @@ export type UserUncheckedUpdateManyWithoutOrganizationInput = {
 export type UserCountOutputType = {
   createdProjects: number
   managedProjects: number
+  lastActedOn: number
   assignments: number
   timers: number
   comments: number
@@ -1329,6 +1469,7 @@ export type UserCountOutputType = {
 export type UserCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   createdProjects?: boolean | UserCountOutputTypeCountCreatedProjectsArgs
   managedProjects?: boolean | UserCountOutputTypeCountManagedProjectsArgs
+  lastActedOn?: boolean | UserCountOutputTypeCountLastActedOnArgs
   assignments?: boolean | UserCountOutputTypeCountAssignmentsArgs
   timers?: boolean | UserCountOutputTypeCountTimersArgs
   comments?: boolean | UserCountOutputTypeCountCommentsArgs
@@ -1357,6 +1498,13 @@ export type UserCountOutputTypeCountCreatedProjectsArgs<ExtArgs extends runtime.
  * UserCountOutputType without action
  */
 export type UserCountOutputTypeCountManagedProjectsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ProjectWhereInput
+}
+
+/**
+ * UserCountOutputType without action
+ */
+export type UserCountOutputTypeCountLastActedOnArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   where?: Prisma.ProjectWhereInput
 }
 
@@ -1406,6 +1554,7 @@ export type UserSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   createdAt?: boolean
   createdProjects?: boolean | Prisma.User$createdProjectsArgs<ExtArgs>
   managedProjects?: boolean | Prisma.User$managedProjectsArgs<ExtArgs>
+  lastActedOn?: boolean | Prisma.User$lastActedOnArgs<ExtArgs>
   assignments?: boolean | Prisma.User$assignmentsArgs<ExtArgs>
   timers?: boolean | Prisma.User$timersArgs<ExtArgs>
   comments?: boolean | Prisma.User$commentsArgs<ExtArgs>
@@ -1451,6 +1600,7 @@ export type UserOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = run
 export type UserInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   createdProjects?: boolean | Prisma.User$createdProjectsArgs<ExtArgs>
   managedProjects?: boolean | Prisma.User$managedProjectsArgs<ExtArgs>
+  lastActedOn?: boolean | Prisma.User$lastActedOnArgs<ExtArgs>
   assignments?: boolean | Prisma.User$assignmentsArgs<ExtArgs>
   timers?: boolean | Prisma.User$timersArgs<ExtArgs>
   comments?: boolean | Prisma.User$commentsArgs<ExtArgs>
@@ -1471,6 +1621,7 @@ export type $UserPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   objects: {
     createdProjects: Prisma.$ProjectPayload<ExtArgs>[]
     managedProjects: Prisma.$ProjectPayload<ExtArgs>[]
+    lastActedOn: Prisma.$ProjectPayload<ExtArgs>[]
     assignments: Prisma.$ProjectAssigneePayload<ExtArgs>[]
     timers: Prisma.$TimerPayload<ExtArgs>[]
     comments: Prisma.$ProjectCommentPayload<ExtArgs>[]
@@ -1882,6 +2033,7 @@ export interface Prisma__UserClient<T, Null = never, ExtArgs extends runtime.Typ
   readonly [Symbol.toStringTag]: "PrismaPromise"
   createdProjects<T extends Prisma.User$createdProjectsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$createdProjectsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   managedProjects<T extends Prisma.User$managedProjectsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$managedProjectsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  lastActedOn<T extends Prisma.User$lastActedOnArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$lastActedOnArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   assignments<T extends Prisma.User$assignmentsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$assignmentsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectAssigneePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   timers<T extends Prisma.User$timersArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$timersArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$TimerPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   comments<T extends Prisma.User$commentsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$commentsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProjectCommentPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
@@ -2352,6 +2504,30 @@ export type User$createdProjectsArgs<ExtArgs extends runtime.Types.Extensions.In
  * User.managedProjects
  */
 export type User$managedProjectsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the Project
+   */
+  select?: Prisma.ProjectSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the Project
+   */
+  omit?: Prisma.ProjectOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProjectInclude<ExtArgs> | null
+  where?: Prisma.ProjectWhereInput
+  orderBy?: Prisma.ProjectOrderByWithRelationInput | Prisma.ProjectOrderByWithRelationInput[]
+  cursor?: Prisma.ProjectWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ProjectScalarFieldEnum | Prisma.ProjectScalarFieldEnum[]
+}
+
+/**
+ * User.lastActedOn
+ */
+export type User$lastActedOnArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   /**
    * Select specific fields to fetch from the Project
    */

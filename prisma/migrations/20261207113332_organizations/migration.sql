@@ -702,12 +702,12 @@ DROP FUNCTION "create_projects_api_role"();
 GRANT projects_api TO CURRENT_USER;
 GRANT USAGE ON SCHEMA public TO projects_api;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO projects_api;
-GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO projects_api;
+GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO projects_api;
 REVOKE ALL ON "_prisma_migrations" FROM projects_api;
 -- Tables made later by the owner (later migrations, the job queue's own schema) too. The job
 -- queue grants its existing tables itself (server/platform/job-queue.ts).
 ALTER DEFAULT PRIVILEGES GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO projects_api;
-ALTER DEFAULT PRIVILEGES GRANT USAGE, SELECT ON SEQUENCES TO projects_api;
+ALTER DEFAULT PRIVILEGES GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO projects_api;
 ALTER DEFAULT PRIVILEGES GRANT USAGE ON SCHEMAS TO projects_api;
 
 -- The projects' searchable text, for `search` and `contains` (by hand: Prisma declares no view).

@@ -65,10 +65,10 @@ export const updateCustomField: Handler<'updateCustomField'> = async ({ prisma, 
 };
 
 /** The projects that held a value change with the field's removal: a new version, a new `dates.updated`. */
-export const deleteCustomField: Handler<'deleteCustomField'> = async ({ prisma, path }) => {
+export const deleteCustomField: Handler<'deleteCustomField'> = async ({ prisma, path, caller }) => {
   const field = await lockCustomField(prisma, path.id);
   if (!field) throw notFound('Custom field');
-  await prisma.project.updateMany({ where: { customValues: { some: { fieldId: path.id } } }, data: nextVersion() });
+  await prisma.project.updateMany({ where: { customValues: { some: { fieldId: path.id } } }, data: nextVersion(caller.userId) });
   await prisma.customField.delete({ where: rowKey(path.id) });
   return { status: 200, body: { data: { id: path.id }, message: 'Custom field deleted successfully.' } };
 };

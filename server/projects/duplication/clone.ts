@@ -20,7 +20,8 @@ type ProjectColumns = Prisma.ProjectUncheckedCreateInput;
 
 /** Columns a clone does not take from its source: a new identity and number, fresh timestamps and workflow state. */
 // organizationId: the copy is written in the organization the clone runs in (the column's default).
-type ColumnsACloneStartsAfresh = 'organizationId' | 'id' | 'number' | 'createdAt' | 'updatedAt' | 'lastActivityAt' | 'version' | 'status' | 'activeState' | 'archivedAt';
+// lastActorId: the copy's first activity is the clone's (createClonedProject).
+type ColumnsACloneStartsAfresh = 'organizationId' | 'id' | 'number' | 'createdAt' | 'updatedAt' | 'lastActivityAt' | 'lastActorId' | 'version' | 'status' | 'activeState' | 'archivedAt';
 
 /** The kinds of child a clone copies, in the order it copies them. */
 const KINDS = ['milestones', 'tasks', 'invoices', 'estimates', 'files', 'comments'] as const;
@@ -135,6 +136,8 @@ export async function planClone(tx: Tx, sourceId: number, body: CloneBody, error
     clientpermExpensesView: source.clientpermExpensesView,
     assignedpermTasksCollaborate: source.assignedpermTasksCollaborate,
     isTemplate: project_is_template === 'on',
+    // A clone of a template names it; a clone of another project starts from no template.
+    templateId: source.isTemplate ? source.id : null,
   } satisfies ClonePlan['columns'];
   return {
     sourceId,
@@ -151,15 +154,16 @@ export async function planClone(tx: Tx, sourceId: number, body: CloneBody, error
 }
 
 /**
- * The new project's row, with its number and the source's assignees, tags and custom field values;
- * its children come with copyChildren.
+ * The new project's row, with its number and the source's assignees, tags and custom field values,
+ * its first activity by team user `actorId`; its children come with copyChildren.
  */
-export async function createClonedProject(tx: Tx, plan: ClonePlan, numberFormat: ProjectNumberFormat): Promise<number> {
+export async function createClonedProject(tx: Tx, plan: ClonePlan, numberFormat: ProjectNumberFormat, actorId: number | null): Promise<number> {
   const number = await takeProjectNumber(tx, numberFormat, plan.client);
   const { id } = await tx.project.create({
     data: {
       ...plan.columns,
       number,
+      lastActorId: actorId,
       assignees: { create: plan.assignees.map((userId) => ({ userId })) },
       tags: { create: plan.tags },
     },

@@ -9,10 +9,10 @@ import { CLONE_START, copyChildren, createClonedProject, planClone, type CloneBo
 import type { Config } from '../../platform/config.ts';
 import { ApiError, FieldErrorCollector } from '../../core/errors.ts';
 import { DUPLICATION_COPY_DELETED_MESSAGE, DUPLICATION_SOURCE_GONE_MESSAGE, duplicationImpossible, duplicationRetriesExhausted, JOBS_NOT_RUNNING_MESSAGE } from '../../core/messages.ts';
-import { insertEvent, newResourceEvent } from '../../platform/outbox.ts';
+import { type Actor, insertEvent, newResourceEvent } from '../../platform/outbox.ts';
 import { toProject } from '../mapping.ts';
 import { findProjectView } from '../view.ts';
-import { refreshDerivedProgress } from '../store.ts';
+import { forgetTemplate, refreshDerivedProgress } from '../store.ts';
 import { claimDuplication, forgetProjectInDuplications, lockDuplicationRow, shareLockSource } from './store.ts';
 import type { JobQueue, QueueSettings } from '../../platform/job-queue.ts';
 import type { Tx } from '../../platform/database/transaction.ts';
@@ -41,11 +41,11 @@ export function duplicationQueue(settings: DuplicationSettings): Record<string, 
 const jobsNotRunning = () => new ApiError(503, JOBS_NOT_RUNNING_MESSAGE, undefined, { 'Retry-After': '1' });
 
 /** Records a background clone and queues its job, in the request's transaction. */
-export async function queueDuplication(tx: Tx, jobs: JobQueue | undefined, plan: ClonePlan, body: CloneBody, apiKeyId: number): Promise<ProjectDuplication> {
+export async function queueDuplication(tx: Tx, jobs: JobQueue | undefined, plan: ClonePlan, body: CloneBody, actor: Actor): Promise<ProjectDuplication> {
   // Not waited for: on PGlite the queue's start-up queries would wait for this very transaction.
   if (!jobs?.started) throw jobsNotRunning();
   const row = await tx.projectDuplication.create({
-    data: { sourceProjectId: plan.sourceId, total: plan.total, options: body as Prisma.InputJsonValue, apiKeyId },
+    data: { sourceProjectId: plan.sourceId, total: plan.total, options: body as Prisma.InputJsonValue, apiKeyId: actor.apiKeyId, userId: actor.userId },
   });
   const job: DuplicationJob = { organizationId: row.organizationId, duplicationId: row.id };
   await jobs.insertIn(tx, DUPLICATION_QUEUE, [job]);
@@ -80,7 +80,7 @@ async function step(tx: Tx, id: number, settings: DuplicationSettings): Promise<
     throw new DuplicationFailure(duplicationImpossible(errors.messages()));
   }
   if (row.cursor === null) {
-    const projectId = await createClonedProject(tx, plan, settings.projectNumberFormat);
+    const projectId = await createClonedProject(tx, plan, settings.projectNumberFormat, row.userId);
     await tx.projectDuplication.update({ where: rowKey(id), data: { projectId, cursor: { ...CLONE_START } } });
     return false;
   }
@@ -91,9 +91,9 @@ async function step(tx: Tx, id: number, settings: DuplicationSettings): Promise<
     await tx.projectDuplication.update({ where: rowKey(id), data: { copied, cursor: { ...chunk.cursor } } });
     return false;
   }
-  await refreshDerivedProgress(tx, row.projectId);
-  // The `project.cloned` event, written in the copy's last transaction.
-  await insertEvent(tx, 'project.cloned', row.apiKeyId, newResourceEvent(row.projectId, toProject((await findProjectView(tx, row.projectId))!)));
+  await refreshDerivedProgress(tx, row.projectId, row.userId);
+  // The `project.cloned` event, written in the copy's last transaction, as by the request that queued it.
+  await insertEvent(tx, 'project.cloned', { apiKeyId: row.apiKeyId, userId: row.userId }, newResourceEvent(row.projectId, toProject((await findProjectView(tx, row.projectId))!)));
   await tx.projectDuplication.update({ where: rowKey(id), data: { copied, cursor: { ...chunk.cursor }, status: 'succeeded', finishedAt: new Date() } });
   return true;
 }
@@ -106,6 +106,7 @@ async function fail(prisma: PrismaClient, id: number, reason: string): Promise<v
     await tx.projectDuplication.update({ where: rowKey(id), data: { status: 'failed', error: reason, projectId: null, finishedAt: new Date() } });
     if (row.projectId !== null) {
       await forgetProjectInDuplications(tx, row.projectId);
+      await forgetTemplate(tx, row.projectId);
       await tx.project.deleteMany({ where: { id: row.projectId } });
     }
   });

@@ -10,7 +10,7 @@ export const listProjectTasks: Handler<'listProjectTasks'> = async ({ prisma, pa
   return { status: 200, body: { ...page, message: 'Tasks retrieved successfully.' } };
 };
 
-export const createProjectTask: Handler<'createProjectTask'> = async ({ prisma, path, body }) => {
+export const createProjectTask: Handler<'createProjectTask'> = async ({ prisma, path, body, caller }) => {
   const data = await prisma.$transaction(async (tx) => {
     await lockProject(tx, path.id, 'key share');
     const task = await tx.task.create({
@@ -25,7 +25,7 @@ export const createProjectTask: Handler<'createProjectTask'> = async ({ prisma, 
       },
       include: taskInclude,
     });
-    await refreshDerivedProgress(tx, path.id);
+    await refreshDerivedProgress(tx, path.id, caller.userId);
     return toTask(task);
   });
   return { status: 201, body: { data, message: 'Task created successfully.' } };

@@ -34,8 +34,9 @@ async function testKeyId(): Promise<number> {
 }
 
 describe('events', () => {
-  it('every write operation of the contract records exactly one event of its type, with the key that acted', async () => {
+  it('every write operation of the contract records exactly one event of its type, with the key that acted and its user', async () => {
     const keyId = await testKeyId();
+    const userId = (await t.api('GET', '/api/me')).body.data.user.id;
     let { cursor } = await eventsAfter(t, null);
     const exercised = new Set<string>();
     /** Runs one write and returns the one event it recorded, checked against what was expected. */
@@ -47,6 +48,7 @@ describe('events', () => {
       expect(next.events.map((e) => e.type), operationId).toEqual([type]);
       const [event] = next.events;
       expect(event.api_key_id).toBe(keyId);
+      expect(event.user_id).toBe(userId);
       expect(event.project_id).toBe(projectId === 'created' ? response.body.data.id : projectId);
       if (response.body.data && type !== 'project.deleted' && type !== 'project.assigned' && type !== 'project.manager_changed') {
         expect(event.data).toEqual(response.body.data);

@@ -1,6 +1,6 @@
 // The richer project model: numbers, the archived rule, last_activity_at; on the configured database.
 import { describe, expect, it } from 'vitest';
-import { createProject, startSibling, useTestServer } from '../../helpers/server.ts';
+import { createProject, type RequestOptions, startSibling, useTestServer } from '../../helpers/server.ts';
 import { fieldRequired, INTERNAL_PROJECT_CLIENT_MESSAGE, INTERNAL_PROJECT_MESSAGE, PROJECT_ARCHIVED_MESSAGE } from '../../../server/core/messages.ts';
 
 const { t, f } = useTestServer();
@@ -165,6 +165,60 @@ describe('last_activity_at', () => {
     const recent = await t.api('GET', `/api/projects?filter[last_activity_at][gte]=${since}&sort=project_last_activity_at&order=desc`);
     expect(recent.body.data[0].id).toBe(quiet.id);
     expect(recent.body.data.map((p: { id: number }) => p.id)).not.toContain(busy.id);
+  });
+});
+
+describe('last_actor', () => {
+  it('names the team user whose key last acted, moving with last_activity_at on changes of the project and of its children', async () => {
+    const me = (await t.api('GET', '/api/me')).body.data.user;
+    const admin = { id: me.id, name: me.name };
+    const jane = { id: f.jane.id, name: 'Jane Doe' };
+    const janeKey = (await t.api('POST', '/api/api-keys', { json: { name: 'jane', role: 'member', user_id: f.jane.id } })).body.data.key as string;
+    const asJane = { headers: { authorization: `Bearer ${janeKey}` } };
+    const project = await createProject(t, f);
+    const path = `/api/projects/${project.id}`;
+    expect(project.last_actor).toEqual(admin);
+    const steps: [string, string, unknown, RequestOptions, typeof admin][] = [
+      ['POST', `${path}/comments`, { comment_text: 'C' }, asJane, jane],
+      ['PATCH', path, { project_title: 'Renamed' }, {}, admin],
+      ['PUT', `${path}/status`, { status: 'in_progress' }, asJane, jane],
+      ['PUT', `${path}/assign`, { assigned: [f.sam.id] }, {}, admin],
+      ['POST', `${path}/tasks`, { task_title: 'T' }, asJane, jane],
+      ['PUT', `${path}/archive`, undefined, {}, admin],
+    ];
+    let previous = project.last_activity_at;
+    for (const [method, url, json, options, actor] of steps) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const r = await t.api(method, url, { ...options, ...(json === undefined ? {} : { json }) });
+      expect(r.status, url).toBeLessThan(300);
+      const now = (await t.api('GET', path)).body.data;
+      expect(now.last_actor, url).toEqual(actor);
+      expect(now.last_activity_at > previous, url).toBe(true);
+      previous = now.last_activity_at;
+    }
+    const listed = await t.api('GET', `/api/projects?fields=last_actor&filter[id][eq]=${project.id}`);
+    expect(listed.body.data).toEqual([{ id: project.id, last_actor: admin }]);
+  });
+});
+
+describe('person_id', () => {
+  it('lists the projects a team user is assigned to or manages; negated, those of neither', async () => {
+    const assigned = await createProject(t, f, { project_title: 'Assigned' });
+    const managed = await createProject(t, f, { project_title: 'Managed' });
+    const neither = await createProject(t, f, { project_title: 'Neither' });
+    const kim = (await t.api('POST', '/api/users', { json: { first_name: 'Kim', last_name: 'Park', email: 'kim.person@acme.test' } })).body.data;
+    await t.api('PUT', `/api/projects/${assigned.id}/assign`, { json: { assigned: [kim.id, f.sam.id] } });
+    await t.api('PUT', `/api/projects/${managed.id}/manager`, { json: { manager: kim.id } });
+    await t.api('PUT', `/api/projects/${neither.id}/assign`, { json: { assigned: [f.jane.id] } });
+    const ids = async (query: string) => (await t.api('GET', `/api/projects?${query}&order=asc&limit=100`)).body.data.map((p: { id: number }) => p.id);
+    expect(await ids(`person_id=${kim.id}`)).toEqual([assigned.id, managed.id]);
+    expect(await ids(`filter[person_id][in][]=${kim.id}`)).toEqual([assigned.id, managed.id]);
+    const others = await ids(`filter[person_id][not_eq]=${kim.id}`);
+    expect(others).toContain(neither.id);
+    expect(others).not.toContain(assigned.id);
+    expect(others).not.toContain(managed.id);
+    // Without it, nothing changes.
+    expect(await ids('')).toEqual(expect.arrayContaining([assigned.id, managed.id, neither.id]));
   });
 });
 

@@ -174,7 +174,7 @@ describe('listProjects', () => {
     expect(Object.keys(repeated.body.data[0]).sort()).toEqual(['id', 'title']);
     const unknown = await t.api('GET', '/api/projects?fields=title,budget');
     expect(unknown.status).toBe(422);
-    expect(unknown.body.errors).toEqual({ fields: [invalidSelection('fields', ['id', 'title', 'number', 'project_type', 'description', 'reference', 'status', 'active_state', 'archived_at', 'progress', 'progress_manually', 'client', 'category', 'dates', 'last_activity_at', 'billing', 'totals', 'custom_fields', 'permissions', 'assigned', 'managers', 'tags', 'is_template'])] });
+    expect(unknown.body.errors).toEqual({ fields: [invalidSelection('fields', ['id', 'title', 'number', 'project_type', 'description', 'reference', 'status', 'active_state', 'archived_at', 'progress', 'progress_manually', 'client', 'category', 'dates', 'last_activity_at', 'last_actor', 'billing', 'totals', 'custom_fields', 'permissions', 'assigned', 'managers', 'tags', 'is_template', 'template_object'])] });
   });
 
   it.each([
@@ -185,7 +185,7 @@ describe('listProjects', () => {
     ['status=open', 'status', invalidSelection('status', ['not_started', 'in_progress', 'on_hold', 'cancelled', 'completed'])],
     ['status=in_progress,done', 'status', invalidSelection('status', ['not_started', 'in_progress', 'on_hold', 'cancelled', 'completed'])],
     ['client_id=x', 'client_id', fieldType('client_id', ['integer'])],
-    ['unknown=1', 'unknown', parameterNotSupported('unknown', ['status', 'active_state', 'project_type', 'template', 'client_id', 'category_id', 'manager_id', 'assigned_id', 'tag', 'date_start_from', 'date_start_to', 'date_due_from', 'date_due_to', 'overdue', 'updated_since', 'created_from', 'created_to', 'filter', 'custom_fields', 'custom_field_filter', 'sort_custom_field', 'search', 'search_in', 'sort', 'order', 'limit', 'page', 'fields', 'after'])],
+    ['unknown=1', 'unknown', parameterNotSupported('unknown', ['status', 'active_state', 'project_type', 'template', 'client_id', 'category_id', 'manager_id', 'assigned_id', 'person_id', 'tag', 'date_start_from', 'date_start_to', 'date_due_from', 'date_due_to', 'overdue', 'updated_since', 'created_from', 'created_to', 'filter', 'custom_fields', 'custom_field_filter', 'sort_custom_field', 'search', 'search_in', 'sort', 'order', 'limit', 'page', 'fields', 'after'])],
     ['limit=', 'limit', fieldNotEmpty('limit')],
   ])('refuses ?%s', async (qs, field, message) => {
     const r = await t.api('GET', `/api/projects?${qs}`);

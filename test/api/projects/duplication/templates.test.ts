@@ -98,6 +98,7 @@ describe('templates', () => {
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     expect(r.body.message).toBe('Project cloned successfully.');
     expect(r.body.data).toMatchObject({ title: 'Onboarding Acme', is_template: false, dates: { start: '2026-06-01', due: '2026-07-01' } });
+    expect(r.body.data.template_object).toEqual({ id: template.id, title: 'Client onboarding template' });
     expect(await children(t, r.body.data.id)).toEqual({
       tasks: [['Task 0', '2026-06-08', 'new', []], ['Task 1', '2026-06-20', 'new', []], ['Task 2', null, 'new', []]],
       milestones: [['Kick-off', '2026-06-15'], ['No date', null]],
@@ -117,6 +118,19 @@ describe('templates', () => {
     const tooFar = await t.api('POST', `/api/projects/${template.id}/clone`, { json: { project_title: 'Far', project_date_start: '9999-12-20', project_date_due: null, copy_milestones: 'on' } });
     expect(tooFar.status).toBe(422);
     expect(tooFar.body.errors.project_date_start).toEqual([cloneChildDatesOutside('0001-01-01', '9999-12-31')]);
+  });
+
+  it('template_object names the template a project was cloned from: none for a clone of a project or a new project; cleared when the template is deleted', async () => {
+    const template = await newTemplate(t, 'Short-lived template');
+    const fromTemplate = (await t.api('POST', `/api/projects/${template.id}/clone`, { json: { project_title: 'From the template' } })).body.data;
+    expect(fromTemplate.template_object).toEqual({ id: template.id, title: 'Short-lived template' });
+    const fromProject = (await t.api('POST', `/api/projects/${fromTemplate.id}/clone`, { json: { project_title: 'From the project' } })).body.data;
+    expect(fromProject.template_object).toBeNull();
+    expect((await newProject(t)).template_object).toBeNull();
+    const listed = await t.api('GET', `/api/projects?fields=template_object&filter[id][eq]=${fromTemplate.id}`);
+    expect(listed.body.data).toEqual([{ id: fromTemplate.id, template_object: { id: template.id, title: 'Short-lived template' } }]);
+    expect((await t.api('DELETE', `/api/projects/${template.id}`)).status).toBe(200);
+    expect((await t.api('GET', `/api/projects/${fromTemplate.id}`)).body.data.template_object).toBeNull();
   });
 });
 
@@ -201,13 +215,17 @@ describe('background duplication', () => {
       expect(progress).toEqual([...progress].sort((a, b) => a - b));
       const project = (await t.api('GET', done.project_url)).body.data;
       expect(project).toMatchObject({ title: 'Big copy', is_template: false, dates: { start: '2026-03-01', due: '2026-03-31' }, progress: 0 });
+      // The job acts as the user of the key that queued it.
+      const me = (await t.api('GET', '/api/me')).body.data.user;
+      expect(project.template_object).toEqual({ id: template.id, title: 'Big template' });
+      expect(project.last_actor).toEqual({ id: me.id, name: me.name });
       expect(await children(t, project.id)).toEqual({
         tasks: [['Task 0', '2026-03-08', 'new', ['Step 0']], ['Task 1', '2026-03-20', 'new', ['Step 1']], ['Task 2', null, 'new', ['Step 2']]],
         milestones: [['Kick-off', '2026-03-15'], ['No date', null]],
       });
       await untilFeedCaughtUp(t);
       const events = (await t.api('GET', `/api/projects/${project.id}/activities?type=project.cloned`)).body.data;
-      expect(events.map((e: any) => [e.type, e.data.id, e.data.title])).toEqual([['project.cloned', project.id, 'Big copy']]);
+      expect(events.map((e: any) => [e.type, e.data.id, e.data.title, e.user_id])).toEqual([['project.cloned', project.id, 'Big copy', me.id]]);
     } finally {
       await worker.close();
     }
