@@ -54,7 +54,8 @@ export interface paths {
         };
         /**
          * Get a project
-         * @description Returns the project whose `project_id` is `{id}`.
+         * @description Returns the project whose `project_id` is `{id}`, as the Grow page shows it; `include` adds
+         *     Productive's `last_actor` and `template_object`.
          */
         get: operations["getProject"];
         put?: never;
@@ -1701,7 +1702,7 @@ export interface components {
              * @description The team user who made the change `last_activity_at` records: the user the API key acts as.
              *     It moves with `last_activity_at`. Null for a project not changed since this was recorded.
              */
-            last_actor: {
+            last_actor?: {
                 id: components["schemas"]["Id"];
                 name: string;
             } | null;
@@ -1773,7 +1774,7 @@ export interface components {
              * @description The template this project was cloned from (a clone of a project with `is_template: true`),
              *     or null: not cloned from a template, or that template has been deleted since.
              */
-            template_object: {
+            template_object?: {
                 id: components["schemas"]["Id"];
                 title: string;
             } | null;
@@ -3180,6 +3181,17 @@ export interface components {
          */
         CustomFieldId: components["schemas"]["Id"];
         /**
+         * @description Fields of Productive's project model to add to each project, separated by commas (the Grow
+         *     page's project has neither): `last_actor`, the team user whose key made the change that
+         *     `last_activity_at` records (null before that was recorded), and `template_object`, the
+         *     template the project was cloned from (null when it was not, or that template is gone).
+         * @example [
+         *       "last_actor",
+         *       "template_object"
+         *     ]
+         */
+        ProjectInclude: ("last_actor" | "template_object")[];
+        /**
          * @description The API key's id, in canonical decimal form (as `GET /api/api-keys` lists it). The key the
          *     quick start creates is 1.
          * @example 1
@@ -3470,6 +3482,7 @@ export type ParameterClientId = components['parameters']['ClientId'];
 export type ParameterCategoryId = components['parameters']['CategoryId'];
 export type ParameterTeamUserId = components['parameters']['TeamUserId'];
 export type ParameterCustomFieldId = components['parameters']['CustomFieldId'];
+export type ParameterProjectInclude = components['parameters']['ProjectInclude'];
 export type ParameterApiKeyId = components['parameters']['ApiKeyId'];
 export type ParameterWebhookId = components['parameters']['WebhookId'];
 export type ParameterDuplicationId = components['parameters']['DuplicationId'];
@@ -3881,6 +3894,17 @@ export interface operations {
                  */
                 fields?: ("id" | "title" | "number" | "project_type" | "description" | "reference" | "status" | "active_state" | "archived_at" | "progress" | "progress_manually" | "client" | "category" | "dates" | "last_activity_at" | "last_actor" | "billing" | "totals" | "custom_fields" | "permissions" | "assigned" | "managers" | "tags" | "is_template" | "template_object")[];
                 /**
+                 * @description Fields of Productive's project model to add to each project, separated by commas (the Grow
+                 *     page's project has neither): `last_actor`, the team user whose key made the change that
+                 *     `last_activity_at` records (null before that was recorded), and `template_object`, the
+                 *     template the project was cloned from (null when it was not, or that template is gone).
+                 * @example [
+                 *       "last_actor",
+                 *       "template_object"
+                 *     ]
+                 */
+                include?: components["parameters"]["ProjectInclude"];
+                /**
                  * @description Cursor pagination: the `meta.next_cursor` of the previous page. The page holds the `limit`
                  *     projects that follow the last project of the previous page in the sort order, so projects
                  *     created or changed meanwhile do not shift it (a project moved past the cursor by a change
@@ -3998,7 +4022,19 @@ export interface operations {
     };
     getProject: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Fields of Productive's project model to add to each project, separated by commas (the Grow
+                 *     page's project has neither): `last_actor`, the team user whose key made the change that
+                 *     `last_activity_at` records (null before that was recorded), and `template_object`, the
+                 *     template the project was cloned from (null when it was not, or that template is gone).
+                 * @example [
+                 *       "last_actor",
+                 *       "template_object"
+                 *     ]
+                 */
+                include?: components["parameters"]["ProjectInclude"];
+            };
             header?: {
                 /**
                  * @description The `ETag` of the copy you have; when the project is still at that version the answer is a 304 without a body.

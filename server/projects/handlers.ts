@@ -11,7 +11,7 @@ import { takeProjectNumber } from './numbers.ts';
 import { customFieldsNamed, customValuesChanging, writeCustomValues } from './custom-fields/store.ts';
 import { customFieldFilters } from './custom-fields/filters.ts';
 import { changedEntries, sameValue } from '../core/same-value.ts';
-import { toProject } from './mapping.ts';
+import { PROJECT_EXTRAS, type ProjectExtra, toProject } from './mapping.ts';
 import { bodyChecks } from './rules.ts';
 import type { Handler } from '../contract/operations.ts';
 import { forgetTemplate, lockProject, nextVersion, refreshDerivedProgress, touchProjectActivity } from './store.ts';
@@ -77,20 +77,23 @@ function columnsOf<Body extends object>(body: Body, writers: ColumnWriters<Body>
   return data;
 }
 
-/** The project as the API shows it, with its ETag. */
-async function loadProject(db: Db, id: number) {
+/** The project as the API shows it (with the extras asked for), with its ETag. */
+async function loadProject(db: Db, id: number, include: readonly ProjectExtra[] = []) {
   const row = await findProjectView(db, id);
   if (!row) throw notFound('Project');
-  return { data: toProject(row), etag: entityTag(row.version) };
+  return { data: toProject(row, include), etag: entityTag(row.version) };
 }
 
 type ProjectField = NonNullable<ListQuery['fields']>[number];
 
-/** The mapper for a list's rows: whole projects, or with `fields` only `id` and the fields named. */
-function listItem(fields: ProjectField[] | undefined): (row: ProjectListRow) => components['schemas']['Project'] | components['schemas']['ProjectFieldset'] {
-  if (!fields) return toProject;
+/**
+ * The mapper for a list's rows: whole projects with the extras of `include`, or with `fields` only
+ * `id` and the fields named (an extra among them too).
+ */
+function listItem(fields: ProjectField[] | undefined, include: readonly ProjectExtra[] = []): (row: ProjectListRow) => components['schemas']['Project'] | components['schemas']['ProjectFieldset'] {
+  if (!fields) return (row) => toProject(row, include);
   const kept = new Set<ProjectField>(['id', ...fields]);
-  return (row) => Object.fromEntries(Object.entries(toProject(row)).filter(([field]) => kept.has(field as ProjectField))) as components['schemas']['ProjectFieldset'];
+  return (row) => Object.fromEntries(Object.entries(toProject(row, PROJECT_EXTRAS)).filter(([field]) => kept.has(field as ProjectField))) as components['schemas']['ProjectFieldset'];
 }
 
 export const listProjects: Handler<'listProjects'> = async ({ prisma, query: asked }) => {
@@ -99,7 +102,7 @@ export const listProjects: Handler<'listProjects'> = async ({ prisma, query: ask
   const customFields = await customFieldsNamed(prisma, query.custom_fields, query.sort_custom_field);
   const statements = projectListStatements(query, window, customFields);
   const message = 'Projects retrieved successfully.' as const;
-  const item = listItem(query.fields);
+  const item = listItem(query.fields, query.include);
   // A sort by a custom field pages by `page` only.
   const cursorAfter = (row: ProjectListRow | undefined) => (row && query.sort_custom_field === undefined ? projectCursor(query, window.order, row) : null);
   if (!statements.count) {
@@ -118,8 +121,8 @@ export const listProjects: Handler<'listProjects'> = async ({ prisma, query: ask
   return { status: 200, body: { data: page.data.map(item), meta: { ...page.meta, next_cursor }, message } };
 };
 
-export const getProject: Handler<'getProject'> = async ({ prisma, path }) => {
-  const { data, etag } = await loadProject(prisma, path.id);
+export const getProject: Handler<'getProject'> = async ({ prisma, path, query }) => {
+  const { data, etag } = await loadProject(prisma, path.id, query.include);
   return { status: 200, body: { data, message: 'Project retrieved successfully.' }, etag };
 };
 

@@ -1,13 +1,24 @@
 // A project in the API's shape, from the row of its view (view.ts).
-import type { components } from '../../generated/api-types.ts';
+import type { components, operations } from '../../generated/api-types.ts';
 import type { ProjectViewRow } from './view.ts';
 
 type Schemas = components['schemas'];
 
 const yesNo = (flag: boolean): 'yes' | 'no' => (flag ? 'yes' : 'no');
 
-export function toProject(row: ProjectViewRow): Schemas['Project'] {
-  return {
+/** Productive's fields of a project that a client asks for (`include`, or naming them in `fields`); the Grow page's project has neither. */
+export type ProjectExtra = NonNullable<NonNullable<operations['getProject']['parameters']['query']>['include']>[number];
+
+const extras = {
+  last_actor: (row) => (row.last_actor_id === null ? null : { id: row.last_actor_id, name: row.last_actor_name! }),
+  template_object: (row) => (row.template_id === null ? null : { id: row.template_id, title: row.template_title! }),
+} as const satisfies { [K in ProjectExtra]: (row: ProjectViewRow) => Schemas['Project'][K] };
+
+export const PROJECT_EXTRAS = Object.keys(extras) as ProjectExtra[];
+
+/** The project as the Grow page shows it, with the extras asked for. */
+export function toProject(row: ProjectViewRow, include: readonly ProjectExtra[] = []): Schemas['Project'] {
+  const project: Schemas['Project'] = {
     id: row.id,
     title: row.title,
     number: row.number,
@@ -23,7 +34,6 @@ export function toProject(row: ProjectViewRow): Schemas['Project'] {
     category: { id: row.category_id, name: row.category_name },
     dates: { start: row.date_start, due: row.date_due, created: row.created, updated: row.updated },
     last_activity_at: row.last_activity_at,
-    last_actor: row.last_actor_id === null ? null : { id: row.last_actor_id, name: row.last_actor_name! },
     billing: {
       type: row.billing_type,
       rate: row.billing_rate,
@@ -47,6 +57,7 @@ export function toProject(row: ProjectViewRow): Schemas['Project'] {
     managers: row.manager_id === null ? [] : [{ id: row.manager_id, name: row.manager_name! }],
     tags: row.tags,
     is_template: row.is_template,
-    template_object: row.template_id === null ? null : { id: row.template_id, title: row.template_title! },
   };
+  for (const extra of include) Object.assign(project, { [extra]: extras[extra](row) });
+  return project;
 }

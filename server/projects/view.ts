@@ -369,7 +369,7 @@ const simpleFilters = {
   created_from: ['created', 'gte'],
   created_to: ['created', 'lte'],
   // `filter[field][operator]` parameters reach the handler inside `filter` (the query parser nests them).
-} as const satisfies { [K in Exclude<keyof ListQuery, 'search' | 'search_in' | 'sort' | 'order' | 'limit' | 'page' | 'after' | 'fields' | 'filter' | `filter[${string}]` | 'custom_fields' | 'custom_field_filter' | 'sort_custom_field' | 'template'>]-?: readonly [FilterField, FilterOperator] };
+} as const satisfies { [K in Exclude<keyof ListQuery, 'search' | 'search_in' | 'sort' | 'order' | 'limit' | 'page' | 'after' | 'fields' | 'include' | 'filter' | `filter[${string}]` | 'custom_fields' | 'custom_field_filter' | 'sort_custom_field' | 'template'>]-?: readonly [FilterField, FilterOperator] };
 
 /** The list's filters as conditions on `p`; every value is a bound parameter. */
 function projectFilter(query: ListQuery, customFields: Map<string, CustomFieldRow>): Fragment {

@@ -177,7 +177,10 @@ describe('last_actor', () => {
     const asJane = { headers: { authorization: `Bearer ${janeKey}` } };
     const project = await createProject(t, f);
     const path = `/api/projects/${project.id}`;
-    expect(project.last_actor).toEqual(admin);
+    // Grow's project has no last_actor: it comes when asked for.
+    expect(project).not.toHaveProperty('last_actor');
+    expect((await t.api('GET', path)).body.data).not.toHaveProperty('last_actor');
+    expect((await t.api('GET', `${path}?include=last_actor`)).body.data.last_actor).toEqual(admin);
     const steps: [string, string, unknown, RequestOptions, typeof admin][] = [
       ['POST', `${path}/comments`, { comment_text: 'C' }, asJane, jane],
       ['PATCH', path, { project_title: 'Renamed' }, {}, admin],
@@ -191,13 +194,16 @@ describe('last_actor', () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       const r = await t.api(method, url, { ...options, ...(json === undefined ? {} : { json }) });
       expect(r.status, url).toBeLessThan(300);
-      const now = (await t.api('GET', path)).body.data;
+      const now = (await t.api('GET', `${path}?include=last_actor,template_object`)).body.data;
       expect(now.last_actor, url).toEqual(actor);
       expect(now.last_activity_at > previous, url).toBe(true);
       previous = now.last_activity_at;
     }
     const listed = await t.api('GET', `/api/projects?fields=last_actor&filter[id][eq]=${project.id}`);
     expect(listed.body.data).toEqual([{ id: project.id, last_actor: admin }]);
+    const included = await t.api('GET', `/api/projects?include=last_actor&filter[id][eq]=${project.id}`);
+    expect(included.body.data[0]).toMatchObject({ id: project.id, title: 'Renamed', last_actor: admin });
+    expect(included.body.data[0]).not.toHaveProperty('template_object');
   });
 });
 
