@@ -424,8 +424,8 @@ describe('the client as a package', () => {
     const bytes = treeSize(join(consumer, 'node_modules'));
     console.log(`client package: ${installed.length} packages installed (${installed.join(', ')}), ${(bytes / 1024).toFixed(0)} KiB on disk`);
     expect(installed).toEqual(['@stablelib/base64', 'fast-sha256', 'growcrm-projects-client', 'openapi-fetch', 'openapi-typescript-helpers', 'standardwebhooks']);
-    // The READMEs say about 670 KiB of files (measured on 2026-12-07): a larger install must update them.
-    expect(bytes).toBeLessThan(720 * 1024);
+    // The READMEs say about 745 KiB of files (measured on 2026-12-07): a larger install must update them.
+    expect(bytes).toBeLessThan(790 * 1024);
 
     // The package's own declarations are type-checked too (no skipLibCheck); no @types/node needed.
     writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({
