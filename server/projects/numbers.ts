@@ -56,7 +56,10 @@ const perClientNumber = compileOnce((scope: string, digits: number) => sqlBuilde
 /** The next value of the sequence, and its number. */
 const sequenceNumber = compileOnce((scope: string, digits: number) => sqlBuilder
   .with('counter', (db) => db.selectNoFrom(sql<string>`nextval(${organizationSequence})::text`.as('value')))
-  .with('n', (db) => db.selectFrom('counter').select((eb) => rendered(scope, eb.ref('counter.value'), digits).as('number')))
+  // Materialized: the rendered number is then one value, which the lookup of a project with it can
+  // use in the index. Inlined, it is an expression of replace() and lpad(), which row-level security
+  // keeps from the index (they are not leakproof): a scan of every project, 12 ms at 100,000.
+  .with((cte) => cte('n').materialized(), (db) => db.selectFrom('counter').select((eb) => rendered(scope, eb.ref('counter.value'), digits).as('number')))
   .selectFrom('n')
   .select((eb) => ['n.number', takenBy(eb.ref('n.number')).as('taken')]));
 
