@@ -710,17 +710,6 @@ ALTER DEFAULT PRIVILEGES GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO proje
 ALTER DEFAULT PRIVILEGES GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO projects_api;
 ALTER DEFAULT PRIVILEGES GRANT USAGE ON SCHEMAS TO projects_api;
 
--- The projects' searchable text, for `search` and `contains` (by hand: Prisma declares no view).
--- Row-level security lets an index serve only conditions made of leakproof operators, and ILIKE is
--- not one: on the table, a search read every project of the organization. The view reads the table
--- as its owner, limited to the statement's organization by its own condition, so the trigram indexes
--- serve the search. It is read-only for the server's role.
-CREATE VIEW "project_search_texts" AS
-  SELECT "organization_id", "id", "title", "description", "reference", "number" FROM "projects"
-   WHERE "organization_id" = current_organization_id();
-REVOKE ALL ON "project_search_texts" FROM projects_api;
-GRANT SELECT ON "project_search_texts" TO projects_api;
-
 -- Row-level security: a statement sees and writes only its organization's rows. The subquery makes
 -- the setting one value per statement (an InitPlan) that index conditions can use.
 ALTER TABLE "organizations" ENABLE ROW LEVEL SECURITY;

@@ -20,3 +20,14 @@ ALTER TABLE "projects" ADD CONSTRAINT "projects_organization_id_last_actor_id_fk
 
 -- AddForeignKey
 ALTER TABLE "projects" ADD CONSTRAINT "projects_organization_id_template_id_fkey" FOREIGN KEY ("organization_id", "template_id") REFERENCES "projects"("organization_id", "id") ON DELETE NO ACTION ON UPDATE CASCADE;
+
+-- The projects of the statement's organization, for lists and their totals (by hand: Prisma declares
+-- no view). Row-level security lets an index serve only conditions made of leakproof operators, and
+-- enum equality (a status) and ILIKE (a search) are not: on the table, such a list read every project
+-- of the organization. The view reads the table as its owner, limited to the statement's organization
+-- by its own condition, and is read-only for the server's role. It has every column of projects as
+-- they are now: a migration that changes them creates it again (a test compares the two).
+CREATE VIEW "organization_projects" AS
+  SELECT * FROM "projects" WHERE "organization_id" = current_organization_id();
+REVOKE ALL ON "organization_projects" FROM projects_api;
+GRANT SELECT ON "organization_projects" TO projects_api;

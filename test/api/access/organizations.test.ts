@@ -24,8 +24,8 @@ const as = bearer;
 /** Every tenant table's rows in `organizationId`, but the API keys' (their `last_used_at` records use). */
 async function rowsOf(organizationId: number): Promise<Record<string, string>> {
   const tables = await asSystem(() => t.db.prisma.$queryRaw<{ table_name: string }[]>`
-    SELECT table_name FROM information_schema.columns
-     WHERE table_schema = 'public' AND column_name = 'organization_id' AND table_name NOT IN ('api_keys', 'project_search_texts')`);
+    SELECT c.table_name FROM information_schema.columns c JOIN information_schema.tables t USING (table_schema, table_name)
+     WHERE c.table_schema = 'public' AND c.column_name = 'organization_id' AND t.table_type = 'BASE TABLE' AND c.table_name <> 'api_keys'`);
   return inOrganization(organizationId, async () => Object.fromEntries(await Promise.all(tables.map(async ({ table_name: table }) => {
     const [row] = await t.db.prisma.$queryRawUnsafe<{ rows: string }[]>(`SELECT coalesce(json_agg(r ORDER BY r::text), '[]')::text AS rows FROM "${table}" r`);
     return [table, row!.rows] as const;

@@ -75,6 +75,17 @@ describe('row-level security', () => {
     expect(title).toBe('Beta Project');
   });
 
+  it('lists through organization_projects: every column of projects, the statement\'s organization only', async () => {
+    const columnsOf = (table: string) => asSystem(async () => (await t.db.prisma.$queryRaw<{ column_name: string }[]>`
+      SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ${table} ORDER BY ordinal_position`).map((row) => row.column_name));
+    expect(await columnsOf('organization_projects')).toEqual(await columnsOf('projects'));
+    await inOrganization(A, async () => expect(await organizationsIn('organization_projects')).toEqual([A]));
+    await outsideAnyScope(async () => expect(await organizationsIn('organization_projects')).toEqual([]));
+    await inOrganization(A, async () => {
+      await expect(t.db.prisma.$executeRawUnsafe('UPDATE organization_projects SET title = $1', 'Through the view')).rejects.toThrow(/permission denied/);
+    });
+  });
+
   it('refuses a reference to another organization\'s row in the schema itself', async () => {
     // As the system, above row-level security: the composite foreign key still refuses it.
     await expect(asSystem(() => t.db.prisma.$executeRawUnsafe(
