@@ -274,7 +274,7 @@ interface DatabaseErrorLike {
   code?: string;
   name?: string;
   message?: string;
-  cause?: { code?: string };
+  cause?: { code?: string; kind?: string; originalCode?: string };
   meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string } } };
 }
 
@@ -287,8 +287,10 @@ interface DatabaseErrorLike {
  */
 function databaseTrouble(error: unknown): 'busy' | 'unavailable' | undefined {
   const e = (error ?? {}) as DatabaseErrorLike;
-  const driver = e.meta?.driverAdapterError?.cause;
+  // Through Prisma, or as the guard refused a statement sent on a transaction's connection directly (sql.ts).
+  const driver = e.meta?.driverAdapterError?.cause ?? (e.name === 'DriverAdapterError' ? e.cause : undefined);
   const sqlState = driver?.originalCode ?? e.code ?? '';
+  if (driver?.kind === 'TransactionAlreadyClosed') return 'busy';
   if (e.code === 'P2028' || e.code === 'P1018' || e.code === 'P2034' || e.code === 'P2037' || BUSY_SQLSTATES.includes(sqlState)) return 'busy';
   if (PG_BUSY_MESSAGES.test(e.message ?? '')) return 'busy';
   if (UNAVAILABLE_PRISMA_CODES.includes(e.code ?? '') || UNAVAILABLE_SQLSTATES.test(sqlState)) return 'unavailable';

@@ -7,11 +7,11 @@ import type pg from 'pg';
 import { PrismaClient } from '../../../generated/prisma/client.ts';
 import type { Config } from '../config.ts';
 import { claimDataDirectory, type DataDirectoryClaim } from './data-directory.ts';
-import { refuseStatementsAfterTransactionEnd } from './ended-transactions.ts';
+import { refuseStatementsAfterTransactionEnd, transactionConnections } from './ended-transactions.ts';
 import { within } from '../../core/time-limit.ts';
-import { poolReader } from './pool-reader.ts';
+import { driverStatements } from './driver-statements.ts';
 import { scopedClient, scopedPglite, scopedPool } from './scoped-connections.ts';
-import { readThroughPool } from './sql.ts';
+import { sendStatementsOn } from './sql.ts';
 import { StatementNames } from './statement-names.ts';
 
 export interface Database {
@@ -102,7 +102,10 @@ async function openPostgres(config: DatabaseOptions & { databaseUrl: string }): 
   const statementNameGenerator = (query: { sql: string }) => statementNames.nameFor(query.sql) as string;
   const adapter = refuseStatementsAfterTransactionEnd(new PrismaPg(pool, { statementNameGenerator }));
   const prisma = new PrismaClient({ adapter, transactionOptions: transactionOptions(config) });
-  readThroughPool(prisma, poolReader(pool, pg.types, statementNames));
+  // The statements built in sql.ts go to the driver: the client's on the pool, a transaction's on its connection.
+  const onDriver = driverStatements(pg.types, statementNames);
+  sendStatementsOn(prisma, onDriver(pool));
+  transactionConnections(prisma, (tx: object, connection) => sendStatementsOn(tx, onDriver(connection)));
   // Migrations get their own connections, ended after use (the session holds the migration advisory
   // lock), without the statement timeouts: a migration, or waiting for another instance's, may take long.
   const adapterFactory = new PrismaPg({ connectionString: config.databaseUrl, max: config.databasePoolSize, connectionTimeoutMillis: config.databaseConnectTimeoutMs });

@@ -8,7 +8,9 @@
 // another request's transaction), the PGlite adapter after its ROLLBACK. A plan cut by a timeout
 // therefore wrote its remaining statements outside the transaction. This wrapper sits between
 // Prisma and the adapter: once the end is issued, every further statement of that transaction is
-// refused here and never reaches the database.
+// refused here and never reaches the database. The same holds for statements sent on the
+// transaction's connection directly (transactionConnections below).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   DriverAdapterError,
   type IsolationLevel,
@@ -23,6 +25,15 @@ import {
 const ENDING_STATEMENT = /^\s*(COMMIT|ROLLBACK)\s*;?\s*$/i;
 
 export const ENDED_TRANSACTION_MESSAGE = 'The transaction has already ended: the statement was not sent.';
+
+/** A transaction's own driver connection (pg's), as far as a statement needs it. */
+export interface TransactionConnection { query(config: { text: string }): Promise<{ rows: unknown[]; rowCount: number | null }> }
+
+/** The adapter transaction's driver connection: @prisma/adapter-pg keeps its pool client as `client`. */
+function driverConnectionOf(transaction: Transaction): TransactionConnection | undefined {
+  const client = (transaction as { client?: Partial<TransactionConnection> }).client;
+  return typeof client?.query === 'function' ? client as TransactionConnection : undefined;
+}
 
 class EndedTransactionGuard implements Transaction {
   readonly provider: Transaction['provider'];
@@ -54,6 +65,21 @@ class EndedTransactionGuard implements Transaction {
   async executeRaw(query: SqlQuery): Promise<number> {
     this.#admit(query.sql);
     return this.#inner.executeRaw(query);
+  }
+
+  /**
+   * The transaction's connection, for statements sent on it directly: refused, as queryRaw's are,
+   * once the transaction has ended. Undefined for an adapter that does not expose one.
+   */
+  connection(): TransactionConnection | undefined {
+    const connection = driverConnectionOf(this.#inner);
+    if (!connection) return undefined;
+    return {
+      query: async (config) => {
+        this.#admit();
+        return connection.query(config);
+      },
+    };
   }
 
   async commit(): Promise<void> {
@@ -100,8 +126,34 @@ class GuardedAdapter implements SqlDriverAdapter {
   dispose(): Promise<void> { return this.#inner.dispose(); }
 
   async startTransaction(isolationLevel?: IsolationLevel): Promise<Transaction> {
-    return new EndedTransactionGuard(await this.#inner.startTransaction(isolationLevel));
+    const guard = new EndedTransactionGuard(await this.#inner.startTransaction(isolationLevel));
+    const starting = startingTransactions.getStore();
+    if (starting) starting.guard = guard;
+    return guard;
   }
+}
+
+/** Where `prisma.$transaction`, as transactionConnections wraps it, learns the guard of the transaction it starts. */
+const startingTransactions = new AsyncLocalStorage<{ guard?: EndedTransactionGuard }>();
+
+/**
+ * Calls `opened(tx, connection)` with each interactive transaction's client and its guarded
+ * connection before the transaction's callback runs. Prisma gives a callback no handle on its
+ * transaction's connection, so the client's `$transaction` is wrapped: the adapter starts the
+ * transaction (GuardedAdapter.startTransaction) inside the call, where it finds this call's slot.
+ */
+export function transactionConnections<Client extends { $transaction: unknown }, Tx>(prisma: Client, opened: (tx: Tx, connection: TransactionConnection) => void): void {
+  const begin = (prisma.$transaction as (...args: unknown[]) => Promise<unknown>).bind(prisma);
+  const $transaction = (work: unknown, ...options: unknown[]) => {
+    if (typeof work !== 'function') return begin(work, ...options);
+    const starting: { guard?: EndedTransactionGuard } = {};
+    return startingTransactions.run(starting, () => begin((tx: Tx) => {
+      const connection = starting.guard?.connection();
+      if (connection) opened(tx, connection);
+      return work(tx);
+    }, ...options));
+  };
+  Object.defineProperty(prisma, '$transaction', { value: $transaction, configurable: true, writable: true });
 }
 
 /** `factory`'s adapters, with transactions that refuse every statement once they have ended. */

@@ -3,10 +3,11 @@
 // renamed or dropped in the schema fails the type check wherever a statement names it.
 //
 // Kysely here only builds and compiles: no pool, no driver of its own. The compiled text and its
-// parameters run through the Prisma client or interactive transaction given, as `$queryRawUnsafe`
-// (what prisma-extension-kysely's driver does too, without extending the client's type): Prisma's
-// connection, its transactions and their guard (ended-transactions.ts), its parameter serialisation
-// and its prepared statement names (statement-names.ts, by text) apply as they did to `$queryRaw`.
+// parameters run in the Prisma client or interactive transaction given: on PostgreSQL on the pg
+// driver beneath it (sendStatementsOn), elsewhere as `$queryRawUnsafe` (what prisma-extension-kysely's
+// driver does too, without extending the client's type). Either way Prisma's connections, its
+// transactions and their guard (ended-transactions.ts), its value types and its prepared statement
+// names (statement-names.ts, by text) apply as they did to `$queryRaw`.
 // One statement is one round trip, as before. Building and compiling a small statement costs about
 // 10 µs (test/typed-sql.test.ts measures it); a large one (the project view: 0.6 ms) is compiled once
 // (compileOnce) and sent again with each call's values.
@@ -54,20 +55,21 @@ export function compileOnce<Args extends unknown[], Row>(build: (...args: Args) 
   };
 }
 
-/** Runs one statement outside any transaction on the client's own connection pool, with Prisma's raw value types. */
-export type PoolReader = (text: string, parameters: readonly unknown[]) => Promise<unknown[]>;
+/** Runs one statement on the driver directly, with Prisma's raw value types (driver-statements.ts). */
+export type StatementRunner = (text: string, parameters: readonly unknown[]) => Promise<{ rows: unknown[]; rowCount: number | null }>;
 
-const poolReaders = new WeakMap<object, PoolReader>();
+const runners = new WeakMap<object, StatementRunner>();
 
 /**
- * Sends `client`'s statements that run outside a transaction (reads, mostly: a project, a list page)
- * straight to its pool. Prisma's client runtime cost 0.2–0.3 ms of CPU per raw statement over the
- * driver's own (profiled under the shared benchmark's W1), for nothing a single statement needs:
- * transactions (the interactive transaction client, a different object) still run through Prisma,
- * so Prisma keeps the one way to a transaction and its guard.
+ * Sends the statements run in `db` (the Prisma client, or one of its interactive transactions)
+ * straight to the driver: the client's on the pg pool its adapter uses, a transaction's on that
+ * transaction's connection (through its guard, ended-transactions.ts). Prisma's client runtime cost
+ * 0.2–0.3 ms of CPU per raw statement over the driver's own (profiled under the shared benchmark),
+ * for nothing a single statement needs: Prisma still begins, commits and times out every
+ * transaction, and its model queries run through it as before.
  */
-export function readThroughPool(client: object, reader: PoolReader): void {
-  poolReaders.set(client, reader);
+export function sendStatementsOn(db: object, runner: StatementRunner): void {
+  runners.set(db, runner);
 }
 
 /**
@@ -77,13 +79,15 @@ export function readThroughPool(client: object, reader: PoolReader): void {
  */
 export function queryRows<Row>(db: Db, query: Statement<Row>): Promise<Row[]> {
   const { sql, parameters } = compileStatement(query);
-  const reader = poolReaders.get(db);
-  if (reader) return reader(sql, parameters) as Promise<Row[]>;
+  const runner = runners.get(db);
+  if (runner) return runner(sql, parameters).then((result) => result.rows as Row[]);
   return db.$queryRawUnsafe<Row[]>(sql, ...parameters);
 }
 
 /** Runs a statement for its effect in `db`; returns the count of rows it changed. */
 export function executeStatement(db: Db, query: Statement<unknown>): Promise<number> {
   const { sql, parameters } = compileStatement(query);
+  const runner = runners.get(db);
+  if (runner) return runner(sql, parameters).then((result) => result.rowCount ?? 0);
   return db.$executeRawUnsafe(sql, ...parameters);
 }

@@ -1,10 +1,11 @@
-// Statements outside a transaction, sent on the PostgreSQL pool that Prisma's adapter also uses (see
-// readThroughPool in sql.ts), answering the value types Prisma's raw queries answer, so that callers
-// cannot tell the two apart. pg parses some types differently: its own parsers are replaced per query
-// (never globally: the adapter's queries keep pg's defaults, which Prisma's runtime converts itself).
+// Statements sent on the pg driver directly (see sendStatementsOn in sql.ts): on the pool that
+// Prisma's adapter also uses, or on an interactive transaction's own connection. They answer the
+// value types Prisma's raw queries answer, so that callers cannot tell the two ways apart. pg parses
+// some types differently: its own parsers are replaced per query (never globally: the adapter's
+// queries keep pg's defaults, which Prisma's runtime converts itself).
 import type pg from 'pg';
 import { Prisma } from '../../../generated/prisma/client.ts';
-import type { PoolReader } from './sql.ts';
+import type { StatementRunner } from './sql.ts';
 import type { StatementNames } from './statement-names.ts';
 
 /** PostgreSQL type oids whose pg default differs from Prisma's raw result. */
@@ -46,10 +47,12 @@ function parameterValue(value: unknown): unknown {
   return value;
 }
 
-export function poolReader(pool: pg.Pool, types: typeof pg.types, statementNames: StatementNames): PoolReader {
+/** What a statement can be sent on: the pool, or one connection. */
+export interface Queryable { query(config: pg.QueryConfig): Promise<{ rows: unknown[]; rowCount: number | null }> }
+
+/** Runs statements on `target` with the prepared statement names Prisma's adapter uses (by text). */
+export function driverStatements(types: typeof pg.types, statementNames: StatementNames): (target: Queryable) => StatementRunner {
   const typeParsers = rawTypeParsers(types);
-  return async (text, parameters) => {
-    const result = await pool.query({ text, values: parameters.map(parameterValue), name: statementNames.nameFor(text), types: typeParsers });
-    return result.rows;
-  };
+  return (target) => (text, parameters) =>
+    target.query({ text, values: parameters.map(parameterValue), name: statementNames.nameFor(text), types: typeParsers });
 }
