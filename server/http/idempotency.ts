@@ -15,6 +15,7 @@ import { ApiError } from '../core/errors.ts';
 import { idempotencyKeyReused, VALIDATION_MESSAGE } from '../core/messages.ts';
 import { errorBody, toApiError } from './errors.ts';
 import type { Tx } from '../platform/database/transaction.ts';
+import { sendStatementsAsIn } from '../platform/database/sql.ts';
 import { asSystem, currentOrganizationId } from '../platform/database/tenancy.ts';
 import { claimIdempotencyKey, removeExpiredKeys } from './idempotency-store.ts';
 
@@ -95,7 +96,9 @@ export type Outcome = { replayed: boolean; answer: Answer };
  */
 export function joiningTransaction(tx: Tx): PrismaClient {
   const join = (fn: (inner: Tx) => Promise<unknown>) => fn(tx);
-  return new Proxy(tx, { get: (target, name) => (name === '$transaction' ? join : Reflect.get(target, name)) }) as unknown as PrismaClient;
+  const joined = new Proxy(tx, { get: (target, name) => (name === '$transaction' ? join : Reflect.get(target, name)) });
+  sendStatementsAsIn(joined, tx);
+  return joined as unknown as PrismaClient;
 }
 
 export class IdempotencyStore {

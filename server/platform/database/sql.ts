@@ -72,6 +72,12 @@ export function sendStatementsOn(db: object, runner: StatementRunner): void {
   runners.set(db, runner);
 }
 
+/** `alias`, a stand-in for `db` (the transaction a handler joins), sends its statements where `db` sends them. */
+export function sendStatementsAsIn(alias: object, db: object): void {
+  const runner = runners.get(db);
+  if (runner) runners.set(alias, runner);
+}
+
 /**
  * The rows of `query`, run in `db` (the client, or the transaction it belongs to). Row types follow
  * the generated tables, with Prisma's raw results: Date for timestamps and dates, Decimal for

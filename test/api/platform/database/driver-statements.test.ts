@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../../../server/platform/database/connection.ts';
 import { refuseStatementsAfterTransactionEnd, type TransactionConnection } from '../../../../server/platform/database/ended-transactions.ts';
 import { queryRows, sqlBuilder } from '../../../../server/platform/database/sql.ts';
+import { joiningTransaction } from '../../../../server/http/idempotency.ts';
 import { startTestServer, type TestServer } from '../../../helpers/server.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL;
@@ -42,6 +43,13 @@ if (DATABASE_URL) describe('PostgreSQL: a typed statement in a transaction', () 
     }));
     expect(pids.typed).toBe(pids.prisma);
     const failure = await db.prisma.$transaction((tx) => queryRows(tx, sql`SELECT 1 / ${0}::int`)).then(() => undefined, (error: unknown) => error as Error & { code?: string });
+    expect(failure).toMatchObject({ code: '22012' });
+    expect(failure?.name).not.toMatch(/^PrismaClient/);
+  });
+
+  it('runs there too when sent by a handler that joined the transaction (server/http/idempotency.ts)', async () => {
+    const failure = await db.prisma.$transaction((tx) => queryRows(joiningTransaction(tx), sql`SELECT 1 / ${0}::int`))
+      .then(() => undefined, (error: unknown) => error as Error & { code?: string });
     expect(failure).toMatchObject({ code: '22012' });
     expect(failure?.name).not.toMatch(/^PrismaClient/);
   });
