@@ -4,6 +4,7 @@
 // OpenTelemetry packages is even loaded (@opentelemetry/api alone took 0.1 s to import here).
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
+import { observeDriverStatements, type StatementObserver } from './database/driver-statements.ts';
 
 export const TRACER_NAME = 'growcrm-projects-api';
 
@@ -42,7 +43,38 @@ export async function startTracing(endpoint: string, logger: Logger, serviceName
   // The global provider, AsyncLocalStorage context and the W3C trace-context propagator.
   provider.register();
   registerInstrumentations({ tracerProvider: provider, instrumentations: [new PrismaInstrumentation()] });
-  return { requestSpans: requestSpans(api), shutdown: () => provider.shutdown() };
+  observeDriverStatements(statementSpans(api));
+  return {
+    requestSpans: requestSpans(api),
+    shutdown: () => {
+      observeDriverStatements(undefined);
+      return provider.shutdown();
+    },
+  };
+}
+
+/**
+ * A client span per statement sent on the pg driver directly (driver-statements.ts), named and
+ * described as @opentelemetry/instrumentation-pg names its own: that package patches pg as it loads,
+ * which an ES-module start-up cannot promise (as for the server span, below).
+ */
+function statementSpans({ SpanKind, SpanStatusCode, trace }: typeof import('@opentelemetry/api')): StatementObserver {
+  const tracer = trace.getTracer(TRACER_NAME);
+  return (text, run) => {
+    const operation = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? 'QUERY';
+    const attributes = { 'db.system.name': 'postgresql', 'db.operation.name': operation, 'db.query.text': text };
+    return tracer.startActiveSpan(`pg.query:${operation}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      try {
+        return await run();
+      } catch (error) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  };
 }
 
 /**

@@ -50,9 +50,24 @@ function parameterValue(value: unknown): unknown {
 /** What a statement can be sent on: the pool, or one connection. */
 export interface Queryable { query(config: pg.QueryConfig): Promise<{ rows: unknown[]; rowCount: number | null }> }
 
+/** Runs one statement (`run`) inside whatever the observer wraps around it: a tracing span. */
+export type StatementObserver = <T>(text: string, run: () => Promise<T>) => Promise<T>;
+
+let observer: StatementObserver | undefined;
+
+/**
+ * Tracing (platform/tracing.ts) sees each statement sent here: Prisma's spans cover only what goes
+ * through Prisma. Process-wide, as OpenTelemetry's own provider is; undefined stops it.
+ */
+export function observeDriverStatements(observe: StatementObserver | undefined): void {
+  observer = observe;
+}
+
 /** Runs statements on `target` with the prepared statement names Prisma's adapter uses (by text). */
 export function driverStatements(types: typeof pg.types, statementNames: StatementNames): (target: Queryable) => StatementRunner {
   const typeParsers = rawTypeParsers(types);
-  return (target) => (text, parameters) =>
-    target.query({ text, values: parameters.map(parameterValue), name: statementNames.nameFor(text), types: typeParsers });
+  return (target) => (text, parameters) => {
+    const run = () => target.query({ text, values: parameters.map(parameterValue), name: statementNames.nameFor(text), types: typeParsers });
+    return observer ? observer(text, run) : run();
+  };
 }

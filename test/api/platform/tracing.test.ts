@@ -44,7 +44,7 @@ const attribute = (span: ExportedSpan, key: string) => {
 };
 
 describe('tracing', () => {
-  it("sends a server span per request, continuing the caller's trace, with Prisma's spans beneath it", async () => {
+  it("sends a server span per request, continuing the caller's trace, with the database's spans beneath it", async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const callerSpanId = '00f067aa0ba902b7';
     const created = await t.api('POST', '/api/projects', {
@@ -63,12 +63,20 @@ describe('tracing', () => {
     expect(attribute(server!, 'http.response.status_code')).toBe(201);
     expect(attribute(server!, 'http.route')).toBe('/api/projects');
 
-    // Prisma's spans of this request are in its trace and descend from its server span.
+    // The database spans of this request are in its trace and descend from its server span: Prisma's
+    // (its transaction), and one per statement, Prisma's on PGlite and the driver's on PostgreSQL
+    // (server/platform/database/driver-statements.ts).
     const inTrace = spans().filter((s) => s.traceId === traceId);
     const byId = new Map(inTrace.map((s) => [s.spanId, s]));
-    const prisma = inTrace.filter((s) => s.name.startsWith('prisma:'));
-    expect(prisma.map((s) => s.name)).toEqual(expect.arrayContaining(['prisma:client:operation', 'prisma:client:db_query']));
-    for (const span of prisma) {
+    const database = inTrace.filter((s) => s.name.startsWith('prisma:') || s.name.startsWith('pg.query:'));
+    const statementSpan = process.env.DATABASE_URL ? 'pg.query:INSERT' : 'prisma:client:operation';
+    expect(database.map((s) => s.name)).toEqual(expect.arrayContaining(['prisma:client:transaction', 'prisma:client:db_query', statementSpan]));
+    if (process.env.DATABASE_URL) {
+      const outbox = database.find((s) => s.name === 'pg.query:INSERT' && String(attribute(s, 'db.query.text')).includes('"events"'));
+      expect(outbox, 'the outbox insert has its span, with its text').toBeDefined();
+      expect(attribute(outbox!, 'db.system.name')).toBe('postgresql');
+    }
+    for (const span of database) {
       let ancestor: ExportedSpan | undefined = span;
       while (ancestor && ancestor.spanId !== server!.spanId) ancestor = ancestor.parentSpanId ? byId.get(ancestor.parentSpanId) : undefined;
       expect(ancestor, `${span.name} is not under the request's span`).toBeDefined();
