@@ -20,19 +20,17 @@ import {
   type SqlResultSet,
   type Transaction,
 } from '@prisma/driver-adapter-utils';
+import type { Queryable } from './driver-statements.ts';
 
 /** The statements by which Prisma ends a transaction on adapters that do not end it themselves. */
 const ENDING_STATEMENT = /^\s*(COMMIT|ROLLBACK)\s*;?\s*$/i;
 
 export const ENDED_TRANSACTION_MESSAGE = 'The transaction has already ended: the statement was not sent.';
 
-/** A transaction's own driver connection (pg's), as far as a statement needs it. */
-export interface TransactionConnection { query(config: { text: string }): Promise<{ rows: unknown[]; rowCount: number | null }> }
-
 /** The adapter transaction's driver connection: @prisma/adapter-pg keeps its pool client as `client`. */
-function driverConnectionOf(transaction: Transaction): TransactionConnection | undefined {
-  const client = (transaction as { client?: Partial<TransactionConnection> }).client;
-  return typeof client?.query === 'function' ? client as TransactionConnection : undefined;
+function driverConnectionOf(transaction: Transaction): Queryable | undefined {
+  const client = (transaction as { client?: Partial<Queryable> }).client;
+  return typeof client?.query === 'function' ? client as Queryable : undefined;
 }
 
 class EndedTransactionGuard implements Transaction {
@@ -71,7 +69,7 @@ class EndedTransactionGuard implements Transaction {
    * The transaction's connection, for statements sent on it directly: refused, as queryRaw's are,
    * once the transaction has ended. Undefined for an adapter that does not expose one.
    */
-  connection(): TransactionConnection | undefined {
+  connection(): Queryable | undefined {
     const connection = driverConnectionOf(this.#inner);
     if (!connection) return undefined;
     return {
@@ -142,7 +140,7 @@ const startingTransactions = new AsyncLocalStorage<{ guard?: EndedTransactionGua
  * transaction's connection, so the client's `$transaction` is wrapped: the adapter starts the
  * transaction (GuardedAdapter.startTransaction) inside the call, where it finds this call's slot.
  */
-export function transactionConnections<Client extends { $transaction: unknown }, Tx>(prisma: Client, opened: (tx: Tx, connection: TransactionConnection) => void): void {
+export function transactionConnections<Client extends { $transaction: unknown }, Tx>(prisma: Client, opened: (tx: Tx, connection: Queryable) => void): void {
   const begin = (prisma.$transaction as (...args: unknown[]) => Promise<unknown>).bind(prisma);
   const $transaction = (work: unknown, ...options: unknown[]) => {
     if (typeof work !== 'function') return begin(work, ...options);

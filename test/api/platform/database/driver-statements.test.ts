@@ -4,7 +4,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../../../server/platform/database/connection.ts';
-import { refuseStatementsAfterTransactionEnd, type TransactionConnection } from '../../../../server/platform/database/ended-transactions.ts';
+import type { Queryable } from '../../../../server/platform/database/driver-statements.ts';
+import { refuseStatementsAfterTransactionEnd } from '../../../../server/platform/database/ended-transactions.ts';
 import { queryRows, sqlBuilder } from '../../../../server/platform/database/sql.ts';
 import { joiningTransaction } from '../../../../server/http/idempotency.ts';
 import { startTestServer, type TestServer } from '../../../helpers/server.ts';
@@ -58,7 +59,7 @@ if (DATABASE_URL) describe('PostgreSQL: a typed statement in a transaction', () 
     const adapter = await refuseStatementsAfterTransactionEnd(db.adapterFactory).connect();
     try {
       const tx = await adapter.startTransaction();
-      const connection = (tx as unknown as { connection(): TransactionConnection | undefined }).connection();
+      const connection = (tx as unknown as { connection(): Queryable | undefined }).connection();
       expect(connection).toBeDefined();
       expect((await connection!.query({ text: 'SELECT 1 AS one' })).rows).toEqual([{ one: 1 }]);
       await tx.executeRaw({ sql: 'ROLLBACK', args: [], argTypes: [] });
