@@ -307,7 +307,8 @@ export function errorBody(apiError: ApiError): { message: string; errors?: Field
 
 export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    const log = (req as Request & { log?: Logger }).log ?? logger;
+    // A request's lines carry its id, as its request line does (server/platform/logging.ts).
+    const log = req.id ? logger.child({ reqId: req.id }) : logger;
     let apiError: ApiError;
     try {
       apiError = toApiError(error, req);

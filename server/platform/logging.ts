@@ -3,7 +3,15 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/**
+ * Lines are written to standard output in batches: once LOG_BATCH_BYTES are held, and at least every
+ * LOG_FLUSH_MS, and all of them when the process exits (pino's exit handler). A write per request
+ * line was a twentieth of a project read's CPU.
+ */
+const LOG_BATCH_BYTES = 4096;
+const LOG_FLUSH_MS = 200;
+
+export function createLogger(level: string, destination: DestinationStream = pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_MS })): Logger {
   return pino({ level, base: undefined, redact: ['req.headers.authorization'] }, destination);
 }
 
@@ -50,7 +58,7 @@ export function redactUrl(url: string): string {
 }
 
 declare module 'express-serve-static-core' {
-  interface Request { log: Logger; id: string }
+  interface Request { id: string }
 }
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
@@ -59,12 +67,11 @@ export function requestLogging(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const incoming = req.get('x-request-id');
     req.id = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    req.log = logger.child({ reqId: req.id });
     res.setHeader('X-Request-Id', req.id);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      req.log.info({ method: req.method, url: redactUrl(req.originalUrl), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      logger.info({ reqId: req.id, method: req.method, url: redactUrl(req.originalUrl), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
     });
     next();
   };
