@@ -51,7 +51,7 @@ export interface AppOptions {
   rateLimits: RateLimits;
   /** The background job queue, for the operations that queue work (redelivering a webhook, a large clone). */
   jobs?: JobQueue;
-  /** Called after each change that recorded an event has committed. */
+  /** Called after each change whose event a webhook subscription receives has committed. */
   afterChange?: () => void;
 }
 
@@ -115,7 +115,7 @@ interface RouteContext {
   webhooks: HandlerInput<OperationId>['webhooks'];
   projectNumberFormat: HandlerInput<OperationId>['projectNumberFormat'];
   duplications: HandlerInput<OperationId>['duplications'];
-  /** Called after a change that recorded an event has committed (the webhook relay's nudge). */
+  /** Called after a change whose event a webhook subscription receives has committed (the webhook relay's nudge). */
   afterChange: () => void;
   /** How long a clone without Prefer: respond-async waits for its background copy (server/http/clone-answer.ts). */
   cloneWaitMs: number;
@@ -159,8 +159,8 @@ function route<K extends OperationId>(context: RouteContext, operationId: K, han
     const recorded = (tx: Tx) => runRecorded(operationId, handler, { ...input, prisma: joiningTransaction(tx) }, tx, caller);
     const key = acceptsIdempotencyKey ? req.get(IDEMPOTENCY_HEADER) : undefined;
     if (key === undefined) {
-      const recordedReply = recordsEvent ? await db.prisma.$transaction(recorded) : await handler(input);
-      if (recordsEvent) afterChange();
+      const { reply: recordedReply, subscribed } = recordsEvent ? await db.prisma.$transaction(recorded) : { reply: await handler(input), subscribed: false };
+      if (subscribed) afterChange();
       const settled = waitsForJobQueue ? await settleClone(db.prisma, cloneWaitMs, req, res, recordedReply.status, recordedReply.location) : undefined;
       const reply: { status: number; body: unknown; etag?: string; location?: string } = settled ?? recordedReply;
       if (reply.etag) res.setHeader('ETag', reply.etag);
@@ -170,13 +170,15 @@ function route<K extends OperationId>(context: RouteContext, operationId: K, han
       return;
     }
     const request = { apiKeyId: caller.apiKeyId, key, method: req.method, url: req.originalUrl, body: input.body };
+    let subscribed = false;
     const { replayed, answer } = await idempotency.run(request, async (tx) => {
-      const reply = await recorded(tx);
+      const { reply, subscribed: eventSubscribed } = await recorded(tx);
+      subscribed = eventSubscribed;
       const headers: Record<string, string> = reply.etag ? { ETag: reply.etag } : {};
       if (reply.location) headers.Location = reply.location;
       return { status: reply.status, body: JSON.stringify(reply.body), headers };
     });
-    if (recordsEvent && !replayed) afterChange();
+    if (subscribed && !replayed) afterChange();
     if (replayed) res.setHeader(REPLAY_HEADER, 'true');
     const settled = waitsForJobQueue ? await settleClone(db.prisma, cloneWaitMs, req, res, answer.status, answer.headers.Location) : undefined;
     send(res, settled ? { status: settled.status, body: JSON.stringify(settled.body), headers: { ETag: settled.etag } } : answer);

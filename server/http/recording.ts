@@ -175,6 +175,9 @@ async function lockedProject(tx: Tx, id: number, lock: 'update' | 'delete'): Pro
   return row && toProject(row);
 }
 
+/** A write's answer, and whether the event it recorded has a webhook subscription to go to. */
+export interface RecordedReply<K extends OperationId> { reply: Reply<K>; subscribed: boolean }
+
 /**
  * Runs a write operation's handler in `tx` and records its event there: the change and its event
  * commit together or not at all.
@@ -185,21 +188,20 @@ export async function runRecorded<K extends OperationId>(
   input: HandlerInput<K>,
   tx: Tx,
   caller: Caller,
-): Promise<Reply<K>> {
+): Promise<RecordedReply<K>> {
   const source = eventSources[operationId] as EventSource<K> | null | typeof UNRECORDED;
   if (source === null) throw new Error(`${operationId} is not a write: it runs outside a transaction`);
-  if (source === UNRECORDED) return handler(input);
+  if (source === UNRECORDED) return { reply: await handler(input), subscribed: false };
   const before = source.projectBefore ? await lockedProject(tx, (input.path as { id: number }).id, source.projectBefore) : undefined;
   const reply = await handler(input);
   const draft = await source.describe({ tx, input, reply, before });
   if (source.projectActivity) {
     const projectId = (input.path as { id: number }).id;
-    if (draft) await touchProjectWithEvent(tx, projectId, source.type, caller, draft);
-    else await touchProjectActivity(tx, projectId, caller.userId);
-  } else if (draft) {
-    await insertEvent(tx, source.type, caller, draft);
+    if (draft) return { reply, subscribed: await touchProjectWithEvent(tx, projectId, source.type, caller, draft) };
+    await touchProjectActivity(tx, projectId, caller.userId);
+    return { reply, subscribed: false };
   }
-  return reply;
+  return { reply, subscribed: draft ? await insertEvent(tx, source.type, caller, draft) : false };
 }
 
 /** True for operations that change something. */

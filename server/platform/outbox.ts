@@ -1,8 +1,8 @@
 // The outbox: events written in the transaction of the change they record; the feed, webhooks and activities read them.
 import type { components } from '../../generated/api-types.ts';
-import { sql } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
 import type { Tx } from './database/transaction.ts';
-import { compileOnce, executeStatement, sqlBuilder } from './database/sql.ts';
+import { compileOnce, type DB, queryRows, sqlBuilder } from './database/sql.ts';
 
 type Schemas = components['schemas'];
 export type EventType = Schemas['EventType'];
@@ -35,12 +35,25 @@ export function newResourceEvent<T extends EventType = EventType>(projectId: num
   return { projectId, data, changedFields: [], previous: null };
 }
 
-/** Writes one event in `tx`: for changes made outside a request too (a background clone's). */
-export async function insertEvent<T extends EventType>(tx: Tx, type: T, actor: Actor, draft: EventDraft<T>): Promise<void> {
+/**
+ * Returned by each statement that writes an event: whether the organization (row-level security
+ * limits the subquery to it) has a webhook subscription enabled, so that the change wakes the relay
+ * only when it has someone to tell, and without a round trip of its own.
+ */
+export function organizationSubscribed<TB extends keyof DB>(eb: ExpressionBuilder<DB, TB>) {
+  return eb.exists(sqlBuilder.selectFrom('webhook_subscriptions').select(sql.lit(1).as('one')).where('webhook_subscriptions.enabled', '=', sql.lit(true))).$castTo<boolean>().as('subscribed');
+}
+
+/**
+ * Writes one event in `tx`: for changes made outside a request too (a background clone's). Answers
+ * whether a webhook subscription of the organization is enabled (organizationSubscribed).
+ */
+export async function insertEvent<T extends EventType>(tx: Tx, type: T, actor: Actor, draft: EventDraft<T>): Promise<boolean> {
   // Raw: the model's createMany costs more per call in Prisma than the statement itself (the JSON
   // columns go through its query planner); the row is the same.
-  await executeStatement(tx, insertStatement(type, draft.projectId, actor.apiKeyId, actor.userId, draft.changedFields,
+  const [written] = await queryRows(tx, insertStatement(type, draft.projectId, actor.apiKeyId, actor.userId, draft.changedFields,
     draft.previous === null ? null : JSON.stringify(draft.previous), JSON.stringify(draft.data)));
+  return written!.subscribed;
 }
 
 /** Built and compiled once: it runs on every change. */
@@ -53,4 +66,4 @@ const insertStatement = compileOnce((type: EventType, projectId: number | null, 
     changed_fields: sql<string[]>`${changedFields}::text[]`,
     previous: sql`${previous}::jsonb`,
     data: sql`${data}::jsonb`,
-  }));
+  }).returning(organizationSubscribed));

@@ -7,7 +7,7 @@ import { INTERNAL_PROJECT_MESSAGE } from '../core/messages.ts';
 import type { Tx, Db } from '../platform/database/transaction.ts';
 import { compileOnce, type DB, executeStatement, queryRows, sqlBuilder } from '../platform/database/sql.ts';
 import type { UserRole } from '../../generated/kysely/database.ts';
-import type { Actor, EventDraft, EventType } from '../platform/outbox.ts';
+import { type Actor, type EventDraft, type EventType, organizationSubscribed } from '../platform/outbox.ts';
 import { type PageQuery, pageWindow, loadPage } from '../core/paging.ts';
 
 interface ChildPageArgs<Where> { where: Where & { projectId: number }; orderBy: { id: 'asc' | 'desc' }; skip: number; take: number }
@@ -112,12 +112,15 @@ const touchWithEventStatement = compileOnce((projectId: number, now: Date, type:
     sql<string[]>`${changedFields}::text[]`.as('changed_fields'),
     sql`${previous}::jsonb`.as('previous'),
     sql`${data}::jsonb`.as('data'),
-  ])));
+  ]))
+  .returning(organizationSubscribed));
 
-export async function touchProjectWithEvent(tx: Tx, projectId: number, type: EventType, actor: Actor, draft: EventDraft): Promise<void> {
-  const written = await executeStatement(tx, touchWithEventStatement(projectId, new Date(), type, actor.apiKeyId, actor.userId, draft.changedFields,
+/** Answers, as insertEvent does, whether a webhook subscription of the organization is enabled. */
+export async function touchProjectWithEvent(tx: Tx, projectId: number, type: EventType, actor: Actor, draft: EventDraft): Promise<boolean> {
+  const [written] = await queryRows(tx, touchWithEventStatement(projectId, new Date(), type, actor.apiKeyId, actor.userId, draft.changedFields,
     draft.previous === null ? null : JSON.stringify(draft.previous), JSON.stringify(draft.data)));
-  if (written === 0) throw projectArchived();
+  if (written === undefined) throw projectArchived();
+  return written.subscribed;
 }
 
 /** The client that a project's invoices and estimates are for; a 422 for an internal project, which has none. */

@@ -13,7 +13,7 @@ import { eventCursor, findEvent, readFeed } from '../events/feed.ts';
 import type { JobQueue, QueueSettings } from '../platform/job-queue.ts';
 import { toEvent } from '../events/mapping.ts';
 import { WEBHOOK_URL_INTERNAL_MESSAGE, WEBHOOK_URL_UNRESOLVED_MESSAGE } from '../core/messages.ts';
-import { anySubscriptionEnabled, lockRelay } from './store.ts';
+import { lockRelay } from './store.ts';
 import { asSystem, FIRST_ORGANIZATION_ID, inOrganization, rowKey } from '../platform/database/tenancy.ts';
 
 export const DELIVERY_QUEUE = 'webhook-delivery';
@@ -225,25 +225,24 @@ export async function startWebhookWorker(prisma: PrismaClient, jobs: JobQueue, s
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
-  // A nudge (after each change) relays only while some subscription is enabled: otherwise its
-  // transaction only moved the relay past events nobody receives, for every write. The timer's run
-  // still does that, so a subscription made later starts from a recent position.
-  const relay = (onlyForSubscribers = false): void => {
+  // Changes nudge the relay only when their organization has a subscription enabled (the event's
+  // insert answers that: server/platform/outbox.ts). The timer's runs also move the relay past events
+  // nobody receives, so that a subscription made later starts from a recent position.
+  const relay = (): void => {
     if (stopped) return;
     if (running) { again = true; return; }
     running = (async () => {
       try {
-        if (onlyForSubscribers && !(await asSystem(() => anySubscriptionEnabled(prisma)))) return;
         while (!stopped && (await relayOnce(prisma, jobs)) === RELAY_BATCH);
       } catch (error) {
         logger.warn({ err: error }, 'webhook relay failed; it runs again on the next tick');
       } finally {
         running = undefined;
-        if (again) { again = false; relay(true); }
+        if (again) { again = false; relay(); }
       }
     })();
   };
-  const timer = setInterval(() => relay(), settings.webhookRelayIntervalMs);
+  const timer = setInterval(relay, settings.webhookRelayIntervalMs);
   timer.unref();
   await jobs.boss.work<DeliveryJob>(DELIVERY_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 1, localConcurrency: 4 }, async ([job]) => {
     const { organizationId = FIRST_ORGANIZATION_ID, deliveryId } = job!.data;
@@ -251,7 +250,7 @@ export async function startWebhookWorker(prisma: PrismaClient, jobs: JobQueue, s
   });
   relay();
   return {
-    nudge: () => relay(true),
+    nudge: relay,
     async stop() {
       stopped = true;
       clearInterval(timer);
