@@ -7,7 +7,7 @@ import { findProjectView, insertProjectView, projectCursor, projectListStatement
 import { allows, entityTag, preconditionFailed, type VersionCondition } from '../core/entity-tags.ts';
 import { FieldErrorCollector, notFound, projectArchived, validationFailed } from '../core/errors.ts';
 import { invalidSelection } from '../core/messages.ts';
-import { takeProjectNumber } from './numbers.ts';
+import { numberScope } from './numbers.ts';
 import { customFieldsNamed, customValuesChanging, writeCustomValues } from './custom-fields/store.ts';
 import { customFieldFilters } from './custom-fields/filters.ts';
 import { changedEntries, sameValue } from '../core/same-value.ts';
@@ -137,9 +137,8 @@ export const createProject: Handler<'createProject'> = async ({ prisma, path, bo
   const { mainAdministratorId, clientCompanyName, customValues } = await bodyChecks.createProject(prisma, { path, body }, errors);
   errors.throwIfAny();
   const client = body.project_clientid === undefined ? null : { id: body.project_clientid, companyName: clientCompanyName! };
-  const number = await takeProjectNumber(prisma, projectNumberFormat, client);
   // The schema and the checks require title, category, start date and (but for internal projects) the client.
-  let row = await insertProjectView(prisma, caller.userId, { ...columnsOf(body, createColumnWriters), number, creatorId: body.project_creatorid ?? mainAdministratorId });
+  let row = await insertProjectView(prisma, caller.userId, { ...columnsOf(body, createColumnWriters), creatorId: body.project_creatorid ?? mainAdministratorId }, numberScope(projectNumberFormat, client));
   if (customValues.set.length > 0) {
     await writeCustomValues(prisma, row.id, customValues);
     row = (await findProjectView(prisma, row.id))!;

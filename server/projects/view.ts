@@ -17,6 +17,7 @@ import type { Db } from '../platform/database/transaction.ts';
 import { compileOnce, compileStatement, type DB, queryRows, sqlBuilder, type Statement } from '../platform/database/sql.ts';
 import type { PageWindow } from '../core/paging.ts';
 import { escapeLike } from '../core/search-text.ts';
+import { nextNumber, type NumberScope } from './numbers.ts';
 
 export type ListQuery = NonNullable<operations['listProjects']['parameters']['query']>;
 
@@ -163,19 +164,25 @@ const PROJECT_COLUMN_NAMES = {
 export type ProjectInsert = Partial<Pick<Prisma.ProjectUncheckedCreateInput, keyof typeof PROJECT_COLUMN_NAMES>>;
 
 /**
- * Inserts a project, its first activity by team user `actorId`, and reads it back as the API shows
- * it, in one statement: the insert and the read had been two round trips, and Prisma's create its
- * costliest call per request. Other columns left out take their defaults; the parameters take the
- * types of the columns they fill.
+ * Inserts a project with the next free number of `numbering`'s scope, its first activity by team
+ * user `actorId`, and reads it back as the API shows it, in one statement: the number, the insert and
+ * the read had been three round trips, and Prisma's create its costliest call per request. Other
+ * columns left out take their defaults; the parameters take the types of the columns they fill.
  */
-export async function insertProjectView(db: Db, actorId: number, given: ProjectInsert): Promise<ProjectViewRow> {
+export async function insertProjectView(db: Db, actorId: number, given: Omit<ProjectInsert, 'number'>, numbering: NumberScope): Promise<ProjectViewRow> {
   // To the millisecond, as the API shows them (and as Prisma's create writes them): a created_to
   // filter at the instant a project shows must include it.
   const now = new Date();
-  const columns: ProjectInsert = { createdAt: now, updatedAt: now, lastActivityAt: now, lastActorId: actorId, ...given };
-  const fields = (Object.keys(columns) as (keyof ProjectInsert)[]).filter((field) => columns[field] !== undefined);
-  const rows = await queryRows(db, insertStatement(fields)(...fields.map((field) => columns[field])));
-  return rows[0]!;
+  const columns: Omit<ProjectInsert, 'number'> = { createdAt: now, updatedAt: now, lastActivityAt: now, lastActorId: actorId, ...given };
+  const fields = (Object.keys(columns) as (keyof typeof columns)[]).filter((field) => columns[field] !== undefined);
+  const statement = insertStatement(fields, numbering.perClient);
+  const values = [...fields.map((field) => columns[field]), numbering.scope, numbering.digits];
+  for (;;) {
+    // A number that a project has already (a format changed to one whose numbers meet older ones)
+    // inserts nothing (ON CONFLICT), and the next one is taken.
+    const [row] = await queryRows(db, statement(...values));
+    if (row) return row;
+  }
 }
 
 /** A column of a table as SQL text (`alias.name`): a name the schema does not have fails the type check. */
@@ -193,16 +200,25 @@ const v = columnOf('project_custom_values', 'v');
  */
 const ORGANIZATION_PROJECTS = sql.raw('organization_projects');
 
-/** The insert of a project with these columns given, compiled once per set of columns (at most INSERT_SHAPES sets). */
-function insertStatement(fields: (keyof ProjectInsert)[]): (...values: unknown[]) => CompiledQuery<ProjectViewRow> {
-  const key = fields.join(',');
+/**
+ * The insert of a project with these columns given and its number taken (nextNumber, whose scope
+ * and digits are the last two values), compiled once per set of columns and kind of counter (at most
+ * INSERT_SHAPES).
+ */
+function insertStatement(fields: (keyof ProjectInsert)[], perClient: boolean): (...values: unknown[]) => CompiledQuery<ProjectViewRow> {
+  const key = `${perClient ? 'client' : 'sequence'}:${fields.join(',')}`;
   let statement = insertStatements.get(key);
   if (statement === undefined) {
     statement = compileOnce((...values: unknown[]) => projectView(sqlBuilder
+      .with((cte) => cte('n').materialized(), nextNumber(perClient, values[fields.length], values[fields.length + 1]))
       .with('p', (cte) => cte.insertInto('projects')
-        .values(Object.fromEntries(fields.map((field, i) => [PROJECT_COLUMN_NAMES[field], values[i]])) as Insertable<DB['projects']>)
+        .values({
+          ...Object.fromEntries(fields.map((field, i) => [PROJECT_COLUMN_NAMES[field], values[i]])),
+          number: sql<string>`(SELECT "number" FROM "n")`,
+        } as Insertable<DB['projects']>)
+        .onConflict((conflict) => conflict.columns(['organization_id', 'number']).doNothing())
         .returningAll())
-      .selectFrom(sql<ProjectRow>`p`.as('p'))), fields.length);
+      .selectFrom(sql<ProjectRow>`p`.as('p'))), fields.length + 2);
     if (insertStatements.size < INSERT_SHAPES) insertStatements.set(key, statement);
   }
   return statement;

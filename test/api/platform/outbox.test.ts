@@ -18,7 +18,7 @@ async function subscribedAnswers(organizationId: number, project: number | null)
   const answers: boolean[] = [];
   await inOrganization(organizationId, () => t.db.prisma.$transaction(async (tx) => {
     const actor = { apiKeyId: (await tx.apiKey.findFirstOrThrow({ select: { id: true } })).id, userId: null };
-    answers.push(await insertEvent(tx, 'project.deleted', actor, newResourceEvent(project, { id: project ?? 0 })));
+    answers.push(await insertEvent(tx, 'project.deleted', actor, newResourceEvent(project, { id: project ?? 0 } as never)));
     if (project !== null) answers.push(await touchProjectWithEvent(tx, project, 'project.updated', actor, { projectId: project, data: { id: project } as never, changedFields: [], previous: null }));
     throw rolledBack;
   })).catch((error: unknown) => { if (error !== rolledBack) throw error; });
