@@ -12,17 +12,19 @@ const pathToRegexpModule = validatorRequire('path-to-regexp') as { pathToRegexp:
 
 if (!pathToRegexpModule.pathToRegexp.memoised) {
   const compile = pathToRegexpModule.pathToRegexp;
-  const compiled = new Map<string, unknown>();
+  // By pattern, then by the options' three flags as a number: the validator tries every route's
+  // pattern on each request, and a key string built per try (then hashed) cost more than the lookup.
+  const compiled = new Map<string, unknown[]>();
   const memoised = Object.assign((path: string, options: Parameters<PathToRegexp>[1] = {}) => {
     // Only string patterns are cached: that is all the validator passes.
     if (typeof path !== 'string') return compile(path, options);
-    const key = `${options.sensitive ? 1 : 0}${options.strict ? 1 : 0}${options.end === false ? 0 : 1}${path}`;
-    let matcher = compiled.get(key);
-    if (matcher === undefined) {
-      matcher = compile(path, options);
-      compiled.set(key, matcher);
+    const flags = (options.sensitive ? 4 : 0) + (options.strict ? 2 : 0) + (options.end === false ? 0 : 1);
+    let byFlags = compiled.get(path);
+    if (byFlags === undefined) {
+      byFlags = [];
+      compiled.set(path, byFlags);
     }
-    return matcher;
+    return (byFlags[flags] ??= compile(path, options));
   }, { memoised: true as const });
   pathToRegexpModule.pathToRegexp = memoised;
 }
