@@ -45,6 +45,8 @@ function decoded(text: string): string {
 
 /** The URL as a log may hold it: no value of a secret-named parameter, nothing that looks like a key. */
 export function redactUrl(url: string): string {
+  // Most URLs hold nothing to look at: no query, nothing percent-encoded, nothing like a key.
+  if (!url.includes('?') && !url.includes('%') && !KEY_LIKE.test(url)) return url;
   const [path = '', ...rest] = url.split('?');
   const safePath = path.split('/').map((segment) => (KEY_LIKE.test(decoded(segment)) ? REDACTED : segment)).join('/');
   if (rest.length === 0) return safePath;
