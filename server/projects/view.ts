@@ -163,17 +163,20 @@ const PROJECT_COLUMN_NAMES = {
 /** A project's columns as Prisma's create input names them (relations aside). */
 export type ProjectInsert = Partial<Pick<Prisma.ProjectUncheckedCreateInput, keyof typeof PROJECT_COLUMN_NAMES>>;
 
+/** The columns a new project is inserted with: all but its number, which the insert takes itself. */
+type NewProjectColumns = Omit<ProjectInsert, 'number'>;
+
 /**
  * Inserts a project with the next free number of `numbering`'s scope, its first activity by team
  * user `actorId`, and reads it back as the API shows it, in one statement: the number, the insert and
  * the read had been three round trips, and Prisma's create its costliest call per request. Other
  * columns left out take their defaults; the parameters take the types of the columns they fill.
  */
-export async function insertProjectView(db: Db, actorId: number, given: Omit<ProjectInsert, 'number'>, numbering: NumberScope): Promise<ProjectViewRow> {
+export async function insertProjectView(db: Db, actorId: number, given: NewProjectColumns, numbering: NumberScope): Promise<ProjectViewRow> {
   // To the millisecond, as the API shows them (and as Prisma's create writes them): a created_to
   // filter at the instant a project shows must include it.
   const now = new Date();
-  const columns: Omit<ProjectInsert, 'number'> = { createdAt: now, updatedAt: now, lastActivityAt: now, lastActorId: actorId, ...given };
+  const columns: NewProjectColumns = { createdAt: now, updatedAt: now, lastActivityAt: now, lastActorId: actorId, ...given };
   const fields = (Object.keys(columns) as (keyof typeof columns)[]).filter((field) => columns[field] !== undefined);
   const statement = insertStatement(fields, numbering.perClient);
   const values = [...fields.map((field) => columns[field]), numbering.scope, numbering.digits];
@@ -205,7 +208,7 @@ const ORGANIZATION_PROJECTS = sql.raw('organization_projects');
  * and digits are the last two values), compiled once per set of columns and kind of counter (at most
  * INSERT_SHAPES).
  */
-function insertStatement(fields: (keyof ProjectInsert)[], perClient: boolean): (...values: unknown[]) => CompiledQuery<ProjectViewRow> {
+function insertStatement(fields: (keyof NewProjectColumns)[], perClient: boolean): (...values: unknown[]) => CompiledQuery<ProjectViewRow> {
   const key = `${perClient ? 'client' : 'sequence'}:${fields.join(',')}`;
   let statement = insertStatements.get(key);
   if (statement === undefined) {
