@@ -3,7 +3,7 @@ import type { components } from '../../generated/api-types.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { CLONE_START, copyChildren, createClonedProject, planClone } from './duplication/clone.ts';
 import { queueDuplication } from './duplication/jobs.ts';
-import { findProjectView, insertProjectView, projectCursor, projectListStatements, type ListQuery, type ProjectInsert, type ProjectListRow } from './view.ts';
+import { findProjectView, insertProjectView, type ListStatements, projectCursor, projectListStatements, type ListQuery, type ProjectInsert, type ProjectListRow } from './view.ts';
 import { allows, entityTag, preconditionFailed, type VersionCondition } from '../core/entity-tags.ts';
 import { FieldErrorCollector, notFound, projectArchived, validationFailed } from '../core/errors.ts';
 import { invalidSelection } from '../core/messages.ts';
@@ -11,7 +11,7 @@ import { numberScope } from './numbers.ts';
 import { customFieldsNamed, customValuesChanging, writeCustomValues } from './custom-fields/store.ts';
 import { customFieldFilters } from './custom-fields/filters.ts';
 import { changedEntries, sameValue } from '../core/same-value.ts';
-import { PROJECT_EXTRAS, type ProjectExtra, toProject } from './mapping.ts';
+import { PROJECT_EXTRAS, type ProjectExtra, toProject, toProjectWithExtras } from './mapping.ts';
 import { bodyChecks } from './rules.ts';
 import type { Handler } from '../contract/operations.ts';
 import { forgetTemplate, lockProject, nextVersion, refreshDerivedProgress, touchProjectActivity } from './store.ts';
@@ -22,7 +22,7 @@ import { idName } from '../team/mapping.ts';
 import { toProjectDuplication } from './duplication/mapping.ts';
 import type { Db } from '../platform/database/transaction.ts';
 import { queryRows } from '../platform/database/sql.ts';
-import { loadPage, pageWindow } from '../core/paging.ts';
+import { loadPage, type PageWindow, pageWindow } from '../core/paging.ts';
 import { isOn, mustNotPrecede } from '../core/field-rules.ts';
 import { rowKey } from '../platform/database/tenancy.ts';
 
@@ -79,47 +79,62 @@ function columnsOf<Body extends object>(body: Body, writers: ColumnWriters<Body>
 
 /** The project as the API shows it (with the extras asked for), with its ETag. */
 async function loadProject(db: Db, id: number, include: readonly ProjectExtra[] = []) {
-  const row = await findProjectView(db, id);
-  if (!row) throw notFound('Project');
-  return { data: toProject(row, include), etag: entityTag(row.version) };
+  // The extras' rows are read only for a client that asks for them.
+  const found = include.length > 0
+    ? await findProjectView(db, id, { extras: true }).then((row) => row && { data: toProjectWithExtras(row, include), version: row.version })
+    : await findProjectView(db, id).then((row) => row && { data: toProject(row), version: row.version });
+  if (!found) throw notFound('Project');
+  return { data: found.data, etag: entityTag(found.version) };
 }
 
 type ProjectField = NonNullable<ListQuery['fields']>[number];
+type ListItem = components['schemas']['Project'] | components['schemas']['ProjectFieldset'];
 
-/**
- * The mapper for a list's rows: whole projects with the extras of `include`, or with `fields` only
- * `id` and the fields named (an extra among them too).
- */
-function listItem(fields: ProjectField[] | undefined, include: readonly ProjectExtra[] = []): (row: ProjectListRow) => components['schemas']['Project'] | components['schemas']['ProjectFieldset'] {
-  if (!fields) return (row) => toProject(row, include);
+/** With `fields`, a project keeps only `id` and the fields named. */
+function fieldset(fields: ProjectField[] | undefined): (project: components['schemas']['Project']) => ListItem {
+  if (!fields) return (project) => project;
   const kept = new Set<ProjectField>(['id', ...fields]);
-  return (row) => Object.fromEntries(Object.entries(toProject(row, PROJECT_EXTRAS)).filter(([field]) => kept.has(field as ProjectField))) as components['schemas']['ProjectFieldset'];
+  return (project) => Object.fromEntries(Object.entries(project).filter(([field]) => kept.has(field as ProjectField))) as components['schemas']['ProjectFieldset'];
+}
+
+/** The extras a list shows: those of `include`, or those named in `fields`. */
+function listExtras(query: ListQuery): readonly ProjectExtra[] {
+  if (query.fields) return PROJECT_EXTRAS.filter((extra) => query.fields!.includes(extra));
+  return query.include ?? [];
 }
 
 export const listProjects: Handler<'listProjects'> = async ({ prisma, query: asked }) => {
   const query: ListQuery = { ...asked, custom_fields: customFieldFilters(asked.custom_fields, asked.custom_field_filter) };
   const window = pageWindow(query);
   const customFields = await customFieldsNamed(prisma, query.custom_fields, query.sort_custom_field);
-  const statements = projectListStatements(query, window, customFields);
+  const extras = listExtras(query);
+  const shown = fieldset(query.fields);
+  // The extras' rows are joined only for a list that shows some.
+  return extras.length > 0
+    ? listPage(prisma, query, window, projectListStatements(query, window, customFields, { extras: true }), (row) => shown(toProjectWithExtras(row, extras)))
+    : listPage(prisma, query, window, projectListStatements(query, window, customFields), (row) => shown(toProject(row)));
+};
+
+/** A page of the list: its rows as `item` shows them, the total (in page mode) and the next page's cursor. */
+async function listPage<Row extends ProjectListRow>(db: Db, query: ListQuery, window: PageWindow, statements: ListStatements<Row>, item: (row: Row) => ListItem) {
   const message = 'Projects retrieved successfully.' as const;
-  const item = listItem(query.fields, query.include);
   // A sort by a custom field pages by `page` only.
-  const cursorAfter = (row: ProjectListRow | undefined) => (row && query.sort_custom_field === undefined ? projectCursor(query, window.order, row) : null);
+  const cursorAfter = (row: Row | undefined) => (row && query.sort_custom_field === undefined ? projectCursor(query, window.order, row) : null);
   if (!statements.count) {
-    const rows = await queryRows(prisma, statements.page);
+    const rows = await queryRows(db, statements.page);
     const page = rows.slice(0, window.take);
     const next_cursor = rows.length > window.take ? cursorAfter(page.at(-1)) : null;
-    return { status: 200, body: { data: page.map(item), meta: { per_page: window.take, after: query.after!, next_cursor }, message } };
+    return { status: 200 as const, body: { data: page.map(item), meta: { per_page: window.take, after: query.after!, next_cursor }, message } };
   }
   const page = await loadPage(
     window,
-    queryRows(prisma, statements.page),
-    queryRows(prisma, statements.count).then(([row]) => row!.total),
+    queryRows(db, statements.page),
+    queryRows(db, statements.count).then(([row]) => row!.total),
     (row) => row,
   );
   const next_cursor = window.skip + page.data.length < page.meta.total ? cursorAfter(page.data.at(-1)) : null;
-  return { status: 200, body: { data: page.data.map(item), meta: { ...page.meta, next_cursor }, message } };
-};
+  return { status: 200 as const, body: { data: page.data.map(item), meta: { ...page.meta, next_cursor }, message } };
+}
 
 export const getProject: Handler<'getProject'> = async ({ prisma, path, query }) => {
   const { data, etag } = await loadProject(prisma, path.id, query.include);

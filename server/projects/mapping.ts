@@ -1,6 +1,6 @@
 // A project in the API's shape, from the row of its view (view.ts).
 import type { components, operations } from '../../generated/api-types.ts';
-import type { ProjectViewRow } from './view.ts';
+import type { ProjectExtrasRow, ProjectViewRow } from './view.ts';
 
 type Schemas = components['schemas'];
 
@@ -12,13 +12,13 @@ export type ProjectExtra = NonNullable<NonNullable<operations['getProject']['par
 const extras = {
   last_actor: (row) => (row.last_actor_id === null ? null : { id: row.last_actor_id, name: row.last_actor_name! }),
   template_object: (row) => (row.template_id === null ? null : { id: row.template_id, title: row.template_title! }),
-} as const satisfies { [K in ProjectExtra]: (row: ProjectViewRow) => Schemas['Project'][K] };
+} as const satisfies { [K in ProjectExtra]: (row: ProjectExtrasRow) => Schemas['Project'][K] };
 
 export const PROJECT_EXTRAS = Object.keys(extras) as ProjectExtra[];
 
-/** The project as the Grow page shows it, with the extras asked for. */
-export function toProject(row: ProjectViewRow, include: readonly ProjectExtra[] = []): Schemas['Project'] {
-  const project: Schemas['Project'] = {
+/** The project as the Grow page shows it. */
+export function toProject(row: ProjectViewRow): Schemas['Project'] {
+  return {
     id: row.id,
     title: row.title,
     number: row.number,
@@ -58,6 +58,11 @@ export function toProject(row: ProjectViewRow, include: readonly ProjectExtra[] 
     tags: row.tags,
     is_template: row.is_template,
   };
+}
+
+/** The project with the extras asked for, from a row read with them (view.ts projectViewWithExtras). */
+export function toProjectWithExtras(row: ProjectExtrasRow, include: readonly ProjectExtra[]): Schemas['Project'] {
+  const project = toProject(row);
   for (const extra of include) Object.assign(project, { [extra]: extras[extra](row) });
   return project;
 }
