@@ -157,6 +157,16 @@ function relayOnce(prisma: PrismaClient, jobs: JobQueue): Promise<number> {
   return asSystem(() => prisma.$transaction(async (tx) => {
     const relay = await lockRelay(tx);
     if (!relay) return 0;
+    // With no subscription enabled anywhere, the relay moves past every event there is without
+    // reading them: batches of events nobody receives had cost a create 6 % of its CPU under load.
+    // The newest event is read before the check, as a batch's events are read before the
+    // subscriptions below: a subscription that commits after the check receives what follows.
+    const [newest] = await readFeed(tx, { limit: 1, order: 'desc' });
+    if (newest === undefined || eventCursor(newest) === relay.after) return 0;
+    if (!(await tx.webhookSubscription.findFirst({ where: { enabled: true }, select: { id: true } }))) {
+      await tx.webhookRelay.update({ where: { id: 1 }, data: { after: eventCursor(newest) } });
+      return 0;
+    }
     const events = await readFeed(tx, { after: relay.after || undefined, limit: RELAY_BATCH, order: 'asc' });
     if (events.length === 0) return 0;
     const subscriptions = await tx.webhookSubscription.findMany({ where: { enabled: true }, select: { organizationId: true, id: true, eventTypes: true, createdAt: true } });

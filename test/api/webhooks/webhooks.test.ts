@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhook } from '../../../client/index.ts';
 import { migrationsDir } from '../../../server/platform/database/migrations.ts';
 import { newWebhookSecret } from '../../../server/webhooks/delivery.ts';
-import { readFeed } from '../../../server/events/feed.ts';
+import { eventCursor, readFeed } from '../../../server/events/feed.ts';
 import { startSibling, startTestServer, untilFeedCaughtUp, type TestServer } from '../../helpers/server.ts';
 import { until } from '../../helpers/wait.ts';
 import { fastRetries, startReceiver, verifiedAt, type Received } from '../../helpers/webhook-receiver.ts';
@@ -48,6 +48,26 @@ async function newClient(server: TestServer, name: string) {
 }
 
 describe('webhooks', () => {
+  it('with no subscription enabled, the relay moves past the events without handing any out; a subscription made then receives what follows', async () => {
+    const relayPosition = async () => (await t.db.prisma.$queryRaw<{ after: string }[]>`SELECT after FROM webhook_relay WHERE id = 1`)[0]!.after;
+    await newClient(t, 'Unheard Inc');
+    await untilFeedCaughtUp(t);
+    const [newest] = await readFeed(t.db.prisma, { limit: 1, order: 'desc' });
+    await until('the relay at the newest event', async () => (await relayPosition()) === eventCursor(newest!));
+    expect(await t.db.prisma.webhookDelivery.count()).toBe(0);
+
+    const receiver = await startReceiver();
+    try {
+      const hook = await subscribe(t, receiver.url, ['client.created']);
+      const heard = await newClient(t, 'Heard Inc');
+      await until('the later client delivered and nothing left to relay', () => deliveriesSettled(t, hook.id, 1));
+      expect(receiver.received.map((r) => [r.event.type, (r.event.data as { id: number }).id])).toEqual([['client.created', heard.id]]);
+      expect((await t.api('DELETE', `/api/webhooks/${hook.id}`)).status).toBe(200);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('delivers exactly the subscribed events, each once, signed as Standard Webhooks sign (verified by its reference library)', async () => {
     const receiver = await startReceiver();
     try {
