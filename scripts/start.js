@@ -9,9 +9,9 @@
 // compiler) with its baseline compiler only. Its optimizing compiler, run on whatever code turns
 // hot, took 300–600 MB at its peak, of which ~120 MB stayed resident (README, Memory). And with
 // `--heap-growing-percent=150`: after a full collection V8 lets the old generation grow to 2.5 times
-// what survived, where its own choice (up to 4 times, more as allocation is faster) had held
-// 160 MB for 50 MB alive after the benchmark's load (README, Performance). These flags must be on
-// the command line: V8 ignores them once the process runs.
+// what survived, where its own choice (up to 4 times, more as allocation is faster) held three times
+// what was alive after the benchmark's load (README, Performance). These flags must be on the
+// command line: V8 ignores them once the process runs.
 import { spawnSync } from 'node:child_process';
 import module from 'node:module';
 import { buildState, root } from './build-freshness.js';
