@@ -107,7 +107,35 @@ export function requestSpec(): OpenApiDocument {
     if (section === 'securitySchemes') continue;
     for (const name of Object.keys(entries)) if (!used.has(`#/components/${section}/${name}`)) delete entries[name];
   }
+  inlineReferences(doc.paths, components);
   return doc;
+}
+
+/**
+ * Replaces each `$ref` under `node` by the object it names (shared, not copied): the validator
+ * resolves a `$ref` by compiling its target with Ajv while it prepares the spec, which was most of
+ * its preparation. A reference beside keywords of its own (a description), and one to a schema
+ * that encloses it, are left to the validator.
+ */
+function inlineReferences(node: unknown, components: Record<string, Record<string, unknown>>, within = new Set<object>()): void {
+  if (!node || typeof node !== 'object' || within.has(node)) return;
+  within.add(node);
+  const entries = Array.isArray(node) ? node.entries() : Object.entries(node);
+  for (const [key, value] of entries) {
+    let target: unknown = value;
+    const seen = new Set<string>();
+    while (target && typeof target === 'object' && typeof (target as { $ref?: unknown }).$ref === 'string' && Object.keys(target).length === 1) {
+      const ref = (target as { $ref: string }).$ref;
+      const [, , section, name] = ref.split('/');
+      const resolved = components[section!]?.[name!];
+      if (!resolved || seen.has(ref)) break;
+      seen.add(ref);
+      target = resolved;
+    }
+    if (target !== value && !within.has(target as object)) (node as Record<string | number, unknown>)[key as string] = target;
+    inlineReferences(target, components, within);
+  }
+  within.delete(node);
 }
 
 export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
