@@ -96,8 +96,7 @@ export function requestSpec(): OpenApiDocument {
         if (key !== '$ref' || typeof value !== 'string') walk(value);
         else if (!used.has(value)) {
           used.add(value);
-          const [, , section, name] = value.split('/');
-          walk(components[section!]?.[name!]);
+          walk(componentNamed(components, value));
         }
       }
     }
@@ -109,6 +108,12 @@ export function requestSpec(): OpenApiDocument {
   }
   inlineReferences(doc.paths, components);
   return doc;
+}
+
+/** The component a reference names (`#/components/<section>/<name>`), if the document has it. */
+function componentNamed(components: Record<string, Record<string, unknown>>, ref: string): unknown {
+  const [, , section, name] = ref.split('/');
+  return components[section!]?.[name!];
 }
 
 /**
@@ -126,8 +131,7 @@ function inlineReferences(node: unknown, components: Record<string, Record<strin
     const seen = new Set<string>();
     while (target && typeof target === 'object' && typeof (target as { $ref?: unknown }).$ref === 'string' && Object.keys(target).length === 1) {
       const ref = (target as { $ref: string }).$ref;
-      const [, , section, name] = ref.split('/');
-      const resolved = components[section!]?.[name!];
+      const resolved = componentNamed(components, ref);
       if (!resolved || seen.has(ref)) break;
       seen.add(ref);
       target = resolved;
